@@ -1,0 +1,128 @@
+import { brand, isBranded } from '../core/brand';
+import { z } from 'zod';
+import { httpsUrl } from '../core/schemas';
+import { problem } from '../core/validation';
+import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
+
+const BRAND = Symbol.for('cdktf-backstage.MachineClient');
+
+/** Limits what a machine client may do in Backstage (`accessRestrictions`). */
+export interface AccessRestriction {
+  /** Backend plugin id the client may call, e.g. `catalog`. */
+  readonly plugin: string;
+  /**
+   * Permission names allowed within that plugin.
+   * @default - every permission of the plugin
+   */
+  readonly permissions?: readonly string[];
+}
+
+/** Options of {@link MachineClient.jwt}. */
+export interface JwtMachineClientOptions {
+  /** Issuer (`iss`) of the tokens, e.g. a CI system's OIDC issuer or an IdP. */
+  readonly issuerUrl: string;
+  /** Audience (`aud`) the tokens must carry; checked at the gateway and in Backstage. */
+  readonly audience: string;
+  /** JWKS endpoint Backstage verifies signatures with. */
+  readonly jwksUrl: string;
+  /**
+   * Prefix of the Backstage principal: `external:<prefix>:<sub>`.
+   * @default - `external:<sub>`
+   */
+  readonly subjectPrefix?: string;
+  /**
+   * Accepted signing algorithms.
+   * @default ["RS256"]
+   */
+  readonly algorithms?: readonly string[];
+  /**
+   * What the client may do in Backstage.
+   * @default - no restriction beyond Backstage's permission policy
+   */
+  readonly accessRestrictions?: readonly AccessRestriction[];
+}
+
+/** Options of {@link MachineClient.staticToken}. */
+export interface StaticTokenMachineClientOptions {
+  /** Name of the principal in Backstage audit logs (`external:<subject>`). */
+  readonly subject: string;
+  /** The shared token (at least 8 characters, no whitespace), as a secret reference. */
+  readonly token: SecretRef;
+  /**
+   * What the client may do in Backstage.
+   * @default - no restriction beyond Backstage's permission policy
+   */
+  readonly accessRestrictions?: readonly AccessRestriction[];
+}
+
+const restrictions = z
+  .array(
+    z.strictObject({
+      plugin: z.string().regex(/^[a-z0-9-]+$/, problem('must be a Backstage plugin id', 'Use the plugin id in lower case, e.g. "catalog".')),
+      permissions: z.array(z.string().min(1)).optional(),
+    }),
+  )
+  .optional();
+
+export const jwtMachineClientSchema = z.strictObject({
+  issuerUrl: httpsUrl,
+  audience: z.string().min(1, problem('must not be empty', 'Set the audience your token issuer puts in "aud" for Backstage.')),
+  jwksUrl: httpsUrl,
+  subjectPrefix: z.string().regex(/^[a-z0-9-]+$/, problem('must be lower-case letters, digits and "-"', 'Use a short name such as "ci".')).optional(),
+  algorithms: z.array(z.string().regex(/^(RS|ES|PS)(256|384|512)$|^EdDSA$/, problem('must be an asymmetric JWS algorithm', 'Use RS256, ES256, PS256 or EdDSA; shared-secret (HS*) tokens cannot be checked with a JWKS.'))).optional(),
+  accessRestrictions: restrictions,
+}) satisfies z.ZodType<JwtMachineClientOptions>;
+
+export const staticTokenMachineClientSchema = z.strictObject({
+  subject: z.string().regex(/^[a-z0-9][a-z0-9:._-]*$/i, problem('must be a simple name', 'Use letters, digits and ".", "_", "-", ":" (e.g. "ci-bot").')),
+  token: secretRefSchema(),
+  accessRestrictions: restrictions,
+}) satisfies z.ZodType<StaticTokenMachineClientOptions>;
+
+/**
+ * A machine (CI bot, AI agent) that calls Backstage's API with a token instead of a
+ * browser session.
+ *
+ * - `jwt`: tokens from a trusted issuer pass the gateway (oauth2-proxy
+ *   `skip-jwt-bearer-tokens` + `extra-jwt-issuers`) and Backstage verifies them again
+ *   against the JWKS (`backend.auth.externalAccess` type `jwks`).
+ * - `staticToken`: a shared token Backstage accepts (`externalAccess` type `static`). It
+ *   is not a JWT, so the gateway does not let it through from outside: use it only for
+ *   in-cluster callers allowed by the Backstage NetworkPolicy (`allowedPeers`).
+ */
+export class MachineClient {
+  public static jwt(options: JwtMachineClientOptions): MachineClient {
+    return new MachineClient('jwt', options);
+  }
+
+  public static staticToken(options: StaticTokenMachineClientOptions): MachineClient {
+    return new MachineClient('static', options);
+  }
+
+  public static isMachineClient(value: unknown): value is MachineClient {
+    return isBranded(value, BRAND);
+  }
+
+
+  private constructor(
+    public readonly kind: 'jwt' | 'static',
+    public readonly options: JwtMachineClientOptions | StaticTokenMachineClientOptions,
+  ) {
+    brand(this, BRAND);
+  }
+
+  /** The schema matching this client's kind. */
+  public get schema(): z.ZodType {
+    return this.kind === 'jwt' ? jwtMachineClientSchema : staticTokenMachineClientSchema;
+  }
+}
+
+/** The zod schema for a list of machine clients. */
+export function machineClientsSchema() {
+  return z.array(
+    z.custom<MachineClient>(
+      (value) => MachineClient.isMachineClient(value),
+      problem('must be a MachineClient', 'Use MachineClient.jwt({...}) or MachineClient.staticToken({...}).'),
+    ),
+  );
+}

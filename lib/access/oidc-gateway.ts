@@ -1,0 +1,506 @@
+import { Construct } from 'constructs';
+import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
+import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
+import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
+import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
+import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
+import { z } from 'zod';
+import { contentHash } from '../core/hash';
+import { selectorLabels, standardLabels } from '../core/labels';
+import { INGRESS_NGINX_CONTROLLER, PeerSelector, networkPolicyPeer, peerSelectorSchema } from '../core/network';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
+import { parseDuration } from '../core/duration';
+import { goDuration, hostName, kubernetesName, pinnedImage, positiveInt, resources } from '../core/schemas';
+import { problem, validateProps } from '../core/validation';
+import { escapeTerraformTemplate, toYaml } from '../core/yaml';
+import { BoundSecret, SecretRef, secretRefSchema, secretRevisions } from '../secrets/secret-ref';
+import { oauth2ProxyInjectResponseHeaders } from './header-contract';
+import { JwtMachineClientOptions, MachineClient, machineClientsSchema } from './machine-client';
+import { OidcIssuer } from './oidc-issuer';
+import { SessionStore, redisSessionStoreSchema } from './session-store';
+
+/** The oauth2-proxy release this library renders config for (alpha config of v7.14+). */
+export const OAUTH2_PROXY_VERSION = 'v7.15.6';
+
+/** Who may sign in. At least one rule, or an explicit `allowAnyAuthenticatedUser`. */
+export interface AccessPolicy {
+  /**
+   * E-mail domains allowed to sign in, e.g. `["example.com"]`.
+   * @default - no domain rule (then `groups` or `allowAnyAuthenticatedUser` is required)
+   */
+  readonly emailDomains?: readonly string[];
+  /**
+   * IdP groups allowed to sign in (any of them). With `emailDomains` too, both must match.
+   * @default - no group rule
+   */
+  readonly groups?: readonly string[];
+  /**
+   * Let anyone with an account at the issuer in. With a public issuer such as Google that
+   * is anyone on the internet; it must be asked for explicitly.
+   * @default false
+   */
+  readonly allowAnyAuthenticatedUser?: boolean;
+}
+
+/** Session cookie settings. */
+export interface CookieOptions {
+  /**
+   * Cookie name.
+   * @default "_oauth2_proxy"
+   */
+  readonly name?: string;
+  /**
+   * Cookie domain; must cover the portal host.
+   * @default - the portal host only (host-only cookie)
+   */
+  readonly domain?: string;
+  /**
+   * SameSite attribute of the session cookie.
+   * @default "lax"
+   */
+  readonly sameSite?: 'lax' | 'strict' | 'none';
+  /**
+   * Refresh the session (and tokens) after this long; keep it shorter than the IdP's
+   * access-token lifetime.
+   * @default "30m"
+   */
+  readonly refresh?: string;
+  /**
+   * Session lifetime; at most the IdP's refresh-token lifetime.
+   * @default "12h"
+   */
+  readonly expire?: string;
+}
+
+export interface OidcGatewayProps {
+  /** Namespace to run oauth2-proxy in. */
+  readonly namespace: string;
+  /** Public host of the portal, e.g. `backstage.example.com`. */
+  readonly host: string;
+  /** The identity provider. */
+  readonly issuer: OidcIssuer;
+  /** OAuth client id registered at the IdP (not a secret). */
+  readonly clientId: string;
+  /** OAuth client secret. */
+  readonly clientSecret: SecretRef;
+  /** Cookie encryption key: 16, 24 or 32 bytes (raw or URL-safe base64). */
+  readonly cookieSecret: SecretRef;
+  /** Who may sign in. */
+  readonly access: AccessPolicy;
+  /**
+   * Session cookie settings.
+   * @default - `_oauth2_proxy`, host-only, SameSite=Lax, refresh 30m, expire 12h
+   */
+  readonly cookie?: CookieOptions;
+  /**
+   * Where sessions live.
+   * @default SessionStore.cookie()
+   */
+  readonly sessionStore?: SessionStore;
+  /**
+   * Machine clients; the JWT ones are let through by their issuer and audience.
+   * @default - none
+   */
+  readonly machineClients?: readonly MachineClient[];
+  /**
+   * Path regexes answered with 401 instead of a sign-in redirect when the session is
+   * missing or expired (XHR calls cannot follow a redirect to the IdP).
+   * @default ["^/api/"]
+   */
+  readonly apiPaths?: readonly string[];
+  /**
+   * Name of the Deployment and Service.
+   * @default "oauth2-proxy"
+   */
+  readonly name?: string;
+  /**
+   * oauth2-proxy image, pinned. Resolved against your cluster's default registry or mirror;
+   * give a full reference to pull from the project's own registry.
+   * @default `oauth2-proxy/oauth2-proxy:${OAUTH2_PROXY_VERSION}`
+   */
+  readonly image?: string;
+  /**
+   * Replicas (a PodDisruptionBudget keeps one up during drains).
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * Container resources.
+   * @default - requests 50m/64Mi, limits 500m/128Mi
+   */
+  readonly resources?: z.infer<typeof resources>;
+  /**
+   * Pods allowed to reach oauth2-proxy (the ingress controller).
+   * @default - the ingress-nginx controller in namespace `ingress-nginx`
+   */
+  readonly ingressController?: PeerSelector;
+}
+
+const accessSchema = z
+  .strictObject({
+    emailDomains: z
+      .array(
+        z.string().regex(
+          /^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+)$/,
+          problem('must be a domain name such as "example.com"', 'Write the part after "@" in lower case; use allowAnyAuthenticatedUser instead of "*".'),
+        ),
+      )
+      .optional(),
+    groups: z.array(z.string().min(1, problem('must not be empty', 'Give the group name or id as the IdP puts it in the groups claim.'))).optional(),
+    allowAnyAuthenticatedUser: z.boolean().optional(),
+  })
+  .superRefine((access, ctx) => {
+    const rules = (access.emailDomains?.length ?? 0) + (access.groups?.length ?? 0);
+    if (rules === 0 && access.allowAnyAuthenticatedUser !== true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: problem(
+          'needs at least one access rule',
+          'Set emailDomains or groups; to let anyone with an account at the issuer in, set allowAnyAuthenticatedUser: true explicitly.',
+        ),
+      });
+    }
+    if (access.emailDomains?.includes('*')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['emailDomains'],
+        message: problem('must not contain "*"', 'Use allowAnyAuthenticatedUser: true to say explicitly that any account may sign in.'),
+      });
+    }
+    if (rules > 0 && access.allowAnyAuthenticatedUser === true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['allowAnyAuthenticatedUser'],
+        message: problem('contradicts the emailDomains/groups rules', 'Remove allowAnyAuthenticatedUser or the rules.'),
+      });
+    }
+  }) satisfies z.ZodType<AccessPolicy>;
+
+const cookieSchema = z.strictObject({
+  // nginx reads cookies as $cookie_<name>: a "-" would end the variable name.
+  name: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, problem('must be a cookie name of letters, digits and "_"', 'nginx reads cookies as $cookie_<name>, so "-" and other characters cannot be used.')).optional(),
+  domain: z.string().regex(/^\.?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, problem('must be a domain such as ".example.com"', 'Use the parent domain of the host, optionally with a leading dot.')).optional(),
+  sameSite: z.enum(['lax', 'strict', 'none'], { error: problem('must be "lax", "strict" or "none"', 'Keep "lax" unless you know why not.') }).optional(),
+  refresh: goDuration.optional(),
+  expire: goDuration.optional(),
+}) satisfies z.ZodType<CookieOptions>;
+
+const gatewaySchema = z
+  .strictObject({
+    namespace: kubernetesName,
+    host: hostName,
+    issuer: z.custom<OidcIssuer>((v) => OidcIssuer.isOidcIssuer(v), problem('must be an OidcIssuer', 'Use OidcIssuer.okta(), .google(), .entraId(), .keycloak() or .generic().')),
+    clientId: z.string().min(1, problem('must not be empty', 'Copy the client (application) id from the IdP app registration.')),
+    clientSecret: secretRefSchema(),
+    cookieSecret: secretRefSchema(),
+    access: accessSchema,
+    cookie: cookieSchema.optional(),
+    sessionStore: z.custom<SessionStore>((v) => SessionStore.isSessionStore(v), problem('must be a SessionStore', 'Use SessionStore.cookie() or SessionStore.redis({...}).')).optional(),
+    machineClients: machineClientsSchema().optional(),
+    apiPaths: z
+      .array(
+        z.string().refine(
+          (p) => {
+            try {
+              new RegExp(p);
+              return p.startsWith('^/');
+            } catch {
+              return false;
+            }
+          },
+          problem('must be a regular expression anchored at the path start', 'Write it like "^/api/".'),
+        ),
+      )
+      .optional(),
+    name: kubernetesName.optional(),
+    image: pinnedImage.optional(),
+    replicas: positiveInt('replicas').optional(),
+    resources: resources.optional(),
+    ingressController: peerSelectorSchema.optional(),
+  })
+  .superRefine((props, ctx) => {
+    const domain = props.cookie?.domain;
+    if (domain !== undefined && typeof props.host === 'string') {
+      const bare = domain.replace(/^\./, '');
+      if (props.host !== bare && !props.host.endsWith(`.${bare}`)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cookie', 'domain'],
+          message: problem(`does not cover the host "${props.host}"`, `Use the host itself or one of its parent domains (e.g. ".${props.host.split('.').slice(1).join('.')}").`),
+        });
+      }
+    }
+    const refresh = parseDuration(props.cookie?.refresh ?? '30m');
+    const expire = parseDuration(props.cookie?.expire ?? '12h');
+    if (refresh !== undefined && expire !== undefined && refresh > 0 && refresh >= expire) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cookie', 'refresh'],
+        message: problem(`must be shorter than cookie.expire (${props.cookie?.expire ?? '12h'})`, 'A session must be refreshed before it expires: lower refresh or raise expire.'),
+      });
+    }
+    if (props.cookie?.sameSite === 'none' && props.cookie?.domain === undefined) {
+      // Allowed, but only sensible for cross-site embedding; nothing to check.
+    }
+    if (props.sessionStore?.kind === 'redis') {
+      const parsed = redisSessionStoreSchema.safeParse(props.sessionStore.redis);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          ctx.addIssue({ code: 'custom', path: ['sessionStore', ...issue.path], message: issue.message });
+        }
+      }
+    }
+    props.machineClients?.forEach((client, index) => {
+      const parsed = client.schema.safeParse(client.options);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          ctx.addIssue({ code: 'custom', path: ['machineClients', index, ...issue.path], message: issue.message });
+        }
+      }
+    });
+    const issuerCheck = props.issuer?.schema?.safeParse(props.issuer.options);
+    if (issuerCheck && !issuerCheck.success) {
+      for (const issue of issuerCheck.error.issues) {
+        ctx.addIssue({ code: 'custom', path: ['issuer', ...issue.path], message: issue.message });
+      }
+    }
+  }) satisfies z.ZodType<OidcGatewayProps>;
+
+const PORT = 4180;
+const METRICS_PORT = 44180;
+const CONFIG_DIR = '/etc/oauth2-proxy';
+const CLIENT_SECRET_DIR = '/etc/oauth2-proxy/client-secret';
+
+/**
+ * oauth2-proxy as the OIDC gateway of one portal: a Deployment in auth-only mode for
+ * ingress-nginx's `auth-url`, a Service, a ConfigMap with the alpha config, a
+ * PodDisruptionBudget and a NetworkPolicy that admits only the ingress controller.
+ */
+export class OidcGateway extends Construct {
+  /** Name of the Service (and Deployment). */
+  public readonly serviceName: string;
+  /** Namespace it runs in. */
+  public readonly namespace: string;
+  /** Service port. */
+  public readonly port = PORT;
+  /** In-cluster URL of the auth endpoint for ingress-nginx `auth-url`. */
+  public readonly authUrl: string;
+  /** Where nginx sends unauthenticated browsers (`auth-signin`). */
+  public readonly signInUrl: string;
+  /** The redirect URI to register at the identity provider. */
+  public readonly redirectUrl: string;
+  /** Session cookie name. */
+  public readonly cookieName: string;
+  /** The session store in use. */
+  public readonly sessionStore: SessionStore;
+  /** The container arguments oauth2-proxy runs with. */
+  public readonly args: readonly string[];
+  /** The alpha config (YAML) oauth2-proxy runs with. */
+  public readonly alphaConfig: string;
+  public readonly deployment: DeploymentV1;
+  public readonly service: ServiceV1;
+  public readonly configMap: ConfigMapV1;
+  public readonly networkPolicy: NetworkPolicyV1;
+  public readonly podDisruptionBudget: PodDisruptionBudgetV1;
+
+  constructor(scope: Construct, id: string, props: OidcGatewayProps) {
+    super(scope, id);
+    validateProps(this, gatewaySchema, props);
+
+    const name = props.name ?? 'oauth2-proxy';
+    const cookie = props.cookie ?? {};
+    const settings = props.issuer.settings;
+    this.serviceName = name;
+    this.namespace = props.namespace;
+    this.sessionStore = props.sessionStore ?? SessionStore.cookie();
+    this.cookieName = cookie.name ?? '_oauth2_proxy';
+    this.redirectUrl = `https://${props.host}/oauth2/callback`;
+    this.authUrl = `http://${name}.${props.namespace}.svc.cluster.local:${PORT}/oauth2/auth`;
+    this.signInUrl = `https://${props.host}/oauth2/start?rd=$escaped_request_uri`;
+
+    const labels = standardLabels('oauth2-proxy', name, 'gateway');
+    const selector = selectorLabels('oauth2-proxy', name);
+
+    props.cookieSecret.expectCookieSecret();
+    const clientSecret = props.clientSecret.bind({ scope: this, namespace: props.namespace });
+    const cookieSecret = props.cookieSecret.bind({ scope: this, namespace: props.namespace });
+    const redisPassword = this.sessionStore.redis?.password?.bind({ scope: this, namespace: props.namespace });
+    const bound: BoundSecret[] = [clientSecret, cookieSecret, ...(redisPassword ? [redisPassword] : [])];
+
+    const jwtClients = (props.machineClients ?? [])
+      .filter((c) => c.kind === 'jwt')
+      .map((c) => c.options as JwtMachineClientOptions);
+
+    const provider: Record<string, unknown> = {
+      id: 'portal-idp',
+      provider: settings.providerType,
+      name: settings.displayName,
+      clientID: props.clientId,
+      // Read from a mounted Secret: the secret is never in the config or the JSON.
+      clientSecretFile: `${CLIENT_SECRET_DIR}/${clientSecret.key}`,
+      scope: settings.scope,
+      code_challenge_method: 'S256',
+      ...(props.access.groups?.length ? { allowedGroups: [...props.access.groups] } : {}),
+      oidcConfig: {
+        issuerURL: settings.issuerUrl,
+        emailClaim: settings.emailClaim,
+        groupsClaim: settings.groupsClaim,
+        audienceClaims: ['aud'],
+        insecureSkipNonce: false,
+      },
+      ...settings.extra,
+    };
+
+    const alpha = {
+      server: { bindAddress: `0.0.0.0:${PORT}` },
+      metricsServer: { bindAddress: `0.0.0.0:${METRICS_PORT}` },
+      // Auth-only: nginx proxies to Backstage itself; a static 202 answers anything else.
+      upstreamConfig: { upstreams: [{ id: 'auth-only', path: '/', static: true, staticCode: 202 }] },
+      injectResponseHeaders: oauth2ProxyInjectResponseHeaders(),
+      providers: [provider],
+    };
+    this.alphaConfig = toYaml(alpha);
+
+    const sameSite = cookie.sameSite ?? 'lax';
+    const emailDomains = props.access.allowAnyAuthenticatedUser || !props.access.emailDomains?.length ? ['*'] : props.access.emailDomains;
+    const args = [
+      `--alpha-config=${CONFIG_DIR}/alpha-config.yaml`,
+      '--reverse-proxy=true',
+      `--redirect-url=${this.redirectUrl}`,
+      `--whitelist-domain=${props.host}`,
+      ...emailDomains.map((d) => `--email-domain=${d}`),
+      `--cookie-name=${this.cookieName}`,
+      '--cookie-secure=true',
+      '--cookie-httponly=true',
+      `--cookie-samesite=${sameSite}`,
+      // The CSRF cookie must survive the cross-site redirect back from the IdP.
+      `--cookie-csrf-samesite=${sameSite === 'none' ? 'none' : 'lax'}`,
+      '--cookie-csrf-per-request=true',
+      '--cookie-csrf-expire=15m',
+      ...(cookie.domain ? [`--cookie-domain=${cookie.domain}`] : []),
+      `--cookie-refresh=${cookie.refresh ?? '30m'}`,
+      `--cookie-expire=${cookie.expire ?? '12h'}`,
+      `--session-store-type=${this.sessionStore.kind}`,
+      ...(this.sessionStore.redis ? [`--redis-connection-url=${this.sessionStore.redis.url}`] : []),
+      ...(props.apiPaths ?? ['^/api/']).map((p) => `--api-route=${p}`),
+      ...(jwtClients.length > 0
+        ? ['--skip-jwt-bearer-tokens=true', ...jwtClients.map((c) => `--extra-jwt-issuers=${c.issuerUrl}=${c.audience}`)]
+        : []),
+      '--skip-provider-button=true',
+      '--silence-ping-logging=true',
+    ];
+    this.args = args;
+
+    this.configMap = new ConfigMapV1(this, 'Config', {
+      metadata: { name: `${name}-config`, namespace: props.namespace, labels },
+      data: { 'alpha-config.yaml': escapeTerraformTemplate(this.alphaConfig) },
+    });
+
+    const env = [
+      { name: 'OAUTH2_PROXY_COOKIE_SECRET', valueFrom: { secretKeyRef: { name: cookieSecret.secretName, key: cookieSecret.key } } },
+      ...(redisPassword
+        ? [{ name: 'OAUTH2_PROXY_REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: redisPassword.secretName, key: redisPassword.key } } }]
+        : []),
+    ];
+
+    const revisions = secretRevisions(bound);
+    const externallyManaged = [...new Set(bound.filter((b) => b.owner !== 'terraform').map((b) => b.secretName))];
+    const podAnnotations: Record<string, string> = {
+      'checksum/config': contentHash(this.alphaConfig + args.join('\n')),
+      ...(revisions ? { 'checksum/secrets': revisions } : {}),
+    };
+    const replicas = props.replicas ?? 2;
+
+    this.deployment = new DeploymentV1(this, 'Deployment', {
+      metadata: {
+        name,
+        namespace: props.namespace,
+        labels,
+        // Secrets written outside Terraform (existing, External Secrets) restart the pods
+        // through Stakater Reloader when they rotate.
+        ...(externallyManaged.length > 0 ? { annotations: { 'secret.reloader.stakater.com/reload': externallyManaged.join(',') } } : {}),
+      },
+      spec: {
+        replicas: String(replicas),
+        selector: { matchLabels: selector },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '1', maxUnavailable: '0' } },
+        template: {
+          metadata: { labels, annotations: podAnnotations },
+          spec: {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: restrictedPodSecurityContext(65532),
+            container: [
+              {
+                name: 'oauth2-proxy',
+                image: props.image ?? `oauth2-proxy/oauth2-proxy:${OAUTH2_PROXY_VERSION}`,
+                args,
+                env,
+                port: [
+                  { name: 'http', containerPort: PORT, protocol: 'TCP' },
+                  { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+                ],
+                readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 10, timeoutSeconds: 3 },
+                livenessProbe: { httpGet: { path: '/ping', port: 'http' }, periodSeconds: 20, timeoutSeconds: 3 },
+                resources: {
+                  requests: { cpu: props.resources?.requests?.cpu ?? '50m', memory: props.resources?.requests?.memory ?? '64Mi' },
+                  limits: { cpu: props.resources?.limits?.cpu ?? '500m', memory: props.resources?.limits?.memory ?? '128Mi' },
+                },
+                securityContext: restrictedContainerSecurityContext(65532),
+                volumeMount: [
+                  { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+                  { name: 'client-secret', mountPath: CLIENT_SECRET_DIR, readOnly: true },
+                ],
+              },
+            ],
+            volume: [
+              { name: 'config', configMap: { name: this.configMap.metadata.name } },
+              {
+                name: 'client-secret',
+                secret: { secretName: clientSecret.secretName, items: [{ key: clientSecret.key, path: clientSecret.key }] },
+              },
+            ],
+            topologySpreadConstraint: [
+              {
+                maxSkew: 1,
+                topologyKey: 'kubernetes.io/hostname',
+                whenUnsatisfiable: 'ScheduleAnyway',
+                labelSelector: [{ matchLabels: selector }],
+              },
+            ],
+          },
+        },
+      },
+      dependsOn: bound.flatMap((b) => b.dependsOn),
+    });
+
+    this.service = new ServiceV1(this, 'Service', {
+      metadata: { name, namespace: props.namespace, labels },
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        port: [{ name: 'http', port: PORT, targetPort: 'http', protocol: 'TCP' }],
+      },
+    });
+
+    this.podDisruptionBudget = new PodDisruptionBudgetV1(this, 'Pdb', {
+      metadata: { name, namespace: props.namespace, labels },
+      spec: { maxUnavailable: '1', selector: { matchLabels: selector } },
+    });
+
+    this.networkPolicy = new NetworkPolicyV1(this, 'NetworkPolicy', {
+      metadata: { name, namespace: props.namespace, labels },
+      spec: {
+        podSelector: { matchLabels: selector },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [networkPolicyPeer(props.ingressController ?? INGRESS_NGINX_CONTROLLER)],
+            ports: [{ port: String(PORT), protocol: 'TCP' }],
+          },
+        ],
+      },
+    });
+  }
+}

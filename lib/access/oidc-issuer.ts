@@ -1,0 +1,207 @@
+import { brand, isBranded } from '../core/brand';
+import { z } from 'zod';
+import { hostName, httpsUrl } from '../core/schemas';
+import { problem } from '../core/validation';
+
+const BRAND = Symbol.for('cdktf-backstage.OidcIssuer');
+
+/** What oauth2-proxy needs to know about an identity provider. */
+export interface OidcIssuerSettings {
+  /** oauth2-proxy provider type (`oidc`, `keycloak-oidc`, `entra-id`, `google`). */
+  readonly providerType: string;
+  /** Issuer URL; discovery is read from `<issuer>/.well-known/openid-configuration`. */
+  readonly issuerUrl: string;
+  /** Space-separated scopes requested at sign-in. */
+  readonly scope: string;
+  /** Claim holding the user's groups. */
+  readonly groupsClaim: string;
+  /** Claim holding the e-mail address. */
+  readonly emailClaim: string;
+  /** Display name on oauth2-proxy pages. */
+  readonly displayName: string;
+  /** Extra parameters for the provider block of the alpha config. */
+  readonly extra: Readonly<Record<string, unknown>>;
+}
+
+/** Options shared by every issuer preset. */
+export interface IssuerCommonOptions {
+  /**
+   * Scopes to request.
+   * @default - "openid email profile", plus "groups" where the preset needs it for group rules
+   */
+  readonly scopes?: readonly string[];
+  /**
+   * Claim holding the groups.
+   * @default "groups"
+   */
+  readonly groupsClaim?: string;
+}
+
+export interface OktaIssuerOptions extends IssuerCommonOptions {
+  /** Okta org domain, e.g. `example.okta.com`. */
+  readonly domain: string;
+  /**
+   * Custom authorization server id (`default` is Okta's default custom server).
+   * @default - the org authorization server (`https://<domain>`)
+   */
+  readonly authorizationServerId?: string;
+}
+
+export interface GoogleIssuerOptions extends IssuerCommonOptions {
+  /**
+   * Google Workspace domain; sign-in is limited to it at Google (`hd`) in addition to the
+   * gateway's e-mail domain rule.
+   * @default - any Google account (restrict with the gateway's emailDomains)
+   */
+  readonly hostedDomain?: string;
+}
+
+export interface EntraIdIssuerOptions extends IssuerCommonOptions {
+  /** Directory (tenant) id, a GUID. */
+  readonly tenantId: string;
+}
+
+export interface KeycloakIssuerOptions extends IssuerCommonOptions {
+  /** Base URL of Keycloak, e.g. `https://sso.example.com` (add `/auth` for old versions). */
+  readonly url: string;
+  /** Realm name. */
+  readonly realm: string;
+}
+
+export interface GenericIssuerOptions extends IssuerCommonOptions {
+  /** Issuer URL (https). */
+  readonly issuerUrl: string;
+  /**
+   * Claim holding the e-mail address.
+   * @default "email"
+   */
+  readonly emailClaim?: string;
+  /**
+   * Name shown on the sign-in page.
+   * @default "OpenID Connect"
+   */
+  readonly displayName?: string;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const common = {
+  scopes: z.array(z.string().regex(/^[\x21-\x7e]+$/, problem('must be a scope without spaces', 'Give each scope as its own array item.'))).optional(),
+  groupsClaim: z.string().min(1).optional(),
+};
+
+const schemas = {
+  okta: z.strictObject({
+    ...common,
+    domain: hostName,
+    authorizationServerId: z.string().regex(/^[A-Za-z0-9]+$/, problem('must be an authorization server id', 'Use "default" or the id shown in Okta (e.g. "aus1a2b3c4d5e6f7g8h9").')).optional(),
+  }),
+  google: z.strictObject({ ...common, hostedDomain: hostName.optional() }),
+  entraId: z.strictObject({
+    ...common,
+    tenantId: z.string().regex(GUID, problem('must be the directory (tenant) id, a GUID', 'Copy the "Directory (tenant) ID" from the app registration; names like "common" allow any tenant.')),
+  }),
+  keycloak: z.strictObject({
+    ...common,
+    url: httpsUrl,
+    realm: z.string().regex(/^[A-Za-z0-9._-]+$/, problem('must be a realm name', 'Use the realm name as it appears in the Keycloak URL.')),
+  }),
+  generic: z.strictObject({
+    ...common,
+    issuerUrl: httpsUrl,
+    emailClaim: z.string().min(1).optional(),
+    displayName: z.string().min(1).optional(),
+  }),
+};
+
+/**
+ * The OpenID Connect identity provider people sign in with. Presets fill in the issuer
+ * URL, provider type and scopes of the common providers.
+ */
+export class OidcIssuer {
+  /** Okta, with the org authorization server or a custom one. */
+  public static okta(options: OktaIssuerOptions): OidcIssuer {
+    const issuerUrl = options.authorizationServerId
+      ? `https://${options.domain}/oauth2/${options.authorizationServerId}`
+      : `https://${options.domain}`;
+    return new OidcIssuer('okta', options, schemas.okta, {
+      providerType: 'oidc',
+      issuerUrl,
+      scope: (options.scopes ?? ['openid', 'email', 'profile', 'groups']).join(' '),
+      groupsClaim: options.groupsClaim ?? 'groups',
+      emailClaim: 'email',
+      displayName: 'Okta',
+      extra: {},
+    });
+  }
+
+  /** Google Workspace (Google accounts). */
+  public static google(options: GoogleIssuerOptions = {}): OidcIssuer {
+    return new OidcIssuer('google', options, schemas.google, {
+      providerType: 'oidc',
+      issuerUrl: 'https://accounts.google.com',
+      scope: (options.scopes ?? ['openid', 'email', 'profile']).join(' '),
+      groupsClaim: options.groupsClaim ?? 'groups',
+      emailClaim: 'email',
+      displayName: 'Google',
+      extra: options.hostedDomain ? { loginURLParameters: [{ name: 'hd', default: [options.hostedDomain] }] } : {},
+    });
+  }
+
+  /** Microsoft Entra ID (v2.0 endpoint of one tenant), with oauth2-proxy's entra-id provider. */
+  public static entraId(options: EntraIdIssuerOptions): OidcIssuer {
+    return new OidcIssuer('entraId', options, schemas.entraId, {
+      providerType: 'entra-id',
+      issuerUrl: `https://login.microsoftonline.com/${options.tenantId}/v2.0`,
+      scope: (options.scopes ?? ['openid', 'email', 'profile']).join(' '),
+      groupsClaim: options.groupsClaim ?? 'groups',
+      emailClaim: 'email',
+      displayName: 'Microsoft Entra ID',
+      extra: {},
+    });
+  }
+
+  /** Keycloak, one realm. */
+  public static keycloak(options: KeycloakIssuerOptions): OidcIssuer {
+    return new OidcIssuer('keycloak', options, schemas.keycloak, {
+      providerType: 'keycloak-oidc',
+      issuerUrl: `${options.url.replace(/\/+$/, '')}/realms/${options.realm}`,
+      scope: (options.scopes ?? ['openid', 'email', 'profile']).join(' '),
+      groupsClaim: options.groupsClaim ?? 'groups',
+      emailClaim: 'email',
+      displayName: 'Keycloak',
+      extra: {},
+    });
+  }
+
+  /** Any OpenID Connect issuer with discovery. */
+  public static generic(options: GenericIssuerOptions): OidcIssuer {
+    return new OidcIssuer('generic', options, schemas.generic, {
+      providerType: 'oidc',
+      issuerUrl: options.issuerUrl.replace(/\/+$/, ''),
+      scope: (options.scopes ?? ['openid', 'email', 'profile']).join(' '),
+      groupsClaim: options.groupsClaim ?? 'groups',
+      emailClaim: options.emailClaim ?? 'email',
+      displayName: options.displayName ?? 'OpenID Connect',
+      extra: {},
+    });
+  }
+
+  public static isOidcIssuer(value: unknown): value is OidcIssuer {
+    return isBranded(value, BRAND);
+  }
+
+
+  private constructor(
+    /** Which preset made this issuer. */
+    public readonly preset: string,
+    /** The options given to the preset, validated when the gateway binds it. */
+    public readonly options: unknown,
+    /** Schema of those options. */
+    public readonly schema: z.ZodType,
+    /** What oauth2-proxy needs. */
+    public readonly settings: OidcIssuerSettings,
+  ) {
+    brand(this, BRAND);
+  }
+}

@@ -1,0 +1,158 @@
+import { AccessRestriction, JwtMachineClientOptions, MachineClient } from '../access/machine-client';
+
+/** The sign-in resolvers Backstage offers for the oauth2Proxy provider. */
+export type SignInResolver =
+  | 'emailMatchingUserEntityProfileEmail'
+  | 'emailLocalPartMatchingUserEntityName'
+  | 'forwardedUserMatchingUserEntityName'
+  | 'forwardedPreferredUsernameMatchingUserEntityName';
+
+export const SIGN_IN_RESOLVERS = [
+  'emailMatchingUserEntityProfileEmail',
+  'emailLocalPartMatchingUserEntityName',
+  'forwardedUserMatchingUserEntityName',
+  'forwardedPreferredUsernameMatchingUserEntityName',
+] as const satisfies readonly SignInResolver[];
+
+/** How signed-in people become catalog users. */
+export interface SignInOptions {
+  /**
+   * Resolvers tried in order until one finds the User entity. The default matches the
+   * e-mail from the IdP against `spec.profile.email`, which works whatever the IdP uses
+   * as subject (Okta and Entra ID put opaque ids in `sub`).
+   * @default ["emailMatchingUserEntityProfileEmail"]
+   */
+  readonly resolvers?: readonly SignInResolver[];
+  /**
+   * Let people without a User entity sign in (forwarded-user resolvers only). They get an
+   * identity the catalog knows nothing about: no group ownership, no permissions by group.
+   * @default false
+   */
+  readonly dangerouslyAllowSignInWithoutUserInCatalog?: boolean;
+}
+
+/** A machine client's static token as an environment variable of the Backstage pod. */
+export interface StaticTokenEnv {
+  readonly subject: string;
+  readonly envName: string;
+  readonly accessRestrictions?: readonly AccessRestriction[];
+}
+
+export interface GeneratedAppConfigInput {
+  readonly host: string;
+  readonly port: number;
+  readonly database: Record<string, unknown>;
+  readonly signIn: SignInOptions;
+  readonly machineClients: readonly MachineClient[];
+  readonly staticTokens: readonly StaticTokenEnv[];
+}
+
+function restrictionsConfig(restrictions: readonly AccessRestriction[] | undefined) {
+  if (!restrictions?.length) {
+    return {};
+  }
+  return {
+    accessRestrictions: restrictions.map((r) => ({
+      plugin: r.plugin,
+      ...(r.permissions?.length ? { permission: [...r.permissions] } : {}),
+    })),
+  };
+}
+
+/**
+ * The app-config this library owns. Every URL derives from the one host, so the
+ * frontend, backend and CORS origin cannot disagree.
+ */
+export function generatedAppConfig(input: GeneratedAppConfigInput): Record<string, unknown> {
+  const origin = `https://${input.host}`;
+  const externalAccess = [
+    ...input.machineClients
+      .filter((c) => c.kind === 'jwt')
+      .map((c) => {
+        const o = c.options as JwtMachineClientOptions;
+        return {
+          type: 'jwks',
+          options: {
+            url: o.jwksUrl,
+            issuer: o.issuerUrl,
+            audience: o.audience,
+            algorithm: [...(o.algorithms ?? ['RS256'])],
+            ...(o.subjectPrefix ? { subjectPrefix: o.subjectPrefix } : {}),
+            ...restrictionsConfig(o.accessRestrictions),
+          },
+        };
+      }),
+    ...input.staticTokens.map((t) => ({
+      type: 'static',
+      options: { token: `\${${t.envName}}`, subject: t.subject, ...restrictionsConfig(t.accessRestrictions) },
+    })),
+  ];
+  const resolverOptions = input.signIn.dangerouslyAllowSignInWithoutUserInCatalog ? { dangerouslyAllowSignInWithoutUserInCatalog: true } : {};
+  return {
+    app: { baseUrl: origin },
+    backend: {
+      baseUrl: origin,
+      listen: { port: input.port },
+      cors: {
+        origin,
+        methods: ['GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'DELETE'],
+        credentials: true,
+      },
+      database: input.database,
+      ...(externalAccess.length > 0 ? { auth: { externalAccess } } : {}),
+    },
+    auth: {
+      environment: 'production',
+      providers: {
+        oauth2Proxy: {
+          signIn: {
+            resolvers: (input.signIn.resolvers ?? ['emailMatchingUserEntityProfileEmail']).map((resolver) => ({
+              resolver,
+              ...(resolver.startsWith('forwarded') ? resolverOptions : {}),
+            })),
+          },
+        },
+      },
+    },
+  };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** Backstage's own merge rule: objects merge key by key, anything else is replaced. */
+export function mergeAppConfig(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const current = out[key];
+    out[key] = isPlainObject(current) && isPlainObject(value) ? mergeAppConfig(current, value) : value;
+  }
+  return out;
+}
+
+const SECRET_KEY = /(password|passwd|secret|token|apikey|api_key|privatekey|private_key|credentials?)$/i;
+const SUBSTITUTION = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
+
+/**
+ * Paths of app-config values that look like literal secrets: a key named like a secret
+ * with a string that is not a `${ENV_VAR}` substitution.
+ */
+export function findLiteralSecrets(config: unknown, path = ''): string[] {
+  if (Array.isArray(config)) {
+    return config.flatMap((item, i) => findLiteralSecrets(item, `${path}[${i}]`));
+  }
+  if (!isPlainObject(config)) {
+    return [];
+  }
+  return Object.entries(config).flatMap(([key, value]) => {
+    const here = path ? `${path}.${key}` : key;
+    if (typeof value === 'string' && SECRET_KEY.test(key) && !SUBSTITUTION.test(value.trim())) {
+      return [here];
+    }
+    return findLiteralSecrets(value, here);
+  });
+}
+
+/** Environment variable names that say they hold a secret. */
+export const SECRET_ENV_NAME = /(SECRET|TOKEN|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;

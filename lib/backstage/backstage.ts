@@ -1,0 +1,434 @@
+import { Construct } from 'constructs';
+import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
+import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
+import { HorizontalPodAutoscalerV2 } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2';
+import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
+import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
+import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
+import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
+import { z } from 'zod';
+import { MachineClient, StaticTokenMachineClientOptions, machineClientsSchema } from '../access/machine-client';
+import { contentHash } from '../core/hash';
+import { selectorLabels, standardLabels, toKubernetesName } from '../core/labels';
+import { INGRESS_NGINX_CONTROLLER, PeerSelector, networkPolicyPeer, peerSelectorSchema } from '../core/network';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
+import { hostName, kubernetesName, pinnedImage, positiveInt, resources } from '../core/schemas';
+import { problem, validateProps } from '../core/validation';
+import { escapeTerraformTemplate, toYaml } from '../core/yaml';
+import { BoundSecret, SecretRef, secretRefSchema, secretRevisions } from '../secrets/secret-ref';
+import { SECRET_ENV_NAME, SIGN_IN_RESOLVERS, SignInOptions, StaticTokenEnv, findLiteralSecrets, generatedAppConfig, mergeAppConfig } from './app-config';
+import { BackstageDatabase } from './database';
+
+/** Horizontal autoscaling on CPU. */
+export interface BackstageAutoscaling {
+  /** Lower bound; at least 2 keeps the portal up during node drains. */
+  readonly minReplicas: number;
+  /** Upper bound. */
+  readonly maxReplicas: number;
+  /**
+   * Target average CPU utilisation, percent of the request.
+   * @default 75
+   */
+  readonly targetCpuUtilizationPercent?: number;
+}
+
+export interface BackstageProps {
+  /** Namespace to run in. */
+  readonly namespace: string;
+  /** Public host; every URL of the app-config derives from it. */
+  readonly host: string;
+  /** Your Backstage image, pinned by tag or digest (never `latest`). */
+  readonly image: string;
+  /** Where Backstage keeps its data. */
+  readonly database: BackstageDatabase;
+  /**
+   * Name of the Deployment, Service, ServiceAccount and ConfigMap.
+   * @default "backstage"
+   */
+  readonly name?: string;
+  /**
+   * Replicas (ignored when `autoscaling` is set).
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * Horizontal autoscaling; Terraform then leaves the replica count to the autoscaler.
+   * @default - a fixed replica count
+   */
+  readonly autoscaling?: BackstageAutoscaling;
+  /**
+   * Container resources.
+   * @default - requests 250m/512Mi, limits 2 CPU/2Gi
+   */
+  readonly resources?: z.infer<typeof resources>;
+  /**
+   * How signed-in users map to catalog entities.
+   * @default - match the e-mail against User entities' spec.profile.email
+   */
+  readonly signIn?: SignInOptions;
+  /**
+   * Machine clients accepted by `backend.auth.externalAccess`.
+   * @default - none
+   */
+  readonly machineClients?: readonly MachineClient[];
+  /**
+   * Your own app-config, merged on top of the generated one (objects merge, other
+   * values replace). Refer to secrets as `${ENV_VAR}` and give them in `secretEnv`.
+   * @default - none
+   */
+  readonly appConfig?: Readonly<Record<string, unknown>>;
+  /**
+   * Plain environment variables. Names that look like secrets are refused: use `secretEnv`.
+   * @default - none
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Environment variables from secret references (for `${VAR}` in the app-config).
+   * @default - none
+   */
+  readonly secretEnv?: Readonly<Record<string, SecretRef>>;
+  /**
+   * Config files of the image loaded before the generated one (paths relative to the
+   * image's working directory), as in the Dockerfile `backstage-cli` generates.
+   * @default ["app-config.yaml", "app-config.production.yaml"]
+   */
+  readonly baseConfigFiles?: readonly string[];
+  /**
+   * Mount a service-account token (only plugins that call the Kubernetes API need it).
+   * @default false
+   */
+  readonly mountServiceAccountToken?: boolean;
+  /**
+   * Rollout strategy. Backstage migrates its database at start: `rolling` starts one new
+   * pod at a time (maxSurge 0) so two new pods never migrate at once; `recreate` stops
+   * all old pods first.
+   * @default "rolling"
+   */
+  readonly rollout?: 'rolling' | 'recreate';
+  /**
+   * Pods allowed to reach Backstage: the ingress controller. Backstage trusts the
+   * identity headers, so nothing else may talk to it.
+   * @default - the ingress-nginx controller in namespace `ingress-nginx`
+   */
+  readonly ingressController?: PeerSelector;
+  /**
+   * Further in-cluster peers allowed to call Backstage directly (e.g. static-token clients).
+   * @default - none
+   */
+  readonly allowedPeers?: readonly PeerSelector[];
+  /**
+   * Largest request header Node accepts, in bytes; the ID token header of users in many
+   * groups exceeds Node's 16 KiB default.
+   * @default 65536
+   */
+  readonly maxHeaderSize?: number;
+}
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, problem('must be an environment variable name', 'Use letters, digits and "_", not starting with a digit.'));
+
+const backstageSchema = z
+  .strictObject({
+    namespace: kubernetesName,
+    host: hostName,
+    image: pinnedImage,
+    database: z.custom<BackstageDatabase>((v) => BackstageDatabase.isBackstageDatabase(v), problem('must be a BackstageDatabase', 'Use BackstageDatabase.external({...}), .inCluster({...}) or .sqliteInMemory().')),
+    name: kubernetesName.optional(),
+    replicas: positiveInt('replicas').optional(),
+    autoscaling: z
+      .strictObject({
+        minReplicas: positiveInt('minReplicas'),
+        maxReplicas: positiveInt('maxReplicas'),
+        targetCpuUtilizationPercent: z.number().int().min(10).max(100).optional(),
+      })
+      .refine((a) => a.maxReplicas >= a.minReplicas, problem('maxReplicas must not be below minReplicas', 'Raise maxReplicas or lower minReplicas.'))
+      .optional(),
+    resources: resources.optional(),
+    signIn: z
+      .strictObject({
+        resolvers: z
+          .array(z.enum(SIGN_IN_RESOLVERS, { error: problem('must be a resolver of the oauth2Proxy provider', `Use one of ${SIGN_IN_RESOLVERS.join(', ')}.`) }))
+          .min(1, problem('must name at least one resolver', 'Leave signIn.resolvers out for the e-mail resolver.'))
+          .optional(),
+        dangerouslyAllowSignInWithoutUserInCatalog: z.boolean().optional(),
+      })
+      .optional(),
+    machineClients: machineClientsSchema().optional(),
+    appConfig: z
+      .record(z.string(), z.unknown())
+      .superRefine((config, ctx) => {
+        for (const path of findLiteralSecrets(config)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: path.split('.'),
+            message: problem(
+              'looks like a literal secret in the app-config',
+              'Write "${MY_SECRET}" here and pass secretEnv: { MY_SECRET: SecretRef.fromSecret(...) } (or fromVariable / fromExternalSecret).',
+              { redact: true },
+            ),
+          });
+        }
+      })
+      .optional(),
+    env: z
+      .record(envName, z.string())
+      .superRefine((env, ctx) => {
+        for (const name of Object.keys(env)) {
+          if (SECRET_ENV_NAME.test(name)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [name],
+              message: problem(`names a secret but is a plain value`, `Move it to secretEnv: { ${name}: SecretRef.fromSecret(...) } so the value stays out of the synthesized JSON.`, { redact: true }),
+            });
+          }
+        }
+      })
+      .optional(),
+    secretEnv: z.record(envName, secretRefSchema()).optional(),
+    baseConfigFiles: z.array(z.string().min(1)).optional(),
+    mountServiceAccountToken: z.boolean().optional(),
+    rollout: z.enum(['rolling', 'recreate'], { error: problem('must be "rolling" or "recreate"', 'Pick how pods are replaced on update.') }).optional(),
+    ingressController: peerSelectorSchema.optional(),
+    allowedPeers: z.array(peerSelectorSchema).optional(),
+    maxHeaderSize: z.number().int().min(16384, problem('must be at least 16384', 'Node already accepts 16 KiB; raise it, never lower it.')).optional(),
+  })
+  .superRefine((props, ctx) => {
+    const perPod = BackstageDatabase.isBackstageDatabase(props.database) && props.database.perPod;
+    const replicas = props.autoscaling?.maxReplicas ?? props.replicas ?? 2;
+    if (perPod && replicas > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [props.autoscaling ? 'autoscaling' : 'replicas'],
+        message: problem(
+          'must be 1 with an in-memory SQLite database (every pod would have its own data)',
+          'Set replicas: 1 for a throwaway environment, or use BackstageDatabase.inCluster({...}) or .external({...}).',
+        ),
+      });
+    }
+    props.machineClients?.forEach((client, index) => {
+      const parsed = client.schema.safeParse(client.options);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          ctx.addIssue({ code: 'custom', path: ['machineClients', index, ...issue.path], message: issue.message });
+        }
+      }
+    });
+    const reserved = ['POSTGRES_PASSWORD', 'POSTGRES_CA_CERT', 'NODE_OPTIONS'];
+    for (const name of [...Object.keys(props.env ?? {}), ...Object.keys(props.secretEnv ?? {})]) {
+      if (reserved.includes(name) || name.startsWith('BACKSTAGE_STATIC_TOKEN_')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [props.env && name in props.env ? 'env' : 'secretEnv', name],
+          message: problem('is set by the Backstage construct', 'Pick another name; the database, static tokens and NODE_OPTIONS are wired for you.'),
+        });
+      }
+    }
+  }) satisfies z.ZodType<BackstageProps>;
+
+const PORT = 7007;
+const CONFIG_PATH = '/etc/backstage/app-config.portal.yaml';
+const UID = 1000; // the `node` user of the official Node.js images Backstage builds on
+
+/**
+ * Backstage for one environment: Deployment, Service, ServiceAccount, the generated
+ * app-config in a ConfigMap, PodDisruptionBudget, optional HorizontalPodAutoscaler and a
+ * NetworkPolicy that admits only the ingress controller.
+ */
+export class Backstage extends Construct {
+  /** Name of the Service. */
+  public readonly serviceName: string;
+  /** Service port. */
+  public readonly port = PORT;
+  /** The app-config Backstage runs with (generated, then yours merged on top). */
+  public readonly appConfig: Readonly<Record<string, unknown>>;
+  /** The same, as the YAML in the ConfigMap. */
+  public readonly appConfigYaml: string;
+  /** Labels of the Backstage pods. */
+  public readonly podLabels: Readonly<Record<string, string>>;
+  public readonly deployment: DeploymentV1;
+  public readonly service: ServiceV1;
+  public readonly serviceAccount: ServiceAccountV1;
+  public readonly configMap: ConfigMapV1;
+  public readonly podDisruptionBudget: PodDisruptionBudgetV1;
+  public readonly networkPolicy: NetworkPolicyV1;
+  public readonly autoscaler?: HorizontalPodAutoscalerV2;
+
+  constructor(scope: Construct, id: string, props: BackstageProps) {
+    super(scope, id);
+    validateProps(this, backstageSchema, props);
+
+    const name = props.name ?? 'backstage';
+    const labels = standardLabels('backstage', name, 'portal');
+    const selector = selectorLabels('backstage', name);
+    this.serviceName = name;
+    this.podLabels = labels;
+    const context = { scope: this, namespace: props.namespace };
+
+    const database = props.database.bind({ ...context, clientLabels: selector });
+
+    const staticTokens: Array<StaticTokenEnv & { secret: BoundSecret }> = (props.machineClients ?? [])
+      .filter((c) => c.kind === 'static')
+      .map((c) => {
+        const o = c.options as StaticTokenMachineClientOptions;
+        return {
+          subject: o.subject,
+          envName: `BACKSTAGE_STATIC_TOKEN_${toKubernetesName(o.subject).replace(/-/g, '_').toUpperCase()}`,
+          accessRestrictions: o.accessRestrictions,
+          secret: o.token.bind(context),
+        };
+      });
+
+    const generated = generatedAppConfig({
+      host: props.host,
+      port: PORT,
+      database: database.config,
+      signIn: props.signIn ?? {},
+      machineClients: props.machineClients ?? [],
+      staticTokens,
+    });
+    this.appConfig = mergeAppConfig(generated, { ...(props.appConfig ?? {}) });
+    this.appConfigYaml = toYaml(this.appConfig);
+
+    const secretEnv: Array<{ name: string; secret: BoundSecret }> = [
+      ...database.env,
+      ...staticTokens.map((t) => ({ name: t.envName, secret: t.secret })),
+      ...Object.entries(props.secretEnv ?? {}).map(([envName, ref]) => ({ name: envName, secret: ref.bind(context) })),
+    ];
+    const bound = secretEnv.map((e) => e.secret);
+
+    this.configMap = new ConfigMapV1(this, 'AppConfig', {
+      metadata: { name: `${name}-app-config`, namespace: props.namespace, labels },
+      data: { 'app-config.portal.yaml': escapeTerraformTemplate(this.appConfigYaml) },
+    });
+
+    this.serviceAccount = new ServiceAccountV1(this, 'ServiceAccount', {
+      metadata: { name, namespace: props.namespace, labels },
+      automountServiceAccountToken: props.mountServiceAccountToken ?? false,
+    });
+
+    const baseConfigFiles = props.baseConfigFiles ?? ['app-config.yaml', 'app-config.production.yaml'];
+    const args = ['node', 'packages/backend', ...[...baseConfigFiles, CONFIG_PATH].flatMap((f) => ['--config', f])];
+    const revisions = secretRevisions(bound);
+    const externallyManaged = [...new Set(bound.filter((b) => b.owner !== 'terraform').map((b) => b.secretName))];
+    const replicas = props.replicas ?? 2;
+    const rolling = (props.rollout ?? 'rolling') === 'rolling';
+
+    this.deployment = new DeploymentV1(this, 'Deployment', {
+      metadata: {
+        name,
+        namespace: props.namespace,
+        labels,
+        ...(externallyManaged.length > 0 ? { annotations: { 'secret.reloader.stakater.com/reload': externallyManaged.join(',') } } : {}),
+      },
+      spec: {
+        replicas: String(props.autoscaling?.minReplicas ?? replicas),
+        selector: { matchLabels: selector },
+        // Never two new pods at once: each runs the database migrations at start.
+        strategy: rolling ? { type: 'RollingUpdate', rollingUpdate: { maxSurge: '0', maxUnavailable: '1' } } : { type: 'Recreate' },
+        template: {
+          metadata: {
+            labels,
+            annotations: {
+              'checksum/config': contentHash(this.appConfigYaml),
+              ...(revisions ? { 'checksum/secrets': revisions } : {}),
+            },
+          },
+          spec: {
+            serviceAccountName: this.serviceAccount.metadata.name,
+            automountServiceAccountToken: props.mountServiceAccountToken ?? false,
+            enableServiceLinks: false,
+            securityContext: restrictedPodSecurityContext(UID),
+            container: [
+              {
+                name: 'backstage',
+                image: props.image,
+                args,
+                port: [{ name: 'http', containerPort: PORT, protocol: 'TCP' }],
+                env: [
+                  { name: 'NODE_OPTIONS', value: `--max-http-header-size=${props.maxHeaderSize ?? 65536}` },
+                  ...Object.entries(props.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
+                  ...secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret.secretName, key: e.secret.key } } })),
+                ],
+                startupProbe: { httpGet: { path: '/.backstage/health/v1/liveness', port: 'http' }, periodSeconds: 10, failureThreshold: 30 },
+                readinessProbe: { httpGet: { path: '/.backstage/health/v1/readiness', port: 'http' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+                livenessProbe: { httpGet: { path: '/.backstage/health/v1/liveness', port: 'http' }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
+                resources: {
+                  requests: { cpu: props.resources?.requests?.cpu ?? '250m', memory: props.resources?.requests?.memory ?? '512Mi' },
+                  limits: { cpu: props.resources?.limits?.cpu ?? '2', memory: props.resources?.limits?.memory ?? '2Gi' },
+                },
+                securityContext: restrictedContainerSecurityContext(UID),
+                volumeMount: [
+                  { name: 'app-config', mountPath: '/etc/backstage', readOnly: true },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+              },
+            ],
+            volume: [
+              { name: 'app-config', configMap: { name: this.configMap.metadata.name } },
+              { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
+            ],
+            topologySpreadConstraint: [
+              {
+                maxSkew: 1,
+                topologyKey: 'kubernetes.io/hostname',
+                whenUnsatisfiable: 'ScheduleAnyway',
+                labelSelector: [{ matchLabels: selector }],
+              },
+            ],
+          },
+        },
+      },
+      dependsOn: bound.flatMap((b) => b.dependsOn),
+      // With an autoscaler the replica count is its business, not Terraform's.
+      ...(props.autoscaling ? { lifecycle: { ignoreChanges: ['spec[0].replicas'] } } : {}),
+    });
+
+    this.service = new ServiceV1(this, 'Service', {
+      metadata: { name, namespace: props.namespace, labels },
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        port: [{ name: 'http', port: PORT, targetPort: 'http', protocol: 'TCP' }],
+      },
+    });
+
+    this.podDisruptionBudget = new PodDisruptionBudgetV1(this, 'Pdb', {
+      metadata: { name, namespace: props.namespace, labels },
+      // maxUnavailable (not minAvailable) never blocks a drain of a single-replica install.
+      spec: { maxUnavailable: '1', selector: { matchLabels: selector } },
+    });
+
+    if (props.autoscaling) {
+      this.autoscaler = new HorizontalPodAutoscalerV2(this, 'Autoscaler', {
+        metadata: { name, namespace: props.namespace, labels },
+        spec: {
+          minReplicas: props.autoscaling.minReplicas,
+          maxReplicas: props.autoscaling.maxReplicas,
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+          metric: [
+            {
+              type: 'Resource',
+              resource: {
+                name: 'cpu',
+                target: { type: 'Utilization', averageUtilization: props.autoscaling.targetCpuUtilizationPercent ?? 75 },
+              },
+            },
+          ],
+        },
+      });
+    }
+
+    this.networkPolicy = new NetworkPolicyV1(this, 'NetworkPolicy', {
+      metadata: { name, namespace: props.namespace, labels },
+      spec: {
+        podSelector: { matchLabels: selector },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [props.ingressController ?? INGRESS_NGINX_CONTROLLER, ...(props.allowedPeers ?? [])].map(networkPolicyPeer),
+            ports: [{ port: String(PORT), protocol: 'TCP' }],
+          },
+        ],
+      },
+    });
+  }
+}

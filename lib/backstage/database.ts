@@ -1,0 +1,201 @@
+import { Construct } from 'constructs';
+import { z } from 'zod';
+import { brand, isBranded } from '../core/brand';
+import { hostName, kubernetesName, pinnedImage, quantity } from '../core/schemas';
+import { problem, validateProps } from '../core/validation';
+import { BoundSecret, SecretRef, secretRefSchema } from '../secrets/secret-ref';
+import { InClusterPostgres } from './in-cluster-postgres';
+
+const BRAND = Symbol.for('cdktf-backstage.BackstageDatabase');
+
+/** TLS to an external PostgreSQL. */
+export interface DatabaseTls {
+  /**
+   * `verify-full` checks the server certificate and name; `require` encrypts without
+   * checking (not recommended); `disable` sends everything in clear text.
+   * @default "verify-full"
+   */
+  readonly mode?: 'verify-full' | 'require' | 'disable';
+  /**
+   * CA certificate (PEM) to verify the server with, e.g. the cloud provider's RDS/Cloud SQL CA.
+   * @default - the CAs trusted by Node.js
+   */
+  readonly ca?: SecretRef;
+}
+
+export interface ExternalDatabaseOptions {
+  /** Server host name. */
+  readonly host: string;
+  /** @default 5432 */
+  readonly port?: number;
+  /** Database user. */
+  readonly user: string;
+  /** Password of that user. */
+  readonly password: SecretRef;
+  /** @default - TLS with full verification */
+  readonly tls?: DatabaseTls;
+}
+
+export interface InClusterDatabaseOptions {
+  /** Password for the database user (e.g. a sensitive variable). */
+  readonly password: SecretRef;
+  /** @default "10Gi" */
+  readonly storageSize?: string;
+  /** @default - the cluster's default storage class */
+  readonly storageClassName?: string;
+  /** @default "postgres:17.6" */
+  readonly image?: string;
+  /** @default "backstage-postgres" */
+  readonly name?: string;
+}
+
+/** What the Backstage construct needs from a bound database. */
+export interface BoundDatabase {
+  /** `backend.database` of the app-config. */
+  readonly config: Record<string, unknown>;
+  /** Environment variables the config refers to (`${POSTGRES_PASSWORD}`). */
+  readonly env: ReadonlyArray<{ readonly name: string; readonly secret: BoundSecret }>;
+  /** True when every pod would get its own copy of the data (SQLite in memory). */
+  readonly perPod: boolean;
+}
+
+export interface DatabaseBindingContext {
+  readonly scope: Construct;
+  readonly namespace: string;
+  /** Labels of the Backstage pods (the only clients of an in-cluster database). */
+  readonly clientLabels: Readonly<Record<string, string>>;
+}
+
+const externalSchema = z.strictObject({
+  host: hostName.or(z.string().regex(/^[0-9.]+$/, problem('must be a host name or IPv4 address', 'Use the database endpoint without scheme or port.'))),
+  port: z.number().int().min(1).max(65535).optional(),
+  user: z.string().min(1, problem('must not be empty', 'Give the database user Backstage connects as.')),
+  password: secretRefSchema(),
+  tls: z
+    .strictObject({
+      mode: z.enum(['verify-full', 'require', 'disable'], { error: problem('must be "verify-full", "require" or "disable"', 'Keep "verify-full" and give the CA if the server uses a private one.') }).optional(),
+      ca: secretRefSchema().optional(),
+    })
+    .optional(),
+}) satisfies z.ZodType<ExternalDatabaseOptions>;
+
+const inClusterSchema = z.strictObject({
+  password: secretRefSchema(),
+  storageSize: quantity.optional(),
+  storageClassName: kubernetesName.optional(),
+  image: pinnedImage.optional(),
+  name: kubernetesName.optional(),
+}) satisfies z.ZodType<InClusterDatabaseOptions>;
+
+/** Where Backstage keeps its data. */
+export abstract class BackstageDatabase {
+  /** A PostgreSQL server you run (RDS, Cloud SQL, Azure Database, on-prem). */
+  public static external(options: ExternalDatabaseOptions): BackstageDatabase {
+    return new ExternalDatabase(options);
+  }
+
+  /** A single PostgreSQL StatefulSet with a volume, for small installs. */
+  public static inCluster(options: InClusterDatabaseOptions): BackstageDatabase {
+    return new InClusterDatabase(options);
+  }
+
+  /** SQLite in memory: data is lost on every restart. Throwaway dev environments only. */
+  public static sqliteInMemory(): BackstageDatabase {
+    return new SqliteInMemoryDatabase();
+  }
+
+  public static isBackstageDatabase(value: unknown): value is BackstageDatabase {
+    return isBranded(value, BRAND);
+  }
+
+  protected constructor() {
+    brand(this, BRAND);
+  }
+
+  /** True when every pod holds its own copy of the data (so only one replica makes sense). */
+  public get perPod(): boolean {
+    return false;
+  }
+
+  public abstract bind(context: DatabaseBindingContext): BoundDatabase;
+}
+
+class ExternalDatabase extends BackstageDatabase {
+  constructor(private readonly options: ExternalDatabaseOptions) {
+    super();
+  }
+
+  public bind(context: DatabaseBindingContext): BoundDatabase {
+    validateProps(context.scope, externalSchema, this.options);
+    const password = this.options.password.bind(context);
+    const mode = this.options.tls?.mode ?? 'verify-full';
+    const ca = this.options.tls?.ca?.bind(context);
+    const ssl =
+      mode === 'disable'
+        ? false
+        : { rejectUnauthorized: mode === 'verify-full', ...(ca ? { ca: '${POSTGRES_CA_CERT}' } : {}) };
+    return {
+      config: {
+        client: 'pg',
+        connection: {
+          host: this.options.host,
+          port: this.options.port ?? 5432,
+          user: this.options.user,
+          password: '${POSTGRES_PASSWORD}',
+          ssl,
+        },
+      },
+      env: [{ name: 'POSTGRES_PASSWORD', secret: password }, ...(ca ? [{ name: 'POSTGRES_CA_CERT', secret: ca }] : [])],
+      perPod: false,
+    };
+  }
+}
+
+class InClusterDatabase extends BackstageDatabase {
+  constructor(private readonly options: InClusterDatabaseOptions) {
+    super();
+  }
+
+  public bind(context: DatabaseBindingContext): BoundDatabase {
+    validateProps(context.scope, inClusterSchema, this.options);
+    const password = this.options.password.bind(context);
+    const user = 'backstage';
+    const postgres = new InClusterPostgres(context.scope, 'Postgres', {
+      namespace: context.namespace,
+      name: this.options.name ?? 'backstage-postgres',
+      image: this.options.image ?? 'postgres:17.6',
+      user,
+      password,
+      storageSize: this.options.storageSize ?? '10Gi',
+      storageClassName: this.options.storageClassName,
+      clientLabels: context.clientLabels,
+    });
+    return {
+      config: {
+        client: 'pg',
+        connection: {
+          host: postgres.host,
+          port: postgres.port,
+          user,
+          password: '${POSTGRES_PASSWORD}',
+        },
+      },
+      env: [{ name: 'POSTGRES_PASSWORD', secret: password }],
+      perPod: false,
+    };
+  }
+}
+
+class SqliteInMemoryDatabase extends BackstageDatabase {
+  public override get perPod(): boolean {
+    return true;
+  }
+
+  public bind(): BoundDatabase {
+    return {
+      config: { client: 'better-sqlite3', connection: ':memory:' },
+      env: [],
+      perPod: true,
+    };
+  }
+}

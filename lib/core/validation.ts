@@ -1,0 +1,138 @@
+import { Token } from 'cdktf';
+import { IConstruct } from 'constructs';
+import { z } from 'zod';
+
+// Zod carries one string per issue. We pack "what is wrong" and "how to fix it" into
+// that string with a unit separator so schemas stay declarative and the formatter can
+// put the offending value between the two halves.
+const SEPARATOR = '\u001f';
+const REDACT = '\u001e';
+
+/**
+ * Builds a schema error message in two halves: what is wrong and how to fix it.
+ * `redact` hides the offending value in the error (secrets must never reach CI logs).
+ */
+export function problem(what: string, fix: string, options: { readonly redact?: boolean } = {}): string {
+  return `${options.redact ? REDACT : ''}${what}${SEPARATOR}${fix}`;
+}
+
+/** Thrown when a construct's props are invalid; `problems` holds one line per problem. */
+export class PropsValidationError extends Error {
+  public readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'PropsValidationError';
+    this.problems = problems;
+  }
+}
+
+/** True when the value is, or contains, a Terraform token that only resolves at plan time. */
+export function containsToken(value: unknown): boolean {
+  if (typeof value === 'string' || typeof value === 'number') {
+    return Token.isUnresolved(value);
+  }
+  if (Array.isArray(value)) {
+    return Token.isUnresolved(value) || value.some(containsToken);
+  }
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.values(value).some(containsToken);
+  }
+  return value !== null && value !== undefined && typeof value === 'object' && Token.isUnresolved(value);
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = root;
+  for (const key of path) {
+    if (current === null || current === undefined || typeof current !== 'object') {
+      return undefined;
+    }
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') {
+      out += `[${key}]`;
+    } else {
+      out += out === '' ? String(key) : `.${String(key)}`;
+    }
+  }
+  return out === '' ? '(props)' : out;
+}
+
+export function formatValue(value: unknown): string {
+  if (value === undefined) {
+    return 'nothing';
+  }
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const ctor = (value as object).constructor;
+    if (ctor && ctor !== Object) {
+      return `a ${ctor.name}`;
+    }
+  }
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function describe(issue: z.core.$ZodIssue, props: unknown): string | undefined {
+  const path = issue.path;
+  const raw = issue.message;
+  const redact = raw.startsWith(REDACT);
+  const message = redact ? raw.slice(REDACT.length) : raw;
+
+  if (issue.code === 'unrecognized_keys') {
+    const parent = valueAt(props, path);
+    const lines = issue.keys.map((key) => {
+      const keyPath = formatPath([...path, key]);
+      const value = redact ? 'a value (hidden)' : formatValue(valueAt(parent, [key]));
+      return `${keyPath}: is not a known property, got ${value}. Check the spelling against the documented props.`;
+    });
+    return lines.join('\n');
+  }
+
+  const value = valueAt(props, path);
+  if (containsToken(value)) {
+    // Tokens resolve at plan time; Terraform validates them there.
+    return undefined;
+  }
+  const [what, fix] = message.includes(SEPARATOR)
+    ? (message.split(SEPARATOR) as [string, string])
+    : [message.charAt(0).toLowerCase() + message.slice(1), 'See the documentation of this prop.'];
+  const shown = redact ? 'a plain value (hidden)' : formatValue(value);
+  return `${formatPath(path)}: ${what}, got ${shown}. ${fix}`;
+}
+
+/**
+ * Checks props against a schema once, in the constructor. Every problem is reported in
+ * one error, one line each: `[<construct path>] <prop>: <what is wrong>, got <value>. <how to fix>`.
+ * Values that are unresolved Terraform tokens are skipped: they are only known at plan time.
+ */
+export function validateProps<T>(scope: IConstruct, schema: z.ZodType<T>, props: unknown): T {
+  const result = schema.safeParse(props);
+  if (result.success) {
+    return props as T;
+  }
+  const lines = result.error.issues
+    .map((issue) => describe(issue, props))
+    .filter((line): line is string => line !== undefined)
+    .flatMap((line) => line.split('\n'))
+    .map((line) => `[${scope.node.path}] ${line}`);
+  if (lines.length > 0) {
+    throw new PropsValidationError(lines);
+  }
+  return props as T;
+}
+
+/** Throws a single-problem error in the same format as schema problems. */
+export function fail(scope: IConstruct, prop: string, what: string, value: unknown, fix: string): never {
+  throw new PropsValidationError([`[${scope.node.path}] ${prop}: ${what}, got ${formatValue(value)}. ${fix}`]);
+}

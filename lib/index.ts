@@ -1,0 +1,57 @@
+// The public API of cdktf-backstage. Everything a user imports is re-exported here by
+// name; zod never appears in a public type.
+
+export { BackstagePortal } from './portal/backstage-portal';
+export type { BackstagePortalProps, PortalBackstageOptions, PortalGatewayOptions, PortalIngressOptions } from './portal/backstage-portal';
+
+export { Backstage } from './backstage/backstage';
+export type { BackstageProps, BackstageAutoscaling } from './backstage/backstage';
+export { BackstageDatabase } from './backstage/database';
+export type { ExternalDatabaseOptions, InClusterDatabaseOptions, DatabaseTls, BoundDatabase, DatabaseBindingContext } from './backstage/database';
+export { InClusterPostgres } from './backstage/in-cluster-postgres';
+export type { InClusterPostgresProps } from './backstage/in-cluster-postgres';
+export { SIGN_IN_RESOLVERS, generatedAppConfig, mergeAppConfig } from './backstage/app-config';
+export type { SignInResolver, SignInOptions } from './backstage/app-config';
+
+export { OidcGateway, OAUTH2_PROXY_VERSION } from './access/oidc-gateway';
+export type { OidcGatewayProps, AccessPolicy, CookieOptions } from './access/oidc-gateway';
+export { OidcIssuer } from './access/oidc-issuer';
+export type {
+  OidcIssuerSettings,
+  OktaIssuerOptions,
+  GoogleIssuerOptions,
+  EntraIdIssuerOptions,
+  KeycloakIssuerOptions,
+  GenericIssuerOptions,
+  IssuerCommonOptions,
+} from './access/oidc-issuer';
+export { MachineClient } from './access/machine-client';
+export type { JwtMachineClientOptions, StaticTokenMachineClientOptions, AccessRestriction } from './access/machine-client';
+export { SessionStore } from './access/session-store';
+export type { RedisSessionStoreOptions } from './access/session-store';
+export {
+  IDENTITY_HEADERS,
+  identityHeaderNames,
+  oauth2ProxyInjectResponseHeaders,
+  ingressAuthResponseHeaders,
+  backstageIdentityHeaders,
+} from './access/header-contract';
+export type { IdentityHeader } from './access/header-contract';
+
+export { NginxIngress } from './ingress/nginx-ingress';
+export type { NginxIngressProps, IngressAuthGateway, RateLimit, CorsOptions, ProxyTimeouts } from './ingress/nginx-ingress';
+export { isSnippetAnnotation, INGRESS_NGINX_PREFIX } from './ingress/annotations';
+
+export { TlsSource, ACME_DIRECTORIES } from './tls/tls-source';
+export type { AcmeOptions, BoundTls, TlsBindingContext } from './tls/tls-source';
+export { ClusterIssuer } from './tls/cluster-issuer';
+export type { ClusterIssuerProps } from './tls/cluster-issuer';
+
+export { SecretRef } from './secrets/secret-ref';
+export type { BoundSecret, SecretBindingContext, VariableSecretOptions, ExternalSecretOptions } from './secrets/secret-ref';
+export { ExternalSecret } from './secrets/external-secret';
+export type { ExternalSecretProps, ExternalSecretData, SecretStoreReference } from './secrets/external-secret';
+
+export { INGRESS_NGINX_CONTROLLER } from './core/network';
+export type { PeerSelector } from './core/network';
+export { PropsValidationError } from './core/validation';

@@ -1,0 +1,315 @@
+import { Construct } from 'constructs';
+import { IngressV1 } from '@cdktf/provider-kubernetes/lib/ingress-v1';
+import { z } from 'zod';
+import { ingressAuthResponseHeaders } from '../access/header-contract';
+import { goDuration, cidr, hostName, kubernetesName } from '../core/schemas';
+import { standardLabels } from '../core/labels';
+import { problem, validateProps } from '../core/validation';
+import { BoundTls, TlsSource } from '../tls/tls-source';
+import { IngressNginxSettings, MANAGED_INGRESS_NGINX_KEYS, isSnippetAnnotation, propForAnnotation, renderIngressNginxAnnotations } from './annotations';
+
+/** What the ingress needs from the auth gateway (an {@link OidcGateway} provides it). */
+export interface IngressAuthGateway {
+  /** In-cluster auth endpoint (`auth-url`). */
+  readonly authUrl: string;
+  /** Sign-in URL for unauthenticated browsers (`auth-signin`). */
+  readonly signInUrl: string;
+  /** Service serving `/oauth2/*`. */
+  readonly serviceName: string;
+  /** Its port. */
+  readonly port: number;
+  /** Session cookie name (auth cache key). */
+  readonly cookieName: string;
+  /** Session store, which decides the proxy buffer size needed. */
+  readonly sessionStore: { readonly proxyBufferSize: string };
+}
+
+/** Request rate limits per client IP. */
+export interface RateLimit {
+  /** Requests per second per client IP. */
+  readonly requestsPerSecond: number;
+  /**
+   * Burst allowed, as a multiple of the rate.
+   * @default 5
+   */
+  readonly burstMultiplier?: number;
+  /**
+   * Concurrent connections per client IP.
+   * @default - no connection limit
+   */
+  readonly connections?: number;
+}
+
+/** CORS for browser calls from other origins; the portal's own origin is always allowed. */
+export interface CorsOptions {
+  /**
+   * Other origins allowed, e.g. `["https://docs.example.com"]`.
+   * @default - only the portal's origin
+   */
+  readonly extraOrigins?: readonly string[];
+}
+
+/** Upstream timeouts, in seconds. */
+export interface ProxyTimeouts {
+  /** @default 5 */
+  readonly connectSeconds?: number;
+  /** @default 60 */
+  readonly readSeconds?: number;
+  /** @default 60 */
+  readonly sendSeconds?: number;
+}
+
+export interface NginxIngressProps {
+  /** Namespace of the Ingress objects (same as the Services they route to). */
+  readonly namespace: string;
+  /** Public host. */
+  readonly host: string;
+  /** The Service behind the portal (Backstage). */
+  readonly backend: { readonly serviceName: string; readonly port: number };
+  /** The auth gateway. */
+  readonly gateway: IngressAuthGateway;
+  /** Where the certificate comes from. */
+  readonly tls: TlsSource;
+  /**
+   * Ingress class of the ingress-nginx controller.
+   * @default "nginx"
+   */
+  readonly ingressClassName?: string;
+  /**
+   * Name prefix of the Ingress objects (`<name>` and `<name>-oauth2`).
+   * @default "backstage"
+   */
+  readonly name?: string;
+  /**
+   * Cache successful auth answers per session cookie (and bearer token) for this long.
+   * Fewer calls to oauth2-proxy; a signed-out session stays valid for up to this long.
+   * @default - no caching
+   */
+  readonly authCacheDuration?: string;
+  /**
+   * nginx `proxy-buffer-size`, big enough for oauth2-proxy's session cookies and the ID
+   * token header.
+   * @default - "32k" with the cookie session store, "16k" with Redis
+   */
+  readonly proxyBufferSize?: string;
+  /**
+   * Only these client networks may reach the portal (and the sign-in path).
+   * @default - any address
+   */
+  readonly allowSourceRanges?: readonly string[];
+  /**
+   * Per-IP rate limits.
+   * @default - none
+   */
+  readonly rateLimit?: RateLimit;
+  /**
+   * Enable CORS, limited to the portal's origin and `extraOrigins`.
+   * @default - CORS off (same-origin only)
+   */
+  readonly cors?: CorsOptions;
+  /**
+   * Largest request body (`proxy-body-size`), e.g. for TechDocs or scaffolder uploads.
+   * @default "10m"
+   */
+  readonly proxyBodySize?: string;
+  /**
+   * Upstream timeouts.
+   * @default - connect 5s, read 60s, send 60s
+   */
+  readonly timeouts?: ProxyTimeouts;
+  /**
+   * More annotations. Snippets (`*-snippet`) are refused, and annotations this construct
+   * manages must be set through their typed prop.
+   * @default - none
+   */
+  readonly extraAnnotations?: Readonly<Record<string, string>>;
+}
+
+const seconds = (what: string) =>
+  z.number().int(problem(`${what} must be whole seconds`, 'Remove the fraction.')).min(1, problem(`${what} must be at least 1 second`, 'Use 1 or more.')).max(3600, problem(`${what} must be at most 3600 seconds`, 'Long-running calls should not hold a proxy connection open for hours.'));
+
+const ingressSchema = z.strictObject({
+  namespace: kubernetesName,
+  host: hostName,
+  backend: z.strictObject({ serviceName: kubernetesName, port: z.number().int().min(1).max(65535) }),
+  gateway: z.custom<IngressAuthGateway>((v) => typeof v === 'object' && v !== null && 'authUrl' in v, problem('must be an auth gateway', 'Pass the OidcGateway of the portal.')),
+  tls: z.custom<TlsSource>((v) => TlsSource.isTlsSource(v), problem('must be a TlsSource', 'Use TlsSource.acme({...}), .fromIssuer(name), .fromSecret(name), .privateCa(secret) or .selfSigned().')),
+  ingressClassName: kubernetesName.optional(),
+  name: kubernetesName.optional(),
+  authCacheDuration: goDuration.optional(),
+  proxyBufferSize: z.string().regex(/^[0-9]+[km]$/, problem('must be a size such as "16k"', 'Use a number followed by "k" or "m".')).optional(),
+  allowSourceRanges: z.array(cidr).min(1, problem('must list at least one network', 'Leave it out to allow any address.')).optional(),
+  rateLimit: z
+    .strictObject({
+      requestsPerSecond: z.number().int().min(1, problem('must be at least 1', 'Use a whole number of requests per second.')),
+      burstMultiplier: z.number().int().min(1).optional(),
+      connections: z.number().int().min(1).optional(),
+    })
+    .optional(),
+  cors: z
+    .strictObject({
+      extraOrigins: z
+        .array(z.string().regex(/^https:\/\/[a-z0-9.-]+(:[0-9]+)?$/, problem('must be an https origin without a path', 'Write it like "https://docs.example.com".')))
+        .optional(),
+    })
+    .optional(),
+  proxyBodySize: z.string().regex(/^[0-9]+[kmg]?$/, problem('must be a size such as "10m"', 'Use a number followed by "k", "m" or "g".')).optional(),
+  timeouts: z
+    .strictObject({ connectSeconds: seconds('connectSeconds').optional(), readSeconds: seconds('readSeconds').optional(), sendSeconds: seconds('sendSeconds').optional() })
+    .optional(),
+  extraAnnotations: z
+    .record(z.string(), z.string())
+    .superRefine((annotations, ctx) => {
+      for (const key of Object.keys(annotations)) {
+        if (isSnippetAnnotation(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: problem(
+              'is a snippet annotation, which injects raw nginx configuration',
+              'Snippets are disabled by default since the IngressNightmare CVEs (2025); use the typed props of NginxIngress instead.',
+            ),
+          });
+        } else if (MANAGED_INGRESS_NGINX_KEYS.has(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: problem('is managed by NginxIngress', `Set it through the "${propForAnnotation(key) ?? 'typed'}" prop (or the gateway) instead.`),
+          });
+        }
+      }
+    })
+    .optional(),
+}) satisfies z.ZodType<NginxIngressProps>;
+
+/**
+ * The portal's front door on the ingress-nginx controller: an Ingress for `/` that sends
+ * every request through the gateway's auth endpoint first and forwards the identity
+ * headers of the contract, and an Ingress for `/oauth2` (sign-in, callback, sign-out)
+ * without auth. Both force HTTPS and share one certificate.
+ */
+export class NginxIngress extends Construct {
+  /** The authenticated Ingress (`/`). */
+  public readonly ingress: IngressV1;
+  /** The unauthenticated sign-in Ingress (`/oauth2`). */
+  public readonly signInIngress: IngressV1;
+  /** The annotations of the authenticated Ingress. */
+  public readonly annotations: Readonly<Record<string, string>>;
+  /** The annotations of the sign-in Ingress. */
+  public readonly signInAnnotations: Readonly<Record<string, string>>;
+  /** The portal URL. */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: NginxIngressProps) {
+    super(scope, id);
+    validateProps(this, ingressSchema, props);
+
+    const name = props.name ?? 'backstage';
+    const ingressClassName = props.ingressClassName ?? 'nginx';
+    const origin = `https://${props.host}`;
+    this.url = origin;
+    const tls: BoundTls = props.tls.bind({ scope: this, host: props.host, ingressClassName });
+    const labels = standardLabels('backstage', name, 'ingress');
+
+    // Settings both Ingresses share: HTTPS only, buffers for the session cookie, the
+    // client allow-list and rate limits (the sign-in path is attacked too).
+    const common: IngressNginxSettings = {
+      sslRedirect: true,
+      forceSslRedirect: true,
+      proxyBufferSize: props.proxyBufferSize ?? props.gateway.sessionStore.proxyBufferSize,
+      proxyBuffersNumber: 8,
+      whitelistSourceRange: props.allowSourceRanges,
+      limitRps: props.rateLimit?.requestsPerSecond,
+      limitBurstMultiplier: props.rateLimit ? (props.rateLimit.burstMultiplier ?? 5) : undefined,
+      limitConnections: props.rateLimit?.connections,
+    };
+
+    const authenticated: IngressNginxSettings = {
+      ...common,
+      authUrl: props.gateway.authUrl,
+      authSignin: props.gateway.signInUrl,
+      authResponseHeaders: ingressAuthResponseHeaders(),
+      ...(props.authCacheDuration
+        ? {
+            // The key must identify the credential completely: every part of a split
+            // session cookie and the bearer token. An incomplete key would let one
+            // caller's cached "yes" (and identity headers) answer for another.
+            authCacheKey: ['', '_0', '_1', '_2', '_3'].map((suffix) => `$cookie_${props.gateway.cookieName}${suffix}`).join('') + '$http_authorization',
+            authCacheDuration: `200 202 ${props.authCacheDuration}`,
+          }
+        : {}),
+      ...(props.cors
+        ? {
+            enableCors: true,
+            corsAllowOrigin: [origin, ...(props.cors.extraOrigins ?? [])],
+            corsAllowCredentials: true,
+            corsAllowMethods: ['GET', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+            corsAllowHeaders: ['Authorization', 'Content-Type', 'X-Requested-With'],
+          }
+        : {}),
+      proxyBodySize: props.proxyBodySize ?? '10m',
+      proxyConnectTimeout: props.timeouts?.connectSeconds ?? 5,
+      proxyReadTimeout: props.timeouts?.readSeconds ?? 60,
+      proxySendTimeout: props.timeouts?.sendSeconds ?? 60,
+    };
+
+    this.annotations = {
+      ...renderIngressNginxAnnotations(authenticated),
+      // cert-manager's ingress-shim issues the certificate from this Ingress only: two
+      // Ingresses asking for the same secret would fight over one Certificate.
+      ...tls.annotations,
+      ...(props.extraAnnotations ?? {}),
+    };
+    this.signInAnnotations = {
+      ...renderIngressNginxAnnotations(common),
+      ...(props.extraAnnotations ?? {}),
+    };
+
+    const tlsBlock = [{ hosts: [props.host], secretName: tls.secretName }];
+    this.ingress = new IngressV1(this, 'Ingress', {
+      metadata: { name, namespace: props.namespace, labels, annotations: this.annotations },
+      spec: {
+        ingressClassName,
+        tls: tlsBlock,
+        rule: [
+          {
+            host: props.host,
+            http: {
+              path: [
+                {
+                  path: '/',
+                  pathType: 'Prefix',
+                  backend: { service: { name: props.backend.serviceName, port: { number: props.backend.port } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+      dependsOn: [...tls.dependsOn],
+    });
+
+    this.signInIngress = new IngressV1(this, 'SignInIngress', {
+      metadata: { name: `${name}-oauth2`, namespace: props.namespace, labels, annotations: this.signInAnnotations },
+      spec: {
+        ingressClassName,
+        tls: tlsBlock,
+        rule: [
+          {
+            host: props.host,
+            http: {
+              path: [
+                {
+                  path: '/oauth2',
+                  pathType: 'Prefix',
+                  backend: { service: { name: props.gateway.serviceName, port: { number: props.gateway.port } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+  }
+}
+

@@ -1,0 +1,242 @@
+import { TerraformOutput } from 'cdktf';
+import { Construct } from 'constructs';
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import { z } from 'zod';
+import { AccessPolicy, CookieOptions, OidcGateway } from '../access/oidc-gateway';
+import { MachineClient, machineClientsSchema } from '../access/machine-client';
+import { OidcIssuer } from '../access/oidc-issuer';
+import { SessionStore } from '../access/session-store';
+import { SignInOptions } from '../backstage/app-config';
+import { Backstage, BackstageAutoscaling } from '../backstage/backstage';
+import { BackstageDatabase } from '../backstage/database';
+import { PeerSelector, peerSelectorSchema } from '../core/network';
+import { hostName, kubernetesName, pinnedImage } from '../core/schemas';
+import { problem, validateProps } from '../core/validation';
+import { NginxIngress, ProxyTimeouts, RateLimit, CorsOptions } from '../ingress/nginx-ingress';
+import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
+import { TlsSource } from '../tls/tls-source';
+
+/** Backstage settings beyond the portal-wide ones. */
+export interface PortalBackstageOptions {
+  /** @default 2 */
+  readonly replicas?: number;
+  /** @default - fixed replica count */
+  readonly autoscaling?: BackstageAutoscaling;
+  /** @default - requests 250m/512Mi, limits 2 CPU/2Gi */
+  readonly resources?: { readonly requests?: { readonly cpu?: string; readonly memory?: string }; readonly limits?: { readonly cpu?: string; readonly memory?: string } };
+  /** Your app-config, merged over the generated one. @default - none */
+  readonly appConfig?: Readonly<Record<string, unknown>>;
+  /** Plain environment variables. @default - none */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Environment variables from secrets. @default - none */
+  readonly secretEnv?: Readonly<Record<string, SecretRef>>;
+  /** @default ["app-config.yaml", "app-config.production.yaml"] */
+  readonly baseConfigFiles?: readonly string[];
+  /** @default false */
+  readonly mountServiceAccountToken?: boolean;
+  /** @default "rolling" */
+  readonly rollout?: 'rolling' | 'recreate';
+  /** @default - none */
+  readonly allowedPeers?: readonly PeerSelector[];
+}
+
+/** Gateway settings beyond the portal-wide ones. */
+export interface PortalGatewayOptions {
+  /** @default - `_oauth2_proxy`, host-only, SameSite=Lax, refresh 30m, expire 12h */
+  readonly cookie?: CookieOptions;
+  /** @default SessionStore.cookie() */
+  readonly sessionStore?: SessionStore;
+  /** @default ["^/api/"] */
+  readonly apiPaths?: readonly string[];
+  /** @default the pinned oauth2-proxy image */
+  readonly image?: string;
+  /** @default 2 */
+  readonly replicas?: number;
+}
+
+/** Ingress settings beyond the portal-wide ones. */
+export interface PortalIngressOptions {
+  /** @default "nginx" */
+  readonly ingressClassName?: string;
+  /** @default - no auth caching */
+  readonly authCacheDuration?: string;
+  /** @default - any address */
+  readonly allowSourceRanges?: readonly string[];
+  /** @default - none */
+  readonly rateLimit?: RateLimit;
+  /** @default - CORS off */
+  readonly cors?: CorsOptions;
+  /** @default "10m" */
+  readonly proxyBodySize?: string;
+  /** @default - connect 5s, read 60s, send 60s */
+  readonly timeouts?: ProxyTimeouts;
+  /** @default - from the session store */
+  readonly proxyBufferSize?: string;
+  /** @default - none */
+  readonly extraAnnotations?: Readonly<Record<string, string>>;
+}
+
+export interface BackstagePortalProps {
+  /** Public host of the portal, e.g. `backstage.example.com`. */
+  readonly host: string;
+  /** Your Backstage image, pinned by tag or digest. */
+  readonly image: string;
+  /** Where Backstage keeps its data. */
+  readonly database: BackstageDatabase;
+  /** The identity provider people sign in with. */
+  readonly issuer: OidcIssuer;
+  /** OAuth client id registered at the IdP. */
+  readonly clientId: string;
+  /** OAuth client secret. */
+  readonly clientSecret: SecretRef;
+  /** oauth2-proxy cookie encryption key (16, 24 or 32 bytes). */
+  readonly cookieSecret: SecretRef;
+  /** Who may sign in. */
+  readonly access: AccessPolicy;
+  /** Where the certificate comes from. */
+  readonly tls: TlsSource;
+  /**
+   * Namespace for everything of this portal.
+   * @default "backstage"
+   */
+  readonly namespace?: string;
+  /**
+   * Create the namespace (labelled to enforce the "restricted" Pod Security Standard).
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+  /**
+   * How signed-in people map to catalog users.
+   * @default - e-mail matched against User entities' spec.profile.email
+   */
+  readonly signIn?: SignInOptions;
+  /**
+   * Machines calling Backstage with tokens.
+   * @default - none
+   */
+  readonly machineClients?: readonly MachineClient[];
+  /**
+   * The ingress controller pods (the only peers of Backstage and oauth2-proxy).
+   * @default - ingress-nginx in namespace `ingress-nginx`
+   */
+  readonly ingressController?: PeerSelector;
+  /** @default - see {@link PortalBackstageOptions} */
+  readonly backstage?: PortalBackstageOptions;
+  /** @default - see {@link PortalGatewayOptions} */
+  readonly gateway?: PortalGatewayOptions;
+  /** @default - see {@link PortalIngressOptions} */
+  readonly ingress?: PortalIngressOptions;
+}
+
+const portalSchema = z.strictObject({
+  host: hostName,
+  image: pinnedImage,
+  database: z.custom<BackstageDatabase>((v) => BackstageDatabase.isBackstageDatabase(v), problem('must be a BackstageDatabase', 'Use BackstageDatabase.external({...}), .inCluster({...}) or .sqliteInMemory().')),
+  issuer: z.custom<OidcIssuer>((v) => OidcIssuer.isOidcIssuer(v), problem('must be an OidcIssuer', 'Use OidcIssuer.okta(), .google(), .entraId(), .keycloak() or .generic().')),
+  clientId: z.string().min(1, problem('must not be empty', 'Copy the client id from the IdP app registration.')),
+  clientSecret: secretRefSchema(),
+  cookieSecret: secretRefSchema(),
+  access: z.record(z.string(), z.unknown()),
+  tls: z.custom<TlsSource>((v) => TlsSource.isTlsSource(v), problem('must be a TlsSource', 'Use TlsSource.acme({...}), .fromIssuer(name), .fromSecret(name), .privateCa(secret) or .selfSigned().')),
+  namespace: kubernetesName.optional(),
+  createNamespace: z.boolean().optional(),
+  signIn: z.record(z.string(), z.unknown()).optional(),
+  machineClients: machineClientsSchema().optional(),
+  ingressController: peerSelectorSchema.optional(),
+  backstage: z.record(z.string(), z.unknown()).optional(),
+  gateway: z.record(z.string(), z.unknown()).optional(),
+  ingress: z.record(z.string(), z.unknown()).optional(),
+});
+
+function snake(id: string): string {
+  return id.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').toLowerCase();
+}
+
+/**
+ * The whole front door of one environment: namespace, Backstage, the oauth2-proxy
+ * gateway, the nginx ingress and its certificate, and two outputs: the portal URL and
+ * the redirect URI to register at the identity provider.
+ */
+export class BackstagePortal extends Construct {
+  public readonly namespace?: NamespaceV1;
+  public readonly backstage: Backstage;
+  public readonly gateway: OidcGateway;
+  public readonly ingress: NginxIngress;
+  /** `https://<host>` */
+  public readonly url: string;
+  /** `https://<host>/oauth2/callback`, to register at the IdP. */
+  public readonly redirectUri: string;
+  public readonly urlOutput: TerraformOutput;
+  public readonly redirectUriOutput: TerraformOutput;
+
+  constructor(scope: Construct, id: string, props: BackstagePortalProps) {
+    super(scope, id);
+    validateProps(this, portalSchema, props);
+
+    const namespaceName = props.namespace ?? 'backstage';
+    let namespace = namespaceName;
+    if (props.createNamespace ?? true) {
+      this.namespace = new NamespaceV1(this, 'Namespace', {
+        metadata: {
+          name: namespaceName,
+          labels: {
+            'app.kubernetes.io/managed-by': 'cdktf-backstage',
+            // Every pod we render meets the "restricted" standard; enforcing it means a
+            // weaker pod added later is refused by the API server.
+            'pod-security.kubernetes.io/enforce': 'restricted',
+            'pod-security.kubernetes.io/enforce-version': 'latest',
+          },
+        },
+      });
+      // Referencing the resource (not the plain name) orders every object after it.
+      namespace = this.namespace.metadata.name;
+    }
+
+    this.gateway = new OidcGateway(this, 'Gateway', {
+      namespace,
+      host: props.host,
+      issuer: props.issuer,
+      clientId: props.clientId,
+      clientSecret: props.clientSecret,
+      cookieSecret: props.cookieSecret,
+      access: props.access,
+      machineClients: props.machineClients,
+      ingressController: props.ingressController,
+      ...(props.gateway ?? {}),
+    });
+
+    this.backstage = new Backstage(this, 'Backstage', {
+      namespace,
+      host: props.host,
+      image: props.image,
+      database: props.database,
+      signIn: props.signIn,
+      machineClients: props.machineClients,
+      ingressController: props.ingressController,
+      ...(props.backstage ?? {}),
+    });
+
+    this.ingress = new NginxIngress(this, 'Ingress', {
+      namespace,
+      host: props.host,
+      backend: { serviceName: this.backstage.serviceName, port: this.backstage.port },
+      gateway: this.gateway,
+      tls: props.tls,
+      ...(props.ingress ?? {}),
+    });
+
+    this.url = this.ingress.url;
+    this.redirectUri = this.gateway.redirectUrl;
+    const prefix = snake(id);
+    this.urlOutput = new TerraformOutput(this, 'Url', {
+      value: this.url,
+      description: 'URL of the Backstage portal',
+    });
+    this.urlOutput.overrideLogicalId(`${prefix}_url`);
+    this.redirectUriOutput = new TerraformOutput(this, 'RedirectUri', {
+      value: this.redirectUri,
+      description: 'Redirect URI to register at the identity provider',
+    });
+    this.redirectUriOutput.overrideLogicalId(`${prefix}_oidc_redirect_uri`);
+  }
+}

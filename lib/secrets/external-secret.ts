@@ -1,0 +1,87 @@
+import { Construct } from 'constructs';
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+
+/** A SecretStore or ClusterSecretStore of the External Secrets Operator. */
+export interface SecretStoreReference {
+  /** Name of the store. */
+  readonly name: string;
+  /** `ClusterSecretStore` (shared by all namespaces) or `SecretStore` (this namespace only). */
+  readonly kind: 'SecretStore' | 'ClusterSecretStore';
+}
+
+/** One key of the target Secret and where its value comes from. */
+export interface ExternalSecretData {
+  /** Key in the Kubernetes Secret. */
+  readonly secretKey: string;
+  /** Name or path of the secret in the remote secret manager. */
+  readonly remoteKey: string;
+  /**
+   * Property of a JSON-valued remote secret.
+   * @default - the whole value
+   */
+  readonly property?: string;
+  /**
+   * Version of the remote secret.
+   * @default - the latest
+   */
+  readonly version?: string;
+}
+
+export interface ExternalSecretProps {
+  /** Namespace of the ExternalSecret and of the Secret it writes. */
+  readonly namespace: string;
+  /** Name of both the ExternalSecret and the Secret it writes. */
+  readonly name: string;
+  /** The store to read from. */
+  readonly store: SecretStoreReference;
+  /** How often the operator re-reads the remote value (rotation). */
+  readonly refreshInterval: string;
+  /** The keys to sync. */
+  readonly data: readonly ExternalSecretData[];
+}
+
+/**
+ * An `external-secrets.io/v1` ExternalSecret. The custom resource needs its CRD at plan
+ * time (`kubernetes_manifest` reads the schema), so the operator must be installed by an
+ * earlier stack than the one holding this resource.
+ */
+export class ExternalSecret extends Construct {
+  public readonly manifest: Manifest;
+
+  constructor(scope: Construct, id: string, props: ExternalSecretProps) {
+    super(scope, id);
+    this.manifest = new Manifest(this, 'Resource', {
+      manifest: {
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: {
+          name: props.name,
+          namespace: props.namespace,
+          labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' },
+        },
+        spec: {
+          refreshInterval: props.refreshInterval,
+          secretStoreRef: { name: props.store.name, kind: props.store.kind },
+          target: {
+            name: props.name,
+            // The operator owns the Secret: deleting the ExternalSecret removes it too.
+            creationPolicy: 'Owner',
+            template: {
+              metadata: {
+                labels: { 'app.kubernetes.io/managed-by': 'external-secrets' },
+              },
+            },
+          },
+          data: props.data.map((d) => ({
+            secretKey: d.secretKey,
+            remoteRef: {
+              key: d.remoteKey,
+              ...(d.property !== undefined ? { property: d.property } : {}),
+              ...(d.version !== undefined ? { version: d.version } : {}),
+            },
+          })),
+        },
+      },
+    });
+  }
+}

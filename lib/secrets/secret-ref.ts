@@ -1,0 +1,324 @@
+import { brand, isBranded } from '../core/brand';
+import { Fn, ITerraformDependable, TerraformStack, TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
+import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
+import { z } from 'zod';
+import { toKubernetesName } from '../core/labels';
+import { goDuration, kubernetesSubdomainName, secretKey } from '../core/schemas';
+import { fail, problem, validateProps } from '../core/validation';
+import { ExternalSecret, SecretStoreReference } from './external-secret';
+
+const BRAND = Symbol.for('cdktf-backstage.SecretRef');
+
+/** Where a secret lives once bound into a namespace: a key of a Kubernetes Secret. */
+export interface BoundSecret {
+  /** Name of the Kubernetes Secret holding the value. */
+  readonly secretName: string;
+  /** Key inside that Secret. */
+  readonly key: string;
+  /** Who writes the Secret: the user, this Terraform stack, or the External Secrets Operator. */
+  readonly owner: 'user' | 'terraform' | 'external-secrets';
+  /**
+   * A value that changes whenever the Secret's content changes (the Secret's
+   * `resourceVersion`), for Terraform-managed Secrets. Used in a pod annotation so
+   * pods roll on change without any secret material in the annotation.
+   */
+  readonly revision?: string;
+  /** Resources that must exist before a pod can mount this Secret. */
+  readonly dependsOn: readonly ITerraformDependable[];
+}
+
+/** What a consumer needs to know to bind a secret reference. */
+export interface SecretBindingContext {
+  /** The construct that consumes the secret; created resources live under it. */
+  readonly scope: Construct;
+  /** Namespace the consuming pod runs in. */
+  readonly namespace: string;
+}
+
+/** Options of {@link SecretRef.fromVariable}. */
+export interface VariableSecretOptions {
+  /**
+   * Name of the Kubernetes Secret this stack creates to hold the variable's value.
+   * @default - derived from the variable's construct id (e.g. `oidc-client-secret`)
+   */
+  readonly secretName?: string;
+  /**
+   * Key in that Secret.
+   * @default "value"
+   */
+  readonly key?: string;
+}
+
+/** Options of {@link SecretRef.fromExternalSecret}. */
+export interface ExternalSecretOptions {
+  /** The SecretStore or ClusterSecretStore that reads the cloud secret manager. */
+  readonly store: SecretStoreReference;
+  /** Key (name or path) of the secret in the remote secret manager. */
+  readonly remoteKey: string;
+  /**
+   * Property inside a JSON-valued remote secret.
+   * @default - the whole remote value
+   */
+  readonly property?: string;
+  /**
+   * Version of the remote secret.
+   * @default - the latest version, re-read every `refreshInterval`
+   */
+  readonly version?: string;
+  /**
+   * How often the operator re-reads the remote secret; this is how rotation reaches
+   * the cluster. Pods are restarted on change through the Reloader annotation.
+   * @default "1h"
+   */
+  readonly refreshInterval?: string;
+  /**
+   * Name of the Kubernetes Secret the operator writes.
+   * @default - derived from `remoteKey`
+   */
+  readonly secretName?: string;
+  /**
+   * Key in that Secret.
+   * @default "value"
+   */
+  readonly key?: string;
+}
+
+const externalSecretOptionsSchema = z.strictObject({
+  store: z.strictObject({
+    name: kubernetesSubdomainName,
+    kind: z.enum(['SecretStore', 'ClusterSecretStore'], {
+      error: problem('must be "SecretStore" or "ClusterSecretStore"', 'Use ClusterSecretStore for a store shared by all namespaces.'),
+    }),
+  }),
+  remoteKey: z.string().min(1, problem('must not be empty', 'Give the name or path of the secret in the secret manager.')),
+  property: z.string().min(1).optional(),
+  version: z.string().min(1).optional(),
+  refreshInterval: goDuration.optional(),
+  secretName: kubernetesSubdomainName.optional(),
+  key: secretKey.optional(),
+}) satisfies z.ZodType<ExternalSecretOptions>;
+
+/**
+ * A reference to a secret value that never holds the value itself. Secrets reach pods
+ * as `secretKeyRef`s; the synthesized Terraform JSON only ever contains names and keys.
+ */
+export abstract class SecretRef {
+  /** A key of a Secret that already exists in the target namespace. */
+  public static fromSecret(secretName: string, key: string): SecretRef {
+    return new ExistingSecretRef(secretName, key);
+  }
+
+  /**
+   * A `sensitive` Terraform variable, filled from `TF_VAR_<name>` at deploy time. The
+   * stack stores it in a Secret it manages; the value is in Terraform state (encrypt
+   * your backend) but never in code, config or synthesized JSON.
+   */
+  public static fromVariable(variable: TerraformVariable, options: VariableSecretOptions = {}): SecretRef {
+    return new VariableSecretRef(variable, options);
+  }
+
+  /**
+   * A secret in a cloud secret manager, synced into the namespace by an External
+   * Secrets Operator `ExternalSecret` (`external-secrets.io/v1`) and rotated every
+   * `refreshInterval`.
+   */
+  public static fromExternalSecret(options: ExternalSecretOptions): SecretRef {
+    return new ExternalSecretRef(options);
+  }
+
+  /** True for any SecretRef, even one from another copy of this library. */
+  public static isSecretRef(value: unknown): value is SecretRef {
+    return isBranded(value, BRAND);
+  }
+
+
+  /** Makes the secret available in a namespace and tells where it is. */
+  protected constructor() {
+    brand(this, BRAND);
+  }
+
+  public abstract bind(context: SecretBindingContext): BoundSecret;
+
+  /**
+   * Checks, as early as possible, that the value has the shape of an oauth2-proxy cookie
+   * secret (16, 24 or 32 bytes, raw or URL-safe base64). Only variables can be checked
+   * before deploy: through a Terraform variable validation at plan time.
+   */
+  public expectCookieSecret(): void {}
+
+  /** A short human description for error messages and reports. */
+  public abstract describe(): string;
+}
+
+class ExistingSecretRef extends SecretRef {
+  constructor(
+    private readonly secretName: string,
+    private readonly key: string,
+  ) {
+    super();
+  }
+
+  public bind(context: SecretBindingContext): BoundSecret {
+    validateProps(context.scope, z.strictObject({ secretName: kubernetesSubdomainName, key: secretKey }), {
+      secretName: this.secretName,
+      key: this.key,
+    });
+    return { secretName: this.secretName, key: this.key, owner: 'user', dependsOn: [] };
+  }
+
+  public describe(): string {
+    return `Secret ${this.secretName}/${this.key}`;
+  }
+}
+
+// One managed Secret per variable and namespace, however many consumers bind it.
+const managedSecrets = new WeakMap<TerraformStack, Map<string, BoundSecret>>();
+
+function cacheFor(scope: Construct): Map<string, BoundSecret> {
+  const stack = TerraformStack.of(scope);
+  let cache = managedSecrets.get(stack);
+  if (!cache) {
+    cache = new Map();
+    managedSecrets.set(stack, cache);
+  }
+  return cache;
+}
+
+class VariableSecretRef extends SecretRef {
+  constructor(
+    private readonly variable: TerraformVariable,
+    private readonly options: VariableSecretOptions,
+  ) {
+    super();
+  }
+
+  public bind(context: SecretBindingContext): BoundSecret {
+    const { scope, namespace } = context;
+    if (this.variable.sensitive !== true) {
+      fail(
+        scope,
+        'secret',
+        `variable "${this.variable.node.id}" is not declared sensitive`,
+        { sensitive: this.variable.sensitive ?? false },
+        'Declare it with `sensitive: true` so Terraform never prints its value in plans or logs.',
+      );
+    }
+    validateProps(scope, z.strictObject({ secretName: kubernetesSubdomainName.optional(), key: secretKey.optional() }), this.options);
+
+    const secretName = this.options.secretName ?? toKubernetesName(this.variable.node.id);
+    const key = this.options.key ?? 'value';
+    const cache = cacheFor(scope);
+    const cacheKey = `${this.variable.node.path}|${namespace}|${secretName}|${key}`;
+    const cached = cache.get(cacheKey);
+    if (cached) {
+      return cached;
+    }
+    const secret = new SecretV1(scope, `Secret-${toKubernetesName(this.variable.node.id)}`, {
+      metadata: {
+        name: secretName,
+        namespace,
+        labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' },
+        annotations: { 'cdktf-backstage.io/source': `terraform variable ${this.variable.node.id}` },
+      },
+      type: 'Opaque',
+      // The provider base64-encodes `data` itself. Only the variable reference is
+      // written here; its value arrives at plan time from TF_VAR_<name>.
+      data: { [key]: this.variable.stringValue },
+    });
+    const bound: BoundSecret = {
+      secretName,
+      key,
+      owner: 'terraform',
+      revision: secret.metadata.resourceVersion,
+      dependsOn: [secret],
+    };
+    cache.set(cacheKey, bound);
+    return bound;
+  }
+
+  public override expectCookieSecret(): void {
+    const marker = 'cookie-secret-shape';
+    const already = (this.variable.validation ?? []).some((v) => v.errorMessage.includes(marker));
+    if (already) {
+      return;
+    }
+    const v = `var.${this.variable.friendlyUniqueId}`;
+    // oauth2-proxy uses the value as an AES key: either 16/24/32 raw characters, or
+    // URL-safe base64 (padding optional) that decodes to 16/24/32 bytes (22/32/43 chars).
+    const raw = `contains([16, 24, 32], length(${v}))`;
+    const encoded = `(can(regex("^[A-Za-z0-9_-]+=*$", ${v})) && contains([22, 32, 43], length(replace(${v}, "/=+$/", ""))))`;
+    this.variable.addValidation({
+      condition: `\${${raw} || ${encoded}}`,
+      errorMessage:
+        `The oauth2-proxy cookie secret must be 16, 24 or 32 bytes: raw, or URL-safe base64 of that many bytes. ` +
+        `Generate one with: openssl rand -base64 32 | tr -- '+/' '-_' (${marker}).`,
+    });
+  }
+
+  public describe(): string {
+    return `variable ${this.variable.node.id}`;
+  }
+}
+
+class ExternalSecretRef extends SecretRef {
+  constructor(private readonly options: ExternalSecretOptions) {
+    super();
+  }
+
+  public bind(context: SecretBindingContext): BoundSecret {
+    const { scope, namespace } = context;
+    validateProps(scope, externalSecretOptionsSchema, this.options);
+    const secretName = this.options.secretName ?? toKubernetesName(this.options.remoteKey);
+    const key = this.options.key ?? 'value';
+    const cache = cacheFor(scope);
+    const cacheKey = `external|${namespace}|${secretName}|${key}`;
+    const cached = cache.get(cacheKey);
+    if (cached) {
+      return cached;
+    }
+    const external = new ExternalSecret(scope, `ExternalSecret-${secretName}`, {
+      namespace,
+      name: secretName,
+      store: this.options.store,
+      refreshInterval: this.options.refreshInterval ?? '1h',
+      data: [
+        {
+          secretKey: key,
+          remoteKey: this.options.remoteKey,
+          property: this.options.property,
+          version: this.options.version,
+        },
+      ],
+    });
+    const bound: BoundSecret = { secretName, key, owner: 'external-secrets', dependsOn: [external.manifest] };
+    cache.set(cacheKey, bound);
+    return bound;
+  }
+
+  public describe(): string {
+    return `external secret ${this.options.remoteKey}`;
+  }
+}
+
+/**
+ * The zod schema for a secret-valued prop. A plain string is refused with a pointer to
+ * SecretRef, and the string itself is never echoed into the error.
+ */
+export function secretRefSchema() {
+  return z.custom<SecretRef>(
+    (value) => SecretRef.isSecretRef(value),
+    problem(
+      'must be a SecretRef, not a plain value: a literal would be written into the synthesized Terraform JSON',
+      'Use SecretRef.fromSecret(name, key), SecretRef.fromVariable(sensitiveVariable) or SecretRef.fromExternalSecret({...}).',
+      { redact: true },
+    ),
+  );
+}
+
+/** Joins Terraform-managed secret revisions into one value for a pod annotation. */
+export function secretRevisions(bound: readonly BoundSecret[]): string | undefined {
+  const revisions = bound.map((b) => b.revision).filter((r): r is string => r !== undefined);
+  return revisions.length === 0 ? undefined : Fn.sha256(Fn.join(',', revisions));
+}
+

@@ -1,0 +1,34 @@
+import { Construct } from 'constructs';
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+
+export interface ClusterIssuerProps {
+  /** Name of the ClusterIssuer (cluster-scoped: unique in the cluster). */
+  readonly name: string;
+  /** The issuer spec as cert-manager defines it (`acme`, `selfSigned`, `ca`, ...). */
+  readonly spec: Record<string, unknown>;
+}
+
+/**
+ * A cert-manager `ClusterIssuer` (`cert-manager.io/v1`). Like every custom resource it
+ * needs cert-manager's CRDs at plan time: install cert-manager from an earlier stack.
+ */
+export class ClusterIssuer extends Construct {
+  public readonly issuerName: string;
+  public readonly manifest: Manifest;
+
+  constructor(scope: Construct, id: string, props: ClusterIssuerProps) {
+    super(scope, id);
+    this.issuerName = props.name;
+    this.manifest = new Manifest(this, 'Resource', {
+      manifest: {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'ClusterIssuer',
+        metadata: {
+          name: props.name,
+          labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' },
+        },
+        spec: props.spec,
+      },
+    });
+  }
+}

@@ -1,0 +1,229 @@
+import { brand, isBranded } from '../core/brand';
+import { ITerraformDependable, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { z } from 'zod';
+import { httpsUrl, kubernetesName, kubernetesSubdomainName } from '../core/schemas';
+import { problem, validateProps } from '../core/validation';
+import { ClusterIssuer } from './cluster-issuer';
+
+const BRAND = Symbol.for('cdktf-backstage.TlsSource');
+
+/** Let's Encrypt's ACME directories, by the short names people use for them. */
+export const ACME_DIRECTORIES = {
+  production: 'https://acme-v02.api.letsencrypt.org/directory',
+  staging: 'https://acme-staging-v02.api.letsencrypt.org/directory',
+} as const;
+
+/** Options of {@link TlsSource.acme}. */
+export interface AcmeOptions {
+  /** Contact e-mail registered with the ACME account (expiry notices go there). */
+  readonly email: string;
+  /**
+   * `"production"` or `"staging"` for Let's Encrypt, or the https URL of any ACME directory.
+   * @default "production"
+   */
+  readonly server?: 'production' | 'staging' | (string & {});
+  /**
+   * Name of the ClusterIssuer to create (cluster-wide: two stacks on one cluster must
+   * not both create the same name).
+   * @default "letsencrypt-production", "letsencrypt-staging", or "acme" for other servers
+   */
+  readonly issuerName?: string;
+}
+
+/** What an ingress needs from a TLS source. */
+export interface BoundTls {
+  /** Secret holding `tls.crt`/`tls.key` for the host. */
+  readonly secretName: string;
+  /** Annotations that make cert-manager issue the certificate (empty for an existing secret). */
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Resources the Ingress should wait for. */
+  readonly dependsOn: readonly ITerraformDependable[];
+}
+
+/** Context given by the ingress that binds the TLS source. */
+export interface TlsBindingContext {
+  readonly scope: Construct;
+  /** The public host the certificate is for. */
+  readonly host: string;
+  /** Ingress class that serves HTTP-01 challenges. */
+  readonly ingressClassName: string;
+}
+
+const acmeSchema = z.strictObject({
+  email: z.email(problem('must be an e-mail address', 'Give a mailbox that receives certificate expiry notices.')),
+  server: z
+    .union([z.literal('production'), z.literal('staging'), httpsUrl], {
+      error: problem('must be "production", "staging" or an https:// ACME directory URL', 'Pick a Let\'s Encrypt environment or paste your ACME directory URL.'),
+    })
+    .optional(),
+  issuerName: kubernetesName.optional(),
+}) satisfies z.ZodType<AcmeOptions>;
+
+/** Where the TLS certificate of the portal's host comes from. */
+export abstract class TlsSource {
+  /**
+   * A certificate from an ACME CA (Let's Encrypt by default) through cert-manager, with
+   * an HTTP-01 challenge answered by the portal's ingress class. Creates the ClusterIssuer.
+   */
+  public static acme(options: AcmeOptions): TlsSource {
+    return new AcmeTlsSource(options);
+  }
+
+  /** A certificate from an issuer that already exists (ClusterIssuer or namespaced Issuer). */
+  public static fromIssuer(name: string, kind: 'ClusterIssuer' | 'Issuer' = 'ClusterIssuer'): TlsSource {
+    return new ExistingIssuerTlsSource(name, kind);
+  }
+
+  /** A TLS Secret that already exists in the namespace (certificate managed elsewhere). */
+  public static fromSecret(secretName: string): TlsSource {
+    return new ExistingSecretTlsSource(secretName);
+  }
+
+  /**
+   * A certificate signed by a private CA whose key pair is in a Secret of cert-manager's
+   * cluster resource namespace. Creates a `ca` ClusterIssuer.
+   */
+  public static privateCa(caSecretName: string, issuerName = 'private-ca'): TlsSource {
+    return new IssuerCreatingTlsSource(issuerName, { ca: { secretName: caSecretName } }, () => {
+      return { caSecretName, issuerName };
+    }, z.strictObject({ caSecretName: kubernetesSubdomainName, issuerName: kubernetesName }));
+  }
+
+  /** A self-signed certificate, for throwaway development clusters only. */
+  public static selfSigned(issuerName = 'selfsigned'): TlsSource {
+    return new IssuerCreatingTlsSource(issuerName, { selfSigned: {} }, () => ({ issuerName }), z.strictObject({ issuerName: kubernetesName }));
+  }
+
+  /** True for any TlsSource, even one from another copy of this library. */
+  public static isTlsSource(value: unknown): value is TlsSource {
+    return isBranded(value, BRAND);
+  }
+
+
+  /** True when the certificate is self-signed (browsers will warn). */
+  public get isSelfSigned(): boolean {
+    return false;
+  }
+
+  protected constructor() {
+    brand(this, BRAND);
+  }
+
+  public abstract bind(context: TlsBindingContext): BoundTls;
+}
+
+function defaultSecretName(host: string): string {
+  return `${host.replace(/\./g, '-')}-tls`.slice(0, 253);
+}
+
+// ClusterIssuers are cluster-scoped: create each name once per stack, however many
+// portals use it.
+const issuers = new WeakMap<TerraformStack, Map<string, ClusterIssuer>>();
+
+function ensureIssuer(scope: Construct, name: string, spec: Record<string, unknown>): ClusterIssuer {
+  const stack = TerraformStack.of(scope);
+  let byName = issuers.get(stack);
+  if (!byName) {
+    byName = new Map();
+    issuers.set(stack, byName);
+  }
+  const existing = byName.get(name);
+  if (existing) {
+    return existing;
+  }
+  const issuer = new ClusterIssuer(scope, `ClusterIssuer-${name}`, { name, spec });
+  byName.set(name, issuer);
+  return issuer;
+}
+
+class AcmeTlsSource extends TlsSource {
+  constructor(private readonly options: AcmeOptions) {
+    super();
+  }
+
+  public bind(context: TlsBindingContext): BoundTls {
+    validateProps(context.scope, acmeSchema, this.options);
+    const server = this.options.server ?? 'production';
+    const directory = server === 'production' || server === 'staging' ? ACME_DIRECTORIES[server as 'production' | 'staging'] : server;
+    const issuerName =
+      this.options.issuerName ?? (server === 'production' || server === 'staging' ? `letsencrypt-${server}` : 'acme');
+    const issuer = ensureIssuer(context.scope, issuerName, {
+      acme: {
+        server: directory,
+        email: this.options.email,
+        privateKeySecretRef: { name: `${issuerName}-account-key` },
+        solvers: [
+          {
+            // cert-manager answers the challenge with its own Ingress of this class,
+            // outside the auth annotations of the portal's Ingress.
+            http01: { ingress: { ingressClassName: context.ingressClassName } },
+          },
+        ],
+      },
+    });
+    return {
+      secretName: defaultSecretName(context.host),
+      annotations: { 'cert-manager.io/cluster-issuer': issuerName },
+      dependsOn: [issuer.manifest],
+    };
+  }
+}
+
+class ExistingIssuerTlsSource extends TlsSource {
+  constructor(
+    private readonly name: string,
+    private readonly kind: 'ClusterIssuer' | 'Issuer',
+  ) {
+    super();
+  }
+
+  public bind(context: TlsBindingContext): BoundTls {
+    validateProps(
+      context.scope,
+      z.strictObject({
+        issuerName: kubernetesName,
+        kind: z.enum(['ClusterIssuer', 'Issuer'], { error: problem('must be "ClusterIssuer" or "Issuer"', 'Pick the kind of the existing issuer.') }),
+      }),
+      { issuerName: this.name, kind: this.kind },
+    );
+    const annotation = this.kind === 'ClusterIssuer' ? 'cert-manager.io/cluster-issuer' : 'cert-manager.io/issuer';
+    return { secretName: defaultSecretName(context.host), annotations: { [annotation]: this.name }, dependsOn: [] };
+  }
+}
+
+class ExistingSecretTlsSource extends TlsSource {
+  constructor(private readonly secretName: string) {
+    super();
+  }
+
+  public bind(context: TlsBindingContext): BoundTls {
+    validateProps(context.scope, z.strictObject({ secretName: kubernetesSubdomainName }), { secretName: this.secretName });
+    return { secretName: this.secretName, annotations: {}, dependsOn: [] };
+  }
+}
+
+class IssuerCreatingTlsSource extends TlsSource {
+  constructor(
+    private readonly issuerName: string,
+    private readonly spec: Record<string, unknown>,
+    private readonly inputs: () => Record<string, unknown>,
+    private readonly schema: z.ZodType,
+  ) {
+    super();
+  }
+
+  public override get isSelfSigned(): boolean {
+    return 'selfSigned' in this.spec;
+  }
+
+  public bind(context: TlsBindingContext): BoundTls {
+    validateProps(context.scope, this.schema, this.inputs());
+    const issuer = ensureIssuer(context.scope, this.issuerName, this.spec);
+    return {
+      secretName: defaultSecretName(context.host),
+      annotations: { 'cert-manager.io/cluster-issuer': this.issuerName },
+      dependsOn: [issuer.manifest],
+    };
+  }
+}
