@@ -64,6 +64,7 @@ const restrictions = z
   )
   .optional();
 
+/** @internal */
 export const jwtMachineClientSchema = z.strictObject({
   issuerUrl: httpsUrl,
   audience: z.string().min(1, problem('must not be empty', 'Set the audience your token issuer puts in "aud" for Backstage.')),
@@ -73,6 +74,7 @@ export const jwtMachineClientSchema = z.strictObject({
   accessRestrictions: restrictions,
 }) satisfies z.ZodType<JwtMachineClientOptions>;
 
+/** @internal */
 export const staticTokenMachineClientSchema = z.strictObject({
   subject: z.string().regex(/^[a-z0-9][a-z0-9:._-]*$/i, problem('must be a simple name', 'Use letters, digits and ".", "_", "-", ":" (e.g. "ci-bot").')),
   token: secretRefSchema(),
@@ -111,13 +113,13 @@ export class MachineClient {
     brand(this, BRAND);
   }
 
-  /** The schema matching this client's kind. */
+  /** @internal The schema matching this client's kind. */
   public get schema(): z.ZodType {
     return this.kind === 'jwt' ? jwtMachineClientSchema : staticTokenMachineClientSchema;
   }
 }
 
-/** The zod schema for a list of machine clients. */
+/** @internal The zod schema for a list of machine clients. */
 export function machineClientsSchema() {
   return z.array(
     z.custom<MachineClient>(

@@ -1,3 +1,4 @@
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
@@ -10,6 +11,7 @@ import { selectorLabels, standardLabels } from '../core/labels';
 import { INGRESS_NGINX_CONTROLLER, PeerSelector, networkPolicyPeer, peerSelectorSchema } from '../core/network';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { parseDuration } from '../core/duration';
+import { ContainerResources } from '../core/resources';
 import { goDuration, hostName, kubernetesName, pinnedImage, positiveInt, resources } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
@@ -128,7 +130,7 @@ export interface OidcGatewayProps {
    * Container resources.
    * @default - requests 50m/64Mi, limits 500m/128Mi
    */
-  readonly resources?: z.infer<typeof resources>;
+  readonly resources?: ContainerResources;
   /**
    * Pods allowed to reach oauth2-proxy (the ingress controller).
    * @default - the ingress-nginx controller in namespace `ingress-nginx`
@@ -221,7 +223,7 @@ const gatewaySchema = z
   })
   .superRefine((props, ctx) => {
     const domain = props.cookie?.domain;
-    if (domain !== undefined && typeof props.host === 'string') {
+    if (domain !== undefined && typeof props.host === 'string' && !Token.isUnresolved(props.host)) {
       const bare = domain.replace(/^\./, '');
       if (props.host !== bare && !props.host.endsWith(`.${bare}`)) {
         ctx.addIssue({

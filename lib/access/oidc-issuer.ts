@@ -192,16 +192,20 @@ export class OidcIssuer {
   }
 
 
-  private constructor(
-    /** Which preset made this issuer. */
-    public readonly preset: string,
-    /** The options given to the preset, validated when the gateway binds it. */
-    public readonly options: unknown,
-    /** Schema of those options. */
-    public readonly schema: z.ZodType,
-    /** What oauth2-proxy needs. */
-    public readonly settings: OidcIssuerSettings,
-  ) {
+  /** Which preset made this issuer. */
+  public readonly preset: string;
+  /** What oauth2-proxy needs. */
+  public readonly settings: OidcIssuerSettings;
+  /** @internal The options given to the preset, validated when the gateway binds it. */
+  public readonly options: unknown;
+  /** @internal Schema of those options. */
+  public readonly schema: z.ZodType;
+
+  private constructor(preset: string, options: unknown, schema: z.ZodType, settings: OidcIssuerSettings) {
     brand(this, BRAND);
+    this.preset = preset;
+    this.options = options;
+    this.schema = schema;
+    this.settings = settings;
   }
 }

@@ -16,6 +16,7 @@ export interface RedisSessionStoreOptions {
   readonly password?: SecretRef;
 }
 
+/** @internal */
 export const redisSessionStoreSchema = z.strictObject({
   url: z.string().refine(
     (value) => {

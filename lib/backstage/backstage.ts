@@ -12,6 +12,7 @@ import { contentHash } from '../core/hash';
 import { selectorLabels, standardLabels, toKubernetesName } from '../core/labels';
 import { INGRESS_NGINX_CONTROLLER, PeerSelector, networkPolicyPeer, peerSelectorSchema } from '../core/network';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
+import { ContainerResources } from '../core/resources';
 import { hostName, kubernetesName, pinnedImage, positiveInt, resources } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
@@ -60,7 +61,7 @@ export interface BackstageProps {
    * Container resources.
    * @default - requests 250m/512Mi, limits 2 CPU/2Gi
    */
-  readonly resources?: z.infer<typeof resources>;
+  readonly resources?: ContainerResources;
   /**
    * How signed-in users map to catalog entities.
    * @default - match the e-mail against User entities' spec.profile.email

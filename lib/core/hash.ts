@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
-import { Fn, Token } from 'cdktf';
+import { Fn, Token, Tokenization } from 'cdktf';
 
 /**
  * A checksum of rendered content for a pod annotation, so pods roll when the content
- * changes. Computed here when the content is known; by Terraform when it holds tokens.
+ * changes. The literal text is hashed here; values only known at plan time (tokens such
+ * as a host from a variable) are hashed by Terraform and appended.
  */
 export function contentHash(content: string): string {
-  if (Token.isUnresolved(content)) {
-    return Fn.sha256(content);
+  const literal = createHash('sha256').update(content).digest('hex');
+  if (!Token.isUnresolved(content)) {
+    return literal;
   }
-  return createHash('sha256').update(content).digest('hex');
+  const tokens = Tokenization.reverseString(content).tokens.map((t) => Token.asString(t));
+  return `${literal.slice(0, 32)}-${Fn.sha256(Fn.join('|', tokens))}`;
 }

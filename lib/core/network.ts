@@ -23,6 +23,7 @@ const labelMap = z.record(
   z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, problem('must be a valid label value', 'Use at most 63 letters, digits, "-", "_" and ".".')),
 );
 
+/** @internal */
 export const peerSelectorSchema = z.strictObject({
   namespaceLabels: labelMap.refine((m) => Object.keys(m).length > 0, problem('must select at least one label', 'An empty selector admits every namespace; name the ingress controller\'s namespace, e.g. {"kubernetes.io/metadata.name": "ingress-nginx"}.')),
   podLabels: labelMap.optional(),

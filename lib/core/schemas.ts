@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { ContainerResources } from './resources';
 import { problem } from './validation';
 
 // Shared building blocks for the construct schemas. Each one carries its own
@@ -92,7 +93,7 @@ export const quantity = z.string().regex(
 export const resources = z.strictObject({
   requests: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
   limits: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
-});
+}) satisfies z.ZodType<ContainerResources>;
 
 /** An IPv4 or IPv6 CIDR range. */
 export const cidr = z.string().refine(

@@ -10,6 +10,7 @@ import { SignInOptions } from '../backstage/app-config';
 import { Backstage, BackstageAutoscaling } from '../backstage/backstage';
 import { BackstageDatabase } from '../backstage/database';
 import { PeerSelector, peerSelectorSchema } from '../core/network';
+import { ContainerResources } from '../core/resources';
 import { hostName, kubernetesName, pinnedImage } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
 import { NginxIngress, ProxyTimeouts, RateLimit, CorsOptions } from '../ingress/nginx-ingress';
@@ -23,7 +24,7 @@ export interface PortalBackstageOptions {
   /** @default - fixed replica count */
   readonly autoscaling?: BackstageAutoscaling;
   /** @default - requests 250m/512Mi, limits 2 CPU/2Gi */
-  readonly resources?: { readonly requests?: { readonly cpu?: string; readonly memory?: string }; readonly limits?: { readonly cpu?: string; readonly memory?: string } };
+  readonly resources?: ContainerResources;
   /** Your app-config, merged over the generated one. @default - none */
   readonly appConfig?: Readonly<Record<string, unknown>>;
   /** Plain environment variables. @default - none */

@@ -301,7 +301,7 @@ class ExternalSecretRef extends SecretRef {
   }
 }
 
-/**
+/** @internal
  * The zod schema for a secret-valued prop. A plain string is refused with a pointer to
  * SecretRef, and the string itself is never echoed into the error.
  */
@@ -316,7 +316,7 @@ export function secretRefSchema() {
   );
 }
 
-/** Joins Terraform-managed secret revisions into one value for a pod annotation. */
+/** @internal Joins Terraform-managed secret revisions into one value for a pod annotation. */
 export function secretRevisions(bound: readonly BoundSecret[]): string | undefined {
   const revisions = bound.map((b) => b.revision).filter((r): r is string => r !== undefined);
   return revisions.length === 0 ? undefined : Fn.sha256(Fn.join(',', revisions));

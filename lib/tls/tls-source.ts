@@ -1,5 +1,5 @@
 import { brand, isBranded } from '../core/brand';
-import { ITerraformDependable, TerraformStack } from 'cdktf';
+import { ITerraformDependable, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { httpsUrl, kubernetesName, kubernetesSubdomainName } from '../core/schemas';
@@ -114,6 +114,10 @@ export abstract class TlsSource {
 }
 
 function defaultSecretName(host: string): string {
+  // A host known only at plan time cannot be turned into a name here.
+  if (Token.isUnresolved(host)) {
+    return 'portal-tls';
+  }
   return `${host.replace(/\./g, '-')}-tls`.slice(0, 253);
 }
 

@@ -1,0 +1,53 @@
+import { TerraformVariable } from 'cdktf';
+import { describe, expect, it } from 'vitest';
+import { Backstage, BackstageDatabase, BackstagePortal, PropsValidationError } from '../../lib';
+import { parseDuration } from '../../lib/core/duration';
+import { errorOf, portalProps, synth } from '../helpers';
+
+describe('props validation', () => {
+  it('reports every problem of one construct in one error, one line each', () => {
+    let error: unknown;
+    synth((stack) => {
+      try {
+        new Backstage(stack, 'backstage', {
+          namespace: 'Team_A',
+          host: 'https://backstage.example.com',
+          image: 'backstage:latest',
+          database: BackstageDatabase.sqliteInMemory(),
+          replicas: 1,
+        });
+      } catch (e) {
+        error = e;
+      }
+    });
+    expect(error).toBeInstanceOf(PropsValidationError);
+    expect((error as PropsValidationError).problems).toEqual([
+      '[test/backstage] namespace: must be a valid Kubernetes name (RFC 1123 label), got "Team_A". Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.',
+      '[test/backstage] host: must be a fully qualified DNS name, got "https://backstage.example.com". Use lower-case letters, digits, "-" and ".", with at least two labels and no scheme, port or path (e.g. "backstage.example.com").',
+      '[test/backstage] image: must be pinned to a version tag or a digest, not "latest" or untagged, got "backstage:latest". Append a release tag (e.g. ":1.2.3") or a digest ("@sha256:<64 hex>") so every environment runs the same build.',
+    ]);
+  });
+
+  it('skips values that are Terraform tokens (known only at plan time)', () => {
+    const json = synth((stack) => {
+      const host = new TerraformVariable(stack, 'host', { type: 'string' });
+      new BackstagePortal(stack, 'portal', { ...portalProps(stack), host: host.stringValue });
+    });
+    expect(json.output?.portal_url?.value).toBe('https://${var.host}');
+  });
+
+  it('names unknown props, so typos do not pass silently', () => {
+    const message = errorOf(() =>
+      synth((stack) => new BackstagePortal(stack, 'portal', { ...portalProps(stack), replica: 3 } as any)),
+    );
+    expect(message).toBe('[test/portal] replica: is not a known property, got 3. Check the spelling against the documented props.');
+  });
+
+  it('reads durations the way oauth2-proxy does', () => {
+    expect(parseDuration('1h30m')).toBe(5400);
+    expect(parseDuration('168h')).toBe(604800);
+    expect(parseDuration('90s')).toBe(90);
+    expect(parseDuration('1d')).toBeUndefined();
+    expect(parseDuration('')).toBeUndefined();
+  });
+});

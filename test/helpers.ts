@@ -1,0 +1,71 @@
+// Test helpers: synthesize real stacks and look at the real Terraform JSON.
+import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { Construct } from 'constructs';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { BackstageDatabase, OidcIssuer, SecretRef, TlsSource } from '../lib';
+
+export type TfJson = {
+  resource?: Record<string, Record<string, Record<string, any>>>;
+  variable?: Record<string, Record<string, any>>;
+  output?: Record<string, Record<string, any>>;
+};
+
+/** Builds a stack with a Kubernetes provider, runs `build` in it, and returns the parsed cdk.tf.json. */
+export function synth(build: (stack: TerraformStack) => void): TfJson {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, 'test');
+  new KubernetesProvider(stack, 'k8s', {});
+  build(stack);
+  // Testing.synth runs aspects and validations but strips the "//" metadata (construct
+  // paths) that the assertions below use, so the JSON is taken from the stack itself.
+  Testing.synth(stack, true);
+  return JSON.parse(JSON.stringify(stack.toTerraform())) as TfJson;
+}
+
+/** All resources of one Terraform type, keyed by logical id. */
+export function resourcesOf(json: TfJson, type: string): Record<string, any> {
+  return json.resource?.[type] ?? {};
+}
+
+/** The single resource of a type whose construct path ends with `pathSuffix`. */
+export function resourceAt(json: TfJson, type: string, pathSuffix: string): any {
+  const matches = Object.values(resourcesOf(json, type)).filter((r) => String(r['//']?.metadata?.path ?? '').endsWith(pathSuffix));
+  if (matches.length !== 1) {
+    const paths = Object.values(resourcesOf(json, type)).map((r) => r['//']?.metadata?.path);
+    throw new Error(`expected one ${type} at …${pathSuffix}, found ${matches.length}: ${paths.join(', ')}`);
+  }
+  return matches[0];
+}
+
+/** A sensitive variable and its SecretRef. */
+export function variableSecret(scope: Construct, name: string): SecretRef {
+  return SecretRef.fromVariable(new TerraformVariable(scope, name, { type: 'string', sensitive: true }));
+}
+
+/** Minimal valid portal props; override what a test is about. */
+export function portalProps(scope: Construct) {
+  return {
+    host: 'backstage.example.com',
+    image: 'registry.example.com/platform/backstage:1.4.2',
+    database: BackstageDatabase.sqliteInMemory(),
+    issuer: OidcIssuer.okta({ domain: 'example.okta.com' }),
+    clientId: 'client-123',
+    clientSecret: variableSecret(scope, 'oidc_client_secret'),
+    cookieSecret: variableSecret(scope, 'cookie_secret'),
+    access: { emailDomains: ['example.com'] },
+    tls: TlsSource.acme({ email: 'platform@example.com' }),
+    backstage: { replicas: 1 },
+  };
+}
+
+/** Runs `fn` and returns the error message it throws (fails the test if it does not throw). */
+export function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+  throw new Error('expected an error, but none was thrown');
+}
+
+export { App };
