@@ -55,4 +55,4 @@ export type { ExternalSecretProps, ExternalSecretData, SecretStoreReference } fr
 export { INGRESS_NGINX_CONTROLLER } from './core/network';
 export type { PeerSelector } from './core/network';
 export type { ContainerResources } from './core/resources';
-export { PropsValidationError } from './core/validation';
+export { PropsValidationError } from './core/errors';

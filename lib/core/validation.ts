@@ -1,6 +1,9 @@
 import { Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { z } from 'zod';
+import { PropsValidationError } from './errors';
+
+export { PropsValidationError };
 
 // Zod carries one string per issue. We pack "what is wrong" and "how to fix it" into
 // that string with a unit separator so schemas stay declarative and the formatter can
@@ -14,17 +17,6 @@ const REDACT = '\u001e';
  */
 export function problem(what: string, fix: string, options: { readonly redact?: boolean } = {}): string {
   return `${options.redact ? REDACT : ''}${what}${SEPARATOR}${fix}`;
-}
-
-/** Thrown when a construct's props are invalid; `problems` holds one line per problem. */
-export class PropsValidationError extends Error {
-  public readonly problems: readonly string[];
-
-  constructor(problems: readonly string[]) {
-    super(problems.join('\n'));
-    this.name = 'PropsValidationError';
-    this.problems = problems;
-  }
 }
 
 /** True when the value is, or contains, a Terraform token that only resolves at plan time. */

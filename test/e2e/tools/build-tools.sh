@@ -136,12 +136,13 @@ json_field() { sed -n "s/^[[:space:]]*\"$1\": \"\(.*\)\",\{0,1\}\$/\1/p" | head 
 # go mod download -json MOD@QUERY into $2 (a file); fails with the go error.
 mod_download() {
   local modq=$1 out=$2 err
-  if ! "$GO" mod download -json "$modq" >"$out" 2>&1; then
-    :
-  fi
+  # Exits non-zero on failure, with the reason in the JSON's Error field.
+  "$GO" mod download -json "$modq" >"$out" 2>&1 || true
   err=$(json_field Error <"$out")
   if [[ -n $err ]] || [[ -z $(json_field Dir <"$out") ]]; then
-    log "go mod download $modq failed: ${err:-$(cat "$out")}"
+    # Keep the proxy's answer but not its URL, so logs name no host.
+    log "go mod download $modq failed: $(printf '%s' "${err:-$(cat "$out")}" |
+      sed -E -e 's#reading https?://[^ ]*:#reading the module proxy:#g' -e 's#\\n\\t# #g')"
     return 1
   fi
 }
@@ -176,6 +177,9 @@ new_tmp() {
 install_dir() {
   local tmp=$1 dest=$2
   rm -rf "$tmp/src"
+  chmod 755 "$tmp"   # mktemp made it private
+  # A <name>-<version> directory without its binary is no finished build.
+  rm -rf "$dest"
   mv -T "$tmp" "$dest"
 }
 
@@ -248,8 +252,10 @@ build_tofu_version() {
   BUILD_CWD=$TMP/src run_logged "$logf" "$GO" build -p 1 -mod=readonly -trimpath \
     -ldflags "${ldflags[*]}" -o "$TMP/bin/tofu" ./cmd/tofu
   want=${ver#v}
-  got=$("$TMP/bin/tofu" version -json | sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p')
-  "$TMP/bin/tofu" version | tee -a "$logf" >&2
+  # An empty CLI config: the caller's TF_CLI_CONFIG_FILE may name a missing file.
+  got=$(TF_CLI_CONFIG_FILE=/dev/null "$TMP/bin/tofu" version -json |
+    sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p')
+  TF_CLI_CONFIG_FILE=/dev/null "$TMP/bin/tofu" version | tee -a "$logf" >&2
   if [[ $got != "$want" ]]; then
     log "tofu version -json reports '$got', expected '$want'"
     return 1
@@ -276,21 +282,26 @@ build_provider() {
   log "provider $type $ver is ${PROVIDER_MODULE[$type]}@$modver"
   # go.mod may have replace directives: build as main module in a writable copy.
   copy_module "$dir" "$TMP/src"
-  # Stamp the release number where main declares a version variable.
-  if grep -Eq '^[[:space:]]*(var[[:space:]]+)?version[[:space:]]+(string[[:space:]]*)?=' "$TMP/src/main.go"; then
-    ldflags+=(-X "main.version=$ver")
+  # Stamp the release number where main declares a version variable
+  # (`version` or `Version`, "dev" unless a release build sets it).
+  local var
+  var=$(sed -nE 's/^[[:space:]]*(var[[:space:]]+)?([Vv]ersion)[[:space:]]+(string[[:space:]]*)?=.*/\2/p' \
+    "$TMP/src/main.go" | head -n1)
+  if [[ -n $var ]]; then
+    ldflags+=(-X "main.$var=$ver")
   fi
   mkdir -p "$TMP/$PLATFORM"
   BUILD_CWD=$TMP/src run_logged "$logf" "$GO" build -p 1 -mod=readonly -trimpath \
     -ldflags "${ldflags[*]}" -o "$TMP/$PLATFORM/$(provider_file "$type")" .
   # The provider declares its own registry address in main.go (the address it
   # serves under); keep it so the mirror can also be laid out under that host.
-  addr=$(grep -Eoh "\"[a-z0-9.-]+\.[a-z]+/$PROVIDER_NAMESPACE/$type\"" "$TMP/src"/*.go | head -n1 | tr -d '"')
+  addr=$(grep -Eoh "\"[a-z0-9.-]+\.[a-z]+/$PROVIDER_NAMESPACE/$type\"" "$TMP/src"/*.go |
+    head -n1 | tr -d '"' || true)
   echo "${addr:-}" >"$TMP/ADDRESS"
   # A provider is a go-plugin server: run without the plugin handshake it
   # prints a message and exits non-zero; that it starts at all is the check
   # here, the protocol check is `tofu providers schema` in verify_mirror.
-  "$TMP/$PLATFORM/$(provider_file "$type")" >>"$logf" 2>&1 </dev/null || true
+  timeout 10 "$TMP/$PLATFORM/$(provider_file "$type")" >>"$logf" 2>&1 </dev/null || true
   printf '%s\n%s\n' "$ver" "$modver" >"$TMP/VERSION"
   install_dir "$TMP" "$dest"
 }
@@ -326,7 +337,7 @@ EOF
 # under tofu's default host and under the host each provider declares itself,
 # write the CLI config <cache>/tofurc, and check both with a real `tofu init`.
 assemble_mirror() {
-  local tofu=$1 type ver host hosts=() h seen src dst
+  local tofu=$1 type ver host hosts=() h src dst
   host=$(tofu_default_host "$tofu")
   hosts+=("$host")
   for type in "${PROVIDER_TYPES[@]}"; do
@@ -418,7 +429,11 @@ step() {
   log "$name: building (log in $LOG_DIR)"
   start=$(now)
   set +e
-  (set -e; "$@")
+  (
+    set -eE
+    trap 'log "$name: error at line $LINENO: $BASH_COMMAND"' ERR
+    "$@"
+  )
   rc=$?
   set -e
   timing[$name]=$(($(now) - start))s
@@ -452,7 +467,7 @@ if wants tofu || wants_providers; then
         break
       fi
     done
-    if [[ -n $TOFU_VER ]]; then
+    if [[ -n $TOFU_VER ]] && ((${#failed[@]} > 0)); then
       mapfile -t failed < <(printf '%s\n' "${failed[@]}" | grep -v '^tofu-' || true)
     fi
   fi
@@ -474,7 +489,9 @@ if wants_providers; then
     failed+=(provider-mirror)
   elif ! $all_built; then
     log "provider mirror: not every provider is built, no tofurc written"
-    failed+=(provider-mirror)
+    if wants provider-kubernetes && wants provider-helm; then
+      failed+=(provider-mirror)
+    fi
   else
     tofu=$(tofu_bin_for "$TOFU_VER")
     # Skip the check when nothing changed since the last one that passed.
