@@ -13,7 +13,7 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import { parseDuration } from '../core/duration';
 import { ContainerResources } from '../core/resources';
 import { goDuration, hostName, kubernetesName, pinnedImage, positiveInt, resources } from '../core/schemas';
-import { problem, validateProps } from '../core/validation';
+import { nestedIssues, problem, validateProps } from '../core/validation';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
 import { BoundSecret, SecretRef, secretRefSchema, secretRevisions } from '../secrets/secret-ref';
 import { oauth2ProxyInjectResponseHeaders } from './header-contract';
@@ -240,32 +240,19 @@ const gatewaySchema = z
         code: 'custom',
         path: ['cookie', 'refresh'],
         message: problem(`must be shorter than cookie.expire (${props.cookie?.expire ?? '12h'})`, 'A session must be refreshed before it expires: lower refresh or raise expire.'),
+        // Report the refresh in effect, which may be the default.
+        params: { nestedValue: { value: props.cookie?.refresh ?? '30m' } },
       });
     }
     if (props.cookie?.sameSite === 'none' && props.cookie?.domain === undefined) {
       // Allowed, but only sensible for cross-site embedding; nothing to check.
     }
     if (props.sessionStore?.kind === 'redis') {
-      const parsed = redisSessionStoreSchema.safeParse(props.sessionStore.redis);
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-          ctx.addIssue({ code: 'custom', path: ['sessionStore', ...issue.path], message: issue.message });
-        }
-      }
+      nestedIssues(ctx, ['sessionStore'], redisSessionStoreSchema, props.sessionStore.redis);
     }
-    props.machineClients?.forEach((client, index) => {
-      const parsed = client.schema.safeParse(client.options);
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-          ctx.addIssue({ code: 'custom', path: ['machineClients', index, ...issue.path], message: issue.message });
-        }
-      }
-    });
-    const issuerCheck = props.issuer?.schema?.safeParse(props.issuer.options);
-    if (issuerCheck && !issuerCheck.success) {
-      for (const issue of issuerCheck.error.issues) {
-        ctx.addIssue({ code: 'custom', path: ['issuer', ...issue.path], message: issue.message });
-      }
+    props.machineClients?.forEach((client, index) => nestedIssues(ctx, ['machineClients', index], client.schema, client.options));
+    if (props.issuer && OidcIssuer.isOidcIssuer(props.issuer)) {
+      nestedIssues(ctx, ['issuer'], props.issuer.schema, props.issuer.options);
     }
   }) satisfies z.ZodType<OidcGatewayProps>;
 

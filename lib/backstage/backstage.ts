@@ -14,7 +14,7 @@ import { INGRESS_NGINX_CONTROLLER, PeerSelector, networkPolicyPeer, peerSelector
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { ContainerResources } from '../core/resources';
 import { hostName, kubernetesName, pinnedImage, positiveInt, resources } from '../core/schemas';
-import { problem, validateProps } from '../core/validation';
+import { nestedIssues, problem, validateProps } from '../core/validation';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
 import { BoundSecret, SecretRef, secretRefSchema, secretRevisions } from '../secrets/secret-ref';
 import { SECRET_ENV_NAME, SIGN_IN_RESOLVERS, SignInOptions, StaticTokenEnv, findLiteralSecrets, generatedAppConfig, mergeAppConfig } from './app-config';
@@ -205,14 +205,7 @@ const backstageSchema = z
         ),
       });
     }
-    props.machineClients?.forEach((client, index) => {
-      const parsed = client.schema.safeParse(client.options);
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-          ctx.addIssue({ code: 'custom', path: ['machineClients', index, ...issue.path], message: issue.message });
-        }
-      }
-    });
+    props.machineClients?.forEach((client, index) => nestedIssues(ctx, ['machineClients', index], client.schema, client.options));
     const reserved = ['POSTGRES_PASSWORD', 'POSTGRES_CA_CERT', 'NODE_OPTIONS'];
     for (const name of [...Object.keys(props.env ?? {}), ...Object.keys(props.secretEnv ?? {})]) {
       if (reserved.includes(name) || name.startsWith('BACKSTAGE_STATIC_TOKEN_')) {

@@ -91,7 +91,10 @@ function describe(issue: z.core.$ZodIssue, props: unknown): string | undefined {
     return lines.join('\n');
   }
 
-  const value = valueAt(props, path);
+  // Issues re-raised from a nested value object carry the offending value with them
+  // (see nestedIssues); the others are looked up in the props by path.
+  const params = (issue as { params?: { nestedValue?: { value: unknown } } }).params;
+  const value = params?.nestedValue ? params.nestedValue.value : valueAt(props, path);
   if (containsToken(value)) {
     // Tokens resolve at plan time; Terraform validates them there.
     return undefined;
@@ -122,6 +125,38 @@ export function validateProps<T>(scope: IConstruct, schema: z.ZodType<T>, props:
     throw new PropsValidationError(lines);
   }
   return props as T;
+}
+
+/**
+ * Validates a value object's options inside a construct's schema (e.g. the options an
+ * OidcIssuer preset was given) and re-raises each problem under `path`, with the
+ * offending value, so it is reported like any other prop.
+ */
+export function nestedIssues(ctx: z.core.$RefinementCtx, path: readonly PropertyKey[], schema: z.ZodType, input: unknown): void {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) {
+    return;
+  }
+  for (const issue of parsed.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      const parent = valueAt(input, issue.path);
+      for (const key of issue.keys) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, ...issue.path, key],
+          message: problem('is not a known property', 'Check the spelling against the documented options.'),
+          params: { nestedValue: { value: valueAt(parent, [key]) } },
+        });
+      }
+      continue;
+    }
+    ctx.addIssue({
+      code: 'custom',
+      path: [...path, ...issue.path],
+      message: issue.message,
+      params: { nestedValue: { value: valueAt(input, issue.path) } },
+    });
+  }
 }
 
 /** Throws a single-problem error in the same format as schema problems. */
