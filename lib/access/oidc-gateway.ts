@@ -312,9 +312,9 @@ export class OidcGateway extends Construct {
     const selector = selectorLabels('oauth2-proxy', name);
 
     props.cookieSecret.expectCookieSecret();
-    const clientSecret = props.clientSecret.bind({ scope: this, namespace: props.namespace });
-    const cookieSecret = props.cookieSecret.bind({ scope: this, namespace: props.namespace });
-    const redisPassword = this.sessionStore.redis?.password?.bind({ scope: this, namespace: props.namespace });
+    const clientSecret = props.clientSecret.bind({ scope: this, namespace: props.namespace, prop: 'clientSecret' });
+    const cookieSecret = props.cookieSecret.bind({ scope: this, namespace: props.namespace, prop: 'cookieSecret' });
+    const redisPassword = this.sessionStore.redis?.password?.bind({ scope: this, namespace: props.namespace, prop: 'sessionStore.password' });
     const bound: BoundSecret[] = [clientSecret, cookieSecret, ...(redisPassword ? [redisPassword] : [])];
 
     const jwtClients = (props.machineClients ?? [])

@@ -78,13 +78,16 @@ export function generatedAppConfig(input: GeneratedAppConfigInput): Record<strin
             audience: o.audience,
             algorithm: [...(o.algorithms ?? ['RS256'])],
             ...(o.subjectPrefix ? { subjectPrefix: o.subjectPrefix } : {}),
-            ...restrictionsConfig(o.accessRestrictions),
           },
+          // Backstage reads accessRestrictions from the entry, beside options: inside
+          // options they would be ignored and the client left unrestricted.
+          ...restrictionsConfig(o.accessRestrictions),
         };
       }),
     ...input.staticTokens.map((t) => ({
       type: 'static',
-      options: { token: `\${${t.envName}}`, subject: t.subject, ...restrictionsConfig(t.accessRestrictions) },
+      options: { token: `\${${t.envName}}`, subject: t.subject },
+      ...restrictionsConfig(t.accessRestrictions),
     })),
   ];
   const resolverOptions = input.signIn.dangerouslyAllowSignInWithoutUserInCatalog ? { dangerouslyAllowSignInWithoutUserInCatalog: true } : {};

@@ -267,7 +267,7 @@ export class Backstage extends Construct {
           subject: o.subject,
           envName: `BACKSTAGE_STATIC_TOKEN_${toKubernetesName(o.subject).replace(/-/g, '_').toUpperCase()}`,
           accessRestrictions: o.accessRestrictions,
-          secret: o.token.bind(context),
+          secret: o.token.bind({ ...context, prop: `machineClients[${o.subject}].token` }),
         };
       });
 
@@ -285,7 +285,7 @@ export class Backstage extends Construct {
     const secretEnv: Array<{ name: string; secret: BoundSecret }> = [
       ...database.env,
       ...staticTokens.map((t) => ({ name: t.envName, secret: t.secret })),
-      ...Object.entries(props.secretEnv ?? {}).map(([envName, ref]) => ({ name: envName, secret: ref.bind(context) })),
+      ...Object.entries(props.secretEnv ?? {}).map(([envName, ref]) => ({ name: envName, secret: ref.bind({ ...context, prop: `secretEnv.${envName}` }) })),
     ];
     const bound = secretEnv.map((e) => e.secret);
 

@@ -126,10 +126,10 @@ class ExternalDatabase extends BackstageDatabase {
   }
 
   public bind(context: DatabaseBindingContext): BoundDatabase {
-    validateProps(context.scope, externalSchema, this.options);
-    const password = this.options.password.bind(context);
+    validateProps(context.scope, externalSchema, this.options, ['database']);
+    const password = this.options.password.bind({ ...context, prop: 'database.password' });
     const mode = this.options.tls?.mode ?? 'verify-full';
-    const ca = this.options.tls?.ca?.bind(context);
+    const ca = this.options.tls?.ca?.bind({ ...context, prop: 'database.tls.ca' });
     const ssl =
       mode === 'disable'
         ? false
@@ -157,8 +157,8 @@ class InClusterDatabase extends BackstageDatabase {
   }
 
   public bind(context: DatabaseBindingContext): BoundDatabase {
-    validateProps(context.scope, inClusterSchema, this.options);
-    const password = this.options.password.bind(context);
+    validateProps(context.scope, inClusterSchema, this.options, ['database']);
+    const password = this.options.password.bind({ ...context, prop: 'database.password' });
     const user = 'backstage';
     const postgres = new InClusterPostgres(context.scope, 'Postgres', {
       namespace: context.namespace,

@@ -75,7 +75,7 @@ export function formatValue(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-function describe(issue: z.core.$ZodIssue, props: unknown): string | undefined {
+function describe(issue: z.core.$ZodIssue, props: unknown, at: readonly PropertyKey[]): string | undefined {
   const path = issue.path;
   const raw = issue.message;
   const redact = raw.startsWith(REDACT);
@@ -84,7 +84,7 @@ function describe(issue: z.core.$ZodIssue, props: unknown): string | undefined {
   if (issue.code === 'unrecognized_keys') {
     const parent = valueAt(props, path);
     const lines = issue.keys.map((key) => {
-      const keyPath = formatPath([...path, key]);
+      const keyPath = formatPath([...at, ...path, key]);
       const value = redact ? 'a value (hidden)' : formatValue(valueAt(parent, [key]));
       return `${keyPath}: is not a known property, got ${value}. Check the spelling against the documented props.`;
     });
@@ -103,21 +103,22 @@ function describe(issue: z.core.$ZodIssue, props: unknown): string | undefined {
     ? (message.split(SEPARATOR) as [string, string])
     : [message.charAt(0).toLowerCase() + message.slice(1), 'See the documentation of this prop.'];
   const shown = redact ? 'a plain value (hidden)' : formatValue(value);
-  return `${formatPath(path)}: ${what}, got ${shown}. ${fix}`;
+  return `${formatPath([...at, ...path])}: ${what}, got ${shown}. ${fix}`;
 }
 
 /**
  * Checks props against a schema once, in the constructor. Every problem is reported in
  * one error, one line each: `[<construct path>] <prop>: <what is wrong>, got <value>. <how to fix>`.
  * Values that are unresolved Terraform tokens are skipped: they are only known at plan time.
+ * `at` prefixes the reported paths, for value objects validated when a prop binds them.
  */
-export function validateProps<T>(scope: IConstruct, schema: z.ZodType<T>, props: unknown): T {
+export function validateProps<T>(scope: IConstruct, schema: z.ZodType<T>, props: unknown, at: readonly PropertyKey[] = []): T {
   const result = schema.safeParse(props);
   if (result.success) {
     return props as T;
   }
   const lines = result.error.issues
-    .map((issue) => describe(issue, props))
+    .map((issue) => describe(issue, props, at))
     .filter((line): line is string => line !== undefined)
     .flatMap((line) => line.split('\n'))
     .map((line) => `[${scope.node.path}] ${line}`);

@@ -61,11 +61,38 @@ export const MANAGED_INGRESS_NGINX_KEYS: ReadonlySet<string> = new Set(
   Object.values(KEYS).map((k) => `${INGRESS_NGINX_PREFIX}/${k}`),
 );
 
-/** The prop to use instead of overriding a managed annotation, for error messages. */
-export function propForAnnotation(fullKey: string): string | undefined {
+// Where a user sets each managed annotation instead, in NginxIngress terms.
+const SET_THROUGH: Record<keyof IngressNginxSettings, string> = {
+  authUrl: 'the gateway prop (auth is wired from the OidcGateway)',
+  authSignin: 'the gateway prop (auth is wired from the OidcGateway)',
+  authResponseHeaders: 'the header contract (it must match what oauth2-proxy emits and Backstage reads)',
+  authCacheKey: 'the "authCacheDuration" prop (the key is derived from the session cookie)',
+  authCacheDuration: 'the "authCacheDuration" prop',
+  proxyBufferSize: 'the "proxyBufferSize" prop',
+  proxyBuffersNumber: 'the "proxyBufferSize" prop',
+  sslRedirect: 'nothing: HTTPS is always forced',
+  forceSslRedirect: 'nothing: HTTPS is always forced',
+  whitelistSourceRange: 'the "allowSourceRanges" prop',
+  limitRps: 'the "rateLimit.requestsPerSecond" prop',
+  limitBurstMultiplier: 'the "rateLimit.burstMultiplier" prop',
+  limitConnections: 'the "rateLimit.connections" prop',
+  enableCors: 'the "cors" prop',
+  corsAllowOrigin: 'the "cors.extraOrigins" prop',
+  corsAllowCredentials: 'the "cors" prop',
+  corsAllowMethods: 'the "cors" prop',
+  corsAllowHeaders: 'the "cors" prop',
+  proxyBodySize: 'the "proxyBodySize" prop',
+  proxyConnectTimeout: 'the "timeouts.connectSeconds" prop',
+  proxyReadTimeout: 'the "timeouts.readSeconds" prop',
+  proxySendTimeout: 'the "timeouts.sendSeconds" prop',
+  backendProtocol: 'the "backend" prop',
+};
+
+/** How to set a managed annotation instead of overriding it, for error messages. */
+export function setThroughForAnnotation(fullKey: string): string {
   const short = fullKey.slice(INGRESS_NGINX_PREFIX.length + 1);
-  const entry = Object.entries(KEYS).find(([, v]) => v === short);
-  return entry?.[0];
+  const entry = (Object.entries(KEYS) as Array<[keyof IngressNginxSettings, string]>).find(([, v]) => v === short);
+  return entry ? SET_THROUGH[entry[0]] : 'its typed prop';
 }
 
 /** Renders settings as annotations: strings, lists comma-joined, booleans "true"/"false". */

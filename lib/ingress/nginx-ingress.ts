@@ -6,7 +6,7 @@ import { goDuration, cidr, hostName, kubernetesName } from '../core/schemas';
 import { standardLabels } from '../core/labels';
 import { problem, validateProps } from '../core/validation';
 import { BoundTls, TlsSource } from '../tls/tls-source';
-import { IngressNginxSettings, MANAGED_INGRESS_NGINX_KEYS, isSnippetAnnotation, propForAnnotation, renderIngressNginxAnnotations } from './annotations';
+import { IngressNginxSettings, MANAGED_INGRESS_NGINX_KEYS, isSnippetAnnotation, renderIngressNginxAnnotations, setThroughForAnnotation } from './annotations';
 
 /** What the ingress needs from the auth gateway (an {@link OidcGateway} provides it). */
 export interface IngressAuthGateway {
@@ -174,7 +174,13 @@ const ingressSchema = z.strictObject({
           ctx.addIssue({
             code: 'custom',
             path: [key],
-            message: problem('is managed by NginxIngress', `Set it through the "${propForAnnotation(key) ?? 'typed'}" prop (or the gateway) instead.`),
+            message: problem('is managed by NginxIngress', `Set it through ${setThroughForAnnotation(key)}.`),
+          });
+        } else if (key.startsWith('cert-manager.io/')) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: problem('is managed by the tls prop', 'Choose the issuer with TlsSource.acme(), .fromIssuer() or .privateCa(); only the main Ingress may ask cert-manager for the certificate.'),
           });
         }
       }

@@ -34,6 +34,11 @@ export interface SecretBindingContext {
   readonly scope: Construct;
   /** Namespace the consuming pod runs in. */
   readonly namespace: string;
+  /**
+   * The consumer's prop that holds this reference, for error messages.
+   * @default - none
+   */
+  readonly prop?: string;
 }
 
 /** Options of {@link SecretRef.fromVariable}. */
@@ -74,7 +79,7 @@ export interface ExternalSecretOptions {
   readonly refreshInterval?: string;
   /**
    * Name of the Kubernetes Secret the operator writes.
-   * @default - derived from `remoteKey`
+   * @default - derived from `remoteKey` and `property`
    */
   readonly secretName?: string;
   /**
@@ -160,10 +165,12 @@ class ExistingSecretRef extends SecretRef {
   }
 
   public bind(context: SecretBindingContext): BoundSecret {
-    validateProps(context.scope, z.strictObject({ secretName: kubernetesSubdomainName, key: secretKey }), {
-      secretName: this.secretName,
-      key: this.key,
-    });
+    validateProps(
+      context.scope,
+      z.strictObject({ secretName: kubernetesSubdomainName, key: secretKey }),
+      { secretName: this.secretName, key: this.key },
+      context.prop ? [context.prop] : [],
+    );
     return { secretName: this.secretName, key: this.key, owner: 'user', dependsOn: [] };
   }
 
@@ -198,13 +205,13 @@ class VariableSecretRef extends SecretRef {
     if (this.variable.sensitive !== true) {
       fail(
         scope,
-        'secret',
+        context.prop ?? 'secret',
         `variable "${this.variable.node.id}" is not declared sensitive`,
         { sensitive: this.variable.sensitive ?? false },
         'Declare it with `sensitive: true` so Terraform never prints its value in plans or logs.',
       );
     }
-    validateProps(scope, z.strictObject({ secretName: kubernetesSubdomainName.optional(), key: secretKey.optional() }), this.options);
+    validateProps(scope, z.strictObject({ secretName: kubernetesSubdomainName.optional(), key: secretKey.optional() }), this.options, context.prop ? [context.prop] : []);
 
     const secretName = this.options.secretName ?? toKubernetesName(this.variable.node.id);
     const key = this.options.key ?? 'value';
@@ -268,8 +275,10 @@ class ExternalSecretRef extends SecretRef {
 
   public bind(context: SecretBindingContext): BoundSecret {
     const { scope, namespace } = context;
-    validateProps(scope, externalSecretOptionsSchema, this.options);
-    const secretName = this.options.secretName ?? toKubernetesName(this.options.remoteKey);
+    validateProps(scope, externalSecretOptionsSchema, this.options, context.prop ? [context.prop] : []);
+    // Two properties of one remote secret must not land in the same Secret key.
+    const secretName =
+      this.options.secretName ?? toKubernetesName(this.options.property ? `${this.options.remoteKey}-${this.options.property}` : this.options.remoteKey);
     const key = this.options.key ?? 'value';
     const cache = cacheFor(scope);
     const cacheKey = `external|${namespace}|${secretName}|${key}`;

@@ -147,7 +147,7 @@ class AcmeTlsSource extends TlsSource {
   }
 
   public bind(context: TlsBindingContext): BoundTls {
-    validateProps(context.scope, acmeSchema, this.options);
+    validateProps(context.scope, acmeSchema, this.options, ['tls']);
     const server = this.options.server ?? 'production';
     const directory = server === 'production' || server === 'staging' ? ACME_DIRECTORIES[server as 'production' | 'staging'] : server;
     const issuerName =
@@ -190,6 +190,7 @@ class ExistingIssuerTlsSource extends TlsSource {
         kind: z.enum(['ClusterIssuer', 'Issuer'], { error: problem('must be "ClusterIssuer" or "Issuer"', 'Pick the kind of the existing issuer.') }),
       }),
       { issuerName: this.name, kind: this.kind },
+      ['tls'],
     );
     const annotation = this.kind === 'ClusterIssuer' ? 'cert-manager.io/cluster-issuer' : 'cert-manager.io/issuer';
     return { secretName: defaultSecretName(context.host), annotations: { [annotation]: this.name }, dependsOn: [] };
@@ -202,7 +203,7 @@ class ExistingSecretTlsSource extends TlsSource {
   }
 
   public bind(context: TlsBindingContext): BoundTls {
-    validateProps(context.scope, z.strictObject({ secretName: kubernetesSubdomainName }), { secretName: this.secretName });
+    validateProps(context.scope, z.strictObject({ secretName: kubernetesSubdomainName }), { secretName: this.secretName }, ['tls']);
     return { secretName: this.secretName, annotations: {}, dependsOn: [] };
   }
 }
@@ -222,7 +223,7 @@ class IssuerCreatingTlsSource extends TlsSource {
   }
 
   public bind(context: TlsBindingContext): BoundTls {
-    validateProps(context.scope, this.schema, this.inputs());
+    validateProps(context.scope, this.schema, this.inputs(), ['tls']);
     const issuer = ensureIssuer(context.scope, this.issuerName, this.spec);
     return {
       secretName: defaultSecretName(context.host),
