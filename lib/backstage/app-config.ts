@@ -138,18 +138,18 @@ const SECRET_KEY = /(password|passwd|secret|token|apikey|api_key|privatekey|priv
 const SUBSTITUTION = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
 
 /**
- * Paths of app-config values that look like literal secrets: a key named like a secret
- * with a string that is not a `${ENV_VAR}` substitution.
+ * Paths (as key lists) of app-config values that look like literal secrets: a key named
+ * like a secret with a string that is not a `${ENV_VAR}` substitution.
  */
-export function findLiteralSecrets(config: unknown, path = ''): string[] {
+export function findLiteralSecrets(config: unknown, path: ReadonlyArray<string | number> = []): Array<Array<string | number>> {
   if (Array.isArray(config)) {
-    return config.flatMap((item, i) => findLiteralSecrets(item, `${path}[${i}]`));
+    return config.flatMap((item, i) => findLiteralSecrets(item, [...path, i]));
   }
   if (!isPlainObject(config)) {
     return [];
   }
   return Object.entries(config).flatMap(([key, value]) => {
-    const here = path ? `${path}.${key}` : key;
+    const here = [...path, key];
     if (typeof value === 'string' && SECRET_KEY.test(key) && !SUBSTITUTION.test(value.trim())) {
       return [here];
     }

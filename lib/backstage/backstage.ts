@@ -125,7 +125,9 @@ export interface BackstageProps {
   readonly maxHeaderSize?: number;
 }
 
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, problem('must be an environment variable name', 'Use letters, digits and "_", not starting with a digit.'));
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// The value is hidden: a mistyped name may well hold a secret.
+const ENV_NAME_PROBLEM = problem('must be an environment variable name', 'Use letters, digits and "_", not starting with a digit.', { redact: true });
 
 const backstageSchema = z
   .strictObject({
@@ -160,7 +162,7 @@ const backstageSchema = z
         for (const path of findLiteralSecrets(config)) {
           ctx.addIssue({
             code: 'custom',
-            path: path.split('.'),
+            path,
             message: problem(
               'looks like a literal secret in the app-config',
               'Write "${MY_SECRET}" here and pass secretEnv: { MY_SECRET: SecretRef.fromSecret(...) } (or fromVariable / fromExternalSecret).',
@@ -171,10 +173,12 @@ const backstageSchema = z
       })
       .optional(),
     env: z
-      .record(envName, z.string())
+      .record(z.string(), z.string())
       .superRefine((env, ctx) => {
         for (const name of Object.keys(env)) {
-          if (SECRET_ENV_NAME.test(name)) {
+          if (!ENV_NAME.test(name)) {
+            ctx.addIssue({ code: 'custom', path: [name], message: ENV_NAME_PROBLEM });
+          } else if (SECRET_ENV_NAME.test(name)) {
             ctx.addIssue({
               code: 'custom',
               path: [name],
@@ -184,7 +188,16 @@ const backstageSchema = z
         }
       })
       .optional(),
-    secretEnv: z.record(envName, secretRefSchema()).optional(),
+    secretEnv: z
+      .record(z.string(), secretRefSchema())
+      .superRefine((env, ctx) => {
+        for (const name of Object.keys(env)) {
+          if (!ENV_NAME.test(name)) {
+            ctx.addIssue({ code: 'custom', path: [name], message: ENV_NAME_PROBLEM });
+          }
+        }
+      })
+      .optional(),
     baseConfigFiles: z.array(z.string().min(1)).optional(),
     mountServiceAccountToken: z.boolean().optional(),
     rollout: z.enum(['rolling', 'recreate'], { error: problem('must be "rolling" or "recreate"', 'Pick how pods are replaced on update.') }).optional(),
@@ -212,7 +225,7 @@ const backstageSchema = z
         ctx.addIssue({
           code: 'custom',
           path: [props.env && name in props.env ? 'env' : 'secretEnv', name],
-          message: problem('is set by the Backstage construct', 'Pick another name; the database, static tokens and NODE_OPTIONS are wired for you.'),
+          message: problem('is set by the Backstage construct', 'Pick another name; the database, static tokens and NODE_OPTIONS are wired for you.', { redact: true }),
         });
       }
     }

@@ -67,7 +67,10 @@ export interface DatabaseBindingContext {
 }
 
 const externalSchema = z.strictObject({
-  host: hostName.or(z.string().regex(/^[0-9.]+$/, problem('must be a host name or IPv4 address', 'Use the database endpoint without scheme or port.'))),
+  host: z.string().refine(
+    (host) => hostName.safeParse(host).success || z.ipv4().safeParse(host).success,
+    problem('must be a host name or IPv4 address', 'Give the database endpoint without scheme, port or path (the port goes in "port").'),
+  ),
   port: z.number().int().min(1).max(65535).optional(),
   user: z.string().min(1, problem('must not be empty', 'Give the database user Backstage connects as.')),
   password: secretRefSchema(),

@@ -61,9 +61,14 @@ export function formatValue(value: unknown): string {
     return 'nothing';
   }
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    const ctor = (value as object).constructor;
-    if (ctor && ctor !== Object) {
-      return `a ${ctor.name}`;
+    // Value objects are named by their public class (SecretRef, TlsSource, ...), not
+    // by the internal subclass that implements them.
+    const branded = Object.getOwnPropertySymbols(value)
+      .map((s) => s.description ?? '')
+      .find((d) => d.startsWith('cdktf-backstage.'));
+    const name = branded ? branded.slice('cdktf-backstage.'.length) : (value as object).constructor?.name;
+    if (name && name !== 'Object') {
+      return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
     }
   }
   let text: string;
@@ -102,7 +107,8 @@ function describe(issue: z.core.$ZodIssue, props: unknown, at: readonly Property
   const [what, fix] = message.includes(SEPARATOR)
     ? (message.split(SEPARATOR) as [string, string])
     : [message.charAt(0).toLowerCase() + message.slice(1), 'See the documentation of this prop.'];
-  const shown = redact ? 'a plain value (hidden)' : formatValue(value);
+  // Only primitives can be secret values; a SecretRef or other object is safe to name.
+  const shown = redact && (typeof value === 'string' || typeof value === 'number') ? 'a plain value (hidden)' : formatValue(value);
   return `${formatPath([...at, ...path])}: ${what}, got ${shown}. ${fix}`;
 }
 

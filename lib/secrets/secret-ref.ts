@@ -180,9 +180,9 @@ class ExistingSecretRef extends SecretRef {
 }
 
 // One managed Secret per variable and namespace, however many consumers bind it.
-const managedSecrets = new WeakMap<TerraformStack, Map<string, BoundSecret>>();
+const managedSecrets = new WeakMap<TerraformStack, Map<string, BoundSecret & { source?: string }>>();
 
-function cacheFor(scope: Construct): Map<string, BoundSecret> {
+function cacheFor(scope: Construct): Map<string, BoundSecret & { source?: string }> {
   const stack = TerraformStack.of(scope);
   let cache = managedSecrets.get(stack);
   if (!cache) {
@@ -282,8 +282,18 @@ class ExternalSecretRef extends SecretRef {
     const key = this.options.key ?? 'value';
     const cache = cacheFor(scope);
     const cacheKey = `external|${namespace}|${secretName}|${key}`;
+    const source = JSON.stringify([this.options.store, this.options.remoteKey, this.options.property, this.options.version]);
     const cached = cache.get(cacheKey);
     if (cached) {
+      if (cached.source !== source) {
+        fail(
+          scope,
+          context.prop ?? 'secret',
+          `writes Secret "${secretName}" in namespace "${namespace}", which another external secret with a different source already writes`,
+          secretName,
+          'Give one of them its own secretName.',
+        );
+      }
       return cached;
     }
     const external = new ExternalSecret(scope, `ExternalSecret-${secretName}`, {
@@ -300,7 +310,7 @@ class ExternalSecretRef extends SecretRef {
         },
       ],
     });
-    const bound: BoundSecret = { secretName, key, owner: 'external-secrets', dependsOn: [external.manifest] };
+    const bound: BoundSecret & { source?: string } = { secretName, key, owner: 'external-secrets', dependsOn: [external.manifest], source };
     cache.set(cacheKey, bound);
     return bound;
   }

@@ -14,11 +14,14 @@ export interface ClusterIssuerProps {
  */
 export class ClusterIssuer extends Construct {
   public readonly issuerName: string;
+  /** The issuer spec as rendered. */
+  public readonly spec: Readonly<Record<string, unknown>>;
   public readonly manifest: Manifest;
 
   constructor(scope: Construct, id: string, props: ClusterIssuerProps) {
     super(scope, id);
     this.issuerName = props.name;
+    this.spec = props.spec;
     this.manifest = new Manifest(this, 'Resource', {
       manifest: {
         apiVersion: 'cert-manager.io/v1',

@@ -3,7 +3,7 @@ import { ITerraformDependable, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { httpsUrl, kubernetesName, kubernetesSubdomainName } from '../core/schemas';
-import { problem, validateProps } from '../core/validation';
+import { fail, problem, validateProps } from '../core/validation';
 import { ClusterIssuer } from './cluster-issuer';
 
 const BRAND = Symbol.for('cdktf-backstage.TlsSource');
@@ -53,9 +53,11 @@ export interface TlsBindingContext {
 const acmeSchema = z.strictObject({
   email: z.email(problem('must be an e-mail address', 'Give a mailbox that receives certificate expiry notices.')),
   server: z
-    .union([z.literal('production'), z.literal('staging'), httpsUrl], {
-      error: problem('must be "production", "staging" or an https:// ACME directory URL', 'Pick a Let\'s Encrypt environment or paste your ACME directory URL.'),
-    })
+    .string()
+    .refine(
+      (server) => server === 'production' || server === 'staging' || httpsUrl.safeParse(server).success,
+      problem('must be "production", "staging" or an https:// ACME directory URL', 'Pick a Let\'s Encrypt environment or paste your ACME directory URL.'),
+    )
     .optional(),
   issuerName: kubernetesName.optional(),
 }) satisfies z.ZodType<AcmeOptions>;
@@ -134,6 +136,15 @@ function ensureIssuer(scope: Construct, name: string, spec: Record<string, unkno
   }
   const existing = byName.get(name);
   if (existing) {
+    if (JSON.stringify(existing.spec) !== JSON.stringify(spec)) {
+      fail(
+        scope,
+        'tls',
+        `needs ClusterIssuer "${name}" with a different spec than another construct in this stack created`,
+        name,
+        'ClusterIssuers are cluster-wide: give this TlsSource its own issuerName (e.g. for another ingress class or ACME server).',
+      );
+    }
     return existing;
   }
   const issuer = new ClusterIssuer(scope, `ClusterIssuer-${name}`, { name, spec });

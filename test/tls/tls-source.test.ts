@@ -1,0 +1,240 @@
+import { TerraformStack } from 'cdktf';
+import { describe, expect, it } from 'vitest';
+import { ACME_DIRECTORIES, BackstagePortal, type IngressAuthGateway, NginxIngress, TlsSource } from '../../lib';
+import { errorOf, portalProps, resourceAt, resourcesOf, synth, type TfJson } from '../helpers';
+
+const gateway: IngressAuthGateway = {
+  authUrl: 'http://oauth2-proxy.backstage.svc.cluster.local:4180/oauth2/auth',
+  signInUrl: 'https://backstage.example.com/oauth2/start?rd=$escaped_request_uri',
+  serviceName: 'oauth2-proxy',
+  port: 4180,
+  cookieName: '_oauth2_proxy',
+  sessionStore: { proxyBufferSize: '32k' },
+};
+
+function ingress(stack: TerraformStack, id: string, tls: TlsSource, options: { host?: string; ingressClassName?: string } = {}): NginxIngress {
+  return new NginxIngress(stack, id, {
+    namespace: 'backstage',
+    host: options.host ?? 'backstage.example.com',
+    backend: { serviceName: 'backstage', port: 7007 },
+    gateway,
+    tls,
+    ...(options.ingressClassName ? { ingressClassName: options.ingressClassName } : {}),
+  });
+}
+
+function synthIngress(tls: TlsSource, options: { ingressClassName?: string } = {}): TfJson {
+  return synth((stack) => ingress(stack, 'ing', tls, options));
+}
+
+const manifests = (json: TfJson): any[] => Object.values(resourcesOf(json, 'kubernetes_manifest'));
+const mainIngress = (json: TfJson, id = 'ing') => resourceAt(json, 'kubernetes_ingress_v1', `${id}/Ingress`);
+const certManagerAnnotations = (json: TfJson, id = 'ing') =>
+  Object.fromEntries(Object.entries(mainIngress(json, id).metadata.annotations as Record<string, string>).filter(([k]) => k.startsWith('cert-manager.io/')));
+
+describe('TlsSource', () => {
+  describe('acme', () => {
+    it('creates a Let\'s Encrypt production ClusterIssuer with an HTTP-01 solver on the ingress class', () => {
+      const json = synthIngress(TlsSource.acme({ email: 'platform@example.com' }));
+      const issuer = resourceAt(json, 'kubernetes_manifest', 'ing/ClusterIssuer-letsencrypt-production/Resource');
+      expect(issuer.manifest).toEqual({
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'ClusterIssuer',
+        metadata: { name: 'letsencrypt-production', labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' } },
+        spec: {
+          acme: {
+            server: 'https://acme-v02.api.letsencrypt.org/directory',
+            email: 'platform@example.com',
+            privateKeySecretRef: { name: 'letsencrypt-production-account-key' },
+            solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }],
+          },
+        },
+      });
+    });
+
+    it('asks cert-manager for the certificate on the authenticated Ingress only, after the issuer exists', () => {
+      const json = synthIngress(TlsSource.acme({ email: 'platform@example.com' }));
+      const [issuerId] = Object.keys(resourcesOf(json, 'kubernetes_manifest'));
+      expect(certManagerAnnotations(json)).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt-production' });
+      expect(mainIngress(json).spec.tls).toEqual([{ hosts: ['backstage.example.com'], secret_name: 'backstage-example-com-tls' }]);
+      expect(mainIngress(json).depends_on).toEqual([`kubernetes_manifest.${issuerId}`]);
+      const signIn = resourceAt(json, 'kubernetes_ingress_v1', 'ing/SignInIngress');
+      expect(Object.keys(signIn.metadata.annotations).filter((k) => k.startsWith('cert-manager.io/'))).toEqual([]);
+      expect(signIn.spec.tls).toEqual([{ hosts: ['backstage.example.com'], secret_name: 'backstage-example-com-tls' }]);
+    });
+
+    it('uses the Let\'s Encrypt staging directory', () => {
+      const json = synthIngress(TlsSource.acme({ email: 'platform@example.com', server: 'staging' }));
+      const [issuer] = manifests(json);
+      expect(issuer.manifest.metadata.name).toBe('letsencrypt-staging');
+      expect(issuer.manifest.spec.acme.server).toBe(ACME_DIRECTORIES.staging);
+      expect(issuer.manifest.spec.acme.server).toBe('https://acme-staging-v02.api.letsencrypt.org/directory');
+      expect(issuer.manifest.spec.acme.privateKeySecretRef).toEqual({ name: 'letsencrypt-staging-account-key' });
+      expect(certManagerAnnotations(json)).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt-staging' });
+    });
+
+    it('uses a custom https ACME directory under the name "acme" or the given name', () => {
+      const server = 'https://acme.zerossl.com/v2/DV90';
+      const [byDefault] = manifests(synthIngress(TlsSource.acme({ email: 'platform@example.com', server })));
+      expect(byDefault.manifest.metadata.name).toBe('acme');
+      expect(byDefault.manifest.spec.acme.server).toBe(server);
+      const json = synthIngress(TlsSource.acme({ email: 'platform@example.com', server, issuerName: 'zerossl' }));
+      expect(manifests(json)[0].manifest.metadata.name).toBe('zerossl');
+      expect(manifests(json)[0].manifest.spec.acme.privateKeySecretRef).toEqual({ name: 'zerossl-account-key' });
+      expect(certManagerAnnotations(json)).toEqual({ 'cert-manager.io/cluster-issuer': 'zerossl' });
+    });
+
+    it('answers HTTP-01 challenges with the ingress class of the portal', () => {
+      const [issuer] = manifests(synthIngress(TlsSource.acme({ email: 'platform@example.com' }), { ingressClassName: 'nginx-public' }));
+      expect(issuer.manifest.spec.acme.solvers).toEqual([{ http01: { ingress: { ingressClassName: 'nginx-public' } } }]);
+    });
+
+    it('creates the ClusterIssuer once per stack even when two portals use it', () => {
+      const json = synth((stack) => {
+        const props = portalProps(stack);
+        new BackstagePortal(stack, 'team-a', { ...props, namespace: 'team-a', host: 'a.example.com' });
+        new BackstagePortal(stack, 'team-b', { ...props, namespace: 'team-b', host: 'b.example.com' });
+      });
+      const issuers = Object.entries(resourcesOf(json, 'kubernetes_manifest')).filter(([, r]) => r.manifest.kind === 'ClusterIssuer');
+      expect(issuers).toHaveLength(1);
+      const [issuerId, issuer] = issuers[0]!;
+      expect(issuer.manifest.metadata.name).toBe('letsencrypt-production');
+      for (const portal of ['team-a', 'team-b']) {
+        expect(certManagerAnnotations(json, `${portal}/Ingress`)).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt-production' });
+        expect(mainIngress(json, `${portal}/Ingress`).depends_on).toEqual([`kubernetes_manifest.${issuerId}`]);
+      }
+      expect(mainIngress(json, 'team-b/Ingress').spec.tls[0].secret_name).toBe('b-example-com-tls');
+    });
+
+    it('creates one ClusterIssuer per name when portals use different ACME servers', () => {
+      const json = synth((stack) => {
+        ingress(stack, 'prod', TlsSource.acme({ email: 'platform@example.com' }), { host: 'a.example.com' });
+        ingress(stack, 'test', TlsSource.acme({ email: 'platform@example.com', server: 'staging' }), { host: 'b.example.com' });
+      });
+      expect(manifests(json).map((m) => m.manifest.metadata.name).sort()).toEqual(['letsencrypt-production', 'letsencrypt-staging']);
+    });
+
+    it('is not self-signed', () => {
+      expect(TlsSource.acme({ email: 'platform@example.com' }).isSelfSigned).toBe(false);
+    });
+
+    it('refuses an invalid e-mail', () => {
+      expect(errorOf(() => synthIngress(TlsSource.acme({ email: 'platform-at-example.com' })))).toBe(
+        '[test/ing] tls.email: must be an e-mail address, got "platform-at-example.com". Give a mailbox that receives certificate expiry notices.',
+      );
+    });
+
+    it('refuses a plain-http ACME server', () => {
+      const message = errorOf(() => synthIngress(TlsSource.acme({ email: 'platform@example.com', server: 'http://acme.example.com/directory' })));
+      expect(message).toMatch(
+        /^\[test\/ing\] tls\.server: must be (an https:\/\/ URL|"production", "staging" or an https:\/\/ ACME directory URL), got "http:\/\/acme\.example\.com\/directory"\. .+$/,
+      );
+    });
+
+    it('refuses an unknown server name, listing the accepted names', () => {
+      expect(errorOf(() => synthIngress(TlsSource.acme({ email: 'platform@example.com', server: 'prod' })))).toBe(
+        '[test/ing] tls.server: must be "production", "staging" or an https:// ACME directory URL, got "prod". Pick a Let\'s Encrypt environment or paste your ACME directory URL.',
+      );
+    });
+
+    it('refuses an invalid issuer name', () => {
+      expect(errorOf(() => synthIngress(TlsSource.acme({ email: 'platform@example.com', issuerName: 'LetsEncrypt' })))).toBe(
+        '[test/ing] tls.issuerName: must be a valid Kubernetes name (RFC 1123 label), got "LetsEncrypt". Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.',
+      );
+    });
+  });
+
+  describe('fromIssuer', () => {
+    it('annotates for an existing ClusterIssuer and creates none', () => {
+      const json = synthIngress(TlsSource.fromIssuer('corp-acme'));
+      expect(manifests(json)).toEqual([]);
+      expect(certManagerAnnotations(json)).toEqual({ 'cert-manager.io/cluster-issuer': 'corp-acme' });
+      expect(mainIngress(json).spec.tls).toEqual([{ hosts: ['backstage.example.com'], secret_name: 'backstage-example-com-tls' }]);
+      expect(mainIngress(json).depends_on ?? []).toEqual([]);
+    });
+
+    it('annotates for a namespaced Issuer', () => {
+      const json = synthIngress(TlsSource.fromIssuer('team-issuer', 'Issuer'));
+      expect(manifests(json)).toEqual([]);
+      expect(certManagerAnnotations(json)).toEqual({ 'cert-manager.io/issuer': 'team-issuer' });
+    });
+
+    it('refuses an invalid issuer name and kind', () => {
+      expect(errorOf(() => synthIngress(TlsSource.fromIssuer('Corp_CA', 'Certificate' as never))).split('\n')).toEqual([
+        '[test/ing] tls.issuerName: must be a valid Kubernetes name (RFC 1123 label), got "Corp_CA". Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.',
+        '[test/ing] tls.kind: must be "ClusterIssuer" or "Issuer", got "Certificate". Pick the kind of the existing issuer.',
+      ]);
+    });
+  });
+
+  describe('fromSecret', () => {
+    it('serves the given TLS Secret without any cert-manager annotation', () => {
+      const json = synthIngress(TlsSource.fromSecret('portal-wildcard-tls'));
+      expect(manifests(json)).toEqual([]);
+      expect(certManagerAnnotations(json)).toEqual({});
+      expect(mainIngress(json).spec.tls).toEqual([{ hosts: ['backstage.example.com'], secret_name: 'portal-wildcard-tls' }]);
+      expect(resourceAt(json, 'kubernetes_ingress_v1', 'ing/SignInIngress').spec.tls[0].secret_name).toBe('portal-wildcard-tls');
+    });
+
+    it('refuses an invalid Secret name', () => {
+      expect(errorOf(() => synthIngress(TlsSource.fromSecret('Portal_TLS')))).toBe(
+        '[test/ing] tls.secretName: must be a valid Kubernetes object name (RFC 1123 subdomain), got "Portal_TLS". Use at most 253 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit.',
+      );
+    });
+  });
+
+  describe('privateCa', () => {
+    it('creates a ca ClusterIssuer from the key-pair Secret', () => {
+      const json = synthIngress(TlsSource.privateCa('corp-root-ca'));
+      const issuer = resourceAt(json, 'kubernetes_manifest', 'ing/ClusterIssuer-private-ca/Resource');
+      expect(issuer.manifest.kind).toBe('ClusterIssuer');
+      expect(issuer.manifest.apiVersion).toBe('cert-manager.io/v1');
+      expect(issuer.manifest.metadata.name).toBe('private-ca');
+      expect(issuer.manifest.spec).toEqual({ ca: { secretName: 'corp-root-ca' } });
+      expect(certManagerAnnotations(json)).toEqual({ 'cert-manager.io/cluster-issuer': 'private-ca' });
+      expect(TlsSource.privateCa('corp-root-ca').isSelfSigned).toBe(false);
+    });
+
+    it('uses the given issuer name', () => {
+      const json = synthIngress(TlsSource.privateCa('corp-root-ca', 'corp-ca'));
+      expect(manifests(json)[0].manifest.metadata.name).toBe('corp-ca');
+      expect(certManagerAnnotations(json)).toEqual({ 'cert-manager.io/cluster-issuer': 'corp-ca' });
+    });
+
+    it('refuses an invalid CA Secret name', () => {
+      expect(errorOf(() => synthIngress(TlsSource.privateCa('Root CA')))).toBe(
+        '[test/ing] tls.caSecretName: must be a valid Kubernetes object name (RFC 1123 subdomain), got "Root CA". Use at most 253 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit.',
+      );
+    });
+  });
+
+  describe('selfSigned', () => {
+    it('creates a selfSigned ClusterIssuer and says so', () => {
+      const json = synthIngress(TlsSource.selfSigned());
+      const issuer = resourceAt(json, 'kubernetes_manifest', 'ing/ClusterIssuer-selfsigned/Resource');
+      expect(issuer.manifest.metadata.name).toBe('selfsigned');
+      expect(issuer.manifest.spec).toEqual({ selfSigned: {} });
+      expect(certManagerAnnotations(json)).toEqual({ 'cert-manager.io/cluster-issuer': 'selfsigned' });
+      expect(TlsSource.selfSigned().isSelfSigned).toBe(true);
+    });
+  });
+
+  it('recognises TlsSources by brand', () => {
+    expect(TlsSource.isTlsSource(TlsSource.fromSecret('x'))).toBe(true);
+    expect(TlsSource.isTlsSource({ secretName: 'x' })).toBe(false);
+  });
+});
+
+describe('TlsSource issuer sharing', () => {
+  it('refuses two different issuers under one ClusterIssuer name instead of silently reusing the first', () => {
+    const message = errorOf(() =>
+      synth((stack) => {
+        ingress(stack, 'a', TlsSource.acme({ email: 'platform@example.com' }), { host: 'a.example.com', ingressClassName: 'nginx' });
+        ingress(stack, 'b', TlsSource.acme({ email: 'platform@example.com' }), { host: 'b.example.com', ingressClassName: 'nginx-internal' });
+      }),
+    );
+    expect(message).toBe(
+      '[test/b] tls: needs ClusterIssuer "letsencrypt-production" with a different spec than another construct in this stack created, got "letsencrypt-production". ClusterIssuers are cluster-wide: give this TlsSource its own issuerName (e.g. for another ingress class or ACME server).',
+    );
+  });
+});
