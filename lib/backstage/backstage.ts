@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { suspendCreationStacks } from '../core/creation-stacks';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 import { HorizontalPodAutoscalerV2 } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2';
@@ -261,181 +262,187 @@ export class Backstage extends Construct {
 
   constructor(scope: Construct, id: string, props: BackstageProps) {
     super(scope, id);
-    validateProps(this, backstageSchema, props);
+    // Skip cdktf's token creation stack traces while building (see core/creation-stacks).
+    const resumeCreationStacks = suspendCreationStacks();
+    try {
+      validateProps(this, backstageSchema, props);
 
-    const name = props.name ?? 'backstage';
-    const labels = standardLabels('backstage', name, 'portal');
-    const selector = selectorLabels('backstage', name);
-    this.serviceName = name;
-    this.podLabels = labels;
-    const context = { scope: this, namespace: props.namespace };
+      const name = props.name ?? 'backstage';
+      const labels = standardLabels('backstage', name, 'portal');
+      const selector = selectorLabels('backstage', name);
+      this.serviceName = name;
+      this.podLabels = labels;
+      const context = { scope: this, namespace: props.namespace };
 
-    const database = props.database.bind({ ...context, clientLabels: selector });
+      const database = props.database.bind({ ...context, clientLabels: selector });
 
-    const staticTokens: Array<StaticTokenEnv & { secret: BoundSecret }> = (props.machineClients ?? [])
-      .filter((c) => c.kind === 'static')
-      .map((c) => {
-        const o = c.options as StaticTokenMachineClientOptions;
-        return {
-          subject: o.subject,
-          envName: `BACKSTAGE_STATIC_TOKEN_${toKubernetesName(o.subject).replace(/-/g, '_').toUpperCase()}`,
-          accessRestrictions: o.accessRestrictions,
-          secret: o.token.bind({ ...context, prop: `machineClients[${o.subject}].token` }),
-        };
+      const staticTokens: Array<StaticTokenEnv & { secret: BoundSecret }> = (props.machineClients ?? [])
+        .filter((c) => c.kind === 'static')
+        .map((c) => {
+          const o = c.options as StaticTokenMachineClientOptions;
+          return {
+            subject: o.subject,
+            envName: `BACKSTAGE_STATIC_TOKEN_${toKubernetesName(o.subject).replace(/-/g, '_').toUpperCase()}`,
+            accessRestrictions: o.accessRestrictions,
+            secret: o.token.bind({ ...context, prop: `machineClients[${o.subject}].token` }),
+          };
+        });
+
+      const generated = generatedAppConfig({
+        host: props.host,
+        port: PORT,
+        database: database.config,
+        signIn: props.signIn ?? {},
+        machineClients: props.machineClients ?? [],
+        staticTokens,
+      });
+      this.appConfig = mergeAppConfig(generated, { ...(props.appConfig ?? {}) });
+      this.appConfigYaml = toYaml(this.appConfig);
+
+      const secretEnv: Array<{ name: string; secret: BoundSecret }> = [
+        ...database.env,
+        ...staticTokens.map((t) => ({ name: t.envName, secret: t.secret })),
+        ...Object.entries(props.secretEnv ?? {}).map(([envName, ref]) => ({ name: envName, secret: ref.bind({ ...context, prop: `secretEnv.${envName}` }) })),
+      ];
+      const bound = secretEnv.map((e) => e.secret);
+
+      this.configMap = new ConfigMapV1(this, 'AppConfig', {
+        metadata: { name: `${name}-app-config`, namespace: props.namespace, labels },
+        data: { 'app-config.portal.yaml': escapeTerraformTemplate(this.appConfigYaml) },
       });
 
-    const generated = generatedAppConfig({
-      host: props.host,
-      port: PORT,
-      database: database.config,
-      signIn: props.signIn ?? {},
-      machineClients: props.machineClients ?? [],
-      staticTokens,
-    });
-    this.appConfig = mergeAppConfig(generated, { ...(props.appConfig ?? {}) });
-    this.appConfigYaml = toYaml(this.appConfig);
+      this.serviceAccount = new ServiceAccountV1(this, 'ServiceAccount', {
+        metadata: { name, namespace: props.namespace, labels },
+        automountServiceAccountToken: props.mountServiceAccountToken ?? false,
+      });
 
-    const secretEnv: Array<{ name: string; secret: BoundSecret }> = [
-      ...database.env,
-      ...staticTokens.map((t) => ({ name: t.envName, secret: t.secret })),
-      ...Object.entries(props.secretEnv ?? {}).map(([envName, ref]) => ({ name: envName, secret: ref.bind({ ...context, prop: `secretEnv.${envName}` }) })),
-    ];
-    const bound = secretEnv.map((e) => e.secret);
+      const baseConfigFiles = props.baseConfigFiles ?? ['app-config.yaml', 'app-config.production.yaml'];
+      const args = ['node', 'packages/backend', ...[...baseConfigFiles, CONFIG_PATH].flatMap((f) => ['--config', f])];
+      const revisions = secretRevisions(bound);
+      const externallyManaged = [...new Set(bound.filter((b) => b.owner !== 'terraform').map((b) => b.secretName))];
+      const replicas = props.replicas ?? 2;
+      const rolling = (props.rollout ?? 'rolling') === 'rolling';
 
-    this.configMap = new ConfigMapV1(this, 'AppConfig', {
-      metadata: { name: `${name}-app-config`, namespace: props.namespace, labels },
-      data: { 'app-config.portal.yaml': escapeTerraformTemplate(this.appConfigYaml) },
-    });
-
-    this.serviceAccount = new ServiceAccountV1(this, 'ServiceAccount', {
-      metadata: { name, namespace: props.namespace, labels },
-      automountServiceAccountToken: props.mountServiceAccountToken ?? false,
-    });
-
-    const baseConfigFiles = props.baseConfigFiles ?? ['app-config.yaml', 'app-config.production.yaml'];
-    const args = ['node', 'packages/backend', ...[...baseConfigFiles, CONFIG_PATH].flatMap((f) => ['--config', f])];
-    const revisions = secretRevisions(bound);
-    const externallyManaged = [...new Set(bound.filter((b) => b.owner !== 'terraform').map((b) => b.secretName))];
-    const replicas = props.replicas ?? 2;
-    const rolling = (props.rollout ?? 'rolling') === 'rolling';
-
-    this.deployment = new DeploymentV1(this, 'Deployment', {
-      metadata: {
-        name,
-        namespace: props.namespace,
-        labels,
-        ...(externallyManaged.length > 0 ? { annotations: { 'secret.reloader.stakater.com/reload': externallyManaged.join(',') } } : {}),
-      },
-      spec: {
-        replicas: String(props.autoscaling?.minReplicas ?? replicas),
-        selector: { matchLabels: selector },
-        // Never two new pods at once: each runs the database migrations at start.
-        strategy: rolling ? { type: 'RollingUpdate', rollingUpdate: { maxSurge: '0', maxUnavailable: '1' } } : { type: 'Recreate' },
-        template: {
-          metadata: {
-            labels,
-            annotations: {
-              'checksum/config': contentHash(this.appConfigYaml),
-              ...(revisions ? { 'checksum/secrets': revisions } : {}),
+      this.deployment = new DeploymentV1(this, 'Deployment', {
+        metadata: {
+          name,
+          namespace: props.namespace,
+          labels,
+          ...(externallyManaged.length > 0 ? { annotations: { 'secret.reloader.stakater.com/reload': externallyManaged.join(',') } } : {}),
+        },
+        spec: {
+          replicas: String(props.autoscaling?.minReplicas ?? replicas),
+          selector: { matchLabels: selector },
+          // Never two new pods at once: each runs the database migrations at start.
+          strategy: rolling ? { type: 'RollingUpdate', rollingUpdate: { maxSurge: '0', maxUnavailable: '1' } } : { type: 'Recreate' },
+          template: {
+            metadata: {
+              labels,
+              annotations: {
+                'checksum/config': contentHash(this.appConfigYaml),
+                ...(revisions ? { 'checksum/secrets': revisions } : {}),
+              },
+            },
+            spec: {
+              serviceAccountName: this.serviceAccount.metadata.name,
+              automountServiceAccountToken: props.mountServiceAccountToken ?? false,
+              enableServiceLinks: false,
+              securityContext: restrictedPodSecurityContext(UID),
+              container: [
+                {
+                  name: 'backstage',
+                  image: props.image,
+                  args,
+                  port: [{ name: 'http', containerPort: PORT, protocol: 'TCP' }],
+                  env: [
+                    { name: 'NODE_OPTIONS', value: `--max-http-header-size=${props.maxHeaderSize ?? 65536}` },
+                    ...Object.entries(props.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
+                    ...secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret.secretName, key: e.secret.key } } })),
+                  ],
+                  startupProbe: { httpGet: { path: '/.backstage/health/v1/liveness', port: 'http' }, periodSeconds: 10, failureThreshold: 30 },
+                  readinessProbe: { httpGet: { path: '/.backstage/health/v1/readiness', port: 'http' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+                  livenessProbe: { httpGet: { path: '/.backstage/health/v1/liveness', port: 'http' }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
+                  resources: {
+                    requests: { cpu: props.resources?.requests?.cpu ?? '250m', memory: props.resources?.requests?.memory ?? '512Mi' },
+                    limits: { cpu: props.resources?.limits?.cpu ?? '2', memory: props.resources?.limits?.memory ?? '2Gi' },
+                  },
+                  securityContext: restrictedContainerSecurityContext(UID),
+                  volumeMount: [
+                    { name: 'app-config', mountPath: '/etc/backstage', readOnly: true },
+                    { name: 'tmp', mountPath: '/tmp' },
+                  ],
+                },
+              ],
+              volume: [
+                { name: 'app-config', configMap: { name: this.configMap.metadata.name } },
+                { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
+              ],
+              topologySpreadConstraint: [
+                {
+                  maxSkew: 1,
+                  topologyKey: 'kubernetes.io/hostname',
+                  whenUnsatisfiable: 'ScheduleAnyway',
+                  labelSelector: [{ matchLabels: selector }],
+                },
+              ],
             },
           },
+        },
+        dependsOn: bound.flatMap((b) => b.dependsOn),
+        // With an autoscaler the replica count is its business, not Terraform's.
+        ...(props.autoscaling ? { lifecycle: { ignoreChanges: ['spec[0].replicas'] } } : {}),
+      });
+
+      this.service = new ServiceV1(this, 'Service', {
+        metadata: { name, namespace: props.namespace, labels },
+        spec: {
+          type: 'ClusterIP',
+          selector,
+          port: [{ name: 'http', port: PORT, targetPort: 'http', protocol: 'TCP' }],
+        },
+      });
+
+      this.podDisruptionBudget = new PodDisruptionBudgetV1(this, 'Pdb', {
+        metadata: { name, namespace: props.namespace, labels },
+        // maxUnavailable (not minAvailable) never blocks a drain of a single-replica install.
+        spec: { maxUnavailable: '1', selector: { matchLabels: selector } },
+      });
+
+      if (props.autoscaling) {
+        this.autoscaler = new HorizontalPodAutoscalerV2(this, 'Autoscaler', {
+          metadata: { name, namespace: props.namespace, labels },
           spec: {
-            serviceAccountName: this.serviceAccount.metadata.name,
-            automountServiceAccountToken: props.mountServiceAccountToken ?? false,
-            enableServiceLinks: false,
-            securityContext: restrictedPodSecurityContext(UID),
-            container: [
+            minReplicas: props.autoscaling.minReplicas,
+            maxReplicas: props.autoscaling.maxReplicas,
+            scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+            metric: [
               {
-                name: 'backstage',
-                image: props.image,
-                args,
-                port: [{ name: 'http', containerPort: PORT, protocol: 'TCP' }],
-                env: [
-                  { name: 'NODE_OPTIONS', value: `--max-http-header-size=${props.maxHeaderSize ?? 65536}` },
-                  ...Object.entries(props.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
-                  ...secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret.secretName, key: e.secret.key } } })),
-                ],
-                startupProbe: { httpGet: { path: '/.backstage/health/v1/liveness', port: 'http' }, periodSeconds: 10, failureThreshold: 30 },
-                readinessProbe: { httpGet: { path: '/.backstage/health/v1/readiness', port: 'http' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-                livenessProbe: { httpGet: { path: '/.backstage/health/v1/liveness', port: 'http' }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
-                resources: {
-                  requests: { cpu: props.resources?.requests?.cpu ?? '250m', memory: props.resources?.requests?.memory ?? '512Mi' },
-                  limits: { cpu: props.resources?.limits?.cpu ?? '2', memory: props.resources?.limits?.memory ?? '2Gi' },
+                type: 'Resource',
+                resource: {
+                  name: 'cpu',
+                  target: { type: 'Utilization', averageUtilization: props.autoscaling.targetCpuUtilizationPercent ?? 75 },
                 },
-                securityContext: restrictedContainerSecurityContext(UID),
-                volumeMount: [
-                  { name: 'app-config', mountPath: '/etc/backstage', readOnly: true },
-                  { name: 'tmp', mountPath: '/tmp' },
-                ],
-              },
-            ],
-            volume: [
-              { name: 'app-config', configMap: { name: this.configMap.metadata.name } },
-              { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
-            ],
-            topologySpreadConstraint: [
-              {
-                maxSkew: 1,
-                topologyKey: 'kubernetes.io/hostname',
-                whenUnsatisfiable: 'ScheduleAnyway',
-                labelSelector: [{ matchLabels: selector }],
               },
             ],
           },
-        },
-      },
-      dependsOn: bound.flatMap((b) => b.dependsOn),
-      // With an autoscaler the replica count is its business, not Terraform's.
-      ...(props.autoscaling ? { lifecycle: { ignoreChanges: ['spec[0].replicas'] } } : {}),
-    });
+        });
+      }
 
-    this.service = new ServiceV1(this, 'Service', {
-      metadata: { name, namespace: props.namespace, labels },
-      spec: {
-        type: 'ClusterIP',
-        selector,
-        port: [{ name: 'http', port: PORT, targetPort: 'http', protocol: 'TCP' }],
-      },
-    });
-
-    this.podDisruptionBudget = new PodDisruptionBudgetV1(this, 'Pdb', {
-      metadata: { name, namespace: props.namespace, labels },
-      // maxUnavailable (not minAvailable) never blocks a drain of a single-replica install.
-      spec: { maxUnavailable: '1', selector: { matchLabels: selector } },
-    });
-
-    if (props.autoscaling) {
-      this.autoscaler = new HorizontalPodAutoscalerV2(this, 'Autoscaler', {
+      this.networkPolicy = new NetworkPolicyV1(this, 'NetworkPolicy', {
         metadata: { name, namespace: props.namespace, labels },
         spec: {
-          minReplicas: props.autoscaling.minReplicas,
-          maxReplicas: props.autoscaling.maxReplicas,
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
-          metric: [
+          podSelector: { matchLabels: selector },
+          policyTypes: ['Ingress'],
+          ingress: [
             {
-              type: 'Resource',
-              resource: {
-                name: 'cpu',
-                target: { type: 'Utilization', averageUtilization: props.autoscaling.targetCpuUtilizationPercent ?? 75 },
-              },
+              from: [props.ingressController ?? INGRESS_NGINX_CONTROLLER, ...(props.allowedPeers ?? [])].map(networkPolicyPeer),
+              ports: [{ port: String(PORT), protocol: 'TCP' }],
             },
           ],
         },
       });
+    } finally {
+      resumeCreationStacks();
     }
-
-    this.networkPolicy = new NetworkPolicyV1(this, 'NetworkPolicy', {
-      metadata: { name, namespace: props.namespace, labels },
-      spec: {
-        podSelector: { matchLabels: selector },
-        policyTypes: ['Ingress'],
-        ingress: [
-          {
-            from: [props.ingressController ?? INGRESS_NGINX_CONTROLLER, ...(props.allowedPeers ?? [])].map(networkPolicyPeer),
-            ports: [{ port: String(PORT), protocol: 'TCP' }],
-          },
-        ],
-      },
-    });
   }
 }

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { suspendCreationStacks } from '../core/creation-stacks';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 
 /** A SecretStore or ClusterSecretStore of the External Secrets Operator. */
@@ -50,38 +51,44 @@ export class ExternalSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: ExternalSecretProps) {
     super(scope, id);
-    this.manifest = new Manifest(this, 'Resource', {
-      manifest: {
-        apiVersion: 'external-secrets.io/v1',
-        kind: 'ExternalSecret',
-        metadata: {
-          name: props.name,
-          namespace: props.namespace,
-          labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' },
-        },
-        spec: {
-          refreshInterval: props.refreshInterval,
-          secretStoreRef: { name: props.store.name, kind: props.store.kind },
-          target: {
+    // Skip cdktf's token creation stack traces while building (see core/creation-stacks).
+    const resumeCreationStacks = suspendCreationStacks();
+    try {
+      this.manifest = new Manifest(this, 'Resource', {
+        manifest: {
+          apiVersion: 'external-secrets.io/v1',
+          kind: 'ExternalSecret',
+          metadata: {
             name: props.name,
-            // The operator owns the Secret: deleting the ExternalSecret removes it too.
-            creationPolicy: 'Owner',
-            template: {
-              metadata: {
-                labels: { 'app.kubernetes.io/managed-by': 'external-secrets' },
+            namespace: props.namespace,
+            labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' },
+          },
+          spec: {
+            refreshInterval: props.refreshInterval,
+            secretStoreRef: { name: props.store.name, kind: props.store.kind },
+            target: {
+              name: props.name,
+              // The operator owns the Secret: deleting the ExternalSecret removes it too.
+              creationPolicy: 'Owner',
+              template: {
+                metadata: {
+                  labels: { 'app.kubernetes.io/managed-by': 'external-secrets' },
+                },
               },
             },
+            data: props.data.map((d) => ({
+              secretKey: d.secretKey,
+              remoteRef: {
+                key: d.remoteKey,
+                ...(d.property !== undefined ? { property: d.property } : {}),
+                ...(d.version !== undefined ? { version: d.version } : {}),
+              },
+            })),
           },
-          data: props.data.map((d) => ({
-            secretKey: d.secretKey,
-            remoteRef: {
-              key: d.remoteKey,
-              ...(d.property !== undefined ? { property: d.property } : {}),
-              ...(d.version !== undefined ? { version: d.version } : {}),
-            },
-          })),
         },
-      },
-    });
+      });
+    } finally {
+      resumeCreationStacks();
+    }
   }
 }

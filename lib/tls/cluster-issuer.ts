@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { suspendCreationStacks } from '../core/creation-stacks';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 
 export interface ClusterIssuerProps {
@@ -20,18 +21,24 @@ export class ClusterIssuer extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterIssuerProps) {
     super(scope, id);
-    this.issuerName = props.name;
-    this.spec = props.spec;
-    this.manifest = new Manifest(this, 'Resource', {
-      manifest: {
-        apiVersion: 'cert-manager.io/v1',
-        kind: 'ClusterIssuer',
-        metadata: {
-          name: props.name,
-          labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' },
+    // Skip cdktf's token creation stack traces while building (see core/creation-stacks).
+    const resumeCreationStacks = suspendCreationStacks();
+    try {
+      this.issuerName = props.name;
+      this.spec = props.spec;
+      this.manifest = new Manifest(this, 'Resource', {
+        manifest: {
+          apiVersion: 'cert-manager.io/v1',
+          kind: 'ClusterIssuer',
+          metadata: {
+            name: props.name,
+            labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' },
+          },
+          spec: props.spec,
         },
-        spec: props.spec,
-      },
-    });
+      });
+    } finally {
+      resumeCreationStacks();
+    }
   }
 }
