@@ -1,11 +1,11 @@
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { suspendCreationStacks } from '../core/creation-stacks';
-import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
-import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
-import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
-import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
-import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
+import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
+import type { ConfigMapV1Config } from '@cdktf/provider-kubernetes/lib/config-map-v1';
+import type { DeploymentV1Config } from '@cdktf/provider-kubernetes/lib/deployment-v1';
+import type { NetworkPolicyV1Config } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
+import type { PodDisruptionBudgetV1Config } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
+import type { ServiceV1Config } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { z } from 'zod';
 import { contentHash } from '../core/hash';
 import { selectorLabels, standardLabels } from '../core/labels';
@@ -288,215 +288,209 @@ export class OidcGateway extends Construct {
   public readonly args: readonly string[];
   /** The alpha config (YAML) oauth2-proxy runs with. */
   public readonly alphaConfig: string;
-  public readonly deployment: DeploymentV1;
-  public readonly service: ServiceV1;
-  public readonly configMap: ConfigMapV1;
-  public readonly networkPolicy: NetworkPolicyV1;
-  public readonly podDisruptionBudget: PodDisruptionBudgetV1;
+  public readonly deployment: KubernetesResource;
+  public readonly service: KubernetesResource;
+  public readonly configMap: KubernetesResource;
+  public readonly networkPolicy: KubernetesResource;
+  public readonly podDisruptionBudget: KubernetesResource;
 
   constructor(scope: Construct, id: string, props: OidcGatewayProps) {
     super(scope, id);
-    // Skip cdktf's token creation stack traces while building (see core/creation-stacks).
-    const resumeCreationStacks = suspendCreationStacks();
-    try {
-      validateProps(this, gatewaySchema, props);
+    validateProps(this, gatewaySchema, props);
 
-      const name = props.name ?? 'oauth2-proxy';
-      const cookie = props.cookie ?? {};
-      const settings = props.issuer.settings;
-      this.serviceName = name;
-      this.namespace = props.namespace;
-      this.sessionStore = props.sessionStore ?? SessionStore.cookie();
-      this.cookieName = cookie.name ?? '_oauth2_proxy';
-      this.redirectUrl = `https://${props.host}/oauth2/callback`;
-      this.authUrl = `http://${name}.${props.namespace}.svc.cluster.local:${PORT}/oauth2/auth`;
-      this.signInUrl = `https://${props.host}/oauth2/start?rd=$escaped_request_uri`;
+    const name = props.name ?? 'oauth2-proxy';
+    const cookie = props.cookie ?? {};
+    const settings = props.issuer.settings;
+    this.serviceName = name;
+    this.namespace = props.namespace;
+    this.sessionStore = props.sessionStore ?? SessionStore.cookie();
+    this.cookieName = cookie.name ?? '_oauth2_proxy';
+    this.redirectUrl = `https://${props.host}/oauth2/callback`;
+    this.authUrl = `http://${name}.${props.namespace}.svc.cluster.local:${PORT}/oauth2/auth`;
+    this.signInUrl = `https://${props.host}/oauth2/start?rd=$escaped_request_uri`;
 
-      const labels = standardLabels('oauth2-proxy', name, 'gateway');
-      const selector = selectorLabels('oauth2-proxy', name);
+    const labels = standardLabels('oauth2-proxy', name, 'gateway');
+    const selector = selectorLabels('oauth2-proxy', name);
 
-      props.cookieSecret.expectCookieSecret();
-      const clientSecret = props.clientSecret.bind({ scope: this, namespace: props.namespace, prop: 'clientSecret' });
-      const cookieSecret = props.cookieSecret.bind({ scope: this, namespace: props.namespace, prop: 'cookieSecret' });
-      const redisPassword = this.sessionStore.redis?.password?.bind({ scope: this, namespace: props.namespace, prop: 'sessionStore.password' });
-      const bound: BoundSecret[] = [clientSecret, cookieSecret, ...(redisPassword ? [redisPassword] : [])];
+    props.cookieSecret.expectCookieSecret();
+    const clientSecret = props.clientSecret.bind({ scope: this, namespace: props.namespace, prop: 'clientSecret' });
+    const cookieSecret = props.cookieSecret.bind({ scope: this, namespace: props.namespace, prop: 'cookieSecret' });
+    const redisPassword = this.sessionStore.redis?.password?.bind({ scope: this, namespace: props.namespace, prop: 'sessionStore.password' });
+    const bound: BoundSecret[] = [clientSecret, cookieSecret, ...(redisPassword ? [redisPassword] : [])];
 
-      const jwtClients = (props.machineClients ?? [])
-        .filter((c) => c.kind === 'jwt')
-        .map((c) => c.options as JwtMachineClientOptions);
+    const jwtClients = (props.machineClients ?? [])
+      .filter((c) => c.kind === 'jwt')
+      .map((c) => c.options as JwtMachineClientOptions);
 
-      const provider: Record<string, unknown> = {
-        id: 'portal-idp',
-        provider: settings.providerType,
-        name: settings.displayName,
-        clientID: props.clientId,
-        // Read from a mounted Secret: the secret is never in the config or the JSON.
-        clientSecretFile: `${CLIENT_SECRET_DIR}/${clientSecret.key}`,
-        scope: settings.scope,
-        code_challenge_method: 'S256',
-        ...(props.access.groups?.length ? { allowedGroups: [...props.access.groups] } : {}),
-        oidcConfig: {
-          issuerURL: settings.issuerUrl,
-          emailClaim: settings.emailClaim,
-          groupsClaim: settings.groupsClaim,
-          audienceClaims: ['aud'],
-          insecureSkipNonce: false,
-        },
-        ...settings.extra,
-      };
+    const provider: Record<string, unknown> = {
+      id: 'portal-idp',
+      provider: settings.providerType,
+      name: settings.displayName,
+      clientID: props.clientId,
+      // Read from a mounted Secret: the secret is never in the config or the JSON.
+      clientSecretFile: `${CLIENT_SECRET_DIR}/${clientSecret.key}`,
+      scope: settings.scope,
+      code_challenge_method: 'S256',
+      ...(props.access.groups?.length ? { allowedGroups: [...props.access.groups] } : {}),
+      oidcConfig: {
+        issuerURL: settings.issuerUrl,
+        emailClaim: settings.emailClaim,
+        groupsClaim: settings.groupsClaim,
+        audienceClaims: ['aud'],
+        insecureSkipNonce: false,
+      },
+      ...settings.extra,
+    };
 
-      const alpha = {
-        server: { bindAddress: `0.0.0.0:${PORT}` },
-        metricsServer: { bindAddress: `0.0.0.0:${METRICS_PORT}` },
-        // Auth-only: nginx proxies to Backstage itself; a static 202 answers anything else.
-        upstreamConfig: { upstreams: [{ id: 'auth-only', path: '/', static: true, staticCode: 202 }] },
-        injectResponseHeaders: oauth2ProxyInjectResponseHeaders(),
-        providers: [provider],
-      };
-      this.alphaConfig = toYaml(alpha);
+    const alpha = {
+      server: { bindAddress: `0.0.0.0:${PORT}` },
+      metricsServer: { bindAddress: `0.0.0.0:${METRICS_PORT}` },
+      // Auth-only: nginx proxies to Backstage itself; a static 202 answers anything else.
+      upstreamConfig: { upstreams: [{ id: 'auth-only', path: '/', static: true, staticCode: 202 }] },
+      injectResponseHeaders: oauth2ProxyInjectResponseHeaders(),
+      providers: [provider],
+    };
+    this.alphaConfig = toYaml(alpha);
 
-      const sameSite = cookie.sameSite ?? 'lax';
-      const emailDomains = props.access.allowAnyAuthenticatedUser || !props.access.emailDomains?.length ? ['*'] : props.access.emailDomains;
-      const args = [
-        `--alpha-config=${CONFIG_DIR}/alpha-config.yaml`,
-        '--reverse-proxy=true',
-        `--redirect-url=${this.redirectUrl}`,
-        `--whitelist-domain=${props.host}`,
-        ...emailDomains.map((d) => `--email-domain=${d}`),
-        `--cookie-name=${this.cookieName}`,
-        '--cookie-secure=true',
-        '--cookie-httponly=true',
-        `--cookie-samesite=${sameSite}`,
-        // The CSRF cookie must survive the cross-site redirect back from the IdP.
-        `--cookie-csrf-samesite=${sameSite === 'none' ? 'none' : 'lax'}`,
-        '--cookie-csrf-per-request=true',
-        '--cookie-csrf-expire=15m',
-        ...(cookie.domain ? [`--cookie-domain=${cookie.domain}`] : []),
-        `--cookie-refresh=${cookie.refresh ?? '30m'}`,
-        `--cookie-expire=${cookie.expire ?? '12h'}`,
-        `--session-store-type=${this.sessionStore.kind}`,
-        ...(this.sessionStore.redis ? [`--redis-connection-url=${this.sessionStore.redis.url}`] : []),
-        ...(props.apiPaths ?? ['^/api/']).map((p) => `--api-route=${p}`),
-        ...(jwtClients.length > 0
-          ? ['--skip-jwt-bearer-tokens=true', ...jwtClients.map((c) => `--extra-jwt-issuers=${c.issuerUrl}=${c.audience}`)]
-          : []),
-        '--skip-provider-button=true',
-        '--silence-ping-logging=true',
-      ];
-      this.args = args;
+    const sameSite = cookie.sameSite ?? 'lax';
+    const emailDomains = props.access.allowAnyAuthenticatedUser || !props.access.emailDomains?.length ? ['*'] : props.access.emailDomains;
+    const args = [
+      `--alpha-config=${CONFIG_DIR}/alpha-config.yaml`,
+      '--reverse-proxy=true',
+      `--redirect-url=${this.redirectUrl}`,
+      `--whitelist-domain=${props.host}`,
+      ...emailDomains.map((d) => `--email-domain=${d}`),
+      `--cookie-name=${this.cookieName}`,
+      '--cookie-secure=true',
+      '--cookie-httponly=true',
+      `--cookie-samesite=${sameSite}`,
+      // The CSRF cookie must survive the cross-site redirect back from the IdP.
+      `--cookie-csrf-samesite=${sameSite === 'none' ? 'none' : 'lax'}`,
+      '--cookie-csrf-per-request=true',
+      '--cookie-csrf-expire=15m',
+      ...(cookie.domain ? [`--cookie-domain=${cookie.domain}`] : []),
+      `--cookie-refresh=${cookie.refresh ?? '30m'}`,
+      `--cookie-expire=${cookie.expire ?? '12h'}`,
+      `--session-store-type=${this.sessionStore.kind}`,
+      ...(this.sessionStore.redis ? [`--redis-connection-url=${this.sessionStore.redis.url}`] : []),
+      ...(props.apiPaths ?? ['^/api/']).map((p) => `--api-route=${p}`),
+      ...(jwtClients.length > 0
+        ? ['--skip-jwt-bearer-tokens=true', ...jwtClients.map((c) => `--extra-jwt-issuers=${c.issuerUrl}=${c.audience}`)]
+        : []),
+      '--skip-provider-button=true',
+      '--silence-ping-logging=true',
+    ];
+    this.args = args;
 
-      this.configMap = new ConfigMapV1(this, 'Config', {
-        metadata: { name: `${name}-config`, namespace: props.namespace, labels },
-        data: { 'alpha-config.yaml': escapeTerraformTemplate(this.alphaConfig) },
-      });
+    this.configMap = kubernetesResource<ConfigMapV1Config>(this, 'Config', 'kubernetes_config_map_v1', {
+      metadata: { name: `${name}-config`, namespace: props.namespace, labels },
+      data: { 'alpha-config.yaml': escapeTerraformTemplate(this.alphaConfig) },
+    });
 
-      const env = [
-        { name: 'OAUTH2_PROXY_COOKIE_SECRET', valueFrom: { secretKeyRef: { name: cookieSecret.secretName, key: cookieSecret.key } } },
-        ...(redisPassword
-          ? [{ name: 'OAUTH2_PROXY_REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: redisPassword.secretName, key: redisPassword.key } } }]
-          : []),
-      ];
+    const env = [
+      { name: 'OAUTH2_PROXY_COOKIE_SECRET', valueFrom: { secretKeyRef: { name: cookieSecret.secretName, key: cookieSecret.key } } },
+      ...(redisPassword
+        ? [{ name: 'OAUTH2_PROXY_REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: redisPassword.secretName, key: redisPassword.key } } }]
+        : []),
+    ];
 
-      const revisions = secretRevisions(bound);
-      const externallyManaged = [...new Set(bound.filter((b) => b.owner !== 'terraform').map((b) => b.secretName))];
-      const podAnnotations: Record<string, string> = {
-        'checksum/config': contentHash(this.alphaConfig + args.join('\n')),
-        ...(revisions ? { 'checksum/secrets': revisions } : {}),
-      };
-      const replicas = props.replicas ?? 2;
+    const revisions = secretRevisions(bound);
+    const externallyManaged = [...new Set(bound.filter((b) => b.owner !== 'terraform').map((b) => b.secretName))];
+    const podAnnotations: Record<string, string> = {
+      'checksum/config': contentHash(this.alphaConfig + args.join('\n')),
+      ...(revisions ? { 'checksum/secrets': revisions } : {}),
+    };
+    const replicas = props.replicas ?? 2;
 
-      this.deployment = new DeploymentV1(this, 'Deployment', {
-        metadata: {
-          name,
-          namespace: props.namespace,
-          labels,
-          // Secrets written outside Terraform (existing, External Secrets) restart the pods
-          // through Stakater Reloader when they rotate.
-          ...(externallyManaged.length > 0 ? { annotations: { 'secret.reloader.stakater.com/reload': externallyManaged.join(',') } } : {}),
-        },
-        spec: {
-          replicas: String(replicas),
-          selector: { matchLabels: selector },
-          strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '1', maxUnavailable: '0' } },
-          template: {
-            metadata: { labels, annotations: podAnnotations },
-            spec: {
-              automountServiceAccountToken: false,
-              enableServiceLinks: false,
-              securityContext: restrictedPodSecurityContext(65532),
-              container: [
-                {
-                  name: 'oauth2-proxy',
-                  image: props.image ?? `oauth2-proxy/oauth2-proxy:${OAUTH2_PROXY_VERSION}`,
-                  args,
-                  env,
-                  port: [
-                    { name: 'http', containerPort: PORT, protocol: 'TCP' },
-                    { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
-                  ],
-                  readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 10, timeoutSeconds: 3 },
-                  livenessProbe: { httpGet: { path: '/ping', port: 'http' }, periodSeconds: 20, timeoutSeconds: 3 },
-                  resources: {
-                    requests: { cpu: props.resources?.requests?.cpu ?? '50m', memory: props.resources?.requests?.memory ?? '64Mi' },
-                    limits: { cpu: props.resources?.limits?.cpu ?? '500m', memory: props.resources?.limits?.memory ?? '128Mi' },
-                  },
-                  securityContext: restrictedContainerSecurityContext(65532),
-                  volumeMount: [
-                    { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-                    { name: 'client-secret', mountPath: CLIENT_SECRET_DIR, readOnly: true },
-                  ],
+    this.deployment = kubernetesResource<DeploymentV1Config>(this, 'Deployment', 'kubernetes_deployment_v1', {
+      metadata: {
+        name,
+        namespace: props.namespace,
+        labels,
+        // Secrets written outside Terraform (existing, External Secrets) restart the pods
+        // through Stakater Reloader when they rotate.
+        ...(externallyManaged.length > 0 ? { annotations: { 'secret.reloader.stakater.com/reload': externallyManaged.join(',') } } : {}),
+      },
+      spec: {
+        replicas: String(replicas),
+        selector: { matchLabels: selector },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '1', maxUnavailable: '0' } },
+        template: {
+          metadata: { labels, annotations: podAnnotations },
+          spec: {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: restrictedPodSecurityContext(65532),
+            container: [
+              {
+                name: 'oauth2-proxy',
+                image: props.image ?? `oauth2-proxy/oauth2-proxy:${OAUTH2_PROXY_VERSION}`,
+                args,
+                env,
+                port: [
+                  { name: 'http', containerPort: PORT, protocol: 'TCP' },
+                  { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+                ],
+                readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 10, timeoutSeconds: 3 },
+                livenessProbe: { httpGet: { path: '/ping', port: 'http' }, periodSeconds: 20, timeoutSeconds: 3 },
+                resources: {
+                  requests: { cpu: props.resources?.requests?.cpu ?? '50m', memory: props.resources?.requests?.memory ?? '64Mi' },
+                  limits: { cpu: props.resources?.limits?.cpu ?? '500m', memory: props.resources?.limits?.memory ?? '128Mi' },
                 },
-              ],
-              volume: [
-                { name: 'config', configMap: { name: this.configMap.metadata.name } },
-                {
-                  name: 'client-secret',
-                  secret: { secretName: clientSecret.secretName, items: [{ key: clientSecret.key, path: clientSecret.key }] },
-                },
-              ],
-              topologySpreadConstraint: [
-                {
-                  maxSkew: 1,
-                  topologyKey: 'kubernetes.io/hostname',
-                  whenUnsatisfiable: 'ScheduleAnyway',
-                  labelSelector: [{ matchLabels: selector }],
-                },
-              ],
-            },
+                securityContext: restrictedContainerSecurityContext(65532),
+                volumeMount: [
+                  { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+                  { name: 'client-secret', mountPath: CLIENT_SECRET_DIR, readOnly: true },
+                ],
+              },
+            ],
+            volume: [
+              { name: 'config', configMap: { name: this.configMap.metadataName } },
+              {
+                name: 'client-secret',
+                secret: { secretName: clientSecret.secretName, items: [{ key: clientSecret.key, path: clientSecret.key }] },
+              },
+            ],
+            topologySpreadConstraint: [
+              {
+                maxSkew: 1,
+                topologyKey: 'kubernetes.io/hostname',
+                whenUnsatisfiable: 'ScheduleAnyway',
+                labelSelector: [{ matchLabels: selector }],
+              },
+            ],
           },
         },
-        dependsOn: bound.flatMap((b) => b.dependsOn),
-      });
+      },
+      dependsOn: bound.flatMap((b) => b.dependsOn),
+    });
 
-      this.service = new ServiceV1(this, 'Service', {
-        metadata: { name, namespace: props.namespace, labels },
-        spec: {
-          type: 'ClusterIP',
-          selector,
-          port: [{ name: 'http', port: PORT, targetPort: 'http', protocol: 'TCP' }],
-        },
-      });
+    this.service = kubernetesResource<ServiceV1Config>(this, 'Service', 'kubernetes_service_v1', {
+      metadata: { name, namespace: props.namespace, labels },
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        port: [{ name: 'http', port: PORT, targetPort: 'http', protocol: 'TCP' }],
+      },
+    });
 
-      this.podDisruptionBudget = new PodDisruptionBudgetV1(this, 'Pdb', {
-        metadata: { name, namespace: props.namespace, labels },
-        spec: { maxUnavailable: '1', selector: { matchLabels: selector } },
-      });
+    this.podDisruptionBudget = kubernetesResource<PodDisruptionBudgetV1Config>(this, 'Pdb', 'kubernetes_pod_disruption_budget_v1', {
+      metadata: { name, namespace: props.namespace, labels },
+      spec: { maxUnavailable: '1', selector: { matchLabels: selector } },
+    });
 
-      this.networkPolicy = new NetworkPolicyV1(this, 'NetworkPolicy', {
-        metadata: { name, namespace: props.namespace, labels },
-        spec: {
-          podSelector: { matchLabels: selector },
-          policyTypes: ['Ingress'],
-          ingress: [
-            {
-              from: [networkPolicyPeer(props.ingressController ?? INGRESS_NGINX_CONTROLLER)],
-              ports: [{ port: String(PORT), protocol: 'TCP' }],
-            },
-          ],
-        },
-      });
-    } finally {
-      resumeCreationStacks();
-    }
+    this.networkPolicy = kubernetesResource<NetworkPolicyV1Config>(this, 'NetworkPolicy', 'kubernetes_network_policy_v1', {
+      metadata: { name, namespace: props.namespace, labels },
+      spec: {
+        podSelector: { matchLabels: selector },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [networkPolicyPeer(props.ingressController ?? INGRESS_NGINX_CONTROLLER)],
+            ports: [{ port: String(PORT), protocol: 'TCP' }],
+          },
+        ],
+      },
+    });
   }
 }

@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import { suspendCreationStacks } from '../core/creation-stacks';
-import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
-import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
-import { HorizontalPodAutoscalerV2 } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2';
-import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
-import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
-import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
-import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
+import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
+import type { ConfigMapV1Config } from '@cdktf/provider-kubernetes/lib/config-map-v1';
+import type { DeploymentV1Config } from '@cdktf/provider-kubernetes/lib/deployment-v1';
+import type { HorizontalPodAutoscalerV2Config } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2';
+import type { NetworkPolicyV1Config } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
+import type { PodDisruptionBudgetV1Config } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
+import type { ServiceAccountV1Config } from '@cdktf/provider-kubernetes/lib/service-account-v1';
+import type { ServiceV1Config } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { z } from 'zod';
 import { MachineClient, StaticTokenMachineClientOptions, machineClientsSchema } from '../access/machine-client';
 import { contentHash } from '../core/hash';
@@ -252,197 +252,191 @@ export class Backstage extends Construct {
   public readonly appConfigYaml: string;
   /** Labels of the Backstage pods. */
   public readonly podLabels: Readonly<Record<string, string>>;
-  public readonly deployment: DeploymentV1;
-  public readonly service: ServiceV1;
-  public readonly serviceAccount: ServiceAccountV1;
-  public readonly configMap: ConfigMapV1;
-  public readonly podDisruptionBudget: PodDisruptionBudgetV1;
-  public readonly networkPolicy: NetworkPolicyV1;
-  public readonly autoscaler?: HorizontalPodAutoscalerV2;
+  public readonly deployment: KubernetesResource;
+  public readonly service: KubernetesResource;
+  public readonly serviceAccount: KubernetesResource;
+  public readonly configMap: KubernetesResource;
+  public readonly podDisruptionBudget: KubernetesResource;
+  public readonly networkPolicy: KubernetesResource;
+  public readonly autoscaler?: KubernetesResource;
 
   constructor(scope: Construct, id: string, props: BackstageProps) {
     super(scope, id);
-    // Skip cdktf's token creation stack traces while building (see core/creation-stacks).
-    const resumeCreationStacks = suspendCreationStacks();
-    try {
-      validateProps(this, backstageSchema, props);
+    validateProps(this, backstageSchema, props);
 
-      const name = props.name ?? 'backstage';
-      const labels = standardLabels('backstage', name, 'portal');
-      const selector = selectorLabels('backstage', name);
-      this.serviceName = name;
-      this.podLabels = labels;
-      const context = { scope: this, namespace: props.namespace };
+    const name = props.name ?? 'backstage';
+    const labels = standardLabels('backstage', name, 'portal');
+    const selector = selectorLabels('backstage', name);
+    this.serviceName = name;
+    this.podLabels = labels;
+    const context = { scope: this, namespace: props.namespace };
 
-      const database = props.database.bind({ ...context, clientLabels: selector });
+    const database = props.database.bind({ ...context, clientLabels: selector });
 
-      const staticTokens: Array<StaticTokenEnv & { secret: BoundSecret }> = (props.machineClients ?? [])
-        .filter((c) => c.kind === 'static')
-        .map((c) => {
-          const o = c.options as StaticTokenMachineClientOptions;
-          return {
-            subject: o.subject,
-            envName: `BACKSTAGE_STATIC_TOKEN_${toKubernetesName(o.subject).replace(/-/g, '_').toUpperCase()}`,
-            accessRestrictions: o.accessRestrictions,
-            secret: o.token.bind({ ...context, prop: `machineClients[${o.subject}].token` }),
-          };
-        });
-
-      const generated = generatedAppConfig({
-        host: props.host,
-        port: PORT,
-        database: database.config,
-        signIn: props.signIn ?? {},
-        machineClients: props.machineClients ?? [],
-        staticTokens,
-      });
-      this.appConfig = mergeAppConfig(generated, { ...(props.appConfig ?? {}) });
-      this.appConfigYaml = toYaml(this.appConfig);
-
-      const secretEnv: Array<{ name: string; secret: BoundSecret }> = [
-        ...database.env,
-        ...staticTokens.map((t) => ({ name: t.envName, secret: t.secret })),
-        ...Object.entries(props.secretEnv ?? {}).map(([envName, ref]) => ({ name: envName, secret: ref.bind({ ...context, prop: `secretEnv.${envName}` }) })),
-      ];
-      const bound = secretEnv.map((e) => e.secret);
-
-      this.configMap = new ConfigMapV1(this, 'AppConfig', {
-        metadata: { name: `${name}-app-config`, namespace: props.namespace, labels },
-        data: { 'app-config.portal.yaml': escapeTerraformTemplate(this.appConfigYaml) },
+    const staticTokens: Array<StaticTokenEnv & { secret: BoundSecret }> = (props.machineClients ?? [])
+      .filter((c) => c.kind === 'static')
+      .map((c) => {
+        const o = c.options as StaticTokenMachineClientOptions;
+        return {
+          subject: o.subject,
+          envName: `BACKSTAGE_STATIC_TOKEN_${toKubernetesName(o.subject).replace(/-/g, '_').toUpperCase()}`,
+          accessRestrictions: o.accessRestrictions,
+          secret: o.token.bind({ ...context, prop: `machineClients[${o.subject}].token` }),
+        };
       });
 
-      this.serviceAccount = new ServiceAccountV1(this, 'ServiceAccount', {
-        metadata: { name, namespace: props.namespace, labels },
-        automountServiceAccountToken: props.mountServiceAccountToken ?? false,
-      });
+    const generated = generatedAppConfig({
+      host: props.host,
+      port: PORT,
+      database: database.config,
+      signIn: props.signIn ?? {},
+      machineClients: props.machineClients ?? [],
+      staticTokens,
+    });
+    this.appConfig = mergeAppConfig(generated, { ...(props.appConfig ?? {}) });
+    this.appConfigYaml = toYaml(this.appConfig);
 
-      const baseConfigFiles = props.baseConfigFiles ?? ['app-config.yaml', 'app-config.production.yaml'];
-      const args = ['node', 'packages/backend', ...[...baseConfigFiles, CONFIG_PATH].flatMap((f) => ['--config', f])];
-      const revisions = secretRevisions(bound);
-      const externallyManaged = [...new Set(bound.filter((b) => b.owner !== 'terraform').map((b) => b.secretName))];
-      const replicas = props.replicas ?? 2;
-      const rolling = (props.rollout ?? 'rolling') === 'rolling';
+    const secretEnv: Array<{ name: string; secret: BoundSecret }> = [
+      ...database.env,
+      ...staticTokens.map((t) => ({ name: t.envName, secret: t.secret })),
+      ...Object.entries(props.secretEnv ?? {}).map(([envName, ref]) => ({ name: envName, secret: ref.bind({ ...context, prop: `secretEnv.${envName}` }) })),
+    ];
+    const bound = secretEnv.map((e) => e.secret);
 
-      this.deployment = new DeploymentV1(this, 'Deployment', {
-        metadata: {
-          name,
-          namespace: props.namespace,
-          labels,
-          ...(externallyManaged.length > 0 ? { annotations: { 'secret.reloader.stakater.com/reload': externallyManaged.join(',') } } : {}),
-        },
-        spec: {
-          replicas: String(props.autoscaling?.minReplicas ?? replicas),
-          selector: { matchLabels: selector },
-          // Never two new pods at once: each runs the database migrations at start.
-          strategy: rolling ? { type: 'RollingUpdate', rollingUpdate: { maxSurge: '0', maxUnavailable: '1' } } : { type: 'Recreate' },
-          template: {
-            metadata: {
-              labels,
-              annotations: {
-                'checksum/config': contentHash(this.appConfigYaml),
-                ...(revisions ? { 'checksum/secrets': revisions } : {}),
-              },
-            },
-            spec: {
-              serviceAccountName: this.serviceAccount.metadata.name,
-              automountServiceAccountToken: props.mountServiceAccountToken ?? false,
-              enableServiceLinks: false,
-              securityContext: restrictedPodSecurityContext(UID),
-              container: [
-                {
-                  name: 'backstage',
-                  image: props.image,
-                  args,
-                  port: [{ name: 'http', containerPort: PORT, protocol: 'TCP' }],
-                  env: [
-                    { name: 'NODE_OPTIONS', value: `--max-http-header-size=${props.maxHeaderSize ?? 65536}` },
-                    ...Object.entries(props.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
-                    ...secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret.secretName, key: e.secret.key } } })),
-                  ],
-                  startupProbe: { httpGet: { path: '/.backstage/health/v1/liveness', port: 'http' }, periodSeconds: 10, failureThreshold: 30 },
-                  readinessProbe: { httpGet: { path: '/.backstage/health/v1/readiness', port: 'http' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-                  livenessProbe: { httpGet: { path: '/.backstage/health/v1/liveness', port: 'http' }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
-                  resources: {
-                    requests: { cpu: props.resources?.requests?.cpu ?? '250m', memory: props.resources?.requests?.memory ?? '512Mi' },
-                    limits: { cpu: props.resources?.limits?.cpu ?? '2', memory: props.resources?.limits?.memory ?? '2Gi' },
-                  },
-                  securityContext: restrictedContainerSecurityContext(UID),
-                  volumeMount: [
-                    { name: 'app-config', mountPath: '/etc/backstage', readOnly: true },
-                    { name: 'tmp', mountPath: '/tmp' },
-                  ],
-                },
-              ],
-              volume: [
-                { name: 'app-config', configMap: { name: this.configMap.metadata.name } },
-                { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
-              ],
-              topologySpreadConstraint: [
-                {
-                  maxSkew: 1,
-                  topologyKey: 'kubernetes.io/hostname',
-                  whenUnsatisfiable: 'ScheduleAnyway',
-                  labelSelector: [{ matchLabels: selector }],
-                },
-              ],
+    this.configMap = kubernetesResource<ConfigMapV1Config>(this, 'AppConfig', 'kubernetes_config_map_v1', {
+      metadata: { name: `${name}-app-config`, namespace: props.namespace, labels },
+      data: { 'app-config.portal.yaml': escapeTerraformTemplate(this.appConfigYaml) },
+    });
+
+    this.serviceAccount = kubernetesResource<ServiceAccountV1Config>(this, 'ServiceAccount', 'kubernetes_service_account_v1', {
+      metadata: { name, namespace: props.namespace, labels },
+      automountServiceAccountToken: props.mountServiceAccountToken ?? false,
+    });
+
+    const baseConfigFiles = props.baseConfigFiles ?? ['app-config.yaml', 'app-config.production.yaml'];
+    const args = ['node', 'packages/backend', ...[...baseConfigFiles, CONFIG_PATH].flatMap((f) => ['--config', f])];
+    const revisions = secretRevisions(bound);
+    const externallyManaged = [...new Set(bound.filter((b) => b.owner !== 'terraform').map((b) => b.secretName))];
+    const replicas = props.replicas ?? 2;
+    const rolling = (props.rollout ?? 'rolling') === 'rolling';
+
+    this.deployment = kubernetesResource<DeploymentV1Config>(this, 'Deployment', 'kubernetes_deployment_v1', {
+      metadata: {
+        name,
+        namespace: props.namespace,
+        labels,
+        ...(externallyManaged.length > 0 ? { annotations: { 'secret.reloader.stakater.com/reload': externallyManaged.join(',') } } : {}),
+      },
+      spec: {
+        replicas: String(props.autoscaling?.minReplicas ?? replicas),
+        selector: { matchLabels: selector },
+        // Never two new pods at once: each runs the database migrations at start.
+        strategy: rolling ? { type: 'RollingUpdate', rollingUpdate: { maxSurge: '0', maxUnavailable: '1' } } : { type: 'Recreate' },
+        template: {
+          metadata: {
+            labels,
+            annotations: {
+              'checksum/config': contentHash(this.appConfigYaml),
+              ...(revisions ? { 'checksum/secrets': revisions } : {}),
             },
           },
-        },
-        dependsOn: bound.flatMap((b) => b.dependsOn),
-        // With an autoscaler the replica count is its business, not Terraform's.
-        ...(props.autoscaling ? { lifecycle: { ignoreChanges: ['spec[0].replicas'] } } : {}),
-      });
-
-      this.service = new ServiceV1(this, 'Service', {
-        metadata: { name, namespace: props.namespace, labels },
-        spec: {
-          type: 'ClusterIP',
-          selector,
-          port: [{ name: 'http', port: PORT, targetPort: 'http', protocol: 'TCP' }],
-        },
-      });
-
-      this.podDisruptionBudget = new PodDisruptionBudgetV1(this, 'Pdb', {
-        metadata: { name, namespace: props.namespace, labels },
-        // maxUnavailable (not minAvailable) never blocks a drain of a single-replica install.
-        spec: { maxUnavailable: '1', selector: { matchLabels: selector } },
-      });
-
-      if (props.autoscaling) {
-        this.autoscaler = new HorizontalPodAutoscalerV2(this, 'Autoscaler', {
-          metadata: { name, namespace: props.namespace, labels },
           spec: {
-            minReplicas: props.autoscaling.minReplicas,
-            maxReplicas: props.autoscaling.maxReplicas,
-            scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
-            metric: [
+            serviceAccountName: this.serviceAccount.metadataName,
+            automountServiceAccountToken: props.mountServiceAccountToken ?? false,
+            enableServiceLinks: false,
+            securityContext: restrictedPodSecurityContext(UID),
+            container: [
               {
-                type: 'Resource',
-                resource: {
-                  name: 'cpu',
-                  target: { type: 'Utilization', averageUtilization: props.autoscaling.targetCpuUtilizationPercent ?? 75 },
+                name: 'backstage',
+                image: props.image,
+                args,
+                port: [{ name: 'http', containerPort: PORT, protocol: 'TCP' }],
+                env: [
+                  { name: 'NODE_OPTIONS', value: `--max-http-header-size=${props.maxHeaderSize ?? 65536}` },
+                  ...Object.entries(props.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
+                  ...secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret.secretName, key: e.secret.key } } })),
+                ],
+                startupProbe: { httpGet: { path: '/.backstage/health/v1/liveness', port: 'http' }, periodSeconds: 10, failureThreshold: 30 },
+                readinessProbe: { httpGet: { path: '/.backstage/health/v1/readiness', port: 'http' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+                livenessProbe: { httpGet: { path: '/.backstage/health/v1/liveness', port: 'http' }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
+                resources: {
+                  requests: { cpu: props.resources?.requests?.cpu ?? '250m', memory: props.resources?.requests?.memory ?? '512Mi' },
+                  limits: { cpu: props.resources?.limits?.cpu ?? '2', memory: props.resources?.limits?.memory ?? '2Gi' },
                 },
+                securityContext: restrictedContainerSecurityContext(UID),
+                volumeMount: [
+                  { name: 'app-config', mountPath: '/etc/backstage', readOnly: true },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+              },
+            ],
+            volume: [
+              { name: 'app-config', configMap: { name: this.configMap.metadataName } },
+              { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
+            ],
+            topologySpreadConstraint: [
+              {
+                maxSkew: 1,
+                topologyKey: 'kubernetes.io/hostname',
+                whenUnsatisfiable: 'ScheduleAnyway',
+                labelSelector: [{ matchLabels: selector }],
               },
             ],
           },
-        });
-      }
+        },
+      },
+      dependsOn: bound.flatMap((b) => b.dependsOn),
+      // With an autoscaler the replica count is its business, not Terraform's.
+      ...(props.autoscaling ? { lifecycle: { ignoreChanges: ['spec[0].replicas'] } } : {}),
+    });
 
-      this.networkPolicy = new NetworkPolicyV1(this, 'NetworkPolicy', {
+    this.service = kubernetesResource<ServiceV1Config>(this, 'Service', 'kubernetes_service_v1', {
+      metadata: { name, namespace: props.namespace, labels },
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        port: [{ name: 'http', port: PORT, targetPort: 'http', protocol: 'TCP' }],
+      },
+    });
+
+    this.podDisruptionBudget = kubernetesResource<PodDisruptionBudgetV1Config>(this, 'Pdb', 'kubernetes_pod_disruption_budget_v1', {
+      metadata: { name, namespace: props.namespace, labels },
+      // maxUnavailable (not minAvailable) never blocks a drain of a single-replica install.
+      spec: { maxUnavailable: '1', selector: { matchLabels: selector } },
+    });
+
+    if (props.autoscaling) {
+      this.autoscaler = kubernetesResource<HorizontalPodAutoscalerV2Config>(this, 'Autoscaler', 'kubernetes_horizontal_pod_autoscaler_v2', {
         metadata: { name, namespace: props.namespace, labels },
         spec: {
-          podSelector: { matchLabels: selector },
-          policyTypes: ['Ingress'],
-          ingress: [
+          minReplicas: props.autoscaling.minReplicas,
+          maxReplicas: props.autoscaling.maxReplicas,
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+          metric: [
             {
-              from: [props.ingressController ?? INGRESS_NGINX_CONTROLLER, ...(props.allowedPeers ?? [])].map(networkPolicyPeer),
-              ports: [{ port: String(PORT), protocol: 'TCP' }],
+              type: 'Resource',
+              resource: {
+                name: 'cpu',
+                target: { type: 'Utilization', averageUtilization: props.autoscaling.targetCpuUtilizationPercent ?? 75 },
+              },
             },
           ],
         },
       });
-    } finally {
-      resumeCreationStacks();
     }
+
+    this.networkPolicy = kubernetesResource<NetworkPolicyV1Config>(this, 'NetworkPolicy', 'kubernetes_network_policy_v1', {
+      metadata: { name, namespace: props.namespace, labels },
+      spec: {
+        podSelector: { matchLabels: selector },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [props.ingressController ?? INGRESS_NGINX_CONTROLLER, ...(props.allowedPeers ?? [])].map(networkPolicyPeer),
+            ports: [{ port: String(PORT), protocol: 'TCP' }],
+          },
+        ],
+      },
+    });
   }
 }

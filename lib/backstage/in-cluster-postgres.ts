@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { suspendCreationStacks } from '../core/creation-stacks';
-import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
-import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
-import { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
+import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
+import type { NetworkPolicyV1Config } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
+import type { ServiceV1Config } from '@cdktf/provider-kubernetes/lib/service-v1';
+import type { StatefulSetV1Config } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { BoundSecret } from '../secrets/secret-ref';
@@ -34,98 +34,92 @@ const UID = 999; // the postgres user of the official image
 export class InClusterPostgres extends Construct {
   public readonly host: string;
   public readonly port = 5432;
-  public readonly statefulSet: StatefulSetV1;
-  public readonly service: ServiceV1;
-  public readonly networkPolicy: NetworkPolicyV1;
+  public readonly statefulSet: KubernetesResource;
+  public readonly service: KubernetesResource;
+  public readonly networkPolicy: KubernetesResource;
 
   constructor(scope: Construct, id: string, props: InClusterPostgresProps) {
     super(scope, id);
-    // Skip cdktf's token creation stack traces while building (see core/creation-stacks).
-    const resumeCreationStacks = suspendCreationStacks();
-    try {
-      const labels = standardLabels('postgres', props.name, 'database');
-      const selector = selectorLabels('postgres', props.name);
-      // The short name resolves inside the namespace and keeps tokens out of the app-config.
-      this.host = props.name;
+    const labels = standardLabels('postgres', props.name, 'database');
+    const selector = selectorLabels('postgres', props.name);
+    // The short name resolves inside the namespace and keeps tokens out of the app-config.
+    this.host = props.name;
 
-      this.service = new ServiceV1(this, 'Service', {
-        metadata: { name: props.name, namespace: props.namespace, labels },
-        spec: {
-          clusterIp: 'None',
-          selector,
-          port: [{ name: 'postgres', port: 5432, targetPort: 'postgres', protocol: 'TCP' }],
+    this.service = kubernetesResource<ServiceV1Config>(this, 'Service', 'kubernetes_service_v1', {
+      metadata: { name: props.name, namespace: props.namespace, labels },
+      spec: {
+        clusterIp: 'None',
+        selector,
+        port: [{ name: 'postgres', port: 5432, targetPort: 'postgres', protocol: 'TCP' }],
+      },
+    });
+
+    this.statefulSet = kubernetesResource<StatefulSetV1Config>(this, 'StatefulSet', 'kubernetes_stateful_set_v1', {
+      metadata: { name: props.name, namespace: props.namespace, labels },
+      spec: {
+        serviceName: props.name,
+        replicas: '1',
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels },
+          spec: {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: restrictedPodSecurityContext(UID),
+            container: [
+              {
+                name: 'postgres',
+                image: props.image,
+                port: [{ name: 'postgres', containerPort: 5432, protocol: 'TCP' }],
+                env: [
+                  { name: 'POSTGRES_USER', value: props.user },
+                  { name: 'POSTGRES_PASSWORD', valueFrom: { secretKeyRef: { name: props.password.secretName, key: props.password.key } } },
+                  // A subdirectory: the volume root holds lost+found on many filesystems.
+                  { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+                ],
+                readinessProbe: { exec: { command: ['pg_isready', '-U', props.user, '-h', '127.0.0.1'] }, periodSeconds: 10, timeoutSeconds: 5 },
+                livenessProbe: { exec: { command: ['pg_isready', '-U', props.user, '-h', '127.0.0.1'] }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 6 },
+                resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+                securityContext: restrictedContainerSecurityContext(UID),
+                volumeMount: [
+                  { name: 'data', mountPath: '/var/lib/postgresql/data' },
+                  { name: 'run', mountPath: '/var/run/postgresql' },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+              },
+            ],
+            volume: [
+              { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
+              { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } },
+            ],
+          },
         },
-      });
-
-      this.statefulSet = new StatefulSetV1(this, 'StatefulSet', {
-        metadata: { name: props.name, namespace: props.namespace, labels },
-        spec: {
-          serviceName: props.name,
-          replicas: '1',
-          selector: { matchLabels: selector },
-          template: {
-            metadata: { labels },
+        volumeClaimTemplate: [
+          {
+            metadata: { name: 'data', labels },
             spec: {
-              automountServiceAccountToken: false,
-              enableServiceLinks: false,
-              securityContext: restrictedPodSecurityContext(UID),
-              container: [
-                {
-                  name: 'postgres',
-                  image: props.image,
-                  port: [{ name: 'postgres', containerPort: 5432, protocol: 'TCP' }],
-                  env: [
-                    { name: 'POSTGRES_USER', value: props.user },
-                    { name: 'POSTGRES_PASSWORD', valueFrom: { secretKeyRef: { name: props.password.secretName, key: props.password.key } } },
-                    // A subdirectory: the volume root holds lost+found on many filesystems.
-                    { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
-                  ],
-                  readinessProbe: { exec: { command: ['pg_isready', '-U', props.user, '-h', '127.0.0.1'] }, periodSeconds: 10, timeoutSeconds: 5 },
-                  livenessProbe: { exec: { command: ['pg_isready', '-U', props.user, '-h', '127.0.0.1'] }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 6 },
-                  resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
-                  securityContext: restrictedContainerSecurityContext(UID),
-                  volumeMount: [
-                    { name: 'data', mountPath: '/var/lib/postgresql/data' },
-                    { name: 'run', mountPath: '/var/run/postgresql' },
-                    { name: 'tmp', mountPath: '/tmp' },
-                  ],
-                },
-              ],
-              volume: [
-                { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
-                { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } },
-              ],
+              accessModes: ['ReadWriteOnce'],
+              ...(props.storageClassName ? { storageClassName: props.storageClassName } : {}),
+              resources: { requests: { storage: props.storageSize } },
             },
           },
-          volumeClaimTemplate: [
-            {
-              metadata: { name: 'data', labels },
-              spec: {
-                accessModes: ['ReadWriteOnce'],
-                ...(props.storageClassName ? { storageClassName: props.storageClassName } : {}),
-                resources: { requests: { storage: props.storageSize } },
-              },
-            },
-          ],
-        },
-        dependsOn: [...props.password.dependsOn],
-      });
+        ],
+      },
+      dependsOn: [...props.password.dependsOn],
+    });
 
-      this.networkPolicy = new NetworkPolicyV1(this, 'NetworkPolicy', {
-        metadata: { name: props.name, namespace: props.namespace, labels },
-        spec: {
-          podSelector: { matchLabels: selector },
-          policyTypes: ['Ingress'],
-          ingress: [
-            {
-              from: [{ podSelector: { matchLabels: { ...props.clientLabels } } }],
-              ports: [{ port: '5432', protocol: 'TCP' }],
-            },
-          ],
-        },
-      });
-    } finally {
-      resumeCreationStacks();
-    }
+    this.networkPolicy = kubernetesResource<NetworkPolicyV1Config>(this, 'NetworkPolicy', 'kubernetes_network_policy_v1', {
+      metadata: { name: props.name, namespace: props.namespace, labels },
+      spec: {
+        podSelector: { matchLabels: selector },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [{ podSelector: { matchLabels: { ...props.clientLabels } } }],
+            ports: [{ port: '5432', protocol: 'TCP' }],
+          },
+        ],
+      },
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { suspendCreationStacks } from '../core/creation-stacks';
-import { IngressV1 } from '@cdktf/provider-kubernetes/lib/ingress-v1';
+import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
+import type { IngressV1Config } from '@cdktf/provider-kubernetes/lib/ingress-v1';
 import { z } from 'zod';
 import { ingressAuthResponseHeaders } from '../access/header-contract';
 import { goDuration, cidr, hostName, kubernetesName } from '../core/schemas';
@@ -197,9 +197,9 @@ const ingressSchema = z.strictObject({
  */
 export class NginxIngress extends Construct {
   /** The authenticated Ingress (`/`). */
-  public readonly ingress: IngressV1;
+  public readonly ingress: KubernetesResource;
   /** The unauthenticated sign-in Ingress (`/oauth2`). */
-  public readonly signInIngress: IngressV1;
+  public readonly signInIngress: KubernetesResource;
   /** The annotations of the authenticated Ingress. */
   public readonly annotations: Readonly<Record<string, string>>;
   /** The annotations of the sign-in Ingress. */
@@ -209,120 +209,114 @@ export class NginxIngress extends Construct {
 
   constructor(scope: Construct, id: string, props: NginxIngressProps) {
     super(scope, id);
-    // Skip cdktf's token creation stack traces while building (see core/creation-stacks).
-    const resumeCreationStacks = suspendCreationStacks();
-    try {
-      validateProps(this, ingressSchema, props);
+    validateProps(this, ingressSchema, props);
 
-      const name = props.name ?? 'backstage';
-      const ingressClassName = props.ingressClassName ?? 'nginx';
-      const origin = `https://${props.host}`;
-      this.url = origin;
-      const tls: BoundTls = props.tls.bind({ scope: this, host: props.host, ingressClassName });
-      const labels = standardLabels('backstage', name, 'ingress');
+    const name = props.name ?? 'backstage';
+    const ingressClassName = props.ingressClassName ?? 'nginx';
+    const origin = `https://${props.host}`;
+    this.url = origin;
+    const tls: BoundTls = props.tls.bind({ scope: this, host: props.host, ingressClassName });
+    const labels = standardLabels('backstage', name, 'ingress');
 
-      // Settings both Ingresses share: HTTPS only, buffers for the session cookie, the
-      // client allow-list and rate limits (the sign-in path is attacked too).
-      const common: IngressNginxSettings = {
-        sslRedirect: true,
-        forceSslRedirect: true,
-        proxyBufferSize: props.proxyBufferSize ?? props.gateway.sessionStore.proxyBufferSize,
-        proxyBuffersNumber: 8,
-        whitelistSourceRange: props.allowSourceRanges,
-        limitRps: props.rateLimit?.requestsPerSecond,
-        limitBurstMultiplier: props.rateLimit ? (props.rateLimit.burstMultiplier ?? 5) : undefined,
-        limitConnections: props.rateLimit?.connections,
-      };
+    // Settings both Ingresses share: HTTPS only, buffers for the session cookie, the
+    // client allow-list and rate limits (the sign-in path is attacked too).
+    const common: IngressNginxSettings = {
+      sslRedirect: true,
+      forceSslRedirect: true,
+      proxyBufferSize: props.proxyBufferSize ?? props.gateway.sessionStore.proxyBufferSize,
+      proxyBuffersNumber: 8,
+      whitelistSourceRange: props.allowSourceRanges,
+      limitRps: props.rateLimit?.requestsPerSecond,
+      limitBurstMultiplier: props.rateLimit ? (props.rateLimit.burstMultiplier ?? 5) : undefined,
+      limitConnections: props.rateLimit?.connections,
+    };
 
-      const authenticated: IngressNginxSettings = {
-        ...common,
-        authUrl: props.gateway.authUrl,
-        authSignin: props.gateway.signInUrl,
-        authResponseHeaders: ingressAuthResponseHeaders(),
-        ...(props.authCacheDuration
-          ? {
-              // The key must identify the credential completely: every part of a split
-              // session cookie and the bearer token. An incomplete key would let one
-              // caller's cached "yes" (and identity headers) answer for another.
-              authCacheKey: ['', '_0', '_1', '_2', '_3'].map((suffix) => `$cookie_${props.gateway.cookieName}${suffix}`).join('') + '$http_authorization',
-              authCacheDuration: `200 202 ${props.authCacheDuration}`,
-            }
-          : {}),
-        ...(props.cors
-          ? {
-              enableCors: true,
-              corsAllowOrigin: [origin, ...(props.cors.extraOrigins ?? [])],
-              corsAllowCredentials: true,
-              corsAllowMethods: ['GET', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
-              corsAllowHeaders: ['Authorization', 'Content-Type', 'X-Requested-With'],
-            }
-          : {}),
-        proxyBodySize: props.proxyBodySize ?? '10m',
-        proxyConnectTimeout: props.timeouts?.connectSeconds ?? 5,
-        proxyReadTimeout: props.timeouts?.readSeconds ?? 60,
-        proxySendTimeout: props.timeouts?.sendSeconds ?? 60,
-      };
+    const authenticated: IngressNginxSettings = {
+      ...common,
+      authUrl: props.gateway.authUrl,
+      authSignin: props.gateway.signInUrl,
+      authResponseHeaders: ingressAuthResponseHeaders(),
+      ...(props.authCacheDuration
+        ? {
+            // The key must identify the credential completely: every part of a split
+            // session cookie and the bearer token. An incomplete key would let one
+            // caller's cached "yes" (and identity headers) answer for another.
+            authCacheKey: ['', '_0', '_1', '_2', '_3'].map((suffix) => `$cookie_${props.gateway.cookieName}${suffix}`).join('') + '$http_authorization',
+            authCacheDuration: `200 202 ${props.authCacheDuration}`,
+          }
+        : {}),
+      ...(props.cors
+        ? {
+            enableCors: true,
+            corsAllowOrigin: [origin, ...(props.cors.extraOrigins ?? [])],
+            corsAllowCredentials: true,
+            corsAllowMethods: ['GET', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+            corsAllowHeaders: ['Authorization', 'Content-Type', 'X-Requested-With'],
+          }
+        : {}),
+      proxyBodySize: props.proxyBodySize ?? '10m',
+      proxyConnectTimeout: props.timeouts?.connectSeconds ?? 5,
+      proxyReadTimeout: props.timeouts?.readSeconds ?? 60,
+      proxySendTimeout: props.timeouts?.sendSeconds ?? 60,
+    };
 
-      this.annotations = {
-        ...renderIngressNginxAnnotations(authenticated),
-        // cert-manager's ingress-shim issues the certificate from this Ingress only: two
-        // Ingresses asking for the same secret would fight over one Certificate.
-        ...tls.annotations,
-        ...(props.extraAnnotations ?? {}),
-      };
-      this.signInAnnotations = {
-        ...renderIngressNginxAnnotations(common),
-        ...(props.extraAnnotations ?? {}),
-      };
+    this.annotations = {
+      ...renderIngressNginxAnnotations(authenticated),
+      // cert-manager's ingress-shim issues the certificate from this Ingress only: two
+      // Ingresses asking for the same secret would fight over one Certificate.
+      ...tls.annotations,
+      ...(props.extraAnnotations ?? {}),
+    };
+    this.signInAnnotations = {
+      ...renderIngressNginxAnnotations(common),
+      ...(props.extraAnnotations ?? {}),
+    };
 
-      const tlsBlock = [{ hosts: [props.host], secretName: tls.secretName }];
-      this.ingress = new IngressV1(this, 'Ingress', {
-        metadata: { name, namespace: props.namespace, labels, annotations: this.annotations },
-        spec: {
-          ingressClassName,
-          tls: tlsBlock,
-          rule: [
-            {
-              host: props.host,
-              http: {
-                path: [
-                  {
-                    path: '/',
-                    pathType: 'Prefix',
-                    backend: { service: { name: props.backend.serviceName, port: { number: props.backend.port } } },
-                  },
-                ],
-              },
+    const tlsBlock = [{ hosts: [props.host], secretName: tls.secretName }];
+    this.ingress = kubernetesResource<IngressV1Config>(this, 'Ingress', 'kubernetes_ingress_v1', {
+      metadata: { name, namespace: props.namespace, labels, annotations: this.annotations },
+      spec: {
+        ingressClassName,
+        tls: tlsBlock,
+        rule: [
+          {
+            host: props.host,
+            http: {
+              path: [
+                {
+                  path: '/',
+                  pathType: 'Prefix',
+                  backend: { service: { name: props.backend.serviceName, port: { number: props.backend.port } } },
+                },
+              ],
             },
-          ],
-        },
-        dependsOn: [...tls.dependsOn],
-      });
+          },
+        ],
+      },
+      dependsOn: [...tls.dependsOn],
+    });
 
-      this.signInIngress = new IngressV1(this, 'SignInIngress', {
-        metadata: { name: `${name}-oauth2`, namespace: props.namespace, labels, annotations: this.signInAnnotations },
-        spec: {
-          ingressClassName,
-          tls: tlsBlock,
-          rule: [
-            {
-              host: props.host,
-              http: {
-                path: [
-                  {
-                    path: '/oauth2',
-                    pathType: 'Prefix',
-                    backend: { service: { name: props.gateway.serviceName, port: { number: props.gateway.port } } },
-                  },
-                ],
-              },
+    this.signInIngress = kubernetesResource<IngressV1Config>(this, 'SignInIngress', 'kubernetes_ingress_v1', {
+      metadata: { name: `${name}-oauth2`, namespace: props.namespace, labels, annotations: this.signInAnnotations },
+      spec: {
+        ingressClassName,
+        tls: tlsBlock,
+        rule: [
+          {
+            host: props.host,
+            http: {
+              path: [
+                {
+                  path: '/oauth2',
+                  pathType: 'Prefix',
+                  backend: { service: { name: props.gateway.serviceName, port: { number: props.gateway.port } } },
+                },
+              ],
             },
-          ],
-        },
-      });
-    } finally {
-      resumeCreationStacks();
-    }
+          },
+        ],
+      },
+    });
   }
 }
 

@@ -1,7 +1,7 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { suspendCreationStacks } from '../core/creation-stacks';
-import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
+import type { NamespaceV1Config } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { z } from 'zod';
 import { AccessPolicy, CookieOptions, OidcGateway } from '../access/oidc-gateway';
 import { MachineClient, machineClientsSchema } from '../access/machine-client';
@@ -160,7 +160,7 @@ function snake(id: string): string {
  * the redirect URI to register at the identity provider.
  */
 export class BackstagePortal extends Construct {
-  public readonly namespace?: NamespaceV1;
+  public readonly namespace?: KubernetesResource;
   public readonly backstage: Backstage;
   public readonly gateway: OidcGateway;
   public readonly ingress: NginxIngress;
@@ -173,78 +173,72 @@ export class BackstagePortal extends Construct {
 
   constructor(scope: Construct, id: string, props: BackstagePortalProps) {
     super(scope, id);
-    // Skip cdktf's token creation stack traces while building (see core/creation-stacks).
-    const resumeCreationStacks = suspendCreationStacks();
-    try {
-      validateProps(this, portalSchema, props);
+    validateProps(this, portalSchema, props);
 
-      const namespaceName = props.namespace ?? 'backstage';
-      let namespace = namespaceName;
-      if (props.createNamespace ?? true) {
-        this.namespace = new NamespaceV1(this, 'Namespace', {
-          metadata: {
-            name: namespaceName,
-            labels: {
-              'app.kubernetes.io/managed-by': 'cdktf-backstage',
-              // Every pod we render meets the "restricted" standard; enforcing it means a
-              // weaker pod added later is refused by the API server.
-              'pod-security.kubernetes.io/enforce': 'restricted',
-              'pod-security.kubernetes.io/enforce-version': 'latest',
-            },
+    const namespaceName = props.namespace ?? 'backstage';
+    let namespace = namespaceName;
+    if (props.createNamespace ?? true) {
+      this.namespace = kubernetesResource<NamespaceV1Config>(this, 'Namespace', 'kubernetes_namespace_v1', {
+        metadata: {
+          name: namespaceName,
+          labels: {
+            'app.kubernetes.io/managed-by': 'cdktf-backstage',
+            // Every pod we render meets the "restricted" standard; enforcing it means a
+            // weaker pod added later is refused by the API server.
+            'pod-security.kubernetes.io/enforce': 'restricted',
+            'pod-security.kubernetes.io/enforce-version': 'latest',
           },
-        });
-        // Referencing the resource (not the plain name) orders every object after it.
-        namespace = this.namespace.metadata.name;
-      }
-
-      this.gateway = new OidcGateway(this, 'Gateway', {
-        namespace,
-        host: props.host,
-        issuer: props.issuer,
-        clientId: props.clientId,
-        clientSecret: props.clientSecret,
-        cookieSecret: props.cookieSecret,
-        access: props.access,
-        machineClients: props.machineClients,
-        ingressController: props.ingressController,
-        ...(props.gateway ?? {}),
+        },
       });
-
-      this.backstage = new Backstage(this, 'Backstage', {
-        namespace,
-        host: props.host,
-        image: props.image,
-        database: props.database,
-        signIn: props.signIn,
-        machineClients: props.machineClients,
-        ingressController: props.ingressController,
-        ...(props.backstage ?? {}),
-      });
-
-      this.ingress = new NginxIngress(this, 'Ingress', {
-        namespace,
-        host: props.host,
-        backend: { serviceName: this.backstage.serviceName, port: this.backstage.port },
-        gateway: this.gateway,
-        tls: props.tls,
-        ...(props.ingress ?? {}),
-      });
-
-      this.url = this.ingress.url;
-      this.redirectUri = this.gateway.redirectUrl;
-      const prefix = snake(id);
-      this.urlOutput = new TerraformOutput(this, 'Url', {
-        value: this.url,
-        description: 'URL of the Backstage portal',
-      });
-      this.urlOutput.overrideLogicalId(`${prefix}_url`);
-      this.redirectUriOutput = new TerraformOutput(this, 'RedirectUri', {
-        value: this.redirectUri,
-        description: 'Redirect URI to register at the identity provider',
-      });
-      this.redirectUriOutput.overrideLogicalId(`${prefix}_oidc_redirect_uri`);
-    } finally {
-      resumeCreationStacks();
+      // Referencing the resource (not the plain name) orders every object after it.
+      namespace = this.namespace.metadataName;
     }
+
+    this.gateway = new OidcGateway(this, 'Gateway', {
+      namespace,
+      host: props.host,
+      issuer: props.issuer,
+      clientId: props.clientId,
+      clientSecret: props.clientSecret,
+      cookieSecret: props.cookieSecret,
+      access: props.access,
+      machineClients: props.machineClients,
+      ingressController: props.ingressController,
+      ...(props.gateway ?? {}),
+    });
+
+    this.backstage = new Backstage(this, 'Backstage', {
+      namespace,
+      host: props.host,
+      image: props.image,
+      database: props.database,
+      signIn: props.signIn,
+      machineClients: props.machineClients,
+      ingressController: props.ingressController,
+      ...(props.backstage ?? {}),
+    });
+
+    this.ingress = new NginxIngress(this, 'Ingress', {
+      namespace,
+      host: props.host,
+      backend: { serviceName: this.backstage.serviceName, port: this.backstage.port },
+      gateway: this.gateway,
+      tls: props.tls,
+      ...(props.ingress ?? {}),
+    });
+
+    this.url = this.ingress.url;
+    this.redirectUri = this.gateway.redirectUrl;
+    const prefix = snake(id);
+    this.urlOutput = new TerraformOutput(this, 'Url', {
+      value: this.url,
+      description: 'URL of the Backstage portal',
+    });
+    this.urlOutput.overrideLogicalId(`${prefix}_url`);
+    this.redirectUriOutput = new TerraformOutput(this, 'RedirectUri', {
+      value: this.redirectUri,
+      description: 'Redirect URI to register at the identity provider',
+    });
+    this.redirectUriOutput.overrideLogicalId(`${prefix}_oidc_redirect_uri`);
   }
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { suspendCreationStacks } from '../core/creation-stacks';
-import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
+import type { ManifestConfig } from '@cdktf/provider-kubernetes/lib/manifest';
 
 /** A SecretStore or ClusterSecretStore of the External Secrets Operator. */
 export interface SecretStoreReference {
@@ -47,48 +47,42 @@ export interface ExternalSecretProps {
  * earlier stack than the one holding this resource.
  */
 export class ExternalSecret extends Construct {
-  public readonly manifest: Manifest;
+  public readonly manifest: KubernetesResource;
 
   constructor(scope: Construct, id: string, props: ExternalSecretProps) {
     super(scope, id);
-    // Skip cdktf's token creation stack traces while building (see core/creation-stacks).
-    const resumeCreationStacks = suspendCreationStacks();
-    try {
-      this.manifest = new Manifest(this, 'Resource', {
-        manifest: {
-          apiVersion: 'external-secrets.io/v1',
-          kind: 'ExternalSecret',
-          metadata: {
+    this.manifest = kubernetesResource<ManifestConfig>(this, 'Resource', 'kubernetes_manifest', {
+      manifest: {
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: {
+          name: props.name,
+          namespace: props.namespace,
+          labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' },
+        },
+        spec: {
+          refreshInterval: props.refreshInterval,
+          secretStoreRef: { name: props.store.name, kind: props.store.kind },
+          target: {
             name: props.name,
-            namespace: props.namespace,
-            labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' },
-          },
-          spec: {
-            refreshInterval: props.refreshInterval,
-            secretStoreRef: { name: props.store.name, kind: props.store.kind },
-            target: {
-              name: props.name,
-              // The operator owns the Secret: deleting the ExternalSecret removes it too.
-              creationPolicy: 'Owner',
-              template: {
-                metadata: {
-                  labels: { 'app.kubernetes.io/managed-by': 'external-secrets' },
-                },
+            // The operator owns the Secret: deleting the ExternalSecret removes it too.
+            creationPolicy: 'Owner',
+            template: {
+              metadata: {
+                labels: { 'app.kubernetes.io/managed-by': 'external-secrets' },
               },
             },
-            data: props.data.map((d) => ({
-              secretKey: d.secretKey,
-              remoteRef: {
-                key: d.remoteKey,
-                ...(d.property !== undefined ? { property: d.property } : {}),
-                ...(d.version !== undefined ? { version: d.version } : {}),
-              },
-            })),
           },
+          data: props.data.map((d) => ({
+            secretKey: d.secretKey,
+            remoteRef: {
+              key: d.remoteKey,
+              ...(d.property !== undefined ? { property: d.property } : {}),
+              ...(d.version !== undefined ? { version: d.version } : {}),
+            },
+          })),
         },
-      });
-    } finally {
-      resumeCreationStacks();
-    }
+      },
+    });
   }
 }

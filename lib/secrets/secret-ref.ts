@@ -1,7 +1,8 @@
 import { brand, isBranded } from '../core/brand';
 import { Fn, ITerraformDependable, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
+import { kubernetesResource } from '../core/kubernetes-resource';
+import type { SecretV1Config } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { z } from 'zod';
 import { toKubernetesName } from '../core/labels';
 import { goDuration, kubernetesSubdomainName, secretKey } from '../core/schemas';
@@ -221,7 +222,7 @@ class VariableSecretRef extends SecretRef {
     if (cached) {
       return cached;
     }
-    const secret = new SecretV1(scope, `Secret-${toKubernetesName(this.variable.node.id)}`, {
+    const secret = kubernetesResource<SecretV1Config>(scope, `Secret-${toKubernetesName(this.variable.node.id)}`, 'kubernetes_secret_v1', {
       metadata: {
         name: secretName,
         namespace,
@@ -237,7 +238,7 @@ class VariableSecretRef extends SecretRef {
       secretName,
       key,
       owner: 'terraform',
-      revision: secret.metadata.resourceVersion,
+      revision: secret.resourceVersion,
       dependsOn: [secret],
     };
     cache.set(cacheKey, bound);

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { suspendCreationStacks } from '../core/creation-stacks';
-import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
+import type { ManifestConfig } from '@cdktf/provider-kubernetes/lib/manifest';
 
 export interface ClusterIssuerProps {
   /** Name of the ClusterIssuer (cluster-scoped: unique in the cluster). */
@@ -17,28 +17,22 @@ export class ClusterIssuer extends Construct {
   public readonly issuerName: string;
   /** The issuer spec as rendered. */
   public readonly spec: Readonly<Record<string, unknown>>;
-  public readonly manifest: Manifest;
+  public readonly manifest: KubernetesResource;
 
   constructor(scope: Construct, id: string, props: ClusterIssuerProps) {
     super(scope, id);
-    // Skip cdktf's token creation stack traces while building (see core/creation-stacks).
-    const resumeCreationStacks = suspendCreationStacks();
-    try {
-      this.issuerName = props.name;
-      this.spec = props.spec;
-      this.manifest = new Manifest(this, 'Resource', {
-        manifest: {
-          apiVersion: 'cert-manager.io/v1',
-          kind: 'ClusterIssuer',
-          metadata: {
-            name: props.name,
-            labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' },
-          },
-          spec: props.spec,
+    this.issuerName = props.name;
+    this.spec = props.spec;
+    this.manifest = kubernetesResource<ManifestConfig>(this, 'Resource', 'kubernetes_manifest', {
+      manifest: {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'ClusterIssuer',
+        metadata: {
+          name: props.name,
+          labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' },
         },
-      });
-    } finally {
-      resumeCreationStacks();
-    }
+        spec: props.spec,
+      },
+    });
   }
 }
