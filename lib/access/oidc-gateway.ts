@@ -6,7 +6,7 @@ import type { DeploymentV1Config } from '@cdktf/provider-kubernetes/lib/deployme
 import type { NetworkPolicyV1Config } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import type { PodDisruptionBudgetV1Config } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import type { ServiceV1Config } from '@cdktf/provider-kubernetes/lib/service-v1';
-import { z } from 'zod';
+import * as z from 'zod';
 import { contentHash } from '../core/hash';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { INGRESS_NGINX_CONTROLLER, PeerSelector, networkPolicyPeer, peerSelectorSchema } from '../core/network';

@@ -1,5 +1,5 @@
 import { brand, isBranded } from '../core/brand';
-import { z } from 'zod';
+import * as z from 'zod';
 import { problem } from '../core/validation';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
 

@@ -7,7 +7,7 @@ import type { NetworkPolicyV1Config } from '@cdktf/provider-kubernetes/lib/netwo
 import type { PodDisruptionBudgetV1Config } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import type { ServiceAccountV1Config } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import type { ServiceV1Config } from '@cdktf/provider-kubernetes/lib/service-v1';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MachineClient, StaticTokenMachineClientOptions, machineClientsSchema } from '../access/machine-client';
 import { contentHash } from '../core/hash';
 import { selectorLabels, standardLabels, toKubernetesName } from '../core/labels';

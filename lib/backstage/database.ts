@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { brand, isBranded } from '../core/brand';
 import { hostName, kubernetesName, pinnedImage, quantity } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { problem } from './validation';
 
 /** Pods allowed to reach a workload, selected by namespace labels and pod labels. */

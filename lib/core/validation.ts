@@ -1,6 +1,6 @@
 import { Token } from 'cdktf';
 import { IConstruct } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PropsValidationError } from './errors';
 
 export { PropsValidationError };

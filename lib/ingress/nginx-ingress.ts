@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import type { IngressV1Config } from '@cdktf/provider-kubernetes/lib/ingress-v1';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ingressAuthResponseHeaders } from '../access/header-contract';
 import { goDuration, cidr, hostName, kubernetesName } from '../core/schemas';
 import { standardLabels } from '../core/labels';

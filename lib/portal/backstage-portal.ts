@@ -2,7 +2,7 @@ import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import type { NamespaceV1Config } from '@cdktf/provider-kubernetes/lib/namespace-v1';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AccessPolicy, CookieOptions, OidcGateway } from '../access/oidc-gateway';
 import { MachineClient, machineClientsSchema } from '../access/machine-client';
 import { OidcIssuer } from '../access/oidc-issuer';

@@ -3,7 +3,7 @@ import { Fn, ITerraformDependable, TerraformStack, TerraformVariable } from 'cdk
 import { Construct } from 'constructs';
 import { kubernetesResource } from '../core/kubernetes-resource';
 import type { SecretV1Config } from '@cdktf/provider-kubernetes/lib/secret-v1';
-import { z } from 'zod';
+import * as z from 'zod';
 import { toKubernetesName } from '../core/labels';
 import { goDuration, kubernetesSubdomainName, secretKey } from '../core/schemas';
 import { fail, problem, validateProps } from '../core/validation';

@@ -1,7 +1,7 @@
 import { brand, isBranded } from '../core/brand';
 import { ITerraformDependable, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpsUrl, kubernetesName, kubernetesSubdomainName } from '../core/schemas';
 import { fail, problem, validateProps } from '../core/validation';
 import { ClusterIssuer } from './cluster-issuer';

@@ -1,7 +1,7 @@
 // The portal environments written with this library, as a user's compiled cdktf app.
 import { App, TerraformStack, TerraformVariable } from 'cdktf';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { BackstageDatabase, BackstagePortal, OidcIssuer, SecretRef, TlsSource } from '../../../lib';
+import { BackstageDatabase, BackstagePortal, OidcIssuer, SecretRef, TlsSource } from 'cdktf-backstage';
 import { benchArgs, environments, reportPeakRss } from './environments';
 
 const { outdir, count } = benchArgs();
