@@ -10,8 +10,11 @@ import { Construct } from 'constructs';
 // (type-only imports cost nothing at run time) and converted to Terraform's attribute
 // names once, directly.
 
-/** The provider requirement every kubernetes resource registers (as the bindings do). */
-const GENERATOR = { providerName: 'kubernetes', providerVersion: '2.38.0', providerVersionConstraint: '~> 2.0' };
+/** The provider requirement each resource registers, exactly as the generated bindings do. */
+const GENERATORS = {
+  kubernetes: { providerName: 'kubernetes', providerVersion: '2.38.0', providerVersionConstraint: '~> 2.0' },
+  helm: { providerName: 'helm', providerVersion: '3.1.1', providerVersionConstraint: '~> 3.0' },
+} as const;
 
 /**
  * Attributes whose value is a map with user keys (label keys, ConfigMap keys, the
@@ -54,10 +57,16 @@ export function toTerraformAttributes(value: unknown): unknown {
 export interface KubernetesResourceMeta {
   readonly dependsOn?: ITerraformDependable[];
   readonly lifecycle?: TerraformResourceLifecycle;
+  /**
+   * The provider the resource type belongs to.
+   * @default "kubernetes"
+   */
+  readonly provider?: keyof typeof GENERATORS;
 }
 
 /**
- * One resource of the hashicorp/kubernetes provider (`kubernetes_deployment_v1`, ...),
+ * One resource of the hashicorp/kubernetes provider (`kubernetes_deployment_v1`, ...) or,
+ * with `provider: 'helm'`, of hashicorp/helm (`helm_release`),
  * rendered from a config typed by the provider's own interfaces. Use `addOverride` as an
  * escape hatch, like on any cdktf resource.
  */
@@ -67,7 +76,7 @@ export class KubernetesResource extends TerraformResource {
   constructor(scope: Construct, id: string, resourceType: string, config: object, meta: KubernetesResourceMeta = {}) {
     super(scope, id, {
       terraformResourceType: resourceType,
-      terraformGeneratorMetadata: GENERATOR,
+      terraformGeneratorMetadata: GENERATORS[meta.provider ?? 'kubernetes'],
       dependsOn: meta.dependsOn && meta.dependsOn.length > 0 ? meta.dependsOn : undefined,
       lifecycle: meta.lifecycle,
     });
@@ -102,7 +111,8 @@ export function kubernetesResource<C extends { readonly dependsOn?: ITerraformDe
   id: string,
   resourceType: string,
   config: C,
+  provider: KubernetesResourceMeta['provider'] = 'kubernetes',
 ): KubernetesResource {
   const { dependsOn, lifecycle, ...attributes } = config;
-  return new KubernetesResource(scope, id, resourceType, attributes, { dependsOn, lifecycle });
+  return new KubernetesResource(scope, id, resourceType, attributes, { dependsOn, lifecycle, provider });
 }
