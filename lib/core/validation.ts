@@ -112,6 +112,15 @@ function describe(issue: z.core.$ZodIssue, props: unknown, at: readonly Property
   return `${formatPath([...at, ...path])}: ${what}, got ${shown}. ${fix}`;
 }
 
+/** Formats zod issues as `[<where>] <prop>: <what>, got <value>. <fix>` lines (tokens skipped). */
+export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unknown, where: string, at: readonly PropertyKey[] = []): string[] {
+  return issues
+    .map((issue) => describe(issue, input, at))
+    .filter((line): line is string => line !== undefined)
+    .flatMap((line) => line.split('\n'))
+    .map((line) => `[${where}] ${line}`);
+}
+
 /**
  * Checks props against a schema once, in the constructor. Every problem is reported in
  * one error, one line each: `[<construct path>] <prop>: <what is wrong>, got <value>. <how to fix>`.
@@ -123,11 +132,7 @@ export function validateProps<T>(scope: IConstruct, schema: z.ZodType<T>, props:
   if (result.success) {
     return props as T;
   }
-  const lines = result.error.issues
-    .map((issue) => describe(issue, props, at))
-    .filter((line): line is string => line !== undefined)
-    .flatMap((line) => line.split('\n'))
-    .map((line) => `[${scope.node.path}] ${line}`);
+  const lines = describeIssues(result.error.issues, props, scope.node.path, at);
   if (lines.length > 0) {
     throw new PropsValidationError(lines);
   }

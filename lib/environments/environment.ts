@@ -1,0 +1,210 @@
+import { readFileSync } from 'node:fs';
+import * as z from 'zod';
+import { parse } from 'yaml';
+import { PropsValidationError } from '../core/errors';
+import { cidr, hostName, httpsUrl, kubernetesName, kubernetesSubdomainName, pinnedImage, secretKey } from '../core/schemas';
+import { describeIssues, problem } from '../core/validation';
+
+// An environment is plain data: a TypeScript object, or a YAML/JSON file checked by the
+// same schema. Secrets appear only as references (a variable name, a Secret key, a key
+// in a cloud secret manager), never as values.
+
+/** Where a secret of an environment comes from. */
+export type SecretSourceData =
+  | { readonly variable: string }
+  | { readonly secret: { readonly name: string; readonly key: string } }
+  | { readonly externalSecret: { readonly remoteKey: string; readonly property?: string } };
+
+/** Terraform state backend of an environment's stacks. */
+export type BackendData =
+  | { readonly type: 'local'; readonly path?: string }
+  | { readonly type: 's3'; readonly bucket: string; readonly region: string; readonly keyPrefix?: string; readonly dynamodbTable?: string }
+  | { readonly type: 'gcs'; readonly bucket: string; readonly prefix?: string }
+  | { readonly type: 'azurerm'; readonly resourceGroupName: string; readonly storageAccountName: string; readonly containerName: string; readonly keyPrefix?: string };
+
+/** The cluster and cloud an environment runs on. */
+export type CloudData =
+  | { readonly provider: 'generic' }
+  | { readonly provider: 'eks'; readonly region: string; readonly accountId: string }
+  | { readonly provider: 'gke'; readonly projectId: string; readonly region: string }
+  | { readonly provider: 'aks'; readonly subscriptionId: string; readonly tenantId: string; readonly resourceGroup: string };
+
+/** One environment of the portal. */
+export interface EnvironmentData {
+  /** Short name; the stacks are `<name>-platform` and `<name>-portal`. */
+  readonly name: string;
+  /** Production environments get stricter guardrails (replicas, PDBs). */
+  readonly production: boolean;
+  /** The cluster. */
+  readonly cloud: CloudData;
+  /** kubeconfig context of the cluster (and optionally the kubeconfig path). */
+  readonly kubernetes: { readonly context: string; readonly configPath?: string };
+  /** Where Terraform keeps the state of this environment's stacks. */
+  readonly backend: BackendData;
+  /** Public host of the portal. */
+  readonly host: string;
+  /** Backstage image, pinned. */
+  readonly image: string;
+  /** Load balancer of the ingress controller: reachable from the internet or only inside the network. */
+  readonly exposure?: 'public' | 'internal';
+  /** Backstage replicas. */
+  readonly replicas?: number;
+  /** Namespace of the portal. */
+  readonly namespace?: string;
+  /** Database of Backstage. */
+  readonly database:
+    | { readonly type: 'in-cluster'; readonly password: SecretSourceData; readonly storageSize?: string }
+    | { readonly type: 'external'; readonly host: string; readonly user: string; readonly password: SecretSourceData; readonly port?: number }
+    | { readonly type: 'sqlite-in-memory' };
+  /** Certificate of the host. */
+  readonly tls:
+    | { readonly type: 'acme'; readonly email: string; readonly server?: 'production' | 'staging' }
+    | { readonly type: 'secret'; readonly secretName: string }
+    | { readonly type: 'self-signed' };
+  /** OIDC client secrets. */
+  readonly secrets: { readonly clientSecret: SecretSourceData; readonly cookieSecret: SecretSourceData };
+  /** Client networks allowed to reach the portal. */
+  readonly allowSourceRanges?: readonly string[];
+}
+
+/** The access policy shared by every environment. */
+export interface SharedAccessPolicy {
+  /** The identity provider. */
+  readonly issuer:
+    | { readonly type: 'okta'; readonly domain: string; readonly authorizationServerId?: string }
+    | { readonly type: 'google'; readonly hostedDomain?: string }
+    | { readonly type: 'entra-id'; readonly tenantId: string }
+    | { readonly type: 'keycloak'; readonly url: string; readonly realm: string }
+    | { readonly type: 'oidc'; readonly issuerUrl: string };
+  /** OAuth client id. */
+  readonly clientId: string;
+  /** E-mail domains allowed to sign in. */
+  readonly emailDomains?: readonly string[];
+  /** IdP groups allowed to sign in. */
+  readonly groups?: readonly string[];
+}
+
+const secretSource = z.union(
+  [
+    z.strictObject({ variable: z.string().regex(/^[a-z][a-z0-9_]*$/, problem('must be a Terraform variable name', 'Use lower-case letters, digits and "_" (it is filled from TF_VAR_<name>).')) }),
+    z.strictObject({ secret: z.strictObject({ name: kubernetesSubdomainName, key: secretKey }) }),
+    z.strictObject({ externalSecret: z.strictObject({ remoteKey: z.string().min(1), property: z.string().min(1).optional() }) }),
+  ],
+  { error: problem('must be {variable}, {secret: {name, key}} or {externalSecret: {remoteKey}}', 'Secrets are referenced, never written: name a sensitive variable, a Secret key or a key in the secret manager.', { redact: true }) },
+) satisfies z.ZodType<SecretSourceData>;
+
+const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, problem('must be a bucket name', 'Use 3-63 lower-case letters, digits, "." and "-".'));
+const region = z.string().regex(/^[a-z]+(-[a-z]+)*-?\d+$/, problem('must be a region such as "eu-west-1" or "europe-west1"', 'Use the cloud\'s region code.'));
+
+const backend = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('local'), path: z.string().min(1).optional() }),
+    z.strictObject({ type: z.literal('s3'), bucket, region, keyPrefix: z.string().min(1).optional(), dynamodbTable: z.string().min(3).optional() }),
+    z.strictObject({ type: z.literal('gcs'), bucket, prefix: z.string().min(1).optional() }),
+    z.strictObject({
+      type: z.literal('azurerm'),
+      resourceGroupName: z.string().min(1),
+      storageAccountName: z.string().regex(/^[a-z0-9]{3,24}$/, problem('must be a storage account name', 'Use 3-24 lower-case letters and digits.')),
+      containerName: z.string().min(3),
+      keyPrefix: z.string().min(1).optional(),
+    }),
+  ],
+  { error: problem('must have type "local", "s3", "gcs" or "azurerm"', 'Pick the state backend of this environment.') },
+) satisfies z.ZodType<BackendData>;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const cloud = z.discriminatedUnion(
+  'provider',
+  [
+    z.strictObject({ provider: z.literal('generic') }),
+    z.strictObject({ provider: z.literal('eks'), region, accountId: z.string().regex(/^\d{12}$/, problem('must be a 12-digit AWS account id', 'Copy it from the AWS console.')) }),
+    z.strictObject({ provider: z.literal('gke'), projectId: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, problem('must be a GCP project id', 'Use the project id, not its name or number.')), region }),
+    z.strictObject({
+      provider: z.literal('aks'),
+      subscriptionId: z.string().regex(GUID, problem('must be a GUID', 'Copy the subscription id.')),
+      tenantId: z.string().regex(GUID, problem('must be a GUID', 'Copy the directory (tenant) id.')),
+      resourceGroup: z.string().min(1),
+    }),
+  ],
+  { error: problem('must have provider "generic", "eks", "gke" or "aks"', 'Pick the kind of cluster.') },
+) satisfies z.ZodType<CloudData>;
+
+export const environmentSchema = z.strictObject({
+  name: kubernetesName,
+  production: z.boolean(),
+  cloud,
+  kubernetes: z.strictObject({ context: z.string().min(1), configPath: z.string().min(1).optional() }),
+  backend,
+  host: hostName,
+  image: pinnedImage,
+  exposure: z.enum(['public', 'internal']).optional(),
+  replicas: z.number().int().min(1).optional(),
+  namespace: kubernetesName.optional(),
+  database: z.discriminatedUnion(
+    'type',
+    [
+      z.strictObject({ type: z.literal('in-cluster'), password: secretSource, storageSize: z.string().regex(/^\d+(Mi|Gi|Ti)$/).optional() }),
+      z.strictObject({ type: z.literal('external'), host: z.string().min(1), user: z.string().min(1), password: secretSource, port: z.number().int().min(1).max(65535).optional() }),
+      z.strictObject({ type: z.literal('sqlite-in-memory') }),
+    ],
+    { error: problem('must have type "in-cluster", "external" or "sqlite-in-memory"', 'Pick where Backstage keeps its data.') },
+  ),
+  tls: z.discriminatedUnion(
+    'type',
+    [
+      z.strictObject({ type: z.literal('acme'), email: z.email(), server: z.enum(['production', 'staging']).optional() }),
+      z.strictObject({ type: z.literal('secret'), secretName: kubernetesSubdomainName }),
+      z.strictObject({ type: z.literal('self-signed') }),
+    ],
+    { error: problem('must have type "acme", "secret" or "self-signed"', 'Pick where the certificate comes from.') },
+  ),
+  secrets: z.strictObject({ clientSecret: secretSource, cookieSecret: secretSource }),
+  allowSourceRanges: z.array(cidr).optional(),
+}) satisfies z.ZodType<EnvironmentData>;
+
+export const sharedAccessPolicySchema = z.strictObject({
+  issuer: z.discriminatedUnion(
+    'type',
+    [
+      z.strictObject({ type: z.literal('okta'), domain: hostName, authorizationServerId: z.string().min(1).optional() }),
+      z.strictObject({ type: z.literal('google'), hostedDomain: hostName.optional() }),
+      z.strictObject({ type: z.literal('entra-id'), tenantId: z.string().regex(GUID, problem('must be a GUID', 'Copy the directory (tenant) id.')) }),
+      z.strictObject({ type: z.literal('keycloak'), url: httpsUrl, realm: z.string().min(1) }),
+      z.strictObject({ type: z.literal('oidc'), issuerUrl: httpsUrl }),
+    ],
+    { error: problem('must have type "okta", "google", "entra-id", "keycloak" or "oidc"', 'Pick the identity provider.') },
+  ),
+  clientId: z.string().min(1),
+  emailDomains: z.array(hostName).optional(),
+  groups: z.array(z.string().min(1)).optional(),
+}) satisfies z.ZodType<SharedAccessPolicy>;
+
+function check<T>(schema: z.ZodType<T>, data: unknown, source: string): T {
+  const result = schema.safeParse(data);
+  if (result.success) {
+    return result.data;
+  }
+  const lines = describeIssues(result.error.issues, data, source);
+  throw new PropsValidationError(lines);
+}
+
+/** Checks an environment given as data; every problem in one error. */
+export function parseEnvironment(data: unknown, source = 'environment'): EnvironmentData {
+  return check(environmentSchema, data, source);
+}
+
+/** Checks the shared access policy given as data. */
+export function parseSharedAccessPolicy(data: unknown, source = 'access policy'): SharedAccessPolicy {
+  return check(sharedAccessPolicySchema, data, source);
+}
+
+/** Reads and checks an environment from a YAML or JSON file. */
+export function loadEnvironmentFile(path: string): EnvironmentData {
+  return parseEnvironment(parse(readFileSync(path, 'utf8')), path);
+}
+
+/** JSON Schema of an environment file, for editor completion (`# yaml-language-server: $schema=...`). */
+export function environmentJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(environmentSchema, { target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+}

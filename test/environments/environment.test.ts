@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { environmentJsonSchema, loadEnvironmentFile, parseEnvironment, parseSharedAccessPolicy } from '../../lib';
+import { errorOf } from '../helpers';
+
+const examples = resolve(__dirname, '../../examples/multi-cloud');
+const dev = () => loadEnvironmentFile(join(examples, 'environments/dev.yaml'));
+
+describe('environments as data', () => {
+  it('reads the example environments from YAML', () => {
+    expect(dev()).toMatchObject({ name: 'dev', cloud: { provider: 'generic' }, backend: { type: 'local' } });
+    expect(loadEnvironmentFile(join(examples, 'environments/staging.yaml')).cloud).toEqual({ provider: 'gke', projectId: 'example-portal-staging', region: 'europe-west1' });
+    expect(loadEnvironmentFile(join(examples, 'environments/prod.yaml')).backend).toEqual({ type: 's3', bucket: 'example-portal-tfstate', region: 'eu-west-1', dynamodbTable: 'terraform-locks' });
+  });
+
+  it('reports every problem of an environment in one error, naming the file', () => {
+    const message = errorOf(() =>
+      parseEnvironment({ ...dev(), host: 'Backstage', cloud: { provider: 'eks', region: 'Ireland', accountId: '42' }, replica: 2 }, 'environments/dev.yaml'),
+    );
+    expect(message.split('\n')).toEqual([
+      '[environments/dev.yaml] cloud.region: must be a region such as "eu-west-1" or "europe-west1", got "Ireland". Use the cloud\'s region code.',
+      '[environments/dev.yaml] cloud.accountId: must be a 12-digit AWS account id, got "42". Copy it from the AWS console.',
+      '[environments/dev.yaml] host: must be a fully qualified DNS name, got "Backstage". Use lower-case letters, digits, "-" and ".", with at least two labels and no scheme, port or path (e.g. "backstage.example.com").',
+      '[environments/dev.yaml] replica: is not a known property, got 2. Check the spelling against the documented props.',
+    ]);
+  });
+
+  it('refuses a secret written as a value, without echoing it', () => {
+    const message = errorOf(() => parseEnvironment({ ...dev(), secrets: { clientSecret: 'hunter2-hunter2', cookieSecret: { variable: 'c' } } }));
+    expect(message).toBe(
+      '[environment] secrets.clientSecret: must be {variable}, {secret: {name, key}} or {externalSecret: {remoteKey}}, got a plain value (hidden). Secrets are referenced, never written: name a sensitive variable, a Secret key or a key in the secret manager.',
+    );
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('checks the shared access policy', () => {
+    expect(parseSharedAccessPolicy({ issuer: { type: 'oidc', issuerUrl: 'https://idp.example.com' }, clientId: 'c', groups: ['g'] }).clientId).toBe('c');
+    expect(errorOf(() => parseSharedAccessPolicy({ issuer: { type: 'oidc', issuerUrl: 'http://idp.example.com' }, clientId: 'c' }))).toBe(
+      '[access policy] issuer.issuerUrl: must be an https:// URL, got "http://idp.example.com". Identity and key material must come over TLS: use the https:// address of the endpoint.',
+    );
+  });
+
+  it('exports a JSON Schema for editors, and the committed copy is current (npm run schema)', () => {
+    const schema = environmentJsonSchema();
+    expect(schema).toMatchObject({ type: 'object', required: expect.arrayContaining(['name', 'cloud', 'backend', 'host', 'image', 'secrets']) });
+    const committed = JSON.parse(readFileSync(join(examples, 'environment.schema.json'), 'utf8'));
+    expect(committed).toEqual(schema);
+  });
+});
