@@ -60,3 +60,42 @@ export { PropsValidationError } from './core/errors';
 export { parseEnvironment, parseSharedAccessPolicy, loadEnvironmentFile, environmentJsonSchema } from './environments/environment';
 export type { EnvironmentData, SharedAccessPolicy, SecretSourceData, BackendData, CloudData } from './environments/environment';
 export { applyBackend } from './environments/backend';
+
+export { CloudProfile } from './cloud/cloud-profile';
+export type {
+  CloudKind,
+  LoadBalancerVisibility,
+  OperatorServiceAccount,
+  PodIdentityAssociation,
+  CloudProfileCommonOptions,
+  EksProfileOptions,
+  GkeProfileOptions,
+  AksProfileOptions,
+  AzureDnsZone,
+  GenericProfileOptions,
+  CloudSecretStoreOptions,
+} from './cloud/cloud-profile';
+export { Dns01Solver } from './tls/dns01-solver';
+export type {
+  Dns01Provider,
+  Dns01SolverCommonOptions,
+  Route53SolverOptions,
+  CloudDnsSolverOptions,
+  AzureDnsSolverOptions,
+  CloudflareSolverOptions,
+  Dns01BindingContext,
+  BoundDns01Solver,
+} from './tls/dns01-solver';
+export { acmeDns01 } from './tls/acme-dns01-tls-source';
+export type { AcmeDns01Options } from './tls/acme-dns01-tls-source';
+export { ClusterSecretStore, SecretStoreProvider } from './secrets/cluster-secret-store';
+export type {
+  ClusterSecretStoreProps,
+  SecretStoreProviderKey,
+  StoreServiceAccount,
+  AwsSecretsManagerStoreOptions,
+  GcpSecretManagerStoreOptions,
+  AzureKeyVaultStoreOptions,
+  VaultStoreOptions,
+  VaultCaProvider,
+} from './secrets/cluster-secret-store';

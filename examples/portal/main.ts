@@ -35,7 +35,7 @@ class PortalStack extends TerraformStack {
       machineClients: [
         MachineClient.jwt({
           issuerUrl: 'https://ci.example.com',
-          audience: 'backstage',
+          audience: 'backstage-machines',
           jwksUrl: 'https://ci.example.com/.well-known/jwks',
           subjectPrefix: 'ci',
           accessRestrictions: [{ plugin: 'catalog' }],

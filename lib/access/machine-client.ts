@@ -21,7 +21,10 @@ export interface AccessRestriction {
 export interface JwtMachineClientOptions {
   /** Issuer (`iss`) of the tokens, e.g. a CI system's OIDC issuer or an IdP. */
   readonly issuerUrl: string;
-  /** Audience (`aud`) the tokens must carry; checked at the gateway and in Backstage. */
+  /**
+   * Audience (`aud`) the tokens must carry; checked at the gateway and in Backstage. Not
+   * `"backstage"`: Backstage reserves it for its own user tokens.
+   */
   readonly audience: string;
   /** JWKS endpoint Backstage verifies signatures with. */
   readonly jwksUrl: string;
@@ -67,7 +70,12 @@ const restrictions = z
 /** @internal */
 export const jwtMachineClientSchema = z.strictObject({
   issuerUrl: httpsUrl,
-  audience: z.string().min(1, problem('must not be empty', 'Set the audience your token issuer puts in "aud" for Backstage.')),
+  audience: z
+    .string()
+    .min(1, problem('must not be empty', 'Set the audience your token issuer puts in "aud" for Backstage.'))
+    // Backstage takes any JWT whose aud is "backstage" for one of its own user tokens and
+    // rejects it ("Failed user token verification") before externalAccess is consulted.
+    .refine((aud) => aud !== 'backstage', problem('must not be "backstage"', 'Backstage reserves that audience for its own user tokens; use another, e.g. "backstage-machines".')),
   jwksUrl: httpsUrl,
   subjectPrefix: z.string().regex(/^[a-z0-9-]+$/, problem('must be lower-case letters, digits and "-"', 'Use a short name such as "ci".')).optional(),
   algorithms: z.array(z.string().regex(/^(RS|ES|PS)(256|384|512)$|^EdDSA$/, problem('must be an asymmetric JWS algorithm', 'Use RS256, ES256, PS256 or EdDSA; shared-secret (HS*) tokens cannot be checked with a JWKS.'))).optional(),

@@ -106,12 +106,6 @@ export interface OidcGatewayProps {
    */
   readonly machineClients?: readonly MachineClient[];
   /**
-   * Path regexes answered with 401 instead of a sign-in redirect when the session is
-   * missing or expired (XHR calls cannot follow a redirect to the IdP).
-   * @default ["^/api/"]
-   */
-  readonly apiPaths?: readonly string[];
-  /**
    * Name of the Deployment and Service.
    * @default "oauth2-proxy"
    */
@@ -201,21 +195,6 @@ const gatewaySchema = z
     cookie: cookieSchema.optional(),
     sessionStore: z.custom<SessionStore>((v) => SessionStore.isSessionStore(v), problem('must be a SessionStore', 'Use SessionStore.cookie() or SessionStore.redis({...}).')).optional(),
     machineClients: machineClientsSchema().optional(),
-    apiPaths: z
-      .array(
-        z.string().refine(
-          (p) => {
-            try {
-              new RegExp(p);
-              return p.startsWith('^/');
-            } catch {
-              return false;
-            }
-          },
-          problem('must be a regular expression anchored at the path start', 'Write it like "^/api/".'),
-        ),
-      )
-      .optional(),
     name: kubernetesName.optional(),
     image: pinnedImage.optional(),
     replicas: positiveInt('replicas').optional(),
@@ -373,7 +352,6 @@ export class OidcGateway extends Construct {
       `--cookie-expire=${cookie.expire ?? '12h'}`,
       `--session-store-type=${this.sessionStore.kind}`,
       ...(this.sessionStore.redis ? [`--redis-connection-url=${this.sessionStore.redis.url}`] : []),
-      ...(props.apiPaths ?? ['^/api/']).map((p) => `--api-route=${p}`),
       ...(jwtClients.length > 0
         ? ['--skip-jwt-bearer-tokens=true', ...jwtClients.map((c) => `--extra-jwt-issuers=${c.issuerUrl}=${c.audience}`)]
         : []),

@@ -130,6 +130,7 @@ const cloud = z.discriminatedUnion(
   { error: problem('must have provider "generic", "eks", "gke" or "aks"', 'Pick the kind of cluster.') },
 ) satisfies z.ZodType<CloudData>;
 
+/** @internal */
 export const environmentSchema = z.strictObject({
   name: kubernetesName,
   production: z.boolean(),
@@ -163,6 +164,7 @@ export const environmentSchema = z.strictObject({
   allowSourceRanges: z.array(cidr).optional(),
 }) satisfies z.ZodType<EnvironmentData>;
 
+/** @internal */
 export const sharedAccessPolicySchema = z.strictObject({
   issuer: z.discriminatedUnion(
     'type',

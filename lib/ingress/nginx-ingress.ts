@@ -82,6 +82,15 @@ export interface NginxIngressProps {
    */
   readonly name?: string;
   /**
+   * Path prefixes of the API. A request there without a valid session gets 401 instead of
+   * a redirect to the IdP: XHR calls cannot follow a sign-in redirect, and the frontend
+   * reacts to 401. (oauth2-proxy's own `--api-route` does nothing in auth-url mode: its
+   * auth endpoint always answers 401 and nginx's `auth-signin` turns that into the redirect,
+   * so these paths get an Ingress without `auth-signin`.)
+   * @default ["/api"]
+   */
+  readonly apiPaths?: readonly string[];
+  /**
    * Cache successful auth answers per session cookie (and bearer token) for this long.
    * Fewer calls to oauth2-proxy; a signed-out session stays valid for up to this long.
    * @default - no caching
@@ -137,6 +146,10 @@ const ingressSchema = z.strictObject({
   tls: z.custom<TlsSource>((v) => TlsSource.isTlsSource(v), problem('must be a TlsSource', 'Use TlsSource.acme({...}), .fromIssuer(name), .fromSecret(name), .privateCa(secret) or .selfSigned().')),
   ingressClassName: kubernetesName.optional(),
   name: kubernetesName.optional(),
+  apiPaths: z
+    .array(z.string().regex(/^\/[A-Za-z0-9._~\/-]*[A-Za-z0-9._~-]$/, problem('must be a path prefix such as "/api"', 'Start with "/" and leave out regular expressions and the trailing "/".')))
+    .min(1, problem('must list at least one prefix', 'Leave it out for ["/api"].'))
+    .optional(),
   authCacheDuration: goDuration.optional(),
   proxyBufferSize: z.string().regex(/^[0-9]+[km]$/, problem('must be a size such as "16k"', 'Use a number followed by "k" or "m".')).optional(),
   allowSourceRanges: z.array(cidr).min(1, problem('must list at least one network', 'Leave it out to allow any address.')).optional(),
@@ -200,6 +213,10 @@ export class NginxIngress extends Construct {
   public readonly ingress: KubernetesResource;
   /** The unauthenticated sign-in Ingress (`/oauth2`). */
   public readonly signInIngress: KubernetesResource;
+  /** The API Ingress: authenticated, but 401 instead of a sign-in redirect. */
+  public readonly apiIngress: KubernetesResource;
+  /** The annotations of the API Ingress. */
+  public readonly apiAnnotations: Readonly<Record<string, string>>;
   /** The annotations of the authenticated Ingress. */
   public readonly annotations: Readonly<Record<string, string>>;
   /** The annotations of the sign-in Ingress. */
@@ -238,10 +255,11 @@ export class NginxIngress extends Construct {
       authResponseHeaders: ingressAuthResponseHeaders(),
       ...(props.authCacheDuration
         ? {
-            // The key must identify the credential completely: every part of a split
-            // session cookie and the bearer token. An incomplete key would let one
-            // caller's cached "yes" (and identity headers) answer for another.
-            authCacheKey: ['', '_0', '_1', '_2', '_3'].map((suffix) => `$cookie_${props.gateway.cookieName}${suffix}`).join('') + '$http_authorization',
+            // The key must identify the credential completely: the whole Cookie header (a
+            // large session is split into any number of cookies) and the bearer token. An
+            // incomplete key would let one caller's cached "yes", identity headers
+            // included, answer for another whose credential differs only in the rest.
+            authCacheKey: '$http_cookie$http_authorization',
             authCacheDuration: `200 202 ${props.authCacheDuration}`,
           }
         : {}),
@@ -269,6 +287,11 @@ export class NginxIngress extends Construct {
     };
     this.signInAnnotations = {
       ...renderIngressNginxAnnotations(common),
+      ...(props.extraAnnotations ?? {}),
+    };
+    // The API answers 401 itself: everything of the authenticated Ingress but auth-signin.
+    this.apiAnnotations = {
+      ...renderIngressNginxAnnotations({ ...authenticated, authSignin: undefined }),
       ...(props.extraAnnotations ?? {}),
     };
 
@@ -312,6 +335,26 @@ export class NginxIngress extends Construct {
                   backend: { service: { name: props.gateway.serviceName, port: { number: props.gateway.port } } },
                 },
               ],
+            },
+          },
+        ],
+      },
+    });
+
+    this.apiIngress = kubernetesResource<IngressV1Config>(this, 'ApiIngress', 'kubernetes_ingress_v1', {
+      metadata: { name: `${name}-api`, namespace: props.namespace, labels, annotations: this.apiAnnotations },
+      spec: {
+        ingressClassName,
+        tls: tlsBlock,
+        rule: [
+          {
+            host: props.host,
+            http: {
+              path: (props.apiPaths ?? ['/api']).map((path) => ({
+                path,
+                pathType: 'Prefix',
+                backend: { service: { name: props.backend.serviceName, port: { number: props.backend.port } } },
+              })),
             },
           },
         ],

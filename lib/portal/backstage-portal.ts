@@ -48,8 +48,6 @@ export interface PortalGatewayOptions {
   readonly cookie?: CookieOptions;
   /** @default SessionStore.cookie() */
   readonly sessionStore?: SessionStore;
-  /** @default ["^/api/"] */
-  readonly apiPaths?: readonly string[];
   /** @default the pinned oauth2-proxy image */
   readonly image?: string;
   /** @default 2 */
@@ -60,6 +58,8 @@ export interface PortalGatewayOptions {
 export interface PortalIngressOptions {
   /** @default "nginx" */
   readonly ingressClassName?: string;
+  /** @default ["/api"] */
+  readonly apiPaths?: readonly string[];
   /** @default - no auth caching */
   readonly authCacheDuration?: string;
   /** @default - any address */

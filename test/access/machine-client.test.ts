@@ -1,6 +1,6 @@
 import { TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { MachineClient, OidcGateway, OidcGatewayProps, OidcIssuer, SecretRef, SessionStore } from '../../lib';
+import { Backstage, BackstageDatabase, MachineClient, OidcGateway, OidcGatewayProps, OidcIssuer, SecretRef, SessionStore } from '../../lib';
 import { errorOf, resourceAt, synth, variableSecret } from '../helpers';
 
 function gatewayProps(stack: TerraformStack, overrides: Record<string, unknown>): OidcGatewayProps {
@@ -29,7 +29,7 @@ function gatewayErrors(overrides: (stack: TerraformStack) => Record<string, unkn
 const ciClient = (options: Partial<Parameters<typeof MachineClient.jwt>[0]> = {}) =>
   MachineClient.jwt({
     issuerUrl: 'https://token.actions.githubusercontent.com',
-    audience: 'backstage',
+    audience: 'backstage-machines',
     jwksUrl: 'https://token.actions.githubusercontent.com/.well-known/jwks',
     ...options,
   });
@@ -51,7 +51,7 @@ describe('MachineClient', () => {
     })).args;
     expect(args.filter((a) => a.startsWith('--skip-jwt-bearer-tokens') || a.startsWith('--extra-jwt-issuers'))).toEqual([
       '--skip-jwt-bearer-tokens=true',
-      '--extra-jwt-issuers=https://token.actions.githubusercontent.com=backstage',
+      '--extra-jwt-issuers=https://token.actions.githubusercontent.com=backstage-machines',
       '--extra-jwt-issuers=https://gitlab.example.com=portal',
     ]);
   });
@@ -157,5 +157,25 @@ describe('SessionStore', () => {
     expect(gatewayErrors(() => ({ sessionStore: { kind: 'redis' } }))).toEqual([
       '[test/gw] sessionStore: must be a SessionStore, got {"kind":"redis"}. Use SessionStore.cookie() or SessionStore.redis({...}).',
     ]);
+  });
+});
+
+describe('MachineClient audience', () => {
+  it('refuses the audience "backstage", which Backstage reserves for its own user tokens', () => {
+    const message = errorOf(() =>
+      synth((stack) =>
+        new Backstage(stack, 'bs', {
+          namespace: 'backstage',
+          host: 'backstage.example.com',
+          image: 'registry.example.com/backstage:1.0.0',
+          database: BackstageDatabase.sqliteInMemory(),
+          replicas: 1,
+          machineClients: [MachineClient.jwt({ issuerUrl: 'https://ci.example.com', audience: 'backstage', jwksUrl: 'https://ci.example.com/jwks' })],
+        }),
+      ),
+    );
+    expect(message).toBe(
+      '[test/bs] machineClients[0].audience: must not be "backstage", got "backstage". Backstage reserves that audience for its own user tokens; use another, e.g. "backstage-machines".',
+    );
   });
 });

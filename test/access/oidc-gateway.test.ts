@@ -55,7 +55,6 @@ describe('OidcGateway', () => {
         '--cookie-refresh=30m',
         '--cookie-expire=12h',
         '--session-store-type=cookie',
-        '--api-route=^/api/',
         '--skip-provider-button=true',
         '--silence-ping-logging=true',
       ]);
@@ -100,11 +99,6 @@ describe('OidcGateway', () => {
       expect(args).toContain('--redis-connection-url=rediss://redis.backstage.svc:6379');
     });
 
-    it('answers custom API paths with 401 instead of a redirect', () => {
-      const args = argsOf(synthGateway(() => ({ apiPaths: ['^/api/', '^/catalog/'] })));
-      expect(args.filter((a) => a.startsWith('--api-route='))).toEqual(['--api-route=^/api/', '--api-route=^/catalog/']);
-    });
-
     it('lets JWT machine clients through by issuer and audience only when there are some', () => {
       expect(argsOf(synthGateway()).some((a) => a.startsWith('--skip-jwt-bearer-tokens') || a.startsWith('--extra-jwt-issuers'))).toBe(false);
 
@@ -113,14 +107,14 @@ describe('OidcGateway', () => {
           machineClients: [
             MachineClient.jwt({
               issuerUrl: 'https://token.actions.githubusercontent.com',
-              audience: 'backstage',
+              audience: 'backstage-machines',
               jwksUrl: 'https://token.actions.githubusercontent.com/.well-known/jwks',
             }),
           ],
         })),
       );
       expect(args).toContain('--skip-jwt-bearer-tokens=true');
-      expect(args).toContain('--extra-jwt-issuers=https://token.actions.githubusercontent.com=backstage');
+      expect(args).toContain('--extra-jwt-issuers=https://token.actions.githubusercontent.com=backstage-machines');
     });
   });
 
@@ -394,9 +388,8 @@ describe('OidcGateway', () => {
       ]);
     });
 
-    it('refuses non-anchored API paths, zero replicas and an empty controller selector', () => {
-      expect(gatewayErrors(() => ({ apiPaths: ['/api/'], replicas: 0, ingressController: { namespaceLabels: {} } }))).toEqual([
-        '[test/gw] apiPaths[0]: must be a regular expression anchored at the path start, got "/api/". Write it like "^/api/".',
+    it('refuses zero replicas and an empty controller selector', () => {
+      expect(gatewayErrors(() => ({ replicas: 0, ingressController: { namespaceLabels: {} } }))).toEqual([
         '[test/gw] replicas: replicas must be at least 1, got 0. Use a value of 1 or more.',
         '[test/gw] ingressController.namespaceLabels: must select at least one label, got {}. An empty selector admits every namespace; name the ingress controller\'s namespace, e.g. {"kubernetes.io/metadata.name": "ingress-nginx"}.',
       ]);

@@ -1,0 +1,184 @@
+import { TerraformStack, TerraformVariable } from 'cdktf';
+import { describe, expect, it } from 'vitest';
+import { BackstagePortal, type IngressAuthGateway, NginxIngress, SecretRef, TlsSource } from '../../lib';
+import { acmeDns01 } from '../../lib/tls/acme-dns01-tls-source';
+import { Dns01Solver } from '../../lib/tls/dns01-solver';
+import { errorOf, portalProps, resourceAt, resourcesOf, synth, type TfJson } from '../helpers';
+
+const gateway: IngressAuthGateway = {
+  authUrl: 'http://oauth2-proxy.backstage.svc.cluster.local:4180/oauth2/auth',
+  signInUrl: 'https://backstage.example.com/oauth2/start?rd=$escaped_request_uri',
+  serviceName: 'oauth2-proxy',
+  port: 4180,
+  cookieName: '_oauth2_proxy',
+  sessionStore: { proxyBufferSize: '32k' },
+};
+
+function ingress(stack: TerraformStack, id: string, tls: TlsSource, host = 'backstage.example.com'): NginxIngress {
+  return new NginxIngress(stack, id, { namespace: 'backstage', host, backend: { serviceName: 'backstage', port: 7007 }, gateway, tls });
+}
+
+const synthIngress = (tls: TlsSource): TfJson => synth((stack) => ingress(stack, 'ing', tls));
+const issuers = (json: TfJson): any[] => Object.values(resourcesOf(json, 'kubernetes_manifest')).filter((r) => r.manifest.kind === 'ClusterIssuer');
+const route53 = Dns01Solver.route53({ region: 'eu-central-1', hostedZoneId: 'Z0123456789ABCDEFGHIJ' });
+
+describe('acmeDns01', () => {
+  it('creates a Let\'s Encrypt production ClusterIssuer whose only solver is the DNS-01 solver', () => {
+    const json = synthIngress(acmeDns01({ email: 'platform@example.com', solver: route53 }));
+    const issuer = resourceAt(json, 'kubernetes_manifest', 'ing/ClusterIssuer-letsencrypt-production-dns01/Resource');
+    expect(issuer.manifest).toEqual({
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'ClusterIssuer',
+      metadata: { name: 'letsencrypt-production-dns01', labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' } },
+      spec: {
+        acme: {
+          server: 'https://acme-v02.api.letsencrypt.org/directory',
+          email: 'platform@example.com',
+          privateKeySecretRef: { name: 'letsencrypt-production-dns01-account-key' },
+          solvers: [{ dns01: { route53: { region: 'eu-central-1', hostedZoneID: 'Z0123456789ABCDEFGHIJ' } } }],
+        },
+      },
+    });
+    expect(JSON.stringify(issuer.manifest)).not.toContain('http01');
+  });
+
+  it('asks cert-manager for the certificate on the Ingress, after the issuer exists', () => {
+    const json = synthIngress(acmeDns01({ email: 'platform@example.com', solver: route53 }));
+    const [issuerId] = Object.keys(resourcesOf(json, 'kubernetes_manifest'));
+    const main = resourceAt(json, 'kubernetes_ingress_v1', 'ing/Ingress');
+    expect(main.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt-production-dns01');
+    expect(main.spec.tls).toEqual([{ hosts: ['backstage.example.com'], secret_name: 'backstage-example-com-tls' }]);
+    expect(main.depends_on).toEqual([`kubernetes_manifest.${issuerId}`]);
+  });
+
+  it('names the issuer after the ACME server', () => {
+    const staging = issuers(synthIngress(acmeDns01({ email: 'platform@example.com', solver: route53, server: 'staging' })))[0];
+    expect(staging.manifest.metadata.name).toBe('letsencrypt-staging-dns01');
+    expect(staging.manifest.spec.acme.server).toBe('https://acme-staging-v02.api.letsencrypt.org/directory');
+    expect(staging.manifest.spec.acme.privateKeySecretRef).toEqual({ name: 'letsencrypt-staging-dns01-account-key' });
+
+    const custom = issuers(synthIngress(acmeDns01({ email: 'platform@example.com', solver: route53, server: 'https://acme.zerossl.com/v2/DV90' })))[0];
+    expect(custom.manifest.metadata.name).toBe('acme-dns01');
+    expect(custom.manifest.spec.acme.server).toBe('https://acme.zerossl.com/v2/DV90');
+
+    const named = synthIngress(acmeDns01({ email: 'platform@example.com', solver: route53, issuerName: 'route53-prod' }));
+    expect(issuers(named)[0].manifest.metadata.name).toBe('route53-prod');
+    expect(resourceAt(named, 'kubernetes_ingress_v1', 'ing/Ingress').metadata.annotations['cert-manager.io/cluster-issuer']).toBe('route53-prod');
+  });
+
+  it('puts a Cloudflare token variable into cert-manager\'s namespace and orders the issuer after it', () => {
+    const json = synth((stack) => {
+      const token = SecretRef.fromVariable(new TerraformVariable(stack, 'cloudflare_api_token', { type: 'string', sensitive: true }));
+      ingress(stack, 'ing', acmeDns01({ email: 'platform@example.com', solver: Dns01Solver.cloudflare({ apiToken: token }) }));
+    });
+    const [secretId, secret] = Object.entries(resourcesOf(json, 'kubernetes_secret_v1'))[0]!;
+    expect(secret.metadata).toMatchObject({ name: 'cloudflare-api-token', namespace: 'cert-manager' });
+    expect(secret.data).toEqual({ value: '${var.cloudflare_api_token}' });
+    const [issuer] = issuers(json);
+    expect(issuer.manifest.spec.acme.solvers).toEqual([{ dns01: { cloudflare: { apiTokenSecretRef: { name: 'cloudflare-api-token', key: 'value' } } } }]);
+    expect(issuer.depends_on).toEqual([`kubernetes_secret_v1.${secretId}`]);
+  });
+
+  it('binds the Cloudflare token into the given cert-manager namespace', () => {
+    const json = synth((stack) => {
+      const token = SecretRef.fromVariable(new TerraformVariable(stack, 'cf_token', { type: 'string', sensitive: true }));
+      ingress(stack, 'ing', acmeDns01({ email: 'platform@example.com', solver: Dns01Solver.cloudflare({ apiToken: token }), certManagerNamespace: 'pki' }));
+    });
+    expect(Object.values(resourcesOf(json, 'kubernetes_secret_v1'))[0].metadata.namespace).toBe('pki');
+  });
+
+  it('creates the ClusterIssuer once per stack when two portals use it', () => {
+    const json = synth((stack) => {
+      const tls = acmeDns01({ email: 'platform@example.com', solver: Dns01Solver.cloudDns({ project: 'platform-dns-4711' }) });
+      const props = portalProps(stack);
+      new BackstagePortal(stack, 'team-a', { ...props, namespace: 'team-a', host: 'a.example.com', tls });
+      new BackstagePortal(stack, 'team-b', { ...props, namespace: 'team-b', host: 'b.example.com', tls });
+    });
+    const found = Object.entries(resourcesOf(json, 'kubernetes_manifest')).filter(([, r]) => r.manifest.kind === 'ClusterIssuer');
+    expect(found).toHaveLength(1);
+    const [issuerId, issuer] = found[0]!;
+    expect(issuer.manifest.spec.acme.solvers).toEqual([{ dns01: { cloudDNS: { project: 'platform-dns-4711' } } }]);
+    for (const portal of ['team-a', 'team-b']) {
+      const main = resourceAt(json, 'kubernetes_ingress_v1', `${portal}/Ingress/Ingress`);
+      expect(main.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt-production-dns01');
+      expect(main.depends_on).toEqual([`kubernetes_manifest.${issuerId}`]);
+    }
+  });
+
+  it('lives next to an HTTP-01 issuer under its own default name', () => {
+    const json = synth((stack) => {
+      ingress(stack, 'public', TlsSource.acme({ email: 'platform@example.com' }), 'a.example.com');
+      ingress(stack, 'internal', acmeDns01({ email: 'platform@example.com', solver: route53 }), 'b.example.com');
+    });
+    expect(issuers(json).map((i) => i.manifest.metadata.name).sort()).toEqual(['letsencrypt-production', 'letsencrypt-production-dns01']);
+  });
+
+  it('refuses two different DNS-01 issuers under one name', () => {
+    const message = errorOf(() =>
+      synth((stack) => {
+        ingress(stack, 'a', acmeDns01({ email: 'platform@example.com', solver: route53 }), 'a.example.com');
+        ingress(stack, 'b', acmeDns01({ email: 'platform@example.com', solver: Dns01Solver.cloudDns({ project: 'platform-dns-4711' }) }), 'b.example.com');
+      }),
+    );
+    expect(message).toBe(
+      '[test/b] tls: needs ClusterIssuer "letsencrypt-production-dns01" with a different spec than another construct in this stack created, got "letsencrypt-production-dns01". ClusterIssuers are cluster-wide: give this TlsSource its own issuerName (e.g. for another DNS solver or ACME server).',
+    );
+  });
+
+  it('refuses a name an HTTP-01 issuer of this stack already uses', () => {
+    const message = errorOf(() =>
+      synth((stack) => {
+        ingress(stack, 'a', TlsSource.acme({ email: 'platform@example.com' }), 'a.example.com');
+        ingress(stack, 'b', acmeDns01({ email: 'platform@example.com', solver: route53, issuerName: 'letsencrypt-production' }), 'b.example.com');
+      }),
+    );
+    expect(message).toBe(
+      '[test/b] tls: needs ClusterIssuer "letsencrypt-production", which test/a/ClusterIssuer-letsencrypt-production already creates with another spec, got "letsencrypt-production". ClusterIssuers are cluster-wide: give this TlsSource its own issuerName.',
+    );
+  });
+
+  it('refuses, when the stack is validated, an HTTP-01 issuer of the same name made after it', () => {
+    const message = errorOf(() =>
+      synth((stack) => {
+        ingress(stack, 'a', acmeDns01({ email: 'platform@example.com', solver: route53, issuerName: 'letsencrypt-production' }), 'a.example.com');
+        ingress(stack, 'b', TlsSource.acme({ email: 'platform@example.com' }), 'b.example.com');
+      }),
+    );
+    expect(message).toContain(
+      '[test/a] tls: needs ClusterIssuer "letsencrypt-production", which test/b/ClusterIssuer-letsencrypt-production also creates, got "letsencrypt-production". ClusterIssuers are cluster-wide: give this TlsSource its own issuerName.',
+    );
+  });
+
+  it('is a TlsSource and not self-signed', () => {
+    const tls = acmeDns01({ email: 'platform@example.com', solver: route53 });
+    expect(TlsSource.isTlsSource(tls)).toBe(true);
+    expect(tls.isSelfSigned).toBe(false);
+  });
+
+  it('refuses a bad e-mail, server, issuer name and namespace, and reports the solver\'s problems under tls.solver', () => {
+    const message = errorOf(() =>
+      synthIngress(
+        acmeDns01({
+          email: 'platform-at-example.com',
+          solver: Dns01Solver.route53({ region: 'europe' }),
+          server: 'http://acme.example.com/directory',
+          issuerName: 'Route53',
+          certManagerNamespace: 'Cert_Manager',
+        }),
+      ),
+    );
+    expect(message.split('\n')).toEqual([
+      '[test/ing] tls.email: must be an e-mail address, got "platform-at-example.com". Give a mailbox that receives certificate expiry notices.',
+      '[test/ing] tls.server: must be "production", "staging" or an https:// ACME directory URL, got "http://acme.example.com/directory". Pick a Let\'s Encrypt environment or paste your ACME directory URL.',
+      '[test/ing] tls.issuerName: must be a valid Kubernetes name (RFC 1123 label), got "Route53". Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.',
+      '[test/ing] tls.certManagerNamespace: must be a valid namespace name (RFC 1123 label), got "Cert_Manager". Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.',
+      '[test/ing] tls.solver.region: must be an AWS region code, got "europe". Use the region code, e.g. "eu-central-1" or "us-east-1", not its display name.',
+    ]);
+  });
+
+  it('refuses a solver that is not a Dns01Solver', () => {
+    expect(errorOf(() => synthIngress(acmeDns01({ email: 'platform@example.com', solver: { route53: { region: 'eu-central-1' } } as never })))).toBe(
+      '[test/ing] tls.solver: must be a Dns01Solver, got {"route53":{"region":"eu-central-1"}}. Use Dns01Solver.route53(...), .cloudDns(...), .azureDns(...) or .cloudflare(...).',
+    );
+  });
+});

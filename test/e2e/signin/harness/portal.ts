@@ -1,0 +1,148 @@
+// Synthesizes a real BackstagePortal with the library and reads what the programs run
+// with out of the synthesized cdk.tf.json: oauth2-proxy's container args, env and mounted
+// files, the Ingress annotations and paths, Backstage's app-config and env. Nothing here
+// restates a value the library renders; the harness only maps cluster things (Service
+// names, mount paths, Secrets) onto loopback things.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, TerraformStack } from 'cdktf';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { BackstageDatabase, BackstagePortal, MachineClient, OidcIssuer, SecretRef, TlsSource } from '../../../../lib';
+import type { BackstagePortalProps } from '../../../../lib';
+
+export const PORTAL_HOST = 'backstage.example.com';
+export const CLIENT_ID = 'backstage-portal';
+/** The Secrets the portal refers to (they "exist in the cluster"; values come from the harness). */
+export const SECRETS = {
+  clientSecret: { name: 'oidc-client', key: 'client-secret' },
+  cookieSecret: { name: 'oauth2-proxy-cookie', key: 'cookie-secret' },
+  tls: 'backstage-tls',
+} as const;
+
+export interface PortalOptions {
+  /** https URL of the test IdP. */
+  readonly issuerUrl: string;
+  /** https URL of the trusted machine-token issuer. */
+  readonly machineIssuerUrl: string;
+  /** https URL of a second trusted issuer whose tokens carry the audience "backstage" (as in the README example). */
+  readonly backstageAudienceIssuerUrl: string;
+  /** NginxIngress authCacheDuration (undefined: caching off, the default). */
+  readonly authCacheDuration?: string;
+  /** NginxIngress proxyBufferSize (undefined: the library's default for the session store). */
+  readonly proxyBufferSize?: string;
+}
+
+/** Audience of the CI tokens. */
+export const MACHINE_AUDIENCE = 'portal-ci';
+
+/** The portal under test: the library's public API as a platform team would call it. */
+export function portalProps(stack: TerraformStack, o: PortalOptions): BackstagePortalProps {
+  void stack;
+  return {
+    host: PORTAL_HOST,
+    image: 'registry.example.com/platform/backstage:1.4.2',
+    database: BackstageDatabase.sqliteInMemory(),
+    // Groups come with the "groups" scope at this IdP (as at Okta or Keycloak with a mapper).
+    issuer: OidcIssuer.generic({ issuerUrl: o.issuerUrl, scopes: ['openid', 'email', 'profile', 'groups'] }),
+    clientId: CLIENT_ID,
+    clientSecret: SecretRef.fromSecret(SECRETS.clientSecret.name, SECRETS.clientSecret.key),
+    cookieSecret: SecretRef.fromSecret(SECRETS.cookieSecret.name, SECRETS.cookieSecret.key),
+    access: { emailDomains: ['example.com'], groups: ['portal-users'] },
+    tls: TlsSource.fromSecret(SECRETS.tls),
+    machineClients: [
+      MachineClient.jwt({
+        issuerUrl: o.machineIssuerUrl,
+        audience: MACHINE_AUDIENCE,
+        jwksUrl: `${o.machineIssuerUrl}/jwks`,
+        subjectPrefix: 'ci',
+        accessRestrictions: [{ plugin: 'catalog' }],
+      }),
+    ],
+    backstage: { replicas: 1 },
+    gateway: { replicas: 1 },
+    ingress: {
+      ...(o.authCacheDuration ? { authCacheDuration: o.authCacheDuration } : {}),
+      ...(o.proxyBufferSize ? { proxyBufferSize: o.proxyBufferSize } : {}),
+    },
+  };
+}
+
+export type Json = Record<string, any>;
+
+/** `cdktf synth` of one stack with the portal; returns the parsed cdk.tf.json. */
+export function synthesizePortal(o: PortalOptions): Json {
+  const outdir = mkdtempSync(join(tmpdir(), 'signin-synth-'));
+  try {
+    const app = new App({ outdir, stackTraces: false });
+    const stack = new TerraformStack(app, 'signin');
+    new KubernetesProvider(stack, 'k8s', {});
+    new BackstagePortal(stack, 'portal', portalProps(stack, o));
+    app.synth();
+    return JSON.parse(readFileSync(join(outdir, 'stacks', 'signin', 'cdk.tf.json'), 'utf8'));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** Nested blocks are objects or one-element lists in cdktf's JSON. */
+export function one(value: any): any {
+  return Array.isArray(value) ? value[0] : value;
+}
+export function list(value: any): any[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** What Terraform does with `$${` and `%%{` in a JSON string. */
+export function unescapeTerraform(text: string): string {
+  return text.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
+}
+
+/**
+ * Resolves Terraform references such as
+ * `${kubernetes_config_map_v1.portal_Gateway_Config_1234.metadata[0].name}` (the whole
+ * string or embedded in one) against the resources of the same JSON: what Terraform
+ * knows about these values once the referenced resources exist.
+ */
+export function resolve(json: Json, value: unknown): any {
+  if (typeof value !== 'string') return value;
+  const ref = /\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([^}]+)\}/g;
+  const lookup = (type: string, id: string, path: string): unknown => {
+    let node: any = json.resource?.[type]?.[id];
+    if (node === undefined) throw new Error(`unresolvable reference \${${type}.${id}.${path}}`);
+    for (const part of path.split('.')) {
+      const idx = /^([^[]+)\[(\d+)\]$/.exec(part);
+      node = idx ? list(node[idx[1]!])[Number(idx[2])] : node[part];
+    }
+    return resolve(json, node);
+  };
+  const whole = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([^}]+)\}$/.exec(value);
+  if (whole) return lookup(whole[1]!, whole[2]!, whole[3]!);
+  return value.replace(ref, (_m, type: string, id: string, path: string) => String(lookup(type, id, path)));
+}
+
+/** The single resource of a type whose construct path ends with `suffix`. */
+export function resourceAt(json: Json, type: string, suffix: string): Json {
+  const all = Object.values(json.resource?.[type] ?? {}) as Json[];
+  const found = all.filter((r) => String(r['//']?.metadata?.path ?? '').endsWith(suffix));
+  if (found.length !== 1) throw new Error(`expected one ${type} at …${suffix}, found ${found.length}`);
+  return found[0]!;
+}
+
+/** A ConfigMap's data by name (as a volume or envFrom names it). */
+export function configMapData(json: Json, name: string): Record<string, string> {
+  for (const cm of Object.values(json.resource?.kubernetes_config_map_v1 ?? {}) as Json[]) {
+    if (resolve(json, one(cm.metadata).name) === name) {
+      return Object.fromEntries(Object.entries(cm.data ?? {}).map(([k, v]) => [k, unescapeTerraform(String(v))]));
+    }
+  }
+  throw new Error(`no ConfigMap named ${name} in the synthesized stack`);
+}
+
+/** A Service's port by Service name (the harness maps each to a loopback port). */
+export function services(json: Json): Array<{ name: string; port: number; targetPort: string | number }> {
+  return (Object.values(json.resource?.kubernetes_service_v1 ?? {}) as Json[]).map((s) => {
+    const port = list(one(s.spec).port)[0];
+    return { name: String(resolve(json, one(s.metadata).name)), port: Number(port.port), targetPort: port.target_port };
+  });
+}
