@@ -85,7 +85,7 @@ describe('Backstage app-config', () => {
           machineClients: [
             MachineClient.jwt({
               issuerUrl: 'https://token.actions.githubusercontent.com',
-              audience: 'backstage',
+              audience: 'backstage-machines',
               jwksUrl: 'https://token.actions.githubusercontent.com/.well-known/jwks',
               subjectPrefix: 'github',
               algorithms: ['RS256', 'ES256'],
@@ -99,7 +99,7 @@ describe('Backstage app-config', () => {
           options: {
             url: 'https://token.actions.githubusercontent.com/.well-known/jwks',
             issuer: 'https://token.actions.githubusercontent.com',
-            audience: 'backstage',
+            audience: 'backstage-machines',
             algorithm: ['RS256', 'ES256'],
             subjectPrefix: 'github',
           },
@@ -110,7 +110,7 @@ describe('Backstage app-config', () => {
     it('defaults JWT clients to RS256', () => {
       const config = appConfigOf(
         synthBackstage({
-          machineClients: [MachineClient.jwt({ issuerUrl: 'https://idp.example.com', audience: 'backstage', jwksUrl: 'https://idp.example.com/jwks' })],
+          machineClients: [MachineClient.jwt({ issuerUrl: 'https://idp.example.com', audience: 'backstage-machines', jwksUrl: 'https://idp.example.com/jwks' })],
         }),
       );
       expect(config.backend.auth.externalAccess[0].options.algorithm).toEqual(['RS256']);
@@ -126,7 +126,7 @@ describe('Backstage app-config', () => {
           machineClients: [
             MachineClient.jwt({
               issuerUrl: 'https://idp.example.com',
-              audience: 'backstage',
+              audience: 'backstage-machines',
               jwksUrl: 'https://idp.example.com/jwks',
               accessRestrictions: [{ plugin: 'catalog', permissions: ['catalog.entity.read'] }],
             }),
@@ -160,7 +160,7 @@ describe('Backstage app-config', () => {
         synthBackstage({
           machineClients: [
             MachineClient.staticToken({ subject: 'agent', token: SecretRef.fromSecret('agent', 'token') }),
-            MachineClient.jwt({ issuerUrl: 'https://idp.example.com', audience: 'backstage', jwksUrl: 'https://idp.example.com/jwks' }),
+            MachineClient.jwt({ issuerUrl: 'https://idp.example.com', audience: 'backstage-machines', jwksUrl: 'https://idp.example.com/jwks' }),
           ],
         }),
       );
