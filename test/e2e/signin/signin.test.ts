@@ -318,10 +318,10 @@ describe('machine clients', () => {
     return client.request(`${base}${catalogUsers}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
   }
 
-  // KNOWN LIB BUG (reported): oauth2-proxy applies --email-domain and allowedGroups to
-  // bearer-token sessions too (email falls back to `sub`), so a CI token without an
-  // e-mail in an allowed domain and an allowed group is refused at the gateway whenever
-  // the portal restricts access (i.e. always). Remove `.fails` once fixed.
+  // KNOWN LIMITATION (documented in the README): oauth2-proxy applies --email-domain and
+  // allowedGroups to bearer-token sessions too (the e-mail falls back to `sub`), so a
+  // machine token passes the gateway only with claims that meet the access policy (next
+  // scenario). A token without them is refused at the gateway.
   knownBug('a token from the trusted issuer reaches the catalog API', async () => {
     const token = await stack.trustedIssuer.token({ sub: 'ci-bot', aud: MACHINE_AUDIENCE });
     const res = await call(token);
