@@ -99,3 +99,12 @@ export type {
   VaultStoreOptions,
   VaultCaProvider,
 } from './secrets/cluster-secret-store';
+
+export { F5NginxIngress } from './ingress/f5-nginx-ingress';
+export type { F5NginxIngressProps, F5AuthGateway, F5IdentityUpstream, F5RateLimit, F5HstsOptions } from './ingress/f5-nginx-ingress';
+
+export { Guardrails } from './policy/guardrails';
+export type { GuardrailsProps, GuardrailExemption } from './policy/guardrails';
+export { GUARDRAIL_CHECKS, SOC2_CRITERIA, ISO27001_CONTROLS } from './policy/checks';
+export type { GuardrailCheck, GuardrailCheckId, GuardrailFinding } from './policy/checks';
+export type { GuardrailsReport, CheckResult, ReportedFinding } from './policy/report';

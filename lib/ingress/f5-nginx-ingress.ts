@@ -1,0 +1,534 @@
+import { TerraformResource } from 'cdktf';
+import { Construct } from 'constructs';
+import type { IngressV1Config } from '@cdktf/provider-kubernetes/lib/ingress-v1';
+import type { ManifestConfig } from '@cdktf/provider-kubernetes/lib/manifest';
+import * as z from 'zod';
+import { identityHeaderNames } from '../access/header-contract';
+import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
+import { standardLabels } from '../core/labels';
+import { cidr, hostName, kubernetesName } from '../core/schemas';
+import { fail, problem, validateProps } from '../core/validation';
+import { BoundTls, TlsSource } from '../tls/tls-source';
+import { isSnippetAnnotation } from './annotations';
+import type { ProxyTimeouts } from './nginx-ingress';
+
+// The same access intent as NginxIngress, rendered for the F5 NGINX Ingress Controller
+// (nginx/kubernetes-ingress, `nginx.org/*` annotations). Three facts of that controller
+// shape this file (sources in the README's design notes):
+//
+// 1. Two Ingresses for one host collide: the oldest wins, the other is rejected. One
+//    host with several Ingresses (the portal, and cert-manager's HTTP-01 solver) needs
+//    "mergeable" Ingresses: a master with the host and TLS and no paths, and minions
+//    with the paths. Policies on the master are inherited by every minion, so the auth
+//    policy goes on the portal's minion only and the challenge minion stays open.
+// 2. Authentication is a `k8s.nginx.org/v1` Policy with `externalAuth` (an auth_request
+//    subrequest to oauth2-proxy), attached by `nginx.org/policies`. With `authSigninURI`
+//    the controller itself serves `authSigninRedirectBasePath` (/oauth2) from the auth
+//    service, without auth: the sign-in, callback and sign-out paths.
+// 3. `externalAuth` has no field to copy auth-response headers to the backend (open
+//    feature request nginx/kubernetes-ingress#10525); only `authSnippets` could, and
+//    snippets are refused here. So on this controller the identity headers cannot come
+//    from the auth answer: the gateway must sit in the request path (oauth2-proxy as a
+//    reverse proxy in front of Backstage, setting the contract's headers itself). The
+//    controller strips any client-sent copy of those headers on the way in.
+// 4. An external-auth policy without `authSigninURI` answers 401 instead of redirecting:
+//    the API paths get their own minion and policy, like NginxIngress's API Ingress.
+
+const MERGEABLE = 'nginx.org/mergeable-ingress-type';
+
+/** The oauth2-proxy paths the F5 external-auth policy uses. */
+const AUTH_URI = '/oauth2/auth';
+const SIGN_IN_URI = '/oauth2/start';
+const SIGN_IN_BASE_PATH = '/oauth2';
+
+/** Where a gateway in the request path sends signed-in requests, and what it adds to them. */
+export interface F5IdentityUpstream {
+  /** The Service the gateway proxies signed-in requests to (the portal's backend). */
+  readonly serviceName: string;
+  /** Its port. */
+  readonly port: number;
+  /**
+   * Headers the gateway sets on those requests, replacing any client value: exactly the
+   * identity headers of the header contract (`identityHeaderNames()`).
+   */
+  readonly requestHeaders: readonly string[];
+}
+
+/** What F5NginxIngress needs from the auth gateway (oauth2-proxy). */
+export interface F5AuthGateway {
+  /** Service serving `/oauth2/*`. */
+  readonly serviceName: string;
+  /** Namespace of that Service. */
+  readonly namespace: string;
+  /** Its port. */
+  readonly port: number;
+  /** Session store, which decides the proxy buffer size needed. */
+  readonly sessionStore: { readonly proxyBufferSize: string };
+  /**
+   * Set when the gateway runs as a reverse proxy in front of the backend. Required on
+   * this controller, whose external auth cannot pass the identity headers on.
+   * @default - none (auth-only gateway: refused)
+   */
+  readonly identityUpstream?: F5IdentityUpstream;
+}
+
+/** Per-client-IP request rate limit (`nginx.org/limit-req-*`). */
+export interface F5RateLimit {
+  /** Requests per second per client IP. */
+  readonly requestsPerSecond: number;
+  /**
+   * Burst allowed, as a multiple of the rate.
+   * @default 5
+   */
+  readonly burstMultiplier?: number;
+}
+
+/** HTTP Strict Transport Security (the F5 controller has it off by default). */
+export interface F5HstsOptions {
+  /**
+   * `max-age` in seconds.
+   * @default 31536000 (one year)
+   */
+  readonly maxAgeSeconds?: number;
+  /**
+   * Add `includeSubDomains`.
+   * @default false
+   */
+  readonly includeSubdomains?: boolean;
+}
+
+export interface F5NginxIngressProps {
+  /** Namespace of the Ingress and Policy objects (same as the Services they route to). */
+  readonly namespace: string;
+  /** Public host. */
+  readonly host: string;
+  /** The Service behind the portal (Backstage). */
+  readonly backend: { readonly serviceName: string; readonly port: number };
+  /** The auth gateway, running in front of the backend (see {@link F5AuthGateway.identityUpstream}). */
+  readonly gateway: F5AuthGateway;
+  /**
+   * Where the certificate comes from. An ACME issuer answering HTTP-01 must give its
+   * solver Ingress the minion annotation ({@link F5NginxIngress.ACME_SOLVER_INGRESS_TEMPLATE}).
+   */
+  readonly tls: TlsSource;
+  /**
+   * Ingress class of the F5 NGINX Ingress Controller.
+   * @default "nginx"
+   */
+  readonly ingressClassName?: string;
+  /**
+   * Name prefix of the objects (`<name>` master, `<name>-app` minion, `<name>-external-auth` policy).
+   * @default "backstage"
+   */
+  readonly name?: string;
+  /**
+   * Path prefixes of the API. A request there without a valid session gets 401 instead
+   * of a redirect to the IdP (XHR calls cannot follow it): their minion's external-auth
+   * policy has no `authSigninURI`.
+   * @default ["/api"]
+   */
+  readonly apiPaths?: readonly string[];
+  /**
+   * `nginx.org/proxy-buffer-size` (and 8 buffers of that size), big enough for the
+   * session cookies and the identity headers.
+   * @default - "32k" with the cookie session store, "16k" with Redis
+   */
+  readonly proxyBufferSize?: string;
+  /**
+   * Only these client networks may reach the portal (an `accessControl` policy on the
+   * portal's minion; the ACME challenge path stays reachable).
+   * @default - any address
+   */
+  readonly allowSourceRanges?: readonly string[];
+  /**
+   * Per-IP request rate limit on the portal's paths.
+   * @default - none
+   */
+  readonly rateLimit?: F5RateLimit;
+  /**
+   * Largest request body (`nginx.org/client-max-body-size`).
+   * @default "10m"
+   */
+  readonly proxyBodySize?: string;
+  /**
+   * Upstream timeouts.
+   * @default - connect 5s, read 60s, send 60s
+   */
+  readonly timeouts?: ProxyTimeouts;
+  /**
+   * HSTS settings; HSTS itself is always on.
+   * @default - max-age one year, no includeSubDomains
+   */
+  readonly hsts?: F5HstsOptions;
+  /**
+   * TLS ends at a load balancer in front of the controller: redirect on
+   * `X-Forwarded-Proto: http` (`nginx.org/redirect-to-https`) and send HSTS by that header.
+   * @default false
+   */
+  readonly behindTlsTerminatingProxy?: boolean;
+  /**
+   * More annotations for the portal's minion. Snippets (`nginx.org/server-snippets`,
+   * `nginx.org/location-snippets`) are refused, and so are annotations this construct
+   * manages or that only the master may carry.
+   * @default - none
+   */
+  readonly extraAnnotations?: Readonly<Record<string, string>>;
+}
+
+/** Annotations this construct sets, and where a user sets each instead. */
+const MANAGED: Readonly<Record<string, string>> = {
+  [MERGEABLE]: 'nothing: the master/minion layout is what keeps the ACME challenge path open',
+  'nginx.org/policies': 'the gateway and "allowSourceRanges" props',
+  'nginx.com/policies': 'the gateway and "allowSourceRanges" props',
+  'nginx.org/ssl-redirect': 'nothing: HTTPS is always forced',
+  'ingress.kubernetes.io/ssl-redirect': 'nothing: HTTPS is always forced',
+  'nginx.org/redirect-to-https': 'the "behindTlsTerminatingProxy" prop',
+  'nginx.org/hsts': 'nothing: HSTS is always on',
+  'nginx.org/hsts-max-age': 'the "hsts.maxAgeSeconds" prop',
+  'nginx.org/hsts-include-subdomains': 'the "hsts.includeSubdomains" prop',
+  'nginx.org/hsts-behind-proxy': 'the "behindTlsTerminatingProxy" prop',
+  'nginx.org/server-tokens': 'nothing: the version is never advertised',
+  'nginx.org/proxy-buffer-size': 'the "proxyBufferSize" prop',
+  'nginx.org/proxy-buffers': 'the "proxyBufferSize" prop',
+  'nginx.org/client-max-body-size': 'the "proxyBodySize" prop',
+  'nginx.org/proxy-connect-timeout': 'the "timeouts.connectSeconds" prop',
+  'nginx.org/proxy-read-timeout': 'the "timeouts.readSeconds" prop',
+  'nginx.org/proxy-send-timeout': 'the "timeouts.sendSeconds" prop',
+  'nginx.org/proxy-set-headers': 'nothing: the identity headers are stripped from client requests',
+  'nginx.org/proxy-pass-headers': 'nothing: it could pass identity headers through',
+  'nginx.org/limit-req-rate': 'the "rateLimit.requestsPerSecond" prop',
+  'nginx.org/limit-req-burst': 'the "rateLimit.burstMultiplier" prop',
+};
+
+/** Host-level annotations a minion may not carry (F5's mergeable Ingress rules). */
+const MASTER_ONLY = new Set([
+  'nginx.org/proxy-hide-headers',
+  'nginx.org/http-redirect-code',
+  'nginx.org/listen-ports',
+  'nginx.org/listen-ports-ssl',
+  'appprotect.f5.com/app_protect_enable',
+  'appprotect.f5.com/app_protect_policy',
+  'appprotect.f5.com/app_protect_security_log_enable',
+  'appprotect.f5.com/app_protect_security_log',
+  'appprotectdos.f5.com/app-protect-dos-resource',
+]);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const seconds = (what: string) =>
+  z
+    .number()
+    .int(problem(`${what} must be whole seconds`, 'Remove the fraction.'))
+    .min(1, problem(`${what} must be at least 1 second`, 'Use 1 or more.'))
+    .max(3600, problem(`${what} must be at most 3600 seconds`, 'Long-running calls should not hold a proxy connection open for hours.'));
+
+const port = z.number().int().min(1).max(65535);
+
+const gatewaySchema = z
+  .custom<F5AuthGateway>(
+    (v) => typeof v === 'object' && v !== null && 'serviceName' in v && 'namespace' in v && 'port' in v,
+    problem('must be an auth gateway with serviceName, namespace and port', 'Pass the oauth2-proxy gateway of the portal.'),
+  )
+  .superRefine((gateway, ctx) => {
+    if (!isPlainObject(gateway)) {
+      return;
+    }
+    const upstream = gateway.identityUpstream;
+    if (upstream === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: problem(
+          'cannot hand the identity headers to the backend on the F5 controller',
+          'F5\'s externalAuth policy does not copy auth-response headers to the backend (nginx/kubernetes-ingress#10525) and snippets are refused: run the gateway as a reverse proxy in front of the backend that sets the identity headers itself (identityUpstream), or use NginxIngress.',
+        ),
+      });
+      return;
+    }
+    const expected = identityHeaderNames();
+    const given = Array.isArray(upstream.requestHeaders) ? upstream.requestHeaders : [];
+    const same =
+      given.length === expected.length && expected.every((name) => given.some((g) => typeof g === 'string' && g.toLowerCase() === name.toLowerCase()));
+    if (!same) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identityUpstream', 'requestHeaders'],
+        message: problem(
+          'must be exactly the identity headers of the header contract',
+          `Have the gateway set ${expected.join(', ')} (identityHeaderNames()), no more and no fewer: Backstage trusts exactly these.`,
+        ),
+      });
+    }
+  });
+
+const f5Schema = z
+  .strictObject({
+    namespace: kubernetesName,
+    host: hostName,
+    backend: z.strictObject({ serviceName: kubernetesName, port }),
+    gateway: gatewaySchema,
+    tls: z.custom<TlsSource>((v) => TlsSource.isTlsSource(v), problem('must be a TlsSource', 'Use TlsSource.fromIssuer(name), .fromSecret(name) or .privateCa(secret).')),
+    ingressClassName: kubernetesName.optional(),
+    name: kubernetesName.optional(),
+    apiPaths: z
+      .array(z.string().regex(/^\/[A-Za-z0-9._~\/-]*[A-Za-z0-9._~-]$/, problem('must be a path prefix such as "/api"', 'Start with "/" and leave out regular expressions and the trailing "/".')))
+      .min(1, problem('must list at least one prefix', 'Leave it out for ["/api"].'))
+      .refine((paths) => !paths.some((p) => p === SIGN_IN_BASE_PATH || p.startsWith(`${SIGN_IN_BASE_PATH}/`)), problem('must not include the sign-in path /oauth2', 'The controller serves /oauth2 from the gateway without auth; pick the API prefixes only.'))
+      .optional(),
+    proxyBufferSize: z.string().regex(/^[0-9]+[km]$/, problem('must be a size such as "16k"', 'Use a number followed by "k" or "m".')).optional(),
+    allowSourceRanges: z.array(cidr).min(1, problem('must list at least one network', 'Leave it out to allow any address.')).optional(),
+    rateLimit: z
+      .strictObject({
+        requestsPerSecond: z.number().int().min(1, problem('must be at least 1', 'Use a whole number of requests per second.')),
+        burstMultiplier: z.number().int().min(1, problem('must be at least 1', 'Use a whole multiple of the rate.')).optional(),
+      })
+      .optional(),
+    proxyBodySize: z.string().regex(/^[0-9]+[kmg]?$/, problem('must be a size such as "10m"', 'Use a number followed by "k", "m" or "g".')).optional(),
+    timeouts: z
+      .strictObject({ connectSeconds: seconds('connectSeconds').optional(), readSeconds: seconds('readSeconds').optional(), sendSeconds: seconds('sendSeconds').optional() })
+      .optional(),
+    hsts: z
+      .strictObject({
+        maxAgeSeconds: z
+          .number()
+          .int(problem('must be whole seconds', 'Remove the fraction.'))
+          .min(86400, problem('must be at least one day (86400)', 'Browsers forget a short HSTS policy between visits; use 31536000 (one year).'))
+          .optional(),
+        includeSubdomains: z.boolean().optional(),
+      })
+      .optional(),
+    behindTlsTerminatingProxy: z.boolean().optional(),
+    extraAnnotations: z
+      .record(z.string(), z.string())
+      .superRefine((annotations, ctx) => {
+        for (const key of Object.keys(annotations)) {
+          if (isSnippetAnnotation(key)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: problem(
+                'is a snippet annotation, which injects raw nginx configuration',
+                'Snippets are disabled by default since the IngressNightmare CVEs (2025); use the typed props of F5NginxIngress instead.',
+              ),
+            });
+          } else if (key in MANAGED) {
+            ctx.addIssue({ code: 'custom', path: [key], message: problem('is managed by F5NginxIngress', `Set it through ${MANAGED[key]}.`) });
+          } else if (MASTER_ONLY.has(key)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: problem('is a host-level annotation, which the portal\'s minion Ingress cannot carry', 'Set it on the controller\'s ConfigMap (controller.config.entries) instead.'),
+            });
+          } else if (key.startsWith('cert-manager.io/') || key.startsWith('acme.cert-manager.io/')) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: problem('is managed by the tls prop', 'Choose the issuer with TlsSource.fromIssuer() or .privateCa(); only the master Ingress asks cert-manager for the certificate.'),
+            });
+          }
+        }
+      })
+      .optional(),
+  })
+  .superRefine((props, ctx) => {
+    const upstream = isPlainObject(props.gateway) ? props.gateway.identityUpstream : undefined;
+    const backend = props.backend;
+    if (isPlainObject(upstream) && isPlainObject(backend) && (upstream.serviceName !== backend.serviceName || upstream.port !== backend.port)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gateway', 'identityUpstream'],
+        message: problem(
+          `proxies to another Service than the backend (${backend.serviceName}:${backend.port})`,
+          'Point the gateway\'s upstream at the portal\'s backend, or the portal is served without it.',
+        ),
+        params: { nestedValue: { value: `${upstream.serviceName}:${upstream.port}` } },
+      });
+    }
+  }) satisfies z.ZodType<F5NginxIngressProps>;
+
+/**
+ * True when one of the resources the TLS source creates is a cert-manager issuer whose
+ * HTTP-01 solver Ingress would be a second, non-mergeable Ingress for the portal's host:
+ * the F5 controller rejects it and the certificate is never issued.
+ */
+function hasCollidingHttp01Solver(tls: BoundTls): boolean {
+  for (const dependency of tls.dependsOn) {
+    if (!TerraformResource.isTerraformResource(dependency) || dependency.terraformResourceType !== 'kubernetes_manifest') {
+      continue;
+    }
+    const rendered = (dependency.toTerraform() as { resource?: Record<string, Record<string, { manifest?: unknown }>> }).resource;
+    for (const byId of Object.values(rendered ?? {})) {
+      for (const attributes of Object.values(byId)) {
+        const manifest = attributes.manifest;
+        if (!isPlainObject(manifest) || !String(manifest.kind ?? '').endsWith('Issuer')) {
+          continue;
+        }
+        const acme = isPlainObject(manifest.spec) ? manifest.spec.acme : undefined;
+        const solvers = isPlainObject(acme) && Array.isArray(acme.solvers) ? acme.solvers : [];
+        for (const solver of solvers) {
+          const ingress = isPlainObject(solver) && isPlainObject(solver.http01) ? solver.http01.ingress : undefined;
+          if (!isPlainObject(ingress)) {
+            continue;
+          }
+          const template = isPlainObject(ingress.ingressTemplate) ? ingress.ingressTemplate : {};
+          const metadata = isPlainObject(template.metadata) ? template.metadata : {};
+          const annotations = isPlainObject(metadata.annotations) ? metadata.annotations : {};
+          if (annotations[MERGEABLE] !== 'minion') {
+            return true;
+          }
+        }
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * The portal's front door on the F5 NGINX Ingress Controller: a master Ingress with the
+ * host, TLS, forced HTTPS and HSTS; minions for `/` and the API paths to the gateway,
+ * each guarded by a `k8s.nginx.org/v1` Policy with `externalAuth` (oauth2-proxy's
+ * `/oauth2/auth`; sign-in at `/oauth2/start` for `/`, a plain 401 for the API). The
+ * controller serves `/oauth2` to the gateway without auth, and cert-manager's challenge
+ * minion inherits nothing from the master. The gateway proxies signed-in requests to
+ * Backstage and sets the identity headers; copies sent by the client are stripped.
+ */
+export class F5NginxIngress extends Construct {
+  /**
+   * The `ingressTemplate` an ACME issuer's HTTP-01 solver needs on this controller: it
+   * makes cert-manager's challenge Ingress a minion of the portal's master.
+   */
+  public static readonly ACME_SOLVER_INGRESS_TEMPLATE = Object.freeze({ metadata: Object.freeze({ annotations: Object.freeze({ [MERGEABLE]: 'minion' }) }) });
+
+  /** The master Ingress (host, TLS, host-level settings; no paths). */
+  public readonly ingress: KubernetesResource;
+  /** The portal's minion Ingress (`/`, guarded by the external-auth policy). */
+  public readonly appIngress: KubernetesResource;
+  /** The API minion Ingress (`apiPaths`, guarded, 401 instead of a sign-in redirect). */
+  public readonly apiIngress: KubernetesResource;
+  /** The `externalAuth` Policy of the portal (with the sign-in redirect). */
+  public readonly externalAuthPolicy: KubernetesResource;
+  /** The `externalAuth` Policy of the API paths (no sign-in redirect: 401). */
+  public readonly apiExternalAuthPolicy: KubernetesResource;
+  /** The `accessControl` Policy, when `allowSourceRanges` is set. */
+  public readonly accessControlPolicy?: KubernetesResource;
+  /** The annotations of the master. */
+  public readonly annotations: Readonly<Record<string, string>>;
+  /** The annotations of the portal's minion. */
+  public readonly appAnnotations: Readonly<Record<string, string>>;
+  /** The annotations of the API minion. */
+  public readonly apiAnnotations: Readonly<Record<string, string>>;
+  /** The portal URL. */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: F5NginxIngressProps) {
+    super(scope, id);
+    validateProps(this, f5Schema, props);
+
+    const name = props.name ?? 'backstage';
+    const ingressClassName = props.ingressClassName ?? 'nginx';
+    this.url = `https://${props.host}`;
+    const labels = standardLabels('backstage', name, 'ingress');
+    const gateway = props.gateway;
+
+    const tls: BoundTls = props.tls.bind({ scope: this, host: props.host, ingressClassName });
+    if (hasCollidingHttp01Solver(tls)) {
+      fail(
+        this,
+        'tls',
+        'uses an ACME HTTP-01 solver whose challenge Ingress the F5 controller rejects (a second Ingress for the same host)',
+        props.tls,
+        'Use an issuer whose solver has http01.ingress.ingressTemplate = F5NginxIngress.ACME_SOLVER_INGRESS_TEMPLATE (TlsSource.fromIssuer(name)), a DNS-01 issuer, or TlsSource.fromSecret(name).',
+      );
+    }
+
+    const policy = (id: string, policyName: string, spec: Record<string, unknown>) =>
+      kubernetesResource<ManifestConfig>(this, id, 'kubernetes_manifest', {
+        manifest: {
+          apiVersion: 'k8s.nginx.org/v1',
+          kind: 'Policy',
+          metadata: { name: policyName, namespace: props.namespace, labels },
+          spec: { ingressClassName, ...spec },
+        },
+      });
+    const externalAuth = {
+      authURI: AUTH_URI,
+      authServiceName: `${gateway.namespace}/${gateway.serviceName}`,
+      authServicePorts: [gateway.port],
+      // In-cluster hop to oauth2-proxy; its NetworkPolicy admits only the controller.
+      sslEnabled: false,
+    };
+    this.externalAuthPolicy = policy('ExternalAuthPolicy', `${name}-external-auth`, {
+      externalAuth: { ...externalAuth, authSigninURI: SIGN_IN_URI, authSigninRedirectBasePath: SIGN_IN_BASE_PATH },
+    });
+    this.apiExternalAuthPolicy = policy('ApiExternalAuthPolicy', `${name}-external-auth-api`, { externalAuth });
+    const shared: string[] = [];
+    if (props.allowSourceRanges) {
+      this.accessControlPolicy = policy('AccessControlPolicy', `${name}-allow-list`, { accessControl: { allow: [...props.allowSourceRanges] } });
+      shared.push(`${name}-allow-list`);
+    }
+
+    const behindProxy = props.behindTlsTerminatingProxy ?? false;
+    this.annotations = {
+      [MERGEABLE]: 'master',
+      'nginx.org/ssl-redirect': 'true',
+      ...(behindProxy ? { 'nginx.org/redirect-to-https': 'true', 'nginx.org/hsts-behind-proxy': 'true' } : {}),
+      'nginx.org/hsts': 'true',
+      'nginx.org/hsts-max-age': String(props.hsts?.maxAgeSeconds ?? 31536000),
+      'nginx.org/hsts-include-subdomains': String(props.hsts?.includeSubdomains ?? false),
+      'nginx.org/server-tokens': 'false',
+      // cert-manager's ingress-shim issues the certificate from the master, which holds the TLS.
+      ...tls.annotations,
+    };
+
+    const bufferSize = props.proxyBufferSize ?? gateway.sessionStore.proxyBufferSize;
+    const rate = props.rateLimit;
+    const minion = (policies: readonly string[]): Record<string, string> => ({
+      [MERGEABLE]: 'minion',
+      // Only on minions: policies on the master would also guard the ACME challenge minion.
+      'nginx.org/policies': policies.join(','),
+      'nginx.org/proxy-buffer-size': bufferSize,
+      'nginx.org/proxy-buffers': `8 ${bufferSize}`,
+      'nginx.org/client-max-body-size': props.proxyBodySize ?? '10m',
+      'nginx.org/proxy-connect-timeout': `${props.timeouts?.connectSeconds ?? 5}s`,
+      'nginx.org/proxy-read-timeout': `${props.timeouts?.readSeconds ?? 60}s`,
+      'nginx.org/proxy-send-timeout': `${props.timeouts?.sendSeconds ?? 60}s`,
+      // `Name: ` with an empty value renders `proxy_set_header Name "";`, which drops the
+      // header: a client cannot smuggle its own identity past the gateway.
+      'nginx.org/proxy-set-headers': identityHeaderNames()
+        .map((header) => `${header}: `)
+        .join(','),
+      ...(rate ? { 'nginx.org/limit-req-rate': `${rate.requestsPerSecond}r/s`, 'nginx.org/limit-req-burst': String(rate.requestsPerSecond * (rate.burstMultiplier ?? 5)) } : {}),
+      ...(props.extraAnnotations ?? {}),
+    });
+    this.appAnnotations = minion([`${name}-external-auth`, ...shared]);
+    this.apiAnnotations = minion([`${name}-external-auth-api`, ...shared]);
+
+    this.ingress = kubernetesResource<IngressV1Config>(this, 'Ingress', 'kubernetes_ingress_v1', {
+      metadata: { name, namespace: props.namespace, labels, annotations: this.annotations },
+      spec: {
+        ingressClassName,
+        tls: [{ hosts: [props.host], secretName: tls.secretName }],
+        // A master carries the host and no paths.
+        rule: [{ host: props.host }],
+      },
+      dependsOn: [...tls.dependsOn],
+    });
+
+    // The gateway is in the request path: it proxies to its identityUpstream (the
+    // backend) with the identity headers it sets itself.
+    const toGateway = { service: { name: gateway.serviceName, port: { number: gateway.port } } };
+    const minionIngress = (id: string, minionName: string, annotations: Record<string, string>, paths: readonly string[], auth: KubernetesResource) =>
+      kubernetesResource<IngressV1Config>(this, id, 'kubernetes_ingress_v1', {
+        metadata: { name: minionName, namespace: props.namespace, labels, annotations },
+        spec: {
+          ingressClassName,
+          rule: [{ host: props.host, http: { path: paths.map((path) => ({ path, pathType: 'Prefix', backend: toGateway })) } }],
+        },
+        dependsOn: [auth, ...(this.accessControlPolicy ? [this.accessControlPolicy] : []), this.ingress],
+      });
+    this.appIngress = minionIngress('AppIngress', `${name}-app`, this.appAnnotations, ['/'], this.externalAuthPolicy);
+    this.apiIngress = minionIngress('ApiIngress', `${name}-api`, this.apiAnnotations, props.apiPaths ?? ['/api'], this.apiExternalAuthPolicy);
+  }
+}

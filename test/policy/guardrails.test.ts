@@ -1,0 +1,596 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Aspects, TerraformResource, TerraformStack, Testing } from 'cdktf';
+import { Construct } from 'constructs';
+import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
+import type { DeploymentV1Config, DeploymentV1SpecTemplateSpecContainer } from '@cdktf/provider-kubernetes/lib/deployment-v1';
+import type { IngressV1Config } from '@cdktf/provider-kubernetes/lib/ingress-v1';
+import type { NetworkPolicyV1Config } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
+import type { PodDisruptionBudgetV1Config } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
+import type { ManifestConfig } from '@cdktf/provider-kubernetes/lib/manifest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BackstageDatabase, BackstagePortal, TlsSource } from '../../lib';
+import { kubernetesResource } from '../../lib/core/kubernetes-resource';
+import { F5NginxIngress } from '../../lib/ingress/f5-nginx-ingress';
+import { GUARDRAIL_CHECKS, ISO27001_CONTROLS, SOC2_CRITERIA } from '../../lib/policy/checks';
+import { Guardrails, GuardrailsProps } from '../../lib/policy/guardrails';
+import type { GuardrailsReport } from '../../lib/policy/report';
+import { errorOf, portalProps, variableSecret } from '../helpers';
+
+const reportRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'guardrails-'));
+afterAll(() => fs.rmSync(reportRoot, { recursive: true, force: true }));
+let reportCounter = 0;
+
+interface Run {
+  readonly guardrails: Guardrails;
+  readonly stack: TerraformStack;
+  readonly reportDir: string;
+  /** The violation lines (without cdktf's stack prefix); empty when synth passed. */
+  readonly violations: string[];
+}
+
+/** Builds a stack with Guardrails, synthesizes it with validations, and collects the violations. */
+function run(build: (stack: TerraformStack) => void, props: Partial<GuardrailsProps> = {}): Run {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, 'test');
+  new KubernetesProvider(stack, 'k8s', {});
+  new HelmProvider(stack, 'helm', {});
+  build(stack);
+  const reportDir = path.join(reportRoot, `r${reportCounter++}`);
+  const guardrails = new Guardrails({ environment: 'production', reportDir, ...props });
+  Aspects.of(stack).add(guardrails);
+  let violations: string[] = [];
+  try {
+    Testing.synth(stack, true);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    expect(message).toMatch(/^Validation failed with the following errors:/);
+    violations = message
+      .split('\n')
+      .filter((line) => line.startsWith('  [test] '))
+      .map((line) => line.slice('  [test] '.length));
+  }
+  return { guardrails, stack, reportDir, violations };
+}
+
+function readReport(r: Run): GuardrailsReport {
+  return JSON.parse(fs.readFileSync(path.join(r.reportDir, 'guardrails-test.json'), 'utf8')) as GuardrailsReport;
+}
+
+const RESTRICTED = {
+  runAsNonRoot: true,
+  runAsUser: '1000',
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+};
+
+type Container = DeploymentV1SpecTemplateSpecContainer;
+
+/** A compliant container; override what a test is about. */
+function container(overrides: Partial<Container> = {}): Container {
+  return {
+    name: 'app',
+    image: 'registry.example.com/team/app:1.2.3',
+    resources: { limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '100m', memory: '128Mi' } },
+    securityContext: RESTRICTED,
+    ...overrides,
+  };
+}
+
+/** A compliant Deployment with PDB (2 replicas); `containers` and `replicas` change it. */
+function workload(scope: Construct, id: string, options: { containers?: Container[]; replicas?: string; labels?: Record<string, string>; pdb?: boolean } = {}) {
+  const labels = options.labels ?? { 'app.kubernetes.io/name': id };
+  const deployment = kubernetesResource<DeploymentV1Config>(scope, id, 'kubernetes_deployment_v1', {
+    metadata: { name: id, namespace: 'apps' },
+    spec: {
+      replicas: options.replicas ?? '2',
+      selector: { matchLabels: labels },
+      template: { metadata: { labels }, spec: { container: options.containers ?? [container()] } },
+    },
+  });
+  if (options.pdb ?? true) {
+    kubernetesResource<PodDisruptionBudgetV1Config>(scope, `${id}-pdb`, 'kubernetes_pod_disruption_budget_v1', {
+      metadata: { name: id, namespace: 'apps' },
+      spec: { maxUnavailable: '1', selector: { matchLabels: labels } },
+    });
+  }
+  return deployment;
+}
+
+/** A hand-made resource of any type, written the way generated provider classes write it. */
+function rawResource(scope: Construct, id: string, type: string, attributes: Record<string, unknown>): TerraformResource {
+  const resource = new TerraformResource(scope, id, {
+    terraformResourceType: type,
+    terraformGeneratorMetadata: { providerName: type.startsWith('helm') ? 'helm' : 'kubernetes' },
+  });
+  for (const [key, value] of Object.entries(attributes)) {
+    resource.addOverride(key, value);
+  }
+  return resource;
+}
+
+function helmRelease(scope: Construct, id: string, chart: string, values: string, set: Array<{ name: string; value: string }> = []) {
+  return rawResource(scope, id, 'helm_release', {
+    name: id,
+    chart,
+    repository: 'https://charts.example.com',
+    version: '1.0.0',
+    namespace: 'ingress',
+    values: [values],
+    ...(set.length > 0 ? { set } : {}),
+  });
+}
+
+const COMPLIANT_INGRESS_NGINX_VALUES = [
+  'controller:',
+  '  config:',
+  '    hsts: "true"',
+  '    log-format-escape-json: "true"',
+  '    allow-snippet-annotations: "false"',
+].join('\n');
+
+describe('Guardrails', () => {
+  describe('a compliant portal', () => {
+    it('passes in production and writes a passing report', () => {
+      const r = run((stack) => {
+        new BackstagePortal(stack, 'portal', {
+          ...portalProps(stack),
+          database: BackstageDatabase.external({ host: 'db.example.com', user: 'backstage', password: variableSecret(stack, 'database_password') }),
+          backstage: { replicas: 2 },
+        });
+        helmRelease(stack, 'controller', 'ingress-nginx', COMPLIANT_INGRESS_NGINX_VALUES);
+      });
+      expect(r.violations).toEqual([]);
+      const report = readReport(r);
+      expect(report.passed).toBe(true);
+      expect(report.summary).toEqual({ checks: 11, passed: 11, failed: 0, notApplicable: 0, violations: 0, waived: 0 });
+      expect(report.checks.every((c) => c.status === 'pass')).toBe(true);
+    });
+
+    it('passes with the F5 flavour in front of it too', () => {
+      const r = run((stack) => {
+        new F5NginxIngress(stack, 'ingress', {
+          namespace: 'backstage',
+          host: 'backstage.example.com',
+          backend: { serviceName: 'backstage', port: 7007 },
+          gateway: {
+            serviceName: 'oauth2-proxy',
+            namespace: 'backstage',
+            port: 4180,
+            sessionStore: { proxyBufferSize: '32k' },
+            identityUpstream: { serviceName: 'backstage', port: 7007, requestHeaders: ['X-Forwarded-User', 'X-Forwarded-Email', 'X-Forwarded-Preferred-Username', 'X-OAUTH2-PROXY-ID-TOKEN'] },
+          },
+          tls: TlsSource.fromSecret('portal-tls'),
+        });
+        helmRelease(stack, 'controller', 'oci://charts.example.com/nginx/charts/nginx-ingress', 'controller:\n  config:\n    entries:\n      log-format-escaping: json\n');
+      });
+      expect(r.violations).toEqual([]);
+      expect(readReport(r).checks.find((c) => c.id === 'hsts-enabled')?.status).toBe('pass');
+    });
+
+    it('skips the production checks outside production', () => {
+      const r = run((stack) => new BackstagePortal(stack, 'portal', portalProps(stack)), { environment: 'non-production' });
+      expect(r.violations).toEqual([]);
+      const report = readReport(r);
+      expect(report.environment).toBe('non-production');
+      expect(report.checks.filter((c) => c.status === 'not-applicable').map((c) => c.id)).toEqual(['hsts-enabled', 'production-replicas', 'production-pdb', 'json-access-logs']);
+    });
+  });
+
+  describe('violations, each with its construct path', () => {
+    it('a host without TLS', () => {
+      const r = run((stack) =>
+        kubernetesResource<IngressV1Config>(stack, 'web', 'kubernetes_ingress_v1', {
+          metadata: { name: 'web', namespace: 'apps' },
+          spec: {
+            tls: [{ hosts: ['a.example.com'], secretName: 'a-tls' }],
+            rule: [{ host: 'a.example.com' }, { host: 'b.example.com' }],
+          },
+        }),
+      );
+      expect(r.violations).toEqual([
+        '[test/web] tls-on-every-host: host "b.example.com" has no TLS. Add the host to spec.tls with a certificate secret (TlsSource in this library).',
+      ]);
+    });
+
+    it('accepts wildcard certificates for one label only', () => {
+      const r = run((stack) =>
+        kubernetesResource<IngressV1Config>(stack, 'web', 'kubernetes_ingress_v1', {
+          metadata: { name: 'web', namespace: 'apps' },
+          spec: { tls: [{ hosts: ['*.example.com'] }], rule: [{ host: 'a.example.com' }, { host: 'x.a.example.com' }] },
+        }),
+      );
+      expect(r.violations).toEqual([
+        '[test/web] tls-on-every-host: host "x.a.example.com" has no TLS. Add the host to spec.tls with a certificate secret (TlsSource in this library).',
+      ]);
+    });
+
+    it('an F5 minion without a master holding TLS for its host', () => {
+      const r = run((stack) =>
+        kubernetesResource<IngressV1Config>(stack, 'minion', 'kubernetes_ingress_v1', {
+          metadata: { name: 'minion', namespace: 'apps', annotations: { 'nginx.org/mergeable-ingress-type': 'minion' } },
+          spec: { rule: [{ host: 'a.example.com' }] },
+        }),
+      );
+      expect(r.violations).toEqual([
+        '[test/minion] tls-on-every-host: host "a.example.com" of this F5 minion has no master Ingress with TLS for it. Create the master (F5NginxIngress does) with the host in spec.tls.',
+      ]);
+    });
+
+    it('snippet annotations, controllers that allow them, and F5 authSnippets', () => {
+      const r = run((stack) => {
+        kubernetesResource<IngressV1Config>(stack, 'web', 'kubernetes_ingress_v1', {
+          metadata: {
+            name: 'web',
+            namespace: 'apps',
+            annotations: { 'nginx.ingress.kubernetes.io/configuration-snippet': 'more_set_headers "X: y";', 'nginx.org/server-snippets': 'x' },
+          },
+          spec: { tls: [{ hosts: ['a.example.com'] }], rule: [{ host: 'a.example.com' }] },
+        });
+        kubernetesResource<ManifestConfig>(stack, 'policy', 'kubernetes_manifest', {
+          manifest: { apiVersion: 'k8s.nginx.org/v1', kind: 'Policy', metadata: { name: 'p', namespace: 'apps' }, spec: { externalAuth: { authURI: '/auth', authServiceName: 'a', authSnippets: 'proxy_set_header A b;' } } },
+        });
+        helmRelease(stack, 'nginx', 'ingress-nginx', COMPLIANT_INGRESS_NGINX_VALUES, [{ name: 'controller.config.allow-snippet-annotations', value: 'true' }]);
+        helmRelease(stack, 'f5', 'nginx-ingress', 'controller:\n  enableSnippets: true\n  config:\n    entries:\n      hsts: "true"\n      log-format-escaping: json\n');
+      });
+      expect(r.violations).toEqual([
+        '[test/web] no-snippet-annotations: annotation "nginx.ingress.kubernetes.io/configuration-snippet" injects raw nginx configuration. Remove it and use typed settings; snippets are off by default since IngressNightmare (2025).',
+        '[test/web] no-snippet-annotations: annotation "nginx.org/server-snippets" injects raw nginx configuration. Remove it and use typed settings; snippets are off by default since IngressNightmare (2025).',
+        "[test/policy] no-snippet-annotations: spec.externalAuth.authSnippets injects raw nginx configuration. Remove it; it also needs the controller's -enable-snippets.",
+        '[test/nginx] no-snippet-annotations: the controller allows snippet annotations. Set controller.config.allow-snippet-annotations: "false" and leave annotations-risk-level at its default.',
+        '[test/f5] no-snippet-annotations: controller.enableSnippets is true. Set it to false.',
+      ]);
+    });
+
+    it('a plain secret value in an env var, without repeating the value', () => {
+      const r = run((stack) =>
+        workload(stack, 'api', {
+          containers: [
+            container({
+              env: [
+                { name: 'DATABASE_PASSWORD', value: 'hunter2-sentinel' },
+                { name: 'GITHUB_TOKEN', valueFrom: { secretKeyRef: { name: 'gh', key: 'token' } } },
+                { name: 'API_KEY', value: '${var.api_key}' },
+                { name: 'LOG_LEVEL', value: 'info' },
+              ],
+            }),
+          ],
+        }),
+      );
+      expect(r.violations).toEqual([
+        '[test/api] no-plain-secret-env: container "app" sets DATABASE_PASSWORD to a literal value. Take it from a Secret (env value_from.secret_key_ref; SecretRef in this library) and rotate the exposed value.',
+      ]);
+      expect(fs.readFileSync(path.join(r.reportDir, 'guardrails-test.json'), 'utf8')).not.toContain('hunter2-sentinel');
+      expect(fs.readFileSync(path.join(r.reportDir, 'guardrails-test.md'), 'utf8')).not.toContain('hunter2-sentinel');
+    });
+
+    it('containers without limits', () => {
+      const r = run((stack) =>
+        workload(stack, 'api', {
+          containers: [container({ resources: { requests: { cpu: '100m' } } }), container({ name: 'sidecar', resources: { limits: { cpu: '100m' } } })],
+        }),
+      );
+      expect(r.violations).toEqual([
+        '[test/api] container-limits: container "app" has no cpu or memory limit. Set resources.limits.cpu and resources.limits.memory.',
+        '[test/api] container-limits: container "sidecar" has no memory limit. Set resources.limits.cpu and resources.limits.memory.',
+      ]);
+    });
+
+    it('containers running as root, by user 0 or without run_as_non_root', () => {
+      const r = run((stack) =>
+        workload(stack, 'api', {
+          containers: [container({ securityContext: { runAsUser: '0' } }), container({ name: 'maybe-root', securityContext: { readOnlyRootFilesystem: true } })],
+        }),
+      );
+      expect(r.violations).toEqual([
+        '[test/api] non-root-containers: container "app" runs as user 0 (root). Run it as a non-zero uid with run_as_non_root = true.',
+        '[test/api] non-root-containers: container "maybe-root" may run as root (run_as_non_root is not true). Set security_context.run_as_non_root = true and a non-zero run_as_user.',
+      ]);
+    });
+
+    it('takes run_as_non_root from the pod security context', () => {
+      const r = run((stack) =>
+        kubernetesResource<DeploymentV1Config>(stack, 'api', 'kubernetes_deployment_v1', {
+          metadata: { name: 'api', namespace: 'apps' },
+          spec: {
+            replicas: '2',
+            selector: { matchLabels: { app: 'api' } },
+            template: {
+              metadata: { labels: { app: 'api' } },
+              spec: { securityContext: { runAsNonRoot: true, runAsUser: '1000' }, container: [container({ securityContext: undefined })] },
+            },
+          },
+        }),
+      );
+      expect(r.violations).toEqual([
+        '[test/api] production-pdb: no PodDisruptionBudget selects the pods of Deployment "api". Add one (max_unavailable = 1) selecting its pod labels.',
+      ]);
+    });
+
+    it('no NetworkPolicy selecting the Backstage pods, or one that admits every source', () => {
+      const r = run((stack) => {
+        workload(stack, 'backstage', { labels: { 'app.kubernetes.io/name': 'backstage', 'app.kubernetes.io/instance': 'backstage' } });
+        workload(stack, 'portal', { containers: [container({ image: 'registry.example.com/platform/backstage:1.4.2' })], labels: { app: 'portal' } });
+        // Selects the first, but lets anyone in.
+        kubernetesResource<NetworkPolicyV1Config>(stack, 'open', 'kubernetes_network_policy_v1', {
+          metadata: { name: 'open', namespace: 'apps' },
+          spec: { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'backstage' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: '7007' }] }] },
+        });
+        // Selects the second, but in another namespace.
+        kubernetesResource<NetworkPolicyV1Config>(stack, 'elsewhere', 'kubernetes_network_policy_v1', {
+          metadata: { name: 'elsewhere', namespace: 'other' },
+          spec: { podSelector: { matchLabels: { app: 'portal' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'nginx' } } }] }] },
+        });
+      });
+      const fix =
+        'Add one that admits only the ingress controller (and the gateway where it proxies); Backstage trusts identity headers.';
+      expect(r.violations).toEqual([
+        `[test/backstage] backstage-network-policy: no NetworkPolicy in namespace "apps" selects these Backstage pods and restricts who may reach them. ${fix}`,
+        `[test/portal] backstage-network-policy: no NetworkPolicy in namespace "apps" selects these Backstage pods and restricts who may reach them. ${fix}`,
+      ]);
+    });
+
+    it('accepts a NetworkPolicy selecting the Backstage pods by expression', () => {
+      const r = run((stack) => {
+        workload(stack, 'backstage', { labels: { 'app.kubernetes.io/name': 'backstage', tier: 'web' } });
+        kubernetesResource<NetworkPolicyV1Config>(stack, 'np', 'kubernetes_network_policy_v1', {
+          metadata: { name: 'np', namespace: 'apps' },
+          spec: {
+            podSelector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'api'] }] },
+            policyTypes: ['Ingress'],
+            ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }] }],
+          },
+        });
+      });
+      expect(r.violations).toEqual([]);
+    });
+
+    it('unpinned images', () => {
+      const r = run((stack) =>
+        workload(stack, 'api', {
+          containers: [
+            container({ image: 'nginx' }),
+            container({ name: 'b', image: 'registry.example.com:5000/team/app:latest' }),
+            container({ name: 'c', image: `registry.example.com/team/app@sha256:${'a'.repeat(64)}` }),
+            container({ name: 'd', image: 'registry.example.com:5000/team/app' }),
+          ],
+        }),
+      );
+      const fix = 'Use a release tag (":1.2.3") or a digest ("@sha256:...").';
+      expect(r.violations).toEqual([
+        `[test/api] pinned-images: container "app" runs "nginx", which is not pinned. ${fix}`,
+        `[test/api] pinned-images: container "b" runs "registry.example.com:5000/team/app:latest", which is not pinned. ${fix}`,
+        `[test/api] pinned-images: container "d" runs "registry.example.com:5000/team/app", which is not pinned. ${fix}`,
+      ]);
+    });
+
+    it('HSTS turned off in an ingress-nginx or F5 controller config, and F5 Ingresses without HSTS', () => {
+      const r = run((stack) => {
+        helmRelease(stack, 'nginx', 'ingress-nginx', 'controller:\n  config:\n    hsts: "false"\n    log-format-escape-json: "true"\n');
+        helmRelease(stack, 'f5', 'nginx-ingress', 'controller:\n  config:\n    entries:\n      log-format-escaping: json\n', [{ name: 'controller.config.entries.hsts', value: 'false' }]);
+        kubernetesResource<IngressV1Config>(stack, 'f5web', 'kubernetes_ingress_v1', {
+          metadata: { name: 'f5web', namespace: 'apps', annotations: { 'nginx.org/client-max-body-size': '4m' } },
+          spec: { tls: [{ hosts: ['a.example.com'] }], rule: [{ host: 'a.example.com' }] },
+        });
+      });
+      expect(r.violations).toEqual([
+        '[test/nginx] hsts-enabled: controller.config.hsts is "false": browsers are not told to insist on HTTPS. Remove it or set it to "true".',
+        '[test/f5] hsts-enabled: controller.config.entries.hsts is "false": browsers are not told to insist on HTTPS. Remove it or set it to "true".',
+        '[test/f5web] hsts-enabled: HSTS is off for this F5 Ingress (nginx.org/hsts is not set and off by default). Set nginx.org/hsts: "true" (F5NginxIngress does) or hsts: "true" in the controller\'s config entries.',
+      ]);
+    });
+
+    it('one replica in production, unless an autoscaler keeps two', () => {
+      const r = run((stack) => {
+        workload(stack, 'single', { replicas: '1' });
+        workload(stack, 'scaled', { replicas: '1' });
+        rawResource(stack, 'hpa', 'kubernetes_horizontal_pod_autoscaler_v2', {
+          metadata: [{ name: 'scaled', namespace: 'apps' }],
+          spec: [{ min_replicas: 2, max_replicas: 5, scale_target_ref: [{ api_version: 'apps/v1', kind: 'Deployment', name: 'scaled' }] }],
+        });
+      });
+      expect(r.violations).toEqual([
+        '[test/single] production-replicas: Deployment "single" runs 1 replica in production. Run 2 or more (or an autoscaler with min_replicas >= 2), or exempt it with a reason.',
+      ]);
+    });
+
+    it('no PodDisruptionBudget in production', () => {
+      const r = run((stack) => workload(stack, 'api', { pdb: false }));
+      expect(r.violations).toEqual([
+        '[test/api] production-pdb: no PodDisruptionBudget selects the pods of Deployment "api". Add one (max_unavailable = 1) selecting its pod labels.',
+      ]);
+    });
+
+    it('non-JSON access logs', () => {
+      const r = run((stack) => {
+        helmRelease(stack, 'nginx', 'ingress-nginx', 'controller:\n  config:\n    log-format-upstream: "$remote_addr $request"\n');
+        helmRelease(stack, 'f5', 'nginx-ingress', 'controller:\n  config:\n    entries:\n      hsts: "true"\n      log-format-escaping: default\n');
+      });
+      expect(r.violations).toEqual([
+        '[test/nginx] json-access-logs: controller.config has no log-format-escape-json: "true". Set it, with a JSON log-format-upstream, so the log pipeline can parse every line.',
+        '[test/f5] json-access-logs: controller.config.entries has no log-format-escaping: "json". Set it, with a JSON log-format, so the log pipeline can parse every line.',
+      ]);
+    });
+
+    it('reports every violation of a stack at once, in check order', () => {
+      const r = run((stack) => {
+        workload(stack, 'api', { replicas: '1', pdb: false, containers: [container({ image: 'app:latest', resources: {}, securityContext: { runAsUser: '0' } })] });
+        kubernetesResource<IngressV1Config>(stack, 'web', 'kubernetes_ingress_v1', { metadata: { name: 'web', namespace: 'apps' }, spec: { rule: [{ host: 'a.example.com' }] } });
+      });
+      expect(r.violations.map((line) => line.slice(0, line.indexOf(':')))).toEqual([
+        '[test/web] tls-on-every-host',
+        '[test/api] container-limits',
+        '[test/api] non-root-containers',
+        '[test/api] pinned-images',
+        '[test/api] production-replicas',
+        '[test/api] production-pdb',
+      ]);
+    });
+
+    it('judges resources made with the provider classes the same way', () => {
+      const r = run((stack) => {
+        new DeploymentV1(stack, 'generated', {
+          metadata: { name: 'generated', namespace: 'apps' },
+          spec: {
+            replicas: '3',
+            selector: { matchLabels: { app: 'generated' } },
+            template: {
+              metadata: { labels: { app: 'generated' } },
+              spec: { container: [{ name: 'app', image: 'busybox', env: [{ name: 'ADMIN_PASSWORD', value: 'x' }] }] },
+            },
+          },
+        });
+      });
+      expect(r.violations.map((line) => line.slice(0, line.indexOf(':')))).toEqual([
+        '[test/generated] no-plain-secret-env',
+        '[test/generated] container-limits',
+        '[test/generated] non-root-containers',
+        '[test/generated] pinned-images',
+        '[test/generated] production-pdb',
+      ]);
+    });
+
+    it('sees escape-hatch overrides, as Terraform will', () => {
+      const r = run((stack) => {
+        const deployment = workload(stack, 'api');
+        deployment.addOverride('spec.template.spec.container.0.image', 'registry.example.com/team/app:latest');
+      });
+      expect(r.violations).toEqual([
+        '[test/api] pinned-images: container "app" runs "registry.example.com/team/app:latest", which is not pinned. Use a release tag (":1.2.3") or a digest ("@sha256:...").',
+      ]);
+    });
+  });
+
+  describe('exemptions', () => {
+    it('waives a finding under a construct path, records the reason, and passes', () => {
+      const reason = 'Single-instance PostgreSQL accepted by the platform team until the managed database lands (PLAT-123).';
+      const r = run(
+        (stack) => {
+          const scope = new Construct(stack, 'db');
+          workload(scope, 'postgres', { replicas: '1' });
+        },
+        { exemptions: [{ check: 'production-replicas', path: 'test/db', reason }] },
+      );
+      expect(r.violations).toEqual([]);
+      const report = readReport(r);
+      expect(report.passed).toBe(true);
+      expect(report.summary.waived).toBe(1);
+      expect(report.checks.find((c) => c.id === 'production-replicas')?.findings).toEqual([
+        {
+          check: 'production-replicas',
+          path: 'test/db/postgres',
+          resourceType: 'kubernetes_deployment_v1',
+          message: 'Deployment "postgres" runs 1 replica in production. Run 2 or more (or an autoscaler with min_replicas >= 2), or exempt it with a reason.',
+          waived: reason,
+        },
+      ]);
+      expect(fs.readFileSync(path.join(r.reportDir, 'guardrails-test.md'), 'utf8')).toContain(`*Waived: ${reason}*`);
+    });
+
+    it('does not waive a path that only shares a prefix', () => {
+      const r = run(
+        (stack) => {
+          workload(new Construct(stack, 'db'), 'postgres', { replicas: '1' });
+          workload(new Construct(stack, 'db2'), 'postgres', { replicas: '1' });
+        },
+        { exemptions: [{ check: 'production-replicas', path: 'test/db', reason: 'accepted for the database (PLAT-123)' }] },
+      );
+      expect(r.violations.map((line) => line.slice(0, line.indexOf(':')))).toEqual(['[test/db2/postgres] production-replicas']);
+    });
+  });
+
+  describe('the report', () => {
+    it('is written as JSON and Markdown with the control mapping of every check', () => {
+      const r = run((stack) => workload(stack, 'api', { pdb: false }));
+      const report = readReport(r);
+      expect(report).toMatchObject({ version: 1, stack: 'test', environment: 'production', passed: false });
+      expect(report.summary).toEqual({ checks: 11, passed: 6, failed: 1, notApplicable: 4, violations: 1, waived: 0 });
+      const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+      expect(byId['production-pdb']).toMatchObject({ status: 'fail', soc2: ['A1.2'], iso27001: ['A.8.14'] });
+      expect(byId['tls-on-every-host']).toMatchObject({ status: 'not-applicable', soc2: ['CC6.7'], iso27001: ['A.8.24', 'A.5.14'] });
+      expect(byId['backstage-network-policy']).toMatchObject({ soc2: ['CC6.1', 'CC6.6'], iso27001: ['A.8.20', 'A.8.22'] });
+      expect(byId['pinned-images']).toMatchObject({ status: 'pass', soc2: ['CC8.1'], iso27001: ['A.8.32', 'A.8.19'] });
+      expect(byId['json-access-logs']).toMatchObject({ soc2: ['CC7.2'], iso27001: ['A.8.15', 'A.8.16'] });
+      expect(byId['no-snippet-annotations']).toMatchObject({ soc2: ['CC7.1', 'CC8.1'], iso27001: ['A.8.8', 'A.8.9'] });
+      expect(report.controls.soc2['CC6.6']).toBe(SOC2_CRITERIA['CC6.6']);
+      expect(report.controls.iso27001['A.8.20']).toBe('Networks security');
+      // Every mapped control has a title, and every titled control is used.
+      const soc2 = new Set(GUARDRAIL_CHECKS.flatMap((c) => c.soc2));
+      const iso = new Set(GUARDRAIL_CHECKS.flatMap((c) => c.iso27001));
+      expect(Object.keys(report.controls.soc2).sort()).toEqual([...soc2].sort());
+      expect(Object.keys(report.controls.iso27001).sort()).toEqual([...iso].sort());
+      expect(Object.keys(SOC2_CRITERIA).sort()).toEqual([...soc2].sort());
+      expect(Object.keys(ISO27001_CONTROLS).sort()).toEqual([...iso].sort());
+
+      const markdown = fs.readFileSync(path.join(r.reportDir, 'guardrails-test.md'), 'utf8');
+      expect(markdown).toContain('# Guardrails report: stack `test` (production)');
+      expect(markdown).toContain('Result: **FAIL**. 1 violation(s) in 1 of 11 checks.');
+      expect(markdown).toContain('| Check | Applies to | Status | SOC 2 | ISO 27001:2022 Annex A | Violations |');
+      expect(markdown).toContain('| PodDisruptionBudget (`production-pdb`) | production | **FAIL** | A1.2 | A.8.14 | 1 |');
+      expect(markdown).toContain('| NetworkPolicy in front of Backstage (`backstage-network-policy`) | all | n/a | CC6.1, CC6.6 | A.8.20, A.8.22 | 0 |');
+      expect(markdown).toContain('- `test/api` (kubernetes_deployment_v1): no PodDisruptionBudget selects the pods of Deployment "api".');
+      expect(markdown).toContain('| ISO 27001:2022 | A.8.14 | Redundancy of information processing facilities | `production-replicas`, `production-pdb` |');
+    });
+
+    it('is kept on the aspect and written next to cdk.tf.json by default', () => {
+      const app = Testing.app();
+      const stack = new TerraformStack(app, 'portal-prod');
+      new KubernetesProvider(stack, 'k8s', {});
+      workload(stack, 'api');
+      const guardrails = new Guardrails({ environment: 'production' });
+      Aspects.of(stack).add(guardrails);
+      app.synth();
+      expect(guardrails.reports.get('portal-prod')?.passed).toBe(true);
+      const dir = path.join(app.outdir, 'stacks', 'portal-prod');
+      expect(fs.existsSync(path.join(dir, 'cdk.tf.json'))).toBe(true);
+      expect(JSON.parse(fs.readFileSync(path.join(dir, 'guardrails-portal-prod.json'), 'utf8')).passed).toBe(true);
+      expect(fs.existsSync(path.join(dir, 'guardrails-portal-prod.md'))).toBe(true);
+    });
+
+    it('is written even when synth fails, so the failure can be read', () => {
+      const r = run((stack) => workload(stack, 'api', { pdb: false }));
+      expect(r.violations).toHaveLength(1);
+      expect(fs.existsSync(path.join(r.reportDir, 'guardrails-test.md'))).toBe(true);
+    });
+  });
+
+  describe('validation', () => {
+    it('refuses an unknown environment, bad exemptions and an empty report directory', () => {
+      expect(
+        errorOf(
+          () =>
+            new Guardrails({
+              environment: 'prod' as never,
+              reportDir: ' ',
+              exemptions: [{ check: 'no-latest' as never, path: '', reason: 'because' }],
+            }),
+        ).split('\n'),
+      ).toEqual([
+        '[Guardrails] environment: must be "production" or "non-production", got "prod". Production adds the replica and PodDisruptionBudget checks.',
+        '[Guardrails] reportDir: must be a directory path, got " ". Give a path, or leave it out to write next to the stack\'s cdk.tf.json.',
+        `[Guardrails] exemptions[0].check: is not a Guardrails check, got "no-latest". Use one of ${GUARDRAIL_CHECKS.map((c) => c.id).join(', ')}.`,
+        '[Guardrails] exemptions[0].path: must be a construct path, got "". Copy it from the finding, e.g. "portal-prod/portal/Backstage/Deployment".',
+        '[Guardrails] exemptions[0].reason: must say why the finding is accepted, got "because". Write who accepted it and why (at least 10 characters); auditors read it.',
+      ]);
+    });
+  });
+});
+
+describe('Guardrails added below the stack', () => {
+  it('still checks the whole stack', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'test');
+    new KubernetesProvider(stack, 'k8s', {});
+    const team = new Construct(stack, 'team');
+    workload(stack, 'outside', { pdb: false });
+    workload(team, 'inside');
+    Aspects.of(team).add(new Guardrails({ environment: 'production', reportDir: path.join(reportRoot, 'below') }));
+    expect(errorOf(() => Testing.synth(stack, true))).toContain(
+      '[test/outside] production-pdb: no PodDisruptionBudget selects the pods of Deployment "outside".',
+    );
+  });
+});
