@@ -108,3 +108,25 @@ export type { GuardrailsProps, GuardrailExemption } from './policy/guardrails';
 export { GUARDRAIL_CHECKS, SOC2_CRITERIA, ISO27001_CONTROLS } from './policy/checks';
 export type { GuardrailCheck, GuardrailCheckId, GuardrailFinding } from './policy/checks';
 export type { GuardrailsReport, CheckResult, ReportedFinding } from './policy/report';
+
+export { ChartSource, DEFAULT_CHARTS } from './platform/chart-source';
+export type { PinnedChart, HelmChartLocation } from './platform/chart-source';
+export type { HelmOperatorProps } from './platform/operator-release';
+export { IngressNginxController, DEFAULT_GZIP_TYPES, ingressNginxAccessLogFormat } from './platform/ingress-nginx-controller';
+export type {
+  IngressNginxControllerProps,
+  IngressNginxValues,
+  IngressNginxHstsOptions,
+  IngressNginxGzipOptions,
+  IngressNginxAccessLogOptions,
+  IngressNginxServiceOptions,
+} from './platform/ingress-nginx-controller';
+export { CertManager } from './platform/cert-manager';
+export type { CertManagerProps, CertManagerValues } from './platform/cert-manager';
+export { ExternalSecretsOperator } from './platform/external-secrets-operator';
+export type { ExternalSecretsOperatorProps, ExternalSecretsOperatorValues } from './platform/external-secrets-operator';
+export { Reloader } from './platform/reloader';
+export type { ReloaderProps, ReloaderValues } from './platform/reloader';
+
+export { environmentStacks } from './environments/environment-stacks';
+export type { EnvironmentStacks } from './environments/environment-stacks';

@@ -24,10 +24,30 @@ export type BackendData =
 
 /** The cluster and cloud an environment runs on. */
 export type CloudData =
-  | { readonly provider: 'generic' }
-  | { readonly provider: 'eks'; readonly region: string; readonly accountId: string }
-  | { readonly provider: 'gke'; readonly projectId: string; readonly region: string }
-  | { readonly provider: 'aks'; readonly subscriptionId: string; readonly tenantId: string; readonly resourceGroup: string };
+  | { readonly provider: 'generic'; readonly vault?: { readonly server: string; readonly role: string } }
+  | {
+      readonly provider: 'eks';
+      readonly region: string;
+      readonly workloadIdentity?: 'irsa' | 'pod-identity';
+      readonly certManagerRoleArn?: string;
+      readonly externalSecretsRoleArn?: string;
+      readonly hostedZoneId?: string;
+    }
+  | {
+      readonly provider: 'gke';
+      readonly project: string;
+      readonly certManagerServiceAccountEmail?: string;
+      readonly externalSecretsServiceAccountEmail?: string;
+      readonly dnsZoneName?: string;
+    }
+  | {
+      readonly provider: 'aks';
+      readonly tenantId?: string;
+      readonly certManagerClientId?: string;
+      readonly externalSecretsClientId?: string;
+      readonly keyVaultUrl?: string;
+      readonly dnsZone?: { readonly subscriptionId: string; readonly resourceGroupName: string; readonly hostedZoneName: string };
+    };
 
 /** One environment of the portal. */
 export interface EnvironmentData {
@@ -117,14 +137,30 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const cloud = z.discriminatedUnion(
   'provider',
   [
-    z.strictObject({ provider: z.literal('generic') }),
-    z.strictObject({ provider: z.literal('eks'), region, accountId: z.string().regex(/^\d{12}$/, problem('must be a 12-digit AWS account id', 'Copy it from the AWS console.')) }),
-    z.strictObject({ provider: z.literal('gke'), projectId: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, problem('must be a GCP project id', 'Use the project id, not its name or number.')), region }),
+    // The cloud-specific ids are checked by CloudProfile itself when the stacks are built.
+    z.strictObject({ provider: z.literal('generic'), vault: z.strictObject({ server: httpsUrl, role: z.string().min(1) }).optional() }),
+    z.strictObject({
+      provider: z.literal('eks'),
+      region,
+      workloadIdentity: z.enum(['irsa', 'pod-identity'], { error: problem('must be "irsa" or "pod-identity"', 'Pick how the operators get their IAM roles on EKS.') }).optional(),
+      certManagerRoleArn: z.string().optional(),
+      externalSecretsRoleArn: z.string().optional(),
+      hostedZoneId: z.string().optional(),
+    }),
+    z.strictObject({
+      provider: z.literal('gke'),
+      project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, problem('must be a GCP project id', 'Use the project id, not its name or number.')),
+      certManagerServiceAccountEmail: z.string().optional(),
+      externalSecretsServiceAccountEmail: z.string().optional(),
+      dnsZoneName: z.string().optional(),
+    }),
     z.strictObject({
       provider: z.literal('aks'),
-      subscriptionId: z.string().regex(GUID, problem('must be a GUID', 'Copy the subscription id.')),
-      tenantId: z.string().regex(GUID, problem('must be a GUID', 'Copy the directory (tenant) id.')),
-      resourceGroup: z.string().min(1),
+      tenantId: z.string().regex(GUID, problem('must be a GUID', 'Copy the directory (tenant) id.')).optional(),
+      certManagerClientId: z.string().optional(),
+      externalSecretsClientId: z.string().optional(),
+      keyVaultUrl: httpsUrl.optional(),
+      dnsZone: z.strictObject({ subscriptionId: z.string(), resourceGroupName: z.string(), hostedZoneName: z.string() }).optional(),
     }),
   ],
   { error: problem('must have provider "generic", "eks", "gke" or "aks"', 'Pick the kind of cluster.') },
@@ -139,7 +175,7 @@ export const environmentSchema = z.strictObject({
   backend,
   host: hostName,
   image: pinnedImage,
-  exposure: z.enum(['public', 'internal']).optional(),
+  exposure: z.enum(['public', 'internal'], { error: problem('must be "public" or "internal"', 'Pick whether the load balancer faces the internet.') }).optional(),
   replicas: z.number().int().min(1).optional(),
   namespace: kubernetesName.optional(),
   database: z.discriminatedUnion(

@@ -10,17 +10,17 @@ const dev = () => loadEnvironmentFile(join(examples, 'environments/dev.yaml'));
 describe('environments as data', () => {
   it('reads the example environments from YAML', () => {
     expect(dev()).toMatchObject({ name: 'dev', cloud: { provider: 'generic' }, backend: { type: 'local' } });
-    expect(loadEnvironmentFile(join(examples, 'environments/staging.yaml')).cloud).toEqual({ provider: 'gke', projectId: 'example-portal-staging', region: 'europe-west1' });
+    expect(loadEnvironmentFile(join(examples, 'environments/staging.yaml')).cloud).toEqual({ provider: 'gke', project: 'example-portal-staging' });
     expect(loadEnvironmentFile(join(examples, 'environments/prod.yaml')).backend).toEqual({ type: 's3', bucket: 'example-portal-tfstate', region: 'eu-west-1', dynamodbTable: 'terraform-locks' });
   });
 
   it('reports every problem of an environment in one error, naming the file', () => {
     const message = errorOf(() =>
-      parseEnvironment({ ...dev(), host: 'Backstage', cloud: { provider: 'eks', region: 'Ireland', accountId: '42' }, replica: 2 }, 'environments/dev.yaml'),
+      parseEnvironment({ ...dev(), host: 'Backstage', cloud: { provider: 'eks', region: 'Ireland', workloadIdentity: 'kiam' }, replica: 2 }, 'environments/dev.yaml'),
     );
     expect(message.split('\n')).toEqual([
       '[environments/dev.yaml] cloud.region: must be a region such as "eu-west-1" or "europe-west1", got "Ireland". Use the cloud\'s region code.',
-      '[environments/dev.yaml] cloud.accountId: must be a 12-digit AWS account id, got "42". Copy it from the AWS console.',
+      '[environments/dev.yaml] cloud.workloadIdentity: must be "irsa" or "pod-identity", got "kiam". Pick how the operators get their IAM roles on EKS.',
       '[environments/dev.yaml] host: must be a fully qualified DNS name, got "Backstage". Use lower-case letters, digits, "-" and ".", with at least two labels and no scheme, port or path (e.g. "backstage.example.com").',
       '[environments/dev.yaml] replica: is not a known property, got 2. Check the spelling against the documented props.',
     ]);

@@ -1,0 +1,206 @@
+import { Aspects, TerraformStack, TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
+import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { OidcIssuer } from '../access/oidc-issuer';
+import { BackstageDatabase } from '../backstage/database';
+import { CloudProfile } from '../cloud/cloud-profile';
+import { PropsValidationError } from '../core/errors';
+import { CertManager } from '../platform/cert-manager';
+import { ExternalSecretsOperator } from '../platform/external-secrets-operator';
+import { IngressNginxController } from '../platform/ingress-nginx-controller';
+import { Reloader } from '../platform/reloader';
+import { Guardrails } from '../policy/guardrails';
+import { BackstagePortal } from '../portal/backstage-portal';
+import { ClusterSecretStore, SecretStoreProvider } from '../secrets/cluster-secret-store';
+import { SecretRef } from '../secrets/secret-ref';
+import { acmeDns01 } from '../tls/acme-dns01-tls-source';
+import { TlsSource } from '../tls/tls-source';
+import { applyBackend } from './backend';
+import { EnvironmentData, SecretSourceData, SharedAccessPolicy, parseEnvironment, parseSharedAccessPolicy } from './environment';
+
+/** The stacks of one environment. */
+export interface EnvironmentStacks {
+  /** Operators (ingress-nginx, cert-manager, External Secrets, Reloader): `<name>-platform`. */
+  readonly platform: TerraformStack;
+  /** Custom resources and the portal: `<name>-portal`, deployed after the platform stack. */
+  readonly portal: TerraformStack;
+  /** The portal construct in the portal stack. */
+  readonly portalConstruct: BackstagePortal;
+  /** The cloud profile the environment runs with. */
+  readonly cloud: CloudProfile;
+}
+
+function cloudProfile(env: EnvironmentData): CloudProfile {
+  const cloud = env.cloud;
+  switch (cloud.provider) {
+    case 'generic':
+      return CloudProfile.generic(cloud.vault ? { secretStoreProvider: SecretStoreProvider.vault({ server: cloud.vault.server, role: cloud.vault.role }) } : {});
+    case 'eks': {
+      const { provider, ...options } = cloud;
+      void provider;
+      return CloudProfile.eks(options);
+    }
+    case 'gke': {
+      const { provider, ...options } = cloud;
+      void provider;
+      return CloudProfile.gke(options);
+    }
+    case 'aks': {
+      const { provider, ...options } = cloud;
+      void provider;
+      return CloudProfile.aks(options);
+    }
+  }
+}
+
+function usesExternalSecrets(env: EnvironmentData): boolean {
+  const sources: SecretSourceData[] = [env.secrets.clientSecret, env.secrets.cookieSecret];
+  if (env.database.type !== 'sqlite-in-memory') {
+    sources.push(env.database.password);
+  }
+  return sources.some((s) => 'externalSecret' in s);
+}
+
+function issuerOf(access: SharedAccessPolicy): OidcIssuer {
+  const issuer = access.issuer;
+  switch (issuer.type) {
+    case 'okta':
+      return OidcIssuer.okta({ domain: issuer.domain, authorizationServerId: issuer.authorizationServerId });
+    case 'google':
+      return OidcIssuer.google({ hostedDomain: issuer.hostedDomain });
+    case 'entra-id':
+      return OidcIssuer.entraId({ tenantId: issuer.tenantId });
+    case 'keycloak':
+      return OidcIssuer.keycloak({ url: issuer.url, realm: issuer.realm });
+    case 'oidc':
+      return OidcIssuer.generic({ issuerUrl: issuer.issuerUrl });
+  }
+}
+
+/**
+ * Turns one environment (plain data, checked by the environment schema) and the access
+ * policy shared by all environments into its stacks:
+ *
+ * - `<name>-platform`: the providers and the operators, through Helm. It installs the
+ *   CRDs the portal stack's custom resources need, which `kubernetes_manifest` reads at
+ *   plan time: so it is a separate stack, deployed first.
+ * - `<name>-portal`: the ClusterSecretStore of the cloud's secret manager (when a secret
+ *   comes from it), the issuer and the whole portal. It depends on the platform stack,
+ *   so `cdktf deploy <name>-portal` deploys both in order on an empty cluster.
+ *
+ * Each stack keeps its state in the environment's backend.
+ */
+export function environmentStacks(scope: Construct, environment: EnvironmentData, accessPolicy: SharedAccessPolicy): EnvironmentStacks {
+  const env = parseEnvironment(environment, `environment ${String((environment as { name?: unknown }).name ?? '')}`.trim());
+  const access = parseSharedAccessPolicy(accessPolicy);
+  const cloud = cloudProfile(env);
+  const namespace = env.namespace ?? 'backstage';
+  const exposure = env.exposure ?? 'public';
+  const externalSecrets = usesExternalSecrets(env);
+  const kubeconfig = { configPath: env.kubernetes.configPath ?? '~/.kube/config', configContext: env.kubernetes.context };
+
+  // --- platform ------------------------------------------------------------------------
+  const platform = new TerraformStack(scope, `${env.name}-platform`);
+  applyBackend(platform, env.backend);
+  new KubernetesProvider(platform, 'kubernetes', kubeconfig);
+  new HelmProvider(platform, 'helm', { kubernetes: kubeconfig });
+  const controller = new IngressNginxController(platform, 'IngressNginx', {
+    service: { annotations: cloud.loadBalancerAnnotations(exposure) },
+    replicas: env.production ? 2 : 1,
+  });
+  new CertManager(platform, 'CertManager', {
+    serviceAccountAnnotations: cloud.certManagerServiceAccountAnnotations,
+    podLabels: cloud.certManagerPodLabels,
+  });
+  if (externalSecrets) {
+    new ExternalSecretsOperator(platform, 'ExternalSecrets', {
+      serviceAccountAnnotations: cloud.externalSecretsServiceAccountAnnotations,
+      podLabels: cloud.externalSecretsPodLabels,
+    });
+  }
+  new Reloader(platform, 'Reloader', {});
+
+  // --- portal --------------------------------------------------------------------------
+  const portal = new TerraformStack(scope, `${env.name}-portal`);
+  applyBackend(portal, env.backend);
+  new KubernetesProvider(portal, 'kubernetes', kubeconfig);
+  portal.addDependency(platform);
+
+  let store: ClusterSecretStore | undefined;
+  if (externalSecrets) {
+    store = cloud.secretStore(portal, 'SecretStore', { namespaces: [namespace] });
+    if (!store) {
+      throw new PropsValidationError([
+        `[environment ${env.name}] secrets: come from a secret manager, but the ${cloud.cloud} cloud profile has none. Configure one (aks: keyVaultUrl, generic: vault) or use {variable} / {secret} sources.`,
+      ]);
+    }
+  }
+  const variables = new Map<string, TerraformVariable>();
+  const secretRef = (source: SecretSourceData): SecretRef => {
+    if ('variable' in source) {
+      let variable = variables.get(source.variable);
+      if (!variable) {
+        variable = new TerraformVariable(portal, source.variable, { type: 'string', sensitive: true, description: `secret of environment ${env.name}` });
+        variables.set(source.variable, variable);
+      }
+      return SecretRef.fromVariable(variable);
+    }
+    if ('secret' in source) {
+      return SecretRef.fromSecret(source.secret.name, source.secret.key);
+    }
+    return SecretRef.fromExternalSecret({
+      store: store!.reference,
+      remoteKey: source.externalSecret.remoteKey,
+      ...(source.externalSecret.property ? { property: source.externalSecret.property } : {}),
+    });
+  };
+
+  const database =
+    env.database.type === 'in-cluster'
+      ? BackstageDatabase.inCluster({ password: secretRef(env.database.password), ...(env.database.storageSize ? { storageSize: env.database.storageSize } : {}) })
+      : env.database.type === 'external'
+        ? BackstageDatabase.external({ host: env.database.host, user: env.database.user, password: secretRef(env.database.password), ...(env.database.port ? { port: env.database.port } : {}) })
+        : BackstageDatabase.sqliteInMemory();
+
+  let tls: TlsSource;
+  if (env.tls.type === 'acme') {
+    // HTTP-01 needs the host reachable from the internet; an internal portal proves
+    // ownership through the cloud's DNS instead.
+    const solver = exposure === 'internal' ? cloud.dns01Solver() : undefined;
+    tls = solver ? acmeDns01({ email: env.tls.email, solver, server: env.tls.server }) : TlsSource.acme({ email: env.tls.email, server: env.tls.server });
+  } else if (env.tls.type === 'secret') {
+    tls = TlsSource.fromSecret(env.tls.secretName);
+  } else {
+    tls = TlsSource.selfSigned();
+  }
+
+  const portalConstruct = new BackstagePortal(portal, 'portal', {
+    host: env.host,
+    image: env.image,
+    namespace,
+    database,
+    issuer: issuerOf(access),
+    clientId: access.clientId,
+    clientSecret: secretRef(env.secrets.clientSecret),
+    cookieSecret: secretRef(env.secrets.cookieSecret),
+    access: {
+      ...(access.emailDomains?.length ? { emailDomains: access.emailDomains } : {}),
+      ...(access.groups?.length ? { groups: access.groups } : {}),
+    },
+    tls,
+    // Only the controller installed by the platform stack may reach Backstage and the gateway.
+    ingressController: controller.peer,
+    backstage: { replicas: env.replicas ?? (env.production ? 2 : 1) },
+    gateway: { replicas: env.production ? 2 : 1 },
+    ingress: env.allowSourceRanges?.length ? { allowSourceRanges: env.allowSourceRanges } : {},
+  });
+
+  // Both stacks are checked as a whole before anything is written (and a report of the
+  // checks, mapped to SOC 2 and ISO 27001, is written next to each stack).
+  for (const stack of [platform, portal]) {
+    Aspects.of(stack).add(new Guardrails({ environment: env.production ? 'production' : 'non-production' }));
+  }
+
+  return { platform, portal, portalConstruct, cloud };
+}

@@ -1,0 +1,121 @@
+import { Construct } from 'constructs';
+import * as z from 'zod';
+import { KubernetesResource } from '../core/kubernetes-resource';
+import { ContainerResources } from '../core/resources';
+import { positiveInt } from '../core/schemas';
+import { problem, validateProps } from '../core/validation';
+import { ChartSource, DEFAULT_CHARTS } from './chart-source';
+import { HelmOperatorProps, flag, chartIssues, helmOperatorShape, labelMap, renderOperatorRelease, withDefaultResources } from './operator-release';
+
+export interface CertManagerProps extends HelmOperatorProps {
+  /**
+   * Replicas of the controller and of the webhook (every cert-manager resource is admitted
+   * by the webhook); with 2 or more each gets a PodDisruptionBudget. The controller elects
+   * a leader, so only one works at a time.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * Labels on the controller pods, e.g. `{ "azure.workload.identity/use": "true" }`.
+   * @default - none
+   */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  /**
+   * Recursive name servers (`host:port`) for the DNS-01 self check, for split-horizon DNS
+   * where the cluster's resolver sees a private zone. When set, only these are asked.
+   * @default - the cluster's resolver and the zone's authoritative servers
+   */
+  readonly dns01RecursiveNameservers?: readonly string[];
+  /**
+   * Create a Prometheus Operator ServiceMonitor (the metrics endpoint itself is always on).
+   * Needs the ServiceMonitor CRD.
+   * @default false
+   */
+  readonly serviceMonitor?: boolean;
+}
+
+/** The values this construct gives the cert-manager chart. */
+export interface CertManagerValues {
+  /** The CRDs are part of the release and kept when it is uninstalled (deleting them deletes every certificate). */
+  readonly crds: { readonly enabled: true; readonly keep: true };
+  readonly replicaCount: number;
+  readonly podDisruptionBudget: { readonly enabled: boolean; readonly minAvailable?: number };
+  readonly resources: Required<ContainerResources>;
+  readonly podLabels?: Readonly<Record<string, string>>;
+  readonly serviceAccount?: { readonly annotations: Readonly<Record<string, string>> };
+  readonly global: { readonly leaderElection: { readonly namespace: string } };
+  readonly webhook: { readonly replicaCount: number; readonly podDisruptionBudget: { readonly enabled: boolean; readonly minAvailable?: number } };
+  readonly prometheus: { readonly enabled: true; readonly servicemonitor: { readonly enabled: boolean } };
+  readonly dns01RecursiveNameservers?: string;
+  readonly dns01RecursiveNameserversOnly?: boolean;
+}
+
+const nameserver = z
+  .string()
+  .regex(
+    /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/,
+    problem('must be a name server as "host:port"', 'Write it like "10.0.0.10:53" or "[2001:db8::53]:53".'),
+  );
+
+const certManagerSchema = z
+  .strictObject({
+    ...helmOperatorShape,
+    replicas: positiveInt('replicas').optional(),
+    podLabels: labelMap.optional(),
+    dns01RecursiveNameservers: z.array(nameserver).min(1, problem('must list at least one name server', 'Leave it out to use the cluster resolver.')).optional(),
+    serviceMonitor: flag.optional(),
+  })
+  .superRefine((props, ctx) => chartIssues(ctx, props.chart)) satisfies z.ZodType<CertManagerProps>;
+
+/**
+ * cert-manager (v1.19.x) through Helm, with its CRDs, so `ClusterIssuer`s and
+ * certificates can be planned once it is installed. Install it in a platform stack that
+ * the portal stack depends on: `kubernetes_manifest` reads the CRDs at plan time.
+ */
+export class CertManager extends Construct {
+  /** The `helm_release`. */
+  public readonly release: KubernetesResource;
+  /** Namespace cert-manager runs in (its ClusterIssuers read DNS credentials from here). */
+  public readonly namespace: string;
+  /** Helm release name. */
+  public readonly releaseName: string;
+  /** The chart installed. */
+  public readonly chart: ChartSource;
+  /** The chart values. */
+  public readonly values: CertManagerValues;
+  /** The values as the YAML document given to Helm (Terraform references excluded). */
+  public readonly valuesYaml: string;
+
+  constructor(scope: Construct, id: string, props: CertManagerProps = {}) {
+    super(scope, id);
+    validateProps(this, certManagerSchema, props);
+
+    const namespace = props.namespace ?? 'cert-manager';
+    const replicas = props.replicas ?? 2;
+    const pdb = replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false };
+    const values: CertManagerValues = {
+      crds: { enabled: true, keep: true },
+      replicaCount: replicas,
+      podDisruptionBudget: pdb,
+      resources: withDefaultResources(props.resources, { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '500m', memory: '512Mi' } }),
+      ...(props.podLabels ? { podLabels: { ...props.podLabels } } : {}),
+      ...(props.serviceAccountAnnotations ? { serviceAccount: { annotations: { ...props.serviceAccountAnnotations } } } : {}),
+      // The leader-election lease lives in cert-manager's own namespace, not kube-system
+      // (which GKE Autopilot and locked-down clusters do not let it write).
+      global: { leaderElection: { namespace } },
+      webhook: { replicaCount: replicas, podDisruptionBudget: pdb },
+      prometheus: { enabled: true, servicemonitor: { enabled: props.serviceMonitor ?? false } },
+      ...(props.dns01RecursiveNameservers
+        ? { dns01RecursiveNameservers: props.dns01RecursiveNameservers.join(','), dns01RecursiveNameserversOnly: true }
+        : {}),
+    };
+
+    const rendered = renderOperatorRelease(this, { props, defaultChart: DEFAULT_CHARTS.certManager, defaultNamespace: 'cert-manager', values });
+    this.release = rendered.release;
+    this.namespace = rendered.namespace;
+    this.releaseName = rendered.releaseName;
+    this.chart = rendered.chart;
+    this.values = values;
+    this.valuesYaml = rendered.valuesYaml;
+  }
+}

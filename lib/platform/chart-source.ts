@@ -1,0 +1,214 @@
+import { resolve } from 'node:path';
+import { Token } from 'cdktf';
+import * as z from 'zod';
+import { brand, isBranded } from '../core/brand';
+import { problem } from '../core/validation';
+
+const BRAND = Symbol.for('cdktf-backstage.ChartSource');
+
+/** A chart in a Helm repository, at one version. */
+export interface PinnedChart {
+  /** Helm repository URL (https). */
+  readonly repository: string;
+  /** Chart name in that repository. */
+  readonly chart: string;
+  /** Exact chart version. */
+  readonly version: string;
+}
+
+/**
+ * The chart each operator installs when no `chart` is given: the project's own Helm
+ * repository, at a pinned version. Mirror them for air-gapped clusters with
+ * `ChartSource.repository(mirrorUrl, DEFAULT_CHARTS.certManager.chart, DEFAULT_CHARTS.certManager.version)`.
+ */
+export const DEFAULT_CHARTS = Object.freeze({
+  /** ingress-nginx chart 4.15.1 = controller v1.15.1, the last release before the project was retired. */
+  ingressNginx: Object.freeze({ repository: 'https://kubernetes.github.io/ingress-nginx', chart: 'ingress-nginx', version: '4.15.1' }),
+  /** cert-manager v1.19.6: the 1.19 patch that closes GHSA-8rvj-mm4h-c258 (cert-manager charts carry the "v"). */
+  certManager: Object.freeze({ repository: 'https://charts.jetstack.io', chart: 'cert-manager', version: 'v1.19.6' }),
+  /** External Secrets Operator 2.14.0 (serves external-secrets.io/v1; 1.x is out of support). */
+  externalSecrets: Object.freeze({ repository: 'https://charts.external-secrets.io', chart: 'external-secrets', version: '2.14.0' }),
+  /** Stakater Reloader chart 2.2.11 (Reloader v1.4.16). */
+  reloader: Object.freeze({ repository: 'https://stakater.github.io/stakater-charts', chart: 'reloader', version: '2.2.11' }),
+}) satisfies Readonly<Record<string, PinnedChart>>;
+
+/** How `helm_release` locates the chart: its `repository`, `chart` and `version` attributes. */
+export interface HelmChartLocation {
+  /**
+   * `repository` attribute (a Helm repository URL or an `oci://` registry path).
+   * @default - none (a local chart)
+   */
+  readonly repository?: string;
+  /** `chart` attribute: the chart name, or the path of a local chart. */
+  readonly chart: string;
+  /**
+   * `version` attribute.
+   * @default - none (a local chart has the version it has)
+   */
+  readonly version?: string;
+}
+
+type ChartSourceOptions =
+  | { readonly kind: 'repository'; readonly url: string; readonly chart: string; readonly version: string }
+  | { readonly kind: 'oci'; readonly reference: string; readonly version: string }
+  | { readonly kind: 'local'; readonly path: string };
+
+const VERSION_FIX =
+  'Pin an exact chart version such as "4.15.1" (cert-manager charts are versioned "v1.19.6"); ranges and "latest" let two environments install different code.';
+
+/** An exact chart version: semver with an optional leading "v", no ranges. */
+const chartVersion = z
+  .string()
+  .regex(/^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/, problem('must be an exact chart version', VERSION_FIX));
+
+/** A chart name as Helm accepts it in a repository index. */
+const chartName = z
+  .string()
+  .regex(
+    /^[a-z0-9]([-a-z0-9._]*[a-z0-9])?$/,
+    problem('must be a chart name', 'Use the chart name from the repository index, e.g. "ingress-nginx" (lower-case letters, digits, "-", "_" and ".").'),
+  );
+
+const repositoryUrl = z.string().superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    url = new URL('invalid:');
+  }
+  if (url.username !== '' || url.password !== '') {
+    ctx.addIssue({
+      code: 'custom',
+      message: problem('must not contain credentials', 'Remove the user name and password from the URL; mirrors that need a login are not supported yet.', { redact: true }),
+    });
+  } else if (url.protocol !== 'https:' || url.hostname === '' || url.search !== '' || url.hash !== '') {
+    ctx.addIssue({
+      code: 'custom',
+      message: problem(
+        'must be an https:// Helm repository URL without query or fragment',
+        'Charts run with cluster-admin rights: fetch them over TLS, e.g. "https://charts.example.com/stable".',
+      ),
+    });
+  }
+});
+
+const OCI_REFERENCE = /^oci:\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)+$/;
+
+/** An OCI chart reference without tag or digest: `oci://<host>[:port]/<path>/<chart>`. */
+const ociReference = z.string().superRefine((value, ctx) => {
+  const rest = value.startsWith('oci://') ? value.slice('oci://'.length) : '';
+  const host = rest.split('/')[0] ?? '';
+  const last = rest.includes('/') ? rest.slice(rest.lastIndexOf('/') + 1) : '';
+  if (host.includes('@')) {
+    ctx.addIssue({
+      code: 'custom',
+      message: problem('must not contain credentials', 'Remove the user name and password; registries that need a login are not supported yet.', { redact: true }),
+    });
+  } else if (/[:@]/.test(last)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: problem('must not carry a tag or digest', 'Give the reference without ":<tag>" and put the chart version in the version argument.'),
+    });
+  } else if (!OCI_REFERENCE.test(value)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: problem(
+        'must be an OCI chart reference',
+        'Write it as "oci://<registry host>/<path>/<chart>" in lower case, e.g. "oci://registry.example.com/charts/cert-manager".',
+      ),
+    });
+  }
+});
+
+const localPath = z.string().refine(
+  (value) => value.trim() !== '' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value),
+  problem('must be a path to a chart directory or .tgz file', 'Give a file system path (relative paths are resolved against the directory cdktf synth runs in); use ChartSource.repository() or .oci() for URLs.'),
+);
+
+const schemas = {
+  repository: z.strictObject({ kind: z.literal('repository'), url: repositoryUrl, chart: chartName, version: chartVersion }),
+  oci: z.strictObject({ kind: z.literal('oci'), reference: ociReference, version: chartVersion }),
+  local: z.strictObject({ kind: z.literal('local'), path: localPath }),
+};
+
+/**
+ * Where an operator's Helm chart comes from: a Helm repository, an OCI registry or a
+ * local chart (an air-gapped mirror, a vendored or fixture chart). Each operator has a
+ * pinned default ({@link DEFAULT_CHARTS}); give a ChartSource to install from elsewhere.
+ */
+export class ChartSource {
+  /**
+   * A chart in a Helm repository (`helm repo add <url>`), pinned to a version.
+   * @param url https URL of the repository (the directory holding `index.yaml`)
+   * @param chart chart name in the repository
+   * @param version exact chart version
+   */
+  public static repository(url: string, chart: string, version: string): ChartSource {
+    return new ChartSource({ kind: 'repository', url, chart, version });
+  }
+
+  /**
+   * A chart in an OCI registry, pinned to a version.
+   * @param reference `oci://<host>/<path>/<chart>`, without tag or digest
+   * @param version exact chart version (the OCI tag)
+   */
+  public static oci(reference: string, version: string): ChartSource {
+    return new ChartSource({ kind: 'oci', reference, version });
+  }
+
+  /**
+   * A chart on the machine that runs Terraform: an unpacked chart directory or a packaged
+   * `.tgz`. A relative path is resolved against the directory `cdktf synth` runs in, and
+   * the synthesized JSON holds the absolute path (Terraform runs in `cdktf.out/stacks/<stack>`).
+   * The chart's own version is installed.
+   * @param path chart directory or `.tgz` file
+   */
+  public static localPath(path: string): ChartSource {
+    return new ChartSource({ kind: 'local', path });
+  }
+
+  /** @internal The default chart of an operator. */
+  public static pinned(chart: PinnedChart): ChartSource {
+    return ChartSource.repository(chart.repository, chart.chart, chart.version);
+  }
+
+  public static isChartSource(value: unknown): value is ChartSource {
+    return isBranded(value, BRAND);
+  }
+
+  /** Which factory made this source. */
+  public readonly kind: 'repository' | 'oci' | 'local';
+  /** @internal The factory arguments, validated when an operator binds this source. */
+  public readonly options: ChartSourceOptions;
+  /** @internal Schema of those arguments. */
+  public readonly schema: z.ZodType;
+
+  private constructor(options: ChartSourceOptions) {
+    brand(this, BRAND);
+    this.kind = options.kind;
+    this.options = options;
+    this.schema = schemas[options.kind];
+  }
+
+  /** The `helm_release` attributes that locate this chart. */
+  public get location(): HelmChartLocation {
+    const options = this.options;
+    switch (options.kind) {
+      case 'repository':
+        return { repository: options.url.replace(/\/+$/, ''), chart: options.chart, version: options.version };
+      case 'oci': {
+        // The documented form of the helm provider: the registry path as `repository`,
+        // the last path segment as `chart`.
+        const cut = options.reference.lastIndexOf('/');
+        return { repository: options.reference.slice(0, cut), chart: options.reference.slice(cut + 1), version: options.version };
+      }
+      case 'local':
+        return { chart: Token.isUnresolved(options.path) ? options.path : resolve(options.path) };
+    }
+  }
+
+  /** The chart version, or undefined for a local chart. */
+  public get version(): string | undefined {
+    return this.options.kind === 'local' ? undefined : this.options.version;
+  }
+}

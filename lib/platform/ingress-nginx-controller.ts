@@ -1,0 +1,589 @@
+import { Construct } from 'constructs';
+import * as z from 'zod';
+import type { IngressV1Config } from '@cdktf/provider-kubernetes/lib/ingress-v1';
+import type { NamespaceV1Config } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import { identityHeaderNames, ingressAuthResponseHeaders } from '../access/header-contract';
+import { SessionStore } from '../access/session-store';
+import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
+import { standardLabels } from '../core/labels';
+import { PeerSelector } from '../core/network';
+import { ContainerResources } from '../core/resources';
+import { cidr, kubernetesName, positiveInt } from '../core/schemas';
+import { problem, validateProps } from '../core/validation';
+import { ChartSource, DEFAULT_CHARTS } from './chart-source';
+import { HelmOperatorProps, flag, annotationMap, chartIssues, helmOperatorShape, renderOperatorRelease, withDefaultResources } from './operator-release';
+
+/** HTTP Strict Transport Security sent by the controller on every TLS host. HSTS cannot be turned off. */
+export interface IngressNginxHstsOptions {
+  /**
+   * How long browsers remember to use HTTPS only, in seconds.
+   * @default 31536000 (one year)
+   */
+  readonly maxAgeSeconds?: number;
+  /**
+   * Apply to every subdomain of each host too.
+   * @default true
+   */
+  readonly includeSubdomains?: boolean;
+  /**
+   * Ask for browser preload lists (needs `includeSubdomains` and a max age of at least a
+   * year; hard to undo, so only for domains fully on HTTPS).
+   * @default false
+   */
+  readonly preload?: boolean;
+}
+
+/** Response compression. */
+export interface IngressNginxGzipOptions {
+  /**
+   * Compress responses. Turn off if pages reflect request input next to secrets (BREACH).
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Compression level, 1 (fast) to 9 (small).
+   * @default 5
+   */
+  readonly level?: number;
+  /**
+   * Smallest response, in bytes, worth compressing.
+   * @default 1024
+   */
+  readonly minLength?: number;
+  /**
+   * MIME types to compress (HTML is always compressed).
+   * @default - JavaScript, JSON, web manifests, XML, SVG, CSS and plain text (`DEFAULT_GZIP_TYPES`)
+   */
+  readonly types?: readonly string[];
+}
+
+/** The JSON access log. */
+export interface IngressNginxAccessLogOptions {
+  /**
+   * Log the signed-in user and e-mail: the `X-Forwarded-User` and `X-Forwarded-Email`
+   * values the gateway answered the auth subrequest with, which ingress-nginx keeps in
+   * `$authHeader<N>` (N = the header's position in `auth-response-headers`).
+   *
+   * nginx refuses a log format that names a variable no location declares, and only an
+   * Ingress with `auth-url` and `auth-response-headers` declares these; without one the
+   * controller would never load its configuration (nor become ready) on an empty cluster.
+   * So with `identity` this construct also creates a placeholder Ingress (host
+   * `identity-log.invalid`, which no DNS name resolves to) with those annotations,
+   * before the chart is installed; requests for that host get a 500.
+   * @default true
+   */
+  readonly identity?: boolean;
+  /**
+   * More fields: JSON field name to a single nginx variable, e.g.
+   * `{ "trace_id": "$opentelemetry_trace_id" }`. Values are logged as JSON strings.
+   * @default - none
+   */
+  readonly extraFields?: Readonly<Record<string, string>>;
+}
+
+/** The controller's Service (the cluster's entry point). */
+export interface IngressNginxServiceOptions {
+  /**
+   * Service type. With `wait`, Helm also waits until a LoadBalancer has its address: on a
+   * cluster without a load-balancer implementation use NodePort (or turn `wait` off).
+   * @default "LoadBalancer"
+   */
+  readonly type?: 'LoadBalancer' | 'NodePort' | 'ClusterIP';
+  /**
+   * Annotations of the Service, e.g. the cloud's load-balancer settings (internal or
+   * public, NLB, health checks). Cloud profiles fill these in.
+   * @default - none
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
+  /**
+   * `Local` keeps the client's source IP (needed for per-IP rate limits and source-range
+   * allow-lists on the Ingress); `Cluster` spreads traffic over all nodes but hides it.
+   * Only for LoadBalancer and NodePort Services.
+   * @default "Local" for LoadBalancer and NodePort
+   */
+  readonly externalTrafficPolicy?: 'Local' | 'Cluster';
+  /**
+   * Only these client networks may reach the load balancer.
+   * @default - any address
+   */
+  readonly loadBalancerSourceRanges?: readonly string[];
+}
+
+export interface IngressNginxControllerProps extends HelmOperatorProps {
+  /**
+   * Name of the IngressClass this controller serves (`ingressClassName` of the Ingresses).
+   * @default "nginx"
+   */
+  readonly ingressClassName?: string;
+  /**
+   * Make it the cluster's default IngressClass.
+   * @default false
+   */
+  readonly defaultIngressClass?: boolean;
+  /**
+   * Controller replicas; with 2 or more the chart adds a PodDisruptionBudget (one always up).
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * The gateway's session store, which decides how large oauth2-proxy's headers get;
+   * `proxy-buffer-size` and `large-client-header-buffers` follow it.
+   * @default SessionStore.cookie()
+   */
+  readonly sessionStore?: SessionStore;
+  /**
+   * nginx `proxy-buffer-size` for every location, instead of the size the session store needs.
+   * @default - the session store's size ("32k" with cookies, "16k" with Redis)
+   */
+  readonly proxyBufferSize?: string;
+  /**
+   * HTTP Strict Transport Security.
+   * @default - one year, subdomains included, no preload
+   */
+  readonly hsts?: IngressNginxHstsOptions;
+  /**
+   * Response compression.
+   * @default - on, level 5, from 1 KiB, for text-like types
+   */
+  readonly gzip?: IngressNginxGzipOptions;
+  /**
+   * The JSON access log.
+   * @default - user and e-mail included, no extra fields
+   */
+  readonly accessLog?: IngressNginxAccessLogOptions;
+  /**
+   * The controller's Service.
+   * @default - a LoadBalancer with externalTrafficPolicy Local and no annotations
+   */
+  readonly service?: IngressNginxServiceOptions;
+  /**
+   * Create a Prometheus Operator ServiceMonitor for the controller metrics (the metrics
+   * endpoint itself is always on). Needs the ServiceMonitor CRD.
+   * @default false
+   */
+  readonly serviceMonitor?: boolean;
+  /**
+   * More controller ConfigMap settings (string values, as ingress-nginx reads them).
+   * Snippets, `allow-snippet-annotations`, `annotations-risk-level` and the keys this
+   * construct sets are refused.
+   * @default - none
+   */
+  readonly extraConfig?: Readonly<Record<string, string>>;
+}
+
+/** The values this construct gives the ingress-nginx chart. */
+export interface IngressNginxValues {
+  readonly controller: {
+    readonly replicaCount: number;
+    readonly minAvailable: number;
+    /** Rendered by the chart as `allow-snippet-annotations: "false"` in the ConfigMap. */
+    readonly allowSnippetAnnotations: false;
+    readonly ingressClass: string;
+    readonly ingressClassResource: { readonly name: string; readonly enabled: true; readonly default: boolean; readonly controllerValue: string };
+    readonly config: Readonly<Record<string, string>>;
+    readonly metrics: { readonly enabled: true; readonly serviceMonitor: { readonly enabled: boolean } };
+    readonly service: {
+      readonly type: 'LoadBalancer' | 'NodePort' | 'ClusterIP';
+      readonly externalTrafficPolicy?: 'Local' | 'Cluster';
+      readonly annotations?: Readonly<Record<string, string>>;
+      readonly loadBalancerSourceRanges?: readonly string[];
+    };
+    readonly resources: Required<ContainerResources>;
+    readonly topologySpreadConstraints: ReadonlyArray<{
+      readonly maxSkew: number;
+      readonly topologyKey: string;
+      readonly whenUnsatisfiable: 'ScheduleAnyway' | 'DoNotSchedule';
+      readonly labelSelector: { readonly matchLabels: Readonly<Record<string, string>> };
+    }>;
+  };
+  readonly serviceAccount?: { readonly annotations: Readonly<Record<string, string>> };
+}
+
+/** MIME types compressed by default (nginx always compresses text/html). */
+export const DEFAULT_GZIP_TYPES: readonly string[] = Object.freeze([
+  'application/javascript',
+  'application/json',
+  'application/manifest+json',
+  'application/xml',
+  'image/svg+xml',
+  'text/css',
+  'text/javascript',
+  'text/plain',
+  'text/xml',
+]);
+
+// ConfigMap keys set from typed props, and where to set them instead.
+const MANAGED_CONFIG: Readonly<Record<string, string>> = {
+  'ssl-protocols': 'nothing: TLS 1.2 and 1.3 only',
+  hsts: 'the "hsts" prop (HSTS is always on)',
+  'hsts-max-age': 'the "hsts.maxAgeSeconds" prop',
+  'hsts-include-subdomains': 'the "hsts.includeSubdomains" prop',
+  'hsts-preload': 'the "hsts.preload" prop',
+  'use-gzip': 'the "gzip.enabled" prop',
+  'gzip-level': 'the "gzip.level" prop',
+  'gzip-min-length': 'the "gzip.minLength" prop',
+  'gzip-types': 'the "gzip.types" prop',
+  'log-format-escape-json': 'nothing: access logs are always JSON',
+  'log-format-escape-none': 'nothing: access logs are always JSON',
+  'log-format-upstream': 'the "accessLog" prop',
+  'proxy-buffer-size': 'the "proxyBufferSize" or "sessionStore" prop',
+  'large-client-header-buffers': 'the "sessionStore" prop',
+  'server-tokens': 'nothing: the nginx version is never sent',
+};
+
+/** The fields of the access log; numbers are written unquoted. */
+const LOG_FIELDS: ReadonlyArray<readonly [field: string, variable: string, kind: 'string' | 'number']> = [
+  ['time', '$time_iso8601', 'string'],
+  ['request_id', '$req_id', 'string'],
+  ['client_ip', '$remote_addr', 'string'],
+  ['method', '$request_method', 'string'],
+  ['host', '$host', 'string'],
+  // The path without the query string: the OAuth callback carries the authorization code there.
+  ['path', '$uri', 'string'],
+  ['protocol', '$server_protocol', 'string'],
+  ['status', '$status', 'number'],
+  ['bytes_sent', '$bytes_sent', 'number'],
+  ['request_length', '$request_length', 'number'],
+  ['request_time', '$request_time', 'number'],
+  ['upstream', '$proxy_upstream_name', 'string'],
+  ['upstream_addr', '$upstream_addr', 'string'],
+  ['upstream_status', '$upstream_status', 'string'],
+  ['upstream_response_time', '$upstream_response_time', 'string'],
+  ['user_agent', '$http_user_agent', 'string'],
+  ['namespace', '$namespace', 'string'],
+  ['ingress', '$ingress_name', 'string'],
+  ['service', '$service_name', 'string'],
+];
+
+/** The nginx variable ingress-nginx stores an auth response header in. */
+function authHeaderVariable(header: string): string {
+  const index = identityHeaderNames().indexOf(header);
+  if (index < 0) {
+    throw new Error(`${header} is not part of the identity header contract`);
+  }
+  return `$authHeader${index}`;
+}
+
+/**
+ * The `log-format-upstream` line: one JSON object per request. With `identity`, `user`
+ * and `email` come right after `request_id`.
+ */
+export function ingressNginxAccessLogFormat(options: IngressNginxAccessLogOptions = {}): string {
+  const fields: Array<readonly [string, string, 'string' | 'number']> = [...LOG_FIELDS];
+  if (options.identity ?? true) {
+    fields.splice(2, 0, ['user', authHeaderVariable('X-Forwarded-User'), 'string'], ['email', authHeaderVariable('X-Forwarded-Email'), 'string']);
+  }
+  for (const [field, variable] of Object.entries(options.extraFields ?? {})) {
+    fields.push([field, variable, 'string']);
+  }
+  return `{${fields.map(([field, variable, kind]) => (kind === 'number' ? `"${field}":${variable}` : `"${field}":"${variable}"`)).join(',')}}`;
+}
+
+const BUILTIN_LOG_FIELDS = new Set(['user', 'email', ...LOG_FIELDS.map(([field]) => field)]);
+
+const size = z.string().regex(/^[0-9]+[km]$/, problem('must be a size such as "16k"', 'Use a number followed by "k" or "m".'));
+
+const controllerSchema = z
+  .strictObject({
+    ...helmOperatorShape,
+    ingressClassName: kubernetesName.optional(),
+    defaultIngressClass: flag.optional(),
+    replicas: positiveInt('replicas').optional(),
+    sessionStore: z
+      .custom<SessionStore>((v) => SessionStore.isSessionStore(v), problem('must be a SessionStore', 'Use SessionStore.cookie() or SessionStore.redis({...}), the same store as the gateway.'))
+      .optional(),
+    proxyBufferSize: size.optional(),
+    hsts: z
+      .strictObject({
+        maxAgeSeconds: z
+          .number()
+          .int(problem('must be whole seconds', 'Remove the fraction.'))
+          .min(86400, problem('must be at least 86400 (one day)', 'A short HSTS max age gives little protection; one year (31536000) is usual.'))
+          .optional(),
+        includeSubdomains: flag.optional(),
+        preload: flag.optional(),
+      })
+      .superRefine((hsts, ctx) => {
+        if (hsts.preload === true && (hsts.includeSubdomains === false || (hsts.maxAgeSeconds ?? 31536000) < 31536000)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['preload'],
+            message: problem('needs includeSubdomains and a max age of at least 31536000', 'Browser preload lists only accept such policies: keep includeSubdomains on and maxAgeSeconds at a year or more.'),
+          });
+        }
+      })
+      .optional(),
+    gzip: z
+      .strictObject({
+        enabled: flag.optional(),
+        level: z
+          .number()
+          .int(problem('must be a whole number', 'Use a level from 1 to 9.'))
+          .min(1, problem('must be from 1 to 9', 'Use 1 for speed, 9 for size; 5 is a good middle.'))
+          .max(9, problem('must be from 1 to 9', 'Use 1 for speed, 9 for size; 5 is a good middle.'))
+          .optional(),
+        minLength: z.number().int(problem('must be whole bytes', 'Remove the fraction.')).min(0, problem('must not be negative', 'Use 0 to compress everything.')).optional(),
+        types: z
+          .array(z.string().regex(/^[a-z]+\/[a-z0-9][a-z0-9.+-]*$/, problem('must be a MIME type', 'Write it like "application/json", without parameters.')))
+          .min(1, problem('must list at least one MIME type', 'Leave it out for the defaults, or set enabled: false.'))
+          .optional(),
+      })
+      .optional(),
+    accessLog: z
+      .strictObject({
+        identity: flag.optional(),
+        extraFields: z
+          .record(
+            z.string(),
+            z.string().regex(/^\$[A-Za-z_][A-Za-z0-9_]*$/, problem('must be a single nginx variable', 'Write it like "$opentelemetry_trace_id"; literal text and quotes would break the JSON line.')),
+          )
+          .superRefine((fields, ctx) => {
+            for (const field of Object.keys(fields)) {
+              const what = !/^[a-z][a-z0-9_]{0,63}$/.test(field)
+                ? problem('must be a field name of lower-case letters, digits and "_"', 'Use a name such as "trace_id".')
+                : BUILTIN_LOG_FIELDS.has(field)
+                  ? problem('is already a field of the access log', 'Choose another name; the built-in fields are listed in the IngressNginxController docs.')
+                  : undefined;
+              if (what) {
+                ctx.addIssue({ code: 'custom', path: [field], message: what, params: { nestedValue: { value: field } } });
+              }
+            }
+          })
+          .optional(),
+      })
+      .optional(),
+    service: z
+      .strictObject({
+        type: z.enum(['LoadBalancer', 'NodePort', 'ClusterIP'], { error: problem('must be "LoadBalancer", "NodePort" or "ClusterIP"', 'Most clusters want "LoadBalancer".') }).optional(),
+        annotations: annotationMap.optional(),
+        externalTrafficPolicy: z.enum(['Local', 'Cluster'], { error: problem('must be "Local" or "Cluster"', 'Keep "Local" to see client addresses.') }).optional(),
+        loadBalancerSourceRanges: z.array(cidr).min(1, problem('must list at least one network', 'Leave it out to allow any address.')).optional(),
+      })
+      .superRefine((service, ctx) => {
+        if (service.type === 'ClusterIP' && service.externalTrafficPolicy !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['externalTrafficPolicy'],
+            message: problem('only applies to LoadBalancer and NodePort Services', 'Remove it, or change the type.'),
+          });
+        }
+        if (service.type !== undefined && service.type !== 'LoadBalancer' && service.loadBalancerSourceRanges !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['loadBalancerSourceRanges'],
+            message: problem('only applies to LoadBalancer Services', 'Remove it, or use allowSourceRanges on the NginxIngress.'),
+          });
+        }
+      })
+      .optional(),
+    serviceMonitor: flag.optional(),
+    extraConfig: z
+      .record(z.string(), z.string())
+      .superRefine((config, ctx) => {
+        for (const key of Object.keys(config)) {
+          if (!/^[a-z0-9][a-z0-9-]*$/.test(key)) {
+            ctx.addIssue({ code: 'custom', path: [key], message: problem('is not an ingress-nginx ConfigMap key', 'Keys are lower-case words joined by "-", e.g. "proxy-body-size".') });
+          } else if (/-snippets?$/.test(key)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: problem('is a snippet, which injects raw nginx configuration', 'Snippets are refused since the IngressNightmare CVEs (2025); use the ConfigMap keys for what you need.'),
+            });
+          } else if (key === 'allow-snippet-annotations') {
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: problem('stays "false"', 'Snippet annotations let anyone who can create an Ingress inject nginx configuration (IngressNightmare, 2025).'),
+            });
+          } else if (key === 'annotations-risk-level') {
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: problem('stays "High"', 'It admits the auth annotations the portal needs (High) and refuses Critical ones (snippets); lower levels break auth-url.'),
+            });
+          } else if (MANAGED_CONFIG[key] !== undefined) {
+            ctx.addIssue({ code: 'custom', path: [key], message: problem('is managed by IngressNginxController', `Set it through ${MANAGED_CONFIG[key]}.`) });
+          }
+        }
+      })
+      .optional(),
+  })
+  .superRefine((props, ctx) => {
+    if (props.proxyBufferSize !== undefined && props.sessionStore !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['proxyBufferSize'],
+        message: problem('conflicts with sessionStore', 'Give the session store (the size follows it) or an explicit proxyBufferSize, not both.'),
+      });
+    }
+    chartIssues(ctx, props.chart);
+  }) satisfies z.ZodType<IngressNginxControllerProps>;
+
+/**
+ * The community ingress-nginx controller (chart 4.15.x, controller v1.15.x) through Helm,
+ * hardened for an OIDC-protected portal: no snippet annotations, `annotations-risk-level`
+ * High (auth annotations work, snippets do not), TLS 1.2/1.3 only, HSTS, gzip, one JSON
+ * access-log line per request with the signed-in user and the request id, proxy buffers
+ * sized for oauth2-proxy's cookies, metrics on, several replicas with a disruption budget.
+ *
+ * For the identity in the log it also creates, ahead of the chart, the release namespace
+ * and a placeholder Ingress (see `IngressNginxAccessLogOptions.identity`).
+ *
+ * ingress-nginx was retired upstream in March 2026 (v1.15.1 is the last release): it gets
+ * no more security fixes.
+ */
+export class IngressNginxController extends Construct {
+  /** The `helm_release`. */
+  public readonly release: KubernetesResource;
+  /** Namespace the controller runs in. */
+  public readonly namespace: string;
+  /** Helm release name. */
+  public readonly releaseName: string;
+  /** The chart installed. */
+  public readonly chart: ChartSource;
+  /** The IngressClass it serves (use it as the NginxIngress `ingressClassName`). */
+  public readonly ingressClassName: string;
+  /** The chart values. */
+  public readonly values: IngressNginxValues;
+  /** The values as the YAML document given to Helm (Terraform references excluded). */
+  public readonly valuesYaml: string;
+  /** The controller ConfigMap as the chart renders it (`allow-snippet-annotations` included). */
+  public readonly controllerConfig: Readonly<Record<string, string>>;
+  /** The `log-format-upstream` line. */
+  public readonly accessLogFormat: string;
+  /** The controller pods, to admit them in NetworkPolicies (e.g. the gateway's `ingressController`). */
+  public readonly peer: PeerSelector;
+  /**
+   * The placeholder Ingress that declares the identity variables of the access log, when
+   * the log includes the identity.
+   */
+  public readonly identityLogIngress?: KubernetesResource;
+  /** The namespace this construct creates ahead of the chart (for the placeholder Ingress), if any. */
+  public readonly namespaceResource?: KubernetesResource;
+
+  constructor(scope: Construct, id: string, props: IngressNginxControllerProps = {}) {
+    super(scope, id);
+    validateProps(this, controllerSchema, props);
+
+    const releaseName = props.releaseName ?? DEFAULT_CHARTS.ingressNginx.chart;
+    const className = props.ingressClassName ?? 'nginx';
+    const bufferSize = props.proxyBufferSize ?? (props.sessionStore ?? SessionStore.cookie()).proxyBufferSize;
+    const hsts = props.hsts ?? {};
+    const gzip = props.gzip ?? {};
+    const gzipOn = gzip.enabled ?? true;
+    this.accessLogFormat = ingressNginxAccessLogFormat(props.accessLog);
+
+    const config: Record<string, string> = {
+      ...props.extraConfig,
+      // Annotations up to High are honoured (auth-url and auth-signin are High); Critical
+      // ones, the snippets, are refused. "High" is the default since v1.12; it is written
+      // out so a chart or controller change cannot lower the bar unnoticed.
+      'annotations-risk-level': 'High',
+      'ssl-protocols': 'TLSv1.2 TLSv1.3',
+      hsts: 'true',
+      'hsts-max-age': String(hsts.maxAgeSeconds ?? 31536000),
+      'hsts-include-subdomains': String(hsts.includeSubdomains ?? true),
+      'hsts-preload': String(hsts.preload ?? false),
+      'use-gzip': String(gzipOn),
+      ...(gzipOn
+        ? {
+            'gzip-level': String(gzip.level ?? 5),
+            'gzip-min-length': String(gzip.minLength ?? 1024),
+            'gzip-types': (gzip.types ?? DEFAULT_GZIP_TYPES).join(' '),
+          }
+        : {}),
+      'log-format-escape-json': 'true',
+      'log-format-upstream': this.accessLogFormat,
+      // oauth2-proxy's Set-Cookie and identity headers must fit the upstream buffer, and a
+      // split session cookie (_oauth2_proxy_0, _1, ...) must fit one request header buffer.
+      'proxy-buffer-size': bufferSize,
+      'large-client-header-buffers': `4 ${bufferSize}`,
+      'server-tokens': 'false',
+    };
+
+    const serviceType = props.service?.type ?? 'LoadBalancer';
+    const selector = {
+      'app.kubernetes.io/name': 'ingress-nginx',
+      'app.kubernetes.io/instance': releaseName,
+      'app.kubernetes.io/component': 'controller',
+    };
+    const values: IngressNginxValues = {
+      controller: {
+        replicaCount: props.replicas ?? 2,
+        // The chart creates the PodDisruptionBudget when there are 2 or more replicas.
+        minAvailable: 1,
+        allowSnippetAnnotations: false,
+        ingressClass: className,
+        ingressClassResource: {
+          name: className,
+          enabled: true,
+          default: props.defaultIngressClass ?? false,
+          // Each controller in a cluster needs its own controller value.
+          controllerValue: className === 'nginx' ? 'k8s.io/ingress-nginx' : `k8s.io/ingress-nginx-${className}`,
+        },
+        config,
+        metrics: { enabled: true, serviceMonitor: { enabled: props.serviceMonitor ?? false } },
+        service: {
+          type: serviceType,
+          ...(serviceType === 'ClusterIP' ? {} : { externalTrafficPolicy: props.service?.externalTrafficPolicy ?? 'Local' }),
+          ...(props.service?.annotations ? { annotations: { ...props.service.annotations } } : {}),
+          ...(props.service?.loadBalancerSourceRanges ? { loadBalancerSourceRanges: [...props.service.loadBalancerSourceRanges] } : {}),
+        },
+        resources: withDefaultResources(props.resources, { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
+        topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } }],
+      },
+      ...(props.serviceAccountAnnotations ? { serviceAccount: { annotations: { ...props.serviceAccountAnnotations } } } : {}),
+    };
+
+    const namespace = props.namespace ?? 'ingress-nginx';
+    const dependsOn: KubernetesResource[] = [];
+    if (props.accessLog?.identity ?? true) {
+      if (props.createNamespace ?? true) {
+        // The placeholder must exist before the controller starts, so before the chart
+        // is installed; Helm's own create_namespace would come too late for it.
+        this.namespaceResource = kubernetesResource<NamespaceV1Config>(this, 'Namespace', 'kubernetes_namespace_v1', {
+          metadata: { name: namespace, labels: standardLabels('ingress-nginx', releaseName, 'namespace') },
+        });
+        dependsOn.push(this.namespaceResource);
+      }
+      const anchorName = `${releaseName}-identity-log`.slice(0, 63).replace(/-+$/, '');
+      this.identityLogIngress = kubernetesResource<IngressV1Config>(this, 'IdentityLogIngress', 'kubernetes_ingress_v1', {
+        metadata: {
+          name: anchorName,
+          namespace: this.namespaceResource ? this.namespaceResource.metadataName : namespace,
+          labels: standardLabels('ingress-nginx', releaseName, 'identity-log'),
+          annotations: {
+            // Declares $authHeader0..N (the identity headers, in contract order) for the log
+            // format. Nothing listens on port 9 (discard): requests for the host get a 500.
+            'nginx.ingress.kubernetes.io/auth-url': 'http://127.0.0.1:9/identity-log',
+            'nginx.ingress.kubernetes.io/auth-response-headers': ingressAuthResponseHeaders(),
+          },
+        },
+        spec: {
+          ingressClassName: className,
+          // TLS like every host (the controller's default certificate): nothing on this host
+          // is ever served in clear text, and the TLS guardrail holds without an exemption.
+          tls: [{ hosts: ['identity-log.invalid'] }],
+          rule: [
+            {
+              host: 'identity-log.invalid',
+              http: { path: [{ path: '/', pathType: 'Exact', backend: { service: { name: anchorName, port: { number: 80 } } } }] },
+            },
+          ],
+        },
+      });
+      dependsOn.push(this.identityLogIngress);
+    }
+
+    const rendered = renderOperatorRelease(this, { props, defaultChart: DEFAULT_CHARTS.ingressNginx, defaultNamespace: 'ingress-nginx', values, dependsOn });
+    this.release = rendered.release;
+    this.namespace = rendered.namespace;
+    this.releaseName = rendered.releaseName;
+    this.chart = rendered.chart;
+    this.ingressClassName = className;
+    this.values = values;
+    this.valuesYaml = rendered.valuesYaml;
+    this.controllerConfig = { 'allow-snippet-annotations': 'false', ...config };
+    this.peer = { namespaceLabels: { 'kubernetes.io/metadata.name': rendered.namespace }, podLabels: selector };
+  }
+}

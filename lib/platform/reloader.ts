@@ -1,0 +1,97 @@
+import { Construct } from 'constructs';
+import * as z from 'zod';
+import { KubernetesResource } from '../core/kubernetes-resource';
+import { ContainerResources } from '../core/resources';
+import { positiveInt } from '../core/schemas';
+import { problem, validateProps } from '../core/validation';
+import { ChartSource, DEFAULT_CHARTS } from './chart-source';
+import { HelmOperatorProps, chartIssues, helmOperatorShape, renderOperatorRelease, withDefaultResources } from './operator-release';
+
+export interface ReloaderProps extends HelmOperatorProps {
+  /**
+   * Replicas; with 2 or more Reloader elects a leader and gets a PodDisruptionBudget.
+   * Nothing breaks while it is down (a rotation is only picked up later), so one is enough.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * How Reloader restarts a workload whose Secret or ConfigMap changed: a pod-template
+   * annotation (`annotations`, no change to the containers) or an environment variable
+   * (`env-vars`). Either way the next `terraform apply` of that workload removes the
+   * marker again, which rolls the pods once more.
+   * @default "annotations"
+   */
+  readonly reloadStrategy?: 'annotations' | 'env-vars';
+}
+
+/** The values this construct gives the reloader chart. */
+export interface ReloaderValues {
+  readonly reloader: {
+    /** Watch every namespace (the portal and the operators live in different ones). */
+    readonly watchGlobally: true;
+    readonly reloadStrategy: 'annotations' | 'env-vars';
+    readonly logFormat: 'json';
+    readonly enableHA: boolean;
+    readonly deployment: { readonly replicas: number; readonly resources: Required<ContainerResources> };
+    readonly podDisruptionBudget: { readonly enabled: boolean; readonly minAvailable?: number };
+    readonly serviceAccount?: { readonly annotations: Readonly<Record<string, string>> };
+  };
+}
+
+const reloaderSchema = z
+  .strictObject({
+    ...helmOperatorShape,
+    replicas: positiveInt('replicas').optional(),
+    reloadStrategy: z.enum(['annotations', 'env-vars'], { error: problem('must be "annotations" or "env-vars"', 'Keep "annotations" unless your tooling needs the other.') }).optional(),
+  })
+  .superRefine((props, ctx) => chartIssues(ctx, props.chart)) satisfies z.ZodType<ReloaderProps>;
+
+/**
+ * Stakater Reloader through Helm: restarts the pods of workloads annotated
+ * `secret.reloader.stakater.com/reload` (or `reloader.stakater.com/auto`) when a Secret
+ * they use changes, e.g. after External Secrets rotated it. It watches every namespace
+ * and can read every Secret and ConfigMap in the cluster.
+ */
+export class Reloader extends Construct {
+  /** The `helm_release`. */
+  public readonly release: KubernetesResource;
+  /** Namespace Reloader runs in. */
+  public readonly namespace: string;
+  /** Helm release name. */
+  public readonly releaseName: string;
+  /** The chart installed. */
+  public readonly chart: ChartSource;
+  /** The chart values. */
+  public readonly values: ReloaderValues;
+  /** The values as the YAML document given to Helm (Terraform references excluded). */
+  public readonly valuesYaml: string;
+
+  constructor(scope: Construct, id: string, props: ReloaderProps = {}) {
+    super(scope, id);
+    validateProps(this, reloaderSchema, props);
+
+    const replicas = props.replicas ?? 1;
+    const values: ReloaderValues = {
+      reloader: {
+        watchGlobally: true,
+        reloadStrategy: props.reloadStrategy ?? 'annotations',
+        logFormat: 'json',
+        enableHA: replicas > 1,
+        deployment: {
+          replicas,
+          resources: withDefaultResources(props.resources, { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '100m', memory: '256Mi' } }),
+        },
+        podDisruptionBudget: replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false },
+        ...(props.serviceAccountAnnotations ? { serviceAccount: { annotations: { ...props.serviceAccountAnnotations } } } : {}),
+      },
+    };
+
+    const rendered = renderOperatorRelease(this, { props, defaultChart: DEFAULT_CHARTS.reloader, defaultNamespace: 'reloader', values });
+    this.release = rendered.release;
+    this.namespace = rendered.namespace;
+    this.releaseName = rendered.releaseName;
+    this.chart = rendered.chart;
+    this.values = values;
+    this.valuesYaml = rendered.valuesYaml;
+  }
+}

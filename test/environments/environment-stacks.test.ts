@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { App, Testing } from 'cdktf';
+import { parse } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EnvironmentData, environmentStacks, loadEnvironmentFile, parseSharedAccessPolicy } from '../../lib';
+import { errorOf } from '../helpers';
+
+const root = resolve(__dirname, '../..');
+const examples = join(root, 'examples/multi-cloud');
+const access = parseSharedAccessPolicy(parse(readFileSync(join(examples, 'access-policy.yaml'), 'utf8')));
+const env = (name: string) => loadEnvironmentFile(join(examples, `environments/${name}.yaml`));
+type Json = Record<string, any>;
+
+describe('the multi-cloud example', () => {
+  let out: string;
+  const stack = (name: string): Json => JSON.parse(readFileSync(join(out, 'stacks', name, 'cdk.tf.json'), 'utf8'));
+  const manifests = (json: Json) => Object.values(json.resource.kubernetes_manifest ?? {}).map((r: any) => r.manifest);
+  const releases = (json: Json) => Object.values(json.resource.helm_release ?? {}) as Json[];
+
+  beforeAll(() => {
+    // The example app itself, as `cdktf synth` runs it: no cluster, no cloud credentials.
+    out = mkdtempSync(join(tmpdir(), 'multi-cloud-'));
+    execFileSync(process.execPath, ['--require', join(root, 'node_modules/tsx/dist/cjs/index.cjs'), join(examples, 'main.ts')], {
+      env: { ...process.env, CDKTF_OUTDIR: out },
+      stdio: 'pipe',
+    });
+  });
+
+  it('makes a platform and a portal stack per environment, the portal deployed after its platform', () => {
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(Object.fromEntries(Object.entries(manifest.stacks).map(([n, s]: [string, any]) => [n, s.dependencies]))).toEqual({
+      'dev-platform': [],
+      'dev-portal': ['dev-platform'],
+      'staging-platform': [],
+      'staging-portal': ['staging-platform'],
+      'prod-platform': [],
+      'prod-portal': ['prod-platform'],
+    });
+  });
+
+  it('keeps each stack in its environment\'s backend', () => {
+    expect(stack('dev-portal').terraform.backend).toEqual({ local: { path: 'terraform-state/dev-portal.tfstate' } });
+    expect(stack('staging-platform').terraform.backend).toEqual({ gcs: { bucket: 'example-portal-tfstate-staging', prefix: 'backstage/staging-platform' } });
+    expect(stack('prod-portal').terraform.backend).toEqual({
+      s3: { bucket: 'example-portal-tfstate', key: 'backstage/prod-portal.tfstate', region: 'eu-west-1', dynamodb_table: 'terraform-locks', encrypt: true },
+    });
+  });
+
+  it('installs the operators in the platform stack, with the cloud\'s load balancer and workload identity', () => {
+    const prod = releases(stack('prod-platform'));
+    expect(prod.map((r) => r.chart).sort()).toEqual(['cert-manager', 'external-secrets', 'ingress-nginx', 'reloader']);
+    const nginx = parse(prod.find((r) => r.chart === 'ingress-nginx')!.values[0]);
+    expect(nginx.controller.service.annotations).toMatchObject({
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
+    });
+    const certManager = prod.find((r) => r.chart === 'cert-manager')!;
+    expect(JSON.stringify(certManager)).toContain('arn:aws:iam::123456789012:role/portal-cert-manager');
+    // dev reads no cloud secret manager: no External Secrets Operator there.
+    expect(releases(stack('dev-platform')).map((r) => r.chart).sort()).toEqual(['cert-manager', 'ingress-nginx', 'reloader']);
+  });
+
+  it('puts custom resources in the portal stack: the cloud secret store and the external secrets read from it', () => {
+    const prod = manifests(stack('prod-portal'));
+    const store = prod.find((m) => m.kind === 'ClusterSecretStore');
+    expect(store.spec.provider).toEqual({ aws: { region: 'eu-west-1', service: 'SecretsManager' } });
+    expect(store.spec.conditions).toEqual([{ namespaces: ['backstage'] }]);
+    const external = prod.filter((m) => m.kind === 'ExternalSecret');
+    expect(external.map((m) => m.spec.data[0].remoteRef)).toEqual([
+      { key: 'prod/backstage/db', property: 'password' },
+      { key: 'prod/backstage/oidc', property: 'clientSecret' },
+      { key: 'prod/backstage/oidc', property: 'cookieSecret' },
+    ]);
+    expect(new Set(external.map((m) => m.spec.secretStoreRef.name))).toEqual(new Set([store.metadata.name]));
+    expect(stack('prod-platform').resource.kubernetes_manifest).toBeUndefined();
+  });
+
+  it('admits only the installed controller to the portal', () => {
+    const policies = Object.values(stack('prod-portal').resource.kubernetes_network_policy_v1) as Json[];
+    for (const policy of policies) {
+      expect(policy.spec.ingress[0].from[0].pod_selector.match_labels).toMatchObject({ 'app.kubernetes.io/name': 'ingress-nginx' });
+    }
+  });
+
+  it('writes a guardrails report next to each stack', () => {
+    const report = JSON.parse(readFileSync(join(out, 'stacks/prod-portal/guardrails-prod-portal.json'), 'utf8'));
+    expect(report).toMatchObject({ stack: 'prod-portal' });
+    expect(existsSync(join(out, 'stacks/dev-platform/guardrails-dev-platform.md'))).toBe(true);
+  });
+});
+
+describe('environmentStacks', () => {
+  const synthEnv = (data: EnvironmentData) => {
+    const app = Testing.app();
+    return environmentStacks(app as App, data, access);
+  };
+
+  it('uses DNS-01 for an internal portal whose cloud has a DNS zone (HTTP-01 cannot reach it)', () => {
+    const { portal } = synthEnv({ ...env('prod'), exposure: 'internal' });
+    const issuer = JSON.parse(Testing.synth(portal)).resource.kubernetes_manifest;
+    const spec = Object.values(issuer).map((r: any) => r.manifest).find((m: any) => m.kind === 'ClusterIssuer').spec;
+    expect(spec.acme.solvers[0]).toHaveProperty('dns01.route53');
+  });
+
+  it('refuses secrets from a secret manager when the cloud profile has none', () => {
+    const data: EnvironmentData = { ...env('dev'), cloud: { provider: 'aks' }, secrets: { clientSecret: { externalSecret: { remoteKey: 'oidc' } }, cookieSecret: { variable: 'cookie' } } };
+    expect(errorOf(() => synthEnv(data))).toBe(
+      '[environment dev] secrets: come from a secret manager, but the aks cloud profile has none. Configure one (aks: keyVaultUrl, generic: vault) or use {variable} / {secret} sources.',
+    );
+  });
+});

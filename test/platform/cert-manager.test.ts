@@ -1,0 +1,112 @@
+import { TerraformStack, TerraformVariable } from 'cdktf';
+import { describe, expect, it } from 'vitest';
+import { CertManager, type CertManagerProps } from '../../lib/platform/cert-manager';
+import { ChartSource } from '../../lib/platform/chart-source';
+import { platformErrors, releaseAttributes, releaseOf, synthPlatform, valuesOf } from './platform-helpers';
+
+const synthCertManager = (props: (stack: TerraformStack) => CertManagerProps = () => ({})) =>
+  synthPlatform((stack) => new CertManager(stack, 'cm', props(stack)));
+const errors = (props: Record<string, unknown>) => platformErrors((stack) => new CertManager(stack, 'cm', props as any));
+
+describe('CertManager', () => {
+  it('installs cert-manager v1.19.6 from the jetstack repository into cert-manager', () => {
+    expect(releaseAttributes(synthCertManager(), 'cm')).toEqual({
+      name: 'cert-manager',
+      namespace: 'cert-manager',
+      create_namespace: true,
+      repository: 'https://charts.jetstack.io',
+      chart: 'cert-manager',
+      version: 'v1.19.6',
+      wait: true,
+      atomic: true,
+      cleanup_on_fail: true,
+      timeout: 600,
+      max_history: 10,
+    });
+  });
+
+  it('installs its CRDs (kept on uninstall), runs two replicas with disruption budgets and keeps the lease in its namespace', () => {
+    expect(valuesOf(synthCertManager(), 'cm')).toEqual({
+      crds: { enabled: true, keep: true },
+      replicaCount: 2,
+      podDisruptionBudget: { enabled: true, minAvailable: 1 },
+      resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+      global: { leaderElection: { namespace: 'cert-manager' } },
+      webhook: { replicaCount: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } },
+      prometheus: { enabled: true, servicemonitor: { enabled: false } },
+    });
+  });
+
+  it('does not use the deprecated installCRDs value', () => {
+    expect(valuesOf(synthCertManager(), 'cm')).not.toHaveProperty('installCRDs');
+  });
+
+  it('carries workload identity: ServiceAccount annotations and pod labels', () => {
+    const values = valuesOf(
+      synthCertManager(() => ({
+        serviceAccountAnnotations: { 'azure.workload.identity/client-id': '00000000-0000-0000-0000-000000000000' },
+        podLabels: { 'azure.workload.identity/use': 'true' },
+      })),
+      'cm',
+    );
+    expect(values.serviceAccount).toEqual({ annotations: { 'azure.workload.identity/client-id': '00000000-0000-0000-0000-000000000000' } });
+    expect(values.podLabels).toEqual({ 'azure.workload.identity/use': 'true' });
+  });
+
+  it('passes an IAM role that is a Terraform reference as a set entry', () => {
+    const json = synthCertManager((stack) => ({
+      serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': new TerraformVariable(stack, 'cert_manager_role', { type: 'string' }).stringValue },
+    }));
+    expect(releaseOf(json, 'cm').set).toEqual([
+      {
+        name: 'serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn',
+        value: '${replace(replace(var.cert_manager_role, "\\\\", "\\\\\\\\"), ",", "\\\\,")}',
+        type: 'string',
+      },
+    ]);
+  });
+
+  it('uses only the given recursive name servers for the DNS-01 self check', () => {
+    const values = valuesOf(synthCertManager(() => ({ dns01RecursiveNameservers: ['10.0.0.10:53', '[2001:db8::53]:53'] })), 'cm');
+    expect(values.dns01RecursiveNameservers).toBe('10.0.0.10:53,[2001:db8::53]:53');
+    expect(values.dns01RecursiveNameserversOnly).toBe(true);
+  });
+
+  it('runs one replica without disruption budgets when asked, and a ServiceMonitor when asked', () => {
+    const values = valuesOf(synthCertManager(() => ({ replicas: 1, serviceMonitor: true, namespace: 'platform-certs' })), 'cm');
+    expect(values.replicaCount).toBe(1);
+    expect(values.podDisruptionBudget).toEqual({ enabled: false });
+    expect(values.webhook).toEqual({ replicaCount: 1, podDisruptionBudget: { enabled: false } });
+    expect(values.prometheus.servicemonitor).toEqual({ enabled: true });
+    expect(values.global.leaderElection.namespace).toBe('platform-certs');
+  });
+
+  it('installs from a local chart or an OCI mirror', () => {
+    const local = releaseAttributes(synthCertManager(() => ({ chart: ChartSource.localPath('/mirror/cert-manager-v1.19.6.tgz') })), 'cm');
+    expect(local.chart).toBe('/mirror/cert-manager-v1.19.6.tgz');
+    expect(local).not.toHaveProperty('version');
+    expect(releaseAttributes(synthCertManager(() => ({ chart: ChartSource.oci('oci://registry.example.com/jetstack/cert-manager', 'v1.19.6') })), 'cm')).toMatchObject({
+      repository: 'oci://registry.example.com/jetstack',
+      chart: 'cert-manager',
+      version: 'v1.19.6',
+    });
+  });
+
+  it('refuses bad name servers, pod labels and resources in one error', () => {
+    expect(
+      errors({
+        dns01RecursiveNameservers: ['8.8.8.8'],
+        podLabels: { 'azure.workload.identity/use': 'yes please' },
+        resources: { limits: { memory: '512MB' } },
+      }),
+    ).toEqual([
+      '[test/cm] resources.limits.memory: must be a Kubernetes quantity, got "512MB". Use values such as "250m" for CPU or "512Mi" for memory.',
+      '[test/cm] podLabels.azure.workload.identity/use: must be a valid label value, got "yes please". Use at most 63 letters, digits, "-", "_" and ".".',
+      '[test/cm] dns01RecursiveNameservers[0]: must be a name server as "host:port", got "8.8.8.8". Write it like "10.0.0.10:53" or "[2001:db8::53]:53".',
+    ]);
+    expect(errors({ dns01RecursiveNameservers: [], serviceMonitor: 'true' })).toEqual([
+      '[test/cm] dns01RecursiveNameservers: must list at least one name server, got []. Leave it out to use the cluster resolver.',
+      '[test/cm] serviceMonitor: must be true or false, got "true". Give a boolean, not a string.',
+    ]);
+  });
+});

@@ -1,0 +1,133 @@
+import { resolve } from 'node:path';
+import { TerraformVariable } from 'cdktf';
+import { describe, expect, it } from 'vitest';
+import { ChartSource, DEFAULT_CHARTS } from '../../lib/platform/chart-source';
+import { Reloader } from '../../lib/platform/reloader';
+import { platformErrors, releaseAttributes, synthPlatform } from './platform-helpers';
+
+/** The chart-locating attributes of a Reloader release installed from `chart`. */
+function locate(chart: ChartSource) {
+  const { repository, chart: name, version } = releaseAttributes(synthPlatform((stack) => new Reloader(stack, 'reloader', { chart })), 'reloader');
+  return { repository, chart: name, version };
+}
+
+const errors = (chart: unknown) => platformErrors((stack) => new Reloader(stack, 'reloader', { chart } as any));
+
+describe('ChartSource', () => {
+  describe('kinds', () => {
+    it('installs from a Helm repository: repository URL, chart name and version', () => {
+      expect(locate(ChartSource.repository('https://charts.example.com/stable/', 'reloader', '2.2.11'))).toEqual({
+        repository: 'https://charts.example.com/stable',
+        chart: 'reloader',
+        version: '2.2.11',
+      });
+    });
+
+    it('installs from an OCI registry: the registry path as repository, the last segment as chart', () => {
+      expect(locate(ChartSource.oci('oci://registry.example.com:5000/mirror/charts/reloader', '2.2.11'))).toEqual({
+        repository: 'oci://registry.example.com:5000/mirror/charts',
+        chart: 'reloader',
+        version: '2.2.11',
+      });
+    });
+
+    it('installs a local chart by its absolute path and without a version', () => {
+      expect(locate(ChartSource.localPath('vendor/charts/reloader'))).toEqual({
+        repository: undefined,
+        chart: resolve('vendor/charts/reloader'),
+        version: undefined,
+      });
+      expect(locate(ChartSource.localPath('/srv/charts/reloader-2.2.11.tgz')).chart).toBe('/srv/charts/reloader-2.2.11.tgz');
+    });
+
+    it('passes a Terraform reference as the local path unchanged', () => {
+      const json = synthPlatform((stack) => {
+        const path = new TerraformVariable(stack, 'chart_path', { type: 'string' });
+        new Reloader(stack, 'reloader', { chart: ChartSource.localPath(path.stringValue) });
+      });
+      expect(releaseAttributes(json, 'reloader').chart).toBe('${var.chart_path}');
+    });
+
+    it('exposes its kind and version', () => {
+      expect(ChartSource.repository('https://charts.example.com', 'x', '1.0.0').kind).toBe('repository');
+      expect(ChartSource.oci('oci://registry.example.com/x', 'v1.0.0').version).toBe('v1.0.0');
+      expect(ChartSource.localPath('/charts/x').version).toBeUndefined();
+    });
+
+    it('pins every default to an exact version from the project\'s own Helm repository', () => {
+      expect(DEFAULT_CHARTS).toEqual({
+        ingressNginx: { repository: 'https://kubernetes.github.io/ingress-nginx', chart: 'ingress-nginx', version: '4.15.1' },
+        certManager: { repository: 'https://charts.jetstack.io', chart: 'cert-manager', version: 'v1.19.6' },
+        externalSecrets: { repository: 'https://charts.external-secrets.io', chart: 'external-secrets', version: '2.14.0' },
+        reloader: { repository: 'https://stakater.github.io/stakater-charts', chart: 'reloader', version: '2.2.11' },
+      });
+    });
+  });
+
+  describe('validation', () => {
+    it('refuses version ranges, "latest" and incomplete versions', () => {
+      const fix =
+        'Pin an exact chart version such as "4.15.1" (cert-manager charts are versioned "v1.19.6"); ranges and "latest" let two environments install different code.';
+      expect(errors(ChartSource.repository('https://charts.example.com', 'reloader', '^2.2.0'))).toEqual([
+        `[test/reloader] chart.version: must be an exact chart version, got "^2.2.0". ${fix}`,
+      ]);
+      expect(errors(ChartSource.oci('oci://registry.example.com/charts/reloader', 'latest'))).toEqual([
+        `[test/reloader] chart.version: must be an exact chart version, got "latest". ${fix}`,
+      ]);
+      expect(errors(ChartSource.repository('https://charts.example.com', 'reloader', '2.2'))).toEqual([
+        `[test/reloader] chart.version: must be an exact chart version, got "2.2". ${fix}`,
+      ]);
+    });
+
+    it('refuses a repository that is not https, and a bad chart name, in one error', () => {
+      expect(errors(ChartSource.repository('http://charts.example.com', 'Reloader', '2.2.11'))).toEqual([
+        '[test/reloader] chart.url: must be an https:// Helm repository URL without query or fragment, got "http://charts.example.com". Charts run with cluster-admin rights: fetch them over TLS, e.g. "https://charts.example.com/stable".',
+        '[test/reloader] chart.chart: must be a chart name, got "Reloader". Use the chart name from the repository index, e.g. "ingress-nginx" (lower-case letters, digits, "-", "_" and ".").',
+      ]);
+    });
+
+    it('refuses a repository URL that is not a URL', () => {
+      expect(errors(ChartSource.repository('charts.example.com', 'reloader', '2.2.11'))).toEqual([
+        '[test/reloader] chart.url: must be an https:// Helm repository URL without query or fragment, got "charts.example.com". Charts run with cluster-admin rights: fetch them over TLS, e.g. "https://charts.example.com/stable".',
+      ]);
+    });
+
+    it('refuses credentials in a repository URL without echoing them', () => {
+      const lines = errors(ChartSource.repository('https://robot:s3cr3t@charts.example.com', 'reloader', '2.2.11'));
+      expect(lines).toEqual([
+        '[test/reloader] chart.url: must not contain credentials, got a plain value (hidden). Remove the user name and password from the URL; mirrors that need a login are not supported yet.',
+      ]);
+      expect(lines.join('\n')).not.toContain('s3cr3t');
+    });
+
+    it('refuses an OCI reference with a tag, with credentials, or of the wrong form', () => {
+      expect(errors(ChartSource.oci('oci://registry.example.com/charts/reloader:2.2.11', '2.2.11'))).toEqual([
+        '[test/reloader] chart.reference: must not carry a tag or digest, got "oci://registry.example.com/charts/reloader:2.2.11". Give the reference without ":<tag>" and put the chart version in the version argument.',
+      ]);
+      expect(errors(ChartSource.oci('oci://robot:s3cr3t@registry.example.com/charts/reloader', '2.2.11'))).toEqual([
+        '[test/reloader] chart.reference: must not contain credentials, got a plain value (hidden). Remove the user name and password; registries that need a login are not supported yet.',
+      ]);
+      expect(errors(ChartSource.oci('https://registry.example.com/charts/reloader', '2.2.11'))).toEqual([
+        '[test/reloader] chart.reference: must be an OCI chart reference, got "https://registry.example.com/charts/reloader". Write it as "oci://<registry host>/<path>/<chart>" in lower case, e.g. "oci://registry.example.com/charts/cert-manager".',
+      ]);
+    });
+
+    it('accepts an OCI registry with a port but no path beyond the chart', () => {
+      expect(locate(ChartSource.oci('oci://localhost:5000/reloader', '2.2.11'))).toEqual({ repository: 'oci://localhost:5000', chart: 'reloader', version: '2.2.11' });
+    });
+
+    it('refuses a URL or an empty string as a local path', () => {
+      const fix = 'Give a file system path (relative paths are resolved against the directory cdktf synth runs in); use ChartSource.repository() or .oci() for URLs.';
+      expect(errors(ChartSource.localPath('https://charts.example.com/reloader-2.2.11.tgz'))).toEqual([
+        `[test/reloader] chart.path: must be a path to a chart directory or .tgz file, got "https://charts.example.com/reloader-2.2.11.tgz". ${fix}`,
+      ]);
+      expect(errors(ChartSource.localPath(' '))).toEqual([`[test/reloader] chart.path: must be a path to a chart directory or .tgz file, got " ". ${fix}`]);
+    });
+
+    it('refuses a chart that is not a ChartSource', () => {
+      expect(errors({ chart: 'reloader', version: '2.2.11' })).toEqual([
+        '[test/reloader] chart: must be a ChartSource, got {"chart":"reloader","version":"2.2.11"}. Use ChartSource.repository(url, chart, version), .oci(reference, version) or .localPath(path).',
+      ]);
+    });
+  });
+});

@@ -1,0 +1,71 @@
+import { TerraformStack } from 'cdktf';
+import { describe, expect, it } from 'vitest';
+import { ChartSource } from '../../lib/platform/chart-source';
+import { Reloader, type ReloaderProps } from '../../lib/platform/reloader';
+import { platformErrors, releaseAttributes, synthPlatform, valuesOf } from './platform-helpers';
+
+const synthReloader = (props: (stack: TerraformStack) => ReloaderProps = () => ({})) => synthPlatform((stack) => new Reloader(stack, 'reloader', props(stack)));
+const errors = (props: Record<string, unknown>) => platformErrors((stack) => new Reloader(stack, 'reloader', props as any));
+
+describe('Reloader', () => {
+  it('installs reloader 2.2.11 from the stakater repository into reloader', () => {
+    expect(releaseAttributes(synthReloader(), 'reloader')).toEqual({
+      name: 'reloader',
+      namespace: 'reloader',
+      create_namespace: true,
+      repository: 'https://stakater.github.io/stakater-charts',
+      chart: 'reloader',
+      version: '2.2.11',
+      wait: true,
+      atomic: true,
+      cleanup_on_fail: true,
+      timeout: 600,
+      max_history: 10,
+    });
+  });
+
+  it('watches every namespace, restarts through a pod-template annotation and logs JSON', () => {
+    expect(valuesOf(synthReloader(), 'reloader')).toEqual({
+      reloader: {
+        watchGlobally: true,
+        reloadStrategy: 'annotations',
+        logFormat: 'json',
+        enableHA: false,
+        deployment: { replicas: 1, resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '100m', memory: '256Mi' } } },
+        podDisruptionBudget: { enabled: false },
+      },
+    });
+  });
+
+  it('elects a leader and keeps one pod up with two replicas', () => {
+    const values = valuesOf(synthReloader(() => ({ replicas: 2, reloadStrategy: 'env-vars', serviceAccountAnnotations: { team: 'platform' } })), 'reloader');
+    expect(values.reloader).toMatchObject({
+      enableHA: true,
+      reloadStrategy: 'env-vars',
+      deployment: { replicas: 2 },
+      podDisruptionBudget: { enabled: true, minAvailable: 1 },
+      serviceAccount: { annotations: { team: 'platform' } },
+    });
+  });
+
+  it('installs a local fixture chart (tests against a fake cluster turn waiting off)', () => {
+    expect(releaseAttributes(synthReloader(() => ({ chart: ChartSource.localPath('/fixtures/charts/reloader'), wait: false })), 'reloader')).toEqual({
+      name: 'reloader',
+      namespace: 'reloader',
+      create_namespace: true,
+      chart: '/fixtures/charts/reloader',
+      wait: false,
+      atomic: false,
+      cleanup_on_fail: true,
+      timeout: 600,
+      max_history: 10,
+    });
+  });
+
+  it('refuses an unknown reload strategy and bad resources', () => {
+    expect(errors({ reloadStrategy: 'rollout', resources: { requests: { cpu: 'one' } } })).toEqual([
+      '[test/reloader] resources.requests.cpu: must be a Kubernetes quantity, got "one". Use values such as "250m" for CPU or "512Mi" for memory.',
+      '[test/reloader] reloadStrategy: must be "annotations" or "env-vars", got "rollout". Keep "annotations" unless your tooling needs the other.',
+    ]);
+  });
+});
