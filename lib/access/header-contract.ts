@@ -50,6 +50,15 @@ export function oauth2ProxyInjectResponseHeaders(): Array<Record<string, unknown
   }));
 }
 
+/**
+ * oauth2-proxy alpha config `injectRequestHeaders`, for a gateway in the request path (the
+ * F5 flavour): the same headers, set on the request to Backstage. Client values of these
+ * headers are replaced, never passed on (`preserveRequestValue` stays false).
+ */
+export function oauth2ProxyInjectRequestHeaders(): Array<Record<string, unknown>> {
+  return oauth2ProxyInjectResponseHeaders();
+}
+
 /** The `nginx.ingress.kubernetes.io/auth-response-headers` value. */
 export function ingressAuthResponseHeaders(): string {
   return identityHeaderNames().join(',');

@@ -17,7 +17,7 @@ import { goDuration, hostName, kubernetesName, pinnedImage, positiveInt, resourc
 import { nestedIssues, problem, validateProps } from '../core/validation';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
 import { BoundSecret, SecretRef, secretRefSchema, secretRevisions } from '../secrets/secret-ref';
-import { oauth2ProxyInjectResponseHeaders } from './header-contract';
+import { identityHeaderNames, oauth2ProxyInjectRequestHeaders, oauth2ProxyInjectResponseHeaders } from './header-contract';
 import { JwtMachineClientOptions, MachineClient, machineClientsSchema } from './machine-client';
 import { OidcIssuer } from './oidc-issuer';
 import { SessionStore, redisSessionStoreSchema } from './session-store';
@@ -105,6 +105,19 @@ export interface OidcGatewayProps {
    * @default - none
    */
   readonly machineClients?: readonly MachineClient[];
+  /**
+   * Run in the request path: oauth2-proxy proxies signed-in requests to this Service and
+   * sets the identity headers on them itself (needed by controllers whose external auth
+   * cannot pass response headers on, such as the F5 NGINX Ingress Controller). API paths
+   * (`apiPaths`) then get 401 instead of a sign-in redirect from oauth2-proxy itself.
+   * @default - auth-only: the ingress asks `/oauth2/auth` and proxies to Backstage itself
+   */
+  readonly upstream?: { readonly serviceName: string; readonly port: number };
+  /**
+   * With `upstream`: path regexes answered with 401 instead of a sign-in redirect.
+   * @default ["^/api/"]
+   */
+  readonly apiPaths?: readonly string[];
   /**
    * Name of the Deployment and Service.
    * @default "oauth2-proxy"
@@ -195,6 +208,22 @@ const gatewaySchema = z
     cookie: cookieSchema.optional(),
     sessionStore: z.custom<SessionStore>((v) => SessionStore.isSessionStore(v), problem('must be a SessionStore', 'Use SessionStore.cookie() or SessionStore.redis({...}).')).optional(),
     machineClients: machineClientsSchema().optional(),
+    upstream: z.strictObject({ serviceName: kubernetesName, port: z.number().int().min(1).max(65535) }).optional(),
+    apiPaths: z
+      .array(
+        z.string().refine(
+          (p) => {
+            try {
+              new RegExp(p);
+              return p.startsWith('^/');
+            } catch {
+              return false;
+            }
+          },
+          problem('must be a regular expression anchored at the path start', 'Write it like "^/api/".'),
+        ),
+      )
+      .optional(),
     name: kubernetesName.optional(),
     image: pinnedImage.optional(),
     replicas: positiveInt('replicas').optional(),
@@ -224,8 +253,15 @@ const gatewaySchema = z
         params: { nestedValue: { value: props.cookie?.refresh ?? '30m' } },
       });
     }
-    if (props.cookie?.sameSite === 'none' && props.cookie?.domain === undefined) {
-      // Allowed, but only sensible for cross-site embedding; nothing to check.
+    if (props.apiPaths !== undefined && props.upstream === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apiPaths'],
+        message: problem(
+          'only works when oauth2-proxy is in the request path (upstream)',
+          'In auth-url mode its auth endpoint always answers 401 and the ingress decides: use NginxIngress apiPaths instead.',
+        ),
+      });
     }
     if (props.sessionStore?.kind === 'redis') {
       nestedIssues(ctx, ['sessionStore'], redisSessionStoreSchema, props.sessionStore.redis);
@@ -267,6 +303,13 @@ export class OidcGateway extends Construct {
   public readonly args: readonly string[];
   /** The alpha config (YAML) oauth2-proxy runs with. */
   public readonly alphaConfig: string;
+  /**
+   * Set in reverse-proxy mode (`upstream`): where oauth2-proxy sends signed-in requests and
+   * the identity headers it sets on them (for ingress flavours that need it, e.g. F5).
+   */
+  public readonly identityUpstream?: { readonly serviceName: string; readonly port: number; readonly requestHeaders: readonly string[] };
+  /** Labels selecting the oauth2-proxy pods (to admit them to Backstage in reverse-proxy mode). */
+  public readonly podSelector: Readonly<Record<string, string>>;
   public readonly deployment: KubernetesResource;
   public readonly service: KubernetesResource;
   public readonly configMap: KubernetesResource;
@@ -290,6 +333,10 @@ export class OidcGateway extends Construct {
 
     const labels = standardLabels('oauth2-proxy', name, 'gateway');
     const selector = selectorLabels('oauth2-proxy', name);
+    this.podSelector = selector;
+    if (props.upstream) {
+      this.identityUpstream = { ...props.upstream, requestHeaders: identityHeaderNames() };
+    }
 
     props.cookieSecret.expectCookieSecret();
     const clientSecret = props.clientSecret.bind({ scope: this, namespace: props.namespace, prop: 'clientSecret' });
@@ -324,9 +371,20 @@ export class OidcGateway extends Construct {
     const alpha = {
       server: { bindAddress: `0.0.0.0:${PORT}` },
       metricsServer: { bindAddress: `0.0.0.0:${METRICS_PORT}` },
-      // Auth-only: nginx proxies to Backstage itself; a static 202 answers anything else.
-      upstreamConfig: { upstreams: [{ id: 'auth-only', path: '/', static: true, staticCode: 202 }] },
-      injectResponseHeaders: oauth2ProxyInjectResponseHeaders(),
+      ...(props.upstream
+        ? {
+            // In the request path: proxy to Backstage and set the identity headers on the
+            // request, replacing whatever the client sent.
+            upstreamConfig: {
+              upstreams: [{ id: 'portal', path: '/', uri: `http://${props.upstream.serviceName}.${props.namespace}.svc.cluster.local:${props.upstream.port}` }],
+            },
+            injectRequestHeaders: oauth2ProxyInjectRequestHeaders(),
+          }
+        : {
+            // Auth-only: nginx proxies to Backstage itself; a static 202 answers anything else.
+            upstreamConfig: { upstreams: [{ id: 'auth-only', path: '/', static: true, staticCode: 202 }] },
+            injectResponseHeaders: oauth2ProxyInjectResponseHeaders(),
+          }),
       providers: [provider],
     };
     this.alphaConfig = toYaml(alpha);
@@ -355,6 +413,7 @@ export class OidcGateway extends Construct {
       ...(jwtClients.length > 0
         ? ['--skip-jwt-bearer-tokens=true', ...jwtClients.map((c) => `--extra-jwt-issuers=${c.issuerUrl}=${c.audience}`)]
         : []),
+      ...(props.upstream ? [...(props.apiPaths ?? ['^/api/']).map((p) => `--api-route=${p}`), '--skip-auth-strip-headers=true'] : []),
       '--skip-provider-button=true',
       '--silence-ping-logging=true',
     ];

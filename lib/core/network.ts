@@ -18,6 +18,12 @@ export const INGRESS_NGINX_CONTROLLER: PeerSelector = Object.freeze({
   podLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' },
 });
 
+/** The F5 NGINX Ingress Controller as its Helm chart labels it, in namespace `nginx-ingress`. */
+export const F5_NGINX_INGRESS_CONTROLLER: PeerSelector = Object.freeze({
+  namespaceLabels: { 'kubernetes.io/metadata.name': 'nginx-ingress' },
+  podLabels: { 'app.kubernetes.io/name': 'nginx-ingress' },
+});
+
 const labelMap = z.record(
   z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, problem('must be a valid label key', 'Use e.g. "app.kubernetes.io/name".')),
   z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, problem('must be a valid label value', 'Use at most 63 letters, digits, "-", "_" and ".".')),

@@ -10,10 +10,11 @@ import { SessionStore } from '../access/session-store';
 import { SignInOptions } from '../backstage/app-config';
 import { Backstage, BackstageAutoscaling } from '../backstage/backstage';
 import { BackstageDatabase } from '../backstage/database';
-import { PeerSelector, peerSelectorSchema } from '../core/network';
+import { F5_NGINX_INGRESS_CONTROLLER, INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../core/network';
 import { ContainerResources } from '../core/resources';
 import { hostName, kubernetesName, pinnedImage } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
+import { F5NginxIngress } from '../ingress/f5-nginx-ingress';
 import { NginxIngress, ProxyTimeouts, RateLimit, CorsOptions } from '../ingress/nginx-ingress';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
 import { TlsSource } from '../tls/tls-source';
@@ -48,6 +49,8 @@ export interface PortalGatewayOptions {
   readonly cookie?: CookieOptions;
   /** @default SessionStore.cookie() */
   readonly sessionStore?: SessionStore;
+  /** With `ingressFlavour: 'f5-nginx'`: API paths answered 401. @default ["^/api/"] */
+  readonly apiPaths?: readonly string[];
   /** @default the pinned oauth2-proxy image */
   readonly image?: string;
   /** @default 2 */
@@ -118,8 +121,16 @@ export interface BackstagePortalProps {
    */
   readonly machineClients?: readonly MachineClient[];
   /**
+   * Which NGINX controller serves the portal. `ingress-nginx`: the community controller,
+   * auth through `auth-url`. `f5-nginx`: the F5 NGINX Ingress Controller; its external auth
+   * cannot pass the identity headers on, so oauth2-proxy runs in the request path, in front
+   * of Backstage, and Backstage admits it as a peer.
+   * @default "ingress-nginx"
+   */
+  readonly ingressFlavour?: 'ingress-nginx' | 'f5-nginx';
+  /**
    * The ingress controller pods (the only peers of Backstage and oauth2-proxy).
-   * @default - ingress-nginx in namespace `ingress-nginx`
+   * @default - ingress-nginx in namespace `ingress-nginx`, or the F5 controller in `nginx-ingress`
    */
   readonly ingressController?: PeerSelector;
   /** @default - see {@link PortalBackstageOptions} */
@@ -144,6 +155,7 @@ const portalSchema = z.strictObject({
   createNamespace: z.boolean().optional(),
   signIn: z.record(z.string(), z.unknown()).optional(),
   machineClients: machineClientsSchema().optional(),
+  ingressFlavour: z.enum(['ingress-nginx', 'f5-nginx'], { error: problem('must be "ingress-nginx" or "f5-nginx"', 'Pick the NGINX controller of the cluster.') }).optional(),
   ingressController: peerSelectorSchema.optional(),
   backstage: z.record(z.string(), z.unknown()).optional(),
   gateway: z.record(z.string(), z.unknown()).optional(),
@@ -163,7 +175,7 @@ export class BackstagePortal extends Construct {
   public readonly namespace?: KubernetesResource;
   public readonly backstage: Backstage;
   public readonly gateway: OidcGateway;
-  public readonly ingress: NginxIngress;
+  public readonly ingress: NginxIngress | F5NginxIngress;
   /** `https://<host>` */
   public readonly url: string;
   /** `https://<host>/oauth2/callback`, to register at the IdP. */
@@ -194,6 +206,11 @@ export class BackstagePortal extends Construct {
       namespace = this.namespace.metadataName;
     }
 
+    const f5 = props.ingressFlavour === 'f5-nginx';
+    const ingressController = props.ingressController ?? (f5 ? F5_NGINX_INGRESS_CONTROLLER : INGRESS_NGINX_CONTROLLER);
+    // Backstage's Service: named by the construct (the default name) at a fixed port.
+    const backstageService = { serviceName: 'backstage', port: 7007 };
+
     this.gateway = new OidcGateway(this, 'Gateway', {
       namespace,
       host: props.host,
@@ -203,7 +220,8 @@ export class BackstagePortal extends Construct {
       cookieSecret: props.cookieSecret,
       access: props.access,
       machineClients: props.machineClients,
-      ingressController: props.ingressController,
+      ingressController,
+      ...(f5 ? { upstream: backstageService } : {}),
       ...(props.gateway ?? {}),
     });
 
@@ -214,18 +232,33 @@ export class BackstagePortal extends Construct {
       database: props.database,
       signIn: props.signIn,
       machineClients: props.machineClients,
-      ingressController: props.ingressController,
+      ingressController,
       ...(props.backstage ?? {}),
+      // With oauth2-proxy in the request path, it is the one calling Backstage.
+      ...(f5
+        ? { allowedPeers: [{ namespaceLabels: { 'kubernetes.io/metadata.name': namespaceName }, podLabels: this.gateway.podSelector }, ...(props.backstage?.allowedPeers ?? [])] }
+        : {}),
     });
 
-    this.ingress = new NginxIngress(this, 'Ingress', {
+    const ingressCommon = {
       namespace,
       host: props.host,
       backend: { serviceName: this.backstage.serviceName, port: this.backstage.port },
-      gateway: this.gateway,
       tls: props.tls,
-      ...(props.ingress ?? {}),
-    });
+    };
+    this.ingress = f5
+      ? new F5NginxIngress(this, 'Ingress', {
+          ...ingressCommon,
+          gateway: {
+            serviceName: this.gateway.serviceName,
+            namespace: namespaceName,
+            port: this.gateway.port,
+            sessionStore: this.gateway.sessionStore,
+            identityUpstream: this.gateway.identityUpstream,
+          },
+          ...((props.ingress ?? {}) as object),
+        })
+      : new NginxIngress(this, 'Ingress', { ...ingressCommon, gateway: this.gateway, ...(props.ingress ?? {}) });
 
     this.url = this.ingress.url;
     this.redirectUri = this.gateway.redirectUrl;
