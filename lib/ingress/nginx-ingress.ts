@@ -1,3 +1,4 @@
+import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import type { IngressV1Config } from '@cdktf/provider-kubernetes/lib/ingress-v1';
@@ -295,71 +296,33 @@ export class NginxIngress extends Construct {
       ...(props.extraAnnotations ?? {}),
     };
 
-    const tlsBlock = [{ hosts: [props.host], secretName: tls.secretName }];
-    this.ingress = kubernetesResource<IngressV1Config>(this, 'Ingress', 'kubernetes_ingress_v1', {
-      metadata: { name, namespace: props.namespace, labels, annotations: this.annotations },
-      spec: {
-        ingressClassName,
-        tls: tlsBlock,
-        rule: [
-          {
-            host: props.host,
-            http: {
-              path: [
-                {
-                  path: '/',
+    // The three Ingresses differ only in name, annotations and paths: one host, one
+    // certificate, one class.
+    const ingress = (id: string, ingressName: string, annotations: Readonly<Record<string, string>>, paths: readonly string[], service: { serviceName: string; port: number }, dependsOn: ITerraformDependable[] = []) =>
+      kubernetesResource<IngressV1Config>(this, id, 'kubernetes_ingress_v1', {
+        metadata: { name: ingressName, namespace: props.namespace, labels, annotations: { ...annotations } },
+        spec: {
+          ingressClassName,
+          tls: [{ hosts: [props.host], secretName: tls.secretName }],
+          rule: [
+            {
+              host: props.host,
+              http: {
+                path: paths.map((path) => ({
+                  path,
                   pathType: 'Prefix',
-                  backend: { service: { name: props.backend.serviceName, port: { number: props.backend.port } } },
-                },
-              ],
+                  backend: { service: { name: service.serviceName, port: { number: service.port } } },
+                })),
+              },
             },
-          },
-        ],
-      },
-      dependsOn: [...tls.dependsOn],
-    });
+          ],
+        },
+        dependsOn,
+      });
 
-    this.signInIngress = kubernetesResource<IngressV1Config>(this, 'SignInIngress', 'kubernetes_ingress_v1', {
-      metadata: { name: `${name}-oauth2`, namespace: props.namespace, labels, annotations: this.signInAnnotations },
-      spec: {
-        ingressClassName,
-        tls: tlsBlock,
-        rule: [
-          {
-            host: props.host,
-            http: {
-              path: [
-                {
-                  path: '/oauth2',
-                  pathType: 'Prefix',
-                  backend: { service: { name: props.gateway.serviceName, port: { number: props.gateway.port } } },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    });
-
-    this.apiIngress = kubernetesResource<IngressV1Config>(this, 'ApiIngress', 'kubernetes_ingress_v1', {
-      metadata: { name: `${name}-api`, namespace: props.namespace, labels, annotations: this.apiAnnotations },
-      spec: {
-        ingressClassName,
-        tls: tlsBlock,
-        rule: [
-          {
-            host: props.host,
-            http: {
-              path: (props.apiPaths ?? ['/api']).map((path) => ({
-                path,
-                pathType: 'Prefix',
-                backend: { service: { name: props.backend.serviceName, port: { number: props.backend.port } } },
-              })),
-            },
-          },
-        ],
-      },
-    });
+    this.ingress = ingress('Ingress', name, this.annotations, ['/'], props.backend, [...tls.dependsOn]);
+    this.signInIngress = ingress('SignInIngress', `${name}-oauth2`, this.signInAnnotations, ['/oauth2'], props.gateway);
+    this.apiIngress = ingress('ApiIngress', `${name}-api`, this.apiAnnotations, props.apiPaths ?? ['/api'], props.backend);
   }
 }
 
