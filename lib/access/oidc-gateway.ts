@@ -8,7 +8,7 @@ import type { PodDisruptionBudgetV1Config } from '@cdktf/provider-kubernetes/lib
 import type { ServiceV1Config } from '@cdktf/provider-kubernetes/lib/service-v1';
 import * as z from 'zod';
 import { contentHash } from '../core/hash';
-import { selectorLabels, standardLabels } from '../core/labels';
+import { RELOADER_RESTART_ANNOTATION_PATH, selectorLabels, standardLabels } from '../core/labels';
 import { INGRESS_NGINX_CONTROLLER, PeerSelector, networkPolicyPeer, peerSelectorSchema } from '../core/network';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { parseDuration } from '../core/duration';
@@ -500,6 +500,8 @@ export class OidcGateway extends Construct {
         },
       },
       dependsOn: bound.flatMap((b) => b.dependsOn),
+      // Reloader stamps restarts on the pod template; Terraform must not undo them.
+      ...(externallyManaged.length > 0 ? { lifecycle: { ignoreChanges: [RELOADER_RESTART_ANNOTATION_PATH] } } : {}),
     });
 
     this.service = kubernetesResource<ServiceV1Config>(this, 'Service', 'kubernetes_service_v1', {

@@ -10,7 +10,7 @@ import type { ServiceV1Config } from '@cdktf/provider-kubernetes/lib/service-v1'
 import * as z from 'zod';
 import { MachineClient, StaticTokenMachineClientOptions, machineClientsSchema } from '../access/machine-client';
 import { contentHash } from '../core/hash';
-import { selectorLabels, standardLabels, toKubernetesName } from '../core/labels';
+import { RELOADER_RESTART_ANNOTATION_PATH, selectorLabels, standardLabels, toKubernetesName } from '../core/labels';
 import { INGRESS_NGINX_CONTROLLER, PeerSelector, networkPolicyPeer, peerSelectorSchema } from '../core/network';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { ContainerResources } from '../core/resources';
@@ -386,8 +386,18 @@ export class Backstage extends Construct {
         },
       },
       dependsOn: bound.flatMap((b) => b.dependsOn),
-      // With an autoscaler the replica count is its business, not Terraform's.
-      ...(props.autoscaling ? { lifecycle: { ignoreChanges: ['spec[0].replicas'] } } : {}),
+      // With an autoscaler the replica count is its business, not Terraform's; with
+      // Reloader, so is its restart stamp.
+      ...(props.autoscaling || externallyManaged.length > 0
+        ? {
+            lifecycle: {
+              ignoreChanges: [
+                ...(props.autoscaling ? ['spec[0].replicas'] : []),
+                ...(externallyManaged.length > 0 ? [RELOADER_RESTART_ANNOTATION_PATH] : []),
+              ],
+            },
+          }
+        : {}),
     });
 
     this.service = kubernetesResource<ServiceV1Config>(this, 'Service', 'kubernetes_service_v1', {

@@ -27,3 +27,10 @@ export function toKubernetesName(value: string): string {
     .replace(/^-|-$/g, '');
   return name.slice(0, 63).replace(/-$/, '') || 'x';
 }
+
+/**
+ * Reloader (annotations strategy) restarts a workload by stamping this annotation on its
+ * pod template. Terraform must leave it alone, or the next apply removes it and rolls the
+ * pods once more.
+ */
+export const RELOADER_RESTART_ANNOTATION_PATH = 'spec[0].template[0].metadata[0].annotations["reloader.stakater.com/last-reloaded-from"]';
