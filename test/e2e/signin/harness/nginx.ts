@@ -10,6 +10,7 @@
 // the TLS Secret → the test CA's certificate files; X-Forwarded-Port is the public 443.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { INGRESS_NGINX_PREFIX } from '../../../../lib';
 import { Json, list, one, resolve } from './portal';
 import { freePort, startProcess, Started, waitFor } from './processes';
@@ -117,6 +118,17 @@ export interface DeriveOptions {
   /** ingress class this "controller" serves */
   readonly ingressClassName?: string;
   readonly modulesDir?: string;
+  /** The controller ConfigMap the library's IngressNginxController renders (overrides defaults). */
+  readonly controllerConfig?: Readonly<Record<string, string>>;
+}
+
+/** The `controller.config` of the ingress-nginx helm_release in the synthesized JSON, if any. */
+export function controllerConfigOf(json: Json): Record<string, string> | undefined {
+  const release = (Object.values(json.resource?.helm_release ?? {}) as Json[]).find((r) => r.chart === 'ingress-nginx');
+  if (!release) return undefined;
+  // The values are one YAML document; JSON-compatible YAML is all it holds for these keys.
+  const values = parseYaml(list(release.values)[0] as string) as { controller?: { config?: Record<string, string> } };
+  return values.controller?.config;
 }
 
 /** An nginx double-quoted string (variables in it are still expanded). */
@@ -348,7 +360,7 @@ http {
   keepalive_timeout 75s;
   keepalive_requests 1000;
   client_header_buffer_size ${D.clientHeaderBufferSize};
-  large_client_header_buffers ${D.largeClientHeaderBuffers};
+  large_client_header_buffers ${o.controllerConfig?.['large-client-header-buffers'] ?? D.largeClientHeaderBuffers};
   map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
 ${cacheZone ? `  proxy_cache_path ${dir}/nginx-cache-auth levels=1:2 ${D.authCacheZone};\n` : ''}${httpLevel.map((l) => `  ${l}`).join('\n')}
 ${[...upstreamBlocks.values()].join('\n')}

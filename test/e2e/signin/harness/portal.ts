@@ -7,8 +7,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, TerraformStack } from 'cdktf';
+import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { BackstageDatabase, BackstagePortal, MachineClient, OidcIssuer, SecretRef, TlsSource } from '../../../../lib';
+import { BackstageDatabase, BackstagePortal, IngressNginxController, MachineClient, OidcIssuer, SecretRef, SessionStore, TlsSource } from '../../../../lib';
 import type { BackstagePortalProps } from '../../../../lib';
 
 export const PORTAL_HOST = 'backstage.example.com';
@@ -78,6 +79,11 @@ export function synthesizePortal(o: PortalOptions): Json {
     const stack = new TerraformStack(app, 'signin');
     new KubernetesProvider(stack, 'k8s', {});
     new BackstagePortal(stack, 'portal', portalProps(stack, o));
+    // The controller as the library installs it: its ConfigMap settings (header buffers)
+    // are what nginx runs with, instead of the controller's defaults. The identity log
+    // placeholder Ingress is left out: it belongs to no portal host.
+    new HelmProvider(stack, 'helm', {});
+    new IngressNginxController(stack, 'Controller', { sessionStore: SessionStore.cookie(), accessLog: { identity: false } });
     app.synth();
     return JSON.parse(readFileSync(join(outdir, 'stacks', 'signin', 'cdk.tf.json'), 'utf8'));
   } finally {

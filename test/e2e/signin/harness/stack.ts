@@ -10,7 +10,7 @@ import { planBackstage, RunningBackstage, startBackstage } from './backstage';
 import { HttpClient } from './http';
 import { RunningIdp, startIdp, USERS } from './idp';
 import { MachineIssuer, startMachineIssuer } from './machine-issuer';
-import { IngressSpec, ingressesOf, RunningNginx, startNginx } from './nginx';
+import { IngressSpec, controllerConfigOf, ingressesOf, RunningNginx, startNginx } from './nginx';
 import { planOauth2Proxy, RunningOauth2Proxy, startOauth2Proxy } from './oauth2-proxy';
 import { configMapData, Json, one, PORTAL_HOST, PortalOptions, resolve, resourceAt, SECRETS, services, synthesizePortal } from './portal';
 import { createTestPki, TestPki } from './pki';
@@ -130,7 +130,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       if (port !== undefined) upstreams.set(`${svc.name}:${svc.port}`, `127.0.0.1:${port}`);
     }
     const ingresses = ingressesOf(json);
-    const nginx = await startNginx(ingresses, { dir: nginxDir, upstreams, tlsSecrets: new Map([[SECRETS.tls, portalCert]]) });
+    const nginx = await startNginx(ingresses, { dir: nginxDir, upstreams, tlsSecrets: new Map([[SECRETS.tls, portalCert]]), controllerConfig: controllerConfigOf(json) });
     stops.push(() => nginx.stop());
 
     // The catalog has ingested the users once the sign-in resolver finds them.
@@ -176,7 +176,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
         const otherIngresses = ingressesOf(other);
         const dir = mkdtempSync(join(runDir, 'nginx-'));
         chmodSync(dir, 0o755);
-        const extra = await startNginx(otherIngresses, { dir, upstreams, tlsSecrets: new Map([[SECRETS.tls, portalCert]]) });
+        const extra = await startNginx(otherIngresses, { dir, upstreams, tlsSecrets: new Map([[SECRETS.tls, portalCert]]), controllerConfig: controllerConfigOf(other) });
         stops.push(() => extra.stop());
         return {
           nginx: extra,
