@@ -1,12 +1,10 @@
-import { ITerraformDependable, TerraformStack, Token, dependable } from 'cdktf';
-import { Construct } from 'constructs';
 import * as z from 'zod';
 import { namespaceName } from '../cloud/cloud-ids';
-import { httpsUrl, kubernetesName } from '../core/schemas';
-import { fail, nestedIssues, problem, validateProps } from '../core/validation';
-import { ClusterIssuer } from './cluster-issuer';
+import { kubernetesName } from '../core/schemas';
+import { nestedIssues, problem, validateProps } from '../core/validation';
+import { ensureClusterIssuer } from './cluster-issuer';
 import { Dns01Solver } from './dns01-solver';
-import { ACME_DIRECTORIES, BoundTls, TlsBindingContext, TlsSource } from './tls-source';
+import { BoundTls, TlsBindingContext, TlsSource, acmeServerSchema, defaultSecretName, resolveAcmeServer } from './tls-source';
 
 /** Options of {@link acmeDns01}. */
 export interface AcmeDns01Options {
@@ -41,13 +39,7 @@ const optionsSchema = z
       (value) => Dns01Solver.isDns01Solver(value),
       problem('must be a Dns01Solver', 'Use Dns01Solver.route53(...), .cloudDns(...), .azureDns(...) or .cloudflare(...).'),
     ),
-    server: z
-      .string()
-      .refine(
-        (server) => server === 'production' || server === 'staging' || httpsUrl.safeParse(server).success,
-        problem('must be "production", "staging" or an https:// ACME directory URL', 'Pick a Let\'s Encrypt environment or paste your ACME directory URL.'),
-      )
-      .optional(),
+    server: acmeServerSchema.optional(),
     issuerName: kubernetesName.optional(),
     certManagerNamespace: namespaceName.optional(),
   })
@@ -58,76 +50,9 @@ const optionsSchema = z
     }
   }) satisfies z.ZodType<AcmeDns01Options>;
 
-interface CreatedIssuer {
-  readonly issuer: ClusterIssuer;
-  readonly spec: string;
-}
-
-// ClusterIssuers are cluster-scoped: each name is created once per stack, however many
-// ingresses use it.
-const created = new WeakMap<TerraformStack, Map<string, CreatedIssuer>>();
-
-function ensureIssuer(scope: Construct, name: string, spec: Record<string, unknown>, dependsOn: readonly ITerraformDependable[]): ClusterIssuer {
-  const stack = TerraformStack.of(scope);
-  let byName = created.get(stack);
-  if (!byName) {
-    byName = new Map();
-    created.set(stack, byName);
-  }
-  const json = JSON.stringify(spec);
-  const existing = byName.get(name);
-  if (existing) {
-    if (existing.spec !== json) {
-      fail(
-        scope,
-        'tls',
-        `needs ClusterIssuer "${name}" with a different spec than another construct in this stack created`,
-        name,
-        'ClusterIssuers are cluster-wide: give this TlsSource its own issuerName (e.g. for another DNS solver or ACME server).',
-      );
-    }
-    return existing.issuer;
-  }
-  // An issuer of the same name made by another TlsSource (e.g. TlsSource.acme) would be a
-  // second Terraform resource for one cluster object.
-  const other = stack.node.findAll().find((c): c is ClusterIssuer => c instanceof ClusterIssuer && c.issuerName === name);
-  if (other) {
-    fail(
-      scope,
-      'tls',
-      `needs ClusterIssuer "${name}", which ${other.node.path} already creates with another spec`,
-      name,
-      'ClusterIssuers are cluster-wide: give this TlsSource its own issuerName.',
-    );
-  }
-  const issuer = new ClusterIssuer(scope, `ClusterIssuer-${name}`, { name, spec });
-  if (dependsOn.length > 0) {
-    issuer.manifest.dependsOn = [...(issuer.manifest.dependsOn ?? []), ...dependsOn.map((d) => dependable(d))];
-  }
-  // The check above only sees issuers made earlier; one of the same name made later by
-  // another TlsSource is caught when cdktf validates the stack.
-  issuer.node.addValidation({
-    validate: () =>
-      stack.node
-        .findAll()
-        .filter((c): c is ClusterIssuer => c instanceof ClusterIssuer && c !== issuer && c.issuerName === name)
-        .map(
-          (c) =>
-            `[${scope.node.path}] tls: needs ClusterIssuer "${name}", which ${c.node.path} also creates, got "${name}". ` +
-            'ClusterIssuers are cluster-wide: give this TlsSource its own issuerName.',
-        ),
-  });
-  byName.set(name, { issuer, spec: json });
-  return issuer;
-}
-
-function defaultSecretName(host: string): string {
-  // Same rule as the other TlsSources: `<host with dashes>-tls`.
-  if (Token.isUnresolved(host)) {
-    return 'portal-tls';
-  }
-  return `${host.replace(/\./g, '-')}-tls`.slice(0, 253);
-}
+// Issuers of this kind differ by DNS solver or server; a clash with another kind of
+// TlsSource's issuer is found by the shared registry too.
+const REQUESTER = { kind: 'acme-dns01', differsBy: 'another DNS solver or ACME server' };
 
 class AcmeDns01TlsSource extends TlsSource {
   constructor(private readonly options: AcmeDns01Options) {
@@ -136,16 +61,14 @@ class AcmeDns01TlsSource extends TlsSource {
 
   public bind(context: TlsBindingContext): BoundTls {
     validateProps(context.scope, optionsSchema, this.options, ['tls']);
-    const server = this.options.server ?? 'production';
-    const letsEncrypt = server === 'production' ? 'production' : server === 'staging' ? 'staging' : undefined;
-    const directory = letsEncrypt ? ACME_DIRECTORIES[letsEncrypt] : server;
-    const issuerName = this.options.issuerName ?? (letsEncrypt ? `letsencrypt-${letsEncrypt}-dns01` : 'acme-dns01');
+    const { directory, defaultIssuerName } = resolveAcmeServer(this.options.server ?? 'production', '-dns01');
+    const issuerName = this.options.issuerName ?? defaultIssuerName;
     const bound = this.options.solver.bind({
       scope: context.scope,
       certManagerNamespace: this.options.certManagerNamespace ?? 'cert-manager',
       prop: 'tls.solver',
     });
-    const issuer = ensureIssuer(
+    const issuer = ensureClusterIssuer(
       context.scope,
       issuerName,
       {
@@ -158,6 +81,7 @@ class AcmeDns01TlsSource extends TlsSource {
           solvers: [bound.solver],
         },
       },
+      REQUESTER,
       bound.dependsOn,
     );
     return {

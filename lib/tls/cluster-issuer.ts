@@ -1,4 +1,7 @@
+import { ITerraformDependable, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { PropsValidationError } from '../core/errors';
+import { formatValue } from '../core/validation';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import type { ManifestConfig } from '@cdktf/provider-kubernetes/lib/manifest';
 
@@ -7,6 +10,11 @@ export interface ClusterIssuerProps {
   readonly name: string;
   /** The issuer spec as cert-manager defines it (`acme`, `selfSigned`, `ca`, ...). */
   readonly spec: Record<string, unknown>;
+  /**
+   * Resources the issuer needs first (e.g. a DNS provider token Secret).
+   * @default - none
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /**
@@ -33,6 +41,63 @@ export class ClusterIssuer extends Construct {
         },
         spec: props.spec,
       },
+      dependsOn: [...(props.dependsOn ?? [])],
     });
   }
+}
+
+/** Who asks for an issuer: the kind of TlsSource, and what tells two of its issuers apart. */
+export interface IssuerRequester {
+  /** Kind of TlsSource (issuers of one kind conflict by spec, of different kinds by name). */
+  readonly kind: string;
+  /** What usually makes two issuers of this kind differ, for the error message. */
+  readonly differsBy: string;
+}
+
+interface RegisteredIssuer {
+  readonly issuer: ClusterIssuer;
+  readonly spec: string;
+  readonly kind: string;
+}
+
+// ClusterIssuers are cluster-scoped: each name is created once per stack, however many
+// TlsSources and portals use it. One registry for every kind of TlsSource, so a name
+// clash is found when the second one asks, whichever kinds they are.
+const registry = new WeakMap<TerraformStack, Map<string, RegisteredIssuer>>();
+
+/** @internal The stack's ClusterIssuer of this name: created once, refused if the spec differs. */
+export function ensureClusterIssuer(
+  scope: Construct,
+  name: string,
+  spec: Record<string, unknown>,
+  requester: IssuerRequester,
+  dependsOn: readonly ITerraformDependable[] = [],
+): ClusterIssuer {
+  const stack = TerraformStack.of(scope);
+  let byName = registry.get(stack);
+  if (!byName) {
+    byName = new Map();
+    registry.set(stack, byName);
+  }
+  const json = JSON.stringify(spec);
+  const existing = byName.get(name);
+  if (existing) {
+    if (existing.spec === json) {
+      return existing.issuer;
+    }
+    const conflict =
+      existing.kind === requester.kind
+        ? {
+            what: `needs ClusterIssuer "${name}" with a different spec than another construct in this stack created`,
+            fix: `ClusterIssuers are cluster-wide: give this TlsSource its own issuerName (e.g. for ${requester.differsBy}).`,
+          }
+        : {
+            what: `needs ClusterIssuer "${name}", which ${existing.issuer.node.path} already creates with another spec`,
+            fix: 'ClusterIssuers are cluster-wide: give this TlsSource its own issuerName.',
+          };
+    throw new PropsValidationError([`[${scope.node.path}] tls: ${conflict.what}, got ${formatValue(name)}. ${conflict.fix}`]);
+  }
+  const issuer = new ClusterIssuer(scope, `ClusterIssuer-${name}`, { name, spec, dependsOn });
+  byName.set(name, { issuer, spec: json, kind: requester.kind });
+  return issuer;
 }

@@ -1,10 +1,10 @@
 import { brand, isBranded } from '../core/brand';
-import { ITerraformDependable, TerraformStack, Token } from 'cdktf';
+import { ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import * as z from 'zod';
 import { httpsUrl, kubernetesName, kubernetesSubdomainName } from '../core/schemas';
-import { fail, problem, validateProps } from '../core/validation';
-import { ClusterIssuer } from './cluster-issuer';
+import { problem, validateProps } from '../core/validation';
+import { ensureClusterIssuer } from './cluster-issuer';
 
 const BRAND = Symbol.for('cdktf-backstage.TlsSource');
 
@@ -50,15 +50,17 @@ export interface TlsBindingContext {
   readonly ingressClassName: string;
 }
 
+/** @internal An ACME `server` option: a Let's Encrypt environment or any https directory URL. */
+export const acmeServerSchema = z
+  .string()
+  .refine(
+    (server) => server === 'production' || server === 'staging' || httpsUrl.safeParse(server).success,
+    problem('must be "production", "staging" or an https:// ACME directory URL', 'Pick a Let\'s Encrypt environment or paste your ACME directory URL.'),
+  );
+
 const acmeSchema = z.strictObject({
   email: z.email(problem('must be an e-mail address', 'Give a mailbox that receives certificate expiry notices.')),
-  server: z
-    .string()
-    .refine(
-      (server) => server === 'production' || server === 'staging' || httpsUrl.safeParse(server).success,
-      problem('must be "production", "staging" or an https:// ACME directory URL', 'Pick a Let\'s Encrypt environment or paste your ACME directory URL.'),
-    )
-    .optional(),
+  server: acmeServerSchema.optional(),
   issuerName: kubernetesName.optional(),
 }) satisfies z.ZodType<AcmeOptions>;
 
@@ -115,7 +117,8 @@ export abstract class TlsSource {
   public abstract bind(context: TlsBindingContext): BoundTls;
 }
 
-function defaultSecretName(host: string): string {
+/** @internal `<host with dashes>-tls`: the Secret cert-manager writes the certificate to. */
+export function defaultSecretName(host: string): string {
   // A host known only at plan time cannot be turned into a name here.
   if (Token.isUnresolved(host)) {
     return 'portal-tls';
@@ -123,34 +126,19 @@ function defaultSecretName(host: string): string {
   return `${host.replace(/\./g, '-')}-tls`.slice(0, 253);
 }
 
-// ClusterIssuers are cluster-scoped: create each name once per stack, however many
-// portals use it.
-const issuers = new WeakMap<TerraformStack, Map<string, ClusterIssuer>>();
-
-function ensureIssuer(scope: Construct, name: string, spec: Record<string, unknown>): ClusterIssuer {
-  const stack = TerraformStack.of(scope);
-  let byName = issuers.get(stack);
-  if (!byName) {
-    byName = new Map();
-    issuers.set(stack, byName);
+/**
+ * @internal The directory URL of an ACME `server` option, and the default issuer name:
+ * `letsencrypt-<environment><suffix>`, or `acme<suffix>` for other servers.
+ */
+export function resolveAcmeServer(server: string, suffix = ''): { readonly directory: string; readonly defaultIssuerName: string } {
+  if (server === 'production' || server === 'staging') {
+    return { directory: ACME_DIRECTORIES[server], defaultIssuerName: `letsencrypt-${server}${suffix}` };
   }
-  const existing = byName.get(name);
-  if (existing) {
-    if (JSON.stringify(existing.spec) !== JSON.stringify(spec)) {
-      fail(
-        scope,
-        'tls',
-        `needs ClusterIssuer "${name}" with a different spec than another construct in this stack created`,
-        name,
-        'ClusterIssuers are cluster-wide: give this TlsSource its own issuerName (e.g. for another ingress class or ACME server).',
-      );
-    }
-    return existing;
-  }
-  const issuer = new ClusterIssuer(scope, `ClusterIssuer-${name}`, { name, spec });
-  byName.set(name, issuer);
-  return issuer;
+  return { directory: server, defaultIssuerName: `acme${suffix}` };
 }
+
+// Every issuer this file creates is one kind for the name-clash check.
+const REQUESTER = { kind: 'tls-source', differsBy: 'another ingress class or ACME server' };
 
 class AcmeTlsSource extends TlsSource {
   constructor(private readonly options: AcmeOptions) {
@@ -159,11 +147,9 @@ class AcmeTlsSource extends TlsSource {
 
   public bind(context: TlsBindingContext): BoundTls {
     validateProps(context.scope, acmeSchema, this.options, ['tls']);
-    const server = this.options.server ?? 'production';
-    const directory = server === 'production' || server === 'staging' ? ACME_DIRECTORIES[server as 'production' | 'staging'] : server;
-    const issuerName =
-      this.options.issuerName ?? (server === 'production' || server === 'staging' ? `letsencrypt-${server}` : 'acme');
-    const issuer = ensureIssuer(context.scope, issuerName, {
+    const { directory, defaultIssuerName } = resolveAcmeServer(this.options.server ?? 'production');
+    const issuerName = this.options.issuerName ?? defaultIssuerName;
+    const issuer = ensureClusterIssuer(context.scope, issuerName, {
       acme: {
         server: directory,
         email: this.options.email,
@@ -176,7 +162,7 @@ class AcmeTlsSource extends TlsSource {
           },
         ],
       },
-    });
+    }, REQUESTER);
     return {
       secretName: defaultSecretName(context.host),
       annotations: { 'cert-manager.io/cluster-issuer': issuerName },
@@ -235,7 +221,7 @@ class IssuerCreatingTlsSource extends TlsSource {
 
   public bind(context: TlsBindingContext): BoundTls {
     validateProps(context.scope, this.schema, this.inputs(), ['tls']);
-    const issuer = ensureIssuer(context.scope, this.issuerName, this.spec);
+    const issuer = ensureClusterIssuer(context.scope, this.issuerName, this.spec, REQUESTER);
     return {
       secretName: defaultSecretName(context.host),
       annotations: { 'cert-manager.io/cluster-issuer': this.issuerName },
