@@ -6,10 +6,11 @@ import * as z from 'zod';
 import { identityHeaderNames } from '../access/header-contract';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { standardLabels } from '../core/labels';
-import { cidr, hostName, kubernetesName } from '../core/schemas';
+import { hostName, kubernetesName } from '../core/schemas';
 import { fail, problem, validateProps } from '../core/validation';
 import { BoundTls, TlsSource } from '../tls/tls-source';
 import { isSnippetAnnotation } from './annotations';
+import { allowSourceRangesSchema, apiPathsSchema, backendSchema, proxyBodySizeSchema, proxyBufferSizeSchema, proxyTimeoutsSchema } from './ingress-schemas';
 import type { ProxyTimeouts } from './nginx-ingress';
 
 // The same access intent as NginxIngress, rendered for the F5 NGINX Ingress Controller
@@ -217,15 +218,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const seconds = (what: string) =>
-  z
-    .number()
-    .int(problem(`${what} must be whole seconds`, 'Remove the fraction.'))
-    .min(1, problem(`${what} must be at least 1 second`, 'Use 1 or more.'))
-    .max(3600, problem(`${what} must be at most 3600 seconds`, 'Long-running calls should not hold a proxy connection open for hours.'));
-
-const port = z.number().int().min(1).max(65535);
-
 const gatewaySchema = z
   .custom<F5AuthGateway>(
     (v) => typeof v === 'object' && v !== null && 'serviceName' in v && 'namespace' in v && 'port' in v,
@@ -267,28 +259,24 @@ const f5Schema = z
   .strictObject({
     namespace: kubernetesName,
     host: hostName,
-    backend: z.strictObject({ serviceName: kubernetesName, port }),
+    backend: backendSchema,
     gateway: gatewaySchema,
     tls: z.custom<TlsSource>((v) => TlsSource.isTlsSource(v), problem('must be a TlsSource', 'Use TlsSource.fromIssuer(name), .fromSecret(name) or .privateCa(secret).')),
     ingressClassName: kubernetesName.optional(),
     name: kubernetesName.optional(),
-    apiPaths: z
-      .array(z.string().regex(/^\/[A-Za-z0-9._~\/-]*[A-Za-z0-9._~-]$/, problem('must be a path prefix such as "/api"', 'Start with "/" and leave out regular expressions and the trailing "/".')))
-      .min(1, problem('must list at least one prefix', 'Leave it out for ["/api"].'))
+    apiPaths: apiPathsSchema
       .refine((paths) => !paths.some((p) => p === SIGN_IN_BASE_PATH || p.startsWith(`${SIGN_IN_BASE_PATH}/`)), problem('must not include the sign-in path /oauth2', 'The controller serves /oauth2 from the gateway without auth; pick the API prefixes only.'))
       .optional(),
-    proxyBufferSize: z.string().regex(/^[0-9]+[km]$/, problem('must be a size such as "16k"', 'Use a number followed by "k" or "m".')).optional(),
-    allowSourceRanges: z.array(cidr).min(1, problem('must list at least one network', 'Leave it out to allow any address.')).optional(),
+    proxyBufferSize: proxyBufferSizeSchema.optional(),
+    allowSourceRanges: allowSourceRangesSchema.optional(),
     rateLimit: z
       .strictObject({
         requestsPerSecond: z.number().int().min(1, problem('must be at least 1', 'Use a whole number of requests per second.')),
         burstMultiplier: z.number().int().min(1, problem('must be at least 1', 'Use a whole multiple of the rate.')).optional(),
       })
       .optional(),
-    proxyBodySize: z.string().regex(/^[0-9]+[kmg]?$/, problem('must be a size such as "10m"', 'Use a number followed by "k", "m" or "g".')).optional(),
-    timeouts: z
-      .strictObject({ connectSeconds: seconds('connectSeconds').optional(), readSeconds: seconds('readSeconds').optional(), sendSeconds: seconds('sendSeconds').optional() })
-      .optional(),
+    proxyBodySize: proxyBodySizeSchema.optional(),
+    timeouts: proxyTimeoutsSchema.optional(),
     hsts: z
       .strictObject({
         maxAgeSeconds: z

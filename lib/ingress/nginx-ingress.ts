@@ -4,10 +4,11 @@ import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resou
 import type { IngressV1Config } from '@cdktf/provider-kubernetes/lib/ingress-v1';
 import * as z from 'zod';
 import { ingressAuthResponseHeaders } from '../access/header-contract';
-import { goDuration, cidr, hostName, kubernetesName } from '../core/schemas';
+import { goDuration, hostName, kubernetesName } from '../core/schemas';
 import { standardLabels } from '../core/labels';
 import { problem, validateProps } from '../core/validation';
 import { BoundTls, TlsSource } from '../tls/tls-source';
+import { allowSourceRangesSchema, apiPathsSchema, backendSchema, proxyBodySizeSchema, proxyBufferSizeSchema, proxyTimeoutsSchema } from './ingress-schemas';
 import { IngressNginxSettings, MANAGED_INGRESS_NGINX_KEYS, isSnippetAnnotation, renderIngressNginxAnnotations, setThroughForAnnotation } from './annotations';
 
 /** What the ingress needs from the auth gateway (an {@link OidcGateway} provides it). */
@@ -20,8 +21,6 @@ export interface IngressAuthGateway {
   readonly serviceName: string;
   /** Its port. */
   readonly port: number;
-  /** Session cookie name (auth cache key). */
-  readonly cookieName: string;
   /** Session store, which decides the proxy buffer size needed. */
   readonly sessionStore: { readonly proxyBufferSize: string };
 }
@@ -136,24 +135,18 @@ export interface NginxIngressProps {
   readonly extraAnnotations?: Readonly<Record<string, string>>;
 }
 
-const seconds = (what: string) =>
-  z.number().int(problem(`${what} must be whole seconds`, 'Remove the fraction.')).min(1, problem(`${what} must be at least 1 second`, 'Use 1 or more.')).max(3600, problem(`${what} must be at most 3600 seconds`, 'Long-running calls should not hold a proxy connection open for hours.'));
-
 const ingressSchema = z.strictObject({
   namespace: kubernetesName,
   host: hostName,
-  backend: z.strictObject({ serviceName: kubernetesName, port: z.number().int().min(1).max(65535) }),
+  backend: backendSchema,
   gateway: z.custom<IngressAuthGateway>((v) => typeof v === 'object' && v !== null && 'authUrl' in v, problem('must be an auth gateway', 'Pass the OidcGateway of the portal.')),
   tls: z.custom<TlsSource>((v) => TlsSource.isTlsSource(v), problem('must be a TlsSource', 'Use TlsSource.acme({...}), .fromIssuer(name), .fromSecret(name), .privateCa(secret) or .selfSigned().')),
   ingressClassName: kubernetesName.optional(),
   name: kubernetesName.optional(),
-  apiPaths: z
-    .array(z.string().regex(/^\/[A-Za-z0-9._~\/-]*[A-Za-z0-9._~-]$/, problem('must be a path prefix such as "/api"', 'Start with "/" and leave out regular expressions and the trailing "/".')))
-    .min(1, problem('must list at least one prefix', 'Leave it out for ["/api"].'))
-    .optional(),
+  apiPaths: apiPathsSchema.optional(),
   authCacheDuration: goDuration.optional(),
-  proxyBufferSize: z.string().regex(/^[0-9]+[km]$/, problem('must be a size such as "16k"', 'Use a number followed by "k" or "m".')).optional(),
-  allowSourceRanges: z.array(cidr).min(1, problem('must list at least one network', 'Leave it out to allow any address.')).optional(),
+  proxyBufferSize: proxyBufferSizeSchema.optional(),
+  allowSourceRanges: allowSourceRangesSchema.optional(),
   rateLimit: z
     .strictObject({
       requestsPerSecond: z.number().int().min(1, problem('must be at least 1', 'Use a whole number of requests per second.')),
@@ -168,10 +161,8 @@ const ingressSchema = z.strictObject({
         .optional(),
     })
     .optional(),
-  proxyBodySize: z.string().regex(/^[0-9]+[kmg]?$/, problem('must be a size such as "10m"', 'Use a number followed by "k", "m" or "g".')).optional(),
-  timeouts: z
-    .strictObject({ connectSeconds: seconds('connectSeconds').optional(), readSeconds: seconds('readSeconds').optional(), sendSeconds: seconds('sendSeconds').optional() })
-    .optional(),
+  proxyBodySize: proxyBodySizeSchema.optional(),
+  timeouts: proxyTimeoutsSchema.optional(),
   extraAnnotations: z
     .record(z.string(), z.string())
     .superRefine((annotations, ctx) => {

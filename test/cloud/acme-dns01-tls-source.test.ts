@@ -10,7 +10,6 @@ const gateway: IngressAuthGateway = {
   signInUrl: 'https://backstage.example.com/oauth2/start?rd=$escaped_request_uri',
   serviceName: 'oauth2-proxy',
   port: 4180,
-  cookieName: '_oauth2_proxy',
   sessionStore: { proxyBufferSize: '32k' },
 };
 

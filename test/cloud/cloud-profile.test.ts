@@ -487,7 +487,6 @@ describe('CloudProfile', () => {
       signInUrl: 'https://backstage.example.com/oauth2/start?rd=$escaped_request_uri',
       serviceName: 'oauth2-proxy',
       port: 4180,
-      cookieName: '_oauth2_proxy',
       sessionStore: { proxyBufferSize: '32k' },
     };
     const profile = CloudProfile.eks({ region: 'eu-central-1', certManagerRoleArn: ROLE, hostedZoneId: 'Z0123456789ABCDEFGHIJ' });

@@ -35,7 +35,6 @@ const plainGateway: IngressAuthGateway = {
   signInUrl: 'https://backstage.example.com/oauth2/start?rd=$escaped_request_uri',
   serviceName: 'auth',
   port: 4180,
-  cookieName: 'portal_session',
   sessionStore: { proxyBufferSize: '16k' },
 };
 

@@ -1,0 +1,37 @@
+import * as z from 'zod';
+import { cidr, kubernetesName } from '../core/schemas';
+import { problem } from '../core/validation';
+
+// Schema pieces both controller flavours (NginxIngress, F5NginxIngress) check the same
+// way: the props mean the same thing whatever renders them.
+
+const seconds = (what: string) =>
+  z
+    .number()
+    .int(problem(`${what} must be whole seconds`, 'Remove the fraction.'))
+    .min(1, problem(`${what} must be at least 1 second`, 'Use 1 or more.'))
+    .max(3600, problem(`${what} must be at most 3600 seconds`, 'Long-running calls should not hold a proxy connection open for hours.'));
+
+/** @internal */
+export const backendSchema = z.strictObject({ serviceName: kubernetesName, port: z.number().int().min(1).max(65535) });
+
+/** @internal Path prefixes of the API (answered 401 instead of a sign-in redirect). */
+export const apiPathsSchema = z
+  .array(z.string().regex(/^\/[A-Za-z0-9._~\/-]*[A-Za-z0-9._~-]$/, problem('must be a path prefix such as "/api"', 'Start with "/" and leave out regular expressions and the trailing "/".')))
+  .min(1, problem('must list at least one prefix', 'Leave it out for ["/api"].'));
+
+/** @internal */
+export const proxyBufferSizeSchema = z.string().regex(/^[0-9]+[km]$/, problem('must be a size such as "16k"', 'Use a number followed by "k" or "m".'));
+
+/** @internal */
+export const proxyBodySizeSchema = z.string().regex(/^[0-9]+[kmg]?$/, problem('must be a size such as "10m"', 'Use a number followed by "k", "m" or "g".'));
+
+/** @internal */
+export const allowSourceRangesSchema = z.array(cidr).min(1, problem('must list at least one network', 'Leave it out to allow any address.'));
+
+/** @internal */
+export const proxyTimeoutsSchema = z.strictObject({
+  connectSeconds: seconds('connectSeconds').optional(),
+  readSeconds: seconds('readSeconds').optional(),
+  sendSeconds: seconds('sendSeconds').optional(),
+});
