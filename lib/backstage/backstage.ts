@@ -232,7 +232,11 @@ const backstageSchema = z
     }
   }) satisfies z.ZodType<BackstageProps>;
 
-const PORT = 7007;
+/** @internal Backstage's listen and Service port. */
+export const BACKSTAGE_PORT = 7007;
+/** @internal Name of Backstage's objects when `name` is not given. */
+export const DEFAULT_BACKSTAGE_NAME = 'backstage';
+const PORT = BACKSTAGE_PORT;
 const CONFIG_PATH = '/etc/backstage/app-config.portal.yaml';
 const UID = 1000; // the `node` user of the official Node.js images Backstage builds on
 
@@ -264,7 +268,7 @@ export class Backstage extends Construct {
     super(scope, id);
     validateProps(this, backstageSchema, props);
 
-    const name = props.name ?? 'backstage';
+    const name = props.name ?? DEFAULT_BACKSTAGE_NAME;
     const labels = standardLabels('backstage', name, 'portal');
     const selector = selectorLabels('backstage', name);
     this.serviceName = name;

@@ -8,7 +8,7 @@ import { MachineClient, machineClientsSchema } from '../access/machine-client';
 import { OidcIssuer } from '../access/oidc-issuer';
 import { SessionStore } from '../access/session-store';
 import { SignInOptions } from '../backstage/app-config';
-import { Backstage, BackstageAutoscaling } from '../backstage/backstage';
+import { BACKSTAGE_PORT, Backstage, BackstageAutoscaling, DEFAULT_BACKSTAGE_NAME } from '../backstage/backstage';
 import { BackstageDatabase } from '../backstage/database';
 import { F5_NGINX_INGRESS_CONTROLLER, INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../core/network';
 import { ContainerResources } from '../core/resources';
@@ -208,8 +208,9 @@ export class BackstagePortal extends Construct {
 
     const f5 = props.ingressFlavour === 'f5-nginx';
     const ingressController = props.ingressController ?? (f5 ? F5_NGINX_INGRESS_CONTROLLER : INGRESS_NGINX_CONTROLLER);
-    // Backstage's Service: named by the construct (the default name) at a fixed port.
-    const backstageService = { serviceName: 'backstage', port: 7007 };
+    // Backstage's Service, known before the construct exists (the gateway, created first,
+    // proxies to it in the F5 flavour): the portal never renames it.
+    const backstageService = { serviceName: DEFAULT_BACKSTAGE_NAME, port: BACKSTAGE_PORT };
 
     this.gateway = new OidcGateway(this, 'Gateway', {
       namespace,

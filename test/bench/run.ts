@@ -4,7 +4,7 @@
 // one run, then checks the targets. Each run is a fresh `node` process running compiled
 // JavaScript, as a user's `cdktf synth` would.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -42,6 +42,18 @@ function runApp(variant: Variant, size: number): Sample {
   }
   const report = JSON.parse(result.stdout.trim().split('\n').pop()!) as { maxRssKb: number };
   return { wallMs, rssMb: report.maxRssKb / 1024 };
+}
+
+/** Median time and RSS growth of requiring `module` in a fresh process after cdktf itself. */
+function loadCost(module: string): { ms: number; rssMb: number } {
+  const script = `
+    require('cdktf');
+    const rss = process.memoryUsage().rss, t = process.hrtime.bigint();
+    require(${JSON.stringify(module)});
+    const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    process.stdout.write(JSON.stringify({ ms, rssMb: (process.memoryUsage().rss - rss) / 2 ** 20 }));`;
+  const runs = Array.from({ length: RUNS }, () => JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' })) as { ms: number; rssMb: number });
+  return { ms: median(runs.map((r) => r.ms)), rssMb: median(runs.map((r) => r.rssMb)) };
 }
 
 function cdktfSynthMs(): number {
@@ -89,6 +101,17 @@ function main(): void {
   const perEnvLib = (at(50).lib.wallMs - at(3).lib.wallMs) / 47;
   const perEnvBase = (at(50).base.wallMs - at(3).base.wallMs) / 47;
   console.log(`\ncost of each environment past the third: library ${perEnvLib.toFixed(1)} ms, baseline ${perEnvBase.toFixed(1)} ms`);
+
+  console.log('\nload cost after cdktf (fresh process, median):');
+  const bundle = join(root, 'dist/index.js');
+  for (const [label, module] of [
+    ['provider barrel @cdktf/provider-kubernetes', '@cdktf/provider-kubernetes'],
+    ['one deep import (lib/deployment-v1)', '@cdktf/provider-kubernetes/lib/deployment-v1'],
+    [`this library (dist/index.js, ${(statSync(bundle).size / 1024).toFixed(0)} KB)`, bundle],
+  ] as const) {
+    const cost = loadCost(module);
+    console.log(`  ${label}: ${cost.ms.toFixed(0)} ms, +${cost.rssMb.toFixed(0)} MB RSS`);
+  }
 
   const synthRuns = Array.from({ length: 3 }, cdktfSynthMs);
   console.log(`npx cdktf synth of examples/portal (2 stacks, CLI + tsx included), median of 3: ${median(synthRuns).toFixed(0)} ms`);
