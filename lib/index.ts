@@ -34,7 +34,6 @@ export {
   identityHeaderNames,
   oauth2ProxyInjectResponseHeaders,
   ingressAuthResponseHeaders,
-  backstageIdentityHeaders,
 } from './access/header-contract';
 export type { IdentityHeader } from './access/header-contract';
 

@@ -1,5 +1,5 @@
 // Test helpers: synthesize real stacks and look at the real Terraform JSON.
-import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { BackstageDatabase, OidcIssuer, SecretRef, TlsSource } from '../lib';
@@ -68,4 +68,3 @@ export function errorOf(fn: () => unknown): string {
   throw new Error('expected an error, but none was thrown');
 }
 
-export { App };

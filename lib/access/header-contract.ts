@@ -63,8 +63,3 @@ export function oauth2ProxyInjectRequestHeaders(): Array<Record<string, unknown>
 export function ingressAuthResponseHeaders(): string {
   return identityHeaderNames().join(',');
 }
-
-/** The header names Backstage's oauth2Proxy provider reads, lower-cased as Node sees them. */
-export function backstageIdentityHeaders(): string[] {
-  return identityHeaderNames().map((n) => n.toLowerCase());
-}
