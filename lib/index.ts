@@ -108,7 +108,7 @@ export { GUARDRAIL_CHECKS, SOC2_CRITERIA, ISO27001_CONTROLS } from './policy/che
 export type { GuardrailCheck, GuardrailCheckId, GuardrailFinding } from './policy/checks';
 export type { GuardrailsReport, CheckResult, ReportedFinding } from './policy/report';
 
-export { ChartSource, DEFAULT_CHARTS } from './platform/chart-source';
+export { CHART_DIRECTORY_CONTEXT, ChartSource, DEFAULT_CHARTS } from './platform/chart-source';
 export type { PinnedChart, HelmChartLocation } from './platform/chart-source';
 export type { HelmOperatorProps } from './platform/operator-release';
 export { IngressNginxController, DEFAULT_GZIP_TYPES, ingressNginxAccessLogFormat } from './platform/ingress-nginx-controller';

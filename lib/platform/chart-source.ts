@@ -1,6 +1,9 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Token } from 'cdktf';
+import { IConstruct } from 'constructs';
 import * as z from 'zod';
+import { PropsValidationError } from '../core/errors';
 import { brand, isBranded } from '../core/brand';
 import { problem } from '../core/validation';
 
@@ -26,8 +29,11 @@ export const DEFAULT_CHARTS = Object.freeze({
   ingressNginx: Object.freeze({ repository: 'https://kubernetes.github.io/ingress-nginx', chart: 'ingress-nginx', version: '4.15.1' }),
   /** cert-manager v1.19.6: the 1.19 patch that closes GHSA-8rvj-mm4h-c258 (cert-manager charts carry the "v"). */
   certManager: Object.freeze({ repository: 'https://charts.jetstack.io', chart: 'cert-manager', version: 'v1.19.6' }),
-  /** External Secrets Operator 2.14.0 (serves external-secrets.io/v1; 1.x is out of support). */
-  externalSecrets: Object.freeze({ repository: 'https://charts.external-secrets.io', chart: 'external-secrets', version: '2.14.0' }),
+  /**
+   * External Secrets Operator 2.9.0 (serves external-secrets.io/v1; 1.x is out of support): the
+   * newest chart whose upstream release this project installs and tests against.
+   */
+  externalSecrets: Object.freeze({ repository: 'https://charts.external-secrets.io', chart: 'external-secrets', version: '2.9.0' }),
   /** Stakater Reloader chart 2.2.11 (Reloader v1.4.16). */
   reloader: Object.freeze({ repository: 'https://stakater.github.io/stakater-charts', chart: 'reloader', version: '2.2.11' }),
 }) satisfies Readonly<Record<string, PinnedChart>>;
@@ -211,4 +217,40 @@ export class ChartSource {
   public get version(): string | undefined {
     return this.options.kind === 'local' ? undefined : this.options.version;
   }
+}
+
+/**
+ * Context key (cdktf.json `context`, or `App({ context })`) naming a directory of packaged
+ * charts, `<chart>-<version>.tgz` as `helm pull` and `helm package` name them. When it is
+ * set, every operator without its own `chart` prop installs its pinned default chart from
+ * that directory instead of the repository: the same chart version, fetched once, for
+ * air-gapped clusters and for CI.
+ */
+export const CHART_DIRECTORY_CONTEXT = 'cdktf-backstage:chartDirectory';
+
+/**
+ * @internal
+ * The pinned default chart, from the chart directory when the context names one. A missing
+ * file is an error at synth: Terraform would only fail later, at apply, with a Helm message.
+ */
+export function defaultChartSource(scope: IConstruct, pinned: PinnedChart): ChartSource {
+  const directory: unknown = scope.node.tryGetContext(CHART_DIRECTORY_CONTEXT);
+  if (directory === undefined || directory === null) {
+    return ChartSource.pinned(pinned);
+  }
+  if (typeof directory !== 'string' || directory.trim() === '') {
+    throw new PropsValidationError([
+      `[${scope.node.path}] chart: the context "${CHART_DIRECTORY_CONTEXT}" must be a directory path, got ${JSON.stringify(directory)}. ` +
+        'Set it to the directory that holds the packaged charts, or remove it to install from the chart repositories.',
+    ]);
+  }
+  const file = join(resolve(directory), `${pinned.chart}-${pinned.version}.tgz`);
+  if (!existsSync(file)) {
+    throw new PropsValidationError([
+      `[${scope.node.path}] chart: the chart directory has no ${pinned.chart}-${pinned.version}.tgz, got ${JSON.stringify(directory)} ` +
+        `(context "${CHART_DIRECTORY_CONTEXT}"). Put the chart there ("helm pull ${pinned.chart} --repo ${pinned.repository} --version ${pinned.version}"), ` +
+        'or give this operator its own chart prop.',
+    ]);
+  }
+  return ChartSource.localPath(file);
 }

@@ -10,7 +10,7 @@ import { ContainerResources } from '../core/resources';
 import { kubernetesName, positiveInt, resources } from '../core/schemas';
 import { containsToken, nestedIssues, problem } from '../core/validation';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
-import { ChartSource, PinnedChart } from './chart-source';
+import { ChartSource, PinnedChart, defaultChartSource } from './chart-source';
 
 /** Props every platform operator takes. */
 export interface HelmOperatorProps {
@@ -225,7 +225,7 @@ export interface RenderedRelease {
  */
 export function renderOperatorRelease(scope: Construct, spec: OperatorReleaseSpec): RenderedRelease {
   const { props } = spec;
-  const chart = props.chart ?? ChartSource.pinned(spec.defaultChart);
+  const chart = props.chart ?? defaultChartSource(scope, spec.defaultChart);
   const namespace = props.namespace ?? spec.defaultNamespace;
   const releaseName = props.releaseName ?? spec.defaultChart.chart;
   const wait = props.wait ?? true;

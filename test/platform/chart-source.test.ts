@@ -1,8 +1,13 @@
-import { resolve } from 'node:path';
-import { TerraformVariable } from 'cdktf';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { describe, expect, it } from 'vitest';
-import { ChartSource, DEFAULT_CHARTS } from '../../lib/platform/chart-source';
+import { CertManager } from '../../lib/platform/cert-manager';
+import { CHART_DIRECTORY_CONTEXT, ChartSource, DEFAULT_CHARTS } from '../../lib/platform/chart-source';
 import { Reloader } from '../../lib/platform/reloader';
+import { errorOf } from '../helpers';
 import { platformErrors, releaseAttributes, synthPlatform } from './platform-helpers';
 
 /** The chart-locating attributes of a Reloader release installed from `chart`. */
@@ -58,7 +63,7 @@ describe('ChartSource', () => {
       expect(DEFAULT_CHARTS).toEqual({
         ingressNginx: { repository: 'https://kubernetes.github.io/ingress-nginx', chart: 'ingress-nginx', version: '4.15.1' },
         certManager: { repository: 'https://charts.jetstack.io', chart: 'cert-manager', version: 'v1.19.6' },
-        externalSecrets: { repository: 'https://charts.external-secrets.io', chart: 'external-secrets', version: '2.14.0' },
+        externalSecrets: { repository: 'https://charts.external-secrets.io', chart: 'external-secrets', version: '2.9.0' },
         reloader: { repository: 'https://stakater.github.io/stakater-charts', chart: 'reloader', version: '2.2.11' },
       });
     });
@@ -128,6 +133,55 @@ describe('ChartSource', () => {
       expect(errors({ chart: 'reloader', version: '2.2.11' })).toEqual([
         '[test/reloader] chart: must be a ChartSource, got {"chart":"reloader","version":"2.2.11"}. Use ChartSource.repository(url, chart, version), .oci(reference, version) or .localPath(path).',
       ]);
+    });
+  });
+
+  describe('chart directory (context "cdktf-backstage:chartDirectory")', () => {
+    /** The release attributes of a Reloader and a CertManager in an app with this context. */
+    const withContext = (context: Record<string, unknown>, reloaderChart?: ChartSource) => {
+      const app = Testing.app({ context });
+      const stack = new TerraformStack(app, 'test');
+      new HelmProvider(stack, 'helm', { kubernetes: { configPath: '~/.kube/config' } });
+      new Reloader(stack, 'reloader', reloaderChart ? { chart: reloaderChart } : {});
+      new CertManager(stack, 'certManager', {});
+      Testing.synth(stack, true);
+      const releases = (stack.toTerraform() as { resource: { helm_release: Record<string, Record<string, unknown>> } }).resource.helm_release;
+      return Object.fromEntries(Object.values(releases).map((r) => [r.name, { repository: r.repository, chart: r.chart, version: r.version }]));
+    };
+    const charts = mkdtempSync(join(tmpdir(), 'charts-'));
+    writeFileSync(join(charts, 'reloader-2.2.11.tgz'), '');
+    writeFileSync(join(charts, 'cert-manager-v1.19.6.tgz'), '');
+
+    it('installs each pinned default chart from <directory>/<chart>-<version>.tgz', () => {
+      expect(CHART_DIRECTORY_CONTEXT).toBe('cdktf-backstage:chartDirectory');
+      expect(withContext({ [CHART_DIRECTORY_CONTEXT]: charts })).toEqual({
+        reloader: { chart: join(charts, 'reloader-2.2.11.tgz') },
+        'cert-manager': { chart: join(charts, 'cert-manager-v1.19.6.tgz') },
+      });
+    });
+
+    it('leaves an operator with its own chart prop alone', () => {
+      const own = ChartSource.repository('https://charts.example.com', 'reloader', '2.2.11');
+      expect(withContext({ [CHART_DIRECTORY_CONTEXT]: charts }, own).reloader).toEqual({ repository: 'https://charts.example.com', chart: 'reloader', version: '2.2.11' });
+    });
+
+    it('installs from the repositories without the context', () => {
+      expect(withContext({}).reloader).toEqual({ repository: DEFAULT_CHARTS.reloader.repository, chart: 'reloader', version: '2.2.11' });
+    });
+
+    it('refuses a directory without the pinned chart, naming the file and how to get it', () => {
+      const empty = mkdtempSync(join(tmpdir(), 'charts-'));
+      expect(errorOf(() => withContext({ [CHART_DIRECTORY_CONTEXT]: empty }))).toBe(
+        `[test/reloader] chart: the chart directory has no reloader-2.2.11.tgz, got ${JSON.stringify(empty)} (context "cdktf-backstage:chartDirectory"). ` +
+          'Put the chart there ("helm pull reloader --repo https://stakater.github.io/stakater-charts --version 2.2.11"), or give this operator its own chart prop.',
+      );
+    });
+
+    it('refuses a context value that is not a path', () => {
+      expect(errorOf(() => withContext({ [CHART_DIRECTORY_CONTEXT]: 42 }))).toBe(
+        '[test/reloader] chart: the context "cdktf-backstage:chartDirectory" must be a directory path, got 42. ' +
+          'Set it to the directory that holds the packaged charts, or remove it to install from the chart repositories.',
+      );
     });
   });
 });

@@ -9,14 +9,14 @@ const synthOperator = (props: (stack: TerraformStack) => ExternalSecretsOperator
 const errors = (props: Record<string, unknown>) => platformErrors((stack) => new ExternalSecretsOperator(stack, 'eso', props as any));
 
 describe('ExternalSecretsOperator', () => {
-  it('installs external-secrets 2.14.0 from its Helm repository into external-secrets', () => {
+  it('installs external-secrets 2.9.0 from its Helm repository into external-secrets', () => {
     expect(releaseAttributes(synthOperator(), 'eso')).toEqual({
       name: 'external-secrets',
       namespace: 'external-secrets',
       create_namespace: true,
       repository: 'https://charts.external-secrets.io',
       chart: 'external-secrets',
-      version: '2.14.0',
+      version: '2.9.0',
       wait: true,
       atomic: true,
       cleanup_on_fail: true,

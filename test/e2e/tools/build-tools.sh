@@ -7,10 +7,16 @@
 # Tools, built in this order (default: all of them):
 #   oauth2-proxy          github.com/oauth2-proxy/oauth2-proxy/v7
 #   tofu                  github.com/opentofu/opentofu (./cmd/tofu)
-#   provider-kubernetes   github.com/hashicorp/terraform-provider-kubernetes
-#   provider-helm         github.com/hashicorp/terraform-provider-helm
-# "providers" is short for the two providers. The providers need tofu: it is
-# built (or taken from the cache) first whenever a provider is asked for.
+#   provider-kubernetes   ../shared/vendor/src/terraform-provider-kubernetes-2.38.0.tar.gz
+#   provider-helm         ../shared/vendor/src/terraform-provider-helm-3.1.1.tar.gz
+#   kubernetes            kube-apiserver, kube-controller-manager, kube-scheduler
+#                         from k8s.io/kubernetes through a wrapper module
+#   etcd                  go.etcd.io/etcd/server/v3 through a wrapper module
+#   kwok                  sigs.k8s.io/kwok/cmd/kwok
+# "providers" is short for the two providers, "cluster" for kubernetes, etcd
+# and kwok. The providers need tofu: it is built (or taken from the cache)
+# first whenever a provider is asked for. The vendored tarballs are checked
+# against ../shared/vendor/SHA256SUMS before anything is unpacked.
 #
 # A second run builds nothing: each tool is built in a temporary directory
 # inside the cache and renamed into place only once its binary has run, so a
@@ -20,8 +26,13 @@
 #   TOFU                 path of the tofu binary
 #   OAUTH2_PROXY         path of the oauth2-proxy binary
 #   TF_CLI_CONFIG_FILE   <cache>/tofurc, a CLI config that installs the two
-#                        providers from the local filesystem mirror
-#                        (only once that mirror has passed `tofu init`)
+#                        providers from the local filesystem mirror, for
+#                        OpenTofu and Terraform alike (the mirror holds both
+#                        engines' default registry hosts; written only once
+#                        it has passed `tofu init`)
+#   KUBE_BIN_DIR         directory with kube-apiserver, kube-controller-manager,
+#                        kube-scheduler
+#   ETCD, KWOK           paths of the etcd and kwok binaries
 #
 # Usage: test/e2e/tools/build-tools.sh [-h] [TOOL...]
 #
@@ -30,12 +41,12 @@
 #   GO                     go command (default /usr/local/go/bin/go)
 #   TOFU_VERSION           build only this OpenTofu version (default: the
 #                          newest of TOFU_CANDIDATES below that builds)
-#   PROVIDER_KUBERNETES_QUERY, PROVIDER_HELM_QUERY
-#                          module query for the provider source (default: the
-#                          commit of the release tag; a pseudo-version works too)
+#   VENDOR_DIR             vendored upstream sources (default ../shared/vendor
+#                          next to the repository)
+#   BUILD_JOBS             parallel go packages and GOMAXPROCS (default: all
+#                          cores; 1 leaves a core free on a shared machine)
 #
-# Builds use one package at a time and GOMAXPROCS=1 (also limits the compiler's
-# own parallelism), under nice, so one of the machine's two cores stays free.
+# Builds run under nice.
 # Build logs go to <cache>/logs/.
 set -euo pipefail
 
@@ -45,6 +56,9 @@ LOG_DIR=$TOOLS_DIR/logs
 MIRROR_DIR=$TOOLS_DIR/provider-mirror
 TOFURC=$TOOLS_DIR/tofurc
 ENV_FILE=$TOOLS_DIR/env.sh
+
+REPO_DIR=$(cd "$(dirname "$0")/../../.." && pwd)
+VENDOR_DIR=${VENDOR_DIR:-$(cd "$REPO_DIR/.." && pwd)/shared/vendor}
 
 OAUTH2_PROXY_MODULE=github.com/oauth2-proxy/oauth2-proxy/v7
 OAUTH2_PROXY_VERSION=v7.15.6
@@ -56,22 +70,21 @@ if [[ -n ${TOFU_VERSION:-} ]]; then
   TOFU_CANDIDATES=("$TOFU_VERSION")
 fi
 
-# Providers: type, release version, module, query (the release tag's commit:
-# these modules lack the /vN suffix, so the tags are not valid module versions).
+# Providers: type and release version (the versions the @cdktf/provider-*
+# bindings were generated from). Their release trees are vendored, because the
+# module proxy refuses these modules (no /vN suffix on a v2+ module).
 PROVIDER_TYPES=(kubernetes helm)
 declare -A PROVIDER_VERSION=([kubernetes]=2.38.0 [helm]=3.1.1)
-declare -A PROVIDER_MODULE=(
-  [kubernetes]=github.com/hashicorp/terraform-provider-kubernetes
-  [helm]=github.com/hashicorp/terraform-provider-helm
-)
-declare -A PROVIDER_QUERY=(
-  [kubernetes]=${PROVIDER_KUBERNETES_QUERY:-be88f44271050f69d52f410bca388834afedfe71}
-  [helm]=${PROVIDER_HELM_QUERY:-1cbf08f6a306ab3cdff6079b87a61c7641b64f3b}
-)
 PROVIDER_NAMESPACE=hashicorp
 PLATFORM=linux_amd64
 
-ALL_TOOLS=(oauth2-proxy tofu provider-kubernetes provider-helm)
+KUBERNETES_VERSION=v1.34.4
+ETCD_MODULE=go.etcd.io/etcd/server/v3
+ETCD_VERSION=v3.6.16
+KWOK_MODULE=sigs.k8s.io/kwok/cmd/kwok
+KWOK_VERSION=v0.8.0
+
+ALL_TOOLS=(oauth2-proxy tofu provider-kubernetes provider-helm kubernetes etcd kwok)
 
 usage() {
   sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
@@ -88,8 +101,9 @@ for arg in "$@"; do
     -h | --help) usage; exit 0 ;;
     all) requested+=("${ALL_TOOLS[@]}") ;;
     providers) requested+=(provider-kubernetes provider-helm) ;;
+    cluster) requested+=(kubernetes etcd kwok) ;;
     opentofu) requested+=(tofu) ;;
-    oauth2-proxy | tofu | provider-kubernetes | provider-helm) requested+=("$arg") ;;
+    oauth2-proxy | tofu | provider-kubernetes | provider-helm | kubernetes | etcd | kwok) requested+=("$arg") ;;
     *) log "unknown tool: $arg (known: ${ALL_TOOLS[*]} providers all)"; exit 2 ;;
   esac
 done
@@ -112,8 +126,9 @@ if [[ ! -x $GO ]]; then
 fi
 export GOTOOLCHAIN=local      # never fetch another toolchain behind our back
 export CGO_ENABLED=0
-export GOMAXPROCS=1           # also sets the compiler's -c concurrency to 1
-export GOFLAGS="${GOFLAGS:-} -p=1"
+BUILD_JOBS=${BUILD_JOBS:-$(nproc)}
+export GOMAXPROCS=$BUILD_JOBS # also bounds the compiler's own -c concurrency
+export GOFLAGS="${GOFLAGS:-} -p=$BUILD_JOBS"
 export CHECKPOINT_DISABLE=1   # tofu: no update check
 
 mkdir -p "$TOOLS_DIR" "$LOG_DIR"
@@ -204,7 +219,7 @@ build_oauth2_proxy() {
   fi
   mkdir -p "$TMP/bin"
   # No replace directive in its go.mod, so `go install MOD@VERSION` works.
-  GOBIN=$TMP/bin run_logged "$logf" "$GO" install -p 1 -trimpath \
+  GOBIN=$TMP/bin run_logged "$logf" "$GO" install -trimpath \
     -ldflags "${ldflags[*]}" "$OAUTH2_PROXY_MODULE@$ver"
   info=$("$TMP/bin/oauth2-proxy" --version 2>&1)
   echo "$info" | tee -a "$logf" >&2
@@ -249,7 +264,7 @@ build_tofu_version() {
     ldflags+=(-X "$TOFU_MODULE/version.dev=no")
   fi
   mkdir -p "$TMP/bin"
-  BUILD_CWD=$TMP/src run_logged "$logf" "$GO" build -p 1 -mod=readonly -trimpath \
+  BUILD_CWD=$TMP/src run_logged "$logf" "$GO" build -mod=readonly -trimpath \
     -ldflags "${ldflags[*]}" -o "$TMP/bin/tofu" ./cmd/tofu
   want=${ver#v}
   # An empty CLI config: the caller's TF_CLI_CONFIG_FILE may name a missing file.
@@ -270,18 +285,30 @@ build_tofu_version() {
 provider_dir() { echo "$TOOLS_DIR/terraform-provider-$1-${PROVIDER_VERSION[$1]}"; }
 provider_file() { echo "terraform-provider-$1_v${PROVIDER_VERSION[$1]}"; }
 
+# The vendored file's line in SHA256SUMS must match, or nothing is unpacked.
+check_vendored() {
+  local rel=$1 line
+  line=$(grep -E "[[:space:]]\*?$rel\$" "$VENDOR_DIR/SHA256SUMS" || true)
+  if [[ -z $line ]]; then
+    log "$rel is not listed in $VENDOR_DIR/SHA256SUMS"
+    return 1
+  fi
+  if ! (cd "$VENDOR_DIR" && sha256sum --quiet -c - <<<"$line") >&2; then
+    log "$VENDOR_DIR/$rel does not match its SHA256SUMS line"
+    return 1
+  fi
+}
+
 build_provider() {
-  local type=$1 ver=${PROVIDER_VERSION[$1]} dest logf dir modver addr ldflags=(-s -w)
+  local type=$1 ver=${PROVIDER_VERSION[$1]} dest logf tarball addr ldflags=(-s -w)
   dest=$(provider_dir "$type")
   logf=$LOG_DIR/terraform-provider-$type-$ver.log
   : >"$logf"
   new_tmp "terraform-provider-$type-$ver"
-  mod_download "${PROVIDER_MODULE[$type]}@${PROVIDER_QUERY[$type]}" "$TMP/mod.json"
-  dir=$(json_field Dir <"$TMP/mod.json")
-  modver=$(json_field Version <"$TMP/mod.json")
-  log "provider $type $ver is ${PROVIDER_MODULE[$type]}@$modver"
-  # go.mod may have replace directives: build as main module in a writable copy.
-  copy_module "$dir" "$TMP/src"
+  tarball=src/terraform-provider-$type-$ver.tar.gz
+  check_vendored "$tarball"
+  mkdir -p "$TMP/src"
+  tar -xzf "$VENDOR_DIR/$tarball" -C "$TMP/src" --strip-components=1
   # Stamp the release number where main declares a version variable
   # (`version` or `Version`, "dev" unless a release build sets it).
   local var
@@ -291,10 +318,10 @@ build_provider() {
     ldflags+=(-X "main.$var=$ver")
   fi
   mkdir -p "$TMP/$PLATFORM"
-  BUILD_CWD=$TMP/src run_logged "$logf" "$GO" build -p 1 -mod=readonly -trimpath \
+  BUILD_CWD=$TMP/src run_logged "$logf" "$GO" build -mod=readonly -trimpath \
     -ldflags "${ldflags[*]}" -o "$TMP/$PLATFORM/$(provider_file "$type")" .
   # The provider declares its own registry address in main.go (the address it
-  # serves under); keep it so the mirror can also be laid out under that host.
+  # serves under, Terraform's default host); the mirror is laid out under it too.
   addr=$(grep -Eoh "\"[a-z0-9.-]+\.[a-z]+/$PROVIDER_NAMESPACE/$type\"" "$TMP/src"/*.go |
     head -n1 | tr -d '"' || true)
   echo "${addr:-}" >"$TMP/ADDRESS"
@@ -302,7 +329,136 @@ build_provider() {
   # prints a message and exits non-zero; that it starts at all is the check
   # here, the protocol check is `tofu providers schema` in verify_mirror.
   timeout 10 "$TMP/$PLATFORM/$(provider_file "$type")" >>"$logf" 2>&1 </dev/null || true
-  printf '%s\n%s\n' "$ver" "$modver" >"$TMP/VERSION"
+  printf '%s\n%s\n' "$ver" "$(sha256sum "$VENDOR_DIR/$tarball" | cut -d' ' -f1)" >"$TMP/VERSION"
+  install_dir "$TMP" "$dest"
+}
+
+# ---------------------------------------------------------------------------
+# Kubernetes control plane: kube-apiserver, kube-controller-manager, kube-scheduler
+# ---------------------------------------------------------------------------
+kubernetes_dir() { echo "$TOOLS_DIR/kubernetes-$KUBERNETES_VERSION"; }
+KUBE_COMPONENTS=(kube-apiserver kube-controller-manager kube-scheduler)
+
+build_kubernetes() {
+  local ver=$KUBERNETES_VERSION dest logf dir minor major c staging=()
+  dest=$(kubernetes_dir)
+  logf=$LOG_DIR/kubernetes-$ver.log
+  : >"$logf"
+  new_tmp "kubernetes-$ver"
+  # k8s.io/kubernetes is not meant to be a dependency: its go.mod requires the
+  # staging modules (k8s.io/api, client-go, ...) at v0.0.0 and replaces them
+  # with ./staging paths. A wrapper module replaces each with its published
+  # v0.<minor>.<patch> tag instead, then builds the commands' app packages.
+  mod_download "k8s.io/kubernetes@$ver" "$TMP/mod.json"
+  dir=$(json_field Dir <"$TMP/mod.json")
+  mapfile -t staging < <(sed -nE 's/^[[:space:]]*(k8s\.io\/[a-z0-9-]+) v0\.0\.0$/\1/p' "$dir/go.mod" | sort -u)
+  if ((${#staging[@]} == 0)); then
+    log "no k8s.io/* v0.0.0 requirements in k8s.io/kubernetes@$ver go.mod"
+    return 1
+  fi
+  log "kubernetes: ${#staging[@]} staging modules pinned at v0${ver#v1}"
+  mkdir -p "$TMP/src"
+  (cd "$TMP/src" && "$GO" mod init cdktf-backstage.test/kcp) >>"$logf" 2>&1
+  local pkg ctor
+  for c in "${KUBE_COMPONENTS[@]}"; do
+    case $c in
+      kube-apiserver) pkg=k8s.io/kubernetes/cmd/kube-apiserver/app ctor=NewAPIServerCommand ;;
+      kube-controller-manager) pkg=k8s.io/kubernetes/cmd/kube-controller-manager/app ctor=NewControllerManagerCommand ;;
+      kube-scheduler) pkg=k8s.io/kubernetes/cmd/kube-scheduler/app ctor=NewSchedulerCommand ;;
+    esac
+    mkdir -p "$TMP/src/cmd/$c"
+    cat >"$TMP/src/cmd/$c/main.go" <<EOF
+// $c $ver, built from k8s.io/kubernetes as a dependency.
+package main
+
+import (
+	"os"
+
+	"$pkg"
+	"k8s.io/component-base/cli"
+)
+
+func main() { os.Exit(cli.Run(app.$ctor())) }
+EOF
+  done
+  local edits=(-require "k8s.io/kubernetes@$ver")
+  for c in "${staging[@]}"; do edits+=(-replace "$c=$c@v0${ver#v1}"); done
+  BUILD_CWD=$TMP/src run_logged "$logf" "$GO" mod edit "${edits[@]}"
+  BUILD_CWD=$TMP/src run_logged "$logf" "$GO" mod tidy
+  major=${ver#v}; major=${major%%.*}
+  minor=${ver#v*.}; minor=${minor%%.*}
+  local vpkg=k8s.io/component-base/version
+  mkdir -p "$TMP/bin"
+  BUILD_CWD=$TMP/src run_logged "$logf" "$GO" build -trimpath \
+    -ldflags "-s -w -X $vpkg.gitVersion=$ver -X $vpkg.gitMajor=$major -X $vpkg.gitMinor=$minor" \
+    -o "$TMP/bin/" ./cmd/...
+  local got
+  for c in "${KUBE_COMPONENTS[@]}"; do
+    got=$("$TMP/bin/$c" --version 2>&1)
+    echo "$got" | tee -a "$logf" >&2
+    if [[ $got != "Kubernetes $ver" ]]; then
+      log "$c --version says '$got', expected 'Kubernetes $ver'"
+      return 1
+    fi
+  done
+  echo "$ver" >"$TMP/VERSION"
+  install_dir "$TMP" "$dest"
+}
+
+# ---------------------------------------------------------------------------
+# etcd (its server module has the etcd command as the etcdmain package)
+# ---------------------------------------------------------------------------
+etcd_dir() { echo "$TOOLS_DIR/etcd-$ETCD_VERSION"; }
+
+build_etcd() {
+  local ver=$ETCD_VERSION dest logf got
+  dest=$(etcd_dir)
+  logf=$LOG_DIR/etcd-$ver.log
+  : >"$logf"
+  new_tmp "etcd-$ver"
+  mkdir -p "$TMP/src" "$TMP/bin"
+  (cd "$TMP/src" && "$GO" mod init cdktf-backstage.test/etcd) >>"$logf" 2>&1
+  cat >"$TMP/src/main.go" <<EOF
+// etcd $ver, built from its server module as a dependency.
+package main
+
+import (
+	"os"
+
+	"$ETCD_MODULE/etcdmain"
+)
+
+func main() { etcdmain.Main(os.Args) }
+EOF
+  BUILD_CWD=$TMP/src run_logged "$logf" "$GO" mod edit -require "$ETCD_MODULE@$ver"
+  BUILD_CWD=$TMP/src run_logged "$logf" "$GO" mod tidy
+  BUILD_CWD=$TMP/src run_logged "$logf" "$GO" build -trimpath -ldflags "-s -w" -o "$TMP/bin/etcd" .
+  got=$("$TMP/bin/etcd" --version 2>&1 | head -n1)
+  echo "$got" | tee -a "$logf" >&2
+  if [[ $got != *"${ver#v}"* ]]; then
+    log "etcd --version says '$got', expected ${ver#v}"
+    return 1
+  fi
+  echo "$ver" >"$TMP/VERSION"
+  install_dir "$TMP" "$dest"
+}
+
+# ---------------------------------------------------------------------------
+# kwok (fake nodes: marks pods Running and Ready without running them)
+# ---------------------------------------------------------------------------
+kwok_dir() { echo "$TOOLS_DIR/kwok-$KWOK_VERSION"; }
+
+build_kwok() {
+  local ver=$KWOK_VERSION dest logf got
+  dest=$(kwok_dir)
+  logf=$LOG_DIR/kwok-$ver.log
+  : >"$logf"
+  new_tmp "kwok-$ver"
+  mkdir -p "$TMP/bin"
+  GOBIN=$TMP/bin run_logged "$logf" "$GO" install -trimpath -ldflags "-s -w" "$KWOK_MODULE@$ver"
+  got=$("$TMP/bin/kwok" --help 2>&1 | head -n1)
+  echo "$got" | tee -a "$logf" >&2
+  echo "$ver" >"$TMP/VERSION"
   install_dir "$TMP" "$dest"
 }
 
@@ -514,6 +670,16 @@ if wants_providers; then
   fi
 fi
 
+# --- the test cluster's control plane
+KUBE_BIN_DIR=$(kubernetes_dir)/bin
+ETCD_BIN=$(etcd_dir)/bin/etcd
+KWOK_BIN=$(kwok_dir)/bin/kwok
+if wants etcd; then step "etcd-$ETCD_VERSION" "$ETCD_BIN" build_etcd; fi
+if wants kwok; then step "kwok-$KWOK_VERSION" "$KWOK_BIN" build_kwok; fi
+if wants kubernetes; then
+  step "kubernetes-$KUBERNETES_VERSION" "$KUBE_BIN_DIR/kube-scheduler" build_kubernetes
+fi
+
 # ---------------------------------------------------------------------------
 # env.sh: what the cache holds now, whatever was asked for this time
 # ---------------------------------------------------------------------------
@@ -526,6 +692,11 @@ TOFU_VER=$(cached_tofu)
   if [[ -n $TOFU_VER ]]; then
     echo "export TOFU=$(printf %q "$(tofu_bin_for "$TOFU_VER")")"
   fi
+  if [[ -x $KUBE_BIN_DIR/kube-scheduler ]]; then
+    echo "export KUBE_BIN_DIR=$(printf %q "$KUBE_BIN_DIR")"
+  fi
+  if [[ -x $ETCD_BIN ]]; then echo "export ETCD=$(printf %q "$ETCD_BIN")"; fi
+  if [[ -x $KWOK_BIN ]]; then echo "export KWOK=$(printf %q "$KWOK_BIN")"; fi
   if [[ -f $TOFURC && -f $MIRROR_DIR/.verified ]]; then
     echo "export TF_CLI_CONFIG_FILE=$(printf %q "$TOFURC")"
   fi
