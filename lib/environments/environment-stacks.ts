@@ -59,6 +59,9 @@ function usesExternalSecrets(env: EnvironmentData): boolean {
   if (env.database.type !== 'sqlite-in-memory') {
     sources.push(env.database.password);
   }
+  if (env.database.type === 'external' && env.database.tls?.ca) {
+    sources.push(env.database.tls.ca);
+  }
   return sources.some((s) => 'externalSecret' in s);
 }
 
@@ -107,7 +110,8 @@ export function environmentStacks(scope: Construct, environment: EnvironmentData
   new HelmProvider(platform, 'helm', { kubernetes: kubeconfig });
   const controller = new IngressNginxController(platform, 'IngressNginx', {
     service: { annotations: cloud.loadBalancerAnnotations(exposure) },
-    replicas: env.production ? 2 : 1,
+    replicas: env.ingressController?.replicas ?? (env.production ? 2 : 1),
+    ...(env.ingressController?.config ? { extraConfig: env.ingressController.config } : {}),
   });
   new CertManager(platform, 'CertManager', {
     serviceAccountAnnotations: cloud.certManagerServiceAccountAnnotations,
@@ -160,7 +164,20 @@ export function environmentStacks(scope: Construct, environment: EnvironmentData
     env.database.type === 'in-cluster'
       ? BackstageDatabase.inCluster({ password: secretRef(env.database.password), ...(env.database.storageSize ? { storageSize: env.database.storageSize } : {}) })
       : env.database.type === 'external'
-        ? BackstageDatabase.external({ host: env.database.host, user: env.database.user, password: secretRef(env.database.password), ...(env.database.port ? { port: env.database.port } : {}) })
+        ? BackstageDatabase.external({
+            host: env.database.host,
+            user: env.database.user,
+            password: secretRef(env.database.password),
+            ...(env.database.port ? { port: env.database.port } : {}),
+            ...(env.database.tls
+              ? {
+                  tls: {
+                    ...(env.database.tls.mode ? { mode: env.database.tls.mode } : {}),
+                    ...(env.database.tls.ca ? { ca: secretRef(env.database.tls.ca) } : {}),
+                  },
+                }
+              : {}),
+          })
         : BackstageDatabase.sqliteInMemory();
 
   let tls: TlsSource;
@@ -191,7 +208,10 @@ export function environmentStacks(scope: Construct, environment: EnvironmentData
     tls,
     // Only the controller installed by the platform stack may reach Backstage and the gateway.
     ingressController: controller.peer,
-    backstage: { replicas: env.replicas ?? (env.production ? 2 : 1) },
+    backstage: {
+      ...(env.autoscaling ? { autoscaling: env.autoscaling } : { replicas: env.replicas ?? (env.production ? 2 : 1) }),
+      ...(env.appConfig ? { appConfig: env.appConfig } : {}),
+    },
     gateway: { replicas: env.production ? 2 : 1 },
     ingress: env.allowSourceRanges?.length ? { allowSourceRanges: env.allowSourceRanges } : {},
   });

@@ -74,7 +74,15 @@ export interface EnvironmentData {
   /** Database of Backstage. */
   readonly database:
     | { readonly type: 'in-cluster'; readonly password: SecretSourceData; readonly storageSize?: string }
-    | { readonly type: 'external'; readonly host: string; readonly user: string; readonly password: SecretSourceData; readonly port?: number }
+    | {
+        readonly type: 'external';
+        readonly host: string;
+        readonly user: string;
+        readonly password: SecretSourceData;
+        readonly port?: number;
+        /** TLS to the server (default: verify-full against Node's CAs); a private CA (RDS, Cloud SQL) goes in `ca`. */
+        readonly tls?: { readonly mode?: 'verify-full' | 'require' | 'disable'; readonly ca?: SecretSourceData };
+      }
     | { readonly type: 'sqlite-in-memory' };
   /** Certificate of the host. */
   readonly tls:
@@ -85,6 +93,17 @@ export interface EnvironmentData {
   readonly secrets: { readonly clientSecret: SecretSourceData; readonly cookieSecret: SecretSourceData };
   /** Client networks allowed to reach the portal. */
   readonly allowSourceRanges?: readonly string[];
+  /** Backstage horizontal autoscaling on CPU (replaces `replicas`). */
+  readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCpuUtilizationPercent?: number };
+  /** Backstage app-config merged over the generated one (no secret values: use `${ENV}` references). */
+  readonly appConfig?: Readonly<Record<string, unknown>>;
+  /** The ingress-nginx controller of the platform stack. */
+  readonly ingressController?: {
+    /** Controller replicas (default: 2 in production, else 1). */
+    readonly replicas?: number;
+    /** Extra keys of the controller ConfigMap (chart value `controller.config`); snippets stay refused. */
+    readonly config?: Readonly<Record<string, string>>;
+  };
 }
 
 /** The access policy shared by every environment. */
@@ -182,7 +201,23 @@ export const environmentSchema = z.strictObject({
     'type',
     [
       z.strictObject({ type: z.literal('in-cluster'), password: secretSource, storageSize: z.string().regex(/^\d+(Mi|Gi|Ti)$/).optional() }),
-      z.strictObject({ type: z.literal('external'), host: z.string().min(1), user: z.string().min(1), password: secretSource, port: z.number().int().min(1).max(65535).optional() }),
+      z.strictObject({
+        type: z.literal('external'),
+        host: z.string().min(1),
+        user: z.string().min(1),
+        password: secretSource,
+        port: z.number().int().min(1).max(65535).optional(),
+        tls: z
+          .strictObject({
+            mode: z
+              .enum(['verify-full', 'require', 'disable'], {
+                error: problem('must be "verify-full", "require" or "disable"', 'Use "verify-full" and give the server\'s CA in "ca"; "require" does not check who answers.'),
+              })
+              .optional(),
+            ca: secretSource.optional(),
+          })
+          .optional(),
+      }),
       z.strictObject({ type: z.literal('sqlite-in-memory') }),
     ],
     { error: problem('must have type "in-cluster", "external" or "sqlite-in-memory"', 'Pick where Backstage keeps its data.') },
@@ -198,6 +233,20 @@ export const environmentSchema = z.strictObject({
   ),
   secrets: z.strictObject({ clientSecret: secretSource, cookieSecret: secretSource }),
   allowSourceRanges: z.array(cidr).optional(),
+  autoscaling: z
+    .strictObject({
+      minReplicas: z.number().int().min(1),
+      maxReplicas: z.number().int().min(1),
+      targetCpuUtilizationPercent: z.number().int().min(1).max(100).optional(),
+    })
+    .optional(),
+  appConfig: z.record(z.string(), z.unknown()).optional(),
+  ingressController: z
+    .strictObject({
+      replicas: z.number().int().min(1).optional(),
+      config: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
 }) satisfies z.ZodType<EnvironmentData>;
 
 /** @internal */

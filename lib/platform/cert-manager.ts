@@ -32,12 +32,19 @@ export interface CertManagerProps extends HelmOperatorProps {
    * @default false
    */
   readonly serviceMonitor?: boolean;
+  /**
+   * Keep the CRDs (and with them every Certificate, Issuer and ClusterIssuer in the
+   * cluster) when the release is uninstalled, e.g. by `cdktf destroy` of the platform stack.
+   * Turn it on where other tools' certificates share this cert-manager.
+   * @default false - destroying the platform stack removes everything it installed
+   */
+  readonly keepCrds?: boolean;
 }
 
 /** The values this construct gives the cert-manager chart. */
 export interface CertManagerValues {
-  /** The CRDs are part of the release and kept when it is uninstalled (deleting them deletes every certificate). */
-  readonly crds: { readonly enabled: true; readonly keep: true };
+  /** The CRDs are part of the release; `keep` leaves them behind when it is uninstalled. */
+  readonly crds: { readonly enabled: true; readonly keep: boolean };
   readonly replicaCount: number;
   readonly podDisruptionBudget: { readonly enabled: boolean; readonly minAvailable?: number };
   readonly resources: Required<ContainerResources>;
@@ -64,6 +71,7 @@ const certManagerSchema = z
     podLabels: labelMap.optional(),
     dns01RecursiveNameservers: z.array(nameserver).min(1, problem('must list at least one name server', 'Leave it out to use the cluster resolver.')).optional(),
     serviceMonitor: flag.optional(),
+    keepCrds: flag.optional(),
   })
   .superRefine((props, ctx) => chartIssues(ctx, props.chart)) satisfies z.ZodType<CertManagerProps>;
 
@@ -94,7 +102,9 @@ export class CertManager extends Construct {
     const replicas = props.replicas ?? 2;
     const pdb = replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false };
     const values: CertManagerValues = {
-      crds: { enabled: true, keep: true },
+      // cert-manager's chart keeps its CRDs by default; a Terraform-managed platform removes
+      // what it installed on destroy unless asked to keep them.
+      crds: { enabled: true, keep: props.keepCrds ?? false },
       replicaCount: replicas,
       podDisruptionBudget: pdb,
       resources: withDefaultResources(props.resources, { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '500m', memory: '512Mi' } }),

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { App, Testing } from 'cdktf';
+import { App, TerraformStack, Testing } from 'cdktf';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EnvironmentData, environmentStacks, loadEnvironmentFile, parseSharedAccessPolicy } from '../../lib';
@@ -109,6 +109,52 @@ describe('environmentStacks', () => {
     const data: EnvironmentData = { ...env('dev'), cloud: { provider: 'aks' }, secrets: { clientSecret: { externalSecret: { remoteKey: 'oidc' } }, cookieSecret: { variable: 'cookie' } } };
     expect(errorOf(() => synthEnv(data))).toBe(
       '[environment dev] secrets: come from a secret manager, but the aks cloud profile has none. Configure one (aks: keyVaultUrl, generic: vault) or use {variable} / {secret} sources.',
+    );
+  });
+
+  const resources = (stack: TerraformStack, type: string): Json[] => Object.values(JSON.parse(Testing.synth(stack)).resource[type] ?? {});
+
+  it('gives an external database TLS settings and a private CA from the environment', () => {
+    const data: EnvironmentData = {
+      ...env('dev'),
+      database: {
+        type: 'external',
+        host: 'backstage.cluster-abc.eu-west-1.rds.amazonaws.com',
+        user: 'backstage',
+        password: { variable: 'db_password' },
+        tls: { mode: 'verify-full', ca: { secret: { name: 'rds-ca', key: 'ca.pem' } } },
+      },
+    };
+    const { portal } = synthEnv(data);
+    const [config] = resources(portal, 'kubernetes_config_map_v1').filter((c) => c.metadata.name === 'backstage-app-config');
+    const appConfig = parse(Object.values(config!.data as Record<string, string>)[0]!.replace(/\$\$\{/g, '${'));
+    expect(appConfig.backend.database.connection.ssl).toEqual({ rejectUnauthorized: true, ca: '${POSTGRES_CA_CERT}' });
+    const [deployment] = resources(portal, 'kubernetes_deployment_v1').filter((d) => d.metadata.name === 'backstage');
+    const containerEnv = deployment!.spec.template.spec.container[0].env as Json[];
+    expect(containerEnv.find((e) => e.name === 'POSTGRES_CA_CERT')).toEqual({ name: 'POSTGRES_CA_CERT', value_from: { secret_key_ref: { name: 'rds-ca', key: 'ca.pem' } } });
+  });
+
+  it('takes Backstage autoscaling and app-config, and the controller\'s replicas and ConfigMap keys, from the environment', () => {
+    const { platform, portal } = synthEnv({
+      ...env('dev'),
+      autoscaling: { minReplicas: 2, maxReplicas: 4 },
+      appConfig: { app: { title: 'Dev portal' } },
+      ingressController: { replicas: 3, config: { 'keep-alive': '30' } },
+    });
+    const [hpa] = resources(portal, 'kubernetes_horizontal_pod_autoscaler_v2');
+    expect(hpa!.spec).toMatchObject({ min_replicas: 2, max_replicas: 4 });
+    const [config] = resources(portal, 'kubernetes_config_map_v1').filter((c) => c.metadata.name === 'backstage-app-config');
+    expect(parse(Object.values(config!.data as Record<string, string>)[0]!).app.title).toBe('Dev portal');
+    const nginx = resources(platform, 'helm_release').find((r) => r.name === 'ingress-nginx')!;
+    const values = parse(nginx.values[0]);
+    expect(values.controller.replicaCount).toBe(3);
+    expect(values.controller.config['keep-alive']).toBe('30');
+  });
+
+  it('refuses an unknown database TLS mode with the modes it takes', () => {
+    const data = { ...env('dev'), database: { type: 'external', host: 'db', user: 'u', password: { variable: 'p' }, tls: { mode: 'verify-ca' } } };
+    expect(errorOf(() => synthEnv(data as unknown as EnvironmentData))).toContain(
+      'database.tls.mode: must be "verify-full", "require" or "disable", got "verify-ca". Use "verify-full" and give the server\'s CA in "ca"; "require" does not check who answers.',
     );
   });
 });

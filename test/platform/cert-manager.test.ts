@@ -25,9 +25,9 @@ describe('CertManager', () => {
     });
   });
 
-  it('installs its CRDs (kept on uninstall), runs two replicas with disruption budgets and keeps the lease in its namespace', () => {
+  it('installs its CRDs (removed on uninstall), runs two replicas with disruption budgets and keeps the lease in its namespace', () => {
     expect(valuesOf(synthCertManager(), 'cm')).toEqual({
-      crds: { enabled: true, keep: true },
+      crds: { enabled: true, keep: false },
       replicaCount: 2,
       podDisruptionBudget: { enabled: true, minAvailable: 1 },
       resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
@@ -35,6 +35,10 @@ describe('CertManager', () => {
       webhook: { replicaCount: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } },
       prometheus: { enabled: true, servicemonitor: { enabled: false } },
     });
+  });
+
+  it('keeps its CRDs on uninstall only when asked', () => {
+    expect(valuesOf(synthCertManager(() => ({ keepCrds: true })), 'cm').crds).toEqual({ enabled: true, keep: true });
   });
 
   it('does not use the deprecated installCRDs value', () => {

@@ -1,0 +1,33 @@
+// The multi-cloud example's dev environment with some props changed, for the deploy
+// suite's change tests: the same stacks, ids and state as examples/multi-cloud, built from
+// the same files, with the changes named in E2E_VARIANT (comma-separated, applied in
+// order) on top. Only the dev environment is synthesized.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'cdktf';
+import { parse } from 'yaml';
+import { type EnvironmentData, environmentStacks, loadEnvironmentFile, parseSharedAccessPolicy } from '../../../../lib';
+
+const example = join(__dirname, '../../../../examples/multi-cloud');
+
+/** One change of each kind a user makes between two deploys. */
+const changes: Record<string, (env: EnvironmentData) => EnvironmentData> = {
+  // An Ingress annotation (the allow-list).
+  annotation: (env) => ({ ...env, allowSourceRanges: [...(env.allowSourceRanges ?? []), '192.168.0.0/16'] }),
+  // Backstage replicas.
+  replicas: (env) => ({ ...env, replicas: 2 }),
+  // A chart value: a key of the ingress-nginx controller ConfigMap.
+  chartValue: (env) => ({ ...env, ingressController: { ...env.ingressController, config: { 'keep-alive': '30' } } }),
+  // An app-config value.
+  appConfig: (env) => ({ ...env, appConfig: { app: { title: 'Backstage (dev, changed)' } } }),
+};
+
+let env = loadEnvironmentFile(join(example, 'environments/dev.yaml'));
+for (const name of (process.env.E2E_VARIANT ?? '').split(',').filter(Boolean)) {
+  const change = changes[name];
+  if (!change) throw new Error(`unknown E2E_VARIANT change "${name}" (known: ${Object.keys(changes).join(', ')})`);
+  env = change(env);
+}
+const app = new App({ outdir: process.env.CDKTF_OUTDIR ?? join(process.cwd(), 'cdktf.out') });
+environmentStacks(app, env, parseSharedAccessPolicy(parse(readFileSync(join(example, 'access-policy.yaml'), 'utf8')), 'access-policy.yaml'));
+app.synth();

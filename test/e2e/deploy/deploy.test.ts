@@ -1,0 +1,223 @@
+// `cdktf deploy` of the example stacks onto a real Kubernetes API server with the real
+// providers and the real charts, under each engine (OpenTofu always, Terraform where a
+// binary is named), each against a fresh cluster. The steps of one engine run in order
+// and build on each other: deploy, read back, plan again, change, break, destroy.
+import { mkdirSync, mkdtempSync, copyFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Cluster, startCluster } from './harness/cluster';
+import { type Engine, enginesUnderTest } from './harness/engines';
+import { CdktfProject, type ResourceChange, vendorDir } from './harness/project';
+import { condition, decodeSecret, established, eventually, helmReleases, tail } from './harness/readback';
+import { cookieSecret, sentinel, tfVars } from './harness/secrets';
+import { readStack, releaseValues, resourcesOf } from './harness/synthesized';
+
+const engines = enginesUnderTest();
+
+/** Addresses and actions of a plan's changes, sorted, for exact comparison. */
+const summary = (changes: readonly ResourceChange[]) => changes.map((c) => `${c.actions.join('+')} ${c.address}`).sort();
+
+/** Records the time of each step per engine and stack, for npm run bench:deploy. */
+const timings: Array<{ engine: string; stack: string; step: string; seconds: number; resources?: number }> = [];
+const timingsFile = process.env.E2E_TIMINGS_FILE;
+
+describe.each(engines)('cdktf deploy under $name $version', (engine: Engine) => {
+  let cluster: Cluster;
+  let work: string;
+  let multi: CdktfProject;
+  let variant: CdktfProject;
+  let portal: CdktfProject;
+  // Secrets of the multi-cloud dev environment and of the root example, random per run.
+  const devSecrets = { dev_oidc_client_secret: sentinel(), dev_cookie_secret: cookieSecret(), dev_database_password: sentinel() };
+  const portalSecrets = { oidc_client_secret: sentinel(), oauth2_proxy_cookie_secret: cookieSecret(), database_password: sentinel() };
+  const rotated = sentinel();
+  const allSecrets = () => [...Object.values(devSecrets), ...Object.values(portalSecrets), rotated];
+
+  const record = (project: CdktfProject, stack: string, step: string, seconds: number) => {
+    const resources = Object.values(readStack(project.stackDir(stack)).resource).reduce((n, byName) => n + Object.keys(byName).length, 0);
+    timings.push({ engine: `${engine.name} ${engine.version}`, stack, step, seconds, resources });
+  };
+  const expectSuccess = (result: { code: number; output: string }, what: string) => {
+    expect(result.code, `${what} failed:\n${tail(result.output)}`).toBe(0);
+  };
+  const noChanges = async (project: CdktfProject, stack: string) => {
+    const plan = await project.plan(stack);
+    record(project, stack, 'no-change plan', plan.seconds);
+    expect(summary(plan.changes), `${stack} should plan no changes`).toEqual([]);
+  };
+
+  beforeAll(async () => {
+    cluster = await startCluster({ contexts: ['dev', 'prod', 'dev-on-prem'] });
+    work = mkdtempSync(join(tmpdir(), `cdktf-backstage-deploy-${engine.name}-`));
+    // HOME of every cdktf run: the examples read ~/.kube/config.
+    const home = join(work, 'home');
+    mkdirSync(join(home, '.kube'), { recursive: true });
+    copyFileSync(cluster.kubeconfig, join(home, '.kube/config'));
+    multi = new CdktfProject({ dir: join(work, 'multi-cloud'), app: 'examples/multi-cloud/main.ts', engine, home, env: tfVars(devSecrets) });
+    variant = new CdktfProject({
+      dir: join(work, 'multi-cloud-variant'),
+      app: 'test/e2e/deploy/apps/multi-cloud-variant.ts',
+      outdir: multi.outdir,
+      engine,
+      home,
+      env: tfVars(devSecrets),
+    });
+    portal = new CdktfProject({ dir: join(work, 'portal'), app: 'examples/portal/main.ts', engine, home, env: tfVars(portalSecrets) });
+  });
+
+  afterAll(async () => {
+    await cluster?.shutdown();
+    if (timingsFile) writeFileSync(timingsFile, JSON.stringify(timings, null, 2));
+  });
+
+  describe('multi-cloud example, dev environment', () => {
+    it('deploys dev-platform, then dev-portal, with the charts from the vendored packages', async () => {
+      const platform = await multi.deploy(['dev-platform']);
+      expectSuccess(platform, 'cdktf deploy dev-platform');
+      record(multi, 'dev-platform', 'deploy', platform.seconds);
+      const chartPaths = Object.values(resourcesOf(readStack(multi.stackDir('dev-platform')), 'helm_release')).map((r) => r.chart);
+      expect(chartPaths.every((p: string) => p.startsWith(join(vendorDir, 'charts')))).toBe(true);
+      const portalRun = await multi.deploy(['dev-portal']);
+      expectSuccess(portalRun, 'cdktf deploy dev-portal');
+      record(multi, 'dev-portal', 'deploy', portalRun.seconds);
+    });
+
+    it('has every Helm release deployed, and cert-manager\'s CRDs established', async () => {
+      const synthesized = Object.values(resourcesOf(readStack(multi.stackDir('dev-platform')), 'helm_release')).map((r) => `${r.namespace}/${r.name}`);
+      const deployed = (await helmReleases(cluster)).filter((r) => r.status === 'deployed').map((r) => `${r.namespace}/${r.name}`);
+      expect(deployed.sort()).toEqual(synthesized.sort());
+      const crds = await cluster.getJson<{ items: any[] }>(['crd']);
+      const certManager = crds.items.filter((c) => c.spec.group.endsWith('cert-manager.io'));
+      expect(certManager.map((c) => c.metadata.name).sort()).toEqual([
+        'certificaterequests.cert-manager.io',
+        'certificates.cert-manager.io',
+        'challenges.acme.cert-manager.io',
+        'clusterissuers.cert-manager.io',
+        'issuers.cert-manager.io',
+        'orders.acme.cert-manager.io',
+      ]);
+      expect(certManager.every(established)).toBe(true);
+    });
+
+    it('gives the ingress-nginx controller the ConfigMap keys the library set', async () => {
+      const stack = readStack(multi.stackDir('dev-platform'));
+      const release = Object.values(resourcesOf(stack, 'helm_release')).find((r) => r.name === 'ingress-nginx');
+      const wanted = releaseValues(release).controller.config as Record<string, string>;
+      const cm = await cluster.getJson(['configmap', '-n', release.namespace, 'ingress-nginx-controller']);
+      for (const [key, value] of Object.entries(wanted)) {
+        expect(cm.data[key], `controller ConfigMap key ${key}`).toBe(value);
+      }
+      expect(cm.data).toMatchObject({
+        'allow-snippet-annotations': 'false',
+        'annotations-risk-level': 'High',
+        hsts: 'true',
+        'use-gzip': 'true',
+        'log-format-escape-json': 'true',
+        'ssl-protocols': 'TLSv1.2 TLSv1.3',
+      });
+      expect(JSON.parse(cm.data['log-format-upstream'])).toHaveProperty('request_id', '$req_id');
+    });
+
+    it('holds each Ingress with the synthesized annotations, class and TLS', async () => {
+      const stack = readStack(multi.stackDir('dev-portal'));
+      const wanted = Object.values(resourcesOf(stack, 'kubernetes_ingress_v1'));
+      expect(wanted).toHaveLength(3);
+      for (const ingress of wanted) {
+        const { name, namespace } = ingress.metadata;
+        const live = await cluster.getJson(['ingress', '-n', namespace, name]);
+        expect(live.metadata.annotations, `annotations of ${name}`).toEqual(ingress.metadata.annotations);
+        expect(live.spec.ingressClassName).toBe('nginx');
+        expect(live.spec.tls).toEqual([{ hosts: ['backstage.dev.example.com'], secretName: ingress.spec.tls[0].secret_name }]);
+        expect(live.metadata.annotations['nginx.ingress.kubernetes.io/whitelist-source-range']).toBe('10.0.0.0/8');
+        expect(live.metadata.annotations['nginx.ingress.kubernetes.io/force-ssl-redirect']).toBe('true');
+      }
+      const main = await cluster.getJson(['ingress', '-n', 'backstage', wanted[0].metadata.name]);
+      expect(main.metadata.annotations['nginx.ingress.kubernetes.io/auth-url']).toMatch(/^http:\/\/.+\/oauth2\/auth$/);
+    });
+
+    it('runs every Deployment Available with its replicas, probes and security contexts', async () => {
+      const deployments = await eventually(
+        'Deployments Available',
+        () => cluster.getJson<{ items: any[] }>(['deployments', '-A']),
+        (list) => list.items.length > 0 && list.items.every((d) => condition(d, 'Available') === 'True' && d.status.readyReplicas === d.spec.replicas),
+      );
+      const byName = Object.fromEntries(deployments.items.map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, d]));
+      expect(Object.keys(byName).sort()).toEqual([
+        'backstage/backstage',
+        'backstage/oauth2-proxy',
+        'cert-manager/cert-manager',
+        'cert-manager/cert-manager-cainjector',
+        'cert-manager/cert-manager-webhook',
+        'ingress-nginx/ingress-nginx-controller',
+        'reloader/reloader-reloader',
+      ]);
+      const backstage = byName['backstage/backstage'];
+      expect(backstage.spec.replicas).toBe(1);
+      expect(backstage.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } });
+      const container = backstage.spec.template.spec.containers[0];
+      expect(container.readinessProbe.httpGet.path).toBe('/.backstage/health/v1/readiness');
+      expect(container.livenessProbe.httpGet.path).toBe('/.backstage/health/v1/liveness');
+      expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+      expect(backstage.spec.template.spec.automountServiceAccountToken).toBe(false);
+      const gateway = byName['backstage/oauth2-proxy'];
+      expect(gateway.spec.replicas).toBe(1);
+      expect(gateway.spec.template.spec.containers[0].securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true });
+      // Pod Security admission ("restricted", enforced on the namespace) let every pod in.
+      const ns = await cluster.getJson(['namespace', 'backstage']);
+      expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+      const pods = await cluster.getJson<{ items: any[] }>(['pods', '-n', 'backstage']);
+      expect(pods.items.map((p) => p.status.phase).sort()).toEqual(['Running', 'Running', 'Running']);
+    });
+
+    it('holds the Services, NetworkPolicies and PodDisruptionBudgets', async () => {
+      const stack = readStack(multi.stackDir('dev-portal'));
+      for (const [type, kind] of [
+        ['kubernetes_service_v1', 'service'],
+        ['kubernetes_network_policy_v1', 'networkpolicy'],
+        ['kubernetes_pod_disruption_budget_v1', 'poddisruptionbudget'],
+      ] as const) {
+        for (const resource of Object.values(resourcesOf(stack, type))) {
+          const live = await cluster.getJson([kind, '-n', resource.metadata.namespace, resource.metadata.name]);
+          expect(live.metadata.name).toBe(resource.metadata.name);
+        }
+      }
+      const policy = await cluster.getJson(['networkpolicy', '-n', 'backstage', 'backstage']);
+      expect(policy.spec.policyTypes).toContain('Ingress');
+      expect(JSON.stringify(policy.spec.ingress)).toContain('"kubernetes.io/metadata.name":"ingress-nginx"');
+      const pdb = await cluster.getJson(['poddisruptionbudget', '-n', 'backstage', 'backstage']);
+      expect(pdb.spec.maxUnavailable).toBe(1);
+      const service = await cluster.getJson(['service', '-n', 'ingress-nginx', 'ingress-nginx-controller']);
+      expect(service.spec.type).toBe('LoadBalancer');
+    });
+
+    it('makes Secrets from the TF_VAR_* variables, holding the values passed, and prints none of them', async () => {
+      const stack = readStack(multi.stackDir('dev-portal'));
+      const held: string[] = [];
+      for (const resource of Object.values(resourcesOf(stack, 'kubernetes_secret_v1'))) {
+        const live = await cluster.getJson(['secret', '-n', resource.metadata.namespace, resource.metadata.name]);
+        held.push(...Object.values(decodeSecret(live)));
+      }
+      expect(held.sort()).toEqual(Object.values(devSecrets).sort());
+      const transcript = multi.transcript.join('\n');
+      for (const value of Object.values(devSecrets)) {
+        expect(transcript.includes(value), 'a secret value appears in the CLI output').toBe(false);
+      }
+    });
+
+    it('has the ClusterIssuer accepted by cert-manager\'s CRD schema', async () => {
+      const issuers = await cluster.getJson<{ items: any[] }>(['clusterissuers.cert-manager.io']);
+      expect(issuers.items.map((i) => i.metadata.name)).toEqual(['letsencrypt-staging']);
+      expect(issuers.items[0].spec.acme).toMatchObject({
+        server: 'https://acme-staging-v02.api.letsencrypt.org/directory',
+        email: 'platform@example.com',
+        solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }],
+      });
+    });
+
+    it('plans no changes right after the apply, for both stacks', async () => {
+      await noChanges(multi, 'dev-platform');
+      await noChanges(multi, 'dev-portal');
+    });
+  });
+});

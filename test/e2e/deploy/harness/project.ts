@@ -1,0 +1,156 @@
+// A cdktf project in a temporary directory, driven by the real cdktf CLI under a named
+// engine. Its cdktf.json runs one of the repository's apps; its context points the
+// operators at the vendored charts through the library's public chart-directory context,
+// so the synthesized JSON is what a user with a chart mirror would get.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { Engine } from './engines';
+
+const execFileAsync = promisify(execFile);
+export const repoRoot = resolve(__dirname, '../../../..');
+export const vendorDir = process.env.VENDOR_DIR ?? resolve(repoRoot, '../shared/vendor');
+const cdktfBin = join(repoRoot, 'node_modules/.bin/cdktf');
+const tsxLoader = join(repoRoot, 'node_modules/tsx/dist/cjs/index.cjs');
+
+export interface RunResult {
+  readonly code: number;
+  readonly output: string;
+  readonly seconds: number;
+}
+
+/** One resource change of a saved plan (`show -json`). */
+export interface ResourceChange {
+  readonly address: string;
+  readonly actions: readonly string[];
+  readonly before: any;
+  readonly after: any;
+}
+
+export interface ProjectOptions {
+  /** Working directory (created). */
+  readonly dir: string;
+  /** The app, relative to the repository root, e.g. examples/portal/main.ts. */
+  readonly app: string;
+  /** The synthesized output directory (default <dir>/cdktf.out); two projects may share one. */
+  readonly outdir?: string;
+  readonly engine: Engine;
+  /** HOME of every command: its ~/.kube/config is the test cluster's kubeconfig. */
+  readonly home: string;
+  /** Extra environment (TF_VAR_* secrets, app switches). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export class CdktfProject {
+  public readonly outdir: string;
+  /** Everything every command printed, for the secret-leak check. */
+  public readonly transcript: string[] = [];
+  private env: Record<string, string | undefined>;
+
+  constructor(private readonly options: ProjectOptions) {
+    mkdirSync(options.dir, { recursive: true });
+    this.outdir = options.outdir ?? join(options.dir, 'cdktf.out');
+    writeFileSync(
+      join(options.dir, 'cdktf.json'),
+      JSON.stringify(
+        {
+          language: 'typescript',
+          app: `node --require ${tsxLoader} ${join(repoRoot, options.app)}`,
+          output: this.outdir,
+          projectId: 'cdktf-backstage-e2e',
+          sendCrashReports: 'false',
+          terraformProviders: [],
+          terraformModules: [],
+          context: { 'cdktf-backstage:chartDirectory': join(vendorDir, 'charts') },
+        },
+        null,
+        2,
+      ),
+    );
+    // The provider-mirror CLI config that build-tools.sh writes (its env.sh exports it).
+    const cliConfig = process.env.TF_CLI_CONFIG_FILE;
+    if (!cliConfig || !existsSync(cliConfig)) {
+      throw new Error('TF_CLI_CONFIG_FILE must name the provider-mirror CLI config: source the env.sh that build-tools.sh writes');
+    }
+    this.env = {
+      PATH: process.env.PATH,
+      HOME: options.home,
+      TERRAFORM_BINARY_NAME: options.engine.binary,
+      TF_CLI_CONFIG_FILE: cliConfig,
+      TF_IN_AUTOMATION: '1',
+      CHECKPOINT_DISABLE: '1',
+      CI: 'true',
+      NO_COLOR: '1',
+      FORCE_COLOR: '0',
+      DISABLE_VERSION_CHECK: 'true',
+      CDKTF_DISABLE_PLUGIN_CACHE_ENV: 'true',
+      ...(options.env ?? {}),
+    };
+  }
+
+  /** Changes one environment variable of later commands (a rotated secret, an app switch). */
+  setEnv(name: string, value: string | undefined): void {
+    this.env[name] = value;
+  }
+
+  /** Runs the cdktf CLI; never throws on a non-zero exit. */
+  cdktf(args: readonly string[], timeoutMs = 900_000): Promise<RunResult> {
+    return this.spawn(cdktfBin, args, this.options.dir, timeoutMs);
+  }
+
+  /** Runs the engine itself in a synthesized stack's directory. */
+  engine(stack: string, args: readonly string[], timeoutMs = 600_000): Promise<RunResult> {
+    return this.spawn(this.options.engine.binary, args, this.stackDir(stack), timeoutMs);
+  }
+
+  stackDir(stack: string): string {
+    return join(this.outdir, 'stacks', stack);
+  }
+
+  async deploy(stacks: readonly string[]): Promise<RunResult> {
+    return this.cdktf(['deploy', ...stacks, '--auto-approve']);
+  }
+
+  async destroy(stacks: readonly string[]): Promise<RunResult> {
+    return this.cdktf(['destroy', ...stacks, '--auto-approve']);
+  }
+
+  /**
+   * Synthesizes, then plans one stack with the engine and returns the changes the saved
+   * plan holds (no-op entries left out), as `show -json` reports them.
+   */
+  async plan(stack: string): Promise<{ changes: ResourceChange[]; seconds: number; result: RunResult }> {
+    const init = await this.engine(stack, ['init', '-input=false', '-no-color']);
+    if (init.code !== 0) throw new Error(`init of ${stack} failed:\n${init.output}`);
+    const result = await this.engine(stack, ['plan', '-input=false', '-no-color', '-lock-timeout=60s', '-out=e2e.tfplan']);
+    if (result.code !== 0) throw new Error(`plan of ${stack} failed:\n${result.output}`);
+    const shown = await execFileAsync(this.options.engine.binary, ['show', '-json', 'e2e.tfplan'], {
+      cwd: this.stackDir(stack),
+      env: this.env as NodeJS.ProcessEnv,
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    const plan = JSON.parse(shown.stdout) as { resource_changes?: Array<{ address: string; change: { actions: string[]; before: unknown; after: unknown } }> };
+    const changes = (plan.resource_changes ?? [])
+      .filter((c) => !(c.change.actions.length === 1 && c.change.actions[0] === 'no-op'))
+      .map((c) => ({ address: c.address, actions: c.change.actions, before: c.change.before, after: c.change.after }));
+    return { changes, seconds: result.seconds, result };
+  }
+
+  private spawn(command: string, args: readonly string[], cwd: string, timeoutMs: number): Promise<RunResult> {
+    const started = Date.now();
+    return new Promise((resolvePromise) => {
+      const child = spawn(command, [...args], { cwd, env: this.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      const chunks: Buffer[] = [];
+      child.stdout.on('data', (d: Buffer) => chunks.push(d));
+      child.stderr.on('data', (d: Buffer) => chunks.push(d));
+      const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        const output = Buffer.concat(chunks).toString('utf8');
+        this.transcript.push(`$ ${command} ${args.join(' ')}\n${output}`);
+        resolvePromise({ code: code ?? (signal ? 128 : 1), output, seconds: (Date.now() - started) / 1000 });
+      });
+    });
+  }
+}

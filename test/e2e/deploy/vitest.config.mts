@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config';
+
+// The deploy suite: the real cdktf CLI applies the example stacks to a real Kubernetes API
+// server (test/e2e/cluster/cluster.sh) with the real providers and charts. Not part of
+// `npm test`. Run: npm run test:e2e (it builds or reuses the tools first).
+// CI sets CI_TEST_RESULTS to collect a JSON summary next to the normal output.
+const results = process.env.CI_TEST_RESULTS;
+
+export default defineConfig({
+  test: {
+    reporters: results ? ['default', 'json'] : ['default'],
+    ...(results ? { outputFile: { json: `${results}/deploy.json` } } : {}),
+    root: new URL('../../..', import.meta.url).pathname,
+    include: ['test/e2e/deploy/**/*.test.ts'],
+    pool: 'forks',
+    maxWorkers: 1,
+    fileParallelism: false,
+    // One step of a scenario is one cdktf deploy, destroy or plan against the cluster.
+    testTimeout: 900_000,
+    hookTimeout: 600_000,
+    // A failed step leaves the next ones meaningless; they still run and report.
+    sequence: { concurrent: false },
+  },
+});
