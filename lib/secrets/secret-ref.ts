@@ -1,7 +1,7 @@
 import { brand, isBranded } from '../core/brand';
 import { Fn, ITerraformDependable, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { kubernetesResource } from '../core/kubernetes-resource';
+import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import type { SecretV1Config } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import * as z from 'zod';
 import { toKubernetesName } from '../core/labels';
@@ -149,7 +149,7 @@ export abstract class SecretRef {
   /**
    * Checks, as early as possible, that the value has the shape of an oauth2-proxy cookie
    * secret (16, 24 or 32 bytes, raw or URL-safe base64). Only variables can be checked
-   * before deploy: through a Terraform variable validation at plan time.
+   * before deploy: through a precondition on the Secret made from the variable, at plan time.
    */
   public expectCookieSecret(): void {}
 
@@ -193,7 +193,32 @@ function cacheFor(scope: Construct): Map<string, BoundSecret & { source?: string
   return cache;
 }
 
+/**
+ * The cookie-secret shape check, as a precondition of the Secret made from the variable.
+ * oauth2-proxy uses the value as an AES key: 16/24/32 raw characters, or URL-safe base64
+ * (padding optional) that decodes to 16/24/32 bytes (22/32/43 characters).
+ *
+ * Not a variable `validation`: Terraform 1.11 prints the variable's value in a failed
+ * validation's diagnostic (`var.x is "..."`), sensitive or not. In a resource precondition
+ * both Terraform and OpenTofu keep the value marked sensitive and print only the message.
+ */
+function cookieSecretPrecondition(variable: TerraformVariable): { condition: string; error_message: string } {
+  const v = `var.${variable.friendlyUniqueId}`;
+  const raw = `contains([16, 24, 32], length(${v}))`;
+  const encoded = `(can(regex("^[A-Za-z0-9_-]+=*$", ${v})) && contains([22, 32, 43], length(replace(${v}, "/=+$/", ""))))`;
+  return {
+    condition: `\${${raw} || ${encoded}}`,
+    error_message:
+      `The oauth2-proxy cookie secret in variable ${variable.node.id} must be 16, 24 or 32 bytes: raw, or URL-safe base64 of that many bytes. ` +
+      `Generate one with: openssl rand -base64 32 | tr -- '+/' '-_'`,
+  };
+}
+
 class VariableSecretRef extends SecretRef {
+  private cookieSecretExpected = false;
+  /** The Secrets this reference made (one per namespace), to carry the cookie check. */
+  private readonly secrets: KubernetesResource[] = [];
+
   constructor(
     private readonly variable: TerraformVariable,
     private readonly options: VariableSecretOptions,
@@ -234,6 +259,10 @@ class VariableSecretRef extends SecretRef {
       // written here; its value arrives at plan time from TF_VAR_<name>.
       data: { [key]: this.variable.stringValue },
     });
+    this.secrets.push(secret);
+    if (this.cookieSecretExpected) {
+      secret.addOverride('lifecycle.precondition', [cookieSecretPrecondition(this.variable)]);
+    }
     const bound: BoundSecret = {
       secretName,
       key,
@@ -246,22 +275,10 @@ class VariableSecretRef extends SecretRef {
   }
 
   public override expectCookieSecret(): void {
-    const marker = 'cookie-secret-shape';
-    const already = (this.variable.validation ?? []).some((v) => v.errorMessage.includes(marker));
-    if (already) {
-      return;
+    this.cookieSecretExpected = true;
+    for (const secret of this.secrets) {
+      secret.addOverride('lifecycle.precondition', [cookieSecretPrecondition(this.variable)]);
     }
-    const v = `var.${this.variable.friendlyUniqueId}`;
-    // oauth2-proxy uses the value as an AES key: either 16/24/32 raw characters, or
-    // URL-safe base64 (padding optional) that decodes to 16/24/32 bytes (22/32/43 chars).
-    const raw = `contains([16, 24, 32], length(${v}))`;
-    const encoded = `(can(regex("^[A-Za-z0-9_-]+=*$", ${v})) && contains([22, 32, 43], length(replace(${v}, "/=+$/", ""))))`;
-    this.variable.addValidation({
-      condition: `\${${raw} || ${encoded}}`,
-      errorMessage:
-        `The oauth2-proxy cookie secret must be 16, 24 or 32 bytes: raw, or URL-safe base64 of that many bytes. ` +
-        `Generate one with: openssl rand -base64 32 | tr -- '+/' '-_' (${marker}).`,
-    });
   }
 
   public describe(): string {

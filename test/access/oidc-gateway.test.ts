@@ -2,7 +2,7 @@ import { TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { MachineClient, OidcGateway, OidcGatewayProps, OidcIssuer, SecretRef, SessionStore, ingressAuthResponseHeaders } from '../../lib';
-import { errorOf, resourceAt, synth, variableSecret } from '../helpers';
+import { errorOf, resourceAt, resourcesOf, synth, variableSecret } from '../helpers';
 
 /** Minimal valid gateway props; override what a test is about. */
 function gatewayProps(stack: TerraformStack, overrides: Partial<OidcGatewayProps> = {}): OidcGatewayProps {
@@ -193,27 +193,32 @@ describe('OidcGateway', () => {
       expect(deploymentOf(synthGateway()).metadata).not.toHaveProperty('annotations');
     });
 
-    it('adds a Terraform validation of the cookie secret shape to its variable', () => {
-      const json = synthGateway();
-      expect(json.variable?.cookie_secret?.validation).toEqual([
+    it('checks the cookie secret shape at plan time, on the Secret made from its variable', () => {
+      const secrets = Object.values(resourcesOf(synthGateway(), 'kubernetes_secret_v1'));
+      const checked = secrets.filter((s) => s.lifecycle);
+      expect(checked.map((s) => s.data)).toEqual([{ value: '${var.cookie_secret}' }]);
+      expect(checked[0].lifecycle.precondition).toEqual([
         {
           condition:
             '${contains([16, 24, 32], length(var.cookie_secret)) || (can(regex("^[A-Za-z0-9_-]+=*$", var.cookie_secret)) && contains([22, 32, 43], length(replace(var.cookie_secret, "/=+$/", ""))))}',
           error_message:
-            "The oauth2-proxy cookie secret must be 16, 24 or 32 bytes: raw, or URL-safe base64 of that many bytes. Generate one with: openssl rand -base64 32 | tr -- '+/' '-_' (cookie-secret-shape).",
+            "The oauth2-proxy cookie secret in variable cookie_secret must be 16, 24 or 32 bytes: raw, or URL-safe base64 of that many bytes. Generate one with: openssl rand -base64 32 | tr -- '+/' '-_'",
         },
       ]);
-      expect(json.variable?.oidc_client_secret).not.toHaveProperty('validation');
     });
 
-    it('adds the cookie secret validation only once when the variable is bound twice', () => {
+    it('checks the cookie secret once per Secret when the variable is bound in two namespaces', () => {
       const json = synth((stack) => {
         const cookieSecret = variableSecret(stack, 'cookie_secret');
         const clientSecret = variableSecret(stack, 'oidc_client_secret');
         new OidcGateway(stack, 'gw', gatewayProps(stack, { cookieSecret, clientSecret }));
         new OidcGateway(stack, 'gw2', gatewayProps(stack, { cookieSecret, clientSecret, namespace: 'backstage-2' }));
       });
-      expect(json.variable?.cookie_secret?.validation).toHaveLength(1);
+      const checked = Object.values(resourcesOf(json, 'kubernetes_secret_v1')).filter((s) => s.lifecycle);
+      expect(checked.map((s) => [s.metadata.namespace, s.lifecycle.precondition.length])).toEqual([
+        ['backstage', 1],
+        ['backstage-2', 1],
+      ]);
     });
   });
 

@@ -1,44 +1,45 @@
-// The cookie-secret variable validation, evaluated by a real Terraform/OpenTofu plan:
-// a synth test can only show the condition text; this shows the engine accepts good
-// secrets and refuses the ones that would crash oauth2-proxy, before anything deploys.
+// The cookie-secret check, evaluated by a real plan under each named engine: a synth test
+// can only show the condition text; this shows the engine accepts good secrets, refuses the
+// ones that would crash oauth2-proxy before anything deploys, and never prints the value.
+// The check is the precondition the library puts on the Secret made from the variable; it
+// is planned here on a terraform_data resource (built into both engines), so no provider is
+// needed. The deploy suite plans it on the real kubernetes_secret_v1.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TerraformVariable } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { SecretRef } from '../../lib';
-import { synth } from '../helpers';
-import { Construct } from 'constructs';
+import { BackstagePortal } from '../../lib';
+import { namedEngines } from '../engines';
+import { portalProps, resourcesOf, synth } from '../helpers';
 
-/** A Terraform-compatible engine: $TOFU, the tools cache, or terraform/tofu on PATH. */
-function findEngine(): string | undefined {
-  const candidates = [
-    process.env.TOFU,
-    join(process.env.CDKTF_BACKSTAGE_TOOLS ?? join(homedir(), '.cache/cdktf-backstage/tools'), 'tofu-v1.12.6/bin/tofu'),
-  ].filter((c): c is string => !!c && existsSync(c));
-  for (const name of ['tofu', 'terraform']) {
-    const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
-    if (found) candidates.push(found);
-  }
-  return candidates[0];
-}
-
-const engine = findEngine();
+const engines = namedEngines();
 const env = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
 
-describe.skipIf(!engine)(`cookie secret validation under ${engine ?? 'no engine found'}`, () => {
-  const json = synth((stack) => {
-    const ref = SecretRef.fromVariable(new TerraformVariable(stack, 'cookie_secret', { type: 'string', sensitive: true }));
-    ref.expectCookieSecret();
-    ref.bind({ scope: new Construct(stack, 'consumer'), namespace: 'backstage' });
+const json = synth((stack) => new BackstagePortal(stack, 'portal', portalProps(stack)));
+const cookieSecret = Object.values(resourcesOf(json, 'kubernetes_secret_v1')).find((s) => s.lifecycle)!;
+
+describe('the engines under test', () => {
+  it('include OpenTofu wherever the tools are built, and Terraform wherever TERRAFORM names it', () => {
+    expect(engines.map((e) => e.name)).toEqual([
+      ...(engines.some((e) => e.name === 'opentofu') ? ['opentofu'] : []),
+      ...(process.env.TERRAFORM ? ['terraform'] : []),
+    ]);
   });
+});
+
+describe.each(engines)('cookie secret check under $name', ({ binary }) => {
   const dir = mkdtempSync(join(tmpdir(), 'cookie-plan-'));
-  // Only the variable: no provider needed, so init and plan run offline.
-  writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ variable: { cookie_secret: json.variable!.cookie_secret } }));
-  execFileSync(engine!, ['init', '-input=false', '-no-color'], { cwd: dir, env, stdio: 'pipe' });
+  writeFileSync(
+    join(dir, 'main.tf.json'),
+    JSON.stringify({
+      variable: { cookie_secret: json.variable!.cookie_secret },
+      resource: { terraform_data: { cookie_secret: { input: cookieSecret.data.value, lifecycle: cookieSecret.lifecycle } } },
+    }),
+  );
+  execFileSync(binary, ['init', '-input=false', '-no-color'], { cwd: dir, env, stdio: 'pipe' });
   const plan = (value: string) =>
-    spawnSync(engine!, ['plan', '-input=false', '-no-color'], { cwd: dir, env: { ...env, TF_VAR_cookie_secret: value }, encoding: 'utf8' });
+    spawnSync(binary, ['plan', '-input=false', '-no-color'], { cwd: dir, env: { ...env, TF_VAR_cookie_secret: value }, encoding: 'utf8' });
 
   it.each([
     ['16 raw characters', '0123456789abcdef'],
@@ -49,17 +50,17 @@ describe.skipIf(!engine)(`cookie secret validation under ${engine ?? 'no engine 
   ])('accepts %s', (_, value) => {
     const result = plan(value);
     expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout + result.stderr).not.toContain(value);
   });
 
   it.each([
     ['standard base64 with "+" and "/" (44 raw bytes to oauth2-proxy)', 'WhPRTY1ZiU8l+lG0CkDOJEgYqHLLs1FFKWLj97XTpWk='],
     ['a short password', 'hunter2'],
     ['20 characters', '01234567890123456789'],
-  ])('refuses %s at plan time', (_, value) => {
+  ])('refuses %s at plan time without printing it', (_, value) => {
     const result = plan(value);
     expect(result.status).not.toBe(0);
-    expect(result.stderr.replace(/\s+/g, ' ')).toContain('The oauth2-proxy cookie secret must be 16, 24 or 32 bytes');
-    // The engine must not print the sensitive value in its error.
+    expect(result.stderr.replace(/\s+/g, ' ')).toContain('The oauth2-proxy cookie secret in variable cookie_secret must be 16, 24 or 32 bytes');
     expect(result.stderr + result.stdout).not.toContain(value);
   });
 });

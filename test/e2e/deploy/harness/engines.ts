@@ -1,6 +1,6 @@
 // The engines the deploy suite runs under. Each is named by an absolute path in the
 // environment, never looked up on PATH: OpenTofu always (TOFU, from build-tools.sh), and
-// Terraform as well when E2E_TERRAFORM names a binary (.ci/run sets it where one exists).
+// Terraform as well when TERRAFORM names a binary (.ci/run sets it where one exists).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
@@ -30,8 +30,8 @@ export function enginesUnderTest(): Engine[] {
     throw new Error('TOFU is not set: run test/e2e/tools/build-tools.sh and source the env.sh it writes');
   }
   const engines = [describeBinary('opentofu', tofu)];
-  if (process.env.E2E_TERRAFORM) {
-    engines.push(describeBinary('terraform', process.env.E2E_TERRAFORM));
+  if (process.env.TERRAFORM) {
+    engines.push(describeBinary('terraform', process.env.TERRAFORM));
   }
   const only = process.env.E2E_ENGINES?.split(',').map((e) => e.trim());
   return only ? engines.filter((e) => only.includes(e.name)) : engines;
