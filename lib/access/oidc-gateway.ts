@@ -413,7 +413,10 @@ export class OidcGateway extends Construct {
       ...(jwtClients.length > 0
         ? ['--skip-jwt-bearer-tokens=true', ...jwtClients.map((c) => `--extra-jwt-issuers=${c.issuerUrl}=${c.audience}`)]
         : []),
-      ...(props.upstream ? [...(props.apiPaths ?? ['^/api/']).map((p) => `--api-route=${p}`), '--skip-auth-strip-headers=true'] : []),
+      // In the request path, injectRequestHeaders replace whatever the client sent under
+      // those names. (The legacy --skip-auth-strip-headers flag does not exist in the flag
+      // set that --alpha-config selects: oauth2-proxy v7.14+ exits on it.)
+      ...(props.upstream ? (props.apiPaths ?? ['^/api/']).map((p) => `--api-route=${p}`) : []),
       '--skip-provider-button=true',
       '--silence-ping-logging=true',
     ];

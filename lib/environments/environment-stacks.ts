@@ -90,7 +90,9 @@ function issuerOf(access: SharedAccessPolicy): OidcIssuer {
  *   plan time: so it is a separate stack, deployed first.
  * - `<name>-portal`: the ClusterSecretStore of the cloud's secret manager (when a secret
  *   comes from it), the issuer and the whole portal. It depends on the platform stack,
- *   so `cdktf deploy <name>-portal` deploys both in order on an empty cluster.
+ *   so `cdktf deploy <name>-platform <name>-portal` deploys both in order on an empty
+ *   cluster (cdktf refuses `cdktf deploy <name>-portal` alone unless given
+ *   `--ignore-missing-stack-dependencies`).
  *
  * Each stack keeps its state in the environment's backend.
  */

@@ -176,7 +176,7 @@ export interface IngressNginxValues {
   readonly controller: {
     readonly replicaCount: number;
     readonly minAvailable: number;
-    /** Rendered by the chart as `allow-snippet-annotations: "false"` in the ConfigMap. */
+    /** The chart value; the ConfigMap key is also written in `config` (the chart writes it only when true). */
     readonly allowSnippetAnnotations: false;
     readonly ingressClass: string;
     readonly ingressClassResource: { readonly name: string; readonly enabled: true; readonly default: boolean; readonly controllerValue: string };
@@ -447,7 +447,7 @@ export class IngressNginxController extends Construct {
   public readonly values: IngressNginxValues;
   /** The values as the YAML document given to Helm (Terraform references excluded). */
   public readonly valuesYaml: string;
-  /** The controller ConfigMap as the chart renders it (`allow-snippet-annotations` included). */
+  /** The controller ConfigMap keys the chart renders from these values. */
   public readonly controllerConfig: Readonly<Record<string, string>>;
   /** The `log-format-upstream` line. */
   public readonly accessLogFormat: string;
@@ -475,6 +475,9 @@ export class IngressNginxController extends Construct {
 
     const config: Record<string, string> = {
       ...props.extraConfig,
+      // Written out: chart 4.15.1 puts this key in the ConfigMap only when it is true, and
+      // the ConfigMap is where operators and audits look for it.
+      'allow-snippet-annotations': 'false',
       // Annotations up to High are honoured (auth-url and auth-signin are High); Critical
       // ones, the snippets, are refused. "High" is the default since v1.12; it is written
       // out so a chart or controller change cannot lower the bar unnoticed.
@@ -583,7 +586,7 @@ export class IngressNginxController extends Construct {
     this.ingressClassName = className;
     this.values = values;
     this.valuesYaml = rendered.valuesYaml;
-    this.controllerConfig = { 'allow-snippet-annotations': 'false', ...config };
+    this.controllerConfig = { ...config };
     this.peer = { namespaceLabels: { 'kubernetes.io/metadata.name': rendered.namespace }, podLabels: selector };
   }
 }

@@ -60,6 +60,7 @@ describe('IngressNginxController', () => {
           ingressClass: 'nginx',
           ingressClassResource: { name: 'nginx', enabled: true, default: false, controllerValue: 'k8s.io/ingress-nginx' },
           config: {
+            'allow-snippet-annotations': 'false',
             'annotations-risk-level': 'High',
             'ssl-protocols': 'TLSv1.2 TLSv1.3',
             hsts: 'true',
@@ -111,13 +112,13 @@ describe('IngressNginxController', () => {
   });
 
   describe('hardening', () => {
-    it('turns snippet annotations off through the chart value, so the ConfigMap key is written once', () => {
+    it('turns snippet annotations off through the chart value and writes the ConfigMap key itself', () => {
       const json = synthController(() => ({ extraConfig: { 'proxy-body-size': '10m' } }));
       const values = valuesOf(json, 'ingress');
       expect(values.controller.allowSnippetAnnotations).toBe(false);
-      // The chart renders allow-snippet-annotations from that value; a second copy in
-      // controller.config would be a duplicate ConfigMap key.
-      expect(values.controller.config).not.toHaveProperty('allow-snippet-annotations');
+      // Chart 4.15.1 writes allow-snippet-annotations into the ConfigMap only when the value
+      // is true, so "false" comes from controller.config (the deploy suite reads it back).
+      expect(values.controller.config['allow-snippet-annotations']).toBe('false');
     });
 
     it('keeps annotations-risk-level at High, TLS at 1.2/1.3, HSTS on and the nginx version hidden', () => {

@@ -27,17 +27,18 @@
 #
 # Environment:
 #   KUBE_BIN_DIR, ETCD, KWOK   the binaries (test/e2e/tools/build-tools.sh; source env.sh)
+#   KWOK_STAGES                kwok's stages (the same env.sh)
 #   KUBECTL                    kubectl (default: kubectl)
 #   CLUSTER_CONTEXTS           kubeconfig context names, comma-separated, all pointing at
 #                              this cluster (default: testbed)
 #   CLUSTER_NODES              number of fake nodes (default 3)
 #
-# Two stand-ins for what a real cluster's infrastructure does, as a bare on-prem cluster
+# Two stand-ins (infrastructure.sh) for what a real cluster's infrastructure does, as a bare on-prem cluster
 # needs them too (MetalLB, a local-path provisioner):
 # - a LoadBalancer Service gets an address in 198.51.100.0/24 (TEST-NET-2), so Helm's
 #   wait for it ends;
 # - a PersistentVolumeClaim left Pending gets a matching hostPath PersistentVolume bound
-#   to it (reclaim policy Delete), so StatefulSets with volume claims schedule.
+#   to it (deleted again once its claim is), so StatefulSets with volume claims schedule.
 #
 # Admission webhooks are off (--disable-admission-plugins): the webhook servers of the
 # operators (ingress-nginx, cert-manager, External Secrets) are pods, and kwok pods answer
@@ -47,7 +48,7 @@ set -euo pipefail
 
 STATE_DIR=${1:?usage: cluster.sh STATE_DIR}
 : "${KUBE_BIN_DIR:?KUBE_BIN_DIR is not set (source the env.sh written by build-tools.sh)}"
-: "${ETCD:?ETCD is not set}" "${KWOK:?KWOK is not set}"
+: "${ETCD:?ETCD is not set}" "${KWOK:?KWOK is not set}" "${KWOK_STAGES:?KWOK_STAGES is not set}"
 KUBECTL=${KUBECTL:-kubectl}
 CLUSTER_CONTEXTS=${CLUSTER_CONTEXTS:-testbed}
 CLUSTER_NODES=${CLUSTER_NODES:-3}
@@ -196,6 +197,7 @@ ARGS_kwok=(
   $KWOK --kubeconfig=$STATE_DIR/kwok.kubeconfig --manage-all-nodes=false
   --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake
   --server-address=127.0.0.1:$KWOK_PORT --node-ip=127.0.0.1 --cidr=10.244.0.1/16
+  --config=$KWOK_STAGES --node-lease-duration-seconds=40
 )
 
 HEALTH=(
@@ -330,43 +332,8 @@ done
 # ---------------------------------------------------------------------------
 # Stand-ins for load balancers and volume provisioning (see the header)
 # ---------------------------------------------------------------------------
-infrastructure_loop() {
-  local n=0 line ns name size class
-  while sleep 1; do
-    # LoadBalancer Services without an address.
-    while read -r ns name; do
-      [[ -n $name ]] || continue
-      n=$((n % 250 + 1))
-      k -n "$ns" patch service "$name" --subresource=status --type=merge \
-        -p "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"198.51.100.$n\"}]}}}" >/dev/null 2>&1 || true
-    done < <(k get services -A -o jsonpath='{range .items[?(@.spec.type=="LoadBalancer")]}{.metadata.namespace}{" "}{.metadata.name}{" "}{.status.loadBalancer.ingress}{"\n"}{end}' 2>/dev/null |
-      awk 'NF == 2')
-    # Pending claims without a volume.
-    while read -r ns name size class; do
-      [[ -n $name ]] || continue
-      [[ $class == "<none>" ]] && class=""
-      mkdir -p "$STATE_DIR/pv/$ns-$name"
-      k apply -f - >/dev/null 2>&1 <<EOF || true
-apiVersion: v1
-kind: PersistentVolume
-metadata: { name: "testbed-$ns-$name", labels: { testbed.cdktf-backstage/provisioned: "true" } }
-spec:
-  capacity: { storage: "$size" }
-  accessModes: [ReadWriteOnce, ReadWriteOncePod, ReadOnlyMany, ReadWriteMany]
-  persistentVolumeReclaimPolicy: Delete
-  storageClassName: "$class"
-  hostPath: { path: "$STATE_DIR/pv/$ns-$name" }
-  claimRef: { namespace: "$ns", name: "$name" }
-EOF
-    done < <(k get pvc -A -o jsonpath='{range .items[?(@.status.phase=="Pending")]}{.metadata.namespace}{" "}{.metadata.name}{" "}{.spec.resources.requests.storage}{" "}{.spec.storageClassName}{"\n"}{end}' 2>/dev/null |
-      awk 'NF >= 3 { if (NF == 3) print $0, "<none>"; else print }')
-    # Released volumes of deleted claims go, as a provisioner's Delete policy does.
-    k get pv -l testbed.cdktf-backstage/provisioned=true -o jsonpath='{range .items[?(@.status.phase=="Released")]}{.metadata.name}{"\n"}{end}' 2>/dev/null |
-      while read -r line; do [[ -n $line ]] && k delete pv "$line" --wait=false >/dev/null 2>&1; done
-  done
-}
-setpriv --pdeathsig KILL -- bash -c "$(declare -f k infrastructure_loop); KUBECTL=$(printf %q "$KUBECTL"); KUBECONFIG_FILE=$(printf %q "$KUBECONFIG_FILE"); STATE_DIR=$(printf %q "$STATE_DIR"); infrastructure_loop" \
-  >>"$LOGS/infrastructure.log" 2>&1 </dev/null &
+setpriv --pdeathsig KILL -- env KUBECTL="$KUBECTL" KUBECONFIG_FILE="$KUBECONFIG_FILE" STATE_DIR="$STATE_DIR" \
+  bash "$(dirname "$0")/infrastructure.sh" >>"$LOGS/infrastructure.log" 2>&1 </dev/null &
 HELPER_PID=$!
 
 # ---------------------------------------------------------------------------

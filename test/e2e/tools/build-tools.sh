@@ -33,6 +33,7 @@
 #   KUBE_BIN_DIR         directory with kube-apiserver, kube-controller-manager,
 #                        kube-scheduler
 #   ETCD, KWOK           paths of the etcd and kwok binaries
+#   KWOK_STAGES          kwok's node and pod stages (YAML from its module)
 #
 # Usage: test/e2e/tools/build-tools.sh [-h] [TOOL...]
 #
@@ -464,6 +465,20 @@ build_kwok() {
     return 1
   fi
   rm -f "$TMP/help.txt"
+  # kwok ships no stages in the binary: they are YAML in its module (what kwokctl installs).
+  # The "fast" node and pod stages: nodes Ready with a heartbeat lease, pods Running and
+  # Ready at once, Job pods Succeeded, deleted pods gone.
+  local dir
+  mod_download "sigs.k8s.io/kwok@$ver" "$TMP/mod.json"
+  dir=$(json_field Dir <"$TMP/mod.json")
+  rm -f "$TMP/mod.json"
+  local stage first=1
+  for stage in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease \
+    pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
+    ((first)) || echo '---' >>"$TMP/stages.yaml"
+    first=0
+    cat "$dir/kustomize/stage/$stage.yaml" >>"$TMP/stages.yaml"
+  done
   echo "$ver" >"$TMP/VERSION"
   install_dir "$TMP" "$dest"
 }
@@ -681,7 +696,7 @@ KUBE_BIN_DIR=$(kubernetes_dir)/bin
 ETCD_BIN=$(etcd_dir)/bin/etcd
 KWOK_BIN=$(kwok_dir)/bin/kwok
 if wants etcd; then step "etcd-$ETCD_VERSION" "$ETCD_BIN" build_etcd; fi
-if wants kwok; then step "kwok-$KWOK_VERSION" "$KWOK_BIN" build_kwok; fi
+if wants kwok; then step "kwok-$KWOK_VERSION" "$(kwok_dir)/stages.yaml" build_kwok; fi
 if wants kubernetes; then
   step "kubernetes-$KUBERNETES_VERSION" "$KUBE_BIN_DIR/kube-scheduler" build_kubernetes
 fi
@@ -702,7 +717,10 @@ TOFU_VER=$(cached_tofu)
     echo "export KUBE_BIN_DIR=$(printf %q "$KUBE_BIN_DIR")"
   fi
   if [[ -x $ETCD_BIN ]]; then echo "export ETCD=$(printf %q "$ETCD_BIN")"; fi
-  if [[ -x $KWOK_BIN ]]; then echo "export KWOK=$(printf %q "$KWOK_BIN")"; fi
+  if [[ -f $(kwok_dir)/stages.yaml ]]; then
+    echo "export KWOK=$(printf %q "$KWOK_BIN")"
+    echo "export KWOK_STAGES=$(printf %q "$(kwok_dir)/stages.yaml")"
+  fi
   if [[ -f $TOFURC && -f $MIRROR_DIR/.verified ]]; then
     echo "export TF_CLI_CONFIG_FILE=$(printf %q "$TOFURC")"
   fi

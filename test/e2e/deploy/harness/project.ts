@@ -108,12 +108,17 @@ export class CdktfProject {
     return join(this.outdir, 'stacks', stack);
   }
 
-  async deploy(stacks: readonly string[]): Promise<RunResult> {
-    return this.cdktf(['deploy', ...stacks, '--auto-approve']);
+  // --skip-provider-lock: after init, cdktf runs `providers lock -platform=linux_amd64`,
+  // which asks the registry for checksums and fails offline; with a filesystem mirror the
+  // lock file init wrote is all there is (the README's air-gapped notes say the same).
+  // --ignore-missing-stack-dependencies: cdktf refuses to deploy a stack without the stacks
+  // it depends on unless told they are deployed already.
+  async deploy(stacks: readonly string[], options: { platformDeployed?: boolean } = {}): Promise<RunResult> {
+    return this.cdktf(['deploy', ...stacks, '--auto-approve', '--skip-provider-lock', ...(options.platformDeployed ? ['--ignore-missing-stack-dependencies'] : [])]);
   }
 
   async destroy(stacks: readonly string[]): Promise<RunResult> {
-    return this.cdktf(['destroy', ...stacks, '--auto-approve']);
+    return this.cdktf(['destroy', ...stacks, '--auto-approve', '--skip-provider-lock']);
   }
 
   /**

@@ -29,3 +29,17 @@ export function addressesOf(stack: StackJson): string[] {
 export function releaseValues(release: { values: string[] }): any {
   return parse(release.values[0]!.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{'));
 }
+
+/**
+ * A synthesized value with references to other resources' names (`${type.name.metadata[0].name}`)
+ * replaced by those names, as Terraform resolves them.
+ */
+export function resolveNames<T>(stack: StackJson, value: T): T {
+  return JSON.parse(
+    JSON.stringify(value).replace(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.metadata\[0\]\.name\}/g, (ref, type: string, name: string) => {
+      const target = stack.resource[type]?.[name];
+      if (!target) throw new Error(`cannot resolve ${ref}`);
+      return target.metadata.name;
+    }),
+  ) as T;
+}
