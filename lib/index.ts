@@ -13,7 +13,8 @@ export type { InClusterPostgresProps } from './backstage/in-cluster-postgres';
 export { SIGN_IN_RESOLVERS, generatedAppConfig, mergeAppConfig } from './backstage/app-config';
 export type { SignInResolver, SignInOptions } from './backstage/app-config';
 
-export { OidcGateway, OAUTH2_PROXY_VERSION } from './access/oidc-gateway';
+export { OidcGateway } from './access/oidc-gateway';
+export { DEFAULT_IMAGES, OAUTH2_PROXY_VERSION } from './core/defaults';
 export type { OidcGatewayProps, AccessPolicy, CookieOptions } from './access/oidc-gateway';
 export { OidcIssuer } from './access/oidc-issuer';
 export type {

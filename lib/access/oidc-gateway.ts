@@ -17,13 +17,13 @@ import { goDuration, hostName, kubernetesName, pinnedImage, positiveInt, resourc
 import { nestedIssues, problem, validateProps } from '../core/validation';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
 import { BoundSecret, SecretRef, secretRefSchema, secretRevisions } from '../secrets/secret-ref';
+import { DEFAULT_IMAGES, OAUTH2_PROXY_VERSION } from '../core/defaults';
 import { identityHeaderNames, oauth2ProxyInjectRequestHeaders, oauth2ProxyInjectResponseHeaders } from './header-contract';
 import { JwtMachineClientOptions, MachineClient, machineClientsSchema } from './machine-client';
 import { OidcIssuer } from './oidc-issuer';
 import { SessionStore, redisSessionStoreSchema } from './session-store';
 
-/** The oauth2-proxy release this library renders config for (alpha config of v7.14+). */
-export const OAUTH2_PROXY_VERSION = 'v7.15.6';
+export { OAUTH2_PROXY_VERSION };
 
 /** Who may sign in. At least one rule, or an explicit `allowAnyAuthenticatedUser`. */
 export interface AccessPolicy {
@@ -124,9 +124,8 @@ export interface OidcGatewayProps {
    */
   readonly name?: string;
   /**
-   * oauth2-proxy image, pinned. Resolved against your cluster's default registry or mirror;
-   * give a full reference to pull from the project's own registry.
-   * @default `oauth2-proxy/oauth2-proxy:${OAUTH2_PROXY_VERSION}`
+   * oauth2-proxy image, pinned (a mirror's copy, for example).
+   * @default `quay.io/oauth2-proxy/oauth2-proxy:${OAUTH2_PROXY_VERSION}` (DEFAULT_IMAGES.oauth2Proxy)
    */
   readonly image?: string;
   /**
@@ -464,7 +463,7 @@ export class OidcGateway extends Construct {
             container: [
               {
                 name: 'oauth2-proxy',
-                image: props.image ?? `oauth2-proxy/oauth2-proxy:${OAUTH2_PROXY_VERSION}`,
+                image: props.image ?? DEFAULT_IMAGES.oauth2Proxy,
                 args,
                 env,
                 port: [

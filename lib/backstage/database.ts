@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { DEFAULT_IMAGES } from '../core/defaults';
 import * as z from 'zod';
 import { brand, isBranded } from '../core/brand';
 import { hostName, kubernetesName, pinnedImage, quantity } from '../core/schemas';
@@ -43,7 +44,7 @@ export interface InClusterDatabaseOptions {
   readonly storageSize?: string;
   /** @default - the cluster's default storage class */
   readonly storageClassName?: string;
-  /** @default "postgres:17.6" */
+  /** @default "docker.io/library/postgres:17.9" (DEFAULT_IMAGES.postgres) */
   readonly image?: string;
   /** @default "backstage-postgres" */
   readonly name?: string;
@@ -166,7 +167,7 @@ class InClusterDatabase extends BackstageDatabase {
     const postgres = new InClusterPostgres(context.scope, 'Postgres', {
       namespace: context.namespace,
       name: this.options.name ?? 'backstage-postgres',
-      image: this.options.image ?? 'postgres:17.6',
+      image: this.options.image ?? DEFAULT_IMAGES.postgres,
       user,
       password,
       storageSize: this.options.storageSize ?? '10Gi',

@@ -3,40 +3,15 @@ import { join, resolve } from 'node:path';
 import { Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import * as z from 'zod';
-import { PropsValidationError } from '../core/errors';
 import { brand, isBranded } from '../core/brand';
+import { DEFAULT_CHARTS, type PinnedChart } from '../core/defaults';
+import { PropsValidationError } from '../core/errors';
 import { problem } from '../core/validation';
 
 const BRAND = Symbol.for('cdktf-backstage.ChartSource');
 
-/** A chart in a Helm repository, at one version. */
-export interface PinnedChart {
-  /** Helm repository URL (https). */
-  readonly repository: string;
-  /** Chart name in that repository. */
-  readonly chart: string;
-  /** Exact chart version. */
-  readonly version: string;
-}
-
-/**
- * The chart each operator installs when no `chart` is given: the project's own Helm
- * repository, at a pinned version. Mirror them for air-gapped clusters with
- * `ChartSource.repository(mirrorUrl, DEFAULT_CHARTS.certManager.chart, DEFAULT_CHARTS.certManager.version)`.
- */
-export const DEFAULT_CHARTS = Object.freeze({
-  /** ingress-nginx chart 4.15.1 = controller v1.15.1, the last release before the project was retired. */
-  ingressNginx: Object.freeze({ repository: 'https://kubernetes.github.io/ingress-nginx', chart: 'ingress-nginx', version: '4.15.1' }),
-  /** cert-manager v1.19.6: the 1.19 patch that closes GHSA-8rvj-mm4h-c258 (cert-manager charts carry the "v"). */
-  certManager: Object.freeze({ repository: 'https://charts.jetstack.io', chart: 'cert-manager', version: 'v1.19.6' }),
-  /**
-   * External Secrets Operator 2.9.0 (serves external-secrets.io/v1; 1.x is out of support): the
-   * newest chart whose upstream release this project installs and tests against.
-   */
-  externalSecrets: Object.freeze({ repository: 'https://charts.external-secrets.io', chart: 'external-secrets', version: '2.9.0' }),
-  /** Stakater Reloader chart 2.2.11 (Reloader v1.4.16). */
-  reloader: Object.freeze({ repository: 'https://stakater.github.io/stakater-charts', chart: 'reloader', version: '2.2.11' }),
-}) satisfies Readonly<Record<string, PinnedChart>>;
+export { DEFAULT_CHARTS };
+export type { PinnedChart };
 
 /** How `helm_release` locates the chart: its `repository`, `chart` and `version` attributes. */
 export interface HelmChartLocation {

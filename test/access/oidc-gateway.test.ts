@@ -246,7 +246,7 @@ describe('OidcGateway', () => {
 
     it('runs the pinned default image with two replicas and a PDB allowing one pod down', () => {
       const json = synthGateway();
-      expect(containerOf(json).image).toBe('oauth2-proxy/oauth2-proxy:v7.15.6');
+      expect(containerOf(json).image).toBe('quay.io/oauth2-proxy/oauth2-proxy:v7.15.6');
       expect(deploymentOf(json).spec.replicas).toBe('2');
       expect(resourceAt(json, 'kubernetes_pod_disruption_budget_v1', 'gw/Pdb').spec.max_unavailable).toBe('1');
     });

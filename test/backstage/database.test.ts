@@ -51,7 +51,7 @@ describe('BackstageDatabase', () => {
       expect(sts.spec.replicas).toBe('1');
       expect(sts.spec.service_name).toBe('backstage-postgres');
       const container = sts.spec.template.spec.container[0];
-      expect(container.image).toBe('postgres:17.6');
+      expect(container.image).toBe('docker.io/library/postgres:17.9');
       expect(container.env).toEqual([
         { name: 'POSTGRES_USER', value: 'backstage' },
         { name: 'POSTGRES_PASSWORD', value_from: { secret_key_ref: { name: 'db-password', key: 'value' } } },

@@ -69,7 +69,7 @@ for (const env of environments(count)) {
           container: [
             {
               name: 'postgres',
-              image: 'postgres:17.6',
+              image: 'docker.io/library/postgres:17.9',
               port: [{ name: 'postgres', containerPort: 5432 }],
               env: [
                 { name: 'POSTGRES_USER', value: 'backstage' },
@@ -108,7 +108,7 @@ for (const env of environments(count)) {
           container: [
             {
               name: 'oauth2-proxy',
-              image: 'oauth2-proxy/oauth2-proxy:v7.15.6',
+              image: 'quay.io/oauth2-proxy/oauth2-proxy:v7.15.6',
               args: ['--alpha-config=/etc/oauth2-proxy/alpha-config.yaml', '--reverse-proxy=true', `--redirect-url=https://${env.host}/oauth2/callback`, '--email-domain=example.com', '--cookie-secure=true', '--cookie-samesite=lax', '--api-route=^/api/'],
               env: [{ name: 'OAUTH2_PROXY_COOKIE_SECRET', valueFrom: { secretKeyRef: { name: 'cookie-secret', key: 'value' } } }],
               port: [{ name: 'http', containerPort: 4180 }],

@@ -8,7 +8,8 @@ const results = process.env.CI_TEST_RESULTS;
 
 export default defineConfig({
   test: {
-    reporters: results ? ['default', 'json'] : ['default'],
+    // verbose: each step is printed when it ends (a run takes minutes).
+    reporters: results ? ['verbose', 'json'] : ['verbose'],
     ...(results ? { outputFile: { json: `${results}/deploy.json` } } : {}),
     root: new URL('../../..', import.meta.url).pathname,
     include: ['test/e2e/deploy/**/*.test.ts'],

@@ -113,23 +113,39 @@ export class CdktfProject {
   // lock file init wrote is all there is (the README's air-gapped notes say the same).
   // --ignore-missing-stack-dependencies: cdktf refuses to deploy a stack without the stacks
   // it depends on unless told they are deployed already.
-  async deploy(stacks: readonly string[], options: { platformDeployed?: boolean } = {}): Promise<RunResult> {
-    return this.cdktf(['deploy', ...stacks, '--auto-approve', '--skip-provider-lock', ...(options.platformDeployed ? ['--ignore-missing-stack-dependencies'] : [])]);
+  async deploy(stacks: readonly string[], options: { platformDeployed?: boolean; onOutput?: (text: string) => void } = {}): Promise<RunResult> {
+    const args = ['deploy', ...stacks, '--auto-approve', '--skip-provider-lock', ...(options.platformDeployed ? ['--ignore-missing-stack-dependencies'] : [])];
+    return this.spawn(cdktfBin, args, this.options.dir, 900_000, options.onOutput);
   }
 
   async destroy(stacks: readonly string[]): Promise<RunResult> {
-    return this.cdktf(['destroy', ...stacks, '--auto-approve', '--skip-provider-lock']);
+    return this.cdktf(['destroy', ...stacks, '--auto-approve', '--skip-provider-lock', '--ignore-missing-stack-dependencies']);
+  }
+
+  /** Synthesizes the app (cdktf synth), so the engine can plan the new JSON. */
+  async synth(): Promise<void> {
+    const result = await this.cdktf(['synth']);
+    if (result.code !== 0) throw new Error(`cdktf synth failed:\n${result.output}`);
   }
 
   /**
-   * Synthesizes, then plans one stack with the engine and returns the changes the saved
-   * plan holds (no-op entries left out), as `show -json` reports them.
+   * Plans one synthesized stack with the engine and returns the changes the saved plan
+   * holds (no-op entries left out), as `show -json` reports them.
    */
   async plan(stack: string): Promise<{ changes: ResourceChange[]; seconds: number; result: RunResult }> {
+    const result = await this.tryPlan(stack);
+    if (result.code !== 0) throw new Error(`plan of ${stack} failed:\n${result.output}`);
+    return this.savedPlan(stack, result);
+  }
+
+  /** Plans one stack with the engine and returns the result, failed or not. */
+  async tryPlan(stack: string): Promise<RunResult> {
     const init = await this.engine(stack, ['init', '-input=false', '-no-color']);
     if (init.code !== 0) throw new Error(`init of ${stack} failed:\n${init.output}`);
-    const result = await this.engine(stack, ['plan', '-input=false', '-no-color', '-lock-timeout=60s', '-out=e2e.tfplan']);
-    if (result.code !== 0) throw new Error(`plan of ${stack} failed:\n${result.output}`);
+    return this.engine(stack, ['plan', '-input=false', '-no-color', '-lock-timeout=60s', '-out=e2e.tfplan']);
+  }
+
+  private async savedPlan(stack: string, result: RunResult): Promise<{ changes: ResourceChange[]; seconds: number; result: RunResult }> {
     const shown = await execFileAsync(this.options.engine.binary, ['show', '-json', 'e2e.tfplan'], {
       cwd: this.stackDir(stack),
       env: this.env as NodeJS.ProcessEnv,
@@ -142,13 +158,17 @@ export class CdktfProject {
     return { changes, seconds: result.seconds, result };
   }
 
-  private spawn(command: string, args: readonly string[], cwd: string, timeoutMs: number): Promise<RunResult> {
+  private spawn(command: string, args: readonly string[], cwd: string, timeoutMs: number, onOutput?: (text: string) => void): Promise<RunResult> {
     const started = Date.now();
     return new Promise((resolvePromise) => {
       const child = spawn(command, [...args], { cwd, env: this.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
       const chunks: Buffer[] = [];
-      child.stdout.on('data', (d: Buffer) => chunks.push(d));
-      child.stderr.on('data', (d: Buffer) => chunks.push(d));
+      const take = (d: Buffer) => {
+        chunks.push(d);
+        onOutput?.(d.toString('utf8'));
+      };
+      child.stdout.on('data', take);
+      child.stderr.on('data', take);
       const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
       child.on('close', (code, signal) => {
         clearTimeout(timer);
