@@ -20,9 +20,9 @@ export interface BoundSecret {
   /** Who writes the Secret: the user, this Terraform stack, or the External Secrets Operator. */
   readonly owner: 'user' | 'terraform' | 'external-secrets';
   /**
-   * A value that changes whenever the Secret's content changes (the Secret's
-   * `resourceVersion`), for Terraform-managed Secrets. Used in a pod annotation so
-   * pods roll on change without any secret material in the annotation.
+   * For Terraform-managed Secrets: a value that changes whenever the Secret's content
+   * changes and is known when Terraform plans (a salted SHA-256 of the content). Used in a
+   * pod annotation so pods roll on change; no secret material is in the annotation.
    */
   readonly revision?: string;
   /** Resources that must exist before a pod can mount this Secret. */
@@ -267,7 +267,10 @@ class VariableSecretRef extends SecretRef {
       secretName,
       key,
       owner: 'terraform',
-      revision: secret.resourceVersion,
+      // Known at plan time, so a rotated value plans a pod-template change: the Secret's
+      // resource_version only changes during the apply, too late for the Deployment. The
+      // Secret's uid salts the hash (the value is sensitive, and so is the result).
+      revision: Fn.sha256(`${secret.getStringAttribute('metadata[0].uid')}:${this.variable.stringValue}`),
       dependsOn: [secret],
     };
     cache.set(cacheKey, bound);

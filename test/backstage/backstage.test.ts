@@ -251,11 +251,11 @@ describe('Backstage', () => {
       expect(otherHost).not.toBe(before);
     });
 
-    it('rolls the pods when a Terraform-managed secret changes, through its resource_version', () => {
+    it('rolls the pods when a Terraform-managed secret changes, through a salted hash of its value', () => {
       const json = synthBackstage((stack) => ({ secretEnv: { GITHUB_TOKEN: variableSecret(stack, 'github_token') } }));
       const [secretId] = Object.keys(resourcesOf(json, 'kubernetes_secret_v1'));
       const annotation = deploymentOf(json).spec.template.metadata.annotations['checksum/secrets'];
-      expect(annotation).toBe(`\${sha256(join(",", [kubernetes_secret_v1.${secretId}.metadata[0].resource_version]))}`);
+      expect(annotation).toBe(`\${sha256(join(",", [sha256("\${kubernetes_secret_v1.${secretId}.metadata[0].uid}:\${var.github_token}")]))}`);
       expect(deploymentOf(json).depends_on).toContain(`kubernetes_secret_v1.${secretId}`);
     });
 

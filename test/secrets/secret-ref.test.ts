@@ -85,14 +85,14 @@ describe('SecretRef', () => {
       }
     });
 
-    it('exposes the Secret\'s resource_version as its revision, so pods roll when it changes', () => {
+    it('exposes a salted hash of the value as its revision, known at plan time, so pods roll when it changes', () => {
       const { bound } = bindAll((stack) => variableSecret(stack, 'github_token'), [['consumer', 'backstage']]);
       expect(bound[0]!.revision).toEqual(expect.any(String));
       expect(bound[0]!.dependsOn).toHaveLength(1);
       const json = synth((stack) => backstageWith(stack, 'bs', { GITHUB_TOKEN: variableSecret(stack, 'github_token') }));
       const [secretId] = Object.keys(resourcesOf(json, 'kubernetes_secret_v1'));
       expect(resourceAt(json, 'kubernetes_deployment_v1', 'bs/Deployment').spec.template.metadata.annotations['checksum/secrets']).toContain(
-        `kubernetes_secret_v1.${secretId}.metadata[0].resource_version`,
+        `sha256("\${kubernetes_secret_v1.${secretId}.metadata[0].uid}:\${var.github_token}")`,
       );
     });
 

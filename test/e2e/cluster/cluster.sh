@@ -365,28 +365,37 @@ watch_components() {
   done
 }
 
+# read -t gives up after a second so dead components are noticed; a line that arrives
+# across a timeout comes in pieces (bash keeps the partial input), so they are joined.
+pending=""
 while true; do
-  if read -r -t 1 verb comp; then
+  if IFS= read -r -t 1 chunk; then
+    line="$pending$chunk"
+    pending=""
+    read -r verb comp _ <<<"$line"
     if ! known "${comp:-}"; then
-      echo "error $verb ${comp:-}: unknown component"
-      continue
+      echo "error ${verb:-} ${comp:-}: unknown component"
+    else
+      case $verb in
+        stop) stop_component "$comp"; echo "ok stop $comp" ;;
+        start)
+          if [[ -n ${PID[$comp]:-} ]] && kill -0 "${PID[$comp]}" 2>/dev/null; then
+            echo "error start $comp: already running"
+          else
+            start_component "$comp"
+            if wait_healthy "$comp" 120; then echo "ok start $comp"; else echo "error start $comp: not healthy"; fi
+          fi
+          ;;
+        *) echo "error $verb $comp: unknown command" ;;
+      esac
     fi
-    case $verb in
-      stop) stop_component "$comp"; echo "ok stop $comp" ;;
-      start)
-        if [[ -n ${PID[$comp]:-} ]] && kill -0 "${PID[$comp]}" 2>/dev/null; then
-          echo "error start $comp: already running"
-        else
-          start_component "$comp"
-          if wait_healthy "$comp" 120; then echo "ok start $comp"; else echo "error start $comp: not healthy"; fi
-        fi
-        ;;
-      *) echo "error $verb $comp: unknown command" ;;
-    esac
   else
     rc=$?
-    # read -t times out with a status above 128; anything else is the end of stdin.
-    if ((rc <= 128)); then
+    # A timeout has a status above 128 and keeps any partial line; anything else is the
+    # end of stdin.
+    if ((rc > 128)); then
+      pending+=$chunk
+    else
       log "stdin closed: stopping"
       exit 0
     fi

@@ -22,6 +22,7 @@
 # inside the cache and renamed into place only once its binary has run, so a
 # directory named <name>-<version> always holds a finished build.
 #
+# Each build's duration is appended to <cache>/build-times.tsv (npm run bench:deploy).
 # At the end the script writes <cache>/env.sh (source it) with:
 #   TOFU                 path of the tofu binary
 #   OAUTH2_PROXY         path of the oauth2-proxy binary
@@ -616,6 +617,8 @@ step() {
   timing[$name]=$(($(now) - start))s
   if ((rc == 0)); then
     log "$name: built in ${timing[$name]}"
+    # For npm run bench:deploy: when each tool was last built, and how long it took.
+    printf '%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" "$(($(now) - start))" >>"$TOOLS_DIR/build-times.tsv"
   else
     log "$name: FAILED after ${timing[$name]}"
     timing[$name]+=" (failed)"
