@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
 import * as z from 'zod';
 import type { IngressV1Config } from '@cdktf/provider-kubernetes/lib/ingress-v1';
-import type { NamespaceV1Config } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { identityHeaderNames, ingressAuthResponseHeaders } from '../access/header-contract';
 import { SessionStore } from '../access/session-store';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
@@ -11,7 +10,7 @@ import { ContainerResources } from '../core/resources';
 import { cidr, kubernetesName, positiveInt } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
 import { ChartSource, DEFAULT_CHARTS } from './chart-source';
-import { HelmOperatorProps, flag, annotationMap, chartIssues, helmOperatorShape, renderOperatorRelease, withDefaultResources } from './operator-release';
+import { HelmOperatorProps, flag, annotationMap, chartIssues, helmOperatorShape, operatorNamespace, renderOperatorRelease, withDefaultResources } from './operator-release';
 
 /** HTTP Strict Transport Security sent by the controller on every TLS host. HSTS cannot be turned off. */
 export interface IngressNginxHstsOptions {
@@ -541,12 +540,10 @@ export class IngressNginxController extends Construct {
     const namespace = props.namespace ?? 'ingress-nginx';
     const dependsOn: KubernetesResource[] = [];
     if (props.accessLog?.identity ?? true) {
-      if (props.createNamespace ?? true) {
-        // The placeholder must exist before the controller starts, so before the chart
-        // is installed; Helm's own create_namespace would come too late for it.
-        this.namespaceResource = kubernetesResource<NamespaceV1Config>(this, 'Namespace', 'kubernetes_namespace_v1', {
-          metadata: { name: namespace, labels: standardLabels('ingress-nginx', releaseName, 'namespace') },
-        });
+      // The placeholder must exist before the controller starts, so before the chart is
+      // installed, and it needs the namespace first.
+      this.namespaceResource = operatorNamespace(this, props, 'ingress-nginx', 'ingress-nginx');
+      if (this.namespaceResource) {
         dependsOn.push(this.namespaceResource);
       }
       const anchorName = `${releaseName}-identity-log`.slice(0, 63).replace(/-+$/, '');

@@ -4,11 +4,13 @@
 import { Fn, ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import type { ReleaseConfig, ReleaseSet, ReleaseSetListStruct } from '@cdktf/provider-helm/lib/release';
+import type { NamespaceV1Config } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import * as z from 'zod';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { ContainerResources } from '../core/resources';
 import { kubernetesName, positiveInt, resources } from '../core/schemas';
 import { containsToken, nestedIssues, problem } from '../core/validation';
+import { standardLabels } from '../core/labels';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
 import { ChartSource, PinnedChart, defaultChartSource } from './chart-source';
 
@@ -20,7 +22,9 @@ export interface HelmOperatorProps {
    */
   readonly namespace?: string;
   /**
-   * Let Helm create the namespace if it does not exist.
+   * Create the namespace, as a resource of this stack (so `cdktf destroy` removes it again;
+   * Helm's own create-namespace leaves it behind on uninstall). Turn it off to install
+   * into a namespace that exists already.
    * @default true
    */
   readonly createNamespace?: boolean;
@@ -198,6 +202,24 @@ export function splitTokens(values: HelmValue): { plain: HelmValue; set: Release
   return { plain: walk(values, []) ?? {}, set, setList };
 }
 
+/**
+ * @internal
+ * The operator's namespace as a `kubernetes_namespace_v1` of the stack (id `Namespace`), or
+ * undefined when the props say it exists already.
+ */
+export function operatorNamespace(scope: Construct, props: HelmOperatorProps, defaultNamespace: string, chart: string): KubernetesResource | undefined {
+  if (props.createNamespace === false) {
+    return undefined;
+  }
+  const existing = scope.node.tryFindChild('Namespace');
+  if (existing instanceof KubernetesResource) {
+    return existing;
+  }
+  return kubernetesResource<NamespaceV1Config>(scope, 'Namespace', 'kubernetes_namespace_v1', {
+    metadata: { name: props.namespace ?? defaultNamespace, labels: standardLabels(chart, props.releaseName ?? chart, 'namespace') },
+  });
+}
+
 /** @internal What an operator construct renders into its release. */
 export interface OperatorReleaseSpec {
   readonly props: HelmOperatorProps;
@@ -227,6 +249,8 @@ export function renderOperatorRelease(scope: Construct, spec: OperatorReleaseSpe
   const { props } = spec;
   const chart = props.chart ?? defaultChartSource(scope, spec.defaultChart);
   const namespace = props.namespace ?? spec.defaultNamespace;
+  const namespaceResource = operatorNamespace(scope, props, spec.defaultNamespace, spec.defaultChart.chart);
+  const dependsOn = [...(namespaceResource ? [namespaceResource] : []), ...(spec.dependsOn ?? [])].filter((d, i, all) => all.indexOf(d) === i);
   const releaseName = props.releaseName ?? spec.defaultChart.chart;
   const wait = props.wait ?? true;
   const { plain, set, setList } = splitTokens(spec.values as HelmValue);
@@ -240,7 +264,8 @@ export function renderOperatorRelease(scope: Construct, spec: OperatorReleaseSpe
     {
       name: releaseName,
       namespace,
-      createNamespace: props.createNamespace ?? true,
+      // The namespace is the stack's own resource (see operatorNamespace), never Helm's.
+      createNamespace: false,
       repository: location.repository,
       chart: location.chart,
       version: location.version,
@@ -255,7 +280,7 @@ export function renderOperatorRelease(scope: Construct, spec: OperatorReleaseSpe
       timeout: props.timeoutSeconds ?? 600,
       // Every revision is a Secret in the namespace; keep a bounded history for rollbacks.
       maxHistory: 10,
-      dependsOn: spec.dependsOn ? [...spec.dependsOn] : undefined,
+      dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
     },
     'helm',
   );

@@ -270,7 +270,7 @@ class VariableSecretRef extends SecretRef {
       // Known at plan time, so a rotated value plans a pod-template change: the Secret's
       // resource_version only changes during the apply, too late for the Deployment. The
       // Secret's uid salts the hash (the value is sensitive, and so is the result).
-      revision: Fn.sha256(`${secret.getStringAttribute('metadata[0].uid')}:${this.variable.stringValue}`),
+      revision: Fn.sha256(Fn.join(':', [secret.getStringAttribute('metadata[0].uid'), this.variable.stringValue])),
       dependsOn: [secret],
     };
     cache.set(cacheKey, bound);

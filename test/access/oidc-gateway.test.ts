@@ -174,8 +174,8 @@ describe('OidcGateway', () => {
     it('rolls the pods when a Terraform-managed secret changes, through a salted hash of each value known at plan time', () => {
       const annotation = podAnnotationsOf(synthGateway())['checksum/secrets'] ?? '';
       expect(annotation).toMatch(/^\$\{sha256\(join\(",", \[.*\]\)\)\}$/);
-      expect(annotation).toMatch(/sha256\("\$\{kubernetes_secret_v1\.gw_Secret-oidc-client-secret_[0-9A-F]+\.metadata\[0\]\.uid\}:\$\{var\.oidc_client_secret\}"\)/);
-      expect(annotation).toMatch(/sha256\("\$\{kubernetes_secret_v1\.gw_Secret-cookie-secret_[0-9A-F]+\.metadata\[0\]\.uid\}:\$\{var\.cookie_secret\}"\)/);
+      expect(annotation).toMatch(/sha256\(join\(":", \[kubernetes_secret_v1\.gw_Secret-oidc-client-secret_[0-9A-F]+\.metadata\[0\]\.uid, var\.oidc_client_secret\]\)\)/);
+      expect(annotation).toMatch(/sha256\(join\(":", \[kubernetes_secret_v1\.gw_Secret-cookie-secret_[0-9A-F]+\.metadata\[0\]\.uid, var\.cookie_secret\]\)\)/);
       // resource_version only changes during the apply: a rotated value would plan no pod change.
       expect(annotation).not.toContain('resource_version');
     });

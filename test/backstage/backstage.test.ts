@@ -255,7 +255,7 @@ describe('Backstage', () => {
       const json = synthBackstage((stack) => ({ secretEnv: { GITHUB_TOKEN: variableSecret(stack, 'github_token') } }));
       const [secretId] = Object.keys(resourcesOf(json, 'kubernetes_secret_v1'));
       const annotation = deploymentOf(json).spec.template.metadata.annotations['checksum/secrets'];
-      expect(annotation).toBe(`\${sha256(join(",", [sha256("\${kubernetes_secret_v1.${secretId}.metadata[0].uid}:\${var.github_token}")]))}`);
+      expect(annotation).toBe(`\${sha256(join(",", [sha256(join(":", [kubernetes_secret_v1.${secretId}.metadata[0].uid, var.github_token]))]))}`);
       expect(deploymentOf(json).depends_on).toContain(`kubernetes_secret_v1.${secretId}`);
     });
 

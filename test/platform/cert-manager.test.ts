@@ -13,7 +13,8 @@ describe('CertManager', () => {
     expect(releaseAttributes(synthCertManager(), 'cm')).toEqual({
       name: 'cert-manager',
       namespace: 'cert-manager',
-      create_namespace: true,
+      create_namespace: false,
+      depends_on: [expect.stringMatching(/^kubernetes_namespace_v1\.\w+_Namespace_[0-9A-F]{8}$/)],
       repository: 'https://charts.jetstack.io',
       chart: 'cert-manager',
       version: 'v1.19.6',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { describe, expect, it } from 'vitest';
 import { CertManager } from '../../lib/platform/cert-manager';
 import { CHART_DIRECTORY_CONTEXT, ChartSource, DEFAULT_CHARTS } from '../../lib/platform/chart-source';
@@ -141,6 +142,7 @@ describe('ChartSource', () => {
     const withContext = (context: Record<string, unknown>, reloaderChart?: ChartSource) => {
       const app = Testing.app({ context });
       const stack = new TerraformStack(app, 'test');
+      new KubernetesProvider(stack, 'kubernetes', { configPath: '~/.kube/config' });
       new HelmProvider(stack, 'helm', { kubernetes: { configPath: '~/.kube/config' } });
       new Reloader(stack, 'reloader', reloaderChart ? { chart: reloaderChart } : {});
       new CertManager(stack, 'certManager', {});

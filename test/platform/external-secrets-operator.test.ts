@@ -13,7 +13,8 @@ describe('ExternalSecretsOperator', () => {
     expect(releaseAttributes(synthOperator(), 'eso')).toEqual({
       name: 'external-secrets',
       namespace: 'external-secrets',
-      create_namespace: true,
+      create_namespace: false,
+      depends_on: [expect.stringMatching(/^kubernetes_namespace_v1\.\w+_Namespace_[0-9A-F]{8}$/)],
       repository: 'https://charts.external-secrets.io',
       chart: 'external-secrets',
       version: '2.9.0',

@@ -34,7 +34,7 @@ describe('IngressNginxController', () => {
       expect(releaseAttributes(synthController(), 'ingress')).toEqual({
         name: 'ingress-nginx',
         namespace: 'ingress-nginx',
-        create_namespace: true,
+        create_namespace: false,
         repository: 'https://kubernetes.github.io/ingress-nginx',
         chart: 'ingress-nginx',
         version: '4.15.1',
@@ -242,12 +242,12 @@ describe('IngressNginxController', () => {
       expect(releaseOf(json, 'ingress').depends_on).toEqual([expect.stringMatching(/^kubernetes_ingress_v1\.ingress_IdentityLogIngress_/)]);
     });
 
-    it('creates no placeholder and no namespace when the identity is left out of the log', () => {
+    it('creates no placeholder when the identity is left out of the log (the namespace is still the stack\'s)', () => {
       const json = synthController(() => ({ accessLog: { identity: false } }));
       expect(resourcesOf(json, 'kubernetes_ingress_v1')).toEqual({});
-      expect(resourcesOf(json, 'kubernetes_namespace_v1')).toEqual({});
-      expect(releaseOf(json, 'ingress')).not.toHaveProperty('depends_on');
-      expect(releaseOf(json, 'ingress').create_namespace).toBe(true);
+      expect(Object.keys(resourcesOf(json, 'kubernetes_namespace_v1'))).toEqual([expect.stringMatching(/^ingress_Namespace_[0-9A-F]{8}$/)]);
+      expect(releaseOf(json, 'ingress').depends_on).toEqual([expect.stringMatching(/^kubernetes_namespace_v1\.ingress_Namespace_[0-9A-F]{8}$/)]);
+      expect(releaseOf(json, 'ingress').create_namespace).toBe(false);
     });
 
     it('leaves the identity out when asked, and adds extra fields as strings', () => {

@@ -13,14 +13,14 @@ describe('operator releases', () => {
     const stack = new TerraformStack(app, 'same');
     const scope = new Construct(stack, 'ours');
     const ours = renderOperatorRelease(scope, {
-      props: { namespace: 'tools', releaseName: 'reloader-a', wait: false, timeoutSeconds: 120 },
+      props: { namespace: 'tools', releaseName: 'reloader-a', wait: false, timeoutSeconds: 120, createNamespace: false },
       defaultChart: DEFAULT_CHARTS.reloader,
       defaultNamespace: 'reloader',
       values: { reloader: { logFormat: 'json', cidrs: ['10.0.0.0/8'] } },
     }).release;
     const variable = new TerraformVariable(stack, 'ranges', { type: 'list(string)' });
     const oursWithList = renderOperatorRelease(new Construct(stack, 'list'), {
-      props: {},
+      props: { createNamespace: false },
       defaultChart: DEFAULT_CHARTS.reloader,
       defaultNamespace: 'reloader',
       values: { service: { loadBalancerSourceRanges: variable.listValue } },
@@ -28,7 +28,7 @@ describe('operator releases', () => {
     const theirs = new Release(stack, 'theirs', {
       name: 'reloader-a',
       namespace: 'tools',
-      createNamespace: true,
+      createNamespace: false,
       repository: DEFAULT_CHARTS.reloader.repository,
       chart: 'reloader',
       version: DEFAULT_CHARTS.reloader.version,
@@ -42,7 +42,7 @@ describe('operator releases', () => {
     const theirsWithList = new Release(stack, 'theirs-list', {
       name: 'reloader',
       namespace: 'reloader',
-      createNamespace: true,
+      createNamespace: false,
       repository: DEFAULT_CHARTS.reloader.repository,
       chart: 'reloader',
       version: DEFAULT_CHARTS.reloader.version,
@@ -70,7 +70,8 @@ describe('operator releases', () => {
     expect(releaseAttributes(synthPlatform((stack) => new Reloader(stack, 'reloader')), 'reloader')).toEqual({
       name: 'reloader',
       namespace: 'reloader',
-      create_namespace: true,
+      create_namespace: false,
+      depends_on: [expect.stringMatching(/^kubernetes_namespace_v1\.\w+_Namespace_[0-9A-F]{8}$/)],
       repository: 'https://stakater.github.io/stakater-charts',
       chart: 'reloader',
       version: '2.2.11',
@@ -80,6 +81,24 @@ describe('operator releases', () => {
       timeout: 600,
       max_history: 10,
     });
+  });
+
+  it('create the namespace as a resource of the stack, so cdktf destroy removes it (Helm leaves its own behind)', () => {
+    const json = synthPlatform((stack) => new Reloader(stack, 'reloader', { namespace: 'platform' }));
+    const namespaces = Object.values(json.resource!.kubernetes_namespace_v1!);
+    expect(namespaces.map((n) => n.metadata)).toEqual([
+      {
+        name: 'platform',
+        labels: {
+          'app.kubernetes.io/name': 'reloader',
+          'app.kubernetes.io/instance': 'reloader',
+          'app.kubernetes.io/component': 'namespace',
+          'app.kubernetes.io/part-of': 'backstage-portal',
+          'app.kubernetes.io/managed-by': 'cdktf-backstage',
+        },
+      },
+    ]);
+    expect(releaseOf(json, 'reloader')).toMatchObject({ create_namespace: false, depends_on: [expect.stringMatching(/^kubernetes_namespace_v1\.reloader_Namespace_/)] });
   });
 
   it('take namespace, release name, namespace creation, wait and timeout from the props', () => {

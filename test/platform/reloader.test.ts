@@ -12,7 +12,8 @@ describe('Reloader', () => {
     expect(releaseAttributes(synthReloader(), 'reloader')).toEqual({
       name: 'reloader',
       namespace: 'reloader',
-      create_namespace: true,
+      create_namespace: false,
+      depends_on: [expect.stringMatching(/^kubernetes_namespace_v1\.\w+_Namespace_[0-9A-F]{8}$/)],
       repository: 'https://stakater.github.io/stakater-charts',
       chart: 'reloader',
       version: '2.2.11',
@@ -52,7 +53,8 @@ describe('Reloader', () => {
     expect(releaseAttributes(synthReloader(() => ({ chart: ChartSource.localPath('/fixtures/charts/reloader'), wait: false })), 'reloader')).toEqual({
       name: 'reloader',
       namespace: 'reloader',
-      create_namespace: true,
+      create_namespace: false,
+      depends_on: [expect.stringMatching(/^kubernetes_namespace_v1\.\w+_Namespace_[0-9A-F]{8}$/)],
       chart: '/fixtures/charts/reloader',
       wait: false,
       atomic: false,

@@ -92,7 +92,7 @@ describe('SecretRef', () => {
       const json = synth((stack) => backstageWith(stack, 'bs', { GITHUB_TOKEN: variableSecret(stack, 'github_token') }));
       const [secretId] = Object.keys(resourcesOf(json, 'kubernetes_secret_v1'));
       expect(resourceAt(json, 'kubernetes_deployment_v1', 'bs/Deployment').spec.template.metadata.annotations['checksum/secrets']).toContain(
-        `sha256("\${kubernetes_secret_v1.${secretId}.metadata[0].uid}:\${var.github_token}")`,
+        `sha256(join(":", [kubernetes_secret_v1.${secretId}.metadata[0].uid, var.github_token]))`,
       );
     });
 

@@ -593,13 +593,13 @@ verify_mirror() {
 failed=()
 declare -A timing
 
-# step NAME BINARY BUILD_FN [ARGS...]: nothing to do when BINARY (the finished
-# build's binary) exists; else run BUILD_FN in a subshell (errexit holds there,
+# step NAME FILE BUILD_FN [ARGS...]: nothing to do when FILE (the last file a finished
+# build writes) exists; else run BUILD_FN in a subshell (errexit holds there,
 # and its EXIT trap removes the temp dir) and time it.
 step() {
   local name=$1 binary=$2 rc start
   shift 2
-  if [[ -x $binary ]]; then
+  if [[ -e $binary ]]; then
     log "$name: cached, nothing to build"
     timing[$name]=cached
     return 0
