@@ -56,10 +56,29 @@ const KEYS: Record<keyof IngressNginxSettings, string> = {
   backendProtocol: 'backend-protocol',
 };
 
-/** Full annotation keys this library manages (extra annotations may not override them). */
+/**
+ * Other names ingress-nginx reads for a managed annotation. It reads `allowlist-source-range`
+ * before its older alias `whitelist-source-range`, so an extra annotation under the new name
+ * would silently replace the managed allow-list.
+ */
+const ALIASES: Partial<Record<keyof IngressNginxSettings, readonly string[]>> = {
+  whitelistSourceRange: ['allowlist-source-range'],
+};
+
+/**
+ * Full annotation keys this library manages, aliases included (extra annotations may not
+ * override them). Lower case: compare with `key.toLowerCase()`.
+ */
 export const MANAGED_INGRESS_NGINX_KEYS: ReadonlySet<string> = new Set(
-  Object.values(KEYS).map((k) => `${INGRESS_NGINX_PREFIX}/${k}`),
+  (Object.entries(KEYS) as Array<[keyof IngressNginxSettings, string]>).flatMap(([prop, k]) =>
+    [k, ...(ALIASES[prop] ?? [])].map((name) => `${INGRESS_NGINX_PREFIX}/${name}`),
+  ),
 );
+
+/** True when the key, or a name ingress-nginx reads in its place, is managed by the library. */
+export function isManagedIngressNginxKey(key: string): boolean {
+  return MANAGED_INGRESS_NGINX_KEYS.has(key.trim().toLowerCase());
+}
 
 // Where a user sets each managed annotation instead, in NginxIngress terms.
 const SET_THROUGH: Record<keyof IngressNginxSettings, string> = {
@@ -90,8 +109,10 @@ const SET_THROUGH: Record<keyof IngressNginxSettings, string> = {
 
 /** How to set a managed annotation instead of overriding it, for error messages. */
 export function setThroughForAnnotation(fullKey: string): string {
-  const short = fullKey.slice(INGRESS_NGINX_PREFIX.length + 1);
-  const entry = (Object.entries(KEYS) as Array<[keyof IngressNginxSettings, string]>).find(([, v]) => v === short);
+  const short = fullKey.trim().toLowerCase().slice(INGRESS_NGINX_PREFIX.length + 1);
+  const entry = (Object.entries(KEYS) as Array<[keyof IngressNginxSettings, string]>).find(
+    ([prop, v]) => v === short || (ALIASES[prop] ?? []).includes(short),
+  );
   return entry ? SET_THROUGH[entry[0]] : 'its typed prop';
 }
 
@@ -113,5 +134,16 @@ export function renderIngressNginxAnnotations(settings: IngressNginxSettings): R
  * are off by default since the 2025 IngressNightmare CVEs; allowing them is the risk.
  */
 export function isSnippetAnnotation(key: string): boolean {
-  return /-snippets?$/.test(key);
+  // Case and surrounding space ignored: a look-alike key is refused as well.
+  return /-snippets?$/i.test(key.trim());
+}
+
+// An annotation key is a qualified name: an optional DNS-subdomain prefix and "/", then a
+// name of at most 63 characters (alphanumerics, "-", "_", "."; alphanumeric at both ends).
+const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/** True when Kubernetes accepts `key` as an annotation key. */
+export function isValidAnnotationKey(key: string): boolean {
+  const slash = key.indexOf('/');
+  return QUALIFIED_NAME.test(key) && (slash < 0 || slash <= 253);
 }

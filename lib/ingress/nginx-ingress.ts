@@ -9,7 +9,7 @@ import { standardLabels } from '../core/labels';
 import { problem, validateProps } from '../core/validation';
 import { BoundTls, TlsSource } from '../tls/tls-source';
 import { allowSourceRangesSchema, apiPathsSchema, backendSchema, proxyBodySizeSchema, proxyBufferSizeSchema, proxyTimeoutsSchema } from './ingress-schemas';
-import { IngressNginxSettings, MANAGED_INGRESS_NGINX_KEYS, isSnippetAnnotation, renderIngressNginxAnnotations, setThroughForAnnotation } from './annotations';
+import { IngressNginxSettings, isManagedIngressNginxKey, isSnippetAnnotation, isValidAnnotationKey, renderIngressNginxAnnotations, setThroughForAnnotation } from './annotations';
 
 /** What the ingress needs from the auth gateway (an {@link OidcGateway} provides it). */
 export interface IngressAuthGateway {
@@ -167,7 +167,16 @@ const ingressSchema = z.strictObject({
     .record(z.string(), z.string())
     .superRefine((annotations, ctx) => {
       for (const key of Object.keys(annotations)) {
-        if (isSnippetAnnotation(key)) {
+        if (!isSnippetAnnotation(key) && !isValidAnnotationKey(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: problem(
+              'is not a valid annotation key',
+              'Kubernetes takes an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or "." (starting and ending with a letter or digit), e.g. "example.com/team".',
+            ),
+          });
+        } else if (isSnippetAnnotation(key)) {
           ctx.addIssue({
             code: 'custom',
             path: [key],
@@ -176,7 +185,7 @@ const ingressSchema = z.strictObject({
               'Snippets are disabled by default since the IngressNightmare CVEs (2025); use the typed props of NginxIngress instead.',
             ),
           });
-        } else if (MANAGED_INGRESS_NGINX_KEYS.has(key)) {
+        } else if (isManagedIngressNginxKey(key)) {
           ctx.addIssue({
             code: 'custom',
             path: [key],

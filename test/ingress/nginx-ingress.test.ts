@@ -242,6 +242,35 @@ describe('NginxIngress', () => {
       ]);
     });
 
+    it('refuses snippet look-alikes: any case, surrounding spaces', () => {
+      expect(
+        ingressErrors({ extraAnnotations: { [`${NGINX}/Configuration-Snippet`]: 'x', [`${NGINX}/server-snippet `]: 'x', [`${NGINX}/AUTH-SNIPPET`]: 'x' } }),
+      ).toEqual([
+        `[test/ing] extraAnnotations.${NGINX}/Configuration-Snippet: ${SNIPPET_FIX}`,
+        `[test/ing] extraAnnotations.${NGINX}/server-snippet : ${SNIPPET_FIX}`,
+        `[test/ing] extraAnnotations.${NGINX}/AUTH-SNIPPET: ${SNIPPET_FIX}`,
+      ]);
+    });
+
+    it('refuses the newer name of the managed allow-list, which ingress-nginx reads first', () => {
+      expect(ingressErrors({ allowSourceRanges: ['10.0.0.0/8'], extraAnnotations: { [`${NGINX}/allowlist-source-range`]: '0.0.0.0/0' } })).toEqual([
+        `[test/ing] extraAnnotations.${NGINX}/allowlist-source-range: is managed by NginxIngress, got "0.0.0.0/0". Set it through the "allowSourceRanges" prop.`,
+      ]);
+      expect(ingressErrors({ extraAnnotations: { [`${NGINX}/Whitelist-Source-Range`]: '0.0.0.0/0' } })).toEqual([
+        `[test/ing] extraAnnotations.${NGINX}/Whitelist-Source-Range: is managed by NginxIngress, got "0.0.0.0/0". Set it through the "allowSourceRanges" prop.`,
+      ]);
+    });
+
+    it('refuses keys Kubernetes does not accept as annotation keys', () => {
+      const fix =
+        'Kubernetes takes an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or "." (starting and ending with a letter or digit), e.g. "example.com/team".';
+      expect(ingressErrors({ extraAnnotations: { 'team name': 'a', 'Example.com/team': 'b', [`example.com/${'x'.repeat(64)}`]: 'c', 'example.com/team': 'ok' } })).toEqual([
+        `[test/ing] extraAnnotations.team name: is not a valid annotation key, got "a". ${fix}`,
+        `[test/ing] extraAnnotations.Example.com/team: is not a valid annotation key, got "b". ${fix}`,
+        `[test/ing] extraAnnotations.example.com/${'x'.repeat(64)}: is not a valid annotation key, got "c". ${fix}`,
+      ]);
+    });
+
     it('refuses overriding a managed annotation, pointing at the typed prop', () => {
       expect(ingressErrors({ extraAnnotations: { [`${NGINX}/proxy-buffer-size`]: '4k' } })).toEqual([
         `[test/ing] extraAnnotations.${NGINX}/proxy-buffer-size: is managed by NginxIngress, got "4k". Set it through the "proxyBufferSize" prop.`,

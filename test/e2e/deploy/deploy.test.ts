@@ -384,6 +384,38 @@ describe.each(engines)('cdktf deploy under $name $version', (engine: Engine) => 
     });
   });
 
+  describe('secrets from a secret manager', () => {
+    it('installs External Secrets; its ClusterSecretStore and ExternalSecret are accepted by the real CRD schemas', async () => {
+      variant.setEnv('E2E_VARIANT', 'externalSecrets');
+      await variant.synth();
+      expectSuccess(await variant.deploy(['dev-platform']), 'deploy of dev-platform with External Secrets');
+      expectSuccess(await variant.deploy(['dev-portal'], { platformDeployed: true }), 'deploy of dev-portal with an ExternalSecret');
+      const releases = (await helmReleases(cluster)).filter((r) => r.status === 'deployed').map((r) => `${r.namespace}/${r.name}`);
+      expect(releases).toContain('external-secrets/external-secrets');
+      const stores = await cluster.getJson<{ items: any[] }>(['clustersecretstores.external-secrets.io']);
+      expect(stores.items.map((s) => [s.apiVersion, s.spec.provider.vault.server])).toEqual([['external-secrets.io/v1', 'https://vault.example.com']]);
+      const externals = await cluster.getJson<{ items: any[] }>(['externalsecrets.external-secrets.io', '-n', 'backstage']);
+      expect(externals.items).toHaveLength(1);
+      expect(externals.items[0]).toMatchObject({
+        apiVersion: 'external-secrets.io/v1',
+        spec: { secretStoreRef: { kind: 'ClusterSecretStore', name: stores.items[0].metadata.name }, data: [{ remoteRef: { key: 'backstage/dev/database', property: 'password' } }] },
+      });
+      // The schema is enforced for real: the same object with a refresh policy it does not list is refused.
+      const bad = { ...externals.items[0], metadata: { name: 'e2e-bad', namespace: 'backstage' }, spec: { ...externals.items[0].spec, refreshPolicy: 'Sometimes' } };
+      await expect(cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], JSON.stringify(bad))).rejects.toThrow(/spec\.refreshPolicy: Unsupported value: "Sometimes"/);
+      await noChanges(variant, 'dev-portal');
+    });
+
+    it('goes back to variables: the portal first, then the platform, which uninstalls External Secrets', async () => {
+      expectSuccess(await multi.deploy(['dev-portal'], { platformDeployed: true }), 'deploy of dev-portal back to variables');
+      expectSuccess(await multi.deploy(['dev-platform']), 'deploy of dev-platform without External Secrets');
+      expect((await helmReleases(cluster)).map((r) => r.name)).not.toContain('external-secrets');
+      await eventually('namespace external-secrets gone', () => cluster.getJson<{ items: any[] }>(['namespaces']), (l) => !l.items.some((n) => n.metadata.name === 'external-secrets'));
+      await noChanges(multi, 'dev-platform');
+      await noChanges(multi, 'dev-portal');
+    });
+  });
+
   describe('the root example, then destroy', () => {
     it('destroys dev-portal: its namespace and ClusterIssuer go, the platform stays', async () => {
       const result = await multi.destroy(['dev-portal']);

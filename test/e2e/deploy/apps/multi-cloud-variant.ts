@@ -20,6 +20,13 @@ const changes: Record<string, (env: EnvironmentData) => EnvironmentData> = {
   chartValue: (env) => ({ ...env, ingressController: { ...env.ingressController, config: { 'keep-alive': '30' } } }),
   // An app-config value.
   appConfig: (env) => ({ ...env, appConfig: { app: { title: 'Backstage (dev, changed)' } } }),
+  // The database password from a secret manager (Vault) through External Secrets: adds the
+  // operator to the platform and a ClusterSecretStore and an ExternalSecret to the portal.
+  externalSecrets: (env) => ({
+    ...env,
+    cloud: { provider: 'generic', vault: { server: 'https://vault.example.com', role: 'backstage' } },
+    database: env.database.type === 'in-cluster' ? { ...env.database, password: { externalSecret: { remoteKey: 'backstage/dev/database', property: 'password' } } } : env.database,
+  }),
 };
 
 let env = loadEnvironmentFile(join(example, 'environments/dev.yaml'));
