@@ -17,10 +17,25 @@ const GENERATORS = {
 } as const;
 
 /**
- * Attributes whose value is a map with user keys (label keys, ConfigMap keys, the
- * manifest of a custom resource): their keys are written verbatim, never snake_cased.
+ * Attributes whose value is a map with user keys (label keys, ConfigMap keys, node labels,
+ * the manifest of a custom resource): their keys are written verbatim, never snake_cased.
+ * These are the map-typed attributes (TypeMap in the provider schema) of the resource
+ * types this library renders; a test compares every type with the generated classes.
  */
-const MAP_ATTRIBUTES = new Set(['labels', 'annotations', 'data', 'matchLabels', 'requests', 'limits', 'manifest']);
+const MAP_ATTRIBUTES = new Set([
+  'labels',
+  'annotations',
+  'data',
+  'binaryData',
+  'stringData',
+  'matchLabels',
+  'nodeSelector',
+  'requests',
+  'limits',
+  'capacity',
+  'parameters',
+  'manifest',
+]);
 
 function snakeCase(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, (_m, a: string, b: string) => `${a}_${b.toLowerCase()}`);
