@@ -1,11 +1,11 @@
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
-import type { ConfigMapV1Config } from '@cdktf/provider-kubernetes/lib/config-map-v1';
-import type { DeploymentV1Config } from '@cdktf/provider-kubernetes/lib/deployment-v1';
-import type { NetworkPolicyV1Config } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
-import type { PodDisruptionBudgetV1Config } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
-import type { ServiceV1Config } from '@cdktf/provider-kubernetes/lib/service-v1';
+
+
+
+
+
 import * as z from 'zod';
 import { contentHash } from '../core/hash';
 import { RELOADER_RESTART_ANNOTATION_PATH, selectorLabels, standardLabels } from '../core/labels';
@@ -421,7 +421,7 @@ export class OidcGateway extends Construct {
     ];
     this.args = args;
 
-    this.configMap = kubernetesResource<ConfigMapV1Config>(this, 'Config', 'kubernetes_config_map_v1', {
+    this.configMap = kubernetesResource(this, 'Config', 'kubernetes_config_map_v1', {
       metadata: { name: `${name}-config`, namespace: props.namespace, labels },
       data: { 'alpha-config.yaml': escapeTerraformTemplate(this.alphaConfig) },
     });
@@ -441,7 +441,7 @@ export class OidcGateway extends Construct {
     };
     const replicas = props.replicas ?? 2;
 
-    this.deployment = kubernetesResource<DeploymentV1Config>(this, 'Deployment', 'kubernetes_deployment_v1', {
+    this.deployment = kubernetesResource(this, 'Deployment', 'kubernetes_deployment_v1', {
       metadata: {
         name,
         namespace: props.namespace,
@@ -506,7 +506,7 @@ export class OidcGateway extends Construct {
       ...(externallyManaged.length > 0 ? { lifecycle: { ignoreChanges: [RELOADER_RESTART_ANNOTATION_PATH] } } : {}),
     });
 
-    this.service = kubernetesResource<ServiceV1Config>(this, 'Service', 'kubernetes_service_v1', {
+    this.service = kubernetesResource(this, 'Service', 'kubernetes_service_v1', {
       metadata: { name, namespace: props.namespace, labels },
       spec: {
         type: 'ClusterIP',
@@ -515,12 +515,12 @@ export class OidcGateway extends Construct {
       },
     });
 
-    this.podDisruptionBudget = kubernetesResource<PodDisruptionBudgetV1Config>(this, 'Pdb', 'kubernetes_pod_disruption_budget_v1', {
+    this.podDisruptionBudget = kubernetesResource(this, 'Pdb', 'kubernetes_pod_disruption_budget_v1', {
       metadata: { name, namespace: props.namespace, labels },
       spec: { maxUnavailable: '1', selector: { matchLabels: selector } },
     });
 
-    this.networkPolicy = kubernetesResource<NetworkPolicyV1Config>(this, 'NetworkPolicy', 'kubernetes_network_policy_v1', {
+    this.networkPolicy = kubernetesResource(this, 'NetworkPolicy', 'kubernetes_network_policy_v1', {
       metadata: { name, namespace: props.namespace, labels },
       spec: {
         podSelector: { matchLabels: selector },

@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
-import type { ConfigMapV1Config } from '@cdktf/provider-kubernetes/lib/config-map-v1';
-import type { DeploymentV1Config } from '@cdktf/provider-kubernetes/lib/deployment-v1';
-import type { HorizontalPodAutoscalerV2Config } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2';
-import type { NetworkPolicyV1Config } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
-import type { PodDisruptionBudgetV1Config } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
-import type { ServiceAccountV1Config } from '@cdktf/provider-kubernetes/lib/service-account-v1';
-import type { ServiceV1Config } from '@cdktf/provider-kubernetes/lib/service-v1';
+
+
+
+
+
+
+
 import * as z from 'zod';
 import { MachineClient, StaticTokenMachineClientOptions, machineClientsSchema } from '../access/machine-client';
 import { contentHash } from '../core/hash';
@@ -307,12 +307,12 @@ export class Backstage extends Construct {
     ];
     const bound = secretEnv.map((e) => e.secret);
 
-    this.configMap = kubernetesResource<ConfigMapV1Config>(this, 'AppConfig', 'kubernetes_config_map_v1', {
+    this.configMap = kubernetesResource(this, 'AppConfig', 'kubernetes_config_map_v1', {
       metadata: { name: `${name}-app-config`, namespace: props.namespace, labels },
       data: { 'app-config.portal.yaml': escapeTerraformTemplate(this.appConfigYaml) },
     });
 
-    this.serviceAccount = kubernetesResource<ServiceAccountV1Config>(this, 'ServiceAccount', 'kubernetes_service_account_v1', {
+    this.serviceAccount = kubernetesResource(this, 'ServiceAccount', 'kubernetes_service_account_v1', {
       metadata: { name, namespace: props.namespace, labels },
       automountServiceAccountToken: props.mountServiceAccountToken ?? false,
     });
@@ -324,7 +324,7 @@ export class Backstage extends Construct {
     const replicas = props.replicas ?? 2;
     const rolling = (props.rollout ?? 'rolling') === 'rolling';
 
-    this.deployment = kubernetesResource<DeploymentV1Config>(this, 'Deployment', 'kubernetes_deployment_v1', {
+    this.deployment = kubernetesResource(this, 'Deployment', 'kubernetes_deployment_v1', {
       metadata: {
         name,
         namespace: props.namespace,
@@ -404,7 +404,7 @@ export class Backstage extends Construct {
         : {}),
     });
 
-    this.service = kubernetesResource<ServiceV1Config>(this, 'Service', 'kubernetes_service_v1', {
+    this.service = kubernetesResource(this, 'Service', 'kubernetes_service_v1', {
       metadata: { name, namespace: props.namespace, labels },
       spec: {
         type: 'ClusterIP',
@@ -413,14 +413,14 @@ export class Backstage extends Construct {
       },
     });
 
-    this.podDisruptionBudget = kubernetesResource<PodDisruptionBudgetV1Config>(this, 'Pdb', 'kubernetes_pod_disruption_budget_v1', {
+    this.podDisruptionBudget = kubernetesResource(this, 'Pdb', 'kubernetes_pod_disruption_budget_v1', {
       metadata: { name, namespace: props.namespace, labels },
       // maxUnavailable (not minAvailable) never blocks a drain of a single-replica install.
       spec: { maxUnavailable: '1', selector: { matchLabels: selector } },
     });
 
     if (props.autoscaling) {
-      this.autoscaler = kubernetesResource<HorizontalPodAutoscalerV2Config>(this, 'Autoscaler', 'kubernetes_horizontal_pod_autoscaler_v2', {
+      this.autoscaler = kubernetesResource(this, 'Autoscaler', 'kubernetes_horizontal_pod_autoscaler_v2', {
         metadata: { name, namespace: props.namespace, labels },
         spec: {
           minReplicas: props.autoscaling.minReplicas,
@@ -439,7 +439,7 @@ export class Backstage extends Construct {
       });
     }
 
-    this.networkPolicy = kubernetesResource<NetworkPolicyV1Config>(this, 'NetworkPolicy', 'kubernetes_network_policy_v1', {
+    this.networkPolicy = kubernetesResource(this, 'NetworkPolicy', 'kubernetes_network_policy_v1', {
       metadata: { name, namespace: props.namespace, labels },
       spec: {
         podSelector: { matchLabels: selector },

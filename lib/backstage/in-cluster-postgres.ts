@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
-import type { NetworkPolicyV1Config } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
-import type { ServiceV1Config } from '@cdktf/provider-kubernetes/lib/service-v1';
-import type { StatefulSetV1Config } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
+
+
+
 import { selectorLabels, standardLabels } from '../core/labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { BoundSecret } from '../secrets/secret-ref';
@@ -45,7 +45,7 @@ export class InClusterPostgres extends Construct {
     // The short name resolves inside the namespace and keeps tokens out of the app-config.
     this.host = props.name;
 
-    this.service = kubernetesResource<ServiceV1Config>(this, 'Service', 'kubernetes_service_v1', {
+    this.service = kubernetesResource(this, 'Service', 'kubernetes_service_v1', {
       metadata: { name: props.name, namespace: props.namespace, labels },
       spec: {
         clusterIp: 'None',
@@ -54,7 +54,7 @@ export class InClusterPostgres extends Construct {
       },
     });
 
-    this.statefulSet = kubernetesResource<StatefulSetV1Config>(this, 'StatefulSet', 'kubernetes_stateful_set_v1', {
+    this.statefulSet = kubernetesResource(this, 'StatefulSet', 'kubernetes_stateful_set_v1', {
       metadata: { name: props.name, namespace: props.namespace, labels },
       spec: {
         serviceName: props.name,
@@ -108,7 +108,7 @@ export class InClusterPostgres extends Construct {
       dependsOn: [...props.password.dependsOn],
     });
 
-    this.networkPolicy = kubernetesResource<NetworkPolicyV1Config>(this, 'NetworkPolicy', 'kubernetes_network_policy_v1', {
+    this.networkPolicy = kubernetesResource(this, 'NetworkPolicy', 'kubernetes_network_policy_v1', {
       metadata: { name: props.name, namespace: props.namespace, labels },
       spec: {
         podSelector: { matchLabels: selector },

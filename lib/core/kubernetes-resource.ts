@@ -1,5 +1,18 @@
 import { ITerraformDependable, TerraformResource, TerraformResourceLifecycle } from 'cdktf';
 import { Construct } from 'constructs';
+import type { ReleaseConfig } from '@cdktf/provider-helm/lib/release';
+import type { ConfigMapV1Config } from '@cdktf/provider-kubernetes/lib/config-map-v1';
+import type { DeploymentV1Config } from '@cdktf/provider-kubernetes/lib/deployment-v1';
+import type { HorizontalPodAutoscalerV2Config } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2';
+import type { IngressV1Config } from '@cdktf/provider-kubernetes/lib/ingress-v1';
+import type { ManifestConfig } from '@cdktf/provider-kubernetes/lib/manifest';
+import type { NamespaceV1Config } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import type { NetworkPolicyV1Config } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
+import type { PodDisruptionBudgetV1Config } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
+import type { SecretV1Config } from '@cdktf/provider-kubernetes/lib/secret-v1';
+import type { ServiceAccountV1Config } from '@cdktf/provider-kubernetes/lib/service-account-v1';
+import type { ServiceV1Config } from '@cdktf/provider-kubernetes/lib/service-v1';
+import type { StatefulSetV1Config } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
 
 // Why not the provider's generated classes (DeploymentV1, ServiceV1, ...)? Each one
 // loads megabytes of generated struct code at start-up (~50 ms for the Deployment
@@ -118,16 +131,35 @@ export class KubernetesResource extends TerraformResource {
 }
 
 /**
- * Creates a KubernetesResource from a config typed by the provider's interface for that
- * resource (e.g. `DeploymentV1Config`), meta-arguments included.
+ * The resource types this library renders, each with the provider's own config interface
+ * (type-only imports). Pairing a type with another type's config does not compile.
  */
-export function kubernetesResource<C extends { readonly dependsOn?: ITerraformDependable[]; readonly lifecycle?: TerraformResourceLifecycle }>(
+export interface ResourceConfigs {
+  readonly kubernetes_config_map_v1: ConfigMapV1Config;
+  readonly kubernetes_deployment_v1: DeploymentV1Config;
+  readonly kubernetes_horizontal_pod_autoscaler_v2: HorizontalPodAutoscalerV2Config;
+  readonly kubernetes_ingress_v1: IngressV1Config;
+  readonly kubernetes_manifest: ManifestConfig;
+  readonly kubernetes_namespace_v1: NamespaceV1Config;
+  readonly kubernetes_network_policy_v1: NetworkPolicyV1Config;
+  readonly kubernetes_pod_disruption_budget_v1: PodDisruptionBudgetV1Config;
+  readonly kubernetes_secret_v1: SecretV1Config;
+  readonly kubernetes_service_account_v1: ServiceAccountV1Config;
+  readonly kubernetes_service_v1: ServiceV1Config;
+  readonly kubernetes_stateful_set_v1: StatefulSetV1Config;
+  readonly helm_release: ReleaseConfig;
+}
+
+/**
+ * Creates a KubernetesResource of `resourceType` from that type's config (meta-arguments
+ * included). `helm_release` belongs to the helm provider, everything else to kubernetes.
+ */
+export function kubernetesResource<T extends keyof ResourceConfigs>(
   scope: Construct,
   id: string,
-  resourceType: string,
-  config: C,
-  provider: KubernetesResourceMeta['provider'] = 'kubernetes',
+  resourceType: T,
+  config: ResourceConfigs[T] & { readonly dependsOn?: ITerraformDependable[]; readonly lifecycle?: TerraformResourceLifecycle },
 ): KubernetesResource {
   const { dependsOn, lifecycle, ...attributes } = config;
-  return new KubernetesResource(scope, id, resourceType, attributes, { dependsOn, lifecycle, provider });
+  return new KubernetesResource(scope, id, resourceType, attributes, { dependsOn, lifecycle, provider: resourceType === 'helm_release' ? 'helm' : 'kubernetes' });
 }

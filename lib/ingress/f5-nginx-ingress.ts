@@ -1,7 +1,7 @@
 import { TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
-import type { IngressV1Config } from '@cdktf/provider-kubernetes/lib/ingress-v1';
-import type { ManifestConfig } from '@cdktf/provider-kubernetes/lib/manifest';
+
+
 import * as z from 'zod';
 import { identityHeaderNames } from '../access/header-contract';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
@@ -441,7 +441,7 @@ export class F5NginxIngress extends Construct {
     }
 
     const policy = (id: string, policyName: string, spec: Record<string, unknown>) =>
-      kubernetesResource<ManifestConfig>(this, id, 'kubernetes_manifest', {
+      kubernetesResource(this, id, 'kubernetes_manifest', {
         manifest: {
           apiVersion: 'k8s.nginx.org/v1',
           kind: 'Policy',
@@ -502,7 +502,7 @@ export class F5NginxIngress extends Construct {
     this.appAnnotations = minion([`${name}-external-auth`, ...shared]);
     this.apiAnnotations = minion([`${name}-external-auth-api`, ...shared]);
 
-    this.ingress = kubernetesResource<IngressV1Config>(this, 'Ingress', 'kubernetes_ingress_v1', {
+    this.ingress = kubernetesResource(this, 'Ingress', 'kubernetes_ingress_v1', {
       metadata: { name, namespace: props.namespace, labels, annotations: this.annotations },
       spec: {
         ingressClassName,
@@ -517,7 +517,7 @@ export class F5NginxIngress extends Construct {
     // backend) with the identity headers it sets itself.
     const toGateway = { service: { name: gateway.serviceName, port: { number: gateway.port } } };
     const minionIngress = (id: string, minionName: string, annotations: Record<string, string>, paths: readonly string[], auth: KubernetesResource) =>
-      kubernetesResource<IngressV1Config>(this, id, 'kubernetes_ingress_v1', {
+      kubernetesResource(this, id, 'kubernetes_ingress_v1', {
         metadata: { name: minionName, namespace: props.namespace, labels, annotations },
         spec: {
           ingressClassName,

@@ -1,7 +1,7 @@
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
-import type { IngressV1Config } from '@cdktf/provider-kubernetes/lib/ingress-v1';
+
 import * as z from 'zod';
 import { ingressAuthResponseHeaders } from '../access/header-contract';
 import { goDuration, hostName, kubernetesName } from '../core/schemas';
@@ -299,7 +299,7 @@ export class NginxIngress extends Construct {
     // The three Ingresses differ only in name, annotations and paths: one host, one
     // certificate, one class.
     const ingress = (id: string, ingressName: string, annotations: Readonly<Record<string, string>>, paths: readonly string[], service: { serviceName: string; port: number }, dependsOn: ITerraformDependable[] = []) =>
-      kubernetesResource<IngressV1Config>(this, id, 'kubernetes_ingress_v1', {
+      kubernetesResource(this, id, 'kubernetes_ingress_v1', {
         metadata: { name: ingressName, namespace: props.namespace, labels, annotations: { ...annotations } },
         spec: {
           ingressClassName,

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as z from 'zod';
-import type { IngressV1Config } from '@cdktf/provider-kubernetes/lib/ingress-v1';
+
 import { identityHeaderNames, ingressAuthResponseHeaders } from '../access/header-contract';
 import { SessionStore } from '../access/session-store';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
@@ -547,7 +547,7 @@ export class IngressNginxController extends Construct {
         dependsOn.push(this.namespaceResource);
       }
       const anchorName = `${releaseName}-identity-log`.slice(0, 63).replace(/-+$/, '');
-      this.identityLogIngress = kubernetesResource<IngressV1Config>(this, 'IdentityLogIngress', 'kubernetes_ingress_v1', {
+      this.identityLogIngress = kubernetesResource(this, 'IdentityLogIngress', 'kubernetes_ingress_v1', {
         metadata: {
           name: anchorName,
           namespace: this.namespaceResource ? this.namespaceResource.metadataName : namespace,

@@ -3,8 +3,8 @@
 
 import { Fn, ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import type { ReleaseConfig, ReleaseSet, ReleaseSetListStruct } from '@cdktf/provider-helm/lib/release';
-import type { NamespaceV1Config } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import type { ReleaseSet, ReleaseSetListStruct } from '@cdktf/provider-helm/lib/release';
+
 import * as z from 'zod';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { ContainerResources } from '../core/resources';
@@ -215,7 +215,7 @@ export function operatorNamespace(scope: Construct, props: HelmOperatorProps, de
   if (existing instanceof KubernetesResource) {
     return existing;
   }
-  return kubernetesResource<NamespaceV1Config>(scope, 'Namespace', 'kubernetes_namespace_v1', {
+  return kubernetesResource(scope, 'Namespace', 'kubernetes_namespace_v1', {
     metadata: { name: props.namespace ?? defaultNamespace, labels: standardLabels(chart, props.releaseName ?? chart, 'namespace') },
   });
 }
@@ -257,7 +257,7 @@ export function renderOperatorRelease(scope: Construct, spec: OperatorReleaseSpe
   const valuesYaml = toYaml(plain);
   const location = chart.location;
 
-  const release = kubernetesResource<ReleaseConfig>(
+  const release = kubernetesResource(
     scope,
     'Release',
     'helm_release',
@@ -282,7 +282,6 @@ export function renderOperatorRelease(scope: Construct, spec: OperatorReleaseSpe
       maxHistory: 10,
       dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
     },
-    'helm',
   );
   return { release, namespace, releaseName, chart, valuesYaml };
 }

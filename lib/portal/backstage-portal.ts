@@ -1,7 +1,7 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
-import type { NamespaceV1Config } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+
 import * as z from 'zod';
 import { AccessPolicy, CookieOptions, OidcGateway } from '../access/oidc-gateway';
 import { MachineClient, machineClientsSchema } from '../access/machine-client';
@@ -190,7 +190,7 @@ export class BackstagePortal extends Construct {
     const namespaceName = props.namespace ?? 'backstage';
     let namespace = namespaceName;
     if (props.createNamespace ?? true) {
-      this.namespace = kubernetesResource<NamespaceV1Config>(this, 'Namespace', 'kubernetes_namespace_v1', {
+      this.namespace = kubernetesResource(this, 'Namespace', 'kubernetes_namespace_v1', {
         metadata: {
           name: namespaceName,
           labels: {

@@ -1,6 +1,6 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import type { ManifestConfig } from '@cdktf/provider-kubernetes/lib/manifest';
+
 import * as z from 'zod';
 import { brand, isBranded } from '../core/brand';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
@@ -407,7 +407,7 @@ export class ClusterSecretStore extends Construct {
     }
     byName.set(this.storeName, this);
     this.reference = { name: this.storeName, kind: 'ClusterSecretStore' };
-    this.manifest = kubernetesResource<ManifestConfig>(this, 'Resource', 'kubernetes_manifest', {
+    this.manifest = kubernetesResource(this, 'Resource', 'kubernetes_manifest', {
       manifest: {
         apiVersion: 'external-secrets.io/v1',
         kind: 'ClusterSecretStore',

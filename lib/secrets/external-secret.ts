@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
-import type { ManifestConfig } from '@cdktf/provider-kubernetes/lib/manifest';
+
 
 /** A SecretStore or ClusterSecretStore of the External Secrets Operator. */
 export interface SecretStoreReference {
@@ -51,7 +51,7 @@ export class ExternalSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: ExternalSecretProps) {
     super(scope, id);
-    this.manifest = kubernetesResource<ManifestConfig>(this, 'Resource', 'kubernetes_manifest', {
+    this.manifest = kubernetesResource(this, 'Resource', 'kubernetes_manifest', {
       manifest: {
         apiVersion: 'external-secrets.io/v1',
         kind: 'ExternalSecret',

@@ -2,7 +2,7 @@ import { brand, isBranded } from '../core/brand';
 import { Fn, ITerraformDependable, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
-import type { SecretV1Config } from '@cdktf/provider-kubernetes/lib/secret-v1';
+
 import * as z from 'zod';
 import { toKubernetesName } from '../core/labels';
 import { goDuration, kubernetesSubdomainName, secretKey } from '../core/schemas';
@@ -247,7 +247,7 @@ class VariableSecretRef extends SecretRef {
     if (cached) {
       return cached;
     }
-    const secret = kubernetesResource<SecretV1Config>(scope, `Secret-${toKubernetesName(this.variable.node.id)}`, 'kubernetes_secret_v1', {
+    const secret = kubernetesResource(scope, `Secret-${toKubernetesName(this.variable.node.id)}`, 'kubernetes_secret_v1', {
       metadata: {
         name: secretName,
         namespace,

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { PropsValidationError } from '../core/errors';
 import { formatValue } from '../core/validation';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
-import type { ManifestConfig } from '@cdktf/provider-kubernetes/lib/manifest';
+
 
 export interface ClusterIssuerProps {
   /** Name of the ClusterIssuer (cluster-scoped: unique in the cluster). */
@@ -31,7 +31,7 @@ export class ClusterIssuer extends Construct {
     super(scope, id);
     this.issuerName = props.name;
     this.spec = props.spec;
-    this.manifest = kubernetesResource<ManifestConfig>(this, 'Resource', 'kubernetes_manifest', {
+    this.manifest = kubernetesResource(this, 'Resource', 'kubernetes_manifest', {
       manifest: {
         apiVersion: 'cert-manager.io/v1',
         kind: 'ClusterIssuer',

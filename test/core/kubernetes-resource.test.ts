@@ -13,7 +13,7 @@ import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { ServiceV1, type ServiceV1Config } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
-import { kubernetesResource, toTerraformAttributes } from '../../lib/core/kubernetes-resource';
+import { type ResourceConfigs, kubernetesResource, toTerraformAttributes } from '../../lib/core/kubernetes-resource';
 import { resourcesOf, synth } from '../helpers';
 
 describe('toTerraformAttributes', () => {
@@ -92,8 +92,8 @@ describe('KubernetesResource against the provider\'s generated classes', () => {
     const json = synth((stack) => {
       new DeploymentV1(stack, 'generated-deployment', deployment);
       new ServiceV1(stack, 'generated-service', service);
-      kubernetesResource<DeploymentV1Config>(stack, 'ours-deployment', 'kubernetes_deployment_v1', deployment);
-      kubernetesResource<ServiceV1Config>(stack, 'ours-service', 'kubernetes_service_v1', service);
+      kubernetesResource(stack, 'ours-deployment', 'kubernetes_deployment_v1', deployment);
+      kubernetesResource(stack, 'ours-service', 'kubernetes_service_v1', service);
     });
     const body = (type: string, id: string) => {
       const { ['//']: _meta, ...rest } = Object.entries(resourcesOf(json, type)).find(([logicalId]) => logicalId.startsWith(id))![1];
@@ -176,7 +176,7 @@ describe('KubernetesResource renders every resource type of the library as the g
   it.each(cases)('%s', (type, Generated, config) => {
     const json = synth((stack) => {
       new Generated(stack, 'generated', config);
-      kubernetesResource(stack, 'ours', type, config as { dependsOn?: undefined });
+      kubernetesResource(stack, 'ours', type as keyof ResourceConfigs, config as never);
     });
     const body = (id: string) => {
       const { ['//']: _meta, ...rest } = Object.entries(resourcesOf(json, type)).find(([logicalId]) => logicalId.startsWith(id))![1];
@@ -187,5 +187,15 @@ describe('KubernetesResource renders every resource type of the library as the g
 
   it('keeps node selector keys verbatim (they are node labels)', () => {
     expect(toTerraformAttributes({ nodeSelector: { diskType: 'ssd' } })).toEqual({ node_selector: { diskType: 'ssd' } });
+  });
+});
+
+describe('kubernetesResource typing', () => {
+  it('ties each resource type to its own config interface', () => {
+    synth((stack) => {
+      kubernetesResource(stack, 'cm', 'kubernetes_config_map_v1', { metadata: { name: 'a' }, data: { a: 'b' } });
+      // @ts-expect-error a Service config for a ConfigMap does not compile (typecheck checks this line)
+      kubernetesResource(stack, 'wrong', 'kubernetes_config_map_v1', { metadata: { name: 'a' }, spec: { port: [{ port: 80 }] } });
+    });
   });
 });

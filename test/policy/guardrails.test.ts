@@ -6,11 +6,7 @@ import { Construct } from 'constructs';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
-import type { DeploymentV1Config, DeploymentV1SpecTemplateSpecContainer } from '@cdktf/provider-kubernetes/lib/deployment-v1';
-import type { IngressV1Config } from '@cdktf/provider-kubernetes/lib/ingress-v1';
-import type { NetworkPolicyV1Config } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
-import type { PodDisruptionBudgetV1Config } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
-import type { ManifestConfig } from '@cdktf/provider-kubernetes/lib/manifest';
+import type { DeploymentV1SpecTemplateSpecContainer } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackstageDatabase, BackstagePortal, TlsSource } from '../../lib';
 import { kubernetesResource } from '../../lib/core/kubernetes-resource';
@@ -84,7 +80,7 @@ function container(overrides: Partial<Container> = {}): Container {
 /** A compliant Deployment with PDB (2 replicas); `containers` and `replicas` change it. */
 function workload(scope: Construct, id: string, options: { containers?: Container[]; replicas?: string; labels?: Record<string, string>; pdb?: boolean } = {}) {
   const labels = options.labels ?? { 'app.kubernetes.io/name': id };
-  const deployment = kubernetesResource<DeploymentV1Config>(scope, id, 'kubernetes_deployment_v1', {
+  const deployment = kubernetesResource(scope, id, 'kubernetes_deployment_v1', {
     metadata: { name: id, namespace: 'apps' },
     spec: {
       replicas: options.replicas ?? '2',
@@ -93,7 +89,7 @@ function workload(scope: Construct, id: string, options: { containers?: Containe
     },
   });
   if (options.pdb ?? true) {
-    kubernetesResource<PodDisruptionBudgetV1Config>(scope, `${id}-pdb`, 'kubernetes_pod_disruption_budget_v1', {
+    kubernetesResource(scope, `${id}-pdb`, 'kubernetes_pod_disruption_budget_v1', {
       metadata: { name: id, namespace: 'apps' },
       spec: { maxUnavailable: '1', selector: { matchLabels: labels } },
     });
@@ -184,7 +180,7 @@ describe('Guardrails', () => {
   describe('violations, each with its construct path', () => {
     it('a host without TLS', () => {
       const r = run((stack) =>
-        kubernetesResource<IngressV1Config>(stack, 'web', 'kubernetes_ingress_v1', {
+        kubernetesResource(stack, 'web', 'kubernetes_ingress_v1', {
           metadata: { name: 'web', namespace: 'apps' },
           spec: {
             tls: [{ hosts: ['a.example.com'], secretName: 'a-tls' }],
@@ -199,7 +195,7 @@ describe('Guardrails', () => {
 
     it('accepts wildcard certificates for one label only', () => {
       const r = run((stack) =>
-        kubernetesResource<IngressV1Config>(stack, 'web', 'kubernetes_ingress_v1', {
+        kubernetesResource(stack, 'web', 'kubernetes_ingress_v1', {
           metadata: { name: 'web', namespace: 'apps' },
           spec: { tls: [{ hosts: ['*.example.com'] }], rule: [{ host: 'a.example.com' }, { host: 'x.a.example.com' }] },
         }),
@@ -211,7 +207,7 @@ describe('Guardrails', () => {
 
     it('an F5 minion without a master holding TLS for its host', () => {
       const r = run((stack) =>
-        kubernetesResource<IngressV1Config>(stack, 'minion', 'kubernetes_ingress_v1', {
+        kubernetesResource(stack, 'minion', 'kubernetes_ingress_v1', {
           metadata: { name: 'minion', namespace: 'apps', annotations: { 'nginx.org/mergeable-ingress-type': 'minion' } },
           spec: { rule: [{ host: 'a.example.com' }] },
         }),
@@ -223,7 +219,7 @@ describe('Guardrails', () => {
 
     it('snippet annotations, controllers that allow them, and F5 authSnippets', () => {
       const r = run((stack) => {
-        kubernetesResource<IngressV1Config>(stack, 'web', 'kubernetes_ingress_v1', {
+        kubernetesResource(stack, 'web', 'kubernetes_ingress_v1', {
           metadata: {
             name: 'web',
             namespace: 'apps',
@@ -231,7 +227,7 @@ describe('Guardrails', () => {
           },
           spec: { tls: [{ hosts: ['a.example.com'] }], rule: [{ host: 'a.example.com' }] },
         });
-        kubernetesResource<ManifestConfig>(stack, 'policy', 'kubernetes_manifest', {
+        kubernetesResource(stack, 'policy', 'kubernetes_manifest', {
           manifest: { apiVersion: 'k8s.nginx.org/v1', kind: 'Policy', metadata: { name: 'p', namespace: 'apps' }, spec: { externalAuth: { authURI: '/auth', authServiceName: 'a', authSnippets: 'proxy_set_header A b;' } } },
         });
         helmRelease(stack, 'nginx', 'ingress-nginx', COMPLIANT_INGRESS_NGINX_VALUES, [{ name: 'controller.config.allow-snippet-annotations', value: 'true' }]);
@@ -294,7 +290,7 @@ describe('Guardrails', () => {
 
     it('takes run_as_non_root from the pod security context', () => {
       const r = run((stack) =>
-        kubernetesResource<DeploymentV1Config>(stack, 'api', 'kubernetes_deployment_v1', {
+        kubernetesResource(stack, 'api', 'kubernetes_deployment_v1', {
           metadata: { name: 'api', namespace: 'apps' },
           spec: {
             replicas: '2',
@@ -316,12 +312,12 @@ describe('Guardrails', () => {
         workload(stack, 'backstage', { labels: { 'app.kubernetes.io/name': 'backstage', 'app.kubernetes.io/instance': 'backstage' } });
         workload(stack, 'portal', { containers: [container({ image: 'registry.example.com/platform/backstage:1.4.2' })], labels: { app: 'portal' } });
         // Selects the first, but lets anyone in.
-        kubernetesResource<NetworkPolicyV1Config>(stack, 'open', 'kubernetes_network_policy_v1', {
+        kubernetesResource(stack, 'open', 'kubernetes_network_policy_v1', {
           metadata: { name: 'open', namespace: 'apps' },
           spec: { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'backstage' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: '7007' }] }] },
         });
         // Selects the second, but in another namespace.
-        kubernetesResource<NetworkPolicyV1Config>(stack, 'elsewhere', 'kubernetes_network_policy_v1', {
+        kubernetesResource(stack, 'elsewhere', 'kubernetes_network_policy_v1', {
           metadata: { name: 'elsewhere', namespace: 'other' },
           spec: { podSelector: { matchLabels: { app: 'portal' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'nginx' } } }] }] },
         });
@@ -337,7 +333,7 @@ describe('Guardrails', () => {
     it('accepts a NetworkPolicy selecting the Backstage pods by expression', () => {
       const r = run((stack) => {
         workload(stack, 'backstage', { labels: { 'app.kubernetes.io/name': 'backstage', tier: 'web' } });
-        kubernetesResource<NetworkPolicyV1Config>(stack, 'np', 'kubernetes_network_policy_v1', {
+        kubernetesResource(stack, 'np', 'kubernetes_network_policy_v1', {
           metadata: { name: 'np', namespace: 'apps' },
           spec: {
             podSelector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'api'] }] },
@@ -372,7 +368,7 @@ describe('Guardrails', () => {
       const r = run((stack) => {
         helmRelease(stack, 'nginx', 'ingress-nginx', 'controller:\n  config:\n    hsts: "false"\n    log-format-escape-json: "true"\n');
         helmRelease(stack, 'f5', 'nginx-ingress', 'controller:\n  config:\n    entries:\n      log-format-escaping: json\n', [{ name: 'controller.config.entries.hsts', value: 'false' }]);
-        kubernetesResource<IngressV1Config>(stack, 'f5web', 'kubernetes_ingress_v1', {
+        kubernetesResource(stack, 'f5web', 'kubernetes_ingress_v1', {
           metadata: { name: 'f5web', namespace: 'apps', annotations: { 'nginx.org/client-max-body-size': '4m' } },
           spec: { tls: [{ hosts: ['a.example.com'] }], rule: [{ host: 'a.example.com' }] },
         });
@@ -419,7 +415,7 @@ describe('Guardrails', () => {
     it('reports every violation of a stack at once, in check order', () => {
       const r = run((stack) => {
         workload(stack, 'api', { replicas: '1', pdb: false, containers: [container({ image: 'app:latest', resources: {}, securityContext: { runAsUser: '0' } })] });
-        kubernetesResource<IngressV1Config>(stack, 'web', 'kubernetes_ingress_v1', { metadata: { name: 'web', namespace: 'apps' }, spec: { rule: [{ host: 'a.example.com' }] } });
+        kubernetesResource(stack, 'web', 'kubernetes_ingress_v1', { metadata: { name: 'web', namespace: 'apps' }, spec: { rule: [{ host: 'a.example.com' }] } });
       });
       expect(r.violations.map((line) => line.slice(0, line.indexOf(':')))).toEqual([
         '[test/web] tls-on-every-host',
