@@ -2,7 +2,16 @@
 // name; zod never appears in a public type.
 
 export { BackstagePortal } from './portal/backstage-portal';
-export type { BackstagePortalProps, PortalBackstageOptions, PortalGatewayOptions, PortalIngressOptions } from './portal/backstage-portal';
+export type {
+  BackstagePortalCommonProps,
+  BackstagePortalProps,
+  F5NginxPortalProps,
+  F5PortalIngressOptions,
+  IngressNginxPortalProps,
+  PortalBackstageOptions,
+  PortalGatewayOptions,
+  PortalIngressOptions,
+} from './portal/backstage-portal';
 
 export { Backstage } from './backstage/backstage';
 export type { BackstageProps, BackstageAutoscaling } from './backstage/backstage';

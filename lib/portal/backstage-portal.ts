@@ -14,8 +14,8 @@ import { F5_NGINX_INGRESS_CONTROLLER, INGRESS_NGINX_CONTROLLER, PeerSelector, pe
 import { ContainerResources } from '../core/resources';
 import { hostName, kubernetesName, pinnedImage } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
-import { F5NginxIngress } from '../ingress/f5-nginx-ingress';
-import { NginxIngress, ProxyTimeouts, RateLimit, CorsOptions } from '../ingress/nginx-ingress';
+import { F5NginxIngress, type F5NginxIngressProps } from '../ingress/f5-nginx-ingress';
+import { NginxIngress, type NginxIngressProps } from '../ingress/nginx-ingress';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
 import { TlsSource } from '../tls/tls-source';
 
@@ -57,31 +57,20 @@ export interface PortalGatewayOptions {
   readonly replicas?: number;
 }
 
-/** Ingress settings beyond the portal-wide ones. */
-export interface PortalIngressOptions {
-  /** @default "nginx" */
-  readonly ingressClassName?: string;
-  /** @default ["/api"] */
-  readonly apiPaths?: readonly string[];
-  /** @default - no auth caching */
-  readonly authCacheDuration?: string;
-  /** @default - any address */
-  readonly allowSourceRanges?: readonly string[];
-  /** @default - none */
-  readonly rateLimit?: RateLimit;
-  /** @default - CORS off */
-  readonly cors?: CorsOptions;
-  /** @default "10m" */
-  readonly proxyBodySize?: string;
-  /** @default - connect 5s, read 60s, send 60s */
-  readonly timeouts?: ProxyTimeouts;
-  /** @default - from the session store */
-  readonly proxyBufferSize?: string;
-  /** @default - none */
-  readonly extraAnnotations?: Readonly<Record<string, string>>;
-}
+/**
+ * Ingress settings of the `ingress-nginx` flavour beyond the portal-wide ones: the props of
+ * {@link NginxIngress}, less those the portal sets itself.
+ */
+export type PortalIngressOptions = Omit<NginxIngressProps, 'namespace' | 'host' | 'backend' | 'gateway' | 'tls' | 'name'>;
 
-export interface BackstagePortalProps {
+/**
+ * Ingress settings of the `f5-nginx` flavour beyond the portal-wide ones: the props of
+ * {@link F5NginxIngress}, less those the portal sets itself.
+ */
+export type F5PortalIngressOptions = Omit<F5NginxIngressProps, 'namespace' | 'host' | 'backend' | 'gateway' | 'tls' | 'name'>;
+
+/** What every portal takes, whichever NGINX controller serves it. */
+export interface BackstagePortalCommonProps {
   /** Public host of the portal, e.g. `backstage.example.com`. */
   readonly host: string;
   /** Your Backstage image, pinned by tag or digest. */
@@ -137,9 +126,32 @@ export interface BackstagePortalProps {
   readonly backstage?: PortalBackstageOptions;
   /** @default - see {@link PortalGatewayOptions} */
   readonly gateway?: PortalGatewayOptions;
+}
+
+/** A portal on the community ingress-nginx controller: auth through `auth-url`. */
+export interface IngressNginxPortalProps extends BackstagePortalCommonProps {
+  /** Which NGINX controller serves the portal. @default "ingress-nginx" */
+  readonly ingressFlavour?: 'ingress-nginx';
   /** @default - see {@link PortalIngressOptions} */
   readonly ingress?: PortalIngressOptions;
 }
+
+/**
+ * A portal on the F5 NGINX Ingress Controller (5.5.0 or later: Policy `externalAuth`). Its
+ * external auth cannot pass the identity headers on, so oauth2-proxy runs in the request
+ * path, in front of Backstage, and Backstage admits it as a peer.
+ */
+export interface F5NginxPortalProps extends BackstagePortalCommonProps {
+  readonly ingressFlavour: 'f5-nginx';
+  /** @default - see {@link F5PortalIngressOptions} */
+  readonly ingress?: F5PortalIngressOptions;
+}
+
+/**
+ * The props of a portal. `ingressFlavour` picks the controller, and with it the ingress
+ * settings that apply: each flavour's `ingress` type lists only what that flavour reads.
+ */
+export type BackstagePortalProps = IngressNginxPortalProps | F5NginxPortalProps;
 
 const portalSchema = z.strictObject({
   host: hostName,
@@ -247,7 +259,7 @@ export class BackstagePortal extends Construct {
       backend: { serviceName: this.backstage.serviceName, port: this.backstage.port },
       tls: props.tls,
     };
-    this.ingress = f5
+    this.ingress = props.ingressFlavour === 'f5-nginx'
       ? new F5NginxIngress(this, 'Ingress', {
           ...ingressCommon,
           gateway: {
@@ -257,7 +269,7 @@ export class BackstagePortal extends Construct {
             sessionStore: this.gateway.sessionStore,
             identityUpstream: this.gateway.identityUpstream,
           },
-          ...((props.ingress ?? {}) as object),
+          ...(props.ingress ?? {}),
         })
       : new NginxIngress(this, 'Ingress', { ...ingressCommon, gateway: this.gateway, ...(props.ingress ?? {}) });
 

@@ -10,6 +10,17 @@ const f5Portal = () =>
   synth((stack) => new BackstagePortal(stack, 'portal', { ...portalProps(stack), tls: TlsSource.fromSecret('portal-tls'), ingressFlavour: 'f5-nginx' }));
 
 describe('BackstagePortal on the F5 NGINX Ingress Controller', () => {
+  it('types the ingress settings by flavour: an ingress-nginx-only setting does not compile for F5', () => {
+    const build = () =>
+      synth((stack) => {
+        const props = { ...portalProps(stack), tls: TlsSource.fromSecret('portal-tls') };
+        // @ts-expect-error cors is read by the ingress-nginx flavour only (npm run typecheck checks this line)
+        new BackstagePortal(stack, 'portal', { ...props, ingressFlavour: 'f5-nginx', ingress: { cors: { allowCredentials: true } } });
+      });
+    // And at run time the F5 flavour refuses it, naming the prop.
+    expect(build).toThrow(/ingress\.cors|cors/);
+  });
+
   it('runs oauth2-proxy in front of Backstage, setting exactly the identity headers of the contract', () => {
     const json = f5Portal();
     const alpha = parse(resourceAt(json, 'kubernetes_config_map_v1', 'Gateway/Config').data['alpha-config.yaml']);
