@@ -85,8 +85,35 @@ export interface GenericIssuerOptions extends IssuerCommonOptions {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * An issuer URL as OIDC discovery takes it: https, no credentials (they would end up in the
+ * synthesized JSON), no query or fragment, and not the discovery document itself (the issuer
+ * is what comes before "/.well-known/openid-configuration").
+ */
+const issuerUrl = httpsUrl.superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return;
+  }
+  if (url.username !== '' || url.password !== '') {
+    ctx.addIssue({ code: 'custom', message: problem('must not contain credentials', 'Remove the user name and password: an issuer URL is public, and the client secret goes in clientSecret.', { redact: true }) });
+  } else if (url.search !== '' || url.hash !== '') {
+    ctx.addIssue({ code: 'custom', message: problem('must not have a query or fragment', 'Give the issuer exactly as the "issuer" field of its discovery document, e.g. "https://idp.example.com/realms/staff".') });
+  } else if (/\/\.well-known\/openid-configuration\/?$/.test(url.pathname)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: problem('is the discovery document, not the issuer', 'Drop "/.well-known/openid-configuration": the issuer is the URL before it.'),
+    });
+  }
+});
+
 const common = {
-  scopes: z.array(z.string().regex(/^[\x21-\x7e]+$/, problem('must be a scope without spaces', 'Give each scope as its own array item.'))).optional(),
+  scopes: z
+    .array(z.string().regex(/^[\x21-\x7e]+$/, problem('must be a scope without spaces', 'Give each scope as its own array item.')))
+    .refine((scopes) => scopes.includes('openid'), problem('must include "openid"', 'Without it the IdP issues no ID token and oauth2-proxy cannot sign anyone in: add "openid" to the list.'))
+    .optional(),
   groupsClaim: z.string().min(1).optional(),
 };
 
@@ -103,12 +130,15 @@ const schemas = {
   }),
   keycloak: z.strictObject({
     ...common,
-    url: httpsUrl,
+    url: issuerUrl.refine(
+      (value) => !/\/realms\//.test(value),
+      problem('must be the Keycloak base URL, without "/realms/<realm>"', 'Give the realm in "realm" only, e.g. url "https://sso.example.com", realm "staff".'),
+    ),
     realm: z.string().regex(/^[A-Za-z0-9._-]+$/, problem('must be a realm name', 'Use the realm name as it appears in the Keycloak URL.')),
   }),
   generic: z.strictObject({
     ...common,
-    issuerUrl: httpsUrl,
+    issuerUrl,
     emailClaim: z.string().min(1).optional(),
     displayName: z.string().min(1).optional(),
   }),

@@ -144,8 +144,8 @@ describe('OidcIssuer', () => {
     });
 
     it('refuses a scope with spaces in it', () => {
-      expect(issuerErrors(OidcIssuer.generic({ issuerUrl: 'https://idp.example.com', scopes: ['openid email'] }))).toEqual([
-        '[test/gw] issuer.scopes[0]: must be a scope without spaces, got "openid email". Give each scope as its own array item.',
+      expect(issuerErrors(OidcIssuer.generic({ issuerUrl: 'https://idp.example.com', scopes: ['openid', 'email profile'] }))).toEqual([
+        '[test/gw] issuer.scopes[1]: must be a scope without spaces, got "email profile". Give each scope as its own array item.',
       ]);
     });
   });
@@ -156,5 +156,38 @@ describe('OidcIssuer', () => {
     expect(issuerErrors({ preset: 'okta' })).toEqual([
         '[test/gw] issuer: must be an OidcIssuer, got {"preset":"okta"}. Use OidcIssuer.okta(), .google(), .entraId(), .keycloak() or .generic().',
     ]);
+  });
+
+  describe('issuer URLs', () => {
+    it('refuses credentials in the URL without echoing them', () => {
+      const [line] = issuerErrors(OidcIssuer.generic({ issuerUrl: 'https://admin:hunter2@idp.example.com' }));
+      expect(line).toBe(
+        '[test/gw] issuer.issuerUrl: must not contain credentials, got a plain value (hidden). Remove the user name and password: an issuer URL is public, and the client secret goes in clientSecret.',
+      );
+    });
+
+    it('refuses a query or fragment', () => {
+      expect(issuerErrors(OidcIssuer.generic({ issuerUrl: 'https://idp.example.com/?tenant=a' }))).toEqual([
+        '[test/gw] issuer.issuerUrl: must not have a query or fragment, got "https://idp.example.com/?tenant=a". Give the issuer exactly as the "issuer" field of its discovery document, e.g. "https://idp.example.com/realms/staff".',
+      ]);
+    });
+
+    it('refuses the discovery document in place of the issuer', () => {
+      expect(issuerErrors(OidcIssuer.generic({ issuerUrl: 'https://idp.example.com/.well-known/openid-configuration' }))).toEqual([
+        '[test/gw] issuer.issuerUrl: is the discovery document, not the issuer, got "https://idp.example.com/.well-known/openid-configuration". Drop "/.well-known/openid-configuration": the issuer is the URL before it.',
+      ]);
+    });
+
+    it('refuses a Keycloak URL that already names the realm', () => {
+      expect(issuerErrors(OidcIssuer.keycloak({ url: 'https://sso.example.com/realms/staff', realm: 'staff' }))).toEqual([
+        '[test/gw] issuer.url: must be the Keycloak base URL, without "/realms/<realm>", got "https://sso.example.com/realms/staff". Give the realm in "realm" only, e.g. url "https://sso.example.com", realm "staff".',
+      ]);
+    });
+
+    it('refuses scopes without openid', () => {
+      expect(issuerErrors(OidcIssuer.okta({ domain: 'example.okta.com', scopes: ['email', 'profile'] }))).toEqual([
+        '[test/gw] issuer.scopes: must include "openid", got ["email","profile"]. Without it the IdP issues no ID token and oauth2-proxy cannot sign anyone in: add "openid" to the list.',
+      ]);
+    });
   });
 });
