@@ -158,7 +158,10 @@ const portalSchema = z.strictObject({
   image: pinnedImage,
   database: z.custom<BackstageDatabase>((v) => BackstageDatabase.isBackstageDatabase(v), problem('must be a BackstageDatabase', 'Use BackstageDatabase.external({...}), .inCluster({...}) or .sqliteInMemory().')),
   issuer: z.custom<OidcIssuer>((v) => OidcIssuer.isOidcIssuer(v), problem('must be an OidcIssuer', 'Use OidcIssuer.okta(), .google(), .entraId(), .keycloak() or .generic().')),
-  clientId: z.string().min(1, problem('must not be empty', 'Copy the client id from the IdP app registration.')),
+  clientId: z
+    .string()
+    .min(1, problem('must not be empty', 'Copy the client id from the IdP app registration.'))
+    .regex(/^[\x21-\x7e]+$/, problem('must not contain spaces, line breaks or control characters', 'Copy the client id again from the IdP app registration, without surrounding whitespace.')),
   clientSecret: secretRefSchema(),
   cookieSecret: secretRefSchema(),
   access: z.record(z.string(), z.unknown()),

@@ -237,6 +237,16 @@ class VariableSecretRef extends SecretRef {
         'Declare it with `sensitive: true` so Terraform never prints its value in plans or logs.',
       );
     }
+    if (this.variable.default !== undefined) {
+      // The default is written into the synthesized JSON: the secret would sit in code.
+      fail(
+        scope,
+        context.prop ?? 'secret',
+        `variable "${this.variable.node.id}" has a default value`,
+        { default: '(hidden)' },
+        'Remove the default: a secret comes from TF_VAR_<name> at deploy time, never from the code.',
+      );
+    }
     validateProps(scope, z.strictObject({ secretName: kubernetesSubdomainName.optional(), key: secretKey.optional() }), this.options, context.prop ? [context.prop] : []);
 
     const secretName = this.options.secretName ?? toKubernetesName(this.variable.node.id);

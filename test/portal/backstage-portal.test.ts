@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BackstagePortal } from '../../lib';
-import { portalProps, resourceAt, resourcesOf, synth } from '../helpers';
+import { errorOf, portalProps, resourceAt, resourcesOf, synth } from '../helpers';
 
 describe('BackstagePortal', () => {
   it('wires namespace, Backstage, gateway, ingress and outputs for one environment', () => {
@@ -11,5 +11,11 @@ describe('BackstagePortal', () => {
     expect(Object.keys(resourcesOf(json, 'kubernetes_deployment_v1'))).toHaveLength(2);
     expect(json.output?.portal_url?.value).toBe('https://backstage.example.com');
     expect(json.output?.portal_oidc_redirect_uri?.value).toBe('https://backstage.example.com/oauth2/callback');
+  });
+
+  it('refuses a client id with a line break or spaces in it', () => {
+    expect(errorOf(() => synth((stack) => new BackstagePortal(stack, 'portal', { ...portalProps(stack), clientId: '0oa1b2c3\n' })))).toBe(
+      '[test/portal] clientId: must not contain spaces, line breaks or control characters, got "0oa1b2c3\\n". Copy the client id again from the IdP app registration, without surrounding whitespace.',
+    );
   });
 });

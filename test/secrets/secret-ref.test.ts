@@ -105,6 +105,16 @@ describe('SecretRef', () => {
       );
     });
 
+    it('refuses a sensitive variable with a default value, without echoing it', () => {
+      const message = errorOf(() =>
+        bindAll((stack) => SecretRef.fromVariable(new TerraformVariable(stack, 'github_token', { type: 'string', sensitive: true, default: 'ghp_hunter2' })), [['consumer', 'backstage']]),
+      );
+      expect(message).toBe(
+        '[test/consumer] secret: variable "github_token" has a default value, got {"default":"(hidden)"}. Remove the default: a secret comes from TF_VAR_<name> at deploy time, never from the code.',
+      );
+      expect(message).not.toContain('hunter2');
+    });
+
     it('names the consumer\'s prop when a consumer binds a non-sensitive variable', () => {
       const message = errorOf(() =>
         synth((stack) => backstageWith(stack, 'bs', { GITHUB_TOKEN: SecretRef.fromVariable(new TerraformVariable(stack, 'github_token', { type: 'string' })) })),
