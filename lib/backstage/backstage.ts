@@ -219,6 +219,16 @@ const backstageSchema = z
         ),
       });
     }
+    if (props.autoscaling && props.replicas !== undefined && (props.replicas < props.autoscaling.minReplicas || props.replicas > props.autoscaling.maxReplicas)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['replicas'],
+        message: problem(
+          `must lie within autoscaling's ${props.autoscaling.minReplicas}..${props.autoscaling.maxReplicas}`,
+          'With autoscaling the autoscaler sets the replica count: leave replicas out, or change the autoscaling bounds.',
+        ),
+      });
+    }
     props.machineClients?.forEach((client, index) => nestedIssues(ctx, ['machineClients', index], client.schema, client.options));
     const reserved = ['POSTGRES_PASSWORD', 'POSTGRES_CA_CERT', 'NODE_OPTIONS'];
     for (const name of [...Object.keys(props.env ?? {}), ...Object.keys(props.secretEnv ?? {})]) {

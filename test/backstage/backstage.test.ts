@@ -349,6 +349,12 @@ describe('Backstage', () => {
       ]);
     });
 
+    it('refuses replicas outside the autoscaling bounds (the autoscaler would override them)', () => {
+      expect(problemsOf({ replicas: 8, autoscaling: { minReplicas: 2, maxReplicas: 6 } })).toEqual([
+        "[test/bs] replicas: must lie within autoscaling's 2..6, got 8. With autoscaling the autoscaler sets the replica count: leave replicas out, or change the autoscaling bounds.",
+      ]);
+    });
+
     it('refuses a plain env var named like a secret without echoing its value', () => {
       const message = errorOf(() => synthBackstage({ env: { GITHUB_TOKEN: 'ghp_plainTextValue123' } }));
       expect(message).toBe(
