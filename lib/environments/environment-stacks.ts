@@ -98,6 +98,11 @@ function issuerOf(access: SharedAccessPolicy): OidcIssuer {
  */
 export function environmentStacks(scope: Construct, environment: EnvironmentData, accessPolicy: SharedAccessPolicy): EnvironmentStacks {
   const env = parseEnvironment(environment, `environment ${String((environment as { name?: unknown }).name ?? '')}`.trim());
+  if (scope.node.tryFindChild(`${env.name}-platform`) || scope.node.tryFindChild(`${env.name}-portal`)) {
+    throw new PropsValidationError([
+      `[environment ${env.name}] name: is the name of another environment of this app, got "${env.name}". Give each environment its own name (its stacks are <name>-platform and <name>-portal).`,
+    ]);
+  }
   const access = parseSharedAccessPolicy(accessPolicy);
   const cloud = cloudProfile(env);
   const namespace = env.namespace ?? 'backstage';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { PropsValidationError } from '../core/errors';
 import { cidr, hostName, httpsUrl, kubernetesName, kubernetesSubdomainName, pinnedImage, secretKey } from '../core/schemas';
 import { describeIssues, problem } from '../core/validation';
@@ -286,9 +286,26 @@ export function parseSharedAccessPolicy(data: unknown, source = 'access policy')
   return check(sharedAccessPolicySchema, data, source);
 }
 
-/** Reads and checks an environment from a YAML or JSON file. */
+/**
+ * Reads and checks an environment from a YAML or JSON file. Syntax errors name the file and
+ * the line; a file holds exactly one environment.
+ */
 export function loadEnvironmentFile(path: string): EnvironmentData {
-  return parseEnvironment(parse(readFileSync(path, 'utf8')), path);
+  const documents = parseAllDocuments(readFileSync(path, 'utf8'));
+  const list = Array.isArray(documents) ? documents : [documents];
+  const problems = list.flatMap((doc) =>
+    doc.errors.map((e) => {
+      const line = e.linePos?.[0];
+      return `[${path}${line ? `:${line.line}:${line.col}` : ''}] ${e.message.split('\n')[0]}. Fix the YAML there (indent with spaces, not tabs; quote values with ": " or "#" in them).`;
+    }),
+  );
+  if (problems.length > 0) {
+    throw new PropsValidationError(problems);
+  }
+  if (list.length !== 1) {
+    throw new PropsValidationError([`[${path}] must hold one environment, got ${list.length} YAML documents. Put one environment in each file (no "---" separators).`]);
+  }
+  return parseEnvironment(list[0]!.toJS(), path);
 }
 
 /** JSON Schema of an environment file, for editor completion (`# yaml-language-server: $schema=...`). */

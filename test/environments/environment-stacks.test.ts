@@ -157,4 +157,12 @@ describe('environmentStacks', () => {
       'database.tls.mode: must be "verify-full", "require" or "disable", got "verify-ca". Use "verify-full" and give the server\'s CA in "ca"; "require" does not check who answers.',
     );
   });
+
+  it('refuses two environments with the same name in one app', () => {
+    const app = Testing.app();
+    environmentStacks(app as App, env('dev'), access);
+    expect(errorOf(() => environmentStacks(app as App, { ...env('dev'), host: 'other.example.com' }, access))).toBe(
+      '[environment dev] name: is the name of another environment of this app, got "dev". Give each environment its own name (its stacks are <name>-platform and <name>-portal).',
+    );
+  });
 });

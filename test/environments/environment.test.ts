@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { environmentJsonSchema, loadEnvironmentFile, parseEnvironment, parseSharedAccessPolicy } from '../../lib';
@@ -12,6 +13,33 @@ describe('environments as data', () => {
     expect(dev()).toMatchObject({ name: 'dev', cloud: { provider: 'generic' }, backend: { type: 'local' } });
     expect(loadEnvironmentFile(join(examples, 'environments/staging.yaml')).cloud).toEqual({ provider: 'gke', project: 'example-portal-staging' });
     expect(loadEnvironmentFile(join(examples, 'environments/prod.yaml')).backend).toEqual({ type: 's3', bucket: 'example-portal-tfstate', region: 'eu-west-1', dynamodbTable: 'terraform-locks' });
+  });
+
+  describe('files that are not one valid YAML document', () => {
+    const file = (name: string, text: string) => {
+      const path = join(mkdtempSync(join(tmpdir(), 'env-')), name);
+      writeFileSync(path, text);
+      return path;
+    };
+    const devText = readFileSync(join(examples, 'environments/dev.yaml'), 'utf8');
+
+    it('names the file and the line of a syntax error', () => {
+      const path = file('broken.yaml', 'name: dev\nproduction: false\ncloud: { provider: generic\n');
+      const message = errorOf(() => loadEnvironmentFile(path));
+      expect(message).toMatch(new RegExp(`^\\[${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:\\d+\\] .+\\. Fix the YAML there \\(indent with spaces, not tabs; quote values with ": " or "#" in them\\)\\.$`, 'm'));
+    });
+
+    it('names the file and the line of a tab used for indentation', () => {
+      const path = file('tabs.yaml', 'name: dev\ncloud:\n\tprovider: generic\n');
+      expect(errorOf(() => loadEnvironmentFile(path))).toContain(`[${path}:3:`);
+    });
+
+    it('refuses several documents in one file', () => {
+      const path = file('two.yaml', `${devText}\n---\n${devText}`);
+      expect(errorOf(() => loadEnvironmentFile(path))).toBe(
+        `[${path}] must hold one environment, got 2 YAML documents. Put one environment in each file (no "---" separators).`,
+      );
+    });
   });
 
   it('reports every problem of an environment in one error, naming the file', () => {
