@@ -264,9 +264,8 @@ const f5Schema = z
     tls: z.custom<TlsSource>((v) => TlsSource.isTlsSource(v), problem('must be a TlsSource', 'Use TlsSource.fromIssuer(name), .fromSecret(name) or .privateCa(secret).')),
     ingressClassName: kubernetesName.optional(),
     name: kubernetesName.optional(),
-    apiPaths: apiPathsSchema
-      .refine((paths) => !paths.some((p) => p === SIGN_IN_BASE_PATH || p.startsWith(`${SIGN_IN_BASE_PATH}/`)), problem('must not include the sign-in path /oauth2', 'The controller serves /oauth2 from the gateway without auth; pick the API prefixes only.'))
-      .optional(),
+    // apiPathsSchema refuses prefixes that cover /oauth2, for both flavours.
+    apiPaths: apiPathsSchema.optional(),
     proxyBufferSize: proxyBufferSizeSchema.optional(),
     allowSourceRanges: allowSourceRangesSchema.optional(),
     rateLimit: z

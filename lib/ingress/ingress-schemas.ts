@@ -17,11 +17,27 @@ export const backendSchema = z.strictObject({ serviceName: kubernetesName, port:
 
 /** @internal Path prefixes of the API (answered 401 instead of a sign-in redirect). */
 export const apiPathsSchema = z
-  .array(z.string().regex(/^\/[A-Za-z0-9._~\/-]*[A-Za-z0-9._~-]$/, problem('must be a path prefix such as "/api"', 'Start with "/" and leave out regular expressions and the trailing "/".')))
+  .array(
+    z
+      .string()
+      .regex(/^\/[A-Za-z0-9._~\/-]*[A-Za-z0-9._~-]$/, problem('must be a path prefix such as "/api"', 'Start with "/" and leave out regular expressions and the trailing "/".'))
+      .refine(
+        // A prefix of /oauth2 (or a path under it) would send sign-in, callback and sign-out
+        // through auth: nobody could ever sign in.
+        (path) => !'/oauth2'.startsWith(path) && !path.startsWith('/oauth2/'),
+        problem('must not cover /oauth2', 'The sign-in paths under /oauth2 stay outside auth; pick a prefix such as "/api".'),
+      ),
+  )
   .min(1, problem('must list at least one prefix', 'Leave it out for ["/api"].'));
 
 /** @internal */
-export const proxyBufferSizeSchema = z.string().regex(/^[0-9]+[km]$/, problem('must be a size such as "16k"', 'Use a number followed by "k" or "m".'));
+export const proxyBufferSizeSchema = z
+  .string()
+  .regex(/^[0-9]+[km]$/, problem('must be a size such as "16k"', 'Use a number followed by "k" or "m".'))
+  .refine(
+    (size) => !/^[0-9]+k$/.test(size) || Number(size.slice(0, -1)) >= 8,
+    problem('must be at least 8k', 'oauth2-proxy\'s Set-Cookie and the identity headers do not fit nginx\'s 4k default and sessions break; leave it out for 32k (cookie sessions) or 16k (Redis).'),
+  );
 
 /** @internal */
 export const proxyBodySizeSchema = z.string().regex(/^[0-9]+[kmg]?$/, problem('must be a size such as "10m"', 'Use a number followed by "k", "m" or "g".'));

@@ -443,7 +443,7 @@ describe('F5NginxIngress', () => {
         }),
       ).toEqual([
         '[test/ing] apiPaths[0]: must be a path prefix such as "/api", got "/api/". Start with "/" and leave out regular expressions and the trailing "/".',
-        '[test/ing] apiPaths: must not include the sign-in path /oauth2, got ["/api/","/oauth2/x"]. The controller serves /oauth2 from the gateway without auth; pick the API prefixes only.',
+        '[test/ing] apiPaths[1]: must not cover /oauth2, got "/oauth2/x". The sign-in paths under /oauth2 stay outside auth; pick a prefix such as "/api".',
         '[test/ing] proxyBufferSize: must be a size such as "16k", got "16". Use a number followed by "k" or "m".',
         '[test/ing] allowSourceRanges: must list at least one network, got []. Leave it out to allow any address.',
         '[test/ing] rateLimit.requestsPerSecond: must be at least 1, got 0. Use a whole number of requests per second.',

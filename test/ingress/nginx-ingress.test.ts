@@ -365,6 +365,20 @@ describe('NginxIngress API paths', () => {
     expect(api.spec.tls).toEqual(resourceAt(json, 'kubernetes_ingress_v1', 'ing/Ingress').spec.tls);
   });
 
+  it('refuses API prefixes that cover /oauth2 (sign-in would need a session)', () => {
+    const fix = 'The sign-in paths under /oauth2 stay outside auth; pick a prefix such as "/api".';
+    expect(errorOf(() => synthIngress({ apiPaths: ['/o', '/oauth2/start'] })).split('\n')).toEqual([
+      `[test/ing] apiPaths[0]: must not cover /oauth2, got "/o". ${fix}`,
+      `[test/ing] apiPaths[1]: must not cover /oauth2, got "/oauth2/start". ${fix}`,
+    ]);
+  });
+
+  it('refuses a proxy buffer below 8k, which breaks sessions (the sign-in suite shows it with 4k)', () => {
+    expect(errorOf(() => synthIngress({ proxyBufferSize: '4k' }))).toBe(
+      '[test/ing] proxyBufferSize: must be at least 8k, got "4k". oauth2-proxy\'s Set-Cookie and the identity headers do not fit nginx\'s 4k default and sessions break; leave it out for 32k (cookie sessions) or 16k (Redis).',
+    );
+  });
+
   it('takes other API prefixes and refuses regular expressions', () => {
     const api = apiIngress(synthIngress({ apiPaths: ['/api', '/catalog-import'] }));
     expect(api.spec.rule[0].http.path.map((p: { path: string }) => p.path)).toEqual(['/api', '/catalog-import']);

@@ -30,7 +30,11 @@ export interface PortalOptions {
   readonly backstageAudienceIssuerUrl: string;
   /** NginxIngress authCacheDuration (undefined: caching off, the default). */
   readonly authCacheDuration?: string;
-  /** NginxIngress proxyBufferSize (undefined: the library's default for the session store). */
+  /**
+   * A proxy buffer size written over the synthesized Ingresses' annotation, as an
+   * `addOverride` escape hatch would (undefined: the library's default for the session
+   * store). The library itself refuses sizes below 8k; the scenario with 4k shows why.
+   */
   readonly proxyBufferSize?: string;
 }
 
@@ -64,7 +68,6 @@ export function portalProps(stack: TerraformStack, o: PortalOptions): BackstageP
     gateway: { replicas: 1 },
     ingress: {
       ...(o.authCacheDuration ? { authCacheDuration: o.authCacheDuration } : {}),
-      ...(o.proxyBufferSize ? { proxyBufferSize: o.proxyBufferSize } : {}),
     },
   };
 }
@@ -85,7 +88,14 @@ export function synthesizePortal(o: PortalOptions): Json {
     new HelmProvider(stack, 'helm', {});
     new IngressNginxController(stack, 'Controller', { sessionStore: SessionStore.cookie(), accessLog: { identity: false } });
     app.synth();
-    return JSON.parse(readFileSync(join(outdir, 'stacks', 'signin', 'cdk.tf.json'), 'utf8'));
+    const json = JSON.parse(readFileSync(join(outdir, 'stacks', 'signin', 'cdk.tf.json'), 'utf8'));
+    if (o.proxyBufferSize) {
+      for (const ingress of Object.values(json.resource.kubernetes_ingress_v1 as Record<string, any>)) {
+        const annotations = one(ingress.metadata).annotations as Record<string, string>;
+        if (annotations['nginx.ingress.kubernetes.io/proxy-buffer-size']) annotations['nginx.ingress.kubernetes.io/proxy-buffer-size'] = o.proxyBufferSize;
+      }
+    }
+    return json;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
