@@ -60,7 +60,17 @@ TOFURC=$TOOLS_DIR/tofurc
 ENV_FILE=$TOOLS_DIR/env.sh
 
 REPO_DIR=$(cd "$(dirname "$0")/../../.." && pwd)
-VENDOR_DIR=${VENDOR_DIR:-$(cd "$REPO_DIR/.." && pwd)/shared/vendor}
+# The vendored sources sit next to the repository (../shared/vendor); a clone elsewhere on
+# the same machine finds them at the workspace's shared folder.
+if [[ -z ${VENDOR_DIR:-} ]]; then
+  for candidate in "$REPO_DIR/../shared/vendor" /work/shared/vendor; do
+    if [[ -f $candidate/SHA256SUMS ]]; then
+      VENDOR_DIR=$(cd "$candidate" && pwd)
+      break
+    fi
+  done
+fi
+VENDOR_DIR=${VENDOR_DIR:-$REPO_DIR/../shared/vendor}
 
 OAUTH2_PROXY_MODULE=github.com/oauth2-proxy/oauth2-proxy/v7
 OAUTH2_PROXY_VERSION=v7.15.6

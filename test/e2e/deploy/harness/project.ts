@@ -10,7 +10,9 @@ import type { Engine } from './engines';
 
 const execFileAsync = promisify(execFile);
 export const repoRoot = resolve(__dirname, '../../../..');
-export const vendorDir = process.env.VENDOR_DIR ?? resolve(repoRoot, '../shared/vendor');
+/** The vendored charts and sources: next to the repository, or the workspace's shared folder. */
+export const vendorDir =
+  process.env.VENDOR_DIR ?? [resolve(repoRoot, '../shared/vendor'), '/work/shared/vendor'].find((d) => existsSync(join(d, 'SHA256SUMS'))) ?? resolve(repoRoot, '../shared/vendor');
 const cdktfBin = join(repoRoot, 'node_modules/.bin/cdktf');
 const tsxLoader = join(repoRoot, 'node_modules/tsx/dist/cjs/index.cjs');
 
