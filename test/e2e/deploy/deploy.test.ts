@@ -231,15 +231,15 @@ describe.each(engines)('cdktf deploy under $name $version', (engine: Engine) => 
     const annotationOf = async (name: string, key: string) =>
       (await cluster.getJson(['deployment', '-n', 'backstage', name])).spec.template.metadata.annotations?.[key] as string | undefined;
     /** Synthesizes the variant, plans `stack`, checks the plan is exactly `expected`, deploys. */
-    const change = async (variantChanges: string, stack: string, expected: string[]) => {
+    const change = async (variantChanges: string, stack: string, expected: string[], label = variantChanges.split(',').pop()!) => {
       variant.setEnv('E2E_VARIANT', variantChanges);
       await variant.synth();
       const plan = await variant.plan(stack);
-      record(variant, stack, `plan (${variantChanges.split(',').pop()})`, plan.seconds);
+      record(variant, stack, `plan (${label})`, plan.seconds);
       expect(summary(plan.changes)).toEqual(expected.sort());
       const applied = await variant.deploy([stack], { platformDeployed: true });
       expectSuccess(applied, `deploy of ${stack} with ${variantChanges}`);
-      record(variant, stack, `apply (${variantChanges.split(',').pop()})`, applied.seconds);
+      record(variant, stack, `apply (${label})`, applied.seconds);
     };
 
     it('an Ingress annotation: the allow-list of each Ingress', async () => {
@@ -285,10 +285,12 @@ describe.each(engines)('cdktf deploy under $name $version', (engine: Engine) => 
     it('a rotated secret variable: the Secret and the gateway Deployment, whose checksum/secrets changes', async () => {
       const before = await annotationOf('oauth2-proxy', 'checksum/secrets');
       variant.setEnv('TF_VAR_dev_oidc_client_secret', rotated);
-      await change('annotation,replicas,chartValue,appConfig', P, [
-        'update kubernetes_deployment_v1.portal_Gateway_Deployment_7BB61A20',
-        'update kubernetes_secret_v1.portal_Gateway_Secret-dev-oidc-client-secret_1B21B6F1',
-      ]);
+      await change(
+        'annotation,replicas,chartValue,appConfig',
+        P,
+        ['update kubernetes_deployment_v1.portal_Gateway_Deployment_7BB61A20', 'update kubernetes_secret_v1.portal_Gateway_Secret-dev-oidc-client-secret_1B21B6F1'],
+        'rotated secret',
+      );
       expect(await annotationOf('oauth2-proxy', 'checksum/secrets')).not.toBe(before);
       const secret = await cluster.getJson(['secret', '-n', 'backstage', 'dev-oidc-client-secret']);
       expect(decodeSecret(secret)).toEqual({ value: rotated });
