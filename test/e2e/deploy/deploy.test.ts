@@ -231,12 +231,12 @@ describe.each(engines)('cdktf deploy under $name $version', (engine: Engine) => 
     const annotationOf = async (name: string, key: string) =>
       (await cluster.getJson(['deployment', '-n', 'backstage', name])).spec.template.metadata.annotations?.[key] as string | undefined;
     /** Synthesizes the variant, plans `stack`, checks the plan is exactly `expected`, deploys. */
-    const change = async (variantChanges: string, stack: string, expected: string[], label = variantChanges.split(',').pop()!) => {
+    const change = async (variantChanges: string, stack: string, expected: unknown[], label = variantChanges.split(',').pop()!) => {
       variant.setEnv('E2E_VARIANT', variantChanges);
       await variant.synth();
       const plan = await variant.plan(stack);
       record(variant, stack, `plan (${label})`, plan.seconds);
-      expect(summary(plan.changes)).toEqual(expected.sort());
+      expect(summary(plan.changes)).toEqual([...expected].sort());
       const applied = await variant.deploy([stack], { platformDeployed: true });
       expectSuccess(applied, `deploy of ${stack} with ${variantChanges}`);
       record(variant, stack, `apply (${label})`, applied.seconds);
@@ -296,6 +296,21 @@ describe.each(engines)('cdktf deploy under $name $version', (engine: Engine) => 
       expect(decodeSecret(secret)).toEqual({ value: rotated });
       expect(variant.transcript.join('\n').includes(rotated)).toBe(false);
       multi.setEnv('TF_VAR_dev_oidc_client_secret', rotated);
+    });
+
+    it('Backstage autoscaling: the HorizontalPodAutoscaler is created, and the replica count is left to it', async () => {
+      await change('annotation,replicas,chartValue,appConfig,autoscaling', P, [
+        expect.stringMatching(/^create kubernetes_horizontal_pod_autoscaler_v2\.portal_Backstage_Autoscaler_[0-9A-F]{8}$/),
+      ]);
+      const hpa = await cluster.getJson(['horizontalpodautoscaler.autoscaling', '-n', 'backstage', 'backstage']);
+      expect(hpa.apiVersion).toBe('autoscaling/v2');
+      expect(hpa.spec).toMatchObject({
+        minReplicas: 2,
+        maxReplicas: 4,
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'backstage' },
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 75 } } }],
+      });
+      await noChanges(variant, P);
     });
 
     it('refuses a cookie secret oauth2-proxy would crash on, at plan time, without printing it', async () => {

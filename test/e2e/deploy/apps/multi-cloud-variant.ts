@@ -18,6 +18,8 @@ const changes: Record<string, (env: EnvironmentData) => EnvironmentData> = {
   replicas: (env) => ({ ...env, replicas: 2 }),
   // A chart value: a key of the ingress-nginx controller ConfigMap.
   chartValue: (env) => ({ ...env, ingressController: { ...env.ingressController, config: { 'keep-alive': '30' } } }),
+  // Backstage autoscaling (an HPA; the replica count left to it).
+  autoscaling: (env) => ({ ...env, autoscaling: { minReplicas: 2, maxReplicas: 4 } }),
   // An app-config value.
   appConfig: (env) => ({ ...env, appConfig: { app: { title: 'Backstage (dev, changed)' } } }),
   // The database password from a secret manager (Vault) through External Secrets: adds the
