@@ -3,13 +3,14 @@
 // - The tool build: with --cold, build-tools.sh runs against empty caches (its own tools
 //   cache, Go build cache and module cache in a temporary directory) and is timed; without
 //   it, the build times build-tools.sh recorded when it last built each tool are shown.
-// - The warm suite run: `npm run test:e2e` end to end (tools cached), timed.
+// - The warm suite run: `npm run test:e2e` end to end (tools cached; the engines' scenarios
+//   run side by side), timed.
 // - Per engine and stack: the resource count and the time of the first plan, the deploy
 //   (cdktf deploy: init, plan and apply), the no-change plan and the destroy, as the suite
 //   recorded them while it ran.
 // Numbers, not pass/fail: nothing here is a test.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -51,18 +52,20 @@ if (cold) {
 }
 
 console.log('== warm suite run: npm run test:e2e');
-const timingsFile = join(mkdtempSync(join(tmpdir(), 'bench-deploy-')), 'timings.json');
+const timingsDir = mkdtempSync(join(tmpdir(), 'bench-deploy-'));
 const start = process.hrtime.bigint();
-const suite = spawnSync('npm', ['run', 'test:e2e'], { cwd: root, env: { ...process.env, E2E_TIMINGS_FILE: timingsFile }, stdio: ['ignore', 'inherit', 'inherit'] });
+const suite = spawnSync('npm', ['run', 'test:e2e'], { cwd: root, env: { ...process.env, E2E_TIMINGS_DIR: timingsDir }, stdio: ['ignore', 'inherit', 'inherit'] });
 const suiteSeconds = seconds(start);
 console.log(`warm suite run: ${suiteSeconds.toFixed(0)} s (exit ${suite.status})`);
-if (!existsSync(timingsFile)) {
+type Timing = { engine: string; stack: string; step: string; seconds: number; resources?: number };
+const timings = readdirSync(timingsDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .flatMap((f) => JSON.parse(readFileSync(join(timingsDir, f), 'utf8')) as Timing[]);
+if (timings.length === 0) {
   console.log('the suite wrote no timings');
   process.exit(1);
 }
-
-type Timing = { engine: string; stack: string; step: string; seconds: number; resources?: number };
-const timings = JSON.parse(readFileSync(timingsFile, 'utf8')) as Timing[];
 const steps = ['plan', 'deploy', 'no-change plan', 'destroy'];
 console.log('== per stack (seconds; deploy = cdktf deploy: init, plan, apply)');
 console.log(`${'engine'.padEnd(18)} ${'stack'.padEnd(14)} ${'resources'.padStart(9)} ${steps.map((s) => s.padStart(15)).join('')}`);

@@ -13,13 +13,16 @@ export default defineConfig({
     ...(results ? { outputFile: { json: `${results}/deploy.json` } } : {}),
     root: new URL('../../..', import.meta.url).pathname,
     include: ['test/e2e/deploy/**/*.test.ts'],
+    // One file per engine, each with a cluster of its own: the two run side by side, one
+    // core each.
     pool: 'forks',
-    maxWorkers: 1,
-    fileParallelism: false,
+    maxWorkers: 2,
+    fileParallelism: true,
     // One step of a scenario is one cdktf deploy, destroy or plan against the cluster.
     testTimeout: 900_000,
     hookTimeout: 600_000,
-    // A failed step leaves the next ones meaningless; they still run and report.
+    // Within a file the steps run in order; a failed step leaves the next ones meaningless,
+    // they still run and report.
     sequence: { concurrent: false },
   },
 });
