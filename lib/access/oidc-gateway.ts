@@ -1,11 +1,6 @@
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
-
-
-
-
-
 import * as z from 'zod';
 import { contentHash } from '../core/hash';
 import { RELOADER_RESTART_ANNOTATION_PATH, selectorLabels, standardLabels } from '../core/labels';

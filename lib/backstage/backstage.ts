@@ -1,12 +1,5 @@
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
-
-
-
-
-
-
-
 import * as z from 'zod';
 import { MachineClient, StaticTokenMachineClientOptions, machineClientsSchema } from '../access/machine-client';
 import { contentHash } from '../core/hash';

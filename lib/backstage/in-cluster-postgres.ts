@@ -1,8 +1,5 @@
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
-
-
-
 import { selectorLabels, standardLabels } from '../core/labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { BoundSecret } from '../secrets/secret-ref';

@@ -1,7 +1,5 @@
 import { TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
-
-
 import * as z from 'zod';
 import { identityHeaderNames } from '../access/header-contract';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';

@@ -1,7 +1,6 @@
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
-
 import * as z from 'zod';
 import { ingressAuthResponseHeaders } from '../access/header-contract';
 import { goDuration, hostName, kubernetesName } from '../core/schemas';

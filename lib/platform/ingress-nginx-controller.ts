@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import * as z from 'zod';
-
 import { identityHeaderNames, ingressAuthResponseHeaders } from '../access/header-contract';
 import { SessionStore } from '../access/session-store';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';

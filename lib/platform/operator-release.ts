@@ -4,7 +4,6 @@
 import { Fn, ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import type { ReleaseSet, ReleaseSetListStruct } from '@cdktf/provider-helm/lib/release';
-
 import * as z from 'zod';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { ContainerResources } from '../core/resources';

@@ -1,7 +1,6 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
-
 import * as z from 'zod';
 import { AccessPolicy, CookieOptions, OidcGateway } from '../access/oidc-gateway';
 import { MachineClient, machineClientsSchema } from '../access/machine-client';

@@ -1,6 +1,5 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-
 import * as z from 'zod';
 import { brand, isBranded } from '../core/brand';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';

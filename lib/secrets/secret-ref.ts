@@ -2,7 +2,6 @@ import { brand, isBranded } from '../core/brand';
 import { Fn, ITerraformDependable, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
-
 import * as z from 'zod';
 import { toKubernetesName } from '../core/labels';
 import { goDuration, kubernetesSubdomainName, secretKey } from '../core/schemas';
