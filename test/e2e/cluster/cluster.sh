@@ -66,14 +66,27 @@ mkdir -p "$PKI" "$LOGS" "$STATE_DIR/etcd" "$STATE_DIR/pv"
 # ---------------------------------------------------------------------------
 # Ports
 # ---------------------------------------------------------------------------
-declare -A taken=()
+# Ports come from below the kernel's ephemeral range (outgoing connections of this very
+# cluster take ports from that range and could grab one between the pick and the bind), and
+# each is reserved in a directory shared by all test clusters on the machine (mkdir is
+# atomic), so two clusters started side by side never pick the same one.
+PORT_RESERVATIONS=${TMPDIR:-/tmp}/cdktf-backstage-ports
+mkdir -p "$PORT_RESERVATIONS"
+EPHEMERAL_LOW=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+PORT_LOW=15000
+PORT_SPAN=$((EPHEMERAL_LOW - PORT_LOW))
+reserved_ports=()
 free_port() {
   local listening p
-  listening=$(ss -Htln | awk '{print $4}' | sed 's/.*://' | sort -u)
-  for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 25000))
-    if [[ -z ${taken[$p]:-} ]] && ! grep -qx "$p" <<<"$listening"; then
-      taken[$p]=1
+  listening=$(ss -Htan | awk '{print $4}' | sed 's/.*://' | sort -u)
+  for _ in $(seq 500); do
+    p=$((PORT_LOW + (RANDOM * 32768 + RANDOM) % PORT_SPAN))
+    # A reservation whose cluster died without cleaning up (SIGKILL) is free again.
+    if [[ -d $PORT_RESERVATIONS/$p ]] && ! kill -0 "$(cat "$PORT_RESERVATIONS/$p/pid" 2>/dev/null || echo 0)" 2>/dev/null; then
+      rm -rf "${PORT_RESERVATIONS:?}/$p"
+    fi
+    if ! grep -qx "$p" <<<"$listening" && mkdir "$PORT_RESERVATIONS/$p" 2>/dev/null; then
+      echo "$$" >"$PORT_RESERVATIONS/$p/pid"
       echo "$p"
       return 0
     fi
@@ -86,6 +99,9 @@ API_PORT=$(free_port)
 CM_PORT=$(free_port)
 SCHED_PORT=$(free_port)
 KWOK_PORT=$(free_port)
+reserved_ports=("$ETCD_PORT" "$ETCD_PEER_PORT" "$API_PORT" "$CM_PORT" "$SCHED_PORT" "$KWOK_PORT")
+release_ports() { local p; for p in "${reserved_ports[@]}"; do rm -rf "${PORT_RESERVATIONS:?}/$p"; done; }
+trap release_ports EXIT
 API_URL=https://127.0.0.1:$API_PORT
 
 # ---------------------------------------------------------------------------
@@ -259,6 +275,9 @@ stop_component() {
 HELPER_PID=
 cleanup() {
   local rc=$? c i
+  # Best effort from here on: a kill of a process that is already gone must not end the
+  # cleanup early (errexit would).
+  set +e
   trap - EXIT INT TERM HUP
   [[ -n $HELPER_PID ]] && kill "$HELPER_PID" 2>/dev/null
   # Reverse order: the clients first, etcd last. SIGTERM, then SIGKILL after 10 s.
@@ -274,6 +293,7 @@ cleanup() {
   done
   for c in "${COMPONENTS[@]}"; do [[ -n ${PID[$c]:-} ]] && kill -KILL "${PID[$c]}" 2>/dev/null; done
   wait 2>/dev/null || true
+  release_ports
   log "stopped"
   exit "$rc"
 }
