@@ -9,7 +9,13 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, BrowserHandle } from './harness/browser';
 import { HttpClient, parseSetCookie } from './harness/http';
 import { USERS, TestUser, ENTRA_MAX_GROUPS } from './harness/idp';
-import { MACHINE_AUDIENCE } from './harness/portal';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { oauth2ProxyBinary } from './harness/stack';
+import { planOauth2Proxy } from './harness/oauth2-proxy';
+import { MACHINE_AUDIENCE, synthesizePortal } from './harness/portal';
 import { Stack, startStack } from './harness/stack';
 
 /**
@@ -464,3 +470,29 @@ describe('auth caching (ingress authCacheDuration)', () => {
     }
   });
 });
+
+// Every gateway config the library renders for a flavour, run through the real program's own
+// check: oauth2-proxy --config-test parses the exact args and alpha config, runs OIDC
+// discovery against the loopback IdP and builds the machine issuers' verifiers.
+describe('oauth2-proxy --config-test of the synthesized gateway configs', () => {
+  it.each([
+    ['ingress-nginx (auth-url mode), cookie sessions, machine clients', 'ingress-nginx'],
+    ['f5-nginx (oauth2-proxy in the request path), cookie sessions, machine clients', 'f5-nginx'],
+  ] as const)('%s', async (_, ingressFlavour) => {
+    const json = synthesizePortal({
+      issuerUrl: stack.idp.issuer,
+      machineIssuerUrl: stack.trustedIssuer.issuer,
+      backstageAudienceIssuerUrl: stack.exampleIssuer.issuer,
+      ingressFlavour,
+    });
+    const plan = await planOauth2Proxy(json, mkdtempSync(join(tmpdir(), 'config-test-')), stack.secrets, stack.pki.caFile);
+    const result = spawnSync(oauth2ProxyBinary(), [...plan.args, '--config-test'], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...plan.env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
+    expect(result.stdout).toContain('configuration is valid');
+  });
+});
+

@@ -36,6 +36,8 @@ export interface PortalOptions {
    * store). The library itself refuses sizes below 8k; the scenario with 4k shows why.
    */
   readonly proxyBufferSize?: string;
+  /** The ingress flavour (default ingress-nginx; f5-nginx puts oauth2-proxy in the request path). */
+  readonly ingressFlavour?: 'ingress-nginx' | 'f5-nginx';
 }
 
 /** Audience of the CI tokens. */
@@ -66,9 +68,9 @@ export function portalProps(stack: TerraformStack, o: PortalOptions): BackstageP
     ],
     backstage: { replicas: 1 },
     gateway: { replicas: 1 },
-    ingress: {
-      ...(o.authCacheDuration ? { authCacheDuration: o.authCacheDuration } : {}),
-    },
+    ...(o.ingressFlavour === 'f5-nginx'
+      ? { ingressFlavour: 'f5-nginx' as const }
+      : { ingress: { ...(o.authCacheDuration ? { authCacheDuration: o.authCacheDuration } : {}) } }),
   };
 }
 
