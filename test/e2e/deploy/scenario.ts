@@ -3,7 +3,7 @@
 // steps run in order and build on each other: deploy, read back, plan again, change,
 // break, destroy. Each engine's test file (opentofu.test.ts, terraform.test.ts) runs this
 // scenario; vitest runs the two files side by side.
-import { mkdirSync, mkdtempSync, copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,11 @@ export function deployScenario(engine: Engine): void {
     afterAll(async () => {
       await cluster?.shutdown();
       if (timingsDir) writeFileSync(join(timingsDir, `${engine.name}.json`), JSON.stringify(timings, null, 2));
+      // The cluster's etcd and the projects' provider copies take a few hundred MB a run;
+      // E2E_KEEP=1 keeps them for a look after a failure.
+      if (process.env.E2E_KEEP !== '1') {
+        for (const dir of [work, cluster?.stateDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     describe('multi-cloud example, dev environment', () => {
