@@ -7,8 +7,8 @@ import { standardLabels } from '../core/labels';
 import { hostName, kubernetesName } from '../core/schemas';
 import { fail, problem, validateProps } from '../core/validation';
 import { BoundTls, TlsSource } from '../tls/tls-source';
-import { isSnippetAnnotation, isValidAnnotationKey } from './annotations';
-import { allowSourceRangesSchema, apiPathsSchema, backendSchema, proxyBodySizeSchema, proxyBufferSizeSchema, proxyTimeoutsSchema } from './ingress-schemas';
+import { isSnippetAnnotation } from './annotations';
+import { allowSourceRangesSchema, apiPathsSchema, backendSchema, invalidAnnotationKeyIssue, proxyBodySizeSchema, proxyBufferSizeSchema, proxyTimeoutsSchema } from './ingress-schemas';
 import type { ProxyTimeouts } from './nginx-ingress';
 
 // The same access intent as NginxIngress, rendered for the F5 NGINX Ingress Controller
@@ -289,16 +289,10 @@ const f5Schema = z
       .record(z.string(), z.string())
       .superRefine((annotations, ctx) => {
         for (const key of Object.keys(annotations)) {
-          if (!isSnippetAnnotation(key) && !isValidAnnotationKey(key)) {
-            ctx.addIssue({
-              code: 'custom',
-              path: [key],
-              message: problem(
-                'is not a valid annotation key',
-                'Kubernetes takes an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or "." (starting and ending with a letter or digit), e.g. "example.com/team".',
-              ),
-            });
-          } else if (isSnippetAnnotation(key)) {
+          if (invalidAnnotationKeyIssue(ctx, key)) {
+            continue;
+          }
+          if (isSnippetAnnotation(key)) {
             ctx.addIssue({
               code: 'custom',
               path: [key],

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { cidr, kubernetesName } from '../core/schemas';
 import { problem } from '../core/validation';
+import { isSnippetAnnotation, isValidAnnotationKey } from './annotations';
 
 // Schema pieces both controller flavours (NginxIngress, F5NginxIngress) check the same
 // way: the props mean the same thing whatever renders them.
@@ -51,3 +52,23 @@ export const proxyTimeoutsSchema = z.strictObject({
   readSeconds: seconds('readSeconds').optional(),
   sendSeconds: seconds('sendSeconds').optional(),
 });
+
+/**
+ * @internal
+ * Adds the issue for an extra-annotation key Kubernetes would refuse, and says whether it
+ * did (snippet look-alikes are left to the snippet rule, which names the real risk).
+ */
+export function invalidAnnotationKeyIssue(ctx: z.core.$RefinementCtx, key: string): boolean {
+  if (isSnippetAnnotation(key) || isValidAnnotationKey(key)) {
+    return false;
+  }
+  ctx.addIssue({
+    code: 'custom',
+    path: [key],
+    message: problem(
+      'is not a valid annotation key',
+      'Kubernetes takes an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or "." (starting and ending with a letter or digit), e.g. "example.com/team".',
+    ),
+  });
+  return true;
+}

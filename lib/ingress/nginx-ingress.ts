@@ -7,8 +7,8 @@ import { goDuration, hostName, kubernetesName } from '../core/schemas';
 import { standardLabels } from '../core/labels';
 import { problem, validateProps } from '../core/validation';
 import { BoundTls, TlsSource } from '../tls/tls-source';
-import { allowSourceRangesSchema, apiPathsSchema, backendSchema, proxyBodySizeSchema, proxyBufferSizeSchema, proxyTimeoutsSchema } from './ingress-schemas';
-import { IngressNginxSettings, isManagedIngressNginxKey, isSnippetAnnotation, isValidAnnotationKey, renderIngressNginxAnnotations, setThroughForAnnotation } from './annotations';
+import { allowSourceRangesSchema, apiPathsSchema, backendSchema, invalidAnnotationKeyIssue, proxyBodySizeSchema, proxyBufferSizeSchema, proxyTimeoutsSchema } from './ingress-schemas';
+import { IngressNginxSettings, isManagedIngressNginxKey, isSnippetAnnotation, renderIngressNginxAnnotations, setThroughForAnnotation } from './annotations';
 
 /** What the ingress needs from the auth gateway (an {@link OidcGateway} provides it). */
 export interface IngressAuthGateway {
@@ -166,16 +166,10 @@ const ingressSchema = z.strictObject({
     .record(z.string(), z.string())
     .superRefine((annotations, ctx) => {
       for (const key of Object.keys(annotations)) {
-        if (!isSnippetAnnotation(key) && !isValidAnnotationKey(key)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [key],
-            message: problem(
-              'is not a valid annotation key',
-              'Kubernetes takes an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or "." (starting and ending with a letter or digit), e.g. "example.com/team".',
-            ),
-          });
-        } else if (isSnippetAnnotation(key)) {
+        if (invalidAnnotationKeyIssue(ctx, key)) {
+          continue;
+        }
+        if (isSnippetAnnotation(key)) {
           ctx.addIssue({
             code: 'custom',
             path: [key],
