@@ -21,10 +21,16 @@ export interface BackstageAutoscaling {
   /** Upper bound. */
   readonly maxReplicas: number;
   /**
-   * Target average CPU utilisation, percent of the request.
+   * Target average CPU utilisation, percent of the request (Kubernetes'
+   * `targetCPUUtilizationPercentage`), 10 to 100.
    * @default 75
    */
-  readonly targetCpuUtilizationPercent?: number;
+  readonly targetCPUUtilizationPercentage?: number;
+  /**
+   * @deprecated Renamed to {@link BackstageAutoscaling.targetCPUUtilizationPercentage}
+   * (Kubernetes' spelling); the old name is refused at synth time.
+   */
+  readonly targetCpuUtilizationPercent?: never;
 }
 
 export interface BackstageProps {
@@ -123,6 +129,19 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // The value is hidden: a mistyped name may well hold a secret.
 const ENV_NAME_PROBLEM = problem('must be an environment variable name', 'Use letters, digits and "_", not starting with a digit.', { redact: true });
 
+/**
+ * @internal The old name of `autoscaling.targetCPUUtilizationPercentage`: refused with a
+ * message naming the new one (a strict schema would only call it unknown).
+ */
+export const RENAMED_TARGET_CPU = z
+  .never({
+    error: problem(
+      'was renamed to targetCPUUtilizationPercentage',
+      'Rename the key to targetCPUUtilizationPercentage (Kubernetes\' spelling); the value stays the same.',
+    ),
+  })
+  .optional();
+
 const backstageSchema = z
   .strictObject({
     namespace: kubernetesName,
@@ -135,7 +154,8 @@ const backstageSchema = z
       .strictObject({
         minReplicas: positiveInt('minReplicas'),
         maxReplicas: positiveInt('maxReplicas'),
-        targetCpuUtilizationPercent: z.number().int().min(10).max(100).optional(),
+        targetCPUUtilizationPercentage: z.number().int().min(10).max(100).optional(),
+        targetCpuUtilizationPercent: RENAMED_TARGET_CPU,
       })
       .refine((a) => a.maxReplicas >= a.minReplicas, problem('maxReplicas must not be below minReplicas', 'Raise maxReplicas or lower minReplicas.'))
       .optional(),
@@ -434,7 +454,7 @@ export class Backstage extends Construct {
               type: 'Resource',
               resource: {
                 name: 'cpu',
-                target: { type: 'Utilization', averageUtilization: props.autoscaling.targetCpuUtilizationPercent ?? 75 },
+                target: { type: 'Utilization', averageUtilization: props.autoscaling.targetCPUUtilizationPercentage ?? 75 },
               },
             },
           ],

@@ -181,7 +181,7 @@ describe('Backstage', () => {
     });
 
     it('scales on CPU with an HPA v2 and leaves the replica count to it', () => {
-      const json = synthBackstage({ autoscaling: { minReplicas: 2, maxReplicas: 6, targetCpuUtilizationPercent: 60 } });
+      const json = synthBackstage({ autoscaling: { minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 60 } });
       const hpa = resourceAt(json, 'kubernetes_horizontal_pod_autoscaler_v2', 'bs/Autoscaler');
       expect(hpa.spec.min_replicas).toBe(2);
       expect(hpa.spec.max_replicas).toBe(6);
@@ -346,6 +346,20 @@ describe('Backstage', () => {
     it('refuses autoscaling with maxReplicas below minReplicas', () => {
       expect(problemsOf({ autoscaling: { minReplicas: 4, maxReplicas: 2 } })).toEqual([
         '[test/bs] autoscaling: maxReplicas must not be below minReplicas, got {"minReplicas":4,"maxReplicas":2}. Raise maxReplicas or lower minReplicas.',
+      ]);
+    });
+
+    it('refuses the old name targetCpuUtilizationPercent with the new one in the message', () => {
+      // JavaScript and YAML callers get no compile error; the message names Kubernetes' spelling.
+      const old = { minReplicas: 2, maxReplicas: 6, targetCpuUtilizationPercent: 60 } as unknown as BackstageProps['autoscaling'];
+      expect(problemsOf({ autoscaling: old })).toEqual([
+        "[test/bs] autoscaling.targetCpuUtilizationPercent: was renamed to targetCPUUtilizationPercentage, got 60. Rename the key to targetCPUUtilizationPercentage (Kubernetes' spelling); the value stays the same.",
+      ]);
+    });
+
+    it('refuses a CPU target outside 10..100', () => {
+      expect(problemsOf({ autoscaling: { minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 5 } })).toEqual([
+        '[test/bs] autoscaling.targetCPUUtilizationPercentage: must be at least 10, got 5. Use 10 or more.',
       ]);
     });
 
