@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { parseAllDocuments } from 'yaml';
+import { RENAMED_TARGET_CPU } from '../backstage/backstage';
 import { PropsValidationError } from '../core/errors';
 import { cidr, hostName, httpsUrl, kubernetesName, kubernetesSubdomainName, pinnedImage, secretKey } from '../core/schemas';
 import { describeIssues, problem } from '../core/validation';
@@ -93,8 +94,17 @@ export interface EnvironmentData {
   readonly secrets: { readonly clientSecret: SecretSourceData; readonly cookieSecret: SecretSourceData };
   /** Client networks allowed to reach the portal. */
   readonly allowSourceRanges?: readonly string[];
-  /** Backstage horizontal autoscaling on CPU (replaces `replicas`). */
-  readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCpuUtilizationPercent?: number };
+  /**
+   * Backstage horizontal autoscaling on CPU (replaces `replicas`):
+   * `targetCPUUtilizationPercentage` is 10 to 100, 75 by default.
+   */
+  readonly autoscaling?: {
+    readonly minReplicas: number;
+    readonly maxReplicas: number;
+    readonly targetCPUUtilizationPercentage?: number;
+    /** @deprecated Renamed to `targetCPUUtilizationPercentage`; refused. */
+    readonly targetCpuUtilizationPercent?: never;
+  };
   /** Backstage app-config merged over the generated one (no secret values: use `${ENV}` references). */
   readonly appConfig?: Readonly<Record<string, unknown>>;
   /** The ingress-nginx controller of the platform stack. */
@@ -237,7 +247,8 @@ export const environmentSchema = z.strictObject({
     .strictObject({
       minReplicas: z.number().int().min(1),
       maxReplicas: z.number().int().min(1),
-      targetCpuUtilizationPercent: z.number().int().min(1).max(100).optional(),
+      targetCPUUtilizationPercentage: z.number().int().min(10).max(100).optional(),
+      targetCpuUtilizationPercent: RENAMED_TARGET_CPU,
     })
     .optional(),
   appConfig: z.record(z.string(), z.unknown()).optional(),

@@ -137,12 +137,13 @@ describe('environmentStacks', () => {
   it('takes Backstage autoscaling and app-config, and the controller\'s replicas and ConfigMap keys, from the environment', () => {
     const { platform, portal } = synthEnv({
       ...env('dev'),
-      autoscaling: { minReplicas: 2, maxReplicas: 4 },
+      autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 60 },
       appConfig: { app: { title: 'Dev portal' } },
       ingressController: { replicas: 3, config: { 'keep-alive': '30' } },
     });
     const [hpa] = resources(portal, 'kubernetes_horizontal_pod_autoscaler_v2');
     expect(hpa!.spec).toMatchObject({ min_replicas: 2, max_replicas: 4 });
+    expect(hpa!.spec.metric[0].resource.target).toEqual({ type: 'Utilization', average_utilization: 60 });
     const [config] = resources(portal, 'kubernetes_config_map_v1').filter((c) => c.metadata.name === 'backstage-app-config');
     expect(parse(Object.values(config!.data as Record<string, string>)[0]!).app.title).toBe('Dev portal');
     const nginx = resources(platform, 'helm_release').find((r) => r.name === 'ingress-nginx')!;

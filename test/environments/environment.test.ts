@@ -54,6 +54,17 @@ describe('environments as data', () => {
     ]);
   });
 
+  it('refuses the old autoscaling key targetCpuUtilizationPercent, naming the new one and the file', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'env-')), 'old-key.yaml');
+    const devText = readFileSync(join(examples, 'environments/dev.yaml'), 'utf8');
+    writeFileSync(path, `${devText}autoscaling: { minReplicas: 2, maxReplicas: 4, targetCpuUtilizationPercent: 60 }\n`);
+    expect(errorOf(() => loadEnvironmentFile(path)).split('\n')).toEqual([
+      `[${path}] autoscaling.targetCpuUtilizationPercent: was renamed to targetCPUUtilizationPercentage, got 60. Rename the key to targetCPUUtilizationPercentage (Kubernetes' spelling); the value stays the same.`,
+    ]);
+    writeFileSync(path, `${devText}autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 60 }\n`);
+    expect(loadEnvironmentFile(path).autoscaling).toEqual({ minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 60 });
+  });
+
   it('refuses a secret written as a value, without echoing it', () => {
     const message = errorOf(() => parseEnvironment({ ...dev(), secrets: { clientSecret: 'hunter2-hunter2', cookieSecret: { variable: 'c' } } }));
     expect(message).toBe(
