@@ -83,6 +83,12 @@ export type {
   AzureDnsZone,
   GenericProfileOptions,
   CloudSecretStoreOptions,
+  CloudProfileCapabilities,
+  CompleteCapabilities,
+  CompleteCloudProfile,
+  ProvidedIf,
+  AksOptionsWithDns,
+  AksOptionsWithSecretStore,
 } from './cloud/cloud-profile';
 export { Dns01Solver } from './tls/dns01-solver';
 export type {

@@ -220,6 +220,35 @@ export interface AksProfileOptions extends CloudProfileCommonOptions {
 /** Options of {@link CloudProfile.generic}. */
 export interface GenericProfileOptions extends CloudProfileCommonOptions {}
 
+/**
+ * What a profile is known, from its type, to provide. `true`: always there, so
+ * {@link CloudProfile.dns01Solver} / {@link CloudProfile.secretStore} are typed without
+ * `| undefined`; `boolean`: it depends on the options the profile was made with.
+ */
+export interface CloudProfileCapabilities {
+  /** The profile has a DNS-01 solver. */
+  readonly dns01Solver: boolean;
+  /** The profile has a secret store provider. */
+  readonly secretStore: boolean;
+}
+
+/** The capabilities of a profile that always has both a DNS-01 solver and a secret store. */
+export interface CompleteCapabilities extends CloudProfileCapabilities {
+  readonly dns01Solver: true;
+  readonly secretStore: true;
+}
+
+/** A profile whose DNS-01 solver and secret store always exist (EKS, GKE; AKS and generic given both). */
+export type CompleteCloudProfile = CloudProfile<CompleteCapabilities>;
+
+/** `T` when `Has` is `true`, else `T | undefined`. */
+export type ProvidedIf<T, Has extends boolean> = [Has] extends [true] ? T : T | undefined;
+
+/** AKS options that name a DNS zone (or a solver): the profile then has a DNS-01 solver. */
+export type AksOptionsWithDns = AksProfileOptions & ({ readonly dnsZone: AzureDnsZone } | { readonly dns01Solver: Dns01Solver });
+/** AKS options that name a Key Vault (or a store provider): the profile then has a secret store. */
+export type AksOptionsWithSecretStore = AksProfileOptions & ({ readonly keyVaultUrl: string } | { readonly secretStoreProvider: SecretStoreProvider });
+
 /** Options of {@link CloudProfile.secretStore}. */
 export interface CloudSecretStoreOptions {
   /**
@@ -378,12 +407,12 @@ const AZURE_LB = 'service.beta.kubernetes.io/azure-load-balancer';
  * Secrets Operator, the DNS-01 solver and the ClusterSecretStore. Everything is exposed
  * as plain records the platform constructs take.
  */
-export class CloudProfile {
+export class CloudProfile<out C extends CloudProfileCapabilities = CloudProfileCapabilities> {
   /**
    * Amazon EKS: an AWS Load Balancer Controller NLB, IAM roles through IRSA or EKS Pod
    * Identity, Route 53 for DNS-01 and AWS Secrets Manager.
    */
-  public static eks(options: EksProfileOptions): CloudProfile {
+  public static eks(options: EksProfileOptions): CompleteCloudProfile {
     check('CloudProfile.eks', eksSchema, options);
     const identity = options.workloadIdentity ?? 'irsa';
     const certManagerSa = options.certManagerServiceAccount ?? CERT_MANAGER_SA;
@@ -419,7 +448,7 @@ export class CloudProfile {
       [`${AWS_LB}-nlb-target-type`]: targetType,
       ...(targetType === 'ip' && options.preserveClientIp !== false ? { [`${AWS_LB}-target-group-attributes`]: 'preserve_client_ip.enabled=true' } : {}),
     };
-    return new CloudProfile('eks', {
+    return new CloudProfile<CompleteCapabilities>('eks', {
       loadBalancer: {
         public: { ...lb, [`${AWS_LB}-scheme`]: 'internet-facing' },
         internal: { ...lb, [`${AWS_LB}-scheme`]: 'internal' },
@@ -448,7 +477,7 @@ export class CloudProfile {
    * Google GKE: GKE's load balancers, GKE Workload Identity, Cloud DNS for DNS-01 and
    * Google Secret Manager.
    */
-  public static gke(options: GkeProfileOptions): CloudProfile {
+  public static gke(options: GkeProfileOptions): CompleteCloudProfile {
     check('CloudProfile.gke', gkeSchema, options);
     const notes: string[] = [];
     const identity = (email: string | undefined, sa: OperatorServiceAccount): OperatorIdentity => {
@@ -460,7 +489,7 @@ export class CloudProfile {
       );
       return { annotations: { 'iam.gke.io/gcp-service-account': email }, podLabels: {} };
     };
-    return new CloudProfile('gke', {
+    return new CloudProfile<CompleteCapabilities>('gke', {
       loadBalancer: {
         public: options.backendServiceLoadBalancer === true ? { 'cloud.google.com/l4-rbs': 'enabled' } : {},
         internal: { 'networking.gke.io/load-balancer-type': 'Internal' },
@@ -481,8 +510,14 @@ export class CloudProfile {
 
   /**
    * Azure AKS: Azure load balancers, Azure Workload Identity, Azure DNS for DNS-01 and
-   * Azure Key Vault.
+   * Azure Key Vault. The DNS-01 solver exists when `dnsZone` (or `dns01Solver`) is given,
+   * the secret store when `keyVaultUrl` (or `secretStoreProvider`) is; the return type
+   * says so, so neither needs a `!` then.
    */
+  public static aks(options: AksOptionsWithDns & AksOptionsWithSecretStore): CompleteCloudProfile;
+  public static aks(options: AksOptionsWithDns): CloudProfile<{ readonly dns01Solver: true; readonly secretStore: boolean }>;
+  public static aks(options: AksOptionsWithSecretStore): CloudProfile<{ readonly dns01Solver: boolean; readonly secretStore: true }>;
+  public static aks(options?: AksProfileOptions): CloudProfile;
   public static aks(options: AksProfileOptions = {}): CloudProfile {
     check('CloudProfile.aks', aksSchema, options);
     const notes: string[] = [];
@@ -537,8 +572,13 @@ export class CloudProfile {
 
   /**
    * Any other cluster (on-prem, kind, other clouds): no load balancer annotations and no
-   * workload identity; DNS-01 and secrets only from what you pass (Cloudflare, Vault).
+   * workload identity; DNS-01 and secrets only from what you pass (Cloudflare, Vault). The
+   * return type has the solver or store without `| undefined` when it was passed.
    */
+  public static generic(options: GenericProfileOptions & { readonly dns01Solver: Dns01Solver; readonly secretStoreProvider: SecretStoreProvider }): CompleteCloudProfile;
+  public static generic(options: GenericProfileOptions & { readonly dns01Solver: Dns01Solver }): CloudProfile<{ readonly dns01Solver: true; readonly secretStore: boolean }>;
+  public static generic(options: GenericProfileOptions & { readonly secretStoreProvider: SecretStoreProvider }): CloudProfile<{ readonly dns01Solver: boolean; readonly secretStore: true }>;
+  public static generic(options?: GenericProfileOptions): CloudProfile;
   public static generic(options: GenericProfileOptions = {}): CloudProfile {
     check('CloudProfile.generic', genericSchema, options);
     return new CloudProfile('generic', {
@@ -608,30 +648,35 @@ export class CloudProfile {
 
   /**
    * The cloud's DNS-01 solver (or the one given to the profile), for `acmeDns01({ solver })`.
-   * `undefined` when the profile knows no DNS zone (AKS without `dnsZone`, generic without `dns01Solver`).
+   * `undefined` when the profile knows no DNS zone (AKS without `dnsZone`, generic without
+   * `dns01Solver`); typed without `| undefined` for profiles that always have one (EKS, GKE,
+   * AKS with `dnsZone`, any profile given `dns01Solver`).
    */
-  public dns01Solver(): Dns01Solver | undefined {
-    return this.data.dns01Solver;
+  public dns01Solver(): ProvidedIf<Dns01Solver, C['dns01Solver']> {
+    return this.data.dns01Solver as ProvidedIf<Dns01Solver, C['dns01Solver']>;
   }
 
   /**
    * The provider of the cloud's secret manager (or the one given to the profile).
-   * `undefined` when there is none (AKS without `keyVaultUrl`, generic without `secretStoreProvider`).
+   * `undefined` when there is none (AKS without `keyVaultUrl`, generic without
+   * `secretStoreProvider`); typed without `| undefined` where there always is one.
    */
-  public secretStoreProvider(): SecretStoreProvider | undefined {
-    return this.data.secretStoreProvider;
+  public secretStoreProvider(): ProvidedIf<SecretStoreProvider, C['secretStore']> {
+    return this.data.secretStoreProvider as ProvidedIf<SecretStoreProvider, C['secretStore']>;
   }
 
   /**
    * Creates the ClusterSecretStore for the cloud's secret manager, authenticated as the
    * External Secrets Operator itself (whose ServiceAccount carries
    * {@link externalSecretsServiceAccountAnnotations}). Pass its `reference` to
-   * `SecretRef.fromExternalSecret({ store })`. `undefined` when the profile has no secret store.
+   * `SecretRef.fromExternalSecret({ store })`. `undefined` when the profile has no secret
+   * store; typed without `| undefined` for profiles that always have one (see
+   * {@link secretStoreProvider}).
    */
-  public secretStore(scope: Construct, id: string, options: CloudSecretStoreOptions = {}): ClusterSecretStore | undefined {
+  public secretStore(scope: Construct, id: string, options: CloudSecretStoreOptions = {}): ProvidedIf<ClusterSecretStore, C['secretStore']> {
     const provider = this.data.secretStoreProvider;
     if (provider === undefined) {
-      return undefined;
+      return undefined as ProvidedIf<ClusterSecretStore, C['secretStore']>;
     }
     return new ClusterSecretStore(scope, id, {
       provider,
