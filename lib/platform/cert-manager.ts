@@ -120,7 +120,7 @@ export class CertManager extends Construct {
         : {}),
     };
 
-    const rendered = renderOperatorRelease(this, { props, defaultChart: DEFAULT_CHARTS.certManager, defaultNamespace: 'cert-manager', values });
+    const rendered = renderOperatorRelease(this, { kind: 'CertManager', props, defaultChart: DEFAULT_CHARTS.certManager, defaultNamespace: 'cert-manager', values });
     this.release = rendered.release;
     this.namespace = rendered.namespace;
     this.releaseName = rendered.releaseName;

@@ -90,7 +90,7 @@ export class ExternalSecretsOperator extends Construct {
       serviceMonitor: { enabled: props.serviceMonitor ?? false },
     };
 
-    const rendered = renderOperatorRelease(this, { props, defaultChart: DEFAULT_CHARTS.externalSecrets, defaultNamespace: 'external-secrets', values });
+    const rendered = renderOperatorRelease(this, { kind: 'ExternalSecretsOperator', props, defaultChart: DEFAULT_CHARTS.externalSecrets, defaultNamespace: 'external-secrets', values });
     this.release = rendered.release;
     this.namespace = rendered.namespace;
     this.releaseName = rendered.releaseName;

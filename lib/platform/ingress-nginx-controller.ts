@@ -574,7 +574,7 @@ export class IngressNginxController extends Construct {
       dependsOn.push(this.identityLogIngress);
     }
 
-    const rendered = renderOperatorRelease(this, { props, defaultChart: DEFAULT_CHARTS.ingressNginx, defaultNamespace: 'ingress-nginx', values, dependsOn });
+    const rendered = renderOperatorRelease(this, { kind: 'IngressNginxController', props, defaultChart: DEFAULT_CHARTS.ingressNginx, defaultNamespace: 'ingress-nginx', values, dependsOn });
     this.release = rendered.release;
     this.namespace = rendered.namespace;
     this.releaseName = rendered.releaseName;

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import type { ReleaseSet, ReleaseSetListStruct } from '@cdktf/provider-helm/lib/release';
 import * as z from 'zod';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
+import { requireProviders } from '../core/providers';
 import { ContainerResources } from '../core/resources';
 import { kubernetesName, positiveInt, resources } from '../core/schemas';
 import { containsToken, nestedIssues, problem } from '../core/validation';
@@ -221,6 +222,8 @@ export function operatorNamespace(scope: Construct, props: HelmOperatorProps, de
 
 /** @internal What an operator construct renders into its release. */
 export interface OperatorReleaseSpec {
+  /** The operator's class name, for messages (`CertManager`, ...). */
+  readonly kind: string;
   readonly props: HelmOperatorProps;
   readonly defaultChart: PinnedChart;
   readonly defaultNamespace: string;
@@ -246,6 +249,9 @@ export interface RenderedRelease {
  */
 export function renderOperatorRelease(scope: Construct, spec: OperatorReleaseSpec): RenderedRelease {
   const { props } = spec;
+  // A HelmProvider for the release, a KubernetesProvider for the namespace (and the
+  // controller's placeholder Ingress): a missing one fails the synth naming this operator.
+  requireProviders(scope, spec.kind);
   const chart = props.chart ?? defaultChartSource(scope, spec.defaultChart);
   const namespace = props.namespace ?? spec.defaultNamespace;
   const namespaceResource = operatorNamespace(scope, props, spec.defaultNamespace, spec.defaultChart.chart);

@@ -86,7 +86,7 @@ export class Reloader extends Construct {
       },
     };
 
-    const rendered = renderOperatorRelease(this, { props, defaultChart: DEFAULT_CHARTS.reloader, defaultNamespace: 'reloader', values });
+    const rendered = renderOperatorRelease(this, { kind: 'Reloader', props, defaultChart: DEFAULT_CHARTS.reloader, defaultNamespace: 'reloader', values });
     this.release = rendered.release;
     this.namespace = rendered.namespace;
     this.releaseName = rendered.releaseName;

@@ -13,6 +13,7 @@ describe('operator releases', () => {
     const stack = new TerraformStack(app, 'same');
     const scope = new Construct(stack, 'ours');
     const ours = renderOperatorRelease(scope, {
+      kind: 'Reloader',
       props: { namespace: 'tools', releaseName: 'reloader-a', wait: false, timeoutSeconds: 120, createNamespace: false },
       defaultChart: DEFAULT_CHARTS.reloader,
       defaultNamespace: 'reloader',
@@ -20,6 +21,7 @@ describe('operator releases', () => {
     }).release;
     const variable = new TerraformVariable(stack, 'ranges', { type: 'list(string)' });
     const oursWithList = renderOperatorRelease(new Construct(stack, 'list'), {
+      kind: 'Reloader',
       props: { createNamespace: false },
       defaultChart: DEFAULT_CHARTS.reloader,
       defaultNamespace: 'reloader',

@@ -1,0 +1,78 @@
+// A platform stack needs a HelmProvider (the releases) and a KubernetesProvider (each
+// operator's namespace, the controller's placeholder Ingress). cdktf's own check names
+// neither the construct nor the class to add; the library's does.
+import { TerraformStack, Testing } from 'cdktf';
+import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { describe, expect, it } from 'vitest';
+import { CertManager, ExternalSecretsOperator, IngressNginxController, Reloader } from '../../lib';
+import { errorOf } from '../helpers';
+
+const KUBERNETES_FIX =
+  "Add new KubernetesProvider(stack, 'kubernetes', { configPath: '~/.kube/config', configContext: '<context>' }) (import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider').";
+const HELM_FIX =
+  "Add new HelmProvider(stack, 'helm', { kubernetes: { configPath: '~/.kube/config', configContext: '<context>' } }) (import { HelmProvider } from '@cdktf/provider-helm/lib/provider').";
+
+/** The validation lines of a synth of stack "dev-platform" with the given providers. */
+function problems(providers: { helm?: boolean; kubernetes?: boolean }, build: (stack: TerraformStack) => void): string[] {
+  const stack = new TerraformStack(Testing.app(), 'dev-platform');
+  if (providers.helm) new HelmProvider(stack, 'helm', {});
+  if (providers.kubernetes) new KubernetesProvider(stack, 'kubernetes', {});
+  build(stack);
+  const message = errorOf(() => Testing.synth(stack, true));
+  return message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('[dev-platform/'));
+}
+
+describe('provider checks of the platform operators', () => {
+  it('names the operator and the KubernetesProvider to add when only a HelmProvider is there', () => {
+    expect(
+      problems({ helm: true }, (stack) => {
+        new IngressNginxController(stack, 'IngressNginx', {});
+        new CertManager(stack, 'CertManager', {});
+      }),
+    ).toEqual([
+      `[dev-platform/IngressNginx] IngressNginxController: its kubernetes_ingress_v1 and kubernetes_namespace_v1 need a KubernetesProvider in stack "dev-platform", got none. ${KUBERNETES_FIX}`,
+      `[dev-platform/CertManager] CertManager: its kubernetes_namespace_v1 needs a KubernetesProvider in stack "dev-platform", got none. ${KUBERNETES_FIX}`,
+    ]);
+  });
+
+  it('names the HelmProvider to add when only a KubernetesProvider is there', () => {
+    expect(
+      problems({ kubernetes: true }, (stack) => {
+        new ExternalSecretsOperator(stack, 'ExternalSecrets', {});
+        new Reloader(stack, 'Reloader', {});
+      }),
+    ).toEqual([
+      `[dev-platform/ExternalSecrets] ExternalSecretsOperator: its helm_release needs a HelmProvider in stack "dev-platform", got none. ${HELM_FIX}`,
+      `[dev-platform/Reloader] Reloader: its helm_release needs a HelmProvider in stack "dev-platform", got none. ${HELM_FIX}`,
+    ]);
+  });
+
+  it('names both when the stack has no provider', () => {
+    expect(problems({}, (stack) => new Reloader(stack, 'Reloader', {}))).toEqual([
+      `[dev-platform/Reloader] Reloader: its helm_release needs a HelmProvider in stack "dev-platform", got none. ${HELM_FIX}`,
+      `[dev-platform/Reloader] Reloader: its kubernetes_namespace_v1 needs a KubernetesProvider in stack "dev-platform", got none. ${KUBERNETES_FIX}`,
+    ]);
+  });
+
+  it('asks only for what the operator renders: no namespace resource, no KubernetesProvider', () => {
+    const stack = new TerraformStack(Testing.app(), 'dev-platform');
+    new HelmProvider(stack, 'helm', {});
+    new CertManager(stack, 'CertManager', { createNamespace: false });
+    expect(() => Testing.synth(stack, true)).not.toThrow();
+  });
+
+  it('passes with both providers', () => {
+    const stack = new TerraformStack(Testing.app(), 'dev-platform');
+    new HelmProvider(stack, 'helm', {});
+    new KubernetesProvider(stack, 'kubernetes', {});
+    new IngressNginxController(stack, 'IngressNginx', {});
+    new CertManager(stack, 'CertManager', {});
+    new ExternalSecretsOperator(stack, 'ExternalSecrets', {});
+    new Reloader(stack, 'Reloader', {});
+    expect(() => Testing.synth(stack, true)).not.toThrow();
+  });
+});
