@@ -29,8 +29,15 @@ export interface JwtMachineClientOptions {
   /** JWKS endpoint Backstage verifies signatures with. */
   readonly jwksUrl: string;
   /**
-   * Prefix of the Backstage principal: `external:<prefix>:<sub>`.
-   * @default - `external:<sub>`
+   * Names this client in Backstage. A token Backstage accepts becomes the service
+   * principal `external:<subjectPrefix>:<sub>` (`<sub>` is the token's `sub` claim; this
+   * is Backstage's `externalAccess` jwks option of the same name). That subject is what
+   * permission policies see (`credentials.principal.subject`) and what audit logs record,
+   * so one prefix per issuer keeps the `sub` values of two issuers apart and lets a policy
+   * match every token of this client, e.g. `"ci"` turns `sub: "deploy-bot"` into
+   * `external:ci:deploy-bot`. Lower-case letters, digits and `-`. It changes nothing at the
+   * gateway, which checks issuer, audience and the access policy only.
+   * @default - no prefix: `external:<sub>`
    */
   readonly subjectPrefix?: string;
   /**
