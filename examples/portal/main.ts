@@ -38,6 +38,9 @@ class PortalStack extends TerraformStack {
           audience: 'backstage-machines',
           jwksUrl: 'https://ci.example.com/.well-known/jwks',
           subjectPrefix: 'ci',
+          // The gateway holds machine tokens to the people's rules too.
+          emailDomain: 'example.com',
+          groups: env.production ? ['backstage-users'] : undefined,
           accessRestrictions: [{ plugin: 'catalog' }],
         }),
       ],

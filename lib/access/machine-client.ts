@@ -41,6 +41,22 @@ export interface JwtMachineClientOptions {
    */
   readonly subjectPrefix?: string;
   /**
+   * Domain of the e-mail claim in this client's tokens. The gateway holds machine tokens to
+   * the people's access policy too: oauth2-proxy checks every session, bearer-token ones
+   * included, against `access.emailDomains` (a token without an e-mail is checked by its
+   * subject, which never matches) and `access.groups`. So when the gateway restricts e-mail
+   * domains this is required and must be one of them. Tokens with no e-mail claim (GitHub
+   * Actions, GitLab CI, Kubernetes service accounts) cannot pass such a gateway.
+   * @default - the tokens carry no e-mail claim
+   */
+  readonly emailDomain?: string;
+  /**
+   * Groups this client's tokens carry in the issuer's groups claim. When the gateway has
+   * `access.groups`, at least one of them must be among those (see `emailDomain`).
+   * @default - the tokens carry no groups
+   */
+  readonly groups?: readonly string[];
+  /**
    * Accepted signing algorithms.
    * @default ["RS256"]
    */
@@ -85,6 +101,11 @@ export const jwtMachineClientSchema = z.strictObject({
     .refine((aud) => aud !== 'backstage', problem('must not be "backstage"', 'Backstage reserves that audience for its own user tokens; use another, e.g. "backstage-machines".')),
   jwksUrl: httpsUrl,
   subjectPrefix: z.string().regex(/^[a-z0-9-]+$/, problem('must be lower-case letters, digits and "-"', 'Use a short name such as "ci".')).optional(),
+  emailDomain: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, problem('must be a domain name such as "example.com"', 'Write the part after "@" of the e-mail claim, in lower case.'))
+    .optional(),
+  groups: z.array(z.string().regex(/^\S(.*\S)?$/, problem('must be a group name without surrounding whitespace', 'Write the group as the issuer puts it in the groups claim.'))).optional(),
   algorithms: z.array(z.string().regex(/^(RS|ES|PS)(256|384|512)$|^EdDSA$/, problem('must be an asymmetric JWS algorithm', 'Use RS256, ES256, PS256 or EdDSA; shared-secret (HS*) tokens cannot be checked with a JWKS.'))).optional(),
   accessRestrictions: restrictions,
 }) satisfies z.ZodType<JwtMachineClientOptions>;

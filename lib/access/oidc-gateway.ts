@@ -8,7 +8,7 @@ import { INGRESS_NGINX_CONTROLLER, PeerSelector, networkPolicyPeer, peerSelector
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { parseDuration } from '../core/duration';
 import { ContainerResources } from '../core/resources';
-import { goDuration, hostName, kubernetesName, pinnedImage, positiveInt, resources } from '../core/schemas';
+import { goDuration, hostName, kubernetesName, pinnedImage, positiveInt, resources, workloadNamespace } from '../core/schemas';
 import { nestedIssues, problem, validateProps } from '../core/validation';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
 import { BoundSecret, SecretRef, secretRefSchema, secretRevisions } from '../secrets/secret-ref';
@@ -150,7 +150,15 @@ const accessSchema = z
         ),
       )
       .optional(),
-    groups: z.array(z.string().min(1, problem('must not be empty', 'Give the group name or id as the IdP puts it in the groups claim.'))).optional(),
+    groups: z
+      .array(
+        z
+          .string()
+          .min(1, problem('must not be empty', 'Give the group name or id as the IdP puts it in the groups claim.'))
+          // oauth2-proxy compares group names exactly: " admins" never matches "admins".
+          .regex(/^(\S(.*\S)?)?$/, problem('must not start or end with whitespace', 'Give the group name or id exactly as the IdP puts it in the groups claim.')),
+      )
+      .optional(),
     allowAnyAuthenticatedUser: z.boolean().optional(),
   })
   .superRefine((access, ctx) => {
@@ -190,9 +198,76 @@ const cookieSchema = z.strictObject({
   expire: goDuration.optional(),
 }) satisfies z.ZodType<CookieOptions>;
 
+/** Access rules that no one signing in at this issuer can ever meet. */
+function accessContradictions(issuer: OidcIssuer, access: AccessPolicy | undefined, ctx: z.core.$RefinementCtx): void {
+  if (access === undefined || typeof access !== 'object') {
+    return;
+  }
+  if (issuer.preset === 'google' && (access.groups?.length ?? 0) > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['access', 'groups'],
+      message: problem(
+        'can never match with Google: its ID tokens carry no groups claim',
+        'Restrict by emailDomains (and the issuer\'s hostedDomain) instead, or sign people in through an IdP that puts groups in the ID token (Okta, Entra ID, Keycloak).',
+      ),
+    });
+  }
+  const hostedDomain = issuer.preset === 'google' ? (issuer.options as { hostedDomain?: string }).hostedDomain : undefined;
+  const domains = access.emailDomains;
+  if (hostedDomain !== undefined && domains?.length && !domains.includes(hostedDomain)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['access', 'emailDomains'],
+      message: problem(
+        `leaves out the issuer's hostedDomain "${hostedDomain}"`,
+        `Google lets only "${hostedDomain}" accounts sign in, so the gateway would refuse all of them: add "${hostedDomain}" to emailDomains, or change hostedDomain.`,
+      ),
+    });
+  }
+}
+
+/**
+ * oauth2-proxy applies the people's rules (e-mail domains, groups) to bearer-token
+ * sessions too, so a JWT machine client passes the gateway only if its tokens meet them.
+ */
+function machineClientsAgainstAccess(clients: readonly MachineClient[], access: AccessPolicy | undefined, ctx: z.core.$RefinementCtx): void {
+  if (access === undefined || typeof access !== 'object' || access.allowAnyAuthenticatedUser === true) {
+    return;
+  }
+  clients.forEach((client, index) => {
+    if (!MachineClient.isMachineClient(client) || client.kind !== 'jwt') {
+      return;
+    }
+    const options = client.options as JwtMachineClientOptions;
+    if (access.emailDomains?.length && (options.emailDomain === undefined || !access.emailDomains.includes(options.emailDomain))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['machineClients', index, 'emailDomain'],
+        message: problem(
+          `must be one of access.emailDomains (${access.emailDomains.join(', ')}): the gateway checks machine tokens against them too`,
+          'If the tokens carry an e-mail claim, set emailDomain to its domain and list that domain in access.emailDomains. Tokens without one (GitHub Actions, GitLab CI, Kubernetes service accounts) cannot pass a gateway that restricts e-mail domains.',
+        ),
+        params: { nestedValue: { value: options.emailDomain } },
+      });
+    }
+    if (access.groups?.length && !(options.groups ?? []).some((g) => access.groups!.includes(g))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['machineClients', index, 'groups'],
+        message: problem(
+          `must include one of access.groups (${access.groups.join(', ')}): the gateway checks machine tokens against them too`,
+          'List the groups the tokens carry in the groups claim; tokens without one of the allowed groups cannot pass the gateway.',
+        ),
+        params: { nestedValue: { value: options.groups } },
+      });
+    }
+  });
+}
+
 const gatewaySchema = z
   .strictObject({
-    namespace: kubernetesName,
+    namespace: workloadNamespace,
     host: hostName,
     issuer: z.custom<OidcIssuer>((v) => OidcIssuer.isOidcIssuer(v), problem('must be an OidcIssuer', 'Use OidcIssuer.okta(), .google(), .entraId(), .keycloak() or .generic().')),
     clientId: z.string().min(1, problem('must not be empty', 'Copy the client (application) id from the IdP app registration.')),
@@ -263,7 +338,9 @@ const gatewaySchema = z
     props.machineClients?.forEach((client, index) => nestedIssues(ctx, ['machineClients', index], client.schema, client.options));
     if (props.issuer && OidcIssuer.isOidcIssuer(props.issuer)) {
       nestedIssues(ctx, ['issuer'], props.issuer.schema, props.issuer.options);
+      accessContradictions(props.issuer, props.access, ctx);
     }
+    machineClientsAgainstAccess(props.machineClients ?? [], props.access, ctx);
   }) satisfies z.ZodType<OidcGatewayProps>;
 
 const PORT = 4180;

@@ -24,8 +24,10 @@ export interface SignInOptions {
    */
   readonly resolvers?: readonly SignInResolver[];
   /**
-   * Let people without a User entity sign in (forwarded-user resolvers only). They get an
-   * identity the catalog knows nothing about: no group ownership, no permissions by group.
+   * Let people without a User entity sign in. Every resolver above takes the flag
+   * (Backstage's e-mail resolvers as much as the forwarded-header ones), so it is set on
+   * each. They get an identity the catalog knows nothing about: no group ownership, no
+   * permissions by group.
    * @default false
    */
   readonly dangerouslyAllowSignInWithoutUserInCatalog?: boolean;
@@ -111,7 +113,7 @@ export function generatedAppConfig(input: GeneratedAppConfigInput): Record<strin
           signIn: {
             resolvers: (input.signIn.resolvers ?? ['emailMatchingUserEntityProfileEmail']).map((resolver) => ({
               resolver,
-              ...(resolver.startsWith('forwarded') ? resolverOptions : {}),
+              ...resolverOptions,
             })),
           },
         },
@@ -134,12 +136,16 @@ export function mergeAppConfig(base: Record<string, unknown>, override: Record<s
   return out;
 }
 
-const SECRET_KEY = /(password|passwd|secret|token|apikey|api_key|privatekey|private_key|credentials?)$/i;
+// `authorization` covers proxy and integration headers ("Authorization: Bearer ...").
+const SECRET_KEY = /(password|passwd|secret|token|api[-_]?key|private[-_]?key|credentials?|authorization)$/i;
 const SUBSTITUTION = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
+// An Authorization header may put its scheme before the substitution: "Bearer ${TOKEN}".
+const AUTHORIZATION_SUBSTITUTION = /^(?:(?:Bearer|Basic|Token|Bot)\s+)?\$\{[A-Za-z_][A-Za-z0-9_]*\}$/i;
 
 /**
  * Paths (as key lists) of app-config values that look like literal secrets: a key named
- * like a secret with a string that is not a `${ENV_VAR}` substitution.
+ * like a secret (or an Authorization header) with a string that is not a `${ENV_VAR}`
+ * substitution.
  */
 export function findLiteralSecrets(config: unknown, path: ReadonlyArray<string | number> = []): Array<Array<string | number>> {
   if (Array.isArray(config)) {
@@ -150,10 +156,40 @@ export function findLiteralSecrets(config: unknown, path: ReadonlyArray<string |
   }
   return Object.entries(config).flatMap(([key, value]) => {
     const here = [...path, key];
-    if (typeof value === 'string' && SECRET_KEY.test(key) && !SUBSTITUTION.test(value.trim())) {
+    const substitution = /authorization$/i.test(key) ? AUTHORIZATION_SUBSTITUTION : SUBSTITUTION;
+    if (typeof value === 'string' && SECRET_KEY.test(key) && !substitution.test(value.trim())) {
       return [here];
     }
     return findLiteralSecrets(value, here);
+  });
+}
+
+/**
+ * Settings the library derives and wires together (from the host, the database, the
+ * machine clients and the header contract). A user value there would silently break what
+ * the gateway, the ingress or the database binding set up, so it is refused instead.
+ */
+export const DERIVED_APP_CONFIG_PATHS: ReadonlyArray<{ readonly path: readonly string[]; readonly fix: string }> = [
+  { path: ['app', 'baseUrl'], fix: 'It is https://<host>: change the host prop instead.' },
+  { path: ['backend', 'baseUrl'], fix: 'It is https://<host>: change the host prop instead.' },
+  { path: ['backend', 'listen'], fix: 'The Service, probes and NetworkPolicy expect port 7007: leave it out.' },
+  { path: ['backend', 'cors', 'origin'], fix: 'It is the portal origin https://<host>: change the host prop instead.' },
+  { path: ['backend', 'database'], fix: 'Set the database prop (BackstageDatabase.external / .inCluster / .sqliteInMemory) instead.' },
+  { path: ['backend', 'auth', 'externalAccess'], fix: 'Declare machine clients with machineClients (MachineClient.jwt / .staticToken) instead.' },
+  { path: ['auth', 'providers', 'oauth2Proxy'], fix: 'Use the signIn prop for the resolvers; the gateway sets the headers this provider reads.' },
+];
+
+/** The derived paths (see DERIVED_APP_CONFIG_PATHS) that a user app-config sets. */
+export function findDerivedOverrides(config: unknown): Array<{ readonly path: readonly string[]; readonly fix: string }> {
+  return DERIVED_APP_CONFIG_PATHS.filter(({ path }) => {
+    let current: unknown = config;
+    for (const key of path) {
+      if (!isPlainObject(current) || !(key in current)) {
+        return false;
+      }
+      current = current[key];
+    }
+    return true;
   });
 }
 

@@ -7,11 +7,11 @@ import { RELOADER_RESTART_ANNOTATION_PATH, selectorLabels, standardLabels, toKub
 import { INGRESS_NGINX_CONTROLLER, PeerSelector, networkPolicyPeer, peerSelectorSchema } from '../core/network';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { ContainerResources } from '../core/resources';
-import { hostName, kubernetesName, pinnedImage, positiveInt, resources } from '../core/schemas';
+import { hostName, kubernetesName, pinnedImage, positiveInt, resources, workloadNamespace } from '../core/schemas';
 import { nestedIssues, problem, validateProps } from '../core/validation';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
 import { BoundSecret, SecretRef, secretRefSchema, secretRevisions } from '../secrets/secret-ref';
-import { SECRET_ENV_NAME, SIGN_IN_RESOLVERS, SignInOptions, StaticTokenEnv, findLiteralSecrets, generatedAppConfig, mergeAppConfig } from './app-config';
+import { SECRET_ENV_NAME, SIGN_IN_RESOLVERS, SignInOptions, StaticTokenEnv, findDerivedOverrides, findLiteralSecrets, generatedAppConfig, mergeAppConfig } from './app-config';
 import { BackstageDatabase } from './database';
 
 /** Horizontal autoscaling on CPU. */
@@ -144,7 +144,7 @@ export const RENAMED_TARGET_CPU = z
 
 const backstageSchema = z
   .strictObject({
-    namespace: kubernetesName,
+    namespace: workloadNamespace,
     host: hostName,
     image: pinnedImage,
     database: z.custom<BackstageDatabase>((v) => BackstageDatabase.isBackstageDatabase(v), problem('must be a BackstageDatabase', 'Use BackstageDatabase.external({...}), .inCluster({...}) or .sqliteInMemory().')),
@@ -183,6 +183,9 @@ const backstageSchema = z
               { redact: true },
             ),
           });
+        }
+        for (const { path, fix } of findDerivedOverrides(config)) {
+          ctx.addIssue({ code: 'custom', path: [...path], message: problem('is set by the library from the other props', fix) });
         }
       })
       .optional(),

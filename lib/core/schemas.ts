@@ -10,13 +10,21 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
 
 /** A public host name: lower-case, at least two labels, no scheme, port or path. */
-export const hostName = z.string().regex(
-  DNS_NAME,
-  problem(
-    'must be a fully qualified DNS name',
-    'Use lower-case letters, digits, "-" and ".", with at least two labels and no scheme, port or path (e.g. "backstage.example.com").',
-  ),
-);
+export const hostName = z
+  .string()
+  .regex(
+    DNS_NAME,
+    problem(
+      'must be a fully qualified DNS name',
+      'Use lower-case letters, digits, "-" and ".", with at least two labels and no scheme, port or path (e.g. "backstage.example.com").',
+    ),
+  )
+  // "10.0.0.7" passes the label pattern, but no top-level domain is all digits: Kubernetes
+  // refuses an IP as an Ingress host, and ACME issues no certificate for one.
+  .refine(
+    (host) => !DNS_NAME.test(host) || !/\.[0-9]+$/.test(host),
+    problem('must be a DNS name, not an IP address', 'Ingress hosts and TLS certificates need a name: create a DNS record (e.g. "backstage.example.com") for the load balancer address and use that.'),
+  );
 
 /** A Kubernetes object name usable as a DNS label (Services, Namespaces, most objects). */
 export const kubernetesName = z.string().regex(
@@ -25,6 +33,22 @@ export const kubernetesName = z.string().regex(
     'must be a valid Kubernetes name (RFC 1123 label)',
     'Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.',
   ),
+);
+
+/**
+ * A namespace the library's workloads run in. `kube-*` namespaces belong to Kubernetes
+ * itself (kube-system, kube-public, kube-node-lease): a portal there would share them with
+ * the control plane's own objects and permissions.
+ */
+export const workloadNamespace = kubernetesName.refine(
+  (name) => !name.startsWith('kube-'),
+  problem('is a Kubernetes system namespace', 'Use a namespace of its own for the portal, e.g. "backstage".'),
+);
+
+/** A namespace the library creates: also not `default`, which every cluster already has. */
+export const createdNamespace = workloadNamespace.refine(
+  (name) => name !== 'default',
+  problem('already exists in every cluster, so it cannot be created', 'Use a namespace of its own for the portal, e.g. "backstage".'),
 );
 
 /** A Kubernetes object name that may contain dots (Secrets, ConfigMaps). */
@@ -90,10 +114,38 @@ export const quantity = z.string().regex(
   problem('must be a Kubernetes quantity', 'Use values such as "250m" for CPU or "512Mi" for memory.'),
 );
 
-export const resources = z.strictObject({
-  requests: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
-  limits: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
-}) satisfies z.ZodType<ContainerResources>;
+const QUANTITY_SUFFIX: Record<string, number> = { '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+
+/** The value of a quantity accepted by `quantity` (e.g. "250m" = 0.25, "1Gi" = 1073741824). */
+export function quantityValue(text: string): number | undefined {
+  const match = /^([0-9]+(?:\.[0-9]+)?)(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/.exec(text);
+  return match ? Number(match[1]) * QUANTITY_SUFFIX[match[2] ?? '']! : undefined;
+}
+
+export const resources = z
+  .strictObject({
+    requests: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
+    limits: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
+  })
+  .superRefine((value, ctx) => {
+    // Kubernetes refuses a container whose request exceeds its limit, at apply time.
+    for (const kind of ['cpu', 'memory'] as const) {
+      const request = value.requests?.[kind];
+      const limit = value.limits?.[kind];
+      if (typeof request !== 'string' || typeof limit !== 'string') {
+        continue;
+      }
+      const r = quantityValue(request);
+      const l = quantityValue(limit);
+      if (r !== undefined && l !== undefined && r > l) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['requests', kind],
+          message: problem(`must not exceed limits.${kind} (${limit})`, 'Kubernetes refuses a request above its limit: lower the request or raise the limit.'),
+        });
+      }
+    }
+  }) satisfies z.ZodType<ContainerResources>;
 
 /** An IPv4 or IPv6 CIDR range. */
 export const cidr = z.string().refine(

@@ -33,6 +33,86 @@ export function containsToken(value: unknown): boolean {
   return value !== null && value !== undefined && typeof value === 'object' && Token.isUnresolved(value);
 }
 
+const TYPE_FIXES: Record<string, [string, string]> = {
+  string: ['must be a string', 'Write the value as text, in quotes.'],
+  number: ['must be a number', 'Write the value as a number, without quotes.'],
+  int: ['must be a whole number', 'Use a number without a fraction.'],
+  boolean: ['must be true or false', 'Write true or false, without quotes.'],
+  array: ['must be a list', 'Put the value in a list: [ ... ].'],
+  object: ['must be an object', 'Give an object with the documented properties.'],
+  record: ['must be an object', 'Give an object of names to values.'],
+};
+
+function plural(count: number | bigint, one: string, many: string): string {
+  return `${count} ${Number(count) === 1 ? one : many}`;
+}
+
+/**
+ * Zod's own wording ("Invalid input: expected string, received number") says neither which
+ * value was wrong nor how to fix it. Every schema here either carries its own `problem(...)`
+ * or gets one of these, which fit the `<prop>: <what>, got <value>. <fix>` line.
+ */
+function defaultProblem(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type': {
+      if (issue.input === undefined) {
+        return problem('is required', 'Set this prop: it has no default.');
+      }
+      if (issue.expected === 'number' && typeof issue.input === 'number') {
+        return problem('must be a finite number', 'The value is NaN or Infinity: check the arithmetic or parsing that produced it.');
+      }
+      const known = TYPE_FIXES[issue.expected];
+      return known ? problem(known[0], known[1]) : problem(`must be of type ${issue.expected}`, 'Give a value of that type.');
+    }
+    case 'too_small': {
+      const min = issue.minimum;
+      if (issue.origin === 'string') {
+        return Number(min) === 1
+          ? problem('must not be empty', 'Give a value, or leave the prop out where it is optional.')
+          : problem(`must be at least ${plural(min, 'character', 'characters')} long`, 'Give a longer value.');
+      }
+      if (issue.origin === 'array' || issue.origin === 'set') {
+        return problem(`must have at least ${plural(min, 'entry', 'entries')}`, 'Add entries, or leave the prop out where it is optional.');
+      }
+      return issue.inclusive === false
+        ? problem(`must be greater than ${min}`, `Use a value above ${min}.`)
+        : problem(`must be at least ${min}`, `Use ${min} or more.`);
+    }
+    case 'too_big': {
+      const max = issue.maximum;
+      if (issue.origin === 'string') {
+        return problem(`must be at most ${plural(max, 'character', 'characters')} long`, 'Shorten the value.');
+      }
+      if (issue.origin === 'array' || issue.origin === 'set') {
+        return problem(`must have at most ${plural(max, 'entry', 'entries')}`, 'Remove entries.');
+      }
+      return issue.inclusive === false ? problem(`must be less than ${max}`, `Use a value below ${max}.`) : problem(`must be at most ${max}`, `Use ${max} or less.`);
+    }
+    case 'invalid_value':
+      return problem(
+        `must be ${issue.values.length === 1 ? '' : 'one of '}${issue.values.map((v) => JSON.stringify(v)).join(', ')}`,
+        'Use one of these values exactly (they are case-sensitive).',
+      );
+    case 'invalid_union':
+      return problem('matches none of the accepted forms', 'Check the shape of this prop against its documentation (its TSDoc lists each form).');
+    case 'invalid_format':
+      return problem(`must be a valid ${issue.format}`, `Give a well-formed ${issue.format}.`);
+    case 'not_multiple_of':
+      return problem(`must be a multiple of ${issue.divisor}`, `Round it to a multiple of ${issue.divisor}.`);
+    case 'invalid_key':
+      return problem('has an invalid key', 'Check the names used as keys here.');
+    case 'invalid_element':
+      return problem('has an invalid entry', 'Check the entries of this list or map.');
+    default:
+      return undefined;
+  }
+}
+
+/** `schema.safeParse` with the wording above for every issue a schema gives no message of its own. */
+export function parseWithProblems<T>(schema: z.ZodType<T>, input: unknown): z.ZodSafeParseResult<T> {
+  return schema.safeParse(input, { error: defaultProblem });
+}
+
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let current: unknown = root;
   for (const key of path) {
@@ -70,6 +150,10 @@ export function formatValue(value: unknown): string {
     if (name && name !== 'Object') {
       return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
     }
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    // JSON.stringify shows NaN and Infinity as null.
+    return String(value);
   }
   let text: string;
   try {
@@ -128,7 +212,7 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unkno
  * `at` prefixes the reported paths, for value objects validated when a prop binds them.
  */
 export function validateProps<T>(scope: IConstruct, schema: z.ZodType<T>, props: unknown, at: readonly PropertyKey[] = []): T {
-  const result = schema.safeParse(props);
+  const result = parseWithProblems(schema, props);
   if (result.success) {
     return props as T;
   }
@@ -145,7 +229,7 @@ export function validateProps<T>(scope: IConstruct, schema: z.ZodType<T>, props:
  * offending value, so it is reported like any other prop.
  */
 export function nestedIssues(ctx: z.core.$RefinementCtx, path: readonly PropertyKey[], schema: z.ZodType, input: unknown): void {
-  const parsed = schema.safeParse(input);
+  const parsed = parseWithProblems(schema, input);
   if (parsed.success) {
     return;
   }

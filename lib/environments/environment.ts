@@ -3,8 +3,8 @@ import * as z from 'zod';
 import { parseAllDocuments } from 'yaml';
 import { RENAMED_TARGET_CPU } from '../backstage/backstage';
 import { PropsValidationError } from '../core/errors';
-import { cidr, hostName, httpsUrl, kubernetesName, kubernetesSubdomainName, pinnedImage, secretKey } from '../core/schemas';
-import { describeIssues, problem } from '../core/validation';
+import { cidr, hostName, httpsUrl, kubernetesName, kubernetesSubdomainName, pinnedImage, secretKey, createdNamespace } from '../core/schemas';
+import { describeIssues, parseWithProblems, problem } from '../core/validation';
 
 // An environment is plain data: a TypeScript object, or a YAML/JSON file checked by the
 // same schema. Secrets appear only as references (a variable name, a Secret key, a key
@@ -206,7 +206,7 @@ export const environmentSchema = z.strictObject({
   image: pinnedImage,
   exposure: z.enum(['public', 'internal'], { error: problem('must be "public" or "internal"', 'Pick whether the load balancer faces the internet.') }).optional(),
   replicas: z.number().int().min(1).optional(),
-  namespace: kubernetesName.optional(),
+  namespace: createdNamespace.optional(),
   database: z.discriminatedUnion(
     'type',
     [
@@ -279,7 +279,7 @@ export const sharedAccessPolicySchema = z.strictObject({
 }) satisfies z.ZodType<SharedAccessPolicy>;
 
 function check<T>(schema: z.ZodType<T>, data: unknown, source: string): T {
-  const result = schema.safeParse(data);
+  const result = parseWithProblems(schema, data);
   if (result.success) {
     return result.data;
   }

@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { identityHeaderNames } from '../access/header-contract';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { standardLabels } from '../core/labels';
-import { hostName, kubernetesName } from '../core/schemas';
+import { hostName, kubernetesName, workloadNamespace } from '../core/schemas';
 import { fail, problem, validateProps } from '../core/validation';
 import { BoundTls, TlsSource } from '../tls/tls-source';
 import { isSnippetAnnotation } from './annotations';
@@ -255,7 +255,7 @@ const gatewaySchema = z
 
 const f5Schema = z
   .strictObject({
-    namespace: kubernetesName,
+    namespace: workloadNamespace,
     host: hostName,
     backend: backendSchema,
     gateway: gatewaySchema,

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import * as z from 'zod';
 import { ingressAuthResponseHeaders } from '../access/header-contract';
-import { goDuration, hostName, kubernetesName } from '../core/schemas';
+import { goDuration, hostName, kubernetesName, workloadNamespace } from '../core/schemas';
 import { standardLabels } from '../core/labels';
 import { problem, validateProps } from '../core/validation';
 import { BoundTls, TlsSource } from '../tls/tls-source';
@@ -135,7 +135,7 @@ export interface NginxIngressProps {
 }
 
 const ingressSchema = z.strictObject({
-  namespace: kubernetesName,
+  namespace: workloadNamespace,
   host: hostName,
   backend: backendSchema,
   gateway: z.custom<IngressAuthGateway>((v) => typeof v === 'object' && v !== null && 'authUrl' in v, problem('must be an auth gateway', 'Pass the OidcGateway of the portal.')),

@@ -1,4 +1,4 @@
-import { TerraformOutput } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import * as z from 'zod';
@@ -11,8 +11,8 @@ import { BACKSTAGE_PORT, Backstage, BackstageAutoscaling, DEFAULT_BACKSTAGE_NAME
 import { BackstageDatabase } from '../backstage/database';
 import { F5_NGINX_INGRESS_CONTROLLER, INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../core/network';
 import { ContainerResources } from '../core/resources';
-import { hostName, kubernetesName, pinnedImage } from '../core/schemas';
-import { problem, validateProps } from '../core/validation';
+import { createdNamespace, hostName, pinnedImage, workloadNamespace } from '../core/schemas';
+import { fail, nestedIssues, problem, validateProps } from '../core/validation';
 import { F5NginxIngress, type F5NginxIngressProps } from '../ingress/f5-nginx-ingress';
 import { NginxIngress, type NginxIngressProps } from '../ingress/nginx-ingress';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
@@ -165,7 +165,7 @@ const portalSchema = z.strictObject({
   cookieSecret: secretRefSchema(),
   access: z.record(z.string(), z.unknown()),
   tls: z.custom<TlsSource>((v) => TlsSource.isTlsSource(v), problem('must be a TlsSource', 'Use TlsSource.acme({...}), .fromIssuer(name), .fromSecret(name), .privateCa(secret) or .selfSigned().')),
-  namespace: kubernetesName.optional(),
+  namespace: workloadNamespace.optional(),
   createNamespace: z.boolean().optional(),
   signIn: z.record(z.string(), z.unknown()).optional(),
   machineClients: machineClientsSchema().optional(),
@@ -174,6 +174,10 @@ const portalSchema = z.strictObject({
   backstage: z.record(z.string(), z.unknown()).optional(),
   gateway: z.record(z.string(), z.unknown()).optional(),
   ingress: z.record(z.string(), z.unknown()).optional(),
+}).superRefine((props, ctx) => {
+  if (props.createNamespace !== false && props.namespace !== undefined) {
+    nestedIssues(ctx, ['namespace'], createdNamespace, props.namespace);
+  }
 });
 
 function snake(id: string): string {
@@ -194,14 +198,34 @@ export class BackstagePortal extends Construct {
   public readonly url: string;
   /** `https://<host>/oauth2/callback`, to register at the IdP. */
   public readonly redirectUri: string;
+  /** The public host. */
+  public readonly host: string;
+  /** The namespace everything runs in. */
+  public readonly namespaceName: string;
   public readonly urlOutput: TerraformOutput;
   public readonly redirectUriOutput: TerraformOutput;
 
   constructor(scope: Construct, id: string, props: BackstagePortalProps) {
     super(scope, id);
     validateProps(this, portalSchema, props);
+    this.host = props.host;
+    this.namespaceName = props.namespace ?? 'backstage';
+    // Two portals of one stack on the same host or in the same namespace would render the
+    // same objects (Ingress rules, Deployments, Secrets): the API server or the controller
+    // refuses the second at apply time, or one silently takes over the other's traffic.
+    for (const other of TerraformStack.of(this).node.findAll()) {
+      if (other === this || !(other instanceof BackstagePortal)) {
+        continue;
+      }
+      if (other.host === this.host) {
+        fail(this, 'host', `is already the host of the portal ${other.node.path}`, props.host, 'Give each portal its own host.');
+      }
+      if (other.namespaceName === this.namespaceName) {
+        fail(this, 'namespace', `is already the namespace of the portal ${other.node.path}`, this.namespaceName, 'Give each portal its own namespace.');
+      }
+    }
 
-    const namespaceName = props.namespace ?? 'backstage';
+    const namespaceName = this.namespaceName;
     let namespace = namespaceName;
     if (props.createNamespace ?? true) {
       this.namespace = kubernetesResource(this, 'Namespace', 'kubernetes_namespace_v1', {

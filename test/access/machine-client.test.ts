@@ -31,6 +31,8 @@ const ciClient = (options: Partial<Parameters<typeof MachineClient.jwt>[0]> = {}
     issuerUrl: 'https://token.actions.githubusercontent.com',
     audience: 'backstage-machines',
     jwksUrl: 'https://token.actions.githubusercontent.com/.well-known/jwks',
+    // The gateway's access policy (emailDomains example.com) applies to machine tokens too.
+    emailDomain: 'example.com',
     ...options,
   });
 
@@ -177,5 +179,30 @@ describe('MachineClient audience', () => {
     expect(message).toBe(
       '[test/bs] machineClients[0].audience: must not be "backstage", got "backstage". Backstage reserves that audience for its own user tokens; use another, e.g. "backstage-machines".',
     );
+  });
+
+  describe('against the people\'s access policy, which the gateway applies to machine tokens too', () => {
+    it('refuses a client whose tokens carry no e-mail when the gateway restricts e-mail domains', () => {
+      expect(gatewayErrors(() => ({ machineClients: [ciClient({ emailDomain: undefined })] }))).toEqual([
+        '[test/gw] machineClients[0].emailDomain: must be one of access.emailDomains (example.com): the gateway checks machine tokens against them too, got nothing. If the tokens carry an e-mail claim, set emailDomain to its domain and list that domain in access.emailDomains. Tokens without one (GitHub Actions, GitLab CI, Kubernetes service accounts) cannot pass a gateway that restricts e-mail domains.',
+      ]);
+    });
+
+    it('refuses an e-mail domain outside the allowed ones', () => {
+      expect(gatewayErrors(() => ({ machineClients: [ciClient({ emailDomain: 'ci.example.org' })] }))[0]).toMatch(
+        /^\[test\/gw\] machineClients\[0\]\.emailDomain: must be one of access\.emailDomains \(example\.com\).*, got "ci\.example\.org"\./,
+      );
+    });
+
+    it('refuses a client without one of the allowed groups when the gateway has group rules', () => {
+      expect(gatewayErrors(() => ({ access: { groups: ['portal-users'] }, machineClients: [ciClient({ groups: ['ci'] })] }))).toEqual([
+        '[test/gw] machineClients[0].groups: must include one of access.groups (portal-users): the gateway checks machine tokens against them too, got ["ci"]. List the groups the tokens carry in the groups claim; tokens without one of the allowed groups cannot pass the gateway.',
+      ]);
+      expect(() => containerWith(() => ({ access: { groups: ['portal-users'] }, machineClients: [ciClient({ emailDomain: undefined, groups: ['ci', 'portal-users'] })] }))).not.toThrow();
+    });
+
+    it('asks nothing of the tokens when any authenticated account may sign in', () => {
+      expect(() => containerWith(() => ({ access: { allowAnyAuthenticatedUser: true }, machineClients: [ciClient({ emailDomain: undefined })] }))).not.toThrow();
+    });
   });
 });

@@ -109,6 +109,7 @@ describe('OidcGateway', () => {
               issuerUrl: 'https://token.actions.githubusercontent.com',
               audience: 'backstage-machines',
               jwksUrl: 'https://token.actions.githubusercontent.com/.well-known/jwks',
+              emailDomain: 'example.com',
             }),
           ],
         })),

@@ -59,7 +59,7 @@ describe('Backstage app-config', () => {
       ]);
     });
 
-    it('allows sign-in without a catalog user only on the forwarded-user resolvers', () => {
+    it('allows sign-in without a catalog user on every resolver (each one takes the flag)', () => {
       const config = appConfigOf(
         synthBackstage({
           signIn: {
@@ -70,7 +70,7 @@ describe('Backstage app-config', () => {
       );
       expect(config.auth.providers.oauth2Proxy.signIn.resolvers).toEqual([
         { resolver: 'forwardedPreferredUsernameMatchingUserEntityName', dangerouslyAllowSignInWithoutUserInCatalog: true },
-        { resolver: 'emailMatchingUserEntityProfileEmail' },
+        { resolver: 'emailMatchingUserEntityProfileEmail', dangerouslyAllowSignInWithoutUserInCatalog: true },
         { resolver: 'forwardedUserMatchingUserEntityName', dangerouslyAllowSignInWithoutUserInCatalog: true },
       ]);
     });

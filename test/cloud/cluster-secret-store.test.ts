@@ -50,7 +50,7 @@ describe('ClusterSecretStore', () => {
       expect(message.split('\n')).toEqual([
         '[test/store] provider.region: must be an AWS region code, got "eu-central". Use the region code, e.g. "eu-central-1" or "us-east-1", not its display name.',
         '[test/store] provider.role: must be an IAM role ARN, got "backstage-secrets". Copy the role\'s ARN, e.g. "arn:aws:iam::123456789012:role/cert-manager".',
-        '[test/store] provider.serviceAccount.namespace: invalid input: expected string, received undefined, got nothing. See the documentation of this prop.',
+        '[test/store] provider.serviceAccount.namespace: is required, got nothing. Set this prop: it has no default.',
       ]);
     });
   });

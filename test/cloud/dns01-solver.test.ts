@@ -168,7 +168,7 @@ describe('Dns01Solver', () => {
 
     it('requires the zone', () => {
       expect(errorOf(() => solverOf(Dns01Solver.azureDns({ subscriptionId: zone.subscriptionId, resourceGroupName: 'rg-dns' } as never)))).toBe(
-        '[test/issuer] solver.hostedZoneName: invalid input: expected string, received undefined, got nothing. See the documentation of this prop.',
+        '[test/issuer] solver.hostedZoneName: is required, got nothing. Set this prop: it has no default.',
       );
     });
   });
