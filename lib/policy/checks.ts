@@ -12,6 +12,7 @@ import { isSnippetAnnotation } from '../ingress/annotations';
 /** Identifier of a check; stable, used in reports and exemptions. */
 export type GuardrailCheckId =
   | 'tls-on-every-host'
+  | 'trusted-certificates'
   | 'hsts-enabled'
   | 'no-snippet-annotations'
   | 'no-plain-secret-env'
@@ -83,6 +84,15 @@ export const GUARDRAIL_CHECKS: readonly GuardrailCheck[] = Object.freeze([
     soc2: ['CC6.7'],
     iso27001: ['A.8.24', 'A.5.14'],
     rationale: 'Sign-in cookies, ID tokens and catalog data cross the internet only encrypted (CC6.7 transmission; A.8.24 cryptography; A.5.14 information transfer).',
+  },
+  {
+    id: 'trusted-certificates',
+    title: 'Certificates browsers trust',
+    requirement: 'No production Ingress takes its certificate from a self-signed issuer or an ACME staging directory (issuers of the stack, named by the cert-manager annotations).',
+    appliesTo: 'production',
+    soc2: ['CC6.7'],
+    iso27001: ['A.8.24'],
+    rationale: 'A certificate no browser trusts teaches people to click through warnings, which is exactly what an attacker in the middle needs (CC6.7 protection in transit; A.8.24 cryptography).',
   },
   {
     id: 'hsts-enabled',
@@ -508,6 +518,53 @@ function checkTls(model: StackModel): CheckOutcome {
   return { applicable: ingresses.length > 0, findings };
 }
 
+/** Why an issuer's certificates are not trusted by browsers, or undefined when they may be. */
+function untrustedIssuer(spec: Obj): string | undefined {
+  if ('selfSigned' in spec) {
+    return 'self-signed';
+  }
+  const server = one(spec.acme).server;
+  if (typeof server === 'string' && /staging/i.test(server)) {
+    return `from the ACME staging directory ${server}`;
+  }
+  return undefined;
+}
+
+function checkTrustedCertificates(model: StackModel): CheckOutcome {
+  const issuers = model.resources
+    .filter((r) => r.type === 'kubernetes_manifest')
+    .map((r) => one(r.attributes.manifest))
+    .filter((m) => m.kind === 'ClusterIssuer' || m.kind === 'Issuer');
+  const findings: GuardrailFinding[] = [];
+  const ingresses = model.ofTypes(INGRESS_TYPES);
+  for (const ingress of ingresses) {
+    const metadata = metadataOf(ingress.attributes);
+    const annotations = stringMap(metadata.annotations);
+    const wanted = annotations['cert-manager.io/cluster-issuer'] !== undefined
+      ? { kind: 'ClusterIssuer', name: annotations['cert-manager.io/cluster-issuer'] }
+      : annotations['cert-manager.io/issuer'] !== undefined
+        ? { kind: 'Issuer', name: annotations['cert-manager.io/issuer'] }
+        : undefined;
+    if (wanted === undefined) {
+      continue;
+    }
+    const issuer = issuers.find(
+      (m) => m.kind === wanted.kind && one(m.metadata).name === wanted.name && (wanted.kind === 'ClusterIssuer' || one(m.metadata).namespace === namespaceOf(metadata)),
+    );
+    const why = issuer ? untrustedIssuer(one(issuer.spec)) : undefined;
+    if (why !== undefined) {
+      findings.push(
+        finding(
+          'trusted-certificates',
+          ingress,
+          `its certificate comes from ${wanted.kind} "${wanted.name}", ${why}: browsers do not trust it. In production use TlsSource.acme({ email }) (Let's Encrypt production), acmeDns01, a private CA your clients trust, or an existing certificate.`,
+        ),
+      );
+    }
+  }
+  return { applicable: ingresses.length > 0, findings };
+}
+
 function checkHsts(model: StackModel): CheckOutcome {
   const findings: GuardrailFinding[] = [];
   const configs = controllerConfigs(model);
@@ -698,6 +755,19 @@ function checkPinnedImages(model: StackModel): CheckOutcome {
 
 const REPLICATED: ReadonlySet<WorkloadKind> = new Set(['Deployment', 'StatefulSet', 'ReplicationController']);
 
+/**
+ * A database server of one instance (PostgreSQL, MySQL, ...) in a StatefulSet: more
+ * replicas would be more independent databases, not redundancy, so the usual advice does
+ * not apply.
+ */
+function singleDatabase(workload: Workload): boolean {
+  return workload.kind === 'StatefulSet' && workload.containers.some((c) => typeof c.image === 'string' && /(^|\/)(postgres|postgresql|mysql|mariadb)(:|@)/.test(c.image));
+}
+
+const DATABASE_ADVICE = (check: GuardrailCheckId, path: string) =>
+  'This is a single database instance, which cannot be made redundant by adding replicas: in production use a managed, replicated database ' +
+  `(BackstageDatabase.external for RDS, Cloud SQL or Azure Database), or accept the risk explicitly with exemptions: [{ check: '${check}', path: '${path}', reason: '<who accepted it and why>' }].`;
+
 function checkReplicas(model: StackModel): CheckOutcome {
   const workloads = model.workloads.filter((w) => REPLICATED.has(w.kind));
   const autoscalers = model.ofTypes(HPA_TYPES);
@@ -723,7 +793,9 @@ function checkReplicas(model: StackModel): CheckOutcome {
         finding(
           'production-replicas',
           workload.resource,
-          `${workload.kind} "${workload.name}" runs ${replicas} replica${replicas === 1 ? '' : 's'} in production. Run 2 or more (or an autoscaler with min_replicas >= 2), or exempt it with a reason.`,
+          `${workload.kind} "${workload.name}" runs ${replicas} replica${replicas === 1 ? '' : 's'} in production. ${
+            singleDatabase(workload) ? DATABASE_ADVICE('production-replicas', workload.resource.path) : 'Run 2 or more (or an autoscaler with min_replicas >= 2), or exempt it with a reason.'
+          }`,
         ),
       );
     }
@@ -741,7 +813,13 @@ function checkPdb(model: StackModel): CheckOutcome {
     );
     if (!covered) {
       findings.push(
-        finding('production-pdb', workload.resource, `no PodDisruptionBudget selects the pods of ${workload.kind} "${workload.name}". Add one (max_unavailable = 1) selecting its pod labels.`),
+        finding(
+          'production-pdb',
+          workload.resource,
+          `no PodDisruptionBudget selects the pods of ${workload.kind} "${workload.name}". ${
+            singleDatabase(workload) ? DATABASE_ADVICE('production-pdb', workload.resource.path) : 'Add one (max_unavailable = 1) selecting its pod labels.'
+          }`,
+        ),
       );
     }
   }
@@ -770,6 +848,7 @@ function checkJsonLogs(model: StackModel): CheckOutcome {
 /** @internal The function that evaluates each check. */
 export const CHECK_EVALUATORS: Readonly<Record<GuardrailCheckId, (model: StackModel) => CheckOutcome>> = {
   'tls-on-every-host': checkTls,
+  'trusted-certificates': checkTrustedCertificates,
   'hsts-enabled': checkHsts,
   'no-snippet-annotations': checkSnippets,
   'no-plain-secret-env': checkSecretEnv,

@@ -143,7 +143,7 @@ describe('Guardrails', () => {
       expect(r.violations).toEqual([]);
       const report = readReport(r);
       expect(report.passed).toBe(true);
-      expect(report.summary).toEqual({ checks: 11, passed: 11, failed: 0, notApplicable: 0, violations: 0, waived: 0 });
+      expect(report.summary).toEqual({ checks: 12, passed: 12, failed: 0, notApplicable: 0, violations: 0, waived: 0 });
       expect(report.checks.every((c) => c.status === 'pass')).toBe(true);
     });
 
@@ -173,7 +173,7 @@ describe('Guardrails', () => {
       expect(r.violations).toEqual([]);
       const report = readReport(r);
       expect(report.environment).toBe('non-production');
-      expect(report.checks.filter((c) => c.status === 'not-applicable').map((c) => c.id)).toEqual(['hsts-enabled', 'production-replicas', 'production-pdb', 'json-access-logs']);
+      expect(report.checks.filter((c) => c.status === 'not-applicable').map((c) => c.id)).toEqual(['trusted-certificates', 'hsts-enabled', 'production-replicas', 'production-pdb', 'json-access-logs']);
     });
   });
 
@@ -461,6 +461,37 @@ describe('Guardrails', () => {
     });
   });
 
+  describe('certificates and the in-cluster database in production', () => {
+    it('refuses a self-signed or ACME-staging certificate in production, not elsewhere', () => {
+      for (const [tls, why] of [
+        [TlsSource.selfSigned(), 'ClusterIssuer "selfsigned", self-signed'],
+        [TlsSource.acme({ email: 'platform@example.com', server: 'staging' }), 'ClusterIssuer "letsencrypt-staging", from the ACME staging directory https://acme-staging-v02.api.letsencrypt.org/directory'],
+      ] as const) {
+        const build = (stack: TerraformStack) => new BackstagePortal(stack, 'portal', { ...portalProps(stack), tls });
+        const trusted = run(build).violations.filter((v) => v.includes('trusted-certificates'));
+        // Only the main Ingress carries the cert-manager annotation (the others share its secret).
+        expect(trusted).toEqual([
+          `[test/portal/Ingress/Ingress] trusted-certificates: its certificate comes from ${why}: browsers do not trust it. In production use TlsSource.acme({ email }) (Let's Encrypt production), acmeDns01, a private CA your clients trust, or an existing certificate.`,
+        ]);
+        expect(run(build, { environment: 'non-production' }).violations).toEqual([]);
+      }
+    });
+
+    it('tells how to handle the single in-cluster Postgres in production: a managed database, or an explicit exemption', () => {
+      const build = (stack: TerraformStack) =>
+        new BackstagePortal(stack, 'portal', { ...portalProps(stack), database: BackstageDatabase.inCluster({ password: variableSecret(stack, 'db_password') }), backstage: { replicas: 2 } });
+      const path = 'test/portal/Backstage/Postgres/StatefulSet';
+      const advice = (check: string) =>
+        `This is a single database instance, which cannot be made redundant by adding replicas: in production use a managed, replicated database (BackstageDatabase.external for RDS, Cloud SQL or Azure Database), or accept the risk explicitly with exemptions: [{ check: '${check}', path: '${path}', reason: '<who accepted it and why>' }].`;
+      expect(run(build).violations).toEqual([
+        `[${path}] production-replicas: StatefulSet "backstage-postgres" runs 1 replica in production. ${advice('production-replicas')}`,
+        `[${path}] production-pdb: no PodDisruptionBudget selects the pods of StatefulSet "backstage-postgres". ${advice('production-pdb')}`,
+      ]);
+      const reason = 'Single Postgres accepted for the pilot by the platform team (PLAT-7).';
+      expect(run(build, { exemptions: [{ check: 'production-replicas', path, reason }, { check: 'production-pdb', path, reason }] }).violations).toEqual([]);
+    });
+  });
+
   describe('exemptions', () => {
     it('waives a finding under a construct path, records the reason, and passes', () => {
       const reason = 'Single-instance PostgreSQL accepted by the platform team until the managed database lands (PLAT-123).';
@@ -504,7 +535,7 @@ describe('Guardrails', () => {
       const r = run((stack) => workload(stack, 'api', { pdb: false }));
       const report = readReport(r);
       expect(report).toMatchObject({ version: 1, stack: 'test', environment: 'production', passed: false });
-      expect(report.summary).toEqual({ checks: 11, passed: 6, failed: 1, notApplicable: 4, violations: 1, waived: 0 });
+      expect(report.summary).toEqual({ checks: 12, passed: 6, failed: 1, notApplicable: 5, violations: 1, waived: 0 });
       const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
       expect(byId['production-pdb']).toMatchObject({ status: 'fail', soc2: ['A1.2'], iso27001: ['A.8.14'] });
       expect(byId['tls-on-every-host']).toMatchObject({ status: 'not-applicable', soc2: ['CC6.7'], iso27001: ['A.8.24', 'A.5.14'] });
@@ -524,7 +555,7 @@ describe('Guardrails', () => {
 
       const markdown = fs.readFileSync(path.join(r.reportDir, 'guardrails-test.md'), 'utf8');
       expect(markdown).toContain('# Guardrails report: stack `test` (production)');
-      expect(markdown).toContain('Result: **FAIL**. 1 violation(s) in 1 of 11 checks.');
+      expect(markdown).toContain('Result: **FAIL**. 1 violation(s) in 1 of 12 checks.');
       expect(markdown).toContain('| Check | Applies to | Status | SOC 2 | ISO 27001:2022 Annex A | Violations |');
       expect(markdown).toContain('| PodDisruptionBudget (`production-pdb`) | production | **FAIL** | A1.2 | A.8.14 | 1 |');
       expect(markdown).toContain('| NetworkPolicy in front of Backstage (`backstage-network-policy`) | all | n/a | CC6.1, CC6.6 | A.8.20, A.8.22 | 0 |');
