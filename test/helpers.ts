@@ -1,4 +1,7 @@
 // Test helpers: synthesize real stacks and look at the real Terraform JSON.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
@@ -68,3 +71,21 @@ export function errorOf(fn: () => unknown): string {
   throw new Error('expected an error, but none was thrown');
 }
 
+
+const CHART_ROOT = mkdtempSync(join(tmpdir(), 'cdktf-backstage-charts-'));
+
+/**
+ * A local chart that exists (ChartSource.localPath checks that): a directory with a
+ * Chart.yaml, or a `.tgz` file when the name ends so. Returns its absolute path.
+ */
+export function chartFixture(name: string): string {
+  const target = join(CHART_ROOT, name);
+  if (name.endsWith('.tgz')) {
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, '');
+  } else {
+    mkdirSync(target, { recursive: true });
+    writeFileSync(join(target, 'Chart.yaml'), `apiVersion: v2\nname: ${basename(name)}\nversion: 0.0.1\n`);
+  }
+  return target;
+}

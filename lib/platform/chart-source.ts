@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Token } from 'cdktf';
 import { IConstruct } from 'constructs';
@@ -101,10 +101,27 @@ const ociReference = z.string().superRefine((value, ctx) => {
   }
 });
 
-const localPath = z.string().refine(
-  (value) => value.trim() !== '' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value),
-  problem('must be a path to a chart directory or .tgz file', 'Give a file system path (relative paths are resolved against the directory cdktf synth runs in); use ChartSource.repository() or .oci() for URLs.'),
-);
+const localPath = z
+  .string()
+  .refine(
+    (value) => value.trim() !== '' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value),
+    problem('must be a path to a chart directory or .tgz file', 'Give a file system path (relative paths are resolved against the directory cdktf synth runs in); use ChartSource.repository() or .oci() for URLs.'),
+  )
+  .superRefine((value, ctx) => {
+    // Helm would only fail at plan time, with a message that names no construct.
+    if (value.trim() === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+      return;
+    }
+    const resolved = resolve(value);
+    if (!existsSync(resolved)) {
+      ctx.addIssue({ code: 'custom', message: problem(`does not exist (resolved to ${resolved})`, 'Check the path; relative paths are resolved against the directory cdktf synth runs in.') });
+    } else if (statSync(resolved).isDirectory() ? !existsSync(join(resolved, 'Chart.yaml')) : !/\.tgz$/.test(resolved)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: problem(`is not a Helm chart (resolved to ${resolved})`, 'Point at the chart directory (the one holding Chart.yaml) or at a packaged .tgz chart.'),
+      });
+    }
+  });
 
 const schemas = {
   repository: z.strictObject({ kind: z.literal('repository'), url: repositoryUrl, chart: chartName, version: chartVersion }),

@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { toKubernetesName } from '../core/labels';
 import { goDuration, kubernetesSubdomainName, secretKey } from '../core/schemas';
 import { fail, problem, validateProps } from '../core/validation';
-import { ExternalSecret, SecretStoreReference } from './external-secret';
+import { ExternalSecret, SecretStoreReference, remoteRefShape, secretStoreReferenceSchema } from './external-secret';
 
 const BRAND = Symbol.for('cdktf-backstage.SecretRef');
 
@@ -90,15 +90,8 @@ export interface ExternalSecretOptions {
 }
 
 const externalSecretOptionsSchema = z.strictObject({
-  store: z.strictObject({
-    name: kubernetesSubdomainName,
-    kind: z.enum(['SecretStore', 'ClusterSecretStore'], {
-      error: problem('must be "SecretStore" or "ClusterSecretStore"', 'Use ClusterSecretStore for a store shared by all namespaces.'),
-    }),
-  }),
-  remoteKey: z.string().min(1, problem('must not be empty', 'Give the name or path of the secret in the secret manager.')),
-  property: z.string().min(1).optional(),
-  version: z.string().min(1).optional(),
+  store: secretStoreReferenceSchema,
+  ...remoteRefShape,
   refreshInterval: goDuration.optional(),
   secretName: kubernetesSubdomainName.optional(),
   key: secretKey.optional(),

@@ -1,4 +1,5 @@
 import { TerraformStack, TerraformVariable } from 'cdktf';
+import { chartFixture } from '../helpers';
 import { describe, expect, it } from 'vitest';
 import { CertManager, type CertManagerProps } from '../../lib/platform/cert-manager';
 import { ChartSource } from '../../lib/platform/chart-source';
@@ -87,8 +88,9 @@ describe('CertManager', () => {
   });
 
   it('installs from a local chart or an OCI mirror', () => {
-    const local = releaseAttributes(synthCertManager(() => ({ chart: ChartSource.localPath('/mirror/cert-manager-v1.19.6.tgz') })), 'cm');
-    expect(local.chart).toBe('/mirror/cert-manager-v1.19.6.tgz');
+    const tgz = chartFixture('mirror/cert-manager-v1.19.6.tgz');
+    const local = releaseAttributes(synthCertManager(() => ({ chart: ChartSource.localPath(tgz) })), 'cm');
+    expect(local.chart).toBe(tgz);
     expect(local).not.toHaveProperty('version');
     expect(releaseAttributes(synthCertManager(() => ({ chart: ChartSource.oci('oci://registry.example.com/jetstack/cert-manager', 'v1.19.6') })), 'cm')).toMatchObject({
       repository: 'oci://registry.example.com/jetstack',

@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { CertManager } from '../../lib/platform/cert-manager';
 import { CHART_DIRECTORY_CONTEXT, ChartSource, DEFAULT_CHARTS } from '../../lib/platform/chart-source';
 import { Reloader } from '../../lib/platform/reloader';
-import { errorOf } from '../helpers';
+import { errorOf, chartFixture } from '../helpers';
 import { platformErrors, releaseAttributes, synthPlatform } from './platform-helpers';
 
 /** The chart-locating attributes of a Reloader release installed from `chart`. */
@@ -38,12 +38,27 @@ describe('ChartSource', () => {
     });
 
     it('installs a local chart by its absolute path and without a version', () => {
-      expect(locate(ChartSource.localPath('vendor/charts/reloader'))).toEqual({
+      const directory = chartFixture('vendor/charts/reloader');
+      const relativePath = relative(process.cwd(), directory);
+      expect(relativePath.startsWith('/')).toBe(false);
+      expect(locate(ChartSource.localPath(relativePath))).toEqual({
         repository: undefined,
-        chart: resolve('vendor/charts/reloader'),
+        chart: directory,
         version: undefined,
       });
-      expect(locate(ChartSource.localPath('/srv/charts/reloader-2.2.11.tgz')).chart).toBe('/srv/charts/reloader-2.2.11.tgz');
+      const tgz = chartFixture('srv/reloader-2.2.11.tgz');
+      expect(locate(ChartSource.localPath(tgz)).chart).toBe(tgz);
+    });
+
+    it('refuses a local path that does not exist or is no chart, naming the resolved path', () => {
+      const missing = resolve('no/such/chart');
+      expect(errors(ChartSource.localPath('no/such/chart'))).toEqual([
+        `[test/reloader] chart.path: does not exist (resolved to ${missing}), got "no/such/chart". Check the path; relative paths are resolved against the directory cdktf synth runs in.`,
+      ]);
+      const notAChart = dirname(chartFixture('plain/reloader'));
+      expect(errors(ChartSource.localPath(notAChart))).toEqual([
+        `[test/reloader] chart.path: is not a Helm chart (resolved to ${notAChart}), got "${notAChart}". Point at the chart directory (the one holding Chart.yaml) or at a packaged .tgz chart.`,
+      ]);
     });
 
     it('passes a Terraform reference as the local path unchanged', () => {

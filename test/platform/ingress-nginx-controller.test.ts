@@ -8,7 +8,7 @@ import {
   type IngressNginxControllerProps,
   ingressNginxAccessLogFormat,
 } from '../../lib/platform/ingress-nginx-controller';
-import { resourceAt, resourcesOf } from '../helpers';
+import { resourceAt, resourcesOf, chartFixture } from '../helpers';
 import { platformErrors, releaseAttributes, releaseOf, synthPlatform, valuesOf } from './platform-helpers';
 
 const synthController = (props: (stack: TerraformStack) => IngressNginxControllerProps = () => ({})) =>
@@ -104,8 +104,9 @@ describe('IngressNginxController', () => {
       expect(
         releaseAttributes(synthController(() => ({ chart: ChartSource.oci('oci://registry.example.com/mirror/ingress-nginx', '4.15.1') })), 'ingress'),
       ).toMatchObject({ repository: 'oci://registry.example.com/mirror', chart: 'ingress-nginx', version: '4.15.1' });
-      const local = releaseAttributes(synthController(() => ({ chart: ChartSource.localPath('/charts/ingress-nginx') })), 'ingress');
-      expect(local).toMatchObject({ chart: '/charts/ingress-nginx' });
+      const chart = chartFixture('ingress-nginx');
+      const local = releaseAttributes(synthController(() => ({ chart: ChartSource.localPath(chart) })), 'ingress');
+      expect(local).toMatchObject({ chart });
       expect(local).not.toHaveProperty('repository');
       expect(local).not.toHaveProperty('version');
     });

@@ -1,4 +1,5 @@
 import { TerraformStack } from 'cdktf';
+import { chartFixture } from '../helpers';
 import { describe, expect, it } from 'vitest';
 import { ChartSource } from '../../lib/platform/chart-source';
 import { Reloader, type ReloaderProps } from '../../lib/platform/reloader';
@@ -50,12 +51,12 @@ describe('Reloader', () => {
   });
 
   it('installs a local fixture chart (tests against a fake cluster turn waiting off)', () => {
-    expect(releaseAttributes(synthReloader(() => ({ chart: ChartSource.localPath('/fixtures/charts/reloader'), wait: false })), 'reloader')).toEqual({
+    expect(releaseAttributes(synthReloader(() => ({ chart: ChartSource.localPath(chartFixture('fixtures/reloader')), wait: false })), 'reloader')).toEqual({
       name: 'reloader',
       namespace: 'reloader',
       create_namespace: false,
       depends_on: [expect.stringMatching(/^kubernetes_namespace_v1\.\w+_Namespace_[0-9A-F]{8}$/)],
-      chart: '/fixtures/charts/reloader',
+      chart: chartFixture('fixtures/reloader'),
       wait: false,
       atomic: false,
       cleanup_on_fail: true,
