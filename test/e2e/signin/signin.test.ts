@@ -1,22 +1,22 @@
 // Sign-in end to end, with the real programs configured only from what the library
 // synthesizes: oauth2-proxy (built from its Go module), Debian's nginx (config derived
-// from the Ingress annotations), an OpenID provider (npm oidc-provider) and a Backstage
-// backend from Backstage's npm packages, all on 127.0.0.1. Run: npm run test:signin.
+// from the Ingress annotations as ingress-nginx renders them, or from the mergeable
+// Ingresses and Policies as the F5 NGINX Ingress Controller renders them), Debian's
+// redis-server (the Redis session store), an OpenID provider (npm oidc-provider) and a
+// Backstage backend from Backstage's npm packages, all on 127.0.0.1. Run: npm run test:signin.
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, BrowserHandle } from './harness/browser';
 import { HttpClient, parseSetCookie } from './harness/http';
 import { USERS, TestUser, ENTRA_MAX_GROUPS } from './harness/idp';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { oauth2ProxyBinary } from './harness/stack';
-import { planOauth2Proxy } from './harness/oauth2-proxy';
-import { MACHINE_AUDIENCE, synthesizePortal } from './harness/portal';
-import { Stack, startStack } from './harness/stack';
+import { Oauth2ProxyPlan, planOauth2Proxy } from './harness/oauth2-proxy';
+import { MACHINE_AUDIENCE, PortalOptions, SECRETS, synthesizePortal } from './harness/portal';
+import { FrontDoor, FrontDoorSpec, frontDoorName, oauth2ProxyBinary, Stack, startStack } from './harness/stack';
 
 /**
  * A scenario that fails today because of a known library bug or gap (see the comment at
@@ -25,30 +25,50 @@ import { Stack, startStack } from './harness/stack';
  */
 const knownBug = process.env.SIGNIN_SHOW_KNOWN_BUGS ? it : it.fails;
 
+/**
+ * The F5 front doors of the live scenarios run with the synthesized `externalAuth` Policies
+ * taken off the minions (as an `addOverride` escape hatch would): as synthesized, the F5
+ * controller 5.5.4 cannot serve the portal (the two known-bug scenarios at the end show why).
+ * oauth2-proxy, in the request path in this flavour, still authenticates every request.
+ */
+const F5_AS_A_USER_CAN_RUN_IT = { detachF5ExternalAuth: 'all' } as const;
+
+/** The front doors every key scenario runs through: both flavours, both session stores. */
+const FRONT_DOORS: readonly FrontDoorSpec[] = [
+  { flavour: 'ingress-nginx', sessionStore: 'cookie' },
+  { flavour: 'f5-nginx', sessionStore: 'cookie', ...F5_AS_A_USER_CAN_RUN_IT },
+  { flavour: 'ingress-nginx', sessionStore: 'redis' },
+  { flavour: 'f5-nginx', sessionStore: 'rediss', ...F5_AS_A_USER_CAN_RUN_IT },
+];
+
 let stack: Stack;
+/** The primary front door (ingress-nginx, cookie sessions) and its browser. */
+let primary: FrontDoor;
 let browser: BrowserHandle;
 let portal: string;
 
 beforeAll(async () => {
   stack = await startStack();
-  portal = `https://${stack.host}`;
-  browser = await launchBrowser({ host: stack.host, httpsPort: stack.nginx.plan.httpsPort, httpPort: stack.nginx.plan.httpPort, caFile: stack.pki.caFile });
+  primary = stack.primary;
+  portal = primary.portal;
+  // The other front doors start side by side while the first scenarios run.
+  for (const spec of FRONT_DOORS) void stack.frontDoor(spec).catch(() => undefined);
+  browser = await primary.browser();
 });
 
 afterAll(async () => {
-  await browser?.close();
   await stack?.stop();
 });
 
 /** oauth2-proxy's value of a flag, read from the synthesized args it runs with. */
-function flag(name: string): string | undefined {
-  return stack.oauth2Proxy.plan.args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+function flag(name: string, door: FrontDoor = primary): string | undefined {
+  return door.oauth2Proxy.plan.args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 }
 
 /** Browser sign-in: open a portal page, land on the IdP, sign in, come back. */
-async function browserSignIn(context: BrowserContext, user: TestUser, path = '/catalog'): Promise<Page> {
+async function browserSignIn(context: BrowserContext, user: TestUser, path = '/catalog', door: FrontDoor = primary): Promise<Page> {
   const page = await context.newPage();
-  await page.goto(`${portal}${path}`);
+  await page.goto(`${door.portal}${path}`);
   expect(new URL(page.url()).origin, 'an anonymous visitor is sent to the IdP').toBe(stack.idp.issuer);
   await page.fill('#email', user.email);
   await page.fill('#password', user.password);
@@ -62,13 +82,13 @@ async function identityOnPage(page: Page): Promise<string> {
 }
 
 /** What Backstage says about the caller (the call ProxiedSignInPage makes). */
-async function whoAmI(client: HttpClient, headers: Record<string, string> = {}) {
-  const res = await client.request(`${portal}/api/auth/oauth2Proxy/refresh`, { headers: { 'x-requested-with': 'XMLHttpRequest', ...headers } });
+async function whoAmI(client: HttpClient, headers: Record<string, string> = {}, door: FrontDoor = primary) {
+  const res = await client.request(`${door.portal}/api/auth/oauth2Proxy/refresh`, { headers: { 'x-requested-with': 'XMLHttpRequest', ...headers } });
   return { res, ref: res.status === 200 ? (res.json().backstageIdentity.identity.userEntityRef as string) : undefined };
 }
 
-async function signedInClient(user: TestUser): Promise<HttpClient> {
-  const client = stack.client();
+async function signedInClient(user: TestUser, door: FrontDoor = primary): Promise<HttpClient> {
+  const client = door.client();
   const chain = await client.signIn(user.email, user.password);
   const last = chain[chain.length - 1]!;
   expect(last.status, `${user.email} signs in: ${chain.map((r) => `${r.status} ${r.url}`).join(' → ')}`).toBe(200);
@@ -76,8 +96,8 @@ async function signedInClient(user: TestUser): Promise<HttpClient> {
 }
 
 /** The session cookie parts oauth2-proxy set (one cookie, or `<name>_0`, `<name>_1`, … when split). */
-function sessionParts(cookies: Map<string, string>): Array<[string, string]> {
-  const name = stack.cookie.name;
+function sessionParts(cookies: Map<string, string>, door: FrontDoor = primary): Array<[string, string]> {
+  const name = door.cookie.name;
   if (cookies.has(name)) return [[name, cookies.get(name)!]];
   const parts: Array<[string, string]> = [];
   for (let i = 0; cookies.has(`${name}_${i}`); i++) parts.push([`${name}_${i}`, cookies.get(`${name}_${i}`)!]);
@@ -96,7 +116,7 @@ function resignedSession(cookies: Map<string, string>, ageSeconds: number): stri
   expect(sig).toBeDefined();
   const when = String(Math.floor(Date.now() / 1000) - ageSeconds);
   expect(when.length).toBe(ts!.length);
-  const newSig = createHmac('sha256', stack.cookie.secret).update(stack.cookie.name).update(value!).update(when).digest('base64').replace(/\+/g, '-').replace(/\//g, '_');
+  const newSig = createHmac('sha256', primary.cookie.secret).update(primary.cookie.name).update(value!).update(when).digest('base64').replace(/\+/g, '-').replace(/\//g, '_');
   const resigned = `${value}|${when}|${newSig}`;
   expect(resigned.length).toBe(joined.length);
   let offset = 0;
@@ -115,13 +135,29 @@ function durationSeconds(d: string): number {
   return total;
 }
 
-describe('browser sign-in (Chromium)', () => {
-  it('an anonymous visitor goes to the IdP, signs in with PKCE, and is back on the portal as the catalog user', async () => {
+const catalogUsers = `/api/catalog/entities?filter=kind=user`;
+// Claims that also satisfy the portal's access policy (e-mail domain and group).
+const policyClaims = { email: 'ci-bot@example.com', groups: ['portal-users'] };
+
+async function machineCall(token: string, door: FrontDoor = primary) {
+  return door.client().request(`${door.portal}${catalogUsers}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+}
+
+// The scenarios users depend on, through every front door: each flavour with each session
+// store, all in front of the same Backstage and IdP.
+describe.each(FRONT_DOORS.map((spec) => [frontDoorName(spec), spec] as const))('front door: %s', (_name, spec) => {
+  let door: FrontDoor;
+  beforeAll(async () => {
+    door = await stack.frontDoor(spec);
+  });
+  const redis = spec.sessionStore !== 'cookie';
+
+  it('an anonymous visitor goes to the IdP, signs in with PKCE, and lands on the page asked for as the catalog user', async () => {
     const before = stack.idp.authorizationRequests.length;
-    const context = await browser.browser.newContext();
+    const context = await (await door.browser()).browser.newContext();
     try {
-      const page = await browserSignIn(context, USERS.alice);
-      await page.waitForURL(`${portal}/catalog`);
+      const page = await browserSignIn(context, USERS.alice, '/catalog?kind=component', door);
+      await page.waitForURL(`${door.portal}/catalog?kind=component`);
       expect(await identityOnPage(page)).toBe('user:default/alice');
 
       // The authorization request oauth2-proxy sent the browser with.
@@ -129,8 +165,8 @@ describe('browser sign-in (Chromium)', () => {
       expect(auth.get('code_challenge_method')).toBe('S256');
       expect(auth.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(auth.get('nonce')).toBeTruthy();
-      expect(auth.get('redirect_uri')).toBe(`${portal}/oauth2/callback`);
-      expect(auth.get('client_id')).toBe(stack.oauth2Proxy.plan.alphaConfig.providers[0].clientID);
+      expect(auth.get('redirect_uri')).toBe(`${door.portal}/oauth2/callback`);
+      expect(auth.get('client_id')).toBe(door.oauth2Proxy.plan.alphaConfig.providers[0].clientID);
 
       // /api/auth/oauth2Proxy/refresh names the entity and its group ownership.
       const body: any = await page.evaluate(async () => (await fetch('/api/auth/oauth2Proxy/refresh', { headers: { 'X-Requested-With': 'XMLHttpRequest' } })).json());
@@ -145,14 +181,191 @@ describe('browser sign-in (Chromium)', () => {
     }
   });
 
+  it.each([
+    ['outside the allowed e-mail domains', USERS.mallory],
+    ['outside the allowed groups', USERS.bob],
+  ])('a user %s signs in at the IdP but gets 403 from the gateway, and no session', async (_why, user) => {
+    const loginsBefore = stack.idp.logins.length;
+    const client = door.client();
+    const chain = await client.signIn(user.email, user.password, '/catalog');
+    expect(stack.idp.logins.slice(loginsBefore)).toContain(user.email); // the IdP said yes
+    const last = chain.at(-1)!;
+    expect(`${last.status} ${new URL(last.url).pathname}`).toBe('403 /oauth2/callback'); // the gateway says no
+    expect(sessionParts(client.cookies(), door)).toEqual([]);
+    expect((await whoAmI(client, {}, door)).ref).toBeUndefined();
+  });
+
+  it('a client without a session sending X-Forwarded-* and X-OAUTH2-PROXY-ID-TOKEN never reaches Backstage', async () => {
+    const { res, ref } = await whoAmI(
+      door.client(),
+      {
+        'x-forwarded-user': USERS.alice.sub,
+        'x-forwarded-email': USERS.alice.email,
+        'x-forwarded-preferred-username': 'alice',
+        'x-oauth2-proxy-id-token': 'Bearer forged',
+      },
+      door,
+    );
+    expect(ref).toBeUndefined();
+    expect([302, 401]).toContain(res.status);
+  });
+
+  it("a signed-in user sending another user's identity headers (even her real ID token) stays himself", async () => {
+    const alice = await signedInClient(USERS.alice, door);
+    const aliceToken = (await alice.request(`${door.portal}/api/auth/oauth2Proxy/refresh`)).json().providerInfo.accessToken as string;
+    expect(aliceToken.split('.')).toHaveLength(3);
+    const dave = await signedInClient(USERS.dave, door);
+    const { ref } = await whoAmI(
+      dave,
+      {
+        'X-Forwarded-User': USERS.alice.sub,
+        'X-Forwarded-Email': USERS.alice.email,
+        'X-Forwarded-Preferred-Username': USERS.alice.preferredUsername,
+        'X-OAUTH2-PROXY-ID-TOKEN': `Bearer ${aliceToken}`,
+      },
+      door,
+    );
+    expect(ref).toBe('user:default/dave');
+  });
+
+  it('a missing session on /api/* gets 401, not a redirect', async () => {
+    const res = await door.client().request(`${door.portal}/api/catalog/entities`, { headers: { accept: 'application/json', 'x-requested-with': 'XMLHttpRequest' } });
+    expect(res.status).toBe(401);
+  });
+
+  it('a token from the trusted issuer that also meets the access policy passes the gateway and Backstage checks it', async () => {
+    const token = await stack.trustedIssuer.token({ sub: 'ci-bot', aud: MACHINE_AUDIENCE, ...policyClaims });
+    const res = await machineCall(token, door);
+    expect(res.status, res.body.slice(0, 300)).toBe(200);
+    const names = (res.json() as Array<{ metadata: { name: string } }>).map((e) => e.metadata.name).sort();
+    expect(names).toEqual(['alice', 'bob', 'dave', 'erin']);
+  });
+
+  it('a token from an untrusted issuer, with a bad signature, expired or for another audience does not get through', async () => {
+    const tokens = {
+      untrusted: await stack.rogueIssuer.token({ sub: 'ci-bot', aud: MACHINE_AUDIENCE, ...policyClaims }),
+      forged: await stack.trustedIssuer.forgedToken({ sub: 'ci-bot', aud: MACHINE_AUDIENCE, ...policyClaims }),
+      expired: await stack.trustedIssuer.token({ sub: 'ci-bot', aud: MACHINE_AUDIENCE, ...policyClaims }, { expiresIn: '-5m' }),
+      otherAudience: await stack.trustedIssuer.token({ sub: 'ci-bot', aud: 'something-else', ...policyClaims }),
+    };
+    for (const [kind, token] of Object.entries(tokens)) {
+      const res = await machineCall(token, door);
+      expect(res.status, kind).not.toBe(200);
+      expect(res.body, kind).not.toContain('"kind":"User"');
+    }
+  });
+
+  // KNOWN LIMITATION (documented in the README): oauth2-proxy applies --email-domain and
+  // allowedGroups to bearer-token sessions too (the e-mail falls back to `sub`), so a
+  // machine token passes the gateway only with claims that meet the access policy (the
+  // scenario above). A token without them is refused at the gateway.
+  knownBug('a token from the trusted issuer reaches the catalog API', async () => {
+    const token = await stack.trustedIssuer.token({ sub: 'ci-bot', aud: MACHINE_AUDIENCE });
+    expect((await machineCall(token, door)).status).toBe(200);
+  });
+
+  it('sign-out ends the portal session; the next visit goes back through the IdP', async () => {
+    const context = await (await door.browser()).browser.newContext();
+    try {
+      const page = await browserSignIn(context, USERS.alice, '/catalog', door);
+      await page.waitForURL(`${door.portal}/catalog`);
+      expect(await identityOnPage(page)).toBe('user:default/alice');
+      // The sign-out link, followed by the browser itself (not its redirect to "/", which
+      // would start a new sign-in right away).
+      const out = await page.evaluate(async () => (await fetch('/oauth2/sign_out', { redirect: 'manual' })).type);
+      expect(out).toBe('opaqueredirect');
+      const left = (await context.cookies(door.portal)).filter((c) => c.name === door.cookie.name || /_\d+$/.test(c.name));
+      expect(left).toEqual([]);
+      const status = await page.evaluate(async () => (await fetch('/api/auth/oauth2Proxy/refresh', { redirect: 'manual' })).status);
+      expect(status).not.toBe(200);
+      // The IdP's own session is not ended by the portal (oauth2-proxy only clears its
+      // session): the next visit goes through the IdP, which signs Alice in again (SSO).
+      const before = stack.idp.authorizationRequests.length;
+      await page.goto(`${door.portal}/catalog`);
+      expect(stack.idp.authorizationRequests.length).toBeGreaterThan(before);
+    } finally {
+      await context.close();
+    }
+  });
+
+  if (!redis) it('with cookie sessions, a copy of the cookie taken before sign-out still works (documented: use SessionStore.redis to end sessions server-side)', async () => {
+    const alice = await signedInClient(USERS.alice, door);
+    const copied = alice.cookieHeader();
+    const out = await alice.request(`${door.portal}/oauth2/sign_out`);
+    expect(out.status).toBe(302);
+    expect(sessionParts(alice.cookies(), door)).toEqual([]);
+    expect((await whoAmI(alice, {}, door)).ref).toBeUndefined();
+    expect((await whoAmI(alice, { cookie: copied }, door)).ref).toBe('user:default/alice');
+  });
+
+  if (redis) it('with Redis sessions, sign-out ends the session server-side: a copy of the cookie taken before no longer works', async () => {
+    const pattern = `${door.cookie.name}-*`;
+    const before = await stack.redis.keys(pattern);
+    const alice = await signedInClient(USERS.alice, door);
+    // The cookie is a ticket; the session itself is a new key in Redis.
+    const created = (await stack.redis.keys(pattern)).filter((k) => !before.includes(k));
+    expect(created).toHaveLength(1);
+    const copied = alice.cookieHeader();
+    expect((await whoAmI(alice, { cookie: copied }, door)).ref).toBe('user:default/alice');
+    const out = await alice.request(`${door.portal}/oauth2/sign_out`);
+    expect(out.status).toBe(302);
+    expect(await stack.redis.keys(pattern)).not.toContain(created[0]);
+    const replay = await whoAmI(alice, { cookie: copied }, door);
+    expect(replay.ref).toBeUndefined();
+    expect(replay.res.status).toBe(401);
+  });
+
+  it('plain HTTP is redirected permanently to the same URL on HTTPS, and HTTPS answers carry HSTS', async () => {
+    const plain = await door.client().request(`http://${door.nginx.plan.host}/catalog?a=1`);
+    expect([301, 308]).toContain(plain.status);
+    // ingress-nginx sends https://<host>/…, the F5 controller https://<host>:443/…: the same URL.
+    expect(new URL(plain.header('location')!).href).toBe(`${door.portal}/catalog?a=1`);
+    const alice = await signedInClient(USERS.alice, door);
+    const page = await alice.request(`${door.portal}/catalog`);
+    expect(page.status).toBe(200);
+    expect(page.header('strict-transport-security')).toMatch(/max-age=\d{7,}/);
+  });
+
+  // Over HTTP/1.1 the whole session travels in one Cookie header line. With cookie sessions an
+  // Entra-sized one (200 groups in the ID token) is ~25 KB: ingress-nginx's library-installed
+  // controller sizes its header buffers for it; with Redis the cookie is a small ticket.
+  if (spec.flavour === 'ingress-nginx' || redis) it('an HTTP/1.1 client with an Entra-sized session (200 groups) is signed in', async () => {
+    expect(USERS.erin.groups).toHaveLength(ENTRA_MAX_GROUPS);
+    const erin = await signedInClient(USERS.erin, door);
+    const cookieBytes = erin.cookieHeader().length;
+    console.log(`[large session] ${door.name}: HTTP/1.1 Cookie header ${cookieBytes} bytes`);
+    if (redis) expect(cookieBytes).toBeLessThan(512);
+    else expect(cookieBytes).toBeGreaterThan(16 * 1024);
+    const { res, ref } = await whoAmI(erin, {}, door);
+    expect(res.status, res.body.slice(0, 200)).toBe(200);
+    expect(ref).toBe('user:default/erin');
+  });
+
+  // KNOWN LIMIT of the F5 flavour with cookie sessions (in the README of this folder): the
+  // F5 controller keeps nginx's default large_client_header_buffers (4 8k; it has no
+  // ConfigMap key for them) and serves HTTP/1.1 only unless its ConfigMap sets http2, and the
+  // library installs no F5 controller to size them. The ~25 KB Cookie header of an
+  // Entra-sized session is refused with 400. SessionStore.redis avoids it (scenario above).
+  if (spec.flavour === 'f5-nginx' && !redis) it('an HTTP/1.1 client with an Entra-sized cookie session gets 400 from the F5 controller (use SessionStore.redis)', async () => {
+    const erin = door.client();
+    const chain = await erin.signIn(USERS.erin.email, USERS.erin.password, '/catalog');
+    expect(chain.some((r) => r.url === `${door.portal}/oauth2/callback` || r.url.startsWith(`${door.portal}/oauth2/callback?`))).toBe(true);
+    expect(erin.cookieHeader().length).toBeGreaterThan(16 * 1024);
+    const last = chain.at(-1)!;
+    expect(`${last.status} ${last.url}`).toBe(`400 ${door.portal}/catalog`);
+    expect(last.body).toMatch(/Request Header Or Cookie Too Large/);
+  });
+});
+
+describe('browser sign-in details (ingress-nginx, cookie sessions)', () => {
   it('session cookies carry Secure, HttpOnly and the configured SameSite', async () => {
     const context = await browser.browser.newContext();
     try {
       const page = await browserSignIn(context, USERS.alice);
       await page.waitForURL(`${portal}/catalog`);
-      const session = (await context.cookies(portal)).filter((c) => c.name === stack.cookie.name || c.name.startsWith(`${stack.cookie.name}_`));
+      const session = (await context.cookies(portal)).filter((c) => c.name === primary.cookie.name || c.name.startsWith(`${primary.cookie.name}_`));
       expect(session.length).toBeGreaterThan(0);
-      const sameSite = stack.cookie.sameSite.charAt(0).toUpperCase() + stack.cookie.sameSite.slice(1);
+      const sameSite = primary.cookie.sameSite.charAt(0).toUpperCase() + primary.cookie.sameSite.slice(1);
       expect(sameSite).toBe('Lax'); // the library's default, read from --cookie-samesite
       for (const c of session) {
         expect(c, c.name).toMatchObject({ secure: true, httpOnly: true, sameSite: sameSite, domain: stack.host, path: '/' });
@@ -167,8 +380,8 @@ describe('browser sign-in (Chromium)', () => {
     const chain = await client.signIn(USERS.alice.email, USERS.alice.password);
     const setCookies = chain.filter((r) => r.url.startsWith(portal)).flatMap((r) => r.setCookies.map(parseSetCookie)).filter((c) => c.value !== '');
     const names = setCookies.map((c) => c.name);
-    expect(names.some((n) => n.startsWith(stack.cookie.name) && n.endsWith('_csrf'))).toBe(true);
-    expect(names.some((n) => n === stack.cookie.name || n.startsWith(`${stack.cookie.name}_0`))).toBe(true);
+    expect(names.some((n) => n.startsWith(primary.cookie.name) && n.endsWith('_csrf'))).toBe(true);
+    expect(names.some((n) => n === primary.cookie.name || n.startsWith(`${primary.cookie.name}_0`))).toBe(true);
     for (const c of setCookies) {
       expect(c.attributes.secure, `${c.name} Secure`).toBe(true);
       expect(c.attributes.httponly, `${c.name} HttpOnly`).toBe(true);
@@ -177,71 +390,13 @@ describe('browser sign-in (Chromium)', () => {
     }
   });
 
-  it.each([
-    ['outside the allowed e-mail domains', USERS.mallory],
-    ['outside the allowed groups', USERS.bob],
-  ])('a user %s signs in at the IdP but is refused by the gateway', async (_why, user) => {
-    const loginsBefore = stack.idp.logins.length;
-    const context = await browser.browser.newContext();
-    try {
-      const page = await context.newPage();
-      await page.goto(`${portal}/catalog`);
-      await page.fill('#email', user.email);
-      await page.fill('#password', user.password);
-      const [callback] = await Promise.all([page.waitForResponse((r) => r.url().startsWith(`${portal}/oauth2/callback`)), page.click('#submit')]);
-      expect(stack.idp.logins.slice(loginsBefore)).toContain(user.email); // the IdP said yes
-      expect(callback.status()).toBe(403); // the gateway says no
-      const cookies = await context.cookies(portal);
-      expect(cookies.filter((c) => c.name === stack.cookie.name || /_\d+$/.test(c.name) && c.name.startsWith(stack.cookie.name))).toEqual([]);
-      const refresh = await page.evaluate(async () => (await fetch('/api/auth/oauth2Proxy/refresh', { redirect: 'manual' })).status);
-      expect(refresh).not.toBe(200);
-    } finally {
-      await context.close();
-    }
-  });
-
-  it('sign-out ends the portal session; the next visit goes back through the IdP', async () => {
-    const context = await browser.browser.newContext();
-    try {
-      const page = await browserSignIn(context, USERS.alice);
-      await page.waitForURL(`${portal}/catalog`);
-      expect(await identityOnPage(page)).toBe('user:default/alice');
-      // The sign-out link, followed by the browser itself (not its redirect to "/", which
-      // would start a new sign-in right away).
-      const out = await page.evaluate(async () => (await fetch('/oauth2/sign_out', { redirect: 'manual' })).type);
-      expect(out).toBe('opaqueredirect');
-      const left = (await context.cookies(portal)).filter((c) => c.name === stack.cookie.name || /_\d+$/.test(c.name));
-      expect(left).toEqual([]);
-      const status = await page.evaluate(async () => (await fetch('/api/auth/oauth2Proxy/refresh', { redirect: 'manual' })).status);
-      expect(status).not.toBe(200);
-      // The IdP's own session is not ended by the portal (oauth2-proxy only clears its
-      // cookie): the next visit goes through the IdP, which signs Alice in again (SSO).
-      const before = stack.idp.authorizationRequests.length;
-      await page.goto(`${portal}/catalog`);
-      expect(stack.idp.authorizationRequests.length).toBeGreaterThan(before);
-    } finally {
-      await context.close();
-    }
-  });
-
-  it('with cookie sessions, a copy of the cookie taken before sign-out still works (documented: use SessionStore.redis to end sessions server-side)', async () => {
-    const alice = await signedInClient(USERS.alice);
-    const copied = alice.cookieHeader();
-    const out = await alice.request(`${portal}/oauth2/sign_out`);
-    expect(out.status).toBe(302);
-    expect(sessionParts(alice.cookies())).toEqual([]);
-    expect((await whoAmI(alice)).ref).toBeUndefined();
-    expect((await whoAmI(alice, { cookie: copied })).ref).toBe('user:default/alice');
-  });
-
   it('a session cookie as large as an Entra ID one (200 groups in the ID token) works through nginx', async () => {
-    expect(USERS.erin.groups).toHaveLength(ENTRA_MAX_GROUPS);
     const context = await browser.browser.newContext();
     try {
       const page = await browserSignIn(context, USERS.erin);
       await page.waitForURL(`${portal}/catalog`);
       expect(await identityOnPage(page)).toBe('user:default/erin');
-      const parts = (await context.cookies(portal)).filter((c) => /^_oauth2_proxy(_\d+)?$/.test(c.name.replace(stack.cookie.name, '_oauth2_proxy')));
+      const parts = (await context.cookies(portal)).filter((c) => /^_oauth2_proxy(_\d+)?$/.test(c.name.replace(primary.cookie.name, '_oauth2_proxy')));
       const size = parts.reduce((n, c) => n + c.name.length + c.value.length + 2, 0);
       console.log(`[large session] ${parts.length} cookies, ${size} bytes of Cookie header`);
       expect(parts.length).toBeGreaterThan(1); // split by oauth2-proxy
@@ -257,35 +412,7 @@ describe('browser sign-in (Chromium)', () => {
   });
 });
 
-describe('identity headers come from the gateway only', () => {
-  it('a client without a session sending X-Forwarded-* and X-OAUTH2-PROXY-ID-TOKEN never reaches Backstage', async () => {
-    const client = stack.client();
-    const { res, ref } = await whoAmI(client, {
-      'x-forwarded-user': USERS.alice.sub,
-      'x-forwarded-email': USERS.alice.email,
-      'x-forwarded-preferred-username': 'alice',
-      'x-oauth2-proxy-id-token': 'Bearer forged',
-    });
-    expect(ref).toBeUndefined();
-    expect([302, 401]).toContain(res.status);
-  });
-
-  it("a signed-in user sending another user's identity headers (even her real ID token) stays himself", async () => {
-    const alice = await signedInClient(USERS.alice);
-    const aliceToken = (await alice.request(`${portal}/api/auth/oauth2Proxy/refresh`)).json().providerInfo.accessToken as string;
-    expect(aliceToken.split('.')).toHaveLength(3);
-    const dave = await signedInClient(USERS.dave);
-    const { ref } = await whoAmI(dave, {
-      'X-Forwarded-User': USERS.alice.sub,
-      'X-Forwarded-Email': USERS.alice.email,
-      'X-Forwarded-Preferred-Username': USERS.alice.preferredUsername,
-      'X-OAUTH2-PROXY-ID-TOKEN': `Bearer ${aliceToken}`,
-    });
-    expect(ref).toBe('user:default/dave');
-  });
-});
-
-describe('API paths without a valid session', () => {
+describe('expired sessions and redirects (ingress-nginx, cookie sessions)', () => {
   it('a page without a session is redirected to sign-in (control)', async () => {
     const res = await stack.client().request(`${portal}/catalog?x=1&y=2`);
     expect(res.status).toBe(302);
@@ -305,81 +432,27 @@ describe('API paths without a valid session', () => {
 
   // oauth2-proxy's /oauth2/auth answers 401 whatever the path; the library gives the API
   // prefixes their own Ingress without auth-signin, so nginx passes that 401 on.
-  it('a missing or expired session on /api/* gets 401, not a redirect', async () => {
-    const anonymous = await stack.client().request(`${portal}/api/catalog/entities`, { headers: { accept: 'application/json', 'x-requested-with': 'XMLHttpRequest' } });
+  it('an expired session on /api/* gets 401, not a redirect', async () => {
     const alice = await signedInClient(USERS.alice);
     const expired = await alice.request(`${portal}/api/catalog/entities`, {
       headers: { accept: 'application/json', cookie: resignedSession(alice.cookies(), durationSeconds(flag('cookie-expire')!) + 60) },
     });
-    expect({ anonymous: anonymous.status, expired: expired.status }).toEqual({ anonymous: 401, expired: 401 });
+    expect(expired.status).toBe(401);
   });
 });
 
-describe('machine clients', () => {
-  const catalogUsers = `/api/catalog/entities?filter=kind=user`;
-  // Claims that also satisfy the portal's access policy (e-mail domain and group).
-  const policyClaims = { email: 'ci-bot@example.com', groups: ['portal-users'] };
-
-  async function call(token: string, base = portal, client = stack.client()) {
-    return client.request(`${base}${catalogUsers}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
-  }
-
-  // KNOWN LIMITATION (documented in the README): oauth2-proxy applies --email-domain and
-  // allowedGroups to bearer-token sessions too (the e-mail falls back to `sub`), so a
-  // machine token passes the gateway only with claims that meet the access policy (next
-  // scenario). A token without them is refused at the gateway.
-  knownBug('a token from the trusted issuer reaches the catalog API', async () => {
-    const token = await stack.trustedIssuer.token({ sub: 'ci-bot', aud: MACHINE_AUDIENCE });
-    const res = await call(token);
-    expect(res.status).toBe(200);
-  });
-
-  it('a token from the trusted issuer that also meets the access policy passes the gateway and Backstage checks it', async () => {
-    const token = await stack.trustedIssuer.token({ sub: 'ci-bot', aud: MACHINE_AUDIENCE, ...policyClaims });
-    const res = await call(token);
-    expect(res.status, res.body.slice(0, 300)).toBe(200);
-    const names = (res.json() as Array<{ metadata: { name: string } }>).map((e) => e.metadata.name).sort();
-    expect(names).toEqual(['alice', 'bob', 'dave', 'erin']);
-  });
-
-  it('a token from an untrusted issuer does not get through', async () => {
-    const token = await stack.rogueIssuer.token({ sub: 'ci-bot', aud: MACHINE_AUDIENCE, ...policyClaims });
-    const res = await call(token);
-    expect(res.status).not.toBe(200);
-    expect(res.body).not.toContain('"kind":"User"');
-  });
-
-  it('a token with a bad signature does not get through, and Backstage refuses it on its own too', async () => {
+describe('Backstage checks machine tokens on its own', () => {
+  it('a token with a bad signature straight to Backstage (as from inside the cluster) is refused by its externalAccess JWKS check', async () => {
     const forged = await stack.trustedIssuer.forgedToken({ sub: 'ci-bot', aud: MACHINE_AUDIENCE, ...policyClaims });
-    expect((await call(forged)).status).not.toBe(200);
-    // Straight to Backstage (as from inside the cluster): its externalAccess jwks check.
     const direct = await fetch(`http://127.0.0.1:${stack.backstage.port}${catalogUsers}`, { headers: { authorization: `Bearer ${forged}` } });
     expect(direct.status).toBe(401);
     const genuine = await stack.trustedIssuer.token({ sub: 'ci-bot', aud: MACHINE_AUDIENCE });
     const directGenuine = await fetch(`http://127.0.0.1:${stack.backstage.port}${catalogUsers}`, { headers: { authorization: `Bearer ${genuine}` } });
     expect(directGenuine.status).toBe(200);
   });
-
-  it('an expired token or one for another audience does not get through', async () => {
-    const expired = await stack.trustedIssuer.token({ sub: 'ci-bot', aud: MACHINE_AUDIENCE, ...policyClaims }, { expiresIn: '-5m' });
-    expect((await call(expired)).status).not.toBe(200);
-    const otherAudience = await stack.trustedIssuer.token({ sub: 'ci-bot', aud: 'something-else', ...policyClaims });
-    expect((await call(otherAudience)).status).not.toBe(200);
-  });
 });
 
-describe('transport', () => {
-  it('plain HTTP is redirected to HTTPS, and HTTPS answers carry HSTS', async () => {
-    const client = stack.client();
-    const plain = await client.request(`http://${stack.host}/catalog?a=1`);
-    expect(plain.status).toBe(308);
-    expect(plain.header('location')).toBe(`${portal}/catalog?a=1`);
-    const alice = await signedInClient(USERS.alice);
-    const page = await alice.request(`${portal}/catalog`);
-    expect(page.status).toBe(200);
-    expect(page.header('strict-transport-security')).toMatch(/max-age=\d+/);
-  });
-
+describe('transport (ingress-nginx)', () => {
   it('the derived nginx config follows the annotations: with a 4k proxy buffer the Entra-sized session breaks', async () => {
     const small = await stack.nginxFor({ proxyBufferSize: '4k' });
     const other = await launchBrowser({ host: stack.host, httpsPort: small.nginx.plan.httpsPort, httpPort: small.nginx.plan.httpPort, caFile: stack.pki.caFile });
@@ -407,18 +480,6 @@ describe('transport', () => {
       await small.nginx.stop();
     }
   });
-
-  // Over HTTP/1.1 the whole session travels in one Cookie header line (~25 KB here),
-  // larger than the ingress-nginx default large-client-header-buffers (4 8k), where nginx
-  // would answer 400. The library's IngressNginxController sizes them for the session
-  // store; nginx here runs with the controller config it synthesizes.
-  it('an HTTP/1.1 client with the Entra-sized session fits the header buffers IngressNginxController sets', async () => {
-    const erin = await signedInClient(USERS.erin);
-    console.log(`[large session] HTTP/1.1 Cookie header: ${erin.cookieHeader().length} bytes`);
-    const { res, ref } = await whoAmI(erin);
-    expect(res.status, res.body.slice(0, 200)).toBe(200);
-    expect(ref).toBe('user:default/erin');
-  });
 });
 
 describe('auth caching (ingress authCacheDuration)', () => {
@@ -433,7 +494,7 @@ describe('auth caching (ingress authCacheDuration)', () => {
       const page = await browserSignIn(context, USERS.erin);
       await page.waitForURL(`${portal}/catalog`);
       expect(await identityOnPage(page)).toBe('user:default/erin'); // now cached
-      const parts = (await context.cookies(portal)).filter((c) => new RegExp(`^${stack.cookie.name}_\\d+$`).test(c.name));
+      const parts = (await context.cookies(portal)).filter((c) => new RegExp(`^${primary.cookie.name}_\\d+$`).test(c.name));
       expect(parts.length).toBeGreaterThan(4);
       // Spoil every part the key does not name.
       await context.addCookies(parts.filter((c) => Number(c.name.split('_').pop()) > 3).map((c) => ({ ...c, value: 'x' })));
@@ -450,7 +511,7 @@ describe('auth caching (ingress authCacheDuration)', () => {
     try {
       const main = cached.ingresses.find((i) => i.annotations['nginx.ingress.kubernetes.io/auth-url'])!;
       expect(main.annotations['nginx.ingress.kubernetes.io/auth-cache-key']).toBeTruthy();
-      const authCalls = () => (readFileSync(stack.oauth2Proxy.proc.logFile, 'utf8').match(/GET - "\/oauth2\/auth"|"GET \/oauth2\/auth/g) ?? []).length;
+      const authCalls = () => (readFileSync(primary.oauth2Proxy.proc.logFile, 'utf8').match(/GET - "\/oauth2\/auth"|"GET \/oauth2\/auth/g) ?? []).length;
       const alice = cached.client();
       await alice.signIn(USERS.alice.email, USERS.alice.password);
       const dave = cached.client();
@@ -471,28 +532,82 @@ describe('auth caching (ingress authCacheDuration)', () => {
   });
 });
 
-// Every gateway config the library renders for a flavour, run through the real program's own
-// check: oauth2-proxy --config-test parses the exact args and alpha config, runs OIDC
-// discovery against the loopback IdP and builds the machine issuers' verifiers.
+/** `oauth2-proxy <args> --config-test`, asynchronously: the IdP and issuers answer from this process. */
+function configTest(plan: Oauth2ProxyPlan): Promise<{ status: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      oauth2ProxyBinary(),
+      [...plan.args, '--config-test'],
+      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...plan.env }, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ status: error ? Number((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
+    );
+  });
+}
+
+// Every gateway config the library renders, run through the real program's own check:
+// oauth2-proxy --config-test parses the exact args and alpha config (an unknown or legacy-only
+// flag fails it), validates them, builds the machine issuers' verifiers and, with a Redis
+// session store, connects to Redis and sets, reads and deletes a key. (It does not need the
+// IdP to answer: v7.15.6 discovers the provider only when the proxy starts, which every live
+// scenario above does for the configs it runs.)
 describe('oauth2-proxy --config-test of the synthesized gateway configs', () => {
-  it.each([
-    ['ingress-nginx (auth-url mode), cookie sessions, machine clients', 'ingress-nginx'],
-    ['f5-nginx (oauth2-proxy in the request path), cookie sessions, machine clients', 'f5-nginx'],
-  ] as const)('%s', async (_, ingressFlavour) => {
-    const json = synthesizePortal({
-      issuerUrl: stack.idp.issuer,
-      machineIssuerUrl: stack.trustedIssuer.issuer,
-      backstageAudienceIssuerUrl: stack.exampleIssuer.issuer,
-      ingressFlavour,
-    });
-    const plan = await planOauth2Proxy(json, mkdtempSync(join(tmpdir(), 'config-test-')), stack.secrets, stack.pki.caFile);
-    const result = spawnSync(oauth2ProxyBinary(), [...plan.args, '--config-test'], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...plan.env },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
-    expect(result.stdout).toContain('configuration is valid');
+  const stores = { cookie: 'cookie sessions', redis: 'Redis sessions (password)', rediss: 'Redis sessions over TLS (password)' } as const;
+  const flavours = { 'ingress-nginx': 'ingress-nginx (auth-url mode)', 'f5-nginx': 'f5-nginx (oauth2-proxy in the request path)' } as const;
+  const options = (ingressFlavour: keyof typeof flavours, store: keyof typeof stores): PortalOptions => ({
+    issuerUrl: stack.idp.issuer,
+    machineIssuerUrl: stack.trustedIssuer.issuer,
+    backstageAudienceIssuerUrl: stack.exampleIssuer.issuer,
+    ingressFlavour,
+    ...(store === 'cookie' ? {} : { redisUrl: store === 'redis' ? stack.redis.url : stack.redis.tlsUrl }),
+  });
+  const plan = (o: PortalOptions, secrets = stack.secrets) => planOauth2Proxy(synthesizePortal(o), mkdtempSync(join(tmpdir(), 'config-test-')), secrets, stack.pki.caFile);
+
+  it.each((Object.keys(flavours) as Array<keyof typeof flavours>).flatMap((f) => (Object.keys(stores) as Array<keyof typeof stores>).map((s) => [`${flavours[f]}, ${stores[s]}, machine clients`, f, s] as const)))(
+    '%s',
+    async (_, ingressFlavour, store) => {
+      const p = await plan(options(ingressFlavour, store));
+      expect(p.args).toContain(`--session-store-type=${store === 'cookie' ? 'cookie' : 'redis'}`);
+      expect(p.args.some((a) => a.startsWith('--extra-jwt-issuers='))).toBe(true);
+      const result = await configTest(p);
+      expect(result.status, result.output).toBe(0);
+      expect(result.output).toContain('configuration is valid');
+    },
+  );
+
+  it('the Redis check is real: with a wrong Redis password --config-test fails', async () => {
+    const wrong = { ...stack.secrets, [SECRETS.redisPassword.name]: { [SECRETS.redisPassword.key]: 'not-the-password' } };
+    const result = await configTest(await plan(options('f5-nginx', 'rediss'), wrong));
+    expect(result.status).not.toBe(0);
+    expect(result.output).toMatch(/unable to set a redis initialization key: WRONGPASS/);
   });
 });
 
+// The F5 flavour exactly as synthesized, on the model of the F5 NGINX Ingress Controller 5.5.4
+// (harness/f5-nginx.ts). The live F5 scenarios above need the externalAuth Policies detached
+// because of these two.
+describe('F5 NGINX Ingress Controller 5.5.4 with the synthesized externalAuth Policies', () => {
+  // KNOWN BUG (lib/ingress/f5-nginx-ingress.ts): both minions (the portal's "/" and the API's
+  // "/api") carry an externalAuth Policy with authURI /oauth2/auth. The controller renders
+  // one internal subrequest location per minion, named after the authURI
+  // (`/_external_auth/oauth2/auth`), into the same server block: nginx refuses the config
+  // ("duplicate location") and the controller cannot serve the host at all.
+  knownBug('nginx accepts the config the controller renders for the synthesized Ingresses and Policies', async () => {
+    const door = await stack.startFrontDoor({ flavour: 'f5-nginx', sessionStore: 'cookie' });
+    await door.stop();
+  });
+
+  // KNOWN BUG (upstream nginx/kubernetes-ingress#10504, fixed after 5.5.4 by #10594, in no
+  // release of the vendored chart's line): with authSigninURI the controller renders
+  // `error_page 401 "/oauth2/start"` without "=", so a visitor without a session gets
+  // oauth2-proxy's redirect with status 401, which browsers do not follow. With the API
+  // Policy detached (the bug above), the portal's Policy shows it.
+  knownBug('with the portal\'s sign-in Policy, an anonymous visitor is redirected to sign in', async () => {
+    const door = await stack.startFrontDoor({ flavour: 'f5-nginx', sessionStore: 'cookie', detachF5ExternalAuth: 'api' });
+    try {
+      const res = await door.client().request(`${door.portal}/catalog`, { headers: { accept: 'text/html' } });
+      expect(res.status, `${res.status} location=${res.header('location')}`).toBe(302);
+    } finally {
+      await door.stop();
+    }
+  });
+});

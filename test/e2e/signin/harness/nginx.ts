@@ -8,6 +8,7 @@
 // listen on 127.0.0.1:<free ports> instead of 80/443 (clients map the public host and its
 // ports onto these: Chromium with --host-resolver-rules, node clients by address + SNI);
 // the TLS Secret → the test CA's certificate files; X-Forwarded-Port is the public 443.
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -25,6 +26,7 @@ export interface IngressPath {
 
 export interface IngressSpec {
   readonly name: string;
+  readonly namespace: string;
   readonly className: string;
   readonly annotations: Readonly<Record<string, string>>;
   readonly rules: ReadonlyArray<{ host: string; paths: IngressPath[] }>;
@@ -38,11 +40,13 @@ export function ingressesOf(json: Json): IngressSpec[] {
     const spec = one(ing.spec);
     return {
       name: String(resolve(json, meta.name)),
+      namespace: String(resolve(json, meta.namespace ?? 'default')),
       className: String(spec.ingress_class_name),
       annotations: Object.fromEntries(Object.entries(meta.annotations ?? {}).map(([k, v]) => [k, String(resolve(json, v))])),
       rules: list(spec.rule).map((rule: any) => ({
         host: String(rule.host),
-        paths: list(one(rule.http).path).map((p: any) => {
+        // A rule without http (an F5 master Ingress) has no paths.
+        paths: list(one(rule.http)?.path).map((p: any) => {
           const svc = one(one(p.backend).service);
           return { path: String(p.path), pathType: String(p.path_type), service: String(resolve(json, svc.name)), port: Number(one(svc.port).number) };
         }),
@@ -394,13 +398,29 @@ export interface RunningNginx {
   stop(): Promise<void>;
 }
 
-export async function startNginx(ingresses: readonly IngressSpec[], o: Omit<DeriveOptions, 'httpsPort' | 'httpPort'>, binary = '/usr/sbin/nginx'): Promise<RunningNginx> {
+export const NGINX = '/usr/sbin/nginx';
+
+export async function startNginx(ingresses: readonly IngressSpec[], o: Omit<DeriveOptions, 'httpsPort' | 'httpPort'>): Promise<RunningNginx> {
   mkdirSync(o.dir, { recursive: true, mode: 0o755 });
   const plan = deriveNginxConfig(ingresses, { ...o, httpsPort: await freePort(), httpPort: await freePort() });
-  const conf = join(o.dir, 'nginx.conf');
-  writeFileSync(conf, plan.config);
-  const proc = startProcess('nginx', binary, ['-p', o.dir, '-c', conf, '-e', join(o.dir, 'error.log'), '-g', 'daemon off;'], {
-    logFile: join(o.dir, 'nginx.out'),
+  writeFileSync(join(o.dir, 'nginx.conf'), plan.config);
+  return runNginx(plan, o.dir);
+}
+
+/** `nginx -t` of a config written to `<dir>/nginx.conf`: nginx's verdict and its messages. */
+export function checkNginxConfig(dir: string): Promise<{ ok: boolean; output: string }> {
+  return new Promise((resolve) => {
+    execFile(NGINX, ['-t', '-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', 'daemon off;'], (error, stdout, stderr) =>
+      resolve({ ok: !error, output: `${stdout}${stderr}` }),
+    );
+  });
+}
+
+/** Runs nginx on `<dir>/nginx.conf` until it listens on the plan's HTTPS port. */
+export async function runNginx(plan: NginxPlan, dir: string): Promise<RunningNginx> {
+  const conf = join(dir, 'nginx.conf');
+  const proc = startProcess('nginx', NGINX, ['-p', dir, '-c', conf, '-e', join(dir, 'error.log'), '-g', 'daemon off;'], {
+    logFile: join(dir, 'nginx.out'),
   });
   const net = await import('node:net');
   await waitFor(
@@ -416,5 +436,5 @@ export async function startNginx(ingresses: readonly IngressSpec[], o: Omit<Deri
     proc,
     15_000,
   );
-  return { plan, proc, dir: o.dir, stop: () => proc.stop() };
+  return { plan, proc, dir, stop: () => proc.stop() };
 }

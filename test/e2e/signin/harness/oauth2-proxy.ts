@@ -3,6 +3,8 @@
 //  - mount paths (ConfigMap and Secret volumes) → files in the run directory, in the args
 //    and in the alpha config's file fields (clientSecretFile);
 //  - the alpha config's server/metricsServer bindAddress (0.0.0.0:<port>) → 127.0.0.1:<free port>;
+//  - in the request path (F5 flavour): the upstream `http://<service>.<ns>.svc.cluster.local:<port>`
+//    → the loopback address of that Service (Terraform references in it resolved first);
 //  - env `valueFrom.secretKeyRef` → the test's secret values (what the kubelet does);
 //  - SSL_CERT_FILE=<test CA> so Go trusts the loopback IdP and machine issuer (in a
 //    cluster the IdP has a publicly trusted certificate; the alpha config is left as is).
@@ -30,7 +32,14 @@ export interface RunningOauth2Proxy {
 type SecretValues = Record<string, Record<string, string>>;
 
 /** Reads the gateway Deployment and lays its volumes out under `dir`. */
-export async function planOauth2Proxy(json: Json, dir: string, secrets: SecretValues, caFile: string): Promise<Oauth2ProxyPlan> {
+export async function planOauth2Proxy(
+  json: Json,
+  dir: string,
+  secrets: SecretValues,
+  caFile: string,
+  /** "<service>:<port>" → "127.0.0.1:<port>", for the upstreams of the request-path mode. */
+  services?: ReadonlyMap<string, string>,
+): Promise<Oauth2ProxyPlan> {
   const deployment = resourceAt(json, 'kubernetes_deployment_v1', 'Gateway/Deployment');
   const pod = one(one(one(deployment.spec).template).spec);
   const containers = list(pod.container);
@@ -79,6 +88,14 @@ export async function planOauth2Proxy(json: Json, dir: string, secrets: SecretVa
   if (!alphaConfig.server?.bindAddress) throw new Error('alpha config has no server.bindAddress');
   alphaConfig.server.bindAddress = `127.0.0.1:${port}`;
   if (alphaConfig.metricsServer?.bindAddress) alphaConfig.metricsServer.bindAddress = `127.0.0.1:${metricsPort}`;
+  for (const upstream of alphaConfig.upstreamConfig?.upstreams ?? []) {
+    if (typeof upstream.uri !== 'string' || !services) continue;
+    const url = new URL(String(resolve(json, upstream.uri)));
+    const m = /^([a-z0-9-]+)\.[a-z0-9-]+\.svc\.cluster\.local$/.exec(url.hostname);
+    const local = m ? services.get(`${m[1]}:${url.port || '80'}`) : undefined;
+    if (!local) throw new Error(`oauth2-proxy upstream ${upstream.uri} does not name a Service of the stack`);
+    upstream.uri = `${url.protocol}//${local}${url.pathname === '/' ? '' : url.pathname}`;
+  }
   for (const provider of alphaConfig.providers ?? []) {
     for (const key of ['clientSecretFile']) {
       if (typeof provider[key] === 'string') provider[key] = mapPath(provider[key]);

@@ -1,5 +1,8 @@
-// The whole front door on loopback: test CA, IdP, machine-token issuers, oauth2-proxy,
-// Backstage and nginx, each configured from one synthesized BackstagePortal.
+// The whole front door on loopback: test CA, IdP, machine-token issuers, Redis, Backstage,
+// and one or more front doors (oauth2-proxy + nginx), each configured from a synthesized
+// BackstagePortal. The primary front door is the library's default (ingress-nginx, cookie
+// sessions); `frontDoor()` adds others (the F5 flavour, Redis sessions) in front of the same
+// Backstage and IdP, each from its own synthesis of the same portal.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -7,20 +10,56 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { OAUTH2_PROXY_VERSION } from '../../../../lib';
 import { planBackstage, RunningBackstage, startBackstage } from './backstage';
+import { BrowserHandle, launchBrowser } from './browser';
+import { startF5Nginx } from './f5-nginx';
 import { HttpClient } from './http';
 import { RunningIdp, startIdp, USERS } from './idp';
 import { MachineIssuer, startMachineIssuer } from './machine-issuer';
 import { IngressSpec, controllerConfigOf, ingressesOf, RunningNginx, startNginx } from './nginx';
 import { planOauth2Proxy, RunningOauth2Proxy, startOauth2Proxy } from './oauth2-proxy';
 import { configMapData, Json, one, PORTAL_HOST, PortalOptions, resolve, resourceAt, SECRETS, services, synthesizePortal } from './portal';
-import { createTestPki, TestPki } from './pki';
+import { createTestPki, ServerCert, TestPki } from './pki';
 import { waitFor } from './processes';
+import { RunningRedis, startRedis } from './redis';
 
 export interface StackOptions {
   /** NginxIngress authCacheDuration; off by default, as in the library. */
   readonly authCacheDuration?: string;
   /** Keep the run directory (logs, configs) after stop. */
   readonly keepRunDir?: boolean;
+}
+
+/** Which front door: the ingress flavour and the session store of the synthesized portal. */
+export interface FrontDoorSpec {
+  readonly flavour: 'ingress-nginx' | 'f5-nginx';
+  /** cookie (the default), redis (redis://, password) or rediss (TLS, password). */
+  readonly sessionStore: 'cookie' | 'redis' | 'rediss';
+  /** f5-nginx: see PortalOptions.detachF5ExternalAuth. */
+  readonly detachF5ExternalAuth?: 'api' | 'all';
+}
+
+/** oauth2-proxy and nginx of one synthesized portal, in front of the shared Backstage. */
+export interface FrontDoor {
+  readonly name: string;
+  readonly spec: FrontDoorSpec;
+  readonly json: Json;
+  readonly ingresses: IngressSpec[];
+  readonly oauth2Proxy: RunningOauth2Proxy;
+  readonly nginx: RunningNginx;
+  /** `https://<host>` */
+  readonly portal: string;
+  /** The session cookie name and settings this gateway runs with. */
+  readonly cookie: { name: string; secret: string; sameSite: string };
+  client(opts?: { keepAlive?: boolean }): HttpClient;
+  /** Chromium mapped onto this front door's nginx (launched on first use, closed with it). */
+  browser(): Promise<BrowserHandle>;
+  stop(): Promise<void>;
+}
+
+export function frontDoorName(spec: FrontDoorSpec): string {
+  const store = { cookie: 'cookie sessions', redis: 'Redis sessions', rediss: 'Redis sessions over TLS' }[spec.sessionStore];
+  const detached = spec.detachF5ExternalAuth ? `, externalAuth ${spec.detachF5ExternalAuth === 'all' ? 'Policies' : 'Policy of the API'} detached` : '';
+  return `${spec.flavour}, ${store}${detached}`;
 }
 
 export interface Stack {
@@ -37,6 +76,10 @@ export interface Stack {
   readonly oauth2Proxy: RunningOauth2Proxy;
   readonly backstage: RunningBackstage;
   readonly nginx: RunningNginx;
+  /** The Redis the Redis session stores use (plain and TLS port, password). */
+  readonly redis: RunningRedis;
+  /** The primary front door (ingress-nginx, cookie sessions): oauth2Proxy, nginx, cookie above. */
+  readonly primary: FrontDoor;
   /** Secret values by Secret name and key (as the cluster would hold them). */
   readonly secrets: Record<string, Record<string, string>>;
   /** The session cookie name and settings the gateway runs with. */
@@ -47,6 +90,12 @@ export interface Stack {
    * Ingresses of the same portal synthesized with other ingress settings.
    */
   nginxFor(overrides: Pick<PortalOptions, 'authCacheDuration' | 'proxyBufferSize'>): Promise<{ nginx: RunningNginx; ingresses: IngressSpec[]; client(): HttpClient }>;
+  /** The portal options of a front door (what its synthesis is given). */
+  portalOptions(spec: FrontDoorSpec): PortalOptions;
+  /** A front door of that kind, started once and shared by every caller. */
+  frontDoor(spec: FrontDoorSpec): Promise<FrontDoor>;
+  /** A new front door of that kind (fails as its programs do: e.g. nginx refusing its config). */
+  startFrontDoor(spec: FrontDoorSpec): Promise<FrontDoor>;
   stop(): Promise<void>;
 }
 
@@ -64,11 +113,11 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const runDir = mkdtempSync(join(tmpdir(), 'signin-e2e-'));
   // nginx workers (user nobody) must reach their temp and cache directories.
   chmodSync(runDir, 0o755);
-  const dirs = ['pki', 'oauth2-proxy', 'backstage', 'nginx', 'logs'].map((d) => {
+  const dirs = ['pki', 'backstage', 'redis', 'logs'].map((d) => {
     mkdirSync(join(runDir, d), { recursive: true, mode: 0o755 });
     return join(runDir, d);
   });
-  const [pkiDir, o2pDir, bsDir, nginxDir, logDir] = dirs as [string, string, string, string, string];
+  const [pkiDir, bsDir, redisDir, logDir] = dirs as [string, string, string, string];
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -82,8 +131,11 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       [SECRETS.clientSecret.name]: { [SECRETS.clientSecret.key]: randomBytes(24).toString('base64url') },
       // 32 bytes, URL-safe base64 without padding: what the README tells operators to make.
       [SECRETS.cookieSecret.name]: { [SECRETS.cookieSecret.key]: randomBytes(32).toString('base64url') },
+      [SECRETS.redisPassword.name]: { [SECRETS.redisPassword.key]: randomBytes(24).toString('base64url') },
     };
 
+    const redis = await startRedis({ dir: redisDir, password: secrets[SECRETS.redisPassword.name]![SECRETS.redisPassword.key]!, tls: loopbackCert, caFile: pki.caFile, logFile: join(logDir, 'redis.log') });
+    stops.push(() => redis.stop());
     const trustedIssuer = await startMachineIssuer(loopbackCert, 'ci-1');
     stops.push(() => trustedIssuer.stop());
     const rogueIssuer = await startMachineIssuer(loopbackCert, 'rogue-1');
@@ -93,6 +145,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     const issuers = { machineIssuerUrl: trustedIssuer.issuer, backstageAudienceIssuerUrl: exampleIssuer.issuer };
 
     let json: Json = {};
+    let registeredRedirect = '';
     const idp = await startIdp({
       tls: loopbackCert,
       // Synthesize once the IdP's URL is known, and register what the synthesized stack
@@ -100,41 +153,24 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       register: async (issuer) => {
         json = synthesizePortal({ issuerUrl: issuer, ...issuers, authCacheDuration: o.authCacheDuration });
         const alpha = parse(configMapData(json, resolve(json, one(resourceAt(json, 'kubernetes_config_map_v1', 'Gateway/Config').metadata).name))['alpha-config.yaml']!);
-        const redirect = Object.entries(json.output ?? {}).find(([k]) => k.endsWith('_oidc_redirect_uri'))?.[1] as Json | undefined;
-        if (!redirect) throw new Error('the stack has no *_oidc_redirect_uri output');
+        registeredRedirect = redirectUriOf(json);
         return {
           clientId: alpha.providers[0].clientID,
           clientSecret: secrets[SECRETS.clientSecret.name]![SECRETS.clientSecret.key]!,
-          redirectUris: [String(redirect.value)],
+          redirectUris: [registeredRedirect],
         };
       },
     });
     stops.push(() => idp.stop());
 
-    const o2pPlan = await planOauth2Proxy(json, o2pDir, secrets, pki.caFile);
-    const oauth2Proxy = await startOauth2Proxy(oauth2ProxyBinary(), o2pPlan, join(logDir, 'oauth2-proxy.log'));
-    stops.push(() => oauth2Proxy.stop());
-
     const bsPlan = await planBackstage(json, bsDir, secrets, pki.caFile);
     const backstage = await startBackstage(bsPlan, join(logDir, 'backstage.log'));
     stops.push(() => backstage.stop());
-
-    // Services of the stack → loopback addresses of the processes behind them.
-    const local = new Map<string, number>([
-      ['backstage', backstage.port],
-      ['oauth2-proxy', oauth2Proxy.port],
-    ]);
-    const upstreams = new Map<string, string>();
-    for (const svc of services(json)) {
-      const port = local.get(svc.name);
-      if (port !== undefined) upstreams.set(`${svc.name}:${svc.port}`, `127.0.0.1:${port}`);
-    }
-    const ingresses = ingressesOf(json);
-    const nginx = await startNginx(ingresses, { dir: nginxDir, upstreams, tlsSecrets: new Map([[SECRETS.tls, portalCert]]), controllerConfig: controllerConfigOf(json) });
-    stops.push(() => nginx.stop());
+    const backstageOf = (j: Json) => JSON.stringify([resourceAt(j, 'kubernetes_deployment_v1', 'Backstage/Deployment').spec, configMapsOf(j, 'Backstage')]);
+    const runningBackstage = backstageOf(json);
 
     // The catalog has ingested the users once the sign-in resolver finds them.
-    await waitFor(
+    const catalogReady = waitFor(
       'the catalog to hold the test users',
       async () => {
         for (const user of [USERS.alice, USERS.dave, USERS.erin]) {
@@ -147,43 +183,115 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       90_000,
     );
 
-    const args = o2pPlan.args;
-    const arg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-    const cookie = {
-      name: arg('cookie-name') ?? '_oauth2_proxy',
-      secret: o2pPlan.env.OAUTH2_PROXY_COOKIE_SECRET!,
-      sameSite: arg('cookie-samesite') ?? '',
+    const endpointsOf = (nginx: RunningNginx) => ({ host: nginx.plan.host, httpsPort: nginx.plan.httpsPort, httpPort: nginx.plan.httpPort, caFile: pki.caFile });
+    const portalOptions = (spec: FrontDoorSpec): PortalOptions => ({
+      issuerUrl: idp.issuer,
+      ...issuers,
+      ...(spec.flavour === 'ingress-nginx' ? { authCacheDuration: o.authCacheDuration } : { ingressFlavour: 'f5-nginx' as const, detachF5ExternalAuth: spec.detachF5ExternalAuth }),
+      ...(spec.sessionStore === 'cookie' ? {} : { redisUrl: spec.sessionStore === 'redis' ? redis.url : redis.tlsUrl }),
+    });
+    let doors = 0;
+    const startFrontDoor = async (spec: FrontDoorSpec, synthesized?: Json): Promise<FrontDoor> => {
+      const name = frontDoorName(spec);
+      const doorJson = synthesized ?? synthesizePortal(portalOptions(spec));
+      // One Backstage and one IdP client serve every front door: they must be the same.
+      if (backstageOf(doorJson) !== runningBackstage) throw new Error(`${name}: the portal renders another Backstage than the running one; start one for it`);
+      if (redirectUriOf(doorJson) !== registeredRedirect) throw new Error(`${name}: another redirect URI than the registered ${registeredRedirect}`);
+      const dir = join(runDir, `door-${++doors}`);
+      mkdirSync(join(dir, 'oauth2-proxy'), { recursive: true, mode: 0o755 });
+      const door: Array<() => Promise<void>> = [];
+      const stopDoor = async () => {
+        for (const stop of door.reverse()) await stop().catch(() => undefined);
+      };
+      stops.push(stopDoor);
+      try {
+        // In the request path (F5), oauth2-proxy proxies to Backstage's Service.
+        const backstageService = new Map(services(doorJson).filter((svc) => svc.name === 'backstage').map((svc) => [`${svc.name}:${svc.port}`, `127.0.0.1:${backstage.port}`] as const));
+        const o2pPlan = await planOauth2Proxy(doorJson, join(dir, 'oauth2-proxy'), secrets, pki.caFile, backstageService);
+        const oauth2Proxy = await startOauth2Proxy(oauth2ProxyBinary(), o2pPlan, join(logDir, `oauth2-proxy-${doors}.log`));
+        door.push(() => oauth2Proxy.stop());
+        // Services of the stack → loopback addresses of the processes behind them.
+        const local = new Map<string, number>([
+          ['backstage', backstage.port],
+          ['oauth2-proxy', oauth2Proxy.port],
+        ]);
+        const upstreams = new Map<string, string>();
+        for (const svc of services(doorJson)) {
+          const port = local.get(svc.name);
+          if (port !== undefined) upstreams.set(`${svc.name}:${svc.port}`, `127.0.0.1:${port}`);
+        }
+        const ingresses = ingressesOf(doorJson);
+        const tlsSecrets = new Map<string, ServerCert>([[SECRETS.tls, portalCert]]);
+        const nginx =
+          spec.flavour === 'f5-nginx'
+            ? await startF5Nginx(doorJson, ingresses, { dir: join(dir, 'nginx'), upstreams, tlsSecrets })
+            : await startNginx(ingresses, { dir: join(dir, 'nginx'), upstreams, tlsSecrets, controllerConfig: controllerConfigOf(doorJson) });
+        door.push(() => nginx.stop());
+        const arg = (flag: string) => o2pPlan.args.find((a) => a.startsWith(`--${flag}=`))?.slice(flag.length + 3);
+        let browser: Promise<BrowserHandle> | undefined;
+        door.push(async () => void (await (await browser)?.close()));
+        return {
+          name,
+          spec,
+          json: doorJson,
+          ingresses,
+          oauth2Proxy,
+          nginx,
+          portal: `https://${nginx.plan.host}`,
+          cookie: { name: arg('cookie-name') ?? '_oauth2_proxy', secret: o2pPlan.env.OAUTH2_PROXY_COOKIE_SECRET!, sameSite: arg('cookie-samesite') ?? '' },
+          client: (opts) => new HttpClient(endpointsOf(nginx), opts),
+          browser: () => (browser ??= launchBrowser({ host: nginx.plan.host, httpsPort: nginx.plan.httpsPort, httpPort: nginx.plan.httpPort, caFile: pki.caFile })),
+          stop: stopDoor,
+        };
+      } catch (error) {
+        await stopDoor();
+        throw error;
+      }
     };
-    const endpoints = { host: nginx.plan.host, httpsPort: nginx.plan.httpsPort, httpPort: nginx.plan.httpPort, caFile: pki.caFile };
+    const primary = await startFrontDoor({ flavour: 'ingress-nginx', sessionStore: 'cookie' }, json);
+    await catalogReady;
+
+    const shared = new Map<string, Promise<FrontDoor>>();
     return {
       runDir,
-      host: nginx.plan.host,
+      host: primary.nginx.plan.host,
       json,
-      ingresses,
+      ingresses: primary.ingresses,
       pki,
       idp,
       trustedIssuer,
       rogueIssuer,
       exampleIssuer,
-      oauth2Proxy,
+      oauth2Proxy: primary.oauth2Proxy,
       backstage,
-      nginx,
+      nginx: primary.nginx,
+      redis,
+      primary,
       secrets,
-      cookie,
-      client: (opts) => new HttpClient(endpoints, opts),
+      cookie: primary.cookie,
+      client: primary.client,
       nginxFor: async (overrides) => {
         const other = synthesizePortal({ issuerUrl: idp.issuer, ...issuers, authCacheDuration: o.authCacheDuration, ...overrides });
         const otherIngresses = ingressesOf(other);
         const dir = mkdtempSync(join(runDir, 'nginx-'));
         chmodSync(dir, 0o755);
+        const upstreams = new Map([
+          ['backstage:7007', `127.0.0.1:${backstage.port}`],
+          ['oauth2-proxy:4180', `127.0.0.1:${primary.oauth2Proxy.port}`],
+        ]);
         const extra = await startNginx(otherIngresses, { dir, upstreams, tlsSecrets: new Map([[SECRETS.tls, portalCert]]), controllerConfig: controllerConfigOf(other) });
         stops.push(() => extra.stop());
-        return {
-          nginx: extra,
-          ingresses: otherIngresses,
-          client: () => new HttpClient({ ...endpoints, httpsPort: extra.plan.httpsPort, httpPort: extra.plan.httpPort }),
-        };
+        return { nginx: extra, ingresses: otherIngresses, client: () => new HttpClient(endpointsOf(extra)) };
       },
+      portalOptions,
+      frontDoor: (spec) => {
+        const key = frontDoorName(spec);
+        if (spec.flavour === 'ingress-nginx' && spec.sessionStore === 'cookie') return Promise.resolve(primary);
+        let door = shared.get(key);
+        if (!door) shared.set(key, (door = startFrontDoor(spec)));
+        return door;
+      },
+      startFrontDoor: (spec) => startFrontDoor(spec),
       stop: stopAll,
     };
   } catch (error) {
@@ -191,4 +299,16 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     await stopAll();
     throw new Error(`${String(error instanceof Error ? error.stack : error)}${keep ? `\n(run directory kept: ${runDir})` : ''}`);
   }
+}
+
+/** The `*_oidc_redirect_uri` output of a synthesized stack. */
+function redirectUriOf(json: Json): string {
+  const redirect = Object.entries(json.output ?? {}).find(([k]) => k.endsWith('_oidc_redirect_uri'))?.[1] as Json | undefined;
+  if (!redirect) throw new Error('the stack has no *_oidc_redirect_uri output');
+  return String(redirect.value);
+}
+
+/** The data of the ConfigMaps under a construct path segment, in order. */
+function configMapsOf(json: Json, segment: string): unknown[] {
+  return (Object.values(json.resource?.kubernetes_config_map_v1 ?? {}) as Json[]).filter((cm) => String(cm['//']?.metadata?.path ?? '').includes(`/${segment}/`)).map((cm) => cm.data);
 }
