@@ -1,69 +1,115 @@
-// Packs the library as npm would publish it, installs the tarball into a fresh cdktf
-// app in a temporary folder, type-checks a TypeScript consumer against the shipped
-// .d.ts files and synthesizes it.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+// Packs the library as npm would publish it, then runs the README's quick start exactly as
+// written (every ```… quickstart block, commands and files, in order) in an empty
+// temporary folder against the npm registry, with only the package spec replaced by the
+// packed tarball. The app it builds type-checks against the shipped .d.ts files in strict
+// mode and synthesizes both stacks through the real cdktf CLI.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readmeBlocks } from './readme-blocks';
 
 const root = resolve(__dirname, '../..');
-const run = (cmd: string, args: string[], cwd: string) =>
-  execFileSync(cmd, args, { cwd, stdio: 'pipe', encoding: 'utf8', timeout: 300_000, env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+const spec = `cdktf-backstage@${version}`;
 
-const consumer = `
-import { App, TerraformStack, TerraformVariable } from 'cdktf';
-import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { BackstageDatabase, BackstagePortal, OidcIssuer, SecretRef, TlsSource } from 'cdktf-backstage';
+/**
+ * A reader's shell: the caller's environment without the npm_* variables that `npm test`
+ * sets for its scripts (they would configure the npm commands under test). Only the npm
+ * cache is shared, and prefer-offline keeps it from revalidating what it already holds
+ * (anything missing still comes from the registry). No telemetry from cdktf-cli.
+ */
+function readerEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^npm_/i.test(key) && key !== 'INIT_CWD' && key !== 'NODE_OPTIONS') {
+      env[key] = value;
+    }
+  }
+  return { ...env, npm_config_prefer_offline: 'true', CHECKPOINT_DISABLE: '1' };
+}
 
-const app = new App({ outdir: 'cdktf.out' });
-const stack = new TerraformStack(app, 'consumer');
-new KubernetesProvider(stack, 'k8s', {});
-const secret = (name: string) => SecretRef.fromVariable(new TerraformVariable(stack, name, { type: 'string', sensitive: true }));
-new BackstagePortal(stack, 'portal', {
-  host: 'portal.example.com',
-  image: 'registry.example.com/backstage:2.0.0',
-  database: BackstageDatabase.inCluster({ password: secret('db_password') }),
-  issuer: OidcIssuer.keycloak({ url: 'https://sso.example.com', realm: 'staff' }),
-  clientId: 'backstage',
-  clientSecret: secret('client_secret'),
-  cookieSecret: secret('cookie_secret'),
-  access: { groups: ['engineering'] },
-  tls: TlsSource.selfSigned(),
-});
-app.synth();
-`;
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
+  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed (${result.status ?? result.signal}) in ${cwd}:\n${result.stdout}\n${result.stderr}`);
+  }
+  return result.stdout;
+}
+
+type Json = Record<string, any>;
+const resourcesOf = (json: Json, type: string): Json[] => Object.values(json.resource?.[type] ?? {}) as Json[];
 
 describe('packaging', () => {
-  it('installs from the packed tarball into a fresh cdktf app and synthesizes', () => {
-    const work = mkdtempSync(join(tmpdir(), 'pack-'));
+  it('runs the README quick start as written, with the packed tarball as the package', { timeout: 600_000 }, () => {
+    const started = Date.now();
+    const work = mkdtempSync(join(tmpdir(), 'quick-start-'));
     const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root)) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = packed[0]!.files.map((f) => f.path);
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');
     expect(files.filter((f) => f.startsWith('test/') || f.startsWith('examples/') || f.startsWith('lib/'))).toEqual([]);
+    const tarball = join(work, packed[0]!.filename);
+
+    const blocks = readmeBlocks('quickstart');
+    expect(blocks.map((b) => (b.kind === 'file' ? b.path : b.language))).toEqual(['sh', 'cdktf.json', 'tsconfig.json', 'main.ts', 'sh']);
+    // The install line names this version of the package, once; that spec is all that changes.
+    const installs = blocks.filter((b) => b.kind === 'commands' && b.text.includes(spec));
+    expect(installs, `one quick-start command installs ${spec}`).toHaveLength(1);
+    expect(blocks.some((b) => b.text.includes('cdktf-backstage@') && !b.text.includes(spec)), 'every quick-start spec names this version').toBe(false);
 
     const app = join(work, 'app');
-    run('mkdir', ['-p', app], work);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', join(work, packed[0]!.filename)], app);
-    // npm installs the peer dependencies (cdktf, constructs, the providers) by itself;
-    // zod and yaml are bundled into dist/index.js, so nothing else comes along.
-    for (const peer of ['cdktf', 'constructs', '@cdktf/provider-kubernetes']) {
-      expect(existsSync(join(app, 'node_modules', peer, 'package.json')), peer).toBe(true);
+    mkdirSync(app);
+    const env = readerEnv();
+    const timings: string[] = [];
+    for (const block of blocks) {
+      const t0 = Date.now();
+      if (block.kind === 'file') {
+        mkdirSync(dirname(join(app, block.path)), { recursive: true });
+        writeFileSync(join(app, block.path), block.text);
+      } else {
+        run('bash', ['-euo', 'pipefail', '-c', block.text.split(spec).join(tarball)], app, env);
+        timings.push(`README.md:${block.line} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      }
     }
-    expect(existsSync(join(app, 'node_modules', 'zod')), 'zod is bundled, not installed').toBe(false);
-    const installed = JSON.parse(readFileSync(join(app, 'node_modules/cdktf-backstage/package.json'), 'utf8'));
-    expect(installed.dependencies ?? {}).toEqual({});
 
-    writeFileSync(join(app, 'main.ts'), consumer);
-    run(join(root, 'node_modules/.bin/tsc'), ['--strict', '--module', 'commonjs', '--moduleResolution', 'node', '--target', 'es2022', '--skipLibCheck', 'main.ts'], app);
-    run('node', ['main.js'], app);
-    const json = JSON.parse(readFileSync(join(app, 'cdktf.out/stacks/consumer/cdk.tf.json'), 'utf8'));
-    expect(Object.keys(json.resource)).toEqual(
-      expect.arrayContaining(['kubernetes_deployment_v1', 'kubernetes_ingress_v1', 'kubernetes_stateful_set_v1', 'kubernetes_manifest']),
-    );
-    expect(json.output.portal_oidc_redirect_uri.value).toBe('https://portal.example.com/oauth2/callback');
+    // The app depends on exactly what the README installs, pinned; the library brings
+    // nothing but its peers (zod and yaml are bundled into dist/index.js; the zod in
+    // node_modules is cdktf-cli's).
+    const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
+    expect(Object.keys(manifest.dependencies).sort()).toEqual(['@cdktf/provider-helm', '@cdktf/provider-kubernetes', 'cdktf', 'cdktf-backstage', 'constructs']);
+    for (const [name, range] of Object.entries({ ...manifest.dependencies, ...manifest.devDependencies }) as Array<[string, string]>) {
+      expect(range, `${name} is pinned`).toMatch(name === 'cdktf-backstage' ? /^file:/ : /^\d+\.\d+\.\d+$/);
+    }
+    const installed = JSON.parse(readFileSync(join(app, 'node_modules/cdktf-backstage/package.json'), 'utf8'));
+    expect(installed.version).toBe(version);
+    expect(installed.dependencies ?? {}).toEqual({});
+    expect(Object.keys(installed.peerDependencies).sort()).toEqual(['@cdktf/provider-helm', '@cdktf/provider-kubernetes', 'cdktf', 'constructs']);
+
+    const stack = (name: string): Json => JSON.parse(readFileSync(join(app, 'cdktf.out/stacks', name, 'cdk.tf.json'), 'utf8'));
+    const platform = stack('dev-platform');
+    expect(Object.keys(platform.provider).sort()).toEqual(['helm', 'kubernetes']);
+    expect(resourcesOf(platform, 'helm_release').map((r) => r.name).sort()).toEqual(['cert-manager', 'ingress-nginx']);
+    expect(resourcesOf(platform, 'kubernetes_namespace_v1').map((r) => r.metadata.name).sort()).toEqual(['cert-manager', 'ingress-nginx']);
+    expect(resourcesOf(platform, 'kubernetes_ingress_v1')).toHaveLength(1);
+
+    const portal = stack('dev-portal');
+    expect(Object.keys(portal.provider)).toEqual(['kubernetes']);
+    expect(resourcesOf(portal, 'kubernetes_deployment_v1').map((r) => r.metadata.name).sort()).toEqual(['backstage', 'oauth2-proxy']);
+    expect(resourcesOf(portal, 'kubernetes_stateful_set_v1')).toHaveLength(1);
+    expect(resourcesOf(portal, 'kubernetes_ingress_v1').length).toBeGreaterThanOrEqual(3);
+    expect(resourcesOf(portal, 'kubernetes_manifest').map((r) => r.manifest.kind)).toContain('ClusterIssuer');
+    expect(portal.output.portal_oidc_redirect_uri.value).toBe('https://backstage.dev.example.com/oauth2/callback');
+    expect(Object.fromEntries(Object.entries(portal.variable as Json).map(([name, v]) => [name, v.sensitive]))).toEqual({
+      database_password: true,
+      oidc_client_secret: true,
+      oauth2_proxy_cookie_secret: true,
+    });
+    // cdktf orders the stacks by the dependency the README declares.
+    const manifestOut = JSON.parse(readFileSync(join(app, 'cdktf.out/manifest.json'), 'utf8'));
+    expect(manifestOut.stacks['dev-portal'].dependencies).toEqual(['dev-platform']);
+    console.log(`quick start from the README: ${((Date.now() - started) / 1000).toFixed(1)} s in all (npm pack included); command blocks: ${timings.join(', ')}`);
   });
 
   it('keeps zod out of every public declaration file', () => {
