@@ -31,14 +31,14 @@ const knownBug = process.env.SIGNIN_SHOW_KNOWN_BUGS ? it : it.fails;
  * controller 5.5.4 cannot serve the portal (the two known-bug scenarios at the end show why).
  * oauth2-proxy, in the request path in this flavour, still authenticates every request.
  */
-const F5_AS_A_USER_CAN_RUN_IT = { detachF5ExternalAuth: 'all' } as const;
+const F5_POLICIES_DETACHED = { detachF5ExternalAuth: 'all' } as const;
 
 /** The front doors every key scenario runs through: both flavours, both session stores. */
 const FRONT_DOORS: readonly FrontDoorSpec[] = [
   { flavour: 'ingress-nginx', sessionStore: 'cookie' },
-  { flavour: 'f5-nginx', sessionStore: 'cookie', ...F5_AS_A_USER_CAN_RUN_IT },
+  { flavour: 'f5-nginx', sessionStore: 'cookie', ...F5_POLICIES_DETACHED },
   { flavour: 'ingress-nginx', sessionStore: 'redis' },
-  { flavour: 'f5-nginx', sessionStore: 'rediss', ...F5_AS_A_USER_CAN_RUN_IT },
+  { flavour: 'f5-nginx', sessionStore: 'rediss', ...F5_POLICIES_DETACHED },
 ];
 
 let stack: Stack;
@@ -51,8 +51,8 @@ beforeAll(async () => {
   stack = await startStack();
   primary = stack.primary;
   portal = primary.portal;
-  // The other front doors start side by side while the first scenarios run.
-  for (const spec of FRONT_DOORS) void stack.frontDoor(spec).catch(() => undefined);
+  // The other front doors (and their browsers) start side by side while the first scenarios run.
+  for (const spec of FRONT_DOORS) void stack.frontDoor(spec).then((door) => door.browser()).catch(() => undefined);
   browser = await primary.browser();
 });
 

@@ -12,8 +12,8 @@
 //   internal/configs/version1/nginx.ingress.tmpl, nginx.tmpl   what each field renders to
 // The config is built from the objects' fields (a changed annotation changes what runs), and
 // an `nginx.org/*` annotation or Policy kind this file does not model fails the test instead
-// of being ignored. It models the controller's behaviour faithfully, known upstream bugs
-// included (see the README of this folder): a config the controller would render and nginx
+// of being ignored (so does anything the controller would ignore with a warning). It models
+// the controller's behaviour faithfully, known upstream bugs included (see the README of this folder): a config the controller would render and nginx
 // would refuse is refused here too.
 //
 // Loopback-only differences from a cluster, all here: the Services' endpoints (what the
@@ -140,7 +140,7 @@ function parseProxySetHeaders(annotation: string): Array<{ name: string; value: 
 const q = (s: string) => JSON.stringify(s);
 
 /** The nginx.conf the controller would run for the mergeable Ingresses of one host. */
-export function deriveF5NginxConfig(ingresses: readonly IngressSpec[], policies: readonly F5Policy[], o: F5DeriveOptions): NginxPlan & { warnings: string[] } {
+export function deriveF5NginxConfig(ingresses: readonly IngressSpec[], policies: readonly F5Policy[], o: F5DeriveOptions): NginxPlan {
   const className = o.ingressClassName ?? 'nginx';
   const mine = ingresses.filter((i) => i.className === className);
   const masters = mine.filter((i) => i.annotations[MERGEABLE] === 'master');
@@ -151,7 +151,6 @@ export function deriveF5NginxConfig(ingresses: readonly IngressSpec[], policies:
   const master = masters[0]!;
   if (master.rules.length !== 1 || master.rules[0]!.paths.length) throw new Error(`master ${master.name}: a master has exactly one host and no paths (the controller rejects it otherwise)`);
   const host = master.rules[0]!.host;
-  const warnings: string[] = [];
 
   const checkKeys = (ing: IngressSpec, handled: ReadonlySet<string>) => {
     for (const key of Object.keys(ing.annotations)) {
@@ -223,7 +222,7 @@ export function deriveF5NginxConfig(ingresses: readonly IngressSpec[], policies:
   ];
 
   for (const original of minions) {
-    if (original.tls.length) warnings.push(`minion ${original.name}: TLS on a minion is ignored`);
+    if (original.tls.length) throw new Error(`minion ${original.name}: the controller ignores TLS on a minion (it belongs on the master)`);
     // filterMinionAnnotations, then mergeMasterAnnotationsIntoMinion.
     const annotations: Record<string, string> = { ...original.annotations };
     for (const key of Object.keys(annotations)) {
@@ -250,35 +249,27 @@ export function deriveF5NginxConfig(ingresses: readonly IngressSpec[], policies:
       ],
     };
 
-    // policy.go: one externalAuth per context (a second is ignored with a warning); accessControl.
+    // policy.go: one externalAuth per context (a second is ignored with a warning).
     let externalAuth: { upstream: string; internalPath: string; authUri: string; signinUrl?: string; signinBasePath?: string; endpoint: string; service: string } | undefined;
-    const allow: string[] = [];
-    const deny: string[] = [];
     for (const policy of policiesOfIngress(minion)) {
       const kinds = Object.keys(policy.spec).filter((k) => k !== 'ingressClassName');
       if (kinds.length !== 1) throw new Error(`policy ${policy.name}: exactly one policy kind expected, got ${kinds.join(', ')}`);
       if (policy.spec.ingressClassName && policy.spec.ingressClassName !== className) throw new Error(`policy ${policy.name}: ingressClassName ${policy.spec.ingressClassName} is another controller's`);
       if (policy.spec.externalAuth) {
         const ea = policy.spec.externalAuth as Json;
-        if (externalAuth) {
-          warnings.push(`minion ${minion.name}: multiple external auth policies; ${policy.name} is ignored`);
-          continue;
-        }
+        if (externalAuth) throw new Error(`minion ${minion.name}: a second externalAuth Policy (${policy.name}) is ignored by the controller (policy.go)`);
         if (ea.sslEnabled || ea.authSnippets) throw new Error(`policy ${policy.name}: sslEnabled/authSnippets not modelled`);
-        const [svcNs, svcName] = String(ea.authServiceName).includes('/') ? String(ea.authServiceName).split('/') : [minion.namespace, String(ea.authServiceName)];
+        // "<namespace>/<service>" or "<service>"; the harness maps Services by name and port.
+        const svcName = String(ea.authServiceName).split('/').pop()!;
         const port = (ea.authServicePorts as number[] | undefined)?.[0] ?? 80;
-        void svcNs;
         externalAuth = {
           upstream: `ing_${minion.namespace}_${minion.name}_exauth_${policy.namespace}_${policy.name}`,
           internalPath: `/_external_auth${ea.authURI}`,
           authUri: String(ea.authURI),
           ...(ea.authSigninURI ? { signinUrl: String(ea.authSigninURI), signinBasePath: String(ea.authSigninRedirectBasePath ?? '/oauth2') } : {}),
-          endpoint: endpoint(svcName!, port),
-          service: svcName!,
+          endpoint: endpoint(svcName, port),
+          service: svcName,
         };
-      } else if (policy.spec.accessControl) {
-        allow.push(...((policy.spec.accessControl.allow as string[] | undefined) ?? []));
-        deny.push(...((policy.spec.accessControl.deny as string[] | undefined) ?? []));
       } else {
         throw new Error(`policy ${policy.name}: kind ${kinds[0]} is not modelled by test/e2e/signin/harness/f5-nginx.ts`);
       }
@@ -348,10 +339,6 @@ export function deriveF5NginxConfig(ingresses: readonly IngressSpec[], policies:
                   ...(externalAuth.signinUrl ? ['proxy_intercept_errors on;', `error_page 401 ${q(externalAuth.signinUrl)};`] : []),
                 ]
               : []),
-            ...allow.map((c) => `allow ${c};`),
-            ...(allow.length ? ['deny all;'] : []),
-            ...deny.map((c) => `deny ${c};`),
-            ...(deny.length ? ['allow all;'] : []),
             ...proxyLines({ ...cfg, proxyPass: `http://${upstreamName}` }),
           ],
         });
@@ -426,13 +413,13 @@ ${[...upstreams.values()].map((u) => u.map((l) => `  ${l}`).join('\n')).join('\n
 ${server.map((l) => `  ${l}`).join('\n')}
 }
 `;
-  return { config, httpsPort: o.httpsPort, httpPort: o.httpPort, host, warnings };
+  return { config, httpsPort: o.httpsPort, httpPort: o.httpPort, host };
 }
 
 /** nginx with the F5 controller's config for the synthesized objects (fails if nginx refuses it). */
-export async function startF5Nginx(json: Json, ingresses: readonly IngressSpec[], o: Omit<F5DeriveOptions, 'httpsPort' | 'httpPort'>): Promise<RunningNginx & { warnings: string[] }> {
+export async function startF5Nginx(json: Json, ingresses: readonly IngressSpec[], o: Omit<F5DeriveOptions, 'httpsPort' | 'httpPort'>): Promise<RunningNginx> {
   mkdirSync(o.dir, { recursive: true, mode: 0o755 });
   const plan = deriveF5NginxConfig(ingresses, f5PoliciesOf(json), { ...o, httpsPort: await freePort(), httpPort: await freePort() });
   writeFileSync(join(o.dir, 'nginx.conf'), plan.config);
-  return { ...(await runNginx(plan, o.dir)), warnings: plan.warnings };
+  return runNginx(plan, o.dir);
 }
