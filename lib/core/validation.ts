@@ -43,6 +43,8 @@ const TYPE_FIXES: Record<string, [string, string]> = {
   record: ['must be an object', 'Give an object of names to values.'],
 };
 
+const FORMAT_NAMES: Record<string, string> = { email: 'e-mail address', url: 'URL', ipv4: 'IPv4 address', ipv6: 'IPv6 address', cidrv4: 'IPv4 CIDR range', cidrv6: 'IPv6 CIDR range', uuid: 'UUID', guid: 'GUID' };
+
 function plural(count: number | bigint, one: string, many: string): string {
   return `${count} ${Number(count) === 1 ? one : many}`;
 }
@@ -95,8 +97,13 @@ function defaultProblem(issue: z.core.$ZodRawIssue): string | undefined {
       );
     case 'invalid_union':
       return problem('matches none of the accepted forms', 'Check the shape of this prop against its documentation (its TSDoc lists each form).');
-    case 'invalid_format':
-      return problem(`must be a valid ${issue.format}`, `Give a well-formed ${issue.format}.`);
+    case 'invalid_format': {
+      if (issue.format === 'regex') {
+        return problem(`must match the pattern ${(issue as { pattern?: string }).pattern ?? ''}`.trimEnd(), 'Check the documented format of this value.');
+      }
+      const name = FORMAT_NAMES[issue.format] ?? issue.format;
+      return problem(`must be a valid ${name}`, `Give a well-formed ${name}.`);
+    }
     case 'not_multiple_of':
       return problem(`must be a multiple of ${issue.divisor}`, `Round it to a multiple of ${issue.divisor}.`);
     case 'invalid_key':

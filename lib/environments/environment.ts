@@ -95,6 +95,11 @@ export interface EnvironmentData {
   /** Client networks allowed to reach the portal. */
   readonly allowSourceRanges?: readonly string[];
   /**
+   * Per-client-IP rate limit at the ingress (`limit-rps`, `limit-burst-multiplier`,
+   * `limit-connections`): `burstMultiplier` defaults to 5, `connections` to no limit.
+   */
+  readonly rateLimit?: { readonly requestsPerSecond: number; readonly burstMultiplier?: number; readonly connections?: number };
+  /**
    * Backstage horizontal autoscaling on CPU (replaces `replicas`):
    * `targetCPUUtilizationPercentage` is 10 to 100, 75 by default.
    */
@@ -210,7 +215,7 @@ export const environmentSchema = z.strictObject({
   database: z.discriminatedUnion(
     'type',
     [
-      z.strictObject({ type: z.literal('in-cluster'), password: secretSource, storageSize: z.string().regex(/^\d+(Mi|Gi|Ti)$/).optional() }),
+      z.strictObject({ type: z.literal('in-cluster'), password: secretSource, storageSize: z.string().regex(/^\d+(Mi|Gi|Ti)$/, problem('must be a volume size such as "5Gi"', 'Use a whole number followed by Mi, Gi or Ti.')).optional() }),
       z.strictObject({
         type: z.literal('external'),
         host: z.string().min(1),
@@ -243,6 +248,13 @@ export const environmentSchema = z.strictObject({
   ),
   secrets: z.strictObject({ clientSecret: secretSource, cookieSecret: secretSource }),
   allowSourceRanges: z.array(cidr).optional(),
+  rateLimit: z
+    .strictObject({
+      requestsPerSecond: z.number().int().min(1),
+      burstMultiplier: z.number().int().min(1).optional(),
+      connections: z.number().int().min(1).optional(),
+    })
+    .optional(),
   autoscaling: z
     .strictObject({
       minReplicas: z.number().int().min(1),
@@ -307,7 +319,9 @@ export function loadEnvironmentFile(path: string): EnvironmentData {
   const problems = list.flatMap((doc) =>
     doc.errors.map((e) => {
       const line = e.linePos?.[0];
-      return `[${path}${line ? `:${line.line}:${line.col}` : ''}] ${e.message.split('\n')[0]}. Fix the YAML there (indent with spaces, not tabs; quote values with ": " or "#" in them).`;
+      // The parser's first line repeats the position ("... at line 3, column 1:"): it is in the brackets already.
+      const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/[.:]$/, '');
+      return `[${path}${line ? `:${line.line}:${line.col}` : ''}] ${message}. Fix the YAML there (indent with spaces, not tabs; quote values with ": " or "#" in them).`;
     }),
   );
   if (problems.length > 0) {

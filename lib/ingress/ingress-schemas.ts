@@ -36,7 +36,7 @@ export const proxyBufferSizeSchema = z
   .string()
   .regex(/^[0-9]+[km]$/, problem('must be a size such as "16k"', 'Use a number followed by "k" or "m".'))
   .refine(
-    (size) => !/^[0-9]+k$/.test(size) || Number(size.slice(0, -1)) >= 8,
+    (size) => !/^[0-9]+[km]$/.test(size) || Number(size.slice(0, -1)) * (size.endsWith('m') ? 1024 : 1) >= 8,
     problem('must be at least 8k', 'oauth2-proxy\'s Set-Cookie and the identity headers do not fit nginx\'s 4k default and sessions break; leave it out for 32k (cookie sessions) or 16k (Redis).'),
   );
 

@@ -10,6 +10,7 @@ import { cidr, kubernetesName, positiveInt } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
 import { ChartSource, DEFAULT_CHARTS } from './chart-source';
 import { HelmOperatorProps, flag, annotationMap, chartIssues, helmOperatorShape, operatorNamespace, renderOperatorRelease, withDefaultResources } from './operator-release';
+import { proxyBufferSizeSchema } from '../ingress/ingress-schemas';
 
 /** HTTP Strict Transport Security sent by the controller on every TLS host. HSTS cannot be turned off. */
 export interface IngressNginxHstsOptions {
@@ -279,8 +280,6 @@ export function ingressNginxAccessLogFormat(options: IngressNginxAccessLogOption
 
 const BUILTIN_LOG_FIELDS = new Set(['user', 'email', ...LOG_FIELDS.map(([field]) => field)]);
 
-const size = z.string().regex(/^[0-9]+[km]$/, problem('must be a size such as "16k"', 'Use a number followed by "k" or "m".'));
-
 const controllerSchema = z
   .strictObject({
     ...helmOperatorShape,
@@ -290,7 +289,7 @@ const controllerSchema = z
     sessionStore: z
       .custom<SessionStore>((v) => SessionStore.isSessionStore(v), problem('must be a SessionStore', 'Use SessionStore.cookie() or SessionStore.redis({...}), the same store as the gateway.'))
       .optional(),
-    proxyBufferSize: size.optional(),
+    proxyBufferSize: proxyBufferSizeSchema.optional(),
     hsts: z
       .strictObject({
         maxAgeSeconds: z
