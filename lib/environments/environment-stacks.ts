@@ -220,7 +220,10 @@ export function environmentStacks(scope: Construct, environment: EnvironmentData
       ...(env.appConfig ? { appConfig: env.appConfig } : {}),
     },
     gateway: { replicas: env.production ? 2 : 1 },
-    ingress: env.allowSourceRanges?.length ? { allowSourceRanges: env.allowSourceRanges } : {},
+    ingress: {
+      ...(env.allowSourceRanges?.length ? { allowSourceRanges: env.allowSourceRanges } : {}),
+      ...(env.rateLimit ? { rateLimit: env.rateLimit } : {}),
+    },
   });
 
   // Both stacks are checked as a whole before anything is written (and a report of the

@@ -134,16 +134,24 @@ describe('environmentStacks', () => {
     expect(containerEnv.find((e) => e.name === 'POSTGRES_CA_CERT')).toEqual({ name: 'POSTGRES_CA_CERT', value_from: { secret_key_ref: { name: 'rds-ca', key: 'ca.pem' } } });
   });
 
-  it('takes Backstage autoscaling and app-config, and the controller\'s replicas and ConfigMap keys, from the environment', () => {
+  it('takes Backstage autoscaling and app-config, the rate limit, and the controller\'s replicas and ConfigMap keys, from the environment', () => {
     const { platform, portal } = synthEnv({
       ...env('dev'),
       autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 60 },
+      rateLimit: { requestsPerSecond: 20, connections: 50 },
       appConfig: { app: { title: 'Dev portal' } },
       ingressController: { replicas: 3, config: { 'keep-alive': '30' } },
     });
     const [hpa] = resources(portal, 'kubernetes_horizontal_pod_autoscaler_v2');
     expect(hpa!.spec).toMatchObject({ min_replicas: 2, max_replicas: 4 });
     expect(hpa!.spec.metric[0].resource.target).toEqual({ type: 'Utilization', average_utilization: 60 });
+    for (const ingress of resources(portal, 'kubernetes_ingress_v1')) {
+      expect(ingress.metadata.annotations, ingress.metadata.name).toMatchObject({
+        'nginx.ingress.kubernetes.io/limit-rps': '20',
+        'nginx.ingress.kubernetes.io/limit-burst-multiplier': '5',
+        'nginx.ingress.kubernetes.io/limit-connections': '50',
+      });
+    }
     const [config] = resources(portal, 'kubernetes_config_map_v1').filter((c) => c.metadata.name === 'backstage-app-config');
     expect(parse(Object.values(config!.data as Record<string, string>)[0]!).app.title).toBe('Dev portal');
     const nginx = resources(platform, 'helm_release').find((r) => r.name === 'ingress-nginx')!;

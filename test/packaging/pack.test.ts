@@ -1,8 +1,9 @@
 // Packs the library as npm would publish it, then runs the README's quick start exactly as
-// written (every ```… quickstart block, commands and files, in order) in an empty
-// temporary folder against the npm registry, with only the package spec replaced by the
-// packed tarball. The app it builds type-checks against the shipped .d.ts files in strict
-// mode and synthesizes both stacks through the real cdktf CLI.
+// written (every ```… quickstart block, commands and files, in order, then the later
+// ```… in-quickstart-app blocks) in an empty temporary folder against the npm registry,
+// with only the package spec replaced by the packed tarball. The app it builds type-checks
+// against the shipped .d.ts files in strict mode and synthesizes both stacks through the
+// real cdktf CLI.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,11 +60,15 @@ describe('packaging', () => {
     expect(installs, `one quick-start command installs ${spec}`).toHaveLength(1);
     expect(blocks.some((b) => b.text.includes('cdktf-backstage@') && !b.text.includes(spec)), 'every quick-start spec names this version').toBe(false);
 
+    // Later sections' snippets for the same app (writing the environment JSON Schema).
+    const later = readmeBlocks('in-quickstart-app');
+    expect(later.map((b) => (b.kind === 'file' ? b.path : b.language))).toEqual(['write-schema.ts', 'sh']);
+
     const app = join(work, 'app');
     mkdirSync(app);
     const env = readerEnv();
     const timings: string[] = [];
-    for (const block of blocks) {
+    for (const block of [...blocks, ...later]) {
       const t0 = Date.now();
       if (block.kind === 'file') {
         mkdirSync(dirname(join(app, block.path)), { recursive: true });
@@ -106,6 +111,11 @@ describe('packaging', () => {
       oidc_client_secret: true,
       oauth2_proxy_cookie_secret: true,
     });
+    // The schema a package user writes is the one this repository commits (kept current by
+    // test/environments).
+    expect(JSON.parse(readFileSync(join(app, 'environment.schema.json'), 'utf8'))).toEqual(
+      JSON.parse(readFileSync(join(root, 'examples/multi-cloud/environment.schema.json'), 'utf8')),
+    );
     // cdktf orders the stacks by the dependency the README declares.
     const manifestOut = JSON.parse(readFileSync(join(app, 'cdktf.out/manifest.json'), 'utf8'));
     expect(manifestOut.stacks['dev-portal'].dependencies).toEqual(['dev-platform']);
