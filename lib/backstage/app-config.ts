@@ -1,4 +1,5 @@
 import { AccessRestriction, JwtMachineClientOptions, MachineClient } from '../access/machine-client';
+import { isPlainObject } from '../core/objects';
 
 /** The sign-in resolvers Backstage offers for the oauth2Proxy provider. */
 export type SignInResolver =
@@ -120,10 +121,6 @@ export function generatedAppConfig(input: GeneratedAppConfigInput): Record<strin
       },
     },
   };
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
 }
 
 /** Backstage's own merge rule: objects merge key by key, anything else is replaced. */

@@ -13,6 +13,8 @@ import type { SecretV1Config } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import type { ServiceAccountV1Config } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import type { ServiceV1Config } from '@cdktf/provider-kubernetes/lib/service-v1';
 import type { StatefulSetV1Config } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
+import { snakeCase } from './names';
+import { isPlainObject } from './objects';
 
 // Why not the provider's generated classes (DeploymentV1, ServiceV1, ...)? Each one
 // loads megabytes of generated struct code at start-up (~50 ms for the Deployment
@@ -49,14 +51,6 @@ const MAP_ATTRIBUTES = new Set([
   'parameters',
   'manifest',
 ]);
-
-function snakeCase(key: string): string {
-  return key.replace(/([a-z0-9])([A-Z])/g, (_m, a: string, b: string) => `${a}_${b.toLowerCase()}`);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
-}
 
 /**
  * Converts a camelCase config (as the provider's TypeScript types spell it) to Terraform

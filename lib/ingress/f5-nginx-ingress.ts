@@ -10,6 +10,7 @@ import { BoundTls, TlsSource } from '../tls/tls-source';
 import { isSnippetAnnotation } from './annotations';
 import { allowSourceRangesSchema, apiPathsSchema, backendSchema, invalidAnnotationKeyIssue, proxyBodySizeSchema, proxyBufferSizeSchema, proxyTimeoutsSchema } from './ingress-schemas';
 import type { ProxyTimeouts } from './nginx-ingress';
+import { isRecord } from '../core/objects';
 
 // The same access intent as NginxIngress, rendered for the F5 NGINX Ingress Controller
 // (nginx/kubernetes-ingress, `nginx.org/*` annotations). Three facts of that controller
@@ -212,17 +213,13 @@ const MASTER_ONLY = new Set([
   'appprotectdos.f5.com/app-protect-dos-resource',
 ]);
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 const gatewaySchema = z
   .custom<F5AuthGateway>(
     (v) => typeof v === 'object' && v !== null && 'serviceName' in v && 'namespace' in v && 'port' in v,
     problem('must be an auth gateway with serviceName, namespace and port', 'Pass the oauth2-proxy gateway of the portal.'),
   )
   .superRefine((gateway, ctx) => {
-    if (!isPlainObject(gateway)) {
+    if (!isRecord(gateway)) {
       return;
     }
     const upstream = gateway.identityUpstream;
@@ -321,9 +318,9 @@ const f5Schema = z
       .optional(),
   })
   .superRefine((props, ctx) => {
-    const upstream = isPlainObject(props.gateway) ? props.gateway.identityUpstream : undefined;
+    const upstream = isRecord(props.gateway) ? props.gateway.identityUpstream : undefined;
     const backend = props.backend;
-    if (isPlainObject(upstream) && isPlainObject(backend) && (upstream.serviceName !== backend.serviceName || upstream.port !== backend.port)) {
+    if (isRecord(upstream) && isRecord(backend) && (upstream.serviceName !== backend.serviceName || upstream.port !== backend.port)) {
       ctx.addIssue({
         code: 'custom',
         path: ['gateway', 'identityUpstream'],
@@ -350,19 +347,19 @@ function hasCollidingHttp01Solver(tls: BoundTls): boolean {
     for (const byId of Object.values(rendered ?? {})) {
       for (const attributes of Object.values(byId)) {
         const manifest = attributes.manifest;
-        if (!isPlainObject(manifest) || !String(manifest.kind ?? '').endsWith('Issuer')) {
+        if (!isRecord(manifest) || !String(manifest.kind ?? '').endsWith('Issuer')) {
           continue;
         }
-        const acme = isPlainObject(manifest.spec) ? manifest.spec.acme : undefined;
-        const solvers = isPlainObject(acme) && Array.isArray(acme.solvers) ? acme.solvers : [];
+        const acme = isRecord(manifest.spec) ? manifest.spec.acme : undefined;
+        const solvers = isRecord(acme) && Array.isArray(acme.solvers) ? acme.solvers : [];
         for (const solver of solvers) {
-          const ingress = isPlainObject(solver) && isPlainObject(solver.http01) ? solver.http01.ingress : undefined;
-          if (!isPlainObject(ingress)) {
+          const ingress = isRecord(solver) && isRecord(solver.http01) ? solver.http01.ingress : undefined;
+          if (!isRecord(ingress)) {
             continue;
           }
-          const template = isPlainObject(ingress.ingressTemplate) ? ingress.ingressTemplate : {};
-          const metadata = isPlainObject(template.metadata) ? template.metadata : {};
-          const annotations = isPlainObject(metadata.annotations) ? metadata.annotations : {};
+          const template = isRecord(ingress.ingressTemplate) ? ingress.ingressTemplate : {};
+          const metadata = isRecord(template.metadata) ? template.metadata : {};
+          const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
           if (annotations[MERGEABLE] !== 'minion') {
             return true;
           }

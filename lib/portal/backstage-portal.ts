@@ -10,6 +10,7 @@ import { SignInOptions } from '../backstage/app-config';
 import { BACKSTAGE_PORT, Backstage, BackstageAutoscaling, DEFAULT_BACKSTAGE_NAME } from '../backstage/backstage';
 import { BackstageDatabase } from '../backstage/database';
 import { F5_NGINX_INGRESS_CONTROLLER, INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../core/network';
+import { snakeCase } from '../core/names';
 import { ContainerResources } from '../core/resources';
 import { createdNamespace, hostName, pinnedImage, workloadNamespace } from '../core/schemas';
 import { fail, nestedIssues, problem, validateProps } from '../core/validation';
@@ -180,10 +181,6 @@ const portalSchema = z.strictObject({
   }
 });
 
-function snake(id: string): string {
-  return id.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').toLowerCase();
-}
-
 /**
  * The whole front door of one environment: namespace, Backstage, the oauth2-proxy
  * gateway, the nginx ingress and its certificate, and two outputs: the portal URL and
@@ -301,7 +298,7 @@ export class BackstagePortal extends Construct {
 
     this.url = this.ingress.url;
     this.redirectUri = this.gateway.redirectUrl;
-    const prefix = snake(id);
+    const prefix = snakeCase(id);
     this.urlOutput = new TerraformOutput(this, 'Url', {
       value: this.url,
       description: 'URL of the Backstage portal',
