@@ -197,18 +197,19 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       // One Backstage and one IdP client serve every front door: they must be the same.
       if (backstageOf(doorJson) !== runningBackstage) throw new Error(`${name}: the portal renders another Backstage than the running one; start one for it`);
       if (redirectUriOf(doorJson) !== registeredRedirect) throw new Error(`${name}: another redirect URI than the registered ${registeredRedirect}`);
-      const dir = join(runDir, `door-${++doors}`);
+      const n = ++doors;
+      const dir = join(runDir, `door-${n}`);
       mkdirSync(join(dir, 'oauth2-proxy'), { recursive: true, mode: 0o755 });
       const door: Array<() => Promise<void>> = [];
       const stopDoor = async () => {
-        for (const stop of door.reverse()) await stop().catch(() => undefined);
+        for (const stop of door.splice(0).reverse()) await stop().catch(() => undefined);
       };
       stops.push(stopDoor);
       try {
         // In the request path (F5), oauth2-proxy proxies to Backstage's Service.
         const backstageService = new Map(services(doorJson).filter((svc) => svc.name === 'backstage').map((svc) => [`${svc.name}:${svc.port}`, `127.0.0.1:${backstage.port}`] as const));
         const o2pPlan = await planOauth2Proxy(doorJson, join(dir, 'oauth2-proxy'), secrets, pki.caFile, backstageService);
-        const oauth2Proxy = await startOauth2Proxy(oauth2ProxyBinary(), o2pPlan, join(logDir, `oauth2-proxy-${doors}.log`));
+        const oauth2Proxy = await startOauth2Proxy(oauth2ProxyBinary(), o2pPlan, join(logDir, `oauth2-proxy-${n}.log`));
         door.push(() => oauth2Proxy.stop());
         // Services of the stack → loopback addresses of the processes behind them.
         const local = new Map<string, number>([
