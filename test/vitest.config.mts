@@ -16,6 +16,10 @@ export default defineConfig({
     // Synth tests are CPU-bound and small; two workers match the CI machine.
     pool: 'forks',
     maxWorkers: 2,
+    // Importing cdktf, zod and the library took three quarters of the wall time when every
+    // file got a fresh module graph. No test keeps state in a module (construct state lives
+    // on the construct tree), so the files of one worker share their imports.
+    isolate: false,
     testTimeout: 60_000,
     hookTimeout: 180_000,
   },
