@@ -3,8 +3,9 @@ import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import * as z from 'zod';
 import { contentHash } from '../core/hash';
-import { RELOADER_RESTART_ANNOTATION_PATH, selectorLabels, standardLabels } from '../core/labels';
-import { INGRESS_NGINX_CONTROLLER, PeerSelector, networkPolicyPeer, peerSelectorSchema } from '../core/network';
+import { selectorLabels, standardLabels } from '../core/labels';
+import { INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../core/network';
+import { reloaderWiring, resourcesWithDefaults, spreadAcrossNodes, workloadDisruptionBudget, workloadNetworkPolicy, workloadService } from '../core/workload';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { parseDuration } from '../core/duration';
 import { ContainerResources } from '../core/resources';
@@ -506,7 +507,8 @@ export class OidcGateway extends Construct {
     ];
 
     const revisions = secretRevisions(bound);
-    const externallyManaged = [...new Set(bound.filter((b) => b.owner !== 'terraform').map((b) => b.secretName))];
+    const reloader = reloaderWiring(bound);
+    const workload = { scope: this, name, namespace: props.namespace, labels, selector };
     const podAnnotations: Record<string, string> = {
       'checksum/config': contentHash(this.alphaConfig + args.join('\n')),
       ...(revisions ? { 'checksum/secrets': revisions } : {}),
@@ -518,9 +520,7 @@ export class OidcGateway extends Construct {
         name,
         namespace: props.namespace,
         labels,
-        // Secrets written outside Terraform (existing, External Secrets) restart the pods
-        // through Stakater Reloader when they rotate.
-        ...(externallyManaged.length > 0 ? { annotations: { 'secret.reloader.stakater.com/reload': externallyManaged.join(',') } } : {}),
+        ...(reloader.ignoreChanges.length > 0 ? { annotations: reloader.annotations } : {}),
       },
       spec: {
         replicas: String(replicas),
@@ -544,10 +544,7 @@ export class OidcGateway extends Construct {
                 ],
                 readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 10, timeoutSeconds: 3 },
                 livenessProbe: { httpGet: { path: '/ping', port: 'http' }, periodSeconds: 20, timeoutSeconds: 3 },
-                resources: {
-                  requests: { cpu: props.resources?.requests?.cpu ?? '50m', memory: props.resources?.requests?.memory ?? '64Mi' },
-                  limits: { cpu: props.resources?.limits?.cpu ?? '500m', memory: props.resources?.limits?.memory ?? '128Mi' },
-                },
+                resources: resourcesWithDefaults(props.resources, { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '128Mi' } }),
                 securityContext: restrictedContainerSecurityContext(65532),
                 volumeMount: [
                   { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
@@ -562,48 +559,16 @@ export class OidcGateway extends Construct {
                 secret: { secretName: clientSecret.secretName, items: [{ key: clientSecret.key, path: clientSecret.key }] },
               },
             ],
-            topologySpreadConstraint: [
-              {
-                maxSkew: 1,
-                topologyKey: 'kubernetes.io/hostname',
-                whenUnsatisfiable: 'ScheduleAnyway',
-                labelSelector: [{ matchLabels: selector }],
-              },
-            ],
+            topologySpreadConstraint: spreadAcrossNodes(selector),
           },
         },
       },
       dependsOn: bound.flatMap((b) => b.dependsOn),
-      // Reloader stamps restarts on the pod template; Terraform must not undo them.
-      ...(externallyManaged.length > 0 ? { lifecycle: { ignoreChanges: [RELOADER_RESTART_ANNOTATION_PATH] } } : {}),
+      ...(reloader.ignoreChanges.length > 0 ? { lifecycle: { ignoreChanges: reloader.ignoreChanges } } : {}),
     });
 
-    this.service = kubernetesResource(this, 'Service', 'kubernetes_service_v1', {
-      metadata: { name, namespace: props.namespace, labels },
-      spec: {
-        type: 'ClusterIP',
-        selector,
-        port: [{ name: 'http', port: PORT, targetPort: 'http', protocol: 'TCP' }],
-      },
-    });
-
-    this.podDisruptionBudget = kubernetesResource(this, 'Pdb', 'kubernetes_pod_disruption_budget_v1', {
-      metadata: { name, namespace: props.namespace, labels },
-      spec: { maxUnavailable: '1', selector: { matchLabels: selector } },
-    });
-
-    this.networkPolicy = kubernetesResource(this, 'NetworkPolicy', 'kubernetes_network_policy_v1', {
-      metadata: { name, namespace: props.namespace, labels },
-      spec: {
-        podSelector: { matchLabels: selector },
-        policyTypes: ['Ingress'],
-        ingress: [
-          {
-            from: [networkPolicyPeer(props.ingressController ?? INGRESS_NGINX_CONTROLLER)],
-            ports: [{ port: String(PORT), protocol: 'TCP' }],
-          },
-        ],
-      },
-    });
+    this.service = workloadService(workload, PORT);
+    this.podDisruptionBudget = workloadDisruptionBudget(workload);
+    this.networkPolicy = workloadNetworkPolicy(workload, [props.ingressController ?? INGRESS_NGINX_CONTROLLER], PORT);
   }
 }

@@ -3,8 +3,9 @@ import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resou
 import * as z from 'zod';
 import { MachineClient, StaticTokenMachineClientOptions, machineClientsSchema } from '../access/machine-client';
 import { contentHash } from '../core/hash';
-import { RELOADER_RESTART_ANNOTATION_PATH, selectorLabels, standardLabels, toKubernetesName } from '../core/labels';
-import { INGRESS_NGINX_CONTROLLER, PeerSelector, networkPolicyPeer, peerSelectorSchema } from '../core/network';
+import { selectorLabels, standardLabels, toKubernetesName } from '../core/labels';
+import { INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../core/network';
+import { reloaderWiring, resourcesWithDefaults, spreadAcrossNodes, workloadDisruptionBudget, workloadNetworkPolicy, workloadService } from '../core/workload';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { ContainerResources } from '../core/resources';
 import { hostName, kubernetesName, pinnedImage, positiveInt, resources, workloadNamespace } from '../core/schemas';
@@ -346,7 +347,8 @@ export class Backstage extends Construct {
     const baseConfigFiles = props.baseConfigFiles ?? ['app-config.yaml', 'app-config.production.yaml'];
     const args = ['node', 'packages/backend', ...[...baseConfigFiles, CONFIG_PATH].flatMap((f) => ['--config', f])];
     const revisions = secretRevisions(bound);
-    const externallyManaged = [...new Set(bound.filter((b) => b.owner !== 'terraform').map((b) => b.secretName))];
+    const reloader = reloaderWiring(bound);
+    const workload = { scope: this, name, namespace: props.namespace, labels, selector };
     const replicas = props.replicas ?? 2;
     const rolling = (props.rollout ?? 'rolling') === 'rolling';
 
@@ -355,7 +357,7 @@ export class Backstage extends Construct {
         name,
         namespace: props.namespace,
         labels,
-        ...(externallyManaged.length > 0 ? { annotations: { 'secret.reloader.stakater.com/reload': externallyManaged.join(',') } } : {}),
+        ...(reloader.ignoreChanges.length > 0 ? { annotations: reloader.annotations } : {}),
       },
       spec: {
         replicas: String(props.autoscaling?.minReplicas ?? replicas),
@@ -389,10 +391,7 @@ export class Backstage extends Construct {
                 startupProbe: { httpGet: { path: '/.backstage/health/v1/liveness', port: 'http' }, periodSeconds: 10, failureThreshold: 30 },
                 readinessProbe: { httpGet: { path: '/.backstage/health/v1/readiness', port: 'http' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
                 livenessProbe: { httpGet: { path: '/.backstage/health/v1/liveness', port: 'http' }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
-                resources: {
-                  requests: { cpu: props.resources?.requests?.cpu ?? '250m', memory: props.resources?.requests?.memory ?? '512Mi' },
-                  limits: { cpu: props.resources?.limits?.cpu ?? '2', memory: props.resources?.limits?.memory ?? '2Gi' },
-                },
+                resources: resourcesWithDefaults(props.resources, { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '2', memory: '2Gi' } }),
                 securityContext: restrictedContainerSecurityContext(UID),
                 volumeMount: [
                   { name: 'app-config', mountPath: '/etc/backstage', readOnly: true },
@@ -404,46 +403,20 @@ export class Backstage extends Construct {
               { name: 'app-config', configMap: { name: this.configMap.metadataName } },
               { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
             ],
-            topologySpreadConstraint: [
-              {
-                maxSkew: 1,
-                topologyKey: 'kubernetes.io/hostname',
-                whenUnsatisfiable: 'ScheduleAnyway',
-                labelSelector: [{ matchLabels: selector }],
-              },
-            ],
+            topologySpreadConstraint: spreadAcrossNodes(selector),
           },
         },
       },
       dependsOn: bound.flatMap((b) => b.dependsOn),
       // With an autoscaler the replica count is its business, not Terraform's; with
       // Reloader, so is its restart stamp.
-      ...(props.autoscaling || externallyManaged.length > 0
-        ? {
-            lifecycle: {
-              ignoreChanges: [
-                ...(props.autoscaling ? ['spec[0].replicas'] : []),
-                ...(externallyManaged.length > 0 ? [RELOADER_RESTART_ANNOTATION_PATH] : []),
-              ],
-            },
-          }
+      ...(props.autoscaling || reloader.ignoreChanges.length > 0
+        ? { lifecycle: { ignoreChanges: [...(props.autoscaling ? ['spec[0].replicas'] : []), ...reloader.ignoreChanges] } }
         : {}),
     });
 
-    this.service = kubernetesResource(this, 'Service', 'kubernetes_service_v1', {
-      metadata: { name, namespace: props.namespace, labels },
-      spec: {
-        type: 'ClusterIP',
-        selector,
-        port: [{ name: 'http', port: PORT, targetPort: 'http', protocol: 'TCP' }],
-      },
-    });
-
-    this.podDisruptionBudget = kubernetesResource(this, 'Pdb', 'kubernetes_pod_disruption_budget_v1', {
-      metadata: { name, namespace: props.namespace, labels },
-      // maxUnavailable (not minAvailable) never blocks a drain of a single-replica install.
-      spec: { maxUnavailable: '1', selector: { matchLabels: selector } },
-    });
+    this.service = workloadService(workload, PORT);
+    this.podDisruptionBudget = workloadDisruptionBudget(workload);
 
     if (props.autoscaling) {
       this.autoscaler = kubernetesResource(this, 'Autoscaler', 'kubernetes_horizontal_pod_autoscaler_v2', {
@@ -465,18 +438,6 @@ export class Backstage extends Construct {
       });
     }
 
-    this.networkPolicy = kubernetesResource(this, 'NetworkPolicy', 'kubernetes_network_policy_v1', {
-      metadata: { name, namespace: props.namespace, labels },
-      spec: {
-        podSelector: { matchLabels: selector },
-        policyTypes: ['Ingress'],
-        ingress: [
-          {
-            from: [props.ingressController ?? INGRESS_NGINX_CONTROLLER, ...(props.allowedPeers ?? [])].map(networkPolicyPeer),
-            ports: [{ port: String(PORT), protocol: 'TCP' }],
-          },
-        ],
-      },
-    });
+    this.networkPolicy = workloadNetworkPolicy(workload, [props.ingressController ?? INGRESS_NGINX_CONTROLLER, ...(props.allowedPeers ?? [])], PORT);
   }
 }

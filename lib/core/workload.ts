@@ -1,0 +1,82 @@
+// What Backstage and the oauth2-proxy gateway (and any later long-running workload) render
+// alike: the Reloader wiring for secrets, node spreading, resources with defaults, and the
+// Service, PodDisruptionBudget and NetworkPolicy around the Deployment.
+import { Construct } from 'constructs';
+import { KubernetesResource, kubernetesResource } from './kubernetes-resource';
+import { RELOADER_RESTART_ANNOTATION_PATH } from './labels';
+import { PeerSelector, networkPolicyPeer } from './network';
+import { ContainerResources } from './resources';
+
+/** The objects of one workload share its name, namespace and labels. */
+export interface WorkloadIdentity {
+  readonly scope: Construct;
+  readonly name: string;
+  readonly namespace: string;
+  /** Labels of every object (standardLabels). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Labels selecting the pods (selectorLabels). */
+  readonly selector: Readonly<Record<string, string>>;
+}
+
+/** A Secret the workload reads, and who writes it (see SecretRef's BoundSecret). */
+export interface ReadSecret {
+  readonly secretName: string;
+  readonly owner: string;
+}
+
+/**
+ * Secrets written outside Terraform (existing ones, External Secrets) restart the pods
+ * through Stakater Reloader when they rotate: the Deployment names them in Reloader's
+ * annotation, and Terraform must then leave Reloader's restart stamp on the pod template
+ * alone.
+ */
+export function reloaderWiring(secrets: readonly ReadSecret[]): { readonly annotations: Record<string, string>; readonly ignoreChanges: string[] } {
+  const externallyManaged = [...new Set(secrets.filter((s) => s.owner !== 'terraform').map((s) => s.secretName))];
+  return externallyManaged.length > 0
+    ? { annotations: { 'secret.reloader.stakater.com/reload': externallyManaged.join(',') }, ignoreChanges: [RELOADER_RESTART_ANNOTATION_PATH] }
+    : { annotations: {}, ignoreChanges: [] };
+}
+
+/** Spreads the replicas over nodes where it can, without blocking scheduling where it cannot. */
+export function spreadAcrossNodes(selector: Readonly<Record<string, string>>) {
+  return [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: [{ matchLabels: { ...selector } }] }];
+}
+
+/** The given resources, each value that is left out taken from the defaults. */
+export function resourcesWithDefaults(
+  given: ContainerResources | undefined,
+  defaults: { readonly requests: { readonly cpu: string; readonly memory: string }; readonly limits: { readonly cpu: string; readonly memory: string } },
+) {
+  return {
+    requests: { cpu: given?.requests?.cpu ?? defaults.requests.cpu, memory: given?.requests?.memory ?? defaults.requests.memory },
+    limits: { cpu: given?.limits?.cpu ?? defaults.limits.cpu, memory: given?.limits?.memory ?? defaults.limits.memory },
+  };
+}
+
+/** A ClusterIP Service on the pods' `http` port. */
+export function workloadService(w: WorkloadIdentity, port: number): KubernetesResource {
+  return kubernetesResource(w.scope, 'Service', 'kubernetes_service_v1', {
+    metadata: { name: w.name, namespace: w.namespace, labels: { ...w.labels } },
+    spec: { type: 'ClusterIP', selector: { ...w.selector }, port: [{ name: 'http', port, targetPort: 'http', protocol: 'TCP' }] },
+  });
+}
+
+/** One pod at a time may be evicted; maxUnavailable (not minAvailable) never blocks a drain of a single replica. */
+export function workloadDisruptionBudget(w: WorkloadIdentity): KubernetesResource {
+  return kubernetesResource(w.scope, 'Pdb', 'kubernetes_pod_disruption_budget_v1', {
+    metadata: { name: w.name, namespace: w.namespace, labels: { ...w.labels } },
+    spec: { maxUnavailable: '1', selector: { matchLabels: { ...w.selector } } },
+  });
+}
+
+/** Admits only the named peers, on the one port. */
+export function workloadNetworkPolicy(w: WorkloadIdentity, peers: readonly PeerSelector[], port: number): KubernetesResource {
+  return kubernetesResource(w.scope, 'NetworkPolicy', 'kubernetes_network_policy_v1', {
+    metadata: { name: w.name, namespace: w.namespace, labels: { ...w.labels } },
+    spec: {
+      podSelector: { matchLabels: { ...w.selector } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: peers.map(networkPolicyPeer), ports: [{ port: String(port), protocol: 'TCP' }] }],
+    },
+  });
+}
