@@ -347,15 +347,19 @@ export function deployScenario(engine: Engine): void {
       it('reports a chart hook that fails, and recovers on the next apply', async () => {
         // The chart's pre-upgrade hook (the admission-secret Job) is refused by a quota.
         await cluster.kubectl(['create', 'quota', 'no-jobs', '-n', 'ingress-nginx', '--hard=count/jobs.batch=0']);
-        variant.setEnv('E2E_VARIANT', 'annotation,replicas,appConfig');
-        await variant.synth();
-        const failed = await variant.deploy(['dev-platform']);
-        expect(failed.code).not.toBe(0);
-        const message = failed.output.replace(/\s+/g, ' ');
-        expect(message).toContain('pre-upgrade hooks failed');
-        expect(message).toContain('jobs.batch "ingress-nginx-admission-create" is forbidden: exceeded quota: no-jobs');
-        expect(message).toContain('has been rolled back due to atomic being set');
-        await cluster.kubectl(['delete', 'quota', 'no-jobs', '-n', 'ingress-nginx']);
+        try {
+          variant.setEnv('E2E_VARIANT', 'annotation,replicas,appConfig');
+          await variant.synth();
+          const failed = await variant.deploy(['dev-platform']);
+          expect(failed.code).not.toBe(0);
+          const message = failed.output.replace(/\s+/g, ' ');
+          expect(message).toContain('pre-upgrade hooks failed');
+          expect(message).toContain('jobs.batch "ingress-nginx-admission-create" is forbidden: exceeded quota: no-jobs');
+          expect(message).toContain('has been rolled back due to atomic being set');
+        } finally {
+          // Whatever happened above, the tests after this one need Jobs again.
+          await cluster.kubectl(['delete', 'quota', 'no-jobs', '-n', 'ingress-nginx']);
+        }
         const recovered = await variant.deploy(['dev-platform']);
         expectSuccess(recovered, 're-apply after the hook failure');
         const cm = await cluster.getJson(['configmap', '-n', 'ingress-nginx', 'ingress-nginx-controller']);
