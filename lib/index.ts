@@ -65,6 +65,7 @@ export { INGRESS_NGINX_CONTROLLER } from './core/network';
 export type { PeerSelector } from './core/network';
 export type { ContainerResources } from './core/resources';
 export { PropsValidationError } from './core/errors';
+export type { ValidationProblem } from './core/errors';
 
 export { parseEnvironment, parseSharedAccessPolicy, loadEnvironmentFile, environmentJsonSchema } from './environments/environment';
 export type { EnvironmentData, SharedAccessPolicy, SecretSourceData, BackendData, CloudData } from './environments/environment';

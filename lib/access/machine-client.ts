@@ -70,7 +70,7 @@ export interface JwtMachineClientOptions {
 
 /** Options of {@link MachineClient.staticToken}. */
 export interface StaticTokenMachineClientOptions {
-  /** Name of the principal in Backstage audit logs (`external:<subject>`). */
+  /** Name of the principal in Backstage (permission policies, audit logs), exactly as given. */
   readonly subject: string;
   /** The shared token (at least 8 characters, no whitespace), as a secret reference. */
   readonly token: SecretRef;

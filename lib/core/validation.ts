@@ -1,7 +1,7 @@
 import { Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import * as z from 'zod';
-import { PropsValidationError } from './errors';
+import { PropsValidationError, ValidationProblem } from './errors';
 
 export { PropsValidationError };
 
@@ -171,7 +171,13 @@ export function formatValue(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-function describe(issue: z.core.$ZodIssue, props: unknown, at: readonly PropertyKey[]): string | undefined {
+interface Described {
+  readonly path: string;
+  readonly code: string;
+  readonly text: string;
+}
+
+function describe(issue: z.core.$ZodIssue, props: unknown, at: readonly PropertyKey[]): Described[] {
   const path = issue.path;
   const raw = issue.message;
   const redact = raw.startsWith(REDACT);
@@ -179,37 +185,35 @@ function describe(issue: z.core.$ZodIssue, props: unknown, at: readonly Property
 
   if (issue.code === 'unrecognized_keys') {
     const parent = valueAt(props, path);
-    const lines = issue.keys.map((key) => {
+    return issue.keys.map((key) => {
       const keyPath = formatPath([...at, ...path, key]);
       const value = redact ? 'a value (hidden)' : formatValue(valueAt(parent, [key]));
-      return `${keyPath}: is not a known property, got ${value}. Check the spelling against the documented props.`;
+      return { path: keyPath, code: issue.code, text: `${keyPath}: is not a known property, got ${value}. Check the spelling against the documented props.` };
     });
-    return lines.join('\n');
   }
 
   // Issues re-raised from a nested value object carry the offending value with them
   // (see nestedIssues); the others are looked up in the props by path.
-  const params = (issue as { params?: { nestedValue?: { value: unknown } } }).params;
+  const params = (issue as { params?: { nestedValue?: { value: unknown }; code?: string } }).params;
   const value = params?.nestedValue ? params.nestedValue.value : valueAt(props, path);
   if (containsToken(value)) {
     // Tokens resolve at plan time; Terraform validates them there.
-    return undefined;
+    return [];
   }
   const [what, fix] = message.includes(SEPARATOR)
     ? (message.split(SEPARATOR) as [string, string])
     : [message.charAt(0).toLowerCase() + message.slice(1), 'See the documentation of this prop.'];
   // Only primitives can be secret values; a SecretRef or other object is safe to name.
   const shown = redact && (typeof value === 'string' || typeof value === 'number') ? 'a plain value (hidden)' : formatValue(value);
-  return `${formatPath([...at, ...path])}: ${what}, got ${shown}. ${fix}`;
+  const propPath = formatPath([...at, ...path]);
+  return [{ path: propPath, code: params?.code ?? issue.code, text: `${propPath}: ${what}, got ${shown}. ${fix}` }];
 }
 
-/** Formats zod issues as `[<where>] <prop>: <what>, got <value>. <fix>` lines (tokens skipped). */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unknown, where: string, at: readonly PropertyKey[] = []): string[] {
+/** Formats zod issues as `[<where>] <prop>: <what>, got <value>. <fix>` problems (tokens skipped). */
+export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unknown, where: string, at: readonly PropertyKey[] = []): ValidationProblem[] {
   return issues
-    .map((issue) => describe(issue, input, at))
-    .filter((line): line is string => line !== undefined)
-    .flatMap((line) => line.split('\n'))
-    .map((line) => `[${where}] ${line}`);
+    .flatMap((issue) => describe(issue, input, at))
+    .map((d) => ({ where, path: d.path === '(props)' ? '' : d.path, code: d.code, message: `[${where}] ${d.text}` }));
 }
 
 /**
@@ -248,7 +252,7 @@ export function nestedIssues(ctx: z.core.$RefinementCtx, path: readonly Property
           code: 'custom',
           path: [...path, ...issue.path, key],
           message: problem('is not a known property', 'Check the spelling against the documented options.'),
-          params: { nestedValue: { value: valueAt(parent, [key]) } },
+          params: { nestedValue: { value: valueAt(parent, [key]) }, code: 'unrecognized_keys' },
         });
       }
       continue;
@@ -257,7 +261,7 @@ export function nestedIssues(ctx: z.core.$RefinementCtx, path: readonly Property
       code: 'custom',
       path: [...path, ...issue.path],
       message: issue.message,
-      params: { nestedValue: { value: valueAt(input, issue.path) } },
+      params: { nestedValue: { value: valueAt(input, issue.path) }, code: issue.code },
     });
   }
 }

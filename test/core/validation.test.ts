@@ -1,6 +1,6 @@
 import { TerraformVariable } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { Backstage, BackstageDatabase, BackstagePortal, PropsValidationError } from '../../lib';
+import { Backstage, BackstageDatabase, BackstagePortal, OidcIssuer, PropsValidationError } from '../../lib';
 import { parseDuration } from '../../lib/core/duration';
 import { errorOf, portalProps, synth } from '../helpers';
 
@@ -26,6 +26,46 @@ describe('props validation', () => {
       '[test/backstage] host: must be a fully qualified DNS name, got "https://backstage.example.com". Use lower-case letters, digits, "-" and ".", with at least two labels and no scheme, port or path (e.g. "backstage.example.com").',
       '[test/backstage] image: must be pinned to a version tag or a digest, not "latest" or untagged, got "backstage:latest". Append a release tag (e.g. ":1.2.3") or a digest ("@sha256:<64 hex>") so every environment runs the same build.',
     ]);
+  });
+
+  it('carries each problem with where, the prop path and a code, for tools', () => {
+    let error: unknown;
+    try {
+      synth((stack) =>
+        new BackstagePortal(stack, 'portal', {
+          ...portalProps(stack),
+          replica: 3,
+          backstage: { replicas: 0 },
+          gateway: { cookie: { refresh: '24h' } },
+          issuer: OidcIssuer.okta({ domain: 'example.okta.com', scopes: ['email'] }),
+        } as never),
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PropsValidationError);
+    // The portal refuses its unknown prop before any part is built.
+    expect((error as PropsValidationError).details.map(({ where, path, code }) => ({ where, path, code }))).toEqual([
+      { where: 'test/portal', path: 'replica', code: 'unrecognized_keys' },
+    ]);
+    try {
+      synth((stack) =>
+        new BackstagePortal(stack, 'portal', {
+          ...portalProps(stack),
+          gateway: { replicas: 0, cookie: { refresh: '24h' } },
+          issuer: OidcIssuer.okta({ domain: 'example.okta.com', scopes: ['email'] }),
+        } as never),
+      );
+    } catch (e) {
+      error = e;
+    }
+    const details = (error as PropsValidationError).details;
+    expect(details.map(({ where, path, code }) => ({ where, path, code }))).toEqual([
+      { where: 'test/portal/Gateway', path: 'replicas', code: 'too_small' },
+      { where: 'test/portal/Gateway', path: 'cookie.refresh', code: 'custom' },
+      { where: 'test/portal/Gateway', path: 'issuer.scopes', code: 'custom' },
+    ]);
+    expect(details.map((d) => d.message)).toEqual((error as PropsValidationError).problems);
   });
 
   it('skips values that are Terraform tokens (known only at plan time)', () => {

@@ -434,6 +434,10 @@ describe(`a corpus of ${cases.length} wrong inputs`, () => {
         expect(line).toMatch(LINE);
       }
     }
+    // The structured details say the same: where and which prop.
+    const details = (error as PropsValidationError).details;
+    expect(details.map((d) => d.message)).toEqual(problems);
+    expect(details.some((d) => `[${d.where}]${d.path === '' ? '' : ` ${d.path}`}`.startsWith(c.at)), `no detail at ${c.at}`).toBe(true);
     const lines = problems.filter((p) => p.startsWith(c.at));
     expect(lines.some((l) => l.includes(c.says)), `no line starts with ${c.at} and says ${JSON.stringify(c.says)}:\n${problems.join('\n')}`).toBe(true);
   });
