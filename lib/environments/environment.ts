@@ -100,11 +100,6 @@ export interface EnvironmentData {
    */
   readonly rateLimit?: { readonly requestsPerSecond: number; readonly burstMultiplier?: number; readonly connections?: number };
   /**
-   * Per-client-IP rate limit at the ingress (`limit-rps`, `limit-burst-multiplier`,
-   * `limit-connections`): `burstMultiplier` defaults to 5, `connections` to no limit.
-   */
-  readonly rateLimit?: { readonly requestsPerSecond: number; readonly burstMultiplier?: number; readonly connections?: number };
-  /**
    * Backstage horizontal autoscaling on CPU (replaces `replicas`):
    * `targetCPUUtilizationPercentage` is 10 to 100, 75 by default.
    */
@@ -253,13 +248,6 @@ export const environmentSchema = z.strictObject({
   ),
   secrets: z.strictObject({ clientSecret: secretSource, cookieSecret: secretSource }),
   allowSourceRanges: z.array(cidr).optional(),
-  rateLimit: z
-    .strictObject({
-      requestsPerSecond: z.number().int().min(1),
-      burstMultiplier: z.number().int().min(1).optional(),
-      connections: z.number().int().min(1).optional(),
-    })
-    .optional(),
   rateLimit: z
     .strictObject({
       requestsPerSecond: z.number().int().min(1),
