@@ -121,8 +121,10 @@ export type { F5NginxIngressProps, F5AuthGateway, F5IdentityUpstream, F5RateLimi
 
 export { Guardrails } from './policy/guardrails';
 export type { GuardrailsProps, GuardrailExemption } from './policy/guardrails';
-export { GUARDRAIL_CHECKS, SOC2_CRITERIA, ISO27001_CONTROLS } from './policy/checks';
-export type { GuardrailCheck, GuardrailCheckId, GuardrailFinding } from './policy/checks';
+export { GUARDRAIL_CHECKS } from './policy/checks';
+export { SOC2_CRITERIA, ISO27001_CONTROLS } from './policy/controls';
+export type { GuardrailCheckId } from './policy/checks';
+export type { GuardrailCheck, GuardrailFinding } from './policy/check-definition';
 export type { GuardrailsReport, CheckResult, ReportedFinding } from './policy/report';
 
 export { CHART_DIRECTORY_CONTEXT, ChartSource, DEFAULT_CHARTS } from './platform/chart-source';

@@ -3,8 +3,9 @@ import { App, IAspect, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { PropsValidationError } from '../core/errors';
 import { formatValue } from '../core/validation';
-import { CHECK_EVALUATORS, GUARDRAIL_CHECKS, GuardrailCheckId, InspectedResource, StackModel } from './checks';
+import { CHECKS, GUARDRAIL_CHECKS, GuardrailCheckId } from './checks';
 import { GuardrailsReport, ReportedFinding, buildReport, writeReport } from './report';
+import { InspectedResource, StackModel } from './stack-model';
 
 /** A finding accepted on purpose, with the reason recorded in the report. */
 export interface GuardrailExemption {
@@ -117,12 +118,12 @@ export class Guardrails implements IAspect {
     const model = new StackModel(inspect(stack), this.props.environment);
     const exemptions = this.props.exemptions ?? [];
     const outcomes = new Map<GuardrailCheckId, { applicable: boolean; findings: ReportedFinding[] }>();
-    for (const check of GUARDRAIL_CHECKS) {
+    for (const check of CHECKS) {
       if (check.appliesTo === 'production' && this.props.environment !== 'production') {
         outcomes.set(check.id, { applicable: false, findings: [] });
         continue;
       }
-      const outcome = CHECK_EVALUATORS[check.id](model);
+      const outcome = check.evaluate(model);
       outcomes.set(check.id, {
         applicable: outcome.applicable,
         findings: outcome.findings.map((f) => {

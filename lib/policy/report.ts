@@ -4,7 +4,9 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { GUARDRAIL_CHECKS, GuardrailCheckId, GuardrailFinding, ISO27001_CONTROLS, SOC2_CRITERIA } from './checks';
+import { GuardrailFinding } from './check-definition';
+import { GUARDRAIL_CHECKS, GuardrailCheckId } from './checks';
+import { ISO27001_CONTROLS, SOC2_CRITERIA } from './controls';
 
 /** A finding in the report; `waived` holds the exemption's reason when one applies. */
 export interface ReportedFinding extends GuardrailFinding {

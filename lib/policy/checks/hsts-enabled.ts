@@ -1,0 +1,46 @@
+import { CheckOutcome, GuardrailFinding, defineCheck, finding } from '../check-definition';
+import { controllerConfigs, nginxConfig } from '../helm-values';
+import { INGRESS_TYPES, StackModel, metadataOf, stringMap, tlsHosts, truthy } from '../stack-model';
+
+export const hstsEnabled = defineCheck({
+  id: 'hsts-enabled',
+  title: 'HSTS on',
+  requirement: 'No ingress controller config turns HSTS off; F5 Ingresses with TLS enable nginx.org/hsts (off by default on that controller).',
+  appliesTo: 'all',
+  soc2: ['CC6.7'],
+  iso27001: ['A.8.24', 'A.8.26'],
+  rationale: 'Without HSTS a network attacker can strip TLS before the first redirect (CC6.7 protection in transit; A.8.24 cryptography; A.8.26 application security requirements).',
+  evaluate(model: StackModel): CheckOutcome {
+    const findings: GuardrailFinding[] = [];
+    const configs = controllerConfigs(model);
+    let f5GlobalHsts = false;
+    for (const config of configs) {
+      const nginx = nginxConfig(config);
+      if (config.flavour === 'f5-nginx-ingress' && truthy(nginx.hsts)) {
+        f5GlobalHsts = true;
+      }
+      if (nginx.hsts === false || nginx.hsts === 'false') {
+        const key = config.flavour === 'ingress-nginx' ? 'controller.config.hsts' : 'controller.config.entries.hsts';
+        findings.push(finding('hsts-enabled', config.resource, `${key} is "false": browsers are not told to insist on HTTPS. Remove it or set it to "true".`));
+      }
+    }
+    const f5Ingresses = model.ofTypes(INGRESS_TYPES).filter((r) => {
+      const annotations = stringMap(metadataOf(r.attributes).annotations);
+      const f5 = Object.keys(annotations).some((k) => k.startsWith('nginx.org/'));
+      return f5 && annotations['nginx.org/mergeable-ingress-type'] !== 'minion' && tlsHosts(r.attributes).length > 0;
+    });
+    for (const ingress of f5Ingresses) {
+      const hsts = stringMap(metadataOf(ingress.attributes).annotations)['nginx.org/hsts'];
+      if (hsts === 'false' || (hsts !== 'true' && !f5GlobalHsts)) {
+        findings.push(
+          finding(
+            'hsts-enabled',
+            ingress,
+            `HSTS is off for this F5 Ingress (nginx.org/hsts is ${hsts === undefined ? 'not set and off by default' : `"${hsts}"`}). Set nginx.org/hsts: "true" (F5NginxIngress does) or hsts: "true" in the controller's config entries.`,
+          ),
+        );
+      }
+    }
+    return { applicable: configs.length > 0 || f5Ingresses.length > 0, findings };
+  },
+});

@@ -1,0 +1,58 @@
+import { CheckOutcome, GuardrailFinding, defineCheck, finding } from '../check-definition';
+import { INGRESS_TYPES, Obj, StackModel, metadataOf, namespaceOf, one, stringMap } from '../stack-model';
+
+/** Why an issuer's certificates are not trusted by browsers, or undefined when they may be. */
+function untrustedIssuer(spec: Obj): string | undefined {
+  if ('selfSigned' in spec) {
+    return 'self-signed';
+  }
+  const server = one(spec.acme).server;
+  if (typeof server === 'string' && /staging/i.test(server)) {
+    return `from the ACME staging directory ${server}`;
+  }
+  return undefined;
+}
+
+export const trustedCertificates = defineCheck({
+  id: 'trusted-certificates',
+  title: 'Certificates browsers trust',
+  requirement: 'No production Ingress takes its certificate from a self-signed issuer or an ACME staging directory (issuers of the stack, named by the cert-manager annotations).',
+  appliesTo: 'production',
+  soc2: ['CC6.7'],
+  iso27001: ['A.8.24'],
+  rationale: 'A certificate no browser trusts teaches people to click through warnings, which is exactly what an attacker in the middle needs (CC6.7 protection in transit; A.8.24 cryptography).',
+  evaluate(model: StackModel): CheckOutcome {
+    const issuers = model.resources
+      .filter((r) => r.type === 'kubernetes_manifest')
+      .map((r) => one(r.attributes.manifest))
+      .filter((m) => m.kind === 'ClusterIssuer' || m.kind === 'Issuer');
+    const findings: GuardrailFinding[] = [];
+    const ingresses = model.ofTypes(INGRESS_TYPES);
+    for (const ingress of ingresses) {
+      const metadata = metadataOf(ingress.attributes);
+      const annotations = stringMap(metadata.annotations);
+      const wanted = annotations['cert-manager.io/cluster-issuer'] !== undefined
+        ? { kind: 'ClusterIssuer', name: annotations['cert-manager.io/cluster-issuer'] }
+        : annotations['cert-manager.io/issuer'] !== undefined
+          ? { kind: 'Issuer', name: annotations['cert-manager.io/issuer'] }
+          : undefined;
+      if (wanted === undefined) {
+        continue;
+      }
+      const issuer = issuers.find(
+        (m) => m.kind === wanted.kind && one(m.metadata).name === wanted.name && (wanted.kind === 'ClusterIssuer' || one(m.metadata).namespace === namespaceOf(metadata)),
+      );
+      const why = issuer ? untrustedIssuer(one(issuer.spec)) : undefined;
+      if (why !== undefined) {
+        findings.push(
+          finding(
+            'trusted-certificates',
+            ingress,
+            `its certificate comes from ${wanted.kind} "${wanted.name}", ${why}: browsers do not trust it. In production use TlsSource.acme({ email }) (Let's Encrypt production), acmeDns01, a private CA your clients trust, or an existing certificate.`,
+          ),
+        );
+      }
+    }
+    return { applicable: ingresses.length > 0, findings };
+  },
+});
