@@ -1,11 +1,10 @@
 import { Construct } from 'constructs';
 import * as z from 'zod';
-import { KubernetesResource } from '../core/kubernetes-resource';
 import { ContainerResources } from '../core/resources';
 import { positiveInt } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
-import { ChartSource, DEFAULT_CHARTS } from './chart-source';
-import { HelmOperatorProps, flag, chartIssues, helmOperatorShape, labelMap, renderOperatorRelease, withDefaultResources } from './operator-release';
+import { DEFAULT_CHARTS } from './chart-source';
+import { HelmOperatorProps, flag, chartIssues, helmOperatorShape, labelMap, HelmOperator, withDefaultResources } from './operator-release';
 
 export interface CertManagerProps extends HelmOperatorProps {
   /**
@@ -80,19 +79,7 @@ const certManagerSchema = z
  * certificates can be planned once it is installed. Install it in a platform stack that
  * the portal stack depends on: `kubernetes_manifest` reads the CRDs at plan time.
  */
-export class CertManager extends Construct {
-  /** The `helm_release`. */
-  public readonly release: KubernetesResource;
-  /** Namespace cert-manager runs in (its ClusterIssuers read DNS credentials from here). */
-  public readonly namespace: string;
-  /** Helm release name. */
-  public readonly releaseName: string;
-  /** The chart installed. */
-  public readonly chart: ChartSource;
-  /** The chart values. */
-  public readonly values: CertManagerValues;
-  /** The values as the YAML document given to Helm (Terraform references excluded). */
-  public readonly valuesYaml: string;
+export class CertManager extends HelmOperator<CertManagerValues> {
 
   constructor(scope: Construct, id: string, props: CertManagerProps = {}) {
     super(scope, id);
@@ -120,12 +107,6 @@ export class CertManager extends Construct {
         : {}),
     };
 
-    const rendered = renderOperatorRelease(this, { kind: 'CertManager', props, defaultChart: DEFAULT_CHARTS.certManager, defaultNamespace: 'cert-manager', values });
-    this.release = rendered.release;
-    this.namespace = rendered.namespace;
-    this.releaseName = rendered.releaseName;
-    this.chart = rendered.chart;
-    this.values = values;
-    this.valuesYaml = rendered.valuesYaml;
+    this.install({ kind: 'CertManager', props, defaultChart: DEFAULT_CHARTS.certManager, defaultNamespace: 'cert-manager', values });
   }
 }

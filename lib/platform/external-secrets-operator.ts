@@ -1,11 +1,10 @@
 import { Construct } from 'constructs';
 import * as z from 'zod';
-import { KubernetesResource } from '../core/kubernetes-resource';
 import { ContainerResources } from '../core/resources';
 import { positiveInt } from '../core/schemas';
 import { validateProps } from '../core/validation';
-import { ChartSource, DEFAULT_CHARTS } from './chart-source';
-import { HelmOperatorProps, flag, chartIssues, helmOperatorShape, labelMap, renderOperatorRelease, withDefaultResources } from './operator-release';
+import { DEFAULT_CHARTS } from './chart-source';
+import { HelmOperatorProps, flag, chartIssues, helmOperatorShape, labelMap, HelmOperator, withDefaultResources } from './operator-release';
 
 export interface ExternalSecretsOperatorProps extends HelmOperatorProps {
   /**
@@ -58,19 +57,7 @@ const esoSchema = z
  * Install it in a platform stack that the portal stack depends on: `kubernetes_manifest`
  * reads the CRDs at plan time.
  */
-export class ExternalSecretsOperator extends Construct {
-  /** The `helm_release`. */
-  public readonly release: KubernetesResource;
-  /** Namespace the operator runs in. */
-  public readonly namespace: string;
-  /** Helm release name. */
-  public readonly releaseName: string;
-  /** The chart installed. */
-  public readonly chart: ChartSource;
-  /** The chart values. */
-  public readonly values: ExternalSecretsOperatorValues;
-  /** The values as the YAML document given to Helm (Terraform references excluded). */
-  public readonly valuesYaml: string;
+export class ExternalSecretsOperator extends HelmOperator<ExternalSecretsOperatorValues> {
 
   constructor(scope: Construct, id: string, props: ExternalSecretsOperatorProps = {}) {
     super(scope, id);
@@ -90,12 +77,6 @@ export class ExternalSecretsOperator extends Construct {
       serviceMonitor: { enabled: props.serviceMonitor ?? false },
     };
 
-    const rendered = renderOperatorRelease(this, { kind: 'ExternalSecretsOperator', props, defaultChart: DEFAULT_CHARTS.externalSecrets, defaultNamespace: 'external-secrets', values });
-    this.release = rendered.release;
-    this.namespace = rendered.namespace;
-    this.releaseName = rendered.releaseName;
-    this.chart = rendered.chart;
-    this.values = values;
-    this.valuesYaml = rendered.valuesYaml;
+    this.install({ kind: 'ExternalSecretsOperator', props, defaultChart: DEFAULT_CHARTS.externalSecrets, defaultNamespace: 'external-secrets', values });
   }
 }

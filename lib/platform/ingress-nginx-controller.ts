@@ -8,8 +8,8 @@ import { PeerSelector } from '../core/network';
 import { ContainerResources } from '../core/resources';
 import { cidr, kubernetesName, positiveInt } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
-import { ChartSource, DEFAULT_CHARTS } from './chart-source';
-import { HelmOperatorProps, flag, annotationMap, chartIssues, helmOperatorShape, operatorNamespace, renderOperatorRelease, withDefaultResources } from './operator-release';
+import { DEFAULT_CHARTS } from './chart-source';
+import { HelmOperatorProps, flag, annotationMap, chartIssues, helmOperatorShape, operatorNamespace, HelmOperator, withDefaultResources } from './operator-release';
 import { proxyBufferSizeSchema } from '../ingress/ingress-schemas';
 
 /** HTTP Strict Transport Security sent by the controller on every TLS host. HSTS cannot be turned off. */
@@ -429,21 +429,9 @@ const controllerSchema = z
  * ingress-nginx was retired upstream in March 2026 (v1.15.1 is the last release): it gets
  * no more security fixes.
  */
-export class IngressNginxController extends Construct {
-  /** The `helm_release`. */
-  public readonly release: KubernetesResource;
-  /** Namespace the controller runs in. */
-  public readonly namespace: string;
-  /** Helm release name. */
-  public readonly releaseName: string;
-  /** The chart installed. */
-  public readonly chart: ChartSource;
+export class IngressNginxController extends HelmOperator<IngressNginxValues> {
   /** The IngressClass it serves (use it as the NginxIngress `ingressClassName`). */
   public readonly ingressClassName: string;
-  /** The chart values. */
-  public readonly values: IngressNginxValues;
-  /** The values as the YAML document given to Helm (Terraform references excluded). */
-  public readonly valuesYaml: string;
   /** The controller ConfigMap keys the chart renders from these values. */
   public readonly controllerConfig: Readonly<Record<string, string>>;
   /** The `log-format-upstream` line. */
@@ -573,14 +561,8 @@ export class IngressNginxController extends Construct {
       dependsOn.push(this.identityLogIngress);
     }
 
-    const rendered = renderOperatorRelease(this, { kind: 'IngressNginxController', props, defaultChart: DEFAULT_CHARTS.ingressNginx, defaultNamespace: 'ingress-nginx', values, dependsOn });
-    this.release = rendered.release;
-    this.namespace = rendered.namespace;
-    this.releaseName = rendered.releaseName;
-    this.chart = rendered.chart;
+    const rendered = this.install({ kind: 'IngressNginxController', props, defaultChart: DEFAULT_CHARTS.ingressNginx, defaultNamespace: 'ingress-nginx', values, dependsOn });
     this.ingressClassName = className;
-    this.values = values;
-    this.valuesYaml = rendered.valuesYaml;
     this.controllerConfig = { ...config };
     this.peer = { namespaceLabels: { 'kubernetes.io/metadata.name': rendered.namespace }, podLabels: selector };
   }

@@ -290,3 +290,58 @@ export function renderOperatorRelease(scope: Construct, spec: OperatorReleaseSpe
   );
   return { release, namespace, releaseName, chart, valuesYaml };
 }
+
+/**
+ * The base of the platform operators: each one validates its props, computes its typed
+ * chart values and calls `install` once; the release and its facts are then read here.
+ */
+export abstract class HelmOperator<V extends object> extends Construct {
+  private installed?: RenderedRelease & { readonly values: V };
+
+  /** The `helm_release`. */
+  public get release(): KubernetesResource {
+    return this.rendered().release;
+  }
+
+  /** Namespace the operator runs in. */
+  public get namespace(): string {
+    return this.rendered().namespace;
+  }
+
+  /** Helm release name. */
+  public get releaseName(): string {
+    return this.rendered().releaseName;
+  }
+
+  /** The chart installed. */
+  public get chart(): ChartSource {
+    return this.rendered().chart;
+  }
+
+  /** The chart values. */
+  public get values(): V {
+    return this.rendered().values;
+  }
+
+  /** The values as the YAML document given to Helm (Terraform references excluded). */
+  public get valuesYaml(): string {
+    return this.rendered().valuesYaml;
+  }
+
+  /** Renders the release; called once, from the operator's constructor. */
+  protected install(spec: OperatorReleaseSpec & { readonly values: V }): RenderedRelease {
+    if (this.installed) {
+      throw new Error(`${spec.kind} installed its release twice`);
+    }
+    const rendered = renderOperatorRelease(this, spec);
+    this.installed = { ...rendered, values: spec.values };
+    return rendered;
+  }
+
+  private rendered(): RenderedRelease & { readonly values: V } {
+    if (!this.installed) {
+      throw new Error(`${this.node.path}: the operator's release is read before its constructor installed it`);
+    }
+    return this.installed;
+  }
+}

@@ -1,11 +1,10 @@
 import { Construct } from 'constructs';
 import * as z from 'zod';
-import { KubernetesResource } from '../core/kubernetes-resource';
 import { ContainerResources } from '../core/resources';
 import { positiveInt } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
-import { ChartSource, DEFAULT_CHARTS } from './chart-source';
-import { HelmOperatorProps, chartIssues, helmOperatorShape, renderOperatorRelease, withDefaultResources } from './operator-release';
+import { DEFAULT_CHARTS } from './chart-source';
+import { HelmOperatorProps, chartIssues, helmOperatorShape, HelmOperator, withDefaultResources } from './operator-release';
 
 export interface ReloaderProps extends HelmOperatorProps {
   /**
@@ -52,19 +51,7 @@ const reloaderSchema = z
  * they use changes, e.g. after External Secrets rotated it. It watches every namespace
  * and can read every Secret and ConfigMap in the cluster.
  */
-export class Reloader extends Construct {
-  /** The `helm_release`. */
-  public readonly release: KubernetesResource;
-  /** Namespace Reloader runs in. */
-  public readonly namespace: string;
-  /** Helm release name. */
-  public readonly releaseName: string;
-  /** The chart installed. */
-  public readonly chart: ChartSource;
-  /** The chart values. */
-  public readonly values: ReloaderValues;
-  /** The values as the YAML document given to Helm (Terraform references excluded). */
-  public readonly valuesYaml: string;
+export class Reloader extends HelmOperator<ReloaderValues> {
 
   constructor(scope: Construct, id: string, props: ReloaderProps = {}) {
     super(scope, id);
@@ -86,12 +73,6 @@ export class Reloader extends Construct {
       },
     };
 
-    const rendered = renderOperatorRelease(this, { kind: 'Reloader', props, defaultChart: DEFAULT_CHARTS.reloader, defaultNamespace: 'reloader', values });
-    this.release = rendered.release;
-    this.namespace = rendered.namespace;
-    this.releaseName = rendered.releaseName;
-    this.chart = rendered.chart;
-    this.values = values;
-    this.valuesYaml = rendered.valuesYaml;
+    this.install({ kind: 'Reloader', props, defaultChart: DEFAULT_CHARTS.reloader, defaultNamespace: 'reloader', values });
   }
 }
