@@ -5,7 +5,7 @@ import * as z from 'zod';
 import { contentHash } from '../core/hash';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../core/network';
-import { reloaderWiring, resourcesWithDefaults, spreadAcrossNodes, workloadDisruptionBudget, workloadNetworkPolicy, workloadService } from '../core/workload';
+import { reloaderWiring, resourcesWithDefaults, spreadAcrossNodes, workloadDisruptionBudget, workloadMetadata, workloadNetworkPolicy, workloadService } from '../core/workload';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { parseDuration } from '../core/duration';
 import { ContainerResources } from '../core/resources';
@@ -348,6 +348,8 @@ const PORT = 4180;
 const METRICS_PORT = 44180;
 const CONFIG_DIR = '/etc/oauth2-proxy';
 const CLIENT_SECRET_DIR = '/etc/oauth2-proxy/client-secret';
+const REDIS_CA_DIR = '/etc/oauth2-proxy/redis-ca';
+const REDIS_CA_FILE = 'ca.crt';
 
 /**
  * oauth2-proxy as the OIDC gateway of one portal: a Deployment in auth-only mode for
@@ -414,7 +416,8 @@ export class OidcGateway extends Construct {
     const clientSecret = props.clientSecret.bind({ scope: this, namespace: props.namespace, prop: 'clientSecret' });
     const cookieSecret = props.cookieSecret.bind({ scope: this, namespace: props.namespace, prop: 'cookieSecret' });
     const redisPassword = this.sessionStore.redis?.password?.bind({ scope: this, namespace: props.namespace, prop: 'sessionStore.password' });
-    const bound: BoundSecret[] = [clientSecret, cookieSecret, ...(redisPassword ? [redisPassword] : [])];
+    const redisCa = this.sessionStore.redis?.ca?.bind({ scope: this, namespace: props.namespace, prop: 'sessionStore.ca' });
+    const bound: BoundSecret[] = [clientSecret, cookieSecret, ...(redisPassword ? [redisPassword] : []), ...(redisCa ? [redisCa] : [])];
 
     const jwtClients = (props.machineClients ?? [])
       .filter((c) => c.kind === 'jwt')
@@ -482,6 +485,8 @@ export class OidcGateway extends Construct {
       `--cookie-expire=${cookie.expire ?? '12h'}`,
       `--session-store-type=${this.sessionStore.kind}`,
       ...(this.sessionStore.redis ? [`--redis-connection-url=${this.sessionStore.redis.url}`] : []),
+      // Added to the image's trusted CAs for the rediss:// connection (both flag sets have it).
+      ...(redisCa ? [`--redis-ca-path=${REDIS_CA_DIR}/${REDIS_CA_FILE}`] : []),
       ...(jwtClients.length > 0
         ? ['--skip-jwt-bearer-tokens=true', ...jwtClients.map((c) => `--extra-jwt-issuers=${c.issuerUrl}=${c.audience}`)]
         : []),
@@ -516,12 +521,7 @@ export class OidcGateway extends Construct {
     const replicas = props.replicas ?? 2;
 
     this.deployment = kubernetesResource(this, 'Deployment', 'kubernetes_deployment_v1', {
-      metadata: {
-        name,
-        namespace: props.namespace,
-        labels,
-        ...(reloader.ignoreChanges.length > 0 ? { annotations: reloader.annotations } : {}),
-      },
+      metadata: workloadMetadata(workload, reloader.annotations),
       spec: {
         replicas: String(replicas),
         selector: { matchLabels: selector },
@@ -549,6 +549,7 @@ export class OidcGateway extends Construct {
                 volumeMount: [
                   { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                   { name: 'client-secret', mountPath: CLIENT_SECRET_DIR, readOnly: true },
+                  ...(redisCa ? [{ name: 'redis-ca', mountPath: REDIS_CA_DIR, readOnly: true }] : []),
                 ],
               },
             ],
@@ -558,6 +559,7 @@ export class OidcGateway extends Construct {
                 name: 'client-secret',
                 secret: { secretName: clientSecret.secretName, items: [{ key: clientSecret.key, path: clientSecret.key }] },
               },
+              ...(redisCa ? [{ name: 'redis-ca', secret: { secretName: redisCa.secretName, items: [{ key: redisCa.key, path: REDIS_CA_FILE }] } }] : []),
             ],
             topologySpreadConstraint: spreadAcrossNodes(selector),
           },

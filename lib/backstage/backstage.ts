@@ -5,7 +5,7 @@ import { MachineClient, StaticTokenMachineClientOptions, machineClientsSchema } 
 import { contentHash } from '../core/hash';
 import { selectorLabels, standardLabels, toKubernetesName } from '../core/labels';
 import { INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../core/network';
-import { reloaderWiring, resourcesWithDefaults, spreadAcrossNodes, workloadDisruptionBudget, workloadNetworkPolicy, workloadService } from '../core/workload';
+import { reloaderWiring, resourcesWithDefaults, spreadAcrossNodes, workloadDisruptionBudget, workloadMetadata, workloadNetworkPolicy, workloadService } from '../core/workload';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { ContainerResources } from '../core/resources';
 import { hostName, kubernetesName, pinnedImage, positiveInt, resources, workloadNamespace } from '../core/schemas';
@@ -353,12 +353,7 @@ export class Backstage extends Construct {
     const rolling = (props.rollout ?? 'rolling') === 'rolling';
 
     this.deployment = kubernetesResource(this, 'Deployment', 'kubernetes_deployment_v1', {
-      metadata: {
-        name,
-        namespace: props.namespace,
-        labels,
-        ...(reloader.ignoreChanges.length > 0 ? { annotations: reloader.annotations } : {}),
-      },
+      metadata: workloadMetadata(workload, reloader.annotations),
       spec: {
         replicas: String(props.autoscaling?.minReplicas ?? replicas),
         selector: { matchLabels: selector },

@@ -37,6 +37,11 @@ export function reloaderWiring(secrets: readonly ReadSecret[]): { readonly annot
     : { annotations: {}, ignoreChanges: [] };
 }
 
+/** The metadata of each object of the workload; annotations only when there are some. */
+export function workloadMetadata(w: WorkloadIdentity, annotations: Readonly<Record<string, string>> = {}) {
+  return { name: w.name, namespace: w.namespace, labels: { ...w.labels }, ...(Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}) };
+}
+
 /** Spreads the replicas over nodes where it can, without blocking scheduling where it cannot. */
 export function spreadAcrossNodes(selector: Readonly<Record<string, string>>) {
   return [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: [{ matchLabels: { ...selector } }] }];
@@ -56,7 +61,7 @@ export function resourcesWithDefaults(
 /** A ClusterIP Service on the pods' `http` port. */
 export function workloadService(w: WorkloadIdentity, port: number): KubernetesResource {
   return kubernetesResource(w.scope, 'Service', 'kubernetes_service_v1', {
-    metadata: { name: w.name, namespace: w.namespace, labels: { ...w.labels } },
+    metadata: workloadMetadata(w),
     spec: { type: 'ClusterIP', selector: { ...w.selector }, port: [{ name: 'http', port, targetPort: 'http', protocol: 'TCP' }] },
   });
 }
@@ -64,7 +69,7 @@ export function workloadService(w: WorkloadIdentity, port: number): KubernetesRe
 /** One pod at a time may be evicted; maxUnavailable (not minAvailable) never blocks a drain of a single replica. */
 export function workloadDisruptionBudget(w: WorkloadIdentity): KubernetesResource {
   return kubernetesResource(w.scope, 'Pdb', 'kubernetes_pod_disruption_budget_v1', {
-    metadata: { name: w.name, namespace: w.namespace, labels: { ...w.labels } },
+    metadata: workloadMetadata(w),
     spec: { maxUnavailable: '1', selector: { matchLabels: { ...w.selector } } },
   });
 }
@@ -72,7 +77,7 @@ export function workloadDisruptionBudget(w: WorkloadIdentity): KubernetesResourc
 /** Admits only the named peers, on the one port. */
 export function workloadNetworkPolicy(w: WorkloadIdentity, peers: readonly PeerSelector[], port: number): KubernetesResource {
   return kubernetesResource(w.scope, 'NetworkPolicy', 'kubernetes_network_policy_v1', {
-    metadata: { name: w.name, namespace: w.namespace, labels: { ...w.labels } },
+    metadata: workloadMetadata(w),
     spec: {
       podSelector: { matchLabels: { ...w.selector } },
       policyTypes: ['Ingress'],
