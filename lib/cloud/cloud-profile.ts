@@ -16,7 +16,7 @@ import {
   iamRoleArn,
   namespaceName,
   route53HostedZoneId,
-} from './cloud-ids';
+} from '../core/cloud-ids';
 
 const BRAND = Symbol.for('cdktf-backstage.CloudProfile');
 

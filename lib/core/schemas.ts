@@ -9,6 +9,14 @@ import { problem } from './validation';
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
 
+/**
+ * A GUID in any case (Microsoft Entra tenant ids, Azure subscription and client ids): the
+ * one pattern every schema that takes a GUID uses, each with its own message. Written with
+ * the `i` flag rather than `[0-9a-fA-F]`: JSON schemas made from these schemas keep the
+ * pattern's source and drop its flags.
+ */
+export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** A public host name: lower-case, at least two labels, no scheme, port or path. */
 export const hostName = z
   .string()

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { parseAllDocuments } from 'yaml';
 import { RENAMED_TARGET_CPU } from '../backstage/backstage';
 import { PropsValidationError } from '../core/errors';
-import { cidr, hostName, httpsUrl, kubernetesName, kubernetesSubdomainName, pinnedImage, secretKey, createdNamespace } from '../core/schemas';
+import { GUID, cidr, hostName, httpsUrl, kubernetesName, kubernetesSubdomainName, pinnedImage, secretKey, createdNamespace } from '../core/schemas';
 import { describeIssues, parseWithProblems, problem } from '../core/validation';
 
 // An environment is plain data: a TypeScript object, or a YAML/JSON file checked by the
@@ -167,7 +167,6 @@ const backend = z.discriminatedUnion(
   { error: problem('must have type "local", "s3", "gcs" or "azurerm"', 'Pick the state backend of this environment.') },
 ) satisfies z.ZodType<BackendData>;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const cloud = z.discriminatedUnion(
   'provider',
   [

@@ -2,10 +2,10 @@ import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import * as z from 'zod';
 import { brand, isBranded } from '../core/brand';
+import { awsRegion, azureGuid, gcpLocation, gcpProjectId, iamRoleArn, namespaceName } from '../core/cloud-ids';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { httpsUrl, kubernetesSubdomainName, secretKey } from '../core/schemas';
 import { fail, nestedIssues, problem, validateProps } from '../core/validation';
-import { awsRegion, azureGuid, gcpLocation, gcpProjectId, iamRoleArn, namespaceName } from '../cloud/cloud-ids';
 import { SecretStoreReference } from './external-secret';
 
 const BRAND = Symbol.for('cdktf-backstage.SecretStoreProvider');

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { namespaceName } from '../cloud/cloud-ids';
+import { namespaceName } from '../core/cloud-ids';
 import { kubernetesName } from '../core/schemas';
 import { nestedIssues, problem, validateProps } from '../core/validation';
 import { ensureClusterIssuer } from './cluster-issuer';

@@ -2,9 +2,9 @@ import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import * as z from 'zod';
 import { brand, isBranded } from '../core/brand';
+import { azureGuid, azureResourceGroupName, awsRegion, cloudDnsZoneName, gcpProjectId, iamRoleArn, route53HostedZoneId } from '../core/cloud-ids';
 import { hostName } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
-import { azureGuid, azureResourceGroupName, awsRegion, cloudDnsZoneName, gcpProjectId, iamRoleArn, route53HostedZoneId } from '../cloud/cloud-ids';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
 
 const BRAND = Symbol.for('cdktf-backstage.Dns01Solver');

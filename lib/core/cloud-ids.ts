@@ -1,9 +1,10 @@
 import * as z from 'zod';
-import { problem } from '../core/validation';
+import { GUID } from './schemas';
+import { problem } from './validation';
 
 // Schemas for the identifiers of the clouds (AWS, Google Cloud, Azure) and of HashiCorp
 // Vault, shared by the cloud profiles, the DNS-01 solvers and the secret stores. Each
-// carries its own "what is wrong / how to fix it" message, like lib/core/schemas.ts.
+// carries its own "what is wrong / how to fix it" message, like schemas.ts.
 
 /** An AWS region code: `eu-central-1`, `us-gov-west-1`, `cn-north-1`. */
 export const awsRegion = z
@@ -60,8 +61,6 @@ export const cloudDnsZoneName = z
     /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/,
     problem('must be a Cloud DNS managed zone name', 'Use the zone\'s name as listed by "gcloud dns managed-zones list" (e.g. "example-com"), not its DNS name.'),
   );
-
-const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** An Azure id (tenant, subscription, client id of a managed identity): a GUID. */
 export const azureGuid = (what: string, where: string) =>
