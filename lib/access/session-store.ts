@@ -1,3 +1,4 @@
+import { Token } from 'cdktf';
 import { brand, isBranded } from '../core/brand';
 import * as z from 'zod';
 import { problem } from '../core/validation';
@@ -14,6 +15,15 @@ export interface RedisSessionStoreOptions {
    * @default - no password
    */
   readonly password?: SecretRef;
+  /**
+   * CA certificate (PEM) to verify the Redis server's certificate with, for a `rediss://`
+   * URL whose server certificate comes from a private CA (the cloud provider's or your
+   * own). It is mounted from the Secret into the oauth2-proxy pod and passed as
+   * `--redis-ca-path`, added to the image's trusted CAs. There is deliberately no option
+   * to skip the verification.
+   * @default - the CAs trusted by the oauth2-proxy image
+   */
+  readonly ca?: SecretRef;
 }
 
 /** @internal */
@@ -30,6 +40,19 @@ export const redisSessionStoreSchema = z.strictObject({
     problem('must be a redis:// or rediss:// URL without credentials', 'Put the password in `password` as a SecretRef; keep the URL to scheme, host and port.', { redact: true }),
   ),
   password: secretRefSchema().optional(),
+  ca: secretRefSchema().optional(),
+}).superRefine((options, ctx) => {
+  if (options.ca === undefined || typeof options.url !== 'string' || Token.isUnresolved(options.url) || !options.url.startsWith('redis://')) {
+    return;
+  }
+  ctx.addIssue({
+    code: 'custom',
+    path: ['ca'],
+    message: problem(
+      'needs a rediss:// URL: a CA only verifies a TLS connection, and redis:// connects in clear text',
+      'Use rediss://host:port if the server speaks TLS, or leave ca out.',
+    ),
+  });
 }) satisfies z.ZodType<RedisSessionStoreOptions>;
 
 /**
