@@ -104,9 +104,10 @@ export type {
 } from './tls/dns01-solver';
 export { acmeDns01 } from './tls/acme-dns01-tls-source';
 export type { AcmeDns01Options } from './tls/acme-dns01-tls-source';
-export { ClusterSecretStore, SecretStoreProvider } from './secrets/cluster-secret-store';
+export { ClusterSecretStore } from './secrets/cluster-secret-store';
+export type { ClusterSecretStoreProps } from './secrets/cluster-secret-store';
+export { SecretStoreProvider } from './secrets/secret-store-provider';
 export type {
-  ClusterSecretStoreProps,
   SecretStoreProviderKey,
   StoreServiceAccount,
   AwsSecretsManagerStoreOptions,
@@ -114,7 +115,7 @@ export type {
   AzureKeyVaultStoreOptions,
   VaultStoreOptions,
   VaultCaProvider,
-} from './secrets/cluster-secret-store';
+} from './secrets/secret-store-provider';
 
 export { F5NginxIngress } from './ingress/f5-nginx-ingress';
 export type { F5NginxIngressProps, F5AuthGateway, F5IdentityUpstream, F5RateLimit, F5HstsOptions } from './ingress/f5-nginx-ingress';

@@ -4,7 +4,8 @@ import { brand, isBranded } from '../core/brand';
 import { PropsValidationError } from '../core/errors';
 import { httpsUrl, hostName, kubernetesSubdomainName } from '../core/schemas';
 import { formatValue, nestedIssues, problem, validateProps } from '../core/validation';
-import { ClusterSecretStore, SecretStoreProvider } from '../secrets/cluster-secret-store';
+import { ClusterSecretStore } from '../secrets/cluster-secret-store';
+import { SecretStoreProvider, secretStoreProviderSchema } from '../secrets/secret-store-provider';
 import { Dns01Solver } from '../tls/dns01-solver';
 import {
   awsRegion,
@@ -275,15 +276,7 @@ const common = {
       problem('must be a Dns01Solver', 'Use Dns01Solver.route53(...), .cloudDns(...), .azureDns(...) or .cloudflare(...).'),
     )
     .optional(),
-  secretStoreProvider: z
-    .custom<SecretStoreProvider>(
-      (value) => SecretStoreProvider.isSecretStoreProvider(value),
-      problem(
-        'must be a SecretStoreProvider',
-        'Use SecretStoreProvider.awsSecretsManager(...), .gcpSecretManager(...), .azureKeyVault(...) or .vault(...).',
-      ),
-    )
-    .optional(),
+  secretStoreProvider: secretStoreProviderSchema.optional(),
   certManagerServiceAccount: operatorServiceAccount.optional(),
   externalSecretsServiceAccount: operatorServiceAccount.optional(),
 };

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { type IngressAuthGateway, NginxIngress, SecretRef } from '../../lib';
 import { CloudProfile } from '../../lib/cloud/cloud-profile';
-import { SecretStoreProvider } from '../../lib/secrets/cluster-secret-store';
+import { SecretStoreProvider } from '../../lib/secrets/secret-store-provider';
 import { acmeDns01 } from '../../lib/tls/acme-dns01-tls-source';
 import { Dns01Solver } from '../../lib/tls/dns01-solver';
 import { errorOf, resourceAt, resourcesOf, synth, type TfJson } from '../helpers';

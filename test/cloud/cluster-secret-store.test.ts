@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { SecretRef } from '../../lib';
-import { ClusterSecretStore, type ClusterSecretStoreProps, SecretStoreProvider } from '../../lib/secrets/cluster-secret-store';
+import { ClusterSecretStore, type ClusterSecretStoreProps } from '../../lib/secrets/cluster-secret-store';
+import { SecretStoreProvider } from '../../lib/secrets/secret-store-provider';
 import { errorOf, resourceAt, resourcesOf, synth, type TfJson } from '../helpers';
 
 const synthStore = (props: ClusterSecretStoreProps): TfJson => synth((stack) => new ClusterSecretStore(stack, 'store', props));
