@@ -6,7 +6,7 @@ import { httpsUrl, hostName, kubernetesSubdomainName } from '../core/schemas';
 import { formatValue, nestedIssues, problem, validateProps } from '../core/validation';
 import { ClusterSecretStore } from '../secrets/cluster-secret-store';
 import { SecretStoreProvider, secretStoreProviderSchema } from '../secrets/secret-store-provider';
-import { Dns01Solver } from '../tls/dns01-solver';
+import { Dns01Solver, dns01SolverSchema } from '../tls/dns01-solver';
 import {
   awsRegion,
   azureGuid,
@@ -270,12 +270,7 @@ const EXTERNAL_SECRETS_SA: OperatorServiceAccount = { namespace: 'external-secre
 const operatorServiceAccount = z.strictObject({ namespace: namespaceName, name: kubernetesSubdomainName }) satisfies z.ZodType<OperatorServiceAccount>;
 
 const common = {
-  dns01Solver: z
-    .custom<Dns01Solver>(
-      (value) => Dns01Solver.isDns01Solver(value),
-      problem('must be a Dns01Solver', 'Use Dns01Solver.route53(...), .cloudDns(...), .azureDns(...) or .cloudflare(...).'),
-    )
-    .optional(),
+  dns01Solver: dns01SolverSchema.optional(),
   secretStoreProvider: secretStoreProviderSchema.optional(),
   certManagerServiceAccount: operatorServiceAccount.optional(),
   externalSecretsServiceAccount: operatorServiceAccount.optional(),

@@ -3,7 +3,7 @@ import { namespaceName } from '../core/cloud-ids';
 import { kubernetesName } from '../core/schemas';
 import { nestedIssues, problem, validateProps } from '../core/validation';
 import { ensureClusterIssuer } from './cluster-issuer';
-import { Dns01Solver } from './dns01-solver';
+import { Dns01Solver, dns01SolverSchema } from './dns01-solver';
 import { BoundTls, TlsBindingContext, TlsSource, acmeServerSchema, defaultSecretName, resolveAcmeServer } from './tls-source';
 
 /** Options of {@link acmeDns01}. */
@@ -35,10 +35,7 @@ export interface AcmeDns01Options {
 const optionsSchema = z
   .strictObject({
     email: z.email(problem('must be an e-mail address', 'Give a mailbox that receives certificate expiry notices.')),
-    solver: z.custom<Dns01Solver>(
-      (value) => Dns01Solver.isDns01Solver(value),
-      problem('must be a Dns01Solver', 'Use Dns01Solver.route53(...), .cloudDns(...), .azureDns(...) or .cloudflare(...).'),
-    ),
+    solver: dns01SolverSchema,
     server: acmeServerSchema.optional(),
     issuerName: kubernetesName.optional(),
     certManagerNamespace: namespaceName.optional(),
