@@ -1,4 +1,4 @@
-import { TerraformResource } from 'cdktf';
+import { Annotations, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import * as z from 'zod';
 import { identityHeaderNames } from '../access/header-contract';
@@ -8,38 +8,43 @@ import { hostName, kubernetesName, workloadNamespace } from '../core/schemas';
 import { fail, problem, validateProps } from '../core/validation';
 import { BoundTls, TlsSource } from '../tls/tls-source';
 import { isSnippetAnnotation } from './annotations';
-import { allowSourceRangesSchema, apiPathsSchema, backendSchema, invalidAnnotationKeyIssue, proxyBodySizeSchema, proxyBufferSizeSchema, proxyTimeoutsSchema } from './ingress-schemas';
+import { allowSourceRangesSchema, backendSchema, invalidAnnotationKeyIssue, proxyBodySizeSchema, proxyBufferSizeSchema, proxyTimeoutsSchema } from './ingress-schemas';
 import type { ProxyTimeouts } from './nginx-ingress';
 import { isRecord } from '../core/objects';
 
 // The same access intent as NginxIngress, rendered for the F5 NGINX Ingress Controller
-// (nginx/kubernetes-ingress, `nginx.org/*` annotations). Three facts of that controller
-// shape this file (sources in the README's design notes):
+// (nginx/kubernetes-ingress, `nginx.org/*` annotations). Facts of that controller that
+// shape this file (sources in the README's F5 section):
 //
 // 1. Two Ingresses for one host collide: the oldest wins, the other is rejected. One
 //    host with several Ingresses (the portal, and cert-manager's HTTP-01 solver) needs
 //    "mergeable" Ingresses: a master with the host and TLS and no paths, and minions
-//    with the paths. Policies on the master are inherited by every minion, so the auth
-//    policy goes on the portal's minion only and the challenge minion stays open.
-// 2. Authentication is a `k8s.nginx.org/v1` Policy with `externalAuth` (an auth_request
-//    subrequest to oauth2-proxy), attached by `nginx.org/policies`. With `authSigninURI`
-//    the controller itself serves `authSigninRedirectBasePath` (/oauth2) from the auth
-//    service, without auth: the sign-in, callback and sign-out paths.
-// 3. `externalAuth` has no field to copy auth-response headers to the backend (open
-//    feature request nginx/kubernetes-ingress#10525); only `authSnippets` could, and
-//    snippets are refused here. So on this controller the identity headers cannot come
-//    from the auth answer: the gateway must sit in the request path (oauth2-proxy as a
-//    reverse proxy in front of Backstage, setting the contract's headers itself). The
-//    controller strips any client-sent copy of those headers on the way in.
-// 4. An external-auth policy without `authSigninURI` answers 401 instead of redirecting:
-//    the API paths get their own minion and policy, like NginxIngress's API Ingress.
+//    with the paths. Policies on the master are inherited by every minion, so the
+//    allow-list policy goes on the portal's minion only and the challenge minion stays open.
+// 2. Its `externalAuth` Policy (an auth_request subrequest) has no field to copy
+//    auth-response headers to the backend (open feature request
+//    nginx/kubernetes-ingress#10525); only `authSnippets` could, and snippets are refused
+//    here. So the identity headers cannot come from an auth answer: the gateway sits in
+//    the request path (oauth2-proxy as a reverse proxy in front of Backstage) and does
+//    everything auth does: it redirects to the IdP, answers 401 on its API routes, takes
+//    machine tokens and sets the contract's headers itself. The controller strips any
+//    client-sent copy of those headers on the way in.
+// 3. Hence no `externalAuth` Policy at all: it would only add a second check of the same
+//    session, and as the controller renders it (5.5.4, found by the sign-in suite) it
+//    breaks the portal three ways: one `/_external_auth<authURI>` location per guarded
+//    minion in one server (nginx refuses the duplicate), 401 instead of the sign-in
+//    redirect (nginx/kubernetes-ingress#10504, fixed after 5.5.4), and nginx's 4k default
+//    buffers on the controller's own `/oauth2` location (cookie sessions' callback: 502).
+//    One minion, `/` to the gateway, covers the portal, `/oauth2` and the API paths.
+// 4. nginx's client header buffers keep their default (large_client_header_buffers 4 8k):
+//    the controller has no ConfigMap key or annotation for them. A Cookie header over 8k
+//    (cookie sessions of users in many groups) gets 400; Redis sessions keep it small.
 
 const MERGEABLE = 'nginx.org/mergeable-ingress-type';
 
-/** The oauth2-proxy paths the F5 external-auth policy uses. */
-const AUTH_URI = '/oauth2/auth';
-const SIGN_IN_URI = '/oauth2/start';
-const SIGN_IN_BASE_PATH = '/oauth2';
+/** Fact 4 above, as a synth warning for a gateway with cookie sessions. */
+const COOKIE_SESSION_WARNING =
+  'F5NginxIngress with cookie sessions: the F5 controller keeps nginx\'s default client header buffers (4 8k; it has no setting for them), so a user whose session cookie is over 8k (an ID token with many groups, e.g. from Entra ID) gets 400 "Request Header Or Cookie Too Large". Give the gateway SessionStore.redis(...) if users are in many groups.';
 
 /** Where a gateway in the request path sends signed-in requests, and what it adds to them. */
 export interface F5IdentityUpstream {
@@ -62,8 +67,11 @@ export interface F5AuthGateway {
   readonly namespace: string;
   /** Its port. */
   readonly port: number;
-  /** Session store, which decides the proxy buffer size needed. */
-  readonly sessionStore: { readonly proxyBufferSize: string };
+  /**
+   * Session store, which decides the proxy buffer size needed (an `OidcGateway`'s
+   * `sessionStore`). With `kind: 'cookie'` synth warns: see {@link F5NginxIngress}.
+   */
+  readonly sessionStore: { readonly proxyBufferSize: string; readonly kind?: 'cookie' | 'redis' };
   /**
    * Set when the gateway runs as a reverse proxy in front of the backend. Required on
    * this controller, whose external auth cannot pass the identity headers on.
@@ -117,17 +125,18 @@ export interface F5NginxIngressProps {
    */
   readonly ingressClassName?: string;
   /**
-   * Name prefix of the objects (`<name>` master, `<name>-app` minion, `<name>-external-auth` policy).
+   * Name prefix of the objects (`<name>` master, `<name>-app` minion, `<name>-allow-list` policy).
    * @default "backstage"
    */
   readonly name?: string;
   /**
-   * Path prefixes of the API. A request there without a valid session gets 401 instead
-   * of a redirect to the IdP (XHR calls cannot follow it): their minion's external-auth
-   * policy has no `authSigninURI`.
-   * @default ["/api"]
+   * Removed in 0.x: on this controller the gateway, in the request path, decides which
+   * paths answer 401 instead of redirecting to sign-in. Give them to the gateway
+   * (`OidcGateway` `apiPaths`, regexes such as `"^/api([/?]|$)"`), or as prefixes in
+   * `BackstagePortal` `ingress.apiPaths`. Refused when set.
+   * @deprecated Set the API paths on the gateway.
    */
-  readonly apiPaths?: readonly string[];
+  readonly apiPaths?: never;
   /**
    * `nginx.org/proxy-buffer-size` (and 8 buffers of that size), big enough for the
    * session cookies and the identity headers.
@@ -135,9 +144,9 @@ export interface F5NginxIngressProps {
    */
   readonly proxyBufferSize?: string;
   /**
-   * Only these client networks may reach the portal (an `accessControl` policy on the
+   * Only these client networks may reach the portal (an `accessControl` Policy on the
    * portal's minion; the ACME challenge path stays reachable).
-   * @default - any address
+   * @default - any address (no Policy)
    */
   readonly allowSourceRanges?: readonly string[];
   /**
@@ -178,8 +187,8 @@ export interface F5NginxIngressProps {
 /** Annotations this construct sets, and where a user sets each instead. */
 const MANAGED: Readonly<Record<string, string>> = {
   [MERGEABLE]: 'nothing: the master/minion layout is what keeps the ACME challenge path open',
-  'nginx.org/policies': 'the gateway and "allowSourceRanges" props',
-  'nginx.com/policies': 'the gateway and "allowSourceRanges" props',
+  'nginx.org/policies': 'the "allowSourceRanges" prop (the gateway in the request path does the auth)',
+  'nginx.com/policies': 'the "allowSourceRanges" prop (the gateway in the request path does the auth)',
   'nginx.org/ssl-redirect': 'nothing: HTTPS is always forced',
   'ingress.kubernetes.io/ssl-redirect': 'nothing: HTTPS is always forced',
   'nginx.org/redirect-to-https': 'the "behindTlsTerminatingProxy" prop',
@@ -259,8 +268,14 @@ const f5Schema = z
     tls: z.custom<TlsSource>((v) => TlsSource.isTlsSource(v), problem('must be a TlsSource', 'Use TlsSource.fromIssuer(name), .fromSecret(name) or .privateCa(secret).')),
     ingressClassName: kubernetesName.optional(),
     name: kubernetesName.optional(),
-    // apiPathsSchema refuses prefixes that cover /oauth2, for both flavours.
-    apiPaths: apiPathsSchema.optional(),
+    apiPaths: z
+      .never({
+        error: problem(
+          'is decided by the gateway on the F5 controller, not by the Ingress',
+          'oauth2-proxy sits in the request path and answers 401 on its API routes: set the OidcGateway apiPaths (regexes such as "^/api([/?]|$)"), or BackstagePortal ingress.apiPaths (prefixes such as "/api"), and leave it out here.',
+        ),
+      })
+      .optional(),
     proxyBufferSize: proxyBufferSizeSchema.optional(),
     allowSourceRanges: allowSourceRangesSchema.optional(),
     rateLimit: z
@@ -371,13 +386,20 @@ function hasCollidingHttp01Solver(tls: BoundTls): boolean {
 }
 
 /**
- * The portal's front door on the F5 NGINX Ingress Controller: a master Ingress with the
- * host, TLS, forced HTTPS and HSTS; minions for `/` and the API paths to the gateway,
- * each guarded by a `k8s.nginx.org/v1` Policy with `externalAuth` (oauth2-proxy's
- * `/oauth2/auth`; sign-in at `/oauth2/start` for `/`, a plain 401 for the API). The
- * controller serves `/oauth2` to the gateway without auth, and cert-manager's challenge
- * minion inherits nothing from the master. The gateway proxies signed-in requests to
- * Backstage and sets the identity headers; copies sent by the client are stripped.
+ * The portal's front door on the F5 NGINX Ingress Controller (5.4.0 or later): a master
+ * Ingress with the host, TLS, forced HTTPS and HSTS, and one minion sending every path to
+ * the gateway (oauth2-proxy in the request path), which does the authentication: the
+ * redirect to the IdP, 401 on its API routes, machine tokens, and the identity headers
+ * on requests to Backstage (copies sent by the client are stripped here first). No
+ * `externalAuth` Policy is rendered; `allowSourceRanges` adds an `accessControl` Policy
+ * to the minion. cert-manager's challenge minion inherits nothing from the master.
+ *
+ * **Cookie sessions and many groups:** the controller keeps nginx's default client header
+ * buffers (4 × 8k; it has no setting for them, and snippets are refused), so a request
+ * whose Cookie header is over 8k gets 400 "Request Header Or Cookie Too Large". oauth2-proxy
+ * cookie sessions get there when the ID token carries many groups (an Entra ID user in 200
+ * groups: ~25 KB). Use `SessionStore.redis(...)` on this controller when users are in many
+ * groups (the cookie is then a ticket of ~200 bytes); synth warns with cookie sessions.
  */
 export class F5NginxIngress extends Construct {
   /**
@@ -388,22 +410,14 @@ export class F5NginxIngress extends Construct {
 
   /** The master Ingress (host, TLS, host-level settings; no paths). */
   public readonly ingress: KubernetesResource;
-  /** The portal's minion Ingress (`/`, guarded by the external-auth policy). */
+  /** The portal's minion Ingress (every path, `/`, to the gateway). */
   public readonly appIngress: KubernetesResource;
-  /** The API minion Ingress (`apiPaths`, guarded, 401 instead of a sign-in redirect). */
-  public readonly apiIngress: KubernetesResource;
-  /** The `externalAuth` Policy of the portal (with the sign-in redirect). */
-  public readonly externalAuthPolicy: KubernetesResource;
-  /** The `externalAuth` Policy of the API paths (no sign-in redirect: 401). */
-  public readonly apiExternalAuthPolicy: KubernetesResource;
   /** The `accessControl` Policy, when `allowSourceRanges` is set. */
   public readonly accessControlPolicy?: KubernetesResource;
   /** The annotations of the master. */
   public readonly annotations: Readonly<Record<string, string>>;
   /** The annotations of the portal's minion. */
   public readonly appAnnotations: Readonly<Record<string, string>>;
-  /** The annotations of the API minion. */
-  public readonly apiAnnotations: Readonly<Record<string, string>>;
   /** The portal URL. */
   public readonly url: string;
 
@@ -427,31 +441,19 @@ export class F5NginxIngress extends Construct {
         'Use an issuer whose solver has http01.ingress.ingressTemplate = F5NginxIngress.ACME_SOLVER_INGRESS_TEMPLATE (TlsSource.fromIssuer(name)), a DNS-01 issuer, or TlsSource.fromSecret(name).',
       );
     }
+    if (gateway.sessionStore.kind === 'cookie') {
+      Annotations.of(this).addWarning(COOKIE_SESSION_WARNING);
+    }
 
-    const policy = (id: string, policyName: string, spec: Record<string, unknown>) =>
-      kubernetesResource(this, id, 'kubernetes_manifest', {
+    if (props.allowSourceRanges) {
+      this.accessControlPolicy = kubernetesResource(this, 'AccessControlPolicy', 'kubernetes_manifest', {
         manifest: {
           apiVersion: 'k8s.nginx.org/v1',
           kind: 'Policy',
-          metadata: { name: policyName, namespace: props.namespace, labels },
-          spec: { ingressClassName, ...spec },
+          metadata: { name: `${name}-allow-list`, namespace: props.namespace, labels },
+          spec: { ingressClassName, accessControl: { allow: [...props.allowSourceRanges] } },
         },
       });
-    const externalAuth = {
-      authURI: AUTH_URI,
-      authServiceName: `${gateway.namespace}/${gateway.serviceName}`,
-      authServicePorts: [gateway.port],
-      // In-cluster hop to oauth2-proxy; its NetworkPolicy admits only the controller.
-      sslEnabled: false,
-    };
-    this.externalAuthPolicy = policy('ExternalAuthPolicy', `${name}-external-auth`, {
-      externalAuth: { ...externalAuth, authSigninURI: SIGN_IN_URI, authSigninRedirectBasePath: SIGN_IN_BASE_PATH },
-    });
-    this.apiExternalAuthPolicy = policy('ApiExternalAuthPolicy', `${name}-external-auth-api`, { externalAuth });
-    const shared: string[] = [];
-    if (props.allowSourceRanges) {
-      this.accessControlPolicy = policy('AccessControlPolicy', `${name}-allow-list`, { accessControl: { allow: [...props.allowSourceRanges] } });
-      shared.push(`${name}-allow-list`);
     }
 
     const behindProxy = props.behindTlsTerminatingProxy ?? false;
@@ -469,10 +471,11 @@ export class F5NginxIngress extends Construct {
 
     const bufferSize = props.proxyBufferSize ?? gateway.sessionStore.proxyBufferSize;
     const rate = props.rateLimit;
-    const minion = (policies: readonly string[]): Record<string, string> => ({
+    this.appAnnotations = {
       [MERGEABLE]: 'minion',
-      // Only on minions: policies on the master would also guard the ACME challenge minion.
-      'nginx.org/policies': policies.join(','),
+      // Only on the minion: policies on the master would also guard the ACME challenge minion.
+      ...(this.accessControlPolicy ? { 'nginx.org/policies': `${name}-allow-list` } : {}),
+      // The same buffers for every path, /oauth2 (sign-in, callback) included.
       'nginx.org/proxy-buffer-size': bufferSize,
       'nginx.org/proxy-buffers': `8 ${bufferSize}`,
       'nginx.org/client-max-body-size': props.proxyBodySize ?? '10m',
@@ -486,9 +489,7 @@ export class F5NginxIngress extends Construct {
         .join(','),
       ...(rate ? { 'nginx.org/limit-req-rate': `${rate.requestsPerSecond}r/s`, 'nginx.org/limit-req-burst': String(rate.requestsPerSecond * (rate.burstMultiplier ?? 5)) } : {}),
       ...(props.extraAnnotations ?? {}),
-    });
-    this.appAnnotations = minion([`${name}-external-auth`, ...shared]);
-    this.apiAnnotations = minion([`${name}-external-auth-api`, ...shared]);
+    };
 
     this.ingress = kubernetesResource(this, 'Ingress', 'kubernetes_ingress_v1', {
       metadata: { name, namespace: props.namespace, labels, annotations: this.annotations },
@@ -502,18 +503,14 @@ export class F5NginxIngress extends Construct {
     });
 
     // The gateway is in the request path: it proxies to its identityUpstream (the
-    // backend) with the identity headers it sets itself.
-    const toGateway = { service: { name: gateway.serviceName, port: { number: gateway.port } } };
-    const minionIngress = (id: string, minionName: string, annotations: Record<string, string>, paths: readonly string[], auth: KubernetesResource) =>
-      kubernetesResource(this, id, 'kubernetes_ingress_v1', {
-        metadata: { name: minionName, namespace: props.namespace, labels, annotations },
-        spec: {
-          ingressClassName,
-          rule: [{ host: props.host, http: { path: paths.map((path) => ({ path, pathType: 'Prefix', backend: toGateway })) } }],
-        },
-        dependsOn: [auth, ...(this.accessControlPolicy ? [this.accessControlPolicy] : []), this.ingress],
-      });
-    this.appIngress = minionIngress('AppIngress', `${name}-app`, this.appAnnotations, ['/'], this.externalAuthPolicy);
-    this.apiIngress = minionIngress('ApiIngress', `${name}-api`, this.apiAnnotations, props.apiPaths ?? ['/api'], this.apiExternalAuthPolicy);
+    // backend) with the identity headers it sets itself, and serves /oauth2 itself.
+    this.appIngress = kubernetesResource(this, 'AppIngress', 'kubernetes_ingress_v1', {
+      metadata: { name: `${name}-app`, namespace: props.namespace, labels, annotations: this.appAnnotations },
+      spec: {
+        ingressClassName,
+        rule: [{ host: props.host, http: { path: [{ path: '/', pathType: 'Prefix', backend: { service: { name: gateway.serviceName, port: { number: gateway.port } } } }] } }],
+      },
+      dependsOn: [...(this.accessControlPolicy ? [this.accessControlPolicy] : []), this.ingress],
+    });
   }
 }

@@ -15,6 +15,7 @@ import { ContainerResources } from '../core/resources';
 import { createdNamespace, hostName, pinnedImage, workloadNamespace } from '../core/schemas';
 import { fail, nestedIssues, problem, validateProps } from '../core/validation';
 import { F5NginxIngress, type F5NginxIngressProps } from '../ingress/f5-nginx-ingress';
+import { apiPathsSchema } from '../ingress/ingress-schemas';
 import { NginxIngress, type NginxIngressProps } from '../ingress/nginx-ingress';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
 import { TlsSource } from '../tls/tls-source';
@@ -49,7 +50,12 @@ export interface PortalGatewayOptions {
   readonly cookie?: CookieOptions;
   /** @default SessionStore.cookie() */
   readonly sessionStore?: SessionStore;
-  /** With `ingressFlavour: 'f5-nginx'`: API paths answered 401. @default ["^/api/"] */
+  /**
+   * With `ingressFlavour: 'f5-nginx'`: path regexes oauth2-proxy answers with 401 instead of
+   * a sign-in redirect (`--api-route`, matched against path and query). Prefer
+   * `ingress.apiPaths` (prefixes, as in the ingress-nginx flavour); give one or the other.
+   * @default - the regexes of `ingress.apiPaths` (`["^/api([/?]|$)"]`)
+   */
   readonly apiPaths?: readonly string[];
   /** @default the pinned oauth2-proxy image */
   readonly image?: string;
@@ -65,9 +71,26 @@ export type PortalIngressOptions = Omit<NginxIngressProps, 'namespace' | 'host' 
 
 /**
  * Ingress settings of the `f5-nginx` flavour beyond the portal-wide ones: the props of
- * {@link F5NginxIngress}, less those the portal sets itself.
+ * {@link F5NginxIngress}, less those the portal sets itself, and the API paths.
  */
-export type F5PortalIngressOptions = Omit<F5NginxIngressProps, 'namespace' | 'host' | 'backend' | 'gateway' | 'tls' | 'name'>;
+export interface F5PortalIngressOptions extends Omit<F5NginxIngressProps, 'namespace' | 'host' | 'backend' | 'gateway' | 'tls' | 'name' | 'apiPaths'> {
+  /**
+   * Path prefixes of the API (as in the ingress-nginx flavour): a request there without a
+   * valid session gets 401 instead of a redirect to the IdP (XHR calls cannot follow it).
+   * On this controller oauth2-proxy, in the request path, decides it: each prefix becomes
+   * one of its `--api-route` regexes (`"/api"` → `"^/api([/?]|$)"`: `/api`, `/api/…` and
+   * `/api?…`, not `/apix`).
+   * @default ["/api"]
+   */
+  readonly apiPaths?: readonly string[];
+}
+
+/** `/api` → `^/api([/?]|$)`: what a Kubernetes `Prefix` path matches, as an oauth2-proxy route on the request URI. */
+function apiRouteOf(prefix: string): string {
+  // apiPathsSchema lets only [A-Za-z0-9._~/-] through; "." is the one regex metacharacter.
+  const escaped = prefix.replace(/[.*+?^$()|[\]{}\\]/g, '\\$&');
+  return `^${escaped}([/?]|$)`;
+}
 
 /** What every portal takes, whichever NGINX controller serves it. */
 export interface BackstagePortalCommonProps {
@@ -111,9 +134,10 @@ export interface BackstagePortalCommonProps {
   readonly machineClients?: readonly MachineClient[];
   /**
    * Which NGINX controller serves the portal. `ingress-nginx`: the community controller,
-   * auth through `auth-url`. `f5-nginx`: the F5 NGINX Ingress Controller; its external auth
-   * cannot pass the identity headers on, so oauth2-proxy runs in the request path, in front
-   * of Backstage, and Backstage admits it as a peer.
+   * auth through `auth-url`. `f5-nginx`: the F5 NGINX Ingress Controller (5.4.0 or later);
+   * its external auth cannot pass the identity headers on, so oauth2-proxy runs in the request
+   * path, in front of Backstage, and Backstage admits it as a peer. Use Redis sessions there
+   * when users are in many groups (see {@link F5NginxPortalProps}).
    * @default "ingress-nginx"
    */
   readonly ingressFlavour?: 'ingress-nginx' | 'f5-nginx';
@@ -137,9 +161,18 @@ export interface IngressNginxPortalProps extends BackstagePortalCommonProps {
 }
 
 /**
- * A portal on the F5 NGINX Ingress Controller (5.5.0 or later: Policy `externalAuth`). Its
- * external auth cannot pass the identity headers on, so oauth2-proxy runs in the request
- * path, in front of Backstage, and Backstage admits it as a peer.
+ * A portal on the F5 NGINX Ingress Controller, 5.4.0 or later (Policies on Ingress
+ * resources and `nginx.org/ssl-redirect` arrived in 5.4.0). Its external auth cannot pass
+ * the identity headers on, so oauth2-proxy runs in the request path, in front of
+ * Backstage, and does the whole authentication (sign-in redirect, 401 on the API paths,
+ * machine tokens, identity headers); Backstage admits it as a peer. No `externalAuth`
+ * Policy is used.
+ *
+ * With cookie sessions, users in many groups get 400 "Request Header Or Cookie Too Large":
+ * the controller keeps nginx's default client header buffers (4 × 8k, no setting for them)
+ * and their session cookie is larger (an Entra ID user in 200 groups: ~25 KB). Use
+ * `gateway.sessionStore: SessionStore.redis(...)` on this controller when users are in
+ * many groups; synth warns with cookie sessions.
  */
 export interface F5NginxPortalProps extends BackstagePortalCommonProps {
   readonly ingressFlavour: 'f5-nginx';
@@ -179,7 +212,25 @@ const portalSchema = z.strictObject({
   if (props.createNamespace !== false && props.namespace !== undefined) {
     nestedIssues(ctx, ['namespace'], createdNamespace, props.namespace);
   }
+  // F5: the API prefixes become the gateway's routes, so the portal checks them itself.
+  const apiPaths = props.ingressFlavour === 'f5-nginx' ? props.ingress?.apiPaths : undefined;
+  if (apiPaths !== undefined) {
+    nestedIssues(ctx, ['ingress', 'apiPaths'], apiPathsSchema, apiPaths);
+    if (props.gateway?.apiPaths !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gateway', 'apiPaths'],
+        message: problem('contradicts ingress.apiPaths: both set the API paths of the F5 flavour', 'Keep ingress.apiPaths (prefixes such as "/api") and remove gateway.apiPaths.'),
+      });
+    }
+  }
 });
+
+/** The F5 ingress options less `apiPaths`, which went to the gateway. */
+function withoutApiPaths(options: F5PortalIngressOptions | undefined): Omit<F5PortalIngressOptions, 'apiPaths'> {
+  const { apiPaths: _apiPaths, ...rest } = options ?? {};
+  return rest;
+}
 
 /**
  * The whole front door of one environment: namespace, Backstage, the oauth2-proxy
@@ -257,7 +308,8 @@ export class BackstagePortal extends Construct {
       access: props.access,
       machineClients: props.machineClients,
       ingressController,
-      ...(f5 ? { upstream: backstageService } : {}),
+      // On F5, oauth2-proxy answers 401 on the API paths itself (apiRouteOf).
+      ...(f5 ? { upstream: backstageService, apiPaths: (props.ingress?.apiPaths ?? ['/api']).map(apiRouteOf) } : {}),
       ...(props.gateway ?? {}),
     });
 
@@ -292,7 +344,7 @@ export class BackstagePortal extends Construct {
             sessionStore: this.gateway.sessionStore,
             identityUpstream: this.gateway.identityUpstream,
           },
-          ...(props.ingress ?? {}),
+          ...withoutApiPaths(props.ingress),
         })
       : new NginxIngress(this, 'Ingress', { ...ingressCommon, gateway: this.gateway, ...(props.ingress ?? {}) });
 

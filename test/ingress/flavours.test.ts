@@ -1,11 +1,12 @@
 // The same access intent on two controllers: the community ingress-nginx (NginxIngress)
-// and the F5 NGINX Ingress Controller (F5NginxIngress). Each flavour's synthesized
-// objects are read back as the controller would route them, and both must give the same
-// answer: every path behind sign-in but /oauth2 and the ACME challenge, HTTPS forced,
-// and exactly the header contract's identity headers reaching Backstage.
+// and the F5 NGINX Ingress Controller (F5NginxIngress, with oauth2-proxy in the request
+// path). Each flavour's synthesized objects are read back as the controller (and, on F5,
+// the gateway behind it) would answer a set of requests, and both must give the same
+// answer: every path behind sign-in but /oauth2 and the ACME challenge, 401 on the API,
+// HTTPS forced, and exactly the header contract's identity headers reaching Backstage.
 import { TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { ClusterIssuer, IDENTITY_HEADERS, NginxIngress, OidcGateway, OidcIssuer, TlsSource, identityHeaderNames } from '../../lib';
+import { ClusterIssuer, IDENTITY_HEADERS, NginxIngress, OidcGateway, OidcGatewayProps, OidcIssuer, SessionStore, TlsSource, identityHeaderNames } from '../../lib';
 import { F5AuthGateway, F5NginxIngress, F5NginxIngressProps } from '../../lib/ingress/f5-nginx-ingress';
 import { TfJson, errorOf, resourceAt, resourcesOf, synth, variableSecret } from '../helpers';
 
@@ -13,15 +14,29 @@ const HOST = 'backstage.example.com';
 const CONTRACT = IDENTITY_HEADERS.map((h) => h.name);
 const ACME_PATH = '/.well-known/acme-challenge/';
 
-/** A route as the controller serves it. */
-interface Route {
-  readonly path: string;
-  readonly service: string;
-  /** What a request without a session gets. */
+/** What a request gets from a flavour. */
+interface Answer {
+  /** Without a session. */
   readonly auth: 'sign-in redirect' | '401' | 'none';
+  /** The Service that finally serves it (with a session where one is needed). */
+  readonly servedBy: string;
   /** HTTP is redirected to HTTPS and a certificate is served for the host. */
   readonly https: boolean;
 }
+
+/** Requests (path and query) every flavour is asked about. */
+const REQUESTS = [
+  '/',
+  '/catalog?kind=component',
+  '/api',
+  '/api/catalog/entities',
+  '/api?x=1',
+  '/apix',
+  '/oauth2/start?rd=%2F',
+  '/oauth2/callback?code=x',
+  '/oauth2/sign_out',
+  `${ACME_PATH}token`,
+] as const;
 
 /** The identity a flavour hands to Backstage. */
 interface IdentityHandling {
@@ -34,11 +49,11 @@ interface IdentityHandling {
 interface Flavour {
   readonly name: string;
   readonly json: TfJson;
-  readonly routes: Route[];
+  readonly answer: (request: string) => Answer;
   readonly identity: IdentityHandling;
 }
 
-function gatewayIn(stack: TerraformStack): OidcGateway {
+function gatewayIn(stack: TerraformStack, overrides: Partial<OidcGatewayProps> = {}): OidcGateway {
   return new OidcGateway(stack, 'gw', {
     namespace: 'backstage',
     host: HOST,
@@ -47,7 +62,13 @@ function gatewayIn(stack: TerraformStack): OidcGateway {
     clientSecret: variableSecret(stack, 'oidc_client_secret'),
     cookieSecret: variableSecret(stack, 'cookie_secret'),
     access: { emailDomains: ['example.com'] },
+    ...overrides,
   });
+}
+
+/** What F5NginxIngress takes from a gateway in the request path (as BackstagePortal passes it). */
+function f5GatewayOf(gateway: OidcGateway): F5AuthGateway {
+  return { serviceName: gateway.serviceName, namespace: gateway.namespace, port: gateway.port, sessionStore: gateway.sessionStore, identityUpstream: gateway.identityUpstream };
 }
 
 /** oauth2-proxy running as a reverse proxy in front of Backstage, setting the contract's headers. */
@@ -95,26 +116,47 @@ function acmeSolverIngress(json: TfJson): any {
   const ingress = issuers[0].manifest.spec.acme.solvers[0].http01.ingress;
   return {
     metadata: { annotations: { ...(ingress.ingressTemplate?.metadata?.annotations ?? {}) } },
-    spec: { ingress_class_name: ingress.ingressClassName, rule: [{ host: HOST, http: { path: [{ path: ACME_PATH, backend: { service: { name: 'cm-acme-http-solver' } } }] } }] },
+    spec: { ingress_class_name: ingress.ingressClassName, rule: [{ host: HOST, http: { path: [{ path: ACME_PATH, path_type: 'Prefix', backend: { service: { name: 'cm-acme-http-solver' } } }] } }] },
   };
 }
 
+/** A Kubernetes `Prefix` path: the request path itself or a path below it. */
+const prefixMatches = (prefix: string, path: string) => prefix === '/' || path === prefix.replace(/\/$/, '') || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+
+/** The path of the Ingresses that serves a request (the longest matching prefix), and its Ingress. */
+function routeOf(ingresses: readonly any[], request: string): { ingress: any; service: string } {
+  const path = request.split('?')[0]!;
+  const candidates = ingresses.flatMap((ingress) =>
+    (ingress.spec.rule ?? []).flatMap((rule: any) => (rule.http?.path ?? []).map((p: any) => ({ ingress, prefix: String(p.path), service: String(p.backend.service.name) }))),
+  );
+  const matching = candidates.filter((c) => prefixMatches(c.prefix, path)).sort((a, b) => b.prefix.length - a.prefix.length);
+  expect(matching.length, `a route for ${request}`).toBeGreaterThan(0);
+  return matching[0]!;
+}
+
 /** ingress-nginx: every Ingress is routed on its own annotations. */
-function ingressNginxRoutes(json: TfJson): Route[] {
+function ingressNginxAnswers(json: TfJson): (request: string) => Answer {
   const ingresses = [...Object.values(resourcesOf(json, 'kubernetes_ingress_v1')), acmeSolverIngress(json)];
-  return ingresses.flatMap((ingress) => {
+  return (request) => {
+    const { ingress, service } = routeOf(ingresses, request);
     const a = annotationsOf(ingress);
-    const auth: Route['auth'] = a['nginx.ingress.kubernetes.io/auth-url'] ? (a['nginx.ingress.kubernetes.io/auth-signin'] ? 'sign-in redirect' : '401') : 'none';
+    const auth: Answer['auth'] = a['nginx.ingress.kubernetes.io/auth-url'] ? (a['nginx.ingress.kubernetes.io/auth-signin'] ? 'sign-in redirect' : '401') : 'none';
     const https =
       a['nginx.ingress.kubernetes.io/ssl-redirect'] === 'true' &&
       a['nginx.ingress.kubernetes.io/force-ssl-redirect'] === 'true' &&
       (ingress.spec.tls ?? []).some((t: any) => t.hosts.includes(HOST));
-    return ingress.spec.rule.flatMap((rule: any) => rule.http.path.map((p: any) => ({ path: p.path, service: p.backend.service.name, auth, https })));
-  });
+    return { auth, servedBy: service, https };
+  };
 }
 
-/** F5: minions take host-level settings from the master; policies on a minion override the master's. */
-function f5Routes(json: TfJson): Route[] {
+/**
+ * F5: minions take host-level settings from the master; a minion's externalAuth Policy
+ * would decide auth at the controller. Where a minion sends a request to the gateway in
+ * the request path, oauth2-proxy decides as it does: its proxy prefix /oauth2 is served
+ * without a session, its --api-route regexes (matched against path and query) answer 401,
+ * everything else is redirected to sign-in, and signed-in requests go to its upstream.
+ */
+function f5Answers(json: TfJson, gateway: { serviceName: string; upstream: string; apiRoutes: readonly RegExp[] }): (request: string) => Answer {
   const ingresses = [...Object.values(resourcesOf(json, 'kubernetes_ingress_v1')), acmeSolverIngress(json)];
   const type = (i: any) => annotationsOf(i)['nginx.org/mergeable-ingress-type'];
   const masters = ingresses.filter((i) => type(i) === 'master');
@@ -127,26 +169,21 @@ function f5Routes(json: TfJson): Route[] {
       .map((r) => [r.manifest.metadata.name, r.manifest.spec]),
   );
   const list = (i: any) => (annotationsOf(i)['nginx.org/policies'] ?? '').split(',').filter((n: string) => n !== '');
-  const externalAuthOf = (names: string[]) => names.map((n) => policies.get(n)?.externalAuth).find((e) => e !== undefined);
   const https = annotationsOf(master)['nginx.org/ssl-redirect'] === 'true' && master.spec.tls.some((t: any) => t.hosts.includes(HOST));
-  const routes: Route[] = [];
-  for (const minion of ingresses.filter((i) => type(i) === 'minion')) {
-    const externalAuth = externalAuthOf(list(minion)) ?? externalAuthOf(list(master));
-    const auth: Route['auth'] = externalAuth ? (externalAuth.authSigninURI ? 'sign-in redirect' : '401') : 'none';
-    for (const rule of minion.spec.rule) {
-      for (const p of rule.http.path) {
-        routes.push({ path: p.path, service: p.backend.service.name, auth, https });
-      }
+  const minions = ingresses.filter((i) => type(i) === 'minion');
+  return (request) => {
+    const { ingress, service } = routeOf(minions, request);
+    const externalAuth = [...list(ingress), ...list(master)].map((n) => policies.get(n)?.externalAuth).find((e) => e !== undefined);
+    expect(externalAuth, 'an externalAuth Policy (the gateway in the request path does the auth)').toBeUndefined();
+    if (service !== gateway.serviceName) {
+      return { auth: 'none', servedBy: service, https };
     }
-  }
-  // The controller serves the sign-in base path of a policy with authSigninURI itself,
-  // from the auth service and without auth.
-  for (const spec of policies.values()) {
-    if (spec.externalAuth?.authSigninURI) {
-      routes.push({ path: spec.externalAuth.authSigninRedirectBasePath, service: spec.externalAuth.authServiceName.split('/')[1], auth: 'none', https });
+    const path = request.split('?')[0]!;
+    if (path === '/oauth2' || path.startsWith('/oauth2/')) {
+      return { auth: 'none', servedBy: gateway.serviceName, https };
     }
-  }
-  return routes;
+    return { auth: gateway.apiRoutes.some((r) => r.test(request)) ? '401' : 'sign-in redirect', servedBy: gateway.upstream, https };
+  };
 }
 
 function ingressNginxFlavour(): Flavour {
@@ -164,7 +201,7 @@ function ingressNginxFlavour(): Flavour {
   return {
     name: 'ingress-nginx',
     json,
-    routes: ingressNginxRoutes(json),
+    answer: ingressNginxAnswers(json),
     identity: {
       // nginx copies these from oauth2-proxy's auth answer onto the request to Backstage,
       // setting each one (empty when absent), so a client copy never survives.
@@ -175,10 +212,16 @@ function ingressNginxFlavour(): Flavour {
 }
 
 function f5Flavour(): Flavour {
+  let gateway: OidcGateway | undefined;
   const json = synth((stack) => {
     f5Issuer(stack);
-    new F5NginxIngress(stack, 'ing', f5Props());
+    // As BackstagePortal wires it: the API prefix "/api" as oauth2-proxy's route.
+    gateway = gatewayIn(stack, { upstream: { serviceName: 'backstage', port: 7007 }, apiPaths: ['^/api([/?]|$)'] });
+    new F5NginxIngress(stack, 'ing', f5Props({ gateway: f5GatewayOf(gateway) }));
   });
+  const args: string[] = resourceAt(json, 'kubernetes_deployment_v1', 'gw/Deployment').spec.template.spec.container[0].args;
+  const apiRoutes = args.filter((a) => a.startsWith('--api-route=')).map((a) => new RegExp(a.slice('--api-route='.length)));
+  expect(apiRoutes).toHaveLength(1);
   const app = resourceAt(json, 'kubernetes_ingress_v1', 'ing/AppIngress');
   const stripped = annotation(app, 'nginx.org/proxy-set-headers')
     .split(',')
@@ -188,32 +231,41 @@ function f5Flavour(): Flavour {
   return {
     name: 'F5 NGINX Ingress Controller',
     json,
-    routes: f5Routes(json),
-    identity: { setByGateway: proxyGateway.identityUpstream?.requestHeaders ?? [], clientCopiesReplaced: stripped },
+    answer: f5Answers(json, { serviceName: gateway!.serviceName, upstream: gateway!.identityUpstream!.serviceName, apiRoutes }),
+    identity: { setByGateway: gateway!.identityUpstream?.requestHeaders ?? [], clientCopiesReplaced: stripped },
   };
 }
 
 const flavours = [ingressNginxFlavour(), f5Flavour()];
+/**
+ * Each flavour's answers. The ACME challenge is answered over plain HTTP as well (F5's
+ * challenge minion inherits the master's redirect, ingress-nginx's solver Ingress has
+ * none), so HTTPS is compared for the portal's requests only.
+ */
+const table = (f: Flavour) =>
+  Object.fromEntries(
+    REQUESTS.map((r) => {
+      const { https, ...rest } = f.answer(r);
+      return [r, r.startsWith(ACME_PATH) ? rest : { ...rest, https }];
+    }),
+  );
 
 describe.each(flavours)('$name flavour', (flavour) => {
-  it('puts every path behind sign-in except /oauth2 and the ACME challenge', () => {
-    const open = flavour.routes.filter((r) => r.auth === 'none');
-    expect(open.map((r) => r.path).sort()).toEqual([ACME_PATH, '/oauth2']);
-    expect(open.find((r) => r.path === '/oauth2')?.service).toBe('oauth2-proxy');
-    const guarded = flavour.routes.filter((r) => r.auth !== 'none');
-    expect(guarded.map((r) => [r.path, r.auth])).toEqual(
-      expect.arrayContaining([
-        ['/', 'sign-in redirect'],
-        ['/api', '401'],
-      ]),
-    );
-    expect(guarded).toHaveLength(2);
-  });
-
-  it('forces HTTPS with the certificate on every portal path', () => {
-    const portal = flavour.routes.filter((r) => r.path !== ACME_PATH);
-    expect(portal.length).toBeGreaterThanOrEqual(3);
-    expect(portal.every((r) => r.https)).toBe(true);
+  it('puts every path behind sign-in except /oauth2 and the ACME challenge, with 401 on the API', () => {
+    const portal = (auth: Answer['auth']) => ({ auth, servedBy: 'backstage', https: true });
+    const open = (servedBy: string) => ({ auth: 'none', servedBy, https: true });
+    expect(table(flavour)).toEqual({
+      '/': portal('sign-in redirect'),
+      '/catalog?kind=component': portal('sign-in redirect'),
+      '/api': portal('401'),
+      '/api/catalog/entities': portal('401'),
+      '/api?x=1': portal('401'),
+      '/apix': portal('sign-in redirect'),
+      '/oauth2/start?rd=%2F': open('oauth2-proxy'),
+      '/oauth2/callback?code=x': open('oauth2-proxy'),
+      '/oauth2/sign_out': open('oauth2-proxy'),
+      [`${ACME_PATH}token`]: { auth: 'none', servedBy: 'cm-acme-http-solver' },
+    });
   });
 
   it('hands Backstage exactly the identity headers of the header contract, never a client copy', () => {
@@ -224,12 +276,8 @@ describe.each(flavours)('$name flavour', (flavour) => {
 });
 
 describe('both flavours', () => {
-  it('route the same paths with the same protection', () => {
-    const table = (f: Flavour) =>
-      f.routes
-        .map((r) => `${r.path} ${r.auth}`)
-        .sort();
-    expect(table(flavours[0] as Flavour)).toEqual(table(flavours[1] as Flavour));
+  it('answer every request the same way', () => {
+    expect(table(flavours[1] as Flavour)).toEqual(table(flavours[0] as Flavour));
   });
 
   it('refuse snippet annotations, F5 spellings included', () => {
@@ -259,32 +307,23 @@ describe('F5NginxIngress', () => {
     });
   const master = (json: TfJson) => resourceAt(json, 'kubernetes_ingress_v1', 'ing/Ingress');
   const app = (json: TfJson) => resourceAt(json, 'kubernetes_ingress_v1', 'ing/AppIngress');
-  const api = (json: TfJson) => resourceAt(json, 'kubernetes_ingress_v1', 'ing/ApiIngress');
-  const manifest = (json: TfJson, suffix: string) => resourceAt(json, 'kubernetes_manifest', suffix).manifest;
+  const policiesOf = (json: TfJson) => Object.values(resourcesOf(json, 'kubernetes_manifest')).map((r) => r.manifest).filter((m) => m.kind === 'Policy');
   const errors = (overrides: Record<string, unknown>) => errorOf(() => synth((stack) => new F5NginxIngress(stack, 'ing', { ...f5Props(), ...overrides } as any))).split('\n');
+  const MINION = {
+    'nginx.org/mergeable-ingress-type': 'minion',
+    'nginx.org/proxy-buffer-size': '32k',
+    'nginx.org/proxy-buffers': '8 32k',
+    'nginx.org/client-max-body-size': '10m',
+    'nginx.org/proxy-connect-timeout': '5s',
+    'nginx.org/proxy-read-timeout': '60s',
+    'nginx.org/proxy-send-timeout': '60s',
+    'nginx.org/proxy-set-headers': 'X-Forwarded-User: ,X-Forwarded-Email: ,X-Forwarded-Preferred-Username: ,X-OAUTH2-PROXY-ID-TOKEN: ',
+  };
 
-  it('renders the external-auth policies for oauth2-proxy: sign-in for the portal, 401 for the API', () => {
+  it('renders a master and one minion, and no Policy: the gateway in the request path does the auth', () => {
     const json = synthF5();
-    expect(manifest(json, 'ing/ExternalAuthPolicy')).toMatchObject({
-      apiVersion: 'k8s.nginx.org/v1',
-      kind: 'Policy',
-      metadata: { name: 'backstage-external-auth', namespace: 'backstage' },
-      spec: {
-        ingressClassName: 'nginx',
-        externalAuth: {
-          authURI: '/oauth2/auth',
-          authServiceName: 'backstage/oauth2-proxy',
-          authServicePorts: [4180],
-          authSigninURI: '/oauth2/start',
-          authSigninRedirectBasePath: '/oauth2',
-          sslEnabled: false,
-        },
-      },
-    });
-    expect(manifest(json, 'ing/ApiExternalAuthPolicy').spec).toEqual({
-      ingressClassName: 'nginx',
-      externalAuth: { authURI: '/oauth2/auth', authServiceName: 'backstage/oauth2-proxy', authServicePorts: [4180], sslEnabled: false },
-    });
+    expect(Object.values(resourcesOf(json, 'kubernetes_ingress_v1')).map((i) => i.metadata.name).sort()).toEqual(['backstage', 'backstage-app']);
+    expect(policiesOf(json)).toEqual([]);
   });
 
   it('puts host, TLS, HTTPS redirect and HSTS on the master, and no policies or paths', () => {
@@ -301,41 +340,60 @@ describe('F5NginxIngress', () => {
     expect(master(json).spec).toEqual({ ingress_class_name: 'nginx', tls: [{ hosts: [HOST], secret_name: 'backstage-example-com-tls' }], rule: [{ host: HOST }] });
   });
 
-  it('routes / and /api through the gateway with buffers, limits and the identity headers stripped', () => {
+  it('routes every path (/oauth2 and the API included) to the gateway with one set of buffers and limits, the identity headers stripped', () => {
     const json = synthF5();
-    expect(app(json).metadata.annotations).toEqual({
-      'nginx.org/mergeable-ingress-type': 'minion',
-      'nginx.org/policies': 'backstage-external-auth',
-      'nginx.org/proxy-buffer-size': '32k',
-      'nginx.org/proxy-buffers': '8 32k',
-      'nginx.org/client-max-body-size': '10m',
-      'nginx.org/proxy-connect-timeout': '5s',
-      'nginx.org/proxy-read-timeout': '60s',
-      'nginx.org/proxy-send-timeout': '60s',
-      'nginx.org/proxy-set-headers': 'X-Forwarded-User: ,X-Forwarded-Email: ,X-Forwarded-Preferred-Username: ,X-OAUTH2-PROXY-ID-TOKEN: ',
-    });
+    expect(app(json).metadata.annotations).toEqual(MINION);
     expect(app(json).spec.tls).toBeUndefined();
     expect(app(json).spec.rule).toEqual([
       { host: HOST, http: { path: [{ path: '/', path_type: 'Prefix', backend: { service: { name: 'oauth2-proxy', port: { number: 4180 } } } }] } },
     ]);
-    expect(api(json).metadata.annotations['nginx.org/policies']).toBe('backstage-external-auth-api');
-    expect(api(json).spec.rule[0].http.path.map((p: any) => p.path)).toEqual(['/api']);
+    expect(app(json).depends_on).toEqual([expect.stringMatching(/^kubernetes_ingress_v1\.ing_Ingress_/)]);
   });
 
-  it('applies the allow-list and rate limit to the portal and API minions only', () => {
-    const json = synthF5({ allowSourceRanges: ['203.0.113.0/24'], rateLimit: { requestsPerSecond: 10, burstMultiplier: 3 }, apiPaths: ['/api', '/graphql'] });
-    expect(manifest(json, 'ing/AccessControlPolicy')).toMatchObject({
-      kind: 'Policy',
-      metadata: { name: 'backstage-allow-list' },
-      spec: { ingressClassName: 'nginx', accessControl: { allow: ['203.0.113.0/24'] } },
+  it('applies the allow-list (an accessControl Policy) and the rate limit to the portal minion only', () => {
+    const json = synthF5({ allowSourceRanges: ['203.0.113.0/24', '2001:db8::/32'], rateLimit: { requestsPerSecond: 10, burstMultiplier: 3 } });
+    expect(policiesOf(json)).toEqual([
+      {
+        apiVersion: 'k8s.nginx.org/v1',
+        kind: 'Policy',
+        metadata: {
+          name: 'backstage-allow-list',
+          namespace: 'backstage',
+          labels: {
+            'app.kubernetes.io/name': 'backstage',
+            'app.kubernetes.io/instance': 'backstage',
+            'app.kubernetes.io/component': 'ingress',
+            'app.kubernetes.io/part-of': 'backstage-portal',
+            'app.kubernetes.io/managed-by': 'cdktf-backstage',
+          },
+        },
+        spec: { ingressClassName: 'nginx', accessControl: { allow: ['203.0.113.0/24', '2001:db8::/32'] } },
+      },
+    ]);
+    expect(app(json).metadata.annotations).toEqual({
+      ...MINION,
+      'nginx.org/policies': 'backstage-allow-list',
+      'nginx.org/limit-req-rate': '10r/s',
+      'nginx.org/limit-req-burst': '30',
     });
-    for (const minion of [app(json), api(json)]) {
-      expect(minion.metadata.annotations).toMatchObject({ 'nginx.org/limit-req-rate': '10r/s', 'nginx.org/limit-req-burst': '30' });
-    }
-    expect(app(json).metadata.annotations['nginx.org/policies']).toBe('backstage-external-auth,backstage-allow-list');
-    expect(api(json).metadata.annotations['nginx.org/policies']).toBe('backstage-external-auth-api,backstage-allow-list');
     expect(master(json).metadata.annotations).not.toHaveProperty('nginx.org/policies');
-    expect(api(json).spec.rule[0].http.path.map((p: any) => p.path)).toEqual(['/api', '/graphql']);
+    expect(app(json).depends_on).toEqual([expect.stringMatching(/^kubernetes_manifest\.ing_AccessControlPolicy_/), expect.stringMatching(/^kubernetes_ingress_v1\.ing_Ingress_/)]);
+  });
+
+  it('warns at synth with cookie sessions (users in many groups get 400), not with Redis', () => {
+    const warningsWith = (sessionStore: F5AuthGateway['sessionStore']) => {
+      let ingress: F5NginxIngress | undefined;
+      synth((stack) => {
+        ingress = new F5NginxIngress(stack, 'ing', f5Props({ tls: TlsSource.fromSecret('portal-tls'), gateway: { ...proxyGateway, sessionStore } }));
+      });
+      return ingress!.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => m.data);
+    };
+    expect(warningsWith(SessionStore.cookie())).toEqual([
+      'F5NginxIngress with cookie sessions: the F5 controller keeps nginx\'s default client header buffers (4 8k; it has no setting for them), so a user whose session cookie is over 8k (an ID token with many groups, e.g. from Entra ID) gets 400 "Request Header Or Cookie Too Large". Give the gateway SessionStore.redis(...) if users are in many groups.',
+    ]);
+    expect(warningsWith(SessionStore.redis({ url: 'rediss://redis.backstage.svc:6379' }))).toEqual([]);
+    // A stand-in gateway that does not say which store it uses is not warned about.
+    expect(warningsWith({ proxyBufferSize: '32k' })).toEqual([]);
   });
 
   it('takes explicit sizes, timeouts and HSTS settings, and redirects by X-Forwarded-Proto behind a TLS proxy', () => {
@@ -362,10 +420,9 @@ describe('F5NginxIngress', () => {
     });
   });
 
-  it('passes harmless extra annotations to both minions', () => {
+  it('passes harmless extra annotations to the portal minion', () => {
     const json = synthF5({ extraAnnotations: { 'nginx.org/websocket-services': 'oauth2-proxy', 'example.com/team': 'platform' } });
-    expect(app(json).metadata.annotations).toMatchObject({ 'nginx.org/websocket-services': 'oauth2-proxy', 'example.com/team': 'platform' });
-    expect(api(json).metadata.annotations).toMatchObject({ 'example.com/team': 'platform' });
+    expect(app(json).metadata.annotations).toEqual({ ...MINION, 'nginx.org/websocket-services': 'oauth2-proxy', 'example.com/team': 'platform' });
   });
 
   it('uses an existing TLS secret without cert-manager', () => {
@@ -422,7 +479,7 @@ describe('F5NginxIngress', () => {
           },
         }),
       ).toEqual([
-        '[test/ing] extraAnnotations.nginx.org/policies: is managed by F5NginxIngress, got "other". Set it through the gateway and "allowSourceRanges" props.',
+        '[test/ing] extraAnnotations.nginx.org/policies: is managed by F5NginxIngress, got "other". Set it through the "allowSourceRanges" prop (the gateway in the request path does the auth).',
         '[test/ing] extraAnnotations.nginx.org/hsts: is managed by F5NginxIngress, got "false". Set it through nothing: HSTS is always on.',
         '[test/ing] extraAnnotations.nginx.org/proxy-set-headers: is managed by F5NginxIngress, got "X-Forwarded-User: admin". Set it through nothing: the identity headers are stripped from client requests.',
         "[test/ing] extraAnnotations.nginx.org/proxy-hide-headers: is a host-level annotation, which the portal's minion Ingress cannot carry, got \"Server\". Set it on the controller's ConfigMap (controller.config.entries) instead.",
@@ -430,10 +487,15 @@ describe('F5NginxIngress', () => {
       ]);
     });
 
-    it('refuses bad paths, sizes, networks, limits, timeouts and HSTS ages', () => {
+    it('refuses apiPaths: the gateway in the request path decides them', () => {
+      expect(errors({ apiPaths: ['/api'] })).toEqual([
+        '[test/ing] apiPaths: is decided by the gateway on the F5 controller, not by the Ingress, got ["/api"]. oauth2-proxy sits in the request path and answers 401 on its API routes: set the OidcGateway apiPaths (regexes such as "^/api([/?]|$)"), or BackstagePortal ingress.apiPaths (prefixes such as "/api"), and leave it out here.',
+      ]);
+    });
+
+    it('refuses bad sizes, networks, limits, timeouts and HSTS ages', () => {
       expect(
         errors({
-          apiPaths: ['/api/', '/oauth2/x'],
           proxyBufferSize: '16',
           proxyBodySize: 'big',
           allowSourceRanges: [],
@@ -442,8 +504,6 @@ describe('F5NginxIngress', () => {
           hsts: { maxAgeSeconds: 300 },
         }),
       ).toEqual([
-        '[test/ing] apiPaths[0]: must be a path prefix such as "/api", got "/api/". Start with "/" and leave out regular expressions and the trailing "/".',
-        '[test/ing] apiPaths[1]: must not cover /oauth2, got "/oauth2/x". The sign-in paths under /oauth2 stay outside auth; pick a prefix such as "/api".',
         '[test/ing] proxyBufferSize: must be a size such as "16k", got "16". Use a number followed by "k" or "m".',
         '[test/ing] allowSourceRanges: must list at least one network, got []. Leave it out to allow any address.',
         '[test/ing] rateLimit.requestsPerSecond: must be at least 1, got 0. Use a whole number of requests per second.',

@@ -3,11 +3,14 @@
 // requests to Backstage itself, and is the only peer Backstage admits besides the controller.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { BackstagePortal, TlsSource, identityHeaderNames } from '../../lib';
-import { errorOf, portalProps, resourceAt, resourcesOf, synth } from '../helpers';
+import { BackstagePortal, F5PortalIngressOptions, PortalGatewayOptions, SessionStore, TlsSource, identityHeaderNames } from '../../lib';
+import { TfJson, errorOf, portalProps, resourceAt, resourcesOf, synth } from '../helpers';
 
-const f5Portal = () =>
-  synth((stack) => new BackstagePortal(stack, 'portal', { ...portalProps(stack), tls: TlsSource.fromSecret('portal-tls'), ingressFlavour: 'f5-nginx' }));
+const f5Portal = (ingress?: F5PortalIngressOptions, gateway?: PortalGatewayOptions) =>
+  synth((stack) => new BackstagePortal(stack, 'portal', { ...portalProps(stack), tls: TlsSource.fromSecret('portal-tls'), ingressFlavour: 'f5-nginx', ingress, gateway }));
+const f5Errors = (ingress: Record<string, unknown>, gateway?: Record<string, unknown>) => errorOf(() => f5Portal(ingress as F5PortalIngressOptions, gateway)).split('\n');
+const gatewayArgs = (json: TfJson): string[] => resourceAt(json, 'kubernetes_deployment_v1', 'Gateway/Deployment').spec.template.spec.container[0].args;
+const apiRoutes = (json: TfJson) => gatewayArgs(json).filter((a) => a.startsWith('--api-route='));
 
 describe('BackstagePortal on the F5 NGINX Ingress Controller', () => {
   it('types the ingress settings by flavour: an ingress-nginx-only setting does not compile for F5', () => {
@@ -29,8 +32,9 @@ describe('BackstagePortal on the F5 NGINX Ingress Controller', () => {
     ]);
     expect(alpha.injectRequestHeaders.map((h: { name: string }) => h.name)).toEqual(identityHeaderNames());
     expect(alpha).not.toHaveProperty('injectResponseHeaders');
-    const args: string[] = resourceAt(json, 'kubernetes_deployment_v1', 'Gateway/Deployment').spec.template.spec.container[0].args;
-    expect(args).toContain('--api-route=^/api/');
+    const args = gatewayArgs(json);
+    // ingress.apiPaths' default ["/api"], as oauth2-proxy's route: /api, /api/… and /api?…
+    expect(apiRoutes(json)).toEqual(['--api-route=^/api([/?]|$)']);
     // A legacy-only flag: with --alpha-config, oauth2-proxy v7.14+ exits with "unknown flag".
     expect(args.filter((a) => a.startsWith('--skip-auth-strip-headers'))).toEqual([]);
   });
@@ -47,16 +51,76 @@ describe('BackstagePortal on the F5 NGINX Ingress Controller', () => {
     ]);
   });
 
-  it('renders F5 Ingresses and Policies, and no ingress-nginx annotations', () => {
+  it('renders the F5 master and one minion to the gateway, no Policy and no ingress-nginx annotation', () => {
     const json = f5Portal();
     const ingresses = Object.values(resourcesOf(json, 'kubernetes_ingress_v1')) as any[];
-    expect(ingresses.length).toBeGreaterThanOrEqual(3);
-    for (const ingress of ingresses) {
-      expect(Object.keys(ingress.metadata.annotations ?? {}).filter((k) => k.startsWith('nginx.ingress.kubernetes.io/'))).toEqual([]);
-    }
+    expect(Object.fromEntries(ingresses.map((i) => [i.metadata.name, i.metadata.annotations]))).toEqual({
+      backstage: {
+        'nginx.org/mergeable-ingress-type': 'master',
+        'nginx.org/ssl-redirect': 'true',
+        'nginx.org/hsts': 'true',
+        'nginx.org/hsts-max-age': '31536000',
+        'nginx.org/hsts-include-subdomains': 'false',
+        'nginx.org/server-tokens': 'false',
+      },
+      'backstage-app': {
+        'nginx.org/mergeable-ingress-type': 'minion',
+        'nginx.org/proxy-buffer-size': '32k',
+        'nginx.org/proxy-buffers': '8 32k',
+        'nginx.org/client-max-body-size': '10m',
+        'nginx.org/proxy-connect-timeout': '5s',
+        'nginx.org/proxy-read-timeout': '60s',
+        'nginx.org/proxy-send-timeout': '60s',
+        'nginx.org/proxy-set-headers': 'X-Forwarded-User: ,X-Forwarded-Email: ,X-Forwarded-Preferred-Username: ,X-OAUTH2-PROXY-ID-TOKEN: ',
+      },
+    });
+    const app = resourceAt(json, 'kubernetes_ingress_v1', 'Ingress/AppIngress');
+    expect(app.spec.rule[0].http.path).toEqual([{ path: '/', path_type: 'Prefix', backend: { service: { name: 'oauth2-proxy', port: { number: 4180 } } } }]);
+    expect(Object.values(resourcesOf(json, 'kubernetes_manifest')).filter((r: any) => r.manifest.kind === 'Policy')).toEqual([]);
+  });
+
+  it('puts the allow-list in an accessControl Policy on the minion', () => {
+    const json = f5Portal({ allowSourceRanges: ['203.0.113.0/24'] });
     const policies = Object.values(resourcesOf(json, 'kubernetes_manifest')).map((r: any) => r.manifest).filter((m) => m.kind === 'Policy');
-    expect(policies.length).toBeGreaterThan(0);
-    expect(policies.every((p) => p.apiVersion === 'k8s.nginx.org/v1' && p.spec.externalAuth.authURI === '/oauth2/auth')).toBe(true);
+    expect(policies.map((p) => [p.metadata.name, p.spec])).toEqual([['backstage-allow-list', { ingressClassName: 'nginx', accessControl: { allow: ['203.0.113.0/24'] } }]]);
+    expect(resourceAt(json, 'kubernetes_ingress_v1', 'Ingress/AppIngress').metadata.annotations['nginx.org/policies']).toBe('backstage-allow-list');
+  });
+
+  it('turns the API prefixes of ingress.apiPaths into the gateway\'s 401 routes', () => {
+    const json = f5Portal({ apiPaths: ['/api', '/catalog-import', '/v1.0'] });
+    expect(apiRoutes(json)).toEqual(['--api-route=^/api([/?]|$)', '--api-route=^/catalog-import([/?]|$)', '--api-route=^/v1\\.0([/?]|$)']);
+    const routes = apiRoutes(json).map((a) => new RegExp(a.slice('--api-route='.length)));
+    const isApi = (uri: string) => routes.some((r) => r.test(uri));
+    expect(['/api', '/api/', '/api/catalog/entities', '/api?x=1', '/catalog-import/x', '/v1.0'].filter((u) => !isApi(u))).toEqual([]);
+    expect(['/', '/apix', '/catalog', '/v1x0', '/x/api'].filter(isApi)).toEqual([]);
+    // The F5 Ingress itself has no API paths any more.
+    expect(Object.values(resourcesOf(json, 'kubernetes_ingress_v1')).flatMap((i: any) => (i.spec.rule[0].http?.path ?? []).map((p: any) => p.path))).toEqual(['/']);
+  });
+
+  it('passes gateway.apiPaths (regexes) through as given', () => {
+    expect(apiRoutes(f5Portal(undefined, { apiPaths: ['^/api/', '^/graphql'] }))).toEqual(['--api-route=^/api/', '--api-route=^/graphql']);
+  });
+
+  it('refuses bad API prefixes, and API paths given twice', () => {
+    expect(f5Errors({ apiPaths: ['^/api/', '/oauth2/x'] })).toEqual([
+      '[test/portal] ingress.apiPaths[0]: must be a path prefix such as "/api", got "^/api/". Start with "/" and leave out regular expressions and the trailing "/".',
+      '[test/portal] ingress.apiPaths[1]: must not cover /oauth2, got "/oauth2/x". The sign-in paths under /oauth2 stay outside auth; pick a prefix such as "/api".',
+    ]);
+    expect(f5Errors({ apiPaths: ['/api'] }, { apiPaths: ['^/api/'] })).toEqual([
+      '[test/portal] gateway.apiPaths: contradicts ingress.apiPaths: both set the API paths of the F5 flavour, got ["^/api/"]. Keep ingress.apiPaths (prefixes such as "/api") and remove gateway.apiPaths.',
+    ]);
+  });
+
+  it('warns at synth with cookie sessions (users in many groups get 400 on F5), not with Redis', () => {
+    const warnings = (gateway?: PortalGatewayOptions) => {
+      let portal: BackstagePortal | undefined;
+      synth((stack) => {
+        portal = new BackstagePortal(stack, 'portal', { ...portalProps(stack), tls: TlsSource.fromSecret('portal-tls'), ingressFlavour: 'f5-nginx', gateway });
+      });
+      return portal!.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => `${c.node.path}: ${String(m.data).slice(0, 44)}`));
+    };
+    expect(warnings()).toEqual(['test/portal/Ingress: F5NginxIngress with cookie sessions: the F5 ']);
+    expect(warnings({ sessionStore: SessionStore.redis({ url: 'rediss://redis.backstage.svc:6379' }) })).toEqual([]);
   });
 
   it('refuses apiPaths on an auth-only gateway, where oauth2-proxy cannot decide them', () => {

@@ -13,7 +13,8 @@
 // The config is built from the objects' fields (a changed annotation changes what runs), and
 // an `nginx.org/*` annotation or Policy kind this file does not model fails the test instead
 // of being ignored (so does anything the controller would ignore with a warning). It models
-// the controller's behaviour faithfully, known upstream bugs included (see the README of this folder): a config the controller would render and nginx
+// the controller's behaviour faithfully, known upstream bugs included (the README of this
+// folder names those that shaped the library): a config the controller would render and nginx
 // would refuse is refused here too.
 //
 // Loopback-only differences from a cluster, all here: the Services' endpoints (what the

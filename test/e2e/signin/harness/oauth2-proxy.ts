@@ -8,6 +8,8 @@
 //  - env `valueFrom.secretKeyRef` → the test's secret values (what the kubelet does);
 //  - SSL_CERT_FILE=<test CA> so Go trusts the loopback IdP and machine issuer (in a
 //    cluster the IdP has a publicly trusted certificate; the alpha config is left as is).
+//    Not the Redis server's CA: that one reaches oauth2-proxy only as the synthesized
+//    Secret volume and --redis-ca-path (SessionStore.redis({ ca })), as in a cluster.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';

@@ -9,7 +9,7 @@ export interface ServerCert {
 }
 
 export interface TestPki {
-  /** PEM file of the CA every client of the test trusts. */
+  /** PEM file of the CA (for the main test CA: the one every client of the test trusts). */
   readonly caFile: string;
   /** Issues a certificate for DNS names and IP addresses. */
   issue(name: string, dnsNames: readonly string[], ips?: readonly string[]): ServerCert;
@@ -19,12 +19,13 @@ function openssl(args: string[], cwd: string): void {
   execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-export function createTestPki(dir: string): TestPki {
+/** A CA in `dir` (the main test CA by default; `name` makes another, e.g. a private CA only one client is given). */
+export function createTestPki(dir: string, name = 'cdktf-backstage sign-in e2e test CA'): TestPki {
   const caKey = join(dir, 'ca.key');
   const caFile = join(dir, 'ca.crt');
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', caKey], dir);
   openssl(
-    ['req', '-x509', '-new', '-key', caKey, '-sha256', '-days', '2', '-subj', '/CN=cdktf-backstage sign-in e2e test CA',
+    ['req', '-x509', '-new', '-key', caKey, '-sha256', '-days', '2', '-subj', `/CN=${name}`,
       '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', caFile],
     dir,
   );

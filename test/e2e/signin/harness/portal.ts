@@ -19,6 +19,8 @@ export const SECRETS = {
   clientSecret: { name: 'oidc-client', key: 'client-secret' },
   cookieSecret: { name: 'oauth2-proxy-cookie', key: 'cookie-secret' },
   redisPassword: { name: 'oauth2-proxy-redis', key: 'password' },
+  /** The CA of the Redis server's certificate (a private CA, not the one the IdP's certificate comes from). */
+  redisCa: { name: 'oauth2-proxy-redis-ca', key: 'ca.crt' },
   tls: 'backstage-tls',
 } as const;
 
@@ -40,17 +42,13 @@ export interface PortalOptions {
   /** The ingress flavour (default ingress-nginx; f5-nginx puts oauth2-proxy in the request path). */
   readonly ingressFlavour?: 'ingress-nginx' | 'f5-nginx';
   /**
-   * `SessionStore.redis({ url, password })` with this URL (`redis://` or `rediss://`) and the
-   * password Secret of {@link SECRETS} (undefined: `SessionStore.cookie()`, the default).
+   * `SessionStore.redis({ url, password, ca })` with this URL (`redis://` or `rediss://`), the
+   * password Secret of {@link SECRETS} and, for `rediss://`, the Redis server's private CA
+   * (undefined: `SessionStore.cookie()`, the default).
    */
   readonly redisUrl?: string;
-  /**
-   * f5-nginx only: take the `externalAuth` Policies off the minion Ingresses (`nginx.org/policies`),
-   * as an `addOverride` escape hatch would: `api` the API minion's, `all` both. The live F5
-   * scenarios need it because of two known bugs of the synthesized objects (see the README of
-   * this folder); oauth2-proxy, in the request path, still authenticates every request.
-   */
-  readonly detachF5ExternalAuth?: 'api' | 'all';
+  /** rediss:// only: leave the CA out of `SessionStore.redis` (default false: the CA is given). */
+  readonly withoutRedisCa?: boolean;
 }
 
 /** Audience of the CI tokens. */
@@ -93,9 +91,9 @@ export function portalProps(stack: TerraformStack, o: PortalOptions): BackstageP
 
 /** The session store the options ask for (the gateway and the controller get the same one). */
 function sessionStoreOf(o: PortalOptions): SessionStore {
-  return o.redisUrl
-    ? SessionStore.redis({ url: o.redisUrl, password: SecretRef.fromSecret(SECRETS.redisPassword.name, SECRETS.redisPassword.key) })
-    : SessionStore.cookie();
+  if (!o.redisUrl) return SessionStore.cookie();
+  const ca = o.redisUrl.startsWith('rediss://') && !o.withoutRedisCa ? { ca: SecretRef.fromSecret(SECRETS.redisCa.name, SECRETS.redisCa.key) } : {};
+  return SessionStore.redis({ url: o.redisUrl, password: SecretRef.fromSecret(SECRETS.redisPassword.name, SECRETS.redisPassword.key), ...ca });
 }
 
 export type Json = Record<string, any>;
@@ -121,32 +119,9 @@ export function synthesizePortal(o: PortalOptions): Json {
         if (annotations['nginx.ingress.kubernetes.io/proxy-buffer-size']) annotations['nginx.ingress.kubernetes.io/proxy-buffer-size'] = o.proxyBufferSize;
       }
     }
-    if (o.detachF5ExternalAuth) detachExternalAuthPolicies(json, o.detachF5ExternalAuth);
     return json;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
-  }
-}
-
-/** Removes the externalAuth Policies from the minions' `nginx.org/policies` (other policies stay). */
-function detachExternalAuthPolicies(json: Json, which: 'api' | 'all'): void {
-  const externalAuth = new Set(
-    (Object.values(json.resource?.kubernetes_manifest ?? {}) as Json[])
-      .map((r) => r.manifest)
-      .filter((m) => m?.kind === 'Policy' && m.spec?.externalAuth)
-      .map((m) => String(m.metadata.name)),
-  );
-  if (externalAuth.size === 0) throw new Error('detachF5ExternalAuth: the stack has no externalAuth Policy (fixed in the library? then drop the override)');
-  for (const ingress of Object.values(json.resource?.kubernetes_ingress_v1 ?? {}) as Json[]) {
-    const meta = one(ingress.metadata);
-    const annotations = meta.annotations as Record<string, string>;
-    if (annotations?.['nginx.org/mergeable-ingress-type'] !== 'minion' || !annotations['nginx.org/policies']) continue;
-    // The API minion is the one without the root path.
-    const paths = list(one(one(ingress.spec).rule)?.http).flatMap((http: Json) => list(http.path).map((p: Json) => String(p.path)));
-    if (which === 'api' && paths.includes('/')) continue;
-    const kept = annotations['nginx.org/policies'].split(',').map((p) => p.trim()).filter((p) => p && !externalAuth.has(p));
-    if (kept.length) annotations['nginx.org/policies'] = kept.join(',');
-    else delete annotations['nginx.org/policies'];
   }
 }
 

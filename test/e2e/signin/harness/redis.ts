@@ -1,6 +1,7 @@
 // Debian's redis-server for the Redis session store: one per test run, on free loopback
 // ports, with a password (as `SessionStore.redis({ password })` expects) and, beside the
-// plain port, a TLS port for `rediss://` URLs (certificate from the test CA). Nothing is
+// plain port, a TLS port for `rediss://` URLs (certificate from a private CA of its own,
+// which clients must be given: SessionStore.redis({ ca })). Nothing is
 // persisted. redis-cli (Debian's redis-tools) reads the keys oauth2-proxy writes, so a
 // scenario can tell whether a session really exists server-side.
 import { execFile } from 'node:child_process';
@@ -13,7 +14,7 @@ import type { ServerCert } from './pki';
 export interface RunningRedis {
   /** `redis://127.0.0.1:<port>` */
   readonly url: string;
-  /** `rediss://127.0.0.1:<tls port>` (certificate for 127.0.0.1 from the test CA) */
+  /** `rediss://127.0.0.1:<tls port>` (certificate for 127.0.0.1 from the private Redis CA) */
   readonly tlsUrl: string;
   readonly password: string;
   readonly proc: Started;

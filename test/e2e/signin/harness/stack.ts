@@ -4,7 +4,7 @@
 // sessions); `frontDoor()` adds others (the F5 flavour, Redis sessions) in front of the same
 // Backstage and IdP, each from its own synthesis of the same portal.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -32,10 +32,8 @@ export interface StackOptions {
 /** Which front door: the ingress flavour and the session store of the synthesized portal. */
 export interface FrontDoorSpec {
   readonly flavour: 'ingress-nginx' | 'f5-nginx';
-  /** cookie (the default), redis (redis://, password) or rediss (TLS, password). */
+  /** cookie (the default), redis (redis://, password) or rediss (TLS, password, the server's private CA). */
   readonly sessionStore: 'cookie' | 'redis' | 'rediss';
-  /** f5-nginx: see PortalOptions.detachF5ExternalAuth. */
-  readonly detachF5ExternalAuth?: 'api' | 'all';
 }
 
 /** oauth2-proxy and nginx of one synthesized portal, in front of the shared Backstage. */
@@ -57,9 +55,8 @@ export interface FrontDoor {
 }
 
 export function frontDoorName(spec: FrontDoorSpec): string {
-  const store = { cookie: 'cookie sessions', redis: 'Redis sessions', rediss: 'Redis sessions over TLS' }[spec.sessionStore];
-  const detached = spec.detachF5ExternalAuth ? `, externalAuth ${spec.detachF5ExternalAuth === 'all' ? 'Policies' : 'Policy of the API'} detached` : '';
-  return `${spec.flavour}, ${store}${detached}`;
+  const store = { cookie: 'cookie sessions', redis: 'Redis sessions', rediss: 'Redis sessions over TLS (private CA)' }[spec.sessionStore];
+  return `${spec.flavour}, ${store}`;
 }
 
 export interface Stack {
@@ -68,6 +65,8 @@ export interface Stack {
   readonly json: Json;
   readonly ingresses: IngressSpec[];
   readonly pki: TestPki;
+  /** The private CA of the Redis server's TLS certificate: only SessionStore.redis({ ca }) gives it to oauth2-proxy. */
+  readonly redisPki: TestPki;
   readonly idp: RunningIdp;
   readonly trustedIssuer: MachineIssuer;
   readonly rogueIssuer: MachineIssuer;
@@ -127,14 +126,21 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     const pki = createTestPki(pkiDir);
     const portalCert = pki.issue('portal', [PORTAL_HOST]);
     const loopbackCert = pki.issue('loopback', ['localhost'], ['127.0.0.1']);
+    // Redis's certificate comes from a CA of its own, which no program trusts by default
+    // (oauth2-proxy's SSL_CERT_FILE holds the main test CA only): a rediss:// session store
+    // works only with the CA the library mounts (SessionStore.redis({ ca })).
+    mkdirSync(join(pkiDir, 'redis'), { recursive: true, mode: 0o755 });
+    const redisPki = createTestPki(join(pkiDir, 'redis'), 'cdktf-backstage sign-in e2e private Redis CA');
+    const redisCert = redisPki.issue('redis', ['localhost'], ['127.0.0.1']);
     const secrets: Record<string, Record<string, string>> = {
       [SECRETS.clientSecret.name]: { [SECRETS.clientSecret.key]: randomBytes(24).toString('base64url') },
       // 32 bytes, URL-safe base64 without padding: what the README tells operators to make.
       [SECRETS.cookieSecret.name]: { [SECRETS.cookieSecret.key]: randomBytes(32).toString('base64url') },
       [SECRETS.redisPassword.name]: { [SECRETS.redisPassword.key]: randomBytes(24).toString('base64url') },
+      [SECRETS.redisCa.name]: { [SECRETS.redisCa.key]: readFileSync(redisPki.caFile, 'utf8') },
     };
 
-    const redis = await startRedis({ dir: redisDir, password: secrets[SECRETS.redisPassword.name]![SECRETS.redisPassword.key]!, tls: loopbackCert, caFile: pki.caFile, logFile: join(logDir, 'redis.log') });
+    const redis = await startRedis({ dir: redisDir, password: secrets[SECRETS.redisPassword.name]![SECRETS.redisPassword.key]!, tls: redisCert, caFile: redisPki.caFile, logFile: join(logDir, 'redis.log') });
     stops.push(() => redis.stop());
     const trustedIssuer = await startMachineIssuer(loopbackCert, 'ci-1');
     stops.push(() => trustedIssuer.stop());
@@ -187,7 +193,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     const portalOptions = (spec: FrontDoorSpec): PortalOptions => ({
       issuerUrl: idp.issuer,
       ...issuers,
-      ...(spec.flavour === 'ingress-nginx' ? { authCacheDuration: o.authCacheDuration } : { ingressFlavour: 'f5-nginx' as const, detachF5ExternalAuth: spec.detachF5ExternalAuth }),
+      ...(spec.flavour === 'ingress-nginx' ? { authCacheDuration: o.authCacheDuration } : { ingressFlavour: 'f5-nginx' as const }),
       ...(spec.sessionStore === 'cookie' ? {} : { redisUrl: spec.sessionStore === 'redis' ? redis.url : redis.tlsUrl }),
     });
     let doors = 0;
@@ -259,6 +265,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       json,
       ingresses: primary.ingresses,
       pki,
+      redisPki,
       idp,
       trustedIssuer,
       rogueIssuer,
