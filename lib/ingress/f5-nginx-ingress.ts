@@ -1,4 +1,4 @@
-import { Annotations, TerraformResource } from 'cdktf';
+import { Annotations, TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import * as z from 'zod';
 import { identityHeaderNames } from '../access/header-contract';
@@ -61,9 +61,9 @@ export interface F5IdentityUpstream {
 
 /** What F5NginxIngress needs from the auth gateway (oauth2-proxy). */
 export interface F5AuthGateway {
-  /** Service serving `/oauth2/*`. */
+  /** Service the portal's minion sends every path to (oauth2-proxy; it serves `/oauth2/*` itself). */
   readonly serviceName: string;
-  /** Namespace of that Service. */
+  /** Namespace of that Service: the Ingresses' own (an Ingress routes to Services of its namespace only). */
   readonly namespace: string;
   /** Its port. */
   readonly port: number;
@@ -333,6 +333,18 @@ const f5Schema = z
       .optional(),
   })
   .superRefine((props, ctx) => {
+    const gatewayNamespace = isRecord(props.gateway) ? props.gateway.namespace : undefined;
+    if (typeof gatewayNamespace === 'string' && typeof props.namespace === 'string' && !Token.isUnresolved(gatewayNamespace) && !Token.isUnresolved(props.namespace) && gatewayNamespace !== props.namespace) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gateway', 'namespace'],
+        message: problem(
+          `is not the Ingresses' namespace (${props.namespace})`,
+          'An Ingress routes only to Services of its own namespace: run the gateway in the portal\'s namespace.',
+        ),
+        params: { nestedValue: { value: gatewayNamespace } },
+      });
+    }
     const upstream = isRecord(props.gateway) ? props.gateway.identityUpstream : undefined;
     const backend = props.backend;
     if (isRecord(upstream) && isRecord(backend) && (upstream.serviceName !== backend.serviceName || upstream.port !== backend.port)) {

@@ -449,6 +449,12 @@ describe('F5NginxIngress', () => {
       ]);
     });
 
+    it('refuses a gateway in another namespace, which the minion could not route to', () => {
+      expect(errors({ gateway: { ...proxyGateway, namespace: 'sso' } })).toEqual([
+        "[test/ing] gateway.namespace: is not the Ingresses' namespace (backstage), got \"sso\". An Ingress routes only to Services of its own namespace: run the gateway in the portal's namespace.",
+      ]);
+    });
+
     it('accepts the contract headers in any order and case', () => {
       const requestHeaders = [...identityHeaderNames()].reverse().map((h) => h.toLowerCase());
       expect(() => synthF5({ gateway: { ...proxyGateway, identityUpstream: { serviceName: 'backstage', port: 7007, requestHeaders } } })).not.toThrow();
