@@ -20,7 +20,7 @@ export type { ExternalDatabaseOptions, InClusterDatabaseOptions, DatabaseTls, Bo
 export { InClusterPostgres } from './backstage/in-cluster-postgres';
 export type { InClusterPostgresProps } from './backstage/in-cluster-postgres';
 export { SIGN_IN_RESOLVERS, generatedAppConfig, mergeAppConfig } from './backstage/app-config';
-export type { SignInResolver, SignInOptions } from './backstage/app-config';
+export type { SignInResolver, SignInOptions, GeneratedAppConfigInput, StaticTokenEnv } from './backstage/app-config';
 
 export { OidcGateway } from './access/oidc-gateway';
 export { DEFAULT_IMAGES, OAUTH2_PROXY_VERSION } from './core/defaults';
@@ -65,6 +65,8 @@ export { INGRESS_NGINX_CONTROLLER } from './core/network';
 export type { PeerSelector } from './core/network';
 export type { ContainerResources } from './core/resources';
 export { PropsValidationError } from './core/errors';
+export { KubernetesResource } from './core/kubernetes-resource';
+export type { KubernetesResourceMeta } from './core/kubernetes-resource';
 export type { ValidationProblem } from './core/errors';
 
 export { parseEnvironment, parseSharedAccessPolicy, loadEnvironmentFile, environmentJsonSchema } from './environments/environment';
@@ -124,6 +126,7 @@ export { Guardrails } from './policy/guardrails';
 export type { GuardrailsProps, GuardrailExemption } from './policy/guardrails';
 export { GUARDRAIL_CHECKS } from './policy/checks';
 export { SOC2_CRITERIA, ISO27001_CONTROLS } from './policy/controls';
+export { HelmOperator } from './platform/operator-release';
 export type { GuardrailCheckId } from './policy/checks';
 export type { GuardrailCheck, GuardrailFinding } from './policy/check-definition';
 export type { GuardrailsReport, CheckResult, ReportedFinding } from './policy/report';

@@ -6,7 +6,7 @@ import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
 
 const BRAND = Symbol.for('cdktf-backstage.SessionStore');
 
-/** Options of {@link SessionStore.redis}. */
+/** Options of `SessionStore.redis`. */
 export interface RedisSessionStoreOptions {
   /** `redis://host:port` or `rediss://host:port` (TLS), without credentials. */
   readonly url: string;

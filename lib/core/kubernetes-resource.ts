@@ -26,10 +26,10 @@ import { isPlainObject } from './objects';
 // names once, directly.
 
 /** The provider requirement each resource registers, exactly as the generated bindings do. */
-const GENERATORS = {
+const GENERATORS: Record<NonNullable<KubernetesResourceMeta['provider']>, { providerName: string; providerVersion: string; providerVersionConstraint: string }> = {
   kubernetes: { providerName: 'kubernetes', providerVersion: '2.38.0', providerVersionConstraint: '~> 2.0' },
   helm: { providerName: 'helm', providerVersion: '3.1.1', providerVersionConstraint: '~> 3.0' },
-} as const;
+};
 
 /**
  * Attributes whose value is a map with user keys (label keys, ConfigMap keys, node labels,
@@ -83,7 +83,7 @@ export interface KubernetesResourceMeta {
    * The provider the resource type belongs to.
    * @default "kubernetes"
    */
-  readonly provider?: keyof typeof GENERATORS;
+  readonly provider?: 'kubernetes' | 'helm';
 }
 
 /**

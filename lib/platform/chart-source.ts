@@ -137,9 +137,9 @@ const schemas = {
 export class ChartSource {
   /**
    * A chart in a Helm repository (`helm repo add <url>`), pinned to a version.
-   * @param url https URL of the repository (the directory holding `index.yaml`)
-   * @param chart chart name in the repository
-   * @param version exact chart version
+   * @param url - https URL of the repository (the directory holding `index.yaml`)
+   * @param chart - chart name in the repository
+   * @param version - exact chart version
    */
   public static repository(url: string, chart: string, version: string): ChartSource {
     return new ChartSource({ kind: 'repository', url, chart, version });
@@ -147,8 +147,8 @@ export class ChartSource {
 
   /**
    * A chart in an OCI registry, pinned to a version.
-   * @param reference `oci://<host>/<path>/<chart>`, without tag or digest
-   * @param version exact chart version (the OCI tag)
+   * @param reference - `oci://<host>/<path>/<chart>`, without tag or digest
+   * @param version - exact chart version (the OCI tag)
    */
   public static oci(reference: string, version: string): ChartSource {
     return new ChartSource({ kind: 'oci', reference, version });
@@ -159,7 +159,7 @@ export class ChartSource {
    * `.tgz`. A relative path is resolved against the directory `cdktf synth` runs in, and
    * the synthesized JSON holds the absolute path (Terraform runs in `cdktf.out/stacks/<stack>`).
    * The chart's own version is installed.
-   * @param path chart directory or `.tgz` file
+   * @param path - chart directory or `.tgz` file
    */
   public static localPath(path: string): ChartSource {
     return new ChartSource({ kind: 'local', path });

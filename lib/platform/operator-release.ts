@@ -328,7 +328,7 @@ export abstract class HelmOperator<V extends object> extends Construct {
     return this.rendered().valuesYaml;
   }
 
-  /** Renders the release; called once, from the operator's constructor. */
+  /** @internal Renders the release; called once, from the operator's constructor. */
   protected install(spec: OperatorReleaseSpec & { readonly values: V }): RenderedRelease {
     if (this.installed) {
       throw new Error(`${spec.kind} installed its release twice`);
