@@ -325,7 +325,7 @@ export class SecretStoreProvider {
   }
 }
 
-/** A prop that takes a {@link SecretStoreProvider} (a ClusterSecretStore's, a cloud profile's). */
+/** @internal A prop that takes a {@link SecretStoreProvider} (a ClusterSecretStore's, a cloud profile's). */
 export const secretStoreProviderSchema = z.custom<SecretStoreProvider>(
   (value) => SecretStoreProvider.isSecretStoreProvider(value),
   problem(

@@ -255,7 +255,7 @@ export class Dns01Solver {
   }
 }
 
-/** A prop that takes a {@link Dns01Solver} (`acmeDns01`'s solver, a cloud profile's). */
+/** @internal A prop that takes a {@link Dns01Solver} (`acmeDns01`'s solver, a cloud profile's). */
 export const dns01SolverSchema = z.custom<Dns01Solver>(
   (value) => Dns01Solver.isDns01Solver(value),
   problem('must be a Dns01Solver', 'Use Dns01Solver.route53(...), .cloudDns(...), .azureDns(...) or .cloudflare(...).'),
