@@ -76,23 +76,17 @@ export { applyBackend } from './environments/backend';
 export { CloudProfile } from './cloud/cloud-profile';
 export type {
   CloudKind,
-  LoadBalancerVisibility,
-  OperatorServiceAccount,
-  PodIdentityAssociation,
-  CloudProfileCommonOptions,
-  EksProfileOptions,
-  GkeProfileOptions,
-  AksProfileOptions,
-  AzureDnsZone,
-  GenericProfileOptions,
   CloudSecretStoreOptions,
   CloudProfileCapabilities,
   CompleteCapabilities,
   CompleteCloudProfile,
   ProvidedIf,
-  AksOptionsWithDns,
-  AksOptionsWithSecretStore,
 } from './cloud/cloud-profile';
+export type { LoadBalancerVisibility, OperatorServiceAccount, PodIdentityAssociation, CloudProfileCommonOptions } from './cloud/profile-common';
+export type { EksProfileOptions } from './cloud/eks-profile';
+export type { GkeProfileOptions } from './cloud/gke-profile';
+export type { AksProfileOptions, AzureDnsZone, AksOptionsWithDns, AksOptionsWithSecretStore } from './cloud/aks-profile';
+export type { GenericProfileOptions } from './cloud/generic-profile';
 export { Dns01Solver } from './tls/dns01-solver';
 export type {
   Dns01Provider,

@@ -1,225 +1,20 @@
-import { Construct, IConstruct } from 'constructs';
-import * as z from 'zod';
+import { Construct } from 'constructs';
 import { brand, isBranded } from '../core/brand';
 import { PropsValidationError } from '../core/errors';
-import { httpsUrl, hostName, kubernetesSubdomainName } from '../core/schemas';
-import { formatValue, nestedIssues, problem, validateProps } from '../core/validation';
+import { formatValue } from '../core/validation';
 import { ClusterSecretStore } from '../secrets/cluster-secret-store';
-import { SecretStoreProvider, secretStoreProviderSchema } from '../secrets/secret-store-provider';
-import { Dns01Solver, dns01SolverSchema } from '../tls/dns01-solver';
-import {
-  awsRegion,
-  azureGuid,
-  azureResourceGroupName,
-  cloudDnsZoneName,
-  gcpProjectId,
-  gcpServiceAccountEmail,
-  iamRoleArn,
-  namespaceName,
-  route53HostedZoneId,
-} from '../core/cloud-ids';
+import { SecretStoreProvider } from '../secrets/secret-store-provider';
+import { Dns01Solver } from '../tls/dns01-solver';
+import { AksOptionsWithDns, AksOptionsWithSecretStore, AksProfileOptions, aksProfileData } from './aks-profile';
+import { EksProfileOptions, eksProfileData } from './eks-profile';
+import { GenericProfileOptions, genericProfileData } from './generic-profile';
+import { GkeProfileOptions, gkeProfileData } from './gke-profile';
+import type { LoadBalancerVisibility, PodIdentityAssociation, ProfileData } from './profile-common';
 
 const BRAND = Symbol.for('cdktf-backstage.CloudProfile');
 
-/** Who may reach the ingress controller's load balancer. */
-export type LoadBalancerVisibility = 'public' | 'internal';
-
 /** The clouds a profile exists for. */
 export type CloudKind = 'eks' | 'gke' | 'aks' | 'generic';
-
-/** The ServiceAccount an operator (cert-manager, External Secrets) runs as. */
-export interface OperatorServiceAccount {
-  /** Namespace the operator is installed in. */
-  readonly namespace: string;
-  /** Name of its controller's ServiceAccount. */
-  readonly name: string;
-}
-
-/**
- * An EKS Pod Identity association to create outside Kubernetes (e.g. with the AWS
- * provider's `aws_eks_pod_identity_association`, in the stack that owns the cluster).
- * Pod Identity needs no ServiceAccount annotation.
- */
-export interface PodIdentityAssociation {
-  /** The operator the association is for. */
-  readonly component: 'cert-manager' | 'external-secrets';
-  /** Namespace of the ServiceAccount. */
-  readonly namespace: string;
-  /** Name of the ServiceAccount. */
-  readonly serviceAccount: string;
-  /** IAM role the pods get. */
-  readonly roleArn: string;
-}
-
-/** Options every profile takes. */
-export interface CloudProfileCommonOptions {
-  /**
-   * DNS-01 solver to use instead of the cloud's DNS (e.g. `Dns01Solver.cloudflare(...)`).
-   * @default - the cloud's DNS service where the profile knows the zone (Route 53, Cloud DNS, Azure DNS); none for generic
-   */
-  readonly dns01Solver?: Dns01Solver;
-  /**
-   * Secret store to use instead of the cloud's secret manager (e.g. `SecretStoreProvider.vault(...)`).
-   * @default - the cloud's secret manager where the profile knows it; none for generic
-   */
-  readonly secretStoreProvider?: SecretStoreProvider;
-  /**
-   * cert-manager's controller ServiceAccount (named in Pod Identity associations and notes).
-   * @default - `cert-manager` in namespace `cert-manager` (the Helm chart's defaults)
-   */
-  readonly certManagerServiceAccount?: OperatorServiceAccount;
-  /**
-   * The External Secrets Operator's controller ServiceAccount (named in Pod Identity
-   * associations and notes).
-   * @default - `external-secrets` in namespace `external-secrets` (the Helm chart's defaults)
-   */
-  readonly externalSecretsServiceAccount?: OperatorServiceAccount;
-}
-
-/** Options of {@link CloudProfile.eks}. */
-export interface EksProfileOptions extends CloudProfileCommonOptions {
-  /** AWS region of the cluster (Secrets Manager region and Route 53 hint). */
-  readonly region: string;
-  /**
-   * How the operators get their IAM roles: IRSA (`eks.amazonaws.com/role-arn` on their
-   * ServiceAccounts) or EKS Pod Identity (an association made outside Kubernetes; see
-   * {@link CloudProfile.podIdentityAssociations}).
-   * @default "irsa"
-   */
-  readonly workloadIdentity?: 'irsa' | 'pod-identity';
-  /**
-   * IAM role of cert-manager (Route 53 access for DNS-01).
-   * @default - no role: cert-manager runs with the node's credentials
-   */
-  readonly certManagerRoleArn?: string;
-  /**
-   * IAM role of the External Secrets Operator (Secrets Manager access).
-   * @default - no role: the operator runs with the node's credentials
-   */
-  readonly externalSecretsRoleArn?: string;
-  /**
-   * Route 53 hosted zone of the DNS-01 challenges.
-   * @default - cert-manager looks the zone up by name
-   */
-  readonly hostedZoneId?: string;
-  /**
-   * Role cert-manager assumes for Route 53 (e.g. in the account that owns the zone).
-   * @default - cert-manager's own role
-   */
-  readonly route53RoleArn?: string;
-  /**
-   * Role the External Secrets Operator assumes for Secrets Manager.
-   * @default - the operator's own role
-   */
-  readonly secretsManagerRoleArn?: string;
-  /**
-   * NLB target type: `ip` sends traffic straight to the controller pods (needs the VPC
-   * CNI); `instance` goes through node ports.
-   * @default "ip"
-   */
-  readonly nlbTargetType?: 'ip' | 'instance';
-  /**
-   * Keep the client's source IP with IP targets (target group attribute
-   * `preserve_client_ip.enabled=true`; NLB turns it off for TCP IP targets by default).
-   * Per-IP rate limits, source-range allow-lists and access logs at the ingress need it.
-   * Instance targets always keep it.
-   * @default true
-   */
-  readonly preserveClientIp?: boolean;
-}
-
-/** Options of {@link CloudProfile.gke}. */
-export interface GkeProfileOptions extends CloudProfileCommonOptions {
-  /**
-   * Project id of the cluster (its Workload Identity pool is `<project>.svc.id.goog`);
-   * also the default project of Cloud DNS and Secret Manager.
-   */
-  readonly project: string;
-  /**
-   * Google service account cert-manager acts as (Cloud DNS access for DNS-01).
-   * @default - none: cert-manager uses the node's service account
-   */
-  readonly certManagerServiceAccountEmail?: string;
-  /**
-   * Google service account the External Secrets Operator acts as (Secret Manager access).
-   * @default - none: the operator uses the node's service account
-   */
-  readonly externalSecretsServiceAccountEmail?: string;
-  /**
-   * Project of the Cloud DNS zone.
-   * @default - `project`
-   */
-  readonly dnsProject?: string;
-  /**
-   * Cloud DNS managed zone name of the DNS-01 challenges.
-   * @default - cert-manager picks the zone
-   */
-  readonly dnsZoneName?: string;
-  /**
-   * Project of the secrets in Secret Manager.
-   * @default - `project`
-   */
-  readonly secretManagerProject?: string;
-  /**
-   * Ask for a backend service-based external passthrough Network Load Balancer
-   * (`cloud.google.com/l4-rbs: "enabled"`, GKE 1.25.5+), which GKE recommends for new
-   * external Services. Set it when the Service is created: it does not convert an
-   * existing target pool-based load balancer.
-   * @default false
-   */
-  readonly backendServiceLoadBalancer?: boolean;
-}
-
-/** An Azure DNS zone. */
-export interface AzureDnsZone {
-  /** Subscription id (a GUID). */
-  readonly subscriptionId: string;
-  /** Resource group of the zone. */
-  readonly resourceGroupName: string;
-  /** DNS name of the zone, e.g. `example.com`. */
-  readonly hostedZoneName: string;
-}
-
-/** Options of {@link CloudProfile.aks}. */
-export interface AksProfileOptions extends CloudProfileCommonOptions {
-  /**
-   * Directory (tenant) id, set as `azure.workload.identity/tenant-id` on the operators'
-   * ServiceAccounts.
-   * @default - the tenant the workload identity webhook is configured with
-   */
-  readonly tenantId?: string;
-  /**
-   * Client id of cert-manager's managed identity (Azure DNS access for DNS-01).
-   * @default - no workload identity for cert-manager
-   */
-  readonly certManagerClientId?: string;
-  /**
-   * Client id of the External Secrets Operator's managed identity (Key Vault access).
-   * @default - no workload identity for the operator
-   */
-  readonly externalSecretsClientId?: string;
-  /**
-   * Azure DNS zone of the DNS-01 challenges.
-   * @default - no DNS-01 solver from the profile
-   */
-  readonly dnsZone?: AzureDnsZone;
-  /**
-   * URL of the Key Vault the secret store reads, e.g. `https://my-vault.vault.azure.net`.
-   * @default - no secret store from the profile
-   */
-  readonly keyVaultUrl?: string;
-  /**
-   * HTTP path the Azure load balancer probes on the controller's ports
-   * (`azure-load-balancer-health-probe-request-path`). AKS probes HTTP ports over HTTP,
-   * and `/` on ingress-nginx answers 404, which takes every node out of the pool.
-   * `false` leaves the annotation out.
-   * @default "/healthz" (ingress-nginx's health endpoint)
-   */
-  readonly healthProbeRequestPath?: string | false;
-}
-
-/** Options of {@link CloudProfile.generic}. */
-export interface GenericProfileOptions extends CloudProfileCommonOptions {}
 
 /**
  * What a profile is known, from its type, to provide. `true`: always there, so
@@ -245,11 +40,6 @@ export type CompleteCloudProfile = CloudProfile<CompleteCapabilities>;
 /** `T` when `Has` is `true`, else `T | undefined`. */
 export type ProvidedIf<T, Has extends boolean> = [Has] extends [true] ? T : T | undefined;
 
-/** AKS options that name a DNS zone (or a solver): the profile then has a DNS-01 solver. */
-export type AksOptionsWithDns = AksProfileOptions & ({ readonly dnsZone: AzureDnsZone } | { readonly dns01Solver: Dns01Solver });
-/** AKS options that name a Key Vault (or a store provider): the profile then has a secret store. */
-export type AksOptionsWithSecretStore = AksProfileOptions & ({ readonly keyVaultUrl: string } | { readonly secretStoreProvider: SecretStoreProvider });
-
 /** Options of {@link CloudProfile.secretStore}. */
 export interface CloudSecretStoreOptions {
   /**
@@ -264,131 +54,6 @@ export interface CloudSecretStoreOptions {
   readonly namespaces?: readonly string[];
 }
 
-const CERT_MANAGER_SA: OperatorServiceAccount = { namespace: 'cert-manager', name: 'cert-manager' };
-const EXTERNAL_SECRETS_SA: OperatorServiceAccount = { namespace: 'external-secrets', name: 'external-secrets' };
-
-const operatorServiceAccount = z.strictObject({ namespace: namespaceName, name: kubernetesSubdomainName }) satisfies z.ZodType<OperatorServiceAccount>;
-
-const common = {
-  dns01Solver: dns01SolverSchema.optional(),
-  secretStoreProvider: secretStoreProviderSchema.optional(),
-  certManagerServiceAccount: operatorServiceAccount.optional(),
-  externalSecretsServiceAccount: operatorServiceAccount.optional(),
-};
-
-/** Reports the options of a solver or store given to the profile under their own path. */
-function nested(options: CloudProfileCommonOptions, ctx: z.core.$RefinementCtx): void {
-  if (Dns01Solver.isDns01Solver(options.dns01Solver)) {
-    nestedIssues(ctx, ['dns01Solver'], options.dns01Solver.schema, options.dns01Solver.options);
-  }
-  if (SecretStoreProvider.isSecretStoreProvider(options.secretStoreProvider)) {
-    nestedIssues(ctx, ['secretStoreProvider'], options.secretStoreProvider.schema, options.secretStoreProvider.options);
-  }
-}
-
-const eksSchema = z
-  .strictObject({
-    ...common,
-    region: awsRegion,
-    workloadIdentity: z
-      .enum(['irsa', 'pod-identity'], { error: problem('must be "irsa" or "pod-identity"', 'Pick how the cluster gives IAM roles to pods.') })
-      .optional(),
-    certManagerRoleArn: iamRoleArn.optional(),
-    externalSecretsRoleArn: iamRoleArn.optional(),
-    hostedZoneId: route53HostedZoneId.optional(),
-    route53RoleArn: iamRoleArn.optional(),
-    secretsManagerRoleArn: iamRoleArn.optional(),
-    nlbTargetType: z.enum(['ip', 'instance'], { error: problem('must be "ip" or "instance"', 'Use "ip" with the VPC CNI (the default on EKS).') }).optional(),
-    preserveClientIp: z.boolean({ error: problem('must be true or false', 'Leave it out to keep client IPs.') }).optional(),
-  })
-  .superRefine((options, ctx) => {
-    nested(options, ctx);
-    const store = options.secretStoreProvider;
-    if (options.workloadIdentity === 'pod-identity' && SecretStoreProvider.isSecretStoreProvider(store) && store.provider === 'aws') {
-      const sa = (store.options as { serviceAccount?: unknown }).serviceAccount;
-      if (sa !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['secretStoreProvider', 'serviceAccount'],
-          message: problem(
-            'cannot be used with EKS Pod Identity',
-            'The operator cannot act as a ServiceAccount whose role comes from a Pod Identity association: leave serviceAccount out and associate the role with the operator\'s own ServiceAccount.',
-          ),
-          params: { nestedValue: { value: sa } },
-        });
-      }
-    }
-  }) satisfies z.ZodType<EksProfileOptions>;
-
-const gkeSchema = z
-  .strictObject({
-    ...common,
-    project: gcpProjectId,
-    certManagerServiceAccountEmail: gcpServiceAccountEmail.optional(),
-    externalSecretsServiceAccountEmail: gcpServiceAccountEmail.optional(),
-    dnsProject: gcpProjectId.optional(),
-    dnsZoneName: cloudDnsZoneName.optional(),
-    secretManagerProject: gcpProjectId.optional(),
-    backendServiceLoadBalancer: z.boolean({ error: problem('must be true or false', 'Leave it out for GKE\'s default external load balancer.') }).optional(),
-  })
-  .superRefine(nested) satisfies z.ZodType<GkeProfileOptions>;
-
-const probePathProblem = problem(
-  'must be an absolute HTTP path or false',
-  'Use the controller\'s health path, e.g. "/healthz", or false to leave the annotation out.',
-);
-
-const aksSchema = z
-  .strictObject({
-    ...common,
-    tenantId: azureGuid('the directory (tenant) id', 'Microsoft Entra ID\'s overview page (Tenant ID)').optional(),
-    certManagerClientId: azureGuid('the client id of a managed identity', 'the managed identity\'s overview page (Client ID)').optional(),
-    externalSecretsClientId: azureGuid('the client id of a managed identity', 'the managed identity\'s overview page (Client ID)').optional(),
-    dnsZone: z
-      .strictObject({
-        subscriptionId: azureGuid('the subscription id', 'the subscription\'s overview page or `az account show`'),
-        resourceGroupName: azureResourceGroupName,
-        hostedZoneName: hostName,
-      })
-      .optional(),
-    keyVaultUrl: httpsUrl.optional(),
-    healthProbeRequestPath: z.union([z.string().regex(/^\/\S*$/, probePathProblem), z.literal(false, { error: probePathProblem })], { error: probePathProblem }).optional(),
-  })
-  .superRefine(nested) satisfies z.ZodType<AksProfileOptions>;
-
-const genericSchema = z.strictObject({ ...common }).superRefine(nested) satisfies z.ZodType<GenericProfileOptions>;
-
-/**
- * Checks a profile's options when it is made. A profile is a value shared by several
- * constructs (ingress controller, cert-manager, External Secrets, the portal) and read
- * through scope-less accessors, so its problems are reported once, at the call that made
- * it, as `[CloudProfile.<cloud>] <option>: ...`.
- */
-function check(label: string, schema: z.ZodType, options: unknown): void {
-  const origin = { node: { path: label } } as unknown as IConstruct;
-  validateProps(origin, schema, options);
-}
-
-interface OperatorIdentity {
-  readonly annotations: Readonly<Record<string, string>>;
-  readonly podLabels: Readonly<Record<string, string>>;
-}
-
-interface ProfileData {
-  readonly loadBalancer: Readonly<Record<LoadBalancerVisibility, Readonly<Record<string, string>>>>;
-  readonly certManager: OperatorIdentity;
-  readonly externalSecrets: OperatorIdentity;
-  readonly dns01Solver?: Dns01Solver;
-  readonly secretStoreProvider?: SecretStoreProvider;
-  readonly podIdentityAssociations: readonly PodIdentityAssociation[];
-  readonly notes: readonly string[];
-}
-
-const NO_IDENTITY: OperatorIdentity = { annotations: {}, podLabels: {} };
-
-const AWS_LB = 'service.beta.kubernetes.io/aws-load-balancer';
-const AZURE_LB = 'service.beta.kubernetes.io/azure-load-balancer';
-
 /**
  * What differs between clouds under the same access setup: the ingress controller's
  * load balancer annotations, the workload identity of cert-manager and the External
@@ -401,64 +66,7 @@ export class CloudProfile<out C extends CloudProfileCapabilities = CloudProfileC
    * Identity, Route 53 for DNS-01 and AWS Secrets Manager.
    */
   public static eks(options: EksProfileOptions): CompleteCloudProfile {
-    check('CloudProfile.eks', eksSchema, options);
-    const identity = options.workloadIdentity ?? 'irsa';
-    const certManagerSa = options.certManagerServiceAccount ?? CERT_MANAGER_SA;
-    const externalSecretsSa = options.externalSecretsServiceAccount ?? EXTERNAL_SECRETS_SA;
-    const roles: Array<[PodIdentityAssociation['component'], OperatorServiceAccount, string | undefined]> = [
-      ['cert-manager', certManagerSa, options.certManagerRoleArn],
-      ['external-secrets', externalSecretsSa, options.externalSecretsRoleArn],
-    ];
-    const irsa = (roleArn: string | undefined): OperatorIdentity =>
-      identity === 'irsa' && roleArn !== undefined ? { annotations: { 'eks.amazonaws.com/role-arn': roleArn }, podLabels: {} } : NO_IDENTITY;
-    const associations: PodIdentityAssociation[] = [];
-    const notes: string[] = [];
-    for (const [component, sa, roleArn] of roles) {
-      if (roleArn === undefined) {
-        continue;
-      }
-      if (identity === 'pod-identity') {
-        associations.push({ component, namespace: sa.namespace, serviceAccount: sa.name, roleArn });
-        notes.push(
-          `EKS Pod Identity: associate ${roleArn} with ServiceAccount ${sa.namespace}/${sa.name} outside Kubernetes ` +
-            `(aws_eks_pod_identity_association, or aws eks create-pod-identity-association --namespace ${sa.namespace} --service-account ${sa.name} --role-arn ${roleArn}); ` +
-            `the role must trust pods.eks.amazonaws.com and the Pod Identity Agent add-on must run.`,
-        );
-      } else {
-        notes.push(`IRSA: the trust policy of ${roleArn} must allow system:serviceaccount:${sa.namespace}:${sa.name} through the cluster's OIDC provider.`);
-      }
-    }
-    const targetType = options.nlbTargetType ?? 'ip';
-    const lb: Record<string, string> = {
-      // "external" hands the Service to the AWS Load Balancer Controller (the in-tree
-      // controller ignores it). Set at creation: changing it later leaks the old load balancer.
-      [`${AWS_LB}-type`]: 'external',
-      [`${AWS_LB}-nlb-target-type`]: targetType,
-      ...(targetType === 'ip' && options.preserveClientIp !== false ? { [`${AWS_LB}-target-group-attributes`]: 'preserve_client_ip.enabled=true' } : {}),
-    };
-    return new CloudProfile<CompleteCapabilities>('eks', {
-      loadBalancer: {
-        public: { ...lb, [`${AWS_LB}-scheme`]: 'internet-facing' },
-        internal: { ...lb, [`${AWS_LB}-scheme`]: 'internal' },
-      },
-      certManager: irsa(options.certManagerRoleArn),
-      externalSecrets: irsa(options.externalSecretsRoleArn),
-      dns01Solver:
-        options.dns01Solver ??
-        Dns01Solver.route53({
-          region: options.region,
-          ...(options.hostedZoneId !== undefined ? { hostedZoneId: options.hostedZoneId } : {}),
-          ...(options.route53RoleArn !== undefined ? { role: options.route53RoleArn } : {}),
-        }),
-      secretStoreProvider:
-        options.secretStoreProvider ??
-        SecretStoreProvider.awsSecretsManager({
-          region: options.region,
-          ...(options.secretsManagerRoleArn !== undefined ? { role: options.secretsManagerRoleArn } : {}),
-        }),
-      podIdentityAssociations: associations,
-      notes,
-    });
+    return new CloudProfile<CompleteCapabilities>('eks', eksProfileData(options));
   }
 
   /**
@@ -466,34 +74,7 @@ export class CloudProfile<out C extends CloudProfileCapabilities = CloudProfileC
    * Google Secret Manager.
    */
   public static gke(options: GkeProfileOptions): CompleteCloudProfile {
-    check('CloudProfile.gke', gkeSchema, options);
-    const notes: string[] = [];
-    const identity = (email: string | undefined, sa: OperatorServiceAccount): OperatorIdentity => {
-      if (email === undefined) {
-        return NO_IDENTITY;
-      }
-      notes.push(
-        `GKE Workload Identity: grant roles/iam.workloadIdentityUser on ${email} to serviceAccount:${options.project}.svc.id.goog[${sa.namespace}/${sa.name}].`,
-      );
-      return { annotations: { 'iam.gke.io/gcp-service-account': email }, podLabels: {} };
-    };
-    return new CloudProfile<CompleteCapabilities>('gke', {
-      loadBalancer: {
-        public: options.backendServiceLoadBalancer === true ? { 'cloud.google.com/l4-rbs': 'enabled' } : {},
-        internal: { 'networking.gke.io/load-balancer-type': 'Internal' },
-      },
-      certManager: identity(options.certManagerServiceAccountEmail, options.certManagerServiceAccount ?? CERT_MANAGER_SA),
-      externalSecrets: identity(options.externalSecretsServiceAccountEmail, options.externalSecretsServiceAccount ?? EXTERNAL_SECRETS_SA),
-      dns01Solver:
-        options.dns01Solver ??
-        Dns01Solver.cloudDns({
-          project: options.dnsProject ?? options.project,
-          ...(options.dnsZoneName !== undefined ? { hostedZoneName: options.dnsZoneName } : {}),
-        }),
-      secretStoreProvider: options.secretStoreProvider ?? SecretStoreProvider.gcpSecretManager({ projectId: options.secretManagerProject ?? options.project }),
-      podIdentityAssociations: [],
-      notes,
-    });
+    return new CloudProfile<CompleteCapabilities>('gke', gkeProfileData(options));
   }
 
   /**
@@ -507,55 +88,7 @@ export class CloudProfile<out C extends CloudProfileCapabilities = CloudProfileC
   public static aks(options: AksOptionsWithSecretStore): CloudProfile<{ readonly dns01Solver: boolean; readonly secretStore: true }>;
   public static aks(options?: AksProfileOptions): CloudProfile;
   public static aks(options: AksProfileOptions = {}): CloudProfile {
-    check('CloudProfile.aks', aksSchema, options);
-    const notes: string[] = [];
-    const identity = (clientId: string | undefined, sa: OperatorServiceAccount): OperatorIdentity => {
-      if (clientId === undefined) {
-        return NO_IDENTITY;
-      }
-      notes.push(
-        `Azure Workload Identity: add a federated identity credential to the managed identity ${clientId} for subject ` +
-          `system:serviceaccount:${sa.namespace}:${sa.name}, issued by the cluster's OIDC issuer.`,
-      );
-      return {
-        annotations: {
-          'azure.workload.identity/client-id': clientId,
-          ...(options.tenantId !== undefined ? { 'azure.workload.identity/tenant-id': options.tenantId } : {}),
-        },
-        // Only labelled pods get the token volume and AZURE_* variables from the webhook.
-        podLabels: { 'azure.workload.identity/use': 'true' },
-      };
-    };
-    const probePath = options.healthProbeRequestPath ?? '/healthz';
-    const probe: Record<string, string> = probePath === false ? {} : { [`${AZURE_LB}-health-probe-request-path`]: probePath };
-    return new CloudProfile('aks', {
-      loadBalancer: {
-        public: probe,
-        internal: { ...probe, [`${AZURE_LB}-internal`]: 'true' },
-      },
-      certManager: identity(options.certManagerClientId, options.certManagerServiceAccount ?? CERT_MANAGER_SA),
-      externalSecrets: identity(options.externalSecretsClientId, options.externalSecretsServiceAccount ?? EXTERNAL_SECRETS_SA),
-      dns01Solver:
-        options.dns01Solver ??
-        (options.dnsZone !== undefined
-          ? Dns01Solver.azureDns({
-              subscriptionId: options.dnsZone.subscriptionId,
-              resourceGroupName: options.dnsZone.resourceGroupName,
-              hostedZoneName: options.dnsZone.hostedZoneName,
-              ...(options.certManagerClientId !== undefined ? { managedIdentityClientId: options.certManagerClientId } : {}),
-            })
-          : undefined),
-      secretStoreProvider:
-        options.secretStoreProvider ??
-        (options.keyVaultUrl !== undefined
-          ? SecretStoreProvider.azureKeyVault({
-              vaultUrl: options.keyVaultUrl,
-              ...(options.tenantId !== undefined ? { tenantId: options.tenantId } : {}),
-            })
-          : undefined),
-      podIdentityAssociations: [],
-      notes,
-    });
+    return new CloudProfile('aks', aksProfileData(options));
   }
 
   /**
@@ -568,16 +101,7 @@ export class CloudProfile<out C extends CloudProfileCapabilities = CloudProfileC
   public static generic(options: GenericProfileOptions & { readonly secretStoreProvider: SecretStoreProvider }): CloudProfile<{ readonly dns01Solver: boolean; readonly secretStore: true }>;
   public static generic(options?: GenericProfileOptions): CloudProfile;
   public static generic(options: GenericProfileOptions = {}): CloudProfile {
-    check('CloudProfile.generic', genericSchema, options);
-    return new CloudProfile('generic', {
-      loadBalancer: { public: {}, internal: {} },
-      certManager: NO_IDENTITY,
-      externalSecrets: NO_IDENTITY,
-      ...(options.dns01Solver !== undefined ? { dns01Solver: options.dns01Solver } : {}),
-      ...(options.secretStoreProvider !== undefined ? { secretStoreProvider: options.secretStoreProvider } : {}),
-      podIdentityAssociations: [],
-      notes: [],
-    });
+    return new CloudProfile('generic', genericProfileData(options));
   }
 
   /** True for any CloudProfile, even one from another copy of this library. */

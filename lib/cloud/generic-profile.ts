@@ -1,0 +1,24 @@
+import * as z from 'zod';
+import type { CloudProfileCommonOptions, ProfileData } from './profile-common';
+import { NO_IDENTITY, checkProfileOptions, commonOptionsShape, nestedOptionIssues } from './profile-common';
+
+// Any other cluster: the options of CloudProfile.generic and what it makes of them.
+
+/** Options of {@link CloudProfile.generic}. */
+export interface GenericProfileOptions extends CloudProfileCommonOptions {}
+
+const genericSchema = z.strictObject({ ...commonOptionsShape }).superRefine(nestedOptionIssues) satisfies z.ZodType<GenericProfileOptions>;
+
+/** The data of a {@link CloudProfile.generic} profile. */
+export function genericProfileData(options: GenericProfileOptions): ProfileData {
+  checkProfileOptions('CloudProfile.generic', genericSchema, options);
+  return {
+    loadBalancer: { public: {}, internal: {} },
+    certManager: NO_IDENTITY,
+    externalSecrets: NO_IDENTITY,
+    ...(options.dns01Solver !== undefined ? { dns01Solver: options.dns01Solver } : {}),
+    ...(options.secretStoreProvider !== undefined ? { secretStoreProvider: options.secretStoreProvider } : {}),
+    podIdentityAssociations: [],
+    notes: [],
+  };
+}
