@@ -128,15 +128,16 @@ export type { GuardrailsReport, CheckResult, ReportedFinding } from './policy/re
 export { CHART_DIRECTORY_CONTEXT, ChartSource, DEFAULT_CHARTS } from './platform/chart-source';
 export type { PinnedChart, HelmChartLocation } from './platform/chart-source';
 export type { HelmOperatorProps } from './platform/operator-release';
-export { IngressNginxController, DEFAULT_GZIP_TYPES, ingressNginxAccessLogFormat } from './platform/ingress-nginx-controller';
+export { IngressNginxController, DEFAULT_GZIP_TYPES } from './platform/ingress-nginx-controller';
 export type {
   IngressNginxControllerProps,
   IngressNginxValues,
   IngressNginxHstsOptions,
   IngressNginxGzipOptions,
-  IngressNginxAccessLogOptions,
   IngressNginxServiceOptions,
 } from './platform/ingress-nginx-controller';
+export { ingressNginxAccessLogFormat } from './platform/access-log';
+export type { IngressNginxAccessLogOptions } from './platform/access-log';
 export { CertManager } from './platform/cert-manager';
 export type { CertManagerProps, CertManagerValues } from './platform/cert-manager';
 export { ExternalSecretsOperator } from './platform/external-secrets-operator';

@@ -2,12 +2,8 @@ import { TerraformStack, TerraformVariable } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { SessionStore, ingressAuthResponseHeaders } from '../../lib';
 import { ChartSource } from '../../lib/platform/chart-source';
-import {
-  DEFAULT_GZIP_TYPES,
-  IngressNginxController,
-  type IngressNginxControllerProps,
-  ingressNginxAccessLogFormat,
-} from '../../lib/platform/ingress-nginx-controller';
+import { ingressNginxAccessLogFormat } from '../../lib/platform/access-log';
+import { DEFAULT_GZIP_TYPES, IngressNginxController, type IngressNginxControllerProps } from '../../lib/platform/ingress-nginx-controller';
 import { resourceAt, resourcesOf, chartFixture } from '../helpers';
 import { platformErrors, releaseAttributes, releaseOf, synthPlatform, valuesOf } from './platform-helpers';
 
