@@ -87,7 +87,7 @@ const aksSchema = z
 
 const AZURE_LB = 'service.beta.kubernetes.io/azure-load-balancer';
 
-/** The data of a {@link CloudProfile.aks} profile. */
+/** @internal The data of a {@link CloudProfile.aks} profile. */
 export function aksProfileData(options: AksProfileOptions): ProfileData {
   checkProfileOptions('CloudProfile.aks', aksSchema, options);
   const workloadIdentity = (clientId: string, sa: OperatorServiceAccount): NotedIdentity => ({

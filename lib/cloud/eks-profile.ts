@@ -96,7 +96,7 @@ const eksSchema = z
 
 const AWS_LB = 'service.beta.kubernetes.io/aws-load-balancer';
 
-/** The data of a {@link CloudProfile.eks} profile. */
+/** @internal The data of a {@link CloudProfile.eks} profile. */
 export function eksProfileData(options: EksProfileOptions): ProfileData {
   checkProfileOptions('CloudProfile.eks', eksSchema, options);
   const podIdentity = options.workloadIdentity === 'pod-identity';

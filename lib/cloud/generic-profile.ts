@@ -9,7 +9,7 @@ export interface GenericProfileOptions extends CloudProfileCommonOptions {}
 
 const genericSchema = z.strictObject({ ...commonOptionsShape }).superRefine(nestedOptionIssues) satisfies z.ZodType<GenericProfileOptions>;
 
-/** The data of a {@link CloudProfile.generic} profile. */
+/** @internal The data of a {@link CloudProfile.generic} profile. */
 export function genericProfileData(options: GenericProfileOptions): ProfileData {
   checkProfileOptions('CloudProfile.generic', genericSchema, options);
   return {

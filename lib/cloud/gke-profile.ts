@@ -63,7 +63,7 @@ const gkeSchema = z
   })
   .superRefine(nestedOptionIssues) satisfies z.ZodType<GkeProfileOptions>;
 
-/** The data of a {@link CloudProfile.gke} profile. */
+/** @internal The data of a {@link CloudProfile.gke} profile. */
 export function gkeProfileData(options: GkeProfileOptions): ProfileData {
   checkProfileOptions('CloudProfile.gke', gkeSchema, options);
   const workloadIdentity = (email: string, sa: OperatorServiceAccount): NotedIdentity => ({

@@ -65,7 +65,7 @@ export interface CloudProfileCommonOptions {
 
 const operatorServiceAccount = z.strictObject({ namespace: namespaceName, name: kubernetesSubdomainName }) satisfies z.ZodType<OperatorServiceAccount>;
 
-/** The schema of the options every profile takes (spread into each cloud's). */
+/** @internal The schema of the options every profile takes (spread into each cloud's). */
 export const commonOptionsShape = {
   dns01Solver: dns01SolverSchema.optional(),
   secretStoreProvider: secretStoreProviderSchema.optional(),
@@ -73,7 +73,7 @@ export const commonOptionsShape = {
   externalSecretsServiceAccount: operatorServiceAccount.optional(),
 };
 
-/** Reports the options of a solver or store given to the profile under their own path. */
+/** @internal Reports the options of a solver or store given to the profile under their own path. */
 export function nestedOptionIssues(options: CloudProfileCommonOptions, ctx: z.core.$RefinementCtx): void {
   if (Dns01Solver.isDns01Solver(options.dns01Solver)) {
     nestedIssues(ctx, ['dns01Solver'], options.dns01Solver.schema, options.dns01Solver.options);
@@ -84,6 +84,7 @@ export function nestedOptionIssues(options: CloudProfileCommonOptions, ctx: z.co
 }
 
 /**
+ * @internal
  * Checks a profile's options when it is made. A profile is a value shared by several
  * constructs (ingress controller, cert-manager, External Secrets, the portal) and read
  * through scope-less accessors, so its problems are reported once, at the call that made
@@ -94,13 +95,13 @@ export function checkProfileOptions(label: string, schema: z.ZodType, options: u
   validateProps(origin, schema, options);
 }
 
-/** The identity of an operator: its ServiceAccount annotations and its pod labels. */
+/** @internal The identity of an operator: its ServiceAccount annotations and its pod labels. */
 export interface OperatorIdentity {
   readonly annotations: Readonly<Record<string, string>>;
   readonly podLabels: Readonly<Record<string, string>>;
 }
 
-/** Everything a CloudProfile holds: what each cloud's function makes of its options. */
+/** @internal Everything a CloudProfile holds: what each cloud's function makes of its options. */
 export interface ProfileData {
   readonly loadBalancer: Readonly<Record<LoadBalancerVisibility, Readonly<Record<string, string>>>>;
   readonly certManager: OperatorIdentity;
@@ -111,10 +112,10 @@ export interface ProfileData {
   readonly notes: readonly string[];
 }
 
-/** The identity of an operator the profile gives none (it runs with the node's credentials). */
+/** @internal The identity of an operator the profile gives none (it runs with the node's credentials). */
 export const NO_IDENTITY: OperatorIdentity = { annotations: {}, podLabels: {} };
 
-/** An operator's cloud identity as a cloud makes it, with what has to be set up for it. */
+/** @internal An operator's cloud identity as a cloud makes it, with what has to be set up for it. */
 export interface NotedIdentity extends OperatorIdentity {
   /** One sentence for {@link ProfileData.notes}. */
   readonly note: string;
@@ -124,6 +125,7 @@ const CERT_MANAGER_SA: OperatorServiceAccount = { namespace: 'cert-manager', nam
 const EXTERNAL_SECRETS_SA: OperatorServiceAccount = { namespace: 'external-secrets', name: 'external-secrets' };
 
 /**
+ * @internal
  * The identities of cert-manager and the External Secrets Operator, in that order: none
  * for an operator whose id (a role ARN, a service account e-mail, a client id) the
  * options leave out, else what `identify` makes of the id and the operator's

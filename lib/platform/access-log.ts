@@ -80,7 +80,7 @@ export function ingressNginxAccessLogFormat(options: IngressNginxAccessLogOption
 
 const BUILTIN_LOG_FIELDS = new Set(['user', 'email', ...LOG_FIELDS.map(([field]) => field)]);
 
-/** The schema of {@link IngressNginxAccessLogOptions}. */
+/** @internal The schema of {@link IngressNginxAccessLogOptions}. */
 export const accessLogOptionsSchema = z
   .strictObject({
     identity: flag.optional(),
