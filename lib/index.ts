@@ -120,13 +120,13 @@ export { Guardrails } from './policy/guardrails';
 export type { GuardrailsProps, GuardrailExemption } from './policy/guardrails';
 export { GUARDRAIL_CHECKS } from './policy/checks';
 export { SOC2_CRITERIA, ISO27001_CONTROLS } from './policy/controls';
-export { HelmOperator } from './platform/operator-release';
 export type { GuardrailCheckId } from './policy/checks';
 export type { GuardrailCheck, GuardrailFinding } from './policy/check-definition';
 export type { GuardrailsReport, CheckResult, ReportedFinding } from './policy/report';
 
 export { CHART_DIRECTORY_CONTEXT, ChartSource, DEFAULT_CHARTS } from './platform/chart-source';
 export type { PinnedChart, HelmChartLocation } from './platform/chart-source';
+export { HelmOperator } from './platform/operator-release';
 export type { HelmOperatorProps } from './platform/operator-release';
 export { IngressNginxController, DEFAULT_GZIP_TYPES } from './platform/ingress-nginx-controller';
 export type {
