@@ -1,6 +1,6 @@
 import { brand, isBranded } from '../core/brand';
 import * as z from 'zod';
-import { hostName, httpsUrl } from '../core/schemas';
+import { GUID, hostName, httpsUrl } from '../core/schemas';
 import { problem } from '../core/validation';
 
 const BRAND = Symbol.for('cdktf-backstage.OidcIssuer');
@@ -83,7 +83,6 @@ export interface GenericIssuerOptions extends IssuerCommonOptions {
   readonly displayName?: string;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * An issuer URL as OIDC discovery takes it: https, no credentials (they would end up in the

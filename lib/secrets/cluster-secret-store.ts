@@ -8,9 +8,6 @@ import { fail, nestedIssues, problem, validateProps } from '../core/validation';
 import { SecretStoreReference } from './external-secret';
 import { SecretStoreProvider, secretStoreProviderSchema } from './secret-store-provider';
 
-// Re-exported for the modules that import it from here (lib/environments/environment-stacks.ts).
-export { SecretStoreProvider };
-
 export interface ClusterSecretStoreProps {
   /** Where the secrets are read from. */
   readonly provider: SecretStoreProvider;
