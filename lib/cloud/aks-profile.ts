@@ -19,7 +19,7 @@ export interface AzureDnsZone {
   readonly hostedZoneName: string;
 }
 
-/** Options of {@link CloudProfile.aks}. */
+/** Options of `CloudProfile.aks`. */
 export interface AksProfileOptions extends CloudProfileCommonOptions {
   /**
    * Directory (tenant) id, set as `azure.workload.identity/tenant-id` on the operators'
@@ -87,7 +87,7 @@ const aksSchema = z
 
 const AZURE_LB = 'service.beta.kubernetes.io/azure-load-balancer';
 
-/** @internal The data of a {@link CloudProfile.aks} profile. */
+/** @internal The data of a `CloudProfile.aks` profile. */
 export function aksProfileData(options: AksProfileOptions): ProfileData {
   checkProfileOptions('CloudProfile.aks', aksSchema, options);
   const workloadIdentity = (clientId: string, sa: OperatorServiceAccount): NotedIdentity => ({

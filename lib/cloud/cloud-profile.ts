@@ -180,10 +180,10 @@ export class CloudProfile<out C extends CloudProfileCapabilities = CloudProfileC
   /**
    * Creates the ClusterSecretStore for the cloud's secret manager, authenticated as the
    * External Secrets Operator itself (whose ServiceAccount carries
-   * {@link externalSecretsServiceAccountAnnotations}). Pass its `reference` to
+   * {@link CloudProfile.externalSecretsServiceAccountAnnotations}). Pass its `reference` to
    * `SecretRef.fromExternalSecret({ store })`. `undefined` when the profile has no secret
    * store; typed without `| undefined` for profiles that always have one (see
-   * {@link secretStoreProvider}).
+   * {@link CloudProfile.secretStoreProvider}).
    */
   public secretStore(scope: Construct, id: string, options: CloudSecretStoreOptions = {}): ProvidedIf<ClusterSecretStore, C['secretStore']> {
     const provider = this.data.secretStoreProvider;

@@ -4,12 +4,12 @@ import { NO_IDENTITY, checkProfileOptions, commonOptionsShape, nestedOptionIssue
 
 // Any other cluster: the options of CloudProfile.generic and what it makes of them.
 
-/** Options of {@link CloudProfile.generic}. */
+/** Options of `CloudProfile.generic`. */
 export interface GenericProfileOptions extends CloudProfileCommonOptions {}
 
 const genericSchema = z.strictObject({ ...commonOptionsShape }).superRefine(nestedOptionIssues) satisfies z.ZodType<GenericProfileOptions>;
 
-/** @internal The data of a {@link CloudProfile.generic} profile. */
+/** @internal The data of a `CloudProfile.generic` profile. */
 export function genericProfileData(options: GenericProfileOptions): ProfileData {
   checkProfileOptions('CloudProfile.generic', genericSchema, options);
   return {
