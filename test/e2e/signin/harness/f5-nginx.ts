@@ -25,10 +25,9 @@
 // default or 502/418 servers, no njs (nothing the portal's host uses).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IngressSpec, NginxPlan, RunningNginx, runNginx } from './nginx';
+import { DeriveOptions, IngressSpec, NginxPlan, RunningNginx, runNginx } from './nginx';
 import { Json, resolve } from './portal';
 import { freePort } from './processes';
-import type { ServerCert } from './pki';
 
 export const F5_CONTROLLER_VERSION = '5.5.4';
 
@@ -91,17 +90,8 @@ export function f5PoliciesOf(json: Json): F5Policy[] {
     .map((m) => ({ namespace: String(resolve(json, m.metadata.namespace)), name: String(m.metadata.name), spec: m.spec as Json }));
 }
 
-export interface F5DeriveOptions {
-  readonly dir: string;
-  /** "<service>:<port>" → "127.0.0.1:<port>" (the Services' endpoints). */
-  readonly upstreams: ReadonlyMap<string, string>;
-  /** TLS Secret name → certificate files */
-  readonly tlsSecrets: ReadonlyMap<string, ServerCert>;
-  readonly httpsPort: number;
-  readonly httpPort: number;
-  /** ingress class this "controller" serves (the chart's default class name). */
-  readonly ingressClassName?: string;
-}
+/** What the F5 model needs: ingress-nginx's options, less its modules and ConfigMap (F5 has neither here). */
+export type F5DeriveOptions = Omit<DeriveOptions, 'modulesDir' | 'controllerConfig'>;
 
 interface Location {
   path: string;
