@@ -52,7 +52,7 @@ export type { NginxIngressProps, IngressAuthGateway, RateLimit, CorsOptions, Pro
 export { isSnippetAnnotation, INGRESS_NGINX_PREFIX } from './ingress/annotations';
 
 export { TlsSource, ACME_DIRECTORIES } from './tls/tls-source';
-export type { AcmeOptions, BoundTls, TlsBindingContext } from './tls/tls-source';
+export type { AcmeOptions, AcmeDns01Options, BoundTls, TlsBindingContext } from './tls/tls-source';
 export { ClusterIssuer } from './tls/cluster-issuer';
 export type { ClusterIssuerProps } from './tls/cluster-issuer';
 
@@ -99,7 +99,6 @@ export type {
   BoundDns01Solver,
 } from './tls/dns01-solver';
 export { acmeDns01 } from './tls/acme-dns01-tls-source';
-export type { AcmeDns01Options } from './tls/acme-dns01-tls-source';
 export { ClusterSecretStore } from './secrets/cluster-secret-store';
 export type { ClusterSecretStoreProps } from './secrets/cluster-secret-store';
 export { SecretStoreProvider } from './secrets/secret-store-provider';

@@ -1,7 +1,7 @@
 import { brand, isBranded } from '../core/brand';
 import * as z from 'zod';
 import { httpsUrl } from '../core/schemas';
-import { problem } from '../core/validation';
+import { nestedIssues, problem } from '../core/validation';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
 
 const BRAND = Symbol.for('cdktf-backstage.MachineClient');
@@ -90,8 +90,7 @@ const restrictions = z
   )
   .optional();
 
-/** @internal */
-export const jwtMachineClientSchema = z.strictObject({
+const jwtMachineClientSchema = z.strictObject({
   issuerUrl: httpsUrl,
   audience: z
     .string()
@@ -110,8 +109,7 @@ export const jwtMachineClientSchema = z.strictObject({
   accessRestrictions: restrictions,
 }) satisfies z.ZodType<JwtMachineClientOptions>;
 
-/** @internal */
-export const staticTokenMachineClientSchema = z.strictObject({
+const staticTokenMachineClientSchema = z.strictObject({
   subject: z.string().regex(/^[a-z0-9][a-z0-9:._-]*$/i, problem('must be a simple name', 'Use letters, digits and ".", "_", "-", ":" (e.g. "ci-bot").')),
   token: secretRefSchema(),
   accessRestrictions: restrictions,
@@ -128,31 +126,93 @@ export const staticTokenMachineClientSchema = z.strictObject({
  *   is not a JWT, so the gateway does not let it through from outside: use it only for
  *   in-cluster callers allowed by the Backstage NetworkPolicy (`allowedPeers`).
  */
-export class MachineClient {
+export abstract class MachineClient {
+  /** A client whose JWTs, from a trusted issuer, pass the gateway and are verified again by Backstage. */
   public static jwt(options: JwtMachineClientOptions): MachineClient {
-    return new MachineClient('jwt', options);
+    return new JwtMachineClient(options);
   }
 
+  /** A client with a shared token that only Backstage checks: for in-cluster callers. */
   public static staticToken(options: StaticTokenMachineClientOptions): MachineClient {
-    return new MachineClient('static', options);
+    return new StaticTokenMachineClient(options);
   }
 
+  /** True for any MachineClient, even one from another copy of this library. */
   public static isMachineClient(value: unknown): value is MachineClient {
     return isBranded(value, BRAND);
   }
 
+  /** How the client proves who it is: `jwt` or `static` (a shared token). */
+  public abstract readonly kind: 'jwt' | 'static';
+  /**
+   * The options given to the factory.
+   * @deprecated Keep the options you pass to `MachineClient.jwt` or `.staticToken` where
+   * you need them; this property will be removed in the next minor version.
+   */
+  public abstract readonly options: JwtMachineClientOptions | StaticTokenMachineClientOptions;
 
-  private constructor(
-    public readonly kind: 'jwt' | 'static',
-    public readonly options: JwtMachineClientOptions | StaticTokenMachineClientOptions,
-  ) {
+  protected constructor() {
     brand(this, BRAND);
   }
 
-  /** @internal The schema matching this client's kind. */
-  public get schema(): z.ZodType {
-    return this.kind === 'jwt' ? jwtMachineClientSchema : staticTokenMachineClientSchema;
+  /** @internal The options of a `jwt` client; undefined for other kinds. */
+  public get jwtOptions(): JwtMachineClientOptions | undefined {
+    return undefined;
   }
+
+  /** @internal The options of a `static` client; undefined for other kinds. */
+  public get staticTokenOptions(): StaticTokenMachineClientOptions | undefined {
+    return undefined;
+  }
+
+  /**
+   * @internal
+   * Adds the problems of the factory's options to the check of the props that hold the
+   * client, under `path`, so they are reported in the same error.
+   */
+  public addOptionIssues(_ctx: z.core.$RefinementCtx, _path: readonly PropertyKey[]): void {}
+}
+
+class JwtMachineClient extends MachineClient {
+  public readonly kind = 'jwt';
+
+  constructor(public readonly options: JwtMachineClientOptions) {
+    super();
+  }
+
+  public override get jwtOptions(): JwtMachineClientOptions {
+    return this.options;
+  }
+
+  public override addOptionIssues(ctx: z.core.$RefinementCtx, path: readonly PropertyKey[]): void {
+    nestedIssues(ctx, path, jwtMachineClientSchema, this.options);
+  }
+}
+
+class StaticTokenMachineClient extends MachineClient {
+  public readonly kind = 'static';
+
+  constructor(public readonly options: StaticTokenMachineClientOptions) {
+    super();
+  }
+
+  public override get staticTokenOptions(): StaticTokenMachineClientOptions {
+    return this.options;
+  }
+
+  public override addOptionIssues(ctx: z.core.$RefinementCtx, path: readonly PropertyKey[]): void {
+    nestedIssues(ctx, path, staticTokenMachineClientSchema, this.options);
+  }
+}
+
+/** @internal The options of the `jwt` clients among `clients`, in order. */
+export function jwtClientOptions(clients: readonly MachineClient[]): JwtMachineClientOptions[] {
+  return clients.flatMap((client) => (client.jwtOptions ? [client.jwtOptions] : []));
+}
+
+/** @internal The options of the `static` clients among `clients`, in order. */
+export function staticTokenClientOptions(clients: readonly MachineClient[]): StaticTokenMachineClientOptions[] {
+  return clients.flatMap((client) => (client.staticTokenOptions ? [client.staticTokenOptions] : []));
 }
 
 /** @internal The zod schema for a list of machine clients. */
@@ -163,4 +223,17 @@ export function machineClientsSchema() {
       problem('must be a MachineClient', 'Use MachineClient.jwt({...}) or MachineClient.staticToken({...}).'),
     ),
   );
+}
+
+/**
+ * @internal
+ * Adds the problems of each client's options to a props check, under
+ * `machineClients[<index>]`.
+ */
+export function machineClientIssues(clients: readonly MachineClient[] | undefined, ctx: z.core.$RefinementCtx): void {
+  clients?.forEach((client, index) => {
+    if (MachineClient.isMachineClient(client)) {
+      client.addOptionIssues(ctx, ['machineClients', index]);
+    }
+  });
 }

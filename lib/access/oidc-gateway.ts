@@ -15,7 +15,7 @@ import { escapeTerraformTemplate, toYaml } from '../core/yaml';
 import { BoundSecret, SecretRef, secretRefSchema, secretRevisions } from '../secrets/secret-ref';
 import { DEFAULT_IMAGES, OAUTH2_PROXY_VERSION } from '../core/defaults';
 import { identityHeaderNames, oauth2ProxyInjectRequestHeaders, oauth2ProxyInjectResponseHeaders } from './header-contract';
-import { JwtMachineClientOptions, MachineClient, machineClientsSchema } from './machine-client';
+import { MachineClient, jwtClientOptions, machineClientIssues, machineClientsSchema } from './machine-client';
 import { OidcIssuer } from './oidc-issuer';
 import { SessionStore, redisSessionStoreSchema } from './session-store';
 
@@ -237,10 +237,10 @@ function machineClientsAgainstAccess(clients: readonly MachineClient[], access: 
     return;
   }
   clients.forEach((client, index) => {
-    if (!MachineClient.isMachineClient(client) || client.kind !== 'jwt') {
+    const options = MachineClient.isMachineClient(client) ? client.jwtOptions : undefined;
+    if (options === undefined) {
       return;
     }
-    const options = client.options as JwtMachineClientOptions;
     if (access.emailDomains?.length && (options.emailDomain === undefined || !access.emailDomains.includes(options.emailDomain))) {
       ctx.addIssue({
         code: 'custom',
@@ -336,7 +336,7 @@ const gatewaySchema = z
     if (props.sessionStore?.kind === 'redis') {
       nestedIssues(ctx, ['sessionStore'], redisSessionStoreSchema, props.sessionStore.redis);
     }
-    props.machineClients?.forEach((client, index) => nestedIssues(ctx, ['machineClients', index], client.schema, client.options));
+    machineClientIssues(props.machineClients, ctx);
     if (props.issuer && OidcIssuer.isOidcIssuer(props.issuer)) {
       nestedIssues(ctx, ['issuer'], props.issuer.schema, props.issuer.options);
       accessContradictions(props.issuer, props.access, ctx);
@@ -419,9 +419,7 @@ export class OidcGateway extends Construct {
     const redisCa = this.sessionStore.redis?.ca?.bind({ scope: this, namespace: props.namespace, prop: 'sessionStore.ca' });
     const bound: BoundSecret[] = [clientSecret, cookieSecret, ...(redisPassword ? [redisPassword] : []), ...(redisCa ? [redisCa] : [])];
 
-    const jwtClients = (props.machineClients ?? [])
-      .filter((c) => c.kind === 'jwt')
-      .map((c) => c.options as JwtMachineClientOptions);
+    const jwtClients = jwtClientOptions(props.machineClients ?? []);
 
     const provider: Record<string, unknown> = {
       id: 'portal-idp',

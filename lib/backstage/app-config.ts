@@ -1,4 +1,4 @@
-import { AccessRestriction, JwtMachineClientOptions, MachineClient } from '../access/machine-client';
+import { AccessRestriction, MachineClient, jwtClientOptions } from '../access/machine-client';
 import { isPlainObject } from '../core/objects';
 
 /** The sign-in resolvers Backstage offers for the oauth2Proxy provider. */
@@ -69,24 +69,19 @@ function restrictionsConfig(restrictions: readonly AccessRestriction[] | undefin
 export function generatedAppConfig(input: GeneratedAppConfigInput): Record<string, unknown> {
   const origin = `https://${input.host}`;
   const externalAccess = [
-    ...input.machineClients
-      .filter((c) => c.kind === 'jwt')
-      .map((c) => {
-        const o = c.options as JwtMachineClientOptions;
-        return {
-          type: 'jwks',
-          options: {
-            url: o.jwksUrl,
-            issuer: o.issuerUrl,
-            audience: o.audience,
-            algorithm: [...(o.algorithms ?? ['RS256'])],
-            ...(o.subjectPrefix ? { subjectPrefix: o.subjectPrefix } : {}),
-          },
-          // Backstage reads accessRestrictions from the entry, beside options: inside
-          // options they would be ignored and the client left unrestricted.
-          ...restrictionsConfig(o.accessRestrictions),
-        };
-      }),
+    ...jwtClientOptions(input.machineClients).map((o) => ({
+      type: 'jwks',
+      options: {
+        url: o.jwksUrl,
+        issuer: o.issuerUrl,
+        audience: o.audience,
+        algorithm: [...(o.algorithms ?? ['RS256'])],
+        ...(o.subjectPrefix ? { subjectPrefix: o.subjectPrefix } : {}),
+      },
+      // Backstage reads accessRestrictions from the entry, beside options: inside
+      // options they would be ignored and the client left unrestricted.
+      ...restrictionsConfig(o.accessRestrictions),
+    })),
     ...input.staticTokens.map((t) => ({
       type: 'static',
       options: { token: `\${${t.envName}}`, subject: t.subject },

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import * as z from 'zod';
-import { MachineClient, StaticTokenMachineClientOptions, machineClientsSchema } from '../access/machine-client';
+import { MachineClient, machineClientIssues, machineClientsSchema, staticTokenClientOptions } from '../access/machine-client';
 import { contentHash } from '../core/hash';
 import { selectorLabels, standardLabels, toKubernetesName } from '../core/labels';
 import { INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../core/network';
@@ -9,7 +9,7 @@ import { reloaderWiring, resourcesWithDefaults, spreadAcrossNodes, workloadDisru
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { ContainerResources } from '../core/resources';
 import { hostName, kubernetesName, pinnedImage, positiveInt, resources, workloadNamespace } from '../core/schemas';
-import { nestedIssues, problem, validateProps } from '../core/validation';
+import { problem, validateProps } from '../core/validation';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
 import { BoundSecret, SecretRef, secretRefSchema, secretRevisions } from '../secrets/secret-ref';
 import { SECRET_ENV_NAME, SIGN_IN_RESOLVERS, SignInOptions, StaticTokenEnv, findDerivedOverrides, findLiteralSecrets, generatedAppConfig, mergeAppConfig } from './app-config';
@@ -246,7 +246,7 @@ const backstageSchema = z
         ),
       });
     }
-    props.machineClients?.forEach((client, index) => nestedIssues(ctx, ['machineClients', index], client.schema, client.options));
+    machineClientIssues(props.machineClients, ctx);
     const reserved = ['POSTGRES_PASSWORD', 'POSTGRES_CA_CERT', 'NODE_OPTIONS'];
     for (const name of [...Object.keys(props.env ?? {}), ...Object.keys(props.secretEnv ?? {})]) {
       if (reserved.includes(name) || name.startsWith('BACKSTAGE_STATIC_TOKEN_')) {
@@ -304,17 +304,12 @@ export class Backstage extends Construct {
 
     const database = props.database.bind({ ...context, clientLabels: selector });
 
-    const staticTokens: Array<StaticTokenEnv & { secret: BoundSecret }> = (props.machineClients ?? [])
-      .filter((c) => c.kind === 'static')
-      .map((c) => {
-        const o = c.options as StaticTokenMachineClientOptions;
-        return {
-          subject: o.subject,
-          envName: `BACKSTAGE_STATIC_TOKEN_${toKubernetesName(o.subject).replace(/-/g, '_').toUpperCase()}`,
-          accessRestrictions: o.accessRestrictions,
-          secret: o.token.bind({ ...context, prop: `machineClients[${o.subject}].token` }),
-        };
-      });
+    const staticTokens: Array<StaticTokenEnv & { secret: BoundSecret }> = staticTokenClientOptions(props.machineClients ?? []).map((o) => ({
+      subject: o.subject,
+      envName: `BACKSTAGE_STATIC_TOKEN_${toKubernetesName(o.subject).replace(/-/g, '_').toUpperCase()}`,
+      accessRestrictions: o.accessRestrictions,
+      secret: o.token.bind({ ...context, prop: `machineClients[${o.subject}].token` }),
+    }));
 
     const generated = generatedAppConfig({
       host: props.host,

@@ -159,7 +159,7 @@ export class CloudProfile<out C extends CloudProfileCapabilities = CloudProfileC
   }
 
   /**
-   * The cloud's DNS-01 solver (or the one given to the profile), for `acmeDns01({ solver })`.
+   * The cloud's DNS-01 solver (or the one given to the profile), for `TlsSource.acmeDns01({ solver })`.
    * `undefined` when the profile knows no DNS zone (AKS without `dnsZone`, generic without
    * `dns01Solver`); typed without `| undefined` for profiles that always have one (EKS, GKE,
    * AKS with `dnsZone`, any profile given `dns01Solver`).

@@ -79,7 +79,7 @@ const eksSchema = z
     nestedOptionIssues(options, ctx);
     const store = options.secretStoreProvider;
     if (options.workloadIdentity === 'pod-identity' && SecretStoreProvider.isSecretStoreProvider(store) && store.provider === 'aws') {
-      const sa = (store.options as { serviceAccount?: unknown }).serviceAccount;
+      const sa = store.serviceAccount;
       if (sa !== undefined) {
         ctx.addIssue({
           code: 'custom',

@@ -2,7 +2,7 @@ import { IConstruct } from 'constructs';
 import * as z from 'zod';
 import { namespaceName } from '../core/cloud-ids';
 import { kubernetesSubdomainName } from '../core/schemas';
-import { nestedIssues, validateProps } from '../core/validation';
+import { validateProps } from '../core/validation';
 import { SecretStoreProvider, secretStoreProviderSchema } from '../secrets/secret-store-provider';
 import { Dns01Solver, dns01SolverSchema } from '../tls/dns01-solver';
 
@@ -76,10 +76,10 @@ export const commonOptionsShape = {
 /** @internal Reports the options of a solver or store given to the profile under their own path. */
 export function nestedOptionIssues(options: CloudProfileCommonOptions, ctx: z.core.$RefinementCtx): void {
   if (Dns01Solver.isDns01Solver(options.dns01Solver)) {
-    nestedIssues(ctx, ['dns01Solver'], options.dns01Solver.schema, options.dns01Solver.options);
+    options.dns01Solver.addOptionIssues(ctx, ['dns01Solver']);
   }
   if (SecretStoreProvider.isSecretStoreProvider(options.secretStoreProvider)) {
-    nestedIssues(ctx, ['secretStoreProvider'], options.secretStoreProvider.schema, options.secretStoreProvider.options);
+    options.secretStoreProvider.addOptionIssues(ctx, ['secretStoreProvider']);
   }
 }
 

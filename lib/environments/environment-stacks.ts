@@ -15,7 +15,6 @@ import { BackstagePortal } from '../portal/backstage-portal';
 import { ClusterSecretStore } from '../secrets/cluster-secret-store';
 import { SecretStoreProvider } from '../secrets/secret-store-provider';
 import { SecretRef } from '../secrets/secret-ref';
-import { acmeDns01 } from '../tls/acme-dns01-tls-source';
 import { TlsSource } from '../tls/tls-source';
 import { applyBackend } from './backend';
 import { EnvironmentData, SecretSourceData, SharedAccessPolicy, parseEnvironment, parseSharedAccessPolicy } from './environment';
@@ -193,7 +192,7 @@ export function environmentStacks(scope: Construct, environment: EnvironmentData
     // HTTP-01 needs the host reachable from the internet; an internal portal proves
     // ownership through the cloud's DNS instead.
     const solver = exposure === 'internal' ? cloud.dns01Solver() : undefined;
-    tls = solver ? acmeDns01({ email: env.tls.email, solver, server: env.tls.server }) : TlsSource.acme({ email: env.tls.email, server: env.tls.server });
+    tls = solver ? TlsSource.acmeDns01({ email: env.tls.email, solver, server: env.tls.server }) : TlsSource.acme({ email: env.tls.email, server: env.tls.server });
   } else if (env.tls.type === 'secret') {
     tls = TlsSource.fromSecret(env.tls.secretName);
   } else {

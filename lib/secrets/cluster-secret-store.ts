@@ -1,10 +1,10 @@
-import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import * as z from 'zod';
 import { namespaceName } from '../core/cloud-ids';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { kubernetesSubdomainName } from '../core/schemas';
-import { fail, nestedIssues, problem, validateProps } from '../core/validation';
+import { StackRegistry } from '../core/stack-registry';
+import { fail, problem, validateProps } from '../core/validation';
 import { SecretStoreReference } from './external-secret';
 import { SecretStoreProvider, secretStoreProviderSchema } from './secret-store-provider';
 
@@ -36,12 +36,12 @@ const propsSchema = z
   })
   .superRefine((props, ctx) => {
     if (SecretStoreProvider.isSecretStoreProvider(props.provider)) {
-      nestedIssues(ctx, ['provider'], props.provider.schema, props.provider.options);
+      props.provider.addOptionIssues(ctx, ['provider']);
     }
   }) satisfies z.ZodType<ClusterSecretStoreProps>;
 
 // ClusterSecretStores are cluster-scoped: one Terraform resource per name and stack.
-const storesByStack = new WeakMap<TerraformStack, Map<string, ClusterSecretStore>>();
+const REGISTRY_ID = 'cdktf-backstage.ClusterSecretStores';
 
 /**
  * An External Secrets Operator `ClusterSecretStore` (`external-secrets.io/v1`), shared by
@@ -61,12 +61,7 @@ export class ClusterSecretStore extends Construct {
     super(scope, id);
     validateProps(this, propsSchema, props);
     this.storeName = props.name ?? props.provider.defaultStoreName;
-    const stack = TerraformStack.of(this);
-    let byName = storesByStack.get(stack);
-    if (!byName) {
-      byName = new Map();
-      storesByStack.set(stack, byName);
-    }
+    const byName = StackRegistry.of<ClusterSecretStore>(this, REGISTRY_ID);
     const existing = byName.get(this.storeName);
     if (existing) {
       fail(

@@ -1,10 +1,11 @@
 import { brand, isBranded } from '../core/brand';
-import { Fn, ITerraformDependable, TerraformStack, TerraformVariable } from 'cdktf';
+import { Fn, ITerraformDependable, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import * as z from 'zod';
 import { toKubernetesName } from '../core/labels';
 import { goDuration, kubernetesSubdomainName, secretKey } from '../core/schemas';
+import { StackRegistry } from '../core/stack-registry';
 import { fail, problem, validateProps } from '../core/validation';
 import { ExternalSecret, SecretStoreReference, remoteRefShape, secretStoreReferenceSchema } from './external-secret';
 
@@ -172,17 +173,10 @@ class ExistingSecretRef extends SecretRef {
   }
 }
 
-// One managed Secret per variable and namespace, however many consumers bind it.
-const managedSecrets = new WeakMap<TerraformStack, Map<string, BoundSecret & { source?: string }>>();
-
-function cacheFor(scope: Construct): Map<string, BoundSecret & { source?: string }> {
-  const stack = TerraformStack.of(scope);
-  let cache = managedSecrets.get(stack);
-  if (!cache) {
-    cache = new Map();
-    managedSecrets.set(stack, cache);
-  }
-  return cache;
+// One managed Secret per variable and namespace, however many consumers bind it (and one
+// ExternalSecret per target Secret), recorded in the stack.
+function cacheFor(scope: Construct): StackRegistry<BoundSecret & { source?: string }> {
+  return StackRegistry.of(scope, 'cdktf-backstage.ManagedSecrets');
 }
 
 /**

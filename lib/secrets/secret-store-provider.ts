@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { brand, isBranded } from '../core/brand';
 import { awsRegion, azureGuid, gcpLocation, gcpProjectId, iamRoleArn, namespaceName } from '../core/cloud-ids';
 import { httpsUrl, kubernetesSubdomainName, secretKey } from '../core/schemas';
-import { problem } from '../core/validation';
+import { nestedIssues, problem } from '../core/validation';
 
 const BRAND = Symbol.for('cdktf-backstage.SecretStoreProvider');
 
@@ -212,25 +212,64 @@ function serviceAccountRef(sa: StoreServiceAccount): Record<string, unknown> {
  * Azure Key Vault or HashiCorp Vault. Every provider authenticates without a stored
  * credential (workload identity, or Vault's Kubernetes auth).
  */
-export class SecretStoreProvider {
+export abstract class SecretStoreProvider {
   /** AWS Secrets Manager (`aws` provider, service `SecretsManager`). */
   public static awsSecretsManager(options: AwsSecretsManagerStoreOptions): SecretStoreProvider {
-    return new SecretStoreProvider('aws', options);
+    return new ProviderStore('aws', options, schemas.aws, (o) => ({
+      service: 'SecretsManager',
+      region: o.region,
+      ...(o.role !== undefined ? { role: o.role } : {}),
+      // No auth block: the AWS SDK's default chain picks up IRSA or EKS Pod Identity.
+      ...(o.serviceAccount !== undefined ? { auth: { jwt: { serviceAccountRef: serviceAccountRef(o.serviceAccount) } } } : {}),
+    }));
   }
 
   /** Google Cloud Secret Manager (`gcpsm` provider). */
   public static gcpSecretManager(options: GcpSecretManagerStoreOptions): SecretStoreProvider {
-    return new SecretStoreProvider('gcpsm', options);
+    return new ProviderStore('gcpsm', options, schemas.gcpsm, (o) => ({
+      projectID: o.projectId,
+      ...(o.location !== undefined ? { location: o.location } : {}),
+      ...(o.serviceAccount !== undefined
+        ? {
+            auth: {
+              workloadIdentity: {
+                serviceAccountRef: serviceAccountRef(o.serviceAccount),
+                ...(o.clusterLocation !== undefined ? { clusterLocation: o.clusterLocation } : {}),
+                ...(o.clusterName !== undefined ? { clusterName: o.clusterName } : {}),
+                ...(o.clusterProjectId !== undefined ? { clusterProjectID: o.clusterProjectId } : {}),
+              },
+            },
+          }
+        : {}),
+    }));
   }
 
   /** Azure Key Vault (`azurekv` provider, `authType: WorkloadIdentity`). */
   public static azureKeyVault(options: AzureKeyVaultStoreOptions): SecretStoreProvider {
-    return new SecretStoreProvider('azurekv', options);
+    return new ProviderStore('azurekv', options, schemas.azurekv, (o) => ({
+      authType: 'WorkloadIdentity',
+      vaultUrl: o.vaultUrl,
+      ...(o.tenantId !== undefined ? { tenantId: o.tenantId } : {}),
+      ...(o.serviceAccount !== undefined ? { serviceAccountRef: serviceAccountRef(o.serviceAccount) } : {}),
+    }));
   }
 
   /** HashiCorp Vault KV (`vault` provider) with the Kubernetes auth method; works on any cluster. */
   public static vault(options: VaultStoreOptions): SecretStoreProvider {
-    return new SecretStoreProvider('vault', options);
+    return new ProviderStore('vault', options, schemas.vault, (o) => ({
+      server: o.server,
+      path: o.path ?? 'secret',
+      version: o.version ?? 'v2',
+      ...(o.namespace !== undefined ? { namespace: o.namespace } : {}),
+      ...(o.caProvider !== undefined ? { caProvider: { ...o.caProvider } } : {}),
+      auth: {
+        kubernetes: {
+          mountPath: o.mountPath ?? 'kubernetes',
+          role: o.role,
+          ...(o.serviceAccount !== undefined ? { serviceAccountRef: serviceAccountRef(o.serviceAccount) } : {}),
+        },
+      },
+    }));
   }
 
   /** True for any SecretStoreProvider, even one from another copy of this library. */
@@ -239,89 +278,59 @@ export class SecretStoreProvider {
   }
 
   /** The External Secrets provider key: `aws`, `gcpsm`, `azurekv` or `vault`. */
-  public readonly provider: SecretStoreProviderKey;
+  public abstract readonly provider: SecretStoreProviderKey;
   /** Store name used when none is given (`aws-secrets-manager`, `gcp-secret-manager`, `azure-key-vault`, `vault`). */
-  public readonly defaultStoreName: string;
-  /** @internal The options given to the factory, validated by the store that uses them. */
-  public readonly options: unknown;
-  /** @internal Schema of those options. */
-  public readonly schema: z.ZodType;
+  public abstract readonly defaultStoreName: string;
 
-  private constructor(provider: SecretStoreProviderKey, options: object) {
+  protected constructor() {
     brand(this, BRAND);
-    this.provider = provider;
-    this.defaultStoreName = DEFAULT_NAMES[provider];
-    this.options = options;
-    this.schema = schemas[provider];
   }
 
   /** The `spec.provider` of the store, exactly as the `external-secrets.io/v1` API spells it. */
+  public abstract render(): Record<string, unknown>;
+
+  /**
+   * @internal
+   * The ServiceAccount the store authenticates as instead of the operator's own identity
+   * (its `serviceAccount` option).
+   */
+  public get serviceAccount(): StoreServiceAccount | undefined {
+    return undefined;
+  }
+
+  /**
+   * @internal
+   * Adds the problems of the factory's options to the check of the props that hold the
+   * provider, under `path`, so they are reported in the same error. A provider without
+   * options of its own has none to add.
+   */
+  public addOptionIssues(_ctx: z.core.$RefinementCtx, _path: readonly PropertyKey[]): void {}
+}
+
+/** The store provider of one External Secrets provider key: its options, their schema and how they render. */
+class ProviderStore<O extends { readonly serviceAccount?: StoreServiceAccount }> extends SecretStoreProvider {
+  public readonly defaultStoreName: string;
+
+  constructor(
+    public readonly provider: SecretStoreProviderKey,
+    private readonly options: O,
+    private readonly schema: z.ZodType<O>,
+    private readonly renderProvider: (options: O) => Record<string, unknown>,
+  ) {
+    super();
+    this.defaultStoreName = DEFAULT_NAMES[provider];
+  }
+
   public render(): Record<string, unknown> {
-    switch (this.provider) {
-      case 'aws': {
-        const o = this.options as AwsSecretsManagerStoreOptions;
-        return {
-          aws: {
-            service: 'SecretsManager',
-            region: o.region,
-            ...(o.role !== undefined ? { role: o.role } : {}),
-            // No auth block: the AWS SDK's default chain picks up IRSA or EKS Pod Identity.
-            ...(o.serviceAccount !== undefined ? { auth: { jwt: { serviceAccountRef: serviceAccountRef(o.serviceAccount) } } } : {}),
-          },
-        };
-      }
-      case 'gcpsm': {
-        const o = this.options as GcpSecretManagerStoreOptions;
-        return {
-          gcpsm: {
-            projectID: o.projectId,
-            ...(o.location !== undefined ? { location: o.location } : {}),
-            ...(o.serviceAccount !== undefined
-              ? {
-                  auth: {
-                    workloadIdentity: {
-                      serviceAccountRef: serviceAccountRef(o.serviceAccount),
-                      ...(o.clusterLocation !== undefined ? { clusterLocation: o.clusterLocation } : {}),
-                      ...(o.clusterName !== undefined ? { clusterName: o.clusterName } : {}),
-                      ...(o.clusterProjectId !== undefined ? { clusterProjectID: o.clusterProjectId } : {}),
-                    },
-                  },
-                }
-              : {}),
-          },
-        };
-      }
-      case 'azurekv': {
-        const o = this.options as AzureKeyVaultStoreOptions;
-        return {
-          azurekv: {
-            authType: 'WorkloadIdentity',
-            vaultUrl: o.vaultUrl,
-            ...(o.tenantId !== undefined ? { tenantId: o.tenantId } : {}),
-            ...(o.serviceAccount !== undefined ? { serviceAccountRef: serviceAccountRef(o.serviceAccount) } : {}),
-          },
-        };
-      }
-      case 'vault': {
-        const o = this.options as VaultStoreOptions;
-        return {
-          vault: {
-            server: o.server,
-            path: o.path ?? 'secret',
-            version: o.version ?? 'v2',
-            ...(o.namespace !== undefined ? { namespace: o.namespace } : {}),
-            ...(o.caProvider !== undefined ? { caProvider: { ...o.caProvider } } : {}),
-            auth: {
-              kubernetes: {
-                mountPath: o.mountPath ?? 'kubernetes',
-                role: o.role,
-                ...(o.serviceAccount !== undefined ? { serviceAccountRef: serviceAccountRef(o.serviceAccount) } : {}),
-              },
-            },
-          },
-        };
-      }
-    }
+    return { [this.provider]: this.renderProvider(this.options) };
+  }
+
+  public override get serviceAccount(): StoreServiceAccount | undefined {
+    return this.options.serviceAccount;
+  }
+
+  public override addOptionIssues(ctx: z.core.$RefinementCtx, path: readonly PropertyKey[]): void {
+    nestedIssues(ctx, path, this.schema, this.options);
   }
 }
 

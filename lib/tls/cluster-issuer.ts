@@ -1,8 +1,9 @@
-import { ITerraformDependable, TerraformStack } from 'cdktf';
+import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { PropsValidationError } from '../core/errors';
 import { formatValue } from '../core/validation';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
+import { StackRegistry } from '../core/stack-registry';
 
 
 export interface ClusterIssuerProps {
@@ -63,7 +64,7 @@ interface RegisteredIssuer {
 // ClusterIssuers are cluster-scoped: each name is created once per stack, however many
 // TlsSources and portals use it. One registry for every kind of TlsSource, so a name
 // clash is found when the second one asks, whichever kinds they are.
-const registry = new WeakMap<TerraformStack, Map<string, RegisteredIssuer>>();
+const REGISTRY_ID = 'cdktf-backstage.ClusterIssuers';
 
 /** @internal The stack's ClusterIssuer of this name: created once, refused if the spec differs. */
 export function ensureClusterIssuer(
@@ -73,12 +74,7 @@ export function ensureClusterIssuer(
   requester: IssuerRequester,
   dependsOn: readonly ITerraformDependable[] = [],
 ): ClusterIssuer {
-  const stack = TerraformStack.of(scope);
-  let byName = registry.get(stack);
-  if (!byName) {
-    byName = new Map();
-    registry.set(stack, byName);
-  }
+  const byName = StackRegistry.of<RegisteredIssuer>(scope, REGISTRY_ID);
   const json = JSON.stringify(spec);
   const existing = byName.get(name);
   if (existing) {

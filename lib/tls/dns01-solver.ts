@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { brand, isBranded } from '../core/brand';
 import { azureGuid, azureResourceGroupName, awsRegion, cloudDnsZoneName, gcpProjectId, iamRoleArn, route53HostedZoneId } from '../core/cloud-ids';
 import { hostName } from '../core/schemas';
-import { problem, validateProps } from '../core/validation';
+import { nestedIssues, problem, validateProps } from '../core/validation';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
 
 const BRAND = Symbol.for('cdktf-backstage.Dns01Solver');
@@ -147,18 +147,32 @@ const schemas = {
   }) satisfies z.ZodType<CloudflareSolverOptions>,
 };
 
+/** A solver's `dns01` block and what the issuer must wait for. */
+interface RenderedDns01 {
+  readonly dns01: Record<string, unknown>;
+  readonly dependsOn?: readonly ITerraformDependable[];
+}
+
 /**
  * How cert-manager proves control of a domain through a DNS TXT record (ACME DNS-01).
  * Unlike HTTP-01 it needs no route into the cluster, works for internal-only hosts and
  * wildcards, and is unaffected by the ingress's auth and IP allow-lists.
  */
-export class Dns01Solver {
+export abstract class Dns01Solver {
   /**
    * Amazon Route 53, with cert-manager's own AWS identity (IRSA or EKS Pod Identity on
    * its ServiceAccount), optionally assuming `role`.
    */
   public static route53(options: Route53SolverOptions): Dns01Solver {
-    return new Dns01Solver('route53', options);
+    return new ProviderSolver('route53', options, schemas.route53, (o) => ({
+      dns01: {
+        route53: {
+          region: o.region,
+          ...(o.hostedZoneId !== undefined ? { hostedZoneID: o.hostedZoneId } : {}),
+          ...(o.role !== undefined ? { role: o.role } : {}),
+        },
+      },
+    }));
   }
 
   /**
@@ -166,17 +180,38 @@ export class Dns01Solver {
    * ServiceAccount); no key file.
    */
   public static cloudDns(options: CloudDnsSolverOptions): Dns01Solver {
-    return new Dns01Solver('cloudDNS', options);
+    return new ProviderSolver('cloudDNS', options, schemas.cloudDNS, (o) => ({
+      dns01: { cloudDNS: { project: o.project, ...(o.hostedZoneName !== undefined ? { hostedZoneName: o.hostedZoneName } : {}) } },
+    }));
   }
 
   /** Azure DNS, with cert-manager's own identity (Azure Workload Identity); no client secret. */
   public static azureDns(options: AzureDnsSolverOptions): Dns01Solver {
-    return new Dns01Solver('azureDNS', options);
+    return new ProviderSolver('azureDNS', options, schemas.azureDNS, (o) => ({
+      dns01: {
+        azureDNS: {
+          subscriptionID: o.subscriptionId,
+          resourceGroupName: o.resourceGroupName,
+          hostedZoneName: o.hostedZoneName,
+          ...(o.environment !== undefined ? { environment: o.environment } : {}),
+          // Workload identity: no clientID/clientSecret/tenantID of a service principal.
+          ...(o.managedIdentityClientId !== undefined ? { managedIdentity: { clientID: o.managedIdentityClientId } } : {}),
+        },
+      },
+    }));
   }
 
   /** Cloudflare, on any cluster, with an API token from a {@link SecretRef}. */
   public static cloudflare(options: CloudflareSolverOptions): Dns01Solver {
-    return new Dns01Solver('cloudflare', options);
+    return new ProviderSolver('cloudflare', options, schemas.cloudflare, (o, context) => {
+      // A ClusterIssuer reads its Secrets from cert-manager's cluster resource namespace.
+      const token = o.apiToken.bind({
+        scope: context.scope,
+        namespace: context.certManagerNamespace,
+        prop: context.prop ? `${context.prop}.apiToken` : 'apiToken',
+      });
+      return { dns01: { cloudflare: { apiTokenSecretRef: { name: token.secretName, key: token.key } } }, dependsOn: token.dependsOn };
+    });
   }
 
   /** True for any Dns01Solver, even one from another copy of this library. */
@@ -185,77 +220,51 @@ export class Dns01Solver {
   }
 
   /** The cert-manager DNS-01 provider: `route53`, `cloudDNS`, `azureDNS` or `cloudflare`. */
-  public readonly provider: Dns01Provider;
-  /** @internal The options given to the factory, validated when an issuer binds the solver. */
-  public readonly options: unknown;
-  /** @internal Schema of those options. */
-  public readonly schema: z.ZodType;
+  public abstract readonly provider: Dns01Provider;
 
-  private constructor(provider: Dns01Provider, options: object) {
+  protected constructor() {
     brand(this, BRAND);
-    this.provider = provider;
-    this.options = options;
-    this.schema = schemas[provider];
   }
 
   /** Validates the options and renders the solver for a ClusterIssuer. */
+  public abstract bind(context: Dns01BindingContext): BoundDns01Solver;
+
+  /**
+   * @internal
+   * Adds the problems of the factory's options to the check of the props that hold the
+   * solver, under `path`, so they are reported in the same error. A solver without
+   * options of its own has none to add.
+   */
+  public addOptionIssues(_ctx: z.core.$RefinementCtx, _path: readonly PropertyKey[]): void {}
+}
+
+/** The solver of one provider: its options, their schema and how they render. */
+class ProviderSolver<O extends Dns01SolverCommonOptions> extends Dns01Solver {
+  constructor(
+    public readonly provider: Dns01Provider,
+    private readonly options: O,
+    private readonly schema: z.ZodType<O>,
+    private readonly render: (options: O, context: Dns01BindingContext) => RenderedDns01,
+  ) {
+    super();
+  }
+
   public bind(context: Dns01BindingContext): BoundDns01Solver {
     validateProps(context.scope, this.schema, this.options, context.prop ? [context.prop] : []);
-    const dependsOn: ITerraformDependable[] = [];
-    let dns01: Record<string, unknown>;
-    switch (this.provider) {
-      case 'route53': {
-        const o = this.options as Route53SolverOptions;
-        dns01 = {
-          route53: {
-            region: o.region,
-            ...(o.hostedZoneId !== undefined ? { hostedZoneID: o.hostedZoneId } : {}),
-            ...(o.role !== undefined ? { role: o.role } : {}),
-          },
-        };
-        break;
-      }
-      case 'cloudDNS': {
-        const o = this.options as CloudDnsSolverOptions;
-        dns01 = { cloudDNS: { project: o.project, ...(o.hostedZoneName !== undefined ? { hostedZoneName: o.hostedZoneName } : {}) } };
-        break;
-      }
-      case 'azureDNS': {
-        const o = this.options as AzureDnsSolverOptions;
-        dns01 = {
-          azureDNS: {
-            subscriptionID: o.subscriptionId,
-            resourceGroupName: o.resourceGroupName,
-            hostedZoneName: o.hostedZoneName,
-            ...(o.environment !== undefined ? { environment: o.environment } : {}),
-            // Workload identity: no clientID/clientSecret/tenantID of a service principal.
-            ...(o.managedIdentityClientId !== undefined ? { managedIdentity: { clientID: o.managedIdentityClientId } } : {}),
-          },
-        };
-        break;
-      }
-      case 'cloudflare': {
-        const o = this.options as CloudflareSolverOptions;
-        // A ClusterIssuer reads its Secrets from cert-manager's cluster resource namespace.
-        const token = o.apiToken.bind({
-          scope: context.scope,
-          namespace: context.certManagerNamespace,
-          prop: context.prop ? `${context.prop}.apiToken` : 'apiToken',
-        });
-        dependsOn.push(...token.dependsOn);
-        dns01 = { cloudflare: { apiTokenSecretRef: { name: token.secretName, key: token.key } } };
-        break;
-      }
-    }
-    const zones = (this.options as Dns01SolverCommonOptions).dnsZones;
+    const { dns01, dependsOn = [] } = this.render(this.options, context);
+    const zones = this.options.dnsZones;
     return {
       solver: { ...(zones !== undefined ? { selector: { dnsZones: [...zones] } } : {}), dns01 },
-      dependsOn,
+      dependsOn: [...dependsOn],
     };
+  }
+
+  public override addOptionIssues(ctx: z.core.$RefinementCtx, path: readonly PropertyKey[]): void {
+    nestedIssues(ctx, path, this.schema, this.options);
   }
 }
 
-/** @internal A prop that takes a {@link Dns01Solver} (`acmeDns01`'s solver, a cloud profile's). */
+/** @internal A prop that takes a {@link Dns01Solver} (`TlsSource.acmeDns01`'s solver, a cloud profile's). */
 export const dns01SolverSchema = z.custom<Dns01Solver>(
   (value) => Dns01Solver.isDns01Solver(value),
   problem('must be a Dns01Solver', 'Use Dns01Solver.route53(...), .cloudDns(...), .azureDns(...) or .cloudflare(...).'),

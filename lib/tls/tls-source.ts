@@ -2,9 +2,11 @@ import { brand, isBranded } from '../core/brand';
 import { ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import * as z from 'zod';
+import { namespaceName } from '../core/cloud-ids';
 import { httpsUrl, kubernetesName, kubernetesSubdomainName } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
 import { ensureClusterIssuer } from './cluster-issuer';
+import { Dns01Solver, dns01SolverSchema } from './dns01-solver';
 
 const BRAND = Symbol.for('cdktf-backstage.TlsSource');
 
@@ -31,6 +33,32 @@ export interface AcmeOptions {
   readonly issuerName?: string;
 }
 
+/** Options of {@link TlsSource.acmeDns01}. */
+export interface AcmeDns01Options {
+  /** Contact e-mail registered with the ACME account (expiry notices go there). */
+  readonly email: string;
+  /** How cert-manager publishes the challenge TXT record (Route 53, Cloud DNS, Azure DNS, Cloudflare). */
+  readonly solver: Dns01Solver;
+  /**
+   * `"production"` or `"staging"` for Let's Encrypt, or the https URL of any ACME directory.
+   * @default "production"
+   */
+  readonly server?: 'production' | 'staging' | (string & {});
+  /**
+   * Name of the ClusterIssuer to create (cluster-wide: two stacks on one cluster must
+   * not both create the same name).
+   * @default "letsencrypt-production-dns01", "letsencrypt-staging-dns01", or "acme-dns01" for other servers
+   */
+  readonly issuerName?: string;
+  /**
+   * cert-manager's cluster resource namespace (its `--cluster-resource-namespace`, by
+   * default the namespace it is installed in): ClusterIssuers read their Secrets there,
+   * so a Cloudflare token is bound into it.
+   * @default "cert-manager"
+   */
+  readonly certManagerNamespace?: string;
+}
+
 /** What an ingress needs from a TLS source. */
 export interface BoundTls {
   /** Secret holding `tls.crt`/`tls.key` for the host. */
@@ -50,19 +78,36 @@ export interface TlsBindingContext {
   readonly ingressClassName: string;
 }
 
-/** @internal An ACME `server` option: a Let's Encrypt environment or any https directory URL. */
-export const acmeServerSchema = z
+/** An ACME `server` option: a Let's Encrypt environment or any https directory URL. */
+const acmeServerSchema = z
   .string()
   .refine(
     (server) => server === 'production' || server === 'staging' || httpsUrl.safeParse(server).success,
     problem('must be "production", "staging" or an https:// ACME directory URL', 'Pick a Let\'s Encrypt environment or paste your ACME directory URL.'),
   );
 
+const acmeEmail = z.email(problem('must be an e-mail address', 'Give a mailbox that receives certificate expiry notices.'));
+
 const acmeSchema = z.strictObject({
-  email: z.email(problem('must be an e-mail address', 'Give a mailbox that receives certificate expiry notices.')),
+  email: acmeEmail,
   server: acmeServerSchema.optional(),
   issuerName: kubernetesName.optional(),
 }) satisfies z.ZodType<AcmeOptions>;
+
+const acmeDns01Schema = z
+  .strictObject({
+    email: acmeEmail,
+    solver: dns01SolverSchema,
+    server: acmeServerSchema.optional(),
+    issuerName: kubernetesName.optional(),
+    certManagerNamespace: namespaceName.optional(),
+  })
+  .superRefine((options, ctx) => {
+    // The solver's own options are reported under tls.solver.<option>, in the same error.
+    if (Dns01Solver.isDns01Solver(options.solver)) {
+      options.solver.addOptionIssues(ctx, ['solver']);
+    }
+  }) satisfies z.ZodType<AcmeDns01Options>;
 
 /** Where the TLS certificate of the portal's host comes from. */
 export abstract class TlsSource {
@@ -72,6 +117,16 @@ export abstract class TlsSource {
    */
   public static acme(options: AcmeOptions): TlsSource {
     return new AcmeTlsSource(options);
+  }
+
+  /**
+   * A certificate from an ACME CA (Let's Encrypt by default) through cert-manager, proven
+   * with a DNS-01 challenge: creates a ClusterIssuer whose only solver is `solver`. Use it
+   * for hosts that are not reachable from the internet (internal load balancers) or when
+   * HTTP-01 cannot pass the ingress.
+   */
+  public static acmeDns01(options: AcmeDns01Options): TlsSource {
+    return new AcmeDns01TlsSource(options);
   }
 
   /** A certificate from an issuer that already exists (ClusterIssuer or namespaced Issuer). */
@@ -117,8 +172,8 @@ export abstract class TlsSource {
   public abstract bind(context: TlsBindingContext): BoundTls;
 }
 
-/** @internal `<host with dashes>-tls`: the Secret cert-manager writes the certificate to. */
-export function defaultSecretName(host: string): string {
+/** `<host with dashes>-tls`: the Secret cert-manager writes the certificate to. */
+function defaultSecretName(host: string): string {
   // A host known only at plan time cannot be turned into a name here.
   if (Token.isUnresolved(host)) {
     return 'portal-tls';
@@ -127,17 +182,18 @@ export function defaultSecretName(host: string): string {
 }
 
 /**
- * @internal The directory URL of an ACME `server` option, and the default issuer name:
+ * The directory URL of an ACME `server` option, and the default issuer name:
  * `letsencrypt-<environment><suffix>`, or `acme<suffix>` for other servers.
  */
-export function resolveAcmeServer(server: string, suffix = ''): { readonly directory: string; readonly defaultIssuerName: string } {
+function resolveAcmeServer(server: string, suffix = ''): { readonly directory: string; readonly defaultIssuerName: string } {
   if (server === 'production' || server === 'staging') {
     return { directory: ACME_DIRECTORIES[server], defaultIssuerName: `letsencrypt-${server}${suffix}` };
   }
   return { directory: server, defaultIssuerName: `acme${suffix}` };
 }
 
-// Every issuer this file creates is one kind for the name-clash check.
+// The HTTP-01, private CA and self-signed issuers are one kind for the name-clash check
+// (the DNS-01 ones, below, another).
 const REQUESTER = { kind: 'tls-source', differsBy: 'another ingress class or ACME server' };
 
 class AcmeTlsSource extends TlsSource {
@@ -163,6 +219,48 @@ class AcmeTlsSource extends TlsSource {
         ],
       },
     }, REQUESTER);
+    return {
+      secretName: defaultSecretName(context.host),
+      annotations: { 'cert-manager.io/cluster-issuer': issuerName },
+      dependsOn: [issuer.manifest],
+    };
+  }
+}
+
+// Issuers of this kind differ by DNS solver or server; a clash with another kind of
+// TlsSource's issuer is found by the shared registry too.
+const DNS01_REQUESTER = { kind: 'acme-dns01', differsBy: 'another DNS solver or ACME server' };
+
+class AcmeDns01TlsSource extends TlsSource {
+  constructor(private readonly options: AcmeDns01Options) {
+    super();
+  }
+
+  public bind(context: TlsBindingContext): BoundTls {
+    validateProps(context.scope, acmeDns01Schema, this.options, ['tls']);
+    const { directory, defaultIssuerName } = resolveAcmeServer(this.options.server ?? 'production', '-dns01');
+    const issuerName = this.options.issuerName ?? defaultIssuerName;
+    const bound = this.options.solver.bind({
+      scope: context.scope,
+      certManagerNamespace: this.options.certManagerNamespace ?? 'cert-manager',
+      prop: 'tls.solver',
+    });
+    const issuer = ensureClusterIssuer(
+      context.scope,
+      issuerName,
+      {
+        acme: {
+          server: directory,
+          email: this.options.email,
+          privateKeySecretRef: { name: `${issuerName}-account-key` },
+          // DNS-01 only: no challenge route through the ingress, so the auth and IP
+          // allow-list annotations of the portal cannot get in the way.
+          solvers: [bound.solver],
+        },
+      },
+      DNS01_REQUESTER,
+      bound.dependsOn,
+    );
     return {
       secretName: defaultSecretName(context.host),
       annotations: { 'cert-manager.io/cluster-issuer': issuerName },

@@ -472,7 +472,7 @@ describe('Guardrails', () => {
         const trusted = run(build).violations.filter((v) => v.includes('trusted-certificates'));
         // Only the main Ingress carries the cert-manager annotation (the others share its secret).
         expect(trusted).toEqual([
-          `[test/portal/Ingress/Ingress] trusted-certificates: its certificate comes from ${why}: browsers do not trust it. In production use TlsSource.acme({ email }) (Let's Encrypt production), acmeDns01, a private CA your clients trust, or an existing certificate.`,
+          `[test/portal/Ingress/Ingress] trusted-certificates: its certificate comes from ${why}: browsers do not trust it. In production use TlsSource.acme({ email }) (Let's Encrypt production), TlsSource.acmeDns01({ email, solver }), a private CA your clients trust, or an existing certificate.`,
         ]);
         expect(run(build, { environment: 'non-production' }).violations).toEqual([]);
       }

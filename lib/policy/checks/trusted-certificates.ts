@@ -48,7 +48,7 @@ export const trustedCertificates = defineCheck({
           finding(
             'trusted-certificates',
             ingress,
-            `its certificate comes from ${wanted.kind} "${wanted.name}", ${why}: browsers do not trust it. In production use TlsSource.acme({ email }) (Let's Encrypt production), acmeDns01, a private CA your clients trust, or an existing certificate.`,
+            `its certificate comes from ${wanted.kind} "${wanted.name}", ${why}: browsers do not trust it. In production use TlsSource.acme({ email }) (Let's Encrypt production), TlsSource.acmeDns01({ email, solver }), a private CA your clients trust, or an existing certificate.`,
           ),
         );
       }
