@@ -47,6 +47,13 @@ describe('MachineClient', () => {
     expect(MachineClient.isMachineClient({ kind: 'jwt' })).toBe(false);
   });
 
+  it('still shows the options given to the factory (deprecated `options`, kept for one minor version)', () => {
+    const jwtOptions = { issuerUrl: 'https://ci.example.com', audience: 'portal', jwksUrl: 'https://ci.example.com/jwks', subjectPrefix: 'ci' };
+    const staticOptions = { subject: 'ci-bot', token: SecretRef.fromSecret('ci', 'token') };
+    expect(MachineClient.jwt(jwtOptions).options).toEqual(jwtOptions);
+    expect(MachineClient.staticToken(staticOptions).options).toEqual(staticOptions);
+  });
+
   it('lets each JWT client through the gateway by issuer and audience', () => {
     const args: string[] = containerWith(() => ({
       machineClients: [ciClient(), ciClient({ issuerUrl: 'https://gitlab.example.com', audience: 'portal', jwksUrl: 'https://gitlab.example.com/oauth/discovery/keys' })],

@@ -1,7 +1,6 @@
 import { TerraformStack, TerraformVariable } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { BackstagePortal, type IngressAuthGateway, NginxIngress, SecretRef, TlsSource } from '../../lib';
-import { acmeDns01 } from '../../lib/tls/acme-dns01-tls-source';
+import { BackstagePortal, type IngressAuthGateway, NginxIngress, SecretRef, TlsSource, acmeDns01 } from '../../lib';
 import { Dns01Solver } from '../../lib/tls/dns01-solver';
 import { errorOf, portalProps, resourceAt, resourcesOf, synth, type TfJson } from '../helpers';
 
@@ -21,9 +20,9 @@ const synthIngress = (tls: TlsSource): TfJson => synth((stack) => ingress(stack,
 const issuers = (json: TfJson): any[] => Object.values(resourcesOf(json, 'kubernetes_manifest')).filter((r) => r.manifest.kind === 'ClusterIssuer');
 const route53 = Dns01Solver.route53({ region: 'eu-central-1', hostedZoneId: 'Z0123456789ABCDEFGHIJ' });
 
-describe('acmeDns01', () => {
+describe('TlsSource.acmeDns01', () => {
   it('creates a Let\'s Encrypt production ClusterIssuer whose only solver is the DNS-01 solver', () => {
-    const json = synthIngress(acmeDns01({ email: 'platform@example.com', solver: route53 }));
+    const json = synthIngress(TlsSource.acmeDns01({ email: 'platform@example.com', solver: route53 }));
     const issuer = resourceAt(json, 'kubernetes_manifest', 'ing/ClusterIssuer-letsencrypt-production-dns01/Resource');
     expect(issuer.manifest).toEqual({
       apiVersion: 'cert-manager.io/v1',
@@ -42,7 +41,7 @@ describe('acmeDns01', () => {
   });
 
   it('asks cert-manager for the certificate on the Ingress, after the issuer exists', () => {
-    const json = synthIngress(acmeDns01({ email: 'platform@example.com', solver: route53 }));
+    const json = synthIngress(TlsSource.acmeDns01({ email: 'platform@example.com', solver: route53 }));
     const [issuerId] = Object.keys(resourcesOf(json, 'kubernetes_manifest'));
     const main = resourceAt(json, 'kubernetes_ingress_v1', 'ing/Ingress');
     expect(main.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt-production-dns01');
@@ -51,16 +50,16 @@ describe('acmeDns01', () => {
   });
 
   it('names the issuer after the ACME server', () => {
-    const staging = issuers(synthIngress(acmeDns01({ email: 'platform@example.com', solver: route53, server: 'staging' })))[0];
+    const staging = issuers(synthIngress(TlsSource.acmeDns01({ email: 'platform@example.com', solver: route53, server: 'staging' })))[0];
     expect(staging.manifest.metadata.name).toBe('letsencrypt-staging-dns01');
     expect(staging.manifest.spec.acme.server).toBe('https://acme-staging-v02.api.letsencrypt.org/directory');
     expect(staging.manifest.spec.acme.privateKeySecretRef).toEqual({ name: 'letsencrypt-staging-dns01-account-key' });
 
-    const custom = issuers(synthIngress(acmeDns01({ email: 'platform@example.com', solver: route53, server: 'https://acme.zerossl.com/v2/DV90' })))[0];
+    const custom = issuers(synthIngress(TlsSource.acmeDns01({ email: 'platform@example.com', solver: route53, server: 'https://acme.zerossl.com/v2/DV90' })))[0];
     expect(custom.manifest.metadata.name).toBe('acme-dns01');
     expect(custom.manifest.spec.acme.server).toBe('https://acme.zerossl.com/v2/DV90');
 
-    const named = synthIngress(acmeDns01({ email: 'platform@example.com', solver: route53, issuerName: 'route53-prod' }));
+    const named = synthIngress(TlsSource.acmeDns01({ email: 'platform@example.com', solver: route53, issuerName: 'route53-prod' }));
     expect(issuers(named)[0].manifest.metadata.name).toBe('route53-prod');
     expect(resourceAt(named, 'kubernetes_ingress_v1', 'ing/Ingress').metadata.annotations['cert-manager.io/cluster-issuer']).toBe('route53-prod');
   });
@@ -68,7 +67,7 @@ describe('acmeDns01', () => {
   it('puts a Cloudflare token variable into cert-manager\'s namespace and orders the issuer after it', () => {
     const json = synth((stack) => {
       const token = SecretRef.fromVariable(new TerraformVariable(stack, 'cloudflare_api_token', { type: 'string', sensitive: true }));
-      ingress(stack, 'ing', acmeDns01({ email: 'platform@example.com', solver: Dns01Solver.cloudflare({ apiToken: token }) }));
+      ingress(stack, 'ing', TlsSource.acmeDns01({ email: 'platform@example.com', solver: Dns01Solver.cloudflare({ apiToken: token }) }));
     });
     const [secretId, secret] = Object.entries(resourcesOf(json, 'kubernetes_secret_v1'))[0]!;
     expect(secret.metadata).toMatchObject({ name: 'cloudflare-api-token', namespace: 'cert-manager' });
@@ -81,14 +80,14 @@ describe('acmeDns01', () => {
   it('binds the Cloudflare token into the given cert-manager namespace', () => {
     const json = synth((stack) => {
       const token = SecretRef.fromVariable(new TerraformVariable(stack, 'cf_token', { type: 'string', sensitive: true }));
-      ingress(stack, 'ing', acmeDns01({ email: 'platform@example.com', solver: Dns01Solver.cloudflare({ apiToken: token }), certManagerNamespace: 'pki' }));
+      ingress(stack, 'ing', TlsSource.acmeDns01({ email: 'platform@example.com', solver: Dns01Solver.cloudflare({ apiToken: token }), certManagerNamespace: 'pki' }));
     });
     expect(Object.values(resourcesOf(json, 'kubernetes_secret_v1'))[0].metadata.namespace).toBe('pki');
   });
 
   it('creates the ClusterIssuer once per stack when two portals use it', () => {
     const json = synth((stack) => {
-      const tls = acmeDns01({ email: 'platform@example.com', solver: Dns01Solver.cloudDns({ project: 'platform-dns-4711' }) });
+      const tls = TlsSource.acmeDns01({ email: 'platform@example.com', solver: Dns01Solver.cloudDns({ project: 'platform-dns-4711' }) });
       const props = portalProps(stack);
       new BackstagePortal(stack, 'team-a', { ...props, namespace: 'team-a', host: 'a.example.com', tls });
       new BackstagePortal(stack, 'team-b', { ...props, namespace: 'team-b', host: 'b.example.com', tls });
@@ -107,7 +106,7 @@ describe('acmeDns01', () => {
   it('lives next to an HTTP-01 issuer under its own default name', () => {
     const json = synth((stack) => {
       ingress(stack, 'public', TlsSource.acme({ email: 'platform@example.com' }), 'a.example.com');
-      ingress(stack, 'internal', acmeDns01({ email: 'platform@example.com', solver: route53 }), 'b.example.com');
+      ingress(stack, 'internal', TlsSource.acmeDns01({ email: 'platform@example.com', solver: route53 }), 'b.example.com');
     });
     expect(issuers(json).map((i) => i.manifest.metadata.name).sort()).toEqual(['letsencrypt-production', 'letsencrypt-production-dns01']);
   });
@@ -115,8 +114,8 @@ describe('acmeDns01', () => {
   it('refuses two different DNS-01 issuers under one name', () => {
     const message = errorOf(() =>
       synth((stack) => {
-        ingress(stack, 'a', acmeDns01({ email: 'platform@example.com', solver: route53 }), 'a.example.com');
-        ingress(stack, 'b', acmeDns01({ email: 'platform@example.com', solver: Dns01Solver.cloudDns({ project: 'platform-dns-4711' }) }), 'b.example.com');
+        ingress(stack, 'a', TlsSource.acmeDns01({ email: 'platform@example.com', solver: route53 }), 'a.example.com');
+        ingress(stack, 'b', TlsSource.acmeDns01({ email: 'platform@example.com', solver: Dns01Solver.cloudDns({ project: 'platform-dns-4711' }) }), 'b.example.com');
       }),
     );
     expect(message).toBe(
@@ -128,7 +127,7 @@ describe('acmeDns01', () => {
     const message = errorOf(() =>
       synth((stack) => {
         ingress(stack, 'a', TlsSource.acme({ email: 'platform@example.com' }), 'a.example.com');
-        ingress(stack, 'b', acmeDns01({ email: 'platform@example.com', solver: route53, issuerName: 'letsencrypt-production' }), 'b.example.com');
+        ingress(stack, 'b', TlsSource.acmeDns01({ email: 'platform@example.com', solver: route53, issuerName: 'letsencrypt-production' }), 'b.example.com');
       }),
     );
     expect(message).toBe(
@@ -139,7 +138,7 @@ describe('acmeDns01', () => {
   it('refuses an HTTP-01 issuer of the same name made after it (one registry for every kind of TlsSource)', () => {
     const message = errorOf(() =>
       synth((stack) => {
-        ingress(stack, 'a', acmeDns01({ email: 'platform@example.com', solver: route53, issuerName: 'letsencrypt-production' }), 'a.example.com');
+        ingress(stack, 'a', TlsSource.acmeDns01({ email: 'platform@example.com', solver: route53, issuerName: 'letsencrypt-production' }), 'a.example.com');
         ingress(stack, 'b', TlsSource.acme({ email: 'platform@example.com' }), 'b.example.com');
       }),
     );
@@ -149,7 +148,7 @@ describe('acmeDns01', () => {
   });
 
   it('is a TlsSource and not self-signed', () => {
-    const tls = acmeDns01({ email: 'platform@example.com', solver: route53 });
+    const tls = TlsSource.acmeDns01({ email: 'platform@example.com', solver: route53 });
     expect(TlsSource.isTlsSource(tls)).toBe(true);
     expect(tls.isSelfSigned).toBe(false);
   });
@@ -157,7 +156,7 @@ describe('acmeDns01', () => {
   it('refuses a bad e-mail, server, issuer name and namespace, and reports the solver\'s problems under tls.solver', () => {
     const message = errorOf(() =>
       synthIngress(
-        acmeDns01({
+        TlsSource.acmeDns01({
           email: 'platform-at-example.com',
           solver: Dns01Solver.route53({ region: 'europe' }),
           server: 'http://acme.example.com/directory',
@@ -176,8 +175,28 @@ describe('acmeDns01', () => {
   });
 
   it('refuses a solver that is not a Dns01Solver', () => {
-    expect(errorOf(() => synthIngress(acmeDns01({ email: 'platform@example.com', solver: { route53: { region: 'eu-central-1' } } as never })))).toBe(
+    expect(errorOf(() => synthIngress(TlsSource.acmeDns01({ email: 'platform@example.com', solver: { route53: { region: 'eu-central-1' } } as never })))).toBe(
       '[test/ing] tls.solver: must be a Dns01Solver, got {"route53":{"region":"eu-central-1"}}. Use Dns01Solver.route53(...), .cloudDns(...), .azureDns(...) or .cloudflare(...).',
     );
+  });
+});
+
+describe('acmeDns01 (deprecated, kept for one minor version)', () => {
+  it('still makes the DNS-01 TlsSource that TlsSource.acmeDns01 makes', () => {
+    const options = { email: 'platform@example.com', solver: route53, server: 'staging', issuerName: 'route53-staging' } as const;
+    const json = synthIngress(acmeDns01(options));
+    expect(json).toEqual(synthIngress(TlsSource.acmeDns01(options)));
+    expect(issuers(json).map((i) => [i.manifest.metadata.name, i.manifest.spec.acme.solvers])).toEqual([
+      ['route53-staging', [{ dns01: { route53: { region: 'eu-central-1', hostedZoneID: 'Z0123456789ABCDEFGHIJ' } } }]],
+    ]);
+    expect(TlsSource.isTlsSource(acmeDns01(options))).toBe(true);
+  });
+
+  it('still refuses bad options with the same messages', () => {
+    const message = errorOf(() => synthIngress(acmeDns01({ email: 'platform-at-example.com', solver: Dns01Solver.route53({ region: 'europe' }) })));
+    expect(message.split('\n')).toEqual([
+      '[test/ing] tls.email: must be an e-mail address, got "platform-at-example.com". Give a mailbox that receives certificate expiry notices.',
+      '[test/ing] tls.solver.region: must be an AWS region code, got "europe". Use the region code, e.g. "eu-central-1" or "us-east-1", not its display name.',
+    ]);
   });
 });

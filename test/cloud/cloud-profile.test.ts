@@ -1,10 +1,9 @@
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { type IngressAuthGateway, NginxIngress, SecretRef } from '../../lib';
+import { type IngressAuthGateway, NginxIngress, SecretRef, TlsSource } from '../../lib';
 import { CloudProfile } from '../../lib/cloud/cloud-profile';
 import { SecretStoreProvider } from '../../lib/secrets/secret-store-provider';
-import { acmeDns01 } from '../../lib/tls/acme-dns01-tls-source';
 import { Dns01Solver } from '../../lib/tls/dns01-solver';
 import { errorOf, resourceAt, resourcesOf, synth, type TfJson } from '../helpers';
 
@@ -498,7 +497,7 @@ describe('CloudProfile', () => {
         host: 'backstage.example.com',
         backend: { serviceName: 'backstage', port: 7007 },
         gateway,
-        tls: acmeDns01({ email: 'platform@example.com', solver: profile.dns01Solver()! }),
+        tls: TlsSource.acmeDns01({ email: 'platform@example.com', solver: profile.dns01Solver()! }),
       });
     });
     const manifests = Object.values(resourcesOf(json, 'kubernetes_manifest')).map((r) => r.manifest);
