@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
+import { expect } from 'vitest';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { BackstageDatabase, OidcIssuer, SecretRef, TlsSource } from '../lib';
+import { BackstageDatabase, OidcIssuer, PropsValidationError, SecretRef, TlsSource, type ValidationProblem } from '../lib';
 
 export type TfJson = {
   resource?: Record<string, Record<string, Record<string, any>>>;
@@ -69,6 +70,58 @@ export function errorOf(fn: () => unknown): string {
     return e instanceof Error ? e.message : String(e);
   }
   throw new Error('expected an error, but none was thrown');
+}
+
+/**
+ * The meaningful part of one refusal a test expects: which prop, and what is wrong with it.
+ * Tests compare this, not whole lines, so rewording a fix hint does not break every test,
+ * while a problem reported for the wrong prop, or not reported, still does.
+ */
+export interface ExpectedProblem {
+  /** The construct path (or environment file) the problem is reported for; compared exactly when given. */
+  readonly where?: string;
+  /** The prop path, e.g. `gateway.cookie.refresh` (empty for the whole input); compared exactly. */
+  readonly path: string;
+  /** Fragments the line must contain after the prop: what is wrong (and, where it matters, the fix). */
+  readonly says: string | readonly string[];
+}
+
+/** Runs `fn`, which must throw a PropsValidationError, and returns its problems. */
+export function problemsOf(fn: () => unknown): readonly ValidationProblem[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof PropsValidationError) return e.details;
+    throw new Error(`expected a PropsValidationError, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+  }
+  throw new Error('expected a PropsValidationError, but none was thrown');
+}
+
+/**
+ * Asserts that `fn` is refused with exactly the expected problems, in order, each for the
+ * expected prop and saying the expected fragments. Returns the problems for further checks
+ * (e.g. that a secret's value is not echoed).
+ */
+export function expectProblems(fn: () => unknown, expected: readonly ExpectedProblem[]): readonly ValidationProblem[] {
+  const problems = problemsOf(fn);
+  const actual = problems.map((p, i) => {
+    const want = expected[i];
+    const rest = p.message.slice(p.message.indexOf(p.path ? `${p.path}: ` : '] ') + (p.path ? p.path.length + 2 : 2));
+    const says = want ? (typeof want.says === 'string' ? [want.says] : want.says) : [];
+    return {
+      ...(want?.where !== undefined ? { where: p.where } : {}),
+      path: p.path,
+      // Each expected fragment shows as itself when present, so a mismatch diff points at what is missing.
+      says: says.length > 0 ? says.map((f) => (rest.includes(f) ? f : `(missing) ${f} in: ${rest}`)) : [rest],
+    };
+  });
+  const wanted = expected.map((e) => ({
+    ...(e.where !== undefined ? { where: e.where } : {}),
+    path: e.path,
+    says: typeof e.says === 'string' ? [e.says] : [...e.says],
+  }));
+  expect(actual).toEqual(wanted);
+  return problems;
 }
 
 
