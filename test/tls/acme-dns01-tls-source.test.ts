@@ -1,8 +1,7 @@
 import { TerraformStack, TerraformVariable } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { BackstagePortal, type IngressAuthGateway, NginxIngress, SecretRef, TlsSource, acmeDns01 } from '../../lib';
-import { Dns01Solver } from '../../lib/tls/dns01-solver';
-import { errorOf, portalProps, resourceAt, resourcesOf, synth, type TfJson } from '../helpers';
+import { BackstagePortal, Dns01Solver, type IngressAuthGateway, NginxIngress, SecretRef, TlsSource, acmeDns01 } from '../../lib';
+import { expectProblems, portalProps, resourceAt, resourcesOf, synth, type TfJson } from '../helpers';
 
 const gateway: IngressAuthGateway = {
   authUrl: 'http://oauth2-proxy.backstage.svc.cluster.local:4180/oauth2/auth',
@@ -112,38 +111,35 @@ describe('TlsSource.acmeDns01', () => {
   });
 
   it('refuses two different DNS-01 issuers under one name', () => {
-    const message = errorOf(() =>
-      synth((stack) => {
-        ingress(stack, 'a', TlsSource.acmeDns01({ email: 'platform@example.com', solver: route53 }), 'a.example.com');
-        ingress(stack, 'b', TlsSource.acmeDns01({ email: 'platform@example.com', solver: Dns01Solver.cloudDns({ project: 'platform-dns-4711' }) }), 'b.example.com');
-      }),
-    );
-    expect(message).toBe(
-      '[test/b] tls: needs ClusterIssuer "letsencrypt-production-dns01" with a different spec than another construct in this stack created, got "letsencrypt-production-dns01". ClusterIssuers are cluster-wide: give this TlsSource its own issuerName (e.g. for another DNS solver or ACME server).',
+    expectProblems(
+      () =>
+        synth((stack) => {
+          ingress(stack, 'a', TlsSource.acmeDns01({ email: 'platform@example.com', solver: route53 }), 'a.example.com');
+          ingress(stack, 'b', TlsSource.acmeDns01({ email: 'platform@example.com', solver: Dns01Solver.cloudDns({ project: 'platform-dns-4711' }) }), 'b.example.com');
+        }),
+      [{ where: 'test/b', path: 'tls', says: ['needs ClusterIssuer "letsencrypt-production-dns01" with a different spec than another construct in this stack created', 'its own issuerName'] }],
     );
   });
 
   it('refuses a name an HTTP-01 issuer of this stack already uses', () => {
-    const message = errorOf(() =>
-      synth((stack) => {
-        ingress(stack, 'a', TlsSource.acme({ email: 'platform@example.com' }), 'a.example.com');
-        ingress(stack, 'b', TlsSource.acmeDns01({ email: 'platform@example.com', solver: route53, issuerName: 'letsencrypt-production' }), 'b.example.com');
-      }),
-    );
-    expect(message).toBe(
-      '[test/b] tls: needs ClusterIssuer "letsencrypt-production", which test/a/ClusterIssuer-letsencrypt-production already creates with another spec, got "letsencrypt-production". ClusterIssuers are cluster-wide: give this TlsSource its own issuerName.',
+    expectProblems(
+      () =>
+        synth((stack) => {
+          ingress(stack, 'a', TlsSource.acme({ email: 'platform@example.com' }), 'a.example.com');
+          ingress(stack, 'b', TlsSource.acmeDns01({ email: 'platform@example.com', solver: route53, issuerName: 'letsencrypt-production' }), 'b.example.com');
+        }),
+      [{ where: 'test/b', path: 'tls', says: ['needs ClusterIssuer "letsencrypt-production", which test/a/ClusterIssuer-letsencrypt-production already creates with another spec', 'its own issuerName'] }],
     );
   });
 
   it('refuses an HTTP-01 issuer of the same name made after it (one registry for every kind of TlsSource)', () => {
-    const message = errorOf(() =>
-      synth((stack) => {
-        ingress(stack, 'a', TlsSource.acmeDns01({ email: 'platform@example.com', solver: route53, issuerName: 'letsencrypt-production' }), 'a.example.com');
-        ingress(stack, 'b', TlsSource.acme({ email: 'platform@example.com' }), 'b.example.com');
-      }),
-    );
-    expect(message).toBe(
-      '[test/b] tls: needs ClusterIssuer "letsencrypt-production", which test/a/ClusterIssuer-letsencrypt-production already creates with another spec, got "letsencrypt-production". ClusterIssuers are cluster-wide: give this TlsSource its own issuerName.',
+    expectProblems(
+      () =>
+        synth((stack) => {
+          ingress(stack, 'a', TlsSource.acmeDns01({ email: 'platform@example.com', solver: route53, issuerName: 'letsencrypt-production' }), 'a.example.com');
+          ingress(stack, 'b', TlsSource.acme({ email: 'platform@example.com' }), 'b.example.com');
+        }),
+      [{ where: 'test/b', path: 'tls', says: ['needs ClusterIssuer "letsencrypt-production", which test/a/ClusterIssuer-letsencrypt-production already creates with another spec', 'its own issuerName'] }],
     );
   });
 
@@ -154,30 +150,31 @@ describe('TlsSource.acmeDns01', () => {
   });
 
   it('refuses a bad e-mail, server, issuer name and namespace, and reports the solver\'s problems under tls.solver', () => {
-    const message = errorOf(() =>
-      synthIngress(
-        TlsSource.acmeDns01({
-          email: 'platform-at-example.com',
-          solver: Dns01Solver.route53({ region: 'europe' }),
-          server: 'http://acme.example.com/directory',
-          issuerName: 'Route53',
-          certManagerNamespace: 'Cert_Manager',
-        }),
-      ),
+    expectProblems(
+      () =>
+        synthIngress(
+          TlsSource.acmeDns01({
+            email: 'platform-at-example.com',
+            solver: Dns01Solver.route53({ region: 'europe' }),
+            server: 'http://acme.example.com/directory',
+            issuerName: 'Route53',
+            certManagerNamespace: 'Cert_Manager',
+          }),
+        ),
+      [
+        { where: 'test/ing', path: 'tls.email', says: ['must be an e-mail address', 'got "platform-at-example.com"'] },
+        { where: 'test/ing', path: 'tls.server', says: ['must be "production", "staging" or an https:// ACME directory URL', 'got "http://acme.example.com/directory"'] },
+        { where: 'test/ing', path: 'tls.issuerName', says: ['must be a valid Kubernetes name', 'got "Route53"'] },
+        { where: 'test/ing', path: 'tls.certManagerNamespace', says: ['must be a valid namespace name', 'got "Cert_Manager"'] },
+        { where: 'test/ing', path: 'tls.solver.region', says: ['must be an AWS region code', 'got "europe"'] },
+      ],
     );
-    expect(message.split('\n')).toEqual([
-      '[test/ing] tls.email: must be an e-mail address, got "platform-at-example.com". Give a mailbox that receives certificate expiry notices.',
-      '[test/ing] tls.server: must be "production", "staging" or an https:// ACME directory URL, got "http://acme.example.com/directory". Pick a Let\'s Encrypt environment or paste your ACME directory URL.',
-      '[test/ing] tls.issuerName: must be a valid Kubernetes name (RFC 1123 label), got "Route53". Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.',
-      '[test/ing] tls.certManagerNamespace: must be a valid namespace name (RFC 1123 label), got "Cert_Manager". Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.',
-      '[test/ing] tls.solver.region: must be an AWS region code, got "europe". Use the region code, e.g. "eu-central-1" or "us-east-1", not its display name.',
-    ]);
   });
 
   it('refuses a solver that is not a Dns01Solver', () => {
-    expect(errorOf(() => synthIngress(TlsSource.acmeDns01({ email: 'platform@example.com', solver: { route53: { region: 'eu-central-1' } } as never })))).toBe(
-      '[test/ing] tls.solver: must be a Dns01Solver, got {"route53":{"region":"eu-central-1"}}. Use Dns01Solver.route53(...), .cloudDns(...), .azureDns(...) or .cloudflare(...).',
-    );
+    expectProblems(() => synthIngress(TlsSource.acmeDns01({ email: 'platform@example.com', solver: { route53: { region: 'eu-central-1' } } as never })), [
+      { where: 'test/ing', path: 'tls.solver', says: ['must be a Dns01Solver', 'got {"route53":{"region":"eu-central-1"}}', 'Dns01Solver.route53(...)'] },
+    ]);
   });
 });
 
@@ -193,10 +190,9 @@ describe('acmeDns01 (deprecated, kept for one minor version)', () => {
   });
 
   it('still refuses bad options with the same messages', () => {
-    const message = errorOf(() => synthIngress(acmeDns01({ email: 'platform-at-example.com', solver: Dns01Solver.route53({ region: 'europe' }) })));
-    expect(message.split('\n')).toEqual([
-      '[test/ing] tls.email: must be an e-mail address, got "platform-at-example.com". Give a mailbox that receives certificate expiry notices.',
-      '[test/ing] tls.solver.region: must be an AWS region code, got "europe". Use the region code, e.g. "eu-central-1" or "us-east-1", not its display name.',
+    expectProblems(() => synthIngress(acmeDns01({ email: 'platform-at-example.com', solver: Dns01Solver.route53({ region: 'europe' }) })), [
+      { where: 'test/ing', path: 'tls.email', says: ['must be an e-mail address', 'got "platform-at-example.com"'] },
+      { where: 'test/ing', path: 'tls.solver.region', says: ['must be an AWS region code', 'got "europe"'] },
     ]);
   });
 });
