@@ -1,9 +1,7 @@
 import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { SecretRef } from '../../lib';
-import { ClusterSecretStore, type ClusterSecretStoreProps } from '../../lib/secrets/cluster-secret-store';
-import { SecretStoreProvider } from '../../lib/secrets/secret-store-provider';
-import { errorOf, resourceAt, resourcesOf, synth, type TfJson } from '../helpers';
+import { ClusterSecretStore, type ClusterSecretStoreProps, SecretRef, SecretStoreProvider } from '../../lib';
+import { expectProblems, resourceAt, resourcesOf, synth, type TfJson } from '../helpers';
 
 const synthStore = (props: ClusterSecretStoreProps): TfJson => synth((stack) => new ClusterSecretStore(stack, 'store', props));
 const manifestOf = (json: TfJson) => resourceAt(json, 'kubernetes_manifest', 'store/Resource').manifest;
@@ -43,16 +41,17 @@ describe('ClusterSecretStore', () => {
     });
 
     it('refuses a bad region and role, and a ServiceAccount without namespace', () => {
-      const message = errorOf(() =>
-        synthStore({
-          provider: SecretStoreProvider.awsSecretsManager({ region: 'eu-central', role: 'backstage-secrets', serviceAccount: { name: 'eso' } as never }),
-        }),
+      expectProblems(
+        () =>
+          synthStore({
+            provider: SecretStoreProvider.awsSecretsManager({ region: 'eu-central', role: 'backstage-secrets', serviceAccount: { name: 'eso' } as never }),
+          }),
+        [
+          { where: 'test/store', path: 'provider.region', says: ['must be an AWS region code', 'got "eu-central"'] },
+          { where: 'test/store', path: 'provider.role', says: ['must be an IAM role ARN', 'got "backstage-secrets"'] },
+          { where: 'test/store', path: 'provider.serviceAccount.namespace', says: ['is required', 'got nothing'] },
+        ],
       );
-      expect(message.split('\n')).toEqual([
-        '[test/store] provider.region: must be an AWS region code, got "eu-central". Use the region code, e.g. "eu-central-1" or "us-east-1", not its display name.',
-        '[test/store] provider.role: must be an IAM role ARN, got "backstage-secrets". Copy the role\'s ARN, e.g. "arn:aws:iam::123456789012:role/cert-manager".',
-        '[test/store] provider.serviceAccount.namespace: is required, got nothing. Set this prop: it has no default.',
-      ]);
     });
   });
 
@@ -91,13 +90,10 @@ describe('ClusterSecretStore', () => {
     });
 
     it('refuses a project name, a bad location and cluster name', () => {
-      const message = errorOf(() =>
-        synthStore({ provider: SecretStoreProvider.gcpSecretManager({ projectId: 'My Project', location: 'Europe', clusterName: 'Prod_EU' }) }),
-      );
-      expect(message.split('\n')).toEqual([
-        '[test/store] provider.projectId: must be a Google Cloud project id, got "My Project". Use the project id (6 to 30 lower-case letters, digits and "-", starting with a letter), not the project name or number.',
-        '[test/store] provider.location: must be a Google Cloud region or zone, got "Europe". Use e.g. "europe-west1" for a regional cluster or "europe-west1-b" for a zonal one.',
-        '[test/store] provider.clusterName: must be a GKE cluster name, got "Prod_EU". Use the cluster\'s name: lower-case letters, digits and "-", at most 40.',
+      expectProblems(() => synthStore({ provider: SecretStoreProvider.gcpSecretManager({ projectId: 'My Project', location: 'Europe', clusterName: 'Prod_EU' }) }), [
+        { where: 'test/store', path: 'provider.projectId', says: ['must be a Google Cloud project id', 'got "My Project"'] },
+        { where: 'test/store', path: 'provider.location', says: ['must be a Google Cloud region or zone', 'got "Europe"'] },
+        { where: 'test/store', path: 'provider.clusterName', says: ['must be a GKE cluster name', 'got "Prod_EU"'] },
       ]);
     });
   });
@@ -129,11 +125,9 @@ describe('ClusterSecretStore', () => {
     });
 
     it('refuses a plain-http vault URL and a tenant that is not a GUID', () => {
-      expect(
-        errorOf(() => synthStore({ provider: SecretStoreProvider.azureKeyVault({ vaultUrl: 'http://platform-kv.vault.azure.net', tenantId: 'contoso' }) })).split('\n'),
-      ).toEqual([
-        '[test/store] provider.vaultUrl: must be an https:// URL, got "http://platform-kv.vault.azure.net". Identity and key material must come over TLS: use the https:// address of the endpoint.',
-        '[test/store] provider.tenantId: must be the directory (tenant) id, a GUID, got "contoso". Copy it from Microsoft Entra ID\'s overview page (Tenant ID), e.g. "00000000-0000-0000-0000-000000000000".',
+      expectProblems(() => synthStore({ provider: SecretStoreProvider.azureKeyVault({ vaultUrl: 'http://platform-kv.vault.azure.net', tenantId: 'contoso' }) }), [
+        { where: 'test/store', path: 'provider.vaultUrl', says: ['must be an https:// URL', 'got "http://platform-kv.vault.azure.net"'] },
+        { where: 'test/store', path: 'provider.tenantId', says: ['must be the directory (tenant) id, a GUID', 'got "contoso"'] },
       ]);
     });
   });
@@ -185,26 +179,27 @@ describe('ClusterSecretStore', () => {
     });
 
     it('refuses plain http, a leading slash, an unknown version, a role with spaces and a bad CA source', () => {
-      const message = errorOf(() =>
-        synthStore({
-          provider: SecretStoreProvider.vault({
-            server: 'http://vault.example.com:8200',
-            path: '/secret',
-            version: 'v3' as never,
-            role: 'backstage reader',
-            mountPath: '/kubernetes',
-            caProvider: { type: 'File' as never, name: 'corp-root-ca', key: 'ca.crt', namespace: 'external-secrets' },
+      expectProblems(
+        () =>
+          synthStore({
+            provider: SecretStoreProvider.vault({
+              server: 'http://vault.example.com:8200',
+              path: '/secret',
+              version: 'v3' as never,
+              role: 'backstage reader',
+              mountPath: '/kubernetes',
+              caProvider: { type: 'File' as never, name: 'corp-root-ca', key: 'ca.crt', namespace: 'external-secrets' },
+            }),
           }),
-        }),
+        [
+          { where: 'test/store', path: 'provider.server', says: ['must be an https:// URL', 'got "http://vault.example.com:8200"'] },
+          { where: 'test/store', path: 'provider.path', says: ['must be the mount path of the KV engine', 'got "/secret"', 'without a leading "/"'] },
+          { where: 'test/store', path: 'provider.version', says: ['must be "v1" or "v2"', 'got "v3"'] },
+          { where: 'test/store', path: 'provider.role', says: ['must be the name of a Vault role', 'got "backstage reader"'] },
+          { where: 'test/store', path: 'provider.mountPath', says: ['must be the mount path of the Kubernetes auth method', 'got "/kubernetes"', 'without a leading "/"'] },
+          { where: 'test/store', path: 'provider.caProvider.type', says: ['must be "Secret" or "ConfigMap"', 'got "File"'] },
+        ],
       );
-      expect(message.split('\n')).toEqual([
-        '[test/store] provider.server: must be an https:// URL, got "http://vault.example.com:8200". Identity and key material must come over TLS: use the https:// address of the endpoint.',
-        '[test/store] provider.path: must be the mount path of the KV engine, got "/secret". Use the mount path without a leading "/", e.g. "secret".',
-        '[test/store] provider.version: must be "v1" or "v2", got "v3". Use the version of the KV secrets engine mounted at path.',
-        '[test/store] provider.role: must be the name of a Vault role, got "backstage reader". Give the role of the Kubernetes auth method that grants the store\'s policies.',
-        '[test/store] provider.mountPath: must be the mount path of the Kubernetes auth method, got "/kubernetes". Use the mount path without a leading "/", e.g. "kubernetes".',
-        '[test/store] provider.caProvider.type: must be "Secret" or "ConfigMap", got "File". Say which kind of object holds the CA certificate.',
-      ]);
     });
   });
 
@@ -231,29 +226,25 @@ describe('ClusterSecretStore', () => {
   });
 
   it('refuses a second store of the same name in one stack', () => {
-    const message = errorOf(() =>
-      synth((stack) => {
-        new ClusterSecretStore(stack, 'a', { provider: SecretStoreProvider.vault({ server: 'https://vault.example.com', role: 'a' }) });
-        new ClusterSecretStore(stack, 'b', { provider: SecretStoreProvider.vault({ server: 'https://vault.example.com', role: 'b' }) });
-      }),
-    );
-    expect(message).toBe(
-      '[test/b] name: is already used by the ClusterSecretStore at test/a, got "vault". ClusterSecretStores are cluster-wide: share the existing store\'s reference, or give this one its own name.',
+    expectProblems(
+      () =>
+        synth((stack) => {
+          new ClusterSecretStore(stack, 'a', { provider: SecretStoreProvider.vault({ server: 'https://vault.example.com', role: 'a' }) });
+          new ClusterSecretStore(stack, 'b', { provider: SecretStoreProvider.vault({ server: 'https://vault.example.com', role: 'b' }) });
+        }),
+      [{ where: 'test/b', path: 'name', says: ['is already used by the ClusterSecretStore at test/a', 'got "vault"', 'its own name'] }],
     );
   });
 
   it('refuses a provider that is not a SecretStoreProvider, a bad name and bad namespaces', () => {
-    const message = errorOf(() =>
-      synthStore({ provider: { aws: { region: 'eu-central-1' } } as never, name: 'Prod Secrets', namespaces: ['Backstage'] }),
-    );
-    expect(message.split('\n')).toEqual([
-      '[test/store] provider: must be a SecretStoreProvider, got {"aws":{"region":"eu-central-1"}}. Use SecretStoreProvider.awsSecretsManager(...), .gcpSecretManager(...), .azureKeyVault(...) or .vault(...).',
-      '[test/store] name: must be a valid Kubernetes object name (RFC 1123 subdomain), got "Prod Secrets". Use at most 253 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit.',
-      '[test/store] namespaces[0]: must be a valid namespace name (RFC 1123 label), got "Backstage". Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.',
+    expectProblems(() => synthStore({ provider: { aws: { region: 'eu-central-1' } } as never, name: 'Prod Secrets', namespaces: ['Backstage'] }), [
+      { where: 'test/store', path: 'provider', says: ['must be a SecretStoreProvider', 'got {"aws":{"region":"eu-central-1"}}', 'SecretStoreProvider.awsSecretsManager(...)'] },
+      { where: 'test/store', path: 'name', says: ['must be a valid Kubernetes object name', 'got "Prod Secrets"'] },
+      { where: 'test/store', path: 'namespaces[0]', says: ['must be a valid namespace name', 'got "Backstage"'] },
     ]);
-    expect(errorOf(() => synthStore({ provider: SecretStoreProvider.awsSecretsManager({ region: 'eu-central-1' }), namespaces: [] }))).toBe(
-      '[test/store] namespaces: must list at least one namespace when given, got []. Leave namespaces out to let every namespace use the store.',
-    );
+    expectProblems(() => synthStore({ provider: SecretStoreProvider.awsSecretsManager({ region: 'eu-central-1' }), namespaces: [] }), [
+      { where: 'test/store', path: 'namespaces', says: ['must list at least one namespace when given', 'got []'] },
+    ]);
   });
 
   it('recognises providers by brand', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExternalSecret, type ExternalSecretProps } from '../../lib';
-import { errorOf, resourceAt, synth } from '../helpers';
+import { expectProblems, resourceAt, synth } from '../helpers';
 
 const props: ExternalSecretProps = {
   namespace: 'backstage',
@@ -10,8 +10,8 @@ const props: ExternalSecretProps = {
   data: [{ secretKey: 'token', remoteKey: 'platform/github', property: 'token' }],
 };
 
-const errorsOf = (overrides: Partial<Record<keyof ExternalSecretProps, unknown>>) =>
-  errorOf(() => synth((stack) => new ExternalSecret(stack, 'es', { ...props, ...overrides } as ExternalSecretProps))).split('\n');
+const synthWith = (overrides: Partial<Record<keyof ExternalSecretProps, unknown>>) => () =>
+  synth((stack) => new ExternalSecret(stack, 'es', { ...props, ...overrides } as ExternalSecretProps));
 
 describe('ExternalSecret used directly', () => {
   it('renders the ExternalSecret it is given', () => {
@@ -21,21 +21,17 @@ describe('ExternalSecret used directly', () => {
   });
 
   it('refuses no data, a duplicate key, and the refresh interval the SecretRef path refuses', () => {
-    expect(errorsOf({ data: [] })).toEqual([
-      '[test/es] data: must list at least one key, got []. An ExternalSecret without data writes an empty Secret: add { secretKey, remoteKey } entries.',
+    expectProblems(synthWith({ data: [] }), [{ where: 'test/es', path: 'data', says: ['must list at least one key', 'got []'] }]);
+    expectProblems(synthWith({ data: [props.data[0], { secretKey: 'token', remoteKey: 'other' }] }), [
+      { where: 'test/es', path: 'data[1].secretKey', says: ['is listed twice', 'got "token"'] },
     ]);
-    expect(errorsOf({ data: [props.data[0], { secretKey: 'token', remoteKey: 'other' }] })).toEqual([
-      '[test/es] data[1].secretKey: is listed twice, got "token". Each key of the Secret comes from one remote value: remove or rename the duplicate.',
-    ]);
-    expect(errorsOf({ refreshInterval: '1 hour' })).toEqual([
-      '[test/es] refreshInterval: must be a duration such as "30m", "1h" or "168h", got "1 hour". Use a number followed by "s", "m" or "h" (combinations like "1h30m" work too).',
-    ]);
+    expectProblems(synthWith({ refreshInterval: '1 hour' }), [{ where: 'test/es', path: 'refreshInterval', says: ['must be a duration', 'got "1 hour"'] }]);
   });
 
   it('refuses a bad store and names', () => {
-    expect(errorsOf({ store: { name: 'vault', kind: 'clusterSecretStore' }, name: 'GitHub' })).toEqual([
-      '[test/es] name: must be a valid Kubernetes object name (RFC 1123 subdomain), got "GitHub". Use at most 253 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit.',
-      '[test/es] store.kind: must be "SecretStore" or "ClusterSecretStore", got "clusterSecretStore". Use ClusterSecretStore for a store shared by all namespaces.',
+    expectProblems(synthWith({ store: { name: 'vault', kind: 'clusterSecretStore' }, name: 'GitHub' }), [
+      { where: 'test/es', path: 'name', says: ['must be a valid Kubernetes object name', 'got "GitHub"'] },
+      { where: 'test/es', path: 'store.kind', says: ['must be "SecretStore" or "ClusterSecretStore"', 'got "clusterSecretStore"'] },
     ]);
   });
 });
