@@ -126,8 +126,8 @@ describe('SecretRef', () => {
             [['consumer', 'backstage']],
           ),
         [
-          { path: 'secretName', says: ['must be a valid Kubernetes object name', 'got "GitHub"'] },
-          { path: 'key', says: ['must be a valid Secret key', 'got "a/b"'] },
+          { where: 'test/consumer', path: 'secretName', says: ['must be a valid Kubernetes object name', 'got "GitHub"'] },
+          { where: 'test/consumer', path: 'key', says: ['must be a valid Secret key', 'got "a/b"'] },
         ],
       );
     });
@@ -265,15 +265,15 @@ describe('SecretRef', () => {
       expectProblems(
         () => bindAll(() => SecretRef.fromExternalSecret({ store: { name: 'vault', kind: 'VaultStore' as never }, remoteKey: '' }), [['consumer', 'backstage']]),
         [
-          { path: 'store.kind', says: ['must be "SecretStore" or "ClusterSecretStore"', 'got "VaultStore"'] },
-          { path: 'remoteKey', says: 'must not be empty' },
+          { where: 'test/consumer', path: 'store.kind', says: ['must be "SecretStore" or "ClusterSecretStore"', 'got "VaultStore"'] },
+          { where: 'test/consumer', path: 'remoteKey', says: 'must not be empty' },
         ],
       );
     });
 
     it('refuses a refresh interval that is not a duration', () => {
       expectProblems(() => bindAll(external({ refreshInterval: 'hourly' }), [['consumer', 'backstage']]), [
-        { path: 'refreshInterval', says: ['must be a duration', 'got "hourly"'] },
+        { where: 'test/consumer', path: 'refreshInterval', says: ['must be a duration', 'got "hourly"'] },
       ]);
     });
   });
@@ -290,13 +290,13 @@ describe('SecretRef external secret collisions', () => {
     expectProblems(
       () =>
         synth((stack) => {
-        const consumer = new Construct(stack, 'consumer');
-        SecretRef.fromExternalSecret({ store, remoteKey: 'prod/github' }).bind({ scope: consumer, namespace: 'backstage' });
-        SecretRef.fromExternalSecret({ store: { name: 'vault', kind: 'ClusterSecretStore' }, remoteKey: 'prod/github' }).bind({
-          scope: consumer,
-          namespace: 'backstage',
-          prop: 'secretEnv.GITHUB_TOKEN',
-        });
+          const consumer = new Construct(stack, 'consumer');
+          SecretRef.fromExternalSecret({ store, remoteKey: 'prod/github' }).bind({ scope: consumer, namespace: 'backstage' });
+          SecretRef.fromExternalSecret({ store: { name: 'vault', kind: 'ClusterSecretStore' }, remoteKey: 'prod/github' }).bind({
+            scope: consumer,
+            namespace: 'backstage',
+            prop: 'secretEnv.GITHUB_TOKEN',
+          });
         }),
       [{ where: 'test/consumer', path: 'secretEnv.GITHUB_TOKEN', says: ['writes Secret "prod-github" in namespace "backstage", which another external secret', 'its own secretName'] }],
     );
