@@ -1,13 +1,12 @@
 import { TerraformStack, TerraformVariable } from 'cdktf';
-import { chartFixture } from '../helpers';
 import { describe, expect, it } from 'vitest';
-import { CertManager, type CertManagerProps } from '../../lib/platform/cert-manager';
-import { ChartSource } from '../../lib/platform/chart-source';
-import { platformErrors, releaseAttributes, releaseOf, synthPlatform, valuesOf } from './platform-helpers';
+import { CertManager, type CertManagerProps, ChartSource } from '../../lib';
+import { chartFixture, expectProblems } from '../helpers';
+import { refusedBy, releaseAttributes, releaseOf, synthPlatform, valuesOf } from './platform-helpers';
 
 const synthCertManager = (props: (stack: TerraformStack) => CertManagerProps = () => ({})) =>
   synthPlatform((stack) => new CertManager(stack, 'cm', props(stack)));
-const errors = (props: Record<string, unknown>) => platformErrors((stack) => new CertManager(stack, 'cm', props as any));
+const refused = (props: Record<string, unknown>) => refusedBy((stack) => new CertManager(stack, 'cm', props as any));
 
 describe('CertManager', () => {
   it('installs cert-manager v1.19.6 from the jetstack repository into cert-manager', () => {
@@ -100,20 +99,21 @@ describe('CertManager', () => {
   });
 
   it('refuses bad name servers, pod labels and resources in one error', () => {
-    expect(
-      errors({
+    expectProblems(
+      refused({
         dns01RecursiveNameservers: ['8.8.8.8'],
         podLabels: { 'azure.workload.identity/use': 'yes please' },
         resources: { limits: { memory: '512MB' } },
       }),
-    ).toEqual([
-      '[test/cm] resources.limits.memory: must be a Kubernetes quantity, got "512MB". Use values such as "250m" for CPU or "512Mi" for memory.',
-      '[test/cm] podLabels.azure.workload.identity/use: must be a valid label value, got "yes please". Use at most 63 letters, digits, "-", "_" and ".".',
-      '[test/cm] dns01RecursiveNameservers[0]: must be a name server as "host:port", got "8.8.8.8". Write it like "10.0.0.10:53" or "[2001:db8::53]:53".',
-    ]);
-    expect(errors({ dns01RecursiveNameservers: [], serviceMonitor: 'true' })).toEqual([
-      '[test/cm] dns01RecursiveNameservers: must list at least one name server, got []. Leave it out to use the cluster resolver.',
-      '[test/cm] serviceMonitor: must be true or false, got "true". Give a boolean, not a string.',
+      [
+        { where: 'test/cm', path: 'resources.limits.memory', says: ['must be a Kubernetes quantity', 'got "512MB"'] },
+        { where: 'test/cm', path: 'podLabels.azure.workload.identity/use', says: ['must be a valid label value', 'got "yes please"'] },
+        { where: 'test/cm', path: 'dns01RecursiveNameservers[0]', says: ['must be a name server as "host:port"', 'got "8.8.8.8"'] },
+      ],
+    );
+    expectProblems(refused({ dns01RecursiveNameservers: [], serviceMonitor: 'true' }), [
+      { where: 'test/cm', path: 'dns01RecursiveNameservers', says: ['must list at least one name server', 'got []'] },
+      { where: 'test/cm', path: 'serviceMonitor', says: ['must be true or false', 'got "true"'] },
     ]);
   });
 });

@@ -5,11 +5,9 @@ import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { describe, expect, it } from 'vitest';
-import { CertManager } from '../../lib/platform/cert-manager';
-import { CHART_DIRECTORY_CONTEXT, ChartSource, DEFAULT_CHARTS } from '../../lib/platform/chart-source';
-import { Reloader } from '../../lib/platform/reloader';
-import { errorOf, chartFixture } from '../helpers';
-import { platformErrors, releaseAttributes, synthPlatform } from './platform-helpers';
+import { CertManager, CHART_DIRECTORY_CONTEXT, ChartSource, DEFAULT_CHARTS, Reloader } from '../../lib';
+import { chartFixture, expectProblems } from '../helpers';
+import { refusedBy, releaseAttributes, synthPlatform } from './platform-helpers';
 
 /** The chart-locating attributes of a Reloader release installed from `chart`. */
 function locate(chart: ChartSource) {
@@ -17,7 +15,7 @@ function locate(chart: ChartSource) {
   return { repository, chart: name, version };
 }
 
-const errors = (chart: unknown) => platformErrors((stack) => new Reloader(stack, 'reloader', { chart } as any));
+const refused = (chart: unknown) => refusedBy((stack) => new Reloader(stack, 'reloader', { chart } as any));
 
 describe('ChartSource', () => {
   describe('kinds', () => {
@@ -52,12 +50,12 @@ describe('ChartSource', () => {
 
     it('refuses a local path that does not exist or is no chart, naming the resolved path', () => {
       const missing = resolve('no/such/chart');
-      expect(errors(ChartSource.localPath('no/such/chart'))).toEqual([
-        `[test/reloader] chart.path: does not exist (resolved to ${missing}), got "no/such/chart". Check the path; relative paths are resolved against the directory cdktf synth runs in.`,
+      expectProblems(refused(ChartSource.localPath('no/such/chart')), [
+        { where: 'test/reloader', path: 'chart.path', says: [`does not exist (resolved to ${missing})`, 'got "no/such/chart"'] },
       ]);
       const notAChart = dirname(chartFixture('plain/reloader'));
-      expect(errors(ChartSource.localPath(notAChart))).toEqual([
-        `[test/reloader] chart.path: is not a Helm chart (resolved to ${notAChart}), got "${notAChart}". Point at the chart directory (the one holding Chart.yaml) or at a packaged .tgz chart.`,
+      expectProblems(refused(ChartSource.localPath(notAChart)), [
+        { where: 'test/reloader', path: 'chart.path', says: [`is not a Helm chart (resolved to ${notAChart})`, `got "${notAChart}"`] },
       ]);
     });
 
@@ -87,49 +85,47 @@ describe('ChartSource', () => {
 
   describe('validation', () => {
     it('refuses version ranges, "latest" and incomplete versions', () => {
-      const fix =
-        'Pin an exact chart version such as "4.15.1" (cert-manager charts are versioned "v1.19.6"); ranges and "latest" let two environments install different code.';
-      expect(errors(ChartSource.repository('https://charts.example.com', 'reloader', '^2.2.0'))).toEqual([
-        `[test/reloader] chart.version: must be an exact chart version, got "^2.2.0". ${fix}`,
+      const fix = 'Pin an exact chart version';
+      expectProblems(refused(ChartSource.repository('https://charts.example.com', 'reloader', '^2.2.0')), [
+        { where: 'test/reloader', path: 'chart.version', says: ['must be an exact chart version', 'got "^2.2.0"', fix] },
       ]);
-      expect(errors(ChartSource.oci('oci://registry.example.com/charts/reloader', 'latest'))).toEqual([
-        `[test/reloader] chart.version: must be an exact chart version, got "latest". ${fix}`,
+      expectProblems(refused(ChartSource.oci('oci://registry.example.com/charts/reloader', 'latest')), [
+        { where: 'test/reloader', path: 'chart.version', says: ['must be an exact chart version', 'got "latest"', fix] },
       ]);
-      expect(errors(ChartSource.repository('https://charts.example.com', 'reloader', '2.2'))).toEqual([
-        `[test/reloader] chart.version: must be an exact chart version, got "2.2". ${fix}`,
+      expectProblems(refused(ChartSource.repository('https://charts.example.com', 'reloader', '2.2')), [
+        { where: 'test/reloader', path: 'chart.version', says: ['must be an exact chart version', 'got "2.2"', fix] },
       ]);
     });
 
     it('refuses a repository that is not https, and a bad chart name, in one error', () => {
-      expect(errors(ChartSource.repository('http://charts.example.com', 'Reloader', '2.2.11'))).toEqual([
-        '[test/reloader] chart.url: must be an https:// Helm repository URL without query or fragment, got "http://charts.example.com". Charts run with cluster-admin rights: fetch them over TLS, e.g. "https://charts.example.com/stable".',
-        '[test/reloader] chart.chart: must be a chart name, got "Reloader". Use the chart name from the repository index, e.g. "ingress-nginx" (lower-case letters, digits, "-", "_" and ".").',
+      expectProblems(refused(ChartSource.repository('http://charts.example.com', 'Reloader', '2.2.11')), [
+        { where: 'test/reloader', path: 'chart.url', says: ['must be an https:// Helm repository URL without query or fragment', 'got "http://charts.example.com"'] },
+        { where: 'test/reloader', path: 'chart.chart', says: ['must be a chart name', 'got "Reloader"'] },
       ]);
     });
 
     it('refuses a repository URL that is not a URL', () => {
-      expect(errors(ChartSource.repository('charts.example.com', 'reloader', '2.2.11'))).toEqual([
-        '[test/reloader] chart.url: must be an https:// Helm repository URL without query or fragment, got "charts.example.com". Charts run with cluster-admin rights: fetch them over TLS, e.g. "https://charts.example.com/stable".',
+      expectProblems(refused(ChartSource.repository('charts.example.com', 'reloader', '2.2.11')), [
+        { where: 'test/reloader', path: 'chart.url', says: ['must be an https:// Helm repository URL without query or fragment', 'got "charts.example.com"'] },
       ]);
     });
 
     it('refuses credentials in a repository URL without echoing them', () => {
-      const lines = errors(ChartSource.repository('https://robot:s3cr3t@charts.example.com', 'reloader', '2.2.11'));
-      expect(lines).toEqual([
-        '[test/reloader] chart.url: must not contain credentials, got a plain value (hidden). Remove the user name and password from the URL; mirrors that need a login are not supported yet.',
+      const [problem] = expectProblems(refused(ChartSource.repository('https://robot:s3cr3t@charts.example.com', 'reloader', '2.2.11')), [
+        { where: 'test/reloader', path: 'chart.url', says: ['must not contain credentials', 'got a plain value (hidden)'] },
       ]);
-      expect(lines.join('\n')).not.toContain('s3cr3t');
+      expect(problem!.message).not.toContain('s3cr3t');
     });
 
     it('refuses an OCI reference with a tag, with credentials, or of the wrong form', () => {
-      expect(errors(ChartSource.oci('oci://registry.example.com/charts/reloader:2.2.11', '2.2.11'))).toEqual([
-        '[test/reloader] chart.reference: must not carry a tag or digest, got "oci://registry.example.com/charts/reloader:2.2.11". Give the reference without ":<tag>" and put the chart version in the version argument.',
+      expectProblems(refused(ChartSource.oci('oci://registry.example.com/charts/reloader:2.2.11', '2.2.11')), [
+        { where: 'test/reloader', path: 'chart.reference', says: ['must not carry a tag or digest', 'got "oci://registry.example.com/charts/reloader:2.2.11"'] },
       ]);
-      expect(errors(ChartSource.oci('oci://robot:s3cr3t@registry.example.com/charts/reloader', '2.2.11'))).toEqual([
-        '[test/reloader] chart.reference: must not contain credentials, got a plain value (hidden). Remove the user name and password; registries that need a login are not supported yet.',
+      expectProblems(refused(ChartSource.oci('oci://robot:s3cr3t@registry.example.com/charts/reloader', '2.2.11')), [
+        { where: 'test/reloader', path: 'chart.reference', says: ['must not contain credentials', 'got a plain value (hidden)'] },
       ]);
-      expect(errors(ChartSource.oci('https://registry.example.com/charts/reloader', '2.2.11'))).toEqual([
-        '[test/reloader] chart.reference: must be an OCI chart reference, got "https://registry.example.com/charts/reloader". Write it as "oci://<registry host>/<path>/<chart>" in lower case, e.g. "oci://registry.example.com/charts/cert-manager".',
+      expectProblems(refused(ChartSource.oci('https://registry.example.com/charts/reloader', '2.2.11')), [
+        { where: 'test/reloader', path: 'chart.reference', says: ['must be an OCI chart reference', 'got "https://registry.example.com/charts/reloader"'] },
       ]);
     });
 
@@ -138,16 +134,18 @@ describe('ChartSource', () => {
     });
 
     it('refuses a URL or an empty string as a local path', () => {
-      const fix = 'Give a file system path (relative paths are resolved against the directory cdktf synth runs in); use ChartSource.repository() or .oci() for URLs.';
-      expect(errors(ChartSource.localPath('https://charts.example.com/reloader-2.2.11.tgz'))).toEqual([
-        `[test/reloader] chart.path: must be a path to a chart directory or .tgz file, got "https://charts.example.com/reloader-2.2.11.tgz". ${fix}`,
+      const fix = 'use ChartSource.repository() or .oci() for URLs';
+      expectProblems(refused(ChartSource.localPath('https://charts.example.com/reloader-2.2.11.tgz')), [
+        { where: 'test/reloader', path: 'chart.path', says: ['must be a path to a chart directory or .tgz file', 'got "https://charts.example.com/reloader-2.2.11.tgz"', fix] },
       ]);
-      expect(errors(ChartSource.localPath(' '))).toEqual([`[test/reloader] chart.path: must be a path to a chart directory or .tgz file, got " ". ${fix}`]);
+      expectProblems(refused(ChartSource.localPath(' ')), [
+        { where: 'test/reloader', path: 'chart.path', says: ['must be a path to a chart directory or .tgz file', 'got " "', fix] },
+      ]);
     });
 
     it('refuses a chart that is not a ChartSource', () => {
-      expect(errors({ chart: 'reloader', version: '2.2.11' })).toEqual([
-        '[test/reloader] chart: must be a ChartSource, got {"chart":"reloader","version":"2.2.11"}. Use ChartSource.repository(url, chart, version), .oci(reference, version) or .localPath(path).',
+      expectProblems(refused({ chart: 'reloader', version: '2.2.11' }), [
+        { where: 'test/reloader', path: 'chart', says: ['must be a ChartSource', 'got {"chart":"reloader","version":"2.2.11"}'] },
       ]);
     });
   });
@@ -188,17 +186,23 @@ describe('ChartSource', () => {
 
     it('refuses a directory without the pinned chart, naming the file and how to get it', () => {
       const empty = mkdtempSync(join(tmpdir(), 'charts-'));
-      expect(errorOf(() => withContext({ [CHART_DIRECTORY_CONTEXT]: empty }))).toBe(
-        `[test/reloader] chart: the chart directory has no reloader-2.2.11.tgz, got ${JSON.stringify(empty)} (context "cdktf-backstage:chartDirectory"). ` +
-          'Put the chart there ("helm pull reloader --repo https://stakater.github.io/stakater-charts --version 2.2.11"), or give this operator its own chart prop.',
-      );
+      expectProblems(() => withContext({ [CHART_DIRECTORY_CONTEXT]: empty }), [
+        {
+          where: 'test/reloader',
+          path: 'chart',
+          says: [
+            'the chart directory has no reloader-2.2.11.tgz',
+            `got ${JSON.stringify(empty)} (context "cdktf-backstage:chartDirectory")`,
+            'helm pull reloader --repo https://stakater.github.io/stakater-charts --version 2.2.11',
+          ],
+        },
+      ]);
     });
 
     it('refuses a context value that is not a path', () => {
-      expect(errorOf(() => withContext({ [CHART_DIRECTORY_CONTEXT]: 42 }))).toBe(
-        '[test/reloader] chart: the context "cdktf-backstage:chartDirectory" must be a directory path, got 42. ' +
-          'Set it to the directory that holds the packaged charts, or remove it to install from the chart repositories.',
-      );
+      expectProblems(() => withContext({ [CHART_DIRECTORY_CONTEXT]: 42 }), [
+        { where: 'test/reloader', path: 'chart', says: ['the context "cdktf-backstage:chartDirectory" must be a directory path', 'got 42'] },
+      ]);
     });
   });
 });

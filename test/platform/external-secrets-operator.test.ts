@@ -1,12 +1,12 @@
 import { TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { ChartSource } from '../../lib/platform/chart-source';
-import { ExternalSecretsOperator, type ExternalSecretsOperatorProps } from '../../lib/platform/external-secrets-operator';
-import { platformErrors, releaseAttributes, synthPlatform, valuesOf } from './platform-helpers';
+import { ChartSource, ExternalSecretsOperator, type ExternalSecretsOperatorProps } from '../../lib';
+import { expectProblems } from '../helpers';
+import { refusedBy, releaseAttributes, synthPlatform, valuesOf } from './platform-helpers';
 
 const synthOperator = (props: (stack: TerraformStack) => ExternalSecretsOperatorProps = () => ({})) =>
   synthPlatform((stack) => new ExternalSecretsOperator(stack, 'eso', props(stack)));
-const errors = (props: Record<string, unknown>) => platformErrors((stack) => new ExternalSecretsOperator(stack, 'eso', props as any));
+const refused = (props: Record<string, unknown>) => refusedBy((stack) => new ExternalSecretsOperator(stack, 'eso', props as any));
 
 describe('ExternalSecretsOperator', () => {
   it('installs external-secrets 2.9.0 from its Helm repository into external-secrets', () => {
@@ -67,10 +67,10 @@ describe('ExternalSecretsOperator', () => {
   });
 
   it('refuses a fractional replica count, a bad label key and an unknown prop', () => {
-    expect(errors({ replicas: 1.5, podLabels: { 'Team Name': 'x' }, installCRDs: false })).toEqual([
-      '[test/eso] replicas: replicas must be a whole number, got 1.5. Remove the fraction.',
-      '[test/eso] podLabels.Team Name: is not a valid label key, got "Team Name". Use an optional DNS prefix and "/" followed by a name, e.g. "azure.workload.identity/use".',
-      '[test/eso] installCRDs: is not a known property, got false. Check the spelling against the documented props.',
+    expectProblems(refused({ replicas: 1.5, podLabels: { 'Team Name': 'x' }, installCRDs: false }), [
+      { where: 'test/eso', path: 'replicas', says: ['replicas must be a whole number', 'got 1.5'] },
+      { where: 'test/eso', path: 'podLabels.Team Name', says: ['is not a valid label key', 'got "Team Name"'] },
+      { where: 'test/eso', path: 'installCRDs', says: ['is not a known property', 'got false'] },
     ]);
   });
 });

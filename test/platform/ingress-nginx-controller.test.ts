@@ -1,16 +1,21 @@
 import { TerraformStack, TerraformVariable } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { SessionStore, ingressAuthResponseHeaders } from '../../lib';
-import { ChartSource } from '../../lib/platform/chart-source';
-import { ingressNginxAccessLogFormat } from '../../lib/platform/access-log';
-import { DEFAULT_GZIP_TYPES, IngressNginxController, type IngressNginxControllerProps } from '../../lib/platform/ingress-nginx-controller';
-import { resourceAt, resourcesOf, chartFixture } from '../helpers';
-import { platformErrors, releaseAttributes, releaseOf, synthPlatform, valuesOf } from './platform-helpers';
+import {
+  ChartSource,
+  DEFAULT_GZIP_TYPES,
+  IngressNginxController,
+  type IngressNginxControllerProps,
+  SessionStore,
+  ingressAuthResponseHeaders,
+  ingressNginxAccessLogFormat,
+} from '../../lib';
+import { chartFixture, expectProblems, resourceAt, resourcesOf } from '../helpers';
+import { refusedBy, releaseAttributes, releaseOf, synthPlatform, valuesOf } from './platform-helpers';
 
 const synthController = (props: (stack: TerraformStack) => IngressNginxControllerProps = () => ({})) =>
   synthPlatform((stack) => new IngressNginxController(stack, 'ingress', props(stack)));
 const configOf = (props: (stack: TerraformStack) => IngressNginxControllerProps = () => ({})) => valuesOf(synthController(props), 'ingress').controller.config;
-const errors = (props: Record<string, unknown>) => platformErrors((stack) => new IngressNginxController(stack, 'ingress', props as any));
+const refused = (props: Record<string, unknown>) => refusedBy((stack) => new IngressNginxController(stack, 'ingress', props as any));
 
 const DEFAULT_LOG_FORMAT =
   '{"time":"$time_iso8601","request_id":"$req_id","user":"$authHeader0","email":"$authHeader1","client_ip":"$remote_addr",' +
@@ -335,8 +340,8 @@ describe('IngressNginxController', () => {
 
   describe('validation', () => {
     it('refuses snippets, the snippet switch, a lower risk level and managed keys in extraConfig, in one error', () => {
-      expect(
-        errors({
+      expectProblems(
+        refused({
           extraConfig: {
             'server-snippet': 'location /x {}',
             'allow-snippet-annotations': 'true',
@@ -346,70 +351,69 @@ describe('IngressNginxController', () => {
             Bad_Key: 'x',
           },
         }),
-      ).toEqual([
-        '[test/ingress] extraConfig.server-snippet: is a snippet, which injects raw nginx configuration, got "location /x {}". Snippets are refused since the IngressNightmare CVEs (2025); use the ConfigMap keys for what you need.',
-        '[test/ingress] extraConfig.allow-snippet-annotations: stays "false", got "true". Snippet annotations let anyone who can create an Ingress inject nginx configuration (IngressNightmare, 2025).',
-        '[test/ingress] extraConfig.annotations-risk-level: stays "High", got "Critical". It admits the auth annotations the portal needs (High) and refuses Critical ones (snippets); lower levels break auth-url.',
-        '[test/ingress] extraConfig.log-format-upstream: is managed by IngressNginxController, got "$remote_addr". Set it through the "accessLog" prop.',
-        '[test/ingress] extraConfig.ssl-protocols: is managed by IngressNginxController, got "TLSv1 TLSv1.1". Set it through nothing: TLS 1.2 and 1.3 only.',
-        '[test/ingress] extraConfig.Bad_Key: is not an ingress-nginx ConfigMap key, got "x". Keys are lower-case words joined by "-", e.g. "proxy-body-size".',
-      ]);
+        [
+          { where: 'test/ingress', path: 'extraConfig.server-snippet', says: ['is a snippet, which injects raw nginx configuration', 'got "location /x {}"'] },
+          { where: 'test/ingress', path: 'extraConfig.allow-snippet-annotations', says: ['stays "false"', 'got "true"'] },
+          { where: 'test/ingress', path: 'extraConfig.annotations-risk-level', says: ['stays "High"', 'got "Critical"'] },
+          { where: 'test/ingress', path: 'extraConfig.log-format-upstream', says: ['is managed by IngressNginxController', 'got "$remote_addr"'] },
+          { where: 'test/ingress', path: 'extraConfig.ssl-protocols', says: ['is managed by IngressNginxController', 'got "TLSv1 TLSv1.1"'] },
+          { where: 'test/ingress', path: 'extraConfig.Bad_Key', says: ['is not an ingress-nginx ConfigMap key', 'got "x"'] },
+        ],
+      );
     });
 
     it('refuses a proxy buffer size next to a session store, and a bad size', () => {
-      expect(errors({ proxyBufferSize: '16k', sessionStore: SessionStore.cookie() })).toEqual([
-        '[test/ingress] proxyBufferSize: conflicts with sessionStore, got "16k". Give the session store (the size follows it) or an explicit proxyBufferSize, not both.',
+      expectProblems(refused({ proxyBufferSize: '16k', sessionStore: SessionStore.cookie() }), [
+        { where: 'test/ingress', path: 'proxyBufferSize', says: ['conflicts with sessionStore', 'got "16k"'] },
       ]);
-      expect(errors({ proxyBufferSize: '16KB', sessionStore: 'cookie' })).toEqual([
-        '[test/ingress] sessionStore: must be a SessionStore, got "cookie". Use SessionStore.cookie() or SessionStore.redis({...}), the same store as the gateway.',
-        '[test/ingress] proxyBufferSize: must be a size such as "16k", got "16KB". Use a number followed by "k" or "m".',
+      expectProblems(refused({ proxyBufferSize: '16KB', sessionStore: 'cookie' }), [
+        { where: 'test/ingress', path: 'sessionStore', says: ['must be a SessionStore', 'got "cookie"'] },
+        { where: 'test/ingress', path: 'proxyBufferSize', says: ['must be a size such as "16k"', 'got "16KB"'] },
       ]);
     });
 
     it('refuses a short HSTS max age and preload without subdomains', () => {
-      expect(errors({ hsts: { maxAgeSeconds: 3600 } })).toEqual([
-        '[test/ingress] hsts.maxAgeSeconds: must be at least 86400 (one day), got 3600. A short HSTS max age gives little protection; one year (31536000) is usual.',
+      expectProblems(refused({ hsts: { maxAgeSeconds: 3600 } }), [
+        { where: 'test/ingress', path: 'hsts.maxAgeSeconds', says: ['must be at least 86400 (one day)', 'got 3600'] },
       ]);
-      expect(errors({ hsts: { preload: true, includeSubdomains: false } })).toEqual([
-        '[test/ingress] hsts.preload: needs includeSubdomains and a max age of at least 31536000, got true. Browser preload lists only accept such policies: keep includeSubdomains on and maxAgeSeconds at a year or more.',
+      expectProblems(refused({ hsts: { preload: true, includeSubdomains: false } }), [
+        { where: 'test/ingress', path: 'hsts.preload', says: ['needs includeSubdomains and a max age of at least 31536000', 'got true'] },
       ]);
     });
 
     it('refuses a gzip level out of range, a bad MIME type and an empty type list', () => {
-      expect(errors({ gzip: { level: 10, types: ['json'] } })).toEqual([
-        '[test/ingress] gzip.level: must be from 1 to 9, got 10. Use 1 for speed, 9 for size; 5 is a good middle.',
-        '[test/ingress] gzip.types[0]: must be a MIME type, got "json". Write it like "application/json", without parameters.',
+      expectProblems(refused({ gzip: { level: 10, types: ['json'] } }), [
+        { where: 'test/ingress', path: 'gzip.level', says: ['must be from 1 to 9', 'got 10'] },
+        { where: 'test/ingress', path: 'gzip.types[0]', says: ['must be a MIME type', 'got "json"'] },
       ]);
-      expect(errors({ gzip: { types: [] } })).toEqual([
-        '[test/ingress] gzip.types: must list at least one MIME type, got []. Leave it out for the defaults, or set enabled: false.',
-      ]);
+      expectProblems(refused({ gzip: { types: [] } }), [{ where: 'test/ingress', path: 'gzip.types', says: ['must list at least one MIME type', 'got []'] }]);
     });
 
     it('refuses access-log fields that would break the JSON line or shadow a built-in field', () => {
-      expect(errors({ accessLog: { extraFields: { trace_id: '"$x"', status: '$status', 'Trace-Id': '$x' } } })).toEqual([
-        '[test/ingress] accessLog.extraFields.trace_id: must be a single nginx variable, got "\\"$x\\"". Write it like "$opentelemetry_trace_id"; literal text and quotes would break the JSON line.',
-        '[test/ingress] accessLog.extraFields.status: is already a field of the access log, got "status". Choose another name; the built-in fields are listed in the IngressNginxController docs.',
-        '[test/ingress] accessLog.extraFields.Trace-Id: must be a field name of lower-case letters, digits and "_", got "Trace-Id". Use a name such as "trace_id".',
+      expectProblems(refused({ accessLog: { extraFields: { trace_id: '"$x"', status: '$status', 'Trace-Id': '$x' } } }), [
+        { where: 'test/ingress', path: 'accessLog.extraFields.trace_id', says: ['must be a single nginx variable', 'got "\\"$x\\""'] },
+        { where: 'test/ingress', path: 'accessLog.extraFields.status', says: ['is already a field of the access log', 'got "status"'] },
+        { where: 'test/ingress', path: 'accessLog.extraFields.Trace-Id', says: ['must be a field name of lower-case letters, digits and "_"', 'got "Trace-Id"'] },
       ]);
     });
 
     it('refuses service settings that do not fit the Service type', () => {
-      expect(errors({ service: { type: 'ClusterIP', externalTrafficPolicy: 'Local', loadBalancerSourceRanges: ['10.0.0.0/8'] } })).toEqual([
-        '[test/ingress] service.externalTrafficPolicy: only applies to LoadBalancer and NodePort Services, got "Local". Remove it, or change the type.',
-        '[test/ingress] service.loadBalancerSourceRanges: only applies to LoadBalancer Services, got ["10.0.0.0/8"]. Remove it, or use allowSourceRanges on the NginxIngress.',
+      expectProblems(refused({ service: { type: 'ClusterIP', externalTrafficPolicy: 'Local', loadBalancerSourceRanges: ['10.0.0.0/8'] } }), [
+        { where: 'test/ingress', path: 'service.externalTrafficPolicy', says: ['only applies to LoadBalancer and NodePort Services', 'got "Local"'] },
+        { where: 'test/ingress', path: 'service.loadBalancerSourceRanges', says: ['only applies to LoadBalancer Services', 'got ["10.0.0.0/8"]'] },
       ]);
-      expect(errors({ service: { type: 'Ingress', loadBalancerSourceRanges: ['10.0.0.300/8'], annotations: { 'bad key!': 'x' } } })).toEqual([
-        '[test/ingress] service.type: must be "LoadBalancer", "NodePort" or "ClusterIP", got "Ingress". Most clusters want "LoadBalancer".',
-        '[test/ingress] service.annotations.bad key!: is not a valid annotation key, got "bad key!". Use an optional DNS prefix and "/" followed by a name of letters, digits, "-", "_" and ".", e.g. "eks.amazonaws.com/role-arn".',
-        '[test/ingress] service.loadBalancerSourceRanges[0]: must be a CIDR range, got "10.0.0.300/8". Use a network such as "203.0.113.0/24" or "2001:db8::/32".',
+      expectProblems(refused({ service: { type: 'Ingress', loadBalancerSourceRanges: ['10.0.0.300/8'], annotations: { 'bad key!': 'x' } } }), [
+        { where: 'test/ingress', path: 'service.type', says: ['must be "LoadBalancer", "NodePort" or "ClusterIP"', 'got "Ingress"'] },
+        { where: 'test/ingress', path: 'service.annotations.bad key!', says: ['is not a valid annotation key', 'got "bad key!"'] },
+        { where: 'test/ingress', path: 'service.loadBalancerSourceRanges[0]', says: ['must be a CIDR range', 'got "10.0.0.300/8"'] },
       ]);
     });
 
     it('refuses a bad class name, replica count and chart version together', () => {
-      expect(errors({ ingressClassName: 'Nginx', replicas: 0, chart: ChartSource.repository('https://kubernetes.github.io/ingress-nginx', 'ingress-nginx', '4.x') })).toEqual([
-        '[test/ingress] ingressClassName: must be a valid Kubernetes name (RFC 1123 label), got "Nginx". Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.',
-        '[test/ingress] replicas: replicas must be at least 1, got 0. Use a value of 1 or more.',
-        '[test/ingress] chart.version: must be an exact chart version, got "4.x". Pin an exact chart version such as "4.15.1" (cert-manager charts are versioned "v1.19.6"); ranges and "latest" let two environments install different code.',
+      expectProblems(refused({ ingressClassName: 'Nginx', replicas: 0, chart: ChartSource.repository('https://kubernetes.github.io/ingress-nginx', 'ingress-nginx', '4.x') }), [
+        { where: 'test/ingress', path: 'ingressClassName', says: ['must be a valid Kubernetes name', 'got "Nginx"'] },
+        { where: 'test/ingress', path: 'replicas', says: ['replicas must be at least 1', 'got 0'] },
+        { where: 'test/ingress', path: 'chart.version', says: ['must be an exact chart version', 'got "4.x"'] },
       ]);
     });
   });

@@ -2,10 +2,10 @@ import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { describe, expect, it } from 'vitest';
-import { Reloader } from '../../lib/platform/reloader';
+import { DEFAULT_CHARTS, Reloader } from '../../lib';
 import { renderOperatorRelease, splitTokens } from '../../lib/platform/operator-release';
-import { DEFAULT_CHARTS } from '../../lib/platform/chart-source';
-import { platformErrors, releaseAttributes, releaseOf, synthPlatform, valuesOf } from './platform-helpers';
+import { expectProblems } from '../helpers';
+import { refusedBy, releaseAttributes, releaseOf, synthPlatform, valuesOf } from './platform-helpers';
 
 describe('operator releases', () => {
   it('render the same helm_release JSON as the provider\'s generated Release class, set lists included', () => {
@@ -146,8 +146,8 @@ describe('operator releases', () => {
   });
 
   it('refuse a bad namespace, release name, timeout and annotation key in one error', () => {
-    expect(
-      platformErrors(
+    expectProblems(
+      refusedBy(
         (stack) =>
           new Reloader(stack, 'reloader', {
             namespace: 'Platform',
@@ -157,19 +157,20 @@ describe('operator releases', () => {
             wait: 'yes',
           } as any),
       ),
-    ).toEqual([
-      '[test/reloader] namespace: must be a valid Kubernetes name (RFC 1123 label), got "Platform". Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.',
-      '[test/reloader] releaseName: must be a valid Helm release name, got "reloader_dev". Use at most 53 lower-case letters, digits and "-", starting and ending with a letter or digit.',
-      '[test/reloader] serviceAccountAnnotations.not a key: is not a valid annotation key, got "not a key". Use an optional DNS prefix and "/" followed by a name of letters, digits, "-", "_" and ".", e.g. "eks.amazonaws.com/role-arn".',
-      '[test/reloader] wait: must be true or false, got "yes". Give a boolean, not a string.',
-      '[test/reloader] timeoutSeconds: timeoutSeconds must be at least 1, got 0. Use a value of 1 or more.',
-    ]);
+      [
+        { where: 'test/reloader', path: 'namespace', says: ['must be a valid Kubernetes name', 'got "Platform"'] },
+        { where: 'test/reloader', path: 'releaseName', says: ['must be a valid Helm release name', 'got "reloader_dev"'] },
+        { where: 'test/reloader', path: 'serviceAccountAnnotations.not a key', says: ['is not a valid annotation key', 'got "not a key"'] },
+        { where: 'test/reloader', path: 'wait', says: ['must be true or false', 'got "yes"'] },
+        { where: 'test/reloader', path: 'timeoutSeconds', says: ['timeoutSeconds must be at least 1', 'got 0'] },
+      ],
+    );
   });
 
   it('refuse a timeout over an hour and an unknown prop', () => {
-    expect(platformErrors((stack) => new Reloader(stack, 'reloader', { timeoutSeconds: 7200, valuesYaml: 'x: 1' } as any))).toEqual([
-      '[test/reloader] timeoutSeconds: timeoutSeconds must be at most 3600, got 7200. An operator that is not ready within an hour will not become ready; look at its pods instead.',
-      '[test/reloader] valuesYaml: is not a known property, got "x: 1". Check the spelling against the documented props.',
+    expectProblems(refusedBy((stack) => new Reloader(stack, 'reloader', { timeoutSeconds: 7200, valuesYaml: 'x: 1' } as any)), [
+      { where: 'test/reloader', path: 'timeoutSeconds', says: ['timeoutSeconds must be at most 3600', 'got 7200'] },
+      { where: 'test/reloader', path: 'valuesYaml', says: ['is not a known property', 'got "x: 1"'] },
     ]);
   });
 });

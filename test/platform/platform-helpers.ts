@@ -3,7 +3,7 @@
 import { TerraformStack } from 'cdktf';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { parse } from 'yaml';
-import { errorOf, resourceAt, synth, type TfJson } from '../helpers';
+import { resourceAt, synth, type TfJson } from '../helpers';
 
 /** Synthesizes a stack that has a kubernetes and a helm provider (operators need the latter). */
 export function synthPlatform(build: (stack: TerraformStack) => void): TfJson {
@@ -27,9 +27,9 @@ export function valuesOf(json: TfJson, id: string): any {
   return parse(values[0] as string);
 }
 
-/** The error lines of a build that throws. */
-export function platformErrors(build: (stack: TerraformStack) => void): string[] {
-  return errorOf(() => synthPlatform(build)).split('\n');
+/** A build that is expected to be refused, as the function expectProblems runs. */
+export function refusedBy(build: (stack: TerraformStack) => void): () => TfJson {
+  return () => synthPlatform(build);
 }
 
 /** The release attributes without cdktf's "//" metadata and without the values YAML. */

@@ -1,12 +1,11 @@
 import { TerraformStack } from 'cdktf';
-import { chartFixture } from '../helpers';
 import { describe, expect, it } from 'vitest';
-import { ChartSource } from '../../lib/platform/chart-source';
-import { Reloader, type ReloaderProps } from '../../lib/platform/reloader';
-import { platformErrors, releaseAttributes, synthPlatform, valuesOf } from './platform-helpers';
+import { ChartSource, Reloader, type ReloaderProps } from '../../lib';
+import { chartFixture, expectProblems } from '../helpers';
+import { refusedBy, releaseAttributes, synthPlatform, valuesOf } from './platform-helpers';
 
 const synthReloader = (props: (stack: TerraformStack) => ReloaderProps = () => ({})) => synthPlatform((stack) => new Reloader(stack, 'reloader', props(stack)));
-const errors = (props: Record<string, unknown>) => platformErrors((stack) => new Reloader(stack, 'reloader', props as any));
+const refused = (props: Record<string, unknown>) => refusedBy((stack) => new Reloader(stack, 'reloader', props as any));
 
 describe('Reloader', () => {
   it('installs reloader 2.2.11 from the stakater repository into reloader', () => {
@@ -66,9 +65,9 @@ describe('Reloader', () => {
   });
 
   it('refuses an unknown reload strategy and bad resources', () => {
-    expect(errors({ reloadStrategy: 'rollout', resources: { requests: { cpu: 'one' } } })).toEqual([
-      '[test/reloader] resources.requests.cpu: must be a Kubernetes quantity, got "one". Use values such as "250m" for CPU or "512Mi" for memory.',
-      '[test/reloader] reloadStrategy: must be "annotations" or "env-vars", got "rollout". Keep "annotations" unless your tooling needs the other.',
+    expectProblems(refused({ reloadStrategy: 'rollout', resources: { requests: { cpu: 'one' } } }), [
+      { where: 'test/reloader', path: 'resources.requests.cpu', says: ['must be a Kubernetes quantity', 'got "one"'] },
+      { where: 'test/reloader', path: 'reloadStrategy', says: ['must be "annotations" or "env-vars"', 'got "rollout"'] },
     ]);
   });
 });
