@@ -8,10 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { CertManager, ExternalSecretsOperator, IngressNginxController, Reloader } from '../../lib';
 import { errorOf } from '../helpers';
 
-const KUBERNETES_FIX =
-  "Add new KubernetesProvider(stack, 'kubernetes', { configPath: '~/.kube/config', configContext: '<context>' }) (import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider').";
-const HELM_FIX =
-  "Add new HelmProvider(stack, 'helm', { kubernetes: { configPath: '~/.kube/config', configContext: '<context>' } }) (import { HelmProvider } from '@cdktf/provider-helm/lib/provider').";
+// What to add, and where to import it from: the point of these checks.
+const KUBERNETES_FIX = ['Add new KubernetesProvider(', "import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider'"];
+const HELM_FIX = ['Add new HelmProvider(', "import { HelmProvider } from '@cdktf/provider-helm/lib/provider'"];
 
 /** The validation lines of a synth of stack "dev-platform" with the given providers. */
 function problems(providers: { helm?: boolean; kubernetes?: boolean }, build: (stack: TerraformStack) => void): string[] {
@@ -26,36 +25,66 @@ function problems(providers: { helm?: boolean; kubernetes?: boolean }, build: (s
     .filter((line) => line.startsWith('[dev-platform/'));
 }
 
+/** One expected validation line: the construct, the class it names, and fragments of what it says. */
+interface ExpectedLine {
+  readonly where: string;
+  readonly subject: string;
+  readonly says: readonly string[];
+}
+
+/**
+ * cdktf reports these as one plain Error, not a PropsValidationError: each line is compared
+ * by its construct and class exactly and by fragments of the rest, in order, like expectProblems.
+ */
+function expectLines(lines: readonly string[], expected: readonly ExpectedLine[]): void {
+  const actual = lines.map((line, i) => {
+    const match = /^\[([^\]]*)\] (\w+): (.*)$/.exec(line);
+    if (!match) return { line };
+    const rest = match[3]!;
+    return { where: match[1], subject: match[2], says: (expected[i]?.says ?? [rest]).map((f) => (rest.includes(f) ? f : `(missing) ${f} in: ${rest}`)) };
+  });
+  expect(actual).toEqual(expected.map((e) => ({ where: e.where, subject: e.subject, says: [...e.says] })));
+}
+
 describe('provider checks of the platform operators', () => {
   it('names the operator and the KubernetesProvider to add when only a HelmProvider is there', () => {
-    expect(
+    expectLines(
       problems({ helm: true }, (stack) => {
         new IngressNginxController(stack, 'IngressNginx', {});
         new CertManager(stack, 'CertManager', {});
       }),
-    ).toEqual([
-      `[dev-platform/IngressNginx] IngressNginxController: its kubernetes_ingress_v1 and kubernetes_namespace_v1 need a KubernetesProvider in stack "dev-platform", got none. ${KUBERNETES_FIX}`,
-      `[dev-platform/CertManager] CertManager: its kubernetes_namespace_v1 needs a KubernetesProvider in stack "dev-platform", got none. ${KUBERNETES_FIX}`,
-    ]);
+      [
+        {
+          where: 'dev-platform/IngressNginx',
+          subject: 'IngressNginxController',
+          says: ['its kubernetes_ingress_v1 and kubernetes_namespace_v1 need a KubernetesProvider in stack "dev-platform"', 'got none', ...KUBERNETES_FIX],
+        },
+        { where: 'dev-platform/CertManager', subject: 'CertManager', says: ['its kubernetes_namespace_v1 needs a KubernetesProvider in stack "dev-platform"', 'got none', ...KUBERNETES_FIX] },
+      ],
+    );
   });
 
   it('names the HelmProvider to add when only a KubernetesProvider is there', () => {
-    expect(
+    expectLines(
       problems({ kubernetes: true }, (stack) => {
         new ExternalSecretsOperator(stack, 'ExternalSecrets', {});
         new Reloader(stack, 'Reloader', {});
       }),
-    ).toEqual([
-      `[dev-platform/ExternalSecrets] ExternalSecretsOperator: its helm_release needs a HelmProvider in stack "dev-platform", got none. ${HELM_FIX}`,
-      `[dev-platform/Reloader] Reloader: its helm_release needs a HelmProvider in stack "dev-platform", got none. ${HELM_FIX}`,
-    ]);
+      [
+        { where: 'dev-platform/ExternalSecrets', subject: 'ExternalSecretsOperator', says: ['its helm_release needs a HelmProvider in stack "dev-platform"', 'got none', ...HELM_FIX] },
+        { where: 'dev-platform/Reloader', subject: 'Reloader', says: ['its helm_release needs a HelmProvider in stack "dev-platform"', 'got none', ...HELM_FIX] },
+      ],
+    );
   });
 
   it('names both when the stack has no provider', () => {
-    expect(problems({}, (stack) => new Reloader(stack, 'Reloader', {}))).toEqual([
-      `[dev-platform/Reloader] Reloader: its helm_release needs a HelmProvider in stack "dev-platform", got none. ${HELM_FIX}`,
-      `[dev-platform/Reloader] Reloader: its kubernetes_namespace_v1 needs a KubernetesProvider in stack "dev-platform", got none. ${KUBERNETES_FIX}`,
-    ]);
+    expectLines(
+      problems({}, (stack) => new Reloader(stack, 'Reloader', {})),
+      [
+        { where: 'dev-platform/Reloader', subject: 'Reloader', says: ['its helm_release needs a HelmProvider in stack "dev-platform"', 'got none', ...HELM_FIX] },
+        { where: 'dev-platform/Reloader', subject: 'Reloader', says: ['its kubernetes_namespace_v1 needs a KubernetesProvider in stack "dev-platform"', 'got none', ...KUBERNETES_FIX] },
+      ],
+    );
   });
 
   it('asks only for what the operator renders: no namespace resource, no KubernetesProvider', () => {

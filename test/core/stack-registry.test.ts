@@ -6,8 +6,8 @@ import { buildSync } from 'esbuild';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { describe, expect, it } from 'vitest';
 import * as lib from '../../lib';
-import { ClusterSecretStore, NginxIngress, SecretRef, SecretStoreProvider, TlsSource, type IngressAuthGateway } from '../../lib';
-import { errorOf, resourcesOf, synth, type TfJson } from '../helpers';
+import { ClusterSecretStore, NginxIngress, PropsValidationError, SecretRef, SecretStoreProvider, TlsSource, type IngressAuthGateway } from '../../lib';
+import { expectProblems, resourcesOf, synth, type TfJson } from '../helpers';
 
 // The objects made once per stack (a ClusterIssuer or ClusterSecretStore of a name, the
 // Secret made from a variable in a namespace) are recorded by a construct in the stack,
@@ -85,14 +85,19 @@ describe('per-stack records', () => {
   });
 
   it('refuse a construct of the user that holds the id they are kept under', () => {
-    const message = errorOf(() =>
-      synth((stack) => {
-        new Construct(stack, 'cdktf-backstage.ClusterIssuers');
-        ingress(stack, 'ing', TlsSource.selfSigned(), 'backstage.example.com');
-      }),
-    );
-    expect(message).toBe(
-      '[test] cdktf-backstage.ClusterIssuers: is the id of a construct this library keeps its per-stack state in, got test/cdktf-backstage.ClusterIssuers. Give that construct another id.',
+    expectProblems(
+      () =>
+        synth((stack) => {
+          new Construct(stack, 'cdktf-backstage.ClusterIssuers');
+          ingress(stack, 'ing', TlsSource.selfSigned(), 'backstage.example.com');
+        }),
+      [
+        {
+          where: 'test',
+          path: 'cdktf-backstage.ClusterIssuers',
+          says: ['is the id of a construct this library keeps its per-stack state in', 'got test/cdktf-backstage.ClusterIssuers', 'another id'],
+        },
+      ],
     );
   });
 
@@ -105,14 +110,19 @@ describe('per-stack records', () => {
     });
     expect(kinds(json)).toEqual(['ClusterIssuer/letsencrypt-production']);
 
-    const message = errorOf(() =>
-      synth((stack) => {
-        ingress(stack, 'a', TlsSource.acme({ email: 'platform@example.com' }), 'a.example.com');
-        ingress(stack, 'b', other.TlsSource.acme({ email: 'platform@example.com', server: 'staging', issuerName: 'letsencrypt-production' }), 'b.example.com', other.NginxIngress);
-      }),
-    );
-    expect(message).toBe(
-      '[test/b] tls: needs ClusterIssuer "letsencrypt-production" with a different spec than another construct in this stack created, got "letsencrypt-production". ClusterIssuers are cluster-wide: give this TlsSource its own issuerName (e.g. for another ingress class or ACME server).',
+    expectProblems(
+      () => {
+        try {
+          synth((stack) => {
+            ingress(stack, 'a', TlsSource.acme({ email: 'platform@example.com' }), 'a.example.com');
+            ingress(stack, 'b', other.TlsSource.acme({ email: 'platform@example.com', server: 'staging', issuerName: 'letsencrypt-production' }), 'b.example.com', other.NginxIngress);
+          });
+        } catch (e) {
+          // The second copy refuses with its own PropsValidationError class; its details are the same shape.
+          throw e instanceof other.PropsValidationError ? new PropsValidationError(e.details) : e;
+        }
+      },
+      [{ where: 'test/b', path: 'tls', says: ['needs ClusterIssuer "letsencrypt-production" with a different spec than another construct in this stack created', 'its own issuerName'] }],
     );
   });
 });
