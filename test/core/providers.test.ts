@@ -7,6 +7,7 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { describe, expect, it } from 'vitest';
 import { CertManager, ExternalSecretsOperator, IngressNginxController, Reloader } from '../../lib';
 import { errorOf } from '../helpers';
+import { expectLines } from '../lines';
 
 // What to add, and where to import it from: the point of these checks.
 const KUBERNETES_FIX = ['Add new KubernetesProvider(', "import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider'"];
@@ -23,27 +24,6 @@ function problems(providers: { helm?: boolean; kubernetes?: boolean }, build: (s
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line.startsWith('[dev-platform/'));
-}
-
-/** One expected validation line: the construct, the class it names, and fragments of what it says. */
-interface ExpectedLine {
-  readonly where: string;
-  readonly subject: string;
-  readonly says: readonly string[];
-}
-
-/**
- * cdktf reports these as one plain Error, not a PropsValidationError: each line is compared
- * by its construct and class exactly and by fragments of the rest, in order, like expectProblems.
- */
-function expectLines(lines: readonly string[], expected: readonly ExpectedLine[]): void {
-  const actual = lines.map((line, i) => {
-    const match = /^\[([^\]]*)\] (\w+): (.*)$/.exec(line);
-    if (!match) return { line };
-    const rest = match[3]!;
-    return { where: match[1], subject: match[2], says: (expected[i]?.says ?? [rest]).map((f) => (rest.includes(f) ? f : `(missing) ${f} in: ${rest}`)) };
-  });
-  expect(actual).toEqual(expected.map((e) => ({ where: e.where, subject: e.subject, says: [...e.says] })));
 }
 
 describe('provider checks of the platform operators', () => {
