@@ -3,8 +3,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
+import { GUARDRAIL_CHECKS } from '../../lib';
 import type { CheckDefinition } from '../../lib/policy/check-definition';
-import { CHECKS, GUARDRAIL_CHECKS } from '../../lib/policy/checks';
+import { CHECKS } from '../../lib/policy/checks';
 
 const dir = path.join(__dirname, '../../lib/policy/checks');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.ts'));
