@@ -14,6 +14,7 @@ import {
   type SecretStoreProvider,
   SecretStoreProvider as Providers,
 } from '../../lib';
+import { expectProblems } from '../helpers';
 
 const stack = () => new TerraformStack(Testing.app(), 'types');
 const ZONE = { subscriptionId: '00000000-1111-2222-3333-444444444444', resourceGroupName: 'rg-dns', hostedZoneName: 'example.com' };
@@ -84,7 +85,10 @@ describe('CloudProfile types', () => {
     // @ts-expect-error: a profile that may lack them is not a complete one
     const complete: CompleteCloudProfile = CloudProfile.aks();
     expect(complete.dns01Solver()).toBeUndefined();
-    // @ts-expect-error: a misspelt option is refused by the overloads too
-    expect(() => CloudProfile.aks({ dnsZone: ZONE, keyVaultUrll: 'https://x.vault.azure.net' })).toThrow('keyVaultUrll: is not a known property');
+    expectProblems(
+      // @ts-expect-error: a misspelt option is refused by the overloads too
+      () => CloudProfile.aks({ dnsZone: ZONE, keyVaultUrll: 'https://x.vault.azure.net' }),
+      [{ where: 'CloudProfile.aks', path: 'keyVaultUrll', says: ['is not a known property', 'got "https://x.vault.azure.net"'] }],
+    );
   });
 });
