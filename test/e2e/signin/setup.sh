@@ -9,8 +9,12 @@
 #                     redis-server per run on a free loopback port; redis-cli comes with it)
 #   oauth2-proxy      built from its Go module by test/e2e/tools/build-tools.sh into
 #                     ~/.cache/cdktf-backstage/tools (about 2 minutes the first time)
-#   better-sqlite3    its native module must load (npm ci builds it: package.json allows
-#                     its install script); rebuilt here if it does not
+#   npm packages      the suite's own (test/e2e/signin/package.json: Backstage's backend
+#                     packages, better-sqlite3, oidc-provider, jose, playwright-core) with
+#                     npm ci --prefix test/e2e/signin, skipped when already installed from the
+#                     current lock file; the root install too if it is missing
+#   better-sqlite3    its native module must load (npm ci builds it: the suite's package.json
+#                     allows its install script); rebuilt here if it does not
 #
 # Usage: bash test/e2e/signin/setup.sh      (run from anywhere; needs root for apt-get)
 set -euo pipefail
@@ -58,14 +62,33 @@ redis-server --version | grep -q . && ldd /usr/bin/redis-server | grep -q libssl
 bash test/e2e/tools/build-tools.sh oauth2-proxy >&2
 
 # --- npm dependencies --------------------------------------------------------------------
-if [[ ! -d node_modules/oidc-provider || ! -d node_modules/playwright-core ]]; then
-  log "node_modules incomplete: running npm ci"
+# The library's own packages (vitest, cdktf, tsx: the suite runs on them) come from the root
+# install, the README's set-up; a fresh clone gets it here too.
+if [[ ! -d node_modules/vitest || ! -d node_modules/cdktf || ! -d node_modules/tsx ]]; then
+  log "root node_modules incomplete: running npm ci"
   npm ci --no-audit --no-fund >&2
 fi
-if ! node -e "new (require('better-sqlite3'))(':memory:').close()" 2>/dev/null; then
+# The suite's own packages (Backstage, better-sqlite3, oidc-provider, jose, playwright-core)
+# live in test/e2e/signin/node_modules, from the suite's package-lock.json. npm ci is skipped
+# when that tree was installed from this exact lock file (a stamp written after a successful
+# install): a second run takes no time here, and a changed lock file installs afresh.
+suite=test/e2e/signin
+stamp=$suite/node_modules/.installed-from-lock.sha256
+lock_sum=$(sha256sum "$suite/package-lock.json" | cut -d' ' -f1)
+if [[ ! -f $stamp || $(cat "$stamp") != "$lock_sum" || ! -d $suite/node_modules/@backstage/backend-defaults ]]; then
+  log "installing the suite's npm packages: npm ci --prefix $suite"
+  npm ci --prefix "$suite" --no-audit --no-fund >&2
+  echo "$lock_sum" >"$stamp"
+else
+  log "suite npm packages installed from the current package-lock.json"
+fi
+# better-sqlite3's native module must load (npm ci builds it: the suite's package.json allows
+# its install script).
+sqlite_loads() { (cd "$suite" && node -e "new (require('better-sqlite3'))(':memory:').close()") 2>/dev/null; }
+if ! sqlite_loads; then
   log "better-sqlite3 native module does not load: rebuilding it"
-  npm rebuild better-sqlite3 >&2
-  node -e "new (require('better-sqlite3'))(':memory:').close()"
+  npm rebuild better-sqlite3 --prefix "$suite" >&2
+  sqlite_loads || { log "better-sqlite3 still does not load"; exit 1; }
 fi
 
 log "ready in $(($(date +%s) - start)) s"
