@@ -17,7 +17,7 @@ import { DEFAULT_IMAGES, OAUTH2_PROXY_VERSION } from '../core/defaults';
 import { DEFAULT_COOKIE_EXPIRE, DEFAULT_COOKIE_REFRESH, OAUTH2_PROXY_METRICS_PORT, OAUTH2_PROXY_PORT, gatewayNames, oauth2ProxyAlphaConfig, oauth2ProxyArgs, oauth2ProxyEnv, oauth2ProxyFiles } from './gateway-config';
 import { identityHeaderNames } from './header-contract';
 import { JwtMachineClientOptions, MachineClient, machineClientsSchema } from './machine-client';
-import { OidcIssuer } from './oidc-issuer';
+import { OidcIssuer, oidcIssuerSchema } from './oidc-issuer';
 import { SessionStore, redisSessionStoreSchema } from './session-store';
 
 export { OAUTH2_PROXY_VERSION };
@@ -141,6 +141,16 @@ export interface OidcGatewayProps {
    */
   readonly ingressController?: PeerSelector;
 }
+
+/**
+ * @internal The OAuth client id, as the gateway and the portal take it: it goes into
+ * oauth2-proxy's config verbatim, so a pasted space or line break must not.
+ */
+export const clientIdSchema = z
+  .string()
+  .min(1, problem('must not be empty', 'Copy the client id from the IdP app registration.'))
+  // `*`: an empty id is the rule above's, not this one's too.
+  .regex(/^[\x21-\x7e]*$/, problem('must not contain spaces, line breaks or control characters', 'Copy the client id again from the IdP app registration, without surrounding whitespace.'));
 
 const accessSchema = z
   .strictObject({
@@ -274,8 +284,8 @@ const gatewaySchema = z
   .strictObject({
     namespace: workloadNamespace,
     host: hostName,
-    issuer: z.custom<OidcIssuer>((v) => OidcIssuer.isOidcIssuer(v), problem('must be an OidcIssuer', 'Use OidcIssuer.okta(), .google(), .entraId(), .keycloak() or .generic().')),
-    clientId: z.string().min(1, problem('must not be empty', 'Copy the client (application) id from the IdP app registration.')),
+    issuer: oidcIssuerSchema,
+    clientId: clientIdSchema,
     clientSecret: secretRefSchema(),
     cookieSecret: secretRefSchema(),
     access: accessSchema,

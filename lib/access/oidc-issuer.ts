@@ -238,3 +238,9 @@ export class OidcIssuer {
     this.settings = settings;
   }
 }
+
+/** @internal The `issuer` prop of the gateway and of the portal. */
+export const oidcIssuerSchema = z.custom<OidcIssuer>(
+  (v) => OidcIssuer.isOidcIssuer(v),
+  problem('must be an OidcIssuer', 'Use OidcIssuer.okta(), .google(), .entraId(), .keycloak() or .generic().'),
+);

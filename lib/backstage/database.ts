@@ -124,6 +124,12 @@ export abstract class BackstageDatabase {
   public abstract bind(context: DatabaseBindingContext): BoundDatabase;
 }
 
+/** @internal The `database` prop of Backstage and of the portal. */
+export const backstageDatabaseSchema = z.custom<BackstageDatabase>(
+  (v) => BackstageDatabase.isBackstageDatabase(v),
+  problem('must be a BackstageDatabase', 'Use BackstageDatabase.external({...}), .inCluster({...}) or .sqliteInMemory().'),
+);
+
 class ExternalDatabase extends BackstageDatabase {
   constructor(private readonly options: ExternalDatabaseOptions) {
     super();

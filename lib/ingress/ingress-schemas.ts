@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { cidr, kubernetesName } from '../core/schemas';
 import { problem } from '../core/validation';
+import { TlsSource } from '../tls/tls-source';
 import { isSnippetAnnotation, isValidAnnotationKey } from './annotations';
 
 // Schema pieces both controller flavours (NginxIngress, F5NginxIngress) check the same
@@ -15,6 +16,12 @@ const seconds = (what: string) =>
 
 /** @internal */
 export const backendSchema = z.strictObject({ serviceName: kubernetesName, port: z.number().int().min(1).max(65535) });
+
+/** @internal The `tls` prop of NginxIngress and of the portal. */
+export const tlsSourceSchema = z.custom<TlsSource>(
+  (v) => TlsSource.isTlsSource(v),
+  problem('must be a TlsSource', 'Use TlsSource.acme({...}), .fromIssuer(name), .fromSecret(name), .privateCa(secret) or .selfSigned().'),
+);
 
 /** @internal Path prefixes of the API (answered 401 instead of a sign-in redirect). */
 export const apiPathsSchema = z

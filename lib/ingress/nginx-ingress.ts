@@ -7,7 +7,7 @@ import { goDuration, hostName, kubernetesName, workloadNamespace } from '../core
 import { standardLabels } from '../core/labels';
 import { problem, validateProps } from '../core/validation';
 import { BoundTls, TlsSource } from '../tls/tls-source';
-import { allowSourceRangesSchema, apiPathsSchema, backendSchema, invalidAnnotationKeyIssue, proxyBodySizeSchema, proxyBufferSizeSchema, proxyTimeoutsSchema } from './ingress-schemas';
+import { allowSourceRangesSchema, apiPathsSchema, backendSchema, tlsSourceSchema, invalidAnnotationKeyIssue, proxyBodySizeSchema, proxyBufferSizeSchema, proxyTimeoutsSchema } from './ingress-schemas';
 import { IngressNginxSettings, isManagedIngressNginxKey, isSnippetAnnotation, renderIngressNginxAnnotations, setThroughForAnnotation } from './annotations';
 
 /** What the ingress needs from the auth gateway (an {@link OidcGateway} provides it). */
@@ -139,7 +139,7 @@ const ingressSchema = z.strictObject({
   host: hostName,
   backend: backendSchema,
   gateway: z.custom<IngressAuthGateway>((v) => typeof v === 'object' && v !== null && 'authUrl' in v, problem('must be an auth gateway', 'Pass the OidcGateway of the portal.')),
-  tls: z.custom<TlsSource>((v) => TlsSource.isTlsSource(v), problem('must be a TlsSource', 'Use TlsSource.acme({...}), .fromIssuer(name), .fromSecret(name), .privateCa(secret) or .selfSigned().')),
+  tls: tlsSourceSchema,
   ingressClassName: kubernetesName.optional(),
   name: kubernetesName.optional(),
   apiPaths: apiPathsSchema.optional(),
