@@ -79,3 +79,40 @@ export function invalidAnnotationKeyIssue(ctx: z.core.$RefinementCtx, key: strin
   });
   return true;
 }
+
+/**
+ * @internal
+ * The `extraAnnotations` prop of a flavour: every key valid, no snippet (named as the risk
+ * it is, with `construct`'s typed props as the way out), and no key `managed` has a problem
+ * message for (annotations the construct sets itself or that do not belong there).
+ */
+export function extraAnnotationsSchema(construct: string, managed: (key: string) => string | undefined) {
+  return z.record(z.string(), z.string()).superRefine((annotations, ctx) => {
+    for (const key of Object.keys(annotations)) {
+      if (invalidAnnotationKeyIssue(ctx, key)) {
+        continue;
+      }
+      const message = isSnippetAnnotation(key)
+        ? problem(
+            'is a snippet annotation, which injects raw nginx configuration',
+            `Snippets are disabled by default since the IngressNightmare CVEs (2025); use the typed props of ${construct} instead.`,
+          )
+        : managed(key);
+      if (message !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [key], message });
+      }
+    }
+  });
+}
+
+/** The per-IP request rate both flavours limit. */
+const rateShape = {
+  requestsPerSecond: z.number().int().min(1, problem('must be at least 1', 'Use a whole number of requests per second.')),
+  burstMultiplier: z.number().int().min(1, problem('must be at least 1', 'Use a whole multiple of the rate.')).optional(),
+};
+
+/** @internal F5's `rateLimit` (`nginx.org/limit-req-*`). */
+export const f5RateLimitSchema = z.strictObject(rateShape);
+
+/** @internal ingress-nginx's `rateLimit`, which can also limit connections. */
+export const rateLimitSchema = z.strictObject({ ...rateShape, connections: z.number().int().min(1).optional() });

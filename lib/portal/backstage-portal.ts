@@ -13,6 +13,7 @@ import { requireProviders } from '../core/providers';
 import { createdNamespace, hostName, pinnedImage, workloadNamespace } from '../core/schemas';
 import { fail, nestedIssues, problem, validateProps } from '../core/validation';
 import { F5NginxIngress, type F5NginxIngressProps } from '../ingress/f5-nginx-ingress';
+import type { IngressCommonProps } from '../ingress/ingress-props';
 import { apiPathsSchema, tlsSourceSchema } from '../ingress/ingress-schemas';
 import { NginxIngress, type NginxIngressProps } from '../ingress/nginx-ingress';
 import { secretRefSchema } from '../secrets/secret-ref';
@@ -78,7 +79,7 @@ function apiRouteOf(prefix: string): string {
 export interface BackstagePortalCommonProps
   extends Pick<OidcGatewayProps, 'host' | 'issuer' | 'clientId' | 'clientSecret' | 'cookieSecret' | 'access'>,
     Pick<BackstageProps, 'image' | 'database' | 'signIn'>,
-    Pick<NginxIngressProps, 'tls'> {
+    Pick<IngressCommonProps, 'tls'> {
   /**
    * Namespace for everything of this portal.
    * @default "backstage"
