@@ -3,12 +3,11 @@ import { Construct } from 'constructs';
 import * as z from 'zod';
 import { identityHeaderNames } from '../access/header-contract';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
-import { standardLabels } from '../core/labels';
 import { hostName, kubernetesName, workloadNamespace } from '../core/schemas';
 import { fail, problem, validateProps } from '../core/validation';
 import { BoundTls, TlsSource } from '../tls/tls-source';
-import type { IngressCommonProps } from './ingress-props';
-import { allowSourceRangesSchema, backendSchema, extraAnnotationsSchema, f5RateLimitSchema, proxyBodySizeSchema, proxyBufferSizeSchema, proxyTimeoutsSchema } from './ingress-schemas';
+import { type IngressCommonProps, resolveIngressCommon } from './ingress-props';
+import { allowSourceRangesSchema, backendSchema, extraAnnotationsSchema, f5RateLimitSchema, hstsMaxAgeSchema, proxyBodySizeSchema, proxyBufferSizeSchema, proxyTimeoutsSchema } from './ingress-schemas';
 import type { RateLimit } from './nginx-ingress';
 import { isRecord } from '../core/objects';
 
@@ -225,11 +224,7 @@ const f5Schema = z
     timeouts: proxyTimeoutsSchema.optional(),
     hsts: z
       .strictObject({
-        maxAgeSeconds: z
-          .number()
-          .int(problem('must be whole seconds', 'Remove the fraction.'))
-          .min(86400, problem('must be at least one day (86400)', 'Browsers forget a short HSTS policy between visits; use 31536000 (one year).'))
-          .optional(),
+        maxAgeSeconds: hstsMaxAgeSchema.optional(),
         includeSubdomains: z.boolean().optional(),
       })
       .optional(),
@@ -352,13 +347,9 @@ export class F5NginxIngress extends Construct {
     super(scope, id);
     validateProps(this, f5Schema, props);
 
-    const name = props.name ?? 'backstage';
-    const ingressClassName = props.ingressClassName ?? 'nginx';
-    this.url = `https://${props.host}`;
-    const labels = standardLabels('backstage', name, 'ingress');
     const gateway = props.gateway;
-
-    const tls: BoundTls = props.tls.bind({ scope: this, host: props.host, ingressClassName });
+    const { name, ingressClassName, url, labels, tls, proxyBufferSize: bufferSize, proxyBodySize, timeouts } = resolveIngressCommon(this, props, gateway.sessionStore);
+    this.url = url;
     if (hasCollidingHttp01Solver(tls)) {
       fail(
         this,
@@ -396,7 +387,6 @@ export class F5NginxIngress extends Construct {
       ...tls.annotations,
     };
 
-    const bufferSize = props.proxyBufferSize ?? gateway.sessionStore.proxyBufferSize;
     const rate = props.rateLimit;
     this.appAnnotations = {
       [MERGEABLE]: 'minion',
@@ -405,10 +395,10 @@ export class F5NginxIngress extends Construct {
       // The same buffers for every path, /oauth2 (sign-in, callback) included.
       'nginx.org/proxy-buffer-size': bufferSize,
       'nginx.org/proxy-buffers': `8 ${bufferSize}`,
-      'nginx.org/client-max-body-size': props.proxyBodySize ?? '10m',
-      'nginx.org/proxy-connect-timeout': `${props.timeouts?.connectSeconds ?? 5}s`,
-      'nginx.org/proxy-read-timeout': `${props.timeouts?.readSeconds ?? 60}s`,
-      'nginx.org/proxy-send-timeout': `${props.timeouts?.sendSeconds ?? 60}s`,
+      'nginx.org/client-max-body-size': proxyBodySize,
+      'nginx.org/proxy-connect-timeout': `${timeouts.connectSeconds}s`,
+      'nginx.org/proxy-read-timeout': `${timeouts.readSeconds}s`,
+      'nginx.org/proxy-send-timeout': `${timeouts.sendSeconds}s`,
       // `Name: ` with an empty value renders `proxy_set_header Name "";`, which drops the
       // header: a client cannot smuggle its own identity past the gateway.
       'nginx.org/proxy-set-headers': identityHeaderNames()

@@ -1,6 +1,8 @@
 // The props both NGINX flavours (NginxIngress, F5NginxIngress) take alike: they mean the
 // same thing whichever controller renders them, so they are declared and documented once.
-import type { TlsSource } from '../tls/tls-source';
+import { Construct } from 'constructs';
+import { standardLabels } from '../core/labels';
+import type { BoundTls, TlsSource } from '../tls/tls-source';
 
 /** Upstream timeouts, in seconds. */
 export interface ProxyTimeouts {
@@ -69,4 +71,43 @@ export interface IngressCommonProps {
    * @default - none
    */
   readonly extraAnnotations?: Readonly<Record<string, string>>;
+}
+
+/** @internal The common props with their defaults, and the certificate bound. */
+export interface ResolvedIngressCommon {
+  readonly name: string;
+  readonly ingressClassName: string;
+  /** `https://<host>`. */
+  readonly url: string;
+  /** Labels of every object. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly tls: BoundTls;
+  readonly proxyBufferSize: string;
+  readonly proxyBodySize: string;
+  readonly timeouts: Required<ProxyTimeouts>;
+}
+
+/**
+ * @internal
+ * What both flavours make of the common props: the defaults, and the certificate bound
+ * for the host (which may create its issuer under `scope`). The buffer size follows the
+ * gateway's session store unless given.
+ */
+export function resolveIngressCommon(scope: Construct, props: IngressCommonProps, sessionStore: { readonly proxyBufferSize: string }): ResolvedIngressCommon {
+  const name = props.name ?? 'backstage';
+  const ingressClassName = props.ingressClassName ?? 'nginx';
+  return {
+    name,
+    ingressClassName,
+    url: `https://${props.host}`,
+    labels: standardLabels('backstage', name, 'ingress'),
+    tls: props.tls.bind({ scope, host: props.host, ingressClassName }),
+    proxyBufferSize: props.proxyBufferSize ?? sessionStore.proxyBufferSize,
+    proxyBodySize: props.proxyBodySize ?? '10m',
+    timeouts: {
+      connectSeconds: props.timeouts?.connectSeconds ?? 5,
+      readSeconds: props.timeouts?.readSeconds ?? 60,
+      sendSeconds: props.timeouts?.sendSeconds ?? 60,
+    },
+  };
 }

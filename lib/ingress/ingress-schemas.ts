@@ -50,6 +50,12 @@ export const proxyBufferSizeSchema = z
 /** @internal */
 export const proxyBodySizeSchema = z.string().regex(/^[0-9]+[kmg]?$/, problem('must be a size such as "10m"', 'Use a number followed by "k", "m" or "g".'));
 
+/** @internal HSTS `max-age` (the controller's and F5's): a short one is forgotten between visits. */
+export const hstsMaxAgeSchema = z
+  .number()
+  .int(problem('must be whole seconds', 'Remove the fraction.'))
+  .min(86400, problem('must be at least 86400 (one day)', 'Browsers forget a short HSTS policy between visits; use 31536000 (one year).'));
+
 /** @internal */
 export const allowSourceRangesSchema = z.array(cidr).min(1, problem('must list at least one network', 'Leave it out to allow any address.'));
 

@@ -4,11 +4,9 @@ import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resou
 import * as z from 'zod';
 import { ingressAuthResponseHeaders } from '../access/header-contract';
 import { goDuration, hostName, kubernetesName, workloadNamespace } from '../core/schemas';
-import { standardLabels } from '../core/labels';
 import { problem, validateProps } from '../core/validation';
-import { BoundTls } from '../tls/tls-source';
 import { allowSourceRangesSchema, apiPathsSchema, backendSchema, extraAnnotationsSchema, proxyBodySizeSchema, proxyBufferSizeSchema, proxyTimeoutsSchema, rateLimitSchema, tlsSourceSchema } from './ingress-schemas';
-import type { IngressCommonProps } from './ingress-props';
+import { type IngressCommonProps, resolveIngressCommon } from './ingress-props';
 import { IngressNginxSettings, isManagedIngressNginxKey, renderIngressNginxAnnotations, setThroughForAnnotation } from './annotations';
 
 /** What the ingress needs from the auth gateway (an {@link OidcGateway} provides it). */
@@ -139,19 +137,15 @@ export class NginxIngress extends Construct {
     super(scope, id);
     validateProps(this, ingressSchema, props);
 
-    const name = props.name ?? 'backstage';
-    const ingressClassName = props.ingressClassName ?? 'nginx';
-    const origin = `https://${props.host}`;
+    const { name, ingressClassName, url: origin, labels, tls, proxyBufferSize, proxyBodySize, timeouts } = resolveIngressCommon(this, props, props.gateway.sessionStore);
     this.url = origin;
-    const tls: BoundTls = props.tls.bind({ scope: this, host: props.host, ingressClassName });
-    const labels = standardLabels('backstage', name, 'ingress');
 
     // Settings both Ingresses share: HTTPS only, buffers for the session cookie, the
     // client allow-list and rate limits (the sign-in path is attacked too).
     const common: IngressNginxSettings = {
       sslRedirect: true,
       forceSslRedirect: true,
-      proxyBufferSize: props.proxyBufferSize ?? props.gateway.sessionStore.proxyBufferSize,
+      proxyBufferSize,
       proxyBuffersNumber: 8,
       whitelistSourceRange: props.allowSourceRanges,
       limitRps: props.rateLimit?.requestsPerSecond,
@@ -183,10 +177,10 @@ export class NginxIngress extends Construct {
             corsAllowHeaders: ['Authorization', 'Content-Type', 'X-Requested-With'],
           }
         : {}),
-      proxyBodySize: props.proxyBodySize ?? '10m',
-      proxyConnectTimeout: props.timeouts?.connectSeconds ?? 5,
-      proxyReadTimeout: props.timeouts?.readSeconds ?? 60,
-      proxySendTimeout: props.timeouts?.sendSeconds ?? 60,
+      proxyBodySize,
+      proxyConnectTimeout: timeouts.connectSeconds,
+      proxyReadTimeout: timeouts.readSeconds,
+      proxySendTimeout: timeouts.sendSeconds,
     };
 
     this.annotations = {

@@ -11,7 +11,7 @@ import { problem, validateProps } from '../core/validation';
 import { DEFAULT_CHARTS } from './chart-source';
 import { IngressNginxAccessLogOptions, accessLogOptionsSchema, ingressNginxAccessLogFormat } from './access-log';
 import { HelmOperatorProps, flag, annotationMap, chartIssues, helmOperatorShape, operatorNamespace, HelmOperator, withDefaultResources } from './operator-release';
-import { proxyBufferSizeSchema } from '../ingress/ingress-schemas';
+import { hstsMaxAgeSchema, proxyBufferSizeSchema } from '../ingress/ingress-schemas';
 
 /** HTTP Strict Transport Security sent by the controller on every TLS host. HSTS cannot be turned off. */
 export interface IngressNginxHstsOptions {
@@ -219,11 +219,7 @@ const controllerSchema = z
     proxyBufferSize: proxyBufferSizeSchema.optional(),
     hsts: z
       .strictObject({
-        maxAgeSeconds: z
-          .number()
-          .int(problem('must be whole seconds', 'Remove the fraction.'))
-          .min(86400, problem('must be at least 86400 (one day)', 'A short HSTS max age gives little protection; one year (31536000) is usual.'))
-          .optional(),
+        maxAgeSeconds: hstsMaxAgeSchema.optional(),
         includeSubdomains: flag.optional(),
         preload: flag.optional(),
       })

@@ -368,7 +368,7 @@ describe('IngressNginxController', () => {
 
     it('refuses a short HSTS max age and preload without subdomains', () => {
       expect(errors({ hsts: { maxAgeSeconds: 3600 } })).toEqual([
-        '[test/ingress] hsts.maxAgeSeconds: must be at least 86400 (one day), got 3600. A short HSTS max age gives little protection; one year (31536000) is usual.',
+        '[test/ingress] hsts.maxAgeSeconds: must be at least 86400 (one day), got 3600. Browsers forget a short HSTS policy between visits; use 31536000 (one year).',
       ]);
       expect(errors({ hsts: { preload: true, includeSubdomains: false } })).toEqual([
         '[test/ingress] hsts.preload: needs includeSubdomains and a max age of at least 31536000, got true. Browser preload lists only accept such policies: keep includeSubdomains on and maxAgeSeconds at a year or more.',
