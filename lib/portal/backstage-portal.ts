@@ -314,16 +314,15 @@ export class BackstagePortal extends Construct {
 
     this.url = this.ingress.url;
     this.redirectUri = this.gateway.redirectUrl;
+    // Output names the README documents (`<id>_url`, `<id>_oidc_redirect_uri`), rather
+    // than ones derived from the construct path.
     const prefix = snakeCase(id);
-    this.urlOutput = new TerraformOutput(this, 'Url', {
-      value: this.url,
-      description: 'URL of the Backstage portal',
-    });
-    this.urlOutput.overrideLogicalId(`${prefix}_url`);
-    this.redirectUriOutput = new TerraformOutput(this, 'RedirectUri', {
-      value: this.redirectUri,
-      description: 'Redirect URI to register at the identity provider',
-    });
-    this.redirectUriOutput.overrideLogicalId(`${prefix}_oidc_redirect_uri`);
+    const output = (outputId: string, name: string, value: string, description: string) => {
+      const out = new TerraformOutput(this, outputId, { value, description });
+      out.overrideLogicalId(`${prefix}_${name}`);
+      return out;
+    };
+    this.urlOutput = output('Url', 'url', this.url, 'URL of the Backstage portal');
+    this.redirectUriOutput = output('RedirectUri', 'oidc_redirect_uri', this.redirectUri, 'Redirect URI to register at the identity provider');
   }
 }
