@@ -58,10 +58,9 @@ export interface CheckDeclaration<Id extends string> extends Omit<GuardrailCheck
   readonly id: Id;
   /**
    * Reports each finding on the stack, and says whether the check applied at all (false
-   * when nothing it looks at exists). Write it with its parameter and return types
-   * (`inspect(model: StackModel, report: ReportFinding): boolean`): inferred, they would
-   * depend on GuardrailCheckId, which is derived from the checks themselves, and
-   * TypeScript refuses that circle.
+   * when nothing it looks at exists). Its types come from here: nothing in it depends on
+   * GuardrailCheckId (derived from the checks themselves), so `inspect(model, report)` needs
+   * no annotations; the id is stamped on each finding by {@link defineCheck}.
    */
   inspect(model: StackModel, report: ReportFinding): boolean;
 }

@@ -1,6 +1,6 @@
-import { ReportFinding, defineCheck } from '../check-definition';
+import { defineCheck } from '../check-definition';
 import { selects } from '../label-selectors';
-import { InspectedResource, NETWORK_POLICY_TYPES, StackModel, Workload, many, metadataOf, namespaceOf, one, strings } from '../stack-model';
+import { InspectedResource, NETWORK_POLICY_TYPES, Workload, many, metadataOf, namespaceOf, one, strings } from '../stack-model';
 
 function isBackstage(workload: Workload): boolean {
   if (workload.podLabels['app.kubernetes.io/name'] === 'backstage' || workload.podLabels.app === 'backstage') {
@@ -31,7 +31,7 @@ export const backstageNetworkPolicy = defineCheck({
   soc2: ['CC6.1', 'CC6.6'],
   iso27001: ['A.8.20', 'A.8.22'],
   rationale: 'Backstage trusts the identity headers; a pod that reaches it around the gateway can claim to be anyone (CC6.6 boundary protection; CC6.1; A.8.20 networks security; A.8.22 segregation of networks).',
-  inspect(model: StackModel, report: ReportFinding): boolean {
+  inspect(model, report) {
     const backstage = model.workloads.filter(isBackstage);
     const policies = model.ofTypes(NETWORK_POLICY_TYPES);
     for (const workload of backstage) {

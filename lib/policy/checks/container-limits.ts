@@ -1,5 +1,5 @@
-import { ReportFinding, defineCheck } from '../check-definition';
-import { StackModel, containerName, one, stringMap } from '../stack-model';
+import { defineCheck } from '../check-definition';
+import { containerName, one, stringMap } from '../stack-model';
 
 export const containerLimits = defineCheck({
   id: 'container-limits',
@@ -9,7 +9,7 @@ export const containerLimits = defineCheck({
   soc2: ['A1.1'],
   iso27001: ['A.8.6'],
   rationale: 'An unbounded container can starve its neighbours on the node, the gateway included (A1.1 capacity; A.8.6 capacity management).',
-  inspect(model: StackModel, report: ReportFinding): boolean {
+  inspect(model, report) {
     for (const { workload, container } of model.containers) {
       const limits = stringMap(one(container.resources).limits);
       const missing = ['cpu', 'memory'].filter((k) => limits[k] === undefined || limits[k] === '');

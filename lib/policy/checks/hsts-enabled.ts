@@ -1,6 +1,6 @@
-import { ReportFinding, defineCheck } from '../check-definition';
+import { defineCheck } from '../check-definition';
 import { controllerConfigs, nginxConfig } from '../helm-values';
-import { INGRESS_TYPES, StackModel, metadataOf, stringMap, tlsHosts, truthy } from '../stack-model';
+import { INGRESS_TYPES, metadataOf, stringMap, tlsHosts, truthy } from '../stack-model';
 
 export const hstsEnabled = defineCheck({
   id: 'hsts-enabled',
@@ -10,7 +10,7 @@ export const hstsEnabled = defineCheck({
   soc2: ['CC6.7'],
   iso27001: ['A.8.24', 'A.8.26'],
   rationale: 'Without HSTS a network attacker can strip TLS before the first redirect (CC6.7 protection in transit; A.8.24 cryptography; A.8.26 application security requirements).',
-  inspect(model: StackModel, report: ReportFinding): boolean {
+  inspect(model, report) {
     const configs = controllerConfigs(model);
     let f5GlobalHsts = false;
     for (const config of configs) {

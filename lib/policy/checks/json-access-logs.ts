@@ -1,6 +1,6 @@
-import { ReportFinding, defineCheck } from '../check-definition';
+import { defineCheck } from '../check-definition';
 import { controllerConfigs, nginxConfig } from '../helm-values';
-import { StackModel, truthy } from '../stack-model';
+import { truthy } from '../stack-model';
 
 export const jsonAccessLogs = defineCheck({
   id: 'json-access-logs',
@@ -10,7 +10,7 @@ export const jsonAccessLogs = defineCheck({
   soc2: ['CC7.2'],
   iso27001: ['A.8.15', 'A.8.16'],
   rationale: 'Log pipelines (ELK, Datadog) parse and alert on structured logs only; unescaped values can also forge log lines (CC7.2 monitoring; A.8.15 logging; A.8.16 monitoring activities).',
-  inspect(model: StackModel, report: ReportFinding): boolean {
+  inspect(model, report) {
     const configs = controllerConfigs(model);
     for (const config of configs) {
       const nginx = nginxConfig(config);

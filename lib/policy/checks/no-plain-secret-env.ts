@@ -1,6 +1,6 @@
 import { SECRET_ENV_NAME } from '../../backstage/app-config';
-import { ReportFinding, defineCheck } from '../check-definition';
-import { StackModel, containerName, isExpression, many } from '../stack-model';
+import { defineCheck } from '../check-definition';
+import { containerName, isExpression, many } from '../stack-model';
 
 export const noPlainSecretEnv = defineCheck({
   id: 'no-plain-secret-env',
@@ -10,7 +10,7 @@ export const noPlainSecretEnv = defineCheck({
   soc2: ['CC6.1'],
   iso27001: ['A.5.17', 'A.8.12'],
   rationale: 'A literal value sits in code, in the synthesized JSON and in Terraform state, readable by everyone who can read those (CC6.1 protection of credentials; A.5.17 authentication information; A.8.12 data leakage prevention).',
-  inspect(model: StackModel, report: ReportFinding): boolean {
+  inspect(model, report) {
     for (const { workload, container } of model.containers) {
       for (const env of many(container.env)) {
         const name = typeof env.name === 'string' ? env.name : '';

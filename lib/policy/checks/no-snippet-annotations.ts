@@ -1,7 +1,7 @@
 import { isSnippetAnnotation } from '../../ingress/annotations';
-import { ReportFinding, defineCheck } from '../check-definition';
+import { defineCheck } from '../check-definition';
 import { controllerConfigs, nginxConfig } from '../helm-values';
-import { StackModel, metadataOf, one, stringMap, truthy } from '../stack-model';
+import { metadataOf, one, stringMap, truthy } from '../stack-model';
 
 export const noSnippetAnnotations = defineCheck({
   id: 'no-snippet-annotations',
@@ -11,7 +11,7 @@ export const noSnippetAnnotations = defineCheck({
   soc2: ['CC7.1', 'CC8.1'],
   iso27001: ['A.8.8', 'A.8.9'],
   rationale: 'Snippets inject raw nginx configuration and were the vector of the 2025 IngressNightmare CVEs (CC7.1 configuration changes introducing vulnerabilities; CC8.1 controlled change; A.8.8 technical vulnerabilities; A.8.9 configuration management).',
-  inspect(model: StackModel, report: ReportFinding): boolean {
+  inspect(model, report) {
     for (const resource of model.resources) {
       for (const key of Object.keys(stringMap(metadataOf(resource.attributes).annotations))) {
         if (isSnippetAnnotation(key)) {

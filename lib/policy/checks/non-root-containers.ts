@@ -1,5 +1,5 @@
-import { ReportFinding, defineCheck } from '../check-definition';
-import { StackModel, containerName, isExpression, one, truthy } from '../stack-model';
+import { defineCheck } from '../check-definition';
+import { containerName, isExpression, one, truthy } from '../stack-model';
 
 export const nonRootContainers = defineCheck({
   id: 'non-root-containers',
@@ -9,7 +9,7 @@ export const nonRootContainers = defineCheck({
   soc2: ['CC6.1', 'CC6.8'],
   iso27001: ['A.8.2', 'A.8.9'],
   rationale: 'A compromised process running as root is one step from the node (CC6.1 least privilege; CC6.8 containment of malicious software; A.8.2 privileged access rights; A.8.9 secure configuration).',
-  inspect(model: StackModel, report: ReportFinding): boolean {
+  inspect(model, report) {
     for (const { workload, container } of model.containers) {
       // The container's own security context wins over the pod's.
       const pod = one(workload.podSpec.security_context);

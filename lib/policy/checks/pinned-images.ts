@@ -1,6 +1,6 @@
 import { pinnedImage } from '../../core/schemas';
-import { ReportFinding, defineCheck } from '../check-definition';
-import { StackModel, containerName, isExpression } from '../stack-model';
+import { defineCheck } from '../check-definition';
+import { containerName, isExpression } from '../stack-model';
 
 export const pinnedImages = defineCheck({
   id: 'pinned-images',
@@ -10,7 +10,7 @@ export const pinnedImages = defineCheck({
   soc2: ['CC8.1'],
   iso27001: ['A.8.32', 'A.8.19'],
   rationale: 'An unpinned image changes what runs without a reviewed change (CC8.1 change management; A.8.32 change management; A.8.19 installation of software on operational systems).',
-  inspect(model: StackModel, report: ReportFinding): boolean {
+  inspect(model, report) {
     for (const { workload, container } of model.containers) {
       const image = container.image;
       // An image from a Terraform expression is only known at plan time.

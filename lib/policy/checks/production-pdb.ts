@@ -1,7 +1,7 @@
-import { ReportFinding, defineCheck } from '../check-definition';
+import { defineCheck } from '../check-definition';
 import { selects } from '../label-selectors';
 import { DATABASE_ADVICE, singleDatabase } from '../single-database';
-import { PDB_TYPES, StackModel, metadataOf, namespaceOf, one } from '../stack-model';
+import { PDB_TYPES, metadataOf, namespaceOf, one } from '../stack-model';
 
 export const productionPdb = defineCheck({
   id: 'production-pdb',
@@ -11,7 +11,7 @@ export const productionPdb = defineCheck({
   soc2: ['A1.2'],
   iso27001: ['A.8.14'],
   rationale: 'Without a PDB a node drain may evict every replica at once (A1.2 availability; A.8.14 redundancy).',
-  inspect(model: StackModel, report: ReportFinding): boolean {
+  inspect(model, report) {
     const workloads = model.workloads.filter((w) => w.kind === 'Deployment' || w.kind === 'StatefulSet');
     const budgets = model.ofTypes(PDB_TYPES);
     for (const workload of workloads) {

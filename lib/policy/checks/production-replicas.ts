@@ -1,6 +1,6 @@
-import { ReportFinding, defineCheck } from '../check-definition';
+import { defineCheck } from '../check-definition';
 import { DATABASE_ADVICE, singleDatabase } from '../single-database';
-import { HPA_TYPES, StackModel, WorkloadKind, isExpression, metadataOf, namespaceOf, one } from '../stack-model';
+import { HPA_TYPES, WorkloadKind, isExpression, metadataOf, namespaceOf, one } from '../stack-model';
 
 const REPLICATED: ReadonlySet<WorkloadKind> = new Set(['Deployment', 'StatefulSet', 'ReplicationController']);
 
@@ -12,7 +12,7 @@ export const productionReplicas = defineCheck({
   soc2: ['A1.2'],
   iso27001: ['A.8.14'],
   rationale: 'One replica is an outage at every node drain, rollout or crash (A1.2 recovery infrastructure; A.8.14 redundancy).',
-  inspect(model: StackModel, report: ReportFinding): boolean {
+  inspect(model, report) {
     const workloads = model.workloads.filter((w) => REPLICATED.has(w.kind));
     const autoscalers = model.ofTypes(HPA_TYPES);
     for (const workload of workloads) {

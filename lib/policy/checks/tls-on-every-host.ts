@@ -1,5 +1,5 @@
-import { ReportFinding, defineCheck } from '../check-definition';
-import { INGRESS_TYPES, StackModel, many, metadataOf, one, stringMap, tlsHosts } from '../stack-model';
+import { defineCheck } from '../check-definition';
+import { INGRESS_TYPES, many, metadataOf, one, stringMap, tlsHosts } from '../stack-model';
 
 const HOST_FIX = 'Add the host to spec.tls with a certificate secret (TlsSource in this library).';
 
@@ -15,7 +15,7 @@ export const tlsOnEveryHost = defineCheck({
   soc2: ['CC6.7'],
   iso27001: ['A.8.24', 'A.5.14'],
   rationale: 'Sign-in cookies, ID tokens and catalog data cross the internet only encrypted (CC6.7 transmission; A.8.24 cryptography; A.5.14 information transfer).',
-  inspect(model: StackModel, report: ReportFinding): boolean {
+  inspect(model, report) {
     const ingresses = model.ofTypes(INGRESS_TYPES);
     const masterTls = ingresses
       .filter((r) => stringMap(metadataOf(r.attributes).annotations)['nginx.org/mergeable-ingress-type'] === 'master')

@@ -1,5 +1,5 @@
-import { ReportFinding, defineCheck } from '../check-definition';
-import { INGRESS_TYPES, Obj, StackModel, metadataOf, namespaceOf, one, stringMap } from '../stack-model';
+import { defineCheck } from '../check-definition';
+import { INGRESS_TYPES, Obj, metadataOf, namespaceOf, one, stringMap } from '../stack-model';
 
 /** Why an issuer's certificates are not trusted by browsers, or undefined when they may be. */
 function untrustedIssuer(spec: Obj): string | undefined {
@@ -21,7 +21,7 @@ export const trustedCertificates = defineCheck({
   soc2: ['CC6.7'],
   iso27001: ['A.8.24'],
   rationale: 'A certificate no browser trusts teaches people to click through warnings, which is exactly what an attacker in the middle needs (CC6.7 protection in transit; A.8.24 cryptography).',
-  inspect(model: StackModel, report: ReportFinding): boolean {
+  inspect(model, report) {
     const issuers = model.resources
       .filter((r) => r.type === 'kubernetes_manifest')
       .map((r) => one(r.attributes.manifest))
