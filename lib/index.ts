@@ -48,7 +48,8 @@ export {
 export type { IdentityHeader } from './access/header-contract';
 
 export { NginxIngress } from './ingress/nginx-ingress';
-export type { NginxIngressProps, IngressAuthGateway, RateLimit, CorsOptions, ProxyTimeouts } from './ingress/nginx-ingress';
+export type { NginxIngressProps, IngressAuthGateway, RateLimit, CorsOptions } from './ingress/nginx-ingress';
+export type { IngressCommonProps, ProxyTimeouts } from './ingress/ingress-props';
 export { isSnippetAnnotation, INGRESS_NGINX_PREFIX } from './ingress/annotations';
 
 export { TlsSource, ACME_DIRECTORIES } from './tls/tls-source';

@@ -14,9 +14,10 @@ import { nestedIssues, problem, validateProps } from '../core/validation';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
 import { BoundSecret, SecretRef, secretRefSchema, secretRevisions } from '../secrets/secret-ref';
 import { DEFAULT_IMAGES, OAUTH2_PROXY_VERSION } from '../core/defaults';
-import { identityHeaderNames, oauth2ProxyInjectRequestHeaders, oauth2ProxyInjectResponseHeaders } from './header-contract';
-import { MachineClient, jwtClientOptions, machineClientIssues, machineClientsSchema } from './machine-client';
-import { OidcIssuer } from './oidc-issuer';
+import { DEFAULT_COOKIE_EXPIRE, DEFAULT_COOKIE_REFRESH, OAUTH2_PROXY_METRICS_PORT, OAUTH2_PROXY_PORT, gatewayNames, oauth2ProxyAlphaConfig, oauth2ProxyArgs, oauth2ProxyEnv, oauth2ProxyFiles } from './gateway-config';
+import { identityHeaderNames } from './header-contract';
+import { MachineClient, machineClientIssues, machineClientsSchema } from './machine-client';
+import { OidcIssuer, oidcIssuerSchema } from './oidc-issuer';
 import { SessionStore, redisSessionStoreSchema } from './session-store';
 
 export { OAUTH2_PROXY_VERSION };
@@ -141,6 +142,16 @@ export interface OidcGatewayProps {
   readonly ingressController?: PeerSelector;
 }
 
+/**
+ * @internal The OAuth client id, as the gateway and the portal take it: it goes into
+ * oauth2-proxy's config verbatim, so a pasted space or line break must not.
+ */
+export const clientIdSchema = z
+  .string()
+  .min(1, problem('must not be empty', 'Copy the client id from the IdP app registration.'))
+  // `*`: an empty id is the rule above's, not this one's too.
+  .regex(/^[\x21-\x7e]*$/, problem('must not contain spaces, line breaks or control characters', 'Copy the client id again from the IdP app registration, without surrounding whitespace.'));
+
 const accessSchema = z
   .strictObject({
     emailDomains: z
@@ -236,32 +247,35 @@ function machineClientsAgainstAccess(clients: readonly MachineClient[], access: 
   if (access === undefined || typeof access !== 'object' || access.allowAnyAuthenticatedUser === true) {
     return;
   }
+  const issue = (index: number, field: 'emailDomain' | 'groups', what: string, fix: string, value: unknown) =>
+    ctx.addIssue({
+      code: 'custom',
+      path: ['machineClients', index, field],
+      message: problem(`${what}: the gateway checks machine tokens against them too`, fix),
+      params: { nestedValue: { value } },
+    });
   clients.forEach((client, index) => {
     const options = MachineClient.isMachineClient(client) ? client.jwtOptions : undefined;
     if (options === undefined) {
       return;
     }
     if (access.emailDomains?.length && (options.emailDomain === undefined || !access.emailDomains.includes(options.emailDomain))) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['machineClients', index, 'emailDomain'],
-        message: problem(
-          `must be one of access.emailDomains (${access.emailDomains.join(', ')}): the gateway checks machine tokens against them too`,
-          'If the tokens carry an e-mail claim, set emailDomain to its domain and list that domain in access.emailDomains. Tokens without one (GitHub Actions, GitLab CI, Kubernetes service accounts) cannot pass a gateway that restricts e-mail domains.',
-        ),
-        params: { nestedValue: { value: options.emailDomain } },
-      });
+      issue(
+        index,
+        'emailDomain',
+        `must be one of access.emailDomains (${access.emailDomains.join(', ')})`,
+        'If the tokens carry an e-mail claim, set emailDomain to its domain and list that domain in access.emailDomains. Tokens without one (GitHub Actions, GitLab CI, Kubernetes service accounts) cannot pass a gateway that restricts e-mail domains.',
+        options.emailDomain,
+      );
     }
     if (access.groups?.length && !(options.groups ?? []).some((g) => access.groups!.includes(g))) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['machineClients', index, 'groups'],
-        message: problem(
-          `must include one of access.groups (${access.groups.join(', ')}): the gateway checks machine tokens against them too`,
-          'List the groups the tokens carry in the groups claim; tokens without one of the allowed groups cannot pass the gateway.',
-        ),
-        params: { nestedValue: { value: options.groups } },
-      });
+      issue(
+        index,
+        'groups',
+        `must include one of access.groups (${access.groups.join(', ')})`,
+        'List the groups the tokens carry in the groups claim; tokens without one of the allowed groups cannot pass the gateway.',
+        options.groups,
+      );
     }
   });
 }
@@ -270,8 +284,8 @@ const gatewaySchema = z
   .strictObject({
     namespace: workloadNamespace,
     host: hostName,
-    issuer: z.custom<OidcIssuer>((v) => OidcIssuer.isOidcIssuer(v), problem('must be an OidcIssuer', 'Use OidcIssuer.okta(), .google(), .entraId(), .keycloak() or .generic().')),
-    clientId: z.string().min(1, problem('must not be empty', 'Copy the client (application) id from the IdP app registration.')),
+    issuer: oidcIssuerSchema,
+    clientId: clientIdSchema,
     clientSecret: secretRefSchema(),
     cookieSecret: secretRefSchema(),
     access: accessSchema,
@@ -312,15 +326,15 @@ const gatewaySchema = z
         });
       }
     }
-    const refresh = parseDuration(props.cookie?.refresh ?? '30m');
-    const expire = parseDuration(props.cookie?.expire ?? '12h');
+    const refresh = parseDuration(props.cookie?.refresh ?? DEFAULT_COOKIE_REFRESH);
+    const expire = parseDuration(props.cookie?.expire ?? DEFAULT_COOKIE_EXPIRE);
     if (refresh !== undefined && expire !== undefined && refresh > 0 && refresh >= expire) {
       ctx.addIssue({
         code: 'custom',
         path: ['cookie', 'refresh'],
-        message: problem(`must be shorter than cookie.expire (${props.cookie?.expire ?? '12h'})`, 'A session must be refreshed before it expires: lower refresh or raise expire.'),
+        message: problem(`must be shorter than cookie.expire (${props.cookie?.expire ?? DEFAULT_COOKIE_EXPIRE})`, 'A session must be refreshed before it expires: lower refresh or raise expire.'),
         // Report the refresh in effect, which may be the default.
-        params: { nestedValue: { value: props.cookie?.refresh ?? '30m' } },
+        params: { nestedValue: { value: props.cookie?.refresh ?? DEFAULT_COOKIE_REFRESH } },
       });
     }
     if (props.apiPaths !== undefined && props.upstream === undefined) {
@@ -344,13 +358,6 @@ const gatewaySchema = z
     machineClientsAgainstAccess(props.machineClients ?? [], props.access, ctx);
   }) satisfies z.ZodType<OidcGatewayProps>;
 
-const PORT = 4180;
-const METRICS_PORT = 44180;
-const CONFIG_DIR = '/etc/oauth2-proxy';
-const CLIENT_SECRET_DIR = '/etc/oauth2-proxy/client-secret';
-const REDIS_CA_DIR = '/etc/oauth2-proxy/redis-ca';
-const REDIS_CA_FILE = 'ca.crt';
-
 /**
  * oauth2-proxy as the OIDC gateway of one portal: a Deployment in auth-only mode for
  * ingress-nginx's `auth-url`, a Service, a ConfigMap with the alpha config, a
@@ -362,7 +369,7 @@ export class OidcGateway extends Construct {
   /** Namespace it runs in. */
   public readonly namespace: string;
   /** Service port. */
-  public readonly port = PORT;
+  public readonly port = OAUTH2_PROXY_PORT;
   /** In-cluster URL of the auth endpoint for ingress-nginx `auth-url`. */
   public readonly authUrl: string;
   /** Where nginx sends unauthenticated browsers (`auth-signin`). */
@@ -394,16 +401,15 @@ export class OidcGateway extends Construct {
     super(scope, id);
     validateProps(this, gatewaySchema, props);
 
-    const name = props.name ?? 'oauth2-proxy';
-    const cookie = props.cookie ?? {};
-    const settings = props.issuer.settings;
+    const names = gatewayNames(props);
+    const { name } = names;
     this.serviceName = name;
     this.namespace = props.namespace;
     this.sessionStore = props.sessionStore ?? SessionStore.cookie();
-    this.cookieName = cookie.name ?? '_oauth2_proxy';
-    this.redirectUrl = `https://${props.host}/oauth2/callback`;
-    this.authUrl = `http://${name}.${props.namespace}.svc.cluster.local:${PORT}/oauth2/auth`;
-    this.signInUrl = `https://${props.host}/oauth2/start?rd=$escaped_request_uri`;
+    this.cookieName = names.cookieName;
+    this.redirectUrl = names.redirectUrl;
+    this.authUrl = names.authUrl;
+    this.signInUrl = names.signInUrl;
 
     const labels = standardLabels('oauth2-proxy', name, 'gateway');
     const selector = selectorLabels('oauth2-proxy', name);
@@ -413,101 +419,25 @@ export class OidcGateway extends Construct {
     }
 
     props.cookieSecret.expectCookieSecret();
-    const clientSecret = props.clientSecret.bind({ scope: this, namespace: props.namespace, prop: 'clientSecret' });
-    const cookieSecret = props.cookieSecret.bind({ scope: this, namespace: props.namespace, prop: 'cookieSecret' });
-    const redisPassword = this.sessionStore.redis?.password?.bind({ scope: this, namespace: props.namespace, prop: 'sessionStore.password' });
-    const redisCa = this.sessionStore.redis?.ca?.bind({ scope: this, namespace: props.namespace, prop: 'sessionStore.ca' });
-    const bound: BoundSecret[] = [clientSecret, cookieSecret, ...(redisPassword ? [redisPassword] : []), ...(redisCa ? [redisCa] : [])];
-
-    const jwtClients = jwtClientOptions(props.machineClients ?? []);
-
-    const provider: Record<string, unknown> = {
-      id: 'portal-idp',
-      provider: settings.providerType,
-      name: settings.displayName,
-      clientID: props.clientId,
-      // Read from a mounted Secret: the secret is never in the config or the JSON.
-      clientSecretFile: `${CLIENT_SECRET_DIR}/${clientSecret.key}`,
-      scope: settings.scope,
-      code_challenge_method: 'S256',
-      ...(props.access.groups?.length ? { allowedGroups: [...props.access.groups] } : {}),
-      oidcConfig: {
-        issuerURL: settings.issuerUrl,
-        emailClaim: settings.emailClaim,
-        groupsClaim: settings.groupsClaim,
-        audienceClaims: ['aud'],
-        insecureSkipNonce: false,
-      },
-      ...settings.extra,
+    const bind = (ref: SecretRef, prop: string) => ref.bind({ scope: this, namespace: props.namespace, prop });
+    const secrets = {
+      clientSecret: bind(props.clientSecret, 'clientSecret'),
+      cookieSecret: bind(props.cookieSecret, 'cookieSecret'),
+      redisPassword: this.sessionStore.redis?.password && bind(this.sessionStore.redis.password, 'sessionStore.password'),
+      redisCa: this.sessionStore.redis?.ca && bind(this.sessionStore.redis.ca, 'sessionStore.ca'),
     };
+    const bound: BoundSecret[] = [secrets.clientSecret, secrets.cookieSecret, ...(secrets.redisPassword ? [secrets.redisPassword] : []), ...(secrets.redisCa ? [secrets.redisCa] : [])];
 
-    const alpha = {
-      server: { bindAddress: `0.0.0.0:${PORT}` },
-      metricsServer: { bindAddress: `0.0.0.0:${METRICS_PORT}` },
-      ...(props.upstream
-        ? {
-            // In the request path: proxy to Backstage and set the identity headers on the
-            // request, replacing whatever the client sent.
-            upstreamConfig: {
-              upstreams: [{ id: 'portal', path: '/', uri: `http://${props.upstream.serviceName}.${props.namespace}.svc.cluster.local:${props.upstream.port}` }],
-            },
-            injectRequestHeaders: oauth2ProxyInjectRequestHeaders(),
-          }
-        : {
-            // Auth-only: nginx proxies to Backstage itself; a static 202 answers anything else.
-            upstreamConfig: { upstreams: [{ id: 'auth-only', path: '/', static: true, staticCode: 202 }] },
-            injectResponseHeaders: oauth2ProxyInjectResponseHeaders(),
-          }),
-      providers: [provider],
-    };
-    this.alphaConfig = toYaml(alpha);
-
-    const sameSite = cookie.sameSite ?? 'lax';
-    const emailDomains = props.access.allowAnyAuthenticatedUser || !props.access.emailDomains?.length ? ['*'] : props.access.emailDomains;
-    const args = [
-      `--alpha-config=${CONFIG_DIR}/alpha-config.yaml`,
-      '--reverse-proxy=true',
-      `--redirect-url=${this.redirectUrl}`,
-      `--whitelist-domain=${props.host}`,
-      ...emailDomains.map((d) => `--email-domain=${d}`),
-      `--cookie-name=${this.cookieName}`,
-      '--cookie-secure=true',
-      '--cookie-httponly=true',
-      `--cookie-samesite=${sameSite}`,
-      // The CSRF cookie must survive the cross-site redirect back from the IdP.
-      `--cookie-csrf-samesite=${sameSite === 'none' ? 'none' : 'lax'}`,
-      '--cookie-csrf-per-request=true',
-      '--cookie-csrf-expire=15m',
-      ...(cookie.domain ? [`--cookie-domain=${cookie.domain}`] : []),
-      `--cookie-refresh=${cookie.refresh ?? '30m'}`,
-      `--cookie-expire=${cookie.expire ?? '12h'}`,
-      `--session-store-type=${this.sessionStore.kind}`,
-      ...(this.sessionStore.redis ? [`--redis-connection-url=${this.sessionStore.redis.url}`] : []),
-      // Added to the image's trusted CAs for the rediss:// connection (both flag sets have it).
-      ...(redisCa ? [`--redis-ca-path=${REDIS_CA_DIR}/${REDIS_CA_FILE}`] : []),
-      ...(jwtClients.length > 0
-        ? ['--skip-jwt-bearer-tokens=true', ...jwtClients.map((c) => `--extra-jwt-issuers=${c.issuerUrl}=${c.audience}`)]
-        : []),
-      // In the request path, injectRequestHeaders replace whatever the client sent under
-      // those names. (The legacy --skip-auth-strip-headers flag does not exist in the flag
-      // set that --alpha-config selects: oauth2-proxy v7.14+ exits on it.)
-      ...(props.upstream ? (props.apiPaths ?? ['^/api/']).map((p) => `--api-route=${p}`) : []),
-      '--skip-provider-button=true',
-      '--silence-ping-logging=true',
-    ];
+    const input = { props, names, sessionStore: this.sessionStore, secrets };
+    this.alphaConfig = toYaml(oauth2ProxyAlphaConfig(input));
+    const args = oauth2ProxyArgs(input);
     this.args = args;
 
     this.configMap = kubernetesResource(this, 'Config', 'kubernetes_config_map_v1', {
       metadata: { name: `${name}-config`, namespace: props.namespace, labels },
       data: { 'alpha-config.yaml': escapeTerraformTemplate(this.alphaConfig) },
     });
-
-    const env = [
-      { name: 'OAUTH2_PROXY_COOKIE_SECRET', valueFrom: { secretKeyRef: { name: cookieSecret.secretName, key: cookieSecret.key } } },
-      ...(redisPassword
-        ? [{ name: 'OAUTH2_PROXY_REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: redisPassword.secretName, key: redisPassword.key } } }]
-        : []),
-    ];
+    const files = oauth2ProxyFiles(this.configMap.metadataName, secrets);
 
     const revisions = secretRevisions(bound);
     const reloader = reloaderWiring(bound);
@@ -535,30 +465,19 @@ export class OidcGateway extends Construct {
                 name: 'oauth2-proxy',
                 image: props.image ?? DEFAULT_IMAGES.oauth2Proxy,
                 args,
-                env,
+                env: oauth2ProxyEnv(secrets),
                 port: [
-                  { name: 'http', containerPort: PORT, protocol: 'TCP' },
-                  { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+                  { name: 'http', containerPort: OAUTH2_PROXY_PORT, protocol: 'TCP' },
+                  { name: 'metrics', containerPort: OAUTH2_PROXY_METRICS_PORT, protocol: 'TCP' },
                 ],
                 readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 10, timeoutSeconds: 3 },
                 livenessProbe: { httpGet: { path: '/ping', port: 'http' }, periodSeconds: 20, timeoutSeconds: 3 },
                 resources: resourcesWithDefaults(props.resources, { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '128Mi' } }),
                 securityContext: restrictedContainerSecurityContext(65532),
-                volumeMount: [
-                  { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-                  { name: 'client-secret', mountPath: CLIENT_SECRET_DIR, readOnly: true },
-                  ...(redisCa ? [{ name: 'redis-ca', mountPath: REDIS_CA_DIR, readOnly: true }] : []),
-                ],
+                volumeMount: files.volumeMounts,
               },
             ],
-            volume: [
-              { name: 'config', configMap: { name: this.configMap.metadataName } },
-              {
-                name: 'client-secret',
-                secret: { secretName: clientSecret.secretName, items: [{ key: clientSecret.key, path: clientSecret.key }] },
-              },
-              ...(redisCa ? [{ name: 'redis-ca', secret: { secretName: redisCa.secretName, items: [{ key: redisCa.key, path: REDIS_CA_FILE }] } }] : []),
-            ],
+            volume: files.volumes,
             topologySpreadConstraint: spreadAcrossNodes(selector),
           },
         },
@@ -567,8 +486,8 @@ export class OidcGateway extends Construct {
       ...(reloader.ignoreChanges.length > 0 ? { lifecycle: { ignoreChanges: reloader.ignoreChanges } } : {}),
     });
 
-    this.service = workloadService(workload, PORT);
+    this.service = workloadService(workload, OAUTH2_PROXY_PORT);
     this.podDisruptionBudget = workloadDisruptionBudget(workload);
-    this.networkPolicy = workloadNetworkPolicy(workload, [props.ingressController ?? INGRESS_NGINX_CONTROLLER], PORT);
+    this.networkPolicy = workloadNetworkPolicy(workload, [props.ingressController ?? INGRESS_NGINX_CONTROLLER], OAUTH2_PROXY_PORT);
   }
 }

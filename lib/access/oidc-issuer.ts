@@ -143,6 +143,32 @@ const schemas = {
   }),
 };
 
+const DEFAULT_SCOPES: readonly string[] = ['openid', 'email', 'profile'];
+
+/**
+ * A preset's settings: what the preset decides, and what every preset does alike with the
+ * common options (scopes and groups claim, each with its default; the `email` claim; no
+ * extra provider fields).
+ */
+function presetSettings(
+  options: IssuerCommonOptions,
+  preset: Pick<OidcIssuerSettings, 'providerType' | 'issuerUrl' | 'displayName'> & {
+    readonly scopes?: readonly string[];
+    readonly emailClaim?: string;
+    readonly extra?: Readonly<Record<string, unknown>>;
+  },
+): OidcIssuerSettings {
+  return {
+    providerType: preset.providerType,
+    issuerUrl: preset.issuerUrl,
+    scope: (options.scopes ?? preset.scopes ?? DEFAULT_SCOPES).join(' '),
+    groupsClaim: options.groupsClaim ?? 'groups',
+    emailClaim: preset.emailClaim ?? 'email',
+    displayName: preset.displayName,
+    extra: preset.extra ?? {},
+  };
+}
+
 /**
  * The OpenID Connect identity provider people sign in with. Presets fill in the issuer
  * URL, provider type and scopes of the common providers.
@@ -153,67 +179,50 @@ export class OidcIssuer {
     const issuerUrl = options.authorizationServerId
       ? `https://${options.domain}/oauth2/${options.authorizationServerId}`
       : `https://${options.domain}`;
-    return new OidcIssuer('okta', options, schemas.okta, {
-      providerType: 'oidc',
-      issuerUrl,
-      scope: (options.scopes ?? ['openid', 'email', 'profile', 'groups']).join(' '),
-      groupsClaim: options.groupsClaim ?? 'groups',
-      emailClaim: 'email',
-      displayName: 'Okta',
-      extra: {},
-    });
+    // Okta's org authorization server returns the groups claim for its `groups` scope.
+    return new OidcIssuer('okta', options, schemas.okta, presetSettings(options, { providerType: 'oidc', issuerUrl, displayName: 'Okta', scopes: [...DEFAULT_SCOPES, 'groups'] }));
   }
 
   /** Google Workspace (Google accounts). */
   public static google(options: GoogleIssuerOptions = {}): OidcIssuer {
-    return new OidcIssuer('google', options, schemas.google, {
-      providerType: 'oidc',
-      issuerUrl: 'https://accounts.google.com',
-      scope: (options.scopes ?? ['openid', 'email', 'profile']).join(' '),
-      groupsClaim: options.groupsClaim ?? 'groups',
-      emailClaim: 'email',
-      displayName: 'Google',
-      extra: options.hostedDomain ? { loginURLParameters: [{ name: 'hd', default: [options.hostedDomain] }] } : {},
-    });
+    return new OidcIssuer(
+      'google',
+      options,
+      schemas.google,
+      presetSettings(options, {
+        providerType: 'oidc',
+        issuerUrl: 'https://accounts.google.com',
+        displayName: 'Google',
+        extra: options.hostedDomain ? { loginURLParameters: [{ name: 'hd', default: [options.hostedDomain] }] } : {},
+      }),
+    );
   }
 
   /** Microsoft Entra ID (v2.0 endpoint of one tenant), with oauth2-proxy's entra-id provider. */
   public static entraId(options: EntraIdIssuerOptions): OidcIssuer {
-    return new OidcIssuer('entraId', options, schemas.entraId, {
-      providerType: 'entra-id',
-      issuerUrl: `https://login.microsoftonline.com/${options.tenantId}/v2.0`,
-      scope: (options.scopes ?? ['openid', 'email', 'profile']).join(' '),
-      groupsClaim: options.groupsClaim ?? 'groups',
-      emailClaim: 'email',
-      displayName: 'Microsoft Entra ID',
-      extra: {},
-    });
+    const issuerUrl = `https://login.microsoftonline.com/${options.tenantId}/v2.0`;
+    return new OidcIssuer('entraId', options, schemas.entraId, presetSettings(options, { providerType: 'entra-id', issuerUrl, displayName: 'Microsoft Entra ID' }));
   }
 
   /** Keycloak, one realm. */
   public static keycloak(options: KeycloakIssuerOptions): OidcIssuer {
-    return new OidcIssuer('keycloak', options, schemas.keycloak, {
-      providerType: 'keycloak-oidc',
-      issuerUrl: `${options.url.replace(/\/+$/, '')}/realms/${options.realm}`,
-      scope: (options.scopes ?? ['openid', 'email', 'profile']).join(' '),
-      groupsClaim: options.groupsClaim ?? 'groups',
-      emailClaim: 'email',
-      displayName: 'Keycloak',
-      extra: {},
-    });
+    const issuerUrl = `${options.url.replace(/\/+$/, '')}/realms/${options.realm}`;
+    return new OidcIssuer('keycloak', options, schemas.keycloak, presetSettings(options, { providerType: 'keycloak-oidc', issuerUrl, displayName: 'Keycloak' }));
   }
 
   /** Any OpenID Connect issuer with discovery. */
   public static generic(options: GenericIssuerOptions): OidcIssuer {
-    return new OidcIssuer('generic', options, schemas.generic, {
-      providerType: 'oidc',
-      issuerUrl: options.issuerUrl.replace(/\/+$/, ''),
-      scope: (options.scopes ?? ['openid', 'email', 'profile']).join(' '),
-      groupsClaim: options.groupsClaim ?? 'groups',
-      emailClaim: options.emailClaim ?? 'email',
-      displayName: options.displayName ?? 'OpenID Connect',
-      extra: {},
-    });
+    return new OidcIssuer(
+      'generic',
+      options,
+      schemas.generic,
+      presetSettings(options, {
+        providerType: 'oidc',
+        issuerUrl: options.issuerUrl.replace(/\/+$/, ''),
+        displayName: options.displayName ?? 'OpenID Connect',
+        emailClaim: options.emailClaim,
+      }),
+    );
   }
 
   public static isOidcIssuer(value: unknown): value is OidcIssuer {
@@ -238,3 +247,9 @@ export class OidcIssuer {
     this.settings = settings;
   }
 }
+
+/** @internal The `issuer` prop of the gateway and of the portal. */
+export const oidcIssuerSchema = z.custom<OidcIssuer>(
+  (v) => OidcIssuer.isOidcIssuer(v),
+  problem('must be an OidcIssuer', 'Use OidcIssuer.okta(), .google(), .entraId(), .keycloak() or .generic().'),
+);

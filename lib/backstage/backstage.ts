@@ -13,7 +13,7 @@ import { problem, validateProps } from '../core/validation';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
 import { BoundSecret, SecretRef, secretRefSchema, secretRevisions } from '../secrets/secret-ref';
 import { SECRET_ENV_NAME, SIGN_IN_RESOLVERS, SignInOptions, StaticTokenEnv, findDerivedOverrides, findLiteralSecrets, generatedAppConfig, mergeAppConfig } from './app-config';
-import { BackstageDatabase } from './database';
+import { BackstageDatabase, backstageDatabaseSchema } from './database';
 
 /** Horizontal autoscaling on CPU. */
 export interface BackstageAutoscaling {
@@ -148,7 +148,7 @@ const backstageSchema = z
     namespace: workloadNamespace,
     host: hostName,
     image: pinnedImage,
-    database: z.custom<BackstageDatabase>((v) => BackstageDatabase.isBackstageDatabase(v), problem('must be a BackstageDatabase', 'Use BackstageDatabase.external({...}), .inCluster({...}) or .sqliteInMemory().')),
+    database: backstageDatabaseSchema,
     name: kubernetesName.optional(),
     replicas: positiveInt('replicas').optional(),
     autoscaling: z

@@ -124,45 +124,84 @@ export abstract class BackstageDatabase {
   public abstract bind(context: DatabaseBindingContext): BoundDatabase;
 }
 
-class ExternalDatabase extends BackstageDatabase {
-  constructor(private readonly options: ExternalDatabaseOptions) {
+/** @internal The `database` prop of Backstage and of the portal. */
+export const backstageDatabaseSchema = z.custom<BackstageDatabase>(
+  (v) => BackstageDatabase.isBackstageDatabase(v),
+  problem('must be a BackstageDatabase', 'Use BackstageDatabase.external({...}), .inCluster({...}) or .sqliteInMemory().'),
+);
+
+/** Where a PostgreSQL server is, as Backstage connects to it. */
+interface PostgresServer {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  /** node-postgres' `ssl` option, when the server needs one. */
+  readonly ssl?: false | Readonly<Record<string, unknown>>;
+  /** Secrets the connection needs besides the password. */
+  readonly env: BoundDatabase['env'];
+}
+
+/**
+ * A PostgreSQL database Backstage signs in to with a password: the options are checked and
+ * the password bound the same way wherever the server runs, and Backstage reads the
+ * password from `POSTGRES_PASSWORD`.
+ */
+abstract class PostgresDatabase<O extends { readonly password: SecretRef }> extends BackstageDatabase {
+  protected constructor(
+    protected readonly options: O,
+    private readonly schema: z.ZodType,
+  ) {
     super();
   }
 
   public bind(context: DatabaseBindingContext): BoundDatabase {
-    validateProps(context.scope, externalSchema, this.options, ['database']);
+    validateProps(context.scope, this.schema, this.options, ['database']);
     const password = this.options.password.bind({ ...context, prop: 'database.password' });
-    const mode = this.options.tls?.mode ?? 'verify-full';
-    const ca = this.options.tls?.ca?.bind({ ...context, prop: 'database.tls.ca' });
-    const ssl =
-      mode === 'disable'
-        ? false
-        : { rejectUnauthorized: mode === 'verify-full', ...(ca ? { ca: '${POSTGRES_CA_CERT}' } : {}) };
+    const server = this.server(context, password);
     return {
       config: {
         client: 'pg',
         connection: {
-          host: this.options.host,
-          port: this.options.port ?? 5432,
-          user: this.options.user,
+          host: server.host,
+          port: server.port,
+          user: server.user,
           password: '${POSTGRES_PASSWORD}',
-          ssl,
+          ...(server.ssl !== undefined ? { ssl: server.ssl } : {}),
         },
       },
-      env: [{ name: 'POSTGRES_PASSWORD', secret: password }, ...(ca ? [{ name: 'POSTGRES_CA_CERT', secret: ca }] : [])],
+      env: [{ name: 'POSTGRES_PASSWORD', secret: password }, ...server.env],
       perPod: false,
+    };
+  }
+
+  /** The server, created first where the library runs it. */
+  protected abstract server(context: DatabaseBindingContext, password: BoundSecret): PostgresServer;
+}
+
+class ExternalDatabase extends PostgresDatabase<ExternalDatabaseOptions> {
+  constructor(options: ExternalDatabaseOptions) {
+    super(options, externalSchema);
+  }
+
+  protected server(context: DatabaseBindingContext): PostgresServer {
+    const mode = this.options.tls?.mode ?? 'verify-full';
+    const ca = this.options.tls?.ca?.bind({ ...context, prop: 'database.tls.ca' });
+    return {
+      host: this.options.host,
+      port: this.options.port ?? 5432,
+      user: this.options.user,
+      ssl: mode === 'disable' ? false : { rejectUnauthorized: mode === 'verify-full', ...(ca ? { ca: '${POSTGRES_CA_CERT}' } : {}) },
+      env: ca ? [{ name: 'POSTGRES_CA_CERT', secret: ca }] : [],
     };
   }
 }
 
-class InClusterDatabase extends BackstageDatabase {
-  constructor(private readonly options: InClusterDatabaseOptions) {
-    super();
+class InClusterDatabase extends PostgresDatabase<InClusterDatabaseOptions> {
+  constructor(options: InClusterDatabaseOptions) {
+    super(options, inClusterSchema);
   }
 
-  public bind(context: DatabaseBindingContext): BoundDatabase {
-    validateProps(context.scope, inClusterSchema, this.options, ['database']);
-    const password = this.options.password.bind({ ...context, prop: 'database.password' });
+  protected server(context: DatabaseBindingContext, password: BoundSecret): PostgresServer {
     const user = 'backstage';
     const postgres = new InClusterPostgres(context.scope, 'Postgres', {
       namespace: context.namespace,
@@ -174,19 +213,7 @@ class InClusterDatabase extends BackstageDatabase {
       storageClassName: this.options.storageClassName,
       clientLabels: context.clientLabels,
     });
-    return {
-      config: {
-        client: 'pg',
-        connection: {
-          host: postgres.host,
-          port: postgres.port,
-          user,
-          password: '${POSTGRES_PASSWORD}',
-        },
-      },
-      env: [{ name: 'POSTGRES_PASSWORD', secret: password }],
-      perPod: false,
-    };
+    return { host: postgres.host, port: postgres.port, user, env: [] };
   }
 }
 

@@ -3,13 +3,12 @@ import { Construct } from 'constructs';
 import * as z from 'zod';
 import { identityHeaderNames } from '../access/header-contract';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
-import { standardLabels } from '../core/labels';
 import { hostName, kubernetesName, workloadNamespace } from '../core/schemas';
 import { fail, problem, validateProps } from '../core/validation';
 import { BoundTls, TlsSource } from '../tls/tls-source';
-import { isSnippetAnnotation } from './annotations';
-import { allowSourceRangesSchema, backendSchema, invalidAnnotationKeyIssue, proxyBodySizeSchema, proxyBufferSizeSchema, proxyTimeoutsSchema } from './ingress-schemas';
-import type { ProxyTimeouts } from './nginx-ingress';
+import { type IngressCommonProps, resolveIngressCommon } from './ingress-props';
+import { allowSourceRangesSchema, backendSchema, extraAnnotationsSchema, f5RateLimitSchema, hstsMaxAgeSchema, proxyBodySizeSchema, proxyBufferSizeSchema, proxyTimeoutsSchema } from './ingress-schemas';
+import type { RateLimit } from './nginx-ingress';
 import { isRecord } from '../core/objects';
 
 // The same access intent as NginxIngress, rendered for the F5 NGINX Ingress Controller
@@ -80,16 +79,8 @@ export interface F5AuthGateway {
   readonly identityUpstream?: F5IdentityUpstream;
 }
 
-/** Per-client-IP request rate limit (`nginx.org/limit-req-*`). */
-export interface F5RateLimit {
-  /** Requests per second per client IP. */
-  readonly requestsPerSecond: number;
-  /**
-   * Burst allowed, as a multiple of the rate.
-   * @default 5
-   */
-  readonly burstMultiplier?: number;
-}
+/** Per-client-IP request rate limit (`nginx.org/limit-req-*`; no connection limit on this controller). */
+export type F5RateLimit = Omit<RateLimit, 'connections'>;
 
 /** HTTP Strict Transport Security (the F5 controller has it off by default). */
 export interface F5HstsOptions {
@@ -105,30 +96,9 @@ export interface F5HstsOptions {
   readonly includeSubdomains?: boolean;
 }
 
-export interface F5NginxIngressProps {
-  /** Namespace of the Ingress and Policy objects (same as the Services they route to). */
-  readonly namespace: string;
-  /** Public host. */
-  readonly host: string;
-  /** The Service behind the portal (Backstage). */
-  readonly backend: { readonly serviceName: string; readonly port: number };
+export interface F5NginxIngressProps extends IngressCommonProps {
   /** The auth gateway, running in front of the backend (see {@link F5AuthGateway.identityUpstream}). */
   readonly gateway: F5AuthGateway;
-  /**
-   * Where the certificate comes from. An ACME issuer answering HTTP-01 must give its
-   * solver Ingress the minion annotation ({@link F5NginxIngress.ACME_SOLVER_INGRESS_TEMPLATE}).
-   */
-  readonly tls: TlsSource;
-  /**
-   * Ingress class of the F5 NGINX Ingress Controller.
-   * @default "nginx"
-   */
-  readonly ingressClassName?: string;
-  /**
-   * Name prefix of the objects (`<name>` master, `<name>-app` minion, `<name>-allow-list` policy).
-   * @default "backstage"
-   */
-  readonly name?: string;
   /**
    * Removed in 0.x: on this controller the gateway, in the request path, decides which
    * paths answer 401 instead of redirecting to sign-in. Give them to the gateway
@@ -138,32 +108,10 @@ export interface F5NginxIngressProps {
    */
   readonly apiPaths?: never;
   /**
-   * `nginx.org/proxy-buffer-size` (and 8 buffers of that size), big enough for the
-   * session cookies and the identity headers.
-   * @default - "32k" with the cookie session store, "16k" with Redis
-   */
-  readonly proxyBufferSize?: string;
-  /**
-   * Only these client networks may reach the portal (an `accessControl` Policy on the
-   * portal's minion; the ACME challenge path stays reachable).
-   * @default - any address (no Policy)
-   */
-  readonly allowSourceRanges?: readonly string[];
-  /**
    * Per-IP request rate limit on the portal's paths.
    * @default - none
    */
   readonly rateLimit?: F5RateLimit;
-  /**
-   * Largest request body (`nginx.org/client-max-body-size`).
-   * @default "10m"
-   */
-  readonly proxyBodySize?: string;
-  /**
-   * Upstream timeouts.
-   * @default - connect 5s, read 60s, send 60s
-   */
-  readonly timeouts?: ProxyTimeouts;
   /**
    * HSTS settings; HSTS itself is always on.
    * @default - max-age one year, no includeSubDomains
@@ -175,13 +123,6 @@ export interface F5NginxIngressProps {
    * @default false
    */
   readonly behindTlsTerminatingProxy?: boolean;
-  /**
-   * More annotations for the portal's minion. Snippets (`nginx.org/server-snippets`,
-   * `nginx.org/location-snippets`) are refused, and so are annotations this construct
-   * manages or that only the master may carry.
-   * @default - none
-   */
-  readonly extraAnnotations?: Readonly<Record<string, string>>;
 }
 
 /** Annotations this construct sets, and where a user sets each instead. */
@@ -278,59 +219,28 @@ const f5Schema = z
       .optional(),
     proxyBufferSize: proxyBufferSizeSchema.optional(),
     allowSourceRanges: allowSourceRangesSchema.optional(),
-    rateLimit: z
-      .strictObject({
-        requestsPerSecond: z.number().int().min(1, problem('must be at least 1', 'Use a whole number of requests per second.')),
-        burstMultiplier: z.number().int().min(1, problem('must be at least 1', 'Use a whole multiple of the rate.')).optional(),
-      })
-      .optional(),
+    rateLimit: f5RateLimitSchema.optional(),
     proxyBodySize: proxyBodySizeSchema.optional(),
     timeouts: proxyTimeoutsSchema.optional(),
     hsts: z
       .strictObject({
-        maxAgeSeconds: z
-          .number()
-          .int(problem('must be whole seconds', 'Remove the fraction.'))
-          .min(86400, problem('must be at least one day (86400)', 'Browsers forget a short HSTS policy between visits; use 31536000 (one year).'))
-          .optional(),
+        maxAgeSeconds: hstsMaxAgeSchema.optional(),
         includeSubdomains: z.boolean().optional(),
       })
       .optional(),
     behindTlsTerminatingProxy: z.boolean().optional(),
-    extraAnnotations: z
-      .record(z.string(), z.string())
-      .superRefine((annotations, ctx) => {
-        for (const key of Object.keys(annotations)) {
-          if (invalidAnnotationKeyIssue(ctx, key)) {
-            continue;
-          }
-          if (isSnippetAnnotation(key)) {
-            ctx.addIssue({
-              code: 'custom',
-              path: [key],
-              message: problem(
-                'is a snippet annotation, which injects raw nginx configuration',
-                'Snippets are disabled by default since the IngressNightmare CVEs (2025); use the typed props of F5NginxIngress instead.',
-              ),
-            });
-          } else if (key in MANAGED) {
-            ctx.addIssue({ code: 'custom', path: [key], message: problem('is managed by F5NginxIngress', `Set it through ${MANAGED[key]}.`) });
-          } else if (MASTER_ONLY.has(key)) {
-            ctx.addIssue({
-              code: 'custom',
-              path: [key],
-              message: problem('is a host-level annotation, which the portal\'s minion Ingress cannot carry', 'Set it on the controller\'s ConfigMap (controller.config.entries) instead.'),
-            });
-          } else if (key.startsWith('cert-manager.io/') || key.startsWith('acme.cert-manager.io/')) {
-            ctx.addIssue({
-              code: 'custom',
-              path: [key],
-              message: problem('is managed by the tls prop', 'Choose the issuer with TlsSource.fromIssuer() or .privateCa(); only the master Ingress asks cert-manager for the certificate.'),
-            });
-          }
-        }
-      })
-      .optional(),
+    extraAnnotations: extraAnnotationsSchema('F5NginxIngress', (key) => {
+      if (key in MANAGED) {
+        return problem('is managed by F5NginxIngress', `Set it through ${MANAGED[key]}.`);
+      }
+      if (MASTER_ONLY.has(key)) {
+        return problem('is a host-level annotation, which the portal\'s minion Ingress cannot carry', 'Set it on the controller\'s ConfigMap (controller.config.entries) instead.');
+      }
+      if (key.startsWith('cert-manager.io/') || key.startsWith('acme.cert-manager.io/')) {
+        return problem('is managed by the tls prop', 'Choose the issuer with TlsSource.fromIssuer() or .privateCa(); only the master Ingress asks cert-manager for the certificate.');
+      }
+      return undefined;
+    }).optional(),
   })
   .superRefine((props, ctx) => {
     const gatewayNamespace = isRecord(props.gateway) ? props.gateway.namespace : undefined;
@@ -437,13 +347,9 @@ export class F5NginxIngress extends Construct {
     super(scope, id);
     validateProps(this, f5Schema, props);
 
-    const name = props.name ?? 'backstage';
-    const ingressClassName = props.ingressClassName ?? 'nginx';
-    this.url = `https://${props.host}`;
-    const labels = standardLabels('backstage', name, 'ingress');
     const gateway = props.gateway;
-
-    const tls: BoundTls = props.tls.bind({ scope: this, host: props.host, ingressClassName });
+    const { name, ingressClassName, url, labels, tls, proxyBufferSize: bufferSize, proxyBodySize, timeouts } = resolveIngressCommon(this, props, gateway.sessionStore);
+    this.url = url;
     if (hasCollidingHttp01Solver(tls)) {
       fail(
         this,
@@ -481,7 +387,6 @@ export class F5NginxIngress extends Construct {
       ...tls.annotations,
     };
 
-    const bufferSize = props.proxyBufferSize ?? gateway.sessionStore.proxyBufferSize;
     const rate = props.rateLimit;
     this.appAnnotations = {
       [MERGEABLE]: 'minion',
@@ -490,10 +395,10 @@ export class F5NginxIngress extends Construct {
       // The same buffers for every path, /oauth2 (sign-in, callback) included.
       'nginx.org/proxy-buffer-size': bufferSize,
       'nginx.org/proxy-buffers': `8 ${bufferSize}`,
-      'nginx.org/client-max-body-size': props.proxyBodySize ?? '10m',
-      'nginx.org/proxy-connect-timeout': `${props.timeouts?.connectSeconds ?? 5}s`,
-      'nginx.org/proxy-read-timeout': `${props.timeouts?.readSeconds ?? 60}s`,
-      'nginx.org/proxy-send-timeout': `${props.timeouts?.sendSeconds ?? 60}s`,
+      'nginx.org/client-max-body-size': proxyBodySize,
+      'nginx.org/proxy-connect-timeout': `${timeouts.connectSeconds}s`,
+      'nginx.org/proxy-read-timeout': `${timeouts.readSeconds}s`,
+      'nginx.org/proxy-send-timeout': `${timeouts.sendSeconds}s`,
       // `Name: ` with an empty value renders `proxy_set_header Name "";`, which drops the
       // header: a client cannot smuggle its own identity past the gateway.
       'nginx.org/proxy-set-headers': identityHeaderNames()

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { cidr, kubernetesName } from '../core/schemas';
 import { problem } from '../core/validation';
+import { TlsSource } from '../tls/tls-source';
 import { isSnippetAnnotation, isValidAnnotationKey } from './annotations';
 
 // Schema pieces both controller flavours (NginxIngress, F5NginxIngress) check the same
@@ -15,6 +16,12 @@ const seconds = (what: string) =>
 
 /** @internal */
 export const backendSchema = z.strictObject({ serviceName: kubernetesName, port: z.number().int().min(1).max(65535) });
+
+/** @internal The `tls` prop of NginxIngress and of the portal. */
+export const tlsSourceSchema = z.custom<TlsSource>(
+  (v) => TlsSource.isTlsSource(v),
+  problem('must be a TlsSource', 'Use TlsSource.acme({...}), .fromIssuer(name), .fromSecret(name), .privateCa(secret) or .selfSigned().'),
+);
 
 /** @internal Path prefixes of the API (answered 401 instead of a sign-in redirect). */
 export const apiPathsSchema = z
@@ -42,6 +49,12 @@ export const proxyBufferSizeSchema = z
 
 /** @internal */
 export const proxyBodySizeSchema = z.string().regex(/^[0-9]+[kmg]?$/, problem('must be a size such as "10m"', 'Use a number followed by "k", "m" or "g".'));
+
+/** @internal HSTS `max-age` (the controller's and F5's): a short one is forgotten between visits. */
+export const hstsMaxAgeSchema = z
+  .number()
+  .int(problem('must be whole seconds', 'Remove the fraction.'))
+  .min(86400, problem('must be at least 86400 (one day)', 'Browsers forget a short HSTS policy between visits; use 31536000 (one year).'));
 
 /** @internal */
 export const allowSourceRangesSchema = z.array(cidr).min(1, problem('must list at least one network', 'Leave it out to allow any address.'));
@@ -72,3 +85,40 @@ export function invalidAnnotationKeyIssue(ctx: z.core.$RefinementCtx, key: strin
   });
   return true;
 }
+
+/**
+ * @internal
+ * The `extraAnnotations` prop of a flavour: every key valid, no snippet (named as the risk
+ * it is, with `construct`'s typed props as the way out), and no key `managed` has a problem
+ * message for (annotations the construct sets itself or that do not belong there).
+ */
+export function extraAnnotationsSchema(construct: string, managed: (key: string) => string | undefined) {
+  return z.record(z.string(), z.string()).superRefine((annotations, ctx) => {
+    for (const key of Object.keys(annotations)) {
+      if (invalidAnnotationKeyIssue(ctx, key)) {
+        continue;
+      }
+      const message = isSnippetAnnotation(key)
+        ? problem(
+            'is a snippet annotation, which injects raw nginx configuration',
+            `Snippets are disabled by default since the IngressNightmare CVEs (2025); use the typed props of ${construct} instead.`,
+          )
+        : managed(key);
+      if (message !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [key], message });
+      }
+    }
+  });
+}
+
+/** The per-IP request rate both flavours limit. */
+const rateShape = {
+  requestsPerSecond: z.number().int().min(1, problem('must be at least 1', 'Use a whole number of requests per second.')),
+  burstMultiplier: z.number().int().min(1, problem('must be at least 1', 'Use a whole multiple of the rate.')).optional(),
+};
+
+/** @internal F5's `rateLimit` (`nginx.org/limit-req-*`). */
+export const f5RateLimitSchema = z.strictObject(rateShape);
+
+/** @internal ingress-nginx's `rateLimit`, which can also limit connections. */
+export const rateLimitSchema = z.strictObject({ ...rateShape, connections: z.number().int().min(1).optional() });

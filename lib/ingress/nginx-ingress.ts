@@ -4,11 +4,10 @@ import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resou
 import * as z from 'zod';
 import { ingressAuthResponseHeaders } from '../access/header-contract';
 import { goDuration, hostName, kubernetesName, workloadNamespace } from '../core/schemas';
-import { standardLabels } from '../core/labels';
 import { problem, validateProps } from '../core/validation';
-import { BoundTls, TlsSource } from '../tls/tls-source';
-import { allowSourceRangesSchema, apiPathsSchema, backendSchema, invalidAnnotationKeyIssue, proxyBodySizeSchema, proxyBufferSizeSchema, proxyTimeoutsSchema } from './ingress-schemas';
-import { IngressNginxSettings, isManagedIngressNginxKey, isSnippetAnnotation, renderIngressNginxAnnotations, setThroughForAnnotation } from './annotations';
+import { allowSourceRangesSchema, apiPathsSchema, backendSchema, extraAnnotationsSchema, proxyBodySizeSchema, proxyBufferSizeSchema, proxyTimeoutsSchema, rateLimitSchema, tlsSourceSchema } from './ingress-schemas';
+import { type IngressCommonProps, resolveIngressCommon } from './ingress-props';
+import { IngressNginxSettings, isManagedIngressNginxKey, renderIngressNginxAnnotations, setThroughForAnnotation } from './annotations';
 
 /** What the ingress needs from the auth gateway (an {@link OidcGateway} provides it). */
 export interface IngressAuthGateway {
@@ -49,37 +48,9 @@ export interface CorsOptions {
   readonly extraOrigins?: readonly string[];
 }
 
-/** Upstream timeouts, in seconds. */
-export interface ProxyTimeouts {
-  /** @default 5 */
-  readonly connectSeconds?: number;
-  /** @default 60 */
-  readonly readSeconds?: number;
-  /** @default 60 */
-  readonly sendSeconds?: number;
-}
-
-export interface NginxIngressProps {
-  /** Namespace of the Ingress objects (same as the Services they route to). */
-  readonly namespace: string;
-  /** Public host. */
-  readonly host: string;
-  /** The Service behind the portal (Backstage). */
-  readonly backend: { readonly serviceName: string; readonly port: number };
+export interface NginxIngressProps extends IngressCommonProps {
   /** The auth gateway. */
   readonly gateway: IngressAuthGateway;
-  /** Where the certificate comes from. */
-  readonly tls: TlsSource;
-  /**
-   * Ingress class of the ingress-nginx controller.
-   * @default "nginx"
-   */
-  readonly ingressClassName?: string;
-  /**
-   * Name prefix of the Ingress objects (`<name>` and `<name>-oauth2`).
-   * @default "backstage"
-   */
-  readonly name?: string;
   /**
    * Path prefixes of the API. A request there without a valid session gets 401 instead of
    * a redirect to the IdP: XHR calls cannot follow a sign-in redirect, and the frontend
@@ -96,17 +67,6 @@ export interface NginxIngressProps {
    */
   readonly authCacheDuration?: string;
   /**
-   * nginx `proxy-buffer-size`, big enough for oauth2-proxy's session cookies and the ID
-   * token header.
-   * @default - "32k" with the cookie session store, "16k" with Redis
-   */
-  readonly proxyBufferSize?: string;
-  /**
-   * Only these client networks may reach the portal (and the sign-in path).
-   * @default - any address
-   */
-  readonly allowSourceRanges?: readonly string[];
-  /**
    * Per-IP rate limits.
    * @default - none
    */
@@ -116,22 +76,6 @@ export interface NginxIngressProps {
    * @default - CORS off (same-origin only)
    */
   readonly cors?: CorsOptions;
-  /**
-   * Largest request body (`proxy-body-size`), e.g. for TechDocs or scaffolder uploads.
-   * @default "10m"
-   */
-  readonly proxyBodySize?: string;
-  /**
-   * Upstream timeouts.
-   * @default - connect 5s, read 60s, send 60s
-   */
-  readonly timeouts?: ProxyTimeouts;
-  /**
-   * More annotations. Snippets (`*-snippet`) are refused, and annotations this construct
-   * manages must be set through their typed prop.
-   * @default - none
-   */
-  readonly extraAnnotations?: Readonly<Record<string, string>>;
 }
 
 const ingressSchema = z.strictObject({
@@ -139,20 +83,14 @@ const ingressSchema = z.strictObject({
   host: hostName,
   backend: backendSchema,
   gateway: z.custom<IngressAuthGateway>((v) => typeof v === 'object' && v !== null && 'authUrl' in v, problem('must be an auth gateway', 'Pass the OidcGateway of the portal.')),
-  tls: z.custom<TlsSource>((v) => TlsSource.isTlsSource(v), problem('must be a TlsSource', 'Use TlsSource.acme({...}), .fromIssuer(name), .fromSecret(name), .privateCa(secret) or .selfSigned().')),
+  tls: tlsSourceSchema,
   ingressClassName: kubernetesName.optional(),
   name: kubernetesName.optional(),
   apiPaths: apiPathsSchema.optional(),
   authCacheDuration: goDuration.optional(),
   proxyBufferSize: proxyBufferSizeSchema.optional(),
   allowSourceRanges: allowSourceRangesSchema.optional(),
-  rateLimit: z
-    .strictObject({
-      requestsPerSecond: z.number().int().min(1, problem('must be at least 1', 'Use a whole number of requests per second.')),
-      burstMultiplier: z.number().int().min(1).optional(),
-      connections: z.number().int().min(1).optional(),
-    })
-    .optional(),
+  rateLimit: rateLimitSchema.optional(),
   cors: z
     .strictObject({
       extraOrigins: z
@@ -162,38 +100,15 @@ const ingressSchema = z.strictObject({
     .optional(),
   proxyBodySize: proxyBodySizeSchema.optional(),
   timeouts: proxyTimeoutsSchema.optional(),
-  extraAnnotations: z
-    .record(z.string(), z.string())
-    .superRefine((annotations, ctx) => {
-      for (const key of Object.keys(annotations)) {
-        if (invalidAnnotationKeyIssue(ctx, key)) {
-          continue;
-        }
-        if (isSnippetAnnotation(key)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [key],
-            message: problem(
-              'is a snippet annotation, which injects raw nginx configuration',
-              'Snippets are disabled by default since the IngressNightmare CVEs (2025); use the typed props of NginxIngress instead.',
-            ),
-          });
-        } else if (isManagedIngressNginxKey(key)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [key],
-            message: problem('is managed by NginxIngress', `Set it through ${setThroughForAnnotation(key)}.`),
-          });
-        } else if (key.startsWith('cert-manager.io/')) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [key],
-            message: problem('is managed by the tls prop', 'Choose the issuer with TlsSource.acme(), .fromIssuer() or .privateCa(); only the main Ingress may ask cert-manager for the certificate.'),
-          });
-        }
-      }
-    })
-    .optional(),
+  extraAnnotations: extraAnnotationsSchema('NginxIngress', (key) => {
+    if (isManagedIngressNginxKey(key)) {
+      return problem('is managed by NginxIngress', `Set it through ${setThroughForAnnotation(key)}.`);
+    }
+    if (key.startsWith('cert-manager.io/')) {
+      return problem('is managed by the tls prop', 'Choose the issuer with TlsSource.acme(), .fromIssuer() or .privateCa(); only the main Ingress may ask cert-manager for the certificate.');
+    }
+    return undefined;
+  }).optional(),
 }) satisfies z.ZodType<NginxIngressProps>;
 
 /**
@@ -222,19 +137,15 @@ export class NginxIngress extends Construct {
     super(scope, id);
     validateProps(this, ingressSchema, props);
 
-    const name = props.name ?? 'backstage';
-    const ingressClassName = props.ingressClassName ?? 'nginx';
-    const origin = `https://${props.host}`;
+    const { name, ingressClassName, url: origin, labels, tls, proxyBufferSize, proxyBodySize, timeouts } = resolveIngressCommon(this, props, props.gateway.sessionStore);
     this.url = origin;
-    const tls: BoundTls = props.tls.bind({ scope: this, host: props.host, ingressClassName });
-    const labels = standardLabels('backstage', name, 'ingress');
 
     // Settings both Ingresses share: HTTPS only, buffers for the session cookie, the
     // client allow-list and rate limits (the sign-in path is attacked too).
     const common: IngressNginxSettings = {
       sslRedirect: true,
       forceSslRedirect: true,
-      proxyBufferSize: props.proxyBufferSize ?? props.gateway.sessionStore.proxyBufferSize,
+      proxyBufferSize,
       proxyBuffersNumber: 8,
       whitelistSourceRange: props.allowSourceRanges,
       limitRps: props.rateLimit?.requestsPerSecond,
@@ -266,10 +177,10 @@ export class NginxIngress extends Construct {
             corsAllowHeaders: ['Authorization', 'Content-Type', 'X-Requested-With'],
           }
         : {}),
-      proxyBodySize: props.proxyBodySize ?? '10m',
-      proxyConnectTimeout: props.timeouts?.connectSeconds ?? 5,
-      proxyReadTimeout: props.timeouts?.readSeconds ?? 60,
-      proxySendTimeout: props.timeouts?.sendSeconds ?? 60,
+      proxyBodySize,
+      proxyConnectTimeout: timeouts.connectSeconds,
+      proxyReadTimeout: timeouts.readSeconds,
+      proxySendTimeout: timeouts.sendSeconds,
     };
 
     this.annotations = {

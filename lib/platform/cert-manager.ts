@@ -4,7 +4,7 @@ import { ContainerResources } from '../core/resources';
 import { positiveInt } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
 import { DEFAULT_CHARTS } from './chart-source';
-import { HelmOperatorProps, flag, chartIssues, helmOperatorShape, labelMap, HelmOperator, withDefaultResources } from './operator-release';
+import { HelmOperator, HelmOperatorProps, chartDisruptionBudget, flag, helmOperatorSchema, labelMap, serviceAccountValues, withDefaultResources } from './operator-release';
 
 export interface CertManagerProps extends HelmOperatorProps {
   /**
@@ -63,16 +63,13 @@ const nameserver = z
     problem('must be a name server as "host:port"', 'Write it like "10.0.0.10:53" or "[2001:db8::53]:53".'),
   );
 
-const certManagerSchema = z
-  .strictObject({
-    ...helmOperatorShape,
-    replicas: positiveInt('replicas').optional(),
-    podLabels: labelMap.optional(),
-    dns01RecursiveNameservers: z.array(nameserver).min(1, problem('must list at least one name server', 'Leave it out to use the cluster resolver.')).optional(),
-    serviceMonitor: flag.optional(),
-    keepCrds: flag.optional(),
-  })
-  .superRefine((props, ctx) => chartIssues(ctx, props.chart)) satisfies z.ZodType<CertManagerProps>;
+const certManagerSchema = helmOperatorSchema({
+  replicas: positiveInt('replicas').optional(),
+  podLabels: labelMap.optional(),
+  dns01RecursiveNameservers: z.array(nameserver).min(1, problem('must list at least one name server', 'Leave it out to use the cluster resolver.')).optional(),
+  serviceMonitor: flag.optional(),
+  keepCrds: flag.optional(),
+}) satisfies z.ZodType<CertManagerProps>;
 
 /**
  * cert-manager (v1.19.x) through Helm, with its CRDs, so `ClusterIssuer`s and
@@ -87,7 +84,7 @@ export class CertManager extends HelmOperator<CertManagerValues> {
 
     const namespace = props.namespace ?? 'cert-manager';
     const replicas = props.replicas ?? 2;
-    const pdb = replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false };
+    const pdb = chartDisruptionBudget(replicas);
     const values: CertManagerValues = {
       // cert-manager's chart keeps its CRDs by default; a Terraform-managed platform removes
       // what it installed on destroy unless asked to keep them.
@@ -96,7 +93,7 @@ export class CertManager extends HelmOperator<CertManagerValues> {
       podDisruptionBudget: pdb,
       resources: withDefaultResources(props.resources, { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '500m', memory: '512Mi' } }),
       ...(props.podLabels ? { podLabels: { ...props.podLabels } } : {}),
-      ...(props.serviceAccountAnnotations ? { serviceAccount: { annotations: { ...props.serviceAccountAnnotations } } } : {}),
+      ...serviceAccountValues(props),
       // The leader-election lease lives in cert-manager's own namespace, not kube-system
       // (which GKE Autopilot and locked-down clusters do not let it write).
       global: { leaderElection: { namespace } },

@@ -4,7 +4,7 @@ import { ContainerResources } from '../core/resources';
 import { positiveInt } from '../core/schemas';
 import { validateProps } from '../core/validation';
 import { DEFAULT_CHARTS } from './chart-source';
-import { HelmOperatorProps, flag, chartIssues, helmOperatorShape, labelMap, HelmOperator, withDefaultResources } from './operator-release';
+import { HelmOperator, HelmOperatorProps, chartDisruptionBudget, flag, helmOperatorSchema, labelMap, serviceAccountValues, withDefaultResources } from './operator-release';
 
 export interface ExternalSecretsOperatorProps extends HelmOperatorProps {
   /**
@@ -41,14 +41,11 @@ export interface ExternalSecretsOperatorValues {
   readonly serviceMonitor: { readonly enabled: boolean };
 }
 
-const esoSchema = z
-  .strictObject({
-    ...helmOperatorShape,
-    replicas: positiveInt('replicas').optional(),
-    podLabels: labelMap.optional(),
-    serviceMonitor: flag.optional(),
-  })
-  .superRefine((props, ctx) => chartIssues(ctx, props.chart)) satisfies z.ZodType<ExternalSecretsOperatorProps>;
+const esoSchema = helmOperatorSchema({
+  replicas: positiveInt('replicas').optional(),
+  podLabels: labelMap.optional(),
+  serviceMonitor: flag.optional(),
+}) satisfies z.ZodType<ExternalSecretsOperatorProps>;
 
 /**
  * External Secrets Operator through Helm, with its CRDs (`external-secrets.io/v1`
@@ -64,7 +61,7 @@ export class ExternalSecretsOperator extends HelmOperator<ExternalSecretsOperato
     validateProps(this, esoSchema, props);
 
     const replicas = props.replicas ?? 2;
-    const pdb = replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false };
+    const pdb = chartDisruptionBudget(replicas);
     const values: ExternalSecretsOperatorValues = {
       installCRDs: true,
       replicaCount: replicas,
@@ -72,7 +69,7 @@ export class ExternalSecretsOperator extends HelmOperator<ExternalSecretsOperato
       podDisruptionBudget: pdb,
       resources: withDefaultResources(props.resources, { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } }),
       ...(props.podLabels ? { podLabels: { ...props.podLabels } } : {}),
-      ...(props.serviceAccountAnnotations ? { serviceAccount: { annotations: { ...props.serviceAccountAnnotations } } } : {}),
+      ...serviceAccountValues(props),
       webhook: { replicaCount: replicas, podDisruptionBudget: pdb },
       serviceMonitor: { enabled: props.serviceMonitor ?? false },
     };

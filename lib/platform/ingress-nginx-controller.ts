@@ -10,8 +10,8 @@ import { cidr, kubernetesName, positiveInt } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
 import { DEFAULT_CHARTS } from './chart-source';
 import { IngressNginxAccessLogOptions, accessLogOptionsSchema, ingressNginxAccessLogFormat } from './access-log';
-import { HelmOperatorProps, flag, annotationMap, chartIssues, helmOperatorShape, operatorNamespace, HelmOperator, withDefaultResources } from './operator-release';
-import { proxyBufferSizeSchema } from '../ingress/ingress-schemas';
+import { HelmOperatorProps, flag, annotationMap, chartIssues, helmOperatorShape, operatorNamespace, HelmOperator, serviceAccountValues, withDefaultResources } from './operator-release';
+import { hstsMaxAgeSchema, proxyBufferSizeSchema } from '../ingress/ingress-schemas';
 
 /** HTTP Strict Transport Security sent by the controller on every TLS host. HSTS cannot be turned off. */
 export interface IngressNginxHstsOptions {
@@ -219,11 +219,7 @@ const controllerSchema = z
     proxyBufferSize: proxyBufferSizeSchema.optional(),
     hsts: z
       .strictObject({
-        maxAgeSeconds: z
-          .number()
-          .int(problem('must be whole seconds', 'Remove the fraction.'))
-          .min(86400, problem('must be at least 86400 (one day)', 'A short HSTS max age gives little protection; one year (31536000) is usual.'))
-          .optional(),
+        maxAgeSeconds: hstsMaxAgeSchema.optional(),
         includeSubdomains: flag.optional(),
         preload: flag.optional(),
       })
@@ -425,7 +421,7 @@ export class IngressNginxController extends HelmOperator<IngressNginxValues> {
         resources: withDefaultResources(props.resources, { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
         topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } }],
       },
-      ...(props.serviceAccountAnnotations ? { serviceAccount: { annotations: { ...props.serviceAccountAnnotations } } } : {}),
+      ...serviceAccountValues(props),
     };
 
     const namespace = props.namespace ?? 'ingress-nginx';

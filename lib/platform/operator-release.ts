@@ -128,6 +128,29 @@ export function chartIssues(ctx: z.core.$RefinementCtx, chart: unknown): void {
   }
 }
 
+/**
+ * @internal
+ * The props schema of an operator: the props every operator takes and its own `shape`,
+ * strict, with the chart's arguments checked as the `chart` prop.
+ */
+export function helmOperatorSchema<S extends z.core.$ZodLooseShape>(shape: S) {
+  return z.strictObject({ ...helmOperatorShape, ...shape }).superRefine((props: { readonly chart?: unknown }, ctx) => chartIssues(ctx, props.chart));
+}
+
+/**
+ * @internal
+ * A chart's `podDisruptionBudget` values for `replicas`: one that keeps a pod up, but only
+ * with more than one replica (with one it would block every node drain).
+ */
+export function chartDisruptionBudget(replicas: number): { readonly enabled: boolean; readonly minAvailable?: number } {
+  return replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false };
+}
+
+/** @internal The chart's `serviceAccount.annotations` (workload identity), only when given. */
+export function serviceAccountValues(props: HelmOperatorProps): { readonly serviceAccount?: { readonly annotations: Readonly<Record<string, string>> } } {
+  return props.serviceAccountAnnotations ? { serviceAccount: { annotations: { ...props.serviceAccountAnnotations } } } : {};
+}
+
 /** @internal Requests and limits with the operator's defaults filled in. */
 export function withDefaultResources(given: ContainerResources | undefined, defaults: Required<ContainerResources>): Required<ContainerResources> {
   return {

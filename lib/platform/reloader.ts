@@ -4,7 +4,7 @@ import { ContainerResources } from '../core/resources';
 import { positiveInt } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
 import { DEFAULT_CHARTS } from './chart-source';
-import { HelmOperatorProps, chartIssues, helmOperatorShape, HelmOperator, withDefaultResources } from './operator-release';
+import { HelmOperator, HelmOperatorProps, chartDisruptionBudget, helmOperatorSchema, serviceAccountValues, withDefaultResources } from './operator-release';
 
 export interface ReloaderProps extends HelmOperatorProps {
   /**
@@ -37,13 +37,10 @@ export interface ReloaderValues {
   };
 }
 
-const reloaderSchema = z
-  .strictObject({
-    ...helmOperatorShape,
-    replicas: positiveInt('replicas').optional(),
-    reloadStrategy: z.enum(['annotations', 'env-vars'], { error: problem('must be "annotations" or "env-vars"', 'Keep "annotations" unless your tooling needs the other.') }).optional(),
-  })
-  .superRefine((props, ctx) => chartIssues(ctx, props.chart)) satisfies z.ZodType<ReloaderProps>;
+const reloaderSchema = helmOperatorSchema({
+  replicas: positiveInt('replicas').optional(),
+  reloadStrategy: z.enum(['annotations', 'env-vars'], { error: problem('must be "annotations" or "env-vars"', 'Keep "annotations" unless your tooling needs the other.') }).optional(),
+}) satisfies z.ZodType<ReloaderProps>;
 
 /**
  * Stakater Reloader through Helm: restarts the pods of workloads annotated
@@ -68,8 +65,8 @@ export class Reloader extends HelmOperator<ReloaderValues> {
           replicas,
           resources: withDefaultResources(props.resources, { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '100m', memory: '256Mi' } }),
         },
-        podDisruptionBudget: replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false },
-        ...(props.serviceAccountAnnotations ? { serviceAccount: { annotations: { ...props.serviceAccountAnnotations } } } : {}),
+        podDisruptionBudget: chartDisruptionBudget(replicas),
+        ...serviceAccountValues(props),
       },
     };
 

@@ -46,21 +46,39 @@ export interface CheckOutcome {
  */
 export interface CheckDefinition<Id extends string = string> extends Omit<GuardrailCheck, 'id'> {
   readonly id: Id;
-  /**
-   * @internal Evaluates the check on a stack. Write it with its parameter and return
-   * types (`evaluate(model: StackModel): CheckOutcome`): inferred, they would depend on
-   * GuardrailCheckId, which is derived from the checks themselves, and TypeScript
-   * refuses that circle.
-   */
+  /** @internal Evaluates the check on a stack. */
   evaluate(model: StackModel): CheckOutcome;
 }
 
-/** @internal Declares a check, keeping its id as a literal type. */
-export function defineCheck<const Id extends string>(check: CheckDefinition<Id>): CheckDefinition<Id> {
-  return check;
+/** @internal Where a check reports a finding: the offending resource and what is wrong with it. */
+export type ReportFinding = (resource: InspectedResource, message: string) => void;
+
+/** @internal What a check file declares: its table row and how it inspects a stack. */
+export interface CheckDeclaration<Id extends string> extends Omit<GuardrailCheck, 'id'> {
+  readonly id: Id;
+  /**
+   * Reports each finding on the stack, and says whether the check applied at all (false
+   * when nothing it looks at exists). Its types come from here: nothing in it depends on
+   * GuardrailCheckId (derived from the checks themselves), so `inspect(model, report)` needs
+   * no annotations; the id is stamped on each finding by {@link defineCheck}.
+   */
+  inspect(model: StackModel, report: ReportFinding): boolean;
 }
 
-/** @internal A finding of `check` on `resource`. */
-export function finding(check: GuardrailCheckId, resource: InspectedResource, message: string): GuardrailFinding {
-  return { check, path: resource.path, resourceType: resource.type, message };
+/**
+ * @internal Declares a check, keeping its id as a literal type. The findings are
+ * collected here, each stamped with the check's id and the resource's path and type.
+ */
+export function defineCheck<const Id extends string>(declaration: CheckDeclaration<Id>): CheckDefinition<Id> {
+  const { inspect, ...row } = declaration;
+  // One of GuardrailCheckId by construction: the registry derives that union from these ids.
+  const check = row.id as string as GuardrailCheckId;
+  return {
+    ...row,
+    evaluate(model: StackModel): CheckOutcome {
+      const findings: GuardrailFinding[] = [];
+      const applicable = inspect(model, (resource, message) => findings.push({ check, path: resource.path, resourceType: resource.type, message }));
+      return { applicable, findings };
+    },
+  };
 }

@@ -150,12 +150,15 @@ export function tlsHosts(attributes: Readonly<Obj>): string[] {
 /** The synthesized stack, indexed for the checks. */
 export class StackModel {
   public readonly workloads: readonly Workload[];
+  /** Every container and init container of every workload, with its workload. */
+  public readonly containers: ReadonlyArray<{ readonly workload: Workload; readonly container: Obj }>;
 
   constructor(
     public readonly resources: readonly InspectedResource[],
     public readonly environment: 'production' | 'non-production',
   ) {
     this.workloads = resources.map(workloadOf).filter((w): w is Workload => w !== undefined);
+    this.containers = this.workloads.flatMap((workload) => workload.containers.map((container) => ({ workload, container })));
   }
 
   public ofTypes(types: ReadonlySet<string>): InspectedResource[] {

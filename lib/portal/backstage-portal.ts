@@ -2,54 +2,37 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import * as z from 'zod';
-import { AccessPolicy, CookieOptions, OidcGateway } from '../access/oidc-gateway';
+import { OidcGateway, clientIdSchema, type OidcGatewayProps } from '../access/oidc-gateway';
 import { MachineClient, machineClientsSchema } from '../access/machine-client';
-import { OidcIssuer } from '../access/oidc-issuer';
-import { SessionStore } from '../access/session-store';
-import { SignInOptions } from '../backstage/app-config';
-import { BACKSTAGE_PORT, Backstage, BackstageAutoscaling, DEFAULT_BACKSTAGE_NAME } from '../backstage/backstage';
-import { BackstageDatabase } from '../backstage/database';
+import { oidcIssuerSchema } from '../access/oidc-issuer';
+import { BACKSTAGE_PORT, Backstage, DEFAULT_BACKSTAGE_NAME, type BackstageProps } from '../backstage/backstage';
+import { backstageDatabaseSchema } from '../backstage/database';
 import { F5_NGINX_INGRESS_CONTROLLER, INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../core/network';
 import { snakeCase } from '../core/names';
-import { ContainerResources } from '../core/resources';
+import { requireProviders } from '../core/providers';
 import { createdNamespace, hostName, pinnedImage, workloadNamespace } from '../core/schemas';
 import { fail, nestedIssues, problem, validateProps } from '../core/validation';
 import { F5NginxIngress, type F5NginxIngressProps } from '../ingress/f5-nginx-ingress';
-import { apiPathsSchema } from '../ingress/ingress-schemas';
+import type { IngressCommonProps } from '../ingress/ingress-props';
+import { apiPathsSchema, tlsSourceSchema } from '../ingress/ingress-schemas';
 import { NginxIngress, type NginxIngressProps } from '../ingress/nginx-ingress';
-import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
-import { TlsSource } from '../tls/tls-source';
+import { secretRefSchema } from '../secrets/secret-ref';
 
-/** Backstage settings beyond the portal-wide ones. */
-export interface PortalBackstageOptions {
-  /** @default 2 */
-  readonly replicas?: number;
-  /** @default - fixed replica count */
-  readonly autoscaling?: BackstageAutoscaling;
-  /** @default - requests 250m/512Mi, limits 2 CPU/2Gi */
-  readonly resources?: ContainerResources;
-  /** Your app-config, merged over the generated one. @default - none */
-  readonly appConfig?: Readonly<Record<string, unknown>>;
-  /** Plain environment variables. @default - none */
-  readonly env?: Readonly<Record<string, string>>;
-  /** Environment variables from secrets. @default - none */
-  readonly secretEnv?: Readonly<Record<string, SecretRef>>;
-  /** @default ["app-config.yaml", "app-config.production.yaml"] */
-  readonly baseConfigFiles?: readonly string[];
-  /** @default false */
-  readonly mountServiceAccountToken?: boolean;
-  /** @default "rolling" */
-  readonly rollout?: 'rolling' | 'recreate';
-  /** @default - none */
-  readonly allowedPeers?: readonly PeerSelector[];
-}
+/**
+ * Backstage settings beyond the portal-wide ones: the props of {@link Backstage} that the
+ * portal leaves to you (it sets the namespace, host, image, database, sign-in, machine
+ * clients and ingress controller itself, and never renames Backstage's objects).
+ */
+export type PortalBackstageOptions = Pick<
+  BackstageProps,
+  'replicas' | 'autoscaling' | 'resources' | 'appConfig' | 'env' | 'secretEnv' | 'baseConfigFiles' | 'mountServiceAccountToken' | 'rollout' | 'allowedPeers'
+>;
 
-/** Gateway settings beyond the portal-wide ones. */
-export interface PortalGatewayOptions {
-  /** @default - `_oauth2_proxy`, host-only, SameSite=Lax, refresh 30m, expire 12h */
-  readonly cookie?: CookieOptions;
-  /** @default SessionStore.cookie() */
-  readonly sessionStore?: SessionStore;
+/**
+ * Gateway settings beyond the portal-wide ones: the props of {@link OidcGateway} that the
+ * portal leaves to you, and the F5 flavour's API routes.
+ */
+export interface PortalGatewayOptions extends Pick<OidcGatewayProps, 'cookie' | 'sessionStore' | 'image' | 'replicas'> {
   /**
    * With `ingressFlavour: 'f5-nginx'`: path regexes oauth2-proxy answers with 401 instead of
    * a sign-in redirect (`--api-route`, matched against path and query). Prefer
@@ -57,10 +40,6 @@ export interface PortalGatewayOptions {
    * @default - the regexes of `ingress.apiPaths` (`["^/api([/?]|$)"]`)
    */
   readonly apiPaths?: readonly string[];
-  /** @default the pinned oauth2-proxy image */
-  readonly image?: string;
-  /** @default 2 */
-  readonly replicas?: number;
 }
 
 /**
@@ -92,26 +71,15 @@ function apiRouteOf(prefix: string): string {
   return `^${escaped}([/?]|$)`;
 }
 
-/** What every portal takes, whichever NGINX controller serves it. */
-export interface BackstagePortalCommonProps {
-  /** Public host of the portal, e.g. `backstage.example.com`. */
-  readonly host: string;
-  /** Your Backstage image, pinned by tag or digest. */
-  readonly image: string;
-  /** Where Backstage keeps its data. */
-  readonly database: BackstageDatabase;
-  /** The identity provider people sign in with. */
-  readonly issuer: OidcIssuer;
-  /** OAuth client id registered at the IdP. */
-  readonly clientId: string;
-  /** OAuth client secret. */
-  readonly clientSecret: SecretRef;
-  /** oauth2-proxy cookie encryption key (16, 24 or 32 bytes). */
-  readonly cookieSecret: SecretRef;
-  /** Who may sign in. */
-  readonly access: AccessPolicy;
-  /** Where the certificate comes from. */
-  readonly tls: TlsSource;
+/**
+ * What every portal takes, whichever NGINX controller serves it: the parts' own props
+ * where the portal passes them on unchanged (the gateway's IdP settings, Backstage's
+ * image, database and sign-in, the ingress's certificate), and the portal-wide settings.
+ */
+export interface BackstagePortalCommonProps
+  extends Pick<OidcGatewayProps, 'host' | 'issuer' | 'clientId' | 'clientSecret' | 'cookieSecret' | 'access'>,
+    Pick<BackstageProps, 'image' | 'database' | 'signIn'>,
+    Pick<IngressCommonProps, 'tls'> {
   /**
    * Namespace for everything of this portal.
    * @default "backstage"
@@ -123,12 +91,8 @@ export interface BackstagePortalCommonProps {
    */
   readonly createNamespace?: boolean;
   /**
-   * How signed-in people map to catalog users.
-   * @default - e-mail matched against User entities' spec.profile.email
-   */
-  readonly signIn?: SignInOptions;
-  /**
-   * Machines calling Backstage with tokens.
+   * Machines calling Backstage with tokens: the gateway lets the JWT ones through by their
+   * issuer and audience, and Backstage accepts them all (`backend.auth.externalAccess`).
    * @default - none
    */
   readonly machineClients?: readonly MachineClient[];
@@ -189,16 +153,13 @@ export type BackstagePortalProps = IngressNginxPortalProps | F5NginxPortalProps;
 const portalSchema = z.strictObject({
   host: hostName,
   image: pinnedImage,
-  database: z.custom<BackstageDatabase>((v) => BackstageDatabase.isBackstageDatabase(v), problem('must be a BackstageDatabase', 'Use BackstageDatabase.external({...}), .inCluster({...}) or .sqliteInMemory().')),
-  issuer: z.custom<OidcIssuer>((v) => OidcIssuer.isOidcIssuer(v), problem('must be an OidcIssuer', 'Use OidcIssuer.okta(), .google(), .entraId(), .keycloak() or .generic().')),
-  clientId: z
-    .string()
-    .min(1, problem('must not be empty', 'Copy the client id from the IdP app registration.'))
-    .regex(/^[\x21-\x7e]+$/, problem('must not contain spaces, line breaks or control characters', 'Copy the client id again from the IdP app registration, without surrounding whitespace.')),
+  database: backstageDatabaseSchema,
+  issuer: oidcIssuerSchema,
+  clientId: clientIdSchema,
   clientSecret: secretRefSchema(),
   cookieSecret: secretRefSchema(),
   access: z.record(z.string(), z.unknown()),
-  tls: z.custom<TlsSource>((v) => TlsSource.isTlsSource(v), problem('must be a TlsSource', 'Use TlsSource.acme({...}), .fromIssuer(name), .fromSecret(name), .privateCa(secret) or .selfSigned().')),
+  tls: tlsSourceSchema,
   namespace: workloadNamespace.optional(),
   createNamespace: z.boolean().optional(),
   signIn: z.record(z.string(), z.unknown()).optional(),
@@ -256,6 +217,9 @@ export class BackstagePortal extends Construct {
   constructor(scope: Construct, id: string, props: BackstagePortalProps) {
     super(scope, id);
     validateProps(this, portalSchema, props);
+    // Every part renders Kubernetes objects: without a KubernetesProvider in the stack the
+    // synth fails naming the portal and the class to add, not cdktf's generic provider list.
+    requireProviders(this, 'BackstagePortal');
     this.host = props.host;
     this.namespaceName = props.namespace ?? 'backstage';
     // Two portals of one stack on the same host or in the same namespace would render the
@@ -350,16 +314,15 @@ export class BackstagePortal extends Construct {
 
     this.url = this.ingress.url;
     this.redirectUri = this.gateway.redirectUrl;
+    // Output names the README documents (`<id>_url`, `<id>_oidc_redirect_uri`), rather
+    // than ones derived from the construct path.
     const prefix = snakeCase(id);
-    this.urlOutput = new TerraformOutput(this, 'Url', {
-      value: this.url,
-      description: 'URL of the Backstage portal',
-    });
-    this.urlOutput.overrideLogicalId(`${prefix}_url`);
-    this.redirectUriOutput = new TerraformOutput(this, 'RedirectUri', {
-      value: this.redirectUri,
-      description: 'Redirect URI to register at the identity provider',
-    });
-    this.redirectUriOutput.overrideLogicalId(`${prefix}_oidc_redirect_uri`);
+    const output = (outputId: string, name: string, value: string, description: string) => {
+      const out = new TerraformOutput(this, outputId, { value, description });
+      out.overrideLogicalId(`${prefix}_${name}`);
+      return out;
+    };
+    this.urlOutput = output('Url', 'url', this.url, 'URL of the Backstage portal');
+    this.redirectUriOutput = output('RedirectUri', 'oidc_redirect_uri', this.redirectUri, 'Redirect URI to register at the identity provider');
   }
 }

@@ -295,6 +295,13 @@ describe('OidcGateway', () => {
       ]);
     });
 
+    it('refuses a client id with whitespace in it, as the portal does (it goes into the alpha config verbatim)', () => {
+      expect(gatewayErrors(() => ({ clientId: ' client-123' }))).toEqual([
+        '[test/gw] clientId: must not contain spaces, line breaks or control characters, got " client-123". Copy the client id again from the IdP app registration, without surrounding whitespace.',
+      ]);
+      expect(gatewayErrors(() => ({ clientId: '' }))).toEqual(['[test/gw] clientId: must not be empty, got "". Copy the client id from the IdP app registration.']);
+    });
+
     it('refuses a cookie domain that does not cover the host', () => {
       expect(gatewayErrors(() => ({ cookie: { domain: '.example.org' } }))).toEqual([
         '[test/gw] cookie.domain: does not cover the host "backstage.example.com", got ".example.org". Use the host itself or one of its parent domains (e.g. ".example.com").',

@@ -515,7 +515,7 @@ describe('F5NginxIngress', () => {
         '[test/ing] rateLimit.requestsPerSecond: must be at least 1, got 0. Use a whole number of requests per second.',
         '[test/ing] proxyBodySize: must be a size such as "10m", got "big". Use a number followed by "k", "m" or "g".',
         '[test/ing] timeouts.readSeconds: readSeconds must be at most 3600 seconds, got 7200. Long-running calls should not hold a proxy connection open for hours.',
-        '[test/ing] hsts.maxAgeSeconds: must be at least one day (86400), got 300. Browsers forget a short HSTS policy between visits; use 31536000 (one year).',
+        '[test/ing] hsts.maxAgeSeconds: must be at least 86400 (one day), got 300. Browsers forget a short HSTS policy between visits; use 31536000 (one year).',
       ]);
     });
 

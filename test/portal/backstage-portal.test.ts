@@ -1,3 +1,5 @@
+import { TerraformStack, Testing } from 'cdktf';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { describe, expect, it } from 'vitest';
 import { BackstagePortal } from '../../lib';
 import { errorOf, portalProps, resourceAt, resourcesOf, synth } from '../helpers';
@@ -17,5 +19,29 @@ describe('BackstagePortal', () => {
     expect(errorOf(() => synth((stack) => new BackstagePortal(stack, 'portal', { ...portalProps(stack), clientId: '0oa1b2c3\n' })))).toBe(
       '[test/portal] clientId: must not contain spaces, line breaks or control characters, got "0oa1b2c3\\n". Copy the client id again from the IdP app registration, without surrounding whitespace.',
     );
+  });
+});
+
+describe('BackstagePortal providers', () => {
+  it('names the portal, the resource types and the KubernetesProvider to add when the stack has none', () => {
+    const stack = new TerraformStack(Testing.app(), 'dev-portal');
+    new BackstagePortal(stack, 'portal', portalProps(stack));
+    const problems = errorOf(() => Testing.synth(stack, true))
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.startsWith('[dev-portal/portal]'));
+    // One line for the whole portal (not one per part), listing every resource type it
+    // renders; the Helm provider is not asked for: the portal renders no release.
+    expect(problems).toEqual([
+      '[dev-portal/portal] BackstagePortal: its kubernetes_config_map_v1, kubernetes_deployment_v1, kubernetes_ingress_v1, kubernetes_manifest, kubernetes_namespace_v1, kubernetes_network_policy_v1, kubernetes_pod_disruption_budget_v1, kubernetes_secret_v1, kubernetes_service_account_v1 and kubernetes_service_v1 need a KubernetesProvider in stack "dev-portal", got none. ' +
+        "Add new KubernetesProvider(stack, 'kubernetes', { configPath: '~/.kube/config', configContext: '<context>' }) (import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider').",
+    ]);
+  });
+
+  it('passes with a KubernetesProvider in the stack', () => {
+    const stack = new TerraformStack(Testing.app(), 'dev-portal');
+    new KubernetesProvider(stack, 'kubernetes', {});
+    new BackstagePortal(stack, 'portal', portalProps(stack));
+    expect(() => Testing.synth(stack, true)).not.toThrow();
   });
 });

@@ -1,6 +1,6 @@
-import { CheckOutcome, GuardrailFinding, defineCheck, finding } from '../check-definition';
+import { defineCheck } from '../check-definition';
 import { selects } from '../label-selectors';
-import { InspectedResource, NETWORK_POLICY_TYPES, StackModel, Workload, many, metadataOf, namespaceOf, one, strings } from '../stack-model';
+import { InspectedResource, NETWORK_POLICY_TYPES, Workload, many, metadataOf, namespaceOf, one, strings } from '../stack-model';
 
 function isBackstage(workload: Workload): boolean {
   if (workload.podLabels['app.kubernetes.io/name'] === 'backstage' || workload.podLabels.app === 'backstage') {
@@ -31,10 +31,9 @@ export const backstageNetworkPolicy = defineCheck({
   soc2: ['CC6.1', 'CC6.6'],
   iso27001: ['A.8.20', 'A.8.22'],
   rationale: 'Backstage trusts the identity headers; a pod that reaches it around the gateway can claim to be anyone (CC6.6 boundary protection; CC6.1; A.8.20 networks security; A.8.22 segregation of networks).',
-  evaluate(model: StackModel): CheckOutcome {
+  inspect(model, report) {
     const backstage = model.workloads.filter(isBackstage);
     const policies = model.ofTypes(NETWORK_POLICY_TYPES);
-    const findings: GuardrailFinding[] = [];
     for (const workload of backstage) {
       const guarded = policies.some(
         (policy) =>
@@ -43,15 +42,12 @@ export const backstageNetworkPolicy = defineCheck({
           restrictsIngress(policy),
       );
       if (!guarded) {
-        findings.push(
-          finding(
-            'backstage-network-policy',
-            workload.resource,
-            `no NetworkPolicy in namespace "${workload.namespace}" selects these Backstage pods and restricts who may reach them. Add one that admits only the ingress controller (and the gateway where it proxies); Backstage trusts identity headers.`,
-          ),
+        report(
+          workload.resource,
+          `no NetworkPolicy in namespace "${workload.namespace}" selects these Backstage pods and restricts who may reach them. Add one that admits only the ingress controller (and the gateway where it proxies); Backstage trusts identity headers.`,
         );
       }
     }
-    return { applicable: backstage.length > 0, findings };
+    return backstage.length > 0;
   },
 });

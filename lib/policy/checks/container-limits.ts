@@ -1,5 +1,5 @@
-import { CheckOutcome, GuardrailFinding, defineCheck, finding } from '../check-definition';
-import { StackModel, containerName, one, stringMap } from '../stack-model';
+import { defineCheck } from '../check-definition';
+import { containerName, one, stringMap } from '../stack-model';
 
 export const containerLimits = defineCheck({
   id: 'container-limits',
@@ -9,19 +9,14 @@ export const containerLimits = defineCheck({
   soc2: ['A1.1'],
   iso27001: ['A.8.6'],
   rationale: 'An unbounded container can starve its neighbours on the node, the gateway included (A1.1 capacity; A.8.6 capacity management).',
-  evaluate(model: StackModel): CheckOutcome {
-    const findings: GuardrailFinding[] = [];
-    for (const workload of model.workloads) {
-      for (const container of workload.containers) {
-        const limits = stringMap(one(container.resources).limits);
-        const missing = ['cpu', 'memory'].filter((k) => limits[k] === undefined || limits[k] === '');
-        if (missing.length > 0) {
-          findings.push(
-            finding('container-limits', workload.resource, `container "${containerName(container)}" has no ${missing.join(' or ')} limit. Set resources.limits.cpu and resources.limits.memory.`),
-          );
-        }
+  inspect(model, report) {
+    for (const { workload, container } of model.containers) {
+      const limits = stringMap(one(container.resources).limits);
+      const missing = ['cpu', 'memory'].filter((k) => limits[k] === undefined || limits[k] === '');
+      if (missing.length > 0) {
+        report(workload.resource, `container "${containerName(container)}" has no ${missing.join(' or ')} limit. Set resources.limits.cpu and resources.limits.memory.`);
       }
     }
-    return { applicable: model.workloads.length > 0, findings };
+    return model.workloads.length > 0;
   },
 });

@@ -1,6 +1,6 @@
-import { CheckOutcome, GuardrailFinding, defineCheck, finding } from '../check-definition';
+import { defineCheck } from '../check-definition';
 import { controllerConfigs, nginxConfig } from '../helm-values';
-import { INGRESS_TYPES, StackModel, metadataOf, stringMap, tlsHosts, truthy } from '../stack-model';
+import { INGRESS_TYPES, metadataOf, stringMap, tlsHosts, truthy } from '../stack-model';
 
 export const hstsEnabled = defineCheck({
   id: 'hsts-enabled',
@@ -10,8 +10,7 @@ export const hstsEnabled = defineCheck({
   soc2: ['CC6.7'],
   iso27001: ['A.8.24', 'A.8.26'],
   rationale: 'Without HSTS a network attacker can strip TLS before the first redirect (CC6.7 protection in transit; A.8.24 cryptography; A.8.26 application security requirements).',
-  evaluate(model: StackModel): CheckOutcome {
-    const findings: GuardrailFinding[] = [];
+  inspect(model, report) {
     const configs = controllerConfigs(model);
     let f5GlobalHsts = false;
     for (const config of configs) {
@@ -21,7 +20,7 @@ export const hstsEnabled = defineCheck({
       }
       if (nginx.hsts === false || nginx.hsts === 'false') {
         const key = config.flavour === 'ingress-nginx' ? 'controller.config.hsts' : 'controller.config.entries.hsts';
-        findings.push(finding('hsts-enabled', config.resource, `${key} is "false": browsers are not told to insist on HTTPS. Remove it or set it to "true".`));
+        report(config.resource, `${key} is "false": browsers are not told to insist on HTTPS. Remove it or set it to "true".`);
       }
     }
     const f5Ingresses = model.ofTypes(INGRESS_TYPES).filter((r) => {
@@ -32,15 +31,12 @@ export const hstsEnabled = defineCheck({
     for (const ingress of f5Ingresses) {
       const hsts = stringMap(metadataOf(ingress.attributes).annotations)['nginx.org/hsts'];
       if (hsts === 'false' || (hsts !== 'true' && !f5GlobalHsts)) {
-        findings.push(
-          finding(
-            'hsts-enabled',
-            ingress,
-            `HSTS is off for this F5 Ingress (nginx.org/hsts is ${hsts === undefined ? 'not set and off by default' : `"${hsts}"`}). Set nginx.org/hsts: "true" (F5NginxIngress does) or hsts: "true" in the controller's config entries.`,
-          ),
+        report(
+          ingress,
+          `HSTS is off for this F5 Ingress (nginx.org/hsts is ${hsts === undefined ? 'not set and off by default' : `"${hsts}"`}). Set nginx.org/hsts: "true" (F5NginxIngress does) or hsts: "true" in the controller's config entries.`,
         );
       }
     }
-    return { applicable: configs.length > 0 || f5Ingresses.length > 0, findings };
+    return configs.length > 0 || f5Ingresses.length > 0;
   },
 });

@@ -1,6 +1,6 @@
 import { SECRET_ENV_NAME } from '../../backstage/app-config';
-import { CheckOutcome, GuardrailFinding, defineCheck, finding } from '../check-definition';
-import { StackModel, containerName, isExpression, many } from '../stack-model';
+import { defineCheck } from '../check-definition';
+import { containerName, isExpression, many } from '../stack-model';
 
 export const noPlainSecretEnv = defineCheck({
   id: 'no-plain-secret-env',
@@ -10,26 +10,20 @@ export const noPlainSecretEnv = defineCheck({
   soc2: ['CC6.1'],
   iso27001: ['A.5.17', 'A.8.12'],
   rationale: 'A literal value sits in code, in the synthesized JSON and in Terraform state, readable by everyone who can read those (CC6.1 protection of credentials; A.5.17 authentication information; A.8.12 data leakage prevention).',
-  evaluate(model: StackModel): CheckOutcome {
-    const findings: GuardrailFinding[] = [];
-    for (const workload of model.workloads) {
-      for (const container of workload.containers) {
-        for (const env of many(container.env)) {
-          const name = typeof env.name === 'string' ? env.name : '';
-          const value = env.value;
-          if (SECRET_ENV_NAME.test(name) && typeof value === 'string' && value !== '' && !isExpression(value)) {
-            // The value itself is never repeated: it is the secret.
-            findings.push(
-              finding(
-                'no-plain-secret-env',
-                workload.resource,
-                `container "${containerName(container)}" sets ${name} to a literal value. Take it from a Secret (env value_from.secret_key_ref; SecretRef in this library) and rotate the exposed value.`,
-              ),
-            );
-          }
+  inspect(model, report) {
+    for (const { workload, container } of model.containers) {
+      for (const env of many(container.env)) {
+        const name = typeof env.name === 'string' ? env.name : '';
+        const value = env.value;
+        if (SECRET_ENV_NAME.test(name) && typeof value === 'string' && value !== '' && !isExpression(value)) {
+          // The value itself is never repeated: it is the secret.
+          report(
+            workload.resource,
+            `container "${containerName(container)}" sets ${name} to a literal value. Take it from a Secret (env value_from.secret_key_ref; SecretRef in this library) and rotate the exposed value.`,
+          );
         }
       }
     }
-    return { applicable: model.workloads.length > 0, findings };
+    return model.workloads.length > 0;
   },
 });

@@ -1,5 +1,5 @@
-import { CheckOutcome, GuardrailFinding, defineCheck, finding } from '../check-definition';
-import { StackModel, containerName, isExpression, one, truthy } from '../stack-model';
+import { defineCheck } from '../check-definition';
+import { containerName, isExpression, one, truthy } from '../stack-model';
 
 export const nonRootContainers = defineCheck({
   id: 'non-root-containers',
@@ -9,22 +9,20 @@ export const nonRootContainers = defineCheck({
   soc2: ['CC6.1', 'CC6.8'],
   iso27001: ['A.8.2', 'A.8.9'],
   rationale: 'A compromised process running as root is one step from the node (CC6.1 least privilege; CC6.8 containment of malicious software; A.8.2 privileged access rights; A.8.9 secure configuration).',
-  evaluate(model: StackModel): CheckOutcome {
-    const findings: GuardrailFinding[] = [];
-    for (const workload of model.workloads) {
+  inspect(model, report) {
+    for (const { workload, container } of model.containers) {
+      // The container's own security context wins over the pod's.
       const pod = one(workload.podSpec.security_context);
-      for (const container of workload.containers) {
-        const own = one(container.security_context);
-        const nonRoot = own.run_as_non_root ?? pod.run_as_non_root;
-        const user = own.run_as_user ?? pod.run_as_user;
-        const name = containerName(container);
-        if (user === 0 || user === '0') {
-          findings.push(finding('non-root-containers', workload.resource, `container "${name}" runs as user 0 (root). Run it as a non-zero uid with run_as_non_root = true.`));
-        } else if (!truthy(nonRoot) && !isExpression(nonRoot)) {
-          findings.push(finding('non-root-containers', workload.resource, `container "${name}" may run as root (run_as_non_root is not true). Set security_context.run_as_non_root = true and a non-zero run_as_user.`));
-        }
+      const own = one(container.security_context);
+      const nonRoot = own.run_as_non_root ?? pod.run_as_non_root;
+      const user = own.run_as_user ?? pod.run_as_user;
+      const name = containerName(container);
+      if (user === 0 || user === '0') {
+        report(workload.resource, `container "${name}" runs as user 0 (root). Run it as a non-zero uid with run_as_non_root = true.`);
+      } else if (!truthy(nonRoot) && !isExpression(nonRoot)) {
+        report(workload.resource, `container "${name}" may run as root (run_as_non_root is not true). Set security_context.run_as_non_root = true and a non-zero run_as_user.`);
       }
     }
-    return { applicable: model.workloads.length > 0, findings };
+    return model.workloads.length > 0;
   },
 });

@@ -1,7 +1,7 @@
-import { CheckOutcome, GuardrailFinding, defineCheck, finding } from '../check-definition';
+import { defineCheck } from '../check-definition';
 import { selects } from '../label-selectors';
 import { DATABASE_ADVICE, singleDatabase } from '../single-database';
-import { PDB_TYPES, StackModel, metadataOf, namespaceOf, one } from '../stack-model';
+import { PDB_TYPES, metadataOf, namespaceOf, one } from '../stack-model';
 
 export const productionPdb = defineCheck({
   id: 'production-pdb',
@@ -11,26 +11,22 @@ export const productionPdb = defineCheck({
   soc2: ['A1.2'],
   iso27001: ['A.8.14'],
   rationale: 'Without a PDB a node drain may evict every replica at once (A1.2 availability; A.8.14 redundancy).',
-  evaluate(model: StackModel): CheckOutcome {
+  inspect(model, report) {
     const workloads = model.workloads.filter((w) => w.kind === 'Deployment' || w.kind === 'StatefulSet');
     const budgets = model.ofTypes(PDB_TYPES);
-    const findings: GuardrailFinding[] = [];
     for (const workload of workloads) {
       const covered = budgets.some(
         (pdb) => namespaceOf(metadataOf(pdb.attributes)) === workload.namespace && selects(one(one(pdb.attributes.spec).selector), workload.podLabels),
       );
       if (!covered) {
-        findings.push(
-          finding(
-            'production-pdb',
-            workload.resource,
-            `no PodDisruptionBudget selects the pods of ${workload.kind} "${workload.name}". ${
-              singleDatabase(workload) ? DATABASE_ADVICE('production-pdb', workload.resource.path) : 'Add one (max_unavailable = 1) selecting its pod labels.'
-            }`,
-          ),
+        report(
+          workload.resource,
+          `no PodDisruptionBudget selects the pods of ${workload.kind} "${workload.name}". ${
+            singleDatabase(workload) ? DATABASE_ADVICE('production-pdb', workload.resource.path) : 'Add one (max_unavailable = 1) selecting its pod labels.'
+          }`,
         );
       }
     }
-    return { applicable: workloads.length > 0, findings };
+    return workloads.length > 0;
   },
 });

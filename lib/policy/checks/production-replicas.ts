@@ -1,6 +1,6 @@
-import { CheckOutcome, GuardrailFinding, defineCheck, finding } from '../check-definition';
+import { defineCheck } from '../check-definition';
 import { DATABASE_ADVICE, singleDatabase } from '../single-database';
-import { HPA_TYPES, StackModel, WorkloadKind, isExpression, metadataOf, namespaceOf, one } from '../stack-model';
+import { HPA_TYPES, WorkloadKind, isExpression, metadataOf, namespaceOf, one } from '../stack-model';
 
 const REPLICATED: ReadonlySet<WorkloadKind> = new Set(['Deployment', 'StatefulSet', 'ReplicationController']);
 
@@ -12,10 +12,9 @@ export const productionReplicas = defineCheck({
   soc2: ['A1.2'],
   iso27001: ['A.8.14'],
   rationale: 'One replica is an outage at every node drain, rollout or crash (A1.2 recovery infrastructure; A.8.14 redundancy).',
-  evaluate(model: StackModel): CheckOutcome {
+  inspect(model, report) {
     const workloads = model.workloads.filter((w) => REPLICATED.has(w.kind));
     const autoscalers = model.ofTypes(HPA_TYPES);
-    const findings: GuardrailFinding[] = [];
     for (const workload of workloads) {
       const raw = one(workload.resource.attributes.spec).replicas;
       if (isExpression(raw)) {
@@ -33,17 +32,14 @@ export const productionReplicas = defineCheck({
         );
       });
       if (replicas < 2 && !scaled) {
-        findings.push(
-          finding(
-            'production-replicas',
-            workload.resource,
-            `${workload.kind} "${workload.name}" runs ${replicas} replica${replicas === 1 ? '' : 's'} in production. ${
-              singleDatabase(workload) ? DATABASE_ADVICE('production-replicas', workload.resource.path) : 'Run 2 or more (or an autoscaler with min_replicas >= 2), or exempt it with a reason.'
-            }`,
-          ),
+        report(
+          workload.resource,
+          `${workload.kind} "${workload.name}" runs ${replicas} replica${replicas === 1 ? '' : 's'} in production. ${
+            singleDatabase(workload) ? DATABASE_ADVICE('production-replicas', workload.resource.path) : 'Run 2 or more (or an autoscaler with min_replicas >= 2), or exempt it with a reason.'
+          }`,
         );
       }
     }
-    return { applicable: workloads.length > 0, findings };
+    return workloads.length > 0;
   },
 });

@@ -1,5 +1,5 @@
-import { CheckOutcome, GuardrailFinding, defineCheck, finding } from '../check-definition';
-import { INGRESS_TYPES, StackModel, many, metadataOf, one, stringMap, tlsHosts } from '../stack-model';
+import { defineCheck } from '../check-definition';
+import { INGRESS_TYPES, many, metadataOf, one, stringMap, tlsHosts } from '../stack-model';
 
 const HOST_FIX = 'Add the host to spec.tls with a certificate secret (TlsSource in this library).';
 
@@ -15,12 +15,11 @@ export const tlsOnEveryHost = defineCheck({
   soc2: ['CC6.7'],
   iso27001: ['A.8.24', 'A.5.14'],
   rationale: 'Sign-in cookies, ID tokens and catalog data cross the internet only encrypted (CC6.7 transmission; A.8.24 cryptography; A.5.14 information transfer).',
-  evaluate(model: StackModel): CheckOutcome {
+  inspect(model, report) {
     const ingresses = model.ofTypes(INGRESS_TYPES);
     const masterTls = ingresses
       .filter((r) => stringMap(metadataOf(r.attributes).annotations)['nginx.org/mergeable-ingress-type'] === 'master')
       .flatMap((r) => tlsHosts(r.attributes));
-    const findings: GuardrailFinding[] = [];
     for (const ingress of ingresses) {
       const minion = stringMap(metadataOf(ingress.attributes).annotations)['nginx.org/mergeable-ingress-type'] === 'minion';
       const own = tlsHosts(ingress.attributes);
@@ -30,18 +29,15 @@ export const tlsOnEveryHost = defineCheck({
           continue;
         }
         if (minion ? !covers(masterTls, host) : !covers(own, host)) {
-          findings.push(
-            finding(
-              'tls-on-every-host',
-              ingress,
-              minion
-                ? `host "${host}" of this F5 minion has no master Ingress with TLS for it. Create the master (F5NginxIngress does) with the host in spec.tls.`
-                : `host "${host}" has no TLS. ${HOST_FIX}`,
-            ),
+          report(
+            ingress,
+            minion
+              ? `host "${host}" of this F5 minion has no master Ingress with TLS for it. Create the master (F5NginxIngress does) with the host in spec.tls.`
+              : `host "${host}" has no TLS. ${HOST_FIX}`,
           );
         }
       }
     }
-    return { applicable: ingresses.length > 0, findings };
+    return ingresses.length > 0;
   },
 });

@@ -1,5 +1,5 @@
-import { CheckOutcome, GuardrailFinding, defineCheck, finding } from '../check-definition';
-import { INGRESS_TYPES, Obj, StackModel, metadataOf, namespaceOf, one, stringMap } from '../stack-model';
+import { defineCheck } from '../check-definition';
+import { INGRESS_TYPES, Obj, metadataOf, namespaceOf, one, stringMap } from '../stack-model';
 
 /** Why an issuer's certificates are not trusted by browsers, or undefined when they may be. */
 function untrustedIssuer(spec: Obj): string | undefined {
@@ -21,12 +21,11 @@ export const trustedCertificates = defineCheck({
   soc2: ['CC6.7'],
   iso27001: ['A.8.24'],
   rationale: 'A certificate no browser trusts teaches people to click through warnings, which is exactly what an attacker in the middle needs (CC6.7 protection in transit; A.8.24 cryptography).',
-  evaluate(model: StackModel): CheckOutcome {
+  inspect(model, report) {
     const issuers = model.resources
       .filter((r) => r.type === 'kubernetes_manifest')
       .map((r) => one(r.attributes.manifest))
       .filter((m) => m.kind === 'ClusterIssuer' || m.kind === 'Issuer');
-    const findings: GuardrailFinding[] = [];
     const ingresses = model.ofTypes(INGRESS_TYPES);
     for (const ingress of ingresses) {
       const metadata = metadataOf(ingress.attributes);
@@ -44,15 +43,12 @@ export const trustedCertificates = defineCheck({
       );
       const why = issuer ? untrustedIssuer(one(issuer.spec)) : undefined;
       if (why !== undefined) {
-        findings.push(
-          finding(
-            'trusted-certificates',
-            ingress,
-            `its certificate comes from ${wanted.kind} "${wanted.name}", ${why}: browsers do not trust it. In production use TlsSource.acme({ email }) (Let's Encrypt production), TlsSource.acmeDns01({ email, solver }), a private CA your clients trust, or an existing certificate.`,
-          ),
+        report(
+          ingress,
+          `its certificate comes from ${wanted.kind} "${wanted.name}", ${why}: browsers do not trust it. In production use TlsSource.acme({ email }) (Let's Encrypt production), TlsSource.acmeDns01({ email, solver }), a private CA your clients trust, or an existing certificate.`,
         );
       }
     }
-    return { applicable: ingresses.length > 0, findings };
+    return ingresses.length > 0;
   },
 });

@@ -1,0 +1,199 @@
+// What oauth2-proxy is told, as pure functions of the gateway's validated props and the
+// names it resolved: the alpha config, the command-line flags, the environment and the
+// files it mounts. No construct and no resource here, so each rule can be tested on its
+// own; OidcGateway only wires the results into Kubernetes objects.
+import type {
+  DeploymentV1SpecTemplateSpecContainerEnv,
+  DeploymentV1SpecTemplateSpecContainerVolumeMount,
+  DeploymentV1SpecTemplateSpecVolume,
+} from '@cdktf/provider-kubernetes/lib/deployment-v1';
+import type { BoundSecret } from '../secrets/secret-ref';
+import { oauth2ProxyInjectRequestHeaders, oauth2ProxyInjectResponseHeaders } from './header-contract';
+import { type JwtMachineClientOptions, type MachineClient, jwtClientOptions } from './machine-client';
+import type { OidcIssuerSettings } from './oidc-issuer';
+import type { OidcGatewayProps } from './oidc-gateway';
+import type { SessionStore } from './session-store';
+
+/** @internal oauth2-proxy's HTTP port (the Service port). */
+export const OAUTH2_PROXY_PORT = 4180;
+/** @internal Its metrics port. */
+export const OAUTH2_PROXY_METRICS_PORT = 44180;
+const CONFIG_DIR = '/etc/oauth2-proxy';
+const CLIENT_SECRET_DIR = '/etc/oauth2-proxy/client-secret';
+const REDIS_CA_DIR = '/etc/oauth2-proxy/redis-ca';
+const REDIS_CA_FILE = 'ca.crt';
+/** @internal `cookie.refresh` when none is given. */
+export const DEFAULT_COOKIE_REFRESH = '30m';
+/** @internal `cookie.expire` when none is given. */
+export const DEFAULT_COOKIE_EXPIRE = '12h';
+
+/** @internal Names and URLs of one gateway, derived from its props alone. */
+export interface GatewayNames {
+  /** Name of the Deployment and Service. */
+  readonly name: string;
+  readonly cookieName: string;
+  /** `https://<host>/oauth2/callback`. */
+  readonly redirectUrl: string;
+  /** In-cluster URL of `/oauth2/auth`. */
+  readonly authUrl: string;
+  /** Where nginx sends browsers without a session. */
+  readonly signInUrl: string;
+}
+
+/** @internal */
+export function gatewayNames(props: Pick<OidcGatewayProps, 'name' | 'namespace' | 'host' | 'cookie'>): GatewayNames {
+  const name = props.name ?? 'oauth2-proxy';
+  return {
+    name,
+    cookieName: props.cookie?.name ?? '_oauth2_proxy',
+    redirectUrl: `https://${props.host}/oauth2/callback`,
+    authUrl: `http://${name}.${props.namespace}.svc.cluster.local:${OAUTH2_PROXY_PORT}/oauth2/auth`,
+    signInUrl: `https://${props.host}/oauth2/start?rd=$escaped_request_uri`,
+  };
+}
+
+/** A Secret key, as far as the pod spec needs it. */
+type SecretKey = Pick<BoundSecret, 'secretName' | 'key'>;
+
+/** @internal The Secrets the gateway reads, bound in its namespace. */
+export interface GatewaySecrets {
+  readonly clientSecret: SecretKey;
+  readonly cookieSecret: SecretKey;
+  readonly redisPassword?: SecretKey;
+  readonly redisCa?: SecretKey;
+}
+
+/** @internal Everything the oauth2-proxy configuration depends on. */
+export interface GatewayConfigInput {
+  /** The validated props. */
+  readonly props: OidcGatewayProps;
+  readonly names: GatewayNames;
+  /** The props' session store, or the cookie store when none is given. */
+  readonly sessionStore: SessionStore;
+  readonly secrets: GatewaySecrets;
+}
+
+/** @internal The options of the JWT machine clients: oauth2-proxy lets their tokens through. */
+export function jwtMachineClients(clients: readonly MachineClient[] | undefined): JwtMachineClientOptions[] {
+  return jwtClientOptions(clients ?? []);
+}
+
+/** @internal The alpha config's one provider: the portal's IdP. */
+export function oauth2ProxyProvider(settings: OidcIssuerSettings, clientId: string, clientSecretKey: string, allowedGroups: readonly string[] | undefined): Record<string, unknown> {
+  return {
+    id: 'portal-idp',
+    provider: settings.providerType,
+    name: settings.displayName,
+    clientID: clientId,
+    // Read from a mounted Secret: the secret is never in the config or the JSON.
+    clientSecretFile: `${CLIENT_SECRET_DIR}/${clientSecretKey}`,
+    scope: settings.scope,
+    code_challenge_method: 'S256',
+    ...(allowedGroups?.length ? { allowedGroups: [...allowedGroups] } : {}),
+    oidcConfig: {
+      issuerURL: settings.issuerUrl,
+      emailClaim: settings.emailClaim,
+      groupsClaim: settings.groupsClaim,
+      audienceClaims: ['aud'],
+      insecureSkipNonce: false,
+    },
+    ...settings.extra,
+  };
+}
+
+/** @internal oauth2-proxy's alpha config (`--alpha-config`), as an object to write as YAML. */
+export function oauth2ProxyAlphaConfig(input: GatewayConfigInput): Record<string, unknown> {
+  const { props } = input;
+  return {
+    server: { bindAddress: `0.0.0.0:${OAUTH2_PROXY_PORT}` },
+    metricsServer: { bindAddress: `0.0.0.0:${OAUTH2_PROXY_METRICS_PORT}` },
+    ...(props.upstream
+      ? {
+          // In the request path: proxy to Backstage and set the identity headers on the
+          // request, replacing whatever the client sent.
+          upstreamConfig: {
+            upstreams: [{ id: 'portal', path: '/', uri: `http://${props.upstream.serviceName}.${props.namespace}.svc.cluster.local:${props.upstream.port}` }],
+          },
+          injectRequestHeaders: oauth2ProxyInjectRequestHeaders(),
+        }
+      : {
+          // Auth-only: nginx proxies to Backstage itself; a static 202 answers anything else.
+          upstreamConfig: { upstreams: [{ id: 'auth-only', path: '/', static: true, staticCode: 202 }] },
+          injectResponseHeaders: oauth2ProxyInjectResponseHeaders(),
+        }),
+    providers: [oauth2ProxyProvider(props.issuer.settings, props.clientId, input.secrets.clientSecret.key, props.access.groups)],
+  };
+}
+
+/** @internal oauth2-proxy's command-line flags (the legacy flag set `--alpha-config` still reads). */
+export function oauth2ProxyArgs(input: GatewayConfigInput): string[] {
+  const { props, names, sessionStore } = input;
+  const cookie = props.cookie ?? {};
+  const sameSite = cookie.sameSite ?? 'lax';
+  // oauth2-proxy needs an e-mail rule; "*" leaves the decision to the group rule (or to nobody).
+  const emailDomains = props.access.allowAnyAuthenticatedUser || !props.access.emailDomains?.length ? ['*'] : props.access.emailDomains;
+  const jwtClients = jwtMachineClients(props.machineClients);
+  return [
+    `--alpha-config=${CONFIG_DIR}/alpha-config.yaml`,
+    '--reverse-proxy=true',
+    `--redirect-url=${names.redirectUrl}`,
+    `--whitelist-domain=${props.host}`,
+    ...emailDomains.map((d) => `--email-domain=${d}`),
+    `--cookie-name=${names.cookieName}`,
+    '--cookie-secure=true',
+    '--cookie-httponly=true',
+    `--cookie-samesite=${sameSite}`,
+    // The CSRF cookie must survive the cross-site redirect back from the IdP.
+    `--cookie-csrf-samesite=${sameSite === 'none' ? 'none' : 'lax'}`,
+    '--cookie-csrf-per-request=true',
+    '--cookie-csrf-expire=15m',
+    ...(cookie.domain ? [`--cookie-domain=${cookie.domain}`] : []),
+    `--cookie-refresh=${cookie.refresh ?? DEFAULT_COOKIE_REFRESH}`,
+    `--cookie-expire=${cookie.expire ?? DEFAULT_COOKIE_EXPIRE}`,
+    `--session-store-type=${sessionStore.kind}`,
+    ...(sessionStore.redis ? [`--redis-connection-url=${sessionStore.redis.url}`] : []),
+    // Added to the image's trusted CAs for the rediss:// connection (both flag sets have it).
+    ...(input.secrets.redisCa ? [`--redis-ca-path=${REDIS_CA_DIR}/${REDIS_CA_FILE}`] : []),
+    ...(jwtClients.length > 0
+      ? ['--skip-jwt-bearer-tokens=true', ...jwtClients.map((c) => `--extra-jwt-issuers=${c.issuerUrl}=${c.audience}`)]
+      : []),
+    // In the request path, injectRequestHeaders replace whatever the client sent under
+    // those names. (The legacy --skip-auth-strip-headers flag does not exist in the flag
+    // set that --alpha-config selects: oauth2-proxy v7.14+ exits on it.)
+    ...(props.upstream ? (props.apiPaths ?? ['^/api/']).map((p) => `--api-route=${p}`) : []),
+    '--skip-provider-button=true',
+    '--silence-ping-logging=true',
+  ];
+}
+
+/** @internal The environment: the secrets oauth2-proxy reads from variables rather than files. */
+export function oauth2ProxyEnv(secrets: GatewaySecrets): DeploymentV1SpecTemplateSpecContainerEnv[] {
+  const fromSecret = (name: string, secret: SecretKey): DeploymentV1SpecTemplateSpecContainerEnv => ({ name, valueFrom: { secretKeyRef: { name: secret.secretName, key: secret.key } } });
+  return [fromSecret('OAUTH2_PROXY_COOKIE_SECRET', secrets.cookieSecret), ...(secrets.redisPassword ? [fromSecret('OAUTH2_PROXY_REDIS_PASSWORD', secrets.redisPassword)] : [])];
+}
+
+/** @internal The volumes of the pod and where the container mounts them. */
+export interface GatewayFiles {
+  readonly volumeMounts: DeploymentV1SpecTemplateSpecContainerVolumeMount[];
+  readonly volumes: DeploymentV1SpecTemplateSpecVolume[];
+}
+
+/** @internal The alpha config, the client secret and the Redis CA, as files; never an env var or an arg. */
+export function oauth2ProxyFiles(configMapName: string, secrets: GatewaySecrets): GatewayFiles {
+  const { clientSecret, redisCa } = secrets;
+  return {
+    volumeMounts: [
+      { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+      { name: 'client-secret', mountPath: CLIENT_SECRET_DIR, readOnly: true },
+      ...(redisCa ? [{ name: 'redis-ca', mountPath: REDIS_CA_DIR, readOnly: true }] : []),
+    ],
+    volumes: [
+      { name: 'config', configMap: { name: configMapName } },
+      {
+        name: 'client-secret',
+        secret: { secretName: clientSecret.secretName, items: [{ key: clientSecret.key, path: clientSecret.key }] },
+      },
+      ...(redisCa ? [{ name: 'redis-ca', secret: { secretName: redisCa.secretName, items: [{ key: redisCa.key, path: REDIS_CA_FILE }] } }] : []),
+    ],
+  };
+}
