@@ -19,6 +19,27 @@ import { apiPathsSchema } from '../ingress/ingress-schemas';
 import { NginxIngress, type NginxIngressProps } from '../ingress/nginx-ingress';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
 import { TlsSource } from '../tls/tls-source';
+import { OrgSource } from '../catalog/org-source';
+import { Team } from '../catalog/team';
+import { RbacOptions } from '../rbac/rbac-policy';
+
+/**
+ * Who may sign in, as {@link AccessPolicy}; `groups` may also name {@link Team}s, of which
+ * the gateway compares `idpGroup`. The same Teams bound to RBAC roles make one declaration
+ * of both: the groups let in at the gateway and the groups roles are granted to.
+ */
+export interface PortalAccessPolicy extends Omit<AccessPolicy, 'groups'> {
+  /**
+   * IdP groups (or Teams) allowed to sign in (any of them).
+   * @default - no group rule
+   */
+  readonly groups?: readonly (string | Team)[];
+}
+
+/** The gateway's access policy: each Team as the group the IdP puts into the token. */
+function gatewayAccess(access: PortalAccessPolicy): AccessPolicy {
+  return access.groups ? { ...access, groups: access.groups.map((g) => (Team.isTeam(g) ? g.idpGroup : g)) } : (access as AccessPolicy);
+}
 
 /** Backstage settings beyond the portal-wide ones. */
 export interface PortalBackstageOptions {
@@ -109,7 +130,7 @@ export interface BackstagePortalCommonProps {
   /** oauth2-proxy cookie encryption key (16, 24 or 32 bytes). */
   readonly cookieSecret: SecretRef;
   /** Who may sign in. */
-  readonly access: AccessPolicy;
+  readonly access: PortalAccessPolicy;
   /** Where the certificate comes from. */
   readonly tls: TlsSource;
   /**
@@ -150,6 +171,16 @@ export interface BackstagePortalCommonProps {
   readonly backstage?: PortalBackstageOptions;
   /** @default - see {@link PortalGatewayOptions} */
   readonly gateway?: PortalGatewayOptions;
+  /**
+   * Where the catalog's Users and Groups come from (see the `org` prop of `Backstage`).
+   * @default - none: the image's own catalog config provides the users
+   */
+  readonly org?: OrgSource;
+  /**
+   * RBAC roles, admins and superusers (see the `rbac` prop of `Backstage`).
+   * @default - no permission config from the library
+   */
+  readonly rbac?: RbacOptions;
 }
 
 /** A portal on the community ingress-nginx controller: auth through `auth-url`. */
@@ -208,6 +239,8 @@ const portalSchema = z.strictObject({
   backstage: z.record(z.string(), z.unknown()).optional(),
   gateway: z.record(z.string(), z.unknown()).optional(),
   ingress: z.record(z.string(), z.unknown()).optional(),
+  org: z.unknown().optional(),
+  rbac: z.unknown().optional(),
 }).superRefine((props, ctx) => {
   if (props.createNamespace !== false && props.namespace !== undefined) {
     nestedIssues(ctx, ['namespace'], createdNamespace, props.namespace);
@@ -305,7 +338,7 @@ export class BackstagePortal extends Construct {
       clientId: props.clientId,
       clientSecret: props.clientSecret,
       cookieSecret: props.cookieSecret,
-      access: props.access,
+      access: gatewayAccess(props.access),
       machineClients: props.machineClients,
       ingressController,
       // On F5, oauth2-proxy answers 401 on the API paths itself (apiRouteOf).
@@ -321,6 +354,8 @@ export class BackstagePortal extends Construct {
       signIn: props.signIn,
       machineClients: props.machineClients,
       ingressController,
+      ...(props.org ? { org: props.org } : {}),
+      ...(props.rbac ? { rbac: props.rbac } : {}),
       ...(props.backstage ?? {}),
       // With oauth2-proxy in the request path, it is the one calling Backstage.
       ...(f5
