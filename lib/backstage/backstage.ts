@@ -314,17 +314,13 @@ function orgAndRbacIssues(props: Pick<BackstageProps, 'org' | 'rbac' | 'signIn' 
     nestedIssues(ctx, ['rbac'], rbacOptionsSchema, props.rbac);
     if (parsed.success) {
       for (const p of rbacOrgProblems(props.rbac, org)) {
-        ctx.addIssue({ code: 'custom', path: ['rbac', ...p.path], message: p.message, params: { nestedValue: { value: valueAtPath(props.rbac, p.path) } } });
+        ctx.addIssue({ code: 'custom', path: ['rbac', ...p.path], message: p.message, params: { nestedValue: { value: p.value } } });
       }
     }
     if (props.appConfig && 'permission' in props.appConfig) {
       ctx.addIssue({ code: 'custom', path: ['appConfig', 'permission'], message: problem('is set by the library from the rbac prop', 'Declare roles, admins and superUsers in rbac instead.') });
     }
   }
-}
-
-function valueAtPath(root: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined), root);
 }
 
 /** The RBAC backend plugin the image must add (it is the permission plugin: not together with @backstage/plugin-permission-backend). */

@@ -52,6 +52,7 @@ function permissionIssues(names: readonly string[] | undefined, extra: readonly 
       ctx.addIssue({
         code: 'custom',
         path: [...path, i],
+        params: { nestedValue: { value: name } },
         message: problem(
           'is not a permission any known plugin defines',
           `Use one of ${closestPermissions(name).join(', ')}; a permission of another plugin must be declared in rbac.extraPermissions.`,
@@ -94,7 +95,7 @@ export const rbacOptionsSchema = z
         return;
       }
       if (names.has(role.name)) {
-        ctx.addIssue({ code: 'custom', path: ['roles', i, 'name'], message: problem(`is the name of roles[${names.get(role.name)}] too`, 'Give each role its own name, or merge the two.') });
+        ctx.addIssue({ code: 'custom', path: ['roles', i, 'name'], params: { nestedValue: { value: role.name } }, message: problem(`is the name of roles[${names.get(role.name)}] too`, 'Give each role its own name, or merge the two.') });
       }
       names.set(role.name, i);
       permissionIssues(role.options.allow, extra, ctx, ['roles', i, 'allow']);
@@ -107,12 +108,14 @@ export const rbacOptionsSchema = z
             return;
           }
           const path = ['roles', i, 'conditional', j, 'permissions', k];
+          const params = { nestedValue: { value: name } };
           if (!permission.resourceType) {
-            ctx.addIssue({ code: 'custom', path, message: problem('is not a resource permission, so no condition can apply to it', 'Grant it with allow, or pick a resource permission (such as catalog.entity.refresh).') });
+            ctx.addIssue({ code: 'custom', path, params, message: problem('is not a resource permission, so no condition can apply to it', 'Grant it with allow, or pick a resource permission (such as catalog.entity.refresh).') });
           } else if (permission.resourceType !== grant.condition.resourceType || permission.pluginId !== grant.condition.pluginId) {
             ctx.addIssue({
               code: 'custom',
               path,
+              params,
               message: problem(`is about ${permission.resourceType}, the condition about ${grant.condition.resourceType}`, 'Put each resource type in a grant of its own, with a condition about that type.'),
             });
           } else if (conditionalPermissionFor(permission, extra)?.name !== permission.name) {
@@ -121,6 +124,7 @@ export const rbacOptionsSchema = z
             ctx.addIssue({
               code: 'custom',
               path,
+              params,
               message: problem(
                 `shares the action "${permission.action}" with ${conditionalPermissionFor(permission, extra)!.name}, which the RBAC plugin takes for it`,
                 'The RBAC plugin keys conditions by action: grant this permission with allow instead.',
@@ -146,6 +150,8 @@ function conditionalPermissionFor(permission: KnownPermission, extra: readonly E
 export interface RbacOrgProblem {
   readonly path: PropertyKey[];
   readonly message: string;
+  /** The offending value, as the error shows it. */
+  readonly value: unknown;
 }
 
 /**
@@ -162,6 +168,7 @@ export function rbacOrgProblems(rbac: RbacOptions, org: OrgSourceData | undefine
       if (why) {
         out.push({
           path: ['roles', i, 'members', j],
+          value: memberRef(member),
           message: problem(`binds the role to ${memberRef(member)}, which the org source does not provide: ${why}`, 'Bind the role to a group (or user) the org source ingests, under the name it gives it.'),
         });
       }
@@ -171,7 +178,7 @@ export function rbacOrgProblems(rbac: RbacOptions, org: OrgSourceData | undefine
   admins.forEach((admin, k) => {
     const why = memberProblem(admin);
     if (why) {
-      out.push({ path: ['admins', k], message: problem(`is ${memberRef(admin)}, which the org source does not provide: ${why}`, 'Name an admin group (or user) the org source ingests.') });
+      out.push({ path: ['admins', k], value: memberRef(admin), message: problem(`is ${memberRef(admin)}, which the org source does not provide: ${why}`, 'Name an admin group (or user) the org source ingests.') });
     }
   });
   if ((rbac.superUsers ?? []).length > 0) {
@@ -180,6 +187,7 @@ export function rbacOrgProblems(rbac: RbacOptions, org: OrgSourceData | undefine
   if (admins.length === 0) {
     out.push({
       path: ['admins'],
+      value: [],
       message: problem('names nobody, and neither does superUsers: nobody could ever change the roles', 'Name an admin team in rbac.admins (or a break-glass user in rbac.superUsers).'),
     });
     return out;
@@ -188,6 +196,7 @@ export function rbacOrgProblems(rbac: RbacOptions, org: OrgSourceData | undefine
   if (lockedOut.every((why) => why !== undefined)) {
     out.push({
       path: ['admins'],
+      value: admins.map(memberRef),
       message: problem(
         `are all locked out of the policy: ${admins.map((a, i) => `${memberRef(a)} ${lockedOut[i]}`).join('; ')}`,
         'Keep at least one admin able to read and change the policy: remove the deny, bind the admin team to people, or add a superUser.',
