@@ -323,7 +323,7 @@ function orgAndRbacIssues(props: Pick<BackstageProps, 'org' | 'rbac' | 'signIn' 
   }
 }
 
-/** The RBAC backend plugin the image must add (it is the permission plugin: not together with @backstage/plugin-permission-backend). */
+/** The RBAC backend plugin the image must add (it is the permission plugin: not together with `@backstage/plugin-permission-backend`). */
 export const RBAC_BACKEND_PACKAGE = '@backstage-community/plugin-rbac-backend';
 
 /**

@@ -146,7 +146,7 @@ function conditionalPermissionFor(permission: KnownPermission, extra: readonly E
   return ofPlugin.find((p) => p.resourceType !== undefined && p.action === permission.action);
 }
 
-/** A problem of the RBAC options against the org source, for the Backstage construct's schema. */
+/** @internal A problem of the RBAC options against the org source, for the Backstage construct's schema. */
 export interface RbacOrgProblem {
   readonly path: PropertyKey[];
   readonly message: string;
@@ -155,7 +155,7 @@ export interface RbacOrgProblem {
 }
 
 /**
- * What the org source makes of the RBAC options: roles and admins bound to groups (or
+ * @internal What the org source makes of the RBAC options: roles and admins bound to groups (or
  * users) it does not provide, and a policy that leaves no admin able to administer it.
  */
 export function rbacOrgProblems(rbac: RbacOptions, org: OrgSourceData | undefined): RbacOrgProblem[] {
