@@ -271,11 +271,17 @@ const backstageSchema = z
     orgAndRbacIssues(props, ctx);
     const reserved = ['POSTGRES_PASSWORD', 'POSTGRES_CA_CERT', 'NODE_OPTIONS'];
     for (const name of [...Object.keys(props.env ?? {}), ...Object.keys(props.secretEnv ?? {})]) {
-      if (reserved.includes(name) || name.startsWith('BACKSTAGE_STATIC_TOKEN_') || name.startsWith(ORG_SECRET_ENV_PREFIX)) {
+      if (reserved.includes(name) || name.startsWith('BACKSTAGE_STATIC_TOKEN_')) {
         ctx.addIssue({
           code: 'custom',
           path: [props.env && name in props.env ? 'env' : 'secretEnv', name],
-          message: problem('is set by the Backstage construct', 'Pick another name; the database, static tokens, org source secrets and NODE_OPTIONS are wired for you.', { redact: true }),
+          message: problem('is set by the Backstage construct', 'Pick another name; the database, static tokens and NODE_OPTIONS are wired for you.', { redact: true }),
+        });
+      } else if (name.startsWith(ORG_SECRET_ENV_PREFIX)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [props.env && name in props.env ? 'env' : 'secretEnv', name],
+          message: problem('is set by the Backstage construct for the org source\'s secrets', `Pick a name that does not start with ${ORG_SECRET_ENV_PREFIX}; give the org source its secrets in its own options.`, { redact: true }),
         });
       }
     }

@@ -38,7 +38,8 @@ export interface PortalAccessPolicy extends Omit<AccessPolicy, 'groups'> {
 
 /** The gateway's access policy: each Team as the group the IdP puts into the token. */
 function gatewayAccess(access: PortalAccessPolicy): AccessPolicy {
-  return access.groups ? { ...access, groups: access.groups.map((g) => (Team.isTeam(g) ? g.idpGroup : g)) } : (access as AccessPolicy);
+  // Anything but a list is left to the gateway's own check, which reports it.
+  return Array.isArray(access.groups) ? { ...access, groups: access.groups.map((g) => (Team.isTeam(g) ? g.idpGroup : g)) } : (access as AccessPolicy);
 }
 
 /** Backstage settings beyond the portal-wide ones. */

@@ -177,7 +177,7 @@ describe('OrgSource', () => {
       ).split('\n');
       expect(problems).toEqual([
         '[test/bs] appConfig.integrations.github: is set by the org source (its token), got [{"host":"github.com","token":"${GITHUB_TOKEN}"}]. Leave it out: the org source renders this integration with its own token; Backstage would keep only one of the two lists.',
-        '[test/bs] secretEnv.BACKSTAGE_ORG_GITHUB_TOKEN: is set by the Backstage construct, got a SecretRef. Pick another name; the database, static tokens, org source secrets and NODE_OPTIONS are wired for you.',
+        "[test/bs] secretEnv.BACKSTAGE_ORG_GITHUB_TOKEN: is set by the Backstage construct for the org source's secrets, got a SecretRef. Pick a name that does not start with BACKSTAGE_ORG_; give the org source its secrets in its own options.",
       ]);
     });
   });
