@@ -4,6 +4,7 @@
 export { BackstagePortal } from './portal/backstage-portal';
 export type {
   BackstagePortalCommonProps,
+  PortalAccessPolicy,
   BackstagePortalProps,
   F5NginxPortalProps,
   F5PortalIngressOptions,
@@ -13,7 +14,7 @@ export type {
   PortalIngressOptions,
 } from './portal/backstage-portal';
 
-export { Backstage } from './backstage/backstage';
+export { Backstage, RBAC_BACKEND_PACKAGE } from './backstage/backstage';
 export type { BackstageProps, BackstageAutoscaling } from './backstage/backstage';
 export { BackstageDatabase } from './backstage/database';
 export type { ExternalDatabaseOptions, InClusterDatabaseOptions, DatabaseTls, BoundDatabase, DatabaseBindingContext } from './backstage/database';
@@ -21,6 +22,29 @@ export { InClusterPostgres } from './backstage/in-cluster-postgres';
 export type { InClusterPostgresProps } from './backstage/in-cluster-postgres';
 export { SIGN_IN_RESOLVERS, generatedAppConfig, mergeAppConfig } from './backstage/app-config';
 export type { SignInResolver, SignInOptions, GeneratedAppConfigInput, StaticTokenEnv } from './backstage/app-config';
+
+// Org sources (users and groups) and RBAC.
+export { Team } from './catalog/team';
+export type { TeamOptions } from './catalog/team';
+export { OrgSource } from './catalog/org-source';
+export type { OrgSourceKind } from './catalog/org-source';
+export type { OrgModule } from './catalog/org-source-data';
+export type { OrgSyncSchedule } from './catalog/sync-schedule';
+export type { EntraIdOrgOptions } from './catalog/entra-id-org';
+export type { OktaOrgOptions } from './catalog/okta-org';
+export type { KeycloakOrgOptions } from './catalog/keycloak-org';
+export type { LdapOrgOptions, LdapSearch } from './catalog/ldap-org';
+export type { GithubOrgOptions } from './catalog/github-org';
+export { STATIC_ORG_FILE, STATIC_ORG_MOUNT_PATH, staticOrgCatalog } from './catalog/static-org';
+export type { StaticOrgOptions, StaticOrgUser } from './catalog/static-org';
+export { RbacRole } from './rbac/rbac-role';
+export type { RbacRoleOptions, RbacMember, ConditionalGrant } from './rbac/rbac-role';
+export { RbacCondition } from './rbac/rbac-condition';
+export type { RbacConditionJson } from './rbac/rbac-condition';
+export { RBAC_CONDITIONS_FILE, RBAC_MOUNT_PATH, RBAC_POLICY_FILE } from './rbac/rbac-policy';
+export type { RbacOptions, RenderedRbac } from './rbac/rbac-policy';
+export { KNOWN_PERMISSIONS, POLICY_ADMIN_PERMISSIONS } from './rbac/permissions';
+export type { KnownPermission, ExtraPermission } from './rbac/permissions';
 
 export { OidcGateway } from './access/oidc-gateway';
 export { DEFAULT_IMAGES, OAUTH2_PROXY_VERSION } from './core/defaults';

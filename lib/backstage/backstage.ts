@@ -14,6 +14,11 @@ import { escapeTerraformTemplate, toYaml } from '../core/yaml';
 import { BoundSecret, SecretRef, secretRefSchema, secretRevisions } from '../secrets/secret-ref';
 import { SECRET_ENV_NAME, SIGN_IN_RESOLVERS, SignInOptions, StaticTokenEnv, findDerivedOverrides, findLiteralSecrets, generatedAppConfig, mergeAppConfig } from './app-config';
 import { BackstageDatabase, backstageDatabaseSchema } from './database';
+import { OrgSource, orgSourceSchema } from '../catalog/org-source';
+import { ORG_SECRET_ENV_PREFIX, OrgSourceData } from '../catalog/org-source-data';
+import { RBAC_CONDITIONS_FILE, RBAC_MOUNT_PATH, RBAC_POLICY_FILE, RbacOptions, RenderedRbac, rbacOptionsSchema, rbacOrgProblems, renderRbac } from '../rbac/rbac-policy';
+import { isPlainObject } from '../core/objects';
+import { signInDisagreement } from './sign-in-agreement';
 
 /** Horizontal autoscaling on CPU. */
 export interface BackstageAutoscaling {
@@ -124,6 +129,20 @@ export interface BackstageProps {
    * @default 65536
    */
   readonly maxHeaderSize?: number;
+  /**
+   * Where the catalog's Users and Groups come from: the IdP (the catalog module named in
+   * `org.modules` must be in your image) or a static org. The sign-in resolvers are checked
+   * against it, and so are the groups RBAC roles are bound to.
+   * @default - none: the image's own catalog config provides the users
+   */
+  readonly org?: OrgSource;
+  /**
+   * RBAC with `@backstage-community/plugin-rbac-backend` (which your image must add in
+   * place of `@backstage/plugin-permission-backend`): turns the permission framework on and
+   * renders the roles to the plugin's policy files, mounted from a ConfigMap.
+   * @default - no permission config from the library
+   */
+  readonly rbac?: RbacOptions;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -222,6 +241,8 @@ const backstageSchema = z
     ingressController: peerSelectorSchema.optional(),
     allowedPeers: z.array(peerSelectorSchema).optional(),
     maxHeaderSize: z.number().int().min(16384, problem('must be at least 16384', 'Node already accepts 16 KiB; raise it, never lower it.')).optional(),
+    org: orgSourceSchema.optional(),
+    rbac: z.custom<RbacOptions>((v) => isPlainObject(v), problem('must be an object', 'Give { roles, admins, superUsers }.')).optional(),
   })
   .superRefine((props, ctx) => {
     const perPod = BackstageDatabase.isBackstageDatabase(props.database) && props.database.perPod;
@@ -247,6 +268,7 @@ const backstageSchema = z
       });
     }
     machineClientIssues(props.machineClients, ctx);
+    orgAndRbacIssues(props, ctx);
     const reserved = ['POSTGRES_PASSWORD', 'POSTGRES_CA_CERT', 'NODE_OPTIONS'];
     for (const name of [...Object.keys(props.env ?? {}), ...Object.keys(props.secretEnv ?? {})]) {
       if (reserved.includes(name) || name.startsWith('BACKSTAGE_STATIC_TOKEN_')) {
@@ -255,9 +277,74 @@ const backstageSchema = z
           path: [props.env && name in props.env ? 'env' : 'secretEnv', name],
           message: problem('is set by the Backstage construct', 'Pick another name; the database, static tokens and NODE_OPTIONS are wired for you.', { redact: true }),
         });
+      } else if (name.startsWith(ORG_SECRET_ENV_PREFIX)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [props.env && name in props.env ? 'env' : 'secretEnv', name],
+          message: problem('is set by the Backstage construct for the org source\'s secrets', `Pick a name that does not start with ${ORG_SECRET_ENV_PREFIX}; give the org source its secrets in its own options.`, { redact: true }),
+        });
       }
     }
   }) satisfies z.ZodType<BackstageProps>;
+
+/** The org source's data, once its options are valid (undefined otherwise). */
+function validOrgData(org: OrgSource | undefined): OrgSourceData | undefined {
+  return org && OrgSource.isOrgSource(org) && org.schema.safeParse(org.options).success ? org.data() : undefined;
+}
+
+/**
+ * The org source and RBAC rules that need the other props: their own options, the sign-in
+ * resolvers against the org source, RBAC bindings against the groups the org source
+ * provides, and app-config the two render that a user value would silently replace.
+ */
+function orgAndRbacIssues(props: Pick<BackstageProps, 'org' | 'rbac' | 'signIn' | 'appConfig'>, ctx: z.core.$RefinementCtx): void {
+  if (props.org && OrgSource.isOrgSource(props.org)) {
+    nestedIssues(ctx, ['org'], props.org.schema, props.org.options);
+  }
+  const org = validOrgData(props.org);
+  if (org) {
+    const disagreement = signInDisagreement(props.signIn?.resolvers ?? ['emailMatchingUserEntityProfileEmail'], org);
+    if (disagreement) {
+      ctx.addIssue({ code: 'custom', path: ['signIn', 'resolvers'], message: disagreement, params: { nestedValue: { value: props.signIn?.resolvers ?? ['emailMatchingUserEntityProfileEmail'] } } });
+    }
+    if (isPlainObject(org.appConfig.integrations) && isPlainObject(props.appConfig?.integrations)) {
+      for (const key of Object.keys(org.appConfig.integrations)) {
+        if (key in props.appConfig.integrations) {
+          ctx.addIssue({ code: 'custom', path: ['appConfig', 'integrations', key], message: problem('is set by the org source (its token)', 'Leave it out: the org source renders this integration with its own token; Backstage would keep only one of the two lists.') });
+        }
+      }
+    }
+  }
+  if (props.rbac !== undefined && isPlainObject(props.rbac)) {
+    const parsed = rbacOptionsSchema.safeParse(props.rbac);
+    nestedIssues(ctx, ['rbac'], rbacOptionsSchema, props.rbac);
+    if (parsed.success) {
+      for (const p of rbacOrgProblems(props.rbac, org)) {
+        ctx.addIssue({ code: 'custom', path: ['rbac', ...p.path], message: p.message, params: { nestedValue: { value: p.value } } });
+      }
+    }
+    if (props.appConfig && 'permission' in props.appConfig) {
+      ctx.addIssue({ code: 'custom', path: ['appConfig', 'permission'], message: problem('is set by the library from the rbac prop', 'Declare roles, admins and superUsers in rbac instead.') });
+    }
+  }
+}
+
+/** The RBAC backend plugin the image must add (it is the permission plugin: not together with `@backstage/plugin-permission-backend`). */
+export const RBAC_BACKEND_PACKAGE = '@backstage-community/plugin-rbac-backend';
+
+/**
+ * Backstage replaces arrays across config files, so the org source's catalog locations are
+ * appended to the user's `catalog.locations` (the image's own are replaced by these).
+ */
+function withCatalogLocations(config: Record<string, unknown>, user: Readonly<Record<string, unknown>> | undefined, locations: ReadonlyArray<Record<string, unknown>>): Record<string, unknown> {
+  if (locations.length === 0) {
+    return config;
+  }
+  const userCatalog = isPlainObject(user?.catalog) ? user.catalog : {};
+  const userLocations = Array.isArray(userCatalog.locations) ? userCatalog.locations : [];
+  const catalog = isPlainObject(config.catalog) ? config.catalog : {};
+  return { ...config, catalog: { ...catalog, locations: [...userLocations, ...locations] } };
+}
 
 /** @internal Backstage's listen and Service port. */
 export const BACKSTAGE_PORT = 7007;
@@ -290,6 +377,18 @@ export class Backstage extends Construct {
   public readonly podDisruptionBudget: KubernetesResource;
   public readonly networkPolicy: KubernetesResource;
   public readonly autoscaler?: KubernetesResource;
+  /** The static org's catalog file (with `org: OrgSource.staticOrg(...)`). */
+  public readonly orgConfigMap?: KubernetesResource;
+  /** The RBAC policy files (with `rbac`). */
+  public readonly rbacConfigMap?: KubernetesResource;
+  /** The RBAC plugin's files and app-config, as rendered (with `rbac`). */
+  public readonly rbac?: RenderedRbac;
+  /**
+   * What `packages/backend/src/index.ts` of your image must `backend.add(import(...))` for
+   * the org source and RBAC: the org source's catalog module features and
+   * `@backstage-community/plugin-rbac-backend`.
+   */
+  public readonly backendFeatures: readonly string[];
 
   constructor(scope: Construct, id: string, props: BackstageProps) {
     super(scope, id);
@@ -319,12 +418,17 @@ export class Backstage extends Construct {
       machineClients: props.machineClients ?? [],
       staticTokens,
     });
-    this.appConfig = mergeAppConfig(generated, { ...(props.appConfig ?? {}) });
+    const org = props.org?.data();
+    this.rbac = props.rbac ? renderRbac(props.rbac) : undefined;
+    const rendered = mergeAppConfig(mergeAppConfig(generated, org?.appConfig ?? {}), this.rbac?.appConfig ?? {});
+    this.appConfig = withCatalogLocations(mergeAppConfig(rendered, { ...(props.appConfig ?? {}) }), props.appConfig, org?.locations ?? []);
     this.appConfigYaml = toYaml(this.appConfig);
+    this.backendFeatures = [...(org?.modules.map((m) => m.feature) ?? []), ...(props.rbac ? [RBAC_BACKEND_PACKAGE] : [])];
 
     const secretEnv: Array<{ name: string; secret: BoundSecret }> = [
       ...database.env,
       ...staticTokens.map((t) => ({ name: t.envName, secret: t.secret })),
+      ...(org?.secrets ?? []).map((s) => ({ name: s.env, secret: s.ref.bind({ ...context, prop: `org.${s.prop}` }) })),
       ...Object.entries(props.secretEnv ?? {}).map(([envName, ref]) => ({ name: envName, secret: ref.bind({ ...context, prop: `secretEnv.${envName}` }) })),
     ];
     const bound = secretEnv.map((e) => e.secret);
@@ -333,6 +437,30 @@ export class Backstage extends Construct {
       metadata: { name: `${name}-app-config`, namespace: props.namespace, labels },
       data: { 'app-config.portal.yaml': escapeTerraformTemplate(this.appConfigYaml) },
     });
+    // The static org's catalog file: the catalog re-reads file locations on each processing
+    // loop, so a changed org needs no restart (and is kept out of checksum/config).
+    if (org?.files) {
+      this.orgConfigMap = kubernetesResource(this, 'OrgCatalog', 'kubernetes_config_map_v1', {
+        metadata: { name: `${name}-org`, namespace: props.namespace, labels },
+        data: Object.fromEntries(Object.entries(org.files.data).map(([file, text]) => [file, escapeTerraformTemplate(text)])),
+      });
+    }
+    // The RBAC policy files. Mounted as a directory (never subPath), so the kubelet swaps in
+    // new files when the ConfigMap changes and the plugin's file watcher reloads them.
+    if (this.rbac) {
+      this.rbacConfigMap = kubernetesResource(this, 'RbacPolicy', 'kubernetes_config_map_v1', {
+        metadata: { name: `${name}-rbac-policy`, namespace: props.namespace, labels },
+        data: {
+          [RBAC_POLICY_FILE]: escapeTerraformTemplate(this.rbac.csv),
+          ...(this.rbac.conditionalYaml ? { [RBAC_CONDITIONS_FILE]: escapeTerraformTemplate(this.rbac.conditionalYaml) } : {}),
+        },
+      });
+    }
+    const extraVolumes = [
+      ...(this.orgConfigMap && org?.files ? [{ name: 'org-catalog', mountPath: org.files.mountPath, configMap: this.orgConfigMap }] : []),
+      ...(this.rbacConfigMap ? [{ name: 'rbac-policy', mountPath: RBAC_MOUNT_PATH, configMap: this.rbacConfigMap }] : []),
+    ];
+    const rbacRestart: Record<string, string> = this.rbac && props.rbac?.reload === 'restart' ? { 'checksum/rbac-policy': contentHash(`${this.rbac.csv}\n${this.rbac.conditionalYaml ?? ''}`) } : {};
 
     this.serviceAccount = kubernetesResource(this, 'ServiceAccount', 'kubernetes_service_account_v1', {
       metadata: { name, namespace: props.namespace, labels },
@@ -360,6 +488,7 @@ export class Backstage extends Construct {
             annotations: {
               'checksum/config': contentHash(this.appConfigYaml),
               ...(revisions ? { 'checksum/secrets': revisions } : {}),
+              ...rbacRestart,
             },
           },
           spec: {
@@ -385,12 +514,14 @@ export class Backstage extends Construct {
                 securityContext: restrictedContainerSecurityContext(UID),
                 volumeMount: [
                   { name: 'app-config', mountPath: '/etc/backstage', readOnly: true },
+                  ...extraVolumes.map((v) => ({ name: v.name, mountPath: v.mountPath, readOnly: true })),
                   { name: 'tmp', mountPath: '/tmp' },
                 ],
               },
             ],
             volume: [
               { name: 'app-config', configMap: { name: this.configMap.metadataName } },
+              ...extraVolumes.map((v) => ({ name: v.name, configMap: { name: v.configMap.metadataName } })),
               { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
             ],
             topologySpreadConstraint: spreadAcrossNodes(selector),

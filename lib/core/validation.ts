@@ -257,11 +257,14 @@ export function nestedIssues(ctx: z.core.$RefinementCtx, path: readonly Property
       }
       continue;
     }
+    // An issue raised inside a value object's own schema may carry its value already (the
+    // path does not lead to it through the object's fields).
+    const inner = (issue as { params?: { nestedValue?: { value: unknown } } }).params?.nestedValue;
     ctx.addIssue({
       code: 'custom',
       path: [...path, ...issue.path],
       message: issue.message,
-      params: { nestedValue: { value: valueAt(input, issue.path) }, code: issue.code },
+      params: { nestedValue: { value: inner ? inner.value : valueAt(input, issue.path) }, code: issue.code },
     });
   }
 }

@@ -17,6 +17,26 @@ import type { IngressCommonProps } from '../ingress/ingress-props';
 import { apiPathsSchema, tlsSourceSchema } from '../ingress/ingress-schemas';
 import { NginxIngress, type NginxIngressProps } from '../ingress/nginx-ingress';
 import { secretRefSchema } from '../secrets/secret-ref';
+import { Team } from '../catalog/team';
+
+/**
+ * Who may sign in, as {@link AccessPolicy}; `groups` may also name {@link Team}s, of which
+ * the gateway compares `idpGroup`. The same Teams bound to RBAC roles make one declaration
+ * of both: the groups let in at the gateway and the groups roles are granted to.
+ */
+export interface PortalAccessPolicy extends Omit<AccessPolicy, 'groups'> {
+  /**
+   * IdP groups (or Teams) allowed to sign in (any of them).
+   * @default - no group rule
+   */
+  readonly groups?: readonly (string | Team)[];
+}
+
+/** The gateway's access policy: each Team as the group the IdP puts into the token. */
+function gatewayAccess(access: PortalAccessPolicy): AccessPolicy {
+  // Anything but a list is left to the gateway's own check, which reports it.
+  return Array.isArray(access.groups) ? { ...access, groups: access.groups.map((g) => (Team.isTeam(g) ? g.idpGroup : g)) } : (access as AccessPolicy);
+}
 
 /**
  * Backstage settings beyond the portal-wide ones: the props of {@link Backstage} that the
@@ -74,12 +94,15 @@ function apiRouteOf(prefix: string): string {
 /**
  * What every portal takes, whichever NGINX controller serves it: the parts' own props
  * where the portal passes them on unchanged (the gateway's IdP settings, Backstage's
- * image, database and sign-in, the ingress's certificate), and the portal-wide settings.
+ * image, database, sign-in, org source and RBAC, the ingress's certificate), and the
+ * portal-wide settings.
  */
 export interface BackstagePortalCommonProps
-  extends Pick<OidcGatewayProps, 'host' | 'issuer' | 'clientId' | 'clientSecret' | 'cookieSecret' | 'access'>,
-    Pick<BackstageProps, 'image' | 'database' | 'signIn'>,
+  extends Pick<OidcGatewayProps, 'host' | 'issuer' | 'clientId' | 'clientSecret' | 'cookieSecret'>,
+    Pick<BackstageProps, 'image' | 'database' | 'signIn' | 'org' | 'rbac'>,
     Pick<IngressCommonProps, 'tls'> {
+  /** Who may sign in; `groups` may name {@link Team}s, which RBAC roles can be bound to as well. */
+  readonly access: PortalAccessPolicy;
   /**
    * Namespace for everything of this portal.
    * @default "backstage"
@@ -169,6 +192,8 @@ const portalSchema = z.strictObject({
   backstage: z.record(z.string(), z.unknown()).optional(),
   gateway: z.record(z.string(), z.unknown()).optional(),
   ingress: z.record(z.string(), z.unknown()).optional(),
+  org: z.unknown().optional(),
+  rbac: z.unknown().optional(),
 }).superRefine((props, ctx) => {
   if (props.createNamespace !== false && props.namespace !== undefined) {
     nestedIssues(ctx, ['namespace'], createdNamespace, props.namespace);
@@ -269,7 +294,7 @@ export class BackstagePortal extends Construct {
       clientId: props.clientId,
       clientSecret: props.clientSecret,
       cookieSecret: props.cookieSecret,
-      access: props.access,
+      access: gatewayAccess(props.access),
       machineClients: props.machineClients,
       ingressController,
       // On F5, oauth2-proxy answers 401 on the API paths itself (apiRouteOf).
@@ -285,6 +310,8 @@ export class BackstagePortal extends Construct {
       signIn: props.signIn,
       machineClients: props.machineClients,
       ingressController,
+      ...(props.org ? { org: props.org } : {}),
+      ...(props.rbac ? { rbac: props.rbac } : {}),
       ...(props.backstage ?? {}),
       // With oauth2-proxy in the request path, it is the one calling Backstage.
       ...(f5

@@ -21,9 +21,13 @@ import {
   IngressNginxController,
   MachineClient,
   OidcIssuer,
+  OrgSource,
   PropsValidationError,
+  RbacCondition,
+  RbacRole,
   SecretRef,
   SessionStore,
+  Team,
   TlsSource,
   loadEnvironmentFile,
   parseEnvironment,
@@ -394,6 +398,32 @@ fileCase('two documents', 'name: dev\n---\nname: prod\n', '', 'must hold one env
 fileCase('bad indentation', 'name: dev\n  host: x\n', ':1:7', 'Fix the YAML there');
 fileCase('a list, not a map', '- name: dev\n', '', 'must be an object');
 fileCase('valid YAML, wrong values', `${readFileSync(join(EXAMPLES, 'environments/dev.yaml'), 'utf8')}autoscaling: many\n`, ' autoscaling', 'must be an object');
+
+// --- 9. teams, org sources and RBAC -------------------------------------------------------
+
+const BS = '[test/portal/Backstage]';
+const withRbac = (rbac: Overrides, extra: Overrides = {}) => portal(() => ({ rbac: { superUsers: ['root'], roles: [], ...rbac }, ...extra }));
+const role = (options: Overrides) => RbacRole.of({ name: 'readers', members: [Team.of('engineering')], allow: ['catalog.entity.read'], ...options } as never);
+const secret = SecretRef.fromSecret('s', 'k');
+add('rbac: a team name with a space', withRbac({ roles: [role({ members: [Team.of('a b')] })] }), `${BS} rbac.roles[0].members[0].name`, 'must be a Backstage entity name');
+add('rbac: a member that is neither a user name nor a Team', withRbac({ roles: [role({ members: ['Bad User!'] })] }), `${BS} rbac.roles[0].members[0]`, 'must be a User entity name or a Team');
+add('access: a Team whose IdP group has a leading space', withAccess({ emailDomains: ['example.com'], groups: [Team.of('ok', { idpGroup: ' x' })] }), '[test/portal/Gateway] access.groups[0]', 'must not start or end with whitespace');
+add('org: not an OrgSource', portal(() => ({ org: 'keycloak' })), `${BS} org`, 'must be an OrgSource');
+add('rbac: not an object', portal(() => ({ rbac: 'admins' })), `${BS} rbac`, 'must be an object');
+add('rbac: a role as a string', withRbac({ roles: ['readers'] }), `${BS} rbac.roles[0]`, 'must be an RbacRole');
+add('rbac: a role nobody holds', withRbac({ roles: [role({ members: [] })] }), `${BS} rbac.roles[0].members`, 'must have at least one member');
+add('rbac: a role name with "!"', withRbac({ roles: [role({ name: 'readers!' })] }), `${BS} rbac.roles[0].name`, 'must be a Backstage entity name');
+add('rbac: two roles of one name', withRbac({ roles: [role({}), role({})] }), `${BS} rbac.roles[1].name`, 'is the name of roles[0] too');
+add('rbac: a superuser as an entity ref', withRbac({ superUsers: ['user:default/root'] }), `${BS} rbac.superUsers[0]`, 'must be a User entity name');
+add('rbac: an extra permission with a bad plugin id', withRbac({ extraPermissions: [{ name: 'kubernetes.proxy', pluginId: 'Kubernetes' }] }), `${BS} rbac.extraPermissions[0].pluginId`, 'must be a Backstage plugin id');
+add('rbac: a condition about another resource type', withRbac({ roles: [role({ conditional: [{ permissions: ['scaffolder.task.read'], condition: RbacCondition.isEntityOwner() }] })] }), `${BS} rbac.roles[0].conditional[0].permissions[0]`, 'is about scaffolder-task, the condition about catalog-entity');
+add('rbac: a kind condition without kinds', withRbac({ roles: [role({ conditional: [{ permissions: ['catalog.entity.delete'], condition: RbacCondition.isEntityKind([]) }] })] }), `${BS} rbac.roles[0].conditional[0].condition`, 'must name entity kinds');
+add('rbac: an unknown reload', withRbac({ reload: 'live' }), `${BS} rbac.reload`, 'must be "in-place" or "restart"');
+add('org: Entra tenant not a GUID', portal(() => ({ org: OrgSource.entraId({ tenantId: 'contoso', clientId: '11111111-2222-3333-4444-555555555555', clientSecret: secret }) })), `${BS} org.tenantId`, 'must be the directory (tenant) id (a GUID)');
+add('org: schedule timeout over its frequency', portal(() => ({ org: OrgSource.okta({ orgUrl: 'https://example.okta.com', token: secret, schedule: { frequency: '10m', timeout: '1h' } }) })), `${BS} org.schedule.timeout`, 'must not be longer than the frequency');
+add('org: GitHub org with a space', portal(() => ({ org: OrgSource.githubOrg({ orgs: ['my org'], token: secret, useVerifiedEmails: true }) })), `${BS} org.orgs[0]`, 'must be a GitHub organization login');
+add('org: a static team twice', portal(() => ({ org: OrgSource.staticOrg({ teams: [Team.of('a'), Team.of('a')], users: [] }) })), `${BS} org.teams[1]`, 'names the team "a" a second time');
+add('org: a static user e-mail without "@"', portal(() => ({ org: OrgSource.staticOrg({ teams: [], users: [{ name: 'alice', email: 'alice.example.com' }] }) })), `${BS} org.users[0].email`, 'must be an e-mail address');
 
 // --- the run ----------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { readmeBlocks } from './readme-blocks';
 
 const root = resolve(__dirname, '../..');
@@ -62,7 +63,7 @@ describe('packaging', () => {
 
     // Later sections' snippets for the same app (writing the environment JSON Schema).
     const later = readmeBlocks('in-quickstart-app');
-    expect(later.map((b) => (b.kind === 'file' ? b.path : b.language))).toEqual(['write-schema.ts', 'sh']);
+    expect(later.map((b) => (b.kind === 'file' ? b.path : b.language))).toEqual(['teams.ts', 'sh', 'write-schema.ts', 'sh']);
 
     const app = join(work, 'app');
     mkdirSync(app);
@@ -118,6 +119,11 @@ describe('packaging', () => {
     expect(JSON.parse(readFileSync(join(app, 'environment.schema.json'), 'utf8'))).toEqual(
       JSON.parse(readFileSync(join(root, 'examples/multi-cloud/environment.schema.json'), 'utf8')),
     );
+    // The Teams and RBAC example: one Team declaration in the gateway's groups and the CSV.
+    const teams: Json = JSON.parse(readFileSync(join(app, 'cdktf.out.teams/stacks/teams/cdk.tf.json'), 'utf8'));
+    const configMap = (name: string) => resourcesOf(teams, 'kubernetes_config_map_v1').find((cm) => cm.metadata.name === name)!.data as Record<string, string>;
+    expect(configMap('backstage-rbac-policy')['rbac-policy.csv']).toContain('g, group:default/payments, role:default/engineers');
+    expect(parse(configMap('oauth2-proxy-config')['alpha-config.yaml']!).providers[0].allowedGroups).toEqual(['platform-admins', 'engineering', 'payments']);
     // cdktf orders the stacks by the dependency the README declares.
     const manifestOut = JSON.parse(readFileSync(join(app, 'cdktf.out/manifest.json'), 'utf8'));
     expect(manifestOut.stacks['dev-portal'].dependencies).toEqual(['dev-platform']);

@@ -15,11 +15,12 @@ import { launchBrowser, BrowserHandle } from './harness/browser';
 import { HttpClient, parseSetCookie } from './harness/http';
 import { USERS, TestUser, ENTRA_MAX_GROUPS } from './harness/idp';
 import { Oauth2ProxyPlan, planOauth2Proxy } from './harness/oauth2-proxy';
-import { MACHINE_AUDIENCE, PORTAL_HOST, PortalOptions, SECRETS, synthesizePortal } from './harness/portal';
+import { configMapData, MACHINE_AUDIENCE, PORTAL_HOST, PortalOptions, resolve, resourceAt, SECRETS, synthesizePortal, one } from './harness/portal';
 import { deriveF5NginxConfig, f5PoliciesOf, F5Policy } from './harness/f5-nginx';
 import { ingressesOf, IngressSpec } from './harness/nginx';
 import { waitFor } from './harness/processes';
-import { FrontDoor, FrontDoorSpec, frontDoorName, oauth2ProxyBinary, Stack, startStack } from './harness/stack';
+import { FrontDoor, FrontDoorSpec, frontDoorName, oauth2ProxyBinary, Stack, startStack, TeamsPortal } from './harness/stack';
+import { OrgSource, RbacCondition, RbacRole, Team } from '../../../lib';
 
 /**
  * The front doors every key scenario runs through: both flavours, both session stores,
@@ -691,5 +692,168 @@ describe('F5 NGINX Ingress Controller 5.5.4, the objects as synthesized', () => 
       const ingresses = withMinion((m) => ({ ...m, annotations: { ...m.annotations, 'nginx.org/policies': 'one,two' } }));
       expect(derive(ingresses, [externalAuth('one'), externalAuth('two')])).toThrow('minion backstage-app: a second externalAuth Policy (two) is ignored by the controller (policy.go)');
     });
+  });
+});
+
+// Teams and RBAC (issue 12), through the real front door: a portal whose users and groups
+// come from the library's static org and whose roles are rendered for the real
+// @backstage-community/plugin-rbac-backend, run by its own Backstage from its synthesis.
+// People call the API as the frontend does: with the Backstage token the oauth2Proxy
+// provider issues for their gateway session.
+describe('teams and RBAC (static org, rbac-backend plugin)', () => {
+  // One declaration: the Teams feed the gateway's allowed groups, the static org and the
+  // role bindings alike.
+  const admins = Team.of('platform-admins');
+  const readers = Team.of('readers');
+  const teamA = Team.of('team-a');
+  const teamB = Team.of('team-b');
+  const newcomers = Team.of('newcomers');
+  const org = OrgSource.staticOrg({
+    teams: [admins, readers, teamA, teamB, newcomers],
+    users: [
+      { name: 'ada', email: USERS.ada.email, memberOf: [admins] },
+      { name: 'rita', email: USERS.rita.email, memberOf: [readers] },
+      { name: 'olga', email: USERS.olga.email, memberOf: [teamA] },
+      { name: 'nora', email: USERS.nora.email, memberOf: [newcomers] },
+    ],
+  });
+  /** The teams portal's options; `readersRole` is who the readers role is bound to. */
+  const teams = (readersRole: readonly Team[]) => ({
+    org,
+    access: { emailDomains: ['example.com'], groups: [admins, readers, teamA, teamB, newcomers] },
+    catalogFiles: ['./catalog/rbac-components.yaml'],
+    rbac: {
+      admins: [admins],
+      roles: [
+        RbacRole.of({
+          name: 'catalog-admins',
+          members: [admins],
+          allow: ['catalog.entity.read', 'catalog.location.read', 'catalog.location.create', 'catalog.location.delete', 'catalog.entity.create', 'catalog.entity.delete', 'catalog.entity.refresh'],
+        }),
+        RbacRole.of({ name: 'readers', members: readersRole, allow: ['catalog.entity.read', 'catalog.location.read'] }),
+        // Owners may refresh (the catalog's update action) only what their team owns.
+        RbacRole.of({ name: 'owners', members: [teamA, teamB], allow: ['catalog.entity.read'], conditional: [{ permissions: ['catalog.entity.refresh'], condition: RbacCondition.isEntityOwner() }] }),
+      ],
+    },
+  });
+
+  let portalUnderTest: TeamsPortal;
+  const tokens = new Map<string, string>();
+  beforeAll(async () => {
+    portalUnderTest = await stack.startTeamsPortal(teams([readers]));
+    // The catalog has the static org's users (the resolver finds them) and the components.
+    await waitFor(
+      'the teams catalog to hold its users and components',
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${portalUnderTest.backstage.port}/api/auth/oauth2Proxy/refresh`, { headers: { 'x-forwarded-email': USERS.ada.email, 'x-forwarded-user': USERS.ada.sub } });
+        if (!res.ok) return false;
+        const token = ((await res.json()) as { backstageIdentity: { token: string } }).backstageIdentity.token;
+        const components = await fetch(`http://127.0.0.1:${portalUnderTest.backstage.port}/api/catalog/entities?filter=kind=component`, { headers: { authorization: `Bearer ${token}` } });
+        return components.ok && ((await components.json()) as unknown[]).length === 2;
+      },
+      portalUnderTest.backstage.proc,
+      90_000,
+    );
+  });
+
+  /** The Backstage token of a user signed in through the gateway, and an API call with it. */
+  async function as(user: TestUser) {
+    const client = await signedInClient(user, portalUnderTest.door);
+    const { res, ref } = await whoAmI(client, {}, portalUnderTest.door);
+    expect(res.status, res.body.slice(0, 200)).toBe(200);
+    expect(ref).toBe(`user:default/${user.email.split('@')[0]}`);
+    const token = res.json().backstageIdentity.token as string;
+    tokens.set(user.email, token);
+    const call = (path: string, init: { method?: string; body?: unknown } = {}) =>
+      client.request(`${portalUnderTest.door.portal}${path}`, {
+        method: init.method ?? 'GET',
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) },
+        ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+      });
+    return { call, token };
+  }
+  // Backstage registers url locations only (a stored location is read later, by the
+  // processing loop); a loopback URL that no reader is allowed to fetch keeps it offline.
+  const registered = { type: 'url', target: 'https://127.0.0.1:9/platform/catalog-info.yaml' };
+  const componentNames = (res: { json(): any }) => (res.json() as Array<{ metadata: { name: string } }>).map((e) => e.metadata.name).sort();
+
+  it('the gateway lets in exactly the declared teams, and the policy files are the synthesized ones', () => {
+    const alpha = portalUnderTest.door.oauth2Proxy.plan.alphaConfig;
+    expect(alpha.providers[0].allowedGroups).toEqual(['platform-admins', 'readers', 'team-a', 'team-b', 'newcomers']);
+    const csv = configMapData(portalUnderTest.door.json, resolve(portalUnderTest.door.json, one(resourceAt(portalUnderTest.door.json, 'kubernetes_config_map_v1', 'Backstage/RbacPolicy').metadata).name))['rbac-policy.csv'];
+    expect(csv).toContain('g, group:default/readers, role:default/readers');
+    expect(readFileSync(join(portalUnderTest.backstage.plan.volumes.find((v) => v.mountPath === '/etc/backstage-rbac')!.local, 'rbac-policy.csv'), 'utf8')).toBe(csv);
+  });
+
+  it('a member of the admin team registers and unregisters a catalog location, and may read the RBAC policies', async () => {
+    const ada = await as(USERS.ada);
+    const created = await ada.call('/api/catalog/locations', { method: 'POST', body: registered });
+    expect(created.status, created.body.slice(0, 300)).toBe(201);
+    const id = created.json().location.id as string;
+    const removed = await ada.call(`/api/catalog/locations/${id}`, { method: 'DELETE' });
+    expect(removed.status, removed.body.slice(0, 300)).toBe(204);
+    expect((await ada.call(`/api/catalog/locations/${id}`)).status).toBe(404);
+    expect(created.json().location.target).toBe(registered.target);
+    // admin.users puts the team in the plugin's rbac_admin role.
+    const roles = await ada.call('/api/permission/roles');
+    expect(roles.status, roles.body.slice(0, 300)).toBe(200);
+    expect((roles.json() as Array<{ name: string }>).map((r) => r.name)).toEqual(expect.arrayContaining(['role:default/rbac_admin', 'role:default/readers', 'role:default/catalog-admins', 'role:default/owners']));
+  });
+
+  it('a member of the readers team reads the catalog but gets 403 on delete (and on registering a location)', async () => {
+    const rita = await as(USERS.rita);
+    const list = await rita.call('/api/catalog/entities?filter=kind=component');
+    expect(list.status).toBe(200);
+    expect(componentNames(list)).toEqual(['team-a-service', 'team-b-service']);
+    const uid = (list.json() as Array<{ metadata: { uid: string } }>)[0]!.metadata.uid;
+    const deleted = await rita.call(`/api/catalog/entities/by-uid/${uid}`, { method: 'DELETE' });
+    expect(deleted.status, deleted.body.slice(0, 300)).toBe(403);
+    expect((await rita.call('/api/catalog/locations', { method: 'POST', body: registered })).status).toBe(403);
+    expect((await rita.call('/api/permission/roles')).status).toBe(403);
+  });
+
+  it('an owner refreshes (edits) her own team\'s component but not another team\'s: the conditional policy', async () => {
+    const olga = await as(USERS.olga);
+    const own = await olga.call('/api/catalog/refresh', { method: 'POST', body: { entityRef: 'component:default/team-a-service' } });
+    expect(own.status, own.body.slice(0, 300)).toBe(200);
+    const other = await olga.call('/api/catalog/refresh', { method: 'POST', body: { entityRef: 'component:default/team-b-service' } });
+    expect(other.status, other.body.slice(0, 300)).toBe(403);
+  });
+
+  it('a user in no role gets the default policy: nothing (no entity to read, 403 on every change)', async () => {
+    const nora = await as(USERS.nora);
+    // RBAC's default: no permission without a role. A list is filtered to nothing (a denied
+    // read is a filter for lists), a single entity is not found, a change is refused.
+    const list = await nora.call('/api/catalog/entities?filter=kind=component');
+    expect(list.status).toBe(200);
+    expect(componentNames(list)).toEqual([]);
+    expect((await nora.call('/api/catalog/entities/by-name/component/default/team-a-service')).status).toBe(404);
+    expect((await nora.call('/api/catalog/refresh', { method: 'POST', body: { entityRef: 'component:default/team-a-service' } })).status).toBe(403);
+  });
+
+  it('binding the readers role to another team in TypeScript and synthesizing again changes the outcome once the policy is reloaded', async () => {
+    const nora = await as(USERS.nora);
+    const before = await nora.call('/api/catalog/entities?filter=kind=component');
+    expect(componentNames(before)).toEqual([]);
+    // The one typed change: the readers role is bound to the newcomers team as well.
+    const next = synthesizePortal({ ...stack.portalOptions({ flavour: 'ingress-nginx', sessionStore: 'cookie' }), teams: teams([readers, newcomers]) });
+    const csv = configMapData(next, resolve(next, one(resourceAt(next, 'kubernetes_config_map_v1', 'Backstage/RbacPolicy').metadata).name))['rbac-policy.csv']!;
+    expect(csv).toContain('g, group:default/newcomers, role:default/readers');
+    // The kubelet's update of the mounted ConfigMap (same Deployment: no pod restart).
+    portalUnderTest.applyConfigMaps(next);
+    const log = () => readFileSync(portalUnderTest.backstage.proc.logFile, 'utf8');
+    await waitFor('the RBAC plugin to reload the policy file', async () => /rbac-policy\.csv has changed/.test(log()), portalUnderTest.backstage.proc, 30_000);
+    await waitFor(
+      'nora to read the catalog as a reader',
+      async () => {
+        const res = await nora.call('/api/catalog/entities?filter=kind=component');
+        return res.status === 200 && componentNames(res).length === 2;
+      },
+      portalUnderTest.backstage.proc,
+      30_000,
+    );
+    // Still no more than a reader: deleting stays refused.
+    const uid = ((await nora.call('/api/catalog/entities?filter=kind=component')).json() as Array<{ metadata: { uid: string } }>)[0]!.metadata.uid;
+    expect((await nora.call(`/api/catalog/entities/by-uid/${uid}`, { method: 'DELETE' })).status).toBe(403);
   });
 });

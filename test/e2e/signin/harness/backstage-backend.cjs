@@ -43,6 +43,10 @@ backend.add(appStandIn);
 backend.add(require('@backstage/plugin-auth-backend'));
 backend.add(require('@backstage/plugin-auth-backend-module-oauth2-proxy-provider'));
 backend.add(require('@backstage/plugin-catalog-backend'));
+// The permission plugin as the library's RBAC expects it: the RBAC backend is the
+// "permission" plugin (it replaces @backstage/plugin-permission-backend). Without
+// permission.enabled in the config it allows everything, as Backstage does by default.
+backend.add(require('@backstage-community/plugin-rbac-backend'));
 backend.start().catch((error) => {
   console.error(error);
   process.exit(1);

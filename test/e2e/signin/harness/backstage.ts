@@ -3,11 +3,16 @@
 // with the Deployment's env (NODE_OPTIONS with the max header size). Loopback-only rewrites:
 //  - `packages/backend` → harness/backstage-backend.cjs, the image's working directory →
 //    fixtures/backstage (its app-config.yaml holds the catalog location with the users);
-//  - the ConfigMap volume → a file in the run directory;
+//  - each ConfigMap volume → a directory in the run directory, written the way the kubelet
+//    writes it (files are symlinks into `..data`, a symlink to a timestamped directory that
+//    an update swaps atomically), so a changed ConfigMap reaches the process as in a pod;
+//    mount paths named in the mounted files (the static org's catalog location, the RBAC
+//    policy files) point at those directories;
 //  - one more --config, last, with backend.listen = 127.0.0.1:<free port> (7007 in the pod);
 //  - NODE_EXTRA_CA_CERTS=<test CA>, so Backstage trusts the loopback machine-token JWKS.
 // The database is the library's BackstageDatabase.sqliteInMemory() config, unchanged.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { stringify } from 'yaml';
 import { configMapData, Json, list, one, resolve, resourceAt } from './portal';
@@ -22,6 +27,35 @@ export interface BackstagePlan {
   readonly port: number;
   /** The synthesized app-config (the ConfigMap's YAML). */
   readonly appConfigYaml: string;
+  /** Each ConfigMap volume: the ConfigMap's name, its mount path in the pod and its directory here. */
+  readonly volumes: ReadonlyArray<{ readonly configMap: string; readonly mountPath: string; readonly local: string }>;
+}
+
+/**
+ * Writes (or updates) a ConfigMap volume as the kubelet's AtomicWriter does: the files into a
+ * new timestamped directory, a `..data_tmp` symlink to it renamed over `..data`, one symlink
+ * `<file> -> ..data/<file>` per key, then the old directory removed.
+ */
+export function writeConfigMapVolume(dir: string, data: Record<string, string>): void {
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const stamp = `..${new Date().toISOString().replace(/[-:.TZ]/g, '_')}${randomBytes(4).toString('hex')}`;
+  mkdirSync(join(dir, stamp), { mode: 0o755 });
+  for (const [file, content] of Object.entries(data)) writeFileSync(join(dir, stamp, file), content);
+  const dataLink = join(dir, '..data');
+  const previous = existsSync(dataLink) ? readlinkSync(dataLink) : undefined;
+  symlinkSync(stamp, join(dir, '..data_tmp'));
+  renameSync(join(dir, '..data_tmp'), dataLink);
+  for (const file of Object.keys(data)) if (!existsSync(join(dir, file))) symlinkSync(join('..data', file), join(dir, file));
+  if (previous) rmSync(join(dir, previous), { recursive: true, force: true });
+  // Keys no longer in the ConfigMap lose their symlink.
+  for (const entry of readdirSync(dir)) {
+    if (!entry.startsWith('..') && !(entry in data) && lstatSync(join(dir, entry)).isSymbolicLink()) unlinkSync(join(dir, entry));
+  }
+}
+
+/** The ConfigMap's files with the pod's mount paths turned into the local directories. */
+export function localFiles(data: Record<string, string>, volumes: BackstagePlan['volumes']): Record<string, string> {
+  return Object.fromEntries(Object.entries(data).map(([file, text]) => [file, volumes.reduce((t, v) => t.split(`${v.mountPath}/`).join(`${v.local}/`), text)]));
 }
 
 export interface RunningBackstage {
@@ -37,17 +71,21 @@ export async function planBackstage(json: Json, dir: string, secrets: Record<str
   const container = list(pod.container)[0];
   const mounts = new Map<string, string>();
   let appConfigYaml = '';
+  const volumes: Array<{ configMap: string; mountPath: string; local: string }> = [];
   for (const mount of list(container.volume_mount)) {
     const volume = list(pod.volume).find((v: any) => v.name === mount.name);
     if (volume?.config_map) {
+      if (mount.sub_path) throw new Error(`${volume.name} is mounted with subPath: the kubelet never updates such a file`);
       const local = join(dir, 'volumes', volume.name);
-      mkdirSync(local, { recursive: true });
-      for (const [file, content] of Object.entries(configMapData(json, resolve(json, one(volume.config_map).name)))) {
-        writeFileSync(join(local, file), content);
-        appConfigYaml = content;
-      }
-      mounts.set(String(mount.mount_path).replace(/\/+$/, ''), local);
+      const mountPath = String(mount.mount_path).replace(/\/+$/, '');
+      volumes.push({ configMap: String(resolve(json, one(volume.config_map).name)), mountPath, local });
+      mounts.set(mountPath, local);
     }
+  }
+  for (const v of volumes) {
+    const data = configMapData(json, v.configMap);
+    if (data['app-config.portal.yaml'] !== undefined) appConfigYaml = data['app-config.portal.yaml'];
+    writeConfigMapVolume(v.local, localFiles(data, volumes));
   }
   const mapPath = (p: string) => {
     if (!isAbsolute(p)) return join(FIXTURE_DIR, p);
@@ -76,7 +114,7 @@ export async function planBackstage(json: Json, dir: string, secrets: Record<str
       env[e.name] = value;
     }
   }
-  return { argv: [ENTRY, ...rest], env, port, appConfigYaml };
+  return { argv: [ENTRY, ...rest], env, port, appConfigYaml, volumes };
 }
 
 export async function startBackstage(plan: BackstagePlan, logFile: string): Promise<RunningBackstage> {

@@ -36,6 +36,15 @@ export const USERS = {
   mallory: { sub: '00u1mallory9a0f', email: 'mallory@evil.test', password: 'mallory-pw', name: 'Mallory', preferredUsername: 'mallory', groups: ['portal-users'] },
   /** Allowed, and a member of as many groups as Entra ID puts in a token: a large ID token. */
   erin: { sub: '00u1erin4b7c', email: 'erin@example.com', password: 'erin-pw', name: 'Erin', preferredUsername: 'erin', groups: manyGroups },
+  // The RBAC scenarios' people (their portal's static org has them as Users of these Teams).
+  /** In the admin team. */
+  ada: { sub: '00u1ada3e9d1', email: 'ada@example.com', password: 'ada-pw', name: 'Ada', preferredUsername: 'ada', groups: ['platform-admins'] },
+  /** In the readers team. */
+  rita: { sub: '00u1rita6a4c', email: 'rita@example.com', password: 'rita-pw', name: 'Rita', preferredUsername: 'rita', groups: ['readers'] },
+  /** In team-a, which owns a component (and team-b another). */
+  olga: { sub: '00u1olga2f8b', email: 'olga@example.com', password: 'olga-pw', name: 'Olga', preferredUsername: 'olga', groups: ['team-a'] },
+  /** In the newcomers team, which no role is bound to at first. */
+  nora: { sub: '00u1nora7b5e', email: 'nora@example.com', password: 'nora-pw', name: 'Nora', preferredUsername: 'nora', groups: ['newcomers'] },
 } satisfies Record<string, TestUser>;
 
 /** The client registration at the IdP, made once the issuer URL is known. */

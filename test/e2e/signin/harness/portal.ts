@@ -10,7 +10,7 @@ import { App, TerraformStack } from 'cdktf';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { BackstageDatabase, BackstagePortal, IngressNginxController, MachineClient, OidcIssuer, SecretRef, SessionStore, TlsSource } from '../../../../lib';
-import type { BackstagePortalProps } from '../../../../lib';
+import type { BackstagePortalProps, OrgSource, PortalAccessPolicy, RbacOptions } from '../../../../lib';
 
 export const PORTAL_HOST = 'backstage.example.com';
 export const CLIENT_ID = 'backstage-portal';
@@ -49,6 +49,12 @@ export interface PortalOptions {
   readonly redisUrl?: string;
   /** rediss:// only: leave the CA out of `SessionStore.redis` (default false: the CA is given). */
   readonly withoutRedisCa?: boolean;
+  /**
+   * A portal with teams and RBAC (the RBAC scenarios): its org source, roles and access
+   * policy, and catalog files of the image (paths relative to its working directory) for
+   * its other entities.
+   */
+  readonly teams?: { readonly org: OrgSource; readonly rbac: RbacOptions; readonly access: PortalAccessPolicy; readonly catalogFiles?: readonly string[] };
 }
 
 /** Audience of the CI tokens. */
@@ -67,9 +73,10 @@ export function portalProps(stack: TerraformStack, o: PortalOptions): BackstageP
     clientId: CLIENT_ID,
     clientSecret: SecretRef.fromSecret(SECRETS.clientSecret.name, SECRETS.clientSecret.key),
     cookieSecret: SecretRef.fromSecret(SECRETS.cookieSecret.name, SECRETS.cookieSecret.key),
-    access: { emailDomains: ['example.com'], groups: ['portal-users'] },
+    access: o.teams?.access ?? { emailDomains: ['example.com'], groups: ['portal-users'] },
     tls: TlsSource.fromSecret(SECRETS.tls),
-    machineClients: [
+    // (The RBAC scenarios' portal has people only: its access policy names its teams.)
+    machineClients: o.teams ? [] : [
       MachineClient.jwt({
         issuerUrl: o.machineIssuerUrl,
         audience: MACHINE_AUDIENCE,
@@ -81,7 +88,13 @@ export function portalProps(stack: TerraformStack, o: PortalOptions): BackstageP
         accessRestrictions: [{ plugin: 'catalog' }],
       }),
     ],
-    backstage: { replicas: 1 },
+    backstage: {
+      replicas: 1,
+      // The image's catalog.rules allow Users and Groups only; this portal's catalog holds
+      // components too (its files', and those an admin registers).
+      ...(o.teams ? { appConfig: { catalog: { rules: [{ allow: ['Component', 'Location', 'User', 'Group'] }], locations: (o.teams.catalogFiles ?? []).map((target) => ({ type: 'file', target })) } } } : {}),
+    },
+    ...(o.teams ? { org: o.teams.org, rbac: o.teams.rbac } : {}),
     gateway: { replicas: 1, ...(o.redisUrl ? { sessionStore } : {}) },
     ...(o.ingressFlavour === 'f5-nginx'
       ? { ingressFlavour: 'f5-nginx' as const }

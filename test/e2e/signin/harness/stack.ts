@@ -9,7 +9,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { OAUTH2_PROXY_VERSION } from '../../../../lib';
-import { planBackstage, RunningBackstage, startBackstage } from './backstage';
+import { localFiles, planBackstage, RunningBackstage, startBackstage, writeConfigMapVolume } from './backstage';
 import { BrowserHandle, launchBrowser } from './browser';
 import { startF5Nginx } from './f5-nginx';
 import { HttpClient } from './http';
@@ -95,7 +95,24 @@ export interface Stack {
   frontDoor(spec: FrontDoorSpec): Promise<FrontDoor>;
   /** A new front door of that kind (fails as its programs do: e.g. nginx refusing its config). */
   startFrontDoor(spec: FrontDoorSpec): Promise<FrontDoor>;
+  /**
+   * A portal of its own with teams and RBAC (`PortalOptions.teams`): its own Backstage, run
+   * from its synthesis, behind an ingress-nginx front door with cookie sessions.
+   */
+  startTeamsPortal(teams: NonNullable<PortalOptions['teams']>): Promise<TeamsPortal>;
   stop(): Promise<void>;
+}
+
+/** A portal with teams and RBAC, and a way to roll a new synthesis of its ConfigMaps out. */
+export interface TeamsPortal {
+  readonly door: FrontDoor;
+  readonly backstage: RunningBackstage;
+  /**
+   * Writes the ConfigMaps of another synthesis of the same portal into the running
+   * Backstage's volumes, the way the kubelet updates them. Refuses a synthesis whose
+   * Deployment differs (that would roll the pods instead).
+   */
+  applyConfigMaps(json: Json): void;
 }
 
 /** oauth2-proxy of the version the library renders config for, from the tools cache. */
@@ -171,6 +188,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
 
     const bsPlan = await planBackstage(json, bsDir, secrets, pki.caFile);
     const backstage = await startBackstage(bsPlan, join(logDir, 'backstage.log'));
+    const sharedBackstage = backstage;
     stops.push(() => backstage.stop());
     const backstageOf = (j: Json) => JSON.stringify([resourceAt(j, 'kubernetes_deployment_v1', 'Backstage/Deployment').spec, configMapsOf(j, 'Backstage')]);
     const runningBackstage = backstageOf(json);
@@ -197,11 +215,12 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       ...(spec.sessionStore === 'cookie' ? {} : { redisUrl: spec.sessionStore === 'redis' ? redis.url : redis.tlsUrl }),
     });
     let doors = 0;
-    const startFrontDoor = async (spec: FrontDoorSpec, synthesized?: Json): Promise<FrontDoor> => {
+    const startFrontDoor = async (spec: FrontDoorSpec, synthesized?: Json, own?: RunningBackstage): Promise<FrontDoor> => {
       const name = frontDoorName(spec);
       const doorJson = synthesized ?? synthesizePortal(portalOptions(spec));
+      const backstage = own ?? sharedBackstage;
       // One Backstage and one IdP client serve every front door: they must be the same.
-      if (backstageOf(doorJson) !== runningBackstage) throw new Error(`${name}: the portal renders another Backstage than the running one; start one for it`);
+      if (!own && backstageOf(doorJson) !== runningBackstage) throw new Error(`${name}: the portal renders another Backstage than the running one; start one for it`);
       if (redirectUriOf(doorJson) !== registeredRedirect) throw new Error(`${name}: another redirect URI than the registered ${registeredRedirect}`);
       const n = ++doors;
       const dir = join(runDir, `door-${n}`);
@@ -300,6 +319,24 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
         return door;
       },
       startFrontDoor: (spec) => startFrontDoor(spec),
+      startTeamsPortal: async (teams) => {
+        const spec: FrontDoorSpec = { flavour: 'ingress-nginx', sessionStore: 'cookie' };
+        const teamsJson = synthesizePortal({ ...portalOptions(spec), teams });
+        const dir = mkdtempSync(join(runDir, 'teams-backstage-'));
+        chmodSync(dir, 0o755);
+        const own = await startBackstage(await planBackstage(teamsJson, dir, secrets, pki.caFile), join(logDir, `${dir.split('/').pop()}.log`));
+        stops.push(() => own.stop());
+        const door = await startFrontDoor(spec, teamsJson, own);
+        const deploymentOf = (j: Json) => JSON.stringify(resourceAt(j, 'kubernetes_deployment_v1', 'Backstage/Deployment'));
+        return {
+          door,
+          backstage: own,
+          applyConfigMaps: (next) => {
+            if (deploymentOf(next) !== deploymentOf(teamsJson)) throw new Error('the new synthesis changes the Backstage Deployment: the pods would roll, not reload');
+            for (const v of own.plan.volumes) writeConfigMapVolume(v.local, localFiles(configMapData(next, v.configMap), own.plan.volumes));
+          },
+        };
+      },
       stop: stopAll,
     };
   } catch (error) {
