@@ -9,7 +9,7 @@ import { reloaderWiring, resourcesWithDefaults, spreadAcrossNodes, workloadDisru
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { ContainerResources } from '../core/resources';
 import { hostName, kubernetesName, pinnedImage, positiveInt, resources, workloadNamespace } from '../core/schemas';
-import { problem, validateProps } from '../core/validation';
+import { nestedIssues, problem, validateProps } from '../core/validation';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
 import { BoundSecret, SecretRef, secretRefSchema, secretRevisions } from '../secrets/secret-ref';
 import { SECRET_ENV_NAME, SIGN_IN_RESOLVERS, SignInOptions, StaticTokenEnv, findDerivedOverrides, findLiteralSecrets, generatedAppConfig, mergeAppConfig } from './app-config';

@@ -2,7 +2,7 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import * as z from 'zod';
-import { OidcGateway, clientIdSchema, type OidcGatewayProps } from '../access/oidc-gateway';
+import { type AccessPolicy, OidcGateway, clientIdSchema, type OidcGatewayProps } from '../access/oidc-gateway';
 import { MachineClient, machineClientsSchema } from '../access/machine-client';
 import { oidcIssuerSchema } from '../access/oidc-issuer';
 import { BACKSTAGE_PORT, Backstage, DEFAULT_BACKSTAGE_NAME, type BackstageProps } from '../backstage/backstage';
