@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { BackstageDatabase, OidcIssuer, SecretRef, TlsSource } from '../lib';
+import { BackstageDatabase, OidcGatewayProps, OidcIssuer, SecretRef, TlsSource } from '../lib';
 
 export type TfJson = {
   resource?: Record<string, Record<string, Record<string, any>>>;
@@ -58,6 +58,23 @@ export function portalProps(scope: Construct) {
     access: { emailDomains: ['example.com'] },
     tls: TlsSource.acme({ email: 'platform@example.com' }),
     backstage: { replicas: 1 },
+  };
+}
+
+/**
+ * Minimal valid gateway props with existing-Secret references (no stack needed); override
+ * what a test is about.
+ */
+export function gatewayProps(overrides: Partial<OidcGatewayProps> = {}): OidcGatewayProps {
+  return {
+    namespace: 'backstage',
+    host: 'backstage.example.com',
+    issuer: OidcIssuer.okta({ domain: 'example.okta.com' }),
+    clientId: 'client-123',
+    clientSecret: SecretRef.fromSecret('oidc', 'client-secret'),
+    cookieSecret: SecretRef.fromSecret('cookie', 'cookie-secret'),
+    access: { emailDomains: ['example.com'] },
+    ...overrides,
   };
 }
 
