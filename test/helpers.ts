@@ -6,7 +6,7 @@ import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { expect } from 'vitest';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { BackstageDatabase, OidcIssuer, PropsValidationError, SecretRef, TlsSource, type ValidationProblem } from '../lib';
+import { BackstageDatabase, OidcGatewayProps, OidcIssuer, PropsValidationError, SecretRef, TlsSource, type ValidationProblem } from '../lib';
 
 export type TfJson = {
   resource?: Record<string, Record<string, Record<string, any>>>;
@@ -59,6 +59,23 @@ export function portalProps(scope: Construct) {
     access: { emailDomains: ['example.com'] },
     tls: TlsSource.acme({ email: 'platform@example.com' }),
     backstage: { replicas: 1 },
+  };
+}
+
+/**
+ * Minimal valid gateway props with existing-Secret references (no stack needed); override
+ * what a test is about.
+ */
+export function gatewayProps(overrides: Partial<OidcGatewayProps> = {}): OidcGatewayProps {
+  return {
+    namespace: 'backstage',
+    host: 'backstage.example.com',
+    issuer: OidcIssuer.okta({ domain: 'example.okta.com' }),
+    clientId: 'client-123',
+    clientSecret: SecretRef.fromSecret('oidc', 'client-secret'),
+    cookieSecret: SecretRef.fromSecret('cookie', 'cookie-secret'),
+    access: { emailDomains: ['example.com'] },
+    ...overrides,
   };
 }
 

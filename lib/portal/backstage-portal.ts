@@ -133,9 +133,15 @@ export interface BackstagePortalCommonProps
    * @default - ingress-nginx in namespace `ingress-nginx`, or the F5 controller in `nginx-ingress`
    */
   readonly ingressController?: PeerSelector;
-  /** @default - see {@link PortalBackstageOptions} */
+  /**
+   * Backstage's own settings (replicas, autoscaling, resources, app-config, env, ...).
+   * @default - see {@link PortalBackstageOptions}
+   */
   readonly backstage?: PortalBackstageOptions;
-  /** @default - see {@link PortalGatewayOptions} */
+  /**
+   * oauth2-proxy's own settings (cookie, session store, image, replicas).
+   * @default - see {@link PortalGatewayOptions}
+   */
   readonly gateway?: PortalGatewayOptions;
 }
 
@@ -143,7 +149,10 @@ export interface BackstagePortalCommonProps
 export interface IngressNginxPortalProps extends BackstagePortalCommonProps {
   /** Which NGINX controller serves the portal. @default "ingress-nginx" */
   readonly ingressFlavour?: 'ingress-nginx';
-  /** @default - see {@link PortalIngressOptions} */
+  /**
+   * The ingress-nginx Ingresses' own settings (API paths, rate limits, CORS, buffers, ...).
+   * @default - see {@link PortalIngressOptions}
+   */
   readonly ingress?: PortalIngressOptions;
 }
 
@@ -163,7 +172,10 @@ export interface IngressNginxPortalProps extends BackstagePortalCommonProps {
  */
 export interface F5NginxPortalProps extends BackstagePortalCommonProps {
   readonly ingressFlavour: 'f5-nginx';
-  /** @default - see {@link F5PortalIngressOptions} */
+  /**
+   * The F5 Ingresses' own settings (API paths, rate limit, HSTS, buffers, ...).
+   * @default - see {@link F5PortalIngressOptions}
+   */
   readonly ingress?: F5PortalIngressOptions;
 }
 

@@ -2,6 +2,7 @@
 // config, environment and files out, without a stack or a synth.
 import { describe, expect, it } from 'vitest';
 import { MachineClient, OidcGatewayProps, OidcIssuer, SecretRef, SessionStore } from '../../lib';
+import { gatewayProps } from '../helpers';
 import {
   GatewayConfigInput,
   GatewaySecrets,
@@ -19,21 +20,8 @@ const SECRETS: GatewaySecrets = {
   cookieSecret: { secretName: 'cookie', key: 'cookie-secret' },
 };
 
-function props(overrides: Partial<OidcGatewayProps> = {}): OidcGatewayProps {
-  return {
-    namespace: 'backstage',
-    host: 'backstage.example.com',
-    issuer: OidcIssuer.okta({ domain: 'example.okta.com' }),
-    clientId: 'client-123',
-    clientSecret: SecretRef.fromSecret('oidc', 'client-secret'),
-    cookieSecret: SecretRef.fromSecret('cookie', 'cookie-secret'),
-    access: { emailDomains: ['example.com'] },
-    ...overrides,
-  };
-}
-
 function input(overrides: Partial<OidcGatewayProps> = {}, secrets: Partial<GatewaySecrets> = {}): GatewayConfigInput {
-  const p = props(overrides);
+  const p = gatewayProps(overrides);
   return { props: p, names: gatewayNames(p), sessionStore: p.sessionStore ?? SessionStore.cookie(), secrets: { ...SECRETS, ...secrets } };
 }
 
@@ -41,14 +29,14 @@ const flagsStartingWith = (args: readonly string[], prefix: string) => args.filt
 
 describe('gateway configuration', () => {
   it('derives the names and URLs from the props alone', () => {
-    expect(gatewayNames(props())).toEqual({
+    expect(gatewayNames(gatewayProps())).toEqual({
       name: 'oauth2-proxy',
       cookieName: '_oauth2_proxy',
       redirectUrl: 'https://backstage.example.com/oauth2/callback',
       authUrl: 'http://oauth2-proxy.backstage.svc.cluster.local:4180/oauth2/auth',
       signInUrl: 'https://backstage.example.com/oauth2/start?rd=$escaped_request_uri',
     });
-    const named = gatewayNames(props({ name: 'gw', namespace: 'portal', cookie: { name: '_portal' } }));
+    const named = gatewayNames(gatewayProps({ name: 'gw', namespace: 'portal', cookie: { name: '_portal' } }));
     expect([named.name, named.cookieName, named.authUrl]).toEqual(['gw', '_portal', 'http://gw.portal.svc.cluster.local:4180/oauth2/auth']);
   });
 

@@ -3,25 +3,14 @@
 // --alpha-config selects; it adds the file to the system CAs for the rediss:// connection).
 import { TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { OidcGateway, OidcGatewayProps, OidcIssuer, SecretRef, SessionStore } from '../../lib';
-import { TfJson, errorOf, resourceAt, synth, variableSecret } from '../helpers';
+import { OidcGateway, OidcGatewayProps, SecretRef, SessionStore } from '../../lib';
+import { TfJson, errorOf, gatewayProps, resourceAt, synth, variableSecret } from '../helpers';
 
-function gatewayProps(stack: TerraformStack, sessionStore: SessionStore): OidcGatewayProps {
-  return {
-    namespace: 'backstage',
-    host: 'backstage.example.com',
-    issuer: OidcIssuer.okta({ domain: 'example.okta.com' }),
-    clientId: 'client-123',
-    clientSecret: SecretRef.fromSecret('oidc', 'client-secret'),
-    cookieSecret: variableSecret(stack, 'cookie_secret'),
-    access: { emailDomains: ['example.com'] },
-    sessionStore,
-  };
-}
+const propsWith = (stack: TerraformStack, sessionStore: SessionStore): OidcGatewayProps => gatewayProps({ cookieSecret: variableSecret(stack, 'cookie_secret'), sessionStore });
 
-const synthWith = (store: (stack: TerraformStack) => SessionStore): TfJson => synth((stack) => new OidcGateway(stack, 'gw', gatewayProps(stack, store(stack))));
+const synthWith = (store: (stack: TerraformStack) => SessionStore): TfJson => synth((stack) => new OidcGateway(stack, 'gw', propsWith(stack, store(stack))));
 const podOf = (json: TfJson) => resourceAt(json, 'kubernetes_deployment_v1', 'gw/Deployment').spec.template.spec;
-const errorsWith = (store: SessionStore) => errorOf(() => synth((stack) => new OidcGateway(stack, 'gw', gatewayProps(stack, store)))).split('\n');
+const errorsWith = (store: SessionStore) => errorOf(() => synth((stack) => new OidcGateway(stack, 'gw', propsWith(stack, store)))).split('\n');
 
 describe('SessionStore.redis with a CA', () => {
   it('mounts the CA from its Secret and passes it as --redis-ca-path, right after the connection URL', () => {
