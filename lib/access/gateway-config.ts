@@ -132,7 +132,8 @@ export function oauth2ProxyArgs(input: GatewayConfigInput): string[] {
   const sameSite = cookie.sameSite ?? 'lax';
   // oauth2-proxy needs an e-mail rule; "*" leaves the decision to the group rule (or to nobody).
   const emailDomains = props.access.allowAnyAuthenticatedUser || !props.access.emailDomains?.length ? ['*'] : props.access.emailDomains;
-  const jwtClients = jwtMachineClients(props.machineClients);
+  // With a machine entry, machine tokens go there; the people's entry admits none.
+  const jwtClients = props.machineHost === undefined ? jwtMachineClients(props.machineClients) : [];
   return [
     `--alpha-config=${CONFIG_DIR}/alpha-config.yaml`,
     '--reverse-proxy=true',

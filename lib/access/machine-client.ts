@@ -66,6 +66,95 @@ export interface JwtMachineClientOptions {
    * @default - no restriction beyond Backstage's permission policy
    */
   readonly accessRestrictions?: readonly AccessRestriction[];
+  /**
+   * The exact `sub` values the machine entry (`OidcGateway` `machineHost`) admits. Required
+   * there: an issuer such as GitHub Actions signs tokens for every repository on it, so
+   * issuer and audience alone would let anyone's workflow in. The presets derive it from
+   * what they are given (repository and ref or environment, namespace and service account).
+   * @default - none: the client can only use the people's entry (see `emailDomain`)
+   */
+  readonly subjects?: readonly string[];
+}
+
+/** What {@link MachineClient.githubActions}, `.gitlabCi`, `.kubernetesServiceAccount` and `.oidc` have in common. */
+export interface MachineClientPresetCommonOptions {
+  /** Audience (`aud`) the tokens are requested for; not `"backstage"`. */
+  readonly audience: string;
+  /**
+   * Names the client inside Backstage: principal `external:<subjectPrefix>:<sub>`.
+   * @default - the preset's own: "github", "gitlab", "k8s", none for `oidc`
+   */
+  readonly subjectPrefix?: string;
+  /**
+   * What the client may do in Backstage.
+   * @default - no restriction beyond Backstage's permission policy
+   */
+  readonly accessRestrictions?: readonly AccessRestriction[];
+}
+
+/** Options of {@link MachineClient.githubActions}. */
+export interface GitHubActionsMachineClientOptions extends MachineClientPresetCommonOptions {
+  /** The `repository` claim: `owner/name`. */
+  readonly repository: string;
+  /**
+   * Git refs (`ref` claim) whose jobs without an environment are admitted, e.g. `refs/heads/main`.
+   * @default - none
+   */
+  readonly refs?: readonly string[];
+  /**
+   * Deployment environments (`environment` claim) whose jobs are admitted; GitHub puts the
+   * environment instead of the ref in `sub` for such jobs.
+   * @default - none
+   */
+  readonly environments?: readonly string[];
+  /**
+   * Issuer of a GitHub Enterprise Server (`https://<host>/_services/token`).
+   * @default "https://token.actions.githubusercontent.com"
+   */
+  readonly issuerUrl?: string;
+}
+
+/** Options of {@link MachineClient.gitlabCi}. */
+export interface GitLabCiMachineClientOptions extends MachineClientPresetCommonOptions {
+  /** The `project_path` claim: `group/project`. */
+  readonly projectPath: string;
+  /** Branches or tags (`ref_type`, `ref` claims) whose jobs are admitted. */
+  readonly refs: ReadonlyArray<{ readonly type: 'branch' | 'tag'; readonly name: string }>;
+  /**
+   * The GitLab instance (its issuer).
+   * @default "https://gitlab.com"
+   */
+  readonly gitlabUrl?: string;
+}
+
+/** Options of {@link MachineClient.kubernetesServiceAccount}. */
+export interface KubernetesServiceAccountMachineClientOptions extends MachineClientPresetCommonOptions {
+  /** The cluster's service-account issuer (`kube-apiserver --service-account-issuer`). */
+  readonly issuerUrl: string;
+  /**
+   * Its JWKS, readable without credentials.
+   * @default `${issuerUrl}/openid/v1/jwks`
+   */
+  readonly jwksUrl?: string;
+  /** Namespace of the agent's ServiceAccount. */
+  readonly namespace: string;
+  /** Name of the agent's ServiceAccount. */
+  readonly serviceAccount: string;
+}
+
+/** Options of {@link MachineClient.oidc}: any OIDC workload identity (GCP, Azure, SPIFFE...). */
+export interface OidcMachineClientOptions extends MachineClientPresetCommonOptions {
+  /** Issuer (`iss`). */
+  readonly issuerUrl: string;
+  /** Its JWKS endpoint. */
+  readonly jwksUrl: string;
+  /** The exact `sub` values admitted (a GCP service account's unique id, an Azure managed identity's object id). */
+  readonly subjects: readonly string[];
+  /**
+   * Accepted signing algorithms.
+   * @default ["RS256"]
+   */
+  readonly algorithms?: readonly string[];
 }
 
 /** Options of {@link MachineClient.staticToken}. */
@@ -107,6 +196,10 @@ const jwtMachineClientSchema = z.strictObject({
   groups: z.array(z.string().regex(/^\S(.*\S)?$/, problem('must be a group name without surrounding whitespace', 'Write the group as the issuer puts it in the groups claim.'))).optional(),
   algorithms: z.array(z.string().regex(/^(RS|ES|PS)(256|384|512)$|^EdDSA$/, problem('must be an asymmetric JWS algorithm', 'Use RS256, ES256, PS256 or EdDSA; shared-secret (HS*) tokens cannot be checked with a JWKS.'))).optional(),
   accessRestrictions: restrictions,
+  subjects: z
+    .array(z.string().regex(/^\S+$/, problem('must be a non-empty subject without whitespace', 'Write the `sub` claim exactly as the issuer puts it in the token.')))
+    .min(1, problem('must not be empty', 'List at least one subject, or leave subjects out.'))
+    .optional(),
 }) satisfies z.ZodType<JwtMachineClientOptions>;
 
 const staticTokenMachineClientSchema = z.strictObject({
@@ -132,7 +225,78 @@ export abstract class MachineClient {
     return new JwtMachineClient(options);
   }
 
-  /** A client with a shared token that only Backstage checks: for in-cluster callers. */
+  /**
+   * GitHub Actions OIDC tokens of one repository, for the given refs and/or environments
+   * (admitted by their `sub`: `repo:<repository>:ref:<ref>` or `repo:<repository>:environment:<env>`).
+   */
+  public static githubActions(options: GitHubActionsMachineClientOptions): MachineClient {
+    const issuerUrl = options.issuerUrl ?? 'https://token.actions.githubusercontent.com';
+    return new JwtMachineClient(
+      {
+        issuerUrl,
+        jwksUrl: `${issuerUrl}/.well-known/jwks`,
+        audience: options.audience,
+        subjectPrefix: options.subjectPrefix ?? 'github',
+        ...someSubjects([...(options.refs ?? []).map((ref) => `repo:${options.repository}:ref:${ref}`), ...(options.environments ?? []).map((env) => `repo:${options.repository}:environment:${env}`)]),
+        ...(options.accessRestrictions ? { accessRestrictions: options.accessRestrictions } : {}),
+      },
+      'github-actions',
+    );
+  }
+
+  /** GitLab CI ID tokens of one project, for the given branches or tags (`sub`: `project_path:<p>:ref_type:<t>:ref:<r>`). */
+  public static gitlabCi(options: GitLabCiMachineClientOptions): MachineClient {
+    const issuerUrl = options.gitlabUrl ?? 'https://gitlab.com';
+    return new JwtMachineClient(
+      {
+        issuerUrl,
+        jwksUrl: `${issuerUrl}/oauth/discovery/keys`,
+        audience: options.audience,
+        subjectPrefix: options.subjectPrefix ?? 'gitlab',
+        ...someSubjects((options.refs ?? []).map((ref) => `project_path:${options.projectPath}:ref_type:${ref.type}:ref:${ref.name}`)),
+        ...(options.accessRestrictions ? { accessRestrictions: options.accessRestrictions } : {}),
+      },
+      'gitlab-ci',
+    );
+  }
+
+  /**
+   * Projected, audience-bound tokens of one Kubernetes ServiceAccount, from the cluster's
+   * service-account issuer (`sub`: `system:serviceaccount:<namespace>:<name>`).
+   */
+  public static kubernetesServiceAccount(options: KubernetesServiceAccountMachineClientOptions): MachineClient {
+    return new JwtMachineClient(
+      {
+        issuerUrl: options.issuerUrl,
+        jwksUrl: options.jwksUrl ?? `${options.issuerUrl.replace(/\/$/, '')}/openid/v1/jwks`,
+        audience: options.audience,
+        subjectPrefix: options.subjectPrefix ?? 'k8s',
+        subjects: [`system:serviceaccount:${options.namespace}:${options.serviceAccount}`],
+        ...(options.accessRestrictions ? { accessRestrictions: options.accessRestrictions } : {}),
+      },
+      'kubernetes-service-account',
+    );
+  }
+
+  /** Any OIDC workload identity (GCP, Azure), admitted by issuer, audience and exact subjects. */
+  public static oidc(options: OidcMachineClientOptions): MachineClient {
+    return new JwtMachineClient({ ...options }, 'oidc');
+  }
+
+  /**
+   * DANGEROUS fallback: a long-lived shared secret that only Backstage checks, which never
+   * expires, is not bound to a workload and must be rotated by hand. Prefer workload
+   * identity (`githubActions`, `gitlabCi`, `kubernetesServiceAccount`, `oidc`). Only for
+   * in-cluster callers admitted by the Backstage NetworkPolicy (`allowedPeers`).
+   */
+  public static dangerousStaticToken(options: StaticTokenMachineClientOptions): MachineClient {
+    return new StaticTokenMachineClient(options);
+  }
+
+  /**
+   * A client with a shared token that only Backstage checks: for in-cluster callers.
+   * @deprecated Use {@link MachineClient.dangerousStaticToken}, which says what it is.
+   */
   public static staticToken(options: StaticTokenMachineClientOptions): MachineClient {
     return new StaticTokenMachineClient(options);
   }
@@ -144,6 +308,8 @@ export abstract class MachineClient {
 
   /** How the client proves who it is: `jwt` or `static` (a shared token). */
   public abstract readonly kind: 'jwt' | 'static';
+  /** Which factory made it: `jwt`, `github-actions`, `gitlab-ci`, `kubernetes-service-account`, `oidc` or `static`. */
+  public abstract readonly preset: 'jwt' | 'github-actions' | 'gitlab-ci' | 'kubernetes-service-account' | 'oidc' | 'static';
   /**
    * The options given to the factory.
    * @deprecated Keep the options you pass to `MachineClient.jwt` or `.staticToken` where
@@ -173,10 +339,18 @@ export abstract class MachineClient {
   public addOptionIssues(_ctx: z.core.$RefinementCtx, _path: readonly PropertyKey[]): void {}
 }
 
+/** `subjects` when there are any: an empty list is the preset's own refusal, not the schema's. */
+function someSubjects(subjects: string[]): { subjects?: string[] } {
+  return subjects.length > 0 ? { subjects } : {};
+}
+
 class JwtMachineClient extends MachineClient {
   public readonly kind = 'jwt';
 
-  constructor(public readonly options: JwtMachineClientOptions) {
+  constructor(
+    public readonly options: JwtMachineClientOptions,
+    public readonly preset: 'jwt' | 'github-actions' | 'gitlab-ci' | 'kubernetes-service-account' | 'oidc' = 'jwt',
+  ) {
     super();
   }
 
@@ -186,11 +360,25 @@ class JwtMachineClient extends MachineClient {
 
   public override addOptionIssues(ctx: z.core.$RefinementCtx, path: readonly PropertyKey[]): void {
     nestedIssues(ctx, path, jwtMachineClientSchema, this.options);
+    // A preset with nothing to admit would let no token in (or, worse, reach the gateway
+    // without a subject rule): say so where it was made.
+    if (this.preset !== 'jwt' && (this.options.subjects?.length ?? 0) === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'subjects'],
+        message: problem(
+          'admits no subject',
+          this.preset === 'github-actions' ? 'Give refs (e.g. ["refs/heads/main"]) or environments.' : 'Give at least one ref or subject.',
+        ),
+        params: { nestedValue: { value: this.options.subjects } },
+      });
+    }
   }
 }
 
 class StaticTokenMachineClient extends MachineClient {
   public readonly kind = 'static';
+  public readonly preset = 'static';
 
   constructor(public readonly options: StaticTokenMachineClientOptions) {
     super();

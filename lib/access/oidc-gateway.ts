@@ -16,7 +16,8 @@ import { BoundSecret, SecretRef, secretRefSchema, secretRevisions } from '../sec
 import { DEFAULT_IMAGES, OAUTH2_PROXY_VERSION } from '../core/defaults';
 import { DEFAULT_COOKIE_EXPIRE, DEFAULT_COOKIE_REFRESH, OAUTH2_PROXY_METRICS_PORT, OAUTH2_PROXY_PORT, gatewayNames, oauth2ProxyAlphaConfig, oauth2ProxyArgs, oauth2ProxyEnv, oauth2ProxyFiles } from './gateway-config';
 import { identityHeaderNames } from './header-contract';
-import { MachineClient, machineClientIssues, machineClientsSchema } from './machine-client';
+import { MachineClient, jwtClientOptions, machineClientIssues, machineClientsSchema } from './machine-client';
+import { MachineGateway } from './machine-gateway';
 import { OidcIssuer, oidcIssuerSchema } from './oidc-issuer';
 import { SessionStore, redisSessionStoreSchema } from './session-store';
 
@@ -102,6 +103,15 @@ export interface OidcGatewayProps {
    * @default - none
    */
   readonly machineClients?: readonly MachineClient[];
+  /**
+   * Public host of the machine entry, e.g. `api.backstage.example.com`. With it the JWT
+   * machine clients no longer pass the people's oauth2-proxy: a second one (`<name>-machines`)
+   * admits only their tokens, by issuer, audience and exact subject (`subjects`, which the
+   * presets derive), with no e-mail or group rule and no sign-in redirect (401/403). People's
+   * sign-in is unchanged. Every JWT client then needs `subjects`.
+   * @default - none: JWT clients pass the people's oauth2-proxy and must meet its access policy
+   */
+  readonly machineHost?: string;
   /**
    * Run in the request path: oauth2-proxy proxies signed-in requests to this Service and
    * sets the identity headers on them itself (needed by controllers whose external auth
@@ -280,6 +290,39 @@ function machineClientsAgainstAccess(clients: readonly MachineClient[], access: 
   });
 }
 
+/** The machine entry admits clients by subject, so each needs some; and it needs a client. */
+function machineEntryIssues(machineHost: string, host: unknown, clients: readonly MachineClient[], ctx: z.core.$RefinementCtx): void {
+  if (machineHost === host) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['machineHost'],
+      message: problem('must differ from host', 'ingress-nginx chooses the auth endpoint per host and path: give machines a host of their own, e.g. "api.<host>".'),
+    });
+  }
+  const jwt = clients.filter((c) => MachineClient.isMachineClient(c) && c.jwtOptions !== undefined);
+  if (jwt.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['machineHost'],
+      message: problem('has no JWT machine client to admit', 'Add a client to machineClients (MachineClient.githubActions, .gitlabCi, .kubernetesServiceAccount, .oidc), or leave machineHost out.'),
+    });
+  }
+  clients.forEach((client, index) => {
+    const options = MachineClient.isMachineClient(client) ? client.jwtOptions : undefined;
+    if (options !== undefined && (options.subjects?.length ?? 0) === 0 && client.preset === 'jwt') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['machineClients', index, 'subjects'],
+        message: problem(
+          'is required with machineHost',
+          'The machine entry admits tokens by their exact `sub`: list them, or use a preset (MachineClient.githubActions, .kubernetesServiceAccount...) that derives them; issuer and audience alone would admit every token the issuer signs for that audience.',
+        ),
+        params: { nestedValue: { value: options.subjects } },
+      });
+    }
+  });
+}
+
 const gatewaySchema = z
   .strictObject({
     namespace: workloadNamespace,
@@ -292,6 +335,7 @@ const gatewaySchema = z
     cookie: cookieSchema.optional(),
     sessionStore: z.custom<SessionStore>((v) => SessionStore.isSessionStore(v), problem('must be a SessionStore', 'Use SessionStore.cookie() or SessionStore.redis({...}).')).optional(),
     machineClients: machineClientsSchema().optional(),
+    machineHost: hostName.optional(),
     upstream: z.strictObject({ serviceName: kubernetesName, port: z.number().int().min(1).max(65535) }).optional(),
     apiPaths: z
       .array(
@@ -355,7 +399,11 @@ const gatewaySchema = z
       nestedIssues(ctx, ['issuer'], props.issuer.schema, props.issuer.options);
       accessContradictions(props.issuer, props.access, ctx);
     }
-    machineClientsAgainstAccess(props.machineClients ?? [], props.access, ctx);
+    if (props.machineHost === undefined) {
+      machineClientsAgainstAccess(props.machineClients ?? [], props.access, ctx);
+    } else {
+      machineEntryIssues(props.machineHost, props.host, props.machineClients ?? [], ctx);
+    }
   }) satisfies z.ZodType<OidcGatewayProps>;
 
 /**
@@ -396,6 +444,8 @@ export class OidcGateway extends Construct {
   public readonly configMap: KubernetesResource;
   public readonly networkPolicy: KubernetesResource;
   public readonly podDisruptionBudget: KubernetesResource;
+  /** The machine entry, with `machineHost`. */
+  public readonly machineGateway?: MachineGateway;
 
   constructor(scope: Construct, id: string, props: OidcGatewayProps) {
     super(scope, id);
@@ -489,5 +539,20 @@ export class OidcGateway extends Construct {
     this.service = workloadService(workload, OAUTH2_PROXY_PORT);
     this.podDisruptionBudget = workloadDisruptionBudget(workload);
     this.networkPolicy = workloadNetworkPolicy(workload, [props.ingressController ?? INGRESS_NGINX_CONTROLLER], OAUTH2_PROXY_PORT);
+
+    if (props.machineHost !== undefined) {
+      this.machineGateway = new MachineGateway(this, 'Machines', {
+        gatewayName: name,
+        namespace: props.namespace,
+        host: props.machineHost,
+        peopleCookieName: names.cookieName,
+        clients: jwtClientOptions(props.machineClients ?? []),
+        cookieSecret: secrets.cookieSecret,
+        image: props.image ?? DEFAULT_IMAGES.oauth2Proxy,
+        replicas,
+        resources: props.resources,
+        ingressController: props.ingressController ?? INGRESS_NGINX_CONTROLLER,
+      });
+    }
   }
 }

@@ -21,6 +21,11 @@ export interface IngressAuthGateway {
   readonly port: number;
   /** Session store, which decides the proxy buffer size needed. */
   readonly sessionStore: { readonly proxyBufferSize: string };
+  /**
+   * The machine entry (`OidcGateway` `machineHost`): its host gets an Ingress of its own.
+   * @default - none
+   */
+  readonly machineGateway?: { readonly host: string; readonly authUrl: string };
 }
 
 /** Request rate limits per client IP. */
@@ -132,6 +137,14 @@ export class NginxIngress extends Construct {
   public readonly signInAnnotations: Readonly<Record<string, string>>;
   /** The portal URL. */
   public readonly url: string;
+  /**
+   * The machine host's Ingress (with a machine entry): every path through the machine
+   * entry's auth endpoint, 401/403 and never a sign-in redirect. It names the portal's TLS
+   * Secret, so that certificate must cover the machine host too (a SAN or a wildcard).
+   */
+  public readonly machineIngress?: KubernetesResource;
+  /** The annotations of the machine host's Ingress. */
+  public readonly machineAnnotations?: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: NginxIngressProps) {
     super(scope, id);
@@ -202,15 +215,15 @@ export class NginxIngress extends Construct {
 
     // The three Ingresses differ only in name, annotations and paths: one host, one
     // certificate, one class.
-    const ingress = (id: string, ingressName: string, annotations: Readonly<Record<string, string>>, paths: readonly string[], service: { serviceName: string; port: number }, dependsOn: ITerraformDependable[] = []) =>
+    const ingress = (id: string, ingressName: string, annotations: Readonly<Record<string, string>>, paths: readonly string[], service: { serviceName: string; port: number }, dependsOn: ITerraformDependable[] = [], host: string = props.host) =>
       kubernetesResource(this, id, 'kubernetes_ingress_v1', {
         metadata: { name: ingressName, namespace: props.namespace, labels, annotations: { ...annotations } },
         spec: {
           ingressClassName,
-          tls: [{ hosts: [props.host], secretName: tls.secretName }],
+          tls: [{ hosts: [host], secretName: tls.secretName }],
           rule: [
             {
-              host: props.host,
+              host,
               http: {
                 path: paths.map((path) => ({
                   path,
@@ -227,6 +240,18 @@ export class NginxIngress extends Construct {
     this.ingress = ingress('Ingress', name, this.annotations, ['/'], props.backend, [...tls.dependsOn]);
     this.signInIngress = ingress('SignInIngress', `${name}-oauth2`, this.signInAnnotations, ['/oauth2'], props.gateway);
     this.apiIngress = ingress('ApiIngress', `${name}-api`, this.apiAnnotations, props.apiPaths ?? ['/api'], props.backend);
+
+    const machines = props.gateway.machineGateway;
+    if (machines !== undefined) {
+      // No auth-signin: a caller without a valid token gets the entry's 401 (or 403 for an
+      // invalid JWT), never a page. The identity headers of the contract are still set from
+      // the auth answer (empty here), so a machine cannot send forged ones to Backstage.
+      this.machineAnnotations = {
+        ...renderIngressNginxAnnotations({ ...authenticated, authUrl: machines.authUrl, authSignin: undefined, enableCors: undefined, corsAllowOrigin: undefined, corsAllowCredentials: undefined, corsAllowMethods: undefined, corsAllowHeaders: undefined }),
+        ...(props.extraAnnotations ?? {}),
+      };
+      this.machineIngress = ingress('MachineIngress', `${name}-machines`, this.machineAnnotations, ['/'], props.backend, [], machines.host);
+    }
   }
 }
 

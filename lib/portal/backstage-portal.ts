@@ -120,6 +120,13 @@ export interface BackstagePortalCommonProps
    */
   readonly machineClients?: readonly MachineClient[];
   /**
+   * Host of the machine entry (see `OidcGatewayProps.machineHost`): machines call Backstage
+   * there, admitted by their own policy (issuer, audience, subject), never the people's.
+   * ingress-nginx only for now. The TLS certificate must cover it too.
+   * @default - none: JWT machine clients pass the people's entry and its access policy
+   */
+  readonly machineHost?: string;
+  /**
    * Which NGINX controller serves the portal. `ingress-nginx`: the community controller,
    * auth through `auth-url`. `f5-nginx`: the F5 NGINX Ingress Controller (5.4.0 or later);
    * its external auth cannot pass the identity headers on, so oauth2-proxy runs in the request
@@ -199,6 +206,7 @@ const portalSchema = z.strictObject({
   createNamespace: z.boolean().optional(),
   signIn: z.record(z.string(), z.unknown()).optional(),
   machineClients: machineClientsSchema().optional(),
+  machineHost: z.string().optional(),
   ingressFlavour: z.enum(['ingress-nginx', 'f5-nginx'], { error: problem('must be "ingress-nginx" or "f5-nginx"', 'Pick the NGINX controller of the cluster.') }).optional(),
   ingressController: peerSelectorSchema.optional(),
   backstage: z.record(z.string(), z.unknown()).optional(),
@@ -207,6 +215,13 @@ const portalSchema = z.strictObject({
   org: z.unknown().optional(),
   rbac: z.unknown().optional(),
 }).superRefine((props, ctx) => {
+  if (props.machineHost !== undefined && props.ingressFlavour === 'f5-nginx') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['machineHost'],
+      message: problem('is not supported with the f5-nginx flavour yet', 'Use ingressFlavour "ingress-nginx" for a machine entry, or leave machineHost out.'),
+    });
+  }
   if (props.createNamespace !== false && props.namespace !== undefined) {
     nestedIssues(ctx, ['namespace'], createdNamespace, props.namespace);
   }
@@ -308,6 +323,7 @@ export class BackstagePortal extends Construct {
       cookieSecret: props.cookieSecret,
       access: gatewayAccess(props.access),
       machineClients: props.machineClients,
+      ...(props.machineHost !== undefined ? { machineHost: props.machineHost } : {}),
       ingressController,
       // On F5, oauth2-proxy answers 401 on the API paths itself (apiRouteOf).
       ...(f5 ? { upstream: backstageService, apiPaths: (props.ingress?.apiPaths ?? ['/api']).map(apiRouteOf) } : {}),

@@ -36,7 +36,8 @@ export async function startMachineIssuer(tls: ServerCert, kid: string): Promise<
           id_token_signing_alg_values_supported: ['RS256'],
         }),
       );
-    } else if (path === '/jwks') {
+    } else if (path === '/jwks' || path === '/.well-known/jwks') {
+      // (/.well-known/jwks: where GitHub Actions' issuer publishes its keys.)
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
     } else {
       res.writeHead(404).end();

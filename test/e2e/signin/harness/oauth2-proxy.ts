@@ -41,8 +41,10 @@ export async function planOauth2Proxy(
   caFile: string,
   /** "<service>:<port>" → "127.0.0.1:<port>", for the upstreams of the request-path mode. */
   services?: ReadonlyMap<string, string>,
+  /** Which oauth2-proxy Deployment: the people's (default) or the machine entry's (`Gateway/Machines/Deployment`). */
+  deploymentPath = 'Gateway/Deployment',
 ): Promise<Oauth2ProxyPlan> {
-  const deployment = resourceAt(json, 'kubernetes_deployment_v1', 'Gateway/Deployment');
+  const deployment = resourceAt(json, 'kubernetes_deployment_v1', deploymentPath);
   const pod = one(one(one(deployment.spec).template).spec);
   const containers = list(pod.container);
   if (containers.length !== 1) throw new Error(`expected one oauth2-proxy container, got ${containers.length}`);

@@ -54,6 +54,11 @@ export interface PortalOptions {
    * policy, and catalog files of the image (paths relative to its working directory) for
    * its other entities.
    */
+  /**
+   * A machine entry (`machineHost`) with a GitHub-Actions-shaped client of this issuer
+   * (repository acme/service, ref refs/heads/main) instead of the policy-meeting CI client.
+   */
+  readonly machineEntry?: { readonly githubIssuerUrl: string };
   readonly teams?: { readonly org: OrgSource; readonly rbac: RbacOptions; readonly access: PortalAccessPolicy; readonly catalogFiles?: readonly string[] };
 }
 
@@ -76,7 +81,10 @@ export function portalProps(stack: TerraformStack, o: PortalOptions): BackstageP
     access: o.teams?.access ?? { emailDomains: ['example.com'], groups: ['portal-users'] },
     tls: TlsSource.fromSecret(SECRETS.tls),
     // (The RBAC scenarios' portal has people only: its access policy names its teams.)
-    machineClients: o.teams ? [] : [
+    ...(o.machineEntry ? { machineHost: `api.${PORTAL_HOST}` } : {}),
+    machineClients: o.teams ? [] : o.machineEntry ? [
+      MachineClient.githubActions({ issuerUrl: o.machineEntry.githubIssuerUrl, audience: MACHINE_AUDIENCE, repository: 'acme/service', refs: ['refs/heads/main'], accessRestrictions: [{ plugin: 'catalog' }] }),
+    ] : [
       MachineClient.jwt({
         issuerUrl: o.machineIssuerUrl,
         audience: MACHINE_AUDIENCE,

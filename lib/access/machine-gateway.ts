@@ -1,0 +1,108 @@
+import { Construct } from 'constructs';
+import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
+import { contentHash } from '../core/hash';
+import { selectorLabels, standardLabels } from '../core/labels';
+import { PeerSelector } from '../core/network';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
+import { ContainerResources } from '../core/resources';
+import { resourcesWithDefaults, spreadAcrossNodes, workloadDisruptionBudget, workloadMetadata, workloadNetworkPolicy, workloadService } from '../core/workload';
+import { escapeTerraformTemplate, toYaml } from '../core/yaml';
+import type { JwtMachineClientOptions } from './machine-client';
+import { MACHINE_ENTRY_METRICS_PORT, MACHINE_ENTRY_PORT, MACHINE_ENTRY_UNUSED_SECRET_KEY, machineEntryAlphaConfig, machineEntryArgs, machineEntryNames } from './machine-entry';
+
+/** @internal What {@link MachineGateway} is built from: the validated gateway props it needs. */
+export interface MachineGatewayProps {
+  readonly gatewayName: string;
+  readonly namespace: string;
+  readonly host: string;
+  readonly peopleCookieName: string;
+  readonly clients: readonly JwtMachineClientOptions[];
+  /** The people's cookie secret, reused: oauth2-proxy needs one though this entry sets no cookie anyone reads. */
+  readonly cookieSecret: { readonly secretName: string; readonly key: string };
+  readonly image: string;
+  readonly replicas: number;
+  readonly resources?: ContainerResources;
+  readonly ingressController: PeerSelector;
+}
+
+/**
+ * The machine entry of an {@link OidcGateway} (its `machineHost`): an oauth2-proxy of its own
+ * that admits only the machine clients' JWTs, by issuer, audience and subject, and answers
+ * 401/403 (never a sign-in page) to anything else. See machine-entry.ts for why.
+ */
+export class MachineGateway extends Construct {
+  /** Name of its Deployment and Service. */
+  public readonly serviceName: string;
+  /** In-cluster URL of its auth endpoint, for the machine host's Ingress `auth-url`. */
+  public readonly authUrl: string;
+  /** The public host machines call. */
+  public readonly host: string;
+  public readonly port = MACHINE_ENTRY_PORT;
+  public readonly args: readonly string[];
+  public readonly alphaConfig: string;
+  public readonly deployment: KubernetesResource;
+  public readonly service: KubernetesResource;
+  public readonly configMap: KubernetesResource;
+  public readonly networkPolicy: KubernetesResource;
+  public readonly podDisruptionBudget: KubernetesResource;
+
+  constructor(scope: Construct, id: string, props: MachineGatewayProps) {
+    super(scope, id);
+    const names = machineEntryNames(props.gatewayName, props.namespace, props.peopleCookieName);
+    const { name } = names;
+    this.serviceName = name;
+    this.authUrl = names.authUrl;
+    this.host = props.host;
+    this.alphaConfig = toYaml(machineEntryAlphaConfig(props.clients));
+    const args = machineEntryArgs(props.clients, names, props.host);
+    this.args = args;
+    const labels = standardLabels('oauth2-proxy', name, 'machine-gateway');
+    const selector = selectorLabels('oauth2-proxy', name);
+    this.configMap = kubernetesResource(this, 'Config', 'kubernetes_config_map_v1', {
+      metadata: { name: `${name}-config`, namespace: props.namespace, labels },
+      data: {
+        'alpha-config.yaml': escapeTerraformTemplate(this.alphaConfig),
+        [MACHINE_ENTRY_UNUSED_SECRET_KEY]: 'unused: the machine entry never redeems an authorization code',
+      },
+    });
+    const workload = { scope: this, name, namespace: props.namespace, labels, selector };
+    this.deployment = kubernetesResource(this, 'Deployment', 'kubernetes_deployment_v1', {
+      metadata: workloadMetadata(workload),
+      spec: {
+        replicas: String(props.replicas),
+        selector: { matchLabels: selector },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '1', maxUnavailable: '0' } },
+        template: {
+          metadata: { labels, annotations: { 'checksum/config': contentHash(this.alphaConfig + args.join('\n')) } },
+          spec: {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: restrictedPodSecurityContext(65532),
+            container: [
+              {
+                name: 'oauth2-proxy',
+                image: props.image,
+                args,
+                env: [{ name: 'OAUTH2_PROXY_COOKIE_SECRET', valueFrom: { secretKeyRef: { name: props.cookieSecret.secretName, key: props.cookieSecret.key } } }],
+                port: [
+                  { name: 'http', containerPort: MACHINE_ENTRY_PORT, protocol: 'TCP' },
+                  { name: 'metrics', containerPort: MACHINE_ENTRY_METRICS_PORT, protocol: 'TCP' },
+                ],
+                readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 10, timeoutSeconds: 3 },
+                livenessProbe: { httpGet: { path: '/ping', port: 'http' }, periodSeconds: 20, timeoutSeconds: 3 },
+                resources: resourcesWithDefaults(props.resources, { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '128Mi' } }),
+                securityContext: restrictedContainerSecurityContext(65532),
+                volumeMount: [{ name: 'config', mountPath: '/etc/oauth2-proxy', readOnly: true }],
+              },
+            ],
+            volume: [{ name: 'config', configMap: { name: this.configMap.metadataName } }],
+            topologySpreadConstraint: spreadAcrossNodes(selector),
+          },
+        },
+      },
+    });
+    this.service = workloadService(workload, MACHINE_ENTRY_PORT);
+    this.podDisruptionBudget = workloadDisruptionBudget(workload);
+    this.networkPolicy = workloadNetworkPolicy(workload, [props.ingressController], MACHINE_ENTRY_PORT);
+  }
+}
