@@ -217,6 +217,8 @@ export class NginxIngress extends Construct {
   public readonly signInAnnotations: Readonly<Record<string, string>>;
   /** The portal URL. */
   public readonly url: string;
+  /** The TLS Secret of the host (what the certificate is written to). */
+  public readonly tlsSecretName: string;
 
   constructor(scope: Construct, id: string, props: NginxIngressProps) {
     super(scope, id);
@@ -227,6 +229,7 @@ export class NginxIngress extends Construct {
     const origin = `https://${props.host}`;
     this.url = origin;
     const tls: BoundTls = props.tls.bind({ scope: this, host: props.host, ingressClassName });
+    this.tlsSecretName = tls.secretName;
     const labels = standardLabels('backstage', name, 'ingress');
 
     // Settings both Ingresses share: HTTPS only, buffers for the session cookie, the
