@@ -76,14 +76,24 @@ export interface ExistingGatewayOptions {
 }
 
 const labelValue = z.string().regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, problem('must be a label value', 'Use at most 63 letters, digits, "-", "_" and "."; start and end with a letter or digit.'));
-const metadataKey = z
-  .string()
-  .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/, problem('must be a label or annotation key', 'Use an optional DNS prefix and a name, e.g. "example.com/team".'))
-  // The Gateway API CRD refuses keys of its own group on infrastructure (GEP-1867).
-  .refine((key) => !key.startsWith('gateway.networking.k8s.io/'), problem('must not use the gateway.networking.k8s.io/ prefix', 'The Gateway API reserves it; pick a prefix of your own.'));
-// The CRD allows at most 8 labels and 8 annotations on infrastructure.
-const infrastructureMap = <T extends z.ZodType<string>>(value: T) =>
-  z.record(metadataKey, value).refine((m) => Object.keys(m).length <= 8, problem('must have at most 8 entries', 'The Gateway API allows 8 labels and 8 annotations on infrastructure.'));
+const METADATA_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/;
+
+/** A label or annotation map; each bad key is reported under its own path. */
+function metadataMap<T extends z.ZodType<string>>(value: T, options: { readonly max?: number; readonly reservedGatewayApiPrefix?: boolean } = {}) {
+  return z.record(z.string(), value).superRefine((map, ctx) => {
+    for (const key of Object.keys(map)) {
+      if (!METADATA_KEY.test(key)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: problem('is not a label or annotation key', 'Use an optional DNS prefix and a name, e.g. "example.com/team".'), params: { nestedValue: { value: key } } });
+      } else if (options.reservedGatewayApiPrefix && key.startsWith('gateway.networking.k8s.io/')) {
+        // The Gateway API CRD refuses keys of its own group on infrastructure (GEP-1867).
+        ctx.addIssue({ code: 'custom', path: [key], message: problem('must not use the gateway.networking.k8s.io/ prefix', 'The Gateway API reserves it; pick a prefix of your own.'), params: { nestedValue: { value: key } } });
+      }
+    }
+    if (options.max !== undefined && Object.keys(map).length > options.max) {
+      ctx.addIssue({ code: 'custom', path: [], message: problem(`must have at most ${options.max} entries`, 'The Gateway API allows 8 labels and 8 annotations on infrastructure.') });
+    }
+  });
+}
 const listenerName = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, problem('must be a listener name', 'Use the `name` of the listener in the Gateway\'s spec.listeners (lower case, digits, "-", ".").'));
@@ -95,8 +105,7 @@ export const createdGatewaySchema = z.strictObject({
     .min(1, problem('must not be empty', 'Name the GatewayClass of your implementation (kubectl get gatewayclass).'))
     .max(253, problem('must be at most 253 characters', 'Use the name of an existing GatewayClass.')),
   name: kubernetesName.optional(),
-  annotations: z
-    .record(metadataKey, z.string())
+  annotations: metadataMap(z.string())
     .superRefine((annotations, ctx) => {
       for (const key of Object.keys(annotations)) {
         if (key.startsWith('cert-manager.io/') || key.startsWith('acme.cert-manager.io/')) {
@@ -111,8 +120,8 @@ export const createdGatewaySchema = z.strictObject({
     .optional(),
   infrastructure: z
     .strictObject({
-      labels: infrastructureMap(labelValue).optional(),
-      annotations: infrastructureMap(z.string().max(4096)).optional(),
+      labels: metadataMap(labelValue, { max: 8, reservedGatewayApiPrefix: true }).optional(),
+      annotations: metadataMap(z.string().max(4096), { max: 8, reservedGatewayApiPrefix: true }).optional(),
       parametersRef: z
         .strictObject({
           group: z.string().regex(/^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, problem('must be an API group', 'Write it like "gateway.k8s.aws".')),

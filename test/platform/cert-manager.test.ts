@@ -43,6 +43,16 @@ describe('CertManager', () => {
     expect(valuesOf(synthCertManager(() => ({ keepCrds: true })), 'cm').crds).toEqual({ enabled: true, keep: true });
   });
 
+  it('turns on the Gateway API support (gateway-shim, HTTPRoute HTTP-01 solver) in its controller config when asked, and not by default', () => {
+    expect(valuesOf(synthCertManager(() => ({ gatewayApi: true })), 'cm').config).toEqual({
+      apiVersion: 'controller.config.cert-manager.io/v1alpha1',
+      kind: 'ControllerConfiguration',
+      enableGatewayAPI: true,
+    });
+    expect(valuesOf(synthCertManager(), 'cm')).not.toHaveProperty('config');
+    expect(errors({ gatewayApi: 'yes' })).toEqual(['[test/cm] gatewayApi: must be true or false, got "yes". Give a boolean, not a string.']);
+  });
+
   it('does not use the deprecated installCRDs value', () => {
     expect(valuesOf(synthCertManager(), 'cm')).not.toHaveProperty('installCRDs');
   });
