@@ -1,4 +1,4 @@
-import { TerraformStack } from 'cdktf';
+import { TerraformStack, TerraformVariable } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { MachineClient, OidcGateway, OidcGatewayProps, OidcIssuer, SecretRef, SessionStore, ingressAuthResponseHeaders } from '../../lib';
@@ -277,6 +277,19 @@ describe('OidcGateway', () => {
         'gw/NetworkPolicy',
       );
       expect(policy.spec.ingress[0].from).toEqual([{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'nginx-f5' } } }]);
+    });
+
+    it('keeps the checksum when the content is the same but other tokens were created before (token numbers are not content)', () => {
+      const checksum = (tokensFirst: number) =>
+        podAnnotationsOf(
+          synth((stack) => {
+            for (let i = 0; i < tokensFirst; i++) new TerraformVariable(stack, `unrelated_${i}`, { type: 'string' }).stringValue;
+            const namespace = new TerraformVariable(stack, 'namespace', { type: 'string' }).stringValue;
+            new OidcGateway(stack, 'gw', { ...gatewayProps(stack), namespace, upstream: { serviceName: 'backstage', port: 7007 } });
+          }),
+        )['checksum/config'];
+      expect(checksum(0)).toMatch(/^[0-9a-f]{32}-\$\{sha256\(/);
+      expect(checksum(3)).toBe(checksum(0));
     });
 
     it('admits networks outside the cluster (a cloud load balancer\'s proxies), alone or beside the controller pods', () => {
