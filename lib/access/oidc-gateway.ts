@@ -517,9 +517,10 @@ export class OidcGateway extends Construct {
               upstreams: [{ id: 'portal', path: '/', uri: `http://${props.upstream.serviceName}.${props.namespace}.svc.cluster.local:${props.upstream.port}` }],
             },
             injectRequestHeaders: oauth2ProxyInjectRequestHeaders(),
-            // oauth2-proxy adds these to the responses it proxies for signed-in requests.
-            // v7.15 reads a `value` as the literal bytes (its decode hook), not base64.
-            ...(props.hsts ? { injectResponseHeaders: [{ name: 'Strict-Transport-Security', values: [{ value: hstsHeaderValue(props.hsts) }] }] } : {}),
+            // oauth2-proxy adds these to the responses it proxies for signed-in requests. A
+            // static value is a secretSource (the nested form of v7.14+, as claimSource is),
+            // whose `value` v7.15 takes as the literal bytes (its decode hook), not base64.
+            ...(props.hsts ? { injectResponseHeaders: [{ name: 'Strict-Transport-Security', values: [{ secretSource: { value: hstsHeaderValue(props.hsts) } }] }] } : {}),
           }
         : {
             // Auth-only: nginx proxies to Backstage itself; a static 202 answers anything else.

@@ -184,6 +184,7 @@ function alphaConfigHsts(model: StackModel, podSpec: Obj, container: Obj, namesp
   }
   const headers = isObj(alpha) ? many(alpha.injectResponseHeaders) : [];
   const hsts = headers.find((h) => typeof h.name === 'string' && h.name.toLowerCase() === 'strict-transport-security');
-  const value = hsts ? one(many(hsts.values)[0]).value : undefined;
+  // A static value is a secretSource (v7.14+ nested form).
+  const value = hsts ? one(one(many(hsts.values)[0]).secretSource).value : undefined;
   return typeof value === 'string' ? value : undefined;
 }

@@ -418,7 +418,7 @@ describe('OidcGateway', () => {
     it('sends HSTS only in the request path, with a max age of a day at least, and admits only real networks', () => {
       const upstream = { serviceName: 'backstage', port: 7007 };
       expect(alphaConfigOf(synthGateway(() => ({ upstream, hsts: { includeSubdomains: false } }))).injectResponseHeaders).toEqual([
-        { name: 'Strict-Transport-Security', values: [{ value: 'max-age=31536000' }] },
+        { name: 'Strict-Transport-Security', values: [{ secretSource: { value: 'max-age=31536000' } }] },
       ]);
       expect(alphaConfigOf(synthGateway(() => ({ upstream }))).injectResponseHeaders).toBeUndefined();
       expect(gatewayErrors(() => ({ hsts: {} }))).toEqual([

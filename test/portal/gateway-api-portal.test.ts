@@ -46,14 +46,14 @@ describe('BackstagePortal on the Gateway API', () => {
       { id: 'portal', path: '/', uri: 'http://backstage.${kubernetes_namespace_v1.portal_Namespace_A3BFD15A.metadata[0].name}.svc.cluster.local:7007' },
     ]);
     expect(alpha.injectRequestHeaders.map((h: { name: string }) => h.name)).toEqual(identityHeaderNames());
-    expect(alpha.injectResponseHeaders).toEqual([{ name: 'Strict-Transport-Security', values: [{ value: 'max-age=31536000; includeSubDomains' }] }]);
+    expect(alpha.injectResponseHeaders).toEqual([{ name: 'Strict-Transport-Security', values: [{ secretSource: { value: 'max-age=31536000; includeSubDomains' } }] }]);
     expect(containerOf(json, 'Gateway/Deployment').args.filter((a: string) => a.startsWith('--api-route='))).toEqual(['--api-route=^/api([/?]|$)']);
   });
 
   it('takes the API prefixes and the HSTS settings of ingress', () => {
     const json = gatewayPortal({ gateway: created, apiPaths: ['/api', '/graphql'], hsts: { maxAgeSeconds: 63072000, includeSubdomains: false, preload: true } });
     expect(containerOf(json, 'Gateway/Deployment').args.filter((a: string) => a.startsWith('--api-route='))).toEqual(['--api-route=^/api([/?]|$)', '--api-route=^/graphql([/?]|$)']);
-    expect(alphaOf(json).injectResponseHeaders[0].values).toEqual([{ value: 'max-age=63072000; preload' }]);
+    expect(alphaOf(json).injectResponseHeaders[0].values).toEqual([{ secretSource: { value: 'max-age=63072000; preload' } }]);
   });
 
   it('lets only oauth2-proxy reach Backstage, and only the Gateway\'s data plane (and the networks given) reach oauth2-proxy', () => {
