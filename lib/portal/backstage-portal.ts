@@ -395,8 +395,9 @@ function withoutApiPaths(options: F5PortalIngressOptions | undefined): Omit<F5Po
 
 /**
  * The whole front door of one environment: namespace, Backstage, the oauth2-proxy
- * gateway, the nginx ingress and its certificate, and two outputs: the portal URL and
- * the redirect URI to register at the identity provider.
+ * gateway, the nginx ingress (or the Gateway API's Gateway and HTTPRoutes) and its
+ * certificate, and two outputs: the portal URL and the redirect URI to register at the
+ * identity provider.
  */
 export class BackstagePortal extends Construct {
   public readonly namespace?: KubernetesResource;
