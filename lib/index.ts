@@ -8,6 +8,9 @@ export type {
   BackstagePortalProps,
   F5NginxPortalProps,
   F5PortalIngressOptions,
+  GatewayApiPortalIngressOptions,
+  GatewayApiPortalProps,
+  IngressNginxMigration,
   IngressNginxPortalProps,
   PortalBackstageOptions,
   PortalGatewayOptions,
@@ -48,7 +51,7 @@ export type { KnownPermission, ExtraPermission } from './rbac/permissions';
 
 export { OidcGateway } from './access/oidc-gateway';
 export { DEFAULT_IMAGES, OAUTH2_PROXY_VERSION } from './core/defaults';
-export type { OidcGatewayProps, AccessPolicy, CookieOptions } from './access/oidc-gateway';
+export type { OidcGatewayProps, AccessPolicy, CookieOptions, GatewayHstsOptions } from './access/oidc-gateway';
 export { OidcIssuer } from './access/oidc-issuer';
 export type {
   OidcIssuerSettings,
@@ -77,7 +80,7 @@ export type { IngressCommonProps, ProxyTimeouts } from './ingress/ingress-props'
 export { isSnippetAnnotation, INGRESS_NGINX_PREFIX } from './ingress/annotations';
 
 export { TlsSource, ACME_DIRECTORIES } from './tls/tls-source';
-export type { AcmeOptions, AcmeDns01Options, BoundTls, TlsBindingContext } from './tls/tls-source';
+export type { AcmeOptions, AcmeDns01Options, BoundTls, TlsBindingContext, Http01Gateway } from './tls/tls-source';
 export { ClusterIssuer } from './tls/cluster-issuer';
 export type { ClusterIssuerProps } from './tls/cluster-issuer';
 
@@ -112,6 +115,7 @@ export type { EksProfileOptions } from './cloud/eks-profile';
 export type { GkeProfileOptions } from './cloud/gke-profile';
 export type { AksProfileOptions, AzureDnsZone, AksOptionsWithDns, AksOptionsWithSecretStore } from './cloud/aks-profile';
 export type { GenericProfileOptions } from './cloud/generic-profile';
+export type { GatewayApiProfile } from './cloud/gateway-classes';
 export { Dns01Solver } from './tls/dns01-solver';
 export type {
   Dns01Provider,
@@ -139,6 +143,10 @@ export type {
 
 export { F5NginxIngress } from './ingress/f5-nginx-ingress';
 export type { F5NginxIngressProps, F5AuthGateway, F5IdentityUpstream, F5RateLimit, F5HstsOptions } from './ingress/f5-nginx-ingress';
+export { GatewayApiIngress } from './ingress/gateway-api-ingress';
+export type { GatewayApiIngressProps, GatewayApiAuthProxy, GatewayApiIdentityUpstream } from './ingress/gateway-api-ingress';
+export { GatewayRef, GATEWAY_LISTENERS } from './ingress/gateway-ref';
+export type { CreatedGatewayOptions, ExistingGatewayOptions, GatewayInfrastructure } from './ingress/gateway-ref';
 
 export { Guardrails } from './policy/guardrails';
 export type { GuardrailsProps, GuardrailExemption } from './policy/guardrails';

@@ -11,7 +11,7 @@ import type { BoundSecret } from '../secrets/secret-ref';
 import { oauth2ProxyInjectRequestHeaders, oauth2ProxyInjectResponseHeaders } from './header-contract';
 import { type JwtMachineClientOptions, type MachineClient, jwtClientOptions } from './machine-client';
 import type { OidcIssuerSettings } from './oidc-issuer';
-import type { OidcGatewayProps } from './oidc-gateway';
+import type { GatewayHstsOptions, OidcGatewayProps } from './oidc-gateway';
 import type { SessionStore } from './session-store';
 
 /** @internal oauth2-proxy's HTTP port (the Service port). */
@@ -115,6 +115,10 @@ export function oauth2ProxyAlphaConfig(input: GatewayConfigInput): Record<string
             upstreams: [{ id: 'portal', path: '/', uri: `http://${props.upstream.serviceName}.${props.namespace}.svc.cluster.local:${props.upstream.port}` }],
           },
           injectRequestHeaders: oauth2ProxyInjectRequestHeaders(),
+          // oauth2-proxy adds these to the responses it proxies for signed-in requests. A
+          // static value is a secretSource (the nested form of v7.14+, as claimSource is),
+          // whose `value` v7.15 takes as the literal bytes (its decode hook), not base64.
+          ...(props.hsts ? { injectResponseHeaders: [{ name: 'Strict-Transport-Security', values: [{ secretSource: { value: hstsHeaderValue(props.hsts) } }] }] } : {}),
         }
       : {
           // Auth-only: nginx proxies to Backstage itself; a static 202 answers anything else.
@@ -197,4 +201,9 @@ export function oauth2ProxyFiles(configMapName: string, secrets: GatewaySecrets)
       ...(redisCa ? [{ name: 'redis-ca', secret: { secretName: redisCa.secretName, items: [{ key: redisCa.key, path: REDIS_CA_FILE }] } }] : []),
     ],
   };
+}
+
+/** The `Strict-Transport-Security` value of the options. */
+export function hstsHeaderValue(options: GatewayHstsOptions): string {
+  return [`max-age=${options.maxAgeSeconds ?? 31536000}`, ...(options.includeSubdomains ?? true ? ['includeSubDomains'] : []), ...(options.preload ? ['preload'] : [])].join('; ');
 }

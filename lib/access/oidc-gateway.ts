@@ -9,7 +9,7 @@ import { reloaderWiring, resourcesWithDefaults, spreadAcrossNodes, workloadDisru
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { parseDuration } from '../core/duration';
 import { ContainerResources } from '../core/resources';
-import { goDuration, hostName, kubernetesName, pinnedImage, positiveInt, resources, workloadNamespace } from '../core/schemas';
+import { cidr, goDuration, hostName, kubernetesName, pinnedImage, positiveInt, resources, workloadNamespace } from '../core/schemas';
 import { nestedIssues, problem, validateProps } from '../core/validation';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
 import { BoundSecret, SecretRef, secretRefSchema, secretRevisions } from '../secrets/secret-ref';
@@ -71,6 +71,29 @@ export interface CookieOptions {
    * @default "12h"
    */
   readonly expire?: string;
+}
+
+/**
+ * HTTP Strict Transport Security sent by oauth2-proxy itself, for front doors whose data
+ * plane has no portable way to send it (Gateway API: a `ResponseHeaderModifier` is
+ * Extended support, and some implementations lack it).
+ */
+export interface GatewayHstsOptions {
+  /**
+   * `max-age` in seconds.
+   * @default 31536000 (one year)
+   */
+  readonly maxAgeSeconds?: number;
+  /**
+   * Add `includeSubDomains`.
+   * @default true
+   */
+  readonly includeSubdomains?: boolean;
+  /**
+   * Add `preload` (agreeing to be put on browsers' preload lists; the listing itself takes a submission).
+   * @default false
+   */
+  readonly preload?: boolean;
 }
 
 export interface OidcGatewayProps {
@@ -147,10 +170,24 @@ export interface OidcGatewayProps {
   readonly resources?: ContainerResources;
   /**
    * Pods allowed to reach oauth2-proxy (the ingress controller).
-   * @default - the ingress-nginx controller in namespace `ingress-nginx`
+   * @default - the ingress-nginx controller in namespace `ingress-nginx`, unless only `dataPlaneSourceRanges` are given
    */
   readonly ingressController?: PeerSelector;
+  /**
+   * Networks (CIDRs) allowed to reach oauth2-proxy: the proxies of a data plane outside the
+   * cluster (a cloud load balancer), which no pod selector names. Given without
+   * `ingressController`, only these networks are admitted.
+   * @default - none
+   */
+  readonly dataPlaneSourceRanges?: readonly string[];
+  /**
+   * With `upstream`: send `Strict-Transport-Security` on the responses oauth2-proxy
+   * proxies (the signed-in requests), for data planes that do not send it themselves.
+   * @default - none (the ingress controller sends HSTS)
+   */
+  readonly hsts?: GatewayHstsOptions;
 }
+
 
 /**
  * @internal The OAuth client id, as the gateway and the portal take it: it goes into
@@ -357,6 +394,18 @@ const gatewaySchema = z
     replicas: positiveInt('replicas').optional(),
     resources: resources.optional(),
     ingressController: peerSelectorSchema.optional(),
+    dataPlaneSourceRanges: z.array(cidr).min(1, problem('must list at least one network', 'Leave it out to admit the ingress controller pods only.')).optional(),
+    hsts: z
+      .strictObject({
+        maxAgeSeconds: z
+          .number()
+          .int(problem('must be whole seconds', 'Remove the fraction.'))
+          .min(86400, problem('must be at least one day (86400)', 'Browsers forget a short HSTS policy between visits; use 31536000 (one year).'))
+          .optional(),
+        includeSubdomains: z.boolean().optional(),
+        preload: z.boolean().optional(),
+      })
+      .optional(),
   })
   .superRefine((props, ctx) => {
     const domain = props.cookie?.domain;
@@ -379,6 +428,16 @@ const gatewaySchema = z
         message: problem(`must be shorter than cookie.expire (${props.cookie?.expire ?? DEFAULT_COOKIE_EXPIRE})`, 'A session must be refreshed before it expires: lower refresh or raise expire.'),
         // Report the refresh in effect, which may be the default.
         params: { nestedValue: { value: props.cookie?.refresh ?? DEFAULT_COOKIE_REFRESH } },
+      });
+    }
+    if (props.hsts !== undefined && props.upstream === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hsts'],
+        message: problem(
+          'only works when oauth2-proxy is in the request path (upstream)',
+          'In auth-url mode the ingress controller answers the browser and sends HSTS (IngressNginxController hsts): leave it out here.',
+        ),
       });
     }
     if (props.apiPaths !== undefined && props.upstream === undefined) {
@@ -538,7 +597,9 @@ export class OidcGateway extends Construct {
 
     this.service = workloadService(workload, OAUTH2_PROXY_PORT);
     this.podDisruptionBudget = workloadDisruptionBudget(workload);
-    this.networkPolicy = workloadNetworkPolicy(workload, [props.ingressController ?? INGRESS_NGINX_CONTROLLER], OAUTH2_PROXY_PORT);
+    // Networks alone (a load balancer outside the cluster) replace the default controller peer.
+    const peers = props.ingressController ? [props.ingressController] : props.dataPlaneSourceRanges ? [] : [INGRESS_NGINX_CONTROLLER];
+    this.networkPolicy = workloadNetworkPolicy(workload, peers, OAUTH2_PROXY_PORT, props.dataPlaneSourceRanges ?? []);
 
     if (props.machineHost !== undefined) {
       this.machineGateway = new MachineGateway(this, 'Machines', {

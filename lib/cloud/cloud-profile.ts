@@ -8,6 +8,7 @@ import { Dns01Solver } from '../tls/dns01-solver';
 import { AksOptionsWithDns, AksOptionsWithSecretStore, AksProfileOptions, aksProfileData } from './aks-profile';
 import { EksProfileOptions, eksProfileData } from './eks-profile';
 import { GenericProfileOptions, genericProfileData } from './generic-profile';
+import { GatewayApiProfile, gatewayApiProfile } from './gateway-classes';
 import { GkeProfileOptions, gkeProfileData } from './gke-profile';
 import type { LoadBalancerVisibility, PodIdentityAssociation, ProfileData } from './profile-common';
 
@@ -136,6 +137,24 @@ export class CloudProfile<out C extends CloudProfileCapabilities = CloudProfileC
       ]);
     }
     return { ...this.data.loadBalancer[visibility] };
+  }
+
+  /**
+   * The cloud's managed Gateway API implementation for a portal reachable from the
+   * internet (`public`) or only the private network (`internal`): its GatewayClass, the
+   * networks its proxies connect from, and what to set up (`notes`). GKE:
+   * `gke-l7-global-external-managed` / `gke-l7-rilb`; AKS: `azure-alb-external`
+   * (Application Gateway for Containers, public only); EKS: the AWS Load Balancer
+   * Controller's `aws-alb-gateway-class` / `amazon-vpc-lattice`. `undefined` where the cloud
+   * has none (generic, AKS internal): name your implementation's GatewayClass.
+   */
+  public gatewayApi(visibility: LoadBalancerVisibility): GatewayApiProfile | undefined {
+    if (visibility !== 'public' && visibility !== 'internal') {
+      throw new PropsValidationError([
+        `[CloudProfile.${this.cloud}] visibility: must be "public" or "internal", got ${formatValue(visibility)}. Use "internal" for a gateway reachable only from the private network.`,
+      ]);
+    }
+    return gatewayApiProfile(this.cloud, visibility);
   }
 
   /** Annotations for cert-manager's controller ServiceAccount (its cloud identity). */

@@ -42,3 +42,12 @@ export function networkPolicyPeer(peer: PeerSelector) {
     ...(peer.podLabels ? { podSelector: { matchLabels: { ...peer.podLabels } } } : {}),
   };
 }
+
+/**
+ * A NetworkPolicy `from` entry for a network (CIDR): for a data plane outside the cluster,
+ * such as a cloud load balancer whose proxies reach the pods from known ranges, which no
+ * pod selector can name.
+ */
+export function networkPolicySourceRange(cidr: string) {
+  return { ipBlock: { cidr } };
+}

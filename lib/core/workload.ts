@@ -4,7 +4,7 @@
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from './kubernetes-resource';
 import { RELOADER_RESTART_ANNOTATION_PATH } from './labels';
-import { PeerSelector, networkPolicyPeer } from './network';
+import { PeerSelector, networkPolicyPeer, networkPolicySourceRange } from './network';
 import { ContainerResources } from './resources';
 
 /** The objects of one workload share its name, namespace and labels. */
@@ -74,14 +74,14 @@ export function workloadDisruptionBudget(w: WorkloadIdentity): KubernetesResourc
   });
 }
 
-/** Admits only the named peers, on the one port. */
-export function workloadNetworkPolicy(w: WorkloadIdentity, peers: readonly PeerSelector[], port: number): KubernetesResource {
+/** Admits only the named peers (pods, and networks outside the cluster), on the one port. */
+export function workloadNetworkPolicy(w: WorkloadIdentity, peers: readonly PeerSelector[], port: number, sourceRanges: readonly string[] = []): KubernetesResource {
   return kubernetesResource(w.scope, 'NetworkPolicy', 'kubernetes_network_policy_v1', {
     metadata: workloadMetadata(w),
     spec: {
       podSelector: { matchLabels: { ...w.selector } },
       policyTypes: ['Ingress'],
-      ingress: [{ from: peers.map(networkPolicyPeer), ports: [{ port: String(port), protocol: 'TCP' }] }],
+      ingress: [{ from: [...peers.map(networkPolicyPeer), ...sourceRanges.map(networkPolicySourceRange)], ports: [{ port: String(port), protocol: 'TCP' }] }],
     },
   });
 }

@@ -6,6 +6,7 @@ import { OidcIssuer } from '../access/oidc-issuer';
 import { BackstageDatabase } from '../backstage/database';
 import { CloudProfile } from '../cloud/cloud-profile';
 import { PropsValidationError } from '../core/errors';
+import { GatewayRef } from '../ingress/gateway-ref';
 import { CertManager } from '../platform/cert-manager';
 import { ExternalSecretsOperator } from '../platform/external-secrets-operator';
 import { IngressNginxController } from '../platform/ingress-nginx-controller';
@@ -115,14 +116,21 @@ export function environmentStacks(scope: Construct, environment: EnvironmentData
   applyBackend(platform, env.backend);
   new KubernetesProvider(platform, 'kubernetes', kubeconfig);
   new HelmProvider(platform, 'helm', { kubernetes: kubeconfig });
-  const controller = new IngressNginxController(platform, 'IngressNginx', {
-    service: { annotations: cloud.loadBalancerAnnotations(exposure) },
-    replicas: env.ingressController?.replicas ?? (env.production ? 2 : 1),
-    ...(env.ingressController?.config ? { extraConfig: env.ingressController.config } : {}),
-  });
+  const gatewayApi = env.ingressFlavour === 'gateway-api';
+  // ingress-nginx stays installed while a switch to the Gateway API is under way.
+  const controller =
+    !gatewayApi || env.gatewayApi?.keepIngressNginx
+      ? new IngressNginxController(platform, 'IngressNginx', {
+          service: { annotations: cloud.loadBalancerAnnotations(exposure) },
+          replicas: env.ingressController?.replicas ?? (env.production ? 2 : 1),
+          ...(env.ingressController?.config ? { extraConfig: env.ingressController.config } : {}),
+        })
+      : undefined;
   new CertManager(platform, 'CertManager', {
     serviceAccountAnnotations: cloud.certManagerServiceAccountAnnotations,
     podLabels: cloud.certManagerPodLabels,
+    // The gateway-shim and the HTTPRoute HTTP-01 solver; the Gateway API CRDs must be in the cluster.
+    ...(gatewayApi ? { gatewayApi: true } : {}),
   });
   if (externalSecrets) {
     new ExternalSecretsOperator(platform, 'ExternalSecrets', {
@@ -199,7 +207,10 @@ export function environmentStacks(scope: Construct, environment: EnvironmentData
     tls = TlsSource.selfSigned();
   }
 
+  const frontDoor = gatewayApi ? gatewayApiFrontDoor(env, cloud, exposure, controller) : ingressNginxFrontDoor(env, controller!);
+
   const portalConstruct = new BackstagePortal(portal, 'portal', {
+    ...frontDoor,
     host: env.host,
     image: env.image,
     namespace,
@@ -213,17 +224,11 @@ export function environmentStacks(scope: Construct, environment: EnvironmentData
       ...(access.groups?.length ? { groups: access.groups } : {}),
     },
     tls,
-    // Only the controller installed by the platform stack may reach Backstage and the gateway.
-    ingressController: controller.peer,
     backstage: {
       ...(env.autoscaling ? { autoscaling: env.autoscaling } : { replicas: env.replicas ?? (env.production ? 2 : 1) }),
       ...(env.appConfig ? { appConfig: env.appConfig } : {}),
     },
     gateway: { replicas: env.production ? 2 : 1 },
-    ingress: {
-      ...(env.allowSourceRanges?.length ? { allowSourceRanges: env.allowSourceRanges } : {}),
-      ...(env.rateLimit ? { rateLimit: env.rateLimit } : {}),
-    },
   });
 
   // Both stacks are checked as a whole before anything is written (and a report of the
@@ -233,4 +238,42 @@ export function environmentStacks(scope: Construct, environment: EnvironmentData
   }
 
   return { platform, portal, portalConstruct, cloud };
+}
+
+/** The front-door props of the ingress-nginx flavour. */
+function ingressNginxFrontDoor(env: EnvironmentData, controller: IngressNginxController) {
+  return {
+    ingressFlavour: 'ingress-nginx' as const,
+    // Only the controller installed by the platform stack may reach Backstage and the gateway.
+    ingressController: controller.peer,
+    ingress: {
+      ...(env.allowSourceRanges?.length ? { allowSourceRanges: env.allowSourceRanges } : {}),
+      ...(env.rateLimit ? { rateLimit: env.rateLimit } : {}),
+    },
+  };
+}
+
+/**
+ * The front-door props of the Gateway API flavour: a Gateway of the cloud's GatewayClass
+ * (or the environment's), oauth2-proxy admitting its data plane (the Gateway's own pods,
+ * the environment's, and the networks the cloud's proxies connect from), and during a
+ * switch the ingress-nginx Ingresses beside it.
+ */
+function gatewayApiFrontDoor(env: EnvironmentData, cloud: CloudProfile, exposure: 'public' | 'internal', controller: IngressNginxController | undefined) {
+  const settings = env.gatewayApi ?? {};
+  const known = cloud.gatewayApi(exposure);
+  // The schema makes sure one of the two is there.
+  const gatewayClassName = settings.gatewayClassName ?? known!.gatewayClassName;
+  const ranges = [...(known?.dataPlaneSourceRanges ?? []), ...(settings.dataPlaneSourceRanges ?? [])];
+  return {
+    ingressFlavour: 'gateway-api' as const,
+    ...(settings.dataPlane
+      ? { ingressController: { namespaceLabels: { 'kubernetes.io/metadata.name': settings.dataPlane.namespace }, ...(settings.dataPlane.podLabels ? { podLabels: settings.dataPlane.podLabels } : {}) } }
+      : {}),
+    ingress: {
+      gateway: GatewayRef.create({ gatewayClassName, ...(settings.annotations ? { annotations: settings.annotations } : {}) }),
+      ...(ranges.length > 0 ? { dataPlaneSourceRanges: ranges } : {}),
+    },
+    ...(settings.keepIngressNginx && controller ? { migrateFromIngressNginx: { ingressController: controller.peer } } : {}),
+  };
 }

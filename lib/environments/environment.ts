@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { parseAllDocuments } from 'yaml';
 import { RENAMED_TARGET_CPU } from '../backstage/backstage';
+import { gatewayApiProfile } from '../cloud/gateway-classes';
+import { isRecord } from '../core/objects';
 import { PropsValidationError } from '../core/errors';
 import { GUID, cidr, hostName, httpsUrl, kubernetesName, kubernetesSubdomainName, pinnedImage, secretKey, createdNamespace } from '../core/schemas';
 import { describeIssues, parseWithProblems, problem } from '../core/validation';
@@ -112,6 +114,25 @@ export interface EnvironmentData {
   };
   /** Backstage app-config merged over the generated one (no secret values: use `${ENV}` references). */
   readonly appConfig?: Readonly<Record<string, unknown>>;
+  /**
+   * The front door: `ingress-nginx` (the platform stack installs the controller) or
+   * `gateway-api` (the portal renders a Gateway of the cloud's GatewayClass, or of
+   * `gatewayApi.gatewayClassName`, and HTTPRoutes; oauth2-proxy sits in the request path).
+   */
+  readonly ingressFlavour?: 'ingress-nginx' | 'gateway-api';
+  /** With `ingressFlavour: gateway-api`: the Gateway the portal renders. */
+  readonly gatewayApi?: {
+    /** GatewayClass of the implementation (default: the cloud's; required on generic clusters). */
+    readonly gatewayClassName?: string;
+    /** Annotations of the Gateway (implementation settings, e.g. AKS's `alb.networking.azure.io/alb-id`). */
+    readonly annotations?: Readonly<Record<string, string>>;
+    /** Networks the Gateway's proxies connect from when they run outside the cluster, besides those the cloud publishes. */
+    readonly dataPlaneSourceRanges?: readonly string[];
+    /** The data plane pods, when they are not the Gateway's own (labelled `gateway.networking.k8s.io/gateway-name` in the portal's namespace). */
+    readonly dataPlane?: { readonly namespace: string; readonly podLabels?: Readonly<Record<string, string>> };
+    /** Keep serving through ingress-nginx during the switch (both side by side); remove it afterwards. */
+    readonly keepIngressNginx?: boolean;
+  };
   /** The ingress-nginx controller of the platform stack. */
   readonly ingressController?: {
     /** Controller replicas (default: 2 in production, else 1). */
@@ -263,12 +284,64 @@ export const environmentSchema = z.strictObject({
     })
     .optional(),
   appConfig: z.record(z.string(), z.unknown()).optional(),
+  ingressFlavour: z.enum(['ingress-nginx', 'gateway-api'], { error: problem('must be "ingress-nginx" or "gateway-api"', 'Pick the front door of the portal.') }).optional(),
+  gatewayApi: z
+    .strictObject({
+      gatewayClassName: z.string().min(1).max(253).optional(),
+      annotations: z.record(z.string(), z.string()).optional(),
+      dataPlaneSourceRanges: z.array(cidr).min(1, problem('must list at least one network', 'Leave it out when the data plane runs in the cluster.')).optional(),
+      dataPlane: z.strictObject({ namespace: kubernetesName, podLabels: z.record(z.string(), z.string()).optional() }).optional(),
+      keepIngressNginx: z.boolean().optional(),
+    })
+    .optional(),
   ingressController: z
     .strictObject({
       replicas: z.number().int().min(1).optional(),
       config: z.record(z.string(), z.string()).optional(),
     })
     .optional(),
+}).superRefine((env, ctx) => {
+  if (env.ingressFlavour !== 'gateway-api') {
+    if (env.gatewayApi !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['gatewayApi'], message: problem('only applies with ingressFlavour: gateway-api', 'Set ingressFlavour: gateway-api, or remove gatewayApi.') });
+    }
+    return;
+  }
+  // Standard Gateway API has no client allow-list or rate limit: they would silently not apply.
+  const notPortable = 'standard Gateway API routes have no such setting, so it would not apply';
+  if (env.allowSourceRanges !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['allowSourceRanges'],
+      message: problem(`is not available with ingressFlavour gateway-api: ${notPortable}`, 'Restrict the clients at the load balancer or with your implementation\'s policy (Cloud Armor, security groups, a WAF), and remove it here.'),
+    });
+  }
+  if (env.rateLimit !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['rateLimit'],
+      message: problem(`is not available with ingressFlavour gateway-api: ${notPortable}`, 'Use your implementation\'s rate-limit policy, and remove it here.'),
+    });
+  }
+  if (env.ingressController !== undefined && env.gatewayApi?.keepIngressNginx !== true) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ingressController'],
+      message: problem('configures the ingress-nginx controller, which ingressFlavour gateway-api does not install', 'Remove it, or set gatewayApi.keepIngressNginx: true while the switch is under way.'),
+    });
+  }
+  const cloudProvider = isRecord(env.cloud) ? env.cloud.provider : undefined;
+  const known = cloudProvider === 'eks' || cloudProvider === 'gke' || cloudProvider === 'aks' || cloudProvider === 'generic' ? gatewayApiProfile(cloudProvider, env.exposure ?? 'public') : undefined;
+  if (cloudProvider !== undefined && known === undefined && env.gatewayApi?.gatewayClassName === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['gatewayApi', 'gatewayClassName'],
+      message: problem(
+        `is required: the ${cloudProvider} cloud profile knows no ${env.exposure ?? 'public'} GatewayClass`,
+        'Name the GatewayClass of the implementation in the cluster (kubectl get gatewayclass), e.g. "nginx" for NGINX Gateway Fabric.',
+      ),
+    });
+  }
 }) satisfies z.ZodType<EnvironmentData>;
 
 /** @internal */

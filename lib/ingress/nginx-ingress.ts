@@ -145,6 +145,8 @@ export class NginxIngress extends Construct {
   public readonly machineIngress?: KubernetesResource;
   /** The annotations of the machine host's Ingress. */
   public readonly machineAnnotations?: Readonly<Record<string, string>>;
+  /** The TLS Secret of the host (what the certificate is written to). */
+  public readonly tlsSecretName: string;
 
   constructor(scope: Construct, id: string, props: NginxIngressProps) {
     super(scope, id);
@@ -152,6 +154,7 @@ export class NginxIngress extends Construct {
 
     const { name, ingressClassName, url: origin, labels, tls, proxyBufferSize, proxyBodySize, timeouts } = resolveIngressCommon(this, props, props.gateway.sessionStore);
     this.url = origin;
+    this.tlsSecretName = tls.secretName;
 
     // Settings both Ingresses share: HTTPS only, buffers for the session cookie, the
     // client allow-list and rate limits (the sign-in path is attacked too).

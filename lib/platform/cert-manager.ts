@@ -38,6 +38,15 @@ export interface CertManagerProps extends HelmOperatorProps {
    * @default false - destroying the platform stack removes everything it installed
    */
   readonly keepCrds?: boolean;
+  /**
+   * Turn on cert-manager's Gateway API support (`enableGatewayAPI` in its controller
+   * config): the gateway-shim issues certificates for Gateway listeners annotated
+   * `cert-manager.io/cluster-issuer`, and ACME issuers can answer HTTP-01 with an
+   * HTTPRoute (`gatewayHTTPRoute`). The Gateway API CRDs (`gateway.networking.k8s.io/v1`)
+   * must be installed first: cert-manager v1.19 exits at start when they are missing.
+   * @default false
+   */
+  readonly gatewayApi?: boolean;
 }
 
 /** The values this construct gives the cert-manager chart. */
@@ -54,6 +63,8 @@ export interface CertManagerValues {
   readonly prometheus: { readonly enabled: true; readonly servicemonitor: { readonly enabled: boolean } };
   readonly dns01RecursiveNameservers?: string;
   readonly dns01RecursiveNameserversOnly?: boolean;
+  /** The controller's configuration file (the chart renders it as a ControllerConfiguration). */
+  readonly config?: { readonly apiVersion: 'controller.config.cert-manager.io/v1alpha1'; readonly kind: 'ControllerConfiguration'; readonly enableGatewayAPI: true };
 }
 
 const nameserver = z
@@ -69,6 +80,7 @@ const certManagerSchema = helmOperatorSchema({
   dns01RecursiveNameservers: z.array(nameserver).min(1, problem('must list at least one name server', 'Leave it out to use the cluster resolver.')).optional(),
   serviceMonitor: flag.optional(),
   keepCrds: flag.optional(),
+  gatewayApi: flag.optional(),
 }) satisfies z.ZodType<CertManagerProps>;
 
 /**
@@ -102,6 +114,9 @@ export class CertManager extends HelmOperator<CertManagerValues> {
       ...(props.dns01RecursiveNameservers
         ? { dns01RecursiveNameservers: props.dns01RecursiveNameservers.join(','), dns01RecursiveNameserversOnly: true }
         : {}),
+      // The chart writes `config` into the controller's config file (controller-config.yaml);
+      // the ExperimentalGatewayAPISupport feature gate it also needs is on by default since 1.15.
+      ...(props.gatewayApi ? { config: { apiVersion: 'controller.config.cert-manager.io/v1alpha1', kind: 'ControllerConfiguration', enableGatewayAPI: true } } : {}),
     };
 
     this.install({ kind: 'CertManager', props, defaultChart: DEFAULT_CHARTS.certManager, defaultNamespace: 'cert-manager', values });

@@ -66,7 +66,7 @@ function inspect(stack: TerraformStack): InspectedResource[] {
   for (const [type, byId] of Object.entries(rendered.resource ?? {})) {
     for (const [logicalId, { ['//']: meta, ...attributes }] of Object.entries(byId)) {
       const constructPath = (meta as { metadata?: { path?: unknown } } | undefined)?.metadata?.path;
-      resources.push({ type, path: typeof constructPath === 'string' ? constructPath : `${stack.node.path}/${logicalId}`, attributes });
+      resources.push({ type, path: typeof constructPath === 'string' ? constructPath : `${stack.node.path}/${logicalId}`, attributes, address: `${type}.${logicalId}` });
     }
   }
   return resources;

@@ -13,6 +13,11 @@ export interface InspectedResource {
   readonly path: string;
   /** Synthesized attributes. */
   readonly attributes: Readonly<Record<string, unknown>>;
+  /**
+   * `<type>.<logical id>`, what references to it name (`${<address>.metadata[0].name}`).
+   * @default - unknown (references to it are not followed)
+   */
+  readonly address?: string;
 }
 
 export type Obj = Record<string, unknown>;
@@ -163,5 +168,27 @@ export class StackModel {
 
   public ofTypes(types: ReadonlySet<string>): InspectedResource[] {
     return this.resources.filter((r) => types.has(r.type));
+  }
+
+  /**
+   * A name as Terraform will know it: a reference to another resource's name
+   * (`${kubernetes_namespace_v1.x.metadata[0].name}`) becomes that name, so names written
+   * plainly and through references compare equal.
+   */
+  public resolveName(value: unknown): string {
+    if (typeof value !== 'string') {
+      return '';
+    }
+    const reference = /^\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+)\.metadata\[0\]\.name\}$/.exec(value);
+    if (!reference) {
+      return value;
+    }
+    const target = this.resources.find((r) => r.address === reference[1]);
+    return target ? this.resolveName(metadataOf(target.attributes).name) : value;
+  }
+
+  /** The namespace of a resource's metadata, references resolved. */
+  public namespaceOf(metadata: Obj): string {
+    return this.resolveName(namespaceOf(metadata));
   }
 }

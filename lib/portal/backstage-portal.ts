@@ -1,8 +1,8 @@
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput, TerraformStack, dependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import * as z from 'zod';
-import { type AccessPolicy, OidcGateway, clientIdSchema, type OidcGatewayProps } from '../access/oidc-gateway';
+import { type AccessPolicy, OidcGateway, clientIdSchema, type GatewayHstsOptions, type OidcGatewayProps } from '../access/oidc-gateway';
 import { MachineClient, machineClientsSchema } from '../access/machine-client';
 import { oidcIssuerSchema } from '../access/oidc-issuer';
 import { BACKSTAGE_PORT, Backstage, DEFAULT_BACKSTAGE_NAME, type BackstageProps } from '../backstage/backstage';
@@ -10,13 +10,16 @@ import { backstageDatabaseSchema } from '../backstage/database';
 import { F5_NGINX_INGRESS_CONTROLLER, INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../core/network';
 import { snakeCase } from '../core/names';
 import { requireProviders } from '../core/providers';
-import { createdNamespace, hostName, pinnedImage, workloadNamespace } from '../core/schemas';
+import { cidr, createdNamespace, hostName, pinnedImage, workloadNamespace } from '../core/schemas';
 import { fail, nestedIssues, problem, validateProps } from '../core/validation';
 import { F5NginxIngress, type F5NginxIngressProps } from '../ingress/f5-nginx-ingress';
+import { GatewayApiIngress } from '../ingress/gateway-api-ingress';
+import { CreatedGatewayOptions, GatewayRef } from '../ingress/gateway-ref';
 import type { IngressCommonProps } from '../ingress/ingress-props';
 import { apiPathsSchema, tlsSourceSchema } from '../ingress/ingress-schemas';
 import { NginxIngress, type NginxIngressProps } from '../ingress/nginx-ingress';
 import { secretRefSchema } from '../secrets/secret-ref';
+import { BoundTls, TlsBindingContext, TlsSource } from '../tls/tls-source';
 import { Team } from '../catalog/team';
 
 /**
@@ -84,6 +87,59 @@ export interface F5PortalIngressOptions extends Omit<F5NginxIngressProps, 'names
   readonly apiPaths?: readonly string[];
 }
 
+/**
+ * Ingress settings of the `gateway-api` flavour: the Gateway the portal's HTTPRoutes attach
+ * to, and what oauth2-proxy, in the request path, does there.
+ */
+export interface GatewayApiPortalIngressOptions {
+  /**
+   * The Gateway: `GatewayRef.create({ gatewayClassName })` renders one in the portal's
+   * namespace (listeners `http` and `https` for the host, the certificate from `tls`), or
+   * `GatewayRef.existing({ name, namespace, httpsListener })` attaches to a shared one.
+   */
+  readonly gateway: GatewayRef;
+  /**
+   * Path prefixes of the API: a request there without a valid session gets 401 instead of a
+   * redirect to the IdP. oauth2-proxy decides it, as on F5: each prefix becomes one of its
+   * `--api-route` regexes (`"/api"` → `"^/api([/?]|$)"`).
+   * @default ["/api"]
+   */
+  readonly apiPaths?: readonly string[];
+  /**
+   * HSTS, sent by oauth2-proxy on the responses it proxies (response header filters are not
+   * portable across Gateway API implementations).
+   * @default - max-age one year, includeSubDomains
+   */
+  readonly hsts?: GatewayHstsOptions;
+  /**
+   * Networks (CIDRs) the Gateway's proxies connect from when they run outside the cluster (a
+   * cloud load balancer: see `CloudProfile.gatewayApi(...).dataPlaneSourceRanges` and its
+   * notes); oauth2-proxy's NetworkPolicy admits them besides `ingressController`.
+   * @default - none
+   */
+  readonly dataPlaneSourceRanges?: readonly string[];
+}
+
+/**
+ * The switch of an existing ingress-nginx portal to the Gateway API: the portal keeps
+ * serving through its ingress-nginx Ingresses (with an auth-only oauth2-proxy of their
+ * own) while the Gateway takes over, so both front doors work until DNS points at the
+ * Gateway. Remove it afterwards: the next apply deletes the Ingresses and that proxy, and
+ * the Gateway takes over the certificate. Nothing of Backstage or its database changes.
+ */
+export interface IngressNginxMigration {
+  /**
+   * The portal's ingress-nginx settings (as `ingress` had them).
+   * @default - NginxIngress's defaults
+   */
+  readonly ingress?: PortalIngressOptions;
+  /**
+   * The ingress-nginx controller pods.
+   * @default - ingress-nginx in namespace `ingress-nginx`
+   */
+  readonly ingressController?: PeerSelector;
+}
+
 /** `/api` → `^/api([/?]|$)`: what a Kubernetes `Prefix` path matches, as an oauth2-proxy route on the request URI. */
 function apiRouteOf(prefix: string): string {
   // apiPathsSchema lets only [A-Za-z0-9._~/-] through; "." is the one regex metacharacter.
@@ -134,10 +190,12 @@ export interface BackstagePortalCommonProps
    * when users are in many groups (see {@link F5NginxPortalProps}).
    * @default "ingress-nginx"
    */
-  readonly ingressFlavour?: 'ingress-nginx' | 'f5-nginx';
+  readonly ingressFlavour?: 'ingress-nginx' | 'f5-nginx' | 'gateway-api';
   /**
-   * The ingress controller pods (the only peers of Backstage and oauth2-proxy).
-   * @default - ingress-nginx in namespace `ingress-nginx`, or the F5 controller in `nginx-ingress`
+   * The ingress controller pods (the only peers of Backstage and oauth2-proxy). With
+   * `gateway-api`: the Gateway's data plane pods, the only peers of oauth2-proxy (Backstage
+   * admits oauth2-proxy alone).
+   * @default - ingress-nginx in namespace `ingress-nginx`, the F5 controller in `nginx-ingress`, or a rendered Gateway's data plane as GEP-1762 labels it
    */
   readonly ingressController?: PeerSelector;
   /**
@@ -187,10 +245,46 @@ export interface F5NginxPortalProps extends BackstagePortalCommonProps {
 }
 
 /**
+ * A portal on the Gateway API (gateway.networking.k8s.io/v1, standard channel), for any
+ * conformant implementation: HTTPRoutes on a Gateway send every path of the host to
+ * oauth2-proxy, which sits in the request path (as on F5) and does the whole
+ * authentication (sign-in redirect, 401 on the API paths, machine tokens, identity headers,
+ * HSTS); Backstage admits oauth2-proxy alone, oauth2-proxy admits the Gateway's data plane.
+ * The HTTP listener only redirects to HTTPS (and answers cert-manager's HTTP-01
+ * challenges). Needs the Gateway API CRDs in the cluster at plan time, and cert-manager
+ * with `CertManager({ gatewayApi: true })` for certificates from the `tls` prop.
+ */
+export interface GatewayApiPortalProps extends Omit<BackstagePortalCommonProps, 'tls' | 'ingressFlavour'> {
+  readonly ingressFlavour: 'gateway-api';
+  /**
+   * Where the certificate of the rendered Gateway's HTTPS listener comes from. Required with
+   * `GatewayRef.create` (and during `migrateFromIngressNginx`); an existing Gateway's listener
+   * carries its owner's certificate, so leave it out there.
+   * @default - none
+   */
+  readonly tls?: TlsSource;
+  /** The Gateway and what oauth2-proxy does on it. */
+  readonly ingress: GatewayApiPortalIngressOptions;
+  /**
+   * Keep serving through ingress-nginx during the switch (see {@link IngressNginxMigration}).
+   * @default - no ingress-nginx objects
+   */
+  readonly migrateFromIngressNginx?: IngressNginxMigration;
+}
+
+/**
  * The props of a portal. `ingressFlavour` picks the controller, and with it the ingress
  * settings that apply: each flavour's `ingress` type lists only what that flavour reads.
  */
-export type BackstagePortalProps = IngressNginxPortalProps | F5NginxPortalProps;
+export type BackstagePortalProps = IngressNginxPortalProps | F5NginxPortalProps | GatewayApiPortalProps;
+
+
+const gatewayApiIngressSchema = z.strictObject({
+  gateway: z.custom<GatewayRef>((v) => GatewayRef.isGatewayRef(v), problem('must be a GatewayRef', 'Use GatewayRef.create({ gatewayClassName }) or GatewayRef.existing({ name, namespace, httpsListener }).')),
+  apiPaths: z.array(z.string()).optional(),
+  hsts: z.record(z.string(), z.unknown()).optional(),
+  dataPlaneSourceRanges: z.array(cidr).min(1, problem('must list at least one network', 'Leave it out when the data plane runs in the cluster.')).optional(),
+}) satisfies z.ZodType<GatewayApiPortalIngressOptions>;
 
 const portalSchema = z.strictObject({
   host: hostName,
@@ -201,19 +295,28 @@ const portalSchema = z.strictObject({
   clientSecret: secretRefSchema(),
   cookieSecret: secretRefSchema(),
   access: z.record(z.string(), z.unknown()),
-  tls: tlsSourceSchema,
+  // Required but in the gateway-api flavour (checked below, with the same message).
+  tls: tlsSourceSchema.optional(),
   namespace: workloadNamespace.optional(),
   createNamespace: z.boolean().optional(),
   signIn: z.record(z.string(), z.unknown()).optional(),
   machineClients: machineClientsSchema().optional(),
   machineHost: z.string().optional(),
-  ingressFlavour: z.enum(['ingress-nginx', 'f5-nginx'], { error: problem('must be "ingress-nginx" or "f5-nginx"', 'Pick the NGINX controller of the cluster.') }).optional(),
+  ingressFlavour: z
+    .enum(['ingress-nginx', 'f5-nginx', 'gateway-api'], { error: problem('must be "ingress-nginx", "f5-nginx" or "gateway-api"', 'Pick the NGINX controller of the cluster, or the Gateway API.') })
+    .optional(),
   ingressController: peerSelectorSchema.optional(),
   backstage: z.record(z.string(), z.unknown()).optional(),
   gateway: z.record(z.string(), z.unknown()).optional(),
   ingress: z.record(z.string(), z.unknown()).optional(),
   org: z.unknown().optional(),
   rbac: z.unknown().optional(),
+  migrateFromIngressNginx: z
+    .strictObject({
+      ingress: z.record(z.string(), z.unknown()).optional(),
+      ingressController: peerSelectorSchema.optional(),
+    })
+    .optional(),
 }).superRefine((props, ctx) => {
   if (props.machineHost !== undefined && props.ingressFlavour === 'f5-nginx') {
     ctx.addIssue({
@@ -225,19 +328,77 @@ const portalSchema = z.strictObject({
   if (props.createNamespace !== false && props.namespace !== undefined) {
     nestedIssues(ctx, ['namespace'], createdNamespace, props.namespace);
   }
-  // F5: the API prefixes become the gateway's routes, so the portal checks them itself.
-  const apiPaths = props.ingressFlavour === 'f5-nginx' ? props.ingress?.apiPaths : undefined;
+  const gatewayApi = props.ingressFlavour === 'gateway-api';
+  if (!gatewayApi && props.tls === undefined) {
+    nestedIssues(ctx, ['tls'], tlsSourceSchema, props.tls);
+  }
+  if (gatewayApi) {
+    nestedIssues(ctx, ['ingress'], gatewayApiIngressSchema, props.ingress);
+    const gateway = props.ingress?.gateway;
+    if (GatewayRef.isGatewayRef(gateway) && gateway.kind === 'existing' && props.ingressController === undefined && props.ingress?.dataPlaneSourceRanges === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ingressController'],
+        message: problem(
+          'is required with an existing Gateway: oauth2-proxy admits only its data plane',
+          'Name the pods of the Gateway\'s data plane (e.g. Envoy Gateway\'s in envoy-gateway-system), or give ingress.dataPlaneSourceRanges for a load balancer outside the cluster.',
+        ),
+      });
+    }
+    if (props.migrateFromIngressNginx !== undefined && props.tls === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tls'],
+        message: problem('is required during migrateFromIngressNginx: the ingress-nginx Ingresses keep serving the certificate', 'Keep the tls the portal had on ingress-nginx.'),
+      });
+    }
+  } else if (props.migrateFromIngressNginx !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['migrateFromIngressNginx'],
+      message: problem('only applies with ingressFlavour "gateway-api"', 'Set ingressFlavour: "gateway-api" to switch, or leave migrateFromIngressNginx out.'),
+    });
+  }
+  // F5 and Gateway API: the API prefixes become the gateway's routes, so the portal checks them itself.
+  const apiPaths = props.ingressFlavour === 'f5-nginx' || gatewayApi ? props.ingress?.apiPaths : undefined;
   if (apiPaths !== undefined) {
     nestedIssues(ctx, ['ingress', 'apiPaths'], apiPathsSchema, apiPaths);
     if (props.gateway?.apiPaths !== undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['gateway', 'apiPaths'],
-        message: problem('contradicts ingress.apiPaths: both set the API paths of the F5 flavour', 'Keep ingress.apiPaths (prefixes such as "/api") and remove gateway.apiPaths.'),
+        message: problem(
+          `contradicts ingress.apiPaths: both set the API paths of the ${gatewayApi ? 'gateway-api' : 'F5'} flavour`,
+          'Keep ingress.apiPaths (prefixes such as "/api") and remove gateway.apiPaths.',
+        ),
       });
     }
   }
 });
+
+/**
+ * A TLS source bound in another scope than the construct asking: the Gateway API flavour
+ * binds the portal's certificate objects (a created ClusterIssuer, a DNS token Secret)
+ * under `<portal>/Ingress`, where the ingress-nginx flavour has them, so that switching an
+ * existing portal updates its ClusterIssuer in place instead of deleting and creating one of
+ * the same name (which the provider refuses: "resource already exists").
+ */
+class BoundInScope extends TlsSource {
+  constructor(
+    private readonly source: TlsSource,
+    private readonly scope: Construct,
+  ) {
+    super();
+  }
+
+  public override get isSelfSigned(): boolean {
+    return this.source.isSelfSigned;
+  }
+
+  public bind(context: TlsBindingContext): BoundTls {
+    return this.source.bind({ ...context, scope: this.scope });
+  }
+}
 
 /** The F5 ingress options less `apiPaths`, which went to the gateway. */
 function withoutApiPaths(options: F5PortalIngressOptions | undefined): Omit<F5PortalIngressOptions, 'apiPaths'> {
@@ -247,14 +408,19 @@ function withoutApiPaths(options: F5PortalIngressOptions | undefined): Omit<F5Po
 
 /**
  * The whole front door of one environment: namespace, Backstage, the oauth2-proxy
- * gateway, the nginx ingress and its certificate, and two outputs: the portal URL and
- * the redirect URI to register at the identity provider.
+ * gateway, the nginx ingress (or the Gateway API's Gateway and HTTPRoutes) and its
+ * certificate, and two outputs: the portal URL and the redirect URI to register at the
+ * identity provider.
  */
 export class BackstagePortal extends Construct {
   public readonly namespace?: KubernetesResource;
   public readonly backstage: Backstage;
   public readonly gateway: OidcGateway;
-  public readonly ingress: NginxIngress | F5NginxIngress;
+  public readonly ingress: NginxIngress | F5NginxIngress | GatewayApiIngress;
+  /** During `migrateFromIngressNginx`: the ingress-nginx Ingresses that keep serving the portal. */
+  public readonly legacyIngress?: NginxIngress;
+  /** During `migrateFromIngressNginx`: the auth-only oauth2-proxy of those Ingresses. */
+  public readonly legacyGateway?: OidcGateway;
   /** `https://<host>` */
   public readonly url: string;
   /** `https://<host>/oauth2/callback`, to register at the IdP. */
@@ -309,12 +475,19 @@ export class BackstagePortal extends Construct {
     }
 
     const f5 = props.ingressFlavour === 'f5-nginx';
-    const ingressController = props.ingressController ?? (f5 ? F5_NGINX_INGRESS_CONTROLLER : INGRESS_NGINX_CONTROLLER);
+    const gatewayApi = props.ingressFlavour === 'gateway-api' ? props : undefined;
+    const migration = gatewayApi?.migrateFromIngressNginx;
+    const gatewayRef = gatewayApi?.ingress.gateway;
+    // Gateway API: the data plane of a rendered Gateway, as GEP-1762 labels it.
+    const gatewayDataPlane: PeerSelector | undefined =
+      gatewayRef?.kind === 'create'
+        ? { namespaceLabels: { 'kubernetes.io/metadata.name': namespaceName }, podLabels: { 'gateway.networking.k8s.io/gateway-name': (gatewayRef.options as CreatedGatewayOptions).name ?? 'backstage' } }
+        : undefined;
+    const ingressController = props.ingressController ?? (f5 ? F5_NGINX_INGRESS_CONTROLLER : gatewayApi ? gatewayDataPlane : INGRESS_NGINX_CONTROLLER);
     // Backstage's Service, known before the construct exists (the gateway, created first,
-    // proxies to it in the F5 flavour): the portal never renames it.
+    // proxies to it in the F5 and Gateway API flavours): the portal never renames it.
     const backstageService = { serviceName: DEFAULT_BACKSTAGE_NAME, port: BACKSTAGE_PORT };
-
-    this.gateway = new OidcGateway(this, 'Gateway', {
+    const oidc = {
       namespace,
       host: props.host,
       issuer: props.issuer,
@@ -323,13 +496,35 @@ export class BackstagePortal extends Construct {
       cookieSecret: props.cookieSecret,
       access: gatewayAccess(props.access),
       machineClients: props.machineClients,
-      ...(props.machineHost !== undefined ? { machineHost: props.machineHost } : {}),
+    };
+
+    this.gateway = new OidcGateway(this, 'Gateway', {
+      ...oidc,
       ingressController,
-      // On F5, oauth2-proxy answers 401 on the API paths itself (apiRouteOf).
-      ...(f5 ? { upstream: backstageService, apiPaths: (props.ingress?.apiPaths ?? ['/api']).map(apiRouteOf) } : {}),
+      ...(props.machineHost !== undefined ? { machineHost: props.machineHost } : {}),
+      // On F5 and the Gateway API, oauth2-proxy answers 401 on the API paths itself (apiRouteOf).
+      ...(f5 || gatewayApi ? { upstream: backstageService, apiPaths: (props.ingress?.apiPaths ?? ['/api']).map(apiRouteOf) } : {}),
+      // No portable response-header filter on the Gateway API: oauth2-proxy sends HSTS.
+      ...(gatewayApi
+        ? { hsts: gatewayApi.ingress.hsts ?? {}, ...(gatewayApi.ingress.dataPlaneSourceRanges ? { dataPlaneSourceRanges: gatewayApi.ingress.dataPlaneSourceRanges } : {}) }
+        : {}),
       ...(props.gateway ?? {}),
     });
+    const gatewayPeer: PeerSelector = { namespaceLabels: { 'kubernetes.io/metadata.name': namespaceName }, podLabels: this.gateway.podSelector };
 
+    if (migration) {
+      // The switch: the Ingresses keep their auth-url mode, with an auth-only proxy of their
+      // own (created first by the plan), while "Gateway" moves into the request path.
+      const { apiPaths: _inPathOnly, ...gatewayOptions } = props.gateway ?? {};
+      this.legacyGateway = new OidcGateway(this, 'IngressNginxGateway', {
+        ...oidc,
+        ...gatewayOptions,
+        name: 'oauth2-proxy-ingress-nginx',
+        ingressController: migration.ingressController ?? INGRESS_NGINX_CONTROLLER,
+      });
+    }
+
+    const userPeers = props.backstage?.allowedPeers ?? [];
     this.backstage = new Backstage(this, 'Backstage', {
       namespace,
       host: props.host,
@@ -337,35 +532,64 @@ export class BackstagePortal extends Construct {
       database: props.database,
       signIn: props.signIn,
       machineClients: props.machineClients,
-      ingressController,
+      // Gateway API: oauth2-proxy is the only one calling Backstage (and, during the switch,
+      // the ingress-nginx controller, which proxies signed-in requests itself).
+      ingressController: gatewayApi ? (migration ? (migration.ingressController ?? INGRESS_NGINX_CONTROLLER) : gatewayPeer) : ingressController,
       ...(props.org ? { org: props.org } : {}),
       ...(props.rbac ? { rbac: props.rbac } : {}),
       ...(props.backstage ?? {}),
       // With oauth2-proxy in the request path, it is the one calling Backstage.
-      ...(f5
-        ? { allowedPeers: [{ namespaceLabels: { 'kubernetes.io/metadata.name': namespaceName }, podLabels: this.gateway.podSelector }, ...(props.backstage?.allowedPeers ?? [])] }
-        : {}),
+      ...(f5 || migration ? { allowedPeers: [gatewayPeer, ...userPeers] } : {}),
     });
 
     const ingressCommon = {
       namespace,
       host: props.host,
       backend: { serviceName: this.backstage.serviceName, port: this.backstage.port },
-      tls: props.tls,
     };
-    this.ingress = props.ingressFlavour === 'f5-nginx'
-      ? new F5NginxIngress(this, 'Ingress', {
-          ...ingressCommon,
-          gateway: {
-            serviceName: this.gateway.serviceName,
-            namespace: namespaceName,
-            port: this.gateway.port,
-            sessionStore: this.gateway.sessionStore,
-            identityUpstream: this.gateway.identityUpstream,
-          },
-          ...withoutApiPaths(props.ingress),
-        })
-      : new NginxIngress(this, 'Ingress', { ...ingressCommon, gateway: this.gateway, ...(props.ingress ?? {}) });
+    if (props.ingressFlavour === 'gateway-api') {
+      let tls = props.tls;
+      if (migration && this.legacyGateway) {
+        this.legacyIngress = new NginxIngress(this, 'Ingress', { ...ingressCommon, tls: props.tls!, gateway: this.legacyGateway, ...(migration.ingress ?? {}) });
+        // The Ingresses' Certificate keeps writing the Secret; the Gateway serves it as it is
+        // and asks cert-manager for it once the Ingresses are gone.
+        tls = props.ingress.gateway.kind === 'create' ? TlsSource.fromSecret(this.legacyIngress.tlsSecretName) : undefined;
+        // Apply order of the switch, so the ingress-nginx path keeps working throughout: the
+        // Ingresses point at their own proxy once it runs, and the request-path gateway
+        // changes only after that, and after Backstage admits it.
+        const after = (resources: readonly KubernetesResource[], first: readonly KubernetesResource[]) => {
+          for (const resource of resources) {
+            resource.dependsOn = [...(resource.dependsOn ?? []), ...first.map(dependable)];
+          }
+        };
+        const ingresses = [this.legacyIngress.ingress, this.legacyIngress.apiIngress, this.legacyIngress.signInIngress];
+        after(ingresses, [this.legacyGateway.deployment, this.legacyGateway.service, this.legacyGateway.networkPolicy]);
+        after([this.gateway.deployment, this.gateway.configMap, this.gateway.networkPolicy], [...ingresses, this.backstage.networkPolicy]);
+      } else if (tls && props.ingress.gateway.kind === 'create') {
+        tls = new BoundInScope(tls, new Construct(this, 'Ingress'));
+      }
+      this.ingress = new GatewayApiIngress(this, 'GatewayApi', {
+        ...ingressCommon,
+        authProxy: { serviceName: this.gateway.serviceName, namespace: namespaceName, port: this.gateway.port, identityUpstream: this.gateway.identityUpstream },
+        gateway: props.ingress.gateway,
+        ...(tls ? { tls } : {}),
+      });
+    } else if (props.ingressFlavour === 'f5-nginx') {
+      this.ingress = new F5NginxIngress(this, 'Ingress', {
+        ...ingressCommon,
+        tls: props.tls,
+        gateway: {
+          serviceName: this.gateway.serviceName,
+          namespace: namespaceName,
+          port: this.gateway.port,
+          sessionStore: this.gateway.sessionStore,
+          identityUpstream: this.gateway.identityUpstream,
+        },
+        ...withoutApiPaths(props.ingress),
+      });
+    } else {
+      this.ingress = new NginxIngress(this, 'Ingress', { ...ingressCommon, tls: props.tls, gateway: this.gateway, ...(props.ingress ?? {}) });
+    }
 
     this.url = this.ingress.url;
     this.redirectUri = this.gateway.redirectUrl;

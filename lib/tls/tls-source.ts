@@ -76,6 +76,39 @@ export interface TlsBindingContext {
   readonly host: string;
   /** Ingress class that serves HTTP-01 challenges. */
   readonly ingressClassName: string;
+  /**
+   * The Gateway (Gateway API) whose listener serves HTTP-01 challenges instead: an ACME
+   * issuer then solves them with cert-manager's `gatewayHTTPRoute` solver attached to it,
+   * and `ingressClassName` is not used.
+   * @default - challenges are served by `ingressClassName`
+   */
+  readonly http01Gateway?: Http01Gateway;
+}
+
+/** A Gateway listener that serves cert-manager's HTTP-01 challenge routes. */
+export interface Http01Gateway {
+  /** Name of the Gateway. */
+  readonly name: string;
+  /** Its namespace. */
+  readonly namespace: string;
+  /**
+   * The listener (`sectionName`) that serves plain HTTP on port 80.
+   * @default - every listener of the Gateway that admits the route
+   */
+  readonly sectionName?: string;
+}
+
+/** The HTTP-01 solver of an ACME issuer for the context: cert-manager's route on the Gateway, or its Ingress of the class. */
+function http01Solver(context: TlsBindingContext): Record<string, unknown> {
+  const gateway = context.http01Gateway;
+  if (gateway) {
+    // cert-manager (with enableGatewayAPI) creates an HTTPRoute with an Exact match on
+    // /.well-known/acme-challenge/<token> in the Certificate's namespace, attached here;
+    // Gateway API ranks an Exact match above the portal's PathPrefix "/" redirect.
+    const parentRef = { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway.name, namespace: gateway.namespace, ...(gateway.sectionName ? { sectionName: gateway.sectionName } : {}) };
+    return { gatewayHTTPRoute: { parentRefs: [parentRef] } };
+  }
+  return { ingress: { ingressClassName: context.ingressClassName } };
 }
 
 /** An ACME `server` option: a Let's Encrypt environment or any https directory URL. */
@@ -212,9 +245,9 @@ class AcmeTlsSource extends TlsSource {
         privateKeySecretRef: { name: `${issuerName}-account-key` },
         solvers: [
           {
-            // cert-manager answers the challenge with its own Ingress of this class,
-            // outside the auth annotations of the portal's Ingress.
-            http01: { ingress: { ingressClassName: context.ingressClassName } },
+            // cert-manager answers the challenge with its own Ingress of this class (or its
+            // own HTTPRoute on the portal's Gateway), outside the portal's auth.
+            http01: http01Solver(context),
           },
         ],
       },

@@ -1,8 +1,9 @@
-import { TerraformStack } from 'cdktf';
+import { TerraformStack, TerraformVariable } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { MachineClient, OidcGateway, OidcGatewayProps, OidcIssuer, SecretRef, SessionStore, ingressAuthResponseHeaders } from '../../lib';
 import { errorOf, resourceAt, resourcesOf, synth, variableSecret } from '../helpers';
+import type { TfJson } from '../helpers';
 
 /** Minimal valid gateway props; override what a test is about. */
 function gatewayProps(stack: TerraformStack, overrides: Partial<OidcGatewayProps> = {}): OidcGatewayProps {
@@ -278,6 +279,31 @@ describe('OidcGateway', () => {
       expect(policy.spec.ingress[0].from).toEqual([{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'nginx-f5' } } }]);
     });
 
+    it('keeps the checksum when the content is the same but other tokens were created before (token numbers are not content)', () => {
+      const checksum = (tokensFirst: number) =>
+        podAnnotationsOf(
+          synth((stack) => {
+            for (let i = 0; i < tokensFirst; i++) new TerraformVariable(stack, `unrelated_${i}`, { type: 'string' }).stringValue;
+            const namespace = new TerraformVariable(stack, 'namespace', { type: 'string' }).stringValue;
+            new OidcGateway(stack, 'gw', { ...gatewayProps(stack), namespace, upstream: { serviceName: 'backstage', port: 7007 } });
+          }),
+        )['checksum/config'];
+      expect(checksum(0)).toMatch(/^[0-9a-f]{32}-\$\{sha256\(/);
+      expect(checksum(3)).toBe(checksum(0));
+    });
+
+    it('admits networks outside the cluster (a cloud load balancer\'s proxies), alone or beside the controller pods', () => {
+      const fromOf = (json: TfJson) => resourceAt(json, 'kubernetes_network_policy_v1', 'gw/NetworkPolicy').spec.ingress[0].from;
+      expect(fromOf(synthGateway(() => ({ dataPlaneSourceRanges: ['35.191.0.0/16', '2600:2d00:1:1::/64'] })))).toEqual([
+        { ip_block: { cidr: '35.191.0.0/16' } },
+        { ip_block: { cidr: '2600:2d00:1:1::/64' } },
+      ]);
+      expect(fromOf(synthGateway(() => ({ dataPlaneSourceRanges: ['10.0.0.0/24'], ingressController: { namespaceLabels: { 'kubernetes.io/metadata.name': 'gw' } } })))).toEqual([
+        { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'gw' } } },
+        { ip_block: { cidr: '10.0.0.0/24' } },
+      ]);
+    });
+
     it('rolls the pods when the configuration changes, and only then', () => {
       const checksum = (refresh: string) => podAnnotationsOf(synthGateway(() => ({ cookie: { refresh } })))['checksum/config'];
       expect(checksum('30m')).toMatch(/^[0-9a-f]{64}$/);
@@ -394,6 +420,21 @@ describe('OidcGateway', () => {
       ]);
       expect(message).not.toContain('client-secret-literal-1');
       expect(message).not.toContain('cookie-secret-literal-2');
+    });
+
+    it('sends HSTS only in the request path, with a max age of a day at least, and admits only real networks', () => {
+      const upstream = { serviceName: 'backstage', port: 7007 };
+      expect(alphaConfigOf(synthGateway(() => ({ upstream, hsts: { includeSubdomains: false } }))).injectResponseHeaders).toEqual([
+        { name: 'Strict-Transport-Security', values: [{ secretSource: { value: 'max-age=31536000' } }] },
+      ]);
+      expect(alphaConfigOf(synthGateway(() => ({ upstream }))).injectResponseHeaders).toBeUndefined();
+      expect(gatewayErrors(() => ({ hsts: {} }))).toEqual([
+        '[test/gw] hsts: only works when oauth2-proxy is in the request path (upstream), got {}. In auth-url mode the ingress controller answers the browser and sends HSTS (IngressNginxController hsts): leave it out here.',
+      ]);
+      expect(gatewayErrors(() => ({ upstream, hsts: { maxAgeSeconds: 3600 }, dataPlaneSourceRanges: ['10.0.0.0/33'] }))).toEqual([
+        expect.stringMatching(/^\[test\/gw\] dataPlaneSourceRanges\[0\]: .*got "10\.0\.0\.0\/33"/),
+        '[test/gw] hsts.maxAgeSeconds: must be at least one day (86400), got 3600. Browsers forget a short HSTS policy between visits; use 31536000 (one year).',
+      ]);
     });
 
     it('reports a misspelled prop', () => {

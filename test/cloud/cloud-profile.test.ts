@@ -512,3 +512,37 @@ describe('CloudProfile', () => {
     expect(manifests.find((m) => m.kind === 'ExternalSecret').spec.secretStoreRef).toEqual({ name: 'aws-secrets-manager', kind: 'ClusterSecretStore' });
   });
 });
+
+describe('CloudProfile.gatewayApi', () => {
+  const eks = CloudProfile.eks({ region: 'eu-west-1' });
+  const gke = CloudProfile.gke({ project: 'example-portal' });
+  const aks = CloudProfile.aks({});
+
+  it('names each cloud\'s managed GatewayClass for public and internal portals', () => {
+    expect(gke.gatewayApi('public')?.gatewayClassName).toBe('gke-l7-global-external-managed');
+    expect(gke.gatewayApi('internal')?.gatewayClassName).toBe('gke-l7-rilb');
+    expect(aks.gatewayApi('public')?.gatewayClassName).toBe('azure-alb-external');
+    expect(eks.gatewayApi('public')?.gatewayClassName).toBe('aws-alb-gateway-class');
+    expect(eks.gatewayApi('internal')?.gatewayClassName).toBe('amazon-vpc-lattice');
+  });
+
+  it('has none where the cloud has none: generic clusters, internal AKS', () => {
+    expect(CloudProfile.generic().gatewayApi('public')).toBeUndefined();
+    expect(aks.gatewayApi('internal')).toBeUndefined();
+  });
+
+  it('gives the networks Google\'s load balancers connect from, and says which networks are yours elsewhere', () => {
+    expect(gke.gatewayApi('public')?.dataPlaneSourceRanges).toEqual(['35.191.0.0/16', '130.211.0.0/22', '2600:2d00:1:b029::/64', '2600:2d00:1:1::/64']);
+    expect(gke.gatewayApi('internal')?.notes.join(' ')).toContain('proxy-only subnet');
+    expect(aks.gatewayApi('public')).toMatchObject({ dataPlaneSourceRanges: [] });
+    expect(aks.gatewayApi('public')?.notes.join(' ')).toContain('alb.networking.azure.io/alb-id');
+    expect(eks.gatewayApi('public')?.notes.join(' ')).toContain('ACM');
+    expect(eks.gatewayApi('internal')?.notes.join(' ')).toContain('com.amazonaws.<region>.vpc-lattice');
+  });
+
+  it('refuses an unknown visibility', () => {
+    expect(errorOf(() => gke.gatewayApi('private' as 'public'))).toBe(
+      '[CloudProfile.gke] visibility: must be "public" or "internal", got "private". Use "internal" for a gateway reachable only from the private network.',
+    );
+  });
+});

@@ -18,6 +18,7 @@ import {
   CertManager,
   ChartSource,
   ExternalSecret,
+  GatewayRef,
   IngressNginxController,
   MachineClient,
   OidcIssuer,
@@ -271,7 +272,7 @@ add('no sign-in resolver', withBackstage({ signIn: { resolvers: [] } }), `${BACK
 add('unknown sign-in resolver', withBackstage({ signIn: { resolvers: ['emailMatchingUserEntityName'] } }), `${BACKSTAGE} signIn.resolvers[0]`, 'must be a resolver of the oauth2Proxy provider');
 add('sign-in flag misspelt', withBackstage({ signIn: { dangerouslyAllowSignInWithoutUserInCatalogue: true } }), `${BACKSTAGE} signIn.dangerouslyAllowSignInWithoutUserInCatalogue`, 'is not a known property');
 add('rollout "blue-green"', withBackstage({ rollout: 'blue-green' }), `${BACKSTAGE} rollout`, 'must be "rolling" or "recreate"');
-add('ingress flavour "nginx"', portal(() => ({ ingressFlavour: 'nginx' })), `${PORTAL} ingressFlavour`, 'must be "ingress-nginx" or "f5-nginx"');
+add('ingress flavour "nginx"', portal(() => ({ ingressFlavour: 'nginx' })), `${PORTAL} ingressFlavour`, 'must be "ingress-nginx", "f5-nginx" or "gateway-api"');
 for (const range of ['10.0.0.0', '10.0.0.0/33', 'example.com', '0.0.0.0/0 ']) {
   add(`source range ${range}`, withIngress({ allowSourceRanges: [range] }), `${INGRESS} allowSourceRanges[0]`, 'must be a CIDR range');
 }
@@ -429,6 +430,34 @@ add('org: a static user e-mail without "@"', portal(() => ({ org: OrgSource.stat
 
 const ZOD_WORDING = /invalid input|expected \w+, received|Invalid (string|enum|option)|See the documentation of this prop/i;
 const LINE = /^\[[^\]]+\] \S[^:]*: .+, got .+\. \S.+$/s;
+
+
+// --- the Gateway API flavour ---------------------------------------------------------------
+
+const withGatewayApi = (ingress: Overrides, extra: Overrides = {}) => portal(() => ({ ingressFlavour: 'gateway-api', ingress, ...extra }));
+const created = (options: Overrides) => GatewayRef.create({ gatewayClassName: 'nginx', ...options } as never);
+const existing = (options: Overrides) => GatewayRef.existing({ name: 'shared', namespace: 'gateway-system', httpsListener: 'https', ...options } as never);
+const GATEWAY_API = '[test/portal/GatewayApi]';
+add('gateway-api without ingress', portal(() => ({ ingressFlavour: 'gateway-api' })), `${PORTAL} ingress`, 'is required');
+add('gateway-api ingress.gateway not a GatewayRef', withGatewayApi({ gateway: { gatewayClassName: 'nginx' } }), `${PORTAL} ingress.gateway`, 'must be a GatewayRef');
+add('gateway-api unknown ingress option', withGatewayApi({ gateway: created({}), allowSourceRanges: ['10.0.0.0/8'] }), `${PORTAL} ingress.allowSourceRanges`, 'is not a known property');
+add('gateway-api empty data plane ranges', withGatewayApi({ gateway: created({}), dataPlaneSourceRanges: [] }), `${PORTAL} ingress.dataPlaneSourceRanges`, 'must list at least one network');
+add('gateway-api bad data plane range', withGatewayApi({ gateway: created({}), dataPlaneSourceRanges: ['10.0.0.300/8'] }), `${PORTAL} ingress.dataPlaneSourceRanges[0]`, 'must be');
+add('gateway-api bad API prefix', withGatewayApi({ gateway: created({}), apiPaths: ['^/api'] }), `${PORTAL} ingress.apiPaths[0]`, 'must be a path prefix');
+add('gateway-api short HSTS', withGatewayApi({ gateway: created({}), hsts: { maxAgeSeconds: 10 } }), `${GATEWAY} hsts.maxAgeSeconds`, 'must be at least one day');
+add('gateway-api empty GatewayClass', withGatewayApi({ gateway: created({ gatewayClassName: '' }) }), `${GATEWAY_API} gateway.gatewayClassName`, 'must not be empty');
+add('gateway-api cert-manager annotation on the Gateway', withGatewayApi({ gateway: created({ annotations: { 'cert-manager.io/issuer': 'x' } }) }), `${GATEWAY_API} gateway.annotations.cert-manager.io/issuer`, 'is managed by the tls prop');
+add('gateway-api reserved infrastructure label', withGatewayApi({ gateway: created({ infrastructure: { labels: { 'gateway.networking.k8s.io/x': 'y' } } }) }), `${GATEWAY_API} gateway.infrastructure.labels.gateway.networking.k8s.io/x`, 'must not use the gateway.networking.k8s.io/ prefix');
+add('gateway-api bad listener name', withGatewayApi({ gateway: existing({ httpsListener: 'Web Secure' }) }, { tls: undefined, ingressController: { namespaceLabels: { 'kubernetes.io/metadata.name': 'gw' } } }), `${GATEWAY_API} gateway.httpsListener`, 'must be a listener name');
+add('gateway-api existing Gateway with tls', withGatewayApi({ gateway: existing({}) }, { ingressController: { namespaceLabels: { 'kubernetes.io/metadata.name': 'gw' } } }), `${GATEWAY_API} tls`, 'is the existing Gateway');
+add('gateway-api existing Gateway without its data plane', withGatewayApi({ gateway: existing({}) }, { tls: undefined }), `${PORTAL} ingressController`, 'is required with an existing Gateway');
+add('gateway-api rendered Gateway without tls', withGatewayApi({ gateway: created({}) }, { tls: undefined }), `${GATEWAY_API} tls`, 'is required when the portal renders its Gateway');
+add('migrateFromIngressNginx on ingress-nginx', portal(() => ({ migrateFromIngressNginx: {} })), `${PORTAL} migrateFromIngressNginx`, 'only applies with ingressFlavour "gateway-api"');
+add('migrateFromIngressNginx unknown option', withGatewayApi({ gateway: created({}) }, { migrateFromIngressNginx: { ingres: {} } }), `${PORTAL} migrateFromIngressNginx.ingres`, 'is not a known property');
+add('CertManager gatewayApi as a string', (stack) => {
+  new HelmProvider(stack, 'helm', {});
+  new CertManager(stack, 'cm', { gatewayApi: 'true' } as never);
+}, '[test/cm] gatewayApi', 'must be true or false');
 
 function refusal(build: Case['build']): { error?: unknown } {
   try {

@@ -167,6 +167,62 @@ describe('environmentStacks', () => {
     );
   });
 
+  describe('ingressFlavour: gateway-api', () => {
+    const { allowSourceRanges: _ingressNginxOnly, ...dev } = env('dev');
+    const manifestsOf = (stack: TerraformStack) => resources(stack, 'kubernetes_manifest').map((r) => r.manifest);
+
+    it('renders a Gateway of the cloud\'s GatewayClass and admits the networks its proxies connect from; no ingress-nginx, cert-manager with Gateway API', () => {
+      const { platform, portal } = synthEnv({ ...env('staging'), ingressFlavour: 'gateway-api' });
+      expect(resources(platform, 'helm_release').map((r) => r.name).sort()).toEqual(['cert-manager', 'external-secrets', 'reloader']);
+      const certManager = parse(resources(platform, 'helm_release').find((r) => r.name === 'cert-manager')!.values[0]);
+      expect(certManager.config).toMatchObject({ enableGatewayAPI: true });
+      const gateway = manifestsOf(portal).find((m) => m.kind === 'Gateway');
+      expect(gateway.spec.gatewayClassName).toBe('gke-l7-global-external-managed');
+      expect(manifestsOf(portal).filter((m) => m.kind === 'HTTPRoute').map((m) => m.metadata.name).sort()).toEqual(['backstage', 'backstage-https-redirect']);
+      expect(resources(portal, 'kubernetes_ingress_v1')).toEqual([]);
+      const proxyPolicy = resources(portal, 'kubernetes_network_policy_v1').find((p) => p.metadata.name === 'oauth2-proxy')!;
+      expect(proxyPolicy.spec.ingress[0].from.slice(1)).toEqual(['35.191.0.0/16', '130.211.0.0/22', '2600:2d00:1:b029::/64', '2600:2d00:1:1::/64'].map((cidr) => ({ ip_block: { cidr } })));
+    });
+
+    it('takes the GatewayClass, annotations, networks and data plane from the environment (required on a generic cluster)', () => {
+      const { portal } = synthEnv({
+        ...dev,
+        ingressFlavour: 'gateway-api',
+        gatewayApi: { gatewayClassName: 'nginx', annotations: { 'example.com/team': 'platform' }, dataPlaneSourceRanges: ['10.1.0.0/16'], dataPlane: { namespace: 'nginx-gateway', podLabels: { app: 'nginx' } } },
+      });
+      const gateway = manifestsOf(portal).find((m) => m.kind === 'Gateway');
+      expect(gateway.spec.gatewayClassName).toBe('nginx');
+      expect(gateway.metadata.annotations).toEqual({ 'example.com/team': 'platform', 'cert-manager.io/cluster-issuer': 'letsencrypt-staging' });
+      const proxyPolicy = resources(portal, 'kubernetes_network_policy_v1').find((p) => p.metadata.name === 'oauth2-proxy')!;
+      expect(proxyPolicy.spec.ingress[0].from).toEqual([
+        { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'nginx-gateway' } }, pod_selector: { match_labels: { app: 'nginx' } } },
+        { ip_block: { cidr: '10.1.0.0/16' } },
+      ]);
+      expect(errorOf(() => synthEnv({ ...dev, ingressFlavour: 'gateway-api' }))).toBe(
+        '[environment dev] gatewayApi.gatewayClassName: is required: the generic cloud profile knows no internal GatewayClass, got nothing. Name the GatewayClass of the implementation in the cluster (kubectl get gatewayclass), e.g. "nginx" for NGINX Gateway Fabric.',
+      );
+    });
+
+    it('keeps ingress-nginx serving beside the Gateway during the switch (keepIngressNginx)', () => {
+      const { platform, portal } = synthEnv({ ...dev, ingressFlavour: 'gateway-api', gatewayApi: { gatewayClassName: 'nginx', keepIngressNginx: true } });
+      expect(resources(platform, 'helm_release').map((r) => r.name).sort()).toEqual(['cert-manager', 'ingress-nginx', 'reloader']);
+      expect(resources(portal, 'kubernetes_ingress_v1').map((i) => i.metadata.name).sort()).toEqual(['backstage', 'backstage-api', 'backstage-oauth2']);
+      expect(resources(portal, 'kubernetes_deployment_v1').map((d) => d.metadata.name).sort()).toEqual(['backstage', 'oauth2-proxy', 'oauth2-proxy-ingress-nginx']);
+      expect(manifestsOf(portal).map((m) => m.kind).sort()).toEqual(['ClusterIssuer', 'Gateway', 'HTTPRoute', 'HTTPRoute']);
+    });
+
+    it('refuses what standard Gateway API cannot express, ingress-nginx settings without it, and gatewayApi elsewhere', () => {
+      expect(errorOf(() => synthEnv({ ...env('dev'), rateLimit: { requestsPerSecond: 5 }, ingressController: { replicas: 2 }, ingressFlavour: 'gateway-api', gatewayApi: { gatewayClassName: 'nginx' } })).split('\n')).toEqual([
+        '[environment dev] allowSourceRanges: is not available with ingressFlavour gateway-api: standard Gateway API routes have no such setting, so it would not apply, got ["10.0.0.0/8"]. Restrict the clients at the load balancer or with your implementation\'s policy (Cloud Armor, security groups, a WAF), and remove it here.',
+        '[environment dev] rateLimit: is not available with ingressFlavour gateway-api: standard Gateway API routes have no such setting, so it would not apply, got {"requestsPerSecond":5}. Use your implementation\'s rate-limit policy, and remove it here.',
+        '[environment dev] ingressController: configures the ingress-nginx controller, which ingressFlavour gateway-api does not install, got {"replicas":2}. Remove it, or set gatewayApi.keepIngressNginx: true while the switch is under way.',
+      ]);
+      expect(errorOf(() => synthEnv({ ...env('dev'), gatewayApi: { gatewayClassName: 'nginx' } }))).toBe(
+        '[environment dev] gatewayApi: only applies with ingressFlavour: gateway-api, got {"gatewayClassName":"nginx"}. Set ingressFlavour: gateway-api, or remove gatewayApi.',
+      );
+    });
+  });
+
   it('refuses two environments with the same name in one app', () => {
     const app = Testing.app();
     environmentStacks(app as App, env('dev'), access);

@@ -1,13 +1,17 @@
-// The same access intent on two controllers: the community ingress-nginx (NginxIngress)
-// and the F5 NGINX Ingress Controller (F5NginxIngress, with oauth2-proxy in the request
-// path). Each flavour's synthesized objects are read back as the controller (and, on F5,
-// the gateway behind it) would answer a set of requests, and both must give the same
+// The same access intent on three front doors: the community ingress-nginx (NginxIngress),
+// the F5 NGINX Ingress Controller (F5NginxIngress, with oauth2-proxy in the request path)
+// and the Gateway API (GatewayApiIngress, oauth2-proxy in the request path too). Each
+// flavour's synthesized objects are read back as the controller (and, on F5 and the Gateway
+// API, the gateway behind it) would answer a set of requests, and all must give the same
 // answer: every path behind sign-in but /oauth2 and the ACME challenge, 401 on the API,
 // HTTPS forced, and exactly the header contract's identity headers reaching Backstage.
 import { TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { ClusterIssuer, IDENTITY_HEADERS, NginxIngress, OidcGateway, OidcGatewayProps, OidcIssuer, SessionStore, TlsSource, identityHeaderNames } from '../../lib';
+import { parse } from 'yaml';
 import { F5AuthGateway, F5NginxIngress, F5NginxIngressProps } from '../../lib/ingress/f5-nginx-ingress';
+import { GatewayApiIngress } from '../../lib/ingress/gateway-api-ingress';
+import { GatewayRef } from '../../lib/ingress/gateway-ref';
 import { TfJson, errorOf, resourceAt, resourcesOf, synth, variableSecret } from '../helpers';
 
 const HOST = 'backstage.example.com';
@@ -150,6 +154,76 @@ function ingressNginxAnswers(json: TfJson): (request: string) => Answer {
 }
 
 /**
+ * oauth2-proxy in the request path decides a request as it does: its proxy prefix /oauth2
+ * is served without a session, its --api-route regexes (matched against path and query)
+ * answer 401, everything else is redirected to sign-in, and signed-in requests go to its
+ * upstream.
+ */
+function inPathGateway(request: string, gateway: { serviceName: string; upstream: string; apiRoutes: readonly RegExp[] }): Omit<Answer, 'https'> {
+  const path = request.split('?')[0]!;
+  if (path === '/oauth2' || path.startsWith('/oauth2/')) {
+    return { auth: 'none', servedBy: gateway.serviceName };
+  }
+  return { auth: gateway.apiRoutes.some((r) => r.test(request)) ? '401' : 'sign-in redirect', servedBy: gateway.upstream };
+}
+
+/** A Gateway API `PathPrefix`: element-wise, so `/api` matches `/api` and `/api/x`, not `/apix`. */
+const gatewayPrefixMatches = (prefix: string, path: string) => {
+  const trimmed = prefix.replace(/\/$/, '');
+  return trimmed === '' || path === trimmed || path.startsWith(`${trimmed}/`);
+};
+
+/**
+ * Gateway API: a request arrives on a listener of the Gateway (the portal's over HTTPS, the
+ * ACME challenge over plain HTTP). Among the rules of the HTTPRoutes attached to that
+ * listener for the host, the most specific match wins, as the API orders matches across
+ * routes: an Exact path before any PathPrefix, a longer prefix before a shorter one.
+ * cert-manager's challenge route comes from the issuer's gatewayHTTPRoute solver (an Exact
+ * match on the token's path). A rule that forwards to oauth2-proxy is decided by it.
+ */
+function gatewayApiAnswers(json: TfJson, gateway: { serviceName: string; upstream: string; apiRoutes: readonly RegExp[] }): (request: string) => Answer {
+  const manifests = Object.values(resourcesOf(json, 'kubernetes_manifest')).map((r) => r.manifest);
+  const gateways = manifests.filter((m) => m.kind === 'Gateway');
+  expect(gateways).toHaveLength(1);
+  const listeners = gateways[0].spec.listeners as any[];
+  const issuers = manifests.filter((m) => m.kind === 'ClusterIssuer');
+  expect(issuers).toHaveLength(1);
+  const solver = issuers[0].spec.acme.solvers[0].http01.gatewayHTTPRoute;
+  const challengeRoute = {
+    spec: {
+      parentRefs: solver.parentRefs,
+      hostnames: [HOST],
+      rules: [{ matches: [{ path: { type: 'Exact', value: `${ACME_PATH}token` } }], backendRefs: [{ name: 'cm-acme-http-solver', port: 8089 }] }],
+    },
+  };
+  const routes = [...manifests.filter((m) => m.kind === 'HTTPRoute'), challengeRoute];
+  const ruleFor = (listener: string, request: string) => {
+    const path = request.split('?')[0]!;
+    const candidates = routes
+      .filter((r) => r.spec.parentRefs.some((p: any) => p.name === gateways[0].metadata.name && p.sectionName === listener) && r.spec.hostnames.includes(HOST))
+      .flatMap((r) => r.spec.rules.flatMap((rule: any) => (rule.matches ?? [{ path: { type: 'PathPrefix', value: '/' } }]).map((m: any) => ({ rule, match: m.path }))))
+      .filter(({ match }) => (match.type === 'Exact' ? match.value === path : gatewayPrefixMatches(match.value, path)))
+      .sort((a, b) => (a.match.type === b.match.type ? b.match.value.length - a.match.value.length : a.match.type === 'Exact' ? -1 : 1));
+    expect(candidates.length, `a route for ${request} on listener ${listener}`).toBeGreaterThan(0);
+    return candidates[0]!.rule;
+  };
+  const httpsListener = listeners.find((l) => l.protocol === 'HTTPS');
+  const terminates = httpsListener?.hostname === HOST && httpsListener.tls?.mode === 'Terminate' && httpsListener.tls.certificateRefs.length > 0;
+  return (request) => {
+    const overHttp = ruleFor('http', request);
+    const redirected = (overHttp.filters ?? []).some((f: any) => f.type === 'RequestRedirect' && f.requestRedirect.scheme === 'https');
+    const https = redirected && !overHttp.backendRefs && terminates;
+    // The challenge is answered where the CA asks for it: over plain HTTP.
+    if (request.startsWith(ACME_PATH)) {
+      return { auth: 'none', servedBy: String(overHttp.backendRefs[0].name), https };
+    }
+    const rule = ruleFor('https', request);
+    const service = String(rule.backendRefs[0].name);
+    return service === gateway.serviceName ? { ...inPathGateway(request, gateway), https } : { auth: 'none', servedBy: service, https };
+  };
+}
+
+/**
  * F5: minions take host-level settings from the master; a minion's externalAuth Policy
  * would decide auth at the controller. Where a minion sends a request to the gateway in
  * the request path, oauth2-proxy decides as it does: its proxy prefix /oauth2 is served
@@ -178,11 +252,7 @@ function f5Answers(json: TfJson, gateway: { serviceName: string; upstream: strin
     if (service !== gateway.serviceName) {
       return { auth: 'none', servedBy: service, https };
     }
-    const path = request.split('?')[0]!;
-    if (path === '/oauth2' || path.startsWith('/oauth2/')) {
-      return { auth: 'none', servedBy: gateway.serviceName, https };
-    }
-    return { auth: gateway.apiRoutes.some((r) => r.test(request)) ? '401' : 'sign-in redirect', servedBy: gateway.upstream, https };
+    return { ...inPathGateway(request, gateway), https };
   };
 }
 
@@ -236,7 +306,36 @@ function f5Flavour(): Flavour {
   };
 }
 
-const flavours = [ingressNginxFlavour(), f5Flavour()];
+function gatewayApiFlavour(): Flavour {
+  let gateway: OidcGateway | undefined;
+  const json = synth((stack) => {
+    // As BackstagePortal wires it: the API prefix "/api" as oauth2-proxy's route.
+    gateway = gatewayIn(stack, { upstream: { serviceName: 'backstage', port: 7007 }, apiPaths: ['^/api([/?]|$)'], hsts: {} });
+    new GatewayApiIngress(stack, 'ing', {
+      namespace: 'backstage',
+      host: HOST,
+      backend: { serviceName: 'backstage', port: 7007 },
+      authProxy: { serviceName: gateway.serviceName, namespace: gateway.namespace, port: gateway.port, identityUpstream: gateway.identityUpstream },
+      gateway: GatewayRef.create({ gatewayClassName: 'nginx' }),
+      tls: TlsSource.acme({ email: 'platform@example.com' }),
+    });
+  });
+  const args: string[] = resourceAt(json, 'kubernetes_deployment_v1', 'gw/Deployment').spec.template.spec.container[0].args;
+  const apiRoutes = args.filter((a) => a.startsWith('--api-route=')).map((a) => new RegExp(a.slice('--api-route='.length)));
+  expect(apiRoutes).toHaveLength(1);
+  // No data plane header filter is portable: oauth2-proxy strips the client's copies of the
+  // headers it injects (preserveRequestValue unset) and sets its own.
+  const alpha = parse(resourceAt(json, 'kubernetes_config_map_v1', 'gw/Config').data['alpha-config.yaml']);
+  const replaced = (alpha.injectRequestHeaders as Array<{ name: string; preserveRequestValue?: boolean }>).filter((h) => h.preserveRequestValue !== true).map((h) => h.name);
+  return {
+    name: 'Gateway API',
+    json,
+    answer: gatewayApiAnswers(json, { serviceName: gateway!.serviceName, upstream: gateway!.identityUpstream!.serviceName, apiRoutes }),
+    identity: { setByGateway: gateway!.identityUpstream?.requestHeaders ?? [], clientCopiesReplaced: replaced },
+  };
+}
+
+const flavours = [ingressNginxFlavour(), f5Flavour(), gatewayApiFlavour()];
 /**
  * Each flavour's answers. The ACME challenge is answered over plain HTTP as well (F5's
  * challenge minion inherits the master's redirect, ingress-nginx's solver Ingress has
@@ -275,9 +374,10 @@ describe.each(flavours)('$name flavour', (flavour) => {
   });
 });
 
-describe('both flavours', () => {
+describe('all flavours', () => {
   it('answer every request the same way', () => {
     expect(table(flavours[1] as Flavour)).toEqual(table(flavours[0] as Flavour));
+    expect(table(flavours[2] as Flavour)).toEqual(table(flavours[0] as Flavour));
   });
 
   it('refuse snippet annotations, F5 spellings included', () => {

@@ -63,7 +63,7 @@ describe('packaging', () => {
 
     // Later sections' snippets for the same app (writing the environment JSON Schema).
     const later = readmeBlocks('in-quickstart-app');
-    expect(later.map((b) => (b.kind === 'file' ? b.path : b.language))).toEqual(['teams.ts', 'sh', 'write-schema.ts', 'sh']);
+    expect(later.map((b) => (b.kind === 'file' ? b.path : b.language))).toEqual(['main-gateway-api.ts', 'sh', 'teams.ts', 'sh', 'write-schema.ts', 'sh']);
 
     const app = join(work, 'app');
     mkdirSync(app);
@@ -114,6 +114,14 @@ describe('packaging', () => {
       oidc_client_secret: true,
       oauth2_proxy_cookie_secret: true,
     });
+    // The same app on the Gateway API flavour (the README's recommendation for new installs).
+    const gatewayStack = (name: string): Json => JSON.parse(readFileSync(join(app, 'cdktf.out.gateway-api/stacks', name, 'cdk.tf.json'), 'utf8'));
+    const gatewayPlatform = gatewayStack('dev-platform');
+    expect(resourcesOf(gatewayPlatform, 'helm_release').map((r) => r.name)).toEqual(['cert-manager']);
+    expect(resourcesOf(gatewayPlatform, 'helm_release')[0]!.values[0]).toContain('enableGatewayAPI: true');
+    const gatewayPortal = gatewayStack('dev-portal');
+    expect(resourcesOf(gatewayPortal, 'kubernetes_ingress_v1')).toEqual([]);
+    expect(resourcesOf(gatewayPortal, 'kubernetes_manifest').map((r) => r.manifest.kind).sort()).toEqual(['ClusterIssuer', 'Gateway', 'HTTPRoute', 'HTTPRoute']);
     // The schema a package user writes is the one this repository commits (kept current by
     // test/environments).
     expect(JSON.parse(readFileSync(join(app, 'environment.schema.json'), 'utf8'))).toEqual(

@@ -42,6 +42,16 @@ describe('CertManager', () => {
     expect(valuesOf(synthCertManager(() => ({ keepCrds: true })), 'cm').crds).toEqual({ enabled: true, keep: true });
   });
 
+  it('turns on the Gateway API support (gateway-shim, HTTPRoute HTTP-01 solver) in its controller config when asked, and not by default', () => {
+    expect(valuesOf(synthCertManager(() => ({ gatewayApi: true })), 'cm').config).toEqual({
+      apiVersion: 'controller.config.cert-manager.io/v1alpha1',
+      kind: 'ControllerConfiguration',
+      enableGatewayAPI: true,
+    });
+    expect(valuesOf(synthCertManager(), 'cm')).not.toHaveProperty('config');
+    expectProblems(refused({ gatewayApi: 'yes' }), [{ where: 'test/cm', path: 'gatewayApi', says: ['must be true or false', 'got "yes"'] }]);
+  });
+
   it('does not use the deprecated installCRDs value', () => {
     expect(valuesOf(synthCertManager(), 'cm')).not.toHaveProperty('installCRDs');
   });

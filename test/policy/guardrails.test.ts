@@ -12,6 +12,7 @@ import {
   BackstageDatabase,
   BackstagePortal,
   F5NginxIngress,
+  GatewayRef,
   GUARDRAIL_CHECKS,
   Guardrails,
   type GuardrailsProps,
@@ -129,6 +130,15 @@ function helmRelease(scope: Construct, id: string, chart: string, values: string
   });
 }
 
+/** A self-signed ClusterIssuer named "selfsigned", as TlsSource.selfSigned() renders one. */
+class ClusterIssuerFixture {
+  constructor(stack: TerraformStack) {
+    kubernetesResource(stack, 'issuer', 'kubernetes_manifest', {
+      manifest: { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'selfsigned' }, spec: { selfSigned: {} } },
+    });
+  }
+}
+
 const COMPLIANT_INGRESS_NGINX_VALUES = [
   'controller:',
   '  config:',
@@ -176,6 +186,21 @@ describe('Guardrails', () => {
       expect(readReport(r).checks.find((c) => c.id === 'hsts-enabled')?.status).toBe('pass');
     });
 
+    it('passes with the Gateway API flavour: HTTPS-only routes, HSTS from oauth2-proxy, trusted certificates', () => {
+      const r = run((stack) => {
+        new BackstagePortal(stack, 'portal', {
+          ...portalProps(stack),
+          database: BackstageDatabase.external({ host: 'db.example.com', user: 'backstage', password: variableSecret(stack, 'database_password') }),
+          backstage: { replicas: 2 },
+          ingressFlavour: 'gateway-api',
+          ingress: { gateway: GatewayRef.create({ gatewayClassName: 'nginx' }) },
+        });
+      });
+      expect(r.violations).toEqual([]);
+      const status = Object.fromEntries(readReport(r).checks.map((c) => [c.id, c.status]));
+      expect(status).toMatchObject({ 'tls-on-every-host': 'pass', 'hsts-enabled': 'pass', 'trusted-certificates': 'pass', 'backstage-network-policy': 'pass' });
+    });
+
     it('skips the production checks outside production', () => {
       const r = run((stack) => new BackstagePortal(stack, 'portal', portalProps(stack)), { environment: 'non-production' });
       expect(r.violations).toEqual([]);
@@ -207,6 +232,91 @@ describe('Guardrails', () => {
         }),
       );
       expectLines(r.violations, [{ where: 'test/web', subject: 'tls-on-every-host', says: 'host "x.a.example.com" has no TLS' }]);
+    });
+
+    describe('Gateway API objects', () => {
+      const gateway = (stack: TerraformStack, annotations: Record<string, string> = {}) =>
+        kubernetesResource(stack, 'gw', 'kubernetes_manifest', {
+          manifest: {
+            apiVersion: 'gateway.networking.k8s.io/v1',
+            kind: 'Gateway',
+            metadata: { name: 'gw', namespace: 'apps', annotations },
+            spec: {
+              gatewayClassName: 'nginx',
+              listeners: [
+                { name: 'http', protocol: 'HTTP', port: 80 },
+                { name: 'https', protocol: 'HTTPS', port: 443, tls: { certificateRefs: [{ name: 'gw-tls' }] } },
+              ],
+            },
+          },
+        });
+      const route = (stack: TerraformStack, id: string, parentRefs: Array<Record<string, unknown>>, rule: Record<string, unknown>) =>
+        kubernetesResource(stack, id, 'kubernetes_manifest', {
+          manifest: { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: id, namespace: 'apps' }, spec: { parentRefs, hostnames: ['a.example.com'], rules: [rule] } },
+        });
+      const hsts = { type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: 'Strict-Transport-Security', value: 'max-age=31536000' }] } };
+      const forward = (filters: unknown[] = [hsts]) => ({ filters, backendRefs: [{ name: 'web', port: 80 }] });
+
+      it('a route that forwards on a plain-HTTP listener, or on every listener of its Gateway', () => {
+        const r = run((stack) => {
+          gateway(stack);
+          route(stack, 'on-http', [{ name: 'gw', sectionName: 'http' }], forward());
+          route(stack, 'everywhere', [{ name: 'gw' }], forward());
+          route(stack, 'outside', [{ name: 'shared', namespace: 'gateway-system' }], forward());
+          // Redirects and HTTPS-only routes are fine.
+          route(stack, 'redirect', [{ name: 'gw', sectionName: 'http' }], { filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https' } }] });
+          route(stack, 'good', [{ name: 'gw', sectionName: 'https' }], forward());
+          route(stack, 'good-outside', [{ name: 'shared', namespace: 'gateway-system', sectionName: 'portal-https' }], forward());
+        });
+        const fix = 'Attach it to the HTTPS listener only (parentRefs[].sectionName) and answer plain HTTP with a RequestRedirect to https (GatewayApiIngress does).';
+        expect(r.violations).toEqual([
+          `[test/on-http] tls-on-every-host: HTTPRoute "on-http" forwards requests that arrive without TLS: it attaches to listener "http" (HTTP) of Gateway "gw". ${fix}`,
+          `[test/everywhere] tls-on-every-host: HTTPRoute "everywhere" forwards requests that arrive without TLS: it attaches to listener "http" (HTTP) of Gateway "gw". ${fix}`,
+          '[test/outside] tls-on-every-host: HTTPRoute "outside" attaches to every listener of Gateway "gateway-system/shared", which is not in this stack, plain-HTTP ones too. Name its HTTPS listener in parentRefs[].sectionName (GatewayRef.existing\'s httpsListener).',
+        ]);
+      });
+
+      it('a route answering HTTPS without HSTS, or with max-age 0', () => {
+        const r = run((stack) => {
+          gateway(stack);
+          route(stack, 'no-hsts', [{ name: 'gw', sectionName: 'https' }], forward([]));
+          route(stack, 'zero', [{ name: 'gw', sectionName: 'https' }], forward([{ type: 'ResponseHeaderModifier', responseHeaderModifier: { add: [{ name: 'strict-transport-security', value: 'max-age=0' }] } }]));
+        });
+        const fix = 'Give the oauth2-proxy in the request path hsts (BackstagePortal does on the gateway-api flavour), or set the header with a ResponseHeaderModifier where your implementation supports it.';
+        expect(r.violations).toEqual([
+          `[test/no-hsts] hsts-enabled: HTTPRoute "no-hsts" answers HTTPS without HSTS: neither a ResponseHeaderModifier on the rule nor its backend sets Strict-Transport-Security. ${fix}`,
+          `[test/zero] hsts-enabled: HTTPRoute "zero" answers HTTPS without HSTS: its Strict-Transport-Security has max-age 0 or none. ${fix}`,
+        ]);
+      });
+
+      it('a Gateway whose certificate comes from a self-signed issuer, in production', () => {
+        const r = run((stack) => {
+          new ClusterIssuerFixture(stack);
+          gateway(stack, { 'cert-manager.io/cluster-issuer': 'selfsigned' });
+        });
+        expect(r.violations).toEqual([
+          '[test/gw] trusted-certificates: the certificate of its listeners comes from ClusterIssuer "selfsigned", self-signed: browsers do not trust it. In production use TlsSource.acme({ email }) (Let\'s Encrypt production), acmeDns01, a private CA your clients trust, or an existing certificate.',
+        ]);
+      });
+
+      it('the portal\'s oauth2-proxy without hsts is found (its alpha config is read)', () => {
+        const r = run((stack) => {
+          const portal = new BackstagePortal(stack, 'portal', {
+            ...portalProps(stack),
+            database: BackstageDatabase.external({ host: 'db.example.com', user: 'backstage', password: variableSecret(stack, 'database_password') }),
+            backstage: { replicas: 2 },
+            ingressFlavour: 'gateway-api',
+            ingress: { gateway: GatewayRef.create({ gatewayClassName: 'nginx' }) },
+          });
+          // An escape hatch that drops oauth2-proxy's response headers from its alpha config.
+          const data = portal.gateway.configMap.toTerraform() as any;
+          const key = Object.keys(data.resource.kubernetes_config_map_v1)[0]!;
+          const yaml = String(data.resource.kubernetes_config_map_v1[key].data['alpha-config.yaml']).replace(/injectResponseHeaders:[\s\S]*?(?=\n[a-z])/, '');
+          expect(yaml).not.toContain('Strict-Transport-Security');
+          portal.gateway.configMap.addOverride('data', { 'alpha-config.yaml': yaml });
+        });
+        expect(r.violations).toEqual([expect.stringMatching(/^\[test\/portal\/GatewayApi\/Route\] hsts-enabled: HTTPRoute "backstage" answers HTTPS without HSTS: neither/)]);
+      });
     });
 
     it('an F5 minion without a master holding TLS for its host', () => {

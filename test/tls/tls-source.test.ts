@@ -88,6 +88,23 @@ describe('TlsSource', () => {
       expect(issuer.manifest.spec.acme.solvers).toEqual([{ http01: { ingress: { ingressClassName: 'nginx-public' } } }]);
     });
 
+    it('answers HTTP-01 challenges with an HTTPRoute on a Gateway listener when the binding names one (cert-manager\'s gatewayHTTPRoute solver)', () => {
+      let bound: unknown;
+      const json = synth((stack) => {
+        bound = TlsSource.acme({ email: 'platform@example.com' }).bind({
+          scope: stack,
+          host: 'backstage.example.com',
+          ingressClassName: 'unused',
+          http01Gateway: { name: 'portal', namespace: 'backstage', sectionName: 'http' },
+        });
+      });
+      expect(manifests(json).map((r) => r.manifest.spec.acme.solvers)).toEqual([
+        [{ http01: { gatewayHTTPRoute: { parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'portal', namespace: 'backstage', sectionName: 'http' }] } } }],
+      ]);
+      // The Gateway asks for the certificate with the same annotation as an Ingress.
+      expect(bound).toMatchObject({ secretName: 'backstage-example-com-tls', annotations: { 'cert-manager.io/cluster-issuer': 'letsencrypt-production' } });
+    });
+
     it('creates the ClusterIssuer once per stack even when two portals use it', () => {
       const json = synth((stack) => {
         const props = portalProps(stack);

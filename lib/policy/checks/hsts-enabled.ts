@@ -1,11 +1,13 @@
 import { defineCheck } from '../check-definition';
+import { gatewaysOf, hstsMaxAge, hstsOfBackend, hstsOfFilters, httpRoutesOf, listenersOf } from '../gateway-api';
 import { controllerConfigs, nginxConfig } from '../helm-values';
 import { INGRESS_TYPES, metadataOf, stringMap, tlsHosts, truthy } from '../stack-model';
 
 export const hstsEnabled = defineCheck({
   id: 'hsts-enabled',
   title: 'HSTS on',
-  requirement: 'No ingress controller config turns HSTS off; F5 Ingresses with TLS enable nginx.org/hsts (off by default on that controller).',
+  requirement:
+    'No ingress controller config turns HSTS off; F5 Ingresses with TLS enable nginx.org/hsts (off by default on that controller); HTTPRoutes forwarding HTTPS requests send it (a ResponseHeaderModifier, or a backend that sets it: oauth2-proxy in the request path).',
   appliesTo: 'all',
   soc2: ['CC6.7'],
   iso27001: ['A.8.24', 'A.8.26'],
@@ -37,6 +39,32 @@ export const hstsEnabled = defineCheck({
         );
       }
     }
-    return configs.length > 0 || f5Ingresses.length > 0;
+    // Gateway API: HSTS from the route (a ResponseHeaderModifier) or from what it forwards
+    // to (oauth2-proxy's injectResponseHeaders, which the portal uses: header filters are
+    // not portable across implementations).
+    const gateways = gatewaysOf(model);
+    let httpsRoutes = 0;
+    for (const route of httpRoutesOf(model)) {
+      const overHttps = route.parents.some((p) => {
+        const listeners = listenersOf(gateways, p);
+        return listeners === undefined ? p.sectionName !== undefined : listeners.some((l) => l.terminatesTls);
+      });
+      if (!overHttps) {
+        continue;
+      }
+      for (const rule of route.rules.filter((r) => r.forwards)) {
+        httpsRoutes++;
+        const values = rule.backends.map((b) => hstsOfFilters([...rule.filters, ...b.filters]) ?? hstsOfBackend(model, b));
+        const missing = values.some((v) => v === undefined);
+        const off = values.some((v) => v !== undefined && (hstsMaxAge(v) ?? 0) === 0);
+        if (missing || off) {
+          report(
+            route.resource,
+            `HTTPRoute "${route.name}" answers HTTPS without HSTS: ${off ? 'its Strict-Transport-Security has max-age 0 or none' : 'neither a ResponseHeaderModifier on the rule nor its backend sets Strict-Transport-Security'}. Give the oauth2-proxy in the request path hsts (BackstagePortal does on the gateway-api flavour), or set the header with a ResponseHeaderModifier where your implementation supports it.`,
+          );
+        }
+      }
+    }
+    return configs.length > 0 || f5Ingresses.length > 0 || httpsRoutes > 0;
   },
 });

@@ -1,4 +1,5 @@
 import { defineCheck } from '../check-definition';
+import { gatewaysOf, httpRoutesOf, listenersOf } from '../gateway-api';
 import { INGRESS_TYPES, many, metadataOf, one, stringMap, tlsHosts } from '../stack-model';
 
 const HOST_FIX = 'Add the host to spec.tls with a certificate secret (TlsSource in this library).';
@@ -10,7 +11,8 @@ function covers(tls: readonly string[], host: string): boolean {
 export const tlsOnEveryHost = defineCheck({
   id: 'tls-on-every-host',
   title: 'TLS on every public host',
-  requirement: 'Every host of an Ingress is covered by a TLS entry (for an F5 minion: by its master).',
+  requirement:
+    'Every host of an Ingress is covered by a TLS entry (for an F5 minion: by its master); an HTTPRoute that forwards requests attaches only to HTTPS listeners that terminate TLS (by sectionName on a Gateway outside the stack).',
   appliesTo: 'all',
   soc2: ['CC6.7'],
   iso27001: ['A.8.24', 'A.5.14'],
@@ -38,6 +40,33 @@ export const tlsOnEveryHost = defineCheck({
         }
       }
     }
-    return ingresses.length > 0;
+    // Gateway API: TLS is forced by attachment. A route that forwards must not receive
+    // plain HTTP; the HTTP listener carries redirects (and cert-manager's challenge) only.
+    const gateways = gatewaysOf(model);
+    const routes = httpRoutesOf(model);
+    for (const route of routes) {
+      if (!route.rules.some((r) => r.forwards)) {
+        continue;
+      }
+      for (const parent of route.parents) {
+        const listeners = listenersOf(gateways, parent);
+        if (listeners === undefined) {
+          if (parent.sectionName === undefined) {
+            report(
+              route.resource,
+              `HTTPRoute "${route.name}" attaches to every listener of Gateway "${parent.namespace}/${parent.name}", which is not in this stack, plain-HTTP ones too. Name its HTTPS listener in parentRefs[].sectionName (GatewayRef.existing's httpsListener).`,
+            );
+          }
+          continue;
+        }
+        for (const listener of listeners.filter((l) => !l.terminatesTls)) {
+          report(
+            route.resource,
+            `HTTPRoute "${route.name}" forwards requests that arrive without TLS: it attaches to listener "${listener.name}" (${listener.protocol}) of Gateway "${parent.name}". Attach it to the HTTPS listener only (parentRefs[].sectionName) and answer plain HTTP with a RequestRedirect to https (GatewayApiIngress does).`,
+          );
+        }
+      }
+    }
+    return ingresses.length > 0 || routes.length > 0;
   },
 });

@@ -1,5 +1,6 @@
 import { defineCheck } from '../check-definition';
-import { INGRESS_TYPES, Obj, metadataOf, namespaceOf, one, stringMap } from '../stack-model';
+import { gatewaysOf } from '../gateway-api';
+import { INGRESS_TYPES, InspectedResource, Obj, metadataOf, one, stringMap } from '../stack-model';
 
 /** Why an issuer's certificates are not trusted by browsers, or undefined when they may be. */
 function untrustedIssuer(spec: Obj): string | undefined {
@@ -16,7 +17,7 @@ function untrustedIssuer(spec: Obj): string | undefined {
 export const trustedCertificates = defineCheck({
   id: 'trusted-certificates',
   title: 'Certificates browsers trust',
-  requirement: 'No production Ingress takes its certificate from a self-signed issuer or an ACME staging directory (issuers of the stack, named by the cert-manager annotations).',
+  requirement: 'No production Ingress or Gateway takes its certificate from a self-signed issuer or an ACME staging directory (issuers of the stack, named by the cert-manager annotations).',
   appliesTo: 'production',
   soc2: ['CC6.7'],
   iso27001: ['A.8.24'],
@@ -27,9 +28,13 @@ export const trustedCertificates = defineCheck({
       .map((r) => one(r.attributes.manifest))
       .filter((m) => m.kind === 'ClusterIssuer' || m.kind === 'Issuer');
     const ingresses = model.ofTypes(INGRESS_TYPES);
-    for (const ingress of ingresses) {
-      const metadata = metadataOf(ingress.attributes);
-      const annotations = stringMap(metadata.annotations);
+    // Ingresses (ingress-shim) and Gateways (gateway-shim) name their issuer the same way.
+    const requesters: Array<{ resource: InspectedResource; annotations: Record<string, string>; namespace: string; what: string }> = [
+      ...ingresses.map((r) => ({ resource: r, annotations: stringMap(metadataOf(r.attributes).annotations), namespace: model.namespaceOf(metadataOf(r.attributes)), what: 'its certificate' })),
+      ...gatewaysOf(model).map((g) => ({ resource: g.resource, annotations: g.annotations, namespace: g.namespace, what: 'the certificate of its listeners' })),
+    ];
+    for (const requester of requesters) {
+      const annotations = requester.annotations;
       const wanted = annotations['cert-manager.io/cluster-issuer'] !== undefined
         ? { kind: 'ClusterIssuer', name: annotations['cert-manager.io/cluster-issuer'] }
         : annotations['cert-manager.io/issuer'] !== undefined
@@ -39,16 +44,13 @@ export const trustedCertificates = defineCheck({
         continue;
       }
       const issuer = issuers.find(
-        (m) => m.kind === wanted.kind && one(m.metadata).name === wanted.name && (wanted.kind === 'ClusterIssuer' || one(m.metadata).namespace === namespaceOf(metadata)),
+        (m) => m.kind === wanted.kind && one(m.metadata).name === wanted.name && (wanted.kind === 'ClusterIssuer' || model.resolveName(one(m.metadata).namespace) === requester.namespace),
       );
       const why = issuer ? untrustedIssuer(one(issuer.spec)) : undefined;
       if (why !== undefined) {
-        report(
-          ingress,
-          `its certificate comes from ${wanted.kind} "${wanted.name}", ${why}: browsers do not trust it. In production use TlsSource.acme({ email }) (Let's Encrypt production), TlsSource.acmeDns01({ email, solver }), a private CA your clients trust, or an existing certificate.`,
-        );
+        report(requester.resource, `${requester.what} comes from ${wanted.kind} "${wanted.name}", ${why}: browsers do not trust it. In production use TlsSource.acme({ email }) (Let's Encrypt production), TlsSource.acmeDns01({ email, solver }), a private CA your clients trust, or an existing certificate.`);
       }
     }
-    return ingresses.length > 0;
+    return requesters.length > 0;
   },
 });

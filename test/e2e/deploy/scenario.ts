@@ -12,6 +12,7 @@ import type { Engine } from './harness/engines';
 import { CdktfProject, type ResourceChange, vendorDir } from './harness/project';
 import { condition, decodeSecret, established, eventually, helmReleases, tail } from './harness/readback';
 import { cookieSecret, sentinel, tfVars } from './harness/secrets';
+import { gatewayApiSteps } from './gateway-api';
 import { readStack, releaseValues, resolveNames, resourcesOf } from './harness/synthesized';
 
 
@@ -442,6 +443,10 @@ export function deployScenario(engine: Engine): void {
         await noChanges(multi, 'dev-portal');
       });
     });
+
+    // dev switched to the Gateway API and back (gateway-api.ts): the platform and the portal
+    // are the example as written again when the root example's steps begin.
+    gatewayApiSteps({ cluster: () => cluster, multi: () => multi, variant: () => variant, expectSuccess, noChanges, record });
 
     describe('the root example, then destroy', () => {
       it('destroys dev-portal: its namespace and ClusterIssuer go, the platform stays', async () => {

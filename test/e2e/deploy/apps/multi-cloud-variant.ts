@@ -29,7 +29,20 @@ const changes: Record<string, (env: EnvironmentData) => EnvironmentData> = {
     cloud: { provider: 'generic', vault: { server: 'https://vault.example.com', role: 'backstage' } },
     database: env.database.type === 'in-cluster' ? { ...env.database, password: { externalSecret: { remoteKey: 'backstage/dev/database', property: 'password' } } } : env.database,
   }),
+  // The switch to the Gateway API, step 1: the Gateway and its routes beside the ingress-nginx
+  // Ingresses (the allow-list goes: standard Gateway API routes cannot express it).
+  gatewayApiSideBySide: (env) => ({ ...withoutAllowList(env), ingressFlavour: 'gateway-api', gatewayApi: { gatewayClassName: E2E_GATEWAY_CLASS, keepIngressNginx: true } }),
+  // Step 2: ingress-nginx removed.
+  gatewayApi: (env) => ({ ...withoutAllowList(env), ingressFlavour: 'gateway-api', gatewayApi: { gatewayClassName: E2E_GATEWAY_CLASS } }),
 };
+
+/** The GatewayClass the deploy suite creates (nothing reconciles it: the cluster runs no pod for real). */
+const E2E_GATEWAY_CLASS = 'e2e-gateway';
+
+function withoutAllowList(env: EnvironmentData): EnvironmentData {
+  const { allowSourceRanges: _notWithGatewayApi, ...rest } = env;
+  return rest;
+}
 
 let env = loadEnvironmentFile(join(example, 'environments/dev.yaml'));
 for (const name of (process.env.E2E_VARIANT ?? '').split(',').filter(Boolean)) {

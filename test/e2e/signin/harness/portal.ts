@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { App, TerraformStack } from 'cdktf';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { BackstageDatabase, BackstagePortal, IngressNginxController, MachineClient, OidcIssuer, SecretRef, SessionStore, TlsSource } from '../../../../lib';
+import { BackstageDatabase, BackstagePortal, GatewayRef, IngressNginxController, MachineClient, OidcIssuer, SecretRef, SessionStore, TlsSource } from '../../../../lib';
 import type { BackstagePortalProps, OrgSource, PortalAccessPolicy, RbacOptions } from '../../../../lib';
 
 export const PORTAL_HOST = 'backstage.example.com';
@@ -39,8 +39,8 @@ export interface PortalOptions {
    * store). The library itself refuses sizes below 8k; the scenario with 4k shows why.
    */
   readonly proxyBufferSize?: string;
-  /** The ingress flavour (default ingress-nginx; f5-nginx puts oauth2-proxy in the request path). */
-  readonly ingressFlavour?: 'ingress-nginx' | 'f5-nginx';
+  /** The ingress flavour (default ingress-nginx; f5-nginx and gateway-api put oauth2-proxy in the request path). */
+  readonly ingressFlavour?: 'ingress-nginx' | 'f5-nginx' | 'gateway-api';
   /**
    * `SessionStore.redis({ url, password, ca })` with this URL (`redis://` or `rediss://`), the
    * password Secret of {@link SECRETS} and, for `rediss://`, the Redis server's private CA
@@ -61,6 +61,9 @@ export interface PortalOptions {
   readonly machineEntry?: { readonly githubIssuerUrl: string };
   readonly teams?: { readonly org: OrgSource; readonly rbac: RbacOptions; readonly access: PortalAccessPolicy; readonly catalogFiles?: readonly string[] };
 }
+
+/** The GatewayClass of the gateway-api front door. */
+export const GATEWAY_CLASS = 'signin-e2e';
 
 /** Audience of the CI tokens. */
 export const MACHINE_AUDIENCE = 'portal-ci';
@@ -106,7 +109,11 @@ export function portalProps(stack: TerraformStack, o: PortalOptions): BackstageP
     gateway: { replicas: 1, ...(o.redisUrl ? { sessionStore } : {}) },
     ...(o.ingressFlavour === 'f5-nginx'
       ? { ingressFlavour: 'f5-nginx' as const }
-      : { ingress: { ...(o.authCacheDuration ? { authCacheDuration: o.authCacheDuration } : {}) } }),
+      : o.ingressFlavour === 'gateway-api'
+        ? // A Gateway the portal renders, of a class no controller here reconciles: the router of
+          // harness/gateway-api.ts runs its listeners and routes as a data plane would.
+          { ingressFlavour: 'gateway-api' as const, ingress: { gateway: GatewayRef.create({ gatewayClassName: GATEWAY_CLASS }) } }
+        : { ingress: { ...(o.authCacheDuration ? { authCacheDuration: o.authCacheDuration } : {}) } }),
   };
 }
 

@@ -12,6 +12,7 @@ import { OAUTH2_PROXY_VERSION } from '../../../../lib';
 import { localFiles, planBackstage, RunningBackstage, startBackstage, writeConfigMapVolume } from './backstage';
 import { BrowserHandle, launchBrowser } from './browser';
 import { startF5Nginx } from './f5-nginx';
+import { startGatewayApiNginx } from './gateway-api';
 import { HttpClient } from './http';
 import { RunningIdp, startIdp, USERS } from './idp';
 import { MachineIssuer, startMachineIssuer } from './machine-issuer';
@@ -31,7 +32,7 @@ export interface StackOptions {
 
 /** Which front door: the ingress flavour and the session store of the synthesized portal. */
 export interface FrontDoorSpec {
-  readonly flavour: 'ingress-nginx' | 'f5-nginx';
+  readonly flavour: 'ingress-nginx' | 'f5-nginx' | 'gateway-api';
   /** cookie (the default), redis (redis://, password) or rediss (TLS, password, the server's private CA). */
   readonly sessionStore: 'cookie' | 'redis' | 'rediss';
 }
@@ -211,7 +212,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     const portalOptions = (spec: FrontDoorSpec): PortalOptions => ({
       issuerUrl: idp.issuer,
       ...issuers,
-      ...(spec.flavour === 'ingress-nginx' ? { authCacheDuration: o.authCacheDuration } : { ingressFlavour: 'f5-nginx' as const }),
+      ...(spec.flavour === 'ingress-nginx' ? { authCacheDuration: o.authCacheDuration } : { ingressFlavour: spec.flavour }),
       ...(spec.sessionStore === 'cookie' ? {} : { redisUrl: spec.sessionStore === 'redis' ? redis.url : redis.tlsUrl }),
     });
     let doors = 0;
@@ -231,7 +232,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       };
       stops.push(stopDoor);
       try {
-        // In the request path (F5), oauth2-proxy proxies to Backstage's Service.
+        // In the request path (F5, Gateway API), oauth2-proxy proxies to Backstage's Service.
         const backstageService = new Map(services(doorJson).filter((svc) => svc.name === 'backstage').map((svc) => [`${svc.name}:${svc.port}`, `127.0.0.1:${backstage.port}`] as const));
         const o2pPlan = await planOauth2Proxy(doorJson, join(dir, 'oauth2-proxy'), secrets, pki.caFile, backstageService);
         const oauth2Proxy = await startOauth2Proxy(oauth2ProxyBinary(), o2pPlan, join(logDir, `oauth2-proxy-${n}.log`));
@@ -251,7 +252,9 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
         const nginx =
           spec.flavour === 'f5-nginx'
             ? await startF5Nginx(doorJson, ingresses, { dir: join(dir, 'nginx'), upstreams, tlsSecrets })
-            : await startNginx(ingresses, { dir: join(dir, 'nginx'), upstreams, tlsSecrets, controllerConfig: controllerConfigOf(doorJson) });
+            : spec.flavour === 'gateway-api'
+              ? await startGatewayApiNginx(doorJson, { dir: join(dir, 'nginx'), upstreams, tlsSecrets })
+              : await startNginx(ingresses, { dir: join(dir, 'nginx'), upstreams, tlsSecrets, controllerConfig: controllerConfigOf(doorJson) });
         door.push(() => nginx.stop());
         const arg = (flag: string) => o2pPlan.args.find((a) => a.startsWith(`--${flag}=`))?.slice(flag.length + 3);
         let browser: Promise<BrowserHandle> | undefined;

@@ -1,0 +1,313 @@
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+import * as z from 'zod';
+import { identityHeaderNames } from '../access/header-contract';
+import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
+import { standardLabels } from '../core/labels';
+import { PeerSelector } from '../core/network';
+import { isRecord } from '../core/objects';
+import { hostName, kubernetesName, workloadNamespace } from '../core/schemas';
+import { nestedIssues, problem, validateProps } from '../core/validation';
+import { BoundTls, TlsSource } from '../tls/tls-source';
+import type { F5IdentityUpstream } from './f5-nginx-ingress';
+import { CreatedGatewayOptions, ExistingGatewayOptions, GATEWAY_LISTENERS, GatewayRef } from './gateway-ref';
+import { backendSchema } from './ingress-schemas';
+
+// The same access intent as NginxIngress, on the Gateway API (gateway.networking.k8s.io/v1,
+// standard channel). Facts that shape this file:
+//
+// 1. The portable part of the API is small: path matches, backendRefs and RequestRedirect
+//    are Core; header modifiers are Core or Extended and some implementations do not
+//    support them (the AWS Load Balancer Controller's ALB gateway supports neither
+//    modifier, and an unsupported filter may make the route not Accepted). External auth
+//    is an implementation's extension (NGINX Gateway Fabric's has no sign-in redirect). So
+//    oauth2-proxy sits in the request path, as in the F5 flavour, and does the whole
+//    authentication: the IdP redirect, 401 on its --api-route regexes, machine tokens, the
+//    identity headers on requests to Backstage (client copies stripped and replaced), and
+//    HSTS on what it proxies. The routes only carry every path of the host to it.
+// 2. TLS is forced by attachment: the portal's route attaches to the HTTPS listener only
+//    (parentRefs sectionName), and the HTTP listener carries a RequestRedirect route alone.
+// 3. cert-manager's HTTP-01 solver (gatewayHTTPRoute) creates an HTTPRoute with an Exact
+//    match on /.well-known/acme-challenge/<token>; Gateway API ranks an Exact path match
+//    above a PathPrefix one across the routes of a listener, so the challenge is answered
+//    on the HTTP listener before the redirect, and outside oauth2-proxy.
+// 4. cert-manager's gateway-shim (v1.19, enableGatewayAPI) issues a Certificate for every
+//    HTTPS/TLS listener with a hostname and certificateRefs to a Secret of the Gateway's own
+//    namespace, from the Gateway's cert-manager.io/cluster-issuer (or /issuer) annotation.
+// 5. kubernetes_manifest plans against what the API server returns, defaults included:
+//    every field the CRD would default (groups, kinds, weights, the match, the redirect
+//    code, tls.mode) is written out, so a second plan shows no change.
+
+const GATEWAY_API_VERSION = 'gateway.networking.k8s.io/v1';
+const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+
+/** Where a gateway in the request path sends signed-in requests, and what it adds to them. */
+export type GatewayApiIdentityUpstream = F5IdentityUpstream;
+
+/** What GatewayApiIngress needs from the auth gateway (oauth2-proxy in the request path). */
+export interface GatewayApiAuthProxy {
+  /** Service every path of the host is routed to (oauth2-proxy; it serves `/oauth2/*` itself). */
+  readonly serviceName: string;
+  /** Namespace of that Service: the routes' own (a backendRef to another namespace needs a ReferenceGrant). */
+  readonly namespace: string;
+  /** Its port. */
+  readonly port: number;
+  /**
+   * Where it proxies signed-in requests, and the identity headers it sets on them. Required:
+   * the routes only carry traffic to it, it does the authentication.
+   * @default - none (an auth-only gateway: refused)
+   */
+  readonly identityUpstream?: GatewayApiIdentityUpstream;
+}
+
+export interface GatewayApiIngressProps {
+  /** Namespace of the routes (and of a rendered Gateway): the portal's. */
+  readonly namespace: string;
+  /** Public host. */
+  readonly host: string;
+  /** The Service behind the portal (Backstage). */
+  readonly backend: { readonly serviceName: string; readonly port: number };
+  /** oauth2-proxy in the request path, in front of the backend. */
+  readonly authProxy: GatewayApiAuthProxy;
+  /** The Gateway the routes attach to: rendered here ({@link GatewayRef.create}) or existing ({@link GatewayRef.existing}). */
+  readonly gateway: GatewayRef;
+  /**
+   * Where the certificate of the rendered Gateway's HTTPS listener comes from. Required with
+   * {@link GatewayRef.create}; an existing Gateway's listener has its owner's certificate,
+   * so it is refused there. An ACME issuer created for it answers HTTP-01 on the Gateway's
+   * `http` listener (cert-manager's `gatewayHTTPRoute` solver).
+   * @default - none
+   */
+  readonly tls?: TlsSource;
+  /**
+   * Name of the objects: the Gateway `<name>`, the route `<name>` and the redirect route `<name>-https-redirect`.
+   * @default "backstage"
+   */
+  readonly name?: string;
+}
+
+const authProxySchema = z
+  .custom<GatewayApiAuthProxy>(
+    (v) => typeof v === 'object' && v !== null && 'serviceName' in v && 'namespace' in v && 'port' in v,
+    problem('must be an auth gateway with serviceName, namespace and port', 'Pass the oauth2-proxy gateway of the portal (an OidcGateway with upstream).'),
+  )
+  .superRefine((proxy, ctx) => {
+    if (!isRecord(proxy)) {
+      return;
+    }
+    const upstream = proxy.identityUpstream;
+    if (upstream === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: problem(
+          'must sit in the request path: the routes only carry traffic to it',
+          'Standard Gateway API has no portable external-auth filter: run oauth2-proxy as a reverse proxy in front of the backend that sets the identity headers itself (OidcGateway upstream), or use NginxIngress.',
+        ),
+      });
+      return;
+    }
+    const expected = identityHeaderNames();
+    const given = Array.isArray(upstream.requestHeaders) ? upstream.requestHeaders : [];
+    const same = given.length === expected.length && expected.every((name) => given.some((g) => typeof g === 'string' && g.toLowerCase() === name.toLowerCase()));
+    if (!same) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identityUpstream', 'requestHeaders'],
+        message: problem(
+          'must be exactly the identity headers of the header contract',
+          `Have the gateway set ${expected.join(', ')} (identityHeaderNames()), no more and no fewer: Backstage trusts exactly these.`,
+        ),
+      });
+    }
+  });
+
+const gatewayApiSchema = z
+  .strictObject({
+    namespace: workloadNamespace,
+    host: hostName,
+    backend: backendSchema,
+    authProxy: authProxySchema,
+    gateway: z.custom<GatewayRef>((v) => GatewayRef.isGatewayRef(v), problem('must be a GatewayRef', 'Use GatewayRef.create({ gatewayClassName }) or GatewayRef.existing({ name, namespace, httpsListener }).')),
+    tls: z.custom<TlsSource>((v) => TlsSource.isTlsSource(v), problem('must be a TlsSource', 'Use TlsSource.acme({...}), .fromIssuer(name), .fromSecret(name), .privateCa(secret) or .selfSigned().')).optional(),
+    name: kubernetesName.optional(),
+  })
+  .superRefine((props, ctx) => {
+    const gateway = props.gateway;
+    if (GatewayRef.isGatewayRef(gateway)) {
+      nestedIssues(ctx, ['gateway'], gateway.schema, gateway.options);
+      if (gateway.kind === 'create' && props.tls === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tls'],
+          message: problem('is required when the portal renders its Gateway', 'Say where the HTTPS listener\'s certificate comes from: TlsSource.acme({ email }), .fromIssuer(name), .fromSecret(name) or .privateCa(secret).'),
+        });
+      }
+      if (gateway.kind === 'existing' && props.tls !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tls'],
+          message: problem(
+            `is the existing Gateway's business: its listener "${(gateway.options as ExistingGatewayOptions).httpsListener}" terminates TLS with its owner's certificate`,
+            'Leave tls out, and have the Gateway\'s owner add a certificate for the host to that listener (e.g. with cert-manager\'s annotation on their Gateway).',
+          ),
+        });
+      }
+    }
+    const proxy = isRecord(props.authProxy) ? props.authProxy : undefined;
+    const proxyNamespace = proxy?.namespace;
+    if (typeof proxyNamespace === 'string' && typeof props.namespace === 'string' && !Token.isUnresolved(proxyNamespace) && !Token.isUnresolved(props.namespace) && proxyNamespace !== props.namespace) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['authProxy', 'namespace'],
+        message: problem(`is not the routes' namespace (${props.namespace})`, 'A route reaches another namespace\'s Service only with a ReferenceGrant: run the gateway in the portal\'s namespace.'),
+        params: { nestedValue: { value: proxyNamespace } },
+      });
+    }
+    const upstream = proxy && isRecord(proxy.identityUpstream) ? proxy.identityUpstream : undefined;
+    const backend = props.backend;
+    if (upstream && isRecord(backend) && (upstream.serviceName !== backend.serviceName || upstream.port !== backend.port)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['authProxy', 'identityUpstream'],
+        message: problem(`proxies to another Service than the backend (${backend.serviceName}:${backend.port})`, 'Point the gateway\'s upstream at the portal\'s backend, or the portal is served without it.'),
+        params: { nestedValue: { value: `${upstream.serviceName}:${upstream.port}` } },
+      });
+    }
+  }) satisfies z.ZodType<GatewayApiIngressProps>;
+
+/** A parentRef to one listener of a Gateway, with the fields the CRD would default written out. */
+function parentRef(name: string, namespace: string, sectionName: string) {
+  return { group: GATEWAY_GROUP, kind: 'Gateway', name, namespace, sectionName };
+}
+
+/**
+ * The portal's front door on the Gateway API (gateway.networking.k8s.io/v1, standard
+ * channel), for any conformant implementation (NGINX Gateway Fabric, Envoy Gateway, Istio,
+ * Cilium, the cloud gateways): an HTTPRoute on the Gateway's HTTPS listener sending every
+ * path of the host to oauth2-proxy, which sits in the request path and does the
+ * authentication (the redirect to the IdP, 401 on its API routes, machine tokens, the
+ * identity headers, HSTS); an HTTPRoute on the HTTP listener redirecting to HTTPS (where
+ * cert-manager's HTTP-01 route, an Exact match, still wins); and, with
+ * {@link GatewayRef.create}, the Gateway itself with both listeners for the host and the
+ * certificate through cert-manager's gateway-shim.
+ */
+export class GatewayApiIngress extends Construct {
+  /** The Gateway, when the portal renders it. */
+  public readonly gateway?: KubernetesResource;
+  /** The route on the HTTPS listener: every path of the host to oauth2-proxy. */
+  public readonly route: KubernetesResource;
+  /** The route on the HTTP listener that redirects to HTTPS (none on an existing Gateway without `httpListener`). */
+  public readonly redirectRoute?: KubernetesResource;
+  /** The Gateway the routes attach to. */
+  public readonly gatewayName: string;
+  /** Its namespace. */
+  public readonly gatewayNamespace: string;
+  /**
+   * The data plane of a rendered Gateway, as GEP-1762 labels it (`gateway.networking.k8s.io/gateway-name`,
+   * in the Gateway's namespace), for in-cluster implementations that deploy one per Gateway
+   * (NGINX Gateway Fabric 2.x, Istio). Not set for an existing Gateway.
+   */
+  public readonly dataPlane?: PeerSelector;
+  /** The portal URL. */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: GatewayApiIngressProps) {
+    super(scope, id);
+    validateProps(this, gatewayApiSchema, props);
+
+    const name = props.name ?? 'backstage';
+    const labels = standardLabels('backstage', name, 'ingress');
+    this.url = `https://${props.host}`;
+    const proxy = props.authProxy;
+
+    let https: ReturnType<typeof parentRef>;
+    let http: ReturnType<typeof parentRef> | undefined;
+    const dependsOn: KubernetesResource[] = [];
+    if (props.gateway.kind === 'create') {
+      const options = props.gateway.options as CreatedGatewayOptions;
+      this.gatewayName = options.name ?? name;
+      this.gatewayNamespace = props.namespace;
+      https = parentRef(this.gatewayName, props.namespace, GATEWAY_LISTENERS.https);
+      http = parentRef(this.gatewayName, props.namespace, GATEWAY_LISTENERS.http);
+      const tls: BoundTls = props.tls!.bind({
+        scope: this,
+        host: props.host,
+        ingressClassName: options.gatewayClassName,
+        http01Gateway: { name: this.gatewayName, namespace: props.namespace, sectionName: GATEWAY_LISTENERS.http },
+      });
+      this.dataPlane = {
+        namespaceLabels: { 'kubernetes.io/metadata.name': props.namespace },
+        podLabels: { 'gateway.networking.k8s.io/gateway-name': this.gatewayName },
+      };
+      // Only the portal's HTTPRoutes, and cert-manager's (in the same namespace), attach.
+      const allowedRoutes = { namespaces: { from: 'Same' }, kinds: [{ group: GATEWAY_GROUP, kind: 'HTTPRoute' }] };
+      const annotations = { ...(options.annotations ?? {}), ...tls.annotations };
+      this.gateway = kubernetesResource(this, 'Gateway', 'kubernetes_manifest', {
+        manifest: {
+          apiVersion: GATEWAY_API_VERSION,
+          kind: 'Gateway',
+          metadata: { name: this.gatewayName, namespace: props.namespace, labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+          spec: {
+            gatewayClassName: options.gatewayClassName,
+            ...(options.infrastructure ? { infrastructure: { ...options.infrastructure } } : {}),
+            listeners: [
+              { name: GATEWAY_LISTENERS.http, protocol: 'HTTP', port: 80, hostname: props.host, allowedRoutes },
+              {
+                name: GATEWAY_LISTENERS.https,
+                protocol: 'HTTPS',
+                port: 443,
+                hostname: props.host,
+                // gateway-shim wants a Secret of the Gateway's own namespace (no cross-namespace refs).
+                tls: { mode: 'Terminate', certificateRefs: [{ group: '', kind: 'Secret', name: tls.secretName }] },
+                allowedRoutes,
+              },
+            ],
+          },
+        },
+        dependsOn: [...tls.dependsOn],
+      });
+      dependsOn.push(this.gateway);
+    } else {
+      const options = props.gateway.options as ExistingGatewayOptions;
+      this.gatewayName = options.name;
+      this.gatewayNamespace = options.namespace;
+      https = parentRef(options.name, options.namespace, options.httpsListener);
+      http = options.httpListener ? parentRef(options.name, options.namespace, options.httpListener) : undefined;
+    }
+
+    const everyPath = [{ path: { type: 'PathPrefix', value: '/' } }];
+    this.route = kubernetesResource(this, 'Route', 'kubernetes_manifest', {
+      manifest: {
+        apiVersion: GATEWAY_API_VERSION,
+        kind: 'HTTPRoute',
+        metadata: { name, namespace: props.namespace, labels },
+        spec: {
+          parentRefs: [https],
+          hostnames: [props.host],
+          // One rule: oauth2-proxy decides per path (its /oauth2 endpoints, 401 on the API
+          // routes, sign-in elsewhere) and proxies signed-in requests to Backstage.
+          rules: [{ matches: everyPath, backendRefs: [{ group: '', kind: 'Service', name: proxy.serviceName, port: proxy.port, weight: 1 }] }],
+        },
+      },
+      dependsOn: [...dependsOn],
+    });
+
+    if (http) {
+      this.redirectRoute = kubernetesResource(this, 'RedirectRoute', 'kubernetes_manifest', {
+        manifest: {
+          apiVersion: GATEWAY_API_VERSION,
+          kind: 'HTTPRoute',
+          metadata: { name: `${name}-https-redirect`, namespace: props.namespace, labels },
+          spec: {
+            parentRefs: [http],
+            hostnames: [props.host],
+            // No port: a redirect to the https scheme goes to its well-known port (443).
+            rules: [{ matches: everyPath, filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
+          },
+        },
+        dependsOn: [...dependsOn],
+      });
+    }
+  }
+}
