@@ -174,7 +174,7 @@ describe('GatewayApiIngress', () => {
         '[test/gw] gateway.gatewayClassName: must not be empty, got "". Name the GatewayClass of your implementation (kubectl get gatewayclass).',
         expect.stringMatching(/^\[test\/gw\] gateway\.name: .*got "Portal"/),
         '[test/gw] gateway.annotations.cert-manager.io/cluster-issuer: is managed by the tls prop, got "x". Choose the issuer with TlsSource.acme(), .fromIssuer() or .privateCa(); the portal annotates its Gateway for cert-manager\'s gateway-shim itself.',
-        '[test/gw] gateway.infrastructure.labels.gateway.networking.k8s.io/gateway-name: must not use the gateway.networking.k8s.io/ prefix, got "x". The Gateway API reserves it; pick a prefix of your own.',
+        '[test/gw] gateway.infrastructure.labels.gateway.networking.k8s.io/gateway-name: must not use the gateway.networking.k8s.io/ prefix, got "gateway.networking.k8s.io/gateway-name". The Gateway API reserves it; pick a prefix of your own.',
       ]);
       expect(errors({ tls: undefined, gateway: GatewayRef.existing({ name: 'shared', namespace: 'gateway-system', httpsListener: 'HTTPS', httpListener: 'HTTPS' }) })).toEqual([
         '[test/gw] gateway.httpsListener: must be a listener name, got "HTTPS". Use the `name` of the listener in the Gateway\'s spec.listeners (lower case, digits, "-", ".").',
@@ -187,7 +187,7 @@ describe('GatewayApiIngress', () => {
       const labels = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`l${i}`, 'x']));
       expect(errors({ gateway: GatewayRef.create({ gatewayClassName: 'nginx', infrastructure: { labels, annotations: { 'not a key': 'x' } } }) })).toEqual([
         expect.stringMatching(/^\[test\/gw\] gateway\.infrastructure\.labels: must have at most 8 entries, got \{"l0":"x",.*\. The Gateway API allows 8 labels and 8 annotations on infrastructure\.$/),
-        '[test/gw] gateway.infrastructure.annotations.not a key: is not a label or annotation key, got "x". Use an optional DNS prefix and a name, e.g. "example.com/team".',
+        '[test/gw] gateway.infrastructure.annotations.not a key: is not a label or annotation key, got "not a key". Use an optional DNS prefix and a name, e.g. "example.com/team".',
       ]);
     });
 

@@ -295,7 +295,7 @@ describe('Guardrails', () => {
           gateway(stack, { 'cert-manager.io/cluster-issuer': 'selfsigned' });
         });
         expect(r.violations).toEqual([
-          '[test/gw] trusted-certificates: the certificate of its listeners comes from ClusterIssuer "selfsigned", self-signed: browsers do not trust it. In production use TlsSource.acme({ email }) (Let\'s Encrypt production), acmeDns01, a private CA your clients trust, or an existing certificate.',
+          '[test/gw] trusted-certificates: the certificate of its listeners comes from ClusterIssuer "selfsigned", self-signed: browsers do not trust it. In production use TlsSource.acme({ email }) (Let\'s Encrypt production), TlsSource.acmeDns01({ email, solver }), a private CA your clients trust, or an existing certificate.',
         ]);
       });
 
