@@ -55,7 +55,11 @@ function unreleased(changelog) {
   const start = heading.index + heading[0].length;
   const next = changelog.slice(start).search(/^## /m);
   const end = next === -1 ? changelog.length : start + next;
-  return { before: changelog.slice(0, heading.index), body: changelog.slice(start, end).trim(), after: changelog.slice(end) };
+  return {
+    before: changelog.slice(0, heading.index),
+    body: changelog.slice(start, end).trim(),
+    after: changelog.slice(end),
+  };
 }
 
 function today() {
@@ -84,18 +88,28 @@ if (!body) fail('the "## Unreleased" section of CHANGELOG.md is empty: nothing t
 const checks = process.env.RELEASE_CHECKS ?? CHECKS;
 console.log(`release: ${previous} -> ${version}; checks: ${checks}`);
 const checked = spawnSync('sh', ['-c', checks], { cwd: root, stdio: 'inherit' });
-if (checked.status !== 0) fail(`the checks failed (${checked.status ?? checked.signal}); nothing was changed`);
+if (checked.status !== 0)
+  fail(`the checks failed (${checked.status ?? checked.signal}); nothing was changed`);
 const after = git('status', '--porcelain');
 if (after) fail(`the checks changed the working tree (is a generated file out of date?):\n${after}`);
 
 let committed = false;
 try {
-  execFileSync('npm', ['version', kind, '--no-git-tag-version'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npm', ['version', kind, '--no-git-tag-version'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const bumped = JSON.parse(read('package.json')).version;
   if (bumped !== version) throw new Error(`npm version gave ${bumped}, expected ${version}`);
 
   const parts = unreleased(read('CHANGELOG.md'));
-  write('CHANGELOG.md', `${parts.before}## Unreleased\n\n## ${version} - ${today()}\n\n${parts.body}\n\n${parts.after}`.replace(/\n+$/, '\n'));
+  write(
+    'CHANGELOG.md',
+    `${parts.before}## Unreleased\n\n## ${version} - ${today()}\n\n${parts.body}\n\n${parts.after}`.replace(
+      /\n+$/,
+      '\n',
+    ),
+  );
 
   const readme = read('README.md');
   write('README.md', readme.split(`cdktf-backstage@${previous}`).join(`cdktf-backstage@${version}`));
@@ -106,7 +120,10 @@ try {
   git('tag', '--annotate', tag, '--message', `cdktf-backstage ${version}`);
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
-  if (committed) fail(`${message}\nThe release commit was made but not tagged: git tag --annotate ${tag}, or undo it with git reset --hard HEAD~1.`);
+  if (committed)
+    fail(
+      `${message}\nThe release commit was made but not tagged: git tag --annotate ${tag}, or undo it with git reset --hard HEAD~1.`,
+    );
   // The tree was clean before the bump, so restoring the four files undoes everything.
   try {
     git('reset', '--quiet', '--', ...FILES);
@@ -117,5 +134,7 @@ try {
   fail(`${message}\nThe version bump was undone (${FILES.join(', ')} restored).`);
 }
 
-console.log(`release: committed and tagged ${tag} (${git('rev-parse', '--short', 'HEAD')}). Nothing was pushed or published.`);
+console.log(
+  `release: committed and tagged ${tag} (${git('rev-parse', '--short', 'HEAD')}). Nothing was pushed or published.`,
+);
 console.log(`Next: git push --follow-tags, and publish from a clean checkout of ${tag} once CI is green.`);

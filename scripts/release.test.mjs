@@ -15,7 +15,9 @@ const work = mkdtempSync(join(tmpdir(), 'release-test-'));
 const clone = join(work, 'repo');
 
 // No npm_* variables from `npm run` (they would configure the npm under test), a fixed identity.
-const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== 'INIT_CWD'));
+const env = Object.fromEntries(
+  Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== 'INIT_CWD'),
+);
 Object.assign(env, {
   GIT_AUTHOR_NAME: 'release test',
   GIT_AUTHOR_EMAIL: 'release-test@example.invalid',
@@ -44,7 +46,12 @@ function today() {
 }
 
 /** Everything a refusal must leave untouched. */
-const snapshot = () => ({ head: git('rev-parse', 'HEAD'), tags: git('tag', '--list'), status: git('status', '--porcelain'), version: version() });
+const snapshot = () => ({
+  head: git('rev-parse', 'HEAD'),
+  tags: git('tag', '--list'),
+  status: git('status', '--porcelain'),
+  version: version(),
+});
 
 describe('npm run release', () => {
   before(() => {
@@ -95,7 +102,10 @@ describe('npm run release', () => {
 
     const { status, output } = release(['minor']);
     assert.equal(status, 0, output);
-    assert.match(output, new RegExp(`committed and tagged v${next.replace(/\./g, '\\.')}.*Nothing was pushed or published`));
+    assert.match(
+      output,
+      new RegExp(`committed and tagged v${next.replace(/\./g, '\\.')}.*Nothing was pushed or published`),
+    );
 
     assert.equal(version(), next);
     const lock = JSON.parse(read('package-lock.json'));
@@ -103,7 +113,10 @@ describe('npm run release', () => {
     assert.equal(lock.packages[''].version, next);
 
     const released = read('CHANGELOG.md');
-    assert.ok(released.startsWith(`# Changelog\n\n## Unreleased\n\n## ${next} - ${today()}\n\n${unreleased}\n`), released.slice(0, 300));
+    assert.ok(
+      released.startsWith(`# Changelog\n\n## Unreleased\n\n## ${next} - ${today()}\n\n${unreleased}\n`),
+      released.slice(0, 300),
+    );
     assert.equal(released.split('## Unreleased').length - 1, 1);
 
     const readme = read('README.md');
@@ -111,7 +124,12 @@ describe('npm run release', () => {
     assert.equal(readme.split(`cdktf-backstage@${next}`).length - 1, readmeSpecs);
 
     assert.equal(git('log', '-1', '--format=%s'), `Release v${next}`);
-    assert.deepEqual(git('show', '--name-only', '--format=', 'HEAD').split('\n').sort(), ['CHANGELOG.md', 'README.md', 'package-lock.json', 'package.json']);
+    assert.deepEqual(git('show', '--name-only', '--format=', 'HEAD').split('\n').sort(), [
+      'CHANGELOG.md',
+      'README.md',
+      'package-lock.json',
+      'package.json',
+    ]);
     assert.equal(git('cat-file', '-t', `v${next}`), 'tag', 'an annotated tag');
     assert.equal(git('rev-parse', `v${next}^{commit}`), git('rev-parse', 'HEAD'));
     assert.equal(git('status', '--porcelain'), '');

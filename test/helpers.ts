@@ -2,11 +2,21 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { expect } from 'vitest';
-import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { BackstageDatabase, OidcGatewayProps, OidcIssuer, PropsValidationError, SecretRef, TlsSource, type ValidationProblem } from '../lib';
+
+import {
+  BackstageDatabase,
+  OidcGatewayProps,
+  OidcIssuer,
+  PropsValidationError,
+  SecretRef,
+  TlsSource,
+  type ValidationProblem,
+} from '../lib';
 
 export type TfJson = {
   resource?: Record<string, Record<string, Record<string, any>>>;
@@ -33,7 +43,9 @@ export function resourcesOf(json: TfJson, type: string): Record<string, any> {
 
 /** The single resource of a type whose construct path ends with `pathSuffix`. */
 export function resourceAt(json: TfJson, type: string, pathSuffix: string): any {
-  const matches = Object.values(resourcesOf(json, type)).filter((r) => String(r['//']?.metadata?.path ?? '').endsWith(pathSuffix));
+  const matches = Object.values(resourcesOf(json, type)).filter((r) =>
+    String(r['//']?.metadata?.path ?? '').endsWith(pathSuffix),
+  );
   if (matches.length !== 1) {
     const paths = Object.values(resourcesOf(json, type)).map((r) => r['//']?.metadata?.path);
     throw new Error(`expected one ${type} at …${pathSuffix}, found ${matches.length}: ${paths.join(', ')}`);
@@ -109,7 +121,10 @@ export function problemsOf(fn: () => unknown): readonly ValidationProblem[] {
     fn();
   } catch (e) {
     if (e instanceof PropsValidationError) return e.details;
-    throw new Error(`expected a PropsValidationError, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+    throw new Error(
+      `expected a PropsValidationError, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`,
+      { cause: e },
+    );
   }
   throw new Error('expected a PropsValidationError, but none was thrown');
 }
@@ -119,11 +134,16 @@ export function problemsOf(fn: () => unknown): readonly ValidationProblem[] {
  * expected prop and saying the expected fragments. Returns the problems for further checks
  * (e.g. that a secret's value is not echoed).
  */
-export function expectProblems(fn: () => unknown, expected: readonly ExpectedProblem[]): readonly ValidationProblem[] {
+export function expectProblems(
+  fn: () => unknown,
+  expected: readonly ExpectedProblem[],
+): readonly ValidationProblem[] {
   const problems = problemsOf(fn);
   const actual = problems.map((p, i) => {
     const want = expected[i];
-    const rest = p.message.slice(p.message.indexOf(p.path ? `${p.path}: ` : '] ') + (p.path ? p.path.length + 2 : 2));
+    const rest = p.message.slice(
+      p.message.indexOf(p.path ? `${p.path}: ` : '] ') + (p.path ? p.path.length + 2 : 2),
+    );
     const says = want ? (typeof want.says === 'string' ? [want.says] : want.says) : [];
     return {
       ...(want?.where !== undefined ? { where: p.where } : {}),
@@ -140,7 +160,6 @@ export function expectProblems(fn: () => unknown, expected: readonly ExpectedPro
   expect(actual).toEqual(wanted);
   return problems;
 }
-
 
 const CHART_ROOT = mkdtempSync(join(tmpdir(), 'cdktf-backstage-charts-'));
 

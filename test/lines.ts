@@ -17,14 +17,19 @@ export interface ExpectedLine {
 
 /** Asserts that `lines` are exactly the expected ones, in order, each saying the expected fragments. */
 export function expectLines(lines: readonly string[], expected: readonly ExpectedLine[]): void {
-  const fragments = (e: ExpectedLine | undefined): string[] => (e === undefined ? [] : typeof e.says === 'string' ? [e.says] : [...e.says]);
+  const fragments = (e: ExpectedLine | undefined): string[] =>
+    e === undefined ? [] : typeof e.says === 'string' ? [e.says] : [...e.says];
   const actual = lines.map((line, i) => {
     const match = /^\[([^\]]*)\] ([^\s:]+): (.*)$/s.exec(line);
     if (!match) return { line };
     const rest = match[3]!;
     const says = fragments(expected[i]);
     // Each expected fragment shows as itself when present, so a mismatch diff points at what is missing.
-    return { where: match[1], subject: match[2], says: says.length > 0 ? says.map((f) => (rest.includes(f) ? f : `(missing) ${f} in: ${rest}`)) : [rest] };
+    return {
+      where: match[1],
+      subject: match[2],
+      says: says.length > 0 ? says.map((f) => (rest.includes(f) ? f : `(missing) ${f} in: ${rest}`)) : [rest],
+    };
   });
   expect(actual).toEqual(expected.map((e) => ({ where: e.where, subject: e.subject, says: fragments(e) })));
 }

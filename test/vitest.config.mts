@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+
 import { defineConfig } from 'vitest/config';
 
 // CI sets CI_TEST_RESULTS to collect a JSON summary next to the normal output, so it can

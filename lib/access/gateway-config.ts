@@ -7,11 +7,12 @@ import type {
   DeploymentV1SpecTemplateSpecContainerVolumeMount,
   DeploymentV1SpecTemplateSpecVolume,
 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
+
 import type { BoundSecret } from '../secrets/secret-ref';
 import { oauth2ProxyInjectRequestHeaders, oauth2ProxyInjectResponseHeaders } from './header-contract';
-import { type JwtMachineClientOptions, type MachineClient, jwtClientOptions } from './machine-client';
-import type { OidcIssuerSettings } from './oidc-issuer';
+import { jwtClientOptions, type JwtMachineClientOptions, type MachineClient } from './machine-client';
 import type { GatewayHstsOptions, OidcGatewayProps } from './oidc-gateway';
+import type { OidcIssuerSettings } from './oidc-issuer';
 import type { SessionStore } from './session-store';
 
 /** @internal oauth2-proxy's HTTP port (the Service port). */
@@ -41,7 +42,9 @@ export interface GatewayNames {
 }
 
 /** @internal */
-export function gatewayNames(props: Pick<OidcGatewayProps, 'name' | 'namespace' | 'host' | 'cookie'>): GatewayNames {
+export function gatewayNames(
+  props: Pick<OidcGatewayProps, 'name' | 'namespace' | 'host' | 'cookie'>,
+): GatewayNames {
   const name = props.name ?? 'oauth2-proxy';
   return {
     name,
@@ -79,7 +82,12 @@ export function jwtMachineClients(clients: readonly MachineClient[] | undefined)
 }
 
 /** @internal The alpha config's one provider: the portal's IdP. */
-export function oauth2ProxyProvider(settings: OidcIssuerSettings, clientId: string, clientSecretKey: string, allowedGroups: readonly string[] | undefined): Record<string, unknown> {
+export function oauth2ProxyProvider(
+  settings: OidcIssuerSettings,
+  clientId: string,
+  clientSecretKey: string,
+  allowedGroups: readonly string[] | undefined,
+): Record<string, unknown> {
   return {
     id: 'portal-idp',
     provider: settings.providerType,
@@ -112,20 +120,42 @@ export function oauth2ProxyAlphaConfig(input: GatewayConfigInput): Record<string
           // In the request path: proxy to Backstage and set the identity headers on the
           // request, replacing whatever the client sent.
           upstreamConfig: {
-            upstreams: [{ id: 'portal', path: '/', uri: `http://${props.upstream.serviceName}.${props.namespace}.svc.cluster.local:${props.upstream.port}` }],
+            upstreams: [
+              {
+                id: 'portal',
+                path: '/',
+                uri: `http://${props.upstream.serviceName}.${props.namespace}.svc.cluster.local:${props.upstream.port}`,
+              },
+            ],
           },
           injectRequestHeaders: oauth2ProxyInjectRequestHeaders(),
           // oauth2-proxy adds these to the responses it proxies for signed-in requests. A
           // static value is a secretSource (the nested form of v7.14+, as claimSource is),
           // whose `value` v7.15 takes as the literal bytes (its decode hook), not base64.
-          ...(props.hsts ? { injectResponseHeaders: [{ name: 'Strict-Transport-Security', values: [{ secretSource: { value: hstsHeaderValue(props.hsts) } }] }] } : {}),
+          ...(props.hsts
+            ? {
+                injectResponseHeaders: [
+                  {
+                    name: 'Strict-Transport-Security',
+                    values: [{ secretSource: { value: hstsHeaderValue(props.hsts) } }],
+                  },
+                ],
+              }
+            : {}),
         }
       : {
           // Auth-only: nginx proxies to Backstage itself; a static 202 answers anything else.
           upstreamConfig: { upstreams: [{ id: 'auth-only', path: '/', static: true, staticCode: 202 }] },
           injectResponseHeaders: oauth2ProxyInjectResponseHeaders(),
         }),
-    providers: [oauth2ProxyProvider(props.issuer.settings, props.clientId, input.secrets.clientSecret.key, props.access.groups)],
+    providers: [
+      oauth2ProxyProvider(
+        props.issuer.settings,
+        props.clientId,
+        input.secrets.clientSecret.key,
+        props.access.groups,
+      ),
+    ],
   };
 }
 
@@ -135,7 +165,10 @@ export function oauth2ProxyArgs(input: GatewayConfigInput): string[] {
   const cookie = props.cookie ?? {};
   const sameSite = cookie.sameSite ?? 'lax';
   // oauth2-proxy needs an e-mail rule; "*" leaves the decision to the group rule (or to nobody).
-  const emailDomains = props.access.allowAnyAuthenticatedUser || !props.access.emailDomains?.length ? ['*'] : props.access.emailDomains;
+  const emailDomains =
+    props.access.allowAnyAuthenticatedUser || !props.access.emailDomains?.length
+      ? ['*']
+      : props.access.emailDomains;
   // With a machine entry, machine tokens go there; the people's entry admits none.
   const jwtClients = props.machineHost === undefined ? jwtMachineClients(props.machineClients) : [];
   return [
@@ -160,7 +193,10 @@ export function oauth2ProxyArgs(input: GatewayConfigInput): string[] {
     // Added to the image's trusted CAs for the rediss:// connection (both flag sets have it).
     ...(input.secrets.redisCa ? [`--redis-ca-path=${REDIS_CA_DIR}/${REDIS_CA_FILE}`] : []),
     ...(jwtClients.length > 0
-      ? ['--skip-jwt-bearer-tokens=true', ...jwtClients.map((c) => `--extra-jwt-issuers=${c.issuerUrl}=${c.audience}`)]
+      ? [
+          '--skip-jwt-bearer-tokens=true',
+          ...jwtClients.map((c) => `--extra-jwt-issuers=${c.issuerUrl}=${c.audience}`),
+        ]
       : []),
     // In the request path, injectRequestHeaders replace whatever the client sent under
     // those names. (The legacy --skip-auth-strip-headers flag does not exist in the flag
@@ -173,8 +209,14 @@ export function oauth2ProxyArgs(input: GatewayConfigInput): string[] {
 
 /** @internal The environment: the secrets oauth2-proxy reads from variables rather than files. */
 export function oauth2ProxyEnv(secrets: GatewaySecrets): DeploymentV1SpecTemplateSpecContainerEnv[] {
-  const fromSecret = (name: string, secret: SecretKey): DeploymentV1SpecTemplateSpecContainerEnv => ({ name, valueFrom: { secretKeyRef: { name: secret.secretName, key: secret.key } } });
-  return [fromSecret('OAUTH2_PROXY_COOKIE_SECRET', secrets.cookieSecret), ...(secrets.redisPassword ? [fromSecret('OAUTH2_PROXY_REDIS_PASSWORD', secrets.redisPassword)] : [])];
+  const fromSecret = (name: string, secret: SecretKey): DeploymentV1SpecTemplateSpecContainerEnv => ({
+    name,
+    valueFrom: { secretKeyRef: { name: secret.secretName, key: secret.key } },
+  });
+  return [
+    fromSecret('OAUTH2_PROXY_COOKIE_SECRET', secrets.cookieSecret),
+    ...(secrets.redisPassword ? [fromSecret('OAUTH2_PROXY_REDIS_PASSWORD', secrets.redisPassword)] : []),
+  ];
 }
 
 /** @internal The volumes of the pod and where the container mounts them. */
@@ -196,14 +238,28 @@ export function oauth2ProxyFiles(configMapName: string, secrets: GatewaySecrets)
       { name: 'config', configMap: { name: configMapName } },
       {
         name: 'client-secret',
-        secret: { secretName: clientSecret.secretName, items: [{ key: clientSecret.key, path: clientSecret.key }] },
+        secret: {
+          secretName: clientSecret.secretName,
+          items: [{ key: clientSecret.key, path: clientSecret.key }],
+        },
       },
-      ...(redisCa ? [{ name: 'redis-ca', secret: { secretName: redisCa.secretName, items: [{ key: redisCa.key, path: REDIS_CA_FILE }] } }] : []),
+      ...(redisCa
+        ? [
+            {
+              name: 'redis-ca',
+              secret: { secretName: redisCa.secretName, items: [{ key: redisCa.key, path: REDIS_CA_FILE }] },
+            },
+          ]
+        : []),
     ],
   };
 }
 
 /** The `Strict-Transport-Security` value of the options. */
 export function hstsHeaderValue(options: GatewayHstsOptions): string {
-  return [`max-age=${options.maxAgeSeconds ?? 31536000}`, ...(options.includeSubdomains ?? true ? ['includeSubDomains'] : []), ...(options.preload ? ['preload'] : [])].join('; ');
+  return [
+    `max-age=${options.maxAgeSeconds ?? 31536000}`,
+    ...((options.includeSubdomains ?? true) ? ['includeSubDomains'] : []),
+    ...(options.preload ? ['preload'] : []),
+  ].join('; ');
 }

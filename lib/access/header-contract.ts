@@ -34,7 +34,12 @@ export const IDENTITY_HEADERS: readonly IdentityHeader[] = Object.freeze([
     claim: 'preferred_username',
     purpose: 'display name and forwardedPreferredUsernameMatchingUserEntityName resolver',
   },
-  { name: 'X-OAUTH2-PROXY-ID-TOKEN', claim: 'id_token', prefix: 'Bearer ', purpose: 'full profile (ID token claims)' },
+  {
+    name: 'X-OAUTH2-PROXY-ID-TOKEN',
+    claim: 'id_token',
+    prefix: 'Bearer ',
+    purpose: 'full profile (ID token claims)',
+  },
 ]);
 
 /** Header names in contract order. */

@@ -1,5 +1,6 @@
-import { brand, isBranded } from '../core/brand';
 import * as z from 'zod';
+
+import { brand, isBranded } from '../core/brand';
 import { httpsUrl } from '../core/schemas';
 import { nestedIssues, problem } from '../core/validation';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
@@ -173,7 +174,12 @@ export interface StaticTokenMachineClientOptions {
 const restrictions = z
   .array(
     z.strictObject({
-      plugin: z.string().regex(/^[a-z0-9-]+$/, problem('must be a Backstage plugin id', 'Use the plugin id in lower case, e.g. "catalog".')),
+      plugin: z
+        .string()
+        .regex(
+          /^[a-z0-9-]+$/,
+          problem('must be a Backstage plugin id', 'Use the plugin id in lower case, e.g. "catalog".'),
+        ),
       permissions: z.array(z.string().min(1)).optional(),
     }),
   )
@@ -186,24 +192,81 @@ const jwtMachineClientSchema = z.strictObject({
     .min(1, problem('must not be empty', 'Set the audience your token issuer puts in "aud" for Backstage.'))
     // Backstage takes any JWT whose aud is "backstage" for one of its own user tokens and
     // rejects it ("Failed user token verification") before externalAccess is consulted.
-    .refine((aud) => aud !== 'backstage', problem('must not be "backstage"', 'Backstage reserves that audience for its own user tokens; use another, e.g. "backstage-machines".')),
+    .refine(
+      (aud) => aud !== 'backstage',
+      problem(
+        'must not be "backstage"',
+        'Backstage reserves that audience for its own user tokens; use another, e.g. "backstage-machines".',
+      ),
+    ),
   jwksUrl: httpsUrl,
-  subjectPrefix: z.string().regex(/^[a-z0-9-]+$/, problem('must be lower-case letters, digits and "-"', 'Use a short name such as "ci".')).optional(),
+  subjectPrefix: z
+    .string()
+    .regex(
+      /^[a-z0-9-]+$/,
+      problem('must be lower-case letters, digits and "-"', 'Use a short name such as "ci".'),
+    )
+    .optional(),
   emailDomain: z
     .string()
-    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, problem('must be a domain name such as "example.com"', 'Write the part after "@" of the e-mail claim, in lower case.'))
+    .regex(
+      /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/,
+      problem(
+        'must be a domain name such as "example.com"',
+        'Write the part after "@" of the e-mail claim, in lower case.',
+      ),
+    )
     .optional(),
-  groups: z.array(z.string().regex(/^\S(.*\S)?$/, problem('must be a group name without surrounding whitespace', 'Write the group as the issuer puts it in the groups claim.'))).optional(),
-  algorithms: z.array(z.string().regex(/^(RS|ES|PS)(256|384|512)$|^EdDSA$/, problem('must be an asymmetric JWS algorithm', 'Use RS256, ES256, PS256 or EdDSA; shared-secret (HS*) tokens cannot be checked with a JWKS.'))).optional(),
+  groups: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^\S(.*\S)?$/,
+          problem(
+            'must be a group name without surrounding whitespace',
+            'Write the group as the issuer puts it in the groups claim.',
+          ),
+        ),
+    )
+    .optional(),
+  algorithms: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^(RS|ES|PS)(256|384|512)$|^EdDSA$/,
+          problem(
+            'must be an asymmetric JWS algorithm',
+            'Use RS256, ES256, PS256 or EdDSA; shared-secret (HS*) tokens cannot be checked with a JWKS.',
+          ),
+        ),
+    )
+    .optional(),
   accessRestrictions: restrictions,
   subjects: z
-    .array(z.string().regex(/^\S+$/, problem('must be a non-empty subject without whitespace', 'Write the `sub` claim exactly as the issuer puts it in the token.')))
+    .array(
+      z
+        .string()
+        .regex(
+          /^\S+$/,
+          problem(
+            'must be a non-empty subject without whitespace',
+            'Write the `sub` claim exactly as the issuer puts it in the token.',
+          ),
+        ),
+    )
     .min(1, problem('must not be empty', 'List at least one subject, or leave subjects out.'))
     .optional(),
 }) satisfies z.ZodType<JwtMachineClientOptions>;
 
 const staticTokenMachineClientSchema = z.strictObject({
-  subject: z.string().regex(/^[a-z0-9][a-z0-9:._-]*$/i, problem('must be a simple name', 'Use letters, digits and ".", "_", "-", ":" (e.g. "ci-bot").')),
+  subject: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9:._-]*$/i,
+      problem('must be a simple name', 'Use letters, digits and ".", "_", "-", ":" (e.g. "ci-bot").'),
+    ),
   token: secretRefSchema(),
   accessRestrictions: restrictions,
 }) satisfies z.ZodType<StaticTokenMachineClientOptions>;
@@ -237,7 +300,10 @@ export abstract class MachineClient {
         jwksUrl: `${issuerUrl}/.well-known/jwks`,
         audience: options.audience,
         subjectPrefix: options.subjectPrefix ?? 'github',
-        ...someSubjects([...(options.refs ?? []).map((ref) => `repo:${options.repository}:ref:${ref}`), ...(options.environments ?? []).map((env) => `repo:${options.repository}:environment:${env}`)]),
+        ...someSubjects([
+          ...(options.refs ?? []).map((ref) => `repo:${options.repository}:ref:${ref}`),
+          ...(options.environments ?? []).map((env) => `repo:${options.repository}:environment:${env}`),
+        ]),
         ...(options.accessRestrictions ? { accessRestrictions: options.accessRestrictions } : {}),
       },
       'github-actions',
@@ -253,7 +319,11 @@ export abstract class MachineClient {
         jwksUrl: `${issuerUrl}/oauth/discovery/keys`,
         audience: options.audience,
         subjectPrefix: options.subjectPrefix ?? 'gitlab',
-        ...someSubjects((options.refs ?? []).map((ref) => `project_path:${options.projectPath}:ref_type:${ref.type}:ref:${ref.name}`)),
+        ...someSubjects(
+          (options.refs ?? []).map(
+            (ref) => `project_path:${options.projectPath}:ref_type:${ref.type}:ref:${ref.name}`,
+          ),
+        ),
         ...(options.accessRestrictions ? { accessRestrictions: options.accessRestrictions } : {}),
       },
       'gitlab-ci',
@@ -264,7 +334,9 @@ export abstract class MachineClient {
    * Projected, audience-bound tokens of one Kubernetes ServiceAccount, from the cluster's
    * service-account issuer (`sub`: `system:serviceaccount:<namespace>:<name>`).
    */
-  public static kubernetesServiceAccount(options: KubernetesServiceAccountMachineClientOptions): MachineClient {
+  public static kubernetesServiceAccount(
+    options: KubernetesServiceAccountMachineClientOptions,
+  ): MachineClient {
     return new JwtMachineClient(
       {
         issuerUrl: options.issuerUrl,
@@ -309,7 +381,8 @@ export abstract class MachineClient {
   /** How the client proves who it is: `jwt` or `static` (a shared token). */
   public abstract readonly kind: 'jwt' | 'static';
   /** Which factory made it: `jwt`, `github-actions`, `gitlab-ci`, `kubernetes-service-account`, `oidc` or `static`. */
-  public abstract readonly preset: 'jwt' | 'github-actions' | 'gitlab-ci' | 'kubernetes-service-account' | 'oidc' | 'static';
+  public abstract readonly preset:
+    'jwt' | 'github-actions' | 'gitlab-ci' | 'kubernetes-service-account' | 'oidc' | 'static';
   /**
    * The options given to the factory.
    * @deprecated Keep the options you pass to `MachineClient.jwt` or `.staticToken` where
@@ -349,7 +422,8 @@ class JwtMachineClient extends MachineClient {
 
   constructor(
     public readonly options: JwtMachineClientOptions,
-    public readonly preset: 'jwt' | 'github-actions' | 'gitlab-ci' | 'kubernetes-service-account' | 'oidc' = 'jwt',
+    public readonly preset:
+      'jwt' | 'github-actions' | 'gitlab-ci' | 'kubernetes-service-account' | 'oidc' = 'jwt',
   ) {
     super();
   }
@@ -368,7 +442,9 @@ class JwtMachineClient extends MachineClient {
         path: [...path, 'subjects'],
         message: problem(
           'admits no subject',
-          this.preset === 'github-actions' ? 'Give refs (e.g. ["refs/heads/main"]) or environments.' : 'Give at least one ref or subject.',
+          this.preset === 'github-actions'
+            ? 'Give refs (e.g. ["refs/heads/main"]) or environments.'
+            : 'Give at least one ref or subject.',
         ),
         params: { nestedValue: { value: this.options.subjects } },
       });
@@ -399,7 +475,9 @@ export function jwtClientOptions(clients: readonly MachineClient[]): JwtMachineC
 }
 
 /** @internal The options of the `static` clients among `clients`, in order. */
-export function staticTokenClientOptions(clients: readonly MachineClient[]): StaticTokenMachineClientOptions[] {
+export function staticTokenClientOptions(
+  clients: readonly MachineClient[],
+): StaticTokenMachineClientOptions[] {
   return clients.flatMap((client) => (client.staticTokenOptions ? [client.staticTokenOptions] : []));
 }
 
@@ -418,7 +496,10 @@ export function machineClientsSchema() {
  * Adds the problems of each client's options to a props check, under
  * `machineClients[<index>]`.
  */
-export function machineClientIssues(clients: readonly MachineClient[] | undefined, ctx: z.core.$RefinementCtx): void {
+export function machineClientIssues(
+  clients: readonly MachineClient[] | undefined,
+  ctx: z.core.$RefinementCtx,
+): void {
   clients?.forEach((client, index) => {
     if (MachineClient.isMachineClient(client)) {
       client.addOptionIssues(ctx, ['machineClients', index]);

@@ -38,7 +38,11 @@ export interface MachineEntryNames {
 }
 
 /** @internal */
-export function machineEntryNames(gatewayName: string, namespace: string, peopleCookieName: string): MachineEntryNames {
+export function machineEntryNames(
+  gatewayName: string,
+  namespace: string,
+  peopleCookieName: string,
+): MachineEntryNames {
   const name = `${gatewayName}-machines`;
   return {
     name,
@@ -53,7 +57,9 @@ export function machineEntrySubjects(clients: readonly JwtMachineClientOptions[]
 }
 
 /** @internal The machine entry's alpha config. */
-export function machineEntryAlphaConfig(clients: readonly JwtMachineClientOptions[]): Record<string, unknown> {
+export function machineEntryAlphaConfig(
+  clients: readonly JwtMachineClientOptions[],
+): Record<string, unknown> {
   const first = clients[0]!;
   return {
     server: { bindAddress: `0.0.0.0:${MACHINE_ENTRY_PORT}` },
@@ -91,7 +97,11 @@ export function machineEntryAlphaConfig(clients: readonly JwtMachineClientOption
 }
 
 /** @internal The machine entry's flags. */
-export function machineEntryArgs(clients: readonly JwtMachineClientOptions[], names: MachineEntryNames, host: string): string[] {
+export function machineEntryArgs(
+  clients: readonly JwtMachineClientOptions[],
+  names: MachineEntryNames,
+  host: string,
+): string[] {
   return [
     `--alpha-config=${CONFIG_DIR}/alpha-config.yaml`,
     '--reverse-proxy=true',

@@ -1,14 +1,29 @@
 import { Construct } from 'constructs';
-import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
+
 import { contentHash } from '../core/hash';
+import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { PeerSelector } from '../core/network';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { ContainerResources } from '../core/resources';
-import { resourcesWithDefaults, spreadAcrossNodes, workloadDisruptionBudget, workloadMetadata, workloadNetworkPolicy, workloadService } from '../core/workload';
+import {
+  resourcesWithDefaults,
+  spreadAcrossNodes,
+  workloadDisruptionBudget,
+  workloadMetadata,
+  workloadNetworkPolicy,
+  workloadService,
+} from '../core/workload';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
 import type { JwtMachineClientOptions } from './machine-client';
-import { MACHINE_ENTRY_METRICS_PORT, MACHINE_ENTRY_PORT, MACHINE_ENTRY_UNUSED_SECRET_KEY, machineEntryAlphaConfig, machineEntryArgs, machineEntryNames } from './machine-entry';
+import {
+  MACHINE_ENTRY_METRICS_PORT,
+  MACHINE_ENTRY_PORT,
+  MACHINE_ENTRY_UNUSED_SECRET_KEY,
+  machineEntryAlphaConfig,
+  machineEntryArgs,
+  machineEntryNames,
+} from './machine-entry';
 
 /** @internal What {@link MachineGateway} is built from: the validated gateway props it needs. */
 export interface MachineGatewayProps {
@@ -46,6 +61,7 @@ export class MachineGateway extends Construct {
   public readonly networkPolicy: KubernetesResource;
   public readonly podDisruptionBudget: KubernetesResource;
 
+  /** @internal OidcGateway makes it (its `machineHost` prop); its props are OidcGateway's. */
   constructor(scope: Construct, id: string, props: MachineGatewayProps) {
     super(scope, id);
     const names = machineEntryNames(props.gatewayName, props.namespace, props.peopleCookieName);
@@ -73,7 +89,10 @@ export class MachineGateway extends Construct {
         selector: { matchLabels: selector },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '1', maxUnavailable: '0' } },
         template: {
-          metadata: { labels, annotations: { 'checksum/config': contentHash(this.alphaConfig + args.join('\n')) } },
+          metadata: {
+            labels,
+            annotations: { 'checksum/config': contentHash(this.alphaConfig + args.join('\n')) },
+          },
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
@@ -83,14 +102,32 @@ export class MachineGateway extends Construct {
                 name: 'oauth2-proxy',
                 image: props.image,
                 args,
-                env: [{ name: 'OAUTH2_PROXY_COOKIE_SECRET', valueFrom: { secretKeyRef: { name: props.cookieSecret.secretName, key: props.cookieSecret.key } } }],
+                env: [
+                  {
+                    name: 'OAUTH2_PROXY_COOKIE_SECRET',
+                    valueFrom: {
+                      secretKeyRef: { name: props.cookieSecret.secretName, key: props.cookieSecret.key },
+                    },
+                  },
+                ],
                 port: [
                   { name: 'http', containerPort: MACHINE_ENTRY_PORT, protocol: 'TCP' },
                   { name: 'metrics', containerPort: MACHINE_ENTRY_METRICS_PORT, protocol: 'TCP' },
                 ],
-                readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 10, timeoutSeconds: 3 },
-                livenessProbe: { httpGet: { path: '/ping', port: 'http' }, periodSeconds: 20, timeoutSeconds: 3 },
-                resources: resourcesWithDefaults(props.resources, { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '128Mi' } }),
+                readinessProbe: {
+                  httpGet: { path: '/ready', port: 'http' },
+                  periodSeconds: 10,
+                  timeoutSeconds: 3,
+                },
+                livenessProbe: {
+                  httpGet: { path: '/ping', port: 'http' },
+                  periodSeconds: 20,
+                  timeoutSeconds: 3,
+                },
+                resources: resourcesWithDefaults(props.resources, {
+                  requests: { cpu: '50m', memory: '64Mi' },
+                  limits: { cpu: '500m', memory: '128Mi' },
+                }),
                 securityContext: restrictedContainerSecurityContext(65532),
                 volumeMount: [{ name: 'config', mountPath: '/etc/oauth2-proxy', readOnly: true }],
               },

@@ -1,25 +1,53 @@
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import * as z from 'zod';
+
+import { DEFAULT_IMAGES, OAUTH2_PROXY_VERSION } from '../core/defaults';
+import { parseDuration } from '../core/duration';
 import { contentHash } from '../core/hash';
+import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../core/network';
-import { reloaderWiring, resourcesWithDefaults, spreadAcrossNodes, workloadDisruptionBudget, workloadMetadata, workloadNetworkPolicy, workloadService } from '../core/workload';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
-import { parseDuration } from '../core/duration';
 import { ContainerResources } from '../core/resources';
-import { cidr, goDuration, hostName, kubernetesName, pinnedImage, positiveInt, resources, workloadNamespace } from '../core/schemas';
+import {
+  cidr,
+  goDuration,
+  hostName,
+  kubernetesName,
+  pinnedImage,
+  positiveInt,
+  resources,
+  workloadNamespace,
+} from '../core/schemas';
 import { nestedIssues, problem, validateProps } from '../core/validation';
+import {
+  reloaderWiring,
+  resourcesWithDefaults,
+  spreadAcrossNodes,
+  workloadDisruptionBudget,
+  workloadMetadata,
+  workloadNetworkPolicy,
+  workloadService,
+} from '../core/workload';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
 import { BoundSecret, SecretRef, secretRefSchema, secretRevisions } from '../secrets/secret-ref';
-import { DEFAULT_IMAGES, OAUTH2_PROXY_VERSION } from '../core/defaults';
-import { DEFAULT_COOKIE_EXPIRE, DEFAULT_COOKIE_REFRESH, OAUTH2_PROXY_METRICS_PORT, OAUTH2_PROXY_PORT, gatewayNames, oauth2ProxyAlphaConfig, oauth2ProxyArgs, oauth2ProxyEnv, oauth2ProxyFiles } from './gateway-config';
+import {
+  DEFAULT_COOKIE_EXPIRE,
+  DEFAULT_COOKIE_REFRESH,
+  gatewayNames,
+  OAUTH2_PROXY_METRICS_PORT,
+  OAUTH2_PROXY_PORT,
+  oauth2ProxyAlphaConfig,
+  oauth2ProxyArgs,
+  oauth2ProxyEnv,
+  oauth2ProxyFiles,
+} from './gateway-config';
 import { identityHeaderNames } from './header-contract';
-import { MachineClient, jwtClientOptions, machineClientIssues, machineClientsSchema } from './machine-client';
+import { jwtClientOptions, MachineClient, machineClientIssues, machineClientsSchema } from './machine-client';
 import { MachineGateway } from './machine-gateway';
 import { OidcIssuer, oidcIssuerSchema } from './oidc-issuer';
-import { SessionStore, redisSessionStoreSchema } from './session-store';
+import { redisSessionStoreSchema, SessionStore } from './session-store';
 
 export { OAUTH2_PROXY_VERSION };
 
@@ -188,7 +216,6 @@ export interface OidcGatewayProps {
   readonly hsts?: GatewayHstsOptions;
 }
 
-
 /**
  * @internal The OAuth client id, as the gateway and the portal take it: it goes into
  * oauth2-proxy's config verbatim, so a pasted space or line break must not.
@@ -197,25 +224,45 @@ export const clientIdSchema = z
   .string()
   .min(1, problem('must not be empty', 'Copy the client id from the IdP app registration.'))
   // `*`: an empty id is the rule above's, not this one's too.
-  .regex(/^[\x21-\x7e]*$/, problem('must not contain spaces, line breaks or control characters', 'Copy the client id again from the IdP app registration, without surrounding whitespace.'));
+  .regex(
+    /^[\x21-\x7e]*$/,
+    problem(
+      'must not contain spaces, line breaks or control characters',
+      'Copy the client id again from the IdP app registration, without surrounding whitespace.',
+    ),
+  );
 
 const accessSchema = z
   .strictObject({
     emailDomains: z
       .array(
-        z.string().regex(
-          /^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+)$/,
-          problem('must be a domain name such as "example.com"', 'Write the part after "@" in lower case; use allowAnyAuthenticatedUser instead of "*".'),
-        ),
+        z
+          .string()
+          .regex(
+            /^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+)$/,
+            problem(
+              'must be a domain name such as "example.com"',
+              'Write the part after "@" in lower case; use allowAnyAuthenticatedUser instead of "*".',
+            ),
+          ),
       )
       .optional(),
     groups: z
       .array(
         z
           .string()
-          .min(1, problem('must not be empty', 'Give the group name or id as the IdP puts it in the groups claim.'))
+          .min(
+            1,
+            problem('must not be empty', 'Give the group name or id as the IdP puts it in the groups claim.'),
+          )
           // oauth2-proxy compares group names exactly: " admins" never matches "admins".
-          .regex(/^(\S(.*\S)?)?$/, problem('must not start or end with whitespace', 'Give the group name or id exactly as the IdP puts it in the groups claim.')),
+          .regex(
+            /^(\S(.*\S)?)?$/,
+            problem(
+              'must not start or end with whitespace',
+              'Give the group name or id exactly as the IdP puts it in the groups claim.',
+            ),
+          ),
       )
       .optional(),
     allowAnyAuthenticatedUser: z.boolean().optional(),
@@ -236,29 +283,61 @@ const accessSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['emailDomains'],
-        message: problem('must not contain "*"', 'Use allowAnyAuthenticatedUser: true to say explicitly that any account may sign in.'),
+        message: problem(
+          'must not contain "*"',
+          'Use allowAnyAuthenticatedUser: true to say explicitly that any account may sign in.',
+        ),
       });
     }
     if (rules > 0 && access.allowAnyAuthenticatedUser === true) {
       ctx.addIssue({
         code: 'custom',
         path: ['allowAnyAuthenticatedUser'],
-        message: problem('contradicts the emailDomains/groups rules', 'Remove allowAnyAuthenticatedUser or the rules.'),
+        message: problem(
+          'contradicts the emailDomains/groups rules',
+          'Remove allowAnyAuthenticatedUser or the rules.',
+        ),
       });
     }
   }) satisfies z.ZodType<AccessPolicy>;
 
 const cookieSchema = z.strictObject({
   // nginx reads cookies as $cookie_<name>: a "-" would end the variable name.
-  name: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, problem('must be a cookie name of letters, digits and "_"', 'nginx reads cookies as $cookie_<name>, so "-" and other characters cannot be used.')).optional(),
-  domain: z.string().regex(/^\.?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, problem('must be a domain such as ".example.com"', 'Use the parent domain of the host, optionally with a leading dot.')).optional(),
-  sameSite: z.enum(['lax', 'strict', 'none'], { error: problem('must be "lax", "strict" or "none"', 'Keep "lax" unless you know why not.') }).optional(),
+  name: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_]{1,64}$/,
+      problem(
+        'must be a cookie name of letters, digits and "_"',
+        'nginx reads cookies as $cookie_<name>, so "-" and other characters cannot be used.',
+      ),
+    )
+    .optional(),
+  domain: z
+    .string()
+    .regex(
+      /^\.?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/,
+      problem(
+        'must be a domain such as ".example.com"',
+        'Use the parent domain of the host, optionally with a leading dot.',
+      ),
+    )
+    .optional(),
+  sameSite: z
+    .enum(['lax', 'strict', 'none'], {
+      error: problem('must be "lax", "strict" or "none"', 'Keep "lax" unless you know why not.'),
+    })
+    .optional(),
   refresh: goDuration.optional(),
   expire: goDuration.optional(),
 }) satisfies z.ZodType<CookieOptions>;
 
 /** Access rules that no one signing in at this issuer can ever meet. */
-function accessContradictions(issuer: OidcIssuer, access: AccessPolicy | undefined, ctx: z.core.$RefinementCtx): void {
+function accessContradictions(
+  issuer: OidcIssuer,
+  access: AccessPolicy | undefined,
+  ctx: z.core.$RefinementCtx,
+): void {
   if (access === undefined || typeof access !== 'object') {
     return;
   }
@@ -268,11 +347,12 @@ function accessContradictions(issuer: OidcIssuer, access: AccessPolicy | undefin
       path: ['access', 'groups'],
       message: problem(
         'can never match with Google: its ID tokens carry no groups claim',
-        'Restrict by emailDomains (and the issuer\'s hostedDomain) instead, or sign people in through an IdP that puts groups in the ID token (Okta, Entra ID, Keycloak).',
+        "Restrict by emailDomains (and the issuer's hostedDomain) instead, or sign people in through an IdP that puts groups in the ID token (Okta, Entra ID, Keycloak).",
       ),
     });
   }
-  const hostedDomain = issuer.preset === 'google' ? (issuer.options as { hostedDomain?: string }).hostedDomain : undefined;
+  const hostedDomain =
+    issuer.preset === 'google' ? (issuer.options as { hostedDomain?: string }).hostedDomain : undefined;
   const domains = access.emailDomains;
   if (hostedDomain !== undefined && domains?.length && !domains.includes(hostedDomain)) {
     ctx.addIssue({
@@ -290,7 +370,11 @@ function accessContradictions(issuer: OidcIssuer, access: AccessPolicy | undefin
  * oauth2-proxy applies the people's rules (e-mail domains, groups) to bearer-token
  * sessions too, so a JWT machine client passes the gateway only if its tokens meet them.
  */
-function machineClientsAgainstAccess(clients: readonly MachineClient[], access: AccessPolicy | undefined, ctx: z.core.$RefinementCtx): void {
+function machineClientsAgainstAccess(
+  clients: readonly MachineClient[],
+  access: AccessPolicy | undefined,
+  ctx: z.core.$RefinementCtx,
+): void {
   if (access === undefined || typeof access !== 'object' || access.allowAnyAuthenticatedUser === true) {
     return;
   }
@@ -306,7 +390,10 @@ function machineClientsAgainstAccess(clients: readonly MachineClient[], access: 
     if (options === undefined) {
       return;
     }
-    if (access.emailDomains?.length && (options.emailDomain === undefined || !access.emailDomains.includes(options.emailDomain))) {
+    if (
+      access.emailDomains?.length &&
+      (options.emailDomain === undefined || !access.emailDomains.includes(options.emailDomain))
+    ) {
       issue(
         index,
         'emailDomain',
@@ -328,12 +415,20 @@ function machineClientsAgainstAccess(clients: readonly MachineClient[], access: 
 }
 
 /** The machine entry admits clients by subject, so each needs some; and it needs a client. */
-function machineEntryIssues(machineHost: string, host: unknown, clients: readonly MachineClient[], ctx: z.core.$RefinementCtx): void {
+function machineEntryIssues(
+  machineHost: string,
+  host: unknown,
+  clients: readonly MachineClient[],
+  ctx: z.core.$RefinementCtx,
+): void {
   if (machineHost === host) {
     ctx.addIssue({
       code: 'custom',
       path: ['machineHost'],
-      message: problem('must differ from host', 'ingress-nginx chooses the auth endpoint per host and path: give machines a host of their own, e.g. "api.<host>".'),
+      message: problem(
+        'must differ from host',
+        'ingress-nginx chooses the auth endpoint per host and path: give machines a host of their own, e.g. "api.<host>".',
+      ),
     });
   }
   const jwt = clients.filter((c) => MachineClient.isMachineClient(c) && c.jwtOptions !== undefined);
@@ -341,7 +436,10 @@ function machineEntryIssues(machineHost: string, host: unknown, clients: readonl
     ctx.addIssue({
       code: 'custom',
       path: ['machineHost'],
-      message: problem('has no JWT machine client to admit', 'Add a client to machineClients (MachineClient.githubActions, .gitlabCi, .kubernetesServiceAccount, .oidc), or leave machineHost out.'),
+      message: problem(
+        'has no JWT machine client to admit',
+        'Add a client to machineClients (MachineClient.githubActions, .gitlabCi, .kubernetesServiceAccount, .oidc), or leave machineHost out.',
+      ),
     });
   }
   clients.forEach((client, index) => {
@@ -370,10 +468,17 @@ const gatewaySchema = z
     cookieSecret: secretRefSchema(),
     access: accessSchema,
     cookie: cookieSchema.optional(),
-    sessionStore: z.custom<SessionStore>((v) => SessionStore.isSessionStore(v), problem('must be a SessionStore', 'Use SessionStore.cookie() or SessionStore.redis({...}).')).optional(),
+    sessionStore: z
+      .custom<SessionStore>(
+        (v) => SessionStore.isSessionStore(v),
+        problem('must be a SessionStore', 'Use SessionStore.cookie() or SessionStore.redis({...}).'),
+      )
+      .optional(),
     machineClients: machineClientsSchema().optional(),
     machineHost: hostName.optional(),
-    upstream: z.strictObject({ serviceName: kubernetesName, port: z.number().int().min(1).max(65535) }).optional(),
+    upstream: z
+      .strictObject({ serviceName: kubernetesName, port: z.number().int().min(1).max(65535) })
+      .optional(),
     apiPaths: z
       .array(
         z.string().refine(
@@ -394,13 +499,25 @@ const gatewaySchema = z
     replicas: positiveInt('replicas').optional(),
     resources: resources.optional(),
     ingressController: peerSelectorSchema.optional(),
-    dataPlaneSourceRanges: z.array(cidr).min(1, problem('must list at least one network', 'Leave it out to admit the ingress controller pods only.')).optional(),
+    dataPlaneSourceRanges: z
+      .array(cidr)
+      .min(
+        1,
+        problem('must list at least one network', 'Leave it out to admit the ingress controller pods only.'),
+      )
+      .optional(),
     hsts: z
       .strictObject({
         maxAgeSeconds: z
           .number()
           .int(problem('must be whole seconds', 'Remove the fraction.'))
-          .min(86400, problem('must be at least one day (86400)', 'Browsers forget a short HSTS policy between visits; use 31536000 (one year).'))
+          .min(
+            86400,
+            problem(
+              'must be at least one day (86400)',
+              'Browsers forget a short HSTS policy between visits; use 31536000 (one year).',
+            ),
+          )
           .optional(),
         includeSubdomains: z.boolean().optional(),
         preload: z.boolean().optional(),
@@ -415,7 +532,10 @@ const gatewaySchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['cookie', 'domain'],
-          message: problem(`does not cover the host "${props.host}"`, `Use the host itself or one of its parent domains (e.g. ".${props.host.split('.').slice(1).join('.')}").`),
+          message: problem(
+            `does not cover the host "${props.host}"`,
+            `Use the host itself or one of its parent domains (e.g. ".${props.host.split('.').slice(1).join('.')}").`,
+          ),
         });
       }
     }
@@ -425,7 +545,10 @@ const gatewaySchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['cookie', 'refresh'],
-        message: problem(`must be shorter than cookie.expire (${props.cookie?.expire ?? DEFAULT_COOKIE_EXPIRE})`, 'A session must be refreshed before it expires: lower refresh or raise expire.'),
+        message: problem(
+          `must be shorter than cookie.expire (${props.cookie?.expire ?? DEFAULT_COOKIE_EXPIRE})`,
+          'A session must be refreshed before it expires: lower refresh or raise expire.',
+        ),
         // Report the refresh in effect, which may be the default.
         params: { nestedValue: { value: props.cookie?.refresh ?? DEFAULT_COOKIE_REFRESH } },
       });
@@ -495,7 +618,11 @@ export class OidcGateway extends Construct {
    * Set in reverse-proxy mode (`upstream`): where oauth2-proxy sends signed-in requests and
    * the identity headers it sets on them (for ingress flavours that need it, e.g. F5).
    */
-  public readonly identityUpstream?: { readonly serviceName: string; readonly port: number; readonly requestHeaders: readonly string[] };
+  public readonly identityUpstream?: {
+    readonly serviceName: string;
+    readonly port: number;
+    readonly requestHeaders: readonly string[];
+  };
   /** Labels selecting the oauth2-proxy pods (to admit them to Backstage in reverse-proxy mode). */
   public readonly podSelector: Readonly<Record<string, string>>;
   public readonly deployment: KubernetesResource;
@@ -528,14 +655,21 @@ export class OidcGateway extends Construct {
     }
 
     props.cookieSecret.expectCookieSecret();
-    const bind = (ref: SecretRef, prop: string) => ref.bind({ scope: this, namespace: props.namespace, prop });
+    const bind = (ref: SecretRef, prop: string) =>
+      ref.bind({ scope: this, namespace: props.namespace, prop });
     const secrets = {
       clientSecret: bind(props.clientSecret, 'clientSecret'),
       cookieSecret: bind(props.cookieSecret, 'cookieSecret'),
-      redisPassword: this.sessionStore.redis?.password && bind(this.sessionStore.redis.password, 'sessionStore.password'),
+      redisPassword:
+        this.sessionStore.redis?.password && bind(this.sessionStore.redis.password, 'sessionStore.password'),
       redisCa: this.sessionStore.redis?.ca && bind(this.sessionStore.redis.ca, 'sessionStore.ca'),
     };
-    const bound: BoundSecret[] = [secrets.clientSecret, secrets.cookieSecret, ...(secrets.redisPassword ? [secrets.redisPassword] : []), ...(secrets.redisCa ? [secrets.redisCa] : [])];
+    const bound: BoundSecret[] = [
+      secrets.clientSecret,
+      secrets.cookieSecret,
+      ...(secrets.redisPassword ? [secrets.redisPassword] : []),
+      ...(secrets.redisCa ? [secrets.redisCa] : []),
+    ];
 
     const input = { props, names, sessionStore: this.sessionStore, secrets };
     this.alphaConfig = toYaml(oauth2ProxyAlphaConfig(input));
@@ -579,9 +713,20 @@ export class OidcGateway extends Construct {
                   { name: 'http', containerPort: OAUTH2_PROXY_PORT, protocol: 'TCP' },
                   { name: 'metrics', containerPort: OAUTH2_PROXY_METRICS_PORT, protocol: 'TCP' },
                 ],
-                readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 10, timeoutSeconds: 3 },
-                livenessProbe: { httpGet: { path: '/ping', port: 'http' }, periodSeconds: 20, timeoutSeconds: 3 },
-                resources: resourcesWithDefaults(props.resources, { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '128Mi' } }),
+                readinessProbe: {
+                  httpGet: { path: '/ready', port: 'http' },
+                  periodSeconds: 10,
+                  timeoutSeconds: 3,
+                },
+                livenessProbe: {
+                  httpGet: { path: '/ping', port: 'http' },
+                  periodSeconds: 20,
+                  timeoutSeconds: 3,
+                },
+                resources: resourcesWithDefaults(props.resources, {
+                  requests: { cpu: '50m', memory: '64Mi' },
+                  limits: { cpu: '500m', memory: '128Mi' },
+                }),
                 securityContext: restrictedContainerSecurityContext(65532),
                 volumeMount: files.volumeMounts,
               },
@@ -598,8 +743,17 @@ export class OidcGateway extends Construct {
     this.service = workloadService(workload, OAUTH2_PROXY_PORT);
     this.podDisruptionBudget = workloadDisruptionBudget(workload);
     // Networks alone (a load balancer outside the cluster) replace the default controller peer.
-    const peers = props.ingressController ? [props.ingressController] : props.dataPlaneSourceRanges ? [] : [INGRESS_NGINX_CONTROLLER];
-    this.networkPolicy = workloadNetworkPolicy(workload, peers, OAUTH2_PROXY_PORT, props.dataPlaneSourceRanges ?? []);
+    const peers = props.ingressController
+      ? [props.ingressController]
+      : props.dataPlaneSourceRanges
+        ? []
+        : [INGRESS_NGINX_CONTROLLER];
+    this.networkPolicy = workloadNetworkPolicy(
+      workload,
+      peers,
+      OAUTH2_PROXY_PORT,
+      props.dataPlaneSourceRanges ?? [],
+    );
 
     if (props.machineHost !== undefined) {
       this.machineGateway = new MachineGateway(this, 'Machines', {

@@ -1,5 +1,6 @@
-import { brand, isBranded } from '../core/brand';
 import * as z from 'zod';
+
+import { brand, isBranded } from '../core/brand';
 import { GUID, hostName, httpsUrl } from '../core/schemas';
 import { problem } from '../core/validation';
 
@@ -83,7 +84,6 @@ export interface GenericIssuerOptions extends IssuerCommonOptions {
   readonly displayName?: string;
 }
 
-
 /**
  * An issuer URL as OIDC discovery takes it: https, no credentials (they would end up in the
  * synthesized JSON), no query or fragment, and not the discovery document itself (the issuer
@@ -97,21 +97,50 @@ const issuerUrl = httpsUrl.superRefine((value, ctx) => {
     return;
   }
   if (url.username !== '' || url.password !== '') {
-    ctx.addIssue({ code: 'custom', message: problem('must not contain credentials', 'Remove the user name and password: an issuer URL is public, and the client secret goes in clientSecret.', { redact: true }) });
+    ctx.addIssue({
+      code: 'custom',
+      message: problem(
+        'must not contain credentials',
+        'Remove the user name and password: an issuer URL is public, and the client secret goes in clientSecret.',
+        { redact: true },
+      ),
+    });
   } else if (url.search !== '' || url.hash !== '') {
-    ctx.addIssue({ code: 'custom', message: problem('must not have a query or fragment', 'Give the issuer exactly as the "issuer" field of its discovery document, e.g. "https://idp.example.com/realms/staff".') });
+    ctx.addIssue({
+      code: 'custom',
+      message: problem(
+        'must not have a query or fragment',
+        'Give the issuer exactly as the "issuer" field of its discovery document, e.g. "https://idp.example.com/realms/staff".',
+      ),
+    });
   } else if (/\/\.well-known\/openid-configuration\/?$/.test(url.pathname)) {
     ctx.addIssue({
       code: 'custom',
-      message: problem('is the discovery document, not the issuer', 'Drop "/.well-known/openid-configuration": the issuer is the URL before it.'),
+      message: problem(
+        'is the discovery document, not the issuer',
+        'Drop "/.well-known/openid-configuration": the issuer is the URL before it.',
+      ),
     });
   }
 });
 
 const common = {
   scopes: z
-    .array(z.string().regex(/^[\x21-\x7e]+$/, problem('must be a scope without spaces', 'Give each scope as its own array item.')))
-    .refine((scopes) => scopes.includes('openid'), problem('must include "openid"', 'Without it the IdP issues no ID token and oauth2-proxy cannot sign anyone in: add "openid" to the list.'))
+    .array(
+      z
+        .string()
+        .regex(
+          /^[\x21-\x7e]+$/,
+          problem('must be a scope without spaces', 'Give each scope as its own array item.'),
+        ),
+    )
+    .refine(
+      (scopes) => scopes.includes('openid'),
+      problem(
+        'must include "openid"',
+        'Without it the IdP issues no ID token and oauth2-proxy cannot sign anyone in: add "openid" to the list.',
+      ),
+    )
     .optional(),
   groupsClaim: z.string().min(1).optional(),
 };
@@ -120,20 +149,45 @@ const schemas = {
   okta: z.strictObject({
     ...common,
     domain: hostName,
-    authorizationServerId: z.string().regex(/^[A-Za-z0-9]+$/, problem('must be an authorization server id', 'Use "default" or the id shown in Okta (e.g. "aus1a2b3c4d5e6f7g8h9").')).optional(),
+    authorizationServerId: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9]+$/,
+        problem(
+          'must be an authorization server id',
+          'Use "default" or the id shown in Okta (e.g. "aus1a2b3c4d5e6f7g8h9").',
+        ),
+      )
+      .optional(),
   }),
   google: z.strictObject({ ...common, hostedDomain: hostName.optional() }),
   entraId: z.strictObject({
     ...common,
-    tenantId: z.string().regex(GUID, problem('must be the directory (tenant) id, a GUID', 'Copy the "Directory (tenant) ID" from the app registration; names like "common" allow any tenant.')),
+    tenantId: z
+      .string()
+      .regex(
+        GUID,
+        problem(
+          'must be the directory (tenant) id, a GUID',
+          'Copy the "Directory (tenant) ID" from the app registration; names like "common" allow any tenant.',
+        ),
+      ),
   }),
   keycloak: z.strictObject({
     ...common,
     url: issuerUrl.refine(
       (value) => !/\/realms\//.test(value),
-      problem('must be the Keycloak base URL, without "/realms/<realm>"', 'Give the realm in "realm" only, e.g. url "https://sso.example.com", realm "staff".'),
+      problem(
+        'must be the Keycloak base URL, without "/realms/<realm>"',
+        'Give the realm in "realm" only, e.g. url "https://sso.example.com", realm "staff".',
+      ),
     ),
-    realm: z.string().regex(/^[A-Za-z0-9._-]+$/, problem('must be a realm name', 'Use the realm name as it appears in the Keycloak URL.')),
+    realm: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9._-]+$/,
+        problem('must be a realm name', 'Use the realm name as it appears in the Keycloak URL.'),
+      ),
   }),
   generic: z.strictObject({
     ...common,
@@ -180,7 +234,17 @@ export class OidcIssuer {
       ? `https://${options.domain}/oauth2/${options.authorizationServerId}`
       : `https://${options.domain}`;
     // Okta's org authorization server returns the groups claim for its `groups` scope.
-    return new OidcIssuer('okta', options, schemas.okta, presetSettings(options, { providerType: 'oidc', issuerUrl, displayName: 'Okta', scopes: [...DEFAULT_SCOPES, 'groups'] }));
+    return new OidcIssuer(
+      'okta',
+      options,
+      schemas.okta,
+      presetSettings(options, {
+        providerType: 'oidc',
+        issuerUrl,
+        displayName: 'Okta',
+        scopes: [...DEFAULT_SCOPES, 'groups'],
+      }),
+    );
   }
 
   /** Google Workspace (Google accounts). */
@@ -193,7 +257,9 @@ export class OidcIssuer {
         providerType: 'oidc',
         issuerUrl: 'https://accounts.google.com',
         displayName: 'Google',
-        extra: options.hostedDomain ? { loginURLParameters: [{ name: 'hd', default: [options.hostedDomain] }] } : {},
+        extra: options.hostedDomain
+          ? { loginURLParameters: [{ name: 'hd', default: [options.hostedDomain] }] }
+          : {},
       }),
     );
   }
@@ -201,13 +267,23 @@ export class OidcIssuer {
   /** Microsoft Entra ID (v2.0 endpoint of one tenant), with oauth2-proxy's entra-id provider. */
   public static entraId(options: EntraIdIssuerOptions): OidcIssuer {
     const issuerUrl = `https://login.microsoftonline.com/${options.tenantId}/v2.0`;
-    return new OidcIssuer('entraId', options, schemas.entraId, presetSettings(options, { providerType: 'entra-id', issuerUrl, displayName: 'Microsoft Entra ID' }));
+    return new OidcIssuer(
+      'entraId',
+      options,
+      schemas.entraId,
+      presetSettings(options, { providerType: 'entra-id', issuerUrl, displayName: 'Microsoft Entra ID' }),
+    );
   }
 
   /** Keycloak, one realm. */
   public static keycloak(options: KeycloakIssuerOptions): OidcIssuer {
     const issuerUrl = `${options.url.replace(/\/+$/, '')}/realms/${options.realm}`;
-    return new OidcIssuer('keycloak', options, schemas.keycloak, presetSettings(options, { providerType: 'keycloak-oidc', issuerUrl, displayName: 'Keycloak' }));
+    return new OidcIssuer(
+      'keycloak',
+      options,
+      schemas.keycloak,
+      presetSettings(options, { providerType: 'keycloak-oidc', issuerUrl, displayName: 'Keycloak' }),
+    );
   }
 
   /** Any OpenID Connect issuer with discovery. */
@@ -228,7 +304,6 @@ export class OidcIssuer {
   public static isOidcIssuer(value: unknown): value is OidcIssuer {
     return isBranded(value, BRAND);
   }
-
 
   /** Which preset made this issuer. */
   public readonly preset: string;
@@ -251,5 +326,8 @@ export class OidcIssuer {
 /** @internal The `issuer` prop of the gateway and of the portal. */
 export const oidcIssuerSchema = z.custom<OidcIssuer>(
   (v) => OidcIssuer.isOidcIssuer(v),
-  problem('must be an OidcIssuer', 'Use OidcIssuer.okta(), .google(), .entraId(), .keycloak() or .generic().'),
+  problem(
+    'must be an OidcIssuer',
+    'Use OidcIssuer.okta(), .google(), .entraId(), .keycloak() or .generic().',
+  ),
 );

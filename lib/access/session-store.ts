@@ -1,6 +1,7 @@
 import { Token } from 'cdktf';
-import { brand, isBranded } from '../core/brand';
 import * as z from 'zod';
+
+import { brand, isBranded } from '../core/brand';
 import { problem } from '../core/validation';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
 
@@ -27,33 +28,48 @@ export interface RedisSessionStoreOptions {
 }
 
 /** @internal */
-export const redisSessionStoreSchema = z.strictObject({
-  url: z.string().refine(
-    (value) => {
-      try {
-        const url = new URL(value);
-        return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.username === '' && url.password === '';
-      } catch {
-        return false;
-      }
-    },
-    problem('must be a redis:// or rediss:// URL without credentials', 'Put the password in `password` as a SecretRef; keep the URL to scheme, host and port.', { redact: true }),
-  ),
-  password: secretRefSchema().optional(),
-  ca: secretRefSchema().optional(),
-}).superRefine((options, ctx) => {
-  if (options.ca === undefined || typeof options.url !== 'string' || Token.isUnresolved(options.url) || !options.url.startsWith('redis://')) {
-    return;
-  }
-  ctx.addIssue({
-    code: 'custom',
-    path: ['ca'],
-    message: problem(
-      'needs a rediss:// URL: a CA only verifies a TLS connection, and redis:// connects in clear text',
-      'Use rediss://host:port if the server speaks TLS, or leave ca out.',
+export const redisSessionStoreSchema = z
+  .strictObject({
+    url: z.string().refine(
+      (value) => {
+        try {
+          const url = new URL(value);
+          return (
+            (url.protocol === 'redis:' || url.protocol === 'rediss:') &&
+            url.username === '' &&
+            url.password === ''
+          );
+        } catch {
+          return false;
+        }
+      },
+      problem(
+        'must be a redis:// or rediss:// URL without credentials',
+        'Put the password in `password` as a SecretRef; keep the URL to scheme, host and port.',
+        { redact: true },
+      ),
     ),
-  });
-}) satisfies z.ZodType<RedisSessionStoreOptions>;
+    password: secretRefSchema().optional(),
+    ca: secretRefSchema().optional(),
+  })
+  .superRefine((options, ctx) => {
+    if (
+      options.ca === undefined ||
+      typeof options.url !== 'string' ||
+      Token.isUnresolved(options.url) ||
+      !options.url.startsWith('redis://')
+    ) {
+      return;
+    }
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ca'],
+      message: problem(
+        'needs a rediss:// URL: a CA only verifies a TLS connection, and redis:// connects in clear text',
+        'Use rediss://host:port if the server speaks TLS, or leave ca out.',
+      ),
+    });
+  }) satisfies z.ZodType<RedisSessionStoreOptions>;
 
 /**
  * Where oauth2-proxy keeps sessions. In cookies (no extra service, but large cookies:
@@ -72,7 +88,6 @@ export class SessionStore {
   public static isSessionStore(value: unknown): value is SessionStore {
     return isBranded(value, BRAND);
   }
-
 
   private constructor(
     public readonly kind: 'cookie' | 'redis',

@@ -1,4 +1,4 @@
-import { AccessRestriction, MachineClient, jwtClientOptions } from '../access/machine-client';
+import { AccessRestriction, jwtClientOptions, MachineClient } from '../access/machine-client';
 import { isPlainObject } from '../core/objects';
 
 /** The sign-in resolvers Backstage offers for the oauth2Proxy provider. */
@@ -88,7 +88,9 @@ export function generatedAppConfig(input: GeneratedAppConfigInput): Record<strin
       ...restrictionsConfig(t.accessRestrictions),
     })),
   ];
-  const resolverOptions = input.signIn.dangerouslyAllowSignInWithoutUserInCatalog ? { dangerouslyAllowSignInWithoutUserInCatalog: true } : {};
+  const resolverOptions = input.signIn.dangerouslyAllowSignInWithoutUserInCatalog
+    ? { dangerouslyAllowSignInWithoutUserInCatalog: true }
+    : {};
   return {
     app: { baseUrl: origin },
     backend: {
@@ -107,10 +109,12 @@ export function generatedAppConfig(input: GeneratedAppConfigInput): Record<strin
       providers: {
         oauth2Proxy: {
           signIn: {
-            resolvers: (input.signIn.resolvers ?? ['emailMatchingUserEntityProfileEmail']).map((resolver) => ({
-              resolver,
-              ...resolverOptions,
-            })),
+            resolvers: (input.signIn.resolvers ?? ['emailMatchingUserEntityProfileEmail']).map(
+              (resolver) => ({
+                resolver,
+                ...resolverOptions,
+              }),
+            ),
           },
         },
       },
@@ -119,7 +123,10 @@ export function generatedAppConfig(input: GeneratedAppConfigInput): Record<strin
 }
 
 /** Backstage's own merge rule: objects merge key by key, anything else is replaced. */
-export function mergeAppConfig(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
+export function mergeAppConfig(
+  base: Record<string, unknown>,
+  override: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(override)) {
     const current = out[key];
@@ -139,7 +146,10 @@ const AUTHORIZATION_SUBSTITUTION = /^(?:(?:Bearer|Basic|Token|Bot)\s+)?\$\{[A-Za
  * like a secret (or an Authorization header) with a string that is not a `${ENV_VAR}`
  * substitution.
  */
-export function findLiteralSecrets(config: unknown, path: ReadonlyArray<string | number> = []): Array<Array<string | number>> {
+export function findLiteralSecrets(
+  config: unknown,
+  path: ReadonlyArray<string | number> = [],
+): Array<Array<string | number>> {
   if (Array.isArray(config)) {
     return config.flatMap((item, i) => findLiteralSecrets(item, [...path, i]));
   }
@@ -161,18 +171,38 @@ export function findLiteralSecrets(config: unknown, path: ReadonlyArray<string |
  * machine clients and the header contract). A user value there would silently break what
  * the gateway, the ingress or the database binding set up, so it is refused instead.
  */
-export const DERIVED_APP_CONFIG_PATHS: ReadonlyArray<{ readonly path: readonly string[]; readonly fix: string }> = [
+export const DERIVED_APP_CONFIG_PATHS: ReadonlyArray<{
+  readonly path: readonly string[];
+  readonly fix: string;
+}> = [
   { path: ['app', 'baseUrl'], fix: 'It is https://<host>: change the host prop instead.' },
   { path: ['backend', 'baseUrl'], fix: 'It is https://<host>: change the host prop instead.' },
-  { path: ['backend', 'listen'], fix: 'The Service, probes and NetworkPolicy expect port 7007: leave it out.' },
-  { path: ['backend', 'cors', 'origin'], fix: 'It is the portal origin https://<host>: change the host prop instead.' },
-  { path: ['backend', 'database'], fix: 'Set the database prop (BackstageDatabase.external / .inCluster / .sqliteInMemory) instead.' },
-  { path: ['backend', 'auth', 'externalAccess'], fix: 'Declare machine clients with machineClients (MachineClient.jwt / .staticToken) instead.' },
-  { path: ['auth', 'providers', 'oauth2Proxy'], fix: 'Use the signIn prop for the resolvers; the gateway sets the headers this provider reads.' },
+  {
+    path: ['backend', 'listen'],
+    fix: 'The Service, probes and NetworkPolicy expect port 7007: leave it out.',
+  },
+  {
+    path: ['backend', 'cors', 'origin'],
+    fix: 'It is the portal origin https://<host>: change the host prop instead.',
+  },
+  {
+    path: ['backend', 'database'],
+    fix: 'Set the database prop (BackstageDatabase.external / .inCluster / .sqliteInMemory) instead.',
+  },
+  {
+    path: ['backend', 'auth', 'externalAccess'],
+    fix: 'Declare machine clients with machineClients (MachineClient.jwt / .staticToken) instead.',
+  },
+  {
+    path: ['auth', 'providers', 'oauth2Proxy'],
+    fix: 'Use the signIn prop for the resolvers; the gateway sets the headers this provider reads.',
+  },
 ];
 
 /** The derived paths (see DERIVED_APP_CONFIG_PATHS) that a user app-config sets. */
-export function findDerivedOverrides(config: unknown): Array<{ readonly path: readonly string[]; readonly fix: string }> {
+export function findDerivedOverrides(
+  config: unknown,
+): Array<{ readonly path: readonly string[]; readonly fix: string }> {
   return DERIVED_APP_CONFIG_PATHS.filter(({ path }) => {
     let current: unknown = config;
     for (const key of path) {

@@ -1,23 +1,62 @@
 import { Construct } from 'constructs';
-import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import * as z from 'zod';
-import { MachineClient, machineClientIssues, machineClientsSchema, staticTokenClientOptions } from '../access/machine-client';
-import { contentHash } from '../core/hash';
-import { selectorLabels, standardLabels, toKubernetesName } from '../core/labels';
-import { INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../core/network';
-import { reloaderWiring, resourcesWithDefaults, spreadAcrossNodes, workloadDisruptionBudget, workloadMetadata, workloadNetworkPolicy, workloadService } from '../core/workload';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
-import { ContainerResources } from '../core/resources';
-import { hostName, kubernetesName, pinnedImage, positiveInt, resources, workloadNamespace } from '../core/schemas';
-import { nestedIssues, problem, validateProps } from '../core/validation';
-import { escapeTerraformTemplate, toYaml } from '../core/yaml';
-import { BoundSecret, SecretRef, secretRefSchema, secretRevisions } from '../secrets/secret-ref';
-import { SECRET_ENV_NAME, SIGN_IN_RESOLVERS, SignInOptions, StaticTokenEnv, findDerivedOverrides, findLiteralSecrets, generatedAppConfig, mergeAppConfig } from './app-config';
-import { BackstageDatabase, backstageDatabaseSchema } from './database';
+
+import {
+  MachineClient,
+  machineClientIssues,
+  machineClientsSchema,
+  staticTokenClientOptions,
+} from '../access/machine-client';
 import { OrgSource, orgSourceSchema } from '../catalog/org-source';
 import { ORG_SECRET_ENV_PREFIX, OrgSourceData } from '../catalog/org-source-data';
-import { RBAC_CONDITIONS_FILE, RBAC_MOUNT_PATH, RBAC_POLICY_FILE, RbacOptions, RenderedRbac, rbacOptionsSchema, rbacOrgProblems, renderRbac } from '../rbac/rbac-policy';
+import { contentHash } from '../core/hash';
+import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
+import { selectorLabels, standardLabels, toKubernetesName } from '../core/labels';
+import { INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../core/network';
 import { isPlainObject } from '../core/objects';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
+import { ContainerResources } from '../core/resources';
+import {
+  hostName,
+  kubernetesName,
+  pinnedImage,
+  positiveInt,
+  resources,
+  workloadNamespace,
+} from '../core/schemas';
+import { nestedIssues, problem, validateProps } from '../core/validation';
+import {
+  reloaderWiring,
+  resourcesWithDefaults,
+  spreadAcrossNodes,
+  workloadDisruptionBudget,
+  workloadMetadata,
+  workloadNetworkPolicy,
+  workloadService,
+} from '../core/workload';
+import { escapeTerraformTemplate, toYaml } from '../core/yaml';
+import {
+  RBAC_CONDITIONS_FILE,
+  RBAC_MOUNT_PATH,
+  RBAC_POLICY_FILE,
+  RbacOptions,
+  rbacOptionsSchema,
+  rbacOrgProblems,
+  RenderedRbac,
+  renderRbac,
+} from '../rbac/rbac-policy';
+import { BoundSecret, SecretRef, secretRefSchema, secretRevisions } from '../secrets/secret-ref';
+import {
+  findDerivedOverrides,
+  findLiteralSecrets,
+  generatedAppConfig,
+  mergeAppConfig,
+  SECRET_ENV_NAME,
+  SIGN_IN_RESOLVERS,
+  SignInOptions,
+  StaticTokenEnv,
+} from './app-config';
+import { BackstageDatabase, backstageDatabaseSchema } from './database';
 import { signInDisagreement } from './sign-in-agreement';
 
 /** Horizontal autoscaling on CPU. */
@@ -147,7 +186,11 @@ export interface BackstageProps {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // The value is hidden: a mistyped name may well hold a secret.
-const ENV_NAME_PROBLEM = problem('must be an environment variable name', 'Use letters, digits and "_", not starting with a digit.', { redact: true });
+const ENV_NAME_PROBLEM = problem(
+  'must be an environment variable name',
+  'Use letters, digits and "_", not starting with a digit.',
+  { redact: true },
+);
 
 /**
  * @internal The old name of `autoscaling.targetCPUUtilizationPercentage`: refused with a
@@ -157,7 +200,7 @@ export const RENAMED_TARGET_CPU = z
   .never({
     error: problem(
       'was renamed to targetCPUUtilizationPercentage',
-      'Rename the key to targetCPUUtilizationPercentage (Kubernetes\' spelling); the value stays the same.',
+      "Rename the key to targetCPUUtilizationPercentage (Kubernetes' spelling); the value stays the same.",
     ),
   })
   .optional();
@@ -177,14 +220,27 @@ const backstageSchema = z
         targetCPUUtilizationPercentage: z.number().int().min(10).max(100).optional(),
         targetCpuUtilizationPercent: RENAMED_TARGET_CPU,
       })
-      .refine((a) => a.maxReplicas >= a.minReplicas, problem('maxReplicas must not be below minReplicas', 'Raise maxReplicas or lower minReplicas.'))
+      .refine(
+        (a) => a.maxReplicas >= a.minReplicas,
+        problem('maxReplicas must not be below minReplicas', 'Raise maxReplicas or lower minReplicas.'),
+      )
       .optional(),
     resources: resources.optional(),
     signIn: z
       .strictObject({
         resolvers: z
-          .array(z.enum(SIGN_IN_RESOLVERS, { error: problem('must be a resolver of the oauth2Proxy provider', `Use one of ${SIGN_IN_RESOLVERS.join(', ')}.`) }))
-          .min(1, problem('must name at least one resolver', 'Leave signIn.resolvers out for the e-mail resolver.'))
+          .array(
+            z.enum(SIGN_IN_RESOLVERS, {
+              error: problem(
+                'must be a resolver of the oauth2Proxy provider',
+                `Use one of ${SIGN_IN_RESOLVERS.join(', ')}.`,
+              ),
+            }),
+          )
+          .min(
+            1,
+            problem('must name at least one resolver', 'Leave signIn.resolvers out for the e-mail resolver.'),
+          )
           .optional(),
         dangerouslyAllowSignInWithoutUserInCatalog: z.boolean().optional(),
       })
@@ -205,7 +261,11 @@ const backstageSchema = z
           });
         }
         for (const { path, fix } of findDerivedOverrides(config)) {
-          ctx.addIssue({ code: 'custom', path: [...path], message: problem('is set by the library from the other props', fix) });
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path],
+            message: problem('is set by the library from the other props', fix),
+          });
         }
       })
       .optional(),
@@ -219,7 +279,11 @@ const backstageSchema = z
             ctx.addIssue({
               code: 'custom',
               path: [name],
-              message: problem(`names a secret but is a plain value`, `Move it to secretEnv: { ${name}: SecretRef.fromSecret(...) } so the value stays out of the synthesized JSON.`, { redact: true }),
+              message: problem(
+                `names a secret but is a plain value`,
+                `Move it to secretEnv: { ${name}: SecretRef.fromSecret(...) } so the value stays out of the synthesized JSON.`,
+                { redact: true },
+              ),
             });
           }
         }
@@ -237,12 +301,25 @@ const backstageSchema = z
       .optional(),
     baseConfigFiles: z.array(z.string().min(1)).optional(),
     mountServiceAccountToken: z.boolean().optional(),
-    rollout: z.enum(['rolling', 'recreate'], { error: problem('must be "rolling" or "recreate"', 'Pick how pods are replaced on update.') }).optional(),
+    rollout: z
+      .enum(['rolling', 'recreate'], {
+        error: problem('must be "rolling" or "recreate"', 'Pick how pods are replaced on update.'),
+      })
+      .optional(),
     ingressController: peerSelectorSchema.optional(),
     allowedPeers: z.array(peerSelectorSchema).optional(),
-    maxHeaderSize: z.number().int().min(16384, problem('must be at least 16384', 'Node already accepts 16 KiB; raise it, never lower it.')).optional(),
+    maxHeaderSize: z
+      .number()
+      .int()
+      .min(16384, problem('must be at least 16384', 'Node already accepts 16 KiB; raise it, never lower it.'))
+      .optional(),
     org: orgSourceSchema.optional(),
-    rbac: z.custom<RbacOptions>((v) => isPlainObject(v), problem('must be an object', 'Give { roles, admins, superUsers }.')).optional(),
+    rbac: z
+      .custom<RbacOptions>(
+        (v) => isPlainObject(v),
+        problem('must be an object', 'Give { roles, admins, superUsers }.'),
+      )
+      .optional(),
   })
   .superRefine((props, ctx) => {
     const perPod = BackstageDatabase.isBackstageDatabase(props.database) && props.database.perPod;
@@ -257,7 +334,11 @@ const backstageSchema = z
         ),
       });
     }
-    if (props.autoscaling && props.replicas !== undefined && (props.replicas < props.autoscaling.minReplicas || props.replicas > props.autoscaling.maxReplicas)) {
+    if (
+      props.autoscaling &&
+      props.replicas !== undefined &&
+      (props.replicas < props.autoscaling.minReplicas || props.replicas > props.autoscaling.maxReplicas)
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['replicas'],
@@ -275,13 +356,21 @@ const backstageSchema = z
         ctx.addIssue({
           code: 'custom',
           path: [props.env && name in props.env ? 'env' : 'secretEnv', name],
-          message: problem('is set by the Backstage construct', 'Pick another name; the database, static tokens and NODE_OPTIONS are wired for you.', { redact: true }),
+          message: problem(
+            'is set by the Backstage construct',
+            'Pick another name; the database, static tokens and NODE_OPTIONS are wired for you.',
+            { redact: true },
+          ),
         });
       } else if (name.startsWith(ORG_SECRET_ENV_PREFIX)) {
         ctx.addIssue({
           code: 'custom',
           path: [props.env && name in props.env ? 'env' : 'secretEnv', name],
-          message: problem('is set by the Backstage construct for the org source\'s secrets', `Pick a name that does not start with ${ORG_SECRET_ENV_PREFIX}; give the org source its secrets in its own options.`, { redact: true }),
+          message: problem(
+            "is set by the Backstage construct for the org source's secrets",
+            `Pick a name that does not start with ${ORG_SECRET_ENV_PREFIX}; give the org source its secrets in its own options.`,
+            { redact: true },
+          ),
         });
       }
     }
@@ -289,7 +378,9 @@ const backstageSchema = z
 
 /** The org source's data, once its options are valid (undefined otherwise). */
 function validOrgData(org: OrgSource | undefined): OrgSourceData | undefined {
-  return org && OrgSource.isOrgSource(org) && org.schema.safeParse(org.options).success ? org.data() : undefined;
+  return org && OrgSource.isOrgSource(org) && org.schema.safeParse(org.options).success
+    ? org.data()
+    : undefined;
 }
 
 /**
@@ -297,20 +388,40 @@ function validOrgData(org: OrgSource | undefined): OrgSourceData | undefined {
  * resolvers against the org source, RBAC bindings against the groups the org source
  * provides, and app-config the two render that a user value would silently replace.
  */
-function orgAndRbacIssues(props: Pick<BackstageProps, 'org' | 'rbac' | 'signIn' | 'appConfig'>, ctx: z.core.$RefinementCtx): void {
+function orgAndRbacIssues(
+  props: Pick<BackstageProps, 'org' | 'rbac' | 'signIn' | 'appConfig'>,
+  ctx: z.core.$RefinementCtx,
+): void {
   if (props.org && OrgSource.isOrgSource(props.org)) {
     nestedIssues(ctx, ['org'], props.org.schema, props.org.options);
   }
   const org = validOrgData(props.org);
   if (org) {
-    const disagreement = signInDisagreement(props.signIn?.resolvers ?? ['emailMatchingUserEntityProfileEmail'], org);
+    const disagreement = signInDisagreement(
+      props.signIn?.resolvers ?? ['emailMatchingUserEntityProfileEmail'],
+      org,
+    );
     if (disagreement) {
-      ctx.addIssue({ code: 'custom', path: ['signIn', 'resolvers'], message: disagreement, params: { nestedValue: { value: props.signIn?.resolvers ?? ['emailMatchingUserEntityProfileEmail'] } } });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['signIn', 'resolvers'],
+        message: disagreement,
+        params: {
+          nestedValue: { value: props.signIn?.resolvers ?? ['emailMatchingUserEntityProfileEmail'] },
+        },
+      });
     }
     if (isPlainObject(org.appConfig.integrations) && isPlainObject(props.appConfig?.integrations)) {
       for (const key of Object.keys(org.appConfig.integrations)) {
         if (key in props.appConfig.integrations) {
-          ctx.addIssue({ code: 'custom', path: ['appConfig', 'integrations', key], message: problem('is set by the org source (its token)', 'Leave it out: the org source renders this integration with its own token; Backstage would keep only one of the two lists.') });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['appConfig', 'integrations', key],
+            message: problem(
+              'is set by the org source (its token)',
+              'Leave it out: the org source renders this integration with its own token; Backstage would keep only one of the two lists.',
+            ),
+          });
         }
       }
     }
@@ -320,11 +431,23 @@ function orgAndRbacIssues(props: Pick<BackstageProps, 'org' | 'rbac' | 'signIn' 
     nestedIssues(ctx, ['rbac'], rbacOptionsSchema, props.rbac);
     if (parsed.success) {
       for (const p of rbacOrgProblems(props.rbac, org)) {
-        ctx.addIssue({ code: 'custom', path: ['rbac', ...p.path], message: p.message, params: { nestedValue: { value: p.value } } });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rbac', ...p.path],
+          message: p.message,
+          params: { nestedValue: { value: p.value } },
+        });
       }
     }
     if (props.appConfig && 'permission' in props.appConfig) {
-      ctx.addIssue({ code: 'custom', path: ['appConfig', 'permission'], message: problem('is set by the library from the rbac prop', 'Declare roles, admins and superUsers in rbac instead.') });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['appConfig', 'permission'],
+        message: problem(
+          'is set by the library from the rbac prop',
+          'Declare roles, admins and superUsers in rbac instead.',
+        ),
+      });
     }
   }
 }
@@ -336,7 +459,11 @@ export const RBAC_BACKEND_PACKAGE = '@backstage-community/plugin-rbac-backend';
  * Backstage replaces arrays across config files, so the org source's catalog locations are
  * appended to the user's `catalog.locations` (the image's own are replaced by these).
  */
-function withCatalogLocations(config: Record<string, unknown>, user: Readonly<Record<string, unknown>> | undefined, locations: ReadonlyArray<Record<string, unknown>>): Record<string, unknown> {
+function withCatalogLocations(
+  config: Record<string, unknown>,
+  user: Readonly<Record<string, unknown>> | undefined,
+  locations: ReadonlyArray<Record<string, unknown>>,
+): Record<string, unknown> {
   if (locations.length === 0) {
     return config;
   }
@@ -403,7 +530,9 @@ export class Backstage extends Construct {
 
     const database = props.database.bind({ ...context, clientLabels: selector });
 
-    const staticTokens: Array<StaticTokenEnv & { secret: BoundSecret }> = staticTokenClientOptions(props.machineClients ?? []).map((o) => ({
+    const staticTokens: Array<StaticTokenEnv & { secret: BoundSecret }> = staticTokenClientOptions(
+      props.machineClients ?? [],
+    ).map((o) => ({
       subject: o.subject,
       envName: `BACKSTAGE_STATIC_TOKEN_${toKubernetesName(o.subject).replace(/-/g, '_').toUpperCase()}`,
       accessRestrictions: o.accessRestrictions,
@@ -420,16 +549,32 @@ export class Backstage extends Construct {
     });
     const org = props.org?.data();
     this.rbac = props.rbac ? renderRbac(props.rbac) : undefined;
-    const rendered = mergeAppConfig(mergeAppConfig(generated, org?.appConfig ?? {}), this.rbac?.appConfig ?? {});
-    this.appConfig = withCatalogLocations(mergeAppConfig(rendered, { ...(props.appConfig ?? {}) }), props.appConfig, org?.locations ?? []);
+    const rendered = mergeAppConfig(
+      mergeAppConfig(generated, org?.appConfig ?? {}),
+      this.rbac?.appConfig ?? {},
+    );
+    this.appConfig = withCatalogLocations(
+      mergeAppConfig(rendered, { ...(props.appConfig ?? {}) }),
+      props.appConfig,
+      org?.locations ?? [],
+    );
     this.appConfigYaml = toYaml(this.appConfig);
-    this.backendFeatures = [...(org?.modules.map((m) => m.feature) ?? []), ...(props.rbac ? [RBAC_BACKEND_PACKAGE] : [])];
+    this.backendFeatures = [
+      ...(org?.modules.map((m) => m.feature) ?? []),
+      ...(props.rbac ? [RBAC_BACKEND_PACKAGE] : []),
+    ];
 
     const secretEnv: Array<{ name: string; secret: BoundSecret }> = [
       ...database.env,
       ...staticTokens.map((t) => ({ name: t.envName, secret: t.secret })),
-      ...(org?.secrets ?? []).map((s) => ({ name: s.env, secret: s.ref.bind({ ...context, prop: `org.${s.prop}` }) })),
-      ...Object.entries(props.secretEnv ?? {}).map(([envName, ref]) => ({ name: envName, secret: ref.bind({ ...context, prop: `secretEnv.${envName}` }) })),
+      ...(org?.secrets ?? []).map((s) => ({
+        name: s.env,
+        secret: s.ref.bind({ ...context, prop: `org.${s.prop}` }),
+      })),
+      ...Object.entries(props.secretEnv ?? {}).map(([envName, ref]) => ({
+        name: envName,
+        secret: ref.bind({ ...context, prop: `secretEnv.${envName}` }),
+      })),
     ];
     const bound = secretEnv.map((e) => e.secret);
 
@@ -442,7 +587,9 @@ export class Backstage extends Construct {
     if (org?.files) {
       this.orgConfigMap = kubernetesResource(this, 'OrgCatalog', 'kubernetes_config_map_v1', {
         metadata: { name: `${name}-org`, namespace: props.namespace, labels },
-        data: Object.fromEntries(Object.entries(org.files.data).map(([file, text]) => [file, escapeTerraformTemplate(text)])),
+        data: Object.fromEntries(
+          Object.entries(org.files.data).map(([file, text]) => [file, escapeTerraformTemplate(text)]),
+        ),
       });
     }
     // The RBAC policy files. Mounted as a directory (never subPath), so the kubelet swaps in
@@ -452,15 +599,24 @@ export class Backstage extends Construct {
         metadata: { name: `${name}-rbac-policy`, namespace: props.namespace, labels },
         data: {
           [RBAC_POLICY_FILE]: escapeTerraformTemplate(this.rbac.csv),
-          ...(this.rbac.conditionalYaml ? { [RBAC_CONDITIONS_FILE]: escapeTerraformTemplate(this.rbac.conditionalYaml) } : {}),
+          ...(this.rbac.conditionalYaml
+            ? { [RBAC_CONDITIONS_FILE]: escapeTerraformTemplate(this.rbac.conditionalYaml) }
+            : {}),
         },
       });
     }
     const extraVolumes = [
-      ...(this.orgConfigMap && org?.files ? [{ name: 'org-catalog', mountPath: org.files.mountPath, configMap: this.orgConfigMap }] : []),
-      ...(this.rbacConfigMap ? [{ name: 'rbac-policy', mountPath: RBAC_MOUNT_PATH, configMap: this.rbacConfigMap }] : []),
+      ...(this.orgConfigMap && org?.files
+        ? [{ name: 'org-catalog', mountPath: org.files.mountPath, configMap: this.orgConfigMap }]
+        : []),
+      ...(this.rbacConfigMap
+        ? [{ name: 'rbac-policy', mountPath: RBAC_MOUNT_PATH, configMap: this.rbacConfigMap }]
+        : []),
     ];
-    const rbacRestart: Record<string, string> = this.rbac && props.rbac?.reload === 'restart' ? { 'checksum/rbac-policy': contentHash(`${this.rbac.csv}\n${this.rbac.conditionalYaml ?? ''}`) } : {};
+    const rbacRestart: Record<string, string> =
+      this.rbac && props.rbac?.reload === 'restart'
+        ? { 'checksum/rbac-policy': contentHash(`${this.rbac.csv}\n${this.rbac.conditionalYaml ?? ''}`) }
+        : {};
 
     this.serviceAccount = kubernetesResource(this, 'ServiceAccount', 'kubernetes_service_account_v1', {
       metadata: { name, namespace: props.namespace, labels },
@@ -468,7 +624,11 @@ export class Backstage extends Construct {
     });
 
     const baseConfigFiles = props.baseConfigFiles ?? ['app-config.yaml', 'app-config.production.yaml'];
-    const args = ['node', 'packages/backend', ...[...baseConfigFiles, CONFIG_PATH].flatMap((f) => ['--config', f])];
+    const args = [
+      'node',
+      'packages/backend',
+      ...[...baseConfigFiles, CONFIG_PATH].flatMap((f) => ['--config', f]),
+    ];
     const revisions = secretRevisions(bound);
     const reloader = reloaderWiring(bound);
     const workload = { scope: this, name, namespace: props.namespace, labels, selector };
@@ -481,7 +641,9 @@ export class Backstage extends Construct {
         replicas: String(props.autoscaling?.minReplicas ?? replicas),
         selector: { matchLabels: selector },
         // Never two new pods at once: each runs the database migrations at start.
-        strategy: rolling ? { type: 'RollingUpdate', rollingUpdate: { maxSurge: '0', maxUnavailable: '1' } } : { type: 'Recreate' },
+        strategy: rolling
+          ? { type: 'RollingUpdate', rollingUpdate: { maxSurge: '0', maxUnavailable: '1' } }
+          : { type: 'Recreate' },
         template: {
           metadata: {
             labels,
@@ -505,12 +667,32 @@ export class Backstage extends Construct {
                 env: [
                   { name: 'NODE_OPTIONS', value: `--max-http-header-size=${props.maxHeaderSize ?? 65536}` },
                   ...Object.entries(props.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
-                  ...secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secret.secretName, key: e.secret.key } } })),
+                  ...secretEnv.map((e) => ({
+                    name: e.name,
+                    valueFrom: { secretKeyRef: { name: e.secret.secretName, key: e.secret.key } },
+                  })),
                 ],
-                startupProbe: { httpGet: { path: '/.backstage/health/v1/liveness', port: 'http' }, periodSeconds: 10, failureThreshold: 30 },
-                readinessProbe: { httpGet: { path: '/.backstage/health/v1/readiness', port: 'http' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-                livenessProbe: { httpGet: { path: '/.backstage/health/v1/liveness', port: 'http' }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
-                resources: resourcesWithDefaults(props.resources, { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '2', memory: '2Gi' } }),
+                startupProbe: {
+                  httpGet: { path: '/.backstage/health/v1/liveness', port: 'http' },
+                  periodSeconds: 10,
+                  failureThreshold: 30,
+                },
+                readinessProbe: {
+                  httpGet: { path: '/.backstage/health/v1/readiness', port: 'http' },
+                  periodSeconds: 10,
+                  timeoutSeconds: 5,
+                  failureThreshold: 3,
+                },
+                livenessProbe: {
+                  httpGet: { path: '/.backstage/health/v1/liveness', port: 'http' },
+                  periodSeconds: 20,
+                  timeoutSeconds: 5,
+                  failureThreshold: 3,
+                },
+                resources: resourcesWithDefaults(props.resources, {
+                  requests: { cpu: '250m', memory: '512Mi' },
+                  limits: { cpu: '2', memory: '2Gi' },
+                }),
                 securityContext: restrictedContainerSecurityContext(UID),
                 volumeMount: [
                   { name: 'app-config', mountPath: '/etc/backstage', readOnly: true },
@@ -532,7 +714,11 @@ export class Backstage extends Construct {
       // With an autoscaler the replica count is its business, not Terraform's; with
       // Reloader, so is its restart stamp.
       ...(props.autoscaling || reloader.ignoreChanges.length > 0
-        ? { lifecycle: { ignoreChanges: [...(props.autoscaling ? ['spec[0].replicas'] : []), ...reloader.ignoreChanges] } }
+        ? {
+            lifecycle: {
+              ignoreChanges: [...(props.autoscaling ? ['spec[0].replicas'] : []), ...reloader.ignoreChanges],
+            },
+          }
         : {}),
     });
 
@@ -551,7 +737,10 @@ export class Backstage extends Construct {
               type: 'Resource',
               resource: {
                 name: 'cpu',
-                target: { type: 'Utilization', averageUtilization: props.autoscaling.targetCPUUtilizationPercentage ?? 75 },
+                target: {
+                  type: 'Utilization',
+                  averageUtilization: props.autoscaling.targetCPUUtilizationPercentage ?? 75,
+                },
               },
             },
           ],
@@ -559,6 +748,10 @@ export class Backstage extends Construct {
       });
     }
 
-    this.networkPolicy = workloadNetworkPolicy(workload, [props.ingressController ?? INGRESS_NGINX_CONTROLLER, ...(props.allowedPeers ?? [])], PORT);
+    this.networkPolicy = workloadNetworkPolicy(
+      workload,
+      [props.ingressController ?? INGRESS_NGINX_CONTROLLER, ...(props.allowedPeers ?? [])],
+      PORT,
+    );
   }
 }

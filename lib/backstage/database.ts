@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
-import { DEFAULT_IMAGES } from '../core/defaults';
 import * as z from 'zod';
+
 import { brand, isBranded } from '../core/brand';
+import { DEFAULT_IMAGES } from '../core/defaults';
 import { hostName, kubernetesName, pinnedImage, quantity } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
 import { BoundSecret, SecretRef, secretRefSchema } from '../secrets/secret-ref';
@@ -68,16 +69,28 @@ export interface DatabaseBindingContext {
 }
 
 const externalSchema = z.strictObject({
-  host: z.string().refine(
-    (host) => hostName.safeParse(host).success || z.ipv4().safeParse(host).success,
-    problem('must be a host name or IPv4 address', 'Give the database endpoint without scheme, port or path (the port goes in "port").'),
-  ),
+  host: z
+    .string()
+    .refine(
+      (host) => hostName.safeParse(host).success || z.ipv4().safeParse(host).success,
+      problem(
+        'must be a host name or IPv4 address',
+        'Give the database endpoint without scheme, port or path (the port goes in "port").',
+      ),
+    ),
   port: z.number().int().min(1).max(65535).optional(),
   user: z.string().min(1, problem('must not be empty', 'Give the database user Backstage connects as.')),
   password: secretRefSchema(),
   tls: z
     .strictObject({
-      mode: z.enum(['verify-full', 'require', 'disable'], { error: problem('must be "verify-full", "require" or "disable"', 'Keep "verify-full" and give the CA if the server uses a private one.') }).optional(),
+      mode: z
+        .enum(['verify-full', 'require', 'disable'], {
+          error: problem(
+            'must be "verify-full", "require" or "disable"',
+            'Keep "verify-full" and give the CA if the server uses a private one.',
+          ),
+        })
+        .optional(),
       ca: secretRefSchema().optional(),
     })
     .optional(),
@@ -127,7 +140,10 @@ export abstract class BackstageDatabase {
 /** @internal The `database` prop of Backstage and of the portal. */
 export const backstageDatabaseSchema = z.custom<BackstageDatabase>(
   (v) => BackstageDatabase.isBackstageDatabase(v),
-  problem('must be a BackstageDatabase', 'Use BackstageDatabase.external({...}), .inCluster({...}) or .sqliteInMemory().'),
+  problem(
+    'must be a BackstageDatabase',
+    'Use BackstageDatabase.external({...}), .inCluster({...}) or .sqliteInMemory().',
+  ),
 );
 
 /** Where a PostgreSQL server is, as Backstage connects to it. */
@@ -190,7 +206,10 @@ class ExternalDatabase extends PostgresDatabase<ExternalDatabaseOptions> {
       host: this.options.host,
       port: this.options.port ?? 5432,
       user: this.options.user,
-      ssl: mode === 'disable' ? false : { rejectUnauthorized: mode === 'verify-full', ...(ca ? { ca: '${POSTGRES_CA_CERT}' } : {}) },
+      ssl:
+        mode === 'disable'
+          ? false
+          : { rejectUnauthorized: mode === 'verify-full', ...(ca ? { ca: '${POSTGRES_CA_CERT}' } : {}) },
       env: ca ? [{ name: 'POSTGRES_CA_CERT', secret: ca }] : [],
     };
   }

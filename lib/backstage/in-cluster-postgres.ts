@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
@@ -70,13 +71,28 @@ export class InClusterPostgres extends Construct {
                 port: [{ name: 'postgres', containerPort: 5432, protocol: 'TCP' }],
                 env: [
                   { name: 'POSTGRES_USER', value: props.user },
-                  { name: 'POSTGRES_PASSWORD', valueFrom: { secretKeyRef: { name: props.password.secretName, key: props.password.key } } },
+                  {
+                    name: 'POSTGRES_PASSWORD',
+                    valueFrom: { secretKeyRef: { name: props.password.secretName, key: props.password.key } },
+                  },
                   // A subdirectory: the volume root holds lost+found on many filesystems.
                   { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
                 ],
-                readinessProbe: { exec: { command: ['pg_isready', '-U', props.user, '-h', '127.0.0.1'] }, periodSeconds: 10, timeoutSeconds: 5 },
-                livenessProbe: { exec: { command: ['pg_isready', '-U', props.user, '-h', '127.0.0.1'] }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 6 },
-                resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+                readinessProbe: {
+                  exec: { command: ['pg_isready', '-U', props.user, '-h', '127.0.0.1'] },
+                  periodSeconds: 10,
+                  timeoutSeconds: 5,
+                },
+                livenessProbe: {
+                  exec: { command: ['pg_isready', '-U', props.user, '-h', '127.0.0.1'] },
+                  periodSeconds: 30,
+                  timeoutSeconds: 5,
+                  failureThreshold: 6,
+                },
+                resources: {
+                  requests: { cpu: '100m', memory: '256Mi' },
+                  limits: { cpu: '1', memory: '1Gi' },
+                },
                 securityContext: restrictedContainerSecurityContext(UID),
                 volumeMount: [
                   { name: 'data', mountPath: '/var/lib/postgresql/data' },

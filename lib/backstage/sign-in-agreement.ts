@@ -6,7 +6,10 @@ import { problem } from '../core/validation';
 import { SIGN_IN_RESOLVERS, SignInResolver } from './app-config';
 
 /** The problem when no resolver can find the org source's users, else undefined. */
-export function signInDisagreement(resolvers: readonly SignInResolver[], org: OrgSourceData): string | undefined {
+export function signInDisagreement(
+  resolvers: readonly SignInResolver[],
+  org: OrgSourceData,
+): string | undefined {
   const reasons = resolvers.map((resolver) => [resolver, org.resolverProblem(resolver)] as const);
   if (reasons.some(([, why]) => why === undefined)) {
     return undefined;

@@ -1,8 +1,9 @@
 import * as z from 'zod';
+
 import { GUID } from '../core/schemas';
 import { problem } from '../core/validation';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
-import { OrgSourceData, orgSecretEnv } from './org-source-data';
+import { orgSecretEnv, OrgSourceData } from './org-source-data';
 import { OrgSyncSchedule, orgSyncScheduleSchema, scheduleConfig } from './sync-schedule';
 
 // Microsoft Entra ID through Microsoft Graph: @backstage/plugin-catalog-backend-module-msgraph
@@ -31,7 +32,15 @@ export interface EntraIdOrgOptions {
 }
 
 const guid = (what: string) =>
-  z.string().regex(GUID, problem(`must be the ${what} (a GUID)`, 'Copy it from the app registration\'s Overview page in the Entra admin center.'));
+  z
+    .string()
+    .regex(
+      GUID,
+      problem(
+        `must be the ${what} (a GUID)`,
+        "Copy it from the app registration's Overview page in the Entra admin center.",
+      ),
+    );
 
 /** @internal */
 export const entraIdOrgSchema = z.strictObject({
@@ -52,7 +61,12 @@ function normalizedName(name: string): boolean {
 export function entraIdOrgData(o: EntraIdOrgOptions): OrgSourceData {
   const env = orgSecretEnv('entra', 'client_secret');
   return {
-    modules: [{ npmPackage: '@backstage/plugin-catalog-backend-module-msgraph', feature: '@backstage/plugin-catalog-backend-module-msgraph' }],
+    modules: [
+      {
+        npmPackage: '@backstage/plugin-catalog-backend-module-msgraph',
+        feature: '@backstage/plugin-catalog-backend-module-msgraph',
+      },
+    ],
     appConfig: {
       catalog: {
         providers: {

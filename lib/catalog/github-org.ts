@@ -1,8 +1,9 @@
 import * as z from 'zod';
+
 import { httpsUrl } from '../core/schemas';
 import { problem } from '../core/validation';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
-import { OrgSourceData, orgSecretEnv } from './org-source-data';
+import { orgSecretEnv, OrgSourceData } from './org-source-data';
 import { OrgSyncSchedule, orgSyncScheduleSchema, scheduleConfig } from './sync-schedule';
 
 // GitHub organizations: @backstage/plugin-catalog-backend-module-github-org (keys as its
@@ -35,7 +36,14 @@ export interface GithubOrgOptions {
 /** @internal */
 export const githubOrgSchema = z.strictObject({
   orgs: z
-    .array(z.string().regex(/^[A-Za-z0-9](-?[A-Za-z0-9])*$/, problem('must be a GitHub organization login', 'Use the name as in https://github.com/<org>.')))
+    .array(
+      z
+        .string()
+        .regex(
+          /^[A-Za-z0-9](-?[A-Za-z0-9])*$/,
+          problem('must be a GitHub organization login', 'Use the name as in https://github.com/<org>.'),
+        ),
+    )
     .min(1, problem('must name at least one organization', 'List the organizations to read.')),
   token: secretRefSchema(),
   githubUrl: httpsUrl.optional(),
@@ -48,7 +56,12 @@ export function githubOrgData(o: GithubOrgOptions): OrgSourceData {
   const env = orgSecretEnv('github', 'token');
   const githubUrl = (o.githubUrl ?? 'https://github.com').replace(/\/+$/, '');
   return {
-    modules: [{ npmPackage: '@backstage/plugin-catalog-backend-module-github-org', feature: '@backstage/plugin-catalog-backend-module-github-org' }],
+    modules: [
+      {
+        npmPackage: '@backstage/plugin-catalog-backend-module-github-org',
+        feature: '@backstage/plugin-catalog-backend-module-github-org',
+      },
+    ],
     appConfig: {
       catalog: {
         providers: {
@@ -77,6 +90,8 @@ export function githubOrgData(o: GithubOrgOptions): OrgSourceData {
       return undefined;
     },
     groupProblem: (name) =>
-      /^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$/.test(name) ? undefined : "the github-org module names groups after the teams' slugs (lower case letters, digits, \"-\" and \"_\")",
+      /^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$/.test(name)
+        ? undefined
+        : 'the github-org module names groups after the teams\' slugs (lower case letters, digits, "-" and "_")',
   };
 }

@@ -1,8 +1,9 @@
 import * as z from 'zod';
+
 import { httpsUrl } from '../core/schemas';
 import { problem } from '../core/validation';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
-import { OrgSourceData, orgSecretEnv } from './org-source-data';
+import { orgSecretEnv, OrgSourceData } from './org-source-data';
 import { OrgSyncSchedule, orgSyncScheduleSchema, scheduleConfig } from './sync-schedule';
 
 // Keycloak: @backstage-community/plugin-catalog-backend-module-keycloak (config keys as its
@@ -28,7 +29,12 @@ export interface KeycloakOrgOptions {
   readonly schedule?: OrgSyncSchedule;
 }
 
-const realm = z.string().regex(/^[A-Za-z0-9._-]+$/, problem('must be a realm name', 'Use the realm name as in the Keycloak admin console URL.'));
+const realm = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9._-]+$/,
+    problem('must be a realm name', 'Use the realm name as in the Keycloak admin console URL.'),
+  );
 
 /** @internal */
 export const keycloakOrgSchema = z.strictObject({
@@ -44,7 +50,12 @@ export const keycloakOrgSchema = z.strictObject({
 export function keycloakOrgData(o: KeycloakOrgOptions): OrgSourceData {
   const env = orgSecretEnv('keycloak', 'client_secret');
   return {
-    modules: [{ npmPackage: '@backstage-community/plugin-catalog-backend-module-keycloak', feature: '@backstage-community/plugin-catalog-backend-module-keycloak' }],
+    modules: [
+      {
+        npmPackage: '@backstage-community/plugin-catalog-backend-module-keycloak',
+        feature: '@backstage-community/plugin-catalog-backend-module-keycloak',
+      },
+    ],
     appConfig: {
       catalog: {
         providers: {

@@ -1,7 +1,8 @@
 import * as z from 'zod';
+
 import { problem } from '../core/validation';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
-import { OrgSourceData, orgSecretEnv } from './org-source-data';
+import { orgSecretEnv, OrgSourceData } from './org-source-data';
 import { OrgSyncSchedule, orgSyncScheduleSchema, scheduleConfig } from './sync-schedule';
 
 // LDAP: @backstage/plugin-catalog-backend-module-ldap (config keys as its config.schema.json,
@@ -36,13 +37,35 @@ export interface LdapOrgOptions {
 }
 
 const search = z.strictObject({
-  dn: z.string().regex(/^[A-Za-z][\w-]*=.+/, problem('must be a distinguished name', 'Write it as in your directory, e.g. "ou=people,dc=example,dc=com".')),
-  filter: z.string().regex(/^\(.*\)$/, problem('must be an LDAP filter in parentheses', 'E.g. "(objectClass=inetOrgPerson)".')).optional(),
+  dn: z
+    .string()
+    .regex(
+      /^[A-Za-z][\w-]*=.+/,
+      problem(
+        'must be a distinguished name',
+        'Write it as in your directory, e.g. "ou=people,dc=example,dc=com".',
+      ),
+    ),
+  filter: z
+    .string()
+    .regex(
+      /^\(.*\)$/,
+      problem('must be an LDAP filter in parentheses', 'E.g. "(objectClass=inetOrgPerson)".'),
+    )
+    .optional(),
 });
 
 /** @internal */
 export const ldapOrgSchema = z.strictObject({
-  target: z.string().regex(/^ldaps:\/\/[^/\s]+$/, problem('must be an ldaps:// URL without a path', 'Use ldaps://host[:port]: with ldap:// the bind password would cross the network in clear.')),
+  target: z
+    .string()
+    .regex(
+      /^ldaps:\/\/[^/\s]+$/,
+      problem(
+        'must be an ldaps:// URL without a path',
+        'Use ldaps://host[:port]: with ldap:// the bind password would cross the network in clear.',
+      ),
+    ),
   bind: z.strictObject({ dn: z.string().min(1), secret: secretRefSchema() }).optional(),
   users: search,
   groups: search,
@@ -54,7 +77,12 @@ export function ldapOrgData(o: LdapOrgOptions): OrgSourceData {
   const env = orgSecretEnv('ldap', 'bind_secret');
   const searchConfig = (s: LdapSearch) => ({ dn: s.dn, options: s.filter ? { filter: s.filter } : {} });
   return {
-    modules: [{ npmPackage: '@backstage/plugin-catalog-backend-module-ldap', feature: '@backstage/plugin-catalog-backend-module-ldap' }],
+    modules: [
+      {
+        npmPackage: '@backstage/plugin-catalog-backend-module-ldap',
+        feature: '@backstage/plugin-catalog-backend-module-ldap',
+      },
+    ],
     appConfig: {
       catalog: {
         providers: {

@@ -1,7 +1,8 @@
 import * as z from 'zod';
+
 import { httpsUrl } from '../core/schemas';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
-import { OrgSourceData, orgSecretEnv } from './org-source-data';
+import { orgSecretEnv, OrgSourceData } from './org-source-data';
 import { OrgSyncSchedule, orgSyncScheduleSchema, scheduleConfig } from './sync-schedule';
 
 // Okta: @roadiehq/catalog-backend-module-okta (config keys as its config.d.ts, version 1.4.1:
@@ -74,6 +75,8 @@ export function oktaOrgData(o: OktaOrgOptions): OrgSourceData {
       }
     },
     groupProblem: (name) =>
-      /^[a-z0-9]+(-[a-z0-9]+)*$/.test(name) ? undefined : 'the org-provider-factory names groups after their Okta profile name in kebab case (lower case, words joined by "-")',
+      /^[a-z0-9]+(-[a-z0-9]+)*$/.test(name)
+        ? undefined
+        : 'the org-provider-factory names groups after their Okta profile name in kebab case (lower case, words joined by "-")',
   };
 }

@@ -1,20 +1,27 @@
 import * as z from 'zod';
+
 import { brand, isBranded } from '../core/brand';
 import { problem } from '../core/validation';
-import { EntraIdOrgOptions, entraIdOrgData, entraIdOrgSchema } from './entra-id-org';
-import { GithubOrgOptions, githubOrgData, githubOrgSchema } from './github-org';
-import { KeycloakOrgOptions, keycloakOrgData, keycloakOrgSchema } from './keycloak-org';
-import { LdapOrgOptions, ldapOrgData, ldapOrgSchema } from './ldap-org';
-import { OktaOrgOptions, oktaOrgData, oktaOrgSchema } from './okta-org';
+import { entraIdOrgData, EntraIdOrgOptions, entraIdOrgSchema } from './entra-id-org';
+import { githubOrgData, GithubOrgOptions, githubOrgSchema } from './github-org';
+import { keycloakOrgData, KeycloakOrgOptions, keycloakOrgSchema } from './keycloak-org';
+import { ldapOrgData, LdapOrgOptions, ldapOrgSchema } from './ldap-org';
+import { oktaOrgData, OktaOrgOptions, oktaOrgSchema } from './okta-org';
 import type { OrgModule, OrgSourceData } from './org-source-data';
-import { StaticOrgOptions, staticOrgData, staticOrgSchema } from './static-org';
+import { staticOrgData, StaticOrgOptions, staticOrgSchema } from './static-org';
 
 const BRAND = Symbol.for('cdktf-backstage.OrgSource');
 
 /** The org sources there are. */
 export type OrgSourceKind = 'entraId' | 'okta' | 'keycloak' | 'ldap' | 'githubOrg' | 'static';
 
-type Options = EntraIdOrgOptions | OktaOrgOptions | KeycloakOrgOptions | LdapOrgOptions | GithubOrgOptions | StaticOrgOptions;
+type Options =
+  | EntraIdOrgOptions
+  | OktaOrgOptions
+  | KeycloakOrgOptions
+  | LdapOrgOptions
+  | GithubOrgOptions
+  | StaticOrgOptions;
 
 const KINDS: Record<OrgSourceKind, { schema: z.ZodType; data: (o: never) => OrgSourceData }> = {
   entraId: { schema: entraIdOrgSchema, data: entraIdOrgData },
@@ -102,5 +109,8 @@ export class OrgSource {
 /** @internal */
 export const orgSourceSchema = z.custom<OrgSource>(
   (value) => OrgSource.isOrgSource(value),
-  problem('must be an OrgSource', 'Use OrgSource.entraId({...}), .okta({...}), .keycloak({...}), .ldap({...}), .githubOrg({...}) or .staticOrg({...}).'),
+  problem(
+    'must be an OrgSource',
+    'Use OrgSource.entraId({...}), .okta({...}), .keycloak({...}), .ldap({...}), .githubOrg({...}) or .staticOrg({...}).',
+  ),
 );

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+
 import { problem } from '../core/validation';
 import { toYaml } from '../core/yaml';
 import { OrgSourceData } from './org-source-data';
@@ -41,8 +42,17 @@ export const STATIC_ORG_FILE = 'org.yaml';
 
 const entityName = z
   .string()
-  .max(63, problem('must be at most 63 characters long', 'Backstage entity names have at most 63 characters.'))
-  .regex(ENTITY_NAME, problem('must be a Backstage entity name', 'Use letters and digits, separated by single ".", "_" or "-".'));
+  .max(
+    63,
+    problem('must be at most 63 characters long', 'Backstage entity names have at most 63 characters.'),
+  )
+  .regex(
+    ENTITY_NAME,
+    problem(
+      'must be a Backstage entity name',
+      'Use letters and digits, separated by single ".", "_" or "-".',
+    ),
+  );
 
 /** @internal */
 export const staticOrgSchema = z
@@ -51,7 +61,9 @@ export const staticOrgSchema = z
     users: z.array(
       z.strictObject({
         name: entityName,
-        email: z.email(problem('must be an e-mail address', 'Write it as the IdP sends it in the email claim.')).optional(),
+        email: z
+          .email(problem('must be an e-mail address', 'Write it as the IdP sends it in the email claim.'))
+          .optional(),
         displayName: z.string().min(1).optional(),
         memberOf: z.array(teamSchema).optional(),
       }),
@@ -61,20 +73,34 @@ export const staticOrgSchema = z
     const teamNames = org.teams.map((t) => t.name);
     teamNames.forEach((name, i) => {
       if (teamNames.indexOf(name) !== i) {
-        ctx.addIssue({ code: 'custom', path: ['teams', i], message: problem(`names the team "${name}" a second time`, 'List each team once.') });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['teams', i],
+          message: problem(`names the team "${name}" a second time`, 'List each team once.'),
+        });
       }
     });
     const userNames = org.users.map((u) => u.name.toLowerCase());
     org.users.forEach((user, i) => {
       if (userNames.indexOf(user.name.toLowerCase()) !== i) {
-        ctx.addIssue({ code: 'custom', path: ['users', i, 'name'], message: problem('is the name of another user too', 'Backstage compares entity names without case: give each user a name of their own.') });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['users', i, 'name'],
+          message: problem(
+            'is the name of another user too',
+            'Backstage compares entity names without case: give each user a name of their own.',
+          ),
+        });
       }
       user.memberOf?.forEach((team, j) => {
         if (Team.isTeam(team) && !teamNames.includes(team.name)) {
           ctx.addIssue({
             code: 'custom',
             path: ['users', i, 'memberOf', j],
-            message: problem(`is the team "${team.name}", which is not one of the org's teams`, `Add it to teams, or use one of ${teamNames.map((n) => `"${n}"`).join(', ') || 'the teams (there are none yet)'}.`),
+            message: problem(
+              `is the team "${team.name}", which is not one of the org's teams`,
+              `Add it to teams, or use one of ${teamNames.map((n) => `"${n}"`).join(', ') || 'the teams (there are none yet)'}.`,
+            ),
           });
         }
       });
@@ -94,7 +120,14 @@ export function staticOrgCatalog(o: StaticOrgOptions): string {
     kind: 'User',
     metadata: { name: user.name },
     spec: {
-      ...(user.email || user.displayName ? { profile: { ...(user.displayName ? { displayName: user.displayName } : {}), ...(user.email ? { email: user.email } : {}) } } : {}),
+      ...(user.email || user.displayName
+        ? {
+            profile: {
+              ...(user.displayName ? { displayName: user.displayName } : {}),
+              ...(user.email ? { email: user.email } : {}),
+            },
+          }
+        : {}),
       memberOf: (user.memberOf ?? []).map((t) => t.name),
     },
   }));
@@ -107,24 +140,43 @@ export function staticOrgData(o: StaticOrgOptions): OrgSourceData {
   return {
     modules: [],
     appConfig: {},
-    locations: [{ type: 'file', target: `${STATIC_ORG_MOUNT_PATH}/${STATIC_ORG_FILE}`, rules: [{ allow: ['User', 'Group'] }] }],
+    locations: [
+      {
+        type: 'file',
+        target: `${STATIC_ORG_MOUNT_PATH}/${STATIC_ORG_FILE}`,
+        rules: [{ allow: ['User', 'Group'] }],
+      },
+    ],
     secrets: [],
     files: { mountPath: STATIC_ORG_MOUNT_PATH, data: { [STATIC_ORG_FILE]: staticOrgCatalog(o) } },
     resolverProblem(resolver) {
       if (resolver === 'emailMatchingUserEntityProfileEmail') {
         const without = o.users.filter((u) => !u.email).map((u) => u.name);
-        return without.length > 0 ? `the users ${without.map((n) => `"${n}"`).join(', ')} have no email, so the e-mail resolver can never find them` : undefined;
+        return without.length > 0
+          ? `the users ${without.map((n) => `"${n}"`).join(', ')} have no email, so the e-mail resolver can never find them`
+          : undefined;
       }
       if (resolver === 'emailLocalPartMatchingUserEntityName') {
-        const mismatched = o.users.filter((u) => !u.email || u.email.split('@')[0]!.toLowerCase() !== u.name.toLowerCase()).map((u) => u.name);
-        return mismatched.length > 0 ? `the users ${mismatched.map((n) => `"${n}"`).join(', ')} are not named after the local part of their email` : undefined;
+        const mismatched = o.users
+          .filter((u) => !u.email || u.email.split('@')[0]!.toLowerCase() !== u.name.toLowerCase())
+          .map((u) => u.name);
+        return mismatched.length > 0
+          ? `the users ${mismatched.map((n) => `"${n}"`).join(', ')} are not named after the local part of their email`
+          : undefined;
       }
       return undefined;
     },
-    groupProblem: (name) => (teamNames.has(name) ? undefined : `it is not one of the static org's teams (${[...teamNames].map((n) => `"${n}"`).join(', ') || 'none'})`),
+    groupProblem: (name) =>
+      teamNames.has(name)
+        ? undefined
+        : `it is not one of the static org's teams (${[...teamNames].map((n) => `"${n}"`).join(', ') || 'none'})`,
     userProblem: (name) =>
-      o.users.some((u) => u.name.toLowerCase() === name.toLowerCase()) ? undefined : `it is not one of the static org's users (${o.users.map((u) => `"${u.name}"`).join(', ') || 'none'})`,
-    membersOf: (group) => o.users.filter((u) => (u.memberOf ?? []).some((t) => t.name === group)).map((u) => u.name),
-    groupsOf: (user) => o.users.find((u) => u.name.toLowerCase() === user.toLowerCase())?.memberOf?.map((t) => t.name) ?? [],
+      o.users.some((u) => u.name.toLowerCase() === name.toLowerCase())
+        ? undefined
+        : `it is not one of the static org's users (${o.users.map((u) => `"${u.name}"`).join(', ') || 'none'})`,
+    membersOf: (group) =>
+      o.users.filter((u) => (u.memberOf ?? []).some((t) => t.name === group)).map((u) => u.name),
+    groupsOf: (user) =>
+      o.users.find((u) => u.name.toLowerCase() === user.toLowerCase())?.memberOf?.map((t) => t.name) ?? [],
   };
 }

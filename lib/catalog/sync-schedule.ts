@@ -1,4 +1,5 @@
 import * as z from 'zod';
+
 import { parseDuration } from '../core/duration';
 import { goDuration } from '../core/schemas';
 import { problem } from '../core/validation';
@@ -36,7 +37,10 @@ export const orgSyncScheduleSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['timeout'],
-        message: problem('must not be longer than the frequency', 'A read that may run longer than the interval overlaps the next one: shorten timeout or lengthen frequency.'),
+        message: problem(
+          'must not be longer than the frequency',
+          'A read that may run longer than the interval overlaps the next one: shorten timeout or lengthen frequency.',
+        ),
       });
     }
   }) satisfies z.ZodType<OrgSyncSchedule>;

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+
 import { brand, isBranded } from '../core/brand';
 import { problem } from '../core/validation';
 
@@ -21,14 +22,32 @@ export const ENTITY_NAME = /^[a-zA-Z0-9]+([._-][a-zA-Z0-9]+)*$/;
 /** @internal */
 export const teamNameSchema = z
   .string()
-  .max(63, problem('must be at most 63 characters long', 'Shorten the group name: Backstage entity names have at most 63 characters.'))
-  .regex(ENTITY_NAME, problem('must be a Backstage entity name', 'Use letters and digits, separated by single ".", "_" or "-" (e.g. "platform-admins").'));
+  .max(
+    63,
+    problem(
+      'must be at most 63 characters long',
+      'Shorten the group name: Backstage entity names have at most 63 characters.',
+    ),
+  )
+  .regex(
+    ENTITY_NAME,
+    problem(
+      'must be a Backstage entity name',
+      'Use letters and digits, separated by single ".", "_" or "-" (e.g. "platform-admins").',
+    ),
+  );
 
 /** @internal */
 export const teamOptionsSchema = z.strictObject({
   idpGroup: z
     .string()
-    .regex(/^\S(.*\S)?$/, problem('must be a group without surrounding whitespace', 'Give the group exactly as the IdP puts it in the groups claim.'))
+    .regex(
+      /^\S(.*\S)?$/,
+      problem(
+        'must be a group without surrounding whitespace',
+        'Give the group exactly as the IdP puts it in the groups claim.',
+      ),
+    )
     .optional(),
 }) satisfies z.ZodType<TeamOptions>;
 
@@ -71,12 +90,22 @@ export const teamSchema = z
   .superRefine((team, ctx) => {
     const name = teamNameSchema.safeParse(team.name);
     if (!name.success) {
-      ctx.addIssue({ code: 'custom', path: ['name'], message: name.error.issues[0]!.message, params: { nestedValue: { value: team.name } } });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['name'],
+        message: name.error.issues[0]!.message,
+        params: { nestedValue: { value: team.name } },
+      });
     }
     const options = teamOptionsSchema.safeParse(team.options);
     if (!options.success) {
       for (const issue of options.error.issues) {
-        ctx.addIssue({ code: 'custom', path: ['idpGroup'], message: issue.message, params: { nestedValue: { value: team.idpGroup } } });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['idpGroup'],
+          message: issue.message,
+          params: { nestedValue: { value: team.idpGroup } },
+        });
       }
     }
   });

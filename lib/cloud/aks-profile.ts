@@ -1,11 +1,22 @@
 import * as z from 'zod';
+
 import { azureGuid, azureResourceGroupName } from '../core/cloud-ids';
 import { hostName, httpsUrl } from '../core/schemas';
 import { problem } from '../core/validation';
 import { SecretStoreProvider } from '../secrets/secret-store-provider';
 import { Dns01Solver } from '../tls/dns01-solver';
-import type { CloudProfileCommonOptions, NotedIdentity, OperatorServiceAccount, ProfileData } from './profile-common';
-import { checkProfileOptions, commonOptionsShape, nestedOptionIssues, operatorIdentities } from './profile-common';
+import type {
+  CloudProfileCommonOptions,
+  NotedIdentity,
+  OperatorServiceAccount,
+  ProfileData,
+} from './profile-common';
+import {
+  checkProfileOptions,
+  commonOptionsShape,
+  nestedOptionIssues,
+  operatorIdentities,
+} from './profile-common';
 
 // Azure AKS: the options of CloudProfile.aks and what it makes of them.
 
@@ -58,9 +69,11 @@ export interface AksProfileOptions extends CloudProfileCommonOptions {
 }
 
 /** AKS options that name a DNS zone (or a solver): the profile then has a DNS-01 solver. */
-export type AksOptionsWithDns = AksProfileOptions & ({ readonly dnsZone: AzureDnsZone } | { readonly dns01Solver: Dns01Solver });
+export type AksOptionsWithDns = AksProfileOptions &
+  ({ readonly dnsZone: AzureDnsZone } | { readonly dns01Solver: Dns01Solver });
 /** AKS options that name a Key Vault (or a store provider): the profile then has a secret store. */
-export type AksOptionsWithSecretStore = AksProfileOptions & ({ readonly keyVaultUrl: string } | { readonly secretStoreProvider: SecretStoreProvider });
+export type AksOptionsWithSecretStore = AksProfileOptions &
+  ({ readonly keyVaultUrl: string } | { readonly secretStoreProvider: SecretStoreProvider });
 
 const probePathProblem = problem(
   'must be an absolute HTTP path or false',
@@ -70,18 +83,34 @@ const probePathProblem = problem(
 const aksSchema = z
   .strictObject({
     ...commonOptionsShape,
-    tenantId: azureGuid('the directory (tenant) id', 'Microsoft Entra ID\'s overview page (Tenant ID)').optional(),
-    certManagerClientId: azureGuid('the client id of a managed identity', 'the managed identity\'s overview page (Client ID)').optional(),
-    externalSecretsClientId: azureGuid('the client id of a managed identity', 'the managed identity\'s overview page (Client ID)').optional(),
+    tenantId: azureGuid(
+      'the directory (tenant) id',
+      "Microsoft Entra ID's overview page (Tenant ID)",
+    ).optional(),
+    certManagerClientId: azureGuid(
+      'the client id of a managed identity',
+      "the managed identity's overview page (Client ID)",
+    ).optional(),
+    externalSecretsClientId: azureGuid(
+      'the client id of a managed identity',
+      "the managed identity's overview page (Client ID)",
+    ).optional(),
     dnsZone: z
       .strictObject({
-        subscriptionId: azureGuid('the subscription id', 'the subscription\'s overview page or `az account show`'),
+        subscriptionId: azureGuid(
+          'the subscription id',
+          "the subscription's overview page or `az account show`",
+        ),
         resourceGroupName: azureResourceGroupName,
         hostedZoneName: hostName,
       })
       .optional(),
     keyVaultUrl: httpsUrl.optional(),
-    healthProbeRequestPath: z.union([z.string().regex(/^\/\S*$/, probePathProblem), z.literal(false, { error: probePathProblem })], { error: probePathProblem }).optional(),
+    healthProbeRequestPath: z
+      .union([z.string().regex(/^\/\S*$/, probePathProblem), z.literal(false, { error: probePathProblem })], {
+        error: probePathProblem,
+      })
+      .optional(),
   })
   .superRefine(nestedOptionIssues) satisfies z.ZodType<AksProfileOptions>;
 
@@ -101,9 +130,13 @@ export function aksProfileData(options: AksProfileOptions): ProfileData {
       `Azure Workload Identity: add a federated identity credential to the managed identity ${clientId} for subject ` +
       `system:serviceaccount:${sa.namespace}:${sa.name}, issued by the cluster's OIDC issuer.`,
   });
-  const clientIds = { certManager: options.certManagerClientId, externalSecrets: options.externalSecretsClientId };
+  const clientIds = {
+    certManager: options.certManagerClientId,
+    externalSecrets: options.externalSecretsClientId,
+  };
   const probePath = options.healthProbeRequestPath ?? '/healthz';
-  const probe: Record<string, string> = probePath === false ? {} : { [`${AZURE_LB}-health-probe-request-path`]: probePath };
+  const probe: Record<string, string> =
+    probePath === false ? {} : { [`${AZURE_LB}-health-probe-request-path`]: probePath };
   return {
     loadBalancer: {
       public: probe,
@@ -117,7 +150,9 @@ export function aksProfileData(options: AksProfileOptions): ProfileData {
             subscriptionId: options.dnsZone.subscriptionId,
             resourceGroupName: options.dnsZone.resourceGroupName,
             hostedZoneName: options.dnsZone.hostedZoneName,
-            ...(options.certManagerClientId !== undefined ? { managedIdentityClientId: options.certManagerClientId } : {}),
+            ...(options.certManagerClientId !== undefined
+              ? { managedIdentityClientId: options.certManagerClientId }
+              : {}),
           })
         : undefined),
     secretStoreProvider:

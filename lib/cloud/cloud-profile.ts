@@ -1,15 +1,21 @@
 import { Construct } from 'constructs';
+
 import { brand, isBranded } from '../core/brand';
 import { PropsValidationError } from '../core/errors';
 import { formatValue } from '../core/validation';
 import { ClusterSecretStore } from '../secrets/cluster-secret-store';
 import { SecretStoreProvider } from '../secrets/secret-store-provider';
 import { Dns01Solver } from '../tls/dns01-solver';
-import { AksOptionsWithDns, AksOptionsWithSecretStore, AksProfileOptions, aksProfileData } from './aks-profile';
-import { EksProfileOptions, eksProfileData } from './eks-profile';
-import { GenericProfileOptions, genericProfileData } from './generic-profile';
+import {
+  AksOptionsWithDns,
+  AksOptionsWithSecretStore,
+  aksProfileData,
+  AksProfileOptions,
+} from './aks-profile';
+import { eksProfileData, EksProfileOptions } from './eks-profile';
 import { GatewayApiProfile, gatewayApiProfile } from './gateway-classes';
-import { GkeProfileOptions, gkeProfileData } from './gke-profile';
+import { genericProfileData, GenericProfileOptions } from './generic-profile';
+import { gkeProfileData, GkeProfileOptions } from './gke-profile';
 import type { LoadBalancerVisibility, PodIdentityAssociation, ProfileData } from './profile-common';
 
 const BRAND = Symbol.for('cdktf-backstage.CloudProfile');
@@ -85,8 +91,12 @@ export class CloudProfile<out C extends CloudProfileCapabilities = CloudProfileC
    * says so, so neither needs a `!` then.
    */
   public static aks(options: AksOptionsWithDns & AksOptionsWithSecretStore): CompleteCloudProfile;
-  public static aks(options: AksOptionsWithDns): CloudProfile<{ readonly dns01Solver: true; readonly secretStore: boolean }>;
-  public static aks(options: AksOptionsWithSecretStore): CloudProfile<{ readonly dns01Solver: boolean; readonly secretStore: true }>;
+  public static aks(
+    options: AksOptionsWithDns,
+  ): CloudProfile<{ readonly dns01Solver: true; readonly secretStore: boolean }>;
+  public static aks(
+    options: AksOptionsWithSecretStore,
+  ): CloudProfile<{ readonly dns01Solver: boolean; readonly secretStore: true }>;
   public static aks(options?: AksProfileOptions): CloudProfile;
   public static aks(options: AksProfileOptions = {}): CloudProfile {
     return new CloudProfile('aks', aksProfileData(options));
@@ -97,9 +107,18 @@ export class CloudProfile<out C extends CloudProfileCapabilities = CloudProfileC
    * workload identity; DNS-01 and secrets only from what you pass (Cloudflare, Vault). The
    * return type has the solver or store without `| undefined` when it was passed.
    */
-  public static generic(options: GenericProfileOptions & { readonly dns01Solver: Dns01Solver; readonly secretStoreProvider: SecretStoreProvider }): CompleteCloudProfile;
-  public static generic(options: GenericProfileOptions & { readonly dns01Solver: Dns01Solver }): CloudProfile<{ readonly dns01Solver: true; readonly secretStore: boolean }>;
-  public static generic(options: GenericProfileOptions & { readonly secretStoreProvider: SecretStoreProvider }): CloudProfile<{ readonly dns01Solver: boolean; readonly secretStore: true }>;
+  public static generic(
+    options: GenericProfileOptions & {
+      readonly dns01Solver: Dns01Solver;
+      readonly secretStoreProvider: SecretStoreProvider;
+    },
+  ): CompleteCloudProfile;
+  public static generic(
+    options: GenericProfileOptions & { readonly dns01Solver: Dns01Solver },
+  ): CloudProfile<{ readonly dns01Solver: true; readonly secretStore: boolean }>;
+  public static generic(
+    options: GenericProfileOptions & { readonly secretStoreProvider: SecretStoreProvider },
+  ): CloudProfile<{ readonly dns01Solver: boolean; readonly secretStore: true }>;
   public static generic(options?: GenericProfileOptions): CloudProfile;
   public static generic(options: GenericProfileOptions = {}): CloudProfile {
     return new CloudProfile('generic', genericProfileData(options));
@@ -204,7 +223,11 @@ export class CloudProfile<out C extends CloudProfileCapabilities = CloudProfileC
    * store; typed without `| undefined` for profiles that always have one (see
    * {@link CloudProfile.secretStoreProvider}).
    */
-  public secretStore(scope: Construct, id: string, options: CloudSecretStoreOptions = {}): ProvidedIf<ClusterSecretStore, C['secretStore']> {
+  public secretStore(
+    scope: Construct,
+    id: string,
+    options: CloudSecretStoreOptions = {},
+  ): ProvidedIf<ClusterSecretStore, C['secretStore']> {
     const provider = this.data.secretStoreProvider;
     if (provider === undefined) {
       return undefined as ProvidedIf<ClusterSecretStore, C['secretStore']>;

@@ -1,10 +1,21 @@
 import * as z from 'zod';
+
 import { awsRegion, iamRoleArn, route53HostedZoneId } from '../core/cloud-ids';
 import { problem } from '../core/validation';
 import { SecretStoreProvider } from '../secrets/secret-store-provider';
 import { Dns01Solver } from '../tls/dns01-solver';
-import type { CloudProfileCommonOptions, NotedIdentity, PodIdentityAssociation, ProfileData } from './profile-common';
-import { checkProfileOptions, commonOptionsShape, nestedOptionIssues, operatorIdentities } from './profile-common';
+import type {
+  CloudProfileCommonOptions,
+  NotedIdentity,
+  PodIdentityAssociation,
+  ProfileData,
+} from './profile-common';
+import {
+  checkProfileOptions,
+  commonOptionsShape,
+  nestedOptionIssues,
+  operatorIdentities,
+} from './profile-common';
 
 // Amazon EKS: the options of CloudProfile.eks and what it makes of them.
 
@@ -65,20 +76,32 @@ const eksSchema = z
     ...commonOptionsShape,
     region: awsRegion,
     workloadIdentity: z
-      .enum(['irsa', 'pod-identity'], { error: problem('must be "irsa" or "pod-identity"', 'Pick how the cluster gives IAM roles to pods.') })
+      .enum(['irsa', 'pod-identity'], {
+        error: problem('must be "irsa" or "pod-identity"', 'Pick how the cluster gives IAM roles to pods.'),
+      })
       .optional(),
     certManagerRoleArn: iamRoleArn.optional(),
     externalSecretsRoleArn: iamRoleArn.optional(),
     hostedZoneId: route53HostedZoneId.optional(),
     route53RoleArn: iamRoleArn.optional(),
     secretsManagerRoleArn: iamRoleArn.optional(),
-    nlbTargetType: z.enum(['ip', 'instance'], { error: problem('must be "ip" or "instance"', 'Use "ip" with the VPC CNI (the default on EKS).') }).optional(),
-    preserveClientIp: z.boolean({ error: problem('must be true or false', 'Leave it out to keep client IPs.') }).optional(),
+    nlbTargetType: z
+      .enum(['ip', 'instance'], {
+        error: problem('must be "ip" or "instance"', 'Use "ip" with the VPC CNI (the default on EKS).'),
+      })
+      .optional(),
+    preserveClientIp: z
+      .boolean({ error: problem('must be true or false', 'Leave it out to keep client IPs.') })
+      .optional(),
   })
   .superRefine((options, ctx) => {
     nestedOptionIssues(options, ctx);
     const store = options.secretStoreProvider;
-    if (options.workloadIdentity === 'pod-identity' && SecretStoreProvider.isSecretStoreProvider(store) && store.provider === 'aws') {
+    if (
+      options.workloadIdentity === 'pod-identity' &&
+      SecretStoreProvider.isSecretStoreProvider(store) &&
+      store.provider === 'aws'
+    ) {
       const sa = store.serviceAccount;
       if (sa !== undefined) {
         ctx.addIssue({
@@ -86,7 +109,7 @@ const eksSchema = z
           path: ['secretStoreProvider', 'serviceAccount'],
           message: problem(
             'cannot be used with EKS Pod Identity',
-            'The operator cannot act as a ServiceAccount whose role comes from a Pod Identity association: leave serviceAccount out and associate the role with the operator\'s own ServiceAccount.',
+            "The operator cannot act as a ServiceAccount whose role comes from a Pod Identity association: leave serviceAccount out and associate the role with the operator's own ServiceAccount.",
           ),
           params: { nestedValue: { value: sa } },
         });
@@ -130,7 +153,9 @@ export function eksProfileData(options: EksProfileOptions): ProfileData {
     // controller ignores it). Set at creation: changing it later leaks the old load balancer.
     [`${AWS_LB}-type`]: 'external',
     [`${AWS_LB}-nlb-target-type`]: targetType,
-    ...(targetType === 'ip' && options.preserveClientIp !== false ? { [`${AWS_LB}-target-group-attributes`]: 'preserve_client_ip.enabled=true' } : {}),
+    ...(targetType === 'ip' && options.preserveClientIp !== false
+      ? { [`${AWS_LB}-target-group-attributes`]: 'preserve_client_ip.enabled=true' }
+      : {}),
   };
   return {
     loadBalancer: {

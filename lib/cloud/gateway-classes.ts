@@ -44,17 +44,27 @@ export interface GatewayApiProfile {
   readonly notes: readonly string[];
 }
 
-const GOOGLE_LOAD_BALANCER_RANGES = ['35.191.0.0/16', '130.211.0.0/22', '2600:2d00:1:b029::/64', '2600:2d00:1:1::/64'];
+const GOOGLE_LOAD_BALANCER_RANGES = [
+  '35.191.0.0/16',
+  '130.211.0.0/22',
+  '2600:2d00:1:b029::/64',
+  '2600:2d00:1:1::/64',
+];
 
 /** @internal The managed Gateway API implementation of a cloud, or undefined where none is known. */
-export function gatewayApiProfile(cloud: 'eks' | 'gke' | 'aks' | 'generic', visibility: LoadBalancerVisibility): GatewayApiProfile | undefined {
+export function gatewayApiProfile(
+  cloud: 'eks' | 'gke' | 'aks' | 'generic',
+  visibility: LoadBalancerVisibility,
+): GatewayApiProfile | undefined {
   switch (cloud) {
     case 'gke':
       return visibility === 'public'
         ? {
             gatewayClassName: 'gke-l7-global-external-managed',
             dataPlaneSourceRanges: GOOGLE_LOAD_BALANCER_RANGES,
-            notes: ['GKE: the cluster needs the Gateway API enabled (gcloud container clusters update --gateway-api=standard), which installs the GatewayClasses and CRDs.'],
+            notes: [
+              'GKE: the cluster needs the Gateway API enabled (gcloud container clusters update --gateway-api=standard), which installs the GatewayClasses and CRDs.',
+            ],
           }
         : {
             gatewayClassName: 'gke-l7-rilb',
@@ -71,7 +81,7 @@ export function gatewayApiProfile(cloud: 'eks' | 'gke' | 'aks' | 'generic', visi
             dataPlaneSourceRanges: [],
             notes: [
               'AKS: install the ALB Controller of Application Gateway for Containers, and name the AGC on the Gateway with the annotation alb.networking.azure.io/alb-id (or alb-namespace and alb-name for an ALB-managed one).',
-              'AKS: the AGC proxies connect from its association subnet: add that subnet\'s range to the data plane source ranges.',
+              "AKS: the AGC proxies connect from its association subnet: add that subnet's range to the data plane source ranges.",
             ],
           }
         : undefined;
@@ -81,9 +91,9 @@ export function gatewayApiProfile(cloud: 'eks' | 'gke' | 'aks' | 'generic', visi
             gatewayClassName: 'aws-alb-gateway-class',
             dataPlaneSourceRanges: [],
             notes: [
-              'EKS: create the GatewayClass aws-alb-gateway-class with controllerName gateway.k8s.aws/alb (AWS Load Balancer Controller v3+, with the Gateway API CRDs installed) and reference a LoadBalancerConfiguration with scheme internet-facing (the default is internal) from the Gateway\'s infrastructure.parametersRef.',
+              "EKS: create the GatewayClass aws-alb-gateway-class with controllerName gateway.k8s.aws/alb (AWS Load Balancer Controller v3+, with the Gateway API CRDs installed) and reference a LoadBalancerConfiguration with scheme internet-facing (the default is internal) from the Gateway's infrastructure.parametersRef.",
               'EKS: the ALB takes its certificate from ACM (discovered by the listener hostname), not from the cert-manager Secret: request an ACM certificate for the host.',
-              'EKS: the ALB connects to the pods from its subnets: add their ranges (or the VPC\'s) to the data plane source ranges.',
+              "EKS: the ALB connects to the pods from its subnets: add their ranges (or the VPC's) to the data plane source ranges.",
             ],
           }
         : {

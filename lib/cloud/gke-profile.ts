@@ -1,10 +1,21 @@
 import * as z from 'zod';
+
 import { cloudDnsZoneName, gcpProjectId, gcpServiceAccountEmail } from '../core/cloud-ids';
 import { problem } from '../core/validation';
 import { SecretStoreProvider } from '../secrets/secret-store-provider';
 import { Dns01Solver } from '../tls/dns01-solver';
-import type { CloudProfileCommonOptions, NotedIdentity, OperatorServiceAccount, ProfileData } from './profile-common';
-import { checkProfileOptions, commonOptionsShape, nestedOptionIssues, operatorIdentities } from './profile-common';
+import type {
+  CloudProfileCommonOptions,
+  NotedIdentity,
+  OperatorServiceAccount,
+  ProfileData,
+} from './profile-common';
+import {
+  checkProfileOptions,
+  commonOptionsShape,
+  nestedOptionIssues,
+  operatorIdentities,
+} from './profile-common';
 
 // Google GKE: the options of CloudProfile.gke and what it makes of them.
 
@@ -59,7 +70,11 @@ const gkeSchema = z
     dnsProject: gcpProjectId.optional(),
     dnsZoneName: cloudDnsZoneName.optional(),
     secretManagerProject: gcpProjectId.optional(),
-    backendServiceLoadBalancer: z.boolean({ error: problem('must be true or false', 'Leave it out for GKE\'s default external load balancer.') }).optional(),
+    backendServiceLoadBalancer: z
+      .boolean({
+        error: problem('must be true or false', "Leave it out for GKE's default external load balancer."),
+      })
+      .optional(),
   })
   .superRefine(nestedOptionIssues) satisfies z.ZodType<GkeProfileOptions>;
 
@@ -71,7 +86,10 @@ export function gkeProfileData(options: GkeProfileOptions): ProfileData {
     podLabels: {},
     note: `GKE Workload Identity: grant roles/iam.workloadIdentityUser on ${email} to serviceAccount:${options.project}.svc.id.goog[${sa.namespace}/${sa.name}].`,
   });
-  const emails = { certManager: options.certManagerServiceAccountEmail, externalSecrets: options.externalSecretsServiceAccountEmail };
+  const emails = {
+    certManager: options.certManagerServiceAccountEmail,
+    externalSecrets: options.externalSecretsServiceAccountEmail,
+  };
   return {
     loadBalancer: {
       public: options.backendServiceLoadBalancer === true ? { 'cloud.google.com/l4-rbs': 'enabled' } : {},
@@ -84,7 +102,9 @@ export function gkeProfileData(options: GkeProfileOptions): ProfileData {
         project: options.dnsProject ?? options.project,
         ...(options.dnsZoneName !== undefined ? { hostedZoneName: options.dnsZoneName } : {}),
       }),
-    secretStoreProvider: options.secretStoreProvider ?? SecretStoreProvider.gcpSecretManager({ projectId: options.secretManagerProject ?? options.project }),
+    secretStoreProvider:
+      options.secretStoreProvider ??
+      SecretStoreProvider.gcpSecretManager({ projectId: options.secretManagerProject ?? options.project }),
     podIdentityAssociations: [],
   };
 }

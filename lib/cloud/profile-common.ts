@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import * as z from 'zod';
+
 import { namespaceName } from '../core/cloud-ids';
 import { kubernetesSubdomainName } from '../core/schemas';
 import { validateProps } from '../core/validation';
@@ -63,7 +64,10 @@ export interface CloudProfileCommonOptions {
   readonly externalSecretsServiceAccount?: OperatorServiceAccount;
 }
 
-const operatorServiceAccount = z.strictObject({ namespace: namespaceName, name: kubernetesSubdomainName }) satisfies z.ZodType<OperatorServiceAccount>;
+const operatorServiceAccount = z.strictObject({
+  namespace: namespaceName,
+  name: kubernetesSubdomainName,
+}) satisfies z.ZodType<OperatorServiceAccount>;
 
 /** @internal The schema of the options every profile takes (spread into each cloud's). */
 export const commonOptionsShape = {
@@ -122,7 +126,10 @@ export interface NotedIdentity extends OperatorIdentity {
 }
 
 const CERT_MANAGER_SA: OperatorServiceAccount = { namespace: 'cert-manager', name: 'cert-manager' };
-const EXTERNAL_SECRETS_SA: OperatorServiceAccount = { namespace: 'external-secrets', name: 'external-secrets' };
+const EXTERNAL_SECRETS_SA: OperatorServiceAccount = {
+  namespace: 'external-secrets',
+  name: 'external-secrets',
+};
 
 /**
  * @internal
@@ -134,10 +141,18 @@ const EXTERNAL_SECRETS_SA: OperatorServiceAccount = { namespace: 'external-secre
 export function operatorIdentities(
   options: CloudProfileCommonOptions,
   ids: { readonly certManager: string | undefined; readonly externalSecrets: string | undefined },
-  identify: (id: string, serviceAccount: OperatorServiceAccount, component: PodIdentityAssociation['component']) => NotedIdentity,
+  identify: (
+    id: string,
+    serviceAccount: OperatorServiceAccount,
+    component: PodIdentityAssociation['component'],
+  ) => NotedIdentity,
 ): Pick<ProfileData, 'certManager' | 'externalSecrets' | 'notes'> {
   const notes: string[] = [];
-  const identity = (component: PodIdentityAssociation['component'], id: string | undefined, serviceAccount: OperatorServiceAccount): OperatorIdentity => {
+  const identity = (
+    component: PodIdentityAssociation['component'],
+    id: string | undefined,
+    serviceAccount: OperatorServiceAccount,
+  ): OperatorIdentity => {
     if (id === undefined) {
       return NO_IDENTITY;
     }
@@ -146,8 +161,16 @@ export function operatorIdentities(
     return made;
   };
   return {
-    certManager: identity('cert-manager', ids.certManager, options.certManagerServiceAccount ?? CERT_MANAGER_SA),
-    externalSecrets: identity('external-secrets', ids.externalSecrets, options.externalSecretsServiceAccount ?? EXTERNAL_SECRETS_SA),
+    certManager: identity(
+      'cert-manager',
+      ids.certManager,
+      options.certManagerServiceAccount ?? CERT_MANAGER_SA,
+    ),
+    externalSecrets: identity(
+      'external-secrets',
+      ids.externalSecrets,
+      options.externalSecretsServiceAccount ?? EXTERNAL_SECRETS_SA,
+    ),
     notes,
   };
 }

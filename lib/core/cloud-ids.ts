@@ -1,4 +1,5 @@
 import * as z from 'zod';
+
 import { GUID } from './schemas';
 import { problem } from './validation';
 
@@ -11,7 +12,10 @@ export const awsRegion = z
   .string()
   .regex(
     /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/,
-    problem('must be an AWS region code', 'Use the region code, e.g. "eu-central-1" or "us-east-1", not its display name.'),
+    problem(
+      'must be an AWS region code',
+      'Use the region code, e.g. "eu-central-1" or "us-east-1", not its display name.',
+    ),
   );
 
 /** The ARN of an IAM role, in any AWS partition. */
@@ -19,7 +23,10 @@ export const iamRoleArn = z
   .string()
   .regex(
     /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
-    problem('must be an IAM role ARN', 'Copy the role\'s ARN, e.g. "arn:aws:iam::123456789012:role/cert-manager".'),
+    problem(
+      'must be an IAM role ARN',
+      'Copy the role\'s ARN, e.g. "arn:aws:iam::123456789012:role/cert-manager".',
+    ),
   );
 
 /** A Route 53 hosted zone id (without the `/hostedzone/` prefix). */
@@ -27,7 +34,10 @@ export const route53HostedZoneId = z
   .string()
   .regex(
     /^[A-Z0-9]{1,32}$/,
-    problem('must be a Route 53 hosted zone id', 'Use the id without the "/hostedzone/" prefix, e.g. "Z0123456789ABCDEFGHIJ".'),
+    problem(
+      'must be a Route 53 hosted zone id',
+      'Use the id without the "/hostedzone/" prefix, e.g. "Z0123456789ABCDEFGHIJ".',
+    ),
   );
 
 /** A Google Cloud project id (not its name or number). */
@@ -52,26 +62,46 @@ export const gcpServiceAccountEmail = z
 /** A Google Cloud region or zone: `europe-west1`, `us-central1-a`. */
 export const gcpLocation = z
   .string()
-  .regex(/^[a-z]+-[a-z]+\d{1,2}(-[a-z])?$/, problem('must be a Google Cloud region or zone', 'Use e.g. "europe-west1" for a regional cluster or "europe-west1-b" for a zonal one.'));
+  .regex(
+    /^[a-z]+-[a-z]+\d{1,2}(-[a-z])?$/,
+    problem(
+      'must be a Google Cloud region or zone',
+      'Use e.g. "europe-west1" for a regional cluster or "europe-west1-b" for a zonal one.',
+    ),
+  );
 
 /** A Cloud DNS managed zone name (the zone's resource name, not its DNS name). */
 export const cloudDnsZoneName = z
   .string()
   .regex(
     /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/,
-    problem('must be a Cloud DNS managed zone name', 'Use the zone\'s name as listed by "gcloud dns managed-zones list" (e.g. "example-com"), not its DNS name.'),
+    problem(
+      'must be a Cloud DNS managed zone name',
+      'Use the zone\'s name as listed by "gcloud dns managed-zones list" (e.g. "example-com"), not its DNS name.',
+    ),
   );
 
 /** An Azure id (tenant, subscription, client id of a managed identity): a GUID. */
 export const azureGuid = (what: string, where: string) =>
-  z.string().regex(GUID, problem(`must be ${what}, a GUID`, `Copy it from ${where}, e.g. "00000000-0000-0000-0000-000000000000".`));
+  z
+    .string()
+    .regex(
+      GUID,
+      problem(
+        `must be ${what}, a GUID`,
+        `Copy it from ${where}, e.g. "00000000-0000-0000-0000-000000000000".`,
+      ),
+    );
 
 /** An Azure resource group name. */
 export const azureResourceGroupName = z
   .string()
   .regex(
     /^[-\w.()]{0,89}[-\w()]$/,
-    problem('must be an Azure resource group name', 'Use up to 90 letters, digits, "_", "-", ".", "(" and ")", not ending with ".".'),
+    problem(
+      'must be an Azure resource group name',
+      'Use up to 90 letters, digits, "_", "-", ".", "(" and ")", not ending with ".".',
+    ),
   );
 
 /** A Kubernetes namespace (RFC 1123 label). */
@@ -79,5 +109,8 @@ export const namespaceName = z
   .string()
   .regex(
     /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
-    problem('must be a valid namespace name (RFC 1123 label)', 'Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.'),
+    problem(
+      'must be a valid namespace name (RFC 1123 label)',
+      'Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.',
+    ),
   );

@@ -40,14 +40,30 @@ export const DEFAULT_IMAGES = Object.freeze({
  */
 export const DEFAULT_CHARTS = Object.freeze({
   /** ingress-nginx chart 4.15.1 = controller v1.15.1, the last release before the project was retired. */
-  ingressNginx: Object.freeze({ repository: 'https://kubernetes.github.io/ingress-nginx', chart: 'ingress-nginx', version: '4.15.1' }),
+  ingressNginx: Object.freeze({
+    repository: 'https://kubernetes.github.io/ingress-nginx',
+    chart: 'ingress-nginx',
+    version: '4.15.1',
+  }),
   /** cert-manager v1.19.6: the 1.19 patch that closes GHSA-8rvj-mm4h-c258 (cert-manager charts carry the "v"). */
-  certManager: Object.freeze({ repository: 'https://charts.jetstack.io', chart: 'cert-manager', version: 'v1.19.6' }),
+  certManager: Object.freeze({
+    repository: 'https://charts.jetstack.io',
+    chart: 'cert-manager',
+    version: 'v1.19.6',
+  }),
   /**
    * External Secrets Operator 2.9.0 (serves external-secrets.io/v1; 1.x is out of support): the
    * newest chart whose upstream release this project installs and tests against.
    */
-  externalSecrets: Object.freeze({ repository: 'https://charts.external-secrets.io', chart: 'external-secrets', version: '2.9.0' }),
+  externalSecrets: Object.freeze({
+    repository: 'https://charts.external-secrets.io',
+    chart: 'external-secrets',
+    version: '2.9.0',
+  }),
   /** Stakater Reloader chart 2.2.11 (Reloader v1.4.16). */
-  reloader: Object.freeze({ repository: 'https://stakater.github.io/stakater-charts', chart: 'reloader', version: '2.2.11' }),
+  reloader: Object.freeze({
+    repository: 'https://stakater.github.io/stakater-charts',
+    chart: 'reloader',
+    version: '2.2.11',
+  }),
 }) satisfies Readonly<Record<string, PinnedChart>>;

@@ -1,5 +1,3 @@
-import { ITerraformDependable, TerraformResource, TerraformResourceLifecycle } from 'cdktf';
-import { Construct } from 'constructs';
 import type { ReleaseConfig } from '@cdktf/provider-helm/lib/release';
 import type { ConfigMapV1Config } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import type { DeploymentV1Config } from '@cdktf/provider-kubernetes/lib/deployment-v1';
@@ -13,6 +11,9 @@ import type { SecretV1Config } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import type { ServiceAccountV1Config } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import type { ServiceV1Config } from '@cdktf/provider-kubernetes/lib/service-v1';
 import type { StatefulSetV1Config } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
+import { ITerraformDependable, TerraformResource, TerraformResourceLifecycle } from 'cdktf';
+import { Construct } from 'constructs';
+
 import { snakeCase } from './names';
 import { isPlainObject } from './objects';
 
@@ -26,7 +27,10 @@ import { isPlainObject } from './objects';
 // names once, directly.
 
 /** The provider requirement each resource registers, exactly as the generated bindings do. */
-const GENERATORS: Record<NonNullable<KubernetesResourceMeta['provider']>, { providerName: string; providerVersion: string; providerVersionConstraint: string }> = {
+const GENERATORS: Record<
+  NonNullable<KubernetesResourceMeta['provider']>,
+  { providerName: string; providerVersion: string; providerVersionConstraint: string }
+> = {
   kubernetes: { providerName: 'kubernetes', providerVersion: '2.38.0', providerVersionConstraint: '~> 2.0' },
   helm: { providerName: 'helm', providerVersion: '3.1.1', providerVersionConstraint: '~> 3.0' },
 };
@@ -69,7 +73,11 @@ export function toTerraformAttributes(value: unknown): unknown {
     if (child === undefined) {
       continue;
     }
-    const isMap = MAP_ATTRIBUTES.has(key) || (key === 'selector' && isPlainObject(child) && Object.values(child).every((v) => typeof v === 'string'));
+    const isMap =
+      MAP_ATTRIBUTES.has(key) ||
+      (key === 'selector' &&
+        isPlainObject(child) &&
+        Object.values(child).every((v) => typeof v === 'string'));
     out[snakeCase(key)] = isMap ? child : toTerraformAttributes(child);
   }
   return out;
@@ -95,7 +103,13 @@ export interface KubernetesResourceMeta {
 export class KubernetesResource extends TerraformResource {
   private readonly attributes: Record<string, unknown>;
 
-  constructor(scope: Construct, id: string, resourceType: string, config: object, meta: KubernetesResourceMeta = {}) {
+  constructor(
+    scope: Construct,
+    id: string,
+    resourceType: string,
+    config: object,
+    meta: KubernetesResourceMeta = {},
+  ) {
     super(scope, id, {
       terraformResourceType: resourceType,
       terraformGeneratorMetadata: GENERATORS[meta.provider ?? 'kubernetes'],
@@ -120,7 +134,9 @@ export class KubernetesResource extends TerraformResource {
   }
 
   protected override synthesizeHclAttributes(): Record<string, unknown> {
-    throw new Error(`${this.node.path}: cdktf-backstage renders Terraform JSON only; synthesize without --hcl.`);
+    throw new Error(
+      `${this.node.path}: cdktf-backstage renders Terraform JSON only; synthesize without --hcl.`,
+    );
   }
 }
 
@@ -152,8 +168,15 @@ export function kubernetesResource<T extends keyof ResourceConfigs>(
   scope: Construct,
   id: string,
   resourceType: T,
-  config: ResourceConfigs[T] & { readonly dependsOn?: ITerraformDependable[]; readonly lifecycle?: TerraformResourceLifecycle },
+  config: ResourceConfigs[T] & {
+    readonly dependsOn?: ITerraformDependable[];
+    readonly lifecycle?: TerraformResourceLifecycle;
+  },
 ): KubernetesResource {
   const { dependsOn, lifecycle, ...attributes } = config;
-  return new KubernetesResource(scope, id, resourceType, attributes, { dependsOn, lifecycle, provider: resourceType === 'helm_release' ? 'helm' : 'kubernetes' });
+  return new KubernetesResource(scope, id, resourceType, attributes, {
+    dependsOn,
+    lifecycle,
+    provider: resourceType === 'helm_release' ? 'helm' : 'kubernetes',
+  });
 }

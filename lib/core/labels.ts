@@ -33,4 +33,5 @@ export function toKubernetesName(value: string): string {
  * pod template. Terraform must leave it alone, or the next apply removes it and rolls the
  * pods once more.
  */
-export const RELOADER_RESTART_ANNOTATION_PATH = 'spec[0].template[0].metadata[0].annotations["reloader.stakater.com/last-reloaded-from"]';
+export const RELOADER_RESTART_ANNOTATION_PATH =
+  'spec[0].template[0].metadata[0].annotations["reloader.stakater.com/last-reloaded-from"]';

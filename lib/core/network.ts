@@ -1,4 +1,5 @@
 import * as z from 'zod';
+
 import { problem } from './validation';
 
 /** Pods allowed to reach a workload, selected by namespace labels and pod labels. */
@@ -25,13 +26,29 @@ export const F5_NGINX_INGRESS_CONTROLLER: PeerSelector = Object.freeze({
 });
 
 const labelMap = z.record(
-  z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, problem('must be a valid label key', 'Use e.g. "app.kubernetes.io/name".')),
-  z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, problem('must be a valid label value', 'Use at most 63 letters, digits, "-", "_" and ".".')),
+  z
+    .string()
+    .regex(
+      /^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+      problem('must be a valid label key', 'Use e.g. "app.kubernetes.io/name".'),
+    ),
+  z
+    .string()
+    .regex(
+      /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/,
+      problem('must be a valid label value', 'Use at most 63 letters, digits, "-", "_" and ".".'),
+    ),
 );
 
 /** @internal */
 export const peerSelectorSchema = z.strictObject({
-  namespaceLabels: labelMap.refine((m) => Object.keys(m).length > 0, problem('must select at least one label', 'An empty selector admits every namespace; name the ingress controller\'s namespace, e.g. {"kubernetes.io/metadata.name": "ingress-nginx"}.')),
+  namespaceLabels: labelMap.refine(
+    (m) => Object.keys(m).length > 0,
+    problem(
+      'must select at least one label',
+      'An empty selector admits every namespace; name the ingress controller\'s namespace, e.g. {"kubernetes.io/metadata.name": "ingress-nginx"}.',
+    ),
+  ),
   podLabels: labelMap.optional(),
 }) satisfies z.ZodType<PeerSelector>;
 

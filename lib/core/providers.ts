@@ -6,16 +6,20 @@ import { TerraformDataSource, TerraformProvider, TerraformResource, TerraformSta
 import { IConstruct } from 'constructs';
 
 /** The provider classes of the resource types this library renders. */
-const PROVIDER_CLASSES: Readonly<Record<string, { readonly className: string; readonly module: string; readonly example: string }>> = {
+const PROVIDER_CLASSES: Readonly<
+  Record<string, { readonly className: string; readonly module: string; readonly example: string }>
+> = {
   kubernetes: {
     className: 'KubernetesProvider',
     module: '@cdktf/provider-kubernetes/lib/provider',
-    example: "new KubernetesProvider(stack, 'kubernetes', { configPath: '~/.kube/config', configContext: '<context>' })",
+    example:
+      "new KubernetesProvider(stack, 'kubernetes', { configPath: '~/.kube/config', configContext: '<context>' })",
   },
   helm: {
     className: 'HelmProvider',
     module: '@cdktf/provider-helm/lib/provider',
-    example: "new HelmProvider(stack, 'helm', { kubernetes: { configPath: '~/.kube/config', configContext: '<context>' } })",
+    example:
+      "new HelmProvider(stack, 'helm', { kubernetes: { configPath: '~/.kube/config', configContext: '<context>' } })",
   },
 };
 
@@ -61,9 +65,14 @@ export function missingProviders(construct: IConstruct, constructName: string): 
     }
     const known = PROVIDER_CLASSES[provider];
     const list = [...types].sort();
-    const resources = list.length === 1 ? list[0] : `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
-    const fix = known ? `Add ${known.example} (import { ${known.className} } from '${known.module}').` : `Add the ${provider} provider to the stack.`;
-    problems.push(`${constructName}: its ${resources} need${list.length === 1 ? 's' : ''} a ${known?.className ?? `${provider} provider`} in stack "${stack.node.id}", got none. ${fix}`);
+    const resources =
+      list.length === 1 ? list[0] : `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
+    const fix = known
+      ? `Add ${known.example} (import { ${known.className} } from '${known.module}').`
+      : `Add the ${provider} provider to the stack.`;
+    problems.push(
+      `${constructName}: its ${resources} need${list.length === 1 ? 's' : ''} a ${known?.className ?? `${provider} provider`} in stack "${stack.node.id}", got none. ${fix}`,
+    );
   }
   return problems;
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+
 import { parseDuration } from './duration';
 import { ContainerResources } from './resources';
 import { problem } from './validation';
@@ -31,17 +32,22 @@ export const hostName = z
   // refuses an IP as an Ingress host, and ACME issues no certificate for one.
   .refine(
     (host) => !DNS_NAME.test(host) || !/\.[0-9]+$/.test(host),
-    problem('must be a DNS name, not an IP address', 'Ingress hosts and TLS certificates need a name: create a DNS record (e.g. "backstage.example.com") for the load balancer address and use that.'),
+    problem(
+      'must be a DNS name, not an IP address',
+      'Ingress hosts and TLS certificates need a name: create a DNS record (e.g. "backstage.example.com") for the load balancer address and use that.',
+    ),
   );
 
 /** A Kubernetes object name usable as a DNS label (Services, Namespaces, most objects). */
-export const kubernetesName = z.string().regex(
-  DNS_LABEL,
-  problem(
-    'must be a valid Kubernetes name (RFC 1123 label)',
-    'Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.',
-  ),
-);
+export const kubernetesName = z
+  .string()
+  .regex(
+    DNS_LABEL,
+    problem(
+      'must be a valid Kubernetes name (RFC 1123 label)',
+      'Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.',
+    ),
+  );
 
 /**
  * A namespace the library's workloads run in. `kube-*` namespaces belong to Kubernetes
@@ -56,23 +62,30 @@ export const workloadNamespace = kubernetesName.refine(
 /** A namespace the library creates: also not `default`, which every cluster already has. */
 export const createdNamespace = workloadNamespace.refine(
   (name) => name !== 'default',
-  problem('already exists in every cluster, so it cannot be created', 'Use a namespace of its own for the portal, e.g. "backstage".'),
-);
-
-/** A Kubernetes object name that may contain dots (Secrets, ConfigMaps). */
-export const kubernetesSubdomainName = z.string().regex(
-  /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
   problem(
-    'must be a valid Kubernetes object name (RFC 1123 subdomain)',
-    'Use at most 253 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit.',
+    'already exists in every cluster, so it cannot be created',
+    'Use a namespace of its own for the portal, e.g. "backstage".',
   ),
 );
 
+/** A Kubernetes object name that may contain dots (Secrets, ConfigMaps). */
+export const kubernetesSubdomainName = z
+  .string()
+  .regex(
+    /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+    problem(
+      'must be a valid Kubernetes object name (RFC 1123 subdomain)',
+      'Use at most 253 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit.',
+    ),
+  );
+
 /** A key inside a Secret or ConfigMap. */
-export const secretKey = z.string().regex(
-  /^[-._a-zA-Z0-9]{1,253}$/,
-  problem('must be a valid Secret key', 'Use letters, digits, "-", "_" and "." only.'),
-);
+export const secretKey = z
+  .string()
+  .regex(
+    /^[-._a-zA-Z0-9]{1,253}$/,
+    problem('must be a valid Secret key', 'Use letters, digits, "-", "_" and "." only.'),
+  );
 
 /** An https URL (issuers, ACME servers, JWKS endpoints). */
 export const httpsUrl = z.string().refine(
@@ -84,7 +97,10 @@ export const httpsUrl = z.string().refine(
       return false;
     }
   },
-  problem('must be an https:// URL', 'Identity and key material must come over TLS: use the https:// address of the endpoint.'),
+  problem(
+    'must be an https:// URL',
+    'Identity and key material must come over TLS: use the https:// address of the endpoint.',
+  ),
 );
 
 /**
@@ -111,18 +127,36 @@ export const pinnedImage = z.string().refine(
 );
 
 /** A Go-style duration as oauth2-proxy reads it: "90s", "15m", "1h30m", "168h". */
-export const goDuration = z.string().refine(
-  (value) => parseDuration(value) !== undefined,
-  problem('must be a duration such as "30m", "1h" or "168h"', 'Use a number followed by "s", "m" or "h" (combinations like "1h30m" work too).'),
-);
+export const goDuration = z
+  .string()
+  .refine(
+    (value) => parseDuration(value) !== undefined,
+    problem(
+      'must be a duration such as "30m", "1h" or "168h"',
+      'Use a number followed by "s", "m" or "h" (combinations like "1h30m" work too).',
+    ),
+  );
 
 /** A Kubernetes resource quantity for CPU or memory. */
-export const quantity = z.string().regex(
-  /^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/,
-  problem('must be a Kubernetes quantity', 'Use values such as "250m" for CPU or "512Mi" for memory.'),
-);
+export const quantity = z
+  .string()
+  .regex(
+    /^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/,
+    problem('must be a Kubernetes quantity', 'Use values such as "250m" for CPU or "512Mi" for memory.'),
+  );
 
-const QUANTITY_SUFFIX: Record<string, number> = { '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+const QUANTITY_SUFFIX: Record<string, number> = {
+  '': 1,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+};
 
 /** The value of a quantity accepted by `quantity` (e.g. "250m" = 0.25, "1Gi" = 1073741824). */
 export function quantityValue(text: string): number | undefined {
@@ -149,17 +183,25 @@ export const resources = z
         ctx.addIssue({
           code: 'custom',
           path: ['requests', kind],
-          message: problem(`must not exceed limits.${kind} (${limit})`, 'Kubernetes refuses a request above its limit: lower the request or raise the limit.'),
+          message: problem(
+            `must not exceed limits.${kind} (${limit})`,
+            'Kubernetes refuses a request above its limit: lower the request or raise the limit.',
+          ),
         });
       }
     }
   }) satisfies z.ZodType<ContainerResources>;
 
 /** An IPv4 or IPv6 CIDR range. */
-export const cidr = z.string().refine(
-  (value) => z.cidrv4().safeParse(value).success || z.cidrv6().safeParse(value).success,
-  problem('must be a CIDR range', 'Use a network such as "203.0.113.0/24" or "2001:db8::/32".'),
-);
+export const cidr = z
+  .string()
+  .refine(
+    (value) => z.cidrv4().safeParse(value).success || z.cidrv6().safeParse(value).success,
+    problem('must be a CIDR range', 'Use a network such as "203.0.113.0/24" or "2001:db8::/32".'),
+  );
 
 export const positiveInt = (what: string) =>
-  z.number().int(problem(`${what} must be a whole number`, 'Remove the fraction.')).positive(problem(`${what} must be at least 1`, 'Use a value of 1 or more.'));
+  z
+    .number()
+    .int(problem(`${what} must be a whole number`, 'Remove the fraction.'))
+    .positive(problem(`${what} must be at least 1`, 'Use a value of 1 or more.'));

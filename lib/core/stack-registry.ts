@@ -1,5 +1,6 @@
 import { TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
+
 import { brand, isBranded } from './brand';
 import { PropsValidationError } from './errors';
 

@@ -1,6 +1,7 @@
 import { Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import * as z from 'zod';
+
 import { PropsValidationError, ValidationProblem } from './errors';
 
 export { PropsValidationError };
@@ -43,7 +44,16 @@ const TYPE_FIXES: Record<string, [string, string]> = {
   record: ['must be an object', 'Give an object of names to values.'],
 };
 
-const FORMAT_NAMES: Record<string, string> = { email: 'e-mail address', url: 'URL', ipv4: 'IPv4 address', ipv6: 'IPv6 address', cidrv4: 'IPv4 CIDR range', cidrv6: 'IPv6 CIDR range', uuid: 'UUID', guid: 'GUID' };
+const FORMAT_NAMES: Record<string, string> = {
+  email: 'e-mail address',
+  url: 'URL',
+  ipv4: 'IPv4 address',
+  ipv6: 'IPv6 address',
+  cidrv4: 'IPv4 CIDR range',
+  cidrv6: 'IPv6 CIDR range',
+  uuid: 'UUID',
+  guid: 'GUID',
+};
 
 function plural(count: number | bigint, one: string, many: string): string {
   return `${count} ${Number(count) === 1 ? one : many}`;
@@ -61,20 +71,31 @@ function defaultProblem(issue: z.core.$ZodRawIssue): string | undefined {
         return problem('is required', 'Set this prop: it has no default.');
       }
       if (issue.expected === 'number' && typeof issue.input === 'number') {
-        return problem('must be a finite number', 'The value is NaN or Infinity: check the arithmetic or parsing that produced it.');
+        return problem(
+          'must be a finite number',
+          'The value is NaN or Infinity: check the arithmetic or parsing that produced it.',
+        );
       }
       const known = TYPE_FIXES[issue.expected];
-      return known ? problem(known[0], known[1]) : problem(`must be of type ${issue.expected}`, 'Give a value of that type.');
+      return known
+        ? problem(known[0], known[1])
+        : problem(`must be of type ${issue.expected}`, 'Give a value of that type.');
     }
     case 'too_small': {
       const min = issue.minimum;
       if (issue.origin === 'string') {
         return Number(min) === 1
           ? problem('must not be empty', 'Give a value, or leave the prop out where it is optional.')
-          : problem(`must be at least ${plural(min, 'character', 'characters')} long`, 'Give a longer value.');
+          : problem(
+              `must be at least ${plural(min, 'character', 'characters')} long`,
+              'Give a longer value.',
+            );
       }
       if (issue.origin === 'array' || issue.origin === 'set') {
-        return problem(`must have at least ${plural(min, 'entry', 'entries')}`, 'Add entries, or leave the prop out where it is optional.');
+        return problem(
+          `must have at least ${plural(min, 'entry', 'entries')}`,
+          'Add entries, or leave the prop out where it is optional.',
+        );
       }
       return issue.inclusive === false
         ? problem(`must be greater than ${min}`, `Use a value above ${min}.`)
@@ -83,12 +104,17 @@ function defaultProblem(issue: z.core.$ZodRawIssue): string | undefined {
     case 'too_big': {
       const max = issue.maximum;
       if (issue.origin === 'string') {
-        return problem(`must be at most ${plural(max, 'character', 'characters')} long`, 'Shorten the value.');
+        return problem(
+          `must be at most ${plural(max, 'character', 'characters')} long`,
+          'Shorten the value.',
+        );
       }
       if (issue.origin === 'array' || issue.origin === 'set') {
         return problem(`must have at most ${plural(max, 'entry', 'entries')}`, 'Remove entries.');
       }
-      return issue.inclusive === false ? problem(`must be less than ${max}`, `Use a value below ${max}.`) : problem(`must be at most ${max}`, `Use ${max} or less.`);
+      return issue.inclusive === false
+        ? problem(`must be less than ${max}`, `Use a value below ${max}.`)
+        : problem(`must be at most ${max}`, `Use ${max} or less.`);
     }
     case 'invalid_value':
       return problem(
@@ -96,10 +122,16 @@ function defaultProblem(issue: z.core.$ZodRawIssue): string | undefined {
         'Use one of these values exactly (they are case-sensitive).',
       );
     case 'invalid_union':
-      return problem('matches none of the accepted forms', 'Check the shape of this prop against its documentation (its TSDoc lists each form).');
+      return problem(
+        'matches none of the accepted forms',
+        'Check the shape of this prop against its documentation (its TSDoc lists each form).',
+      );
     case 'invalid_format': {
       if (issue.format === 'regex') {
-        return problem(`must match the pattern ${(issue as { pattern?: string }).pattern ?? ''}`.trimEnd(), 'Check the documented format of this value.');
+        return problem(
+          `must match the pattern ${(issue as { pattern?: string }).pattern ?? ''}`.trimEnd(),
+          'Check the documented format of this value.',
+        );
       }
       const name = FORMAT_NAMES[issue.format] ?? issue.format;
       return problem(`must be a valid ${name}`, `Give a well-formed ${name}.`);
@@ -188,7 +220,11 @@ function describe(issue: z.core.$ZodIssue, props: unknown, at: readonly Property
     return issue.keys.map((key) => {
       const keyPath = formatPath([...at, ...path, key]);
       const value = redact ? 'a value (hidden)' : formatValue(valueAt(parent, [key]));
-      return { path: keyPath, code: issue.code, text: `${keyPath}: is not a known property, got ${value}. Check the spelling against the documented props.` };
+      return {
+        path: keyPath,
+        code: issue.code,
+        text: `${keyPath}: is not a known property, got ${value}. Check the spelling against the documented props.`,
+      };
     });
   }
 
@@ -204,16 +240,31 @@ function describe(issue: z.core.$ZodIssue, props: unknown, at: readonly Property
     ? (message.split(SEPARATOR) as [string, string])
     : [message.charAt(0).toLowerCase() + message.slice(1), 'See the documentation of this prop.'];
   // Only primitives can be secret values; a SecretRef or other object is safe to name.
-  const shown = redact && (typeof value === 'string' || typeof value === 'number') ? 'a plain value (hidden)' : formatValue(value);
+  const shown =
+    redact && (typeof value === 'string' || typeof value === 'number')
+      ? 'a plain value (hidden)'
+      : formatValue(value);
   const propPath = formatPath([...at, ...path]);
-  return [{ path: propPath, code: params?.code ?? issue.code, text: `${propPath}: ${what}, got ${shown}. ${fix}` }];
+  return [
+    { path: propPath, code: params?.code ?? issue.code, text: `${propPath}: ${what}, got ${shown}. ${fix}` },
+  ];
 }
 
 /** Formats zod issues as `[<where>] <prop>: <what>, got <value>. <fix>` problems (tokens skipped). */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unknown, where: string, at: readonly PropertyKey[] = []): ValidationProblem[] {
+export function describeIssues(
+  issues: readonly z.core.$ZodIssue[],
+  input: unknown,
+  where: string,
+  at: readonly PropertyKey[] = [],
+): ValidationProblem[] {
   return issues
     .flatMap((issue) => describe(issue, input, at))
-    .map((d) => ({ where, path: d.path === '(props)' ? '' : d.path, code: d.code, message: `[${where}] ${d.text}` }));
+    .map((d) => ({
+      where,
+      path: d.path === '(props)' ? '' : d.path,
+      code: d.code,
+      message: `[${where}] ${d.text}`,
+    }));
 }
 
 /**
@@ -222,7 +273,12 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unkno
  * Values that are unresolved Terraform tokens are skipped: they are only known at plan time.
  * `at` prefixes the reported paths, for value objects validated when a prop binds them.
  */
-export function validateProps<T>(scope: IConstruct, schema: z.ZodType<T>, props: unknown, at: readonly PropertyKey[] = []): T {
+export function validateProps<T>(
+  scope: IConstruct,
+  schema: z.ZodType<T>,
+  props: unknown,
+  at: readonly PropertyKey[] = [],
+): T {
   const result = parseWithProblems(schema, props);
   if (result.success) {
     return props as T;
@@ -239,7 +295,12 @@ export function validateProps<T>(scope: IConstruct, schema: z.ZodType<T>, props:
  * OidcIssuer preset was given) and re-raises each problem under `path`, with the
  * offending value, so it is reported like any other prop.
  */
-export function nestedIssues(ctx: z.core.$RefinementCtx, path: readonly PropertyKey[], schema: z.ZodType, input: unknown): void {
+export function nestedIssues(
+  ctx: z.core.$RefinementCtx,
+  path: readonly PropertyKey[],
+  schema: z.ZodType,
+  input: unknown,
+): void {
   const parsed = parseWithProblems(schema, input);
   if (parsed.success) {
     return;
@@ -271,5 +332,7 @@ export function nestedIssues(ctx: z.core.$RefinementCtx, path: readonly Property
 
 /** Throws a single-problem error in the same format as schema problems. */
 export function fail(scope: IConstruct, prop: string, what: string, value: unknown, fix: string): never {
-  throw new PropsValidationError([`[${scope.node.path}] ${prop}: ${what}, got ${formatValue(value)}. ${fix}`]);
+  throw new PropsValidationError([
+    `[${scope.node.path}] ${prop}: ${what}, got ${formatValue(value)}. ${fix}`,
+  ]);
 }

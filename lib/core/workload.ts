@@ -2,9 +2,10 @@
 // alike: the Reloader wiring for secrets, node spreading, resources with defaults, and the
 // Service, PodDisruptionBudget and NetworkPolicy around the Deployment.
 import { Construct } from 'constructs';
+
 import { KubernetesResource, kubernetesResource } from './kubernetes-resource';
 import { RELOADER_RESTART_ANNOTATION_PATH } from './labels';
-import { PeerSelector, networkPolicyPeer, networkPolicySourceRange } from './network';
+import { networkPolicyPeer, networkPolicySourceRange, PeerSelector } from './network';
 import { ContainerResources } from './resources';
 
 /** The objects of one workload share its name, namespace and labels. */
@@ -30,31 +31,60 @@ export interface ReadSecret {
  * annotation, and Terraform must then leave Reloader's restart stamp on the pod template
  * alone.
  */
-export function reloaderWiring(secrets: readonly ReadSecret[]): { readonly annotations: Record<string, string>; readonly ignoreChanges: string[] } {
-  const externallyManaged = [...new Set(secrets.filter((s) => s.owner !== 'terraform').map((s) => s.secretName))];
+export function reloaderWiring(secrets: readonly ReadSecret[]): {
+  readonly annotations: Record<string, string>;
+  readonly ignoreChanges: string[];
+} {
+  const externallyManaged = [
+    ...new Set(secrets.filter((s) => s.owner !== 'terraform').map((s) => s.secretName)),
+  ];
   return externallyManaged.length > 0
-    ? { annotations: { 'secret.reloader.stakater.com/reload': externallyManaged.join(',') }, ignoreChanges: [RELOADER_RESTART_ANNOTATION_PATH] }
+    ? {
+        annotations: { 'secret.reloader.stakater.com/reload': externallyManaged.join(',') },
+        ignoreChanges: [RELOADER_RESTART_ANNOTATION_PATH],
+      }
     : { annotations: {}, ignoreChanges: [] };
 }
 
 /** The metadata of each object of the workload; annotations only when there are some. */
 export function workloadMetadata(w: WorkloadIdentity, annotations: Readonly<Record<string, string>> = {}) {
-  return { name: w.name, namespace: w.namespace, labels: { ...w.labels }, ...(Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}) };
+  return {
+    name: w.name,
+    namespace: w.namespace,
+    labels: { ...w.labels },
+    ...(Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}),
+  };
 }
 
 /** Spreads the replicas over nodes where it can, without blocking scheduling where it cannot. */
 export function spreadAcrossNodes(selector: Readonly<Record<string, string>>) {
-  return [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: [{ matchLabels: { ...selector } }] }];
+  return [
+    {
+      maxSkew: 1,
+      topologyKey: 'kubernetes.io/hostname',
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: [{ matchLabels: { ...selector } }],
+    },
+  ];
 }
 
 /** The given resources, each value that is left out taken from the defaults. */
 export function resourcesWithDefaults(
   given: ContainerResources | undefined,
-  defaults: { readonly requests: { readonly cpu: string; readonly memory: string }; readonly limits: { readonly cpu: string; readonly memory: string } },
+  defaults: {
+    readonly requests: { readonly cpu: string; readonly memory: string };
+    readonly limits: { readonly cpu: string; readonly memory: string };
+  },
 ) {
   return {
-    requests: { cpu: given?.requests?.cpu ?? defaults.requests.cpu, memory: given?.requests?.memory ?? defaults.requests.memory },
-    limits: { cpu: given?.limits?.cpu ?? defaults.limits.cpu, memory: given?.limits?.memory ?? defaults.limits.memory },
+    requests: {
+      cpu: given?.requests?.cpu ?? defaults.requests.cpu,
+      memory: given?.requests?.memory ?? defaults.requests.memory,
+    },
+    limits: {
+      cpu: given?.limits?.cpu ?? defaults.limits.cpu,
+      memory: given?.limits?.memory ?? defaults.limits.memory,
+    },
   };
 }
 
@@ -62,7 +92,11 @@ export function resourcesWithDefaults(
 export function workloadService(w: WorkloadIdentity, port: number): KubernetesResource {
   return kubernetesResource(w.scope, 'Service', 'kubernetes_service_v1', {
     metadata: workloadMetadata(w),
-    spec: { type: 'ClusterIP', selector: { ...w.selector }, port: [{ name: 'http', port, targetPort: 'http', protocol: 'TCP' }] },
+    spec: {
+      type: 'ClusterIP',
+      selector: { ...w.selector },
+      port: [{ name: 'http', port, targetPort: 'http', protocol: 'TCP' }],
+    },
   });
 }
 
@@ -75,13 +109,23 @@ export function workloadDisruptionBudget(w: WorkloadIdentity): KubernetesResourc
 }
 
 /** Admits only the named peers (pods, and networks outside the cluster), on the one port. */
-export function workloadNetworkPolicy(w: WorkloadIdentity, peers: readonly PeerSelector[], port: number, sourceRanges: readonly string[] = []): KubernetesResource {
+export function workloadNetworkPolicy(
+  w: WorkloadIdentity,
+  peers: readonly PeerSelector[],
+  port: number,
+  sourceRanges: readonly string[] = [],
+): KubernetesResource {
   return kubernetesResource(w.scope, 'NetworkPolicy', 'kubernetes_network_policy_v1', {
     metadata: workloadMetadata(w),
     spec: {
       podSelector: { matchLabels: { ...w.selector } },
       policyTypes: ['Ingress'],
-      ingress: [{ from: [...peers.map(networkPolicyPeer), ...sourceRanges.map(networkPolicySourceRange)], ports: [{ port: String(port), protocol: 'TCP' }] }],
+      ingress: [
+        {
+          from: [...peers.map(networkPolicyPeer), ...sourceRanges.map(networkPolicySourceRange)],
+          ports: [{ port: String(port), protocol: 'TCP' }],
+        },
+      ],
     },
   });
 }

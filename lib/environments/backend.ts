@@ -1,4 +1,5 @@
 import { AzurermBackend, GcsBackend, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
+
 import { BackendData } from './environment';
 
 /**

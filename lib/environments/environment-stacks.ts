@@ -1,7 +1,8 @@
-import { Aspects, TerraformStack, TerraformVariable } from 'cdktf';
-import { Construct } from 'constructs';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { Aspects, TerraformStack, TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
+
 import { OidcIssuer } from '../access/oidc-issuer';
 import { BackstageDatabase } from '../backstage/database';
 import { CloudProfile } from '../cloud/cloud-profile';
@@ -14,11 +15,17 @@ import { Reloader } from '../platform/reloader';
 import { Guardrails } from '../policy/guardrails';
 import { BackstagePortal } from '../portal/backstage-portal';
 import { ClusterSecretStore } from '../secrets/cluster-secret-store';
-import { SecretStoreProvider } from '../secrets/secret-store-provider';
 import { SecretRef } from '../secrets/secret-ref';
+import { SecretStoreProvider } from '../secrets/secret-store-provider';
 import { TlsSource } from '../tls/tls-source';
 import { applyBackend } from './backend';
-import { EnvironmentData, SecretSourceData, SharedAccessPolicy, parseEnvironment, parseSharedAccessPolicy } from './environment';
+import {
+  EnvironmentData,
+  parseEnvironment,
+  parseSharedAccessPolicy,
+  SecretSourceData,
+  SharedAccessPolicy,
+} from './environment';
 
 /** The stacks of one environment. */
 export interface EnvironmentStacks {
@@ -36,7 +43,16 @@ function cloudProfile(env: EnvironmentData): CloudProfile {
   const cloud = env.cloud;
   switch (cloud.provider) {
     case 'generic':
-      return CloudProfile.generic(cloud.vault ? { secretStoreProvider: SecretStoreProvider.vault({ server: cloud.vault.server, role: cloud.vault.role }) } : {});
+      return CloudProfile.generic(
+        cloud.vault
+          ? {
+              secretStoreProvider: SecretStoreProvider.vault({
+                server: cloud.vault.server,
+                role: cloud.vault.role,
+              }),
+            }
+          : {},
+      );
     case 'eks': {
       const { provider, ...options } = cloud;
       void provider;
@@ -97,8 +113,15 @@ function issuerOf(access: SharedAccessPolicy): OidcIssuer {
  *
  * Each stack keeps its state in the environment's backend.
  */
-export function environmentStacks(scope: Construct, environment: EnvironmentData, accessPolicy: SharedAccessPolicy): EnvironmentStacks {
-  const env = parseEnvironment(environment, `environment ${String((environment as { name?: unknown }).name ?? '')}`.trim());
+export function environmentStacks(
+  scope: Construct,
+  environment: EnvironmentData,
+  accessPolicy: SharedAccessPolicy,
+): EnvironmentStacks {
+  const env = parseEnvironment(
+    environment,
+    `environment ${String((environment as { name?: unknown }).name ?? '')}`.trim(),
+  );
   if (scope.node.tryFindChild(`${env.name}-platform`) || scope.node.tryFindChild(`${env.name}-portal`)) {
     throw new PropsValidationError([
       `[environment ${env.name}] name: is the name of another environment of this app, got "${env.name}". Give each environment its own name (its stacks are <name>-platform and <name>-portal).`,
@@ -109,7 +132,10 @@ export function environmentStacks(scope: Construct, environment: EnvironmentData
   const namespace = env.namespace ?? 'backstage';
   const exposure = env.exposure ?? 'public';
   const externalSecrets = usesExternalSecrets(env);
-  const kubeconfig = { configPath: env.kubernetes.configPath ?? '~/.kube/config', configContext: env.kubernetes.context };
+  const kubeconfig = {
+    configPath: env.kubernetes.configPath ?? '~/.kube/config',
+    configContext: env.kubernetes.context,
+  };
 
   // --- platform ------------------------------------------------------------------------
   const platform = new TerraformStack(scope, `${env.name}-platform`);
@@ -160,7 +186,11 @@ export function environmentStacks(scope: Construct, environment: EnvironmentData
     if ('variable' in source) {
       let variable = variables.get(source.variable);
       if (!variable) {
-        variable = new TerraformVariable(portal, source.variable, { type: 'string', sensitive: true, description: `secret of environment ${env.name}` });
+        variable = new TerraformVariable(portal, source.variable, {
+          type: 'string',
+          sensitive: true,
+          description: `secret of environment ${env.name}`,
+        });
         variables.set(source.variable, variable);
       }
       return SecretRef.fromVariable(variable);
@@ -177,7 +207,10 @@ export function environmentStacks(scope: Construct, environment: EnvironmentData
 
   const database =
     env.database.type === 'in-cluster'
-      ? BackstageDatabase.inCluster({ password: secretRef(env.database.password), ...(env.database.storageSize ? { storageSize: env.database.storageSize } : {}) })
+      ? BackstageDatabase.inCluster({
+          password: secretRef(env.database.password),
+          ...(env.database.storageSize ? { storageSize: env.database.storageSize } : {}),
+        })
       : env.database.type === 'external'
         ? BackstageDatabase.external({
             host: env.database.host,
@@ -200,14 +233,18 @@ export function environmentStacks(scope: Construct, environment: EnvironmentData
     // HTTP-01 needs the host reachable from the internet; an internal portal proves
     // ownership through the cloud's DNS instead.
     const solver = exposure === 'internal' ? cloud.dns01Solver() : undefined;
-    tls = solver ? TlsSource.acmeDns01({ email: env.tls.email, solver, server: env.tls.server }) : TlsSource.acme({ email: env.tls.email, server: env.tls.server });
+    tls = solver
+      ? TlsSource.acmeDns01({ email: env.tls.email, solver, server: env.tls.server })
+      : TlsSource.acme({ email: env.tls.email, server: env.tls.server });
   } else if (env.tls.type === 'secret') {
     tls = TlsSource.fromSecret(env.tls.secretName);
   } else {
     tls = TlsSource.selfSigned();
   }
 
-  const frontDoor = gatewayApi ? gatewayApiFrontDoor(env, cloud, exposure, controller) : ingressNginxFrontDoor(env, controller!);
+  const frontDoor = gatewayApi
+    ? gatewayApiFrontDoor(env, cloud, exposure, controller)
+    : ingressNginxFrontDoor(env, controller!);
 
   const portalConstruct = new BackstagePortal(portal, 'portal', {
     ...frontDoor,
@@ -225,7 +262,9 @@ export function environmentStacks(scope: Construct, environment: EnvironmentData
     },
     tls,
     backstage: {
-      ...(env.autoscaling ? { autoscaling: env.autoscaling } : { replicas: env.replicas ?? (env.production ? 2 : 1) }),
+      ...(env.autoscaling
+        ? { autoscaling: env.autoscaling }
+        : { replicas: env.replicas ?? (env.production ? 2 : 1) }),
       ...(env.appConfig ? { appConfig: env.appConfig } : {}),
     },
     gateway: { replicas: env.production ? 2 : 1 },
@@ -259,7 +298,12 @@ function ingressNginxFrontDoor(env: EnvironmentData, controller: IngressNginxCon
  * the environment's, and the networks the cloud's proxies connect from), and during a
  * switch the ingress-nginx Ingresses beside it.
  */
-function gatewayApiFrontDoor(env: EnvironmentData, cloud: CloudProfile, exposure: 'public' | 'internal', controller: IngressNginxController | undefined) {
+function gatewayApiFrontDoor(
+  env: EnvironmentData,
+  cloud: CloudProfile,
+  exposure: 'public' | 'internal',
+  controller: IngressNginxController | undefined,
+) {
   const settings = env.gatewayApi ?? {};
   const known = cloud.gatewayApi(exposure);
   // The schema makes sure one of the two is there.
@@ -268,12 +312,22 @@ function gatewayApiFrontDoor(env: EnvironmentData, cloud: CloudProfile, exposure
   return {
     ingressFlavour: 'gateway-api' as const,
     ...(settings.dataPlane
-      ? { ingressController: { namespaceLabels: { 'kubernetes.io/metadata.name': settings.dataPlane.namespace }, ...(settings.dataPlane.podLabels ? { podLabels: settings.dataPlane.podLabels } : {}) } }
+      ? {
+          ingressController: {
+            namespaceLabels: { 'kubernetes.io/metadata.name': settings.dataPlane.namespace },
+            ...(settings.dataPlane.podLabels ? { podLabels: settings.dataPlane.podLabels } : {}),
+          },
+        }
       : {}),
     ingress: {
-      gateway: GatewayRef.create({ gatewayClassName, ...(settings.annotations ? { annotations: settings.annotations } : {}) }),
+      gateway: GatewayRef.create({
+        gatewayClassName,
+        ...(settings.annotations ? { annotations: settings.annotations } : {}),
+      }),
       ...(ranges.length > 0 ? { dataPlaneSourceRanges: ranges } : {}),
     },
-    ...(settings.keepIngressNginx && controller ? { migrateFromIngressNginx: { ingressController: controller.peer } } : {}),
+    ...(settings.keepIngressNginx && controller
+      ? { migrateFromIngressNginx: { ingressController: controller.peer } }
+      : {}),
   };
 }

@@ -1,11 +1,23 @@
 import { readFileSync } from 'node:fs';
-import * as z from 'zod';
+
 import { parseAllDocuments } from 'yaml';
+import * as z from 'zod';
+
 import { RENAMED_TARGET_CPU } from '../backstage/backstage';
 import { gatewayApiProfile } from '../cloud/gateway-classes';
-import { isRecord } from '../core/objects';
 import { PropsValidationError } from '../core/errors';
-import { GUID, cidr, hostName, httpsUrl, kubernetesName, kubernetesSubdomainName, pinnedImage, secretKey, createdNamespace } from '../core/schemas';
+import { isRecord } from '../core/objects';
+import {
+  cidr,
+  createdNamespace,
+  GUID,
+  hostName,
+  httpsUrl,
+  kubernetesName,
+  kubernetesSubdomainName,
+  pinnedImage,
+  secretKey,
+} from '../core/schemas';
 import { describeIssues, parseWithProblems, problem } from '../core/validation';
 
 // An environment is plain data: a TypeScript object, or a YAML/JSON file checked by the
@@ -21,9 +33,21 @@ export type SecretSourceData =
 /** Terraform state backend of an environment's stacks. */
 export type BackendData =
   | { readonly type: 'local'; readonly path?: string }
-  | { readonly type: 's3'; readonly bucket: string; readonly region: string; readonly keyPrefix?: string; readonly dynamodbTable?: string }
+  | {
+      readonly type: 's3';
+      readonly bucket: string;
+      readonly region: string;
+      readonly keyPrefix?: string;
+      readonly dynamodbTable?: string;
+    }
   | { readonly type: 'gcs'; readonly bucket: string; readonly prefix?: string }
-  | { readonly type: 'azurerm'; readonly resourceGroupName: string; readonly storageAccountName: string; readonly containerName: string; readonly keyPrefix?: string };
+  | {
+      readonly type: 'azurerm';
+      readonly resourceGroupName: string;
+      readonly storageAccountName: string;
+      readonly containerName: string;
+      readonly keyPrefix?: string;
+    };
 
 /** The cluster and cloud an environment runs on. */
 export type CloudData =
@@ -49,7 +73,11 @@ export type CloudData =
       readonly certManagerClientId?: string;
       readonly externalSecretsClientId?: string;
       readonly keyVaultUrl?: string;
-      readonly dnsZone?: { readonly subscriptionId: string; readonly resourceGroupName: string; readonly hostedZoneName: string };
+      readonly dnsZone?: {
+        readonly subscriptionId: string;
+        readonly resourceGroupName: string;
+        readonly hostedZoneName: string;
+      };
     };
 
 /** One environment of the portal. */
@@ -84,7 +112,10 @@ export interface EnvironmentData {
         readonly password: SecretSourceData;
         readonly port?: number;
         /** TLS to the server (default: verify-full against Node's CAs); a private CA (RDS, Cloud SQL) goes in `ca`. */
-        readonly tls?: { readonly mode?: 'verify-full' | 'require' | 'disable'; readonly ca?: SecretSourceData };
+        readonly tls?: {
+          readonly mode?: 'verify-full' | 'require' | 'disable';
+          readonly ca?: SecretSourceData;
+        };
       }
     | { readonly type: 'sqlite-in-memory' };
   /** Certificate of the host. */
@@ -100,7 +131,11 @@ export interface EnvironmentData {
    * Per-client-IP rate limit at the ingress (`limit-rps`, `limit-burst-multiplier`,
    * `limit-connections`): `burstMultiplier` defaults to 5, `connections` to no limit.
    */
-  readonly rateLimit?: { readonly requestsPerSecond: number; readonly burstMultiplier?: number; readonly connections?: number };
+  readonly rateLimit?: {
+    readonly requestsPerSecond: number;
+    readonly burstMultiplier?: number;
+    readonly connections?: number;
+  };
   /**
    * Backstage horizontal autoscaling on CPU (replaces `replicas`):
    * `targetCPUUtilizationPercentage` is 10 to 100, 75 by default.
@@ -129,7 +164,10 @@ export interface EnvironmentData {
     /** Networks the Gateway's proxies connect from when they run outside the cluster, besides those the cloud publishes. */
     readonly dataPlaneSourceRanges?: readonly string[];
     /** The data plane pods, when they are not the Gateway's own (labelled `gateway.networking.k8s.io/gateway-name` in the portal's namespace). */
-    readonly dataPlane?: { readonly namespace: string; readonly podLabels?: Readonly<Record<string, string>> };
+    readonly dataPlane?: {
+      readonly namespace: string;
+      readonly podLabels?: Readonly<Record<string, string>>;
+    };
     /** Keep serving through ingress-nginx during the switch (both side by side); remove it afterwards. */
     readonly keepIngressNginx?: boolean;
   };
@@ -161,201 +199,361 @@ export interface SharedAccessPolicy {
 
 const secretSource = z.union(
   [
-    z.strictObject({ variable: z.string().regex(/^[a-z][a-z0-9_]*$/, problem('must be a Terraform variable name', 'Use lower-case letters, digits and "_" (it is filled from TF_VAR_<name>).')) }),
+    z.strictObject({
+      variable: z
+        .string()
+        .regex(
+          /^[a-z][a-z0-9_]*$/,
+          problem(
+            'must be a Terraform variable name',
+            'Use lower-case letters, digits and "_" (it is filled from TF_VAR_<name>).',
+          ),
+        ),
+    }),
     z.strictObject({ secret: z.strictObject({ name: kubernetesSubdomainName, key: secretKey }) }),
-    z.strictObject({ externalSecret: z.strictObject({ remoteKey: z.string().min(1), property: z.string().min(1).optional() }) }),
+    z.strictObject({
+      externalSecret: z.strictObject({
+        remoteKey: z.string().min(1),
+        property: z.string().min(1).optional(),
+      }),
+    }),
   ],
-  { error: problem('must be {variable}, {secret: {name, key}} or {externalSecret: {remoteKey}}', 'Secrets are referenced, never written: name a sensitive variable, a Secret key or a key in the secret manager.', { redact: true }) },
+  {
+    error: problem(
+      'must be {variable}, {secret: {name, key}} or {externalSecret: {remoteKey}}',
+      'Secrets are referenced, never written: name a sensitive variable, a Secret key or a key in the secret manager.',
+      { redact: true },
+    ),
+  },
 ) satisfies z.ZodType<SecretSourceData>;
 
-const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, problem('must be a bucket name', 'Use 3-63 lower-case letters, digits, "." and "-".'));
-const region = z.string().regex(/^[a-z]+(-[a-z]+)*-?\d+$/, problem('must be a region such as "eu-west-1" or "europe-west1"', 'Use the cloud\'s region code.'));
+const bucket = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    problem('must be a bucket name', 'Use 3-63 lower-case letters, digits, "." and "-".'),
+  );
+const region = z
+  .string()
+  .regex(
+    /^[a-z]+(-[a-z]+)*-?\d+$/,
+    problem('must be a region such as "eu-west-1" or "europe-west1"', "Use the cloud's region code."),
+  );
 
 const backend = z.discriminatedUnion(
   'type',
   [
     z.strictObject({ type: z.literal('local'), path: z.string().min(1).optional() }),
-    z.strictObject({ type: z.literal('s3'), bucket, region, keyPrefix: z.string().min(1).optional(), dynamodbTable: z.string().min(3).optional() }),
+    z.strictObject({
+      type: z.literal('s3'),
+      bucket,
+      region,
+      keyPrefix: z.string().min(1).optional(),
+      dynamodbTable: z.string().min(3).optional(),
+    }),
     z.strictObject({ type: z.literal('gcs'), bucket, prefix: z.string().min(1).optional() }),
     z.strictObject({
       type: z.literal('azurerm'),
       resourceGroupName: z.string().min(1),
-      storageAccountName: z.string().regex(/^[a-z0-9]{3,24}$/, problem('must be a storage account name', 'Use 3-24 lower-case letters and digits.')),
+      storageAccountName: z
+        .string()
+        .regex(
+          /^[a-z0-9]{3,24}$/,
+          problem('must be a storage account name', 'Use 3-24 lower-case letters and digits.'),
+        ),
       containerName: z.string().min(3),
       keyPrefix: z.string().min(1).optional(),
     }),
   ],
-  { error: problem('must have type "local", "s3", "gcs" or "azurerm"', 'Pick the state backend of this environment.') },
+  {
+    error: problem(
+      'must have type "local", "s3", "gcs" or "azurerm"',
+      'Pick the state backend of this environment.',
+    ),
+  },
 ) satisfies z.ZodType<BackendData>;
 
 const cloud = z.discriminatedUnion(
   'provider',
   [
     // The cloud-specific ids are checked by CloudProfile itself when the stacks are built.
-    z.strictObject({ provider: z.literal('generic'), vault: z.strictObject({ server: httpsUrl, role: z.string().min(1) }).optional() }),
+    z.strictObject({
+      provider: z.literal('generic'),
+      vault: z.strictObject({ server: httpsUrl, role: z.string().min(1) }).optional(),
+    }),
     z.strictObject({
       provider: z.literal('eks'),
       region,
-      workloadIdentity: z.enum(['irsa', 'pod-identity'], { error: problem('must be "irsa" or "pod-identity"', 'Pick how the operators get their IAM roles on EKS.') }).optional(),
+      workloadIdentity: z
+        .enum(['irsa', 'pod-identity'], {
+          error: problem(
+            'must be "irsa" or "pod-identity"',
+            'Pick how the operators get their IAM roles on EKS.',
+          ),
+        })
+        .optional(),
       certManagerRoleArn: z.string().optional(),
       externalSecretsRoleArn: z.string().optional(),
       hostedZoneId: z.string().optional(),
     }),
     z.strictObject({
       provider: z.literal('gke'),
-      project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, problem('must be a GCP project id', 'Use the project id, not its name or number.')),
+      project: z
+        .string()
+        .regex(
+          /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
+          problem('must be a GCP project id', 'Use the project id, not its name or number.'),
+        ),
       certManagerServiceAccountEmail: z.string().optional(),
       externalSecretsServiceAccountEmail: z.string().optional(),
       dnsZoneName: z.string().optional(),
     }),
     z.strictObject({
       provider: z.literal('aks'),
-      tenantId: z.string().regex(GUID, problem('must be a GUID', 'Copy the directory (tenant) id.')).optional(),
+      tenantId: z
+        .string()
+        .regex(GUID, problem('must be a GUID', 'Copy the directory (tenant) id.'))
+        .optional(),
       certManagerClientId: z.string().optional(),
       externalSecretsClientId: z.string().optional(),
       keyVaultUrl: httpsUrl.optional(),
-      dnsZone: z.strictObject({ subscriptionId: z.string(), resourceGroupName: z.string(), hostedZoneName: z.string() }).optional(),
+      dnsZone: z
+        .strictObject({
+          subscriptionId: z.string(),
+          resourceGroupName: z.string(),
+          hostedZoneName: z.string(),
+        })
+        .optional(),
     }),
   ],
   { error: problem('must have provider "generic", "eks", "gke" or "aks"', 'Pick the kind of cluster.') },
 ) satisfies z.ZodType<CloudData>;
 
 /** @internal */
-export const environmentSchema = z.strictObject({
-  name: kubernetesName,
-  production: z.boolean(),
-  cloud,
-  kubernetes: z.strictObject({ context: z.string().min(1), configPath: z.string().min(1).optional() }),
-  backend,
-  host: hostName,
-  image: pinnedImage,
-  exposure: z.enum(['public', 'internal'], { error: problem('must be "public" or "internal"', 'Pick whether the load balancer faces the internet.') }).optional(),
-  replicas: z.number().int().min(1).optional(),
-  namespace: createdNamespace.optional(),
-  database: z.discriminatedUnion(
-    'type',
-    [
-      z.strictObject({ type: z.literal('in-cluster'), password: secretSource, storageSize: z.string().regex(/^\d+(Mi|Gi|Ti)$/, problem('must be a volume size such as "5Gi"', 'Use a whole number followed by Mi, Gi or Ti.')).optional() }),
-      z.strictObject({
-        type: z.literal('external'),
-        host: z.string().min(1),
-        user: z.string().min(1),
-        password: secretSource,
-        port: z.number().int().min(1).max(65535).optional(),
-        tls: z
-          .strictObject({
-            mode: z
-              .enum(['verify-full', 'require', 'disable'], {
-                error: problem('must be "verify-full", "require" or "disable"', 'Use "verify-full" and give the server\'s CA in "ca"; "require" does not check who answers.'),
-              })
-              .optional(),
-            ca: secretSource.optional(),
-          })
+export const environmentSchema = z
+  .strictObject({
+    name: kubernetesName,
+    production: z.boolean(),
+    cloud,
+    kubernetes: z.strictObject({ context: z.string().min(1), configPath: z.string().min(1).optional() }),
+    backend,
+    host: hostName,
+    image: pinnedImage,
+    exposure: z
+      .enum(['public', 'internal'], {
+        error: problem(
+          'must be "public" or "internal"',
+          'Pick whether the load balancer faces the internet.',
+        ),
+      })
+      .optional(),
+    replicas: z.number().int().min(1).optional(),
+    namespace: createdNamespace.optional(),
+    database: z.discriminatedUnion(
+      'type',
+      [
+        z.strictObject({
+          type: z.literal('in-cluster'),
+          password: secretSource,
+          storageSize: z
+            .string()
+            .regex(
+              /^\d+(Mi|Gi|Ti)$/,
+              problem('must be a volume size such as "5Gi"', 'Use a whole number followed by Mi, Gi or Ti.'),
+            )
+            .optional(),
+        }),
+        z.strictObject({
+          type: z.literal('external'),
+          host: z.string().min(1),
+          user: z.string().min(1),
+          password: secretSource,
+          port: z.number().int().min(1).max(65535).optional(),
+          tls: z
+            .strictObject({
+              mode: z
+                .enum(['verify-full', 'require', 'disable'], {
+                  error: problem(
+                    'must be "verify-full", "require" or "disable"',
+                    'Use "verify-full" and give the server\'s CA in "ca"; "require" does not check who answers.',
+                  ),
+                })
+                .optional(),
+              ca: secretSource.optional(),
+            })
+            .optional(),
+        }),
+        z.strictObject({ type: z.literal('sqlite-in-memory') }),
+      ],
+      {
+        error: problem(
+          'must have type "in-cluster", "external" or "sqlite-in-memory"',
+          'Pick where Backstage keeps its data.',
+        ),
+      },
+    ),
+    tls: z.discriminatedUnion(
+      'type',
+      [
+        z.strictObject({
+          type: z.literal('acme'),
+          email: z.email(),
+          server: z.enum(['production', 'staging']).optional(),
+        }),
+        z.strictObject({ type: z.literal('secret'), secretName: kubernetesSubdomainName }),
+        z.strictObject({ type: z.literal('self-signed') }),
+      ],
+      {
+        error: problem(
+          'must have type "acme", "secret" or "self-signed"',
+          'Pick where the certificate comes from.',
+        ),
+      },
+    ),
+    secrets: z.strictObject({ clientSecret: secretSource, cookieSecret: secretSource }),
+    allowSourceRanges: z.array(cidr).optional(),
+    rateLimit: z
+      .strictObject({
+        requestsPerSecond: z.number().int().min(1),
+        burstMultiplier: z.number().int().min(1).optional(),
+        connections: z.number().int().min(1).optional(),
+      })
+      .optional(),
+    autoscaling: z
+      .strictObject({
+        minReplicas: z.number().int().min(1),
+        maxReplicas: z.number().int().min(1),
+        targetCPUUtilizationPercentage: z.number().int().min(10).max(100).optional(),
+        targetCpuUtilizationPercent: RENAMED_TARGET_CPU,
+      })
+      .optional(),
+    appConfig: z.record(z.string(), z.unknown()).optional(),
+    ingressFlavour: z
+      .enum(['ingress-nginx', 'gateway-api'], {
+        error: problem('must be "ingress-nginx" or "gateway-api"', 'Pick the front door of the portal.'),
+      })
+      .optional(),
+    gatewayApi: z
+      .strictObject({
+        gatewayClassName: z.string().min(1).max(253).optional(),
+        annotations: z.record(z.string(), z.string()).optional(),
+        dataPlaneSourceRanges: z
+          .array(cidr)
+          .min(
+            1,
+            problem(
+              'must list at least one network',
+              'Leave it out when the data plane runs in the cluster.',
+            ),
+          )
           .optional(),
-      }),
-      z.strictObject({ type: z.literal('sqlite-in-memory') }),
-    ],
-    { error: problem('must have type "in-cluster", "external" or "sqlite-in-memory"', 'Pick where Backstage keeps its data.') },
-  ),
-  tls: z.discriminatedUnion(
-    'type',
-    [
-      z.strictObject({ type: z.literal('acme'), email: z.email(), server: z.enum(['production', 'staging']).optional() }),
-      z.strictObject({ type: z.literal('secret'), secretName: kubernetesSubdomainName }),
-      z.strictObject({ type: z.literal('self-signed') }),
-    ],
-    { error: problem('must have type "acme", "secret" or "self-signed"', 'Pick where the certificate comes from.') },
-  ),
-  secrets: z.strictObject({ clientSecret: secretSource, cookieSecret: secretSource }),
-  allowSourceRanges: z.array(cidr).optional(),
-  rateLimit: z
-    .strictObject({
-      requestsPerSecond: z.number().int().min(1),
-      burstMultiplier: z.number().int().min(1).optional(),
-      connections: z.number().int().min(1).optional(),
-    })
-    .optional(),
-  autoscaling: z
-    .strictObject({
-      minReplicas: z.number().int().min(1),
-      maxReplicas: z.number().int().min(1),
-      targetCPUUtilizationPercentage: z.number().int().min(10).max(100).optional(),
-      targetCpuUtilizationPercent: RENAMED_TARGET_CPU,
-    })
-    .optional(),
-  appConfig: z.record(z.string(), z.unknown()).optional(),
-  ingressFlavour: z.enum(['ingress-nginx', 'gateway-api'], { error: problem('must be "ingress-nginx" or "gateway-api"', 'Pick the front door of the portal.') }).optional(),
-  gatewayApi: z
-    .strictObject({
-      gatewayClassName: z.string().min(1).max(253).optional(),
-      annotations: z.record(z.string(), z.string()).optional(),
-      dataPlaneSourceRanges: z.array(cidr).min(1, problem('must list at least one network', 'Leave it out when the data plane runs in the cluster.')).optional(),
-      dataPlane: z.strictObject({ namespace: kubernetesName, podLabels: z.record(z.string(), z.string()).optional() }).optional(),
-      keepIngressNginx: z.boolean().optional(),
-    })
-    .optional(),
-  ingressController: z
-    .strictObject({
-      replicas: z.number().int().min(1).optional(),
-      config: z.record(z.string(), z.string()).optional(),
-    })
-    .optional(),
-}).superRefine((env, ctx) => {
-  if (env.ingressFlavour !== 'gateway-api') {
-    if (env.gatewayApi !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['gatewayApi'], message: problem('only applies with ingressFlavour: gateway-api', 'Set ingressFlavour: gateway-api, or remove gatewayApi.') });
+        dataPlane: z
+          .strictObject({ namespace: kubernetesName, podLabels: z.record(z.string(), z.string()).optional() })
+          .optional(),
+        keepIngressNginx: z.boolean().optional(),
+      })
+      .optional(),
+    ingressController: z
+      .strictObject({
+        replicas: z.number().int().min(1).optional(),
+        config: z.record(z.string(), z.string()).optional(),
+      })
+      .optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.ingressFlavour !== 'gateway-api') {
+      if (env.gatewayApi !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['gatewayApi'],
+          message: problem(
+            'only applies with ingressFlavour: gateway-api',
+            'Set ingressFlavour: gateway-api, or remove gatewayApi.',
+          ),
+        });
+      }
+      return;
     }
-    return;
-  }
-  // Standard Gateway API has no client allow-list or rate limit: they would silently not apply.
-  const notPortable = 'standard Gateway API routes have no such setting, so it would not apply';
-  if (env.allowSourceRanges !== undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['allowSourceRanges'],
-      message: problem(`is not available with ingressFlavour gateway-api: ${notPortable}`, 'Restrict the clients at the load balancer or with your implementation\'s policy (Cloud Armor, security groups, a WAF), and remove it here.'),
-    });
-  }
-  if (env.rateLimit !== undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['rateLimit'],
-      message: problem(`is not available with ingressFlavour gateway-api: ${notPortable}`, 'Use your implementation\'s rate-limit policy, and remove it here.'),
-    });
-  }
-  if (env.ingressController !== undefined && env.gatewayApi?.keepIngressNginx !== true) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['ingressController'],
-      message: problem('configures the ingress-nginx controller, which ingressFlavour gateway-api does not install', 'Remove it, or set gatewayApi.keepIngressNginx: true while the switch is under way.'),
-    });
-  }
-  const cloudProvider = isRecord(env.cloud) ? env.cloud.provider : undefined;
-  const known = cloudProvider === 'eks' || cloudProvider === 'gke' || cloudProvider === 'aks' || cloudProvider === 'generic' ? gatewayApiProfile(cloudProvider, env.exposure ?? 'public') : undefined;
-  if (cloudProvider !== undefined && known === undefined && env.gatewayApi?.gatewayClassName === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['gatewayApi', 'gatewayClassName'],
-      message: problem(
-        `is required: the ${cloudProvider} cloud profile knows no ${env.exposure ?? 'public'} GatewayClass`,
-        'Name the GatewayClass of the implementation in the cluster (kubectl get gatewayclass), e.g. "nginx" for NGINX Gateway Fabric.',
-      ),
-    });
-  }
-}) satisfies z.ZodType<EnvironmentData>;
+    // Standard Gateway API has no client allow-list or rate limit: they would silently not apply.
+    const notPortable = 'standard Gateway API routes have no such setting, so it would not apply';
+    if (env.allowSourceRanges !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['allowSourceRanges'],
+        message: problem(
+          `is not available with ingressFlavour gateway-api: ${notPortable}`,
+          "Restrict the clients at the load balancer or with your implementation's policy (Cloud Armor, security groups, a WAF), and remove it here.",
+        ),
+      });
+    }
+    if (env.rateLimit !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rateLimit'],
+        message: problem(
+          `is not available with ingressFlavour gateway-api: ${notPortable}`,
+          "Use your implementation's rate-limit policy, and remove it here.",
+        ),
+      });
+    }
+    if (env.ingressController !== undefined && env.gatewayApi?.keepIngressNginx !== true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ingressController'],
+        message: problem(
+          'configures the ingress-nginx controller, which ingressFlavour gateway-api does not install',
+          'Remove it, or set gatewayApi.keepIngressNginx: true while the switch is under way.',
+        ),
+      });
+    }
+    const cloudProvider = isRecord(env.cloud) ? env.cloud.provider : undefined;
+    const known =
+      cloudProvider === 'eks' ||
+      cloudProvider === 'gke' ||
+      cloudProvider === 'aks' ||
+      cloudProvider === 'generic'
+        ? gatewayApiProfile(cloudProvider, env.exposure ?? 'public')
+        : undefined;
+    if (
+      cloudProvider !== undefined &&
+      known === undefined &&
+      env.gatewayApi?.gatewayClassName === undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gatewayApi', 'gatewayClassName'],
+        message: problem(
+          `is required: the ${cloudProvider} cloud profile knows no ${env.exposure ?? 'public'} GatewayClass`,
+          'Name the GatewayClass of the implementation in the cluster (kubectl get gatewayclass), e.g. "nginx" for NGINX Gateway Fabric.',
+        ),
+      });
+    }
+  }) satisfies z.ZodType<EnvironmentData>;
 
 /** @internal */
 export const sharedAccessPolicySchema = z.strictObject({
   issuer: z.discriminatedUnion(
     'type',
     [
-      z.strictObject({ type: z.literal('okta'), domain: hostName, authorizationServerId: z.string().min(1).optional() }),
+      z.strictObject({
+        type: z.literal('okta'),
+        domain: hostName,
+        authorizationServerId: z.string().min(1).optional(),
+      }),
       z.strictObject({ type: z.literal('google'), hostedDomain: hostName.optional() }),
-      z.strictObject({ type: z.literal('entra-id'), tenantId: z.string().regex(GUID, problem('must be a GUID', 'Copy the directory (tenant) id.')) }),
+      z.strictObject({
+        type: z.literal('entra-id'),
+        tenantId: z.string().regex(GUID, problem('must be a GUID', 'Copy the directory (tenant) id.')),
+      }),
       z.strictObject({ type: z.literal('keycloak'), url: httpsUrl, realm: z.string().min(1) }),
       z.strictObject({ type: z.literal('oidc'), issuerUrl: httpsUrl }),
     ],
-    { error: problem('must have type "okta", "google", "entra-id", "keycloak" or "oidc"', 'Pick the identity provider.') },
+    {
+      error: problem(
+        'must have type "okta", "google", "entra-id", "keycloak" or "oidc"',
+        'Pick the identity provider.',
+      ),
+    },
   ),
   clientId: z.string().min(1),
   emailDomains: z.array(hostName).optional(),
@@ -392,7 +590,10 @@ export function loadEnvironmentFile(path: string): EnvironmentData {
     doc.errors.map((e) => {
       const line = e.linePos?.[0];
       // The parser's first line repeats the position ("... at line 3, column 1:"): it is in the brackets already.
-      const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/[.:]$/, '');
+      const message = e.message
+        .split('\n')[0]!
+        .replace(/ at line \d+, column \d+:?$/, '')
+        .replace(/[.:]$/, '');
       return `[${path}${line ? `:${line.line}:${line.col}` : ''}] ${message}. Fix the YAML there (indent with spaces, not tabs; quote values with ": " or "#" in them).`;
     }),
   );
@@ -400,12 +601,17 @@ export function loadEnvironmentFile(path: string): EnvironmentData {
     throw new PropsValidationError(problems);
   }
   if (list.length !== 1) {
-    throw new PropsValidationError([`[${path}] must hold one environment, got ${list.length} YAML documents. Put one environment in each file (no "---" separators).`]);
+    throw new PropsValidationError([
+      `[${path}] must hold one environment, got ${list.length} YAML documents. Put one environment in each file (no "---" separators).`,
+    ]);
   }
   return parseEnvironment(list[0]!.toJS(), path);
 }
 
 /** JSON Schema of an environment file, for editor completion (`# yaml-language-server: $schema=...`). */
 export function environmentJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(environmentSchema, { target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+  return z.toJSONSchema(environmentSchema, { target: 'draft-2020-12', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
 }

@@ -109,7 +109,10 @@ const SET_THROUGH: Record<keyof IngressNginxSettings, string> = {
 
 /** How to set a managed annotation instead of overriding it, for error messages. */
 export function setThroughForAnnotation(fullKey: string): string {
-  const short = fullKey.trim().toLowerCase().slice(INGRESS_NGINX_PREFIX.length + 1);
+  const short = fullKey
+    .trim()
+    .toLowerCase()
+    .slice(INGRESS_NGINX_PREFIX.length + 1);
   const entry = (Object.entries(KEYS) as Array<[keyof IngressNginxSettings, string]>).find(
     ([prop, v]) => v === short || (ALIASES[prop] ?? []).includes(short),
   );
@@ -140,7 +143,8 @@ export function isSnippetAnnotation(key: string): boolean {
 
 // An annotation key is a qualified name: an optional DNS-subdomain prefix and "/", then a
 // name of at most 63 characters (alphanumerics, "-", "_", "."; alphanumeric at both ends).
-const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const QUALIFIED_NAME =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /** True when Kubernetes accepts `key` as an annotation key. */
 export function isValidAnnotationKey(key: string): boolean {

@@ -1,15 +1,25 @@
 import { Annotations, TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import * as z from 'zod';
+
 import { identityHeaderNames } from '../access/header-contract';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
+import { isRecord } from '../core/objects';
 import { hostName, kubernetesName, workloadNamespace } from '../core/schemas';
 import { fail, problem, validateProps } from '../core/validation';
 import { BoundTls, TlsSource } from '../tls/tls-source';
 import { type IngressCommonProps, resolveIngressCommon } from './ingress-props';
-import { allowSourceRangesSchema, backendSchema, extraAnnotationsSchema, f5RateLimitSchema, hstsMaxAgeSchema, proxyBodySizeSchema, proxyBufferSizeSchema, proxyTimeoutsSchema } from './ingress-schemas';
+import {
+  allowSourceRangesSchema,
+  backendSchema,
+  extraAnnotationsSchema,
+  f5RateLimitSchema,
+  hstsMaxAgeSchema,
+  proxyBodySizeSchema,
+  proxyBufferSizeSchema,
+  proxyTimeoutsSchema,
+} from './ingress-schemas';
 import type { RateLimit } from './nginx-ingress';
-import { isRecord } from '../core/objects';
 
 // The same access intent as NginxIngress, rendered for the F5 NGINX Ingress Controller
 // (nginx/kubernetes-ingress, `nginx.org/*` annotations). Facts of that controller that
@@ -166,7 +176,10 @@ const MASTER_ONLY = new Set([
 const gatewaySchema = z
   .custom<F5AuthGateway>(
     (v) => typeof v === 'object' && v !== null && 'serviceName' in v && 'namespace' in v && 'port' in v,
-    problem('must be an auth gateway with serviceName, namespace and port', 'Pass the oauth2-proxy gateway of the portal.'),
+    problem(
+      'must be an auth gateway with serviceName, namespace and port',
+      'Pass the oauth2-proxy gateway of the portal.',
+    ),
   )
   .superRefine((gateway, ctx) => {
     if (!isRecord(gateway)) {
@@ -179,7 +192,7 @@ const gatewaySchema = z
         path: [],
         message: problem(
           'cannot hand the identity headers to the backend on the F5 controller',
-          'F5\'s externalAuth policy does not copy auth-response headers to the backend (nginx/kubernetes-ingress#10525) and snippets are refused: run the gateway as a reverse proxy in front of the backend that sets the identity headers itself (identityUpstream), or use NginxIngress.',
+          "F5's externalAuth policy does not copy auth-response headers to the backend (nginx/kubernetes-ingress#10525) and snippets are refused: run the gateway as a reverse proxy in front of the backend that sets the identity headers itself (identityUpstream), or use NginxIngress.",
         ),
       });
       return;
@@ -187,7 +200,10 @@ const gatewaySchema = z
     const expected = identityHeaderNames();
     const given = Array.isArray(upstream.requestHeaders) ? upstream.requestHeaders : [];
     const same =
-      given.length === expected.length && expected.every((name) => given.some((g) => typeof g === 'string' && g.toLowerCase() === name.toLowerCase()));
+      given.length === expected.length &&
+      expected.every((name) =>
+        given.some((g) => typeof g === 'string' && g.toLowerCase() === name.toLowerCase()),
+      );
     if (!same) {
       ctx.addIssue({
         code: 'custom',
@@ -206,7 +222,13 @@ const f5Schema = z
     host: hostName,
     backend: backendSchema,
     gateway: gatewaySchema,
-    tls: z.custom<TlsSource>((v) => TlsSource.isTlsSource(v), problem('must be a TlsSource', 'Use TlsSource.fromIssuer(name), .fromSecret(name) or .privateCa(secret).')),
+    tls: z.custom<TlsSource>(
+      (v) => TlsSource.isTlsSource(v),
+      problem(
+        'must be a TlsSource',
+        'Use TlsSource.fromIssuer(name), .fromSecret(name) or .privateCa(secret).',
+      ),
+    ),
     ingressClassName: kubernetesName.optional(),
     name: kubernetesName.optional(),
     apiPaths: z
@@ -234,36 +256,52 @@ const f5Schema = z
         return problem('is managed by F5NginxIngress', `Set it through ${MANAGED[key]}.`);
       }
       if (MASTER_ONLY.has(key)) {
-        return problem('is a host-level annotation, which the portal\'s minion Ingress cannot carry', 'Set it on the controller\'s ConfigMap (controller.config.entries) instead.');
+        return problem(
+          "is a host-level annotation, which the portal's minion Ingress cannot carry",
+          "Set it on the controller's ConfigMap (controller.config.entries) instead.",
+        );
       }
       if (key.startsWith('cert-manager.io/') || key.startsWith('acme.cert-manager.io/')) {
-        return problem('is managed by the tls prop', 'Choose the issuer with TlsSource.fromIssuer() or .privateCa(); only the master Ingress asks cert-manager for the certificate.');
+        return problem(
+          'is managed by the tls prop',
+          'Choose the issuer with TlsSource.fromIssuer() or .privateCa(); only the master Ingress asks cert-manager for the certificate.',
+        );
       }
       return undefined;
     }).optional(),
   })
   .superRefine((props, ctx) => {
     const gatewayNamespace = isRecord(props.gateway) ? props.gateway.namespace : undefined;
-    if (typeof gatewayNamespace === 'string' && typeof props.namespace === 'string' && !Token.isUnresolved(gatewayNamespace) && !Token.isUnresolved(props.namespace) && gatewayNamespace !== props.namespace) {
+    if (
+      typeof gatewayNamespace === 'string' &&
+      typeof props.namespace === 'string' &&
+      !Token.isUnresolved(gatewayNamespace) &&
+      !Token.isUnresolved(props.namespace) &&
+      gatewayNamespace !== props.namespace
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['gateway', 'namespace'],
         message: problem(
           `is not the Ingresses' namespace (${props.namespace})`,
-          'An Ingress routes only to Services of its own namespace: run the gateway in the portal\'s namespace.',
+          "An Ingress routes only to Services of its own namespace: run the gateway in the portal's namespace.",
         ),
         params: { nestedValue: { value: gatewayNamespace } },
       });
     }
     const upstream = isRecord(props.gateway) ? props.gateway.identityUpstream : undefined;
     const backend = props.backend;
-    if (isRecord(upstream) && isRecord(backend) && (upstream.serviceName !== backend.serviceName || upstream.port !== backend.port)) {
+    if (
+      isRecord(upstream) &&
+      isRecord(backend) &&
+      (upstream.serviceName !== backend.serviceName || upstream.port !== backend.port)
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['gateway', 'identityUpstream'],
         message: problem(
           `proxies to another Service than the backend (${backend.serviceName}:${backend.port})`,
-          'Point the gateway\'s upstream at the portal\'s backend, or the portal is served without it.',
+          "Point the gateway's upstream at the portal's backend, or the portal is served without it.",
         ),
         params: { nestedValue: { value: `${upstream.serviceName}:${upstream.port}` } },
       });
@@ -277,10 +315,15 @@ const f5Schema = z
  */
 function hasCollidingHttp01Solver(tls: BoundTls): boolean {
   for (const dependency of tls.dependsOn) {
-    if (!TerraformResource.isTerraformResource(dependency) || dependency.terraformResourceType !== 'kubernetes_manifest') {
+    if (
+      !TerraformResource.isTerraformResource(dependency) ||
+      dependency.terraformResourceType !== 'kubernetes_manifest'
+    ) {
       continue;
     }
-    const rendered = (dependency.toTerraform() as { resource?: Record<string, Record<string, { manifest?: unknown }>> }).resource;
+    const rendered = (
+      dependency.toTerraform() as { resource?: Record<string, Record<string, { manifest?: unknown }>> }
+    ).resource;
     for (const byId of Object.values(rendered ?? {})) {
       for (const attributes of Object.values(byId)) {
         const manifest = attributes.manifest;
@@ -328,7 +371,9 @@ export class F5NginxIngress extends Construct {
    * The `ingressTemplate` an ACME issuer's HTTP-01 solver needs on this controller: it
    * makes cert-manager's challenge Ingress a minion of the portal's master.
    */
-  public static readonly ACME_SOLVER_INGRESS_TEMPLATE = Object.freeze({ metadata: Object.freeze({ annotations: Object.freeze({ [MERGEABLE]: 'minion' }) }) });
+  public static readonly ACME_SOLVER_INGRESS_TEMPLATE = Object.freeze({
+    metadata: Object.freeze({ annotations: Object.freeze({ [MERGEABLE]: 'minion' }) }),
+  });
 
   /** The master Ingress (host, TLS, host-level settings; no paths). */
   public readonly ingress: KubernetesResource;
@@ -348,7 +393,16 @@ export class F5NginxIngress extends Construct {
     validateProps(this, f5Schema, props);
 
     const gateway = props.gateway;
-    const { name, ingressClassName, url, labels, tls, proxyBufferSize: bufferSize, proxyBodySize, timeouts } = resolveIngressCommon(this, props, gateway.sessionStore);
+    const {
+      name,
+      ingressClassName,
+      url,
+      labels,
+      tls,
+      proxyBufferSize: bufferSize,
+      proxyBodySize,
+      timeouts,
+    } = resolveIngressCommon(this, props, gateway.sessionStore);
     this.url = url;
     if (hasCollidingHttp01Solver(tls)) {
       fail(
@@ -378,7 +432,9 @@ export class F5NginxIngress extends Construct {
     this.annotations = {
       [MERGEABLE]: 'master',
       'nginx.org/ssl-redirect': 'true',
-      ...(behindProxy ? { 'nginx.org/redirect-to-https': 'true', 'nginx.org/hsts-behind-proxy': 'true' } : {}),
+      ...(behindProxy
+        ? { 'nginx.org/redirect-to-https': 'true', 'nginx.org/hsts-behind-proxy': 'true' }
+        : {}),
       'nginx.org/hsts': 'true',
       'nginx.org/hsts-max-age': String(props.hsts?.maxAgeSeconds ?? 31536000),
       'nginx.org/hsts-include-subdomains': String(props.hsts?.includeSubdomains ?? false),
@@ -404,7 +460,12 @@ export class F5NginxIngress extends Construct {
       'nginx.org/proxy-set-headers': identityHeaderNames()
         .map((header) => `${header}: `)
         .join(','),
-      ...(rate ? { 'nginx.org/limit-req-rate': `${rate.requestsPerSecond}r/s`, 'nginx.org/limit-req-burst': String(rate.requestsPerSecond * (rate.burstMultiplier ?? 5)) } : {}),
+      ...(rate
+        ? {
+            'nginx.org/limit-req-rate': `${rate.requestsPerSecond}r/s`,
+            'nginx.org/limit-req-burst': String(rate.requestsPerSecond * (rate.burstMultiplier ?? 5)),
+          }
+        : {}),
       ...(props.extraAnnotations ?? {}),
     };
 
@@ -425,7 +486,20 @@ export class F5NginxIngress extends Construct {
       metadata: { name: `${name}-app`, namespace: props.namespace, labels, annotations: this.appAnnotations },
       spec: {
         ingressClassName,
-        rule: [{ host: props.host, http: { path: [{ path: '/', pathType: 'Prefix', backend: { service: { name: gateway.serviceName, port: { number: gateway.port } } } }] } }],
+        rule: [
+          {
+            host: props.host,
+            http: {
+              path: [
+                {
+                  path: '/',
+                  pathType: 'Prefix',
+                  backend: { service: { name: gateway.serviceName, port: { number: gateway.port } } },
+                },
+              ],
+            },
+          },
+        ],
       },
       dependsOn: [...(this.accessControlPolicy ? [this.accessControlPolicy] : []), this.ingress],
     });

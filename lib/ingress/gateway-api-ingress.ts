@@ -1,6 +1,7 @@
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import * as z from 'zod';
+
 import { identityHeaderNames } from '../access/header-contract';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { standardLabels } from '../core/labels';
@@ -89,7 +90,10 @@ export interface GatewayApiIngressProps {
 const authProxySchema = z
   .custom<GatewayApiAuthProxy>(
     (v) => typeof v === 'object' && v !== null && 'serviceName' in v && 'namespace' in v && 'port' in v,
-    problem('must be an auth gateway with serviceName, namespace and port', 'Pass the oauth2-proxy gateway of the portal (an OidcGateway with upstream).'),
+    problem(
+      'must be an auth gateway with serviceName, namespace and port',
+      'Pass the oauth2-proxy gateway of the portal (an OidcGateway with upstream).',
+    ),
   )
   .superRefine((proxy, ctx) => {
     if (!isRecord(proxy)) {
@@ -109,7 +113,11 @@ const authProxySchema = z
     }
     const expected = identityHeaderNames();
     const given = Array.isArray(upstream.requestHeaders) ? upstream.requestHeaders : [];
-    const same = given.length === expected.length && expected.every((name) => given.some((g) => typeof g === 'string' && g.toLowerCase() === name.toLowerCase()));
+    const same =
+      given.length === expected.length &&
+      expected.every((name) =>
+        given.some((g) => typeof g === 'string' && g.toLowerCase() === name.toLowerCase()),
+      );
     if (!same) {
       ctx.addIssue({
         code: 'custom',
@@ -128,8 +136,22 @@ const gatewayApiSchema = z
     host: hostName,
     backend: backendSchema,
     authProxy: authProxySchema,
-    gateway: z.custom<GatewayRef>((v) => GatewayRef.isGatewayRef(v), problem('must be a GatewayRef', 'Use GatewayRef.create({ gatewayClassName }) or GatewayRef.existing({ name, namespace, httpsListener }).')),
-    tls: z.custom<TlsSource>((v) => TlsSource.isTlsSource(v), problem('must be a TlsSource', 'Use TlsSource.acme({...}), .fromIssuer(name), .fromSecret(name), .privateCa(secret) or .selfSigned().')).optional(),
+    gateway: z.custom<GatewayRef>(
+      (v) => GatewayRef.isGatewayRef(v),
+      problem(
+        'must be a GatewayRef',
+        'Use GatewayRef.create({ gatewayClassName }) or GatewayRef.existing({ name, namespace, httpsListener }).',
+      ),
+    ),
+    tls: z
+      .custom<TlsSource>(
+        (v) => TlsSource.isTlsSource(v),
+        problem(
+          'must be a TlsSource',
+          'Use TlsSource.acme({...}), .fromIssuer(name), .fromSecret(name), .privateCa(secret) or .selfSigned().',
+        ),
+      )
+      .optional(),
     name: kubernetesName.optional(),
   })
   .superRefine((props, ctx) => {
@@ -140,7 +162,10 @@ const gatewayApiSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['tls'],
-          message: problem('is required when the portal renders its Gateway', 'Say where the HTTPS listener\'s certificate comes from: TlsSource.acme({ email }), .fromIssuer(name), .fromSecret(name) or .privateCa(secret).'),
+          message: problem(
+            'is required when the portal renders its Gateway',
+            "Say where the HTTPS listener's certificate comes from: TlsSource.acme({ email }), .fromIssuer(name), .fromSecret(name) or .privateCa(secret).",
+          ),
         });
       }
       if (gateway.kind === 'existing' && props.tls !== undefined) {
@@ -149,28 +174,44 @@ const gatewayApiSchema = z
           path: ['tls'],
           message: problem(
             `is the existing Gateway's business: its listener "${(gateway.options as ExistingGatewayOptions).httpsListener}" terminates TLS with its owner's certificate`,
-            'Leave tls out, and have the Gateway\'s owner add a certificate for the host to that listener (e.g. with cert-manager\'s annotation on their Gateway).',
+            "Leave tls out, and have the Gateway's owner add a certificate for the host to that listener (e.g. with cert-manager's annotation on their Gateway).",
           ),
         });
       }
     }
     const proxy = isRecord(props.authProxy) ? props.authProxy : undefined;
     const proxyNamespace = proxy?.namespace;
-    if (typeof proxyNamespace === 'string' && typeof props.namespace === 'string' && !Token.isUnresolved(proxyNamespace) && !Token.isUnresolved(props.namespace) && proxyNamespace !== props.namespace) {
+    if (
+      typeof proxyNamespace === 'string' &&
+      typeof props.namespace === 'string' &&
+      !Token.isUnresolved(proxyNamespace) &&
+      !Token.isUnresolved(props.namespace) &&
+      proxyNamespace !== props.namespace
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['authProxy', 'namespace'],
-        message: problem(`is not the routes' namespace (${props.namespace})`, 'A route reaches another namespace\'s Service only with a ReferenceGrant: run the gateway in the portal\'s namespace.'),
+        message: problem(
+          `is not the routes' namespace (${props.namespace})`,
+          "A route reaches another namespace's Service only with a ReferenceGrant: run the gateway in the portal's namespace.",
+        ),
         params: { nestedValue: { value: proxyNamespace } },
       });
     }
     const upstream = proxy && isRecord(proxy.identityUpstream) ? proxy.identityUpstream : undefined;
     const backend = props.backend;
-    if (upstream && isRecord(backend) && (upstream.serviceName !== backend.serviceName || upstream.port !== backend.port)) {
+    if (
+      upstream &&
+      isRecord(backend) &&
+      (upstream.serviceName !== backend.serviceName || upstream.port !== backend.port)
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['authProxy', 'identityUpstream'],
-        message: problem(`proxies to another Service than the backend (${backend.serviceName}:${backend.port})`, 'Point the gateway\'s upstream at the portal\'s backend, or the portal is served without it.'),
+        message: problem(
+          `proxies to another Service than the backend (${backend.serviceName}:${backend.port})`,
+          "Point the gateway's upstream at the portal's backend, or the portal is served without it.",
+        ),
         params: { nestedValue: { value: `${upstream.serviceName}:${upstream.port}` } },
       });
     }
@@ -234,32 +275,53 @@ export class GatewayApiIngress extends Construct {
         scope: this,
         host: props.host,
         ingressClassName: options.gatewayClassName,
-        http01Gateway: { name: this.gatewayName, namespace: props.namespace, sectionName: GATEWAY_LISTENERS.http },
+        http01Gateway: {
+          name: this.gatewayName,
+          namespace: props.namespace,
+          sectionName: GATEWAY_LISTENERS.http,
+        },
       });
       this.dataPlane = {
         namespaceLabels: { 'kubernetes.io/metadata.name': props.namespace },
         podLabels: { 'gateway.networking.k8s.io/gateway-name': this.gatewayName },
       };
       // Only the portal's HTTPRoutes, and cert-manager's (in the same namespace), attach.
-      const allowedRoutes = { namespaces: { from: 'Same' }, kinds: [{ group: GATEWAY_GROUP, kind: 'HTTPRoute' }] };
+      const allowedRoutes = {
+        namespaces: { from: 'Same' },
+        kinds: [{ group: GATEWAY_GROUP, kind: 'HTTPRoute' }],
+      };
       const annotations = { ...(options.annotations ?? {}), ...tls.annotations };
       this.gateway = kubernetesResource(this, 'Gateway', 'kubernetes_manifest', {
         manifest: {
           apiVersion: GATEWAY_API_VERSION,
           kind: 'Gateway',
-          metadata: { name: this.gatewayName, namespace: props.namespace, labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+          metadata: {
+            name: this.gatewayName,
+            namespace: props.namespace,
+            labels,
+            ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+          },
           spec: {
             gatewayClassName: options.gatewayClassName,
             ...(options.infrastructure ? { infrastructure: { ...options.infrastructure } } : {}),
             listeners: [
-              { name: GATEWAY_LISTENERS.http, protocol: 'HTTP', port: 80, hostname: props.host, allowedRoutes },
+              {
+                name: GATEWAY_LISTENERS.http,
+                protocol: 'HTTP',
+                port: 80,
+                hostname: props.host,
+                allowedRoutes,
+              },
               {
                 name: GATEWAY_LISTENERS.https,
                 protocol: 'HTTPS',
                 port: 443,
                 hostname: props.host,
                 // gateway-shim wants a Secret of the Gateway's own namespace (no cross-namespace refs).
-                tls: { mode: 'Terminate', certificateRefs: [{ group: '', kind: 'Secret', name: tls.secretName }] },
+                tls: {
+                  mode: 'Terminate',
+                  certificateRefs: [{ group: '', kind: 'Secret', name: tls.secretName }],
+                },
                 allowedRoutes,
               },
             ],
@@ -273,7 +335,9 @@ export class GatewayApiIngress extends Construct {
       this.gatewayName = options.name;
       this.gatewayNamespace = options.namespace;
       https = parentRef(options.name, options.namespace, options.httpsListener);
-      http = options.httpListener ? parentRef(options.name, options.namespace, options.httpListener) : undefined;
+      http = options.httpListener
+        ? parentRef(options.name, options.namespace, options.httpListener)
+        : undefined;
     }
 
     const everyPath = [{ path: { type: 'PathPrefix', value: '/' } }];
@@ -287,7 +351,14 @@ export class GatewayApiIngress extends Construct {
           hostnames: [props.host],
           // One rule: oauth2-proxy decides per path (its /oauth2 endpoints, 401 on the API
           // routes, sign-in elsewhere) and proxies signed-in requests to Backstage.
-          rules: [{ matches: everyPath, backendRefs: [{ group: '', kind: 'Service', name: proxy.serviceName, port: proxy.port, weight: 1 }] }],
+          rules: [
+            {
+              matches: everyPath,
+              backendRefs: [
+                { group: '', kind: 'Service', name: proxy.serviceName, port: proxy.port, weight: 1 },
+              ],
+            },
+          ],
         },
       },
       dependsOn: [...dependsOn],
@@ -303,7 +374,12 @@ export class GatewayApiIngress extends Construct {
             parentRefs: [http],
             hostnames: [props.host],
             // No port: a redirect to the https scheme goes to its well-known port (443).
-            rules: [{ matches: everyPath, filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
+            rules: [
+              {
+                matches: everyPath,
+                filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }],
+              },
+            ],
           },
         },
         dependsOn: [...dependsOn],

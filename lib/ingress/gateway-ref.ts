@@ -1,4 +1,5 @@
 import * as z from 'zod';
+
 import { brand, isBranded } from '../core/brand';
 import { kubernetesName, workloadNamespace } from '../core/schemas';
 import { problem } from '../core/validation';
@@ -75,34 +76,81 @@ export interface ExistingGatewayOptions {
   readonly httpListener?: string;
 }
 
-const labelValue = z.string().regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, problem('must be a label value', 'Use at most 63 letters, digits, "-", "_" and "."; start and end with a letter or digit.'));
-const METADATA_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/;
+const labelValue = z
+  .string()
+  .regex(
+    /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/,
+    problem(
+      'must be a label value',
+      'Use at most 63 letters, digits, "-", "_" and "."; start and end with a letter or digit.',
+    ),
+  );
+const METADATA_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/;
 
 /** A label or annotation map; each bad key is reported under its own path. */
-function metadataMap<T extends z.ZodType<string>>(value: T, options: { readonly max?: number; readonly reservedGatewayApiPrefix?: boolean } = {}) {
+function metadataMap<T extends z.ZodType<string>>(
+  value: T,
+  options: { readonly max?: number; readonly reservedGatewayApiPrefix?: boolean } = {},
+) {
   return z.record(z.string(), value).superRefine((map, ctx) => {
     for (const key of Object.keys(map)) {
       if (!METADATA_KEY.test(key)) {
-        ctx.addIssue({ code: 'custom', path: [key], message: problem('is not a label or annotation key', 'Use an optional DNS prefix and a name, e.g. "example.com/team".'), params: { nestedValue: { value: key } } });
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: problem(
+            'is not a label or annotation key',
+            'Use an optional DNS prefix and a name, e.g. "example.com/team".',
+          ),
+          params: { nestedValue: { value: key } },
+        });
       } else if (options.reservedGatewayApiPrefix && key.startsWith('gateway.networking.k8s.io/')) {
         // The Gateway API CRD refuses keys of its own group on infrastructure (GEP-1867).
-        ctx.addIssue({ code: 'custom', path: [key], message: problem('must not use the gateway.networking.k8s.io/ prefix', 'The Gateway API reserves it; pick a prefix of your own.'), params: { nestedValue: { value: key } } });
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: problem(
+            'must not use the gateway.networking.k8s.io/ prefix',
+            'The Gateway API reserves it; pick a prefix of your own.',
+          ),
+          params: { nestedValue: { value: key } },
+        });
       }
     }
     if (options.max !== undefined && Object.keys(map).length > options.max) {
-      ctx.addIssue({ code: 'custom', path: [], message: problem(`must have at most ${options.max} entries`, 'The Gateway API allows 8 labels and 8 annotations on infrastructure.') });
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: problem(
+          `must have at most ${options.max} entries`,
+          'The Gateway API allows 8 labels and 8 annotations on infrastructure.',
+        ),
+      });
     }
   });
 }
 const listenerName = z
   .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, problem('must be a listener name', 'Use the `name` of the listener in the Gateway\'s spec.listeners (lower case, digits, "-", ".").'));
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+    problem(
+      'must be a listener name',
+      'Use the `name` of the listener in the Gateway\'s spec.listeners (lower case, digits, "-", ".").',
+    ),
+  );
 
 /** @internal */
 export const createdGatewaySchema = z.strictObject({
   gatewayClassName: z
     .string()
-    .min(1, problem('must not be empty', 'Name the GatewayClass of your implementation (kubectl get gatewayclass).'))
+    .min(
+      1,
+      problem(
+        'must not be empty',
+        'Name the GatewayClass of your implementation (kubectl get gatewayclass).',
+      ),
+    )
     .max(253, problem('must be at most 253 characters', 'Use the name of an existing GatewayClass.')),
   name: kubernetesName.optional(),
   annotations: metadataMap(z.string())
@@ -112,7 +160,10 @@ export const createdGatewaySchema = z.strictObject({
           ctx.addIssue({
             code: 'custom',
             path: [key],
-            message: problem('is managed by the tls prop', 'Choose the issuer with TlsSource.acme(), .fromIssuer() or .privateCa(); the portal annotates its Gateway for cert-manager\'s gateway-shim itself.'),
+            message: problem(
+              'is managed by the tls prop',
+              "Choose the issuer with TlsSource.acme(), .fromIssuer() or .privateCa(); the portal annotates its Gateway for cert-manager's gateway-shim itself.",
+            ),
           });
         }
       }
@@ -124,8 +175,18 @@ export const createdGatewaySchema = z.strictObject({
       annotations: metadataMap(z.string().max(4096), { max: 8, reservedGatewayApiPrefix: true }).optional(),
       parametersRef: z
         .strictObject({
-          group: z.string().regex(/^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, problem('must be an API group', 'Write it like "gateway.k8s.aws".')),
-          kind: z.string().regex(/^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/, problem('must be a kind', 'Write it like "LoadBalancerConfiguration".')),
+          group: z
+            .string()
+            .regex(
+              /^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+              problem('must be an API group', 'Write it like "gateway.k8s.aws".'),
+            ),
+          kind: z
+            .string()
+            .regex(
+              /^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/,
+              problem('must be a kind', 'Write it like "LoadBalancerConfiguration".'),
+            ),
           name: z.string().min(1).max(253),
         })
         .optional(),
@@ -146,7 +207,10 @@ export const existingGatewaySchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['httpListener'],
-        message: problem('is the HTTPS listener too', 'Name the Gateway\'s plain-HTTP listener, or leave httpListener out.'),
+        message: problem(
+          'is the HTTPS listener too',
+          "Name the Gateway's plain-HTTP listener, or leave httpListener out.",
+        ),
       });
     }
   }) satisfies z.ZodType<ExistingGatewayOptions>;

@@ -1,6 +1,7 @@
 // The props both NGINX flavours (NginxIngress, F5NginxIngress) take alike: they mean the
 // same thing whichever controller renders them, so they are declared and documented once.
 import { Construct } from 'constructs';
+
 import { standardLabels } from '../core/labels';
 import type { BoundTls, TlsSource } from '../tls/tls-source';
 
@@ -93,7 +94,11 @@ export interface ResolvedIngressCommon {
  * for the host (which may create its issuer under `scope`). The buffer size follows the
  * gateway's session store unless given.
  */
-export function resolveIngressCommon(scope: Construct, props: IngressCommonProps, sessionStore: { readonly proxyBufferSize: string }): ResolvedIngressCommon {
+export function resolveIngressCommon(
+  scope: Construct,
+  props: IngressCommonProps,
+  sessionStore: { readonly proxyBufferSize: string },
+): ResolvedIngressCommon {
   const name = props.name ?? 'backstage';
   const ingressClassName = props.ingressClassName ?? 'nginx';
   return {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+
 import { cidr, kubernetesName } from '../core/schemas';
 import { problem } from '../core/validation';
 import { TlsSource } from '../tls/tls-source';
@@ -12,15 +13,27 @@ const seconds = (what: string) =>
     .number()
     .int(problem(`${what} must be whole seconds`, 'Remove the fraction.'))
     .min(1, problem(`${what} must be at least 1 second`, 'Use 1 or more.'))
-    .max(3600, problem(`${what} must be at most 3600 seconds`, 'Long-running calls should not hold a proxy connection open for hours.'));
+    .max(
+      3600,
+      problem(
+        `${what} must be at most 3600 seconds`,
+        'Long-running calls should not hold a proxy connection open for hours.',
+      ),
+    );
 
 /** @internal */
-export const backendSchema = z.strictObject({ serviceName: kubernetesName, port: z.number().int().min(1).max(65535) });
+export const backendSchema = z.strictObject({
+  serviceName: kubernetesName,
+  port: z.number().int().min(1).max(65535),
+});
 
 /** @internal The `tls` prop of NginxIngress and of the portal. */
 export const tlsSourceSchema = z.custom<TlsSource>(
   (v) => TlsSource.isTlsSource(v),
-  problem('must be a TlsSource', 'Use TlsSource.acme({...}), .fromIssuer(name), .fromSecret(name), .privateCa(secret) or .selfSigned().'),
+  problem(
+    'must be a TlsSource',
+    'Use TlsSource.acme({...}), .fromIssuer(name), .fromSecret(name), .privateCa(secret) or .selfSigned().',
+  ),
 );
 
 /** @internal Path prefixes of the API (answered 401 instead of a sign-in redirect). */
@@ -28,12 +41,21 @@ export const apiPathsSchema = z
   .array(
     z
       .string()
-      .regex(/^\/[A-Za-z0-9._~\/-]*[A-Za-z0-9._~-]$/, problem('must be a path prefix such as "/api"', 'Start with "/" and leave out regular expressions and the trailing "/".'))
+      .regex(
+        /^\/[A-Za-z0-9._~/-]*[A-Za-z0-9._~-]$/,
+        problem(
+          'must be a path prefix such as "/api"',
+          'Start with "/" and leave out regular expressions and the trailing "/".',
+        ),
+      )
       .refine(
         // A prefix of /oauth2 (or a path under it) would send sign-in, callback and sign-out
         // through auth: nobody could ever sign in.
         (path) => !'/oauth2'.startsWith(path) && !path.startsWith('/oauth2/'),
-        problem('must not cover /oauth2', 'The sign-in paths under /oauth2 stay outside auth; pick a prefix such as "/api".'),
+        problem(
+          'must not cover /oauth2',
+          'The sign-in paths under /oauth2 stay outside auth; pick a prefix such as "/api".',
+        ),
       ),
   )
   .min(1, problem('must list at least one prefix', 'Leave it out for ["/api"].'));
@@ -44,20 +66,36 @@ export const proxyBufferSizeSchema = z
   .regex(/^[0-9]+[km]$/, problem('must be a size such as "16k"', 'Use a number followed by "k" or "m".'))
   .refine(
     (size) => !/^[0-9]+[km]$/.test(size) || Number(size.slice(0, -1)) * (size.endsWith('m') ? 1024 : 1) >= 8,
-    problem('must be at least 8k', 'oauth2-proxy\'s Set-Cookie and the identity headers do not fit nginx\'s 4k default and sessions break; leave it out for 32k (cookie sessions) or 16k (Redis).'),
+    problem(
+      'must be at least 8k',
+      "oauth2-proxy's Set-Cookie and the identity headers do not fit nginx's 4k default and sessions break; leave it out for 32k (cookie sessions) or 16k (Redis).",
+    ),
   );
 
 /** @internal */
-export const proxyBodySizeSchema = z.string().regex(/^[0-9]+[kmg]?$/, problem('must be a size such as "10m"', 'Use a number followed by "k", "m" or "g".'));
+export const proxyBodySizeSchema = z
+  .string()
+  .regex(
+    /^[0-9]+[kmg]?$/,
+    problem('must be a size such as "10m"', 'Use a number followed by "k", "m" or "g".'),
+  );
 
 /** @internal HSTS `max-age` (the controller's and F5's): a short one is forgotten between visits. */
 export const hstsMaxAgeSchema = z
   .number()
   .int(problem('must be whole seconds', 'Remove the fraction.'))
-  .min(86400, problem('must be at least 86400 (one day)', 'Browsers forget a short HSTS policy between visits; use 31536000 (one year).'));
+  .min(
+    86400,
+    problem(
+      'must be at least 86400 (one day)',
+      'Browsers forget a short HSTS policy between visits; use 31536000 (one year).',
+    ),
+  );
 
 /** @internal */
-export const allowSourceRangesSchema = z.array(cidr).min(1, problem('must list at least one network', 'Leave it out to allow any address.'));
+export const allowSourceRangesSchema = z
+  .array(cidr)
+  .min(1, problem('must list at least one network', 'Leave it out to allow any address.'));
 
 /** @internal */
 export const proxyTimeoutsSchema = z.strictObject({
@@ -113,12 +151,22 @@ export function extraAnnotationsSchema(construct: string, managed: (key: string)
 
 /** The per-IP request rate both flavours limit. */
 const rateShape = {
-  requestsPerSecond: z.number().int().min(1, problem('must be at least 1', 'Use a whole number of requests per second.')),
-  burstMultiplier: z.number().int().min(1, problem('must be at least 1', 'Use a whole multiple of the rate.')).optional(),
+  requestsPerSecond: z
+    .number()
+    .int()
+    .min(1, problem('must be at least 1', 'Use a whole number of requests per second.')),
+  burstMultiplier: z
+    .number()
+    .int()
+    .min(1, problem('must be at least 1', 'Use a whole multiple of the rate.'))
+    .optional(),
 };
 
 /** @internal F5's `rateLimit` (`nginx.org/limit-req-*`). */
 export const f5RateLimitSchema = z.strictObject(rateShape);
 
 /** @internal ingress-nginx's `rateLimit`, which can also limit connections. */
-export const rateLimitSchema = z.strictObject({ ...rateShape, connections: z.number().int().min(1).optional() });
+export const rateLimitSchema = z.strictObject({
+  ...rateShape,
+  connections: z.number().int().min(1).optional(),
+});

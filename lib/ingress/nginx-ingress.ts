@@ -1,13 +1,29 @@
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import * as z from 'zod';
+
 import { ingressAuthResponseHeaders } from '../access/header-contract';
+import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { goDuration, hostName, kubernetesName, workloadNamespace } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
-import { allowSourceRangesSchema, apiPathsSchema, backendSchema, extraAnnotationsSchema, proxyBodySizeSchema, proxyBufferSizeSchema, proxyTimeoutsSchema, rateLimitSchema, tlsSourceSchema } from './ingress-schemas';
+import {
+  IngressNginxSettings,
+  isManagedIngressNginxKey,
+  renderIngressNginxAnnotations,
+  setThroughForAnnotation,
+} from './annotations';
 import { type IngressCommonProps, resolveIngressCommon } from './ingress-props';
-import { IngressNginxSettings, isManagedIngressNginxKey, renderIngressNginxAnnotations, setThroughForAnnotation } from './annotations';
+import {
+  allowSourceRangesSchema,
+  apiPathsSchema,
+  backendSchema,
+  extraAnnotationsSchema,
+  proxyBodySizeSchema,
+  proxyBufferSizeSchema,
+  proxyTimeoutsSchema,
+  rateLimitSchema,
+  tlsSourceSchema,
+} from './ingress-schemas';
 
 /** What the ingress needs from the auth gateway (an {@link OidcGateway} provides it). */
 export interface IngressAuthGateway {
@@ -87,7 +103,10 @@ const ingressSchema = z.strictObject({
   namespace: workloadNamespace,
   host: hostName,
   backend: backendSchema,
-  gateway: z.custom<IngressAuthGateway>((v) => typeof v === 'object' && v !== null && 'authUrl' in v, problem('must be an auth gateway', 'Pass the OidcGateway of the portal.')),
+  gateway: z.custom<IngressAuthGateway>(
+    (v) => typeof v === 'object' && v !== null && 'authUrl' in v,
+    problem('must be an auth gateway', 'Pass the OidcGateway of the portal.'),
+  ),
   tls: tlsSourceSchema,
   ingressClassName: kubernetesName.optional(),
   name: kubernetesName.optional(),
@@ -99,7 +118,14 @@ const ingressSchema = z.strictObject({
   cors: z
     .strictObject({
       extraOrigins: z
-        .array(z.string().regex(/^https:\/\/[a-z0-9.-]+(:[0-9]+)?$/, problem('must be an https origin without a path', 'Write it like "https://docs.example.com".')))
+        .array(
+          z
+            .string()
+            .regex(
+              /^https:\/\/[a-z0-9.-]+(:[0-9]+)?$/,
+              problem('must be an https origin without a path', 'Write it like "https://docs.example.com".'),
+            ),
+        )
         .optional(),
     })
     .optional(),
@@ -110,7 +136,10 @@ const ingressSchema = z.strictObject({
       return problem('is managed by NginxIngress', `Set it through ${setThroughForAnnotation(key)}.`);
     }
     if (key.startsWith('cert-manager.io/')) {
-      return problem('is managed by the tls prop', 'Choose the issuer with TlsSource.acme(), .fromIssuer() or .privateCa(); only the main Ingress may ask cert-manager for the certificate.');
+      return problem(
+        'is managed by the tls prop',
+        'Choose the issuer with TlsSource.acme(), .fromIssuer() or .privateCa(); only the main Ingress may ask cert-manager for the certificate.',
+      );
     }
     return undefined;
   }).optional(),
@@ -152,7 +181,16 @@ export class NginxIngress extends Construct {
     super(scope, id);
     validateProps(this, ingressSchema, props);
 
-    const { name, ingressClassName, url: origin, labels, tls, proxyBufferSize, proxyBodySize, timeouts } = resolveIngressCommon(this, props, props.gateway.sessionStore);
+    const {
+      name,
+      ingressClassName,
+      url: origin,
+      labels,
+      tls,
+      proxyBufferSize,
+      proxyBodySize,
+      timeouts,
+    } = resolveIngressCommon(this, props, props.gateway.sessionStore);
     this.url = origin;
     this.tlsSecretName = tls.secretName;
 
@@ -218,7 +256,15 @@ export class NginxIngress extends Construct {
 
     // The three Ingresses differ only in name, annotations and paths: one host, one
     // certificate, one class.
-    const ingress = (id: string, ingressName: string, annotations: Readonly<Record<string, string>>, paths: readonly string[], service: { serviceName: string; port: number }, dependsOn: ITerraformDependable[] = [], host: string = props.host) =>
+    const ingress = (
+      id: string,
+      ingressName: string,
+      annotations: Readonly<Record<string, string>>,
+      paths: readonly string[],
+      service: { serviceName: string; port: number },
+      dependsOn: ITerraformDependable[] = [],
+      host: string = props.host,
+    ) =>
       kubernetesResource(this, id, 'kubernetes_ingress_v1', {
         metadata: { name: ingressName, namespace: props.namespace, labels, annotations: { ...annotations } },
         spec: {
@@ -241,8 +287,20 @@ export class NginxIngress extends Construct {
       });
 
     this.ingress = ingress('Ingress', name, this.annotations, ['/'], props.backend, [...tls.dependsOn]);
-    this.signInIngress = ingress('SignInIngress', `${name}-oauth2`, this.signInAnnotations, ['/oauth2'], props.gateway);
-    this.apiIngress = ingress('ApiIngress', `${name}-api`, this.apiAnnotations, props.apiPaths ?? ['/api'], props.backend);
+    this.signInIngress = ingress(
+      'SignInIngress',
+      `${name}-oauth2`,
+      this.signInAnnotations,
+      ['/oauth2'],
+      props.gateway,
+    );
+    this.apiIngress = ingress(
+      'ApiIngress',
+      `${name}-api`,
+      this.apiAnnotations,
+      props.apiPaths ?? ['/api'],
+      props.backend,
+    );
 
     const machines = props.gateway.machineGateway;
     if (machines !== undefined) {
@@ -250,11 +308,27 @@ export class NginxIngress extends Construct {
       // invalid JWT), never a page. The identity headers of the contract are still set from
       // the auth answer (empty here), so a machine cannot send forged ones to Backstage.
       this.machineAnnotations = {
-        ...renderIngressNginxAnnotations({ ...authenticated, authUrl: machines.authUrl, authSignin: undefined, enableCors: undefined, corsAllowOrigin: undefined, corsAllowCredentials: undefined, corsAllowMethods: undefined, corsAllowHeaders: undefined }),
+        ...renderIngressNginxAnnotations({
+          ...authenticated,
+          authUrl: machines.authUrl,
+          authSignin: undefined,
+          enableCors: undefined,
+          corsAllowOrigin: undefined,
+          corsAllowCredentials: undefined,
+          corsAllowMethods: undefined,
+          corsAllowHeaders: undefined,
+        }),
         ...(props.extraAnnotations ?? {}),
       };
-      this.machineIngress = ingress('MachineIngress', `${name}-machines`, this.machineAnnotations, ['/'], props.backend, [], machines.host);
+      this.machineIngress = ingress(
+        'MachineIngress',
+        `${name}-machines`,
+        this.machineAnnotations,
+        ['/'],
+        props.backend,
+        [],
+        machines.host,
+      );
     }
   }
 }
-

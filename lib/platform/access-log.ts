@@ -1,4 +1,5 @@
 import * as z from 'zod';
+
 import { identityHeaderNames } from '../access/header-contract';
 import { problem } from '../core/validation';
 import { flag } from './operator-release';
@@ -70,7 +71,12 @@ function authHeaderVariable(header: string): string {
 export function ingressNginxAccessLogFormat(options: IngressNginxAccessLogOptions = {}): string {
   const fields: Array<readonly [string, string, 'string' | 'number']> = [...LOG_FIELDS];
   if (options.identity ?? true) {
-    fields.splice(2, 0, ['user', authHeaderVariable('X-Forwarded-User'), 'string'], ['email', authHeaderVariable('X-Forwarded-Email'), 'string']);
+    fields.splice(
+      2,
+      0,
+      ['user', authHeaderVariable('X-Forwarded-User'), 'string'],
+      ['email', authHeaderVariable('X-Forwarded-Email'), 'string'],
+    );
   }
   for (const [field, variable] of Object.entries(options.extraFields ?? {})) {
     fields.push([field, variable, 'string']);
@@ -81,25 +87,43 @@ export function ingressNginxAccessLogFormat(options: IngressNginxAccessLogOption
 const BUILTIN_LOG_FIELDS = new Set(['user', 'email', ...LOG_FIELDS.map(([field]) => field)]);
 
 /** @internal The schema of {@link IngressNginxAccessLogOptions}. */
-export const accessLogOptionsSchema = z
-  .strictObject({
-    identity: flag.optional(),
-    extraFields: z
-      .record(
-        z.string(),
-        z.string().regex(/^\$[A-Za-z_][A-Za-z0-9_]*$/, problem('must be a single nginx variable', 'Write it like "$opentelemetry_trace_id"; literal text and quotes would break the JSON line.')),
-      )
-      .superRefine((fields, ctx) => {
-        for (const field of Object.keys(fields)) {
-          const what = !/^[a-z][a-z0-9_]{0,63}$/.test(field)
-            ? problem('must be a field name of lower-case letters, digits and "_"', 'Use a name such as "trace_id".')
-            : BUILTIN_LOG_FIELDS.has(field)
-              ? problem('is already a field of the access log', 'Choose another name; the built-in fields are listed in the IngressNginxController docs.')
-              : undefined;
-          if (what) {
-            ctx.addIssue({ code: 'custom', path: [field], message: what, params: { nestedValue: { value: field } } });
-          }
+export const accessLogOptionsSchema = z.strictObject({
+  identity: flag.optional(),
+  extraFields: z
+    .record(
+      z.string(),
+      z
+        .string()
+        .regex(
+          /^\$[A-Za-z_][A-Za-z0-9_]*$/,
+          problem(
+            'must be a single nginx variable',
+            'Write it like "$opentelemetry_trace_id"; literal text and quotes would break the JSON line.',
+          ),
+        ),
+    )
+    .superRefine((fields, ctx) => {
+      for (const field of Object.keys(fields)) {
+        const what = !/^[a-z][a-z0-9_]{0,63}$/.test(field)
+          ? problem(
+              'must be a field name of lower-case letters, digits and "_"',
+              'Use a name such as "trace_id".',
+            )
+          : BUILTIN_LOG_FIELDS.has(field)
+            ? problem(
+                'is already a field of the access log',
+                'Choose another name; the built-in fields are listed in the IngressNginxController docs.',
+              )
+            : undefined;
+        if (what) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [field],
+            message: what,
+            params: { nestedValue: { value: field } },
+          });
         }
-      })
-      .optional(),
-  }) satisfies z.ZodType<IngressNginxAccessLogOptions>;
+      }
+    })
+    .optional(),
+}) satisfies z.ZodType<IngressNginxAccessLogOptions>;

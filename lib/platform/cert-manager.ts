@@ -1,10 +1,20 @@
 import { Construct } from 'constructs';
 import * as z from 'zod';
+
 import { ContainerResources } from '../core/resources';
 import { positiveInt } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
 import { DEFAULT_CHARTS } from './chart-source';
-import { HelmOperator, HelmOperatorProps, chartDisruptionBudget, flag, helmOperatorSchema, labelMap, serviceAccountValues, withDefaultResources } from './operator-release';
+import {
+  chartDisruptionBudget,
+  flag,
+  HelmOperator,
+  HelmOperatorProps,
+  helmOperatorSchema,
+  labelMap,
+  serviceAccountValues,
+  withDefaultResources,
+} from './operator-release';
 
 export interface CertManagerProps extends HelmOperatorProps {
   /**
@@ -59,12 +69,19 @@ export interface CertManagerValues {
   readonly podLabels?: Readonly<Record<string, string>>;
   readonly serviceAccount?: { readonly annotations: Readonly<Record<string, string>> };
   readonly global: { readonly leaderElection: { readonly namespace: string } };
-  readonly webhook: { readonly replicaCount: number; readonly podDisruptionBudget: { readonly enabled: boolean; readonly minAvailable?: number } };
+  readonly webhook: {
+    readonly replicaCount: number;
+    readonly podDisruptionBudget: { readonly enabled: boolean; readonly minAvailable?: number };
+  };
   readonly prometheus: { readonly enabled: true; readonly servicemonitor: { readonly enabled: boolean } };
   readonly dns01RecursiveNameservers?: string;
   readonly dns01RecursiveNameserversOnly?: boolean;
   /** The controller's configuration file (the chart renders it as a ControllerConfiguration). */
-  readonly config?: { readonly apiVersion: 'controller.config.cert-manager.io/v1alpha1'; readonly kind: 'ControllerConfiguration'; readonly enableGatewayAPI: true };
+  readonly config?: {
+    readonly apiVersion: 'controller.config.cert-manager.io/v1alpha1';
+    readonly kind: 'ControllerConfiguration';
+    readonly enableGatewayAPI: true;
+  };
 }
 
 const nameserver = z
@@ -77,7 +94,10 @@ const nameserver = z
 const certManagerSchema = helmOperatorSchema({
   replicas: positiveInt('replicas').optional(),
   podLabels: labelMap.optional(),
-  dns01RecursiveNameservers: z.array(nameserver).min(1, problem('must list at least one name server', 'Leave it out to use the cluster resolver.')).optional(),
+  dns01RecursiveNameservers: z
+    .array(nameserver)
+    .min(1, problem('must list at least one name server', 'Leave it out to use the cluster resolver.'))
+    .optional(),
   serviceMonitor: flag.optional(),
   keepCrds: flag.optional(),
   gatewayApi: flag.optional(),
@@ -89,7 +109,6 @@ const certManagerSchema = helmOperatorSchema({
  * the portal stack depends on: `kubernetes_manifest` reads the CRDs at plan time.
  */
 export class CertManager extends HelmOperator<CertManagerValues> {
-
   constructor(scope: Construct, id: string, props: CertManagerProps = {}) {
     super(scope, id);
     validateProps(this, certManagerSchema, props);
@@ -103,7 +122,10 @@ export class CertManager extends HelmOperator<CertManagerValues> {
       crds: { enabled: true, keep: props.keepCrds ?? false },
       replicaCount: replicas,
       podDisruptionBudget: pdb,
-      resources: withDefaultResources(props.resources, { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '500m', memory: '512Mi' } }),
+      resources: withDefaultResources(props.resources, {
+        requests: { cpu: '10m', memory: '64Mi' },
+        limits: { cpu: '500m', memory: '512Mi' },
+      }),
       ...(props.podLabels ? { podLabels: { ...props.podLabels } } : {}),
       ...serviceAccountValues(props),
       // The leader-election lease lives in cert-manager's own namespace, not kube-system
@@ -112,13 +134,30 @@ export class CertManager extends HelmOperator<CertManagerValues> {
       webhook: { replicaCount: replicas, podDisruptionBudget: pdb },
       prometheus: { enabled: true, servicemonitor: { enabled: props.serviceMonitor ?? false } },
       ...(props.dns01RecursiveNameservers
-        ? { dns01RecursiveNameservers: props.dns01RecursiveNameservers.join(','), dns01RecursiveNameserversOnly: true }
+        ? {
+            dns01RecursiveNameservers: props.dns01RecursiveNameservers.join(','),
+            dns01RecursiveNameserversOnly: true,
+          }
         : {}),
       // The chart writes `config` into the controller's config file (controller-config.yaml);
       // the ExperimentalGatewayAPISupport feature gate it also needs is on by default since 1.15.
-      ...(props.gatewayApi ? { config: { apiVersion: 'controller.config.cert-manager.io/v1alpha1', kind: 'ControllerConfiguration', enableGatewayAPI: true } } : {}),
+      ...(props.gatewayApi
+        ? {
+            config: {
+              apiVersion: 'controller.config.cert-manager.io/v1alpha1',
+              kind: 'ControllerConfiguration',
+              enableGatewayAPI: true,
+            },
+          }
+        : {}),
     };
 
-    this.install({ kind: 'CertManager', props, defaultChart: DEFAULT_CHARTS.certManager, defaultNamespace: 'cert-manager', values });
+    this.install({
+      kind: 'CertManager',
+      props,
+      defaultChart: DEFAULT_CHARTS.certManager,
+      defaultNamespace: 'cert-manager',
+      values,
+    });
   }
 }

@@ -1,8 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+
 import { Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import * as z from 'zod';
+
 import { brand, isBranded } from '../core/brand';
 import { DEFAULT_CHARTS, type PinnedChart } from '../core/defaults';
 import { PropsValidationError } from '../core/errors';
@@ -40,14 +42,20 @@ const VERSION_FIX =
 /** An exact chart version: semver with an optional leading "v", no ranges. */
 const chartVersion = z
   .string()
-  .regex(/^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/, problem('must be an exact chart version', VERSION_FIX));
+  .regex(
+    /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/,
+    problem('must be an exact chart version', VERSION_FIX),
+  );
 
 /** A chart name as Helm accepts it in a repository index. */
 const chartName = z
   .string()
   .regex(
     /^[a-z0-9]([-a-z0-9._]*[a-z0-9])?$/,
-    problem('must be a chart name', 'Use the chart name from the repository index, e.g. "ingress-nginx" (lower-case letters, digits, "-", "_" and ".").'),
+    problem(
+      'must be a chart name',
+      'Use the chart name from the repository index, e.g. "ingress-nginx" (lower-case letters, digits, "-", "_" and ".").',
+    ),
   );
 
 const repositoryUrl = z.string().superRefine((value, ctx) => {
@@ -60,7 +68,11 @@ const repositoryUrl = z.string().superRefine((value, ctx) => {
   if (url.username !== '' || url.password !== '') {
     ctx.addIssue({
       code: 'custom',
-      message: problem('must not contain credentials', 'Remove the user name and password from the URL; mirrors that need a login are not supported yet.', { redact: true }),
+      message: problem(
+        'must not contain credentials',
+        'Remove the user name and password from the URL; mirrors that need a login are not supported yet.',
+        { redact: true },
+      ),
     });
   } else if (url.protocol !== 'https:' || url.hostname === '' || url.search !== '' || url.hash !== '') {
     ctx.addIssue({
@@ -73,7 +85,8 @@ const repositoryUrl = z.string().superRefine((value, ctx) => {
   }
 });
 
-const OCI_REFERENCE = /^oci:\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)+$/;
+const OCI_REFERENCE =
+  /^oci:\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)+$/;
 
 /** An OCI chart reference without tag or digest: `oci://<host>[:port]/<path>/<chart>`. */
 const ociReference = z.string().superRefine((value, ctx) => {
@@ -83,12 +96,19 @@ const ociReference = z.string().superRefine((value, ctx) => {
   if (host.includes('@')) {
     ctx.addIssue({
       code: 'custom',
-      message: problem('must not contain credentials', 'Remove the user name and password; registries that need a login are not supported yet.', { redact: true }),
+      message: problem(
+        'must not contain credentials',
+        'Remove the user name and password; registries that need a login are not supported yet.',
+        { redact: true },
+      ),
     });
   } else if (/[:@]/.test(last)) {
     ctx.addIssue({
       code: 'custom',
-      message: problem('must not carry a tag or digest', 'Give the reference without ":<tag>" and put the chart version in the version argument.'),
+      message: problem(
+        'must not carry a tag or digest',
+        'Give the reference without ":<tag>" and put the chart version in the version argument.',
+      ),
     });
   } else if (!OCI_REFERENCE.test(value)) {
     ctx.addIssue({
@@ -105,7 +125,10 @@ const localPath = z
   .string()
   .refine(
     (value) => value.trim() !== '' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value),
-    problem('must be a path to a chart directory or .tgz file', 'Give a file system path (relative paths are resolved against the directory cdktf synth runs in); use ChartSource.repository() or .oci() for URLs.'),
+    problem(
+      'must be a path to a chart directory or .tgz file',
+      'Give a file system path (relative paths are resolved against the directory cdktf synth runs in); use ChartSource.repository() or .oci() for URLs.',
+    ),
   )
   .superRefine((value, ctx) => {
     // Helm would only fail at plan time, with a message that names no construct.
@@ -114,17 +137,33 @@ const localPath = z
     }
     const resolved = resolve(value);
     if (!existsSync(resolved)) {
-      ctx.addIssue({ code: 'custom', message: problem(`does not exist (resolved to ${resolved})`, 'Check the path; relative paths are resolved against the directory cdktf synth runs in.') });
-    } else if (statSync(resolved).isDirectory() ? !existsSync(join(resolved, 'Chart.yaml')) : !/\.tgz$/.test(resolved)) {
       ctx.addIssue({
         code: 'custom',
-        message: problem(`is not a Helm chart (resolved to ${resolved})`, 'Point at the chart directory (the one holding Chart.yaml) or at a packaged .tgz chart.'),
+        message: problem(
+          `does not exist (resolved to ${resolved})`,
+          'Check the path; relative paths are resolved against the directory cdktf synth runs in.',
+        ),
+      });
+    } else if (
+      statSync(resolved).isDirectory() ? !existsSync(join(resolved, 'Chart.yaml')) : !/\.tgz$/.test(resolved)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        message: problem(
+          `is not a Helm chart (resolved to ${resolved})`,
+          'Point at the chart directory (the one holding Chart.yaml) or at a packaged .tgz chart.',
+        ),
       });
     }
   });
 
 const schemas = {
-  repository: z.strictObject({ kind: z.literal('repository'), url: repositoryUrl, chart: chartName, version: chartVersion }),
+  repository: z.strictObject({
+    kind: z.literal('repository'),
+    url: repositoryUrl,
+    chart: chartName,
+    version: chartVersion,
+  }),
   oci: z.strictObject({ kind: z.literal('oci'), reference: ociReference, version: chartVersion }),
   local: z.strictObject({ kind: z.literal('local'), path: localPath }),
 };
@@ -193,12 +232,20 @@ export class ChartSource {
     const options = this.options;
     switch (options.kind) {
       case 'repository':
-        return { repository: options.url.replace(/\/+$/, ''), chart: options.chart, version: options.version };
+        return {
+          repository: options.url.replace(/\/+$/, ''),
+          chart: options.chart,
+          version: options.version,
+        };
       case 'oci': {
         // The documented form of the helm provider: the registry path as `repository`,
         // the last path segment as `chart`.
         const cut = options.reference.lastIndexOf('/');
-        return { repository: options.reference.slice(0, cut), chart: options.reference.slice(cut + 1), version: options.version };
+        return {
+          repository: options.reference.slice(0, cut),
+          chart: options.reference.slice(cut + 1),
+          version: options.version,
+        };
       }
       case 'local':
         return { chart: Token.isUnresolved(options.path) ? options.path : resolve(options.path) };

@@ -1,10 +1,20 @@
 import { Construct } from 'constructs';
 import * as z from 'zod';
+
 import { ContainerResources } from '../core/resources';
 import { positiveInt } from '../core/schemas';
 import { validateProps } from '../core/validation';
 import { DEFAULT_CHARTS } from './chart-source';
-import { HelmOperator, HelmOperatorProps, chartDisruptionBudget, flag, helmOperatorSchema, labelMap, serviceAccountValues, withDefaultResources } from './operator-release';
+import {
+  chartDisruptionBudget,
+  flag,
+  HelmOperator,
+  HelmOperatorProps,
+  helmOperatorSchema,
+  labelMap,
+  serviceAccountValues,
+  withDefaultResources,
+} from './operator-release';
 
 export interface ExternalSecretsOperatorProps extends HelmOperatorProps {
   /**
@@ -37,7 +47,10 @@ export interface ExternalSecretsOperatorValues {
   readonly resources: Required<ContainerResources>;
   readonly podLabels?: Readonly<Record<string, string>>;
   readonly serviceAccount?: { readonly annotations: Readonly<Record<string, string>> };
-  readonly webhook: { readonly replicaCount: number; readonly podDisruptionBudget: { readonly enabled: boolean; readonly minAvailable?: number } };
+  readonly webhook: {
+    readonly replicaCount: number;
+    readonly podDisruptionBudget: { readonly enabled: boolean; readonly minAvailable?: number };
+  };
   readonly serviceMonitor: { readonly enabled: boolean };
 }
 
@@ -55,7 +68,6 @@ const esoSchema = helmOperatorSchema({
  * reads the CRDs at plan time.
  */
 export class ExternalSecretsOperator extends HelmOperator<ExternalSecretsOperatorValues> {
-
   constructor(scope: Construct, id: string, props: ExternalSecretsOperatorProps = {}) {
     super(scope, id);
     validateProps(this, esoSchema, props);
@@ -67,13 +79,22 @@ export class ExternalSecretsOperator extends HelmOperator<ExternalSecretsOperato
       replicaCount: replicas,
       leaderElect: replicas > 1,
       podDisruptionBudget: pdb,
-      resources: withDefaultResources(props.resources, { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } }),
+      resources: withDefaultResources(props.resources, {
+        requests: { cpu: '10m', memory: '64Mi' },
+        limits: { cpu: '500m', memory: '256Mi' },
+      }),
       ...(props.podLabels ? { podLabels: { ...props.podLabels } } : {}),
       ...serviceAccountValues(props),
       webhook: { replicaCount: replicas, podDisruptionBudget: pdb },
       serviceMonitor: { enabled: props.serviceMonitor ?? false },
     };
 
-    this.install({ kind: 'ExternalSecretsOperator', props, defaultChart: DEFAULT_CHARTS.externalSecrets, defaultNamespace: 'external-secrets', values });
+    this.install({
+      kind: 'ExternalSecretsOperator',
+      props,
+      defaultChart: DEFAULT_CHARTS.externalSecrets,
+      defaultNamespace: 'external-secrets',
+      values,
+    });
   }
 }

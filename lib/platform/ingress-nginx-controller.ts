@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import * as z from 'zod';
+
 import { ingressAuthResponseHeaders } from '../access/header-contract';
 import { SessionStore } from '../access/session-store';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
@@ -8,10 +9,24 @@ import { PeerSelector } from '../core/network';
 import { ContainerResources } from '../core/resources';
 import { cidr, kubernetesName, positiveInt } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
-import { DEFAULT_CHARTS } from './chart-source';
-import { IngressNginxAccessLogOptions, accessLogOptionsSchema, ingressNginxAccessLogFormat } from './access-log';
-import { HelmOperatorProps, flag, annotationMap, chartIssues, helmOperatorShape, operatorNamespace, HelmOperator, serviceAccountValues, withDefaultResources } from './operator-release';
 import { hstsMaxAgeSchema, proxyBufferSizeSchema } from '../ingress/ingress-schemas';
+import {
+  accessLogOptionsSchema,
+  ingressNginxAccessLogFormat,
+  IngressNginxAccessLogOptions,
+} from './access-log';
+import { DEFAULT_CHARTS } from './chart-source';
+import {
+  annotationMap,
+  chartIssues,
+  flag,
+  HelmOperator,
+  HelmOperatorProps,
+  helmOperatorShape,
+  operatorNamespace,
+  serviceAccountValues,
+  withDefaultResources,
+} from './operator-release';
 
 /** HTTP Strict Transport Security sent by the controller on every TLS host. HSTS cannot be turned off. */
 export interface IngressNginxHstsOptions {
@@ -155,7 +170,12 @@ export interface IngressNginxValues {
     /** The chart value; the ConfigMap key is also written in `config` (the chart writes it only when true). */
     readonly allowSnippetAnnotations: false;
     readonly ingressClass: string;
-    readonly ingressClassResource: { readonly name: string; readonly enabled: true; readonly default: boolean; readonly controllerValue: string };
+    readonly ingressClassResource: {
+      readonly name: string;
+      readonly enabled: true;
+      readonly default: boolean;
+      readonly controllerValue: string;
+    };
     readonly config: Readonly<Record<string, string>>;
     readonly metrics: { readonly enabled: true; readonly serviceMonitor: { readonly enabled: boolean } };
     readonly service: {
@@ -214,7 +234,13 @@ const controllerSchema = z
     defaultIngressClass: flag.optional(),
     replicas: positiveInt('replicas').optional(),
     sessionStore: z
-      .custom<SessionStore>((v) => SessionStore.isSessionStore(v), problem('must be a SessionStore', 'Use SessionStore.cookie() or SessionStore.redis({...}), the same store as the gateway.'))
+      .custom<SessionStore>(
+        (v) => SessionStore.isSessionStore(v),
+        problem(
+          'must be a SessionStore',
+          'Use SessionStore.cookie() or SessionStore.redis({...}), the same store as the gateway.',
+        ),
+      )
       .optional(),
     proxyBufferSize: proxyBufferSizeSchema.optional(),
     hsts: z
@@ -224,11 +250,17 @@ const controllerSchema = z
         preload: flag.optional(),
       })
       .superRefine((hsts, ctx) => {
-        if (hsts.preload === true && (hsts.includeSubdomains === false || (hsts.maxAgeSeconds ?? 31536000) < 31536000)) {
+        if (
+          hsts.preload === true &&
+          (hsts.includeSubdomains === false || (hsts.maxAgeSeconds ?? 31536000) < 31536000)
+        ) {
           ctx.addIssue({
             code: 'custom',
             path: ['preload'],
-            message: problem('needs includeSubdomains and a max age of at least 31536000', 'Browser preload lists only accept such policies: keep includeSubdomains on and maxAgeSeconds at a year or more.'),
+            message: problem(
+              'needs includeSubdomains and a max age of at least 31536000',
+              'Browser preload lists only accept such policies: keep includeSubdomains on and maxAgeSeconds at a year or more.',
+            ),
           });
         }
       })
@@ -242,34 +274,75 @@ const controllerSchema = z
           .min(1, problem('must be from 1 to 9', 'Use 1 for speed, 9 for size; 5 is a good middle.'))
           .max(9, problem('must be from 1 to 9', 'Use 1 for speed, 9 for size; 5 is a good middle.'))
           .optional(),
-        minLength: z.number().int(problem('must be whole bytes', 'Remove the fraction.')).min(0, problem('must not be negative', 'Use 0 to compress everything.')).optional(),
+        minLength: z
+          .number()
+          .int(problem('must be whole bytes', 'Remove the fraction.'))
+          .min(0, problem('must not be negative', 'Use 0 to compress everything.'))
+          .optional(),
         types: z
-          .array(z.string().regex(/^[a-z]+\/[a-z0-9][a-z0-9.+-]*$/, problem('must be a MIME type', 'Write it like "application/json", without parameters.')))
-          .min(1, problem('must list at least one MIME type', 'Leave it out for the defaults, or set enabled: false.'))
+          .array(
+            z
+              .string()
+              .regex(
+                /^[a-z]+\/[a-z0-9][a-z0-9.+-]*$/,
+                problem('must be a MIME type', 'Write it like "application/json", without parameters.'),
+              ),
+          )
+          .min(
+            1,
+            problem(
+              'must list at least one MIME type',
+              'Leave it out for the defaults, or set enabled: false.',
+            ),
+          )
           .optional(),
       })
       .optional(),
     accessLog: accessLogOptionsSchema.optional(),
     service: z
       .strictObject({
-        type: z.enum(['LoadBalancer', 'NodePort', 'ClusterIP'], { error: problem('must be "LoadBalancer", "NodePort" or "ClusterIP"', 'Most clusters want "LoadBalancer".') }).optional(),
+        type: z
+          .enum(['LoadBalancer', 'NodePort', 'ClusterIP'], {
+            error: problem(
+              'must be "LoadBalancer", "NodePort" or "ClusterIP"',
+              'Most clusters want "LoadBalancer".',
+            ),
+          })
+          .optional(),
         annotations: annotationMap.optional(),
-        externalTrafficPolicy: z.enum(['Local', 'Cluster'], { error: problem('must be "Local" or "Cluster"', 'Keep "Local" to see client addresses.') }).optional(),
-        loadBalancerSourceRanges: z.array(cidr).min(1, problem('must list at least one network', 'Leave it out to allow any address.')).optional(),
+        externalTrafficPolicy: z
+          .enum(['Local', 'Cluster'], {
+            error: problem('must be "Local" or "Cluster"', 'Keep "Local" to see client addresses.'),
+          })
+          .optional(),
+        loadBalancerSourceRanges: z
+          .array(cidr)
+          .min(1, problem('must list at least one network', 'Leave it out to allow any address.'))
+          .optional(),
       })
       .superRefine((service, ctx) => {
         if (service.type === 'ClusterIP' && service.externalTrafficPolicy !== undefined) {
           ctx.addIssue({
             code: 'custom',
             path: ['externalTrafficPolicy'],
-            message: problem('only applies to LoadBalancer and NodePort Services', 'Remove it, or change the type.'),
+            message: problem(
+              'only applies to LoadBalancer and NodePort Services',
+              'Remove it, or change the type.',
+            ),
           });
         }
-        if (service.type !== undefined && service.type !== 'LoadBalancer' && service.loadBalancerSourceRanges !== undefined) {
+        if (
+          service.type !== undefined &&
+          service.type !== 'LoadBalancer' &&
+          service.loadBalancerSourceRanges !== undefined
+        ) {
           ctx.addIssue({
             code: 'custom',
             path: ['loadBalancerSourceRanges'],
-            message: problem('only applies to LoadBalancer Services', 'Remove it, or use allowSourceRanges on the NginxIngress.'),
+            message: problem(
+              'only applies to LoadBalancer Services',
+              'Remove it, or use allowSourceRanges on the NginxIngress.',
+            ),
           });
         }
       })
@@ -280,27 +353,50 @@ const controllerSchema = z
       .superRefine((config, ctx) => {
         for (const key of Object.keys(config)) {
           if (!/^[a-z0-9][a-z0-9-]*$/.test(key)) {
-            ctx.addIssue({ code: 'custom', path: [key], message: problem('is not an ingress-nginx ConfigMap key', 'Keys are lower-case words joined by "-", e.g. "proxy-body-size".') });
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: problem(
+                'is not an ingress-nginx ConfigMap key',
+                'Keys are lower-case words joined by "-", e.g. "proxy-body-size".',
+              ),
+            });
           } else if (/-snippets?$/.test(key)) {
             ctx.addIssue({
               code: 'custom',
               path: [key],
-              message: problem('is a snippet, which injects raw nginx configuration', 'Snippets are refused since the IngressNightmare CVEs (2025); use the ConfigMap keys for what you need.'),
+              message: problem(
+                'is a snippet, which injects raw nginx configuration',
+                'Snippets are refused since the IngressNightmare CVEs (2025); use the ConfigMap keys for what you need.',
+              ),
             });
           } else if (key === 'allow-snippet-annotations') {
             ctx.addIssue({
               code: 'custom',
               path: [key],
-              message: problem('stays "false"', 'Snippet annotations let anyone who can create an Ingress inject nginx configuration (IngressNightmare, 2025).'),
+              message: problem(
+                'stays "false"',
+                'Snippet annotations let anyone who can create an Ingress inject nginx configuration (IngressNightmare, 2025).',
+              ),
             });
           } else if (key === 'annotations-risk-level') {
             ctx.addIssue({
               code: 'custom',
               path: [key],
-              message: problem('stays "High"', 'It admits the auth annotations the portal needs (High) and refuses Critical ones (snippets); lower levels break auth-url.'),
+              message: problem(
+                'stays "High"',
+                'It admits the auth annotations the portal needs (High) and refuses Critical ones (snippets); lower levels break auth-url.',
+              ),
             });
           } else if (MANAGED_CONFIG[key] !== undefined) {
-            ctx.addIssue({ code: 'custom', path: [key], message: problem('is managed by IngressNginxController', `Set it through ${MANAGED_CONFIG[key]}.`) });
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: problem(
+                'is managed by IngressNginxController',
+                `Set it through ${MANAGED_CONFIG[key]}.`,
+              ),
+            });
           }
         }
       })
@@ -311,7 +407,10 @@ const controllerSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['proxyBufferSize'],
-        message: problem('conflicts with sessionStore', 'Give the session store (the size follows it) or an explicit proxyBufferSize, not both.'),
+        message: problem(
+          'conflicts with sessionStore',
+          'Give the session store (the size follows it) or an explicit proxyBufferSize, not both.',
+        ),
       });
     }
     chartIssues(ctx, props.chart);
@@ -408,18 +507,33 @@ export class IngressNginxController extends HelmOperator<IngressNginxValues> {
           enabled: true,
           default: props.defaultIngressClass ?? false,
           // Each controller in a cluster needs its own controller value.
-          controllerValue: className === 'nginx' ? 'k8s.io/ingress-nginx' : `k8s.io/ingress-nginx-${className}`,
+          controllerValue:
+            className === 'nginx' ? 'k8s.io/ingress-nginx' : `k8s.io/ingress-nginx-${className}`,
         },
         config,
         metrics: { enabled: true, serviceMonitor: { enabled: props.serviceMonitor ?? false } },
         service: {
           type: serviceType,
-          ...(serviceType === 'ClusterIP' ? {} : { externalTrafficPolicy: props.service?.externalTrafficPolicy ?? 'Local' }),
+          ...(serviceType === 'ClusterIP'
+            ? {}
+            : { externalTrafficPolicy: props.service?.externalTrafficPolicy ?? 'Local' }),
           ...(props.service?.annotations ? { annotations: { ...props.service.annotations } } : {}),
-          ...(props.service?.loadBalancerSourceRanges ? { loadBalancerSourceRanges: [...props.service.loadBalancerSourceRanges] } : {}),
+          ...(props.service?.loadBalancerSourceRanges
+            ? { loadBalancerSourceRanges: [...props.service.loadBalancerSourceRanges] }
+            : {}),
         },
-        resources: withDefaultResources(props.resources, { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
-        topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } }],
+        resources: withDefaultResources(props.resources, {
+          requests: { cpu: '100m', memory: '128Mi' },
+          limits: { cpu: '1', memory: '512Mi' },
+        }),
+        topologySpreadConstraints: [
+          {
+            maxSkew: 1,
+            topologyKey: 'kubernetes.io/hostname',
+            whenUnsatisfiable: 'ScheduleAnyway',
+            labelSelector: { matchLabels: selector },
+          },
+        ],
       },
       ...serviceAccountValues(props),
     };
@@ -454,7 +568,15 @@ export class IngressNginxController extends HelmOperator<IngressNginxValues> {
           rule: [
             {
               host: 'identity-log.invalid',
-              http: { path: [{ path: '/', pathType: 'Exact', backend: { service: { name: anchorName, port: { number: 80 } } } }] },
+              http: {
+                path: [
+                  {
+                    path: '/',
+                    pathType: 'Exact',
+                    backend: { service: { name: anchorName, port: { number: 80 } } },
+                  },
+                ],
+              },
             },
           ],
         },
@@ -462,9 +584,19 @@ export class IngressNginxController extends HelmOperator<IngressNginxValues> {
       dependsOn.push(this.identityLogIngress);
     }
 
-    const rendered = this.install({ kind: 'IngressNginxController', props, defaultChart: DEFAULT_CHARTS.ingressNginx, defaultNamespace: 'ingress-nginx', values, dependsOn });
+    const rendered = this.install({
+      kind: 'IngressNginxController',
+      props,
+      defaultChart: DEFAULT_CHARTS.ingressNginx,
+      defaultNamespace: 'ingress-nginx',
+      values,
+      dependsOn,
+    });
     this.ingressClassName = className;
     this.controllerConfig = { ...config };
-    this.peer = { namespaceLabels: { 'kubernetes.io/metadata.name': rendered.namespace }, podLabels: selector };
+    this.peer = {
+      namespaceLabels: { 'kubernetes.io/metadata.name': rendered.namespace },
+      podLabels: selector,
+    };
   }
 }

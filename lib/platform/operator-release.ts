@@ -1,18 +1,19 @@
 // What the four platform operators share: the props every one of them takes, their
 // schema, and the rendering of one `helm_release` (hashicorp/helm 3.x) with typed values.
 
+import type { ReleaseSet, ReleaseSetListStruct } from '@cdktf/provider-helm/lib/release';
 import { Fn, ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import type { ReleaseSet, ReleaseSetListStruct } from '@cdktf/provider-helm/lib/release';
 import * as z from 'zod';
+
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
+import { standardLabels } from '../core/labels';
 import { requireProviders } from '../core/providers';
 import { ContainerResources } from '../core/resources';
 import { kubernetesName, positiveInt, resources } from '../core/schemas';
 import { containsToken, nestedIssues, problem } from '../core/validation';
-import { standardLabels } from '../core/labels';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
-import { ChartSource, PinnedChart, defaultChartSource } from './chart-source';
+import { ChartSource, defaultChartSource, PinnedChart } from './chart-source';
 
 /** Props every platform operator takes. */
 export interface HelmOperatorProps {
@@ -70,7 +71,8 @@ const HELM_RELEASE_NAME = /^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$/;
 
 // Annotation keys: an optional DNS-subdomain prefix and "/", then a name of at most 63
 // characters. Values are free text.
-const ANNOTATION_KEY = /^(([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const ANNOTATION_KEY =
+  /^(([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /** @internal A yes/no prop. */
 export const flag = z.boolean({ error: problem('must be true or false', 'Give a boolean, not a string.') });
@@ -80,7 +82,12 @@ function keyedMap(key: RegExp, keyProblem: string, value: z.ZodType<string>) {
   return z.record(z.string(), value).superRefine((map, ctx) => {
     for (const name of Object.keys(map)) {
       if (!key.test(name)) {
-        ctx.addIssue({ code: 'custom', path: [name], message: keyProblem, params: { nestedValue: { value: name } } });
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: keyProblem,
+          params: { nestedValue: { value: name } },
+        });
       }
     }
   });
@@ -89,17 +96,26 @@ function keyedMap(key: RegExp, keyProblem: string, value: z.ZodType<string>) {
 /** @internal An annotation map (ServiceAccount, Service). */
 export const annotationMap = keyedMap(
   ANNOTATION_KEY,
-  problem('is not a valid annotation key', 'Use an optional DNS prefix and "/" followed by a name of letters, digits, "-", "_" and ".", e.g. "eks.amazonaws.com/role-arn".'),
+  problem(
+    'is not a valid annotation key',
+    'Use an optional DNS prefix and "/" followed by a name of letters, digits, "-", "_" and ".", e.g. "eks.amazonaws.com/role-arn".',
+  ),
   z.string({ error: problem('must be a string', 'Annotation values are text: quote numbers and booleans.') }),
 );
 
 /** @internal A label map (pod labels). */
 export const labelMap = keyedMap(
   ANNOTATION_KEY,
-  problem('is not a valid label key', 'Use an optional DNS prefix and "/" followed by a name, e.g. "azure.workload.identity/use".'),
+  problem(
+    'is not a valid label key',
+    'Use an optional DNS prefix and "/" followed by a name, e.g. "azure.workload.identity/use".',
+  ),
   z
     .string({ error: problem('must be a string', 'Label values are text: quote numbers and booleans.') })
-    .regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, problem('must be a valid label value', 'Use at most 63 letters, digits, "-", "_" and ".".')),
+    .regex(
+      /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/,
+      problem('must be a valid label value', 'Use at most 63 letters, digits, "-", "_" and ".".'),
+    ),
 );
 
 /** @internal The schema shape of {@link HelmOperatorProps}. */
@@ -108,16 +124,34 @@ export const helmOperatorShape = {
   createNamespace: flag.optional(),
   releaseName: z
     .string()
-    .regex(HELM_RELEASE_NAME, problem('must be a valid Helm release name', 'Use at most 53 lower-case letters, digits and "-", starting and ending with a letter or digit.'))
+    .regex(
+      HELM_RELEASE_NAME,
+      problem(
+        'must be a valid Helm release name',
+        'Use at most 53 lower-case letters, digits and "-", starting and ending with a letter or digit.',
+      ),
+    )
     .optional(),
   chart: z
-    .custom<ChartSource>((v) => ChartSource.isChartSource(v), problem('must be a ChartSource', 'Use ChartSource.repository(url, chart, version), .oci(reference, version) or .localPath(path).'))
+    .custom<ChartSource>(
+      (v) => ChartSource.isChartSource(v),
+      problem(
+        'must be a ChartSource',
+        'Use ChartSource.repository(url, chart, version), .oci(reference, version) or .localPath(path).',
+      ),
+    )
     .optional(),
   resources: resources.optional(),
   serviceAccountAnnotations: annotationMap.optional(),
   wait: flag.optional(),
   timeoutSeconds: positiveInt('timeoutSeconds')
-    .max(3600, problem('timeoutSeconds must be at most 3600', 'An operator that is not ready within an hour will not become ready; look at its pods instead.'))
+    .max(
+      3600,
+      problem(
+        'timeoutSeconds must be at most 3600',
+        'An operator that is not ready within an hour will not become ready; look at its pods instead.',
+      ),
+    )
     .optional(),
 };
 
@@ -134,7 +168,9 @@ export function chartIssues(ctx: z.core.$RefinementCtx, chart: unknown): void {
  * strict, with the chart's arguments checked as the `chart` prop.
  */
 export function helmOperatorSchema<S extends z.core.$ZodLooseShape>(shape: S) {
-  return z.strictObject({ ...helmOperatorShape, ...shape }).superRefine((props: { readonly chart?: unknown }, ctx) => chartIssues(ctx, props.chart));
+  return z
+    .strictObject({ ...helmOperatorShape, ...shape })
+    .superRefine((props: { readonly chart?: unknown }, ctx) => chartIssues(ctx, props.chart));
 }
 
 /**
@@ -142,17 +178,27 @@ export function helmOperatorSchema<S extends z.core.$ZodLooseShape>(shape: S) {
  * A chart's `podDisruptionBudget` values for `replicas`: one that keeps a pod up, but only
  * with more than one replica (with one it would block every node drain).
  */
-export function chartDisruptionBudget(replicas: number): { readonly enabled: boolean; readonly minAvailable?: number } {
+export function chartDisruptionBudget(replicas: number): {
+  readonly enabled: boolean;
+  readonly minAvailable?: number;
+} {
   return replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false };
 }
 
 /** @internal The chart's `serviceAccount.annotations` (workload identity), only when given. */
-export function serviceAccountValues(props: HelmOperatorProps): { readonly serviceAccount?: { readonly annotations: Readonly<Record<string, string>> } } {
-  return props.serviceAccountAnnotations ? { serviceAccount: { annotations: { ...props.serviceAccountAnnotations } } } : {};
+export function serviceAccountValues(props: HelmOperatorProps): {
+  readonly serviceAccount?: { readonly annotations: Readonly<Record<string, string>> };
+} {
+  return props.serviceAccountAnnotations
+    ? { serviceAccount: { annotations: { ...props.serviceAccountAnnotations } } }
+    : {};
 }
 
 /** @internal Requests and limits with the operator's defaults filled in. */
-export function withDefaultResources(given: ContainerResources | undefined, defaults: Required<ContainerResources>): Required<ContainerResources> {
+export function withDefaultResources(
+  given: ContainerResources | undefined,
+  defaults: Required<ContainerResources>,
+): Required<ContainerResources> {
   return {
     requests: { ...defaults.requests, ...given?.requests },
     limits: { ...defaults.limits, ...given?.limits },
@@ -160,7 +206,8 @@ export function withDefaultResources(given: ContainerResources | undefined, defa
 }
 
 /** @internal A JSON-like values tree; tokens are strings or numbers that resolve at plan time. */
-export type HelmValue = string | number | boolean | null | readonly HelmValue[] | { readonly [key: string]: HelmValue | undefined };
+export type HelmValue =
+  string | number | boolean | null | readonly HelmValue[] | { readonly [key: string]: HelmValue | undefined };
 
 /** Helm's `--set` path syntax: "." separates keys, so dots inside a key are escaped. */
 function setPath(path: readonly string[]): string {
@@ -188,7 +235,11 @@ function setStringValue(value: string): string {
  * the YAML text unquoted. Strings go in as `type = "string"` (escaped for Helm's parser),
  * numbers as `auto`, lists as `set_list` (list items must not contain ",").
  */
-export function splitTokens(values: HelmValue): { plain: HelmValue; set: ReleaseSet[]; setList: ReleaseSetListStruct[] } {
+export function splitTokens(values: HelmValue): {
+  plain: HelmValue;
+  set: ReleaseSet[];
+  setList: ReleaseSetListStruct[];
+} {
   const set: ReleaseSet[] = [];
   const setList: ReleaseSetListStruct[] = [];
   const walk = (value: HelmValue, path: string[]): HelmValue | undefined => {
@@ -202,7 +253,12 @@ export function splitTokens(values: HelmValue): { plain: HelmValue; set: Release
     }
     if (Array.isArray(value)) {
       if (containsToken(value)) {
-        setList.push({ name: setPath(path), value: (Token.isUnresolved(value) ? value : value.map((v) => (typeof v === 'number' ? Token.asString(v) : String(v)))) as string[] });
+        setList.push({
+          name: setPath(path),
+          value: (Token.isUnresolved(value)
+            ? value
+            : value.map((v) => (typeof v === 'number' ? Token.asString(v) : String(v)))) as string[],
+        });
         return undefined;
       }
       return value;
@@ -230,7 +286,12 @@ export function splitTokens(values: HelmValue): { plain: HelmValue; set: Release
  * The operator's namespace as a `kubernetes_namespace_v1` of the stack (id `Namespace`), or
  * undefined when the props say it exists already.
  */
-export function operatorNamespace(scope: Construct, props: HelmOperatorProps, defaultNamespace: string, chart: string): KubernetesResource | undefined {
+export function operatorNamespace(
+  scope: Construct,
+  props: HelmOperatorProps,
+  defaultNamespace: string,
+  chart: string,
+): KubernetesResource | undefined {
   if (props.createNamespace === false) {
     return undefined;
   }
@@ -239,7 +300,10 @@ export function operatorNamespace(scope: Construct, props: HelmOperatorProps, de
     return existing;
   }
   return kubernetesResource(scope, 'Namespace', 'kubernetes_namespace_v1', {
-    metadata: { name: props.namespace ?? defaultNamespace, labels: standardLabels(chart, props.releaseName ?? chart, 'namespace') },
+    metadata: {
+      name: props.namespace ?? defaultNamespace,
+      labels: standardLabels(chart, props.releaseName ?? chart, 'namespace'),
+    },
   });
 }
 
@@ -278,39 +342,36 @@ export function renderOperatorRelease(scope: Construct, spec: OperatorReleaseSpe
   const chart = props.chart ?? defaultChartSource(scope, spec.defaultChart);
   const namespace = props.namespace ?? spec.defaultNamespace;
   const namespaceResource = operatorNamespace(scope, props, spec.defaultNamespace, spec.defaultChart.chart);
-  const dependsOn = [...(namespaceResource ? [namespaceResource] : []), ...(spec.dependsOn ?? [])].filter((d, i, all) => all.indexOf(d) === i);
+  const dependsOn = [...(namespaceResource ? [namespaceResource] : []), ...(spec.dependsOn ?? [])].filter(
+    (d, i, all) => all.indexOf(d) === i,
+  );
   const releaseName = props.releaseName ?? spec.defaultChart.chart;
   const wait = props.wait ?? true;
   const { plain, set, setList } = splitTokens(spec.values as HelmValue);
   const valuesYaml = toYaml(plain);
   const location = chart.location;
 
-  const release = kubernetesResource(
-    scope,
-    'Release',
-    'helm_release',
-    {
-      name: releaseName,
-      namespace,
-      // The namespace is the stack's own resource (see operatorNamespace), never Helm's.
-      createNamespace: false,
-      repository: location.repository,
-      chart: location.chart,
-      version: location.version,
-      values: [escapeTerraformTemplate(valuesYaml)],
-      set: set.length > 0 ? set : undefined,
-      setList: setList.length > 0 ? setList : undefined,
-      wait,
-      // A failed upgrade is rolled back instead of leaving a half-applied release; only
-      // possible when Helm waits for readiness.
-      atomic: wait,
-      cleanupOnFail: true,
-      timeout: props.timeoutSeconds ?? 600,
-      // Every revision is a Secret in the namespace; keep a bounded history for rollbacks.
-      maxHistory: 10,
-      dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
-    },
-  );
+  const release = kubernetesResource(scope, 'Release', 'helm_release', {
+    name: releaseName,
+    namespace,
+    // The namespace is the stack's own resource (see operatorNamespace), never Helm's.
+    createNamespace: false,
+    repository: location.repository,
+    chart: location.chart,
+    version: location.version,
+    values: [escapeTerraformTemplate(valuesYaml)],
+    set: set.length > 0 ? set : undefined,
+    setList: setList.length > 0 ? setList : undefined,
+    wait,
+    // A failed upgrade is rolled back instead of leaving a half-applied release; only
+    // possible when Helm waits for readiness.
+    atomic: wait,
+    cleanupOnFail: true,
+    timeout: props.timeoutSeconds ?? 600,
+    // Every revision is a Secret in the namespace; keep a bounded history for rollbacks.
+    maxHistory: 10,
+    dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
+  });
   return { release, namespace, releaseName, chart, valuesYaml };
 }
 
@@ -363,7 +424,9 @@ export abstract class HelmOperator<V extends object> extends Construct {
 
   private rendered(): RenderedRelease & { readonly values: V } {
     if (!this.installed) {
-      throw new Error(`${this.node.path}: the operator's release is read before its constructor installed it`);
+      throw new Error(
+        `${this.node.path}: the operator's release is read before its constructor installed it`,
+      );
     }
     return this.installed;
   }

@@ -1,10 +1,18 @@
 import { Construct } from 'constructs';
 import * as z from 'zod';
+
 import { ContainerResources } from '../core/resources';
 import { positiveInt } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
 import { DEFAULT_CHARTS } from './chart-source';
-import { HelmOperator, HelmOperatorProps, chartDisruptionBudget, helmOperatorSchema, serviceAccountValues, withDefaultResources } from './operator-release';
+import {
+  chartDisruptionBudget,
+  HelmOperator,
+  HelmOperatorProps,
+  helmOperatorSchema,
+  serviceAccountValues,
+  withDefaultResources,
+} from './operator-release';
 
 export interface ReloaderProps extends HelmOperatorProps {
   /**
@@ -39,7 +47,14 @@ export interface ReloaderValues {
 
 const reloaderSchema = helmOperatorSchema({
   replicas: positiveInt('replicas').optional(),
-  reloadStrategy: z.enum(['annotations', 'env-vars'], { error: problem('must be "annotations" or "env-vars"', 'Keep "annotations" unless your tooling needs the other.') }).optional(),
+  reloadStrategy: z
+    .enum(['annotations', 'env-vars'], {
+      error: problem(
+        'must be "annotations" or "env-vars"',
+        'Keep "annotations" unless your tooling needs the other.',
+      ),
+    })
+    .optional(),
 }) satisfies z.ZodType<ReloaderProps>;
 
 /**
@@ -49,7 +64,6 @@ const reloaderSchema = helmOperatorSchema({
  * and can read every Secret and ConfigMap in the cluster.
  */
 export class Reloader extends HelmOperator<ReloaderValues> {
-
   constructor(scope: Construct, id: string, props: ReloaderProps = {}) {
     super(scope, id);
     validateProps(this, reloaderSchema, props);
@@ -63,13 +77,22 @@ export class Reloader extends HelmOperator<ReloaderValues> {
         enableHA: replicas > 1,
         deployment: {
           replicas,
-          resources: withDefaultResources(props.resources, { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '100m', memory: '256Mi' } }),
+          resources: withDefaultResources(props.resources, {
+            requests: { cpu: '10m', memory: '64Mi' },
+            limits: { cpu: '100m', memory: '256Mi' },
+          }),
         },
         podDisruptionBudget: chartDisruptionBudget(replicas),
         ...serviceAccountValues(props),
       },
     };
 
-    this.install({ kind: 'Reloader', props, defaultChart: DEFAULT_CHARTS.reloader, defaultNamespace: 'reloader', values });
+    this.install({
+      kind: 'Reloader',
+      props,
+      defaultChart: DEFAULT_CHARTS.reloader,
+      defaultNamespace: 'reloader',
+      values,
+    });
   }
 }

@@ -77,7 +77,9 @@ export function defineCheck<const Id extends string>(declaration: CheckDeclarati
     ...row,
     evaluate(model: StackModel): CheckOutcome {
       const findings: GuardrailFinding[] = [];
-      const applicable = inspect(model, (resource, message) => findings.push({ check, path: resource.path, resourceType: resource.type, message }));
+      const applicable = inspect(model, (resource, message) =>
+        findings.push({ check, path: resource.path, resourceType: resource.type, message }),
+      );
       return { applicable, findings };
     },
   };

@@ -29,7 +29,9 @@ type RepeatedId<T extends readonly CheckDefinition[], Seen extends string = neve
   : never;
 
 /** The list itself when every id is listed once; otherwise a type no list matches, naming the id. */
-type ListedOnce<T extends readonly CheckDefinition[]> = [RepeatedId<T>] extends [never] ? T : `check "${RepeatedId<T>}" is listed twice`;
+type ListedOnce<T extends readonly CheckDefinition[]> = [RepeatedId<T>] extends [never]
+  ? T
+  : `check "${RepeatedId<T>}" is listed twice`;
 
 /** Lists the checks; a check listed twice does not compile. */
 function registry<const T extends readonly CheckDefinition[]>(checks: T & ListedOnce<T>): T {
@@ -56,4 +58,6 @@ export const CHECKS = registry([
 export type GuardrailCheckId = (typeof CHECKS)[number]['id'];
 
 /** The check table: every check, with its control mapping. */
-export const GUARDRAIL_CHECKS: readonly GuardrailCheck[] = Object.freeze(CHECKS.map(({ evaluate, ...row }) => row));
+export const GUARDRAIL_CHECKS: readonly GuardrailCheck[] = Object.freeze(
+  CHECKS.map(({ evaluate: _evaluate, ...row }) => row),
+);

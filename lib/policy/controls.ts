@@ -8,9 +8,11 @@ export const SOC2_CRITERIA: Readonly<Record<string, string>> = {
   'CC6.6': 'Logical access security measures against threats from sources outside the system boundaries',
   'CC6.7': 'Transmission of information is restricted to authorized parties and protected in transit',
   'CC6.8': 'Controls prevent or detect unauthorized or malicious software',
-  'CC7.1': 'Detection and monitoring procedures identify configuration changes that introduce vulnerabilities',
+  'CC7.1':
+    'Detection and monitoring procedures identify configuration changes that introduce vulnerabilities',
   'CC7.2': 'System components are monitored for anomalies indicative of malicious acts, disasters and errors',
-  'CC8.1': 'Changes to infrastructure and software are authorized, tested, approved and implemented in a controlled way',
+  'CC8.1':
+    'Changes to infrastructure and software are authorized, tested, approved and implemented in a controlled way',
   'A1.1': 'Current processing capacity and use of system components are maintained, monitored and evaluated',
   'A1.2': 'Environmental protections, software, backup and recovery infrastructure support availability',
 };

@@ -5,7 +5,8 @@
 // (oauth2-proxy in the request path, whose alpha config injects the header).
 
 import { parse as parseYaml } from 'yaml';
-import { InspectedResource, Obj, StackModel, isObj, many, one, stringMap, strings } from './stack-model';
+
+import { InspectedResource, isObj, many, Obj, one, StackModel, stringMap, strings } from './stack-model';
 
 const GROUP = 'gateway.networking.k8s.io';
 
@@ -35,7 +36,11 @@ export interface RouteRule {
   /** The rule sends requests to backends (it does not only redirect). */
   readonly forwards: boolean;
   readonly filters: readonly Obj[];
-  readonly backends: ReadonlyArray<{ readonly name: string; readonly namespace: string; readonly filters: readonly Obj[] }>;
+  readonly backends: ReadonlyArray<{
+    readonly name: string;
+    readonly namespace: string;
+    readonly filters: readonly Obj[];
+  }>;
 }
 
 export interface InspectedRoute {
@@ -51,7 +56,12 @@ function manifestsOf(model: StackModel, kind: string): Array<{ resource: Inspect
   return model.resources
     .filter((r) => r.type === 'kubernetes_manifest')
     .map((resource) => ({ resource, manifest: one(resource.attributes.manifest) }))
-    .filter(({ manifest }) => manifest.kind === kind && typeof manifest.apiVersion === 'string' && manifest.apiVersion.startsWith(`${GROUP}/`));
+    .filter(
+      ({ manifest }) =>
+        manifest.kind === kind &&
+        typeof manifest.apiVersion === 'string' &&
+        manifest.apiVersion.startsWith(`${GROUP}/`),
+    );
 }
 
 /** The Gateways of the stack. */
@@ -66,8 +76,16 @@ export function gatewaysOf(model: StackModel): InspectedGateway[] {
       listeners: many(one(manifest.spec).listeners).map((l) => {
         const tls = one(l.tls);
         const protocol = typeof l.protocol === 'string' ? l.protocol : '';
-        const terminates = (protocol === 'HTTPS' || protocol === 'TLS') && (tls.mode ?? 'Terminate') === 'Terminate' && (many(tls.certificateRefs).length > 0 || Object.keys(one(tls.options)).length > 0);
-        return { name: String(l.name ?? ''), protocol, ...(typeof l.hostname === 'string' ? { hostname: l.hostname } : {}), terminatesTls: terminates };
+        const terminates =
+          (protocol === 'HTTPS' || protocol === 'TLS') &&
+          (tls.mode ?? 'Terminate') === 'Terminate' &&
+          (many(tls.certificateRefs).length > 0 || Object.keys(one(tls.options)).length > 0);
+        return {
+          name: String(l.name ?? ''),
+          protocol,
+          ...(typeof l.hostname === 'string' ? { hostname: l.hostname } : {}),
+          terminatesTls: terminates,
+        };
       }),
     };
   });
@@ -86,7 +104,11 @@ export function httpRoutesOf(model: StackModel): InspectedRoute[] {
       hostnames: strings(spec.hostnames),
       parents: many(spec.parentRefs)
         .filter((p) => (p.kind ?? 'Gateway') === 'Gateway' && (p.group ?? GROUP) === GROUP)
-        .map((p) => ({ name: model.resolveName(p.name), namespace: p.namespace === undefined ? namespace : model.resolveName(p.namespace), ...(typeof p.sectionName === 'string' ? { sectionName: p.sectionName } : {}) })),
+        .map((p) => ({
+          name: model.resolveName(p.name),
+          namespace: p.namespace === undefined ? namespace : model.resolveName(p.namespace),
+          ...(typeof p.sectionName === 'string' ? { sectionName: p.sectionName } : {}),
+        })),
       rules: many(spec.rules).map((rule) => {
         const backends = many(rule.backendRefs).map((b) => ({
           name: model.resolveName(b.name),
@@ -100,12 +122,17 @@ export function httpRoutesOf(model: StackModel): InspectedRoute[] {
 }
 
 /** The listeners of an in-stack Gateway a route's parentRef attaches to, or undefined for a Gateway outside the stack. */
-export function listenersOf(gateways: readonly InspectedGateway[], parent: RouteParent): readonly GatewayListener[] | undefined {
+export function listenersOf(
+  gateways: readonly InspectedGateway[],
+  parent: RouteParent,
+): readonly GatewayListener[] | undefined {
   const gateway = gateways.find((g) => g.name === parent.name && g.namespace === parent.namespace);
   if (!gateway) {
     return undefined;
   }
-  return parent.sectionName === undefined ? gateway.listeners : gateway.listeners.filter((l) => l.name === parent.sectionName);
+  return parent.sectionName === undefined
+    ? gateway.listeners
+    : gateway.listeners.filter((l) => l.name === parent.sectionName);
 }
 
 /** The `max-age` of a Strict-Transport-Security value (undefined when it has none). */
@@ -122,7 +149,11 @@ export function hstsOfFilters(filters: readonly Obj[]): string | undefined {
     }
     const modifier = one(filter.responseHeaderModifier);
     for (const header of [...many(modifier.set), ...many(modifier.add)]) {
-      if (typeof header.name === 'string' && header.name.toLowerCase() === 'strict-transport-security' && typeof header.value === 'string') {
+      if (
+        typeof header.name === 'string' &&
+        header.name.toLowerCase() === 'strict-transport-security' &&
+        typeof header.value === 'string'
+      ) {
         return header.value;
       }
     }
@@ -135,9 +166,15 @@ export function hstsOfFilters(filters: readonly Obj[]): string | undefined {
  * oauth2-proxy (its `--alpha-config` file read from the ConfigMap mounted at that path)
  * whose `injectResponseHeaders` sets it. Undefined when no such pod is found.
  */
-export function hstsOfBackend(model: StackModel, service: { readonly name: string; readonly namespace: string }): string | undefined {
+export function hstsOfBackend(
+  model: StackModel,
+  service: { readonly name: string; readonly namespace: string },
+): string | undefined {
   const svc = model.resources.find(
-    (r) => (r.type === 'kubernetes_service_v1' || r.type === 'kubernetes_service') && model.resolveName(metadataName(r)) === service.name && model.namespaceOf(one(r.attributes.metadata)) === service.namespace,
+    (r) =>
+      (r.type === 'kubernetes_service_v1' || r.type === 'kubernetes_service') &&
+      model.resolveName(metadataName(r)) === service.name &&
+      model.namespaceOf(one(r.attributes.metadata)) === service.namespace,
   );
   if (!svc) {
     return undefined;
@@ -147,7 +184,11 @@ export function hstsOfBackend(model: StackModel, service: { readonly name: strin
     return undefined;
   }
   const values = model.workloads
-    .filter((w) => model.resolveName(w.namespace) === service.namespace && Object.entries(selector).every(([k, v]) => w.podLabels[k] === v))
+    .filter(
+      (w) =>
+        model.resolveName(w.namespace) === service.namespace &&
+        Object.entries(selector).every(([k, v]) => w.podLabels[k] === v),
+    )
     .flatMap((w) => w.containers.map((c) => alphaConfigHsts(model, w.podSpec, c, service.namespace)));
   // Every pod behind the Service must send it.
   return values.length > 0 && values.every((v) => v !== undefined && v === values[0]) ? values[0] : undefined;
@@ -157,7 +198,12 @@ function metadataName(resource: InspectedResource): unknown {
   return one(resource.attributes.metadata).name;
 }
 
-function alphaConfigHsts(model: StackModel, podSpec: Obj, container: Obj, namespace: string): string | undefined {
+function alphaConfigHsts(
+  model: StackModel,
+  podSpec: Obj,
+  container: Obj,
+  namespace: string,
+): string | undefined {
   const flag = strings(container.args).find((a) => a.startsWith('--alpha-config='));
   if (!flag) {
     return undefined;
@@ -169,7 +215,10 @@ function alphaConfigHsts(model: StackModel, podSpec: Obj, container: Obj, namesp
   const volume = many(podSpec.volume).find((v) => v.name === mount?.name);
   const configMapName = model.resolveName(one(volume?.config_map).name);
   const configMap = model.resources.find(
-    (r) => (r.type === 'kubernetes_config_map_v1' || r.type === 'kubernetes_config_map') && model.resolveName(metadataName(r)) === configMapName && model.namespaceOf(one(r.attributes.metadata)) === namespace,
+    (r) =>
+      (r.type === 'kubernetes_config_map_v1' || r.type === 'kubernetes_config_map') &&
+      model.resolveName(metadataName(r)) === configMapName &&
+      model.namespaceOf(one(r.attributes.metadata)) === namespace,
   );
   const text = configMap ? stringMap(configMap.attributes.data)[key] : undefined;
   if (text === undefined) {
@@ -183,7 +232,9 @@ function alphaConfigHsts(model: StackModel, podSpec: Obj, container: Obj, namesp
     return undefined;
   }
   const headers = isObj(alpha) ? many(alpha.injectResponseHeaders) : [];
-  const hsts = headers.find((h) => typeof h.name === 'string' && h.name.toLowerCase() === 'strict-transport-security');
+  const hsts = headers.find(
+    (h) => typeof h.name === 'string' && h.name.toLowerCase() === 'strict-transport-security',
+  );
   // A static value is a secretSource (v7.14+ nested form).
   const value = hsts ? one(one(many(hsts.values)[0]).secretSource).value : undefined;
   return typeof value === 'string' ? value : undefined;

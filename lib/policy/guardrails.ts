@@ -1,10 +1,11 @@
-import * as path from 'path';
 import { App, IAspect, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
+import * as path from 'path';
+
 import { PropsValidationError } from '../core/errors';
 import { formatValue } from '../core/validation';
 import { CHECKS, GUARDRAIL_CHECKS, GuardrailCheckId } from './checks';
-import { GuardrailsReport, ReportedFinding, buildReport, writeReport } from './report';
+import { buildReport, GuardrailsReport, ReportedFinding, writeReport } from './report';
 import { InspectedResource, StackModel } from './stack-model';
 
 /** A finding accepted on purpose, with the reason recorded in the report. */
@@ -36,22 +37,51 @@ const CHECK_IDS = new Set<string>(GUARDRAIL_CHECKS.map((c) => c.id));
 
 function validateGuardrailsProps(props: GuardrailsProps): void {
   const problems: string[] = [];
-  const at = (prop: string, what: string, value: unknown, fix: string) => problems.push(`[Guardrails] ${prop}: ${what}, got ${formatValue(value)}. ${fix}`);
+  const at = (prop: string, what: string, value: unknown, fix: string) =>
+    problems.push(`[Guardrails] ${prop}: ${what}, got ${formatValue(value)}. ${fix}`);
   if (props.environment !== 'production' && props.environment !== 'non-production') {
-    at('environment', 'must be "production" or "non-production"', props.environment, 'Production adds the replica and PodDisruptionBudget checks.');
+    at(
+      'environment',
+      'must be "production" or "non-production"',
+      props.environment,
+      'Production adds the replica and PodDisruptionBudget checks.',
+    );
   }
-  if (props.reportDir !== undefined && (typeof props.reportDir !== 'string' || props.reportDir.trim() === '')) {
-    at('reportDir', 'must be a directory path', props.reportDir, 'Give a path, or leave it out to write next to the stack\'s cdk.tf.json.');
+  if (
+    props.reportDir !== undefined &&
+    (typeof props.reportDir !== 'string' || props.reportDir.trim() === '')
+  ) {
+    at(
+      'reportDir',
+      'must be a directory path',
+      props.reportDir,
+      "Give a path, or leave it out to write next to the stack's cdk.tf.json.",
+    );
   }
   (props.exemptions ?? []).forEach((exemption, index) => {
     if (!CHECK_IDS.has(exemption.check)) {
-      at(`exemptions[${index}].check`, 'is not a Guardrails check', exemption.check, `Use one of ${[...CHECK_IDS].join(', ')}.`);
+      at(
+        `exemptions[${index}].check`,
+        'is not a Guardrails check',
+        exemption.check,
+        `Use one of ${[...CHECK_IDS].join(', ')}.`,
+      );
     }
     if (typeof exemption.path !== 'string' || exemption.path.trim() === '') {
-      at(`exemptions[${index}].path`, 'must be a construct path', exemption.path, 'Copy it from the finding, e.g. "portal-prod/portal/Backstage/Deployment".');
+      at(
+        `exemptions[${index}].path`,
+        'must be a construct path',
+        exemption.path,
+        'Copy it from the finding, e.g. "portal-prod/portal/Backstage/Deployment".',
+      );
     }
     if (typeof exemption.reason !== 'string' || exemption.reason.trim().length < 10) {
-      at(`exemptions[${index}].reason`, 'must say why the finding is accepted', exemption.reason, 'Write who accepted it and why (at least 10 characters); auditors read it.');
+      at(
+        `exemptions[${index}].reason`,
+        'must say why the finding is accepted',
+        exemption.reason,
+        'Write who accepted it and why (at least 10 characters); auditors read it.',
+      );
     }
   });
   if (problems.length > 0) {
@@ -61,19 +91,32 @@ function validateGuardrailsProps(props: GuardrailsProps): void {
 
 /** Every Terraform resource of the stack as it synthesizes (overrides applied, tokens resolved). */
 function inspect(stack: TerraformStack): InspectedResource[] {
-  const rendered = stack.toTerraform() as { resource?: Record<string, Record<string, Record<string, unknown>>> };
+  const rendered = stack.toTerraform() as {
+    resource?: Record<string, Record<string, Record<string, unknown>>>;
+  };
   const resources: InspectedResource[] = [];
   for (const [type, byId] of Object.entries(rendered.resource ?? {})) {
     for (const [logicalId, { ['//']: meta, ...attributes }] of Object.entries(byId)) {
       const constructPath = (meta as { metadata?: { path?: unknown } } | undefined)?.metadata?.path;
-      resources.push({ type, path: typeof constructPath === 'string' ? constructPath : `${stack.node.path}/${logicalId}`, attributes, address: `${type}.${logicalId}` });
+      resources.push({
+        type,
+        path: typeof constructPath === 'string' ? constructPath : `${stack.node.path}/${logicalId}`,
+        attributes,
+        address: `${type}.${logicalId}`,
+      });
     }
   }
   return resources;
 }
 
-function exempted(exemptions: readonly GuardrailExemption[], check: GuardrailCheckId, constructPath: string): GuardrailExemption | undefined {
-  return exemptions.find((e) => e.check === check && (constructPath === e.path || constructPath.startsWith(`${e.path}/`)));
+function exempted(
+  exemptions: readonly GuardrailExemption[],
+  check: GuardrailCheckId,
+  constructPath: string,
+): GuardrailExemption | undefined {
+  return exemptions.find(
+    (e) => e.check === check && (constructPath === e.path || constructPath.startsWith(`${e.path}/`)),
+  );
 }
 
 /**
@@ -136,6 +179,8 @@ export class Guardrails implements IAspect {
     const report = buildReport(stackName, this.props.environment, outcomes);
     this.reports.set(stackName, report);
     writeReport(report, this.props.reportDir ?? path.join(App.of(stack).outdir, 'stacks', stackName));
-    return report.checks.flatMap((check) => check.findings.filter((f) => f.waived === undefined).map((f) => `[${f.path}] ${f.check}: ${f.message}`));
+    return report.checks.flatMap((check) =>
+      check.findings.filter((f) => f.waived === undefined).map((f) => `[${f.path}] ${f.check}: ${f.message}`),
+    );
   }
 }

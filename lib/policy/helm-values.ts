@@ -3,7 +3,8 @@
 // applies them (the YAML `values` documents in order, then `set`, then `set_sensitive`).
 
 import { parse as parseYaml } from 'yaml';
-import { InspectedResource, Obj, StackModel, isObj, many, one, strings } from './stack-model';
+
+import { InspectedResource, isObj, many, Obj, one, StackModel, strings } from './stack-model';
 
 /** Which controller a chart installs. */
 export type ControllerFlavour = 'ingress-nginx' | 'f5-nginx-ingress';
@@ -75,7 +76,11 @@ export function helmValues(attributes: Readonly<Obj>): Obj {
 export function controllerConfigs(model: StackModel): ControllerConfig[] {
   return model.resources
     .filter((r) => r.type === 'helm_release')
-    .map((resource) => ({ resource, flavour: chartFlavour(resource.attributes), values: helmValues(resource.attributes) }))
+    .map((resource) => ({
+      resource,
+      flavour: chartFlavour(resource.attributes),
+      values: helmValues(resource.attributes),
+    }))
     .filter((c): c is ControllerConfig => c.flavour !== undefined);
 }
 

@@ -2,7 +2,7 @@
 // evaluated against a pod template's labels: every match_labels pair, then every
 // match_expressions entry (In, NotIn, Exists, DoesNotExist).
 
-import { Obj, many, stringMap, strings } from './stack-model';
+import { many, Obj, stringMap, strings } from './stack-model';
 
 /**
  * Whether `selector` (a synthesized `match_labels` / `match_expressions` block) selects

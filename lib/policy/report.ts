@@ -4,6 +4,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { GuardrailFinding } from './check-definition';
 import { GUARDRAIL_CHECKS, GuardrailCheckId } from './checks';
 import { ISO27001_CONTROLS, SOC2_CRITERIA } from './controls';
@@ -54,12 +55,16 @@ export interface GuardrailsReport {
 export function buildReport(
   stack: string,
   environment: 'production' | 'non-production',
-  outcomes: ReadonlyMap<GuardrailCheckId, { readonly applicable: boolean; readonly findings: readonly ReportedFinding[] }>,
+  outcomes: ReadonlyMap<
+    GuardrailCheckId,
+    { readonly applicable: boolean; readonly findings: readonly ReportedFinding[] }
+  >,
 ): GuardrailsReport {
   const checks: CheckResult[] = GUARDRAIL_CHECKS.map((check) => {
     const outcome = outcomes.get(check.id) ?? { applicable: false, findings: [] };
     const open = outcome.findings.filter((f) => f.waived === undefined);
-    const status: CheckResult['status'] = open.length > 0 ? 'fail' : outcome.applicable ? 'pass' : 'not-applicable';
+    const status: CheckResult['status'] =
+      open.length > 0 ? 'fail' : outcome.applicable ? 'pass' : 'not-applicable';
     return {
       id: check.id,
       title: check.title,
@@ -73,7 +78,11 @@ export function buildReport(
     };
   });
   const used = <T extends string>(key: 'soc2' | 'iso27001', titles: Readonly<Record<string, string>>) =>
-    Object.fromEntries([...new Set(GUARDRAIL_CHECKS.flatMap((c) => c[key]))].sort(compareControls).map((id) => [id, titles[id] ?? id])) as Record<T, string>;
+    Object.fromEntries(
+      [...new Set(GUARDRAIL_CHECKS.flatMap((c) => c[key]))]
+        .sort(compareControls)
+        .map((id) => [id, titles[id] ?? id]),
+    ) as Record<T, string>;
   const all = checks.flatMap((c) => c.findings);
   return {
     version: 1,
@@ -102,7 +111,11 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-const STATUS: Readonly<Record<CheckResult['status'], string>> = { pass: 'pass', fail: '**FAIL**', 'not-applicable': 'n/a' };
+const STATUS: Readonly<Record<CheckResult['status'], string>> = {
+  pass: 'pass',
+  fail: '**FAIL**',
+  'not-applicable': 'n/a',
+};
 
 /** The report as Markdown: a summary, the check table with its control mapping, the findings. */
 export function renderMarkdown(report: GuardrailsReport): string {
@@ -133,7 +146,9 @@ export function renderMarkdown(report: GuardrailsReport): string {
       lines.push(`### \`${check.id}\`: ${check.title}`);
       lines.push('');
       for (const f of check.findings) {
-        lines.push(`- \`${f.path}\` (${f.resourceType}): ${f.message}${f.waived !== undefined ? ` *Waived: ${f.waived}*` : ''}`);
+        lines.push(
+          `- \`${f.path}\` (${f.resourceType}): ${f.message}${f.waived !== undefined ? ` *Waived: ${f.waived}*` : ''}`,
+        );
       }
     }
   }
@@ -161,14 +176,17 @@ export function renderMarkdown(report: GuardrailsReport): string {
   }
   lines.push('');
   lines.push(
-    'A passing check is evidence for the mapped controls in this stack\'s configuration; it is not a control assessment. Controls also need process evidence (reviews, monitoring, incident response).',
+    "A passing check is evidence for the mapped controls in this stack's configuration; it is not a control assessment. Controls also need process evidence (reviews, monitoring, incident response).",
   );
   lines.push('');
   return lines.join('\n');
 }
 
 /** Writes `guardrails-<stack>.json` and `guardrails-<stack>.md` into `dir`; returns both paths. */
-export function writeReport(report: GuardrailsReport, dir: string): { readonly json: string; readonly markdown: string } {
+export function writeReport(
+  report: GuardrailsReport,
+  dir: string,
+): { readonly json: string; readonly markdown: string } {
   fs.mkdirSync(dir, { recursive: true });
   const base = path.join(dir, `guardrails-${report.stack.replace(/[^A-Za-z0-9_.-]/g, '_')}`);
   const json = `${base}.json`;

@@ -10,7 +10,12 @@ import type { Workload } from './stack-model';
  * not apply.
  */
 export function singleDatabase(workload: Workload): boolean {
-  return workload.kind === 'StatefulSet' && workload.containers.some((c) => typeof c.image === 'string' && /(^|\/)(postgres|postgresql|mysql|mariadb)(:|@)/.test(c.image));
+  return (
+    workload.kind === 'StatefulSet' &&
+    workload.containers.some(
+      (c) => typeof c.image === 'string' && /(^|\/)(postgres|postgresql|mysql|mariadb)(:|@)/.test(c.image),
+    )
+  );
 }
 
 /** What to do about a single database instead: a managed database, or an explicit exemption. */

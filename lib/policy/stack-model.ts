@@ -78,7 +78,8 @@ export const HPA_TYPES = new Set([
   'kubernetes_horizontal_pod_autoscaler_v2beta2',
 ]);
 
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicationController' | 'Job' | 'CronJob' | 'Pod';
+export type WorkloadKind =
+  'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicationController' | 'Job' | 'CronJob' | 'Pod';
 
 const WORKLOAD_TYPES: Readonly<Record<string, WorkloadKind>> = {
   kubernetes_deployment: 'Deployment',
@@ -163,7 +164,9 @@ export class StackModel {
     public readonly environment: 'production' | 'non-production',
   ) {
     this.workloads = resources.map(workloadOf).filter((w): w is Workload => w !== undefined);
-    this.containers = this.workloads.flatMap((workload) => workload.containers.map((container) => ({ workload, container })));
+    this.containers = this.workloads.flatMap((workload) =>
+      workload.containers.map((container) => ({ workload, container })),
+    );
   }
 
   public ofTypes(types: ReadonlySet<string>): InspectedResource[] {

@@ -1,14 +1,32 @@
-import { TerraformOutput, TerraformStack, dependable } from 'cdktf';
+import { dependable, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import * as z from 'zod';
-import { type AccessPolicy, OidcGateway, clientIdSchema, type GatewayHstsOptions, type OidcGatewayProps } from '../access/oidc-gateway';
+
 import { MachineClient, machineClientsSchema } from '../access/machine-client';
+import {
+  type AccessPolicy,
+  clientIdSchema,
+  type GatewayHstsOptions,
+  OidcGateway,
+  type OidcGatewayProps,
+} from '../access/oidc-gateway';
 import { oidcIssuerSchema } from '../access/oidc-issuer';
-import { BACKSTAGE_PORT, Backstage, DEFAULT_BACKSTAGE_NAME, type BackstageProps } from '../backstage/backstage';
+import {
+  Backstage,
+  BACKSTAGE_PORT,
+  type BackstageProps,
+  DEFAULT_BACKSTAGE_NAME,
+} from '../backstage/backstage';
 import { backstageDatabaseSchema } from '../backstage/database';
-import { F5_NGINX_INGRESS_CONTROLLER, INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../core/network';
+import { Team } from '../catalog/team';
+import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { snakeCase } from '../core/names';
+import {
+  F5_NGINX_INGRESS_CONTROLLER,
+  INGRESS_NGINX_CONTROLLER,
+  PeerSelector,
+  peerSelectorSchema,
+} from '../core/network';
 import { requireProviders } from '../core/providers';
 import { cidr, createdNamespace, hostName, pinnedImage, workloadNamespace } from '../core/schemas';
 import { fail, nestedIssues, problem, validateProps } from '../core/validation';
@@ -20,7 +38,6 @@ import { apiPathsSchema, tlsSourceSchema } from '../ingress/ingress-schemas';
 import { NginxIngress, type NginxIngressProps } from '../ingress/nginx-ingress';
 import { secretRefSchema } from '../secrets/secret-ref';
 import { BoundTls, TlsBindingContext, TlsSource } from '../tls/tls-source';
-import { Team } from '../catalog/team';
 
 /**
  * Who may sign in, as {@link AccessPolicy}; `groups` may also name {@link Team}s, of which
@@ -38,7 +55,9 @@ export interface PortalAccessPolicy extends Omit<AccessPolicy, 'groups'> {
 /** The gateway's access policy: each Team as the group the IdP puts into the token. */
 function gatewayAccess(access: PortalAccessPolicy): AccessPolicy {
   // Anything but a list is left to the gateway's own check, which reports it.
-  return Array.isArray(access.groups) ? { ...access, groups: access.groups.map((g) => (Team.isTeam(g) ? g.idpGroup : g)) } : (access as AccessPolicy);
+  return Array.isArray(access.groups)
+    ? { ...access, groups: access.groups.map((g) => (Team.isTeam(g) ? g.idpGroup : g)) }
+    : (access as AccessPolicy);
 }
 
 /**
@@ -48,14 +67,26 @@ function gatewayAccess(access: PortalAccessPolicy): AccessPolicy {
  */
 export type PortalBackstageOptions = Pick<
   BackstageProps,
-  'replicas' | 'autoscaling' | 'resources' | 'appConfig' | 'env' | 'secretEnv' | 'baseConfigFiles' | 'mountServiceAccountToken' | 'rollout' | 'allowedPeers'
+  | 'replicas'
+  | 'autoscaling'
+  | 'resources'
+  | 'appConfig'
+  | 'env'
+  | 'secretEnv'
+  | 'baseConfigFiles'
+  | 'mountServiceAccountToken'
+  | 'rollout'
+  | 'allowedPeers'
 >;
 
 /**
  * Gateway settings beyond the portal-wide ones: the props of {@link OidcGateway} that the
  * portal leaves to you, and the F5 flavour's API routes.
  */
-export interface PortalGatewayOptions extends Pick<OidcGatewayProps, 'cookie' | 'sessionStore' | 'image' | 'replicas'> {
+export interface PortalGatewayOptions extends Pick<
+  OidcGatewayProps,
+  'cookie' | 'sessionStore' | 'image' | 'replicas'
+> {
   /**
    * With `ingressFlavour: 'f5-nginx'`: path regexes oauth2-proxy answers with 401 instead of
    * a sign-in redirect (`--api-route`, matched against path and query). Prefer
@@ -69,13 +100,19 @@ export interface PortalGatewayOptions extends Pick<OidcGatewayProps, 'cookie' | 
  * Ingress settings of the `ingress-nginx` flavour beyond the portal-wide ones: the props of
  * {@link NginxIngress}, less those the portal sets itself.
  */
-export type PortalIngressOptions = Omit<NginxIngressProps, 'namespace' | 'host' | 'backend' | 'gateway' | 'tls' | 'name'>;
+export type PortalIngressOptions = Omit<
+  NginxIngressProps,
+  'namespace' | 'host' | 'backend' | 'gateway' | 'tls' | 'name'
+>;
 
 /**
  * Ingress settings of the `f5-nginx` flavour beyond the portal-wide ones: the props of
  * {@link F5NginxIngress}, less those the portal sets itself, and the API paths.
  */
-export interface F5PortalIngressOptions extends Omit<F5NginxIngressProps, 'namespace' | 'host' | 'backend' | 'gateway' | 'tls' | 'name' | 'apiPaths'> {
+export interface F5PortalIngressOptions extends Omit<
+  F5NginxIngressProps,
+  'namespace' | 'host' | 'backend' | 'gateway' | 'tls' | 'name' | 'apiPaths'
+> {
   /**
    * Path prefixes of the API (as in the ingress-nginx flavour): a request there without a
    * valid session gets 401 instead of a redirect to the IdP (XHR calls cannot follow it).
@@ -154,7 +191,8 @@ function apiRouteOf(prefix: string): string {
  * portal-wide settings.
  */
 export interface BackstagePortalCommonProps
-  extends Pick<OidcGatewayProps, 'host' | 'issuer' | 'clientId' | 'clientSecret' | 'cookieSecret'>,
+  extends
+    Pick<OidcGatewayProps, 'host' | 'issuer' | 'clientId' | 'clientSecret' | 'cookieSecret'>,
     Pick<BackstageProps, 'image' | 'database' | 'signIn' | 'org' | 'rbac'>,
     Pick<IngressCommonProps, 'tls'> {
   /** Who may sign in; `groups` may name {@link Team}s, which RBAC roles can be bound to as well. */
@@ -195,7 +233,8 @@ export interface BackstagePortalCommonProps
    * The ingress controller pods (the only peers of Backstage and oauth2-proxy). With
    * `gateway-api`: the Gateway's data plane pods, the only peers of oauth2-proxy (Backstage
    * admits oauth2-proxy alone).
-   * @default - ingress-nginx in namespace `ingress-nginx`, the F5 controller in `nginx-ingress`, or a rendered Gateway's data plane as GEP-1762 labels it
+   * @default - ingress-nginx in namespace `ingress-nginx`, the F5 controller in `nginx-ingress`,
+   * or a rendered Gateway's data plane as GEP-1762 labels it
    */
   readonly ingressController?: PeerSelector;
   /**
@@ -278,103 +317,135 @@ export interface GatewayApiPortalProps extends Omit<BackstagePortalCommonProps, 
  */
 export type BackstagePortalProps = IngressNginxPortalProps | F5NginxPortalProps | GatewayApiPortalProps;
 
-
 const gatewayApiIngressSchema = z.strictObject({
-  gateway: z.custom<GatewayRef>((v) => GatewayRef.isGatewayRef(v), problem('must be a GatewayRef', 'Use GatewayRef.create({ gatewayClassName }) or GatewayRef.existing({ name, namespace, httpsListener }).')),
+  gateway: z.custom<GatewayRef>(
+    (v) => GatewayRef.isGatewayRef(v),
+    problem(
+      'must be a GatewayRef',
+      'Use GatewayRef.create({ gatewayClassName }) or GatewayRef.existing({ name, namespace, httpsListener }).',
+    ),
+  ),
   apiPaths: z.array(z.string()).optional(),
   hsts: z.record(z.string(), z.unknown()).optional(),
-  dataPlaneSourceRanges: z.array(cidr).min(1, problem('must list at least one network', 'Leave it out when the data plane runs in the cluster.')).optional(),
+  dataPlaneSourceRanges: z
+    .array(cidr)
+    .min(
+      1,
+      problem('must list at least one network', 'Leave it out when the data plane runs in the cluster.'),
+    )
+    .optional(),
 }) satisfies z.ZodType<GatewayApiPortalIngressOptions>;
 
-const portalSchema = z.strictObject({
-  host: hostName,
-  image: pinnedImage,
-  database: backstageDatabaseSchema,
-  issuer: oidcIssuerSchema,
-  clientId: clientIdSchema,
-  clientSecret: secretRefSchema(),
-  cookieSecret: secretRefSchema(),
-  access: z.record(z.string(), z.unknown()),
-  // Required but in the gateway-api flavour (checked below, with the same message).
-  tls: tlsSourceSchema.optional(),
-  namespace: workloadNamespace.optional(),
-  createNamespace: z.boolean().optional(),
-  signIn: z.record(z.string(), z.unknown()).optional(),
-  machineClients: machineClientsSchema().optional(),
-  machineHost: z.string().optional(),
-  ingressFlavour: z
-    .enum(['ingress-nginx', 'f5-nginx', 'gateway-api'], { error: problem('must be "ingress-nginx", "f5-nginx" or "gateway-api"', 'Pick the NGINX controller of the cluster, or the Gateway API.') })
-    .optional(),
-  ingressController: peerSelectorSchema.optional(),
-  backstage: z.record(z.string(), z.unknown()).optional(),
-  gateway: z.record(z.string(), z.unknown()).optional(),
-  ingress: z.record(z.string(), z.unknown()).optional(),
-  org: z.unknown().optional(),
-  rbac: z.unknown().optional(),
-  migrateFromIngressNginx: z
-    .strictObject({
-      ingress: z.record(z.string(), z.unknown()).optional(),
-      ingressController: peerSelectorSchema.optional(),
-    })
-    .optional(),
-}).superRefine((props, ctx) => {
-  if (props.machineHost !== undefined && props.ingressFlavour === 'f5-nginx') {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['machineHost'],
-      message: problem('is not supported with the f5-nginx flavour yet', 'Use ingressFlavour "ingress-nginx" for a machine entry, or leave machineHost out.'),
-    });
-  }
-  if (props.createNamespace !== false && props.namespace !== undefined) {
-    nestedIssues(ctx, ['namespace'], createdNamespace, props.namespace);
-  }
-  const gatewayApi = props.ingressFlavour === 'gateway-api';
-  if (!gatewayApi && props.tls === undefined) {
-    nestedIssues(ctx, ['tls'], tlsSourceSchema, props.tls);
-  }
-  if (gatewayApi) {
-    nestedIssues(ctx, ['ingress'], gatewayApiIngressSchema, props.ingress);
-    const gateway = props.ingress?.gateway;
-    if (GatewayRef.isGatewayRef(gateway) && gateway.kind === 'existing' && props.ingressController === undefined && props.ingress?.dataPlaneSourceRanges === undefined) {
+const portalSchema = z
+  .strictObject({
+    host: hostName,
+    image: pinnedImage,
+    database: backstageDatabaseSchema,
+    issuer: oidcIssuerSchema,
+    clientId: clientIdSchema,
+    clientSecret: secretRefSchema(),
+    cookieSecret: secretRefSchema(),
+    access: z.record(z.string(), z.unknown()),
+    // Required but in the gateway-api flavour (checked below, with the same message).
+    tls: tlsSourceSchema.optional(),
+    namespace: workloadNamespace.optional(),
+    createNamespace: z.boolean().optional(),
+    signIn: z.record(z.string(), z.unknown()).optional(),
+    machineClients: machineClientsSchema().optional(),
+    machineHost: z.string().optional(),
+    ingressFlavour: z
+      .enum(['ingress-nginx', 'f5-nginx', 'gateway-api'], {
+        error: problem(
+          'must be "ingress-nginx", "f5-nginx" or "gateway-api"',
+          'Pick the NGINX controller of the cluster, or the Gateway API.',
+        ),
+      })
+      .optional(),
+    ingressController: peerSelectorSchema.optional(),
+    backstage: z.record(z.string(), z.unknown()).optional(),
+    gateway: z.record(z.string(), z.unknown()).optional(),
+    ingress: z.record(z.string(), z.unknown()).optional(),
+    org: z.unknown().optional(),
+    rbac: z.unknown().optional(),
+    migrateFromIngressNginx: z
+      .strictObject({
+        ingress: z.record(z.string(), z.unknown()).optional(),
+        ingressController: peerSelectorSchema.optional(),
+      })
+      .optional(),
+  })
+  .superRefine((props, ctx) => {
+    if (props.machineHost !== undefined && props.ingressFlavour === 'f5-nginx') {
       ctx.addIssue({
         code: 'custom',
-        path: ['ingressController'],
+        path: ['machineHost'],
         message: problem(
-          'is required with an existing Gateway: oauth2-proxy admits only its data plane',
-          'Name the pods of the Gateway\'s data plane (e.g. Envoy Gateway\'s in envoy-gateway-system), or give ingress.dataPlaneSourceRanges for a load balancer outside the cluster.',
+          'is not supported with the f5-nginx flavour yet',
+          'Use ingressFlavour "ingress-nginx" for a machine entry, or leave machineHost out.',
         ),
       });
     }
-    if (props.migrateFromIngressNginx !== undefined && props.tls === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['tls'],
-        message: problem('is required during migrateFromIngressNginx: the ingress-nginx Ingresses keep serving the certificate', 'Keep the tls the portal had on ingress-nginx.'),
-      });
+    if (props.createNamespace !== false && props.namespace !== undefined) {
+      nestedIssues(ctx, ['namespace'], createdNamespace, props.namespace);
     }
-  } else if (props.migrateFromIngressNginx !== undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['migrateFromIngressNginx'],
-      message: problem('only applies with ingressFlavour "gateway-api"', 'Set ingressFlavour: "gateway-api" to switch, or leave migrateFromIngressNginx out.'),
-    });
-  }
-  // F5 and Gateway API: the API prefixes become the gateway's routes, so the portal checks them itself.
-  const apiPaths = props.ingressFlavour === 'f5-nginx' || gatewayApi ? props.ingress?.apiPaths : undefined;
-  if (apiPaths !== undefined) {
-    nestedIssues(ctx, ['ingress', 'apiPaths'], apiPathsSchema, apiPaths);
-    if (props.gateway?.apiPaths !== undefined) {
+    const gatewayApi = props.ingressFlavour === 'gateway-api';
+    if (!gatewayApi && props.tls === undefined) {
+      nestedIssues(ctx, ['tls'], tlsSourceSchema, props.tls);
+    }
+    if (gatewayApi) {
+      nestedIssues(ctx, ['ingress'], gatewayApiIngressSchema, props.ingress);
+      const gateway = props.ingress?.gateway;
+      if (
+        GatewayRef.isGatewayRef(gateway) &&
+        gateway.kind === 'existing' &&
+        props.ingressController === undefined &&
+        props.ingress?.dataPlaneSourceRanges === undefined
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ingressController'],
+          message: problem(
+            'is required with an existing Gateway: oauth2-proxy admits only its data plane',
+            "Name the pods of the Gateway's data plane (e.g. Envoy Gateway's in envoy-gateway-system), or give ingress.dataPlaneSourceRanges for a load balancer outside the cluster.",
+          ),
+        });
+      }
+      if (props.migrateFromIngressNginx !== undefined && props.tls === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tls'],
+          message: problem(
+            'is required during migrateFromIngressNginx: the ingress-nginx Ingresses keep serving the certificate',
+            'Keep the tls the portal had on ingress-nginx.',
+          ),
+        });
+      }
+    } else if (props.migrateFromIngressNginx !== undefined) {
       ctx.addIssue({
         code: 'custom',
-        path: ['gateway', 'apiPaths'],
+        path: ['migrateFromIngressNginx'],
         message: problem(
-          `contradicts ingress.apiPaths: both set the API paths of the ${gatewayApi ? 'gateway-api' : 'F5'} flavour`,
-          'Keep ingress.apiPaths (prefixes such as "/api") and remove gateway.apiPaths.',
+          'only applies with ingressFlavour "gateway-api"',
+          'Set ingressFlavour: "gateway-api" to switch, or leave migrateFromIngressNginx out.',
         ),
       });
     }
-  }
-});
+    // F5 and Gateway API: the API prefixes become the gateway's routes, so the portal checks them itself.
+    const apiPaths = props.ingressFlavour === 'f5-nginx' || gatewayApi ? props.ingress?.apiPaths : undefined;
+    if (apiPaths !== undefined) {
+      nestedIssues(ctx, ['ingress', 'apiPaths'], apiPathsSchema, apiPaths);
+      if (props.gateway?.apiPaths !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['gateway', 'apiPaths'],
+          message: problem(
+            `contradicts ingress.apiPaths: both set the API paths of the ${gatewayApi ? 'gateway-api' : 'F5'} flavour`,
+            'Keep ingress.apiPaths (prefixes such as "/api") and remove gateway.apiPaths.',
+          ),
+        });
+      }
+    }
+  });
 
 /**
  * A TLS source bound in another scope than the construct asking: the Gateway API flavour
@@ -401,7 +472,9 @@ class BoundInScope extends TlsSource {
 }
 
 /** The F5 ingress options less `apiPaths`, which went to the gateway. */
-function withoutApiPaths(options: F5PortalIngressOptions | undefined): Omit<F5PortalIngressOptions, 'apiPaths'> {
+function withoutApiPaths(
+  options: F5PortalIngressOptions | undefined,
+): Omit<F5PortalIngressOptions, 'apiPaths'> {
   const { apiPaths: _apiPaths, ...rest } = options ?? {};
   return rest;
 }
@@ -448,10 +521,22 @@ export class BackstagePortal extends Construct {
         continue;
       }
       if (other.host === this.host) {
-        fail(this, 'host', `is already the host of the portal ${other.node.path}`, props.host, 'Give each portal its own host.');
+        fail(
+          this,
+          'host',
+          `is already the host of the portal ${other.node.path}`,
+          props.host,
+          'Give each portal its own host.',
+        );
       }
       if (other.namespaceName === this.namespaceName) {
-        fail(this, 'namespace', `is already the namespace of the portal ${other.node.path}`, this.namespaceName, 'Give each portal its own namespace.');
+        fail(
+          this,
+          'namespace',
+          `is already the namespace of the portal ${other.node.path}`,
+          this.namespaceName,
+          'Give each portal its own namespace.',
+        );
       }
     }
 
@@ -481,9 +566,17 @@ export class BackstagePortal extends Construct {
     // Gateway API: the data plane of a rendered Gateway, as GEP-1762 labels it.
     const gatewayDataPlane: PeerSelector | undefined =
       gatewayRef?.kind === 'create'
-        ? { namespaceLabels: { 'kubernetes.io/metadata.name': namespaceName }, podLabels: { 'gateway.networking.k8s.io/gateway-name': (gatewayRef.options as CreatedGatewayOptions).name ?? 'backstage' } }
+        ? {
+            namespaceLabels: { 'kubernetes.io/metadata.name': namespaceName },
+            podLabels: {
+              'gateway.networking.k8s.io/gateway-name':
+                (gatewayRef.options as CreatedGatewayOptions).name ?? 'backstage',
+            },
+          }
         : undefined;
-    const ingressController = props.ingressController ?? (f5 ? F5_NGINX_INGRESS_CONTROLLER : gatewayApi ? gatewayDataPlane : INGRESS_NGINX_CONTROLLER);
+    const ingressController =
+      props.ingressController ??
+      (f5 ? F5_NGINX_INGRESS_CONTROLLER : gatewayApi ? gatewayDataPlane : INGRESS_NGINX_CONTROLLER);
     // Backstage's Service, known before the construct exists (the gateway, created first,
     // proxies to it in the F5 and Gateway API flavours): the portal never renames it.
     const backstageService = { serviceName: DEFAULT_BACKSTAGE_NAME, port: BACKSTAGE_PORT };
@@ -503,14 +596,24 @@ export class BackstagePortal extends Construct {
       ingressController,
       ...(props.machineHost !== undefined ? { machineHost: props.machineHost } : {}),
       // On F5 and the Gateway API, oauth2-proxy answers 401 on the API paths itself (apiRouteOf).
-      ...(f5 || gatewayApi ? { upstream: backstageService, apiPaths: (props.ingress?.apiPaths ?? ['/api']).map(apiRouteOf) } : {}),
+      ...(f5 || gatewayApi
+        ? { upstream: backstageService, apiPaths: (props.ingress?.apiPaths ?? ['/api']).map(apiRouteOf) }
+        : {}),
       // No portable response-header filter on the Gateway API: oauth2-proxy sends HSTS.
       ...(gatewayApi
-        ? { hsts: gatewayApi.ingress.hsts ?? {}, ...(gatewayApi.ingress.dataPlaneSourceRanges ? { dataPlaneSourceRanges: gatewayApi.ingress.dataPlaneSourceRanges } : {}) }
+        ? {
+            hsts: gatewayApi.ingress.hsts ?? {},
+            ...(gatewayApi.ingress.dataPlaneSourceRanges
+              ? { dataPlaneSourceRanges: gatewayApi.ingress.dataPlaneSourceRanges }
+              : {}),
+          }
         : {}),
       ...(props.gateway ?? {}),
     });
-    const gatewayPeer: PeerSelector = { namespaceLabels: { 'kubernetes.io/metadata.name': namespaceName }, podLabels: this.gateway.podSelector };
+    const gatewayPeer: PeerSelector = {
+      namespaceLabels: { 'kubernetes.io/metadata.name': namespaceName },
+      podLabels: this.gateway.podSelector,
+    };
 
     if (migration) {
       // The switch: the Ingresses keep their auth-url mode, with an auth-only proxy of their
@@ -534,7 +637,11 @@ export class BackstagePortal extends Construct {
       machineClients: props.machineClients,
       // Gateway API: oauth2-proxy is the only one calling Backstage (and, during the switch,
       // the ingress-nginx controller, which proxies signed-in requests itself).
-      ingressController: gatewayApi ? (migration ? (migration.ingressController ?? INGRESS_NGINX_CONTROLLER) : gatewayPeer) : ingressController,
+      ingressController: gatewayApi
+        ? migration
+          ? (migration.ingressController ?? INGRESS_NGINX_CONTROLLER)
+          : gatewayPeer
+        : ingressController,
       ...(props.org ? { org: props.org } : {}),
       ...(props.rbac ? { rbac: props.rbac } : {}),
       ...(props.backstage ?? {}),
@@ -550,10 +657,18 @@ export class BackstagePortal extends Construct {
     if (props.ingressFlavour === 'gateway-api') {
       let tls = props.tls;
       if (migration && this.legacyGateway) {
-        this.legacyIngress = new NginxIngress(this, 'Ingress', { ...ingressCommon, tls: props.tls!, gateway: this.legacyGateway, ...(migration.ingress ?? {}) });
+        this.legacyIngress = new NginxIngress(this, 'Ingress', {
+          ...ingressCommon,
+          tls: props.tls!,
+          gateway: this.legacyGateway,
+          ...(migration.ingress ?? {}),
+        });
         // The Ingresses' Certificate keeps writing the Secret; the Gateway serves it as it is
         // and asks cert-manager for it once the Ingresses are gone.
-        tls = props.ingress.gateway.kind === 'create' ? TlsSource.fromSecret(this.legacyIngress.tlsSecretName) : undefined;
+        tls =
+          props.ingress.gateway.kind === 'create'
+            ? TlsSource.fromSecret(this.legacyIngress.tlsSecretName)
+            : undefined;
         // Apply order of the switch, so the ingress-nginx path keeps working throughout: the
         // Ingresses point at their own proxy once it runs, and the request-path gateway
         // changes only after that, and after Backstage admits it.
@@ -562,15 +677,31 @@ export class BackstagePortal extends Construct {
             resource.dependsOn = [...(resource.dependsOn ?? []), ...first.map(dependable)];
           }
         };
-        const ingresses = [this.legacyIngress.ingress, this.legacyIngress.apiIngress, this.legacyIngress.signInIngress];
-        after(ingresses, [this.legacyGateway.deployment, this.legacyGateway.service, this.legacyGateway.networkPolicy]);
-        after([this.gateway.deployment, this.gateway.configMap, this.gateway.networkPolicy], [...ingresses, this.backstage.networkPolicy]);
+        const ingresses = [
+          this.legacyIngress.ingress,
+          this.legacyIngress.apiIngress,
+          this.legacyIngress.signInIngress,
+        ];
+        after(ingresses, [
+          this.legacyGateway.deployment,
+          this.legacyGateway.service,
+          this.legacyGateway.networkPolicy,
+        ]);
+        after(
+          [this.gateway.deployment, this.gateway.configMap, this.gateway.networkPolicy],
+          [...ingresses, this.backstage.networkPolicy],
+        );
       } else if (tls && props.ingress.gateway.kind === 'create') {
         tls = new BoundInScope(tls, new Construct(this, 'Ingress'));
       }
       this.ingress = new GatewayApiIngress(this, 'GatewayApi', {
         ...ingressCommon,
-        authProxy: { serviceName: this.gateway.serviceName, namespace: namespaceName, port: this.gateway.port, identityUpstream: this.gateway.identityUpstream },
+        authProxy: {
+          serviceName: this.gateway.serviceName,
+          namespace: namespaceName,
+          port: this.gateway.port,
+          identityUpstream: this.gateway.identityUpstream,
+        },
         gateway: props.ingress.gateway,
         ...(tls ? { tls } : {}),
       });
@@ -588,7 +719,12 @@ export class BackstagePortal extends Construct {
         ...withoutApiPaths(props.ingress),
       });
     } else {
-      this.ingress = new NginxIngress(this, 'Ingress', { ...ingressCommon, tls: props.tls, gateway: this.gateway, ...(props.ingress ?? {}) });
+      this.ingress = new NginxIngress(this, 'Ingress', {
+        ...ingressCommon,
+        tls: props.tls,
+        gateway: this.gateway,
+        ...(props.ingress ?? {}),
+      });
     }
 
     this.url = this.ingress.url;
@@ -602,6 +738,11 @@ export class BackstagePortal extends Construct {
       return out;
     };
     this.urlOutput = output('Url', 'url', this.url, 'URL of the Backstage portal');
-    this.redirectUriOutput = output('RedirectUri', 'oidc_redirect_uri', this.redirectUri, 'Redirect URI to register at the identity provider');
+    this.redirectUriOutput = output(
+      'RedirectUri',
+      'oidc_redirect_uri',
+      this.redirectUri,
+      'Redirect URI to register at the identity provider',
+    );
   }
 }

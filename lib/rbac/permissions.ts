@@ -19,9 +19,22 @@ export interface KnownPermission {
   readonly action: 'create' | 'read' | 'update' | 'delete' | 'use';
 }
 
-const catalog = (name: string, action: KnownPermission['action'], resourceType?: string): KnownPermission => ({ name, pluginId: 'catalog', action, ...(resourceType ? { resourceType } : {}) });
-const scaffolder = (name: string, action: KnownPermission['action'], resourceType?: string): KnownPermission => ({ name, pluginId: 'scaffolder', action, ...(resourceType ? { resourceType } : {}) });
-const rbac = (name: string, action: KnownPermission['action'], resourceType?: string): KnownPermission => ({ name, pluginId: 'permission', action, ...(resourceType ? { resourceType } : {}) });
+const catalog = (
+  name: string,
+  action: KnownPermission['action'],
+  resourceType?: string,
+): KnownPermission => ({ name, pluginId: 'catalog', action, ...(resourceType ? { resourceType } : {}) });
+const scaffolder = (
+  name: string,
+  action: KnownPermission['action'],
+  resourceType?: string,
+): KnownPermission => ({ name, pluginId: 'scaffolder', action, ...(resourceType ? { resourceType } : {}) });
+const rbac = (name: string, action: KnownPermission['action'], resourceType?: string): KnownPermission => ({
+  name,
+  pluginId: 'permission',
+  action,
+  ...(resourceType ? { resourceType } : {}),
+});
 
 /** Every permission the library knows, in the order each plugin lists them. */
 export const KNOWN_PERMISSIONS: readonly KnownPermission[] = [
@@ -51,7 +64,12 @@ export const KNOWN_PERMISSIONS: readonly KnownPermission[] = [
 ];
 
 /** The permissions an RBAC administrator needs to change roles and policies. */
-export const POLICY_ADMIN_PERMISSIONS: readonly string[] = ['policy.entity.read', 'policy.entity.create', 'policy.entity.delete', 'policy.entity.update'];
+export const POLICY_ADMIN_PERMISSIONS: readonly string[] = [
+  'policy.entity.read',
+  'policy.entity.create',
+  'policy.entity.delete',
+  'policy.entity.update',
+];
 
 /** A permission of another plugin, declared by a role set's `extraPermissions`. */
 export interface ExtraPermission {
@@ -72,18 +90,30 @@ export interface ExtraPermission {
 }
 
 /** The permission of that name, among the known ones and the extra ones. */
-export function findPermission(name: string, extra: readonly ExtraPermission[] = []): KnownPermission | undefined {
+export function findPermission(
+  name: string,
+  extra: readonly ExtraPermission[] = [],
+): KnownPermission | undefined {
   const found = KNOWN_PERMISSIONS.find((p) => p.name === name);
   if (found) {
     return found;
   }
   const declared = extra.find((p) => p.name === name);
-  return declared ? { name: declared.name, pluginId: declared.pluginId, action: declared.action ?? 'use', ...(declared.resourceType ? { resourceType: declared.resourceType } : {}) } : undefined;
+  return declared
+    ? {
+        name: declared.name,
+        pluginId: declared.pluginId,
+        action: declared.action ?? 'use',
+        ...(declared.resourceType ? { resourceType: declared.resourceType } : {}),
+      }
+    : undefined;
 }
 
 /** The known permission names closest to a mistyped one (same plugin prefix first), for the fix. */
 export function closestPermissions(name: string): string[] {
   const prefix = name.split('.')[0];
   const same = KNOWN_PERMISSIONS.filter((p) => p.name.split('.')[0] === prefix).map((p) => p.name);
-  return same.length > 0 ? same : [...new Set(KNOWN_PERMISSIONS.map((p) => p.name.split('.')[0]))].map((p) => `${p}.*`);
+  return same.length > 0
+    ? same
+    : [...new Set(KNOWN_PERMISSIONS.map((p) => p.name.split('.')[0]))].map((p) => `${p}.*`);
 }

@@ -1,10 +1,18 @@
 import * as z from 'zod';
+
 import type { OrgSourceData } from '../catalog/org-source-data';
 import { ENTITY_NAME, Team, teamSchema } from '../catalog/team';
 import { problem } from '../core/validation';
 import { toYaml } from '../core/yaml';
-import { ExtraPermission, KNOWN_PERMISSIONS, KnownPermission, POLICY_ADMIN_PERMISSIONS, closestPermissions, findPermission } from './permissions';
-import { RbacRole, memberRef, rbacRoleOptionsSchema } from './rbac-role';
+import {
+  closestPermissions,
+  ExtraPermission,
+  findPermission,
+  KNOWN_PERMISSIONS,
+  KnownPermission,
+  POLICY_ADMIN_PERMISSIONS,
+} from './permissions';
+import { memberRef, RbacRole, rbacRoleOptionsSchema } from './rbac-role';
 
 /** Who may administer the RBAC policy, and the roles. */
 export interface RbacOptions {
@@ -44,9 +52,20 @@ export const RBAC_MOUNT_PATH = '/etc/backstage-rbac';
 export const RBAC_POLICY_FILE = 'rbac-policy.csv';
 export const RBAC_CONDITIONS_FILE = 'rbac-conditional-policies.yaml';
 
-const userName = z.string().max(63).regex(ENTITY_NAME, problem('must be a User entity name', 'Give the user as the name of their User entity, e.g. "alice".'));
+const userName = z
+  .string()
+  .max(63)
+  .regex(
+    ENTITY_NAME,
+    problem('must be a User entity name', 'Give the user as the name of their User entity, e.g. "alice".'),
+  );
 
-function permissionIssues(names: readonly string[] | undefined, extra: readonly ExtraPermission[], ctx: z.core.$RefinementCtx, path: PropertyKey[]): void {
+function permissionIssues(
+  names: readonly string[] | undefined,
+  extra: readonly ExtraPermission[],
+  ctx: z.core.$RefinementCtx,
+  path: PropertyKey[],
+): void {
   names?.forEach((name, i) => {
     if (!findPermission(name, extra)) {
       ctx.addIssue({
@@ -65,20 +84,42 @@ function permissionIssues(names: readonly string[] | undefined, extra: readonly 
 /** @internal The RBAC options' own rules (those that need no org source). */
 export const rbacOptionsSchema = z
   .strictObject({
-    roles: z.array(z.custom<RbacRole>((v) => RbacRole.isRbacRole(v), problem('must be an RbacRole', 'Use RbacRole.of({ name, members, allow }).'))),
+    roles: z.array(
+      z.custom<RbacRole>(
+        (v) => RbacRole.isRbacRole(v),
+        problem('must be an RbacRole', 'Use RbacRole.of({ name, members, allow }).'),
+      ),
+    ),
     admins: z.array(z.union([teamSchema, userName])).optional(),
     superUsers: z.array(userName).optional(),
     extraPermissions: z
       .array(
         z.strictObject({
-          name: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/i, problem('must be a permission name', 'Write it as the plugin defines it, e.g. "kubernetes.proxy".')),
-          pluginId: z.string().regex(/^[a-z0-9-]+$/, problem('must be a Backstage plugin id', 'Use the plugin id in lower case, e.g. "kubernetes".')),
+          name: z
+            .string()
+            .regex(
+              /^[a-z0-9][a-z0-9.-]*$/i,
+              problem(
+                'must be a permission name',
+                'Write it as the plugin defines it, e.g. "kubernetes.proxy".',
+              ),
+            ),
+          pluginId: z
+            .string()
+            .regex(
+              /^[a-z0-9-]+$/,
+              problem('must be a Backstage plugin id', 'Use the plugin id in lower case, e.g. "kubernetes".'),
+            ),
           action: z.enum(['create', 'read', 'update', 'delete', 'use']).optional(),
           resourceType: z.string().min(1).optional(),
         }),
       )
       .optional(),
-    reload: z.enum(['in-place', 'restart'], { error: problem('must be "in-place" or "restart"', 'Pick how a changed policy reaches running pods.') }).optional(),
+    reload: z
+      .enum(['in-place', 'restart'], {
+        error: problem('must be "in-place" or "restart"', 'Pick how a changed policy reaches running pods.'),
+      })
+      .optional(),
   })
   .superRefine((rbac, ctx) => {
     const extra = rbac.extraPermissions ?? [];
@@ -90,12 +131,25 @@ export const rbacOptionsSchema = z
       const parsed = rbacRoleOptionsSchema.safeParse(role.options);
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
-          ctx.addIssue({ code: 'custom', path: ['roles', i, ...issue.path], message: issue.message, params: { nestedValue: { value: valueAt(role.options, issue.path) } } });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['roles', i, ...issue.path],
+            message: issue.message,
+            params: { nestedValue: { value: valueAt(role.options, issue.path) } },
+          });
         }
         return;
       }
       if (names.has(role.name)) {
-        ctx.addIssue({ code: 'custom', path: ['roles', i, 'name'], params: { nestedValue: { value: role.name } }, message: problem(`is the name of roles[${names.get(role.name)}] too`, 'Give each role its own name, or merge the two.') });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['roles', i, 'name'],
+          params: { nestedValue: { value: role.name } },
+          message: problem(
+            `is the name of roles[${names.get(role.name)}] too`,
+            'Give each role its own name, or merge the two.',
+          ),
+        });
       }
       names.set(role.name, i);
       permissionIssues(role.options.allow, extra, ctx, ['roles', i, 'allow']);
@@ -110,13 +164,27 @@ export const rbacOptionsSchema = z
           const path = ['roles', i, 'conditional', j, 'permissions', k];
           const params = { nestedValue: { value: name } };
           if (!permission.resourceType) {
-            ctx.addIssue({ code: 'custom', path, params, message: problem('is not a resource permission, so no condition can apply to it', 'Grant it with allow, or pick a resource permission (such as catalog.entity.refresh).') });
-          } else if (permission.resourceType !== grant.condition.resourceType || permission.pluginId !== grant.condition.pluginId) {
             ctx.addIssue({
               code: 'custom',
               path,
               params,
-              message: problem(`is about ${permission.resourceType}, the condition about ${grant.condition.resourceType}`, 'Put each resource type in a grant of its own, with a condition about that type.'),
+              message: problem(
+                'is not a resource permission, so no condition can apply to it',
+                'Grant it with allow, or pick a resource permission (such as catalog.entity.refresh).',
+              ),
+            });
+          } else if (
+            permission.resourceType !== grant.condition.resourceType ||
+            permission.pluginId !== grant.condition.pluginId
+          ) {
+            ctx.addIssue({
+              code: 'custom',
+              path,
+              params,
+              message: problem(
+                `is about ${permission.resourceType}, the condition about ${grant.condition.resourceType}`,
+                'Put each resource type in a grant of its own, with a condition about that type.',
+              ),
             });
           } else if (conditionalPermissionFor(permission, extra)?.name !== permission.name) {
             // The plugin stores conditions by action and maps each back to the first
@@ -137,12 +205,24 @@ export const rbacOptionsSchema = z
   }) satisfies z.ZodType<RbacOptions>;
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined), root);
+  return path.reduce<unknown>(
+    (node, key) =>
+      node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined,
+    root,
+  );
 }
 
-/** The permission the RBAC plugin maps a conditional action of this permission's plugin to: the first resource permission of the plugin with that action. */
-function conditionalPermissionFor(permission: KnownPermission, extra: readonly ExtraPermission[]): KnownPermission | undefined {
-  const ofPlugin = [...KNOWN_PERMISSIONS, ...extra.map((e) => findPermission(e.name, extra)!)].filter((p) => p.pluginId === permission.pluginId);
+/**
+ * The permission the RBAC plugin maps a conditional action of this permission's plugin to:
+ * the first resource permission of the plugin with that action.
+ */
+function conditionalPermissionFor(
+  permission: KnownPermission,
+  extra: readonly ExtraPermission[],
+): KnownPermission | undefined {
+  const ofPlugin = [...KNOWN_PERMISSIONS, ...extra.map((e) => findPermission(e.name, extra)!)].filter(
+    (p) => p.pluginId === permission.pluginId,
+  );
   return ofPlugin.find((p) => p.resourceType !== undefined && p.action === permission.action);
 }
 
@@ -169,7 +249,10 @@ export function rbacOrgProblems(rbac: RbacOptions, org: OrgSourceData | undefine
         out.push({
           path: ['roles', i, 'members', j],
           value: memberRef(member),
-          message: problem(`binds the role to ${memberRef(member)}, which the org source does not provide: ${why}`, 'Bind the role to a group (or user) the org source ingests, under the name it gives it.'),
+          message: problem(
+            `binds the role to ${memberRef(member)}, which the org source does not provide: ${why}`,
+            'Bind the role to a group (or user) the org source ingests, under the name it gives it.',
+          ),
         });
       }
     });
@@ -178,7 +261,14 @@ export function rbacOrgProblems(rbac: RbacOptions, org: OrgSourceData | undefine
   admins.forEach((admin, k) => {
     const why = memberProblem(admin);
     if (why) {
-      out.push({ path: ['admins', k], value: memberRef(admin), message: problem(`is ${memberRef(admin)}, which the org source does not provide: ${why}`, 'Name an admin group (or user) the org source ingests.') });
+      out.push({
+        path: ['admins', k],
+        value: memberRef(admin),
+        message: problem(
+          `is ${memberRef(admin)}, which the org source does not provide: ${why}`,
+          'Name an admin group (or user) the org source ingests.',
+        ),
+      });
     }
   });
   if ((rbac.superUsers ?? []).length > 0) {
@@ -188,7 +278,10 @@ export function rbacOrgProblems(rbac: RbacOptions, org: OrgSourceData | undefine
     out.push({
       path: ['admins'],
       value: [],
-      message: problem('names nobody, and neither does superUsers: nobody could ever change the roles', 'Name an admin team in rbac.admins (or a break-glass user in rbac.superUsers).'),
+      message: problem(
+        'names nobody, and neither does superUsers: nobody could ever change the roles',
+        'Name an admin team in rbac.admins (or a break-glass user in rbac.superUsers).',
+      ),
     });
     return out;
   }
@@ -207,7 +300,11 @@ export function rbacOrgProblems(rbac: RbacOptions, org: OrgSourceData | undefine
 }
 
 /** Why this admin can never administer the policy, or undefined. */
-function lockOutReason(admin: Team | string, rbac: RbacOptions, org: OrgSourceData | undefined): string | undefined {
+function lockOutReason(
+  admin: Team | string,
+  rbac: RbacOptions,
+  org: OrgSourceData | undefined,
+): string | undefined {
   if (org?.[Team.isTeam(admin) ? 'groupProblem' : 'userProblem']?.(Team.isTeam(admin) ? admin.name : admin)) {
     return 'is not in the org';
   }
@@ -215,7 +312,11 @@ function lockOutReason(admin: Team | string, rbac: RbacOptions, org: OrgSourceDa
     return 'has no members';
   }
   // The admin's own refs: the team, or the user and the user's teams where the org knows them.
-  const refs = new Set(Team.isTeam(admin) ? [admin.entityRef] : [memberRef(admin), ...(org?.groupsOf?.(admin) ?? []).map((g) => `group:default/${g}`)]);
+  const refs = new Set(
+    Team.isTeam(admin)
+      ? [admin.entityRef]
+      : [memberRef(admin), ...(org?.groupsOf?.(admin) ?? []).map((g) => `group:default/${g}`)],
+  );
   for (const role of rbac.roles) {
     const denied = (role.options.deny ?? []).filter((p) => POLICY_ADMIN_PERMISSIONS.includes(p));
     if (denied.length > 0 && role.options.members.some((m) => refs.has(memberRef(m)))) {
@@ -243,7 +344,10 @@ export function renderRbac(rbac: RbacOptions): RenderedRbac {
   const conditions: unknown[] = [];
   for (const role of rbac.roles) {
     const { allow = [], deny = [], conditional = [] } = role.options;
-    for (const [effect, names] of [['allow', allow], ['deny', deny]] as const) {
+    for (const [effect, names] of [
+      ['allow', allow],
+      ['deny', deny],
+    ] as const) {
       for (const name of names) {
         const permission = findPermission(name, extra)!;
         plugins.add(permission.pluginId);
@@ -271,17 +375,23 @@ export function renderRbac(rbac: RbacOptions): RenderedRbac {
   const pluginsWithPermission = [...plugins].filter((p) => p !== 'permission').sort();
   const admin = {
     ...((rbac.admins ?? []).length > 0 ? { users: rbac.admins!.map((a) => ({ name: memberRef(a) })) } : {}),
-    ...((rbac.superUsers ?? []).length > 0 ? { superUsers: rbac.superUsers!.map((u) => ({ name: memberRef(u) })) } : {}),
+    ...((rbac.superUsers ?? []).length > 0
+      ? { superUsers: rbac.superUsers!.map((u) => ({ name: memberRef(u) })) }
+      : {}),
   };
   return {
     csv: `${lines.join('\n')}\n`,
-    ...(conditions.length > 0 ? { conditionalYaml: conditions.map((c) => `---\n${toYaml(c)}`).join('') } : {}),
+    ...(conditions.length > 0
+      ? { conditionalYaml: conditions.map((c) => `---\n${toYaml(c)}`).join('') }
+      : {}),
     appConfig: {
       permission: {
         enabled: true,
         rbac: {
           'policies-csv-file': `${RBAC_MOUNT_PATH}/${RBAC_POLICY_FILE}`,
-          ...(conditions.length > 0 ? { conditionalPoliciesFile: `${RBAC_MOUNT_PATH}/${RBAC_CONDITIONS_FILE}` } : {}),
+          ...(conditions.length > 0
+            ? { conditionalPoliciesFile: `${RBAC_MOUNT_PATH}/${RBAC_CONDITIONS_FILE}` }
+            : {}),
           policyFileReload: inPlace,
           ...(pluginsWithPermission.length > 0 ? { pluginsWithPermission } : {}),
           ...(Object.keys(admin).length > 0 ? { admin } : {}),

@@ -1,7 +1,8 @@
 import * as z from 'zod';
+
+import { ENTITY_NAME, Team, teamSchema } from '../catalog/team';
 import { brand, isBranded } from '../core/brand';
 import { problem } from '../core/validation';
-import { ENTITY_NAME, Team, teamSchema } from '../catalog/team';
 import { RbacCondition, rbacConditionSchema } from './rbac-condition';
 
 const BRAND = Symbol.for('cdktf-backstage.RbacRole');
@@ -49,21 +50,50 @@ export const rbacRoleOptionsSchema = z.strictObject({
   name: z
     .string()
     .max(63, problem('must be at most 63 characters long', 'Shorten the role name.'))
-    .regex(ENTITY_NAME, problem('must be a Backstage entity name', 'Use letters and digits, separated by single ".", "_" or "-" (e.g. "catalog-readers").')),
+    .regex(
+      ENTITY_NAME,
+      problem(
+        'must be a Backstage entity name',
+        'Use letters and digits, separated by single ".", "_" or "-" (e.g. "catalog-readers").',
+      ),
+    ),
   members: z
     .array(
       z.union([
         teamSchema,
-        z.string().max(63).regex(ENTITY_NAME, problem('must be a User entity name or a Team', 'Give a user as the name of their User entity (e.g. "alice"), a group as Team.of("<name>").')),
+        z
+          .string()
+          .max(63)
+          .regex(
+            ENTITY_NAME,
+            problem(
+              'must be a User entity name or a Team',
+              'Give a user as the name of their User entity (e.g. "alice"), a group as Team.of("<name>").',
+            ),
+          ),
       ]),
     )
-    .min(1, problem('must have at least one member', 'Bind the role to a Team or a user; a role nobody holds grants nothing.')),
+    .min(
+      1,
+      problem(
+        'must have at least one member',
+        'Bind the role to a Team or a user; a role nobody holds grants nothing.',
+      ),
+    ),
   allow: z.array(z.string()).optional(),
   deny: z.array(z.string()).optional(),
   conditional: z
     .array(
       z.strictObject({
-        permissions: z.array(z.string()).min(1, problem('must name at least one permission', 'List the resource permissions the condition grants.')),
+        permissions: z
+          .array(z.string())
+          .min(
+            1,
+            problem(
+              'must name at least one permission',
+              'List the resource permissions the condition grants.',
+            ),
+          ),
         condition: rbacConditionSchema,
       }),
     )

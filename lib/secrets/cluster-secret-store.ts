@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import * as z from 'zod';
+
 import { namespaceName } from '../core/cloud-ids';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { kubernetesSubdomainName } from '../core/schemas';
@@ -31,7 +32,13 @@ const propsSchema = z
     name: kubernetesSubdomainName.optional(),
     namespaces: z
       .array(namespaceName)
-      .min(1, problem('must list at least one namespace when given', 'Leave namespaces out to let every namespace use the store.'))
+      .min(
+        1,
+        problem(
+          'must list at least one namespace when given',
+          'Leave namespaces out to let every namespace use the store.',
+        ),
+      )
       .optional(),
   })
   .superRefine((props, ctx) => {
@@ -69,7 +76,7 @@ export class ClusterSecretStore extends Construct {
         'name',
         `is already used by the ClusterSecretStore at ${existing.node.path}`,
         this.storeName,
-        'ClusterSecretStores are cluster-wide: share the existing store\'s reference, or give this one its own name.',
+        "ClusterSecretStores are cluster-wide: share the existing store's reference, or give this one its own name.",
       );
     }
     byName.set(this.storeName, this);

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import * as z from 'zod';
+
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { goDuration, kubernetesName, kubernetesSubdomainName, secretKey } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
@@ -49,13 +50,18 @@ export interface ExternalSecretProps {
 export const secretStoreReferenceSchema = z.strictObject({
   name: kubernetesSubdomainName,
   kind: z.enum(['SecretStore', 'ClusterSecretStore'], {
-    error: problem('must be "SecretStore" or "ClusterSecretStore"', 'Use ClusterSecretStore for a store shared by all namespaces.'),
+    error: problem(
+      'must be "SecretStore" or "ClusterSecretStore"',
+      'Use ClusterSecretStore for a store shared by all namespaces.',
+    ),
   }),
 }) satisfies z.ZodType<SecretStoreReference>;
 
 /** @internal Where one value comes from in the secret manager. */
 export const remoteRefShape = {
-  remoteKey: z.string().min(1, problem('must not be empty', 'Give the name or path of the secret in the secret manager.')),
+  remoteKey: z
+    .string()
+    .min(1, problem('must not be empty', 'Give the name or path of the secret in the secret manager.')),
   property: z.string().min(1).optional(),
   version: z.string().min(1).optional(),
 };
@@ -67,12 +73,25 @@ const externalSecretSchema = z.strictObject({
   refreshInterval: goDuration,
   data: z
     .array(z.strictObject({ secretKey, ...remoteRefShape }))
-    .min(1, problem('must list at least one key', 'An ExternalSecret without data writes an empty Secret: add { secretKey, remoteKey } entries.'))
+    .min(
+      1,
+      problem(
+        'must list at least one key',
+        'An ExternalSecret without data writes an empty Secret: add { secretKey, remoteKey } entries.',
+      ),
+    )
     .superRefine((data, ctx) => {
       const seen = new Set<string>();
       data.forEach((d, index) => {
         if (typeof d.secretKey === 'string' && seen.has(d.secretKey)) {
-          ctx.addIssue({ code: 'custom', path: [index, 'secretKey'], message: problem('is listed twice', 'Each key of the Secret comes from one remote value: remove or rename the duplicate.') });
+          ctx.addIssue({
+            code: 'custom',
+            path: [index, 'secretKey'],
+            message: problem(
+              'is listed twice',
+              'Each key of the Secret comes from one remote value: remove or rename the duplicate.',
+            ),
+          });
         }
         seen.add(d.secretKey);
       });

@@ -1,13 +1,19 @@
-import { brand, isBranded } from '../core/brand';
 import { Fn, ITerraformDependable, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import * as z from 'zod';
+
+import { brand, isBranded } from '../core/brand';
+import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { toKubernetesName } from '../core/labels';
 import { goDuration, kubernetesSubdomainName, secretKey } from '../core/schemas';
 import { StackRegistry } from '../core/stack-registry';
 import { fail, problem, validateProps } from '../core/validation';
-import { ExternalSecret, SecretStoreReference, remoteRefShape, secretStoreReferenceSchema } from './external-secret';
+import {
+  ExternalSecret,
+  remoteRefShape,
+  SecretStoreReference,
+  secretStoreReferenceSchema,
+} from './external-secret';
 
 const BRAND = Symbol.for('cdktf-backstage.SecretRef');
 
@@ -131,7 +137,6 @@ export abstract class SecretRef {
     return isBranded(value, BRAND);
   }
 
-
   /** Makes the secret available in a namespace and tells where it is. */
   protected constructor() {
     brand(this, BRAND);
@@ -233,7 +238,12 @@ class VariableSecretRef extends SecretRef {
         'Remove the default: a secret comes from TF_VAR_<name> at deploy time, never from the code.',
       );
     }
-    validateProps(scope, z.strictObject({ secretName: kubernetesSubdomainName.optional(), key: secretKey.optional() }), this.options, context.prop ? [context.prop] : []);
+    validateProps(
+      scope,
+      z.strictObject({ secretName: kubernetesSubdomainName.optional(), key: secretKey.optional() }),
+      this.options,
+      context.prop ? [context.prop] : [],
+    );
 
     const secretName = this.options.secretName ?? toKubernetesName(this.variable.node.id);
     const key = this.options.key ?? 'value';
@@ -243,18 +253,23 @@ class VariableSecretRef extends SecretRef {
     if (cached) {
       return cached;
     }
-    const secret = kubernetesResource(scope, `Secret-${toKubernetesName(this.variable.node.id)}`, 'kubernetes_secret_v1', {
-      metadata: {
-        name: secretName,
-        namespace,
-        labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' },
-        annotations: { 'cdktf-backstage.io/source': `terraform variable ${this.variable.node.id}` },
+    const secret = kubernetesResource(
+      scope,
+      `Secret-${toKubernetesName(this.variable.node.id)}`,
+      'kubernetes_secret_v1',
+      {
+        metadata: {
+          name: secretName,
+          namespace,
+          labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' },
+          annotations: { 'cdktf-backstage.io/source': `terraform variable ${this.variable.node.id}` },
+        },
+        type: 'Opaque',
+        // The provider base64-encodes `data` itself. Only the variable reference is
+        // written here; its value arrives at plan time from TF_VAR_<name>.
+        data: { [key]: this.variable.stringValue },
       },
-      type: 'Opaque',
-      // The provider base64-encodes `data` itself. Only the variable reference is
-      // written here; its value arrives at plan time from TF_VAR_<name>.
-      data: { [key]: this.variable.stringValue },
-    });
+    );
     this.secrets.push(secret);
     if (this.cookieSecretExpected) {
       secret.addOverride('lifecycle.precondition', [cookieSecretPrecondition(this.variable)]);
@@ -266,7 +281,9 @@ class VariableSecretRef extends SecretRef {
       // Known at plan time, so a rotated value plans a pod-template change: the Secret's
       // resource_version only changes during the apply, too late for the Deployment. The
       // Secret's uid salts the hash (the value is sensitive, and so is the result).
-      revision: Fn.sha256(Fn.join(':', [secret.getStringAttribute('metadata[0].uid'), this.variable.stringValue])),
+      revision: Fn.sha256(
+        Fn.join(':', [secret.getStringAttribute('metadata[0].uid'), this.variable.stringValue]),
+      ),
       dependsOn: [secret],
     };
     cache.set(cacheKey, bound);
@@ -295,11 +312,19 @@ class ExternalSecretRef extends SecretRef {
     validateProps(scope, externalSecretOptionsSchema, this.options, context.prop ? [context.prop] : []);
     // Two properties of one remote secret must not land in the same Secret key.
     const secretName =
-      this.options.secretName ?? toKubernetesName(this.options.property ? `${this.options.remoteKey}-${this.options.property}` : this.options.remoteKey);
+      this.options.secretName ??
+      toKubernetesName(
+        this.options.property ? `${this.options.remoteKey}-${this.options.property}` : this.options.remoteKey,
+      );
     const key = this.options.key ?? 'value';
     const cache = cacheFor(scope);
     const cacheKey = `external|${namespace}|${secretName}|${key}`;
-    const source = JSON.stringify([this.options.store, this.options.remoteKey, this.options.property, this.options.version]);
+    const source = JSON.stringify([
+      this.options.store,
+      this.options.remoteKey,
+      this.options.property,
+      this.options.version,
+    ]);
     const cached = cache.get(cacheKey);
     if (cached) {
       if (cached.source !== source) {
@@ -327,7 +352,13 @@ class ExternalSecretRef extends SecretRef {
         },
       ],
     });
-    const bound: BoundSecret & { source?: string } = { secretName, key, owner: 'external-secrets', dependsOn: [external.manifest], source };
+    const bound: BoundSecret & { source?: string } = {
+      secretName,
+      key,
+      owner: 'external-secrets',
+      dependsOn: [external.manifest],
+      source,
+    };
     cache.set(cacheKey, bound);
     return bound;
   }
@@ -357,4 +388,3 @@ export function secretRevisions(bound: readonly BoundSecret[]): string | undefin
   const revisions = bound.map((b) => b.revision).filter((r): r is string => r !== undefined);
   return revisions.length === 0 ? undefined : Fn.sha256(Fn.join(',', revisions));
 }
-

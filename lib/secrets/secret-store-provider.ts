@@ -1,6 +1,14 @@
 import * as z from 'zod';
+
 import { brand, isBranded } from '../core/brand';
-import { awsRegion, azureGuid, gcpLocation, gcpProjectId, iamRoleArn, namespaceName } from '../core/cloud-ids';
+import {
+  awsRegion,
+  azureGuid,
+  gcpLocation,
+  gcpProjectId,
+  iamRoleArn,
+  namespaceName,
+} from '../core/cloud-ids';
 import { httpsUrl, kubernetesSubdomainName, secretKey } from '../core/schemas';
 import { nestedIssues, problem } from '../core/validation';
 
@@ -161,33 +169,74 @@ const schemas = {
     serviceAccount: serviceAccount.optional(),
     clusterName: z
       .string()
-      .regex(/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/, problem('must be a GKE cluster name', 'Use the cluster\'s name: lower-case letters, digits and "-", at most 40.'))
+      .regex(
+        /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/,
+        problem(
+          'must be a GKE cluster name',
+          'Use the cluster\'s name: lower-case letters, digits and "-", at most 40.',
+        ),
+      )
       .optional(),
     clusterLocation: gcpLocation.optional(),
     clusterProjectId: gcpProjectId.optional(),
   }) satisfies z.ZodType<GcpSecretManagerStoreOptions>,
   azurekv: z.strictObject({
     vaultUrl: httpsUrl,
-    tenantId: azureGuid('the directory (tenant) id', 'Microsoft Entra ID\'s overview page (Tenant ID)').optional(),
+    tenantId: azureGuid(
+      'the directory (tenant) id',
+      "Microsoft Entra ID's overview page (Tenant ID)",
+    ).optional(),
     serviceAccount: serviceAccount.optional(),
   }) satisfies z.ZodType<AzureKeyVaultStoreOptions>,
   vault: z.strictObject({
     server: httpsUrl,
     path: z
       .string()
-      .regex(/^[^/\s]\S*$/, problem('must be the mount path of the KV engine', 'Use the mount path without a leading "/", e.g. "secret".'))
+      .regex(
+        /^[^/\s]\S*$/,
+        problem(
+          'must be the mount path of the KV engine',
+          'Use the mount path without a leading "/", e.g. "secret".',
+        ),
+      )
       .optional(),
-    version: z.enum(['v1', 'v2'], { error: problem('must be "v1" or "v2"', 'Use the version of the KV secrets engine mounted at path.') }).optional(),
-    namespace: z.string().min(1, problem('must not be empty', 'Leave namespace out for Vault without namespaces.')).optional(),
-    role: z.string().regex(/^\S+$/, problem('must be the name of a Vault role', 'Give the role of the Kubernetes auth method that grants the store\'s policies.')),
+    version: z
+      .enum(['v1', 'v2'], {
+        error: problem('must be "v1" or "v2"', 'Use the version of the KV secrets engine mounted at path.'),
+      })
+      .optional(),
+    namespace: z
+      .string()
+      .min(1, problem('must not be empty', 'Leave namespace out for Vault without namespaces.'))
+      .optional(),
+    role: z
+      .string()
+      .regex(
+        /^\S+$/,
+        problem(
+          'must be the name of a Vault role',
+          "Give the role of the Kubernetes auth method that grants the store's policies.",
+        ),
+      ),
     mountPath: z
       .string()
-      .regex(/^[^/\s]\S*$/, problem('must be the mount path of the Kubernetes auth method', 'Use the mount path without a leading "/", e.g. "kubernetes".'))
+      .regex(
+        /^[^/\s]\S*$/,
+        problem(
+          'must be the mount path of the Kubernetes auth method',
+          'Use the mount path without a leading "/", e.g. "kubernetes".',
+        ),
+      )
       .optional(),
     serviceAccount: serviceAccount.optional(),
     caProvider: z
       .strictObject({
-        type: z.enum(['Secret', 'ConfigMap'], { error: problem('must be "Secret" or "ConfigMap"', 'Say which kind of object holds the CA certificate.') }),
+        type: z.enum(['Secret', 'ConfigMap'], {
+          error: problem(
+            'must be "Secret" or "ConfigMap"',
+            'Say which kind of object holds the CA certificate.',
+          ),
+        }),
         name: kubernetesSubdomainName,
         key: secretKey,
         namespace: namespaceName,
@@ -204,7 +253,11 @@ const DEFAULT_NAMES: Record<SecretStoreProviderKey, string> = {
 };
 
 function serviceAccountRef(sa: StoreServiceAccount): Record<string, unknown> {
-  return { name: sa.name, namespace: sa.namespace, ...(sa.audiences !== undefined ? { audiences: [...sa.audiences] } : {}) };
+  return {
+    name: sa.name,
+    namespace: sa.namespace,
+    ...(sa.audiences !== undefined ? { audiences: [...sa.audiences] } : {}),
+  };
 }
 
 /**
@@ -220,7 +273,9 @@ export abstract class SecretStoreProvider {
       region: o.region,
       ...(o.role !== undefined ? { role: o.role } : {}),
       // No auth block: the AWS SDK's default chain picks up IRSA or EKS Pod Identity.
-      ...(o.serviceAccount !== undefined ? { auth: { jwt: { serviceAccountRef: serviceAccountRef(o.serviceAccount) } } } : {}),
+      ...(o.serviceAccount !== undefined
+        ? { auth: { jwt: { serviceAccountRef: serviceAccountRef(o.serviceAccount) } } }
+        : {}),
     }));
   }
 
@@ -266,7 +321,9 @@ export abstract class SecretStoreProvider {
         kubernetes: {
           mountPath: o.mountPath ?? 'kubernetes',
           role: o.role,
-          ...(o.serviceAccount !== undefined ? { serviceAccountRef: serviceAccountRef(o.serviceAccount) } : {}),
+          ...(o.serviceAccount !== undefined
+            ? { serviceAccountRef: serviceAccountRef(o.serviceAccount) }
+            : {}),
         },
       },
     }));

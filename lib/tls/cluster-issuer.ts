@@ -1,10 +1,10 @@
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+
 import { PropsValidationError } from '../core/errors';
-import { formatValue } from '../core/validation';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { StackRegistry } from '../core/stack-registry';
-
+import { formatValue } from '../core/validation';
 
 export interface ClusterIssuerProps {
   /** Name of the ClusterIssuer (cluster-scoped: unique in the cluster). */
@@ -91,7 +91,9 @@ export function ensureClusterIssuer(
             what: `needs ClusterIssuer "${name}", which ${existing.issuer.node.path} already creates with another spec`,
             fix: 'ClusterIssuers are cluster-wide: give this TlsSource its own issuerName.',
           };
-    throw new PropsValidationError([`[${scope.node.path}] tls: ${conflict.what}, got ${formatValue(name)}. ${conflict.fix}`]);
+    throw new PropsValidationError([
+      `[${scope.node.path}] tls: ${conflict.what}, got ${formatValue(name)}. ${conflict.fix}`,
+    ]);
   }
   const issuer = new ClusterIssuer(scope, `ClusterIssuer-${name}`, { name, spec, dependsOn });
   byName.set(name, { issuer, spec: json, kind: requester.kind });

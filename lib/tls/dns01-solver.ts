@@ -1,8 +1,17 @@
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import * as z from 'zod';
+
 import { brand, isBranded } from '../core/brand';
-import { azureGuid, azureResourceGroupName, awsRegion, cloudDnsZoneName, gcpProjectId, iamRoleArn, route53HostedZoneId } from '../core/cloud-ids';
+import {
+  awsRegion,
+  azureGuid,
+  azureResourceGroupName,
+  cloudDnsZoneName,
+  gcpProjectId,
+  iamRoleArn,
+  route53HostedZoneId,
+} from '../core/cloud-ids';
 import { hostName } from '../core/schemas';
 import { nestedIssues, problem, validateProps } from '../core/validation';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
@@ -69,7 +78,8 @@ export interface AzureDnsSolverOptions extends Dns01SolverCommonOptions {
    * Azure cloud.
    * @default "AzurePublicCloud"
    */
-  readonly environment?: 'AzurePublicCloud' | 'AzureChinaCloud' | 'AzureGermanCloud' | 'AzureUSGovernmentCloud';
+  readonly environment?:
+    'AzurePublicCloud' | 'AzureChinaCloud' | 'AzureGermanCloud' | 'AzureUSGovernmentCloud';
 }
 
 /** Options of {@link Dns01Solver.cloudflare}. */
@@ -111,7 +121,13 @@ export type Dns01Provider = 'route53' | 'cloudDNS' | 'azureDNS' | 'cloudflare';
 
 const dnsZones = z
   .array(hostName)
-  .min(1, problem('must list at least one zone when given', 'Leave dnsZones out to answer for every name of the issuer.'))
+  .min(
+    1,
+    problem(
+      'must list at least one zone when given',
+      'Leave dnsZones out to answer for every name of the issuer.',
+    ),
+  )
   .optional();
 
 const schemas = {
@@ -128,10 +144,13 @@ const schemas = {
   }) satisfies z.ZodType<CloudDnsSolverOptions>,
   azureDNS: z.strictObject({
     dnsZones,
-    subscriptionId: azureGuid('the subscription id', 'the subscription\'s overview page or `az account show`'),
+    subscriptionId: azureGuid('the subscription id', "the subscription's overview page or `az account show`"),
     resourceGroupName: azureResourceGroupName,
     hostedZoneName: hostName,
-    managedIdentityClientId: azureGuid('the client id of the managed identity', 'the managed identity\'s overview page (Client ID)').optional(),
+    managedIdentityClientId: azureGuid(
+      'the client id of the managed identity',
+      "the managed identity's overview page (Client ID)",
+    ).optional(),
     environment: z
       .enum(['AzurePublicCloud', 'AzureChinaCloud', 'AzureGermanCloud', 'AzureUSGovernmentCloud'], {
         error: problem(
@@ -181,7 +200,12 @@ export abstract class Dns01Solver {
    */
   public static cloudDns(options: CloudDnsSolverOptions): Dns01Solver {
     return new ProviderSolver('cloudDNS', options, schemas.cloudDNS, (o) => ({
-      dns01: { cloudDNS: { project: o.project, ...(o.hostedZoneName !== undefined ? { hostedZoneName: o.hostedZoneName } : {}) } },
+      dns01: {
+        cloudDNS: {
+          project: o.project,
+          ...(o.hostedZoneName !== undefined ? { hostedZoneName: o.hostedZoneName } : {}),
+        },
+      },
     }));
   }
 
@@ -195,7 +219,9 @@ export abstract class Dns01Solver {
           hostedZoneName: o.hostedZoneName,
           ...(o.environment !== undefined ? { environment: o.environment } : {}),
           // Workload identity: no clientID/clientSecret/tenantID of a service principal.
-          ...(o.managedIdentityClientId !== undefined ? { managedIdentity: { clientID: o.managedIdentityClientId } } : {}),
+          ...(o.managedIdentityClientId !== undefined
+            ? { managedIdentity: { clientID: o.managedIdentityClientId } }
+            : {}),
         },
       },
     }));
@@ -210,7 +236,10 @@ export abstract class Dns01Solver {
         namespace: context.certManagerNamespace,
         prop: context.prop ? `${context.prop}.apiToken` : 'apiToken',
       });
-      return { dns01: { cloudflare: { apiTokenSecretRef: { name: token.secretName, key: token.key } } }, dependsOn: token.dependsOn };
+      return {
+        dns01: { cloudflare: { apiTokenSecretRef: { name: token.secretName, key: token.key } } },
+        dependsOn: token.dependsOn,
+      };
     });
   }
 
@@ -267,5 +296,8 @@ class ProviderSolver<O extends Dns01SolverCommonOptions> extends Dns01Solver {
 /** @internal A prop that takes a {@link Dns01Solver} (`TlsSource.acmeDns01`'s solver, a cloud profile's). */
 export const dns01SolverSchema = z.custom<Dns01Solver>(
   (value) => Dns01Solver.isDns01Solver(value),
-  problem('must be a Dns01Solver', 'Use Dns01Solver.route53(...), .cloudDns(...), .azureDns(...) or .cloudflare(...).'),
+  problem(
+    'must be a Dns01Solver',
+    'Use Dns01Solver.route53(...), .cloudDns(...), .azureDns(...) or .cloudflare(...).',
+  ),
 );

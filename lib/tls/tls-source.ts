@@ -1,7 +1,8 @@
-import { brand, isBranded } from '../core/brand';
 import { ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import * as z from 'zod';
+
+import { brand, isBranded } from '../core/brand';
 import { namespaceName } from '../core/cloud-ids';
 import { httpsUrl, kubernetesName, kubernetesSubdomainName } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
@@ -105,7 +106,13 @@ function http01Solver(context: TlsBindingContext): Record<string, unknown> {
     // cert-manager (with enableGatewayAPI) creates an HTTPRoute with an Exact match on
     // /.well-known/acme-challenge/<token> in the Certificate's namespace, attached here;
     // Gateway API ranks an Exact match above the portal's PathPrefix "/" redirect.
-    const parentRef = { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway.name, namespace: gateway.namespace, ...(gateway.sectionName ? { sectionName: gateway.sectionName } : {}) };
+    const parentRef = {
+      group: 'gateway.networking.k8s.io',
+      kind: 'Gateway',
+      name: gateway.name,
+      namespace: gateway.namespace,
+      ...(gateway.sectionName ? { sectionName: gateway.sectionName } : {}),
+    };
     return { gatewayHTTPRoute: { parentRefs: [parentRef] } };
   }
   return { ingress: { ingressClassName: context.ingressClassName } };
@@ -116,10 +123,15 @@ const acmeServerSchema = z
   .string()
   .refine(
     (server) => server === 'production' || server === 'staging' || httpsUrl.safeParse(server).success,
-    problem('must be "production", "staging" or an https:// ACME directory URL', 'Pick a Let\'s Encrypt environment or paste your ACME directory URL.'),
+    problem(
+      'must be "production", "staging" or an https:// ACME directory URL',
+      "Pick a Let's Encrypt environment or paste your ACME directory URL.",
+    ),
   );
 
-const acmeEmail = z.email(problem('must be an e-mail address', 'Give a mailbox that receives certificate expiry notices.'));
+const acmeEmail = z.email(
+  problem('must be an e-mail address', 'Give a mailbox that receives certificate expiry notices.'),
+);
 
 const acmeSchema = z.strictObject({
   email: acmeEmail,
@@ -177,21 +189,30 @@ export abstract class TlsSource {
    * cluster resource namespace. Creates a `ca` ClusterIssuer.
    */
   public static privateCa(caSecretName: string, issuerName = 'private-ca'): TlsSource {
-    return new IssuerCreatingTlsSource(issuerName, { ca: { secretName: caSecretName } }, () => {
-      return { caSecretName, issuerName };
-    }, z.strictObject({ caSecretName: kubernetesSubdomainName, issuerName: kubernetesName }));
+    return new IssuerCreatingTlsSource(
+      issuerName,
+      { ca: { secretName: caSecretName } },
+      () => {
+        return { caSecretName, issuerName };
+      },
+      z.strictObject({ caSecretName: kubernetesSubdomainName, issuerName: kubernetesName }),
+    );
   }
 
   /** A self-signed certificate, for throwaway development clusters only. */
   public static selfSigned(issuerName = 'selfsigned'): TlsSource {
-    return new IssuerCreatingTlsSource(issuerName, { selfSigned: {} }, () => ({ issuerName }), z.strictObject({ issuerName: kubernetesName }));
+    return new IssuerCreatingTlsSource(
+      issuerName,
+      { selfSigned: {} },
+      () => ({ issuerName }),
+      z.strictObject({ issuerName: kubernetesName }),
+    );
   }
 
   /** True for any TlsSource, even one from another copy of this library. */
   public static isTlsSource(value: unknown): value is TlsSource {
     return isBranded(value, BRAND);
   }
-
 
   /** True when the certificate is self-signed (browsers will warn). */
   public get isSelfSigned(): boolean {
@@ -218,7 +239,10 @@ function defaultSecretName(host: string): string {
  * The directory URL of an ACME `server` option, and the default issuer name:
  * `letsencrypt-<environment><suffix>`, or `acme<suffix>` for other servers.
  */
-function resolveAcmeServer(server: string, suffix = ''): { readonly directory: string; readonly defaultIssuerName: string } {
+function resolveAcmeServer(
+  server: string,
+  suffix = '',
+): { readonly directory: string; readonly defaultIssuerName: string } {
   if (server === 'production' || server === 'staging') {
     return { directory: ACME_DIRECTORIES[server], defaultIssuerName: `letsencrypt-${server}${suffix}` };
   }
@@ -238,20 +262,25 @@ class AcmeTlsSource extends TlsSource {
     validateProps(context.scope, acmeSchema, this.options, ['tls']);
     const { directory, defaultIssuerName } = resolveAcmeServer(this.options.server ?? 'production');
     const issuerName = this.options.issuerName ?? defaultIssuerName;
-    const issuer = ensureClusterIssuer(context.scope, issuerName, {
-      acme: {
-        server: directory,
-        email: this.options.email,
-        privateKeySecretRef: { name: `${issuerName}-account-key` },
-        solvers: [
-          {
-            // cert-manager answers the challenge with its own Ingress of this class (or its
-            // own HTTPRoute on the portal's Gateway), outside the portal's auth.
-            http01: http01Solver(context),
-          },
-        ],
+    const issuer = ensureClusterIssuer(
+      context.scope,
+      issuerName,
+      {
+        acme: {
+          server: directory,
+          email: this.options.email,
+          privateKeySecretRef: { name: `${issuerName}-account-key` },
+          solvers: [
+            {
+              // cert-manager answers the challenge with its own Ingress of this class (or its
+              // own HTTPRoute on the portal's Gateway), outside the portal's auth.
+              http01: http01Solver(context),
+            },
+          ],
+        },
       },
-    }, REQUESTER);
+      REQUESTER,
+    );
     return {
       secretName: defaultSecretName(context.host),
       annotations: { 'cert-manager.io/cluster-issuer': issuerName },
@@ -315,13 +344,20 @@ class ExistingIssuerTlsSource extends TlsSource {
       context.scope,
       z.strictObject({
         issuerName: kubernetesName,
-        kind: z.enum(['ClusterIssuer', 'Issuer'], { error: problem('must be "ClusterIssuer" or "Issuer"', 'Pick the kind of the existing issuer.') }),
+        kind: z.enum(['ClusterIssuer', 'Issuer'], {
+          error: problem('must be "ClusterIssuer" or "Issuer"', 'Pick the kind of the existing issuer.'),
+        }),
       }),
       { issuerName: this.name, kind: this.kind },
       ['tls'],
     );
-    const annotation = this.kind === 'ClusterIssuer' ? 'cert-manager.io/cluster-issuer' : 'cert-manager.io/issuer';
-    return { secretName: defaultSecretName(context.host), annotations: { [annotation]: this.name }, dependsOn: [] };
+    const annotation =
+      this.kind === 'ClusterIssuer' ? 'cert-manager.io/cluster-issuer' : 'cert-manager.io/issuer';
+    return {
+      secretName: defaultSecretName(context.host),
+      annotations: { [annotation]: this.name },
+      dependsOn: [],
+    };
   }
 }
 
@@ -331,7 +367,12 @@ class ExistingSecretTlsSource extends TlsSource {
   }
 
   public bind(context: TlsBindingContext): BoundTls {
-    validateProps(context.scope, z.strictObject({ secretName: kubernetesSubdomainName }), { secretName: this.secretName }, ['tls']);
+    validateProps(
+      context.scope,
+      z.strictObject({ secretName: kubernetesSubdomainName }),
+      { secretName: this.secretName },
+      ['tls'],
+    );
     return { secretName: this.secretName, annotations: {}, dependsOn: [] };
   }
 }

@@ -6,14 +6,18 @@
 // dependencies, not the unit suite's.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+
 import { BackstagePortal, IDENTITY_HEADERS } from '../../lib';
 import { portalProps, resourceAt, synth } from '../helpers';
 
 describe('identity header contract', () => {
   const json = synth((stack) => new BackstagePortal(stack, 'portal', portalProps(stack)));
-  const alpha = parse(resourceAt(json, 'kubernetes_config_map_v1', 'Gateway/Config').data['alpha-config.yaml']);
+  const alpha = parse(
+    resourceAt(json, 'kubernetes_config_map_v1', 'Gateway/Config').data['alpha-config.yaml'],
+  );
   const emitted: string[] = alpha.injectResponseHeaders.map((h: { name: string }) => h.name);
-  const annotations = resourceAt(json, 'kubernetes_ingress_v1', 'portal/Ingress/Ingress').metadata.annotations;
+  const annotations = resourceAt(json, 'kubernetes_ingress_v1', 'portal/Ingress/Ingress').metadata
+    .annotations;
   const forwarded: string[] = annotations['nginx.ingress.kubernetes.io/auth-response-headers'].split(',');
 
   it('oauth2-proxy emits exactly the headers nginx forwards', () => {

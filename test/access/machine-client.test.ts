@@ -1,6 +1,16 @@
 import { TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { Backstage, BackstageDatabase, MachineClient, OidcGateway, OidcGatewayProps, OidcIssuer, SecretRef, SessionStore } from '../../lib';
+
+import {
+  Backstage,
+  BackstageDatabase,
+  MachineClient,
+  OidcGateway,
+  OidcGatewayProps,
+  OidcIssuer,
+  SecretRef,
+  SessionStore,
+} from '../../lib';
 import { errorOf, resourceAt, synth, variableSecret } from '../helpers';
 
 function gatewayProps(stack: TerraformStack, overrides: Record<string, unknown>): OidcGatewayProps {
@@ -23,7 +33,9 @@ function containerWith(overrides: (stack: TerraformStack) => Record<string, unkn
 }
 
 function gatewayErrors(overrides: (stack: TerraformStack) => Record<string, unknown>): string[] {
-  return errorOf(() => synth((stack) => new OidcGateway(stack, 'gw', gatewayProps(stack, overrides(stack))))).split('\n');
+  return errorOf(() =>
+    synth((stack) => new OidcGateway(stack, 'gw', gatewayProps(stack, overrides(stack)))),
+  ).split('\n');
 }
 
 const ciClient = (options: Partial<Parameters<typeof MachineClient.jwt>[0]> = {}) =>
@@ -36,19 +48,28 @@ const ciClient = (options: Partial<Parameters<typeof MachineClient.jwt>[0]> = {}
     ...options,
   });
 
-const SECRET_REF_FIX = 'Use SecretRef.fromSecret(name, key), SecretRef.fromVariable(sensitiveVariable) or SecretRef.fromExternalSecret({...}).';
-const SECRET_REF_WHAT = 'must be a SecretRef, not a plain value: a literal would be written into the synthesized Terraform JSON';
+const SECRET_REF_FIX =
+  'Use SecretRef.fromSecret(name, key), SecretRef.fromVariable(sensitiveVariable) or SecretRef.fromExternalSecret({...}).';
+const SECRET_REF_WHAT =
+  'must be a SecretRef, not a plain value: a literal would be written into the synthesized Terraform JSON';
 
 describe('MachineClient', () => {
   it('is recognised by brand and keeps its kind', () => {
     expect(MachineClient.isMachineClient(ciClient())).toBe(true);
     expect(ciClient().kind).toBe('jwt');
-    expect(MachineClient.staticToken({ subject: 'ci-bot', token: SecretRef.fromSecret('ci', 'token') }).kind).toBe('static');
+    expect(
+      MachineClient.staticToken({ subject: 'ci-bot', token: SecretRef.fromSecret('ci', 'token') }).kind,
+    ).toBe('static');
     expect(MachineClient.isMachineClient({ kind: 'jwt' })).toBe(false);
   });
 
   it('still shows the options given to the factory (deprecated `options`, kept for one minor version)', () => {
-    const jwtOptions = { issuerUrl: 'https://ci.example.com', audience: 'portal', jwksUrl: 'https://ci.example.com/jwks', subjectPrefix: 'ci' };
+    const jwtOptions = {
+      issuerUrl: 'https://ci.example.com',
+      audience: 'portal',
+      jwksUrl: 'https://ci.example.com/jwks',
+      subjectPrefix: 'ci',
+    };
     const staticOptions = { subject: 'ci-bot', token: SecretRef.fromSecret('ci', 'token') };
     expect(MachineClient.jwt(jwtOptions).options).toEqual(jwtOptions);
     expect(MachineClient.staticToken(staticOptions).options).toEqual(staticOptions);
@@ -56,9 +77,18 @@ describe('MachineClient', () => {
 
   it('lets each JWT client through the gateway by issuer and audience', () => {
     const args: string[] = containerWith(() => ({
-      machineClients: [ciClient(), ciClient({ issuerUrl: 'https://gitlab.example.com', audience: 'portal', jwksUrl: 'https://gitlab.example.com/oauth/discovery/keys' })],
+      machineClients: [
+        ciClient(),
+        ciClient({
+          issuerUrl: 'https://gitlab.example.com',
+          audience: 'portal',
+          jwksUrl: 'https://gitlab.example.com/oauth/discovery/keys',
+        }),
+      ],
     })).args;
-    expect(args.filter((a) => a.startsWith('--skip-jwt-bearer-tokens') || a.startsWith('--extra-jwt-issuers'))).toEqual([
+    expect(
+      args.filter((a) => a.startsWith('--skip-jwt-bearer-tokens') || a.startsWith('--extra-jwt-issuers')),
+    ).toEqual([
       '--skip-jwt-bearer-tokens=true',
       '--extra-jwt-issuers=https://token.actions.githubusercontent.com=backstage-machines',
       '--extra-jwt-issuers=https://gitlab.example.com=portal',
@@ -67,20 +97,32 @@ describe('MachineClient', () => {
 
   it('does not open the gateway for static-token clients', () => {
     const args: string[] = containerWith(() => ({
-      machineClients: [MachineClient.staticToken({ subject: 'ci-bot', token: SecretRef.fromSecret('ci', 'token') })],
+      machineClients: [
+        MachineClient.staticToken({ subject: 'ci-bot', token: SecretRef.fromSecret('ci', 'token') }),
+      ],
     })).args;
-    expect(args.some((a) => a.startsWith('--skip-jwt-bearer-tokens') || a.startsWith('--extra-jwt-issuers'))).toBe(false);
+    expect(
+      args.some((a) => a.startsWith('--skip-jwt-bearer-tokens') || a.startsWith('--extra-jwt-issuers')),
+    ).toBe(false);
   });
 
   it('refuses an http issuer and a shared-secret (HS*) algorithm', () => {
-    expect(gatewayErrors(() => ({ machineClients: [ciClient({ issuerUrl: 'http://ci.example.com', algorithms: ['HS256'] })] }))).toEqual([
+    expect(
+      gatewayErrors(() => ({
+        machineClients: [ciClient({ issuerUrl: 'http://ci.example.com', algorithms: ['HS256'] })],
+      })),
+    ).toEqual([
       '[test/gw] machineClients[0].issuerUrl: must be an https:// URL, got "http://ci.example.com". Identity and key material must come over TLS: use the https:// address of the endpoint.',
       '[test/gw] machineClients[0].algorithms[0]: must be an asymmetric JWS algorithm, got "HS256". Use RS256, ES256, PS256 or EdDSA; shared-secret (HS*) tokens cannot be checked with a JWKS.',
     ]);
   });
 
   it('accepts the asymmetric algorithms', () => {
-    expect(() => containerWith(() => ({ machineClients: [ciClient({ algorithms: ['RS256', 'ES384', 'PS512', 'EdDSA'] })] }))).not.toThrow();
+    expect(() =>
+      containerWith(() => ({
+        machineClients: [ciClient({ algorithms: ['RS256', 'ES384', 'PS512', 'EdDSA'] })],
+      })),
+    ).not.toThrow();
   });
 
   it('refuses an empty audience', () => {
@@ -93,10 +135,20 @@ describe('MachineClient', () => {
     const message = errorOf(() =>
       synth(
         (stack) =>
-          new OidcGateway(stack, 'gw', gatewayProps(stack, { machineClients: [MachineClient.staticToken({ subject: 'ci-bot', token: 'static-token-literal-9' as any })] })),
+          new OidcGateway(
+            stack,
+            'gw',
+            gatewayProps(stack, {
+              machineClients: [
+                MachineClient.staticToken({ subject: 'ci-bot', token: 'static-token-literal-9' as any }),
+              ],
+            }),
+          ),
       ),
     );
-    expect(message).toBe(`[test/gw] machineClients[0].token: ${SECRET_REF_WHAT}, got a plain value (hidden). ${SECRET_REF_FIX}`);
+    expect(message).toBe(
+      `[test/gw] machineClients[0].token: ${SECRET_REF_WHAT}, got a plain value (hidden). ${SECRET_REF_FIX}`,
+    );
     expect(message).not.toContain('static-token-literal-9');
   });
 
@@ -124,16 +176,31 @@ describe('SessionStore', () => {
 
   it('connects to Redis and reads its password from a secretKeyRef', () => {
     const container = containerWith(() => ({
-      sessionStore: SessionStore.redis({ url: 'rediss://redis.backstage.svc:6379', password: SecretRef.fromSecret('redis', 'password') }),
+      sessionStore: SessionStore.redis({
+        url: 'rediss://redis.backstage.svc:6379',
+        password: SecretRef.fromSecret('redis', 'password'),
+      }),
     }));
     expect(container.args).toContain('--session-store-type=redis');
     expect(container.args).toContain('--redis-connection-url=rediss://redis.backstage.svc:6379');
-    expect(container.env).toContainEqual({ name: 'OAUTH2_PROXY_REDIS_PASSWORD', value_from: { secret_key_ref: { name: 'redis', key: 'password' } } });
+    expect(container.env).toContainEqual({
+      name: 'OAUTH2_PROXY_REDIS_PASSWORD',
+      value_from: { secret_key_ref: { name: 'redis', key: 'password' } },
+    });
   });
 
   it('refuses a Redis URL with credentials and hides it', () => {
     const message = errorOf(() =>
-      synth((stack) => new OidcGateway(stack, 'gw', gatewayProps(stack, { sessionStore: SessionStore.redis({ url: 'redis://default:hunter2@redis:6379' }) }))),
+      synth(
+        (stack) =>
+          new OidcGateway(
+            stack,
+            'gw',
+            gatewayProps(stack, {
+              sessionStore: SessionStore.redis({ url: 'redis://default:hunter2@redis:6379' }),
+            }),
+          ),
+      ),
     );
     expect(message).toBe(
       '[test/gw] sessionStore.url: must be a redis:// or rediss:// URL without credentials, got a plain value (hidden). Put the password in `password` as a SecretRef; keep the URL to scheme, host and port.',
@@ -142,9 +209,11 @@ describe('SessionStore', () => {
   });
 
   it('refuses a URL that is not redis:// or rediss://', () => {
-    expect(gatewayErrors(() => ({ sessionStore: SessionStore.redis({ url: 'http://redis:6379' }) }))).toEqual([
-      '[test/gw] sessionStore.url: must be a redis:// or rediss:// URL without credentials, got a plain value (hidden). Put the password in `password` as a SecretRef; keep the URL to scheme, host and port.',
-    ]);
+    expect(gatewayErrors(() => ({ sessionStore: SessionStore.redis({ url: 'http://redis:6379' }) }))).toEqual(
+      [
+        '[test/gw] sessionStore.url: must be a redis:// or rediss:// URL without credentials, got a plain value (hidden). Put the password in `password` as a SecretRef; keep the URL to scheme, host and port.',
+      ],
+    );
   });
 
   it('refuses a plain string as the Redis password without echoing it', () => {
@@ -154,11 +223,18 @@ describe('SessionStore', () => {
           new OidcGateway(
             stack,
             'gw',
-            gatewayProps(stack, { sessionStore: SessionStore.redis({ url: 'redis://redis:6379', password: 'redis-password-literal' as any }) }),
+            gatewayProps(stack, {
+              sessionStore: SessionStore.redis({
+                url: 'redis://redis:6379',
+                password: 'redis-password-literal' as any,
+              }),
+            }),
           ),
       ),
     );
-    expect(message).toBe(`[test/gw] sessionStore.password: ${SECRET_REF_WHAT}, got a plain value (hidden). ${SECRET_REF_FIX}`);
+    expect(message).toBe(
+      `[test/gw] sessionStore.password: ${SECRET_REF_WHAT}, got a plain value (hidden). ${SECRET_REF_FIX}`,
+    );
     expect(message).not.toContain('redis-password-literal');
   });
 
@@ -172,15 +248,22 @@ describe('SessionStore', () => {
 describe('MachineClient audience', () => {
   it('refuses the audience "backstage", which Backstage reserves for its own user tokens', () => {
     const message = errorOf(() =>
-      synth((stack) =>
-        new Backstage(stack, 'bs', {
-          namespace: 'backstage',
-          host: 'backstage.example.com',
-          image: 'registry.example.com/backstage:1.0.0',
-          database: BackstageDatabase.sqliteInMemory(),
-          replicas: 1,
-          machineClients: [MachineClient.jwt({ issuerUrl: 'https://ci.example.com', audience: 'backstage', jwksUrl: 'https://ci.example.com/jwks' })],
-        }),
+      synth(
+        (stack) =>
+          new Backstage(stack, 'bs', {
+            namespace: 'backstage',
+            host: 'backstage.example.com',
+            image: 'registry.example.com/backstage:1.0.0',
+            database: BackstageDatabase.sqliteInMemory(),
+            replicas: 1,
+            machineClients: [
+              MachineClient.jwt({
+                issuerUrl: 'https://ci.example.com',
+                audience: 'backstage',
+                jwksUrl: 'https://ci.example.com/jwks',
+              }),
+            ],
+          }),
       ),
     );
     expect(message).toBe(
@@ -188,7 +271,7 @@ describe('MachineClient audience', () => {
     );
   });
 
-  describe('against the people\'s access policy, which the gateway applies to machine tokens too', () => {
+  describe("against the people's access policy, which the gateway applies to machine tokens too", () => {
     it('refuses a client whose tokens carry no e-mail when the gateway restricts e-mail domains', () => {
       expect(gatewayErrors(() => ({ machineClients: [ciClient({ emailDomain: undefined })] }))).toEqual([
         '[test/gw] machineClients[0].emailDomain: must be one of access.emailDomains (example.com): the gateway checks machine tokens against them too, got nothing. If the tokens carry an e-mail claim, set emailDomain to its domain and list that domain in access.emailDomains. Tokens without one (GitHub Actions, GitLab CI, Kubernetes service accounts) cannot pass a gateway that restricts e-mail domains.',
@@ -196,20 +279,37 @@ describe('MachineClient audience', () => {
     });
 
     it('refuses an e-mail domain outside the allowed ones', () => {
-      expect(gatewayErrors(() => ({ machineClients: [ciClient({ emailDomain: 'ci.example.org' })] }))[0]).toMatch(
+      expect(
+        gatewayErrors(() => ({ machineClients: [ciClient({ emailDomain: 'ci.example.org' })] }))[0],
+      ).toMatch(
         /^\[test\/gw\] machineClients\[0\]\.emailDomain: must be one of access\.emailDomains \(example\.com\).*, got "ci\.example\.org"\./,
       );
     });
 
     it('refuses a client without one of the allowed groups when the gateway has group rules', () => {
-      expect(gatewayErrors(() => ({ access: { groups: ['portal-users'] }, machineClients: [ciClient({ groups: ['ci'] })] }))).toEqual([
+      expect(
+        gatewayErrors(() => ({
+          access: { groups: ['portal-users'] },
+          machineClients: [ciClient({ groups: ['ci'] })],
+        })),
+      ).toEqual([
         '[test/gw] machineClients[0].groups: must include one of access.groups (portal-users): the gateway checks machine tokens against them too, got ["ci"]. List the groups the tokens carry in the groups claim; tokens without one of the allowed groups cannot pass the gateway.',
       ]);
-      expect(() => containerWith(() => ({ access: { groups: ['portal-users'] }, machineClients: [ciClient({ emailDomain: undefined, groups: ['ci', 'portal-users'] })] }))).not.toThrow();
+      expect(() =>
+        containerWith(() => ({
+          access: { groups: ['portal-users'] },
+          machineClients: [ciClient({ emailDomain: undefined, groups: ['ci', 'portal-users'] })],
+        })),
+      ).not.toThrow();
     });
 
     it('asks nothing of the tokens when any authenticated account may sign in', () => {
-      expect(() => containerWith(() => ({ access: { allowAnyAuthenticatedUser: true }, machineClients: [ciClient({ emailDomain: undefined })] }))).not.toThrow();
+      expect(() =>
+        containerWith(() => ({
+          access: { allowAnyAuthenticatedUser: true },
+          machineClients: [ciClient({ emailDomain: undefined })],
+        })),
+      ).not.toThrow();
     });
   });
 });

@@ -1,9 +1,18 @@
 import { TerraformStack, TerraformVariable } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { MachineClient, OidcGateway, OidcGatewayProps, OidcIssuer, SecretRef, SessionStore, ingressAuthResponseHeaders } from '../../lib';
-import { errorOf, resourceAt, resourcesOf, synth, variableSecret } from '../helpers';
+
+import {
+  ingressAuthResponseHeaders,
+  MachineClient,
+  OidcGateway,
+  OidcGatewayProps,
+  OidcIssuer,
+  SecretRef,
+  SessionStore,
+} from '../../lib';
 import type { TfJson } from '../helpers';
+import { errorOf, resourceAt, resourcesOf, synth, variableSecret } from '../helpers';
 
 /** Minimal valid gateway props; override what a test is about. */
 function gatewayProps(stack: TerraformStack, overrides: Partial<OidcGatewayProps> = {}): OidcGatewayProps {
@@ -27,15 +36,19 @@ function synthGateway(overrides: (stack: TerraformStack) => Partial<OidcGatewayP
 
 /** The error lines of a gateway with invalid props (`any`: tests pass what types forbid). */
 function gatewayErrors(overrides: (stack: TerraformStack) => Record<string, unknown>): string[] {
-  return errorOf(() => synth((stack) => new OidcGateway(stack, 'gw', { ...gatewayProps(stack), ...overrides(stack) } as any))).split('\n');
+  return errorOf(() =>
+    synth((stack) => new OidcGateway(stack, 'gw', { ...gatewayProps(stack), ...overrides(stack) } as any)),
+  ).split('\n');
 }
 
-const deploymentOf = (json: ReturnType<typeof synth>) => resourceAt(json, 'kubernetes_deployment_v1', 'gw/Deployment');
+const deploymentOf = (json: ReturnType<typeof synth>) =>
+  resourceAt(json, 'kubernetes_deployment_v1', 'gw/Deployment');
 const containerOf = (json: ReturnType<typeof synth>) => deploymentOf(json).spec.template.spec.container[0];
 const argsOf = (json: ReturnType<typeof synth>): string[] => containerOf(json).args;
 const alphaConfigOf = (json: ReturnType<typeof synth>) =>
   parse(resourceAt(json, 'kubernetes_config_map_v1', 'gw/Config').data['alpha-config.yaml']);
-const podAnnotationsOf = (json: ReturnType<typeof synth>): Record<string, string> => deploymentOf(json).spec.template.metadata.annotations;
+const podAnnotationsOf = (json: ReturnType<typeof synth>): Record<string, string> =>
+  deploymentOf(json).spec.template.metadata.annotations;
 
 describe('OidcGateway', () => {
   describe('container arguments', () => {
@@ -63,7 +76,10 @@ describe('OidcGateway', () => {
 
     it('passes one --email-domain per allowed domain and never "*"', () => {
       const args = argsOf(synthGateway(() => ({ access: { emailDomains: ['example.com', 'example.org'] } })));
-      expect(args.filter((a) => a.startsWith('--email-domain='))).toEqual(['--email-domain=example.com', '--email-domain=example.org']);
+      expect(args.filter((a) => a.startsWith('--email-domain='))).toEqual([
+        '--email-domain=example.com',
+        '--email-domain=example.org',
+      ]);
     });
 
     it('uses --email-domain=* only when groups alone decide (groups go to allowedGroups)', () => {
@@ -79,7 +95,15 @@ describe('OidcGateway', () => {
 
     it('renders cookie name, domain, SameSite, refresh and expire from the cookie options', () => {
       const args = argsOf(
-        synthGateway(() => ({ cookie: { name: 'portal_session', domain: '.example.com', sameSite: 'strict', refresh: '15m', expire: '8h' } })),
+        synthGateway(() => ({
+          cookie: {
+            name: 'portal_session',
+            domain: '.example.com',
+            sameSite: 'strict',
+            refresh: '15m',
+            expire: '8h',
+          },
+        })),
       );
       expect(args).toContain('--cookie-name=portal_session');
       expect(args).toContain('--cookie-domain=.example.com');
@@ -95,13 +119,21 @@ describe('OidcGateway', () => {
     });
 
     it('points at Redis when sessions live there', () => {
-      const args = argsOf(synthGateway(() => ({ sessionStore: SessionStore.redis({ url: 'rediss://redis.backstage.svc:6379' }) })));
+      const args = argsOf(
+        synthGateway(() => ({
+          sessionStore: SessionStore.redis({ url: 'rediss://redis.backstage.svc:6379' }),
+        })),
+      );
       expect(args).toContain('--session-store-type=redis');
       expect(args).toContain('--redis-connection-url=rediss://redis.backstage.svc:6379');
     });
 
     it('lets JWT machine clients through by issuer and audience only when there are some', () => {
-      expect(argsOf(synthGateway()).some((a) => a.startsWith('--skip-jwt-bearer-tokens') || a.startsWith('--extra-jwt-issuers'))).toBe(false);
+      expect(
+        argsOf(synthGateway()).some(
+          (a) => a.startsWith('--skip-jwt-bearer-tokens') || a.startsWith('--extra-jwt-issuers'),
+        ),
+      ).toBe(false);
 
       const args = argsOf(
         synthGateway(() => ({
@@ -116,13 +148,17 @@ describe('OidcGateway', () => {
         })),
       );
       expect(args).toContain('--skip-jwt-bearer-tokens=true');
-      expect(args).toContain('--extra-jwt-issuers=https://token.actions.githubusercontent.com=backstage-machines');
+      expect(args).toContain(
+        '--extra-jwt-issuers=https://token.actions.githubusercontent.com=backstage-machines',
+      );
     });
   });
 
   describe('alpha config', () => {
     it('configures the OIDC provider with PKCE and a client secret read from the mounted Secret', () => {
-      const provider = alphaConfigOf(synthGateway(() => ({ access: { emailDomains: ['example.com'], groups: ['platform'] } }))).providers[0];
+      const provider = alphaConfigOf(
+        synthGateway(() => ({ access: { emailDomains: ['example.com'], groups: ['platform'] } })),
+      ).providers[0];
       expect(provider).toMatchObject({
         provider: 'oidc',
         clientID: 'client-123',
@@ -139,16 +175,26 @@ describe('OidcGateway', () => {
       expect(config.injectResponseHeaders).toEqual([
         { name: 'X-Forwarded-User', values: [{ claimSource: { claim: 'user' } }] },
         { name: 'X-Forwarded-Email', values: [{ claimSource: { claim: 'email' } }] },
-        { name: 'X-Forwarded-Preferred-Username', values: [{ claimSource: { claim: 'preferred_username' } }] },
-        { name: 'X-OAUTH2-PROXY-ID-TOKEN', values: [{ claimSource: { claim: 'id_token', prefix: 'Bearer ' } }] },
+        {
+          name: 'X-Forwarded-Preferred-Username',
+          values: [{ claimSource: { claim: 'preferred_username' } }],
+        },
+        {
+          name: 'X-OAUTH2-PROXY-ID-TOKEN',
+          values: [{ claimSource: { claim: 'id_token', prefix: 'Bearer ' } }],
+        },
       ]);
       // The same names the ingress copies; Authorization is not among them.
-      expect(config.injectResponseHeaders.map((h: { name: string }) => h.name).join(',')).toBe(ingressAuthResponseHeaders());
+      expect(config.injectResponseHeaders.map((h: { name: string }) => h.name).join(',')).toBe(
+        ingressAuthResponseHeaders(),
+      );
     });
 
     it('answers auth requests with a static 202 upstream and binds the service port', () => {
       const config = alphaConfigOf(synthGateway());
-      expect(config.upstreamConfig.upstreams).toEqual([{ id: 'auth-only', path: '/', static: true, staticCode: 202 }]);
+      expect(config.upstreamConfig.upstreams).toEqual([
+        { id: 'auth-only', path: '/', static: true, staticCode: 202 },
+      ]);
       expect(config.server).toEqual({ bindAddress: '0.0.0.0:4180' });
     });
   });
@@ -157,7 +203,10 @@ describe('OidcGateway', () => {
     it('reads the cookie secret from a secretKeyRef, never a literal value', () => {
       const env = containerOf(synthGateway()).env;
       expect(env).toEqual([
-        { name: 'OAUTH2_PROXY_COOKIE_SECRET', value_from: { secret_key_ref: { name: 'cookie-secret', key: 'value' } } },
+        {
+          name: 'OAUTH2_PROXY_COOKIE_SECRET',
+          value_from: { secret_key_ref: { name: 'cookie-secret', key: 'value' } },
+        },
       ]);
       expect(env[0]).not.toHaveProperty('value');
     });
@@ -169,15 +218,25 @@ describe('OidcGateway', () => {
         name: 'client-secret',
         secret: { secret_name: 'oidc', items: [{ key: 'client-secret', path: 'client-secret' }] },
       });
-      expect(spec.container[0].volume_mount).toContainEqual({ name: 'client-secret', mount_path: '/etc/oauth2-proxy/client-secret', read_only: true });
-      expect(alphaConfigOf(json).providers[0].clientSecretFile).toBe('/etc/oauth2-proxy/client-secret/client-secret');
+      expect(spec.container[0].volume_mount).toContainEqual({
+        name: 'client-secret',
+        mount_path: '/etc/oauth2-proxy/client-secret',
+        read_only: true,
+      });
+      expect(alphaConfigOf(json).providers[0].clientSecretFile).toBe(
+        '/etc/oauth2-proxy/client-secret/client-secret',
+      );
     });
 
     it('rolls the pods when a Terraform-managed secret changes, through a salted hash of each value known at plan time', () => {
       const annotation = podAnnotationsOf(synthGateway())['checksum/secrets'] ?? '';
       expect(annotation).toMatch(/^\$\{sha256\(join\(",", \[.*\]\)\)\}$/);
-      expect(annotation).toMatch(/sha256\(join\(":", \[kubernetes_secret_v1\.gw_Secret-oidc-client-secret_[0-9A-F]+\.metadata\[0\]\.uid, var\.oidc_client_secret\]\)\)/);
-      expect(annotation).toMatch(/sha256\(join\(":", \[kubernetes_secret_v1\.gw_Secret-cookie-secret_[0-9A-F]+\.metadata\[0\]\.uid, var\.cookie_secret\]\)\)/);
+      expect(annotation).toMatch(
+        /sha256\(join\(":", \[kubernetes_secret_v1\.gw_Secret-oidc-client-secret_[0-9A-F]+\.metadata\[0\]\.uid, var\.oidc_client_secret\]\)\)/,
+      );
+      expect(annotation).toMatch(
+        /sha256\(join\(":", \[kubernetes_secret_v1\.gw_Secret-cookie-secret_[0-9A-F]+\.metadata\[0\]\.uid, var\.cookie_secret\]\)\)/,
+      );
       // resource_version only changes during the apply: a rotated value would plan no pod change.
       expect(annotation).not.toContain('resource_version');
     });
@@ -185,10 +244,15 @@ describe('OidcGateway', () => {
     it('asks Reloader to restart the pods for existing and external secrets (and has no secrets checksum then)', () => {
       const json = synthGateway(() => ({
         clientSecret: SecretRef.fromSecret('oidc', 'client-secret'),
-        cookieSecret: SecretRef.fromExternalSecret({ store: { name: 'aws', kind: 'ClusterSecretStore' }, remoteKey: 'backstage/cookie-secret' }),
+        cookieSecret: SecretRef.fromExternalSecret({
+          store: { name: 'aws', kind: 'ClusterSecretStore' },
+          remoteKey: 'backstage/cookie-secret',
+        }),
       }));
       const deployment = deploymentOf(json);
-      expect(deployment.metadata.annotations).toEqual({ 'secret.reloader.stakater.com/reload': 'oidc,backstage-cookie-secret' });
+      expect(deployment.metadata.annotations).toEqual({
+        'secret.reloader.stakater.com/reload': 'oidc,backstage-cookie-secret',
+      });
       expect(podAnnotationsOf(json)).not.toHaveProperty('checksum/secrets');
     });
 
@@ -215,7 +279,11 @@ describe('OidcGateway', () => {
         const cookieSecret = variableSecret(stack, 'cookie_secret');
         const clientSecret = variableSecret(stack, 'oidc_client_secret');
         new OidcGateway(stack, 'gw', gatewayProps(stack, { cookieSecret, clientSecret }));
-        new OidcGateway(stack, 'gw2', gatewayProps(stack, { cookieSecret, clientSecret, namespace: 'backstage-2' }));
+        new OidcGateway(
+          stack,
+          'gw2',
+          gatewayProps(stack, { cookieSecret, clientSecret, namespace: 'backstage-2' }),
+        );
       });
       const checked = Object.values(resourcesOf(json, 'kubernetes_secret_v1')).filter((s) => s.lifecycle);
       expect(checked.map((s) => [s.metadata.namespace, s.lifecycle.precondition.length])).toEqual([
@@ -235,7 +303,10 @@ describe('OidcGateway', () => {
     it('runs non-root with a read-only root filesystem, no capabilities, no privilege escalation and RuntimeDefault seccomp', () => {
       const json = synthGateway();
       const pod = deploymentOf(json).spec.template.spec;
-      expect(pod.security_context).toMatchObject({ run_as_non_root: true, seccomp_profile: { type: 'RuntimeDefault' } });
+      expect(pod.security_context).toMatchObject({
+        run_as_non_root: true,
+        seccomp_profile: { type: 'RuntimeDefault' },
+      });
       expect(pod.container[0].security_context).toMatchObject({
         run_as_non_root: true,
         read_only_root_filesystem: true,
@@ -251,7 +322,9 @@ describe('OidcGateway', () => {
       const json = synthGateway();
       expect(containerOf(json).image).toBe('quay.io/oauth2-proxy/oauth2-proxy:v7.15.6');
       expect(deploymentOf(json).spec.replicas).toBe('2');
-      expect(resourceAt(json, 'kubernetes_pod_disruption_budget_v1', 'gw/Pdb').spec.max_unavailable).toBe('1');
+      expect(resourceAt(json, 'kubernetes_pod_disruption_budget_v1', 'gw/Pdb').spec.max_unavailable).toBe(
+        '1',
+      );
     });
 
     it('admits only the ingress-nginx controller on port 4180', () => {
@@ -262,7 +335,12 @@ describe('OidcGateway', () => {
           from: [
             {
               namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
-              pod_selector: { match_labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } },
+              pod_selector: {
+                match_labels: {
+                  'app.kubernetes.io/name': 'ingress-nginx',
+                  'app.kubernetes.io/component': 'controller',
+                },
+              },
             },
           ],
           ports: [{ port: '4180', protocol: 'TCP' }],
@@ -272,44 +350,63 @@ describe('OidcGateway', () => {
 
     it('admits a custom ingress controller selector instead when given', () => {
       const policy = resourceAt(
-        synthGateway(() => ({ ingressController: { namespaceLabels: { 'kubernetes.io/metadata.name': 'nginx-f5' } } })),
+        synthGateway(() => ({
+          ingressController: { namespaceLabels: { 'kubernetes.io/metadata.name': 'nginx-f5' } },
+        })),
         'kubernetes_network_policy_v1',
         'gw/NetworkPolicy',
       );
-      expect(policy.spec.ingress[0].from).toEqual([{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'nginx-f5' } } }]);
+      expect(policy.spec.ingress[0].from).toEqual([
+        { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'nginx-f5' } } },
+      ]);
     });
 
     it('keeps the checksum when the content is the same but other tokens were created before (token numbers are not content)', () => {
       const checksum = (tokensFirst: number) =>
         podAnnotationsOf(
           synth((stack) => {
-            for (let i = 0; i < tokensFirst; i++) new TerraformVariable(stack, `unrelated_${i}`, { type: 'string' }).stringValue;
+            // Each token made here takes a number before the gateway's tokens.
+            for (let i = 0; i < tokensFirst; i++)
+              void new TerraformVariable(stack, `unrelated_${i}`, { type: 'string' }).stringValue;
             const namespace = new TerraformVariable(stack, 'namespace', { type: 'string' }).stringValue;
-            new OidcGateway(stack, 'gw', { ...gatewayProps(stack), namespace, upstream: { serviceName: 'backstage', port: 7007 } });
+            new OidcGateway(stack, 'gw', {
+              ...gatewayProps(stack),
+              namespace,
+              upstream: { serviceName: 'backstage', port: 7007 },
+            });
           }),
         )['checksum/config'];
       expect(checksum(0)).toMatch(/^[0-9a-f]{32}-\$\{sha256\(/);
       expect(checksum(3)).toBe(checksum(0));
     });
 
-    it('admits networks outside the cluster (a cloud load balancer\'s proxies), alone or beside the controller pods', () => {
-      const fromOf = (json: TfJson) => resourceAt(json, 'kubernetes_network_policy_v1', 'gw/NetworkPolicy').spec.ingress[0].from;
-      expect(fromOf(synthGateway(() => ({ dataPlaneSourceRanges: ['35.191.0.0/16', '2600:2d00:1:1::/64'] })))).toEqual([
-        { ip_block: { cidr: '35.191.0.0/16' } },
-        { ip_block: { cidr: '2600:2d00:1:1::/64' } },
-      ]);
-      expect(fromOf(synthGateway(() => ({ dataPlaneSourceRanges: ['10.0.0.0/24'], ingressController: { namespaceLabels: { 'kubernetes.io/metadata.name': 'gw' } } })))).toEqual([
+    it("admits networks outside the cluster (a cloud load balancer's proxies), alone or beside the controller pods", () => {
+      const fromOf = (json: TfJson) =>
+        resourceAt(json, 'kubernetes_network_policy_v1', 'gw/NetworkPolicy').spec.ingress[0].from;
+      expect(
+        fromOf(synthGateway(() => ({ dataPlaneSourceRanges: ['35.191.0.0/16', '2600:2d00:1:1::/64'] }))),
+      ).toEqual([{ ip_block: { cidr: '35.191.0.0/16' } }, { ip_block: { cidr: '2600:2d00:1:1::/64' } }]);
+      expect(
+        fromOf(
+          synthGateway(() => ({
+            dataPlaneSourceRanges: ['10.0.0.0/24'],
+            ingressController: { namespaceLabels: { 'kubernetes.io/metadata.name': 'gw' } },
+          })),
+        ),
+      ).toEqual([
         { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'gw' } } },
         { ip_block: { cidr: '10.0.0.0/24' } },
       ]);
     });
 
     it('rolls the pods when the configuration changes, and only then', () => {
-      const checksum = (refresh: string) => podAnnotationsOf(synthGateway(() => ({ cookie: { refresh } })))['checksum/config'];
+      const checksum = (refresh: string) =>
+        podAnnotationsOf(synthGateway(() => ({ cookie: { refresh } })))['checksum/config'];
       expect(checksum('30m')).toMatch(/^[0-9a-f]{64}$/);
       expect(checksum('30m')).toBe(checksum('30m'));
       expect(checksum('15m')).not.toBe(checksum('30m'));
-      const withClient = (clientId: string) => podAnnotationsOf(synthGateway(() => ({ clientId })))['checksum/config'];
+      const withClient = (clientId: string) =>
+        podAnnotationsOf(synthGateway(() => ({ clientId })))['checksum/config'];
       expect(withClient('client-a')).not.toBe(withClient('client-b'));
     });
   });
@@ -325,7 +422,9 @@ describe('OidcGateway', () => {
       expect(gatewayErrors(() => ({ clientId: ' client-123' }))).toEqual([
         '[test/gw] clientId: must not contain spaces, line breaks or control characters, got " client-123". Copy the client id again from the IdP app registration, without surrounding whitespace.',
       ]);
-      expect(gatewayErrors(() => ({ clientId: '' }))).toEqual(['[test/gw] clientId: must not be empty, got "". Copy the client id from the IdP app registration.']);
+      expect(gatewayErrors(() => ({ clientId: '' }))).toEqual([
+        '[test/gw] clientId: must not be empty, got "". Copy the client id from the IdP app registration.',
+      ]);
     });
 
     it('refuses a cookie domain that does not cover the host', () => {
@@ -372,7 +471,9 @@ describe('OidcGateway', () => {
     });
 
     it('refuses allowAnyAuthenticatedUser together with rules', () => {
-      expect(gatewayErrors(() => ({ access: { emailDomains: ['example.com'], allowAnyAuthenticatedUser: true } }))).toEqual([
+      expect(
+        gatewayErrors(() => ({ access: { emailDomains: ['example.com'], allowAnyAuthenticatedUser: true } })),
+      ).toEqual([
         '[test/gw] access.allowAnyAuthenticatedUser: contradicts the emailDomains/groups rules, got true. Remove allowAnyAuthenticatedUser or the rules.',
       ]);
     });
@@ -384,7 +485,8 @@ describe('OidcGateway', () => {
     });
 
     it('refuses a latest or untagged image', () => {
-      const fix = 'Append a release tag (e.g. ":1.2.3") or a digest ("@sha256:<64 hex>") so every environment runs the same build.';
+      const fix =
+        'Append a release tag (e.g. ":1.2.3") or a digest ("@sha256:<64 hex>") so every environment runs the same build.';
       expect(gatewayErrors(() => ({ image: 'oauth2-proxy/oauth2-proxy:latest' }))).toEqual([
         `[test/gw] image: must be pinned to a version tag or a digest, not "latest" or untagged, got "oauth2-proxy/oauth2-proxy:latest". ${fix}`,
       ]);
@@ -394,7 +496,8 @@ describe('OidcGateway', () => {
     });
 
     it('refuses invalid Kubernetes names', () => {
-      const fix = 'Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.';
+      const fix =
+        'Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.';
       expect(gatewayErrors(() => ({ namespace: 'Back_Stage', name: 'oauth2-proxy-' }))).toEqual([
         `[test/gw] namespace: must be a valid Kubernetes name (RFC 1123 label), got "Back_Stage". ${fix}`,
         `[test/gw] name: must be a valid Kubernetes name (RFC 1123 label), got "oauth2-proxy-". ${fix}`,
@@ -412,8 +515,10 @@ describe('OidcGateway', () => {
             }),
         ),
       );
-      const fix = 'Use SecretRef.fromSecret(name, key), SecretRef.fromVariable(sensitiveVariable) or SecretRef.fromExternalSecret({...}).';
-      const what = 'must be a SecretRef, not a plain value: a literal would be written into the synthesized Terraform JSON';
+      const fix =
+        'Use SecretRef.fromSecret(name, key), SecretRef.fromVariable(sensitiveVariable) or SecretRef.fromExternalSecret({...}).';
+      const what =
+        'must be a SecretRef, not a plain value: a literal would be written into the synthesized Terraform JSON';
       expect(message.split('\n')).toEqual([
         `[test/gw] clientSecret: ${what}, got a plain value (hidden). ${fix}`,
         `[test/gw] cookieSecret: ${what}, got a plain value (hidden). ${fix}`,
@@ -424,14 +529,23 @@ describe('OidcGateway', () => {
 
     it('sends HSTS only in the request path, with a max age of a day at least, and admits only real networks', () => {
       const upstream = { serviceName: 'backstage', port: 7007 };
-      expect(alphaConfigOf(synthGateway(() => ({ upstream, hsts: { includeSubdomains: false } }))).injectResponseHeaders).toEqual([
+      expect(
+        alphaConfigOf(synthGateway(() => ({ upstream, hsts: { includeSubdomains: false } })))
+          .injectResponseHeaders,
+      ).toEqual([
         { name: 'Strict-Transport-Security', values: [{ secretSource: { value: 'max-age=31536000' } }] },
       ]);
       expect(alphaConfigOf(synthGateway(() => ({ upstream }))).injectResponseHeaders).toBeUndefined();
       expect(gatewayErrors(() => ({ hsts: {} }))).toEqual([
         '[test/gw] hsts: only works when oauth2-proxy is in the request path (upstream), got {}. In auth-url mode the ingress controller answers the browser and sends HSTS (IngressNginxController hsts): leave it out here.',
       ]);
-      expect(gatewayErrors(() => ({ upstream, hsts: { maxAgeSeconds: 3600 }, dataPlaneSourceRanges: ['10.0.0.0/33'] }))).toEqual([
+      expect(
+        gatewayErrors(() => ({
+          upstream,
+          hsts: { maxAgeSeconds: 3600 },
+          dataPlaneSourceRanges: ['10.0.0.0/33'],
+        })),
+      ).toEqual([
         expect.stringMatching(/^\[test\/gw\] dataPlaneSourceRanges\[0\]: .*got "10\.0\.0\.0\/33"/),
         '[test/gw] hsts.maxAgeSeconds: must be at least one day (86400), got 3600. Browsers forget a short HSTS policy between visits; use 31536000 (one year).',
       ]);

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+
 import { OidcGateway, OidcIssuer } from '../../lib';
 import { errorOf, resourceAt, synth, variableSecret } from '../helpers';
 
 /** The alpha config's provider block of a gateway using `issuer`. */
-function providerFor(issuer: OidcIssuer, access: { emailDomains?: string[]; groups?: string[] } = { emailDomains: ['example.com'] }) {
+function providerFor(
+  issuer: OidcIssuer,
+  access: { emailDomains?: string[]; groups?: string[] } = { emailDomains: ['example.com'] },
+) {
   const json = synth(
     (stack) =>
       new OidcGateway(stack, 'gw', {
@@ -17,7 +21,8 @@ function providerFor(issuer: OidcIssuer, access: { emailDomains?: string[]; grou
         access,
       }),
   );
-  return parse(resourceAt(json, 'kubernetes_config_map_v1', 'gw/Config').data['alpha-config.yaml']).providers[0];
+  return parse(resourceAt(json, 'kubernetes_config_map_v1', 'gw/Config').data['alpha-config.yaml'])
+    .providers[0];
 }
 
 /** The error lines when a gateway binds `issuer` (issuer options are checked there). */
@@ -53,7 +58,9 @@ describe('OidcIssuer', () => {
     });
 
     it('uses a custom authorization server when given', () => {
-      const provider = providerFor(OidcIssuer.okta({ domain: 'example.okta.com', authorizationServerId: 'default' }));
+      const provider = providerFor(
+        OidcIssuer.okta({ domain: 'example.okta.com', authorizationServerId: 'default' }),
+      );
       expect(provider.oidcConfig.issuerURL).toBe('https://example.okta.com/oauth2/default');
     });
 
@@ -64,7 +71,9 @@ describe('OidcIssuer', () => {
     });
 
     it('reports a misspelled option', () => {
-      expect(issuerErrors(OidcIssuer.okta({ domain: 'example.okta.com', authServerId: 'default' } as any))).toEqual([
+      expect(
+        issuerErrors(OidcIssuer.okta({ domain: 'example.okta.com', authServerId: 'default' } as any)),
+      ).toEqual([
         '[test/gw] issuer.authServerId: is not a known property, got "default". Check the spelling against the documented options.',
       ]);
     });
@@ -107,7 +116,9 @@ describe('OidcIssuer', () => {
 
   describe('keycloak', () => {
     it('uses the realm URL (trailing slash trimmed) and the keycloak-oidc provider', () => {
-      const provider = providerFor(OidcIssuer.keycloak({ url: 'https://sso.example.com/', realm: 'platform' }));
+      const provider = providerFor(
+        OidcIssuer.keycloak({ url: 'https://sso.example.com/', realm: 'platform' }),
+      );
       expect(provider).toMatchObject({
         provider: 'keycloak-oidc',
         name: 'Keycloak',
@@ -116,16 +127,22 @@ describe('OidcIssuer', () => {
     });
 
     it('refuses a URL that is not https', () => {
-      expect(issuerErrors(OidcIssuer.keycloak({ url: 'http://sso.example.com', realm: 'platform' }))).toEqual([
-        `[test/gw] issuer.url: must be an https:// URL, got "http://sso.example.com". ${HTTPS_FIX}`,
-      ]);
+      expect(issuerErrors(OidcIssuer.keycloak({ url: 'http://sso.example.com', realm: 'platform' }))).toEqual(
+        [`[test/gw] issuer.url: must be an https:// URL, got "http://sso.example.com". ${HTTPS_FIX}`],
+      );
     });
   });
 
   describe('generic', () => {
     it('uses the issuer URL, e-mail claim and display name as given', () => {
       const provider = providerFor(
-        OidcIssuer.generic({ issuerUrl: 'https://idp.example.com/', emailClaim: 'upn', displayName: 'Corporate SSO', groupsClaim: 'roles', scopes: ['openid', 'email', 'roles'] }),
+        OidcIssuer.generic({
+          issuerUrl: 'https://idp.example.com/',
+          emailClaim: 'upn',
+          displayName: 'Corporate SSO',
+          groupsClaim: 'roles',
+          scopes: ['openid', 'email', 'roles'],
+        }),
         { groups: ['admins'] },
       );
       expect(provider).toMatchObject({
@@ -144,7 +161,11 @@ describe('OidcIssuer', () => {
     });
 
     it('refuses a scope with spaces in it', () => {
-      expect(issuerErrors(OidcIssuer.generic({ issuerUrl: 'https://idp.example.com', scopes: ['openid', 'email profile'] }))).toEqual([
+      expect(
+        issuerErrors(
+          OidcIssuer.generic({ issuerUrl: 'https://idp.example.com', scopes: ['openid', 'email profile'] }),
+        ),
+      ).toEqual([
         '[test/gw] issuer.scopes[1]: must be a scope without spaces, got "email profile". Give each scope as its own array item.',
       ]);
     });
@@ -154,7 +175,7 @@ describe('OidcIssuer', () => {
     expect(OidcIssuer.isOidcIssuer(OidcIssuer.google())).toBe(true);
     expect(OidcIssuer.isOidcIssuer({ preset: 'okta' })).toBe(false);
     expect(issuerErrors({ preset: 'okta' })).toEqual([
-        '[test/gw] issuer: must be an OidcIssuer, got {"preset":"okta"}. Use OidcIssuer.okta(), .google(), .entraId(), .keycloak() or .generic().',
+      '[test/gw] issuer: must be an OidcIssuer, got {"preset":"okta"}. Use OidcIssuer.okta(), .google(), .entraId(), .keycloak() or .generic().',
     ]);
   });
 
@@ -173,19 +194,27 @@ describe('OidcIssuer', () => {
     });
 
     it('refuses the discovery document in place of the issuer', () => {
-      expect(issuerErrors(OidcIssuer.generic({ issuerUrl: 'https://idp.example.com/.well-known/openid-configuration' }))).toEqual([
+      expect(
+        issuerErrors(
+          OidcIssuer.generic({ issuerUrl: 'https://idp.example.com/.well-known/openid-configuration' }),
+        ),
+      ).toEqual([
         '[test/gw] issuer.issuerUrl: is the discovery document, not the issuer, got "https://idp.example.com/.well-known/openid-configuration". Drop "/.well-known/openid-configuration": the issuer is the URL before it.',
       ]);
     });
 
     it('refuses a Keycloak URL that already names the realm', () => {
-      expect(issuerErrors(OidcIssuer.keycloak({ url: 'https://sso.example.com/realms/staff', realm: 'staff' }))).toEqual([
+      expect(
+        issuerErrors(OidcIssuer.keycloak({ url: 'https://sso.example.com/realms/staff', realm: 'staff' })),
+      ).toEqual([
         '[test/gw] issuer.url: must be the Keycloak base URL, without "/realms/<realm>", got "https://sso.example.com/realms/staff". Give the realm in "realm" only, e.g. url "https://sso.example.com", realm "staff".',
       ]);
     });
 
     it('refuses scopes without openid', () => {
-      expect(issuerErrors(OidcIssuer.okta({ domain: 'example.okta.com', scopes: ['email', 'profile'] }))).toEqual([
+      expect(
+        issuerErrors(OidcIssuer.okta({ domain: 'example.okta.com', scopes: ['email', 'profile'] })),
+      ).toEqual([
         '[test/gw] issuer.scopes: must include "openid", got ["email","profile"]. Without it the IdP issues no ID token and oauth2-proxy cannot sign anyone in: add "openid" to the list.',
       ]);
     });

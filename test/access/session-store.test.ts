@@ -3,28 +3,54 @@
 // --alpha-config selects; it adds the file to the system CAs for the rediss:// connection).
 import { TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
+
 import { OidcGateway, OidcGatewayProps, SecretRef, SessionStore } from '../../lib';
-import { TfJson, errorOf, gatewayProps, resourceAt, synth, variableSecret } from '../helpers';
+import { errorOf, gatewayProps, resourceAt, synth, TfJson, variableSecret } from '../helpers';
 
-const propsWith = (stack: TerraformStack, sessionStore: SessionStore): OidcGatewayProps => gatewayProps({ cookieSecret: variableSecret(stack, 'cookie_secret'), sessionStore });
+const propsWith = (stack: TerraformStack, sessionStore: SessionStore): OidcGatewayProps =>
+  gatewayProps({ cookieSecret: variableSecret(stack, 'cookie_secret'), sessionStore });
 
-const synthWith = (store: (stack: TerraformStack) => SessionStore): TfJson => synth((stack) => new OidcGateway(stack, 'gw', propsWith(stack, store(stack))));
-const podOf = (json: TfJson) => resourceAt(json, 'kubernetes_deployment_v1', 'gw/Deployment').spec.template.spec;
-const errorsWith = (store: SessionStore) => errorOf(() => synth((stack) => new OidcGateway(stack, 'gw', propsWith(stack, store)))).split('\n');
+const synthWith = (store: (stack: TerraformStack) => SessionStore): TfJson =>
+  synth((stack) => new OidcGateway(stack, 'gw', propsWith(stack, store(stack))));
+const podOf = (json: TfJson) =>
+  resourceAt(json, 'kubernetes_deployment_v1', 'gw/Deployment').spec.template.spec;
+const errorsWith = (store: SessionStore) =>
+  errorOf(() => synth((stack) => new OidcGateway(stack, 'gw', propsWith(stack, store)))).split('\n');
 
 describe('SessionStore.redis with a CA', () => {
   it('mounts the CA from its Secret and passes it as --redis-ca-path, right after the connection URL', () => {
     const json = synthWith(() =>
-      SessionStore.redis({ url: 'rediss://redis.backstage.svc:6380', password: SecretRef.fromSecret('redis', 'password'), ca: SecretRef.fromSecret('redis-ca', 'ca.pem') }),
+      SessionStore.redis({
+        url: 'rediss://redis.backstage.svc:6380',
+        password: SecretRef.fromSecret('redis', 'password'),
+        ca: SecretRef.fromSecret('redis-ca', 'ca.pem'),
+      }),
     );
     const pod = podOf(json);
     const args: string[] = pod.container[0].args;
     const at = args.indexOf('--session-store-type=redis');
-    expect(args.slice(at, at + 3)).toEqual(['--session-store-type=redis', '--redis-connection-url=rediss://redis.backstage.svc:6380', '--redis-ca-path=/etc/oauth2-proxy/redis-ca/ca.crt']);
-    expect(args.filter((a) => a.startsWith('--redis-'))).toEqual(['--redis-connection-url=rediss://redis.backstage.svc:6380', '--redis-ca-path=/etc/oauth2-proxy/redis-ca/ca.crt']);
+    expect(args.slice(at, at + 3)).toEqual([
+      '--session-store-type=redis',
+      '--redis-connection-url=rediss://redis.backstage.svc:6380',
+      '--redis-ca-path=/etc/oauth2-proxy/redis-ca/ca.crt',
+    ]);
+    expect(args.filter((a) => a.startsWith('--redis-'))).toEqual([
+      '--redis-connection-url=rediss://redis.backstage.svc:6380',
+      '--redis-ca-path=/etc/oauth2-proxy/redis-ca/ca.crt',
+    ]);
     expect(pod.volume).toEqual([
-      { name: 'config', config_map: { name: expect.stringMatching(/^\$\{kubernetes_config_map_v1\.gw_Config_[0-9A-F]+\.metadata\[0\]\.name\}$/) } },
-      { name: 'client-secret', secret: { secret_name: 'oidc', items: [{ key: 'client-secret', path: 'client-secret' }] } },
+      {
+        name: 'config',
+        config_map: {
+          name: expect.stringMatching(
+            /^\$\{kubernetes_config_map_v1\.gw_Config_[0-9A-F]+\.metadata\[0\]\.name\}$/,
+          ),
+        },
+      },
+      {
+        name: 'client-secret',
+        secret: { secret_name: 'oidc', items: [{ key: 'client-secret', path: 'client-secret' }] },
+      },
       { name: 'redis-ca', secret: { secret_name: 'redis-ca', items: [{ key: 'ca.pem', path: 'ca.crt' }] } },
     ]);
     expect(pod.container[0].volume_mount).toEqual([
@@ -33,34 +59,63 @@ describe('SessionStore.redis with a CA', () => {
       { name: 'redis-ca', mount_path: '/etc/oauth2-proxy/redis-ca', read_only: true },
     ]);
     // The CA is a file, not an environment variable; the password stays a secretKeyRef.
-    expect(pod.container[0].env.map((e: { name: string }) => e.name)).toEqual(['OAUTH2_PROXY_COOKIE_SECRET', 'OAUTH2_PROXY_REDIS_PASSWORD']);
+    expect(pod.container[0].env.map((e: { name: string }) => e.name)).toEqual([
+      'OAUTH2_PROXY_COOKIE_SECRET',
+      'OAUTH2_PROXY_REDIS_PASSWORD',
+    ]);
   });
 
   it('never offers to skip the verification, and adds nothing without a CA', () => {
-    const withCa = podOf(synthWith(() => SessionStore.redis({ url: 'rediss://redis:6380', ca: SecretRef.fromSecret('redis-ca', 'ca.crt') }))).container[0].args as string[];
+    const withCa = podOf(
+      synthWith(() =>
+        SessionStore.redis({ url: 'rediss://redis:6380', ca: SecretRef.fromSecret('redis-ca', 'ca.crt') }),
+      ),
+    ).container[0].args as string[];
     expect(withCa.filter((a) => a.includes('insecure') || a.includes('skip-verify'))).toEqual([]);
     const pod = podOf(synthWith(() => SessionStore.redis({ url: 'rediss://redis:6380' })));
-    expect((pod.container[0].args as string[]).filter((a) => a.startsWith('--redis-'))).toEqual(['--redis-connection-url=rediss://redis:6380']);
+    expect((pod.container[0].args as string[]).filter((a) => a.startsWith('--redis-'))).toEqual([
+      '--redis-connection-url=rediss://redis:6380',
+    ]);
     expect(pod.volume.map((v: { name: string }) => v.name)).toEqual(['config', 'client-secret']);
   });
 
   it('rolls the pods when a CA held in a Terraform variable changes, and reloads on a rotated external one', () => {
-    const annotations = (json: TfJson) => resourceAt(json, 'kubernetes_deployment_v1', 'gw/Deployment').spec.template.metadata.annotations;
-    const withVariable = synthWith((stack) => SessionStore.redis({ url: 'rediss://redis:6380', ca: variableSecret(stack, 'redis_ca') }));
+    const annotations = (json: TfJson) =>
+      resourceAt(json, 'kubernetes_deployment_v1', 'gw/Deployment').spec.template.metadata.annotations;
+    const withVariable = synthWith((stack) =>
+      SessionStore.redis({ url: 'rediss://redis:6380', ca: variableSecret(stack, 'redis_ca') }),
+    );
     const without = synthWith(() => SessionStore.redis({ url: 'rediss://redis:6380' }));
     expect(annotations(withVariable)['checksum/secrets']).not.toBe(annotations(without)['checksum/secrets']);
-    const deployment = resourceAt(synthWith(() => SessionStore.redis({ url: 'rediss://redis:6380', ca: SecretRef.fromSecret('redis-ca', 'ca.crt') })), 'kubernetes_deployment_v1', 'gw/Deployment');
+    const deployment = resourceAt(
+      synthWith(() =>
+        SessionStore.redis({ url: 'rediss://redis:6380', ca: SecretRef.fromSecret('redis-ca', 'ca.crt') }),
+      ),
+      'kubernetes_deployment_v1',
+      'gw/Deployment',
+    );
     expect(deployment.metadata.annotations['secret.reloader.stakater.com/reload']).toContain('redis-ca');
   });
 
   it('refuses a CA with a redis:// URL: nothing would verify the connection', () => {
-    expect(errorsWith(SessionStore.redis({ url: 'redis://redis.backstage.svc:6379', ca: SecretRef.fromSecret('redis-ca', 'ca.crt') }))).toEqual([
+    expect(
+      errorsWith(
+        SessionStore.redis({
+          url: 'redis://redis.backstage.svc:6379',
+          ca: SecretRef.fromSecret('redis-ca', 'ca.crt'),
+        }),
+      ),
+    ).toEqual([
       '[test/gw] sessionStore.ca: needs a rediss:// URL: a CA only verifies a TLS connection, and redis:// connects in clear text, got a SecretRef. Use rediss://host:port if the server speaks TLS, or leave ca out.',
     ]);
   });
 
   it('refuses a CA that is not a SecretRef', () => {
-    expect(errorsWith(SessionStore.redis({ url: 'rediss://redis:6380', ca: '-----BEGIN CERTIFICATE-----' as never }))).toEqual([
+    expect(
+      errorsWith(
+        SessionStore.redis({ url: 'rediss://redis:6380', ca: '-----BEGIN CERTIFICATE-----' as never }),
+      ),
+    ).toEqual([
       '[test/gw] sessionStore.ca: must be a SecretRef, not a plain value: a literal would be written into the synthesized Terraform JSON, got a plain value (hidden). Use SecretRef.fromSecret(name, key), SecretRef.fromVariable(sensitiveVariable) or SecretRef.fromExternalSecret({...}).',
     ]);
   });

@@ -1,13 +1,23 @@
 import { TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { Backstage, BackstageDatabase, BackstageProps, MachineClient, SecretRef, mergeAppConfig } from '../../lib';
+
+import {
+  Backstage,
+  BackstageDatabase,
+  BackstageProps,
+  MachineClient,
+  mergeAppConfig,
+  SecretRef,
+} from '../../lib';
 import { findLiteralSecrets } from '../../lib/backstage/app-config';
 import { errorOf, resourceAt, synth, type TfJson, variableSecret } from '../helpers';
 
 const ORIGIN = 'https://backstage.example.com';
 
-function synthBackstage(overrides: Partial<BackstageProps> | ((stack: TerraformStack) => Partial<BackstageProps>) = {}): TfJson {
+function synthBackstage(
+  overrides: Partial<BackstageProps> | ((stack: TerraformStack) => Partial<BackstageProps>) = {},
+): TfJson {
   return synth((stack) => {
     const extra = typeof overrides === 'function' ? overrides(stack) : overrides;
     new Backstage(stack, 'bs', {
@@ -31,7 +41,8 @@ function appConfigOf(json: TfJson): any {
   return parse(rawAppConfig(json).replaceAll('$${', '${').replaceAll('%%{', '%{'));
 }
 
-const envOf = (json: TfJson): any[] => resourceAt(json, 'kubernetes_deployment_v1', 'bs/Deployment').spec.template.spec.container[0].env;
+const envOf = (json: TfJson): any[] =>
+  resourceAt(json, 'kubernetes_deployment_v1', 'bs/Deployment').spec.template.spec.container[0].env;
 
 describe('Backstage app-config', () => {
   describe('generated config', () => {
@@ -52,7 +63,13 @@ describe('Backstage app-config', () => {
     });
 
     it('uses the given resolvers in order', () => {
-      const config = appConfigOf(synthBackstage({ signIn: { resolvers: ['forwardedUserMatchingUserEntityName', 'emailLocalPartMatchingUserEntityName'] } }));
+      const config = appConfigOf(
+        synthBackstage({
+          signIn: {
+            resolvers: ['forwardedUserMatchingUserEntityName', 'emailLocalPartMatchingUserEntityName'],
+          },
+        }),
+      );
       expect(config.auth.providers.oauth2Proxy.signIn.resolvers).toEqual([
         { resolver: 'forwardedUserMatchingUserEntityName' },
         { resolver: 'emailLocalPartMatchingUserEntityName' },
@@ -63,13 +80,20 @@ describe('Backstage app-config', () => {
       const config = appConfigOf(
         synthBackstage({
           signIn: {
-            resolvers: ['forwardedPreferredUsernameMatchingUserEntityName', 'emailMatchingUserEntityProfileEmail', 'forwardedUserMatchingUserEntityName'],
+            resolvers: [
+              'forwardedPreferredUsernameMatchingUserEntityName',
+              'emailMatchingUserEntityProfileEmail',
+              'forwardedUserMatchingUserEntityName',
+            ],
             dangerouslyAllowSignInWithoutUserInCatalog: true,
           },
         }),
       );
       expect(config.auth.providers.oauth2Proxy.signIn.resolvers).toEqual([
-        { resolver: 'forwardedPreferredUsernameMatchingUserEntityName', dangerouslyAllowSignInWithoutUserInCatalog: true },
+        {
+          resolver: 'forwardedPreferredUsernameMatchingUserEntityName',
+          dangerouslyAllowSignInWithoutUserInCatalog: true,
+        },
         { resolver: 'emailMatchingUserEntityProfileEmail', dangerouslyAllowSignInWithoutUserInCatalog: true },
         { resolver: 'forwardedUserMatchingUserEntityName', dangerouslyAllowSignInWithoutUserInCatalog: true },
       ]);
@@ -113,7 +137,13 @@ describe('Backstage app-config', () => {
     it('defaults JWT clients to RS256', () => {
       const config = appConfigOf(
         synthBackstage({
-          machineClients: [MachineClient.jwt({ issuerUrl: 'https://idp.example.com', audience: 'backstage-machines', jwksUrl: 'https://idp.example.com/jwks' })],
+          machineClients: [
+            MachineClient.jwt({
+              issuerUrl: 'https://idp.example.com',
+              audience: 'backstage-machines',
+              jwksUrl: 'https://idp.example.com/jwks',
+            }),
+          ],
         }),
       );
       expect(config.backend.auth.externalAccess[0].options.algorithm).toEqual(['RS256']);
@@ -133,7 +163,11 @@ describe('Backstage app-config', () => {
               jwksUrl: 'https://idp.example.com/jwks',
               accessRestrictions: [{ plugin: 'catalog', permissions: ['catalog.entity.read'] }],
             }),
-            MachineClient.staticToken({ subject: 'ci-bot', token: SecretRef.fromSecret('ci-bot', 'token'), accessRestrictions: [{ plugin: 'scaffolder' }] }),
+            MachineClient.staticToken({
+              subject: 'ci-bot',
+              token: SecretRef.fromSecret('ci-bot', 'token'),
+              accessRestrictions: [{ plugin: 'scaffolder' }],
+            }),
           ],
         }),
       );
@@ -146,7 +180,12 @@ describe('Backstage app-config', () => {
 
     it('accepts static-token clients with the token from an env var filled from the secret', () => {
       const json = synthBackstage({
-        machineClients: [MachineClient.staticToken({ subject: 'ci-bot', token: SecretRef.fromSecret('ci-bot-token', 'token') })],
+        machineClients: [
+          MachineClient.staticToken({
+            subject: 'ci-bot',
+            token: SecretRef.fromSecret('ci-bot-token', 'token'),
+          }),
+        ],
       });
       expect(appConfigOf(json).backend.auth.externalAccess).toEqual([
         { type: 'static', options: { token: '${BACKSTAGE_STATIC_TOKEN_CI_BOT}', subject: 'ci-bot' } },
@@ -163,7 +202,11 @@ describe('Backstage app-config', () => {
         synthBackstage({
           machineClients: [
             MachineClient.staticToken({ subject: 'agent', token: SecretRef.fromSecret('agent', 'token') }),
-            MachineClient.jwt({ issuerUrl: 'https://idp.example.com', audience: 'backstage-machines', jwksUrl: 'https://idp.example.com/jwks' }),
+            MachineClient.jwt({
+              issuerUrl: 'https://idp.example.com',
+              audience: 'backstage-machines',
+              jwksUrl: 'https://idp.example.com/jwks',
+            }),
           ],
         }),
       );
@@ -173,7 +216,9 @@ describe('Backstage app-config', () => {
 
   describe('Terraform escaping', () => {
     it('writes Backstage substitutions as $${VAR} so Terraform does not interpolate them', () => {
-      const json = synthBackstage({ appConfig: { integrations: { github: [{ host: 'github.com', token: '${GITHUB_TOKEN}' }] } } });
+      const json = synthBackstage({
+        appConfig: { integrations: { github: [{ host: 'github.com', token: '${GITHUB_TOKEN}' }] } },
+      });
       const raw = rawAppConfig(json);
       expect(raw).toContain('token: $${GITHUB_TOKEN}');
       // No `${` reaches Terraform unescaped.
@@ -226,11 +271,18 @@ describe('Backstage app-config', () => {
         appConfig: { integrations: { github: [{ host: 'github.com', token: '${GITHUB_TOKEN}' }] } },
         secretEnv: { GITHUB_TOKEN: variableSecret(stack, 'github_token') },
       }));
-      expect(envOf(json)).toContainEqual({ name: 'GITHUB_TOKEN', value_from: { secret_key_ref: { name: 'github-token', key: 'value' } } });
+      expect(envOf(json)).toContainEqual({
+        name: 'GITHUB_TOKEN',
+        value_from: { secret_key_ref: { name: 'github-token', key: 'value' } },
+      });
     });
 
     it('refuses a literal secret and does not echo it', () => {
-      const message = errorOf(() => synthBackstage({ appConfig: { integrations: { github: [{ host: 'github.com', token: 'ghp_x1234567890abcdef' }] } } }));
+      const message = errorOf(() =>
+        synthBackstage({
+          appConfig: { integrations: { github: [{ host: 'github.com', token: 'ghp_x1234567890abcdef' }] } },
+        }),
+      );
       expect(message).toBe(
         '[test/bs] appConfig.integrations.github[0].token: looks like a literal secret in the app-config, got a plain value (hidden). Write "${MY_SECRET}" here and pass secretEnv: { MY_SECRET: SecretRef.fromSecret(...) } (or fromVariable / fromExternalSecret).',
       );
@@ -242,7 +294,11 @@ describe('Backstage app-config', () => {
         synthBackstage({
           appConfig: {
             auth: { providers: { github: { production: { clientSecret: 's3cr3t-value' } } } },
-            techdocs: { publisher: { awsS3: { credentials: { secretAccessKey: '${AWS_SECRET}', accessKeyId: 'AKIA' } } } },
+            techdocs: {
+              publisher: {
+                awsS3: { credentials: { secretAccessKey: '${AWS_SECRET}', accessKeyId: 'AKIA' } },
+              },
+            },
             catalog: { providers: { backstageOpenapi: { apiKey: 'k-abcdef' } } },
           },
         }),
@@ -267,7 +323,10 @@ describe('Backstage app-config', () => {
     });
 
     it('replaces an object by a scalar and a scalar by an object', () => {
-      expect(mergeAppConfig({ a: { b: 1 }, c: 'x' }, { a: 'flat', c: { d: 1 } })).toEqual({ a: 'flat', c: { d: 1 } });
+      expect(mergeAppConfig({ a: { b: 1 }, c: 'x' }, { a: 'flat', c: { d: 1 } })).toEqual({
+        a: 'flat',
+        c: { d: 1 },
+      });
     });
 
     it('does not modify its inputs', () => {

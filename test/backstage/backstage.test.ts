@@ -1,5 +1,6 @@
 import { TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
+
 import { Backstage, BackstageDatabase, BackstageProps, PropsValidationError, SecretRef } from '../../lib';
 import { errorOf, resourceAt, resourcesOf, synth, variableSecret } from '../helpers';
 
@@ -11,21 +12,33 @@ function props(overrides: Partial<BackstageProps> = {}): BackstageProps {
     namespace: 'backstage',
     host: 'backstage.example.com',
     image: IMAGE,
-    database: BackstageDatabase.external({ host: 'db.example.com', user: 'backstage', password: SecretRef.fromSecret('backstage-db', 'password') }),
+    database: BackstageDatabase.external({
+      host: 'db.example.com',
+      user: 'backstage',
+      password: SecretRef.fromSecret('backstage-db', 'password'),
+    }),
     ...overrides,
   };
 }
 
-function synthBackstage(overrides: Partial<BackstageProps> | ((stack: TerraformStack) => Partial<BackstageProps>) = {}) {
-  return synth((stack) => new Backstage(stack, 'bs', props(typeof overrides === 'function' ? overrides(stack) : overrides)));
+function synthBackstage(
+  overrides: Partial<BackstageProps> | ((stack: TerraformStack) => Partial<BackstageProps>) = {},
+) {
+  return synth(
+    (stack) =>
+      new Backstage(stack, 'bs', props(typeof overrides === 'function' ? overrides(stack) : overrides)),
+  );
 }
 
-const deploymentOf = (json: ReturnType<typeof synth>) => resourceAt(json, 'kubernetes_deployment_v1', 'bs/Deployment');
+const deploymentOf = (json: ReturnType<typeof synth>) =>
+  resourceAt(json, 'kubernetes_deployment_v1', 'bs/Deployment');
 const containerOf = (json: ReturnType<typeof synth>) => deploymentOf(json).spec.template.spec.container[0];
 const envOf = (json: ReturnType<typeof synth>): any[] => containerOf(json).env;
 
 /** Runs the constructor and returns its validation problems (one per line). */
-function problemsOf(overrides: Partial<BackstageProps> | ((stack: TerraformStack) => Partial<BackstageProps>)): string[] {
+function problemsOf(
+  overrides: Partial<BackstageProps> | ((stack: TerraformStack) => Partial<BackstageProps>),
+): string[] {
   return errorOf(() => synthBackstage(overrides)).split('\n');
 }
 
@@ -49,7 +62,9 @@ describe('Backstage', () => {
     });
 
     it('loads custom base config files before the generated one', () => {
-      const container = containerOf(synthBackstage({ baseConfigFiles: ['app-config.yaml', 'app-config.k8s.yaml'] }));
+      const container = containerOf(
+        synthBackstage({ baseConfigFiles: ['app-config.yaml', 'app-config.k8s.yaml'] }),
+      );
       expect(container.args).toEqual([
         'node',
         'packages/backend',
@@ -68,8 +83,15 @@ describe('Backstage', () => {
       expect(configMap.metadata.name).toBe('backstage-app-config');
       expect(Object.keys(configMap.data)).toEqual(['app-config.portal.yaml']);
       const spec = deploymentOf(json).spec.template.spec;
-      expect(spec.volume).toContainEqual({ name: 'app-config', config_map: { name: expect.stringContaining('kubernetes_config_map_v1.') } });
-      expect(spec.container[0].volume_mount).toContainEqual({ name: 'app-config', mount_path: '/etc/backstage', read_only: true });
+      expect(spec.volume).toContainEqual({
+        name: 'app-config',
+        config_map: { name: expect.stringContaining('kubernetes_config_map_v1.') },
+      });
+      expect(spec.container[0].volume_mount).toContainEqual({
+        name: 'app-config',
+        mount_path: '/etc/backstage',
+        read_only: true,
+      });
     });
 
     it('runs 2 replicas by default and the given count otherwise', () => {
@@ -85,14 +107,25 @@ describe('Backstage', () => {
     });
 
     it('recreates all pods when rollout is "recreate"', () => {
-      expect(deploymentOf(synthBackstage({ rollout: 'recreate' })).spec.strategy).toEqual({ type: 'Recreate' });
+      expect(deploymentOf(synthBackstage({ rollout: 'recreate' })).spec.strategy).toEqual({
+        type: 'Recreate',
+      });
     });
 
     it('probes the Backstage health endpoints on the http port', () => {
       const container = containerOf(synthBackstage());
-      expect(container.readiness_probe.http_get).toEqual({ path: '/.backstage/health/v1/readiness', port: 'http' });
-      expect(container.liveness_probe.http_get).toEqual({ path: '/.backstage/health/v1/liveness', port: 'http' });
-      expect(container.startup_probe.http_get).toEqual({ path: '/.backstage/health/v1/liveness', port: 'http' });
+      expect(container.readiness_probe.http_get).toEqual({
+        path: '/.backstage/health/v1/readiness',
+        port: 'http',
+      });
+      expect(container.liveness_probe.http_get).toEqual({
+        path: '/.backstage/health/v1/liveness',
+        port: 'http',
+      });
+      expect(container.startup_probe.http_get).toEqual({
+        path: '/.backstage/health/v1/liveness',
+        port: 'http',
+      });
       // Migrations at start can take minutes: the startup probe allows 30 x 10 s.
       expect(container.startup_probe.failure_threshold * container.startup_probe.period_seconds).toBe(300);
     });
@@ -129,18 +162,29 @@ describe('Backstage', () => {
       const sa = resourceAt(json, 'kubernetes_service_account_v1', 'bs/ServiceAccount');
       expect(sa.automount_service_account_token).toBe(false);
       expect(sa.metadata.name).toBe('backstage');
-      expect(deploymentOf(json).spec.template.spec.service_account_name).toContain('kubernetes_service_account_v1.');
+      expect(deploymentOf(json).spec.template.spec.service_account_name).toContain(
+        'kubernetes_service_account_v1.',
+      );
     });
 
     it('mounts the token when a plugin needs the Kubernetes API', () => {
       const json = synthBackstage({ mountServiceAccountToken: true });
       expect(deploymentOf(json).spec.template.spec.automount_service_account_token).toBe(true);
-      expect(resourceAt(json, 'kubernetes_service_account_v1', 'bs/ServiceAccount').automount_service_account_token).toBe(true);
+      expect(
+        resourceAt(json, 'kubernetes_service_account_v1', 'bs/ServiceAccount')
+          .automount_service_account_token,
+      ).toBe(true);
     });
 
-    it('raises Node\'s maximum header size for large ID-token headers', () => {
-      expect(envOf(synthBackstage())).toContainEqual({ name: 'NODE_OPTIONS', value: '--max-http-header-size=65536' });
-      expect(envOf(synthBackstage({ maxHeaderSize: 131072 }))).toContainEqual({ name: 'NODE_OPTIONS', value: '--max-http-header-size=131072' });
+    it("raises Node's maximum header size for large ID-token headers", () => {
+      expect(envOf(synthBackstage())).toContainEqual({
+        name: 'NODE_OPTIONS',
+        value: '--max-http-header-size=65536',
+      });
+      expect(envOf(synthBackstage({ maxHeaderSize: 131072 }))).toContainEqual({
+        name: 'NODE_OPTIONS',
+        value: '--max-http-header-size=131072',
+      });
     });
 
     it('passes plain env as values and secretEnv only as secretKeyRefs', () => {
@@ -152,7 +196,10 @@ describe('Backstage', () => {
       );
       expect(env).toContainEqual({ name: 'LOG_LEVEL', value: 'info' });
       const github = env.find((e) => e.name === 'GITHUB_TOKEN');
-      expect(github).toEqual({ name: 'GITHUB_TOKEN', value_from: { secret_key_ref: { name: 'github-app', key: 'token' } } });
+      expect(github).toEqual({
+        name: 'GITHUB_TOKEN',
+        value_from: { secret_key_ref: { name: 'github-app', key: 'token' } },
+      });
       expect(github).not.toHaveProperty('value');
     });
   });
@@ -170,7 +217,10 @@ describe('Backstage', () => {
     it('allows one pod to be disrupted at a time', () => {
       const pdb = resourceAt(synthBackstage(), 'kubernetes_pod_disruption_budget_v1', 'bs/Pdb');
       expect(pdb.spec.max_unavailable).toBe('1');
-      expect(pdb.spec.selector.match_labels).toEqual({ 'app.kubernetes.io/name': 'backstage', 'app.kubernetes.io/instance': 'backstage' });
+      expect(pdb.spec.selector.match_labels).toEqual({
+        'app.kubernetes.io/name': 'backstage',
+        'app.kubernetes.io/instance': 'backstage',
+      });
     });
 
     it('creates no autoscaler and manages replicas itself without autoscaling', () => {
@@ -181,19 +231,39 @@ describe('Backstage', () => {
     });
 
     it('scales on CPU with an HPA v2 and leaves the replica count to it', () => {
-      const json = synthBackstage({ autoscaling: { minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 60 } });
+      const json = synthBackstage({
+        autoscaling: { minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 60 },
+      });
       const hpa = resourceAt(json, 'kubernetes_horizontal_pod_autoscaler_v2', 'bs/Autoscaler');
       expect(hpa.spec.min_replicas).toBe(2);
       expect(hpa.spec.max_replicas).toBe(6);
-      expect(hpa.spec.scale_target_ref).toEqual({ api_version: 'apps/v1', kind: 'Deployment', name: 'backstage' });
-      expect(hpa.spec.metric).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', average_utilization: 60 } } }]);
+      expect(hpa.spec.scale_target_ref).toEqual({
+        api_version: 'apps/v1',
+        kind: 'Deployment',
+        name: 'backstage',
+      });
+      expect(hpa.spec.metric).toEqual([
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', average_utilization: 60 } },
+        },
+      ]);
       const deployment = deploymentOf(json);
       expect(deployment.spec.replicas).toBe('2');
-      expect(deployment.lifecycle).toEqual({ ignore_changes: ['spec[0].replicas', 'spec[0].template[0].metadata[0].annotations["reloader.stakater.com/last-reloaded-from"]'] });
+      expect(deployment.lifecycle).toEqual({
+        ignore_changes: [
+          'spec[0].replicas',
+          'spec[0].template[0].metadata[0].annotations["reloader.stakater.com/last-reloaded-from"]',
+        ],
+      });
     });
 
     it('targets 75 % CPU by default', () => {
-      const hpa = resourceAt(synthBackstage({ autoscaling: { minReplicas: 2, maxReplicas: 4 } }), 'kubernetes_horizontal_pod_autoscaler_v2', 'bs/Autoscaler');
+      const hpa = resourceAt(
+        synthBackstage({ autoscaling: { minReplicas: 2, maxReplicas: 4 } }),
+        'kubernetes_horizontal_pod_autoscaler_v2',
+        'bs/Autoscaler',
+      );
       expect(hpa.spec.metric[0].resource.target).toEqual({ type: 'Utilization', average_utilization: 75 });
     });
   });
@@ -201,14 +271,22 @@ describe('Backstage', () => {
   describe('NetworkPolicy', () => {
     it('admits only the ingress-nginx controller, on port 7007', () => {
       const policy = resourceAt(synthBackstage(), 'kubernetes_network_policy_v1', 'bs/NetworkPolicy');
-      expect(policy.spec.pod_selector.match_labels).toEqual({ 'app.kubernetes.io/name': 'backstage', 'app.kubernetes.io/instance': 'backstage' });
+      expect(policy.spec.pod_selector.match_labels).toEqual({
+        'app.kubernetes.io/name': 'backstage',
+        'app.kubernetes.io/instance': 'backstage',
+      });
       expect(policy.spec.policy_types).toEqual(['Ingress']);
       expect(policy.spec.ingress).toEqual([
         {
           from: [
             {
               namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
-              pod_selector: { match_labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } },
+              pod_selector: {
+                match_labels: {
+                  'app.kubernetes.io/name': 'ingress-nginx',
+                  'app.kubernetes.io/component': 'controller',
+                },
+              },
             },
           ],
           ports: [{ port: '7007', protocol: 'TCP' }],
@@ -219,7 +297,10 @@ describe('Backstage', () => {
     it('admits a custom ingress controller and the allowed peers, nothing else', () => {
       const policy = resourceAt(
         synthBackstage({
-          ingressController: { namespaceLabels: { 'kubernetes.io/metadata.name': 'nginx' }, podLabels: { app: 'nginx-ingress' } },
+          ingressController: {
+            namespaceLabels: { 'kubernetes.io/metadata.name': 'nginx' },
+            podLabels: { app: 'nginx-ingress' },
+          },
           allowedPeers: [{ namespaceLabels: { 'kubernetes.io/metadata.name': 'ci' } }],
         }),
         'kubernetes_network_policy_v1',
@@ -227,7 +308,10 @@ describe('Backstage', () => {
       );
       expect(policy.spec.ingress).toHaveLength(1);
       expect(policy.spec.ingress[0].from).toEqual([
-        { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'nginx' } }, pod_selector: { match_labels: { app: 'nginx-ingress' } } },
+        {
+          namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'nginx' } },
+          pod_selector: { match_labels: { app: 'nginx-ingress' } },
+        },
         { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'ci' } } },
       ]);
       expect(policy.spec.ingress[0].ports).toEqual([{ port: '7007', protocol: 'TCP' }]);
@@ -235,7 +319,8 @@ describe('Backstage', () => {
   });
 
   describe('restarts on change', () => {
-    const checksumOf = (json: ReturnType<typeof synth>) => deploymentOf(json).spec.template.metadata.annotations['checksum/config'];
+    const checksumOf = (json: ReturnType<typeof synth>) =>
+      deploymentOf(json).spec.template.metadata.annotations['checksum/config'];
 
     it('annotates the pods with a checksum of the app-config that is stable across synths', () => {
       const first = checksumOf(synthBackstage());
@@ -246,16 +331,22 @@ describe('Backstage', () => {
     it('changes the checksum when the app-config changes', () => {
       const before = checksumOf(synthBackstage({ appConfig: { app: { title: 'Portal' } } }));
       const after = checksumOf(synthBackstage({ appConfig: { app: { title: 'Developer Portal' } } }));
-      const otherHost = checksumOf(synthBackstage({ host: 'portal.example.com', appConfig: { app: { title: 'Portal' } } }));
+      const otherHost = checksumOf(
+        synthBackstage({ host: 'portal.example.com', appConfig: { app: { title: 'Portal' } } }),
+      );
       expect(after).not.toBe(before);
       expect(otherHost).not.toBe(before);
     });
 
     it('rolls the pods when a Terraform-managed secret changes, through a salted hash of its value', () => {
-      const json = synthBackstage((stack) => ({ secretEnv: { GITHUB_TOKEN: variableSecret(stack, 'github_token') } }));
+      const json = synthBackstage((stack) => ({
+        secretEnv: { GITHUB_TOKEN: variableSecret(stack, 'github_token') },
+      }));
       const [secretId] = Object.keys(resourcesOf(json, 'kubernetes_secret_v1'));
       const annotation = deploymentOf(json).spec.template.metadata.annotations['checksum/secrets'];
-      expect(annotation).toBe(`\${sha256(join(",", [sha256(join(":", [kubernetes_secret_v1.${secretId}.metadata[0].uid, var.github_token]))]))}`);
+      expect(annotation).toBe(
+        `\${sha256(join(",", [sha256(join(":", [kubernetes_secret_v1.${secretId}.metadata[0].uid, var.github_token]))]))}`,
+      );
       expect(deploymentOf(json).depends_on).toContain(`kubernetes_secret_v1.${secretId}`);
     });
 
@@ -267,22 +358,33 @@ describe('Backstage', () => {
     it('asks Reloader to restart the pods when an existing or external secret changes', () => {
       const json = synthBackstage((stack) => ({
         secretEnv: {
-          GITHUB_TOKEN: SecretRef.fromExternalSecret({ store: { name: 'aws', kind: 'ClusterSecretStore' }, remoteKey: 'prod/github' }),
+          GITHUB_TOKEN: SecretRef.fromExternalSecret({
+            store: { name: 'aws', kind: 'ClusterSecretStore' },
+            remoteKey: 'prod/github',
+          }),
           SENTRY_TOKEN: variableSecret(stack, 'sentry_token'),
         },
       }));
       // The database password is the existing Secret "backstage-db"; the variable is managed here.
-      expect(deploymentOf(json).metadata.annotations).toEqual({ 'secret.reloader.stakater.com/reload': 'backstage-db,prod-github' });
+      expect(deploymentOf(json).metadata.annotations).toEqual({
+        'secret.reloader.stakater.com/reload': 'backstage-db,prod-github',
+      });
       // Reloader's restart stamp on the pod template is left to Reloader, or the next apply
       // would remove it and roll the pods a second time.
       expect(deploymentOf(json).lifecycle).toEqual({
-        ignore_changes: ['spec[0].template[0].metadata[0].annotations["reloader.stakater.com/last-reloaded-from"]'],
+        ignore_changes: [
+          'spec[0].template[0].metadata[0].annotations["reloader.stakater.com/last-reloaded-from"]',
+        ],
       });
     });
 
     it('adds no Reloader annotation when every secret is managed by this stack', () => {
       const json = synthBackstage((stack) => ({
-        database: BackstageDatabase.external({ host: 'db.example.com', user: 'backstage', password: variableSecret(stack, 'db_password') }),
+        database: BackstageDatabase.external({
+          host: 'db.example.com',
+          user: 'backstage',
+          password: variableSecret(stack, 'db_password'),
+        }),
       }));
       expect(deploymentOf(json).metadata.annotations).toBeUndefined();
       expect(deploymentOf(json)).not.toHaveProperty('lifecycle');
@@ -305,7 +407,9 @@ describe('Backstage', () => {
     it('accepts an image pinned by digest or by tag behind a registry port', () => {
       const digest = `registry.example.com/backstage@sha256:${'a1'.repeat(32)}`;
       expect(containerOf(synthBackstage({ image: digest })).image).toBe(digest);
-      expect(containerOf(synthBackstage({ image: 'localhost:5000/backstage:1.2.0' })).image).toBe('localhost:5000/backstage:1.2.0');
+      expect(containerOf(synthBackstage({ image: 'localhost:5000/backstage:1.2.0' })).image).toBe(
+        'localhost:5000/backstage:1.2.0',
+      );
     });
 
     it('refuses a host that is not a DNS name', () => {
@@ -333,7 +437,12 @@ describe('Backstage', () => {
     });
 
     it('refuses autoscaling with an in-memory SQLite database', () => {
-      expect(problemsOf({ database: BackstageDatabase.sqliteInMemory(), autoscaling: { minReplicas: 1, maxReplicas: 3 } })).toEqual([
+      expect(
+        problemsOf({
+          database: BackstageDatabase.sqliteInMemory(),
+          autoscaling: { minReplicas: 1, maxReplicas: 3 },
+        }),
+      ).toEqual([
         '[test/bs] autoscaling: must be 1 with an in-memory SQLite database (every pod would have its own data), got {"minReplicas":1,"maxReplicas":3}. Set replicas: 1 for a throwaway environment, or use BackstageDatabase.inCluster({...}) or .external({...}).',
       ]);
     });
@@ -351,14 +460,20 @@ describe('Backstage', () => {
 
     it('refuses the old name targetCpuUtilizationPercent with the new one in the message', () => {
       // JavaScript and YAML callers get no compile error; the message names Kubernetes' spelling.
-      const old = { minReplicas: 2, maxReplicas: 6, targetCpuUtilizationPercent: 60 } as unknown as BackstageProps['autoscaling'];
+      const old = {
+        minReplicas: 2,
+        maxReplicas: 6,
+        targetCpuUtilizationPercent: 60,
+      } as unknown as BackstageProps['autoscaling'];
       expect(problemsOf({ autoscaling: old })).toEqual([
         "[test/bs] autoscaling.targetCpuUtilizationPercent: was renamed to targetCPUUtilizationPercentage, got 60. Rename the key to targetCPUUtilizationPercentage (Kubernetes' spelling); the value stays the same.",
       ]);
     });
 
     it('refuses a CPU target outside 10..100', () => {
-      expect(problemsOf({ autoscaling: { minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 5 } })).toEqual([
+      expect(
+        problemsOf({ autoscaling: { minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 5 } }),
+      ).toEqual([
         '[test/bs] autoscaling.targetCPUUtilizationPercentage: must be at least 10, got 5. Use 10 or more.',
       ]);
     });
@@ -378,7 +493,9 @@ describe('Backstage', () => {
     });
 
     it('refuses a plain string in secretEnv with a pointer to SecretRef, without echoing it', () => {
-      const message = errorOf(() => synthBackstage({ secretEnv: { GITHUB_TOKEN: 'ghp_plainTextValue123' as unknown as SecretRef } }));
+      const message = errorOf(() =>
+        synthBackstage({ secretEnv: { GITHUB_TOKEN: 'ghp_plainTextValue123' as unknown as SecretRef } }),
+      );
       expect(message).toBe(
         '[test/bs] secretEnv.GITHUB_TOKEN: must be a SecretRef, not a plain value: a literal would be written into the synthesized Terraform JSON, got a plain value (hidden). Use SecretRef.fromSecret(name, key), SecretRef.fromVariable(sensitiveVariable) or SecretRef.fromExternalSecret({...}).',
       );
@@ -386,21 +503,30 @@ describe('Backstage', () => {
     });
 
     it('refuses env names the construct sets itself', () => {
-      expect(problemsOf({ env: { NODE_OPTIONS: '--inspect' }, secretEnv: { POSTGRES_CA_CERT: SecretRef.fromSecret('ca', 'ca.crt') } })).toEqual([
+      expect(
+        problemsOf({
+          env: { NODE_OPTIONS: '--inspect' },
+          secretEnv: { POSTGRES_CA_CERT: SecretRef.fromSecret('ca', 'ca.crt') },
+        }),
+      ).toEqual([
         '[test/bs] env.NODE_OPTIONS: is set by the Backstage construct, got a plain value (hidden). Pick another name; the database, static tokens and NODE_OPTIONS are wired for you.',
         '[test/bs] secretEnv.POSTGRES_CA_CERT: is set by the Backstage construct, got a SecretRef. Pick another name; the database, static tokens and NODE_OPTIONS are wired for you.',
       ]);
     });
 
     it('refuses static-token env names the construct sets itself', () => {
-      expect(problemsOf({ secretEnv: { BACKSTAGE_STATIC_TOKEN_CI: SecretRef.fromSecret('ci', 'token') } })).toEqual([
+      expect(
+        problemsOf({ secretEnv: { BACKSTAGE_STATIC_TOKEN_CI: SecretRef.fromSecret('ci', 'token') } }),
+      ).toEqual([
         '[test/bs] secretEnv.BACKSTAGE_STATIC_TOKEN_CI: is set by the Backstage construct, got a SecretRef. Pick another name; the database, static tokens and NODE_OPTIONS are wired for you.',
       ]);
     });
 
     it('never echoes a plain value given under a reserved secret name (POSTGRES_PASSWORD)', () => {
       const message = errorOf(() => synthBackstage({ env: { POSTGRES_PASSWORD: 'hunter2-db-password' } }));
-      expect(message).toContain('[test/bs] env.POSTGRES_PASSWORD: names a secret but is a plain value, got a plain value (hidden).');
+      expect(message).toContain(
+        '[test/bs] env.POSTGRES_PASSWORD: names a secret but is a plain value, got a plain value (hidden).',
+      );
       expect(message).toContain('[test/bs] env.POSTGRES_PASSWORD: is set by the Backstage construct, got ');
       expect(message).not.toContain('hunter2-db-password');
     });
@@ -418,7 +544,7 @@ describe('Backstage', () => {
       ]);
     });
 
-    it('refuses lowering the maximum header size below Node\'s default', () => {
+    it("refuses lowering the maximum header size below Node's default", () => {
       expect(problemsOf({ maxHeaderSize: 8192 })).toEqual([
         '[test/bs] maxHeaderSize: must be at least 16384, got 8192. Node already accepts 16 KiB; raise it, never lower it.',
       ]);
@@ -439,7 +565,12 @@ describe('Backstage', () => {
       }
       expect(error).toBeInstanceOf(PropsValidationError);
       const problems = (error as PropsValidationError).problems;
-      expect(problems.map((p) => p.slice(0, p.indexOf(':')))).toEqual(['[test/bs] host', '[test/bs] image', '[test/bs] env.API_KEY', '[test/bs] replicas']);
+      expect(problems.map((p) => p.slice(0, p.indexOf(':')))).toEqual([
+        '[test/bs] host',
+        '[test/bs] image',
+        '[test/bs] env.API_KEY',
+        '[test/bs] replicas',
+      ]);
       expect((error as Error).message).toBe(problems.join('\n'));
       for (const line of problems) {
         expect(line).toMatch(/^\[test\/bs\] [\w.[\]]+: .+, got .+\. .+$/);

@@ -10,7 +10,7 @@
 //   recorded them while it ran.
 // Numbers, not pass/fail: nothing here is a test.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -32,21 +32,31 @@ function buildTimes(file: string): Array<{ tool: string; seconds: number; at: st
   return [...last.values()];
 }
 
-console.log(`== machine: ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores, node ${process.version}`);
+console.log(
+  `== machine: ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores, node ${process.version}`,
+);
 
 if (cold) {
   const scratch = mkdtempSync(join(tmpdir(), 'bench-cold-tools-'));
-  const env = { ...process.env, CDKTF_BACKSTAGE_TOOLS: join(scratch, 'tools'), GOCACHE: join(scratch, 'gocache'), GOMODCACHE: join(scratch, 'gomodcache') };
+  const env = {
+    ...process.env,
+    CDKTF_BACKSTAGE_TOOLS: join(scratch, 'tools'),
+    GOCACHE: join(scratch, 'gocache'),
+    GOMODCACHE: join(scratch, 'gomodcache'),
+  };
   console.log(`== cold tool build (empty caches in ${scratch})`);
   const start = process.hrtime.bigint();
   const result = spawnSync('bash', [join(root, 'test/e2e/tools/build-tools.sh')], { env, stdio: 'inherit' });
   const total = seconds(start);
   if (result.status !== 0) process.exit(result.status ?? 1);
   console.log(`cold tool build: ${total.toFixed(0)} s in all`);
-  for (const t of buildTimes(join(scratch, 'tools/build-times.tsv'))) console.log(`  ${t.tool.padEnd(40)} ${t.seconds} s`);
+  for (const t of buildTimes(join(scratch, 'tools/build-times.tsv')))
+    console.log(`  ${t.tool.padEnd(40)} ${t.seconds} s`);
 } else {
   const times = buildTimes(join(toolsDir, 'build-times.tsv'));
-  console.log(`== tool build times recorded in ${toolsDir}/build-times.tsv (each tool's last build; --cold measures afresh)`);
+  console.log(
+    `== tool build times recorded in ${toolsDir}/build-times.tsv (each tool's last build; --cold measures afresh)`,
+  );
   for (const t of times) console.log(`  ${t.tool.padEnd(40)} ${String(t.seconds).padStart(5)} s   (${t.at})`);
   console.log(`  ${'sum'.padEnd(40)} ${String(times.reduce((n, t) => n + t.seconds, 0)).padStart(5)} s`);
 }
@@ -54,7 +64,11 @@ if (cold) {
 console.log('== warm suite run: npm run test:e2e');
 const timingsDir = mkdtempSync(join(tmpdir(), 'bench-deploy-'));
 const start = process.hrtime.bigint();
-const suite = spawnSync('npm', ['run', 'test:e2e'], { cwd: root, env: { ...process.env, E2E_TIMINGS_DIR: timingsDir }, stdio: ['ignore', 'inherit', 'inherit'] });
+const suite = spawnSync('npm', ['run', 'test:e2e'], {
+  cwd: root,
+  env: { ...process.env, E2E_TIMINGS_DIR: timingsDir },
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
 const suiteSeconds = seconds(start);
 console.log(`warm suite run: ${suiteSeconds.toFixed(0)} s (exit ${suite.status})`);
 type Timing = { engine: string; stack: string; step: string; seconds: number; resources?: number };
@@ -68,7 +82,9 @@ if (timings.length === 0) {
 }
 const steps = ['plan', 'deploy', 'no-change plan', 'destroy'];
 console.log('== per stack (seconds; deploy = cdktf deploy: init, plan, apply)');
-console.log(`${'engine'.padEnd(18)} ${'stack'.padEnd(14)} ${'resources'.padStart(9)} ${steps.map((s) => s.padStart(15)).join('')}`);
+console.log(
+  `${'engine'.padEnd(18)} ${'stack'.padEnd(14)} ${'resources'.padStart(9)} ${steps.map((s) => s.padStart(15)).join('')}`,
+);
 const keys = [...new Set(timings.map((t) => `${t.engine}|${t.stack}`))];
 for (const key of keys) {
   const [engine, stack] = key.split('|') as [string, string];
@@ -77,11 +93,16 @@ for (const key of keys) {
     const found = rows.find((r) => r.step === step);
     return (found ? found.seconds.toFixed(1) : '-').padStart(15);
   };
-  console.log(`${engine.padEnd(18)} ${stack.padEnd(14)} ${String(rows[0]?.resources ?? '-').padStart(9)} ${steps.map(cell).join('')}`);
+  console.log(
+    `${engine.padEnd(18)} ${stack.padEnd(14)} ${String(rows[0]?.resources ?? '-').padStart(9)} ${steps.map(cell).join('')}`,
+  );
 }
 const other = timings.filter((t) => !steps.includes(t.step));
 if (other.length > 0) {
   console.log('== change steps (seconds)');
-  for (const t of other) console.log(`  ${t.engine.padEnd(18)} ${t.stack.padEnd(14)} ${t.step.padEnd(30)} ${t.seconds.toFixed(1)}`);
+  for (const t of other)
+    console.log(
+      `  ${t.engine.padEnd(18)} ${t.stack.padEnd(14)} ${t.step.padEnd(30)} ${t.seconds.toFixed(1)}`,
+    );
 }
 process.exit(suite.status ?? 1);

@@ -52,22 +52,37 @@ function loadCost(module: string): { ms: number; rssMb: number } {
     require(${JSON.stringify(module)});
     const ms = Number(process.hrtime.bigint() - t) / 1e6;
     process.stdout.write(JSON.stringify({ ms, rssMb: (process.memoryUsage().rss - rss) / 2 ** 20 }));`;
-  const runs = Array.from({ length: RUNS }, () => JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' })) as { ms: number; rssMb: number });
+  const runs = Array.from(
+    { length: RUNS },
+    () =>
+      JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' })) as {
+        ms: number;
+        rssMb: number;
+      },
+  );
   return { ms: median(runs.map((r) => r.ms)), rssMb: median(runs.map((r) => r.rssMb)) };
 }
 
 function cdktfSynthMs(): number {
   const started = performance.now();
-  execFileSync(join(root, 'node_modules/.bin/cdktf'), ['synth'], { cwd: root, stdio: 'pipe', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+  execFileSync(join(root, 'node_modules/.bin/cdktf'), ['synth'], {
+    cwd: root,
+    stdio: 'pipe',
+    env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+  });
   return performance.now() - started;
 }
 
 function main(): void {
-  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`);
+  console.log(
+    `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`,
+  );
   console.log(`runs per cell: ${RUNS} (medians; BENCH_RUNS changes it)\n`);
   // The library side runs the published build (dist/, bundled), as users get it.
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-  execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'test/bench/tsconfig.json')], { stdio: 'inherit' });
+  execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'test/bench/tsconfig.json')], {
+    stdio: 'inherit',
+  });
 
   const samples = new Map<string, Sample[]>();
   // Interleave variants and sizes so background load hits both sides alike.
@@ -90,7 +105,9 @@ function main(): void {
     return { size, lib, base, speedup: base.wallMs / lib.wallMs, memory: lib.rssMb / base.rssMb };
   });
   const pad = (s: string, n: number) => s.padStart(n);
-  console.log(`${pad('envs', 5)} | ${pad('library wall', 13)} | ${pad('library RSS', 12)} | ${pad('baseline wall', 14)} | ${pad('baseline RSS', 13)} | ${pad('speed-up', 9)} | ${pad('RSS ratio', 9)}`);
+  console.log(
+    `${pad('envs', 5)} | ${pad('library wall', 13)} | ${pad('library RSS', 12)} | ${pad('baseline wall', 14)} | ${pad('baseline RSS', 13)} | ${pad('speed-up', 9)} | ${pad('RSS ratio', 9)}`,
+  );
   for (const r of rows) {
     console.log(
       `${pad(String(r.size), 5)} | ${pad(`${r.lib.wallMs.toFixed(0)} ms`, 13)} | ${pad(`${r.lib.rssMb.toFixed(0)} MB`, 12)} | ${pad(`${r.base.wallMs.toFixed(0)} ms`, 14)} | ${pad(`${r.base.rssMb.toFixed(0)} MB`, 13)} | ${pad(`${r.speedup.toFixed(2)}x`, 9)} | ${pad(r.memory.toFixed(2), 9)}`,
@@ -100,7 +117,9 @@ function main(): void {
   const at = (size: number) => rows.find((r) => r.size === size)!;
   const perEnvLib = (at(50).lib.wallMs - at(3).lib.wallMs) / 47;
   const perEnvBase = (at(50).base.wallMs - at(3).base.wallMs) / 47;
-  console.log(`\ncost of each environment past the third: library ${perEnvLib.toFixed(1)} ms, baseline ${perEnvBase.toFixed(1)} ms`);
+  console.log(
+    `\ncost of each environment past the third: library ${perEnvLib.toFixed(1)} ms, baseline ${perEnvBase.toFixed(1)} ms`,
+  );
 
   console.log('\nload cost after cdktf (fresh process, median):');
   const bundle = join(root, 'dist/index.js');
@@ -114,8 +133,12 @@ function main(): void {
   }
 
   const synthRuns = Array.from({ length: 3 }, cdktfSynthMs);
-  console.log(`npx cdktf synth of examples/portal (2 stacks, CLI + tsx included), median of 3: ${median(synthRuns).toFixed(0)} ms`);
-  console.log('no-change plan per stack: not measured here (needs the kubernetes provider binary, which this machine cannot build yet)');
+  console.log(
+    `npx cdktf synth of examples/portal (2 stacks, CLI + tsx included), median of 3: ${median(synthRuns).toFixed(0)} ms`,
+  );
+  console.log(
+    'no-change plan per stack: not measured here (needs the kubernetes provider binary, which this machine cannot build yet)',
+  );
 
   const targets: Array<[string, boolean]> = [
     [`3 environments in <= 500 ms wall (${at(3).lib.wallMs.toFixed(0)} ms)`, at(3).lib.wallMs <= 500],
@@ -124,7 +147,10 @@ function main(): void {
     [`each environment past the third <= 20 ms (${perEnvLib.toFixed(1)} ms)`, perEnvLib <= 20],
     [`>= 3x faster than the baseline at 1 environment (${at(1).speedup.toFixed(2)}x)`, at(1).speedup >= 3],
     [`>= 3x faster than the baseline at 3 environments (${at(3).speedup.toFixed(2)}x)`, at(3).speedup >= 3],
-    [`faster than the baseline at every size (${rows.map((r) => `${r.speedup.toFixed(2)}x`).join(', ')})`, rows.every((r) => r.speedup > 1)],
+    [
+      `faster than the baseline at every size (${rows.map((r) => `${r.speedup.toFixed(2)}x`).join(', ')})`,
+      rows.every((r) => r.speedup > 1),
+    ],
   ];
   console.log('\ntargets:');
   for (const [label, ok] of targets) {

@@ -4,6 +4,7 @@
 // no-ops; the values are asserted too, so the types and the behaviour stay in step.
 import { TerraformStack, Testing } from 'cdktf';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+
 import {
   type AksProfileOptions,
   CloudProfile,
@@ -11,13 +12,17 @@ import {
   type CompleteCloudProfile,
   Dns01Solver,
   SecretRef,
-  type SecretStoreProvider,
   SecretStoreProvider as Providers,
+  type SecretStoreProvider,
 } from '../../lib';
 import { expectProblems } from '../helpers';
 
 const stack = () => new TerraformStack(Testing.app(), 'types');
-const ZONE = { subscriptionId: '00000000-1111-2222-3333-444444444444', resourceGroupName: 'rg-dns', hostedZoneName: 'example.com' };
+const ZONE = {
+  subscriptionId: '00000000-1111-2222-3333-444444444444',
+  resourceGroupName: 'rg-dns',
+  hostedZoneName: 'example.com',
+};
 const VAULT = () => Providers.vault({ server: 'https://vault.example.com', role: 'external-secrets' });
 const CLOUDFLARE = () => Dns01Solver.cloudflare({ apiToken: SecretRef.fromSecret('cloudflare', 'token') });
 
@@ -70,8 +75,12 @@ describe('CloudProfile types', () => {
   it('generic has what it was given', () => {
     const given = CloudProfile.generic({ dns01Solver: CLOUDFLARE(), secretStoreProvider: VAULT() });
     expectTypeOf(given).toEqualTypeOf<CompleteCloudProfile>();
-    expectTypeOf(CloudProfile.generic({ dns01Solver: CLOUDFLARE() }).dns01Solver()).toEqualTypeOf<Dns01Solver>();
-    expectTypeOf(CloudProfile.generic({ secretStoreProvider: VAULT() }).secretStoreProvider()).toEqualTypeOf<SecretStoreProvider>();
+    expectTypeOf(
+      CloudProfile.generic({ dns01Solver: CLOUDFLARE() }).dns01Solver(),
+    ).toEqualTypeOf<Dns01Solver>();
+    expectTypeOf(
+      CloudProfile.generic({ secretStoreProvider: VAULT() }).secretStoreProvider(),
+    ).toEqualTypeOf<SecretStoreProvider>();
     const none = CloudProfile.generic();
     expectTypeOf(none.secretStore(stack(), 'store')).toEqualTypeOf<ClusterSecretStore | undefined>();
     // @ts-expect-error: a generic profile without secretStoreProvider may have no store
@@ -80,7 +89,11 @@ describe('CloudProfile types', () => {
   });
 
   it('every profile is still a CloudProfile, and unknown options still fail to compile', () => {
-    const profiles: CloudProfile[] = [CloudProfile.eks({ region: 'eu-west-1' }), CloudProfile.aks({ dnsZone: ZONE }), CloudProfile.generic()];
+    const profiles: CloudProfile[] = [
+      CloudProfile.eks({ region: 'eu-west-1' }),
+      CloudProfile.aks({ dnsZone: ZONE }),
+      CloudProfile.generic(),
+    ];
     expectTypeOf(profiles[0]!.dns01Solver()).toEqualTypeOf<Dns01Solver | undefined>();
     // @ts-expect-error: a profile that may lack them is not a complete one
     const complete: CompleteCloudProfile = CloudProfile.aks();
@@ -88,7 +101,13 @@ describe('CloudProfile types', () => {
     expectProblems(
       // @ts-expect-error: a misspelt option is refused by the overloads too
       () => CloudProfile.aks({ dnsZone: ZONE, keyVaultUrll: 'https://x.vault.azure.net' }),
-      [{ where: 'CloudProfile.aks', path: 'keyVaultUrll', says: ['is not a known property', 'got "https://x.vault.azure.net"'] }],
+      [
+        {
+          where: 'CloudProfile.aks',
+          path: 'keyVaultUrll',
+          says: ['is not a known property', 'got "https://x.vault.azure.net"'],
+        },
+      ],
     );
   });
 });

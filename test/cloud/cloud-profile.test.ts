@@ -1,6 +1,7 @@
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+
 import { type IngressAuthGateway, NginxIngress, SecretRef, TlsSource } from '../../lib';
 import { CloudProfile } from '../../lib/cloud/cloud-profile';
 import { SecretStoreProvider } from '../../lib/secrets/secret-store-provider';
@@ -11,7 +12,9 @@ import { errorOf, resourceAt, resourcesOf, synth, type TfJson } from '../helpers
 function solverOf(profile: CloudProfile): unknown {
   let solver: unknown;
   synth((stack) => {
-    solver = profile.dns01Solver()!.bind({ scope: new Construct(stack, 'issuer'), certManagerNamespace: 'cert-manager' }).solver;
+    solver = profile
+      .dns01Solver()!
+      .bind({ scope: new Construct(stack, 'issuer'), certManagerNamespace: 'cert-manager' }).solver;
   });
   return solver;
 }
@@ -29,13 +32,18 @@ const ESO_CLIENT_ID = 'ffffffff-0000-1111-2222-333333333333';
 const TENANT_ID = '99999999-8888-7777-6666-555555555555';
 
 describe('CloudProfile.eks', () => {
-  const profile = CloudProfile.eks({ region: 'eu-central-1', certManagerRoleArn: ROLE, externalSecretsRoleArn: ESO_ROLE });
+  const profile = CloudProfile.eks({
+    region: 'eu-central-1',
+    certManagerRoleArn: ROLE,
+    externalSecretsRoleArn: ESO_ROLE,
+  });
 
   it('asks the AWS Load Balancer Controller for an internet-facing NLB with IP targets that keep the client IP', () => {
     expect(profile.loadBalancerAnnotations('public')).toEqual({
       'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
       'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
-      'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': 'preserve_client_ip.enabled=true',
+      'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes':
+        'preserve_client_ip.enabled=true',
       'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
     });
   });
@@ -44,13 +52,18 @@ describe('CloudProfile.eks', () => {
     expect(profile.loadBalancerAnnotations('internal')).toEqual({
       'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
       'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
-      'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': 'preserve_client_ip.enabled=true',
+      'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes':
+        'preserve_client_ip.enabled=true',
       'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
     });
   });
 
   it('leaves client IP preservation at the NLB default when told to', () => {
-    expect(CloudProfile.eks({ region: 'eu-central-1', preserveClientIp: false }).loadBalancerAnnotations('internal')).toEqual({
+    expect(
+      CloudProfile.eks({ region: 'eu-central-1', preserveClientIp: false }).loadBalancerAnnotations(
+        'internal',
+      ),
+    ).toEqual({
       'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
       'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
       'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
@@ -58,7 +71,11 @@ describe('CloudProfile.eks', () => {
   });
 
   it('uses instance targets (which always keep the client IP) when asked', () => {
-    expect(CloudProfile.eks({ region: 'eu-central-1', nlbTargetType: 'instance' }).loadBalancerAnnotations('public')).toEqual({
+    expect(
+      CloudProfile.eks({ region: 'eu-central-1', nlbTargetType: 'instance' }).loadBalancerAnnotations(
+        'public',
+      ),
+    ).toEqual({
       'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
       'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'instance',
       'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
@@ -68,7 +85,9 @@ describe('CloudProfile.eks', () => {
   it('gives the operators their IAM roles through IRSA annotations, and no pod labels', () => {
     expect(profile.cloud).toBe('eks');
     expect(profile.certManagerServiceAccountAnnotations).toEqual({ 'eks.amazonaws.com/role-arn': ROLE });
-    expect(profile.externalSecretsServiceAccountAnnotations).toEqual({ 'eks.amazonaws.com/role-arn': ESO_ROLE });
+    expect(profile.externalSecretsServiceAccountAnnotations).toEqual({
+      'eks.amazonaws.com/role-arn': ESO_ROLE,
+    });
     expect(profile.certManagerPodLabels).toEqual({});
     expect(profile.externalSecretsPodLabels).toEqual({});
     expect(profile.podIdentityAssociations).toEqual([]);
@@ -97,7 +116,12 @@ describe('CloudProfile.eks', () => {
     expect(pod.externalSecretsServiceAccountAnnotations).toEqual({});
     expect(pod.podIdentityAssociations).toEqual([
       { component: 'cert-manager', namespace: 'cert-manager', serviceAccount: 'cert-manager', roleArn: ROLE },
-      { component: 'external-secrets', namespace: 'eso', serviceAccount: 'eso-controller', roleArn: ESO_ROLE },
+      {
+        component: 'external-secrets',
+        namespace: 'eso',
+        serviceAccount: 'eso-controller',
+        roleArn: ESO_ROLE,
+      },
     ]);
     expect(pod.notes[1]).toBe(
       `EKS Pod Identity: associate ${ESO_ROLE} with ServiceAccount eso/eso-controller outside Kubernetes ` +
@@ -108,26 +132,48 @@ describe('CloudProfile.eks', () => {
 
   it('solves DNS-01 with Route 53 in its region', () => {
     expect(solverOf(profile)).toEqual({ dns01: { route53: { region: 'eu-central-1' } } });
-    const zoned = CloudProfile.eks({ region: 'eu-central-1', hostedZoneId: 'Z0123456789ABCDEFGHIJ', route53RoleArn: 'arn:aws:iam::210987654321:role/dns' });
+    const zoned = CloudProfile.eks({
+      region: 'eu-central-1',
+      hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      route53RoleArn: 'arn:aws:iam::210987654321:role/dns',
+    });
     expect(solverOf(zoned)).toEqual({
-      dns01: { route53: { region: 'eu-central-1', hostedZoneID: 'Z0123456789ABCDEFGHIJ', role: 'arn:aws:iam::210987654321:role/dns' } },
+      dns01: {
+        route53: {
+          region: 'eu-central-1',
+          hostedZoneID: 'Z0123456789ABCDEFGHIJ',
+          role: 'arn:aws:iam::210987654321:role/dns',
+        },
+      },
     });
   });
 
-  it('creates a ClusterSecretStore for Secrets Manager that uses the operator\'s own identity', () => {
+  it("creates a ClusterSecretStore for Secrets Manager that uses the operator's own identity", () => {
     expect(storeOf(profile)).toEqual({
       apiVersion: 'external-secrets.io/v1',
       kind: 'ClusterSecretStore',
-      metadata: { name: 'aws-secrets-manager', labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' } },
+      metadata: {
+        name: 'aws-secrets-manager',
+        labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' },
+      },
       spec: { provider: { aws: { service: 'SecretsManager', region: 'eu-central-1' } } },
     });
-    const withRole = CloudProfile.eks({ region: 'eu-central-1', secretsManagerRoleArn: 'arn:aws:iam::123456789012:role/backstage-secrets' });
+    const withRole = CloudProfile.eks({
+      region: 'eu-central-1',
+      secretsManagerRoleArn: 'arn:aws:iam::123456789012:role/backstage-secrets',
+    });
     expect(storeOf(withRole, { name: 'backstage-secrets', namespaces: ['backstage'] })).toEqual({
       apiVersion: 'external-secrets.io/v1',
       kind: 'ClusterSecretStore',
       metadata: { name: 'backstage-secrets', labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' } },
       spec: {
-        provider: { aws: { service: 'SecretsManager', region: 'eu-central-1', role: 'arn:aws:iam::123456789012:role/backstage-secrets' } },
+        provider: {
+          aws: {
+            service: 'SecretsManager',
+            region: 'eu-central-1',
+            role: 'arn:aws:iam::123456789012:role/backstage-secrets',
+          },
+        },
         conditions: [{ namespaces: ['backstage'] }],
       },
     });
@@ -136,12 +182,24 @@ describe('CloudProfile.eks', () => {
   it('takes a Cloudflare solver and a Vault store instead of the AWS services', () => {
     const custom = CloudProfile.eks({
       region: 'eu-central-1',
-      dns01Solver: Dns01Solver.cloudflare({ apiToken: SecretRef.fromSecret('cloudflare-api-token', 'api-token') }),
-      secretStoreProvider: SecretStoreProvider.vault({ server: 'https://vault.example.com', role: 'external-secrets' }),
+      dns01Solver: Dns01Solver.cloudflare({
+        apiToken: SecretRef.fromSecret('cloudflare-api-token', 'api-token'),
+      }),
+      secretStoreProvider: SecretStoreProvider.vault({
+        server: 'https://vault.example.com',
+        role: 'external-secrets',
+      }),
     });
-    expect(solverOf(custom)).toEqual({ dns01: { cloudflare: { apiTokenSecretRef: { name: 'cloudflare-api-token', key: 'api-token' } } } });
+    expect(solverOf(custom)).toEqual({
+      dns01: { cloudflare: { apiTokenSecretRef: { name: 'cloudflare-api-token', key: 'api-token' } } },
+    });
     expect(storeOf(custom).spec.provider).toEqual({
-      vault: { server: 'https://vault.example.com', path: 'secret', version: 'v2', auth: { kubernetes: { mountPath: 'kubernetes', role: 'external-secrets' } } },
+      vault: {
+        server: 'https://vault.example.com',
+        path: 'secret',
+        version: 'v2',
+        auth: { kubernetes: { mountPath: 'kubernetes', role: 'external-secrets' } },
+      },
     });
   });
 
@@ -177,7 +235,10 @@ describe('CloudProfile.eks', () => {
       CloudProfile.eks({
         region: 'eu-central-1',
         workloadIdentity: 'pod-identity',
-        secretStoreProvider: SecretStoreProvider.awsSecretsManager({ region: 'eu-central-1', serviceAccount: { name: 'eso-reader', namespace: 'backstage' } }),
+        secretStoreProvider: SecretStoreProvider.awsSecretsManager({
+          region: 'eu-central-1',
+          serviceAccount: { name: 'eso-reader', namespace: 'backstage' },
+        }),
       }),
     );
     expect(message).toBe(
@@ -227,23 +288,33 @@ describe('CloudProfile.eks', () => {
 describe('CloudProfile.gke', () => {
   const GSA = 'cert-manager@platform-prod-4711.iam.gserviceaccount.com';
   const ESO_GSA = 'external-secrets@platform-prod-4711.iam.gserviceaccount.com';
-  const profile = CloudProfile.gke({ project: 'platform-prod-4711', certManagerServiceAccountEmail: GSA, externalSecretsServiceAccountEmail: ESO_GSA });
+  const profile = CloudProfile.gke({
+    project: 'platform-prod-4711',
+    certManagerServiceAccountEmail: GSA,
+    externalSecretsServiceAccountEmail: ESO_GSA,
+  });
 
   it('leaves the default external load balancer alone and asks for an internal passthrough NLB', () => {
     expect(profile.loadBalancerAnnotations('public')).toEqual({});
-    expect(profile.loadBalancerAnnotations('internal')).toEqual({ 'networking.gke.io/load-balancer-type': 'Internal' });
+    expect(profile.loadBalancerAnnotations('internal')).toEqual({
+      'networking.gke.io/load-balancer-type': 'Internal',
+    });
   });
 
   it('asks for a backend service-based external load balancer when told to', () => {
     const rbs = CloudProfile.gke({ project: 'platform-prod-4711', backendServiceLoadBalancer: true });
     expect(rbs.loadBalancerAnnotations('public')).toEqual({ 'cloud.google.com/l4-rbs': 'enabled' });
-    expect(rbs.loadBalancerAnnotations('internal')).toEqual({ 'networking.gke.io/load-balancer-type': 'Internal' });
+    expect(rbs.loadBalancerAnnotations('internal')).toEqual({
+      'networking.gke.io/load-balancer-type': 'Internal',
+    });
   });
 
   it('binds the operators to Google service accounts through Workload Identity', () => {
     expect(profile.cloud).toBe('gke');
     expect(profile.certManagerServiceAccountAnnotations).toEqual({ 'iam.gke.io/gcp-service-account': GSA });
-    expect(profile.externalSecretsServiceAccountAnnotations).toEqual({ 'iam.gke.io/gcp-service-account': ESO_GSA });
+    expect(profile.externalSecretsServiceAccountAnnotations).toEqual({
+      'iam.gke.io/gcp-service-account': ESO_GSA,
+    });
     expect(profile.certManagerPodLabels).toEqual({});
     expect(profile.externalSecretsPodLabels).toEqual({});
     expect(profile.podIdentityAssociations).toEqual([]);
@@ -255,18 +326,27 @@ describe('CloudProfile.gke', () => {
 
   it('solves DNS-01 with Cloud DNS of the project, or of the DNS project and zone', () => {
     expect(solverOf(profile)).toEqual({ dns01: { cloudDNS: { project: 'platform-prod-4711' } } });
-    const dns = CloudProfile.gke({ project: 'platform-prod-4711', dnsProject: 'corp-dns-0001', dnsZoneName: 'example-com' });
-    expect(solverOf(dns)).toEqual({ dns01: { cloudDNS: { project: 'corp-dns-0001', hostedZoneName: 'example-com' } } });
+    const dns = CloudProfile.gke({
+      project: 'platform-prod-4711',
+      dnsProject: 'corp-dns-0001',
+      dnsZoneName: 'example-com',
+    });
+    expect(solverOf(dns)).toEqual({
+      dns01: { cloudDNS: { project: 'corp-dns-0001', hostedZoneName: 'example-com' } },
+    });
   });
 
-  it('creates a ClusterSecretStore for Secret Manager with the operator\'s own identity', () => {
+  it("creates a ClusterSecretStore for Secret Manager with the operator's own identity", () => {
     expect(storeOf(profile)).toEqual({
       apiVersion: 'external-secrets.io/v1',
       kind: 'ClusterSecretStore',
       metadata: { name: 'gcp-secret-manager', labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' } },
       spec: { provider: { gcpsm: { projectID: 'platform-prod-4711' } } },
     });
-    expect(storeOf(CloudProfile.gke({ project: 'platform-prod-4711', secretManagerProject: 'corp-secrets-0001' })).spec.provider).toEqual({
+    expect(
+      storeOf(CloudProfile.gke({ project: 'platform-prod-4711', secretManagerProject: 'corp-secrets-0001' }))
+        .spec.provider,
+    ).toEqual({
       gcpsm: { projectID: 'corp-secrets-0001' },
     });
   });
@@ -294,7 +374,11 @@ describe('CloudProfile.gke', () => {
 });
 
 describe('CloudProfile.aks', () => {
-  const zone = { subscriptionId: '11111111-2222-3333-4444-555555555555', resourceGroupName: 'rg-dns', hostedZoneName: 'example.com' };
+  const zone = {
+    subscriptionId: '11111111-2222-3333-4444-555555555555',
+    resourceGroupName: 'rg-dns',
+    hostedZoneName: 'example.com',
+  };
   const profile = CloudProfile.aks({
     tenantId: TENANT_ID,
     certManagerClientId: CLIENT_ID,
@@ -303,7 +387,7 @@ describe('CloudProfile.aks', () => {
     keyVaultUrl: 'https://platform-kv.vault.azure.net',
   });
 
-  it('probes ingress-nginx\'s health path on a public load balancer', () => {
+  it("probes ingress-nginx's health path on a public load balancer", () => {
     expect(profile.loadBalancerAnnotations('public')).toEqual({
       'service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path': '/healthz',
     });
@@ -317,12 +401,16 @@ describe('CloudProfile.aks', () => {
   });
 
   it('takes another probe path, or none', () => {
-    expect(CloudProfile.aks({ healthProbeRequestPath: '/nginx-health' }).loadBalancerAnnotations('public')).toEqual({
+    expect(
+      CloudProfile.aks({ healthProbeRequestPath: '/nginx-health' }).loadBalancerAnnotations('public'),
+    ).toEqual({
       'service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path': '/nginx-health',
     });
     const none = CloudProfile.aks({ healthProbeRequestPath: false });
     expect(none.loadBalancerAnnotations('public')).toEqual({});
-    expect(none.loadBalancerAnnotations('internal')).toEqual({ 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' });
+    expect(none.loadBalancerAnnotations('internal')).toEqual({
+      'service.beta.kubernetes.io/azure-load-balancer-internal': 'true',
+    });
   });
 
   it('gives the operators Azure Workload Identity: client id (and tenant) annotations and the pod label', () => {
@@ -351,7 +439,7 @@ describe('CloudProfile.aks', () => {
     expect(bare.notes).toEqual([]);
   });
 
-  it('solves DNS-01 with Azure DNS as cert-manager\'s managed identity', () => {
+  it("solves DNS-01 with Azure DNS as cert-manager's managed identity", () => {
     expect(solverOf(profile)).toEqual({
       dns01: {
         azureDNS: {
@@ -369,7 +457,15 @@ describe('CloudProfile.aks', () => {
       apiVersion: 'external-secrets.io/v1',
       kind: 'ClusterSecretStore',
       metadata: { name: 'azure-key-vault', labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' } },
-      spec: { provider: { azurekv: { authType: 'WorkloadIdentity', vaultUrl: 'https://platform-kv.vault.azure.net', tenantId: TENANT_ID } } },
+      spec: {
+        provider: {
+          azurekv: {
+            authType: 'WorkloadIdentity',
+            vaultUrl: 'https://platform-kv.vault.azure.net',
+            tenantId: TENANT_ID,
+          },
+        },
+      },
     });
   });
 
@@ -426,10 +522,17 @@ describe('CloudProfile.generic', () => {
 
   it('uses Cloudflare for DNS-01 and Vault for secrets when given', () => {
     const profile = CloudProfile.generic({
-      dns01Solver: Dns01Solver.cloudflare({ apiToken: SecretRef.fromSecret('cloudflare-api-token', 'api-token') }),
-      secretStoreProvider: SecretStoreProvider.vault({ server: 'https://vault.corp.example.com:8200', role: 'external-secrets' }),
+      dns01Solver: Dns01Solver.cloudflare({
+        apiToken: SecretRef.fromSecret('cloudflare-api-token', 'api-token'),
+      }),
+      secretStoreProvider: SecretStoreProvider.vault({
+        server: 'https://vault.corp.example.com:8200',
+        role: 'external-secrets',
+      }),
     });
-    expect(solverOf(profile)).toEqual({ dns01: { cloudflare: { apiTokenSecretRef: { name: 'cloudflare-api-token', key: 'api-token' } } } });
+    expect(solverOf(profile)).toEqual({
+      dns01: { cloudflare: { apiTokenSecretRef: { name: 'cloudflare-api-token', key: 'api-token' } } },
+    });
     expect(storeOf(profile, { namespaces: ['backstage'] })).toEqual({
       apiVersion: 'external-secrets.io/v1',
       kind: 'ClusterSecretStore',
@@ -452,7 +555,9 @@ describe('CloudProfile.generic', () => {
     expect(errorOf(() => CloudProfile.generic({ vault: { server: 'https://vault' } } as never))).toBe(
       '[CloudProfile.generic] vault: is not a known property, got {"server":"https://vault"}. Check the spelling against the documented props.',
     );
-    const message = errorOf(() => CloudProfile.generic({ dns01Solver: Dns01Solver.cloudflare({ apiToken: 'cf-token-value' as never }) }));
+    const message = errorOf(() =>
+      CloudProfile.generic({ dns01Solver: Dns01Solver.cloudflare({ apiToken: 'cf-token-value' as never }) }),
+    );
     expect(message).toBe(
       '[CloudProfile.generic] dns01Solver.apiToken: must be a SecretRef, not a plain value: a literal would be written into the synthesized Terraform JSON, got a plain value (hidden). Use SecretRef.fromSecret(name, key), SecretRef.fromVariable(sensitiveVariable) or SecretRef.fromExternalSecret({...}).',
     );
@@ -465,12 +570,18 @@ describe('CloudProfile', () => {
     const annotations = profile.loadBalancerAnnotations('public');
     annotations['service.beta.kubernetes.io/aws-load-balancer-scheme'] = 'internal';
     profile.certManagerServiceAccountAnnotations['eks.amazonaws.com/role-arn'] = 'changed';
-    expect(profile.loadBalancerAnnotations('public')['service.beta.kubernetes.io/aws-load-balancer-scheme']).toBe('internet-facing');
+    expect(
+      profile.loadBalancerAnnotations('public')['service.beta.kubernetes.io/aws-load-balancer-scheme'],
+    ).toBe('internet-facing');
     expect(profile.certManagerServiceAccountAnnotations).toEqual({ 'eks.amazonaws.com/role-arn': ROLE });
   });
 
   it('refuses an unknown visibility', () => {
-    expect(errorOf(() => CloudProfile.gke({ project: 'platform-prod-4711' }).loadBalancerAnnotations('private' as never))).toBe(
+    expect(
+      errorOf(() =>
+        CloudProfile.gke({ project: 'platform-prod-4711' }).loadBalancerAnnotations('private' as never),
+      ),
+    ).toBe(
       '[CloudProfile.gke] visibility: must be "public" or "internal", got "private". Use "internal" for a load balancer reachable only from the private network.',
     );
   });
@@ -480,7 +591,7 @@ describe('CloudProfile', () => {
     expect(CloudProfile.isCloudProfile({ cloud: 'eks' })).toBe(false);
   });
 
-  it('wires a whole environment: DNS-01 certificate from the profile\'s solver, secrets through its store', () => {
+  it("wires a whole environment: DNS-01 certificate from the profile's solver, secrets through its store", () => {
     const gateway: IngressAuthGateway = {
       authUrl: 'http://oauth2-proxy.backstage.svc.cluster.local:4180/oauth2/auth',
       signInUrl: 'https://backstage.example.com/oauth2/start?rd=$escaped_request_uri',
@@ -488,10 +599,17 @@ describe('CloudProfile', () => {
       port: 4180,
       sessionStore: { proxyBufferSize: '32k' },
     };
-    const profile = CloudProfile.eks({ region: 'eu-central-1', certManagerRoleArn: ROLE, hostedZoneId: 'Z0123456789ABCDEFGHIJ' });
+    const profile = CloudProfile.eks({
+      region: 'eu-central-1',
+      certManagerRoleArn: ROLE,
+      hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+    });
     const json: TfJson = synth((stack) => {
       const store = profile.secretStore(stack, 'SecretStore', { namespaces: ['backstage'] })!;
-      SecretRef.fromExternalSecret({ store: store.reference, remoteKey: 'backstage/github-token' }).bind({ scope: new Construct(stack, 'consumer'), namespace: 'backstage' });
+      SecretRef.fromExternalSecret({ store: store.reference, remoteKey: 'backstage/github-token' }).bind({
+        scope: new Construct(stack, 'consumer'),
+        namespace: 'backstage',
+      });
       new NginxIngress(stack, 'ing', {
         namespace: 'backstage',
         host: 'backstage.example.com',
@@ -509,7 +627,10 @@ describe('CloudProfile', () => {
     expect(manifests.find((m) => m.kind === 'ClusterIssuer').spec.acme.solvers).toEqual([
       { dns01: { route53: { region: 'eu-central-1', hostedZoneID: 'Z0123456789ABCDEFGHIJ' } } },
     ]);
-    expect(manifests.find((m) => m.kind === 'ExternalSecret').spec.secretStoreRef).toEqual({ name: 'aws-secrets-manager', kind: 'ClusterSecretStore' });
+    expect(manifests.find((m) => m.kind === 'ExternalSecret').spec.secretStoreRef).toEqual({
+      name: 'aws-secrets-manager',
+      kind: 'ClusterSecretStore',
+    });
   });
 });
 
@@ -518,7 +639,7 @@ describe('CloudProfile.gatewayApi', () => {
   const gke = CloudProfile.gke({ project: 'example-portal' });
   const aks = CloudProfile.aks({});
 
-  it('names each cloud\'s managed GatewayClass for public and internal portals', () => {
+  it("names each cloud's managed GatewayClass for public and internal portals", () => {
     expect(gke.gatewayApi('public')?.gatewayClassName).toBe('gke-l7-global-external-managed');
     expect(gke.gatewayApi('internal')?.gatewayClassName).toBe('gke-l7-rilb');
     expect(aks.gatewayApi('public')?.gatewayClassName).toBe('azure-alb-external');
@@ -531,8 +652,13 @@ describe('CloudProfile.gatewayApi', () => {
     expect(aks.gatewayApi('internal')).toBeUndefined();
   });
 
-  it('gives the networks Google\'s load balancers connect from, and says which networks are yours elsewhere', () => {
-    expect(gke.gatewayApi('public')?.dataPlaneSourceRanges).toEqual(['35.191.0.0/16', '130.211.0.0/22', '2600:2d00:1:b029::/64', '2600:2d00:1:1::/64']);
+  it("gives the networks Google's load balancers connect from, and says which networks are yours elsewhere", () => {
+    expect(gke.gatewayApi('public')?.dataPlaneSourceRanges).toEqual([
+      '35.191.0.0/16',
+      '130.211.0.0/22',
+      '2600:2d00:1:b029::/64',
+      '2600:2d00:1:1::/64',
+    ]);
     expect(gke.gatewayApi('internal')?.notes.join(' ')).toContain('proxy-only subnet');
     expect(aks.gatewayApi('public')).toMatchObject({ dataPlaneSourceRanges: [] });
     expect(aks.gatewayApi('public')?.notes.join(' ')).toContain('alb.networking.azure.io/alb-id');

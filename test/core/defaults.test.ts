@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BackstageDatabase, BackstagePortal, DEFAULT_CHARTS, DEFAULT_IMAGES, OAUTH2_PROXY_VERSION } from '../../lib';
+
+import {
+  BackstageDatabase,
+  BackstagePortal,
+  DEFAULT_CHARTS,
+  DEFAULT_IMAGES,
+  OAUTH2_PROXY_VERSION,
+} from '../../lib';
 import { portalProps, resourcesOf, synth, variableSecret } from '../helpers';
 
 describe('pinned defaults', () => {
@@ -16,7 +23,10 @@ describe('pinned defaults', () => {
   it('are what the constructs run when no image is given', () => {
     const json = synth((stack) => {
       const props = portalProps(stack);
-      new BackstagePortal(stack, 'portal', { ...props, database: BackstageDatabase.inCluster({ password: variableSecret(stack, 'db_password') }) });
+      new BackstagePortal(stack, 'portal', {
+        ...props,
+        database: BackstageDatabase.inCluster({ password: variableSecret(stack, 'db_password') }),
+      });
     });
     const images = [
       ...Object.values(resourcesOf(json, 'kubernetes_deployment_v1')),

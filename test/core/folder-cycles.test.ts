@@ -3,13 +3,18 @@
 // This reads the relative import and export-from statements of every lib/ file.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
 const LIB = resolve(__dirname, '../../lib');
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? sourceFiles(join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(dir, entry.name)]
+        : [],
   );
 }
 
@@ -21,7 +26,9 @@ function folderGraph(): Map<string, Map<string, Set<string>>> {
   const graph = new Map<string, Map<string, Set<string>>>();
   for (const file of sourceFiles(LIB)) {
     const from = folderOf(file);
-    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/\b(?:import|export)\s[^;]*?\bfrom\s*'(\.[^']*)'/g)) {
+    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(
+      /\b(?:import|export)\s[^;]*?\bfrom\s*'(\.[^']*)'/g,
+    )) {
       const to = folderOf(resolve(dirname(file), specifier!));
       if (to === from) {
         continue;
@@ -60,7 +67,12 @@ describe('lib/ folders', () => {
   it('import each other without cycles', () => {
     const graph = folderGraph();
     const described = cycles(graph).map((cycle) =>
-      cycle.map((from, i) => `${from} -> ${cycle[(i + 1) % cycle.length]} (${[...graph.get(from)!.get(cycle[(i + 1) % cycle.length]!)!].join(', ')})`).join('; '),
+      cycle
+        .map(
+          (from, i) =>
+            `${from} -> ${cycle[(i + 1) % cycle.length]} (${[...graph.get(from)!.get(cycle[(i + 1) % cycle.length]!)!].join(', ')})`,
+        )
+        .join('; '),
     );
     expect(described).toEqual([]);
   });
@@ -68,7 +80,9 @@ describe('lib/ folders', () => {
   it('sees the imports it checks', () => {
     // A reader that found nothing would pass the test above for any tree; lib/index.ts
     // re-exports from every folder.
-    const folders = readdirSync(LIB, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    const folders = readdirSync(LIB, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
     expect([...(folderGraph().get('.')?.keys() ?? [])].sort()).toEqual(folders.sort());
   });
 });

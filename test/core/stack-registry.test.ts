@@ -1,12 +1,22 @@
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
-import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { describe, expect, it } from 'vitest';
+
 import * as lib from '../../lib';
-import { ClusterSecretStore, NginxIngress, PropsValidationError, SecretRef, SecretStoreProvider, TlsSource, type IngressAuthGateway } from '../../lib';
+import {
+  ClusterSecretStore,
+  type IngressAuthGateway,
+  NginxIngress,
+  PropsValidationError,
+  SecretRef,
+  SecretStoreProvider,
+  TlsSource,
+} from '../../lib';
 import { expectProblems, resourcesOf, synth, type TfJson } from '../helpers';
 
 // The objects made once per stack (a ClusterIssuer or ClusterSecretStore of a name, the
@@ -21,8 +31,20 @@ const gateway: IngressAuthGateway = {
   sessionStore: { proxyBufferSize: '32k' },
 };
 
-function ingress(scope: Construct, id: string, tls: lib.TlsSource, host: string, Ingress: typeof NginxIngress = NginxIngress): void {
-  new Ingress(scope, id, { namespace: 'backstage', host, backend: { serviceName: 'backstage', port: 7007 }, gateway, tls });
+function ingress(
+  scope: Construct,
+  id: string,
+  tls: lib.TlsSource,
+  host: string,
+  Ingress: typeof NginxIngress = NginxIngress,
+): void {
+  new Ingress(scope, id, {
+    namespace: 'backstage',
+    host,
+    backend: { serviceName: 'backstage', port: 7007 },
+    gateway,
+    tls,
+  });
 }
 
 function stackIn(app: App, id: string): TerraformStack {
@@ -32,7 +54,10 @@ function stackIn(app: App, id: string): TerraformStack {
 }
 
 const jsonOf = (stack: TerraformStack): TfJson => JSON.parse(JSON.stringify(stack.toTerraform())) as TfJson;
-const kinds = (json: TfJson): string[] => Object.values(resourcesOf(json, 'kubernetes_manifest')).map((r) => `${r.manifest.kind}/${r.manifest.metadata.name}`);
+const kinds = (json: TfJson): string[] =>
+  Object.values(resourcesOf(json, 'kubernetes_manifest')).map(
+    (r) => `${r.manifest.kind}/${r.manifest.metadata.name}`,
+  );
 
 /**
  * A second copy of the library, as npm installs one when two packages pin different
@@ -50,7 +75,11 @@ function secondCopy(): typeof lib {
     logLevel: 'silent',
   }).outputFiles;
   const module = { exports: {} as typeof lib };
-  new Function('require', 'module', 'exports', bundle!.text)(createRequire(__filename), module, module.exports);
+  new Function('require', 'module', 'exports', bundle!.text)(
+    createRequire(__filename),
+    module,
+    module.exports,
+  );
   return module.exports;
 }
 
@@ -60,19 +89,28 @@ describe('per-stack records', () => {
     const stacks = ['eu', 'us'].map((id) => {
       const stack = stackIn(app, id);
       ingress(stack, 'ing', TlsSource.acme({ email: 'platform@example.com' }), 'backstage.example.com');
-      new ClusterSecretStore(stack, 'store', { provider: SecretStoreProvider.vault({ server: 'https://vault.example.com', role: 'backstage' }) });
-      const token = SecretRef.fromVariable(new TerraformVariable(stack, 'token', { type: 'string', sensitive: true }));
+      new ClusterSecretStore(stack, 'store', {
+        provider: SecretStoreProvider.vault({ server: 'https://vault.example.com', role: 'backstage' }),
+      });
+      const token = SecretRef.fromVariable(
+        new TerraformVariable(stack, 'token', { type: 'string', sensitive: true }),
+      );
       token.bind({ scope: new Construct(stack, 'consumer'), namespace: 'backstage' });
       return stack;
     });
     for (const stack of stacks) {
       const json = jsonOf(stack);
-      expect(kinds(json).sort()).toEqual(['ClusterIssuer/letsencrypt-production', 'ClusterSecretStore/vault']);
-      expect(Object.values(resourcesOf(json, 'kubernetes_secret_v1')).map((s) => s.metadata.name)).toEqual(['token']);
+      expect(kinds(json).sort()).toEqual([
+        'ClusterIssuer/letsencrypt-production',
+        'ClusterSecretStore/vault',
+      ]);
+      expect(Object.values(resourcesOf(json, 'kubernetes_secret_v1')).map((s) => s.metadata.name)).toEqual([
+        'token',
+      ]);
     }
   });
 
-  it('live in the stack\'s construct tree and add nothing to the synthesized JSON', () => {
+  it("live in the stack's construct tree and add nothing to the synthesized JSON", () => {
     let stack!: TerraformStack;
     const json = synth((s) => {
       stack = s;
@@ -95,7 +133,11 @@ describe('per-stack records', () => {
         {
           where: 'test',
           path: 'cdktf-backstage.ClusterIssuers',
-          says: ['is the id of a construct this library keeps its per-stack state in', 'got test/cdktf-backstage.ClusterIssuers', 'another id'],
+          says: [
+            'is the id of a construct this library keeps its per-stack state in',
+            'got test/cdktf-backstage.ClusterIssuers',
+            'another id',
+          ],
         },
       ],
     );
@@ -106,23 +148,45 @@ describe('per-stack records', () => {
     expect(other.TlsSource).not.toBe(TlsSource);
     const json = synth((stack) => {
       ingress(stack, 'a', TlsSource.acme({ email: 'platform@example.com' }), 'a.example.com');
-      ingress(stack, 'b', other.TlsSource.acme({ email: 'platform@example.com' }), 'b.example.com', other.NginxIngress);
+      ingress(
+        stack,
+        'b',
+        other.TlsSource.acme({ email: 'platform@example.com' }),
+        'b.example.com',
+        other.NginxIngress,
+      );
     });
     expect(kinds(json)).toEqual(['ClusterIssuer/letsencrypt-production']);
 
-    expectProblems(
-      () => {
-        try {
-          synth((stack) => {
-            ingress(stack, 'a', TlsSource.acme({ email: 'platform@example.com' }), 'a.example.com');
-            ingress(stack, 'b', other.TlsSource.acme({ email: 'platform@example.com', server: 'staging', issuerName: 'letsencrypt-production' }), 'b.example.com', other.NginxIngress);
-          });
-        } catch (e) {
-          // The second copy refuses with its own PropsValidationError class; its details are the same shape.
-          throw e instanceof other.PropsValidationError ? new PropsValidationError(e.details) : e;
-        }
+    expectProblems(() => {
+      try {
+        synth((stack) => {
+          ingress(stack, 'a', TlsSource.acme({ email: 'platform@example.com' }), 'a.example.com');
+          ingress(
+            stack,
+            'b',
+            other.TlsSource.acme({
+              email: 'platform@example.com',
+              server: 'staging',
+              issuerName: 'letsencrypt-production',
+            }),
+            'b.example.com',
+            other.NginxIngress,
+          );
+        });
+      } catch (e) {
+        // The second copy refuses with its own PropsValidationError class; its details are the same shape.
+        throw e instanceof other.PropsValidationError ? new PropsValidationError(e.details) : e;
+      }
+    }, [
+      {
+        where: 'test/b',
+        path: 'tls',
+        says: [
+          'needs ClusterIssuer "letsencrypt-production" with a different spec than another construct in this stack created',
+          'its own issuerName',
+        ],
       },
-      [{ where: 'test/b', path: 'tls', says: ['needs ClusterIssuer "letsencrypt-production" with a different spec than another construct in this stack created', 'its own issuerName'] }],
-    );
+    ]);
   });
 });

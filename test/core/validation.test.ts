@@ -1,5 +1,6 @@
 import { TerraformVariable } from 'cdktf';
 import { describe, expect, it } from 'vitest';
+
 import { Backstage, BackstageDatabase, BackstagePortal, OidcIssuer, PropsValidationError } from '../../lib';
 import { parseDuration } from '../../lib/core/duration';
 import { expectProblems, portalProps, synth } from '../helpers';
@@ -19,9 +20,24 @@ describe('props validation', () => {
           });
         }),
       [
-        { where: 'test/backstage', path: 'namespace', says: ['must be a valid Kubernetes name', 'got "Team_A"'] },
-        { where: 'test/backstage', path: 'host', says: ['must be a fully qualified DNS name', 'got "https://backstage.example.com"'] },
-        { where: 'test/backstage', path: 'image', says: ['must be pinned to a version tag or a digest, not "latest" or untagged', 'got "backstage:latest"'] },
+        {
+          where: 'test/backstage',
+          path: 'namespace',
+          says: ['must be a valid Kubernetes name', 'got "Team_A"'],
+        },
+        {
+          where: 'test/backstage',
+          path: 'host',
+          says: ['must be a fully qualified DNS name', 'got "https://backstage.example.com"'],
+        },
+        {
+          where: 'test/backstage',
+          path: 'image',
+          says: [
+            'must be pinned to a version tag or a digest, not "latest" or untagged',
+            'got "backstage:latest"',
+          ],
+        },
       ],
     );
     for (const problem of problems) {
@@ -32,30 +48,32 @@ describe('props validation', () => {
   it('carries each problem with where, the prop path and a code, for tools', () => {
     let error: unknown;
     try {
-      synth((stack) =>
-        new BackstagePortal(stack, 'portal', {
-          ...portalProps(stack),
-          replica: 3,
-          backstage: { replicas: 0 },
-          gateway: { cookie: { refresh: '24h' } },
-          issuer: OidcIssuer.okta({ domain: 'example.okta.com', scopes: ['email'] }),
-        } as never),
+      synth(
+        (stack) =>
+          new BackstagePortal(stack, 'portal', {
+            ...portalProps(stack),
+            replica: 3,
+            backstage: { replicas: 0 },
+            gateway: { cookie: { refresh: '24h' } },
+            issuer: OidcIssuer.okta({ domain: 'example.okta.com', scopes: ['email'] }),
+          } as never),
       );
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(PropsValidationError);
     // The portal refuses its unknown prop before any part is built.
-    expect((error as PropsValidationError).details.map(({ where, path, code }) => ({ where, path, code }))).toEqual([
-      { where: 'test/portal', path: 'replica', code: 'unrecognized_keys' },
-    ]);
+    expect(
+      (error as PropsValidationError).details.map(({ where, path, code }) => ({ where, path, code })),
+    ).toEqual([{ where: 'test/portal', path: 'replica', code: 'unrecognized_keys' }]);
     try {
-      synth((stack) =>
-        new BackstagePortal(stack, 'portal', {
-          ...portalProps(stack),
-          gateway: { replicas: 0, cookie: { refresh: '24h' } },
-          issuer: OidcIssuer.okta({ domain: 'example.okta.com', scopes: ['email'] }),
-        } as never),
+      synth(
+        (stack) =>
+          new BackstagePortal(stack, 'portal', {
+            ...portalProps(stack),
+            gateway: { replicas: 0, cookie: { refresh: '24h' } },
+            issuer: OidcIssuer.okta({ domain: 'example.okta.com', scopes: ['email'] }),
+          } as never),
       );
     } catch (e) {
       error = e;
@@ -78,9 +96,11 @@ describe('props validation', () => {
   });
 
   it('names unknown props, so typos do not pass silently', () => {
-    expectProblems(() => synth((stack) => new BackstagePortal(stack, 'portal', { ...portalProps(stack), replica: 3 } as any)), [
-      { where: 'test/portal', path: 'replica', says: ['is not a known property', 'got 3'] },
-    ]);
+    expectProblems(
+      () =>
+        synth((stack) => new BackstagePortal(stack, 'portal', { ...portalProps(stack), replica: 3 } as any)),
+      [{ where: 'test/portal', path: 'replica', says: ['is not a known property', 'got 3'] }],
+    );
   });
 
   it('reads durations the way oauth2-proxy does', () => {

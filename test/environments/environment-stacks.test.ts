@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
 import { App, TerraformStack, Testing } from 'cdktf';
-import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
 import { EnvironmentData, environmentStacks, loadEnvironmentFile, parseSharedAccessPolicy } from '../../lib';
 import { errorOf } from '../helpers';
 
@@ -16,22 +18,30 @@ type Json = Record<string, any>;
 
 describe('the multi-cloud example', () => {
   let out: string;
-  const stack = (name: string): Json => JSON.parse(readFileSync(join(out, 'stacks', name, 'cdk.tf.json'), 'utf8'));
-  const manifests = (json: Json) => Object.values(json.resource.kubernetes_manifest ?? {}).map((r: any) => r.manifest);
+  const stack = (name: string): Json =>
+    JSON.parse(readFileSync(join(out, 'stacks', name, 'cdk.tf.json'), 'utf8'));
+  const manifests = (json: Json) =>
+    Object.values(json.resource.kubernetes_manifest ?? {}).map((r: any) => r.manifest);
   const releases = (json: Json) => Object.values(json.resource.helm_release ?? {}) as Json[];
 
   beforeAll(() => {
     // The example app itself, as `cdktf synth` runs it: no cluster, no cloud credentials.
     out = mkdtempSync(join(tmpdir(), 'multi-cloud-'));
-    execFileSync(process.execPath, ['--require', join(root, 'node_modules/tsx/dist/cjs/index.cjs'), join(examples, 'main.ts')], {
-      env: { ...process.env, CDKTF_OUTDIR: out },
-      stdio: 'pipe',
-    });
+    execFileSync(
+      process.execPath,
+      ['--require', join(root, 'node_modules/tsx/dist/cjs/index.cjs'), join(examples, 'main.ts')],
+      {
+        env: { ...process.env, CDKTF_OUTDIR: out },
+        stdio: 'pipe',
+      },
+    );
   });
 
   it('makes a platform and a portal stack per environment, the portal deployed after its platform', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-    expect(Object.fromEntries(Object.entries(manifest.stacks).map(([n, s]: [string, any]) => [n, s.dependencies]))).toEqual({
+    expect(
+      Object.fromEntries(Object.entries(manifest.stacks).map(([n, s]: [string, any]) => [n, s.dependencies])),
+    ).toEqual({
       'dev-platform': [],
       'dev-portal': ['dev-platform'],
       'staging-platform': [],
@@ -41,17 +51,32 @@ describe('the multi-cloud example', () => {
     });
   });
 
-  it('keeps each stack in its environment\'s backend', () => {
-    expect(stack('dev-portal').terraform.backend).toEqual({ local: { path: 'terraform-state/dev-portal.tfstate' } });
-    expect(stack('staging-platform').terraform.backend).toEqual({ gcs: { bucket: 'example-portal-tfstate-staging', prefix: 'backstage/staging-platform' } });
+  it("keeps each stack in its environment's backend", () => {
+    expect(stack('dev-portal').terraform.backend).toEqual({
+      local: { path: 'terraform-state/dev-portal.tfstate' },
+    });
+    expect(stack('staging-platform').terraform.backend).toEqual({
+      gcs: { bucket: 'example-portal-tfstate-staging', prefix: 'backstage/staging-platform' },
+    });
     expect(stack('prod-portal').terraform.backend).toEqual({
-      s3: { bucket: 'example-portal-tfstate', key: 'backstage/prod-portal.tfstate', region: 'eu-west-1', dynamodb_table: 'terraform-locks', encrypt: true },
+      s3: {
+        bucket: 'example-portal-tfstate',
+        key: 'backstage/prod-portal.tfstate',
+        region: 'eu-west-1',
+        dynamodb_table: 'terraform-locks',
+        encrypt: true,
+      },
     });
   });
 
-  it('installs the operators in the platform stack, with the cloud\'s load balancer and workload identity', () => {
+  it("installs the operators in the platform stack, with the cloud's load balancer and workload identity", () => {
     const prod = releases(stack('prod-platform'));
-    expect(prod.map((r) => r.chart).sort()).toEqual(['cert-manager', 'external-secrets', 'ingress-nginx', 'reloader']);
+    expect(prod.map((r) => r.chart).sort()).toEqual([
+      'cert-manager',
+      'external-secrets',
+      'ingress-nginx',
+      'reloader',
+    ]);
     const nginx = parse(prod.find((r) => r.chart === 'ingress-nginx')!.values[0]);
     expect(nginx.controller.service.annotations).toMatchObject({
       'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
@@ -60,7 +85,11 @@ describe('the multi-cloud example', () => {
     const certManager = prod.find((r) => r.chart === 'cert-manager')!;
     expect(JSON.stringify(certManager)).toContain('arn:aws:iam::123456789012:role/portal-cert-manager');
     // dev reads no cloud secret manager: no External Secrets Operator there.
-    expect(releases(stack('dev-platform')).map((r) => r.chart).sort()).toEqual(['cert-manager', 'ingress-nginx', 'reloader']);
+    expect(
+      releases(stack('dev-platform'))
+        .map((r) => r.chart)
+        .sort(),
+    ).toEqual(['cert-manager', 'ingress-nginx', 'reloader']);
   });
 
   it('puts custom resources in the portal stack: the cloud secret store and the external secrets read from it', () => {
@@ -81,12 +110,16 @@ describe('the multi-cloud example', () => {
   it('admits only the installed controller to the portal', () => {
     const policies = Object.values(stack('prod-portal').resource.kubernetes_network_policy_v1) as Json[];
     for (const policy of policies) {
-      expect(policy.spec.ingress[0].from[0].pod_selector.match_labels).toMatchObject({ 'app.kubernetes.io/name': 'ingress-nginx' });
+      expect(policy.spec.ingress[0].from[0].pod_selector.match_labels).toMatchObject({
+        'app.kubernetes.io/name': 'ingress-nginx',
+      });
     }
   });
 
   it('writes a guardrails report next to each stack', () => {
-    const report = JSON.parse(readFileSync(join(out, 'stacks/prod-portal/guardrails-prod-portal.json'), 'utf8'));
+    const report = JSON.parse(
+      readFileSync(join(out, 'stacks/prod-portal/guardrails-prod-portal.json'), 'utf8'),
+    );
     expect(report).toMatchObject({ stack: 'prod-portal' });
     expect(existsSync(join(out, 'stacks/dev-platform/guardrails-dev-platform.md'))).toBe(true);
   });
@@ -101,18 +134,28 @@ describe('environmentStacks', () => {
   it('uses DNS-01 for an internal portal whose cloud has a DNS zone (HTTP-01 cannot reach it)', () => {
     const { portal } = synthEnv({ ...env('prod'), exposure: 'internal' });
     const issuer = JSON.parse(Testing.synth(portal)).resource.kubernetes_manifest;
-    const spec = Object.values(issuer).map((r: any) => r.manifest).find((m: any) => m.kind === 'ClusterIssuer').spec;
+    const spec = Object.values(issuer)
+      .map((r: any) => r.manifest)
+      .find((m: any) => m.kind === 'ClusterIssuer').spec;
     expect(spec.acme.solvers[0]).toHaveProperty('dns01.route53');
   });
 
   it('refuses secrets from a secret manager when the cloud profile has none', () => {
-    const data: EnvironmentData = { ...env('dev'), cloud: { provider: 'aks' }, secrets: { clientSecret: { externalSecret: { remoteKey: 'oidc' } }, cookieSecret: { variable: 'cookie' } } };
+    const data: EnvironmentData = {
+      ...env('dev'),
+      cloud: { provider: 'aks' },
+      secrets: {
+        clientSecret: { externalSecret: { remoteKey: 'oidc' } },
+        cookieSecret: { variable: 'cookie' },
+      },
+    };
     expect(errorOf(() => synthEnv(data))).toBe(
       '[environment dev] secrets: come from a secret manager, but the aks cloud profile has none. Configure one (aks: keyVaultUrl, generic: vault) or use {variable} / {secret} sources.',
     );
   });
 
-  const resources = (stack: TerraformStack, type: string): Json[] => Object.values(JSON.parse(Testing.synth(stack)).resource[type] ?? {});
+  const resources = (stack: TerraformStack, type: string): Json[] =>
+    Object.values(JSON.parse(Testing.synth(stack)).resource[type] ?? {});
 
   it('gives an external database TLS settings and a private CA from the environment', () => {
     const data: EnvironmentData = {
@@ -126,15 +169,27 @@ describe('environmentStacks', () => {
       },
     };
     const { portal } = synthEnv(data);
-    const [config] = resources(portal, 'kubernetes_config_map_v1').filter((c) => c.metadata.name === 'backstage-app-config');
-    const appConfig = parse(Object.values(config!.data as Record<string, string>)[0]!.replace(/\$\$\{/g, '${'));
-    expect(appConfig.backend.database.connection.ssl).toEqual({ rejectUnauthorized: true, ca: '${POSTGRES_CA_CERT}' });
-    const [deployment] = resources(portal, 'kubernetes_deployment_v1').filter((d) => d.metadata.name === 'backstage');
+    const [config] = resources(portal, 'kubernetes_config_map_v1').filter(
+      (c) => c.metadata.name === 'backstage-app-config',
+    );
+    const appConfig = parse(
+      Object.values(config!.data as Record<string, string>)[0]!.replace(/\$\$\{/g, '${'),
+    );
+    expect(appConfig.backend.database.connection.ssl).toEqual({
+      rejectUnauthorized: true,
+      ca: '${POSTGRES_CA_CERT}',
+    });
+    const [deployment] = resources(portal, 'kubernetes_deployment_v1').filter(
+      (d) => d.metadata.name === 'backstage',
+    );
     const containerEnv = deployment!.spec.template.spec.container[0].env as Json[];
-    expect(containerEnv.find((e) => e.name === 'POSTGRES_CA_CERT')).toEqual({ name: 'POSTGRES_CA_CERT', value_from: { secret_key_ref: { name: 'rds-ca', key: 'ca.pem' } } });
+    expect(containerEnv.find((e) => e.name === 'POSTGRES_CA_CERT')).toEqual({
+      name: 'POSTGRES_CA_CERT',
+      value_from: { secret_key_ref: { name: 'rds-ca', key: 'ca.pem' } },
+    });
   });
 
-  it('takes Backstage autoscaling and app-config, the rate limit, and the controller\'s replicas and ConfigMap keys, from the environment', () => {
+  it("takes Backstage autoscaling and app-config, the rate limit, and the controller's replicas and ConfigMap keys, from the environment", () => {
     const { platform, portal } = synthEnv({
       ...env('dev'),
       autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 60 },
@@ -152,7 +207,9 @@ describe('environmentStacks', () => {
         'nginx.ingress.kubernetes.io/limit-connections': '50',
       });
     }
-    const [config] = resources(portal, 'kubernetes_config_map_v1').filter((c) => c.metadata.name === 'backstage-app-config');
+    const [config] = resources(portal, 'kubernetes_config_map_v1').filter(
+      (c) => c.metadata.name === 'backstage-app-config',
+    );
     expect(parse(Object.values(config!.data as Record<string, string>)[0]!).app.title).toBe('Dev portal');
     const nginx = resources(platform, 'helm_release').find((r) => r.name === 'ingress-nginx')!;
     const values = parse(nginx.values[0]);
@@ -161,7 +218,16 @@ describe('environmentStacks', () => {
   });
 
   it('refuses an unknown database TLS mode with the modes it takes', () => {
-    const data = { ...env('dev'), database: { type: 'external', host: 'db', user: 'u', password: { variable: 'p' }, tls: { mode: 'verify-ca' } } };
+    const data = {
+      ...env('dev'),
+      database: {
+        type: 'external',
+        host: 'db',
+        user: 'u',
+        password: { variable: 'p' },
+        tls: { mode: 'verify-ca' },
+      },
+    };
     expect(errorOf(() => synthEnv(data as unknown as EnvironmentData))).toContain(
       'database.tls.mode: must be "verify-full", "require" or "disable", got "verify-ca". Use "verify-full" and give the server\'s CA in "ca"; "require" does not check who answers.',
     );
@@ -169,33 +235,64 @@ describe('environmentStacks', () => {
 
   describe('ingressFlavour: gateway-api', () => {
     const { allowSourceRanges: _ingressNginxOnly, ...dev } = env('dev');
-    const manifestsOf = (stack: TerraformStack) => resources(stack, 'kubernetes_manifest').map((r) => r.manifest);
+    const manifestsOf = (stack: TerraformStack) =>
+      resources(stack, 'kubernetes_manifest').map((r) => r.manifest);
 
-    it('renders a Gateway of the cloud\'s GatewayClass and admits the networks its proxies connect from; no ingress-nginx, cert-manager with Gateway API', () => {
+    it("renders a Gateway of the cloud's GatewayClass and admits the networks its proxies connect from; no ingress-nginx, cert-manager with Gateway API", () => {
       const { platform, portal } = synthEnv({ ...env('staging'), ingressFlavour: 'gateway-api' });
-      expect(resources(platform, 'helm_release').map((r) => r.name).sort()).toEqual(['cert-manager', 'external-secrets', 'reloader']);
-      const certManager = parse(resources(platform, 'helm_release').find((r) => r.name === 'cert-manager')!.values[0]);
+      expect(
+        resources(platform, 'helm_release')
+          .map((r) => r.name)
+          .sort(),
+      ).toEqual(['cert-manager', 'external-secrets', 'reloader']);
+      const certManager = parse(
+        resources(platform, 'helm_release').find((r) => r.name === 'cert-manager')!.values[0],
+      );
       expect(certManager.config).toMatchObject({ enableGatewayAPI: true });
       const gateway = manifestsOf(portal).find((m) => m.kind === 'Gateway');
       expect(gateway.spec.gatewayClassName).toBe('gke-l7-global-external-managed');
-      expect(manifestsOf(portal).filter((m) => m.kind === 'HTTPRoute').map((m) => m.metadata.name).sort()).toEqual(['backstage', 'backstage-https-redirect']);
+      expect(
+        manifestsOf(portal)
+          .filter((m) => m.kind === 'HTTPRoute')
+          .map((m) => m.metadata.name)
+          .sort(),
+      ).toEqual(['backstage', 'backstage-https-redirect']);
       expect(resources(portal, 'kubernetes_ingress_v1')).toEqual([]);
-      const proxyPolicy = resources(portal, 'kubernetes_network_policy_v1').find((p) => p.metadata.name === 'oauth2-proxy')!;
-      expect(proxyPolicy.spec.ingress[0].from.slice(1)).toEqual(['35.191.0.0/16', '130.211.0.0/22', '2600:2d00:1:b029::/64', '2600:2d00:1:1::/64'].map((cidr) => ({ ip_block: { cidr } })));
+      const proxyPolicy = resources(portal, 'kubernetes_network_policy_v1').find(
+        (p) => p.metadata.name === 'oauth2-proxy',
+      )!;
+      expect(proxyPolicy.spec.ingress[0].from.slice(1)).toEqual(
+        ['35.191.0.0/16', '130.211.0.0/22', '2600:2d00:1:b029::/64', '2600:2d00:1:1::/64'].map((cidr) => ({
+          ip_block: { cidr },
+        })),
+      );
     });
 
     it('takes the GatewayClass, annotations, networks and data plane from the environment (required on a generic cluster)', () => {
       const { portal } = synthEnv({
         ...dev,
         ingressFlavour: 'gateway-api',
-        gatewayApi: { gatewayClassName: 'nginx', annotations: { 'example.com/team': 'platform' }, dataPlaneSourceRanges: ['10.1.0.0/16'], dataPlane: { namespace: 'nginx-gateway', podLabels: { app: 'nginx' } } },
+        gatewayApi: {
+          gatewayClassName: 'nginx',
+          annotations: { 'example.com/team': 'platform' },
+          dataPlaneSourceRanges: ['10.1.0.0/16'],
+          dataPlane: { namespace: 'nginx-gateway', podLabels: { app: 'nginx' } },
+        },
       });
       const gateway = manifestsOf(portal).find((m) => m.kind === 'Gateway');
       expect(gateway.spec.gatewayClassName).toBe('nginx');
-      expect(gateway.metadata.annotations).toEqual({ 'example.com/team': 'platform', 'cert-manager.io/cluster-issuer': 'letsencrypt-staging' });
-      const proxyPolicy = resources(portal, 'kubernetes_network_policy_v1').find((p) => p.metadata.name === 'oauth2-proxy')!;
+      expect(gateway.metadata.annotations).toEqual({
+        'example.com/team': 'platform',
+        'cert-manager.io/cluster-issuer': 'letsencrypt-staging',
+      });
+      const proxyPolicy = resources(portal, 'kubernetes_network_policy_v1').find(
+        (p) => p.metadata.name === 'oauth2-proxy',
+      )!;
       expect(proxyPolicy.spec.ingress[0].from).toEqual([
-        { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'nginx-gateway' } }, pod_selector: { match_labels: { app: 'nginx' } } },
+        {
+          namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'nginx-gateway' } },
+          pod_selector: { match_labels: { app: 'nginx' } },
+        },
         { ip_block: { cidr: '10.1.0.0/16' } },
       ]);
       expect(errorOf(() => synthEnv({ ...dev, ingressFlavour: 'gateway-api' }))).toBe(
@@ -204,15 +301,45 @@ describe('environmentStacks', () => {
     });
 
     it('keeps ingress-nginx serving beside the Gateway during the switch (keepIngressNginx)', () => {
-      const { platform, portal } = synthEnv({ ...dev, ingressFlavour: 'gateway-api', gatewayApi: { gatewayClassName: 'nginx', keepIngressNginx: true } });
-      expect(resources(platform, 'helm_release').map((r) => r.name).sort()).toEqual(['cert-manager', 'ingress-nginx', 'reloader']);
-      expect(resources(portal, 'kubernetes_ingress_v1').map((i) => i.metadata.name).sort()).toEqual(['backstage', 'backstage-api', 'backstage-oauth2']);
-      expect(resources(portal, 'kubernetes_deployment_v1').map((d) => d.metadata.name).sort()).toEqual(['backstage', 'oauth2-proxy', 'oauth2-proxy-ingress-nginx']);
-      expect(manifestsOf(portal).map((m) => m.kind).sort()).toEqual(['ClusterIssuer', 'Gateway', 'HTTPRoute', 'HTTPRoute']);
+      const { platform, portal } = synthEnv({
+        ...dev,
+        ingressFlavour: 'gateway-api',
+        gatewayApi: { gatewayClassName: 'nginx', keepIngressNginx: true },
+      });
+      expect(
+        resources(platform, 'helm_release')
+          .map((r) => r.name)
+          .sort(),
+      ).toEqual(['cert-manager', 'ingress-nginx', 'reloader']);
+      expect(
+        resources(portal, 'kubernetes_ingress_v1')
+          .map((i) => i.metadata.name)
+          .sort(),
+      ).toEqual(['backstage', 'backstage-api', 'backstage-oauth2']);
+      expect(
+        resources(portal, 'kubernetes_deployment_v1')
+          .map((d) => d.metadata.name)
+          .sort(),
+      ).toEqual(['backstage', 'oauth2-proxy', 'oauth2-proxy-ingress-nginx']);
+      expect(
+        manifestsOf(portal)
+          .map((m) => m.kind)
+          .sort(),
+      ).toEqual(['ClusterIssuer', 'Gateway', 'HTTPRoute', 'HTTPRoute']);
     });
 
     it('refuses what standard Gateway API cannot express, ingress-nginx settings without it, and gatewayApi elsewhere', () => {
-      expect(errorOf(() => synthEnv({ ...env('dev'), rateLimit: { requestsPerSecond: 5 }, ingressController: { replicas: 2 }, ingressFlavour: 'gateway-api', gatewayApi: { gatewayClassName: 'nginx' } })).split('\n')).toEqual([
+      expect(
+        errorOf(() =>
+          synthEnv({
+            ...env('dev'),
+            rateLimit: { requestsPerSecond: 5 },
+            ingressController: { replicas: 2 },
+            ingressFlavour: 'gateway-api',
+            gatewayApi: { gatewayClassName: 'nginx' },
+          }),
+        ).split('\n'),
+      ).toEqual([
         '[environment dev] allowSourceRanges: is not available with ingressFlavour gateway-api: standard Gateway API routes have no such setting, so it would not apply, got ["10.0.0.0/8"]. Restrict the clients at the load balancer or with your implementation\'s policy (Cloud Armor, security groups, a WAF), and remove it here.',
         '[environment dev] rateLimit: is not available with ingressFlavour gateway-api: standard Gateway API routes have no such setting, so it would not apply, got {"requestsPerSecond":5}. Use your implementation\'s rate-limit policy, and remove it here.',
         '[environment dev] ingressController: configures the ingress-nginx controller, which ingressFlavour gateway-api does not install, got {"replicas":2}. Remove it, or set gatewayApi.keepIngressNginx: true while the switch is under way.',
@@ -226,7 +353,9 @@ describe('environmentStacks', () => {
   it('refuses two environments with the same name in one app', () => {
     const app = Testing.app();
     environmentStacks(app as App, env('dev'), access);
-    expect(errorOf(() => environmentStacks(app as App, { ...env('dev'), host: 'other.example.com' }, access))).toBe(
+    expect(
+      errorOf(() => environmentStacks(app as App, { ...env('dev'), host: 'other.example.com' }, access)),
+    ).toBe(
       '[environment dev] name: is the name of another environment of this app, got "dev". Give each environment its own name (its stacks are <name>-platform and <name>-portal).',
     );
   });

@@ -1,8 +1,15 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
-import { environmentJsonSchema, loadEnvironmentFile, parseEnvironment, parseSharedAccessPolicy } from '../../lib';
+
+import {
+  environmentJsonSchema,
+  loadEnvironmentFile,
+  parseEnvironment,
+  parseSharedAccessPolicy,
+} from '../../lib';
 import { errorOf } from '../helpers';
 
 const examples = resolve(__dirname, '../../examples/multi-cloud');
@@ -11,8 +18,16 @@ const dev = () => loadEnvironmentFile(join(examples, 'environments/dev.yaml'));
 describe('environments as data', () => {
   it('reads the example environments from YAML', () => {
     expect(dev()).toMatchObject({ name: 'dev', cloud: { provider: 'generic' }, backend: { type: 'local' } });
-    expect(loadEnvironmentFile(join(examples, 'environments/staging.yaml')).cloud).toEqual({ provider: 'gke', project: 'example-portal-staging' });
-    expect(loadEnvironmentFile(join(examples, 'environments/prod.yaml')).backend).toEqual({ type: 's3', bucket: 'example-portal-tfstate', region: 'eu-west-1', dynamodbTable: 'terraform-locks' });
+    expect(loadEnvironmentFile(join(examples, 'environments/staging.yaml')).cloud).toEqual({
+      provider: 'gke',
+      project: 'example-portal-staging',
+    });
+    expect(loadEnvironmentFile(join(examples, 'environments/prod.yaml')).backend).toEqual({
+      type: 's3',
+      bucket: 'example-portal-tfstate',
+      region: 'eu-west-1',
+      dynamodbTable: 'terraform-locks',
+    });
   });
 
   describe('files that are not one valid YAML document', () => {
@@ -26,7 +41,12 @@ describe('environments as data', () => {
     it('names the file and the line of a syntax error', () => {
       const path = file('broken.yaml', 'name: dev\nproduction: false\ncloud: { provider: generic\n');
       const message = errorOf(() => loadEnvironmentFile(path));
-      expect(message).toMatch(new RegExp(`^\\[${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:\\d+\\] .+\\. Fix the YAML there \\(indent with spaces, not tabs; quote values with ": " or "#" in them\\)\\.$`, 'm'));
+      expect(message).toMatch(
+        new RegExp(
+          `^\\[${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:\\d+\\] .+\\. Fix the YAML there \\(indent with spaces, not tabs; quote values with ": " or "#" in them\\)\\.$`,
+          'm',
+        ),
+      );
     });
 
     it('names the file and the line of a tab used for indentation', () => {
@@ -44,7 +64,15 @@ describe('environments as data', () => {
 
   it('reports every problem of an environment in one error, naming the file', () => {
     const message = errorOf(() =>
-      parseEnvironment({ ...dev(), host: 'Backstage', cloud: { provider: 'eks', region: 'Ireland', workloadIdentity: 'kiam' }, replica: 2 }, 'environments/dev.yaml'),
+      parseEnvironment(
+        {
+          ...dev(),
+          host: 'Backstage',
+          cloud: { provider: 'eks', region: 'Ireland', workloadIdentity: 'kiam' },
+          replica: 2,
+        },
+        'environments/dev.yaml',
+      ),
     );
     expect(message.split('\n')).toEqual([
       '[environments/dev.yaml] cloud.region: must be a region such as "eu-west-1" or "europe-west1", got "Ireland". Use the cloud\'s region code.',
@@ -57,16 +85,31 @@ describe('environments as data', () => {
   it('refuses the old autoscaling key targetCpuUtilizationPercent, naming the new one and the file', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'env-')), 'old-key.yaml');
     const devText = readFileSync(join(examples, 'environments/dev.yaml'), 'utf8');
-    writeFileSync(path, `${devText}autoscaling: { minReplicas: 2, maxReplicas: 4, targetCpuUtilizationPercent: 60 }\n`);
+    writeFileSync(
+      path,
+      `${devText}autoscaling: { minReplicas: 2, maxReplicas: 4, targetCpuUtilizationPercent: 60 }\n`,
+    );
     expect(errorOf(() => loadEnvironmentFile(path)).split('\n')).toEqual([
       `[${path}] autoscaling.targetCpuUtilizationPercent: was renamed to targetCPUUtilizationPercentage, got 60. Rename the key to targetCPUUtilizationPercentage (Kubernetes' spelling); the value stays the same.`,
     ]);
-    writeFileSync(path, `${devText}autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 60 }\n`);
-    expect(loadEnvironmentFile(path).autoscaling).toEqual({ minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 60 });
+    writeFileSync(
+      path,
+      `${devText}autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 60 }\n`,
+    );
+    expect(loadEnvironmentFile(path).autoscaling).toEqual({
+      minReplicas: 2,
+      maxReplicas: 4,
+      targetCPUUtilizationPercentage: 60,
+    });
   });
 
   it('refuses a secret written as a value, without echoing it', () => {
-    const message = errorOf(() => parseEnvironment({ ...dev(), secrets: { clientSecret: 'hunter2-hunter2', cookieSecret: { variable: 'c' } } }));
+    const message = errorOf(() =>
+      parseEnvironment({
+        ...dev(),
+        secrets: { clientSecret: 'hunter2-hunter2', cookieSecret: { variable: 'c' } },
+      }),
+    );
     expect(message).toBe(
       '[environment] secrets.clientSecret: must be {variable}, {secret: {name, key}} or {externalSecret: {remoteKey}}, got a plain value (hidden). Secrets are referenced, never written: name a sensitive variable, a Secret key or a key in the secret manager.',
     );
@@ -74,15 +117,31 @@ describe('environments as data', () => {
   });
 
   it('checks the shared access policy', () => {
-    expect(parseSharedAccessPolicy({ issuer: { type: 'oidc', issuerUrl: 'https://idp.example.com' }, clientId: 'c', groups: ['g'] }).clientId).toBe('c');
-    expect(errorOf(() => parseSharedAccessPolicy({ issuer: { type: 'oidc', issuerUrl: 'http://idp.example.com' }, clientId: 'c' }))).toBe(
+    expect(
+      parseSharedAccessPolicy({
+        issuer: { type: 'oidc', issuerUrl: 'https://idp.example.com' },
+        clientId: 'c',
+        groups: ['g'],
+      }).clientId,
+    ).toBe('c');
+    expect(
+      errorOf(() =>
+        parseSharedAccessPolicy({
+          issuer: { type: 'oidc', issuerUrl: 'http://idp.example.com' },
+          clientId: 'c',
+        }),
+      ),
+    ).toBe(
       '[access policy] issuer.issuerUrl: must be an https:// URL, got "http://idp.example.com". Identity and key material must come over TLS: use the https:// address of the endpoint.',
     );
   });
 
   it('exports a JSON Schema for editors, and the committed copy is current (npm run schema)', () => {
     const schema = environmentJsonSchema();
-    expect(schema).toMatchObject({ type: 'object', required: expect.arrayContaining(['name', 'cloud', 'backend', 'host', 'image', 'secrets']) });
+    expect(schema).toMatchObject({
+      type: 'object',
+      required: expect.arrayContaining(['name', 'cloud', 'backend', 'host', 'image', 'secrets']),
+    });
     const committed = JSON.parse(readFileSync(join(examples, 'environment.schema.json'), 'utf8'));
     expect(committed).toEqual(schema);
   });

@@ -3,10 +3,18 @@
 // every optional field the schema has.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Testing, type TerraformStack } from 'cdktf';
-import { parse } from 'yaml';
+
+import { type TerraformStack, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { environmentJsonSchema, environmentStacks, loadEnvironmentFile, parseEnvironment, parseSharedAccessPolicy } from '../../lib';
+import { parse } from 'yaml';
+
+import {
+  environmentJsonSchema,
+  environmentStacks,
+  loadEnvironmentFile,
+  parseEnvironment,
+  parseSharedAccessPolicy,
+} from '../../lib';
 import { readmeBlocks } from '../packaging/readme-blocks';
 
 const examples = resolve(__dirname, '../../examples/multi-cloud');
@@ -20,7 +28,7 @@ describe('the README on environment files', () => {
   const [gatewayBlock, ...moreGateway] = readmeBlocks('environment-fields-gateway-api');
   const gatewayFields = parse(gatewayBlock!.text) as Json;
 
-  it('has one block of optional fields, and one of the Gateway API front door\'s', () => {
+  it("has one block of optional fields, and one of the Gateway API front door's", () => {
     expect(more).toEqual([]);
     expect(block!.language).toBe('yaml');
     expect(moreGateway).toEqual([]);
@@ -30,35 +38,57 @@ describe('the README on environment files', () => {
   it('shows every optional field of the schema', () => {
     const schema = environmentJsonSchema() as { properties: Json; required: string[] };
     const optional = Object.keys(schema.properties).filter((key) => !schema.required.includes(key));
-    expect([...new Set([...Object.keys(fields), ...Object.keys(gatewayFields)])].sort()).toEqual([...optional, 'database'].sort());
+    expect([...new Set([...Object.keys(fields), ...Object.keys(gatewayFields)])].sort()).toEqual(
+      [...optional, 'database'].sort(),
+    );
   });
 
   const dev = () => loadEnvironmentFile(join(examples, 'environments/dev.yaml'));
-  const access = () => parseSharedAccessPolicy(parse(readFileSync(join(examples, 'access-policy.yaml'), 'utf8')));
-  const resources = (stack: TerraformStack, type: string): Json[] => Object.values(JSON.parse(Testing.synth(stack)).resource[type] ?? {});
+  const access = () =>
+    parseSharedAccessPolicy(parse(readFileSync(join(examples, 'access-policy.yaml'), 'utf8')));
+  const resources = (stack: TerraformStack, type: string): Json[] =>
+    Object.values(JSON.parse(Testing.synth(stack)).resource[type] ?? {});
 
   it('is valid over the dev environment and synthesizes what it says', () => {
     const environment = parseEnvironment({ ...dev(), ...fields }, 'README.md');
     const { portal } = environmentStacks(Testing.app(), environment, access());
     const [hpa] = resources(portal, 'kubernetes_horizontal_pod_autoscaler_v2');
-    expect(hpa!.spec).toMatchObject({ min_replicas: 2, max_replicas: 6, metric: [{ resource: { target: { average_utilization: 70 } } }] });
+    expect(hpa!.spec).toMatchObject({
+      min_replicas: 2,
+      max_replicas: 6,
+      metric: [{ resource: { target: { average_utilization: 70 } } }],
+    });
     const ingresses = resources(portal, 'kubernetes_ingress_v1');
-    expect(ingresses.map((i) => i.metadata.annotations['nginx.ingress.kubernetes.io/limit-rps'])).toEqual(ingresses.map(() => '20'));
-    const backstage = resources(portal, 'kubernetes_deployment_v1').find((d) => d.metadata.name === 'backstage')!;
+    expect(ingresses.map((i) => i.metadata.annotations['nginx.ingress.kubernetes.io/limit-rps'])).toEqual(
+      ingresses.map(() => '20'),
+    );
+    const backstage = resources(portal, 'kubernetes_deployment_v1').find(
+      (d) => d.metadata.name === 'backstage',
+    )!;
     const env = backstage.spec.template.spec.container[0].env as Json[];
-    expect(env.find((e) => e.name === 'POSTGRES_CA_CERT')).toEqual({ name: 'POSTGRES_CA_CERT', value_from: { secret_key_ref: { name: 'rds-ca', key: 'ca.pem' } } });
+    expect(env.find((e) => e.name === 'POSTGRES_CA_CERT')).toEqual({
+      name: 'POSTGRES_CA_CERT',
+      value_from: { secret_key_ref: { name: 'rds-ca', key: 'ca.pem' } },
+    });
   });
 
   it('the Gateway API block is valid over the dev environment (without its allowSourceRanges) and synthesizes what it says', () => {
     const { allowSourceRanges: _refusedWithGatewayApi, ...rest } = dev();
     const environment = parseEnvironment({ ...rest, ...gatewayFields }, 'README.md');
     const { portal } = environmentStacks(Testing.app(), environment, access());
-    const gateway = resources(portal, 'kubernetes_manifest').map((r) => r.manifest).find((m) => m.kind === 'Gateway');
+    const gateway = resources(portal, 'kubernetes_manifest')
+      .map((r) => r.manifest)
+      .find((m) => m.kind === 'Gateway');
     expect(gateway.spec.gatewayClassName).toBe('nginx');
     expect(gateway.metadata.annotations['example.com/team']).toBe('platform');
-    const proxy = resources(portal, 'kubernetes_network_policy_v1').find((p) => p.metadata.name === 'oauth2-proxy')!;
+    const proxy = resources(portal, 'kubernetes_network_policy_v1').find(
+      (p) => p.metadata.name === 'oauth2-proxy',
+    )!;
     expect(proxy.spec.ingress[0].from).toEqual([
-      { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'nginx-gateway' } }, pod_selector: { match_labels: { 'app.kubernetes.io/name': 'nginx' } } },
+      {
+        namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'nginx-gateway' } },
+        pod_selector: { match_labels: { 'app.kubernetes.io/name': 'nginx' } },
+      },
       { ip_block: { cidr: '10.1.0.0/16' } },
     ]);
     // keepIngressNginx: the Ingresses are still there.

@@ -4,9 +4,10 @@
 // the list must be made on purpose: UPDATE_RESOURCE_ADDRESSES=1 npm test -- resource-addresses
 // rewrites it, and the diff shows up in review.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '../..');
@@ -15,13 +16,19 @@ const listFile = join(__dirname, 'resource-addresses.json');
 /** Runs an example app as `cdktf synth` does and lists each stack's addresses. */
 function addressesOf(app: string): Record<string, string[]> {
   const out = mkdtempSync(join(tmpdir(), 'addresses-'));
-  execFileSync(process.execPath, ['--require', join(root, 'node_modules/tsx/dist/cjs/index.cjs'), join(root, app)], {
-    env: { ...process.env, CDKTF_OUTDIR: out },
-    stdio: 'pipe',
-  });
+  execFileSync(
+    process.execPath,
+    ['--require', join(root, 'node_modules/tsx/dist/cjs/index.cjs'), join(root, app)],
+    {
+      env: { ...process.env, CDKTF_OUTDIR: out },
+      stdio: 'pipe',
+    },
+  );
   const stacks: Record<string, string[]> = {};
   for (const stack of readdirSync(join(out, 'stacks')).sort()) {
-    const json = JSON.parse(readFileSync(join(out, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as { resource?: Record<string, Record<string, unknown>> };
+    const json = JSON.parse(readFileSync(join(out, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as {
+      resource?: Record<string, Record<string, unknown>>;
+    };
     stacks[stack] = Object.entries(json.resource ?? {})
       .flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`))
       .sort();

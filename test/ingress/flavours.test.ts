@@ -7,12 +7,23 @@
 // HTTPS forced, and exactly the header contract's identity headers reaching Backstage.
 import { TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { ClusterIssuer, IDENTITY_HEADERS, NginxIngress, OidcGateway, OidcGatewayProps, OidcIssuer, SessionStore, TlsSource, identityHeaderNames } from '../../lib';
 import { parse } from 'yaml';
+
+import {
+  ClusterIssuer,
+  IDENTITY_HEADERS,
+  identityHeaderNames,
+  NginxIngress,
+  OidcGateway,
+  OidcGatewayProps,
+  OidcIssuer,
+  SessionStore,
+  TlsSource,
+} from '../../lib';
 import { F5AuthGateway, F5NginxIngress, F5NginxIngressProps } from '../../lib/ingress/f5-nginx-ingress';
 import { GatewayApiIngress } from '../../lib/ingress/gateway-api-ingress';
 import { GatewayRef } from '../../lib/ingress/gateway-ref';
-import { TfJson, errorOf, resourceAt, resourcesOf, synth, variableSecret } from '../helpers';
+import { errorOf, resourceAt, resourcesOf, synth, TfJson, variableSecret } from '../helpers';
 
 const HOST = 'backstage.example.com';
 const CONTRACT = IDENTITY_HEADERS.map((h) => h.name);
@@ -72,7 +83,13 @@ function gatewayIn(stack: TerraformStack, overrides: Partial<OidcGatewayProps> =
 
 /** What F5NginxIngress takes from a gateway in the request path (as BackstagePortal passes it). */
 function f5GatewayOf(gateway: OidcGateway): F5AuthGateway {
-  return { serviceName: gateway.serviceName, namespace: gateway.namespace, port: gateway.port, sessionStore: gateway.sessionStore, identityUpstream: gateway.identityUpstream };
+  return {
+    serviceName: gateway.serviceName,
+    namespace: gateway.namespace,
+    port: gateway.port,
+    sessionStore: gateway.sessionStore,
+    identityUpstream: gateway.identityUpstream,
+  };
 }
 
 /** oauth2-proxy running as a reverse proxy in front of Backstage, setting the contract's headers. */
@@ -104,7 +121,16 @@ function f5Issuer(stack: TerraformStack): void {
         server: 'https://acme-v02.api.letsencrypt.org/directory',
         email: 'platform@example.com',
         privateKeySecretRef: { name: 'letsencrypt-f5-account-key' },
-        solvers: [{ http01: { ingress: { ingressClassName: 'nginx', ingressTemplate: F5NginxIngress.ACME_SOLVER_INGRESS_TEMPLATE } } }],
+        solvers: [
+          {
+            http01: {
+              ingress: {
+                ingressClassName: 'nginx',
+                ingressTemplate: F5NginxIngress.ACME_SOLVER_INGRESS_TEMPLATE,
+              },
+            },
+          },
+        ],
       },
     },
   });
@@ -115,25 +141,50 @@ const annotation = (ingress: any, key: string): string => annotationsOf(ingress)
 
 /** The Ingress cert-manager creates for an HTTP-01 challenge, from the issuer's solver in the stack. */
 function acmeSolverIngress(json: TfJson): any {
-  const issuers = Object.values(resourcesOf(json, 'kubernetes_manifest')).filter((r) => r.manifest.kind === 'ClusterIssuer');
+  const issuers = Object.values(resourcesOf(json, 'kubernetes_manifest')).filter(
+    (r) => r.manifest.kind === 'ClusterIssuer',
+  );
   expect(issuers).toHaveLength(1);
   const ingress = issuers[0].manifest.spec.acme.solvers[0].http01.ingress;
   return {
     metadata: { annotations: { ...(ingress.ingressTemplate?.metadata?.annotations ?? {}) } },
-    spec: { ingress_class_name: ingress.ingressClassName, rule: [{ host: HOST, http: { path: [{ path: ACME_PATH, path_type: 'Prefix', backend: { service: { name: 'cm-acme-http-solver' } } }] } }] },
+    spec: {
+      ingress_class_name: ingress.ingressClassName,
+      rule: [
+        {
+          host: HOST,
+          http: {
+            path: [
+              { path: ACME_PATH, path_type: 'Prefix', backend: { service: { name: 'cm-acme-http-solver' } } },
+            ],
+          },
+        },
+      ],
+    },
   };
 }
 
 /** A Kubernetes `Prefix` path: the request path itself or a path below it. */
-const prefixMatches = (prefix: string, path: string) => prefix === '/' || path === prefix.replace(/\/$/, '') || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+const prefixMatches = (prefix: string, path: string) =>
+  prefix === '/' ||
+  path === prefix.replace(/\/$/, '') ||
+  path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
 
 /** The path of the Ingresses that serves a request (the longest matching prefix), and its Ingress. */
 function routeOf(ingresses: readonly any[], request: string): { ingress: any; service: string } {
   const path = request.split('?')[0]!;
   const candidates = ingresses.flatMap((ingress) =>
-    (ingress.spec.rule ?? []).flatMap((rule: any) => (rule.http?.path ?? []).map((p: any) => ({ ingress, prefix: String(p.path), service: String(p.backend.service.name) }))),
+    (ingress.spec.rule ?? []).flatMap((rule: any) =>
+      (rule.http?.path ?? []).map((p: any) => ({
+        ingress,
+        prefix: String(p.path),
+        service: String(p.backend.service.name),
+      })),
+    ),
   );
-  const matching = candidates.filter((c) => prefixMatches(c.prefix, path)).sort((a, b) => b.prefix.length - a.prefix.length);
+  const matching = candidates
+    .filter((c) => prefixMatches(c.prefix, path))
+    .sort((a, b) => b.prefix.length - a.prefix.length);
   expect(matching.length, `a route for ${request}`).toBeGreaterThan(0);
   return matching[0]!;
 }
@@ -144,7 +195,11 @@ function ingressNginxAnswers(json: TfJson): (request: string) => Answer {
   return (request) => {
     const { ingress, service } = routeOf(ingresses, request);
     const a = annotationsOf(ingress);
-    const auth: Answer['auth'] = a['nginx.ingress.kubernetes.io/auth-url'] ? (a['nginx.ingress.kubernetes.io/auth-signin'] ? 'sign-in redirect' : '401') : 'none';
+    const auth: Answer['auth'] = a['nginx.ingress.kubernetes.io/auth-url']
+      ? a['nginx.ingress.kubernetes.io/auth-signin']
+        ? 'sign-in redirect'
+        : '401'
+      : 'none';
     const https =
       a['nginx.ingress.kubernetes.io/ssl-redirect'] === 'true' &&
       a['nginx.ingress.kubernetes.io/force-ssl-redirect'] === 'true' &&
@@ -159,12 +214,18 @@ function ingressNginxAnswers(json: TfJson): (request: string) => Answer {
  * answer 401, everything else is redirected to sign-in, and signed-in requests go to its
  * upstream.
  */
-function inPathGateway(request: string, gateway: { serviceName: string; upstream: string; apiRoutes: readonly RegExp[] }): Omit<Answer, 'https'> {
+function inPathGateway(
+  request: string,
+  gateway: { serviceName: string; upstream: string; apiRoutes: readonly RegExp[] },
+): Omit<Answer, 'https'> {
   const path = request.split('?')[0]!;
   if (path === '/oauth2' || path.startsWith('/oauth2/')) {
     return { auth: 'none', servedBy: gateway.serviceName };
   }
-  return { auth: gateway.apiRoutes.some((r) => r.test(request)) ? '401' : 'sign-in redirect', servedBy: gateway.upstream };
+  return {
+    auth: gateway.apiRoutes.some((r) => r.test(request)) ? '401' : 'sign-in redirect',
+    servedBy: gateway.upstream,
+  };
 }
 
 /** A Gateway API `PathPrefix`: element-wise, so `/api` matches `/api` and `/api/x`, not `/apix`. */
@@ -181,7 +242,10 @@ const gatewayPrefixMatches = (prefix: string, path: string) => {
  * cert-manager's challenge route comes from the issuer's gatewayHTTPRoute solver (an Exact
  * match on the token's path). A rule that forwards to oauth2-proxy is decided by it.
  */
-function gatewayApiAnswers(json: TfJson, gateway: { serviceName: string; upstream: string; apiRoutes: readonly RegExp[] }): (request: string) => Answer {
+function gatewayApiAnswers(
+  json: TfJson,
+  gateway: { serviceName: string; upstream: string; apiRoutes: readonly RegExp[] },
+): (request: string) => Answer {
   const manifests = Object.values(resourcesOf(json, 'kubernetes_manifest')).map((r) => r.manifest);
   const gateways = manifests.filter((m) => m.kind === 'Gateway');
   expect(gateways).toHaveLength(1);
@@ -193,25 +257,55 @@ function gatewayApiAnswers(json: TfJson, gateway: { serviceName: string; upstrea
     spec: {
       parentRefs: solver.parentRefs,
       hostnames: [HOST],
-      rules: [{ matches: [{ path: { type: 'Exact', value: `${ACME_PATH}token` } }], backendRefs: [{ name: 'cm-acme-http-solver', port: 8089 }] }],
+      rules: [
+        {
+          matches: [{ path: { type: 'Exact', value: `${ACME_PATH}token` } }],
+          backendRefs: [{ name: 'cm-acme-http-solver', port: 8089 }],
+        },
+      ],
     },
   };
   const routes = [...manifests.filter((m) => m.kind === 'HTTPRoute'), challengeRoute];
   const ruleFor = (listener: string, request: string) => {
     const path = request.split('?')[0]!;
     const candidates = routes
-      .filter((r) => r.spec.parentRefs.some((p: any) => p.name === gateways[0].metadata.name && p.sectionName === listener) && r.spec.hostnames.includes(HOST))
-      .flatMap((r) => r.spec.rules.flatMap((rule: any) => (rule.matches ?? [{ path: { type: 'PathPrefix', value: '/' } }]).map((m: any) => ({ rule, match: m.path }))))
-      .filter(({ match }) => (match.type === 'Exact' ? match.value === path : gatewayPrefixMatches(match.value, path)))
-      .sort((a, b) => (a.match.type === b.match.type ? b.match.value.length - a.match.value.length : a.match.type === 'Exact' ? -1 : 1));
+      .filter(
+        (r) =>
+          r.spec.parentRefs.some(
+            (p: any) => p.name === gateways[0].metadata.name && p.sectionName === listener,
+          ) && r.spec.hostnames.includes(HOST),
+      )
+      .flatMap((r) =>
+        r.spec.rules.flatMap((rule: any) =>
+          (rule.matches ?? [{ path: { type: 'PathPrefix', value: '/' } }]).map((m: any) => ({
+            rule,
+            match: m.path,
+          })),
+        ),
+      )
+      .filter(({ match }) =>
+        match.type === 'Exact' ? match.value === path : gatewayPrefixMatches(match.value, path),
+      )
+      .sort((a, b) =>
+        a.match.type === b.match.type
+          ? b.match.value.length - a.match.value.length
+          : a.match.type === 'Exact'
+            ? -1
+            : 1,
+      );
     expect(candidates.length, `a route for ${request} on listener ${listener}`).toBeGreaterThan(0);
     return candidates[0]!.rule;
   };
   const httpsListener = listeners.find((l) => l.protocol === 'HTTPS');
-  const terminates = httpsListener?.hostname === HOST && httpsListener.tls?.mode === 'Terminate' && httpsListener.tls.certificateRefs.length > 0;
+  const terminates =
+    httpsListener?.hostname === HOST &&
+    httpsListener.tls?.mode === 'Terminate' &&
+    httpsListener.tls.certificateRefs.length > 0;
   return (request) => {
     const overHttp = ruleFor('http', request);
-    const redirected = (overHttp.filters ?? []).some((f: any) => f.type === 'RequestRedirect' && f.requestRedirect.scheme === 'https');
+    const redirected = (overHttp.filters ?? []).some(
+      (f: any) => f.type === 'RequestRedirect' && f.requestRedirect.scheme === 'https',
+    );
     const https = redirected && !overHttp.backendRefs && terminates;
     // The challenge is answered where the CA asks for it: over plain HTTP.
     if (request.startsWith(ACME_PATH)) {
@@ -219,7 +313,9 @@ function gatewayApiAnswers(json: TfJson, gateway: { serviceName: string; upstrea
     }
     const rule = ruleFor('https', request);
     const service = String(rule.backendRefs[0].name);
-    return service === gateway.serviceName ? { ...inPathGateway(request, gateway), https } : { auth: 'none', servedBy: service, https };
+    return service === gateway.serviceName
+      ? { ...inPathGateway(request, gateway), https }
+      : { auth: 'none', servedBy: service, https };
   };
 }
 
@@ -230,7 +326,10 @@ function gatewayApiAnswers(json: TfJson, gateway: { serviceName: string; upstrea
  * without a session, its --api-route regexes (matched against path and query) answer 401,
  * everything else is redirected to sign-in, and signed-in requests go to its upstream.
  */
-function f5Answers(json: TfJson, gateway: { serviceName: string; upstream: string; apiRoutes: readonly RegExp[] }): (request: string) => Answer {
+function f5Answers(
+  json: TfJson,
+  gateway: { serviceName: string; upstream: string; apiRoutes: readonly RegExp[] },
+): (request: string) => Answer {
   const ingresses = [...Object.values(resourcesOf(json, 'kubernetes_ingress_v1')), acmeSolverIngress(json)];
   const type = (i: any) => annotationsOf(i)['nginx.org/mergeable-ingress-type'];
   const masters = ingresses.filter((i) => type(i) === 'master');
@@ -242,13 +341,21 @@ function f5Answers(json: TfJson, gateway: { serviceName: string; upstream: strin
       .filter((r) => r.manifest.kind === 'Policy')
       .map((r) => [r.manifest.metadata.name, r.manifest.spec]),
   );
-  const list = (i: any) => (annotationsOf(i)['nginx.org/policies'] ?? '').split(',').filter((n: string) => n !== '');
-  const https = annotationsOf(master)['nginx.org/ssl-redirect'] === 'true' && master.spec.tls.some((t: any) => t.hosts.includes(HOST));
+  const list = (i: any) =>
+    (annotationsOf(i)['nginx.org/policies'] ?? '').split(',').filter((n: string) => n !== '');
+  const https =
+    annotationsOf(master)['nginx.org/ssl-redirect'] === 'true' &&
+    master.spec.tls.some((t: any) => t.hosts.includes(HOST));
   const minions = ingresses.filter((i) => type(i) === 'minion');
   return (request) => {
     const { ingress, service } = routeOf(minions, request);
-    const externalAuth = [...list(ingress), ...list(master)].map((n) => policies.get(n)?.externalAuth).find((e) => e !== undefined);
-    expect(externalAuth, 'an externalAuth Policy (the gateway in the request path does the auth)').toBeUndefined();
+    const externalAuth = [...list(ingress), ...list(master)]
+      .map((n) => policies.get(n)?.externalAuth)
+      .find((e) => e !== undefined);
+    expect(
+      externalAuth,
+      'an externalAuth Policy (the gateway in the request path does the auth)',
+    ).toBeUndefined();
     if (service !== gateway.serviceName) {
       return { auth: 'none', servedBy: service, https };
     }
@@ -286,11 +393,17 @@ function f5Flavour(): Flavour {
   const json = synth((stack) => {
     f5Issuer(stack);
     // As BackstagePortal wires it: the API prefix "/api" as oauth2-proxy's route.
-    gateway = gatewayIn(stack, { upstream: { serviceName: 'backstage', port: 7007 }, apiPaths: ['^/api([/?]|$)'] });
+    gateway = gatewayIn(stack, {
+      upstream: { serviceName: 'backstage', port: 7007 },
+      apiPaths: ['^/api([/?]|$)'],
+    });
     new F5NginxIngress(stack, 'ing', f5Props({ gateway: f5GatewayOf(gateway) }));
   });
-  const args: string[] = resourceAt(json, 'kubernetes_deployment_v1', 'gw/Deployment').spec.template.spec.container[0].args;
-  const apiRoutes = args.filter((a) => a.startsWith('--api-route=')).map((a) => new RegExp(a.slice('--api-route='.length)));
+  const args: string[] = resourceAt(json, 'kubernetes_deployment_v1', 'gw/Deployment').spec.template.spec
+    .container[0].args;
+  const apiRoutes = args
+    .filter((a) => a.startsWith('--api-route='))
+    .map((a) => new RegExp(a.slice('--api-route='.length)));
   expect(apiRoutes).toHaveLength(1);
   const app = resourceAt(json, 'kubernetes_ingress_v1', 'ing/AppIngress');
   const stripped = annotation(app, 'nginx.org/proxy-set-headers')
@@ -301,8 +414,15 @@ function f5Flavour(): Flavour {
   return {
     name: 'F5 NGINX Ingress Controller',
     json,
-    answer: f5Answers(json, { serviceName: gateway!.serviceName, upstream: gateway!.identityUpstream!.serviceName, apiRoutes }),
-    identity: { setByGateway: gateway!.identityUpstream?.requestHeaders ?? [], clientCopiesReplaced: stripped },
+    answer: f5Answers(json, {
+      serviceName: gateway!.serviceName,
+      upstream: gateway!.identityUpstream!.serviceName,
+      apiRoutes,
+    }),
+    identity: {
+      setByGateway: gateway!.identityUpstream?.requestHeaders ?? [],
+      clientCopiesReplaced: stripped,
+    },
   };
 }
 
@@ -310,28 +430,49 @@ function gatewayApiFlavour(): Flavour {
   let gateway: OidcGateway | undefined;
   const json = synth((stack) => {
     // As BackstagePortal wires it: the API prefix "/api" as oauth2-proxy's route.
-    gateway = gatewayIn(stack, { upstream: { serviceName: 'backstage', port: 7007 }, apiPaths: ['^/api([/?]|$)'], hsts: {} });
+    gateway = gatewayIn(stack, {
+      upstream: { serviceName: 'backstage', port: 7007 },
+      apiPaths: ['^/api([/?]|$)'],
+      hsts: {},
+    });
     new GatewayApiIngress(stack, 'ing', {
       namespace: 'backstage',
       host: HOST,
       backend: { serviceName: 'backstage', port: 7007 },
-      authProxy: { serviceName: gateway.serviceName, namespace: gateway.namespace, port: gateway.port, identityUpstream: gateway.identityUpstream },
+      authProxy: {
+        serviceName: gateway.serviceName,
+        namespace: gateway.namespace,
+        port: gateway.port,
+        identityUpstream: gateway.identityUpstream,
+      },
       gateway: GatewayRef.create({ gatewayClassName: 'nginx' }),
       tls: TlsSource.acme({ email: 'platform@example.com' }),
     });
   });
-  const args: string[] = resourceAt(json, 'kubernetes_deployment_v1', 'gw/Deployment').spec.template.spec.container[0].args;
-  const apiRoutes = args.filter((a) => a.startsWith('--api-route=')).map((a) => new RegExp(a.slice('--api-route='.length)));
+  const args: string[] = resourceAt(json, 'kubernetes_deployment_v1', 'gw/Deployment').spec.template.spec
+    .container[0].args;
+  const apiRoutes = args
+    .filter((a) => a.startsWith('--api-route='))
+    .map((a) => new RegExp(a.slice('--api-route='.length)));
   expect(apiRoutes).toHaveLength(1);
   // No data plane header filter is portable: oauth2-proxy strips the client's copies of the
   // headers it injects (preserveRequestValue unset) and sets its own.
   const alpha = parse(resourceAt(json, 'kubernetes_config_map_v1', 'gw/Config').data['alpha-config.yaml']);
-  const replaced = (alpha.injectRequestHeaders as Array<{ name: string; preserveRequestValue?: boolean }>).filter((h) => h.preserveRequestValue !== true).map((h) => h.name);
+  const replaced = (alpha.injectRequestHeaders as Array<{ name: string; preserveRequestValue?: boolean }>)
+    .filter((h) => h.preserveRequestValue !== true)
+    .map((h) => h.name);
   return {
     name: 'Gateway API',
     json,
-    answer: gatewayApiAnswers(json, { serviceName: gateway!.serviceName, upstream: gateway!.identityUpstream!.serviceName, apiRoutes }),
-    identity: { setByGateway: gateway!.identityUpstream?.requestHeaders ?? [], clientCopiesReplaced: replaced },
+    answer: gatewayApiAnswers(json, {
+      serviceName: gateway!.serviceName,
+      upstream: gateway!.identityUpstream!.serviceName,
+      apiRoutes,
+    }),
+    identity: {
+      setByGateway: gateway!.identityUpstream?.requestHeaders ?? [],
+      clientCopiesReplaced: replaced,
+    },
   };
 }
 
@@ -386,13 +527,27 @@ describe('all flavours', () => {
     const extraAnnotations = { 'nginx.org/server-snippets': 'x', 'nginx.org/location-snippets': 'x' };
     expect(
       errorOf(() =>
-        synth((stack) => new NginxIngress(stack, 'ing', { namespace: 'backstage', host: HOST, backend: { serviceName: 'backstage', port: 7007 }, gateway: gatewayIn(stack), tls: TlsSource.fromSecret('tls'), extraAnnotations })),
+        synth(
+          (stack) =>
+            new NginxIngress(stack, 'ing', {
+              namespace: 'backstage',
+              host: HOST,
+              backend: { serviceName: 'backstage', port: 7007 },
+              gateway: gatewayIn(stack),
+              tls: TlsSource.fromSecret('tls'),
+              extraAnnotations,
+            }),
+        ),
       ).split('\n'),
     ).toEqual([
       `[test/ing] extraAnnotations.nginx.org/server-snippets: ${fix('NginxIngress')}`,
       `[test/ing] extraAnnotations.nginx.org/location-snippets: ${fix('NginxIngress')}`,
     ]);
-    expect(errorOf(() => synth((stack) => new F5NginxIngress(stack, 'ing', f5Props({ extraAnnotations })))).split('\n')).toEqual([
+    expect(
+      errorOf(() => synth((stack) => new F5NginxIngress(stack, 'ing', f5Props({ extraAnnotations })))).split(
+        '\n',
+      ),
+    ).toEqual([
       `[test/ing] extraAnnotations.nginx.org/server-snippets: ${fix('F5NginxIngress')}`,
       `[test/ing] extraAnnotations.nginx.org/location-snippets: ${fix('F5NginxIngress')}`,
     ]);
@@ -407,8 +562,14 @@ describe('F5NginxIngress', () => {
     });
   const master = (json: TfJson) => resourceAt(json, 'kubernetes_ingress_v1', 'ing/Ingress');
   const app = (json: TfJson) => resourceAt(json, 'kubernetes_ingress_v1', 'ing/AppIngress');
-  const policiesOf = (json: TfJson) => Object.values(resourcesOf(json, 'kubernetes_manifest')).map((r) => r.manifest).filter((m) => m.kind === 'Policy');
-  const errors = (overrides: Record<string, unknown>) => errorOf(() => synth((stack) => new F5NginxIngress(stack, 'ing', { ...f5Props(), ...overrides } as any))).split('\n');
+  const policiesOf = (json: TfJson) =>
+    Object.values(resourcesOf(json, 'kubernetes_manifest'))
+      .map((r) => r.manifest)
+      .filter((m) => m.kind === 'Policy');
+  const errors = (overrides: Record<string, unknown>) =>
+    errorOf(() =>
+      synth((stack) => new F5NginxIngress(stack, 'ing', { ...f5Props(), ...overrides } as any)),
+    ).split('\n');
   const MINION = {
     'nginx.org/mergeable-ingress-type': 'minion',
     'nginx.org/proxy-buffer-size': '32k',
@@ -417,12 +578,17 @@ describe('F5NginxIngress', () => {
     'nginx.org/proxy-connect-timeout': '5s',
     'nginx.org/proxy-read-timeout': '60s',
     'nginx.org/proxy-send-timeout': '60s',
-    'nginx.org/proxy-set-headers': 'X-Forwarded-User: ,X-Forwarded-Email: ,X-Forwarded-Preferred-Username: ,X-OAUTH2-PROXY-ID-TOKEN: ',
+    'nginx.org/proxy-set-headers':
+      'X-Forwarded-User: ,X-Forwarded-Email: ,X-Forwarded-Preferred-Username: ,X-OAUTH2-PROXY-ID-TOKEN: ',
   };
 
   it('renders a master and one minion, and no Policy: the gateway in the request path does the auth', () => {
     const json = synthF5();
-    expect(Object.values(resourcesOf(json, 'kubernetes_ingress_v1')).map((i) => i.metadata.name).sort()).toEqual(['backstage', 'backstage-app']);
+    expect(
+      Object.values(resourcesOf(json, 'kubernetes_ingress_v1'))
+        .map((i) => i.metadata.name)
+        .sort(),
+    ).toEqual(['backstage', 'backstage-app']);
     expect(policiesOf(json)).toEqual([]);
   });
 
@@ -437,7 +603,11 @@ describe('F5NginxIngress', () => {
       'nginx.org/server-tokens': 'false',
       'cert-manager.io/cluster-issuer': 'letsencrypt-f5',
     });
-    expect(master(json).spec).toEqual({ ingress_class_name: 'nginx', tls: [{ hosts: [HOST], secret_name: 'backstage-example-com-tls' }], rule: [{ host: HOST }] });
+    expect(master(json).spec).toEqual({
+      ingress_class_name: 'nginx',
+      tls: [{ hosts: [HOST], secret_name: 'backstage-example-com-tls' }],
+      rule: [{ host: HOST }],
+    });
   });
 
   it('routes every path (/oauth2 and the API included) to the gateway with one set of buffers and limits, the identity headers stripped', () => {
@@ -445,13 +615,27 @@ describe('F5NginxIngress', () => {
     expect(app(json).metadata.annotations).toEqual(MINION);
     expect(app(json).spec.tls).toBeUndefined();
     expect(app(json).spec.rule).toEqual([
-      { host: HOST, http: { path: [{ path: '/', path_type: 'Prefix', backend: { service: { name: 'oauth2-proxy', port: { number: 4180 } } } }] } },
+      {
+        host: HOST,
+        http: {
+          path: [
+            {
+              path: '/',
+              path_type: 'Prefix',
+              backend: { service: { name: 'oauth2-proxy', port: { number: 4180 } } },
+            },
+          ],
+        },
+      },
     ]);
     expect(app(json).depends_on).toEqual([expect.stringMatching(/^kubernetes_ingress_v1\.ing_Ingress_/)]);
   });
 
   it('applies the allow-list (an accessControl Policy) and the rate limit to the portal minion only', () => {
-    const json = synthF5({ allowSourceRanges: ['203.0.113.0/24', '2001:db8::/32'], rateLimit: { requestsPerSecond: 10, burstMultiplier: 3 } });
+    const json = synthF5({
+      allowSourceRanges: ['203.0.113.0/24', '2001:db8::/32'],
+      rateLimit: { requestsPerSecond: 10, burstMultiplier: 3 },
+    });
     expect(policiesOf(json)).toEqual([
       {
         apiVersion: 'k8s.nginx.org/v1',
@@ -477,14 +661,21 @@ describe('F5NginxIngress', () => {
       'nginx.org/limit-req-burst': '30',
     });
     expect(master(json).metadata.annotations).not.toHaveProperty('nginx.org/policies');
-    expect(app(json).depends_on).toEqual([expect.stringMatching(/^kubernetes_manifest\.ing_AccessControlPolicy_/), expect.stringMatching(/^kubernetes_ingress_v1\.ing_Ingress_/)]);
+    expect(app(json).depends_on).toEqual([
+      expect.stringMatching(/^kubernetes_manifest\.ing_AccessControlPolicy_/),
+      expect.stringMatching(/^kubernetes_ingress_v1\.ing_Ingress_/),
+    ]);
   });
 
   it('warns at synth with cookie sessions (users in many groups get 400), not with Redis', () => {
     const warningsWith = (sessionStore: F5AuthGateway['sessionStore']) => {
       let ingress: F5NginxIngress | undefined;
       synth((stack) => {
-        ingress = new F5NginxIngress(stack, 'ing', f5Props({ tls: TlsSource.fromSecret('portal-tls'), gateway: { ...proxyGateway, sessionStore } }));
+        ingress = new F5NginxIngress(
+          stack,
+          'ing',
+          f5Props({ tls: TlsSource.fromSecret('portal-tls'), gateway: { ...proxyGateway, sessionStore } }),
+        );
       });
       return ingress!.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => m.data);
     };
@@ -521,19 +712,40 @@ describe('F5NginxIngress', () => {
   });
 
   it('passes harmless extra annotations to the portal minion', () => {
-    const json = synthF5({ extraAnnotations: { 'nginx.org/websocket-services': 'oauth2-proxy', 'example.com/team': 'platform' } });
-    expect(app(json).metadata.annotations).toEqual({ ...MINION, 'nginx.org/websocket-services': 'oauth2-proxy', 'example.com/team': 'platform' });
+    const json = synthF5({
+      extraAnnotations: { 'nginx.org/websocket-services': 'oauth2-proxy', 'example.com/team': 'platform' },
+    });
+    expect(app(json).metadata.annotations).toEqual({
+      ...MINION,
+      'nginx.org/websocket-services': 'oauth2-proxy',
+      'example.com/team': 'platform',
+    });
   });
 
   it('uses an existing TLS secret without cert-manager', () => {
-    const json = synth((stack) => new F5NginxIngress(stack, 'ing', f5Props({ tls: TlsSource.fromSecret('portal-tls') })));
-    expect(Object.keys(master(json).metadata.annotations).some((k) => k.startsWith('cert-manager.io/'))).toBe(false);
+    const json = synth(
+      (stack) => new F5NginxIngress(stack, 'ing', f5Props({ tls: TlsSource.fromSecret('portal-tls') })),
+    );
+    expect(Object.keys(master(json).metadata.annotations).some((k) => k.startsWith('cert-manager.io/'))).toBe(
+      false,
+    );
     expect(master(json).spec.tls).toEqual([{ hosts: [HOST], secret_name: 'portal-tls' }]);
   });
 
   describe('validation', () => {
     it('refuses an auth-only gateway: F5 cannot pass the identity headers from the auth answer', () => {
-      expect(errorOf(() => synth((stack) => new F5NginxIngress(stack, 'ing', f5Props({ gateway: gatewayIn(stack) as unknown as F5AuthGateway })))).split('\n')).toEqual([
+      expect(
+        errorOf(() =>
+          synth(
+            (stack) =>
+              new F5NginxIngress(
+                stack,
+                'ing',
+                f5Props({ gateway: gatewayIn(stack) as unknown as F5AuthGateway }),
+              ),
+          ),
+        ).split('\n'),
+      ).toEqual([
         "[test/ing] gateway: cannot hand the identity headers to the backend on the F5 controller, got an OidcGateway. F5's externalAuth policy does not copy auth-response headers to the backend (nginx/kubernetes-ingress#10525) and snippets are refused: run the gateway as a reverse proxy in front of the backend that sets the identity headers itself (identityUpstream), or use NginxIngress.",
       ]);
     });
@@ -541,7 +753,14 @@ describe('F5NginxIngress', () => {
     it('refuses a gateway that sets other identity headers than the contract, or proxies elsewhere', () => {
       expect(
         errors({
-          gateway: { ...proxyGateway, identityUpstream: { serviceName: 'other', port: 80, requestHeaders: ['X-Forwarded-User', 'Authorization'] } },
+          gateway: {
+            ...proxyGateway,
+            identityUpstream: {
+              serviceName: 'other',
+              port: 80,
+              requestHeaders: ['X-Forwarded-User', 'Authorization'],
+            },
+          },
         }),
       ).toEqual([
         '[test/ing] gateway.identityUpstream.requestHeaders: must be exactly the identity headers of the header contract, got ["X-Forwarded-User","Authorization"]. Have the gateway set X-Forwarded-User, X-Forwarded-Email, X-Forwarded-Preferred-Username, X-OAUTH2-PROXY-ID-TOKEN (identityHeaderNames()), no more and no fewer: Backstage trusts exactly these.',
@@ -551,13 +770,20 @@ describe('F5NginxIngress', () => {
 
     it('refuses a gateway in another namespace, which the minion could not route to', () => {
       expect(errors({ gateway: { ...proxyGateway, namespace: 'sso' } })).toEqual([
-        "[test/ing] gateway.namespace: is not the Ingresses' namespace (backstage), got \"sso\". An Ingress routes only to Services of its own namespace: run the gateway in the portal's namespace.",
+        '[test/ing] gateway.namespace: is not the Ingresses\' namespace (backstage), got "sso". An Ingress routes only to Services of its own namespace: run the gateway in the portal\'s namespace.',
       ]);
     });
 
     it('accepts the contract headers in any order and case', () => {
       const requestHeaders = [...identityHeaderNames()].reverse().map((h) => h.toLowerCase());
-      expect(() => synthF5({ gateway: { ...proxyGateway, identityUpstream: { serviceName: 'backstage', port: 7007, requestHeaders } } })).not.toThrow();
+      expect(() =>
+        synthF5({
+          gateway: {
+            ...proxyGateway,
+            identityUpstream: { serviceName: 'backstage', port: 7007, requestHeaders },
+          },
+        }),
+      ).not.toThrow();
     });
 
     it('refuses something that is not a gateway or a TlsSource', () => {
@@ -588,7 +814,7 @@ describe('F5NginxIngress', () => {
         '[test/ing] extraAnnotations.nginx.org/policies: is managed by F5NginxIngress, got "other". Set it through the "allowSourceRanges" prop (the gateway in the request path does the auth).',
         '[test/ing] extraAnnotations.nginx.org/hsts: is managed by F5NginxIngress, got "false". Set it through nothing: HSTS is always on.',
         '[test/ing] extraAnnotations.nginx.org/proxy-set-headers: is managed by F5NginxIngress, got "X-Forwarded-User: admin". Set it through nothing: the identity headers are stripped from client requests.',
-        "[test/ing] extraAnnotations.nginx.org/proxy-hide-headers: is a host-level annotation, which the portal's minion Ingress cannot carry, got \"Server\". Set it on the controller's ConfigMap (controller.config.entries) instead.",
+        '[test/ing] extraAnnotations.nginx.org/proxy-hide-headers: is a host-level annotation, which the portal\'s minion Ingress cannot carry, got "Server". Set it on the controller\'s ConfigMap (controller.config.entries) instead.',
         '[test/ing] extraAnnotations.acme.cert-manager.io/http01-edit-in-place: is managed by the tls prop, got "true". Choose the issuer with TlsSource.fromIssuer() or .privateCa(); only the master Ingress asks cert-manager for the certificate.',
       ]);
     });

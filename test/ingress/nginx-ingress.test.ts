@@ -1,7 +1,9 @@
 import { TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
+
 import {
   IngressAuthGateway,
+  ingressAuthResponseHeaders,
   NginxIngress,
   NginxIngressProps,
   OidcGateway,
@@ -9,9 +11,8 @@ import {
   OidcIssuer,
   SessionStore,
   TlsSource,
-  ingressAuthResponseHeaders,
 } from '../../lib';
-import { TfJson, errorOf, resourceAt, resourcesOf, synth, variableSecret } from '../helpers';
+import { errorOf, resourceAt, resourcesOf, synth, TfJson, variableSecret } from '../helpers';
 
 const NGINX = 'nginx.ingress.kubernetes.io';
 
@@ -38,7 +39,10 @@ const plainGateway: IngressAuthGateway = {
   sessionStore: { proxyBufferSize: '16k' },
 };
 
-function ingressProps(gateway: IngressAuthGateway, overrides: Partial<NginxIngressProps> = {}): NginxIngressProps {
+function ingressProps(
+  gateway: IngressAuthGateway,
+  overrides: Partial<NginxIngressProps> = {},
+): NginxIngressProps {
   return {
     namespace: 'backstage',
     host: 'backstage.example.com',
@@ -50,8 +54,13 @@ function ingressProps(gateway: IngressAuthGateway, overrides: Partial<NginxIngre
 }
 
 /** Synthesizes a real gateway and an ingress `ing` in front of it. */
-function synthIngress(overrides: Partial<NginxIngressProps> = {}, gatewayOverrides: Partial<OidcGatewayProps> = {}): TfJson {
-  return synth((stack) => new NginxIngress(stack, 'ing', ingressProps(gatewayIn(stack, gatewayOverrides), overrides)));
+function synthIngress(
+  overrides: Partial<NginxIngressProps> = {},
+  gatewayOverrides: Partial<OidcGatewayProps> = {},
+): TfJson {
+  return synth(
+    (stack) => new NginxIngress(stack, 'ing', ingressProps(gatewayIn(stack, gatewayOverrides), overrides)),
+  );
 }
 
 const mainIngress = (json: TfJson) => resourceAt(json, 'kubernetes_ingress_v1', 'ing/Ingress');
@@ -61,7 +70,9 @@ const signInAnnotations = (json: TfJson): Record<string, string> => signInIngres
 
 /** The error lines of an ingress with invalid props (`any`: tests pass what types forbid). */
 function ingressErrors(overrides: Record<string, unknown>): string[] {
-  return errorOf(() => synth((stack) => new NginxIngress(stack, 'ing', { ...ingressProps(plainGateway), ...overrides } as any))).split('\n');
+  return errorOf(() =>
+    synth((stack) => new NginxIngress(stack, 'ing', { ...ingressProps(plainGateway), ...overrides } as any)),
+  ).split('\n');
 }
 
 const SNIPPET_FIX =
@@ -71,32 +82,52 @@ describe('NginxIngress', () => {
   describe('authenticated Ingress', () => {
     it('sends every request through the gateway and copies exactly the identity headers', () => {
       const annotations = mainAnnotations(synthIngress());
-      expect(annotations[`${NGINX}/auth-url`]).toBe('http://oauth2-proxy.backstage.svc.cluster.local:4180/oauth2/auth');
-      expect(annotations[`${NGINX}/auth-signin`]).toBe('https://backstage.example.com/oauth2/start?rd=$escaped_request_uri');
+      expect(annotations[`${NGINX}/auth-url`]).toBe(
+        'http://oauth2-proxy.backstage.svc.cluster.local:4180/oauth2/auth',
+      );
+      expect(annotations[`${NGINX}/auth-signin`]).toBe(
+        'https://backstage.example.com/oauth2/start?rd=$escaped_request_uri',
+      );
       expect(annotations[`${NGINX}/auth-response-headers`]).toBe(ingressAuthResponseHeaders());
       expect(annotations[`${NGINX}/auth-response-headers`]).toBe(
         'X-Forwarded-User,X-Forwarded-Email,X-Forwarded-Preferred-Username,X-OAUTH2-PROXY-ID-TOKEN',
       );
       // Backstage rejects oauth2-proxy's bearer token ("Illegal token").
-      expect((annotations[`${NGINX}/auth-response-headers`] ?? '').toLowerCase().split(',')).not.toContain('authorization');
+      expect((annotations[`${NGINX}/auth-response-headers`] ?? '').toLowerCase().split(',')).not.toContain(
+        'authorization',
+      );
     });
 
     it('forces HTTPS and routes / to the Backstage service', () => {
       const ingress = mainIngress(synthIngress());
-      expect(ingress.metadata.annotations).toMatchObject({ [`${NGINX}/ssl-redirect`]: 'true', [`${NGINX}/force-ssl-redirect`]: 'true' });
+      expect(ingress.metadata.annotations).toMatchObject({
+        [`${NGINX}/ssl-redirect`]: 'true',
+        [`${NGINX}/force-ssl-redirect`]: 'true',
+      });
       expect(ingress.metadata.name).toBe('backstage');
       expect(ingress.spec.ingress_class_name).toBe('nginx');
       expect(ingress.spec.rule).toEqual([
         {
           host: 'backstage.example.com',
-          http: { path: [{ path: '/', path_type: 'Prefix', backend: { service: { name: 'backstage', port: { number: 7007 } } } }] },
+          http: {
+            path: [
+              {
+                path: '/',
+                path_type: 'Prefix',
+                backend: { service: { name: 'backstage', port: { number: 7007 } } },
+              },
+            ],
+          },
         },
       ]);
     });
 
     it('sizes the proxy buffer for the session store, unless told otherwise', () => {
       expect(mainAnnotations(synthIngress())[`${NGINX}/proxy-buffer-size`]).toBe('32k');
-      const redis = synthIngress({}, { sessionStore: SessionStore.redis({ url: 'redis://redis.backstage.svc:6379' }) });
+      const redis = synthIngress(
+        {},
+        { sessionStore: SessionStore.redis({ url: 'redis://redis.backstage.svc:6379' }) },
+      );
       expect(mainAnnotations(redis)[`${NGINX}/proxy-buffer-size`]).toBe('16k');
       const explicit = synthIngress({ proxyBufferSize: '64k' });
       expect(mainAnnotations(explicit)[`${NGINX}/proxy-buffer-size`]).toBe('64k');
@@ -110,7 +141,12 @@ describe('NginxIngress', () => {
         [`${NGINX}/proxy-read-timeout`]: '60',
         [`${NGINX}/proxy-send-timeout`]: '60',
       });
-      const custom = mainAnnotations(synthIngress({ proxyBodySize: '50m', timeouts: { connectSeconds: 2, readSeconds: 300, sendSeconds: 120 } }));
+      const custom = mainAnnotations(
+        synthIngress({
+          proxyBodySize: '50m',
+          timeouts: { connectSeconds: 2, readSeconds: 300, sendSeconds: 120 },
+        }),
+      );
       expect(custom).toMatchObject({
         [`${NGINX}/proxy-body-size`]: '50m',
         [`${NGINX}/proxy-connect-timeout`]: '2',
@@ -123,7 +159,9 @@ describe('NginxIngress', () => {
       // A large session is split into any number of cookies (7 for an Entra ID user in
       // 200 groups): naming some parts would let a request that shares them but differs
       // in the rest be answered from another user's cached "yes".
-      const annotations = mainAnnotations(synthIngress({ authCacheDuration: '5m' }, { cookie: { name: 'portal_session' } }));
+      const annotations = mainAnnotations(
+        synthIngress({ authCacheDuration: '5m' }, { cookie: { name: 'portal_session' } }),
+      );
       expect(annotations[`${NGINX}/auth-cache-key`]).toBe('$http_cookie$http_authorization');
       expect(annotations[`${NGINX}/auth-cache-duration`]).toBe('200 202 5m');
     });
@@ -136,28 +174,40 @@ describe('NginxIngress', () => {
 
     it('limits CORS to the portal origin and the extra origins', () => {
       expect(mainAnnotations(synthIngress())).not.toHaveProperty(`${NGINX}/enable-cors`);
-      const annotations = mainAnnotations(synthIngress({ cors: { extraOrigins: ['https://docs.example.com'] } }));
+      const annotations = mainAnnotations(
+        synthIngress({ cors: { extraOrigins: ['https://docs.example.com'] } }),
+      );
       expect(annotations).toMatchObject({
         [`${NGINX}/enable-cors`]: 'true',
         [`${NGINX}/cors-allow-origin`]: 'https://backstage.example.com,https://docs.example.com',
         [`${NGINX}/cors-allow-credentials`]: 'true',
       });
-      expect(mainAnnotations(synthIngress({ cors: {} }))[`${NGINX}/cors-allow-origin`]).toBe('https://backstage.example.com');
+      expect(mainAnnotations(synthIngress({ cors: {} }))[`${NGINX}/cors-allow-origin`]).toBe(
+        'https://backstage.example.com',
+      );
     });
 
     it('works with any IngressAuthGateway implementation', () => {
-      const json = synth((stack) => new NginxIngress(stack, 'ing', ingressProps(plainGateway, { authCacheDuration: '1m' })));
+      const json = synth(
+        (stack) => new NginxIngress(stack, 'ing', ingressProps(plainGateway, { authCacheDuration: '1m' })),
+      );
       const annotations = mainAnnotations(json);
       expect(annotations[`${NGINX}/auth-url`]).toBe('http://auth.sso.svc.cluster.local:4180/oauth2/auth');
       expect(annotations[`${NGINX}/proxy-buffer-size`]).toBe('16k');
       expect(annotations[`${NGINX}/auth-cache-key`]).toBe('$http_cookie$http_authorization');
-      expect(signInIngress(json).spec.rule[0].http.path[0].backend.service).toEqual({ name: 'auth', port: { number: 4180 } });
+      expect(signInIngress(json).spec.rule[0].http.path[0].backend.service).toEqual({
+        name: 'auth',
+        port: { number: 4180 },
+      });
     });
   });
 
   describe('client restrictions on both Ingresses', () => {
     it('applies the source allow-list and rate limits to the portal and the sign-in path', () => {
-      const json = synthIngress({ allowSourceRanges: ['203.0.113.0/24', '2001:db8::/32'], rateLimit: { requestsPerSecond: 10, connections: 20 } });
+      const json = synthIngress({
+        allowSourceRanges: ['203.0.113.0/24', '2001:db8::/32'],
+        rateLimit: { requestsPerSecond: 10, connections: 20 },
+      });
       for (const annotations of [mainAnnotations(json), signInAnnotations(json)]) {
         expect(annotations).toMatchObject({
           [`${NGINX}/whitelist-source-range`]: '203.0.113.0/24,2001:db8::/32',
@@ -184,7 +234,15 @@ describe('NginxIngress', () => {
       expect(ingress.spec.rule).toEqual([
         {
           host: 'backstage.example.com',
-          http: { path: [{ path: '/oauth2', path_type: 'Prefix', backend: { service: { name: 'oauth2-proxy', port: { number: 4180 } } } }] },
+          http: {
+            path: [
+              {
+                path: '/oauth2',
+                path_type: 'Prefix',
+                backend: { service: { name: 'oauth2-proxy', port: { number: 4180 } } },
+              },
+            ],
+          },
         },
       ]);
       expect(ingress.metadata.annotations).toEqual({
@@ -193,7 +251,9 @@ describe('NginxIngress', () => {
         [`${NGINX}/proxy-buffer-size`]: '32k',
         [`${NGINX}/proxy-buffers-number`]: '8',
       });
-      expect(Object.keys(ingress.metadata.annotations).some((k) => k.startsWith(`${NGINX}/auth-`))).toBe(false);
+      expect(Object.keys(ingress.metadata.annotations).some((k) => k.startsWith(`${NGINX}/auth-`))).toBe(
+        false,
+      );
     });
   });
 
@@ -210,8 +270,12 @@ describe('NginxIngress', () => {
     it('uses an existing TLS secret on both Ingresses without cert-manager', () => {
       const json = synthIngress({ tls: TlsSource.fromSecret('portal-tls') });
       expect(Object.keys(mainAnnotations(json)).some((k) => k.startsWith('cert-manager.io/'))).toBe(false);
-      expect(mainIngress(json).spec.tls).toEqual([{ hosts: ['backstage.example.com'], secret_name: 'portal-tls' }]);
-      expect(signInIngress(json).spec.tls).toEqual([{ hosts: ['backstage.example.com'], secret_name: 'portal-tls' }]);
+      expect(mainIngress(json).spec.tls).toEqual([
+        { hosts: ['backstage.example.com'], secret_name: 'portal-tls' },
+      ]);
+      expect(signInIngress(json).spec.tls).toEqual([
+        { hosts: ['backstage.example.com'], secret_name: 'portal-tls' },
+      ]);
       expect(resourcesOf(json, 'kubernetes_manifest')).toEqual({});
     });
   });
@@ -244,7 +308,13 @@ describe('NginxIngress', () => {
 
     it('refuses snippet look-alikes: any case, surrounding spaces', () => {
       expect(
-        ingressErrors({ extraAnnotations: { [`${NGINX}/Configuration-Snippet`]: 'x', [`${NGINX}/server-snippet `]: 'x', [`${NGINX}/AUTH-SNIPPET`]: 'x' } }),
+        ingressErrors({
+          extraAnnotations: {
+            [`${NGINX}/Configuration-Snippet`]: 'x',
+            [`${NGINX}/server-snippet `]: 'x',
+            [`${NGINX}/AUTH-SNIPPET`]: 'x',
+          },
+        }),
       ).toEqual([
         `[test/ing] extraAnnotations.${NGINX}/Configuration-Snippet: ${SNIPPET_FIX}`,
         `[test/ing] extraAnnotations.${NGINX}/server-snippet : ${SNIPPET_FIX}`,
@@ -253,10 +323,17 @@ describe('NginxIngress', () => {
     });
 
     it('refuses the newer name of the managed allow-list, which ingress-nginx reads first', () => {
-      expect(ingressErrors({ allowSourceRanges: ['10.0.0.0/8'], extraAnnotations: { [`${NGINX}/allowlist-source-range`]: '0.0.0.0/0' } })).toEqual([
+      expect(
+        ingressErrors({
+          allowSourceRanges: ['10.0.0.0/8'],
+          extraAnnotations: { [`${NGINX}/allowlist-source-range`]: '0.0.0.0/0' },
+        }),
+      ).toEqual([
         `[test/ing] extraAnnotations.${NGINX}/allowlist-source-range: is managed by NginxIngress, got "0.0.0.0/0". Set it through the "allowSourceRanges" prop.`,
       ]);
-      expect(ingressErrors({ extraAnnotations: { [`${NGINX}/Whitelist-Source-Range`]: '0.0.0.0/0' } })).toEqual([
+      expect(
+        ingressErrors({ extraAnnotations: { [`${NGINX}/Whitelist-Source-Range`]: '0.0.0.0/0' } }),
+      ).toEqual([
         `[test/ing] extraAnnotations.${NGINX}/Whitelist-Source-Range: is managed by NginxIngress, got "0.0.0.0/0". Set it through the "allowSourceRanges" prop.`,
       ]);
     });
@@ -264,7 +341,16 @@ describe('NginxIngress', () => {
     it('refuses keys Kubernetes does not accept as annotation keys', () => {
       const fix =
         'Kubernetes takes an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or "." (starting and ending with a letter or digit), e.g. "example.com/team".';
-      expect(ingressErrors({ extraAnnotations: { 'team name': 'a', 'Example.com/team': 'b', [`example.com/${'x'.repeat(64)}`]: 'c', 'example.com/team': 'ok' } })).toEqual([
+      expect(
+        ingressErrors({
+          extraAnnotations: {
+            'team name': 'a',
+            'Example.com/team': 'b',
+            [`example.com/${'x'.repeat(64)}`]: 'c',
+            'example.com/team': 'ok',
+          },
+        }),
+      ).toEqual([
         `[test/ing] extraAnnotations.team name: is not a valid annotation key, got "a". ${fix}`,
         `[test/ing] extraAnnotations.Example.com/team: is not a valid annotation key, got "b". ${fix}`,
         `[test/ing] extraAnnotations.example.com/${'x'.repeat(64)}: is not a valid annotation key, got "c". ${fix}`,
@@ -284,12 +370,20 @@ describe('NginxIngress', () => {
     });
 
     it('refuses overriding the identity headers the gateway decides', () => {
-      const [line] = ingressErrors({ extraAnnotations: { [`${NGINX}/auth-response-headers`]: 'Authorization' } });
-      expect(line).toMatch(new RegExp(`^\\[test/ing\\] extraAnnotations\\.${NGINX.replace(/\./g, '\\.')}/auth-response-headers: is managed by NginxIngress, got "Authorization"\\. `));
+      const [line] = ingressErrors({
+        extraAnnotations: { [`${NGINX}/auth-response-headers`]: 'Authorization' },
+      });
+      expect(line).toMatch(
+        new RegExp(
+          `^\\[test/ing\\] extraAnnotations\\.${NGINX.replace(/\./g, '\\.')}/auth-response-headers: is managed by NginxIngress, got "Authorization"\\. `,
+        ),
+      );
     });
 
     it('names a prop NginxIngress really has when a managed annotation maps to a differently named prop', () => {
-      const [allowList] = ingressErrors({ extraAnnotations: { [`${NGINX}/whitelist-source-range`]: '10.0.0.0/8' } });
+      const [allowList] = ingressErrors({
+        extraAnnotations: { [`${NGINX}/whitelist-source-range`]: '10.0.0.0/8' },
+      });
       expect(allowList).toContain('"allowSourceRanges"');
       const [rate] = ingressErrors({ extraAnnotations: { [`${NGINX}/limit-rps`]: '100' } });
       expect(rate).toContain('"rateLimit.requestsPerSecond"');
@@ -324,7 +418,8 @@ describe('NginxIngress', () => {
     });
 
     it('refuses invalid Kubernetes names', () => {
-      const fix = 'Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.';
+      const fix =
+        'Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.';
       expect(ingressErrors({ namespace: 'back_stage', name: 'Portal' })).toEqual([
         `[test/ing] namespace: must be a valid Kubernetes name (RFC 1123 label), got "back_stage". ${fix}`,
         `[test/ing] name: must be a valid Kubernetes name (RFC 1123 label), got "Portal". ${fix}`,
@@ -347,7 +442,8 @@ describe('NginxIngress', () => {
 });
 
 describe('NginxIngress API paths', () => {
-  const apiIngress = (json: ReturnType<typeof synthIngress>) => resourceAt(json, 'kubernetes_ingress_v1', 'ing/ApiIngress');
+  const apiIngress = (json: ReturnType<typeof synthIngress>) =>
+    resourceAt(json, 'kubernetes_ingress_v1', 'ing/ApiIngress');
 
   it('answers /api without a session with 401: same auth as the portal, but no auth-signin redirect', () => {
     const json = synthIngress();
@@ -355,7 +451,11 @@ describe('NginxIngress API paths', () => {
     const main = mainAnnotations(json);
     expect(api.metadata.name).toBe('backstage-api');
     expect(api.spec.rule[0].http.path).toEqual([
-      { path: '/api', path_type: 'Prefix', backend: { service: { name: 'backstage', port: { number: 7007 } } } },
+      {
+        path: '/api',
+        path_type: 'Prefix',
+        backend: { service: { name: 'backstage', port: { number: 7007 } } },
+      },
     ]);
     // Only the main Ingress asks cert-manager for the certificate; the API Ingress shares it.
     const { [`${NGINX}/auth-signin`]: signin, 'cert-manager.io/cluster-issuer': issuer, ...rest } = main;
@@ -381,7 +481,10 @@ describe('NginxIngress API paths', () => {
 
   it('takes other API prefixes and refuses regular expressions', () => {
     const api = apiIngress(synthIngress({ apiPaths: ['/api', '/catalog-import'] }));
-    expect(api.spec.rule[0].http.path.map((p: { path: string }) => p.path)).toEqual(['/api', '/catalog-import']);
+    expect(api.spec.rule[0].http.path.map((p: { path: string }) => p.path)).toEqual([
+      '/api',
+      '/catalog-import',
+    ]);
     expect(errorOf(() => synthIngress({ apiPaths: ['^/api/'] }))).toBe(
       '[test/ing] apiPaths[0]: must be a path prefix such as "/api", got "^/api/". Start with "/" and leave out regular expressions and the trailing "/".',
     );

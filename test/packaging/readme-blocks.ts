@@ -7,7 +7,13 @@ import { resolve } from 'node:path';
 
 export type ReadmeBlock =
   | { readonly kind: 'commands'; readonly language: string; readonly text: string; readonly line: number }
-  | { readonly kind: 'file'; readonly language: string; readonly path: string; readonly text: string; readonly line: number };
+  | {
+      readonly kind: 'file';
+      readonly language: string;
+      readonly path: string;
+      readonly text: string;
+      readonly line: number;
+    };
 
 export const README = resolve(__dirname, '../../README.md');
 
@@ -28,7 +34,11 @@ export function readmeBlocks(marker: string, readme = readFileSync(README, 'utf8
     if (words.includes(marker)) {
       const text = lines.slice(i + 1, end).join('\n') + '\n';
       const file = words.find((w) => w.startsWith('file='))?.slice('file='.length);
-      blocks.push(file ? { kind: 'file', language: open[1]!, path: file, text, line: i + 1 } : { kind: 'commands', language: open[1]!, text, line: i + 1 });
+      blocks.push(
+        file
+          ? { kind: 'file', language: open[1]!, path: file, text, line: i + 1 }
+          : { kind: 'commands', language: open[1]!, text, line: i + 1 },
+      );
     }
     i = end;
   }

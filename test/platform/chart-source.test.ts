@@ -1,17 +1,26 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
+
 import { CertManager, CHART_DIRECTORY_CONTEXT, ChartSource, DEFAULT_CHARTS, Reloader } from '../../lib';
 import { chartFixture, expectProblems } from '../helpers';
 import { refusedBy, releaseAttributes, synthPlatform } from './platform-helpers';
 
 /** The chart-locating attributes of a Reloader release installed from `chart`. */
 function locate(chart: ChartSource) {
-  const { repository, chart: name, version } = releaseAttributes(synthPlatform((stack) => new Reloader(stack, 'reloader', { chart })), 'reloader');
+  const {
+    repository,
+    chart: name,
+    version,
+  } = releaseAttributes(
+    synthPlatform((stack) => new Reloader(stack, 'reloader', { chart })),
+    'reloader',
+  );
   return { repository, chart: name, version };
 }
 
@@ -20,7 +29,9 @@ const refused = (chart: unknown) => refusedBy((stack) => new Reloader(stack, 're
 describe('ChartSource', () => {
   describe('kinds', () => {
     it('installs from a Helm repository: repository URL, chart name and version', () => {
-      expect(locate(ChartSource.repository('https://charts.example.com/stable/', 'reloader', '2.2.11'))).toEqual({
+      expect(
+        locate(ChartSource.repository('https://charts.example.com/stable/', 'reloader', '2.2.11')),
+      ).toEqual({
         repository: 'https://charts.example.com/stable',
         chart: 'reloader',
         version: '2.2.11',
@@ -28,7 +39,9 @@ describe('ChartSource', () => {
     });
 
     it('installs from an OCI registry: the registry path as repository, the last segment as chart', () => {
-      expect(locate(ChartSource.oci('oci://registry.example.com:5000/mirror/charts/reloader', '2.2.11'))).toEqual({
+      expect(
+        locate(ChartSource.oci('oci://registry.example.com:5000/mirror/charts/reloader', '2.2.11')),
+      ).toEqual({
         repository: 'oci://registry.example.com:5000/mirror/charts',
         chart: 'reloader',
         version: '2.2.11',
@@ -51,11 +64,19 @@ describe('ChartSource', () => {
     it('refuses a local path that does not exist or is no chart, naming the resolved path', () => {
       const missing = resolve('no/such/chart');
       expectProblems(refused(ChartSource.localPath('no/such/chart')), [
-        { where: 'test/reloader', path: 'chart.path', says: [`does not exist (resolved to ${missing})`, 'got "no/such/chart"'] },
+        {
+          where: 'test/reloader',
+          path: 'chart.path',
+          says: [`does not exist (resolved to ${missing})`, 'got "no/such/chart"'],
+        },
       ]);
       const notAChart = dirname(chartFixture('plain/reloader'));
       expectProblems(refused(ChartSource.localPath(notAChart)), [
-        { where: 'test/reloader', path: 'chart.path', says: [`is not a Helm chart (resolved to ${notAChart})`, `got "${notAChart}"`] },
+        {
+          where: 'test/reloader',
+          path: 'chart.path',
+          says: [`is not a Helm chart (resolved to ${notAChart})`, `got "${notAChart}"`],
+        },
       ]);
     });
 
@@ -73,12 +94,24 @@ describe('ChartSource', () => {
       expect(ChartSource.localPath('/charts/x').version).toBeUndefined();
     });
 
-    it('pins every default to an exact version from the project\'s own Helm repository', () => {
+    it("pins every default to an exact version from the project's own Helm repository", () => {
       expect(DEFAULT_CHARTS).toEqual({
-        ingressNginx: { repository: 'https://kubernetes.github.io/ingress-nginx', chart: 'ingress-nginx', version: '4.15.1' },
+        ingressNginx: {
+          repository: 'https://kubernetes.github.io/ingress-nginx',
+          chart: 'ingress-nginx',
+          version: '4.15.1',
+        },
         certManager: { repository: 'https://charts.jetstack.io', chart: 'cert-manager', version: 'v1.19.6' },
-        externalSecrets: { repository: 'https://charts.external-secrets.io', chart: 'external-secrets', version: '2.9.0' },
-        reloader: { repository: 'https://stakater.github.io/stakater-charts', chart: 'reloader', version: '2.2.11' },
+        externalSecrets: {
+          repository: 'https://charts.external-secrets.io',
+          chart: 'external-secrets',
+          version: '2.9.0',
+        },
+        reloader: {
+          repository: 'https://stakater.github.io/stakater-charts',
+          chart: 'reloader',
+          version: '2.2.11',
+        },
       });
     });
   });
@@ -87,67 +120,141 @@ describe('ChartSource', () => {
     it('refuses version ranges, "latest" and incomplete versions', () => {
       const fix = 'Pin an exact chart version';
       expectProblems(refused(ChartSource.repository('https://charts.example.com', 'reloader', '^2.2.0')), [
-        { where: 'test/reloader', path: 'chart.version', says: ['must be an exact chart version', 'got "^2.2.0"', fix] },
+        {
+          where: 'test/reloader',
+          path: 'chart.version',
+          says: ['must be an exact chart version', 'got "^2.2.0"', fix],
+        },
       ]);
       expectProblems(refused(ChartSource.oci('oci://registry.example.com/charts/reloader', 'latest')), [
-        { where: 'test/reloader', path: 'chart.version', says: ['must be an exact chart version', 'got "latest"', fix] },
+        {
+          where: 'test/reloader',
+          path: 'chart.version',
+          says: ['must be an exact chart version', 'got "latest"', fix],
+        },
       ]);
       expectProblems(refused(ChartSource.repository('https://charts.example.com', 'reloader', '2.2')), [
-        { where: 'test/reloader', path: 'chart.version', says: ['must be an exact chart version', 'got "2.2"', fix] },
+        {
+          where: 'test/reloader',
+          path: 'chart.version',
+          says: ['must be an exact chart version', 'got "2.2"', fix],
+        },
       ]);
     });
 
     it('refuses a repository that is not https, and a bad chart name, in one error', () => {
       expectProblems(refused(ChartSource.repository('http://charts.example.com', 'Reloader', '2.2.11')), [
-        { where: 'test/reloader', path: 'chart.url', says: ['must be an https:// Helm repository URL without query or fragment', 'got "http://charts.example.com"'] },
+        {
+          where: 'test/reloader',
+          path: 'chart.url',
+          says: [
+            'must be an https:// Helm repository URL without query or fragment',
+            'got "http://charts.example.com"',
+          ],
+        },
         { where: 'test/reloader', path: 'chart.chart', says: ['must be a chart name', 'got "Reloader"'] },
       ]);
     });
 
     it('refuses a repository URL that is not a URL', () => {
       expectProblems(refused(ChartSource.repository('charts.example.com', 'reloader', '2.2.11')), [
-        { where: 'test/reloader', path: 'chart.url', says: ['must be an https:// Helm repository URL without query or fragment', 'got "charts.example.com"'] },
+        {
+          where: 'test/reloader',
+          path: 'chart.url',
+          says: [
+            'must be an https:// Helm repository URL without query or fragment',
+            'got "charts.example.com"',
+          ],
+        },
       ]);
     });
 
     it('refuses credentials in a repository URL without echoing them', () => {
-      const [problem] = expectProblems(refused(ChartSource.repository('https://robot:s3cr3t@charts.example.com', 'reloader', '2.2.11')), [
-        { where: 'test/reloader', path: 'chart.url', says: ['must not contain credentials', 'got a plain value (hidden)'] },
-      ]);
+      const [problem] = expectProblems(
+        refused(ChartSource.repository('https://robot:s3cr3t@charts.example.com', 'reloader', '2.2.11')),
+        [
+          {
+            where: 'test/reloader',
+            path: 'chart.url',
+            says: ['must not contain credentials', 'got a plain value (hidden)'],
+          },
+        ],
+      );
       expect(problem!.message).not.toContain('s3cr3t');
     });
 
     it('refuses an OCI reference with a tag, with credentials, or of the wrong form', () => {
-      expectProblems(refused(ChartSource.oci('oci://registry.example.com/charts/reloader:2.2.11', '2.2.11')), [
-        { where: 'test/reloader', path: 'chart.reference', says: ['must not carry a tag or digest', 'got "oci://registry.example.com/charts/reloader:2.2.11"'] },
-      ]);
-      const [credentials] = expectProblems(refused(ChartSource.oci('oci://robot:s3cr3t@registry.example.com/charts/reloader', '2.2.11')), [
-        { where: 'test/reloader', path: 'chart.reference', says: ['must not contain credentials', 'got a plain value (hidden)'] },
-      ]);
+      expectProblems(
+        refused(ChartSource.oci('oci://registry.example.com/charts/reloader:2.2.11', '2.2.11')),
+        [
+          {
+            where: 'test/reloader',
+            path: 'chart.reference',
+            says: [
+              'must not carry a tag or digest',
+              'got "oci://registry.example.com/charts/reloader:2.2.11"',
+            ],
+          },
+        ],
+      );
+      const [credentials] = expectProblems(
+        refused(ChartSource.oci('oci://robot:s3cr3t@registry.example.com/charts/reloader', '2.2.11')),
+        [
+          {
+            where: 'test/reloader',
+            path: 'chart.reference',
+            says: ['must not contain credentials', 'got a plain value (hidden)'],
+          },
+        ],
+      );
       // The whole line the fragments replace did not echo the password either.
       expect(credentials!.message).not.toContain('s3cr3t');
       expectProblems(refused(ChartSource.oci('https://registry.example.com/charts/reloader', '2.2.11')), [
-        { where: 'test/reloader', path: 'chart.reference', says: ['must be an OCI chart reference', 'got "https://registry.example.com/charts/reloader"'] },
+        {
+          where: 'test/reloader',
+          path: 'chart.reference',
+          says: ['must be an OCI chart reference', 'got "https://registry.example.com/charts/reloader"'],
+        },
       ]);
     });
 
     it('accepts an OCI registry with a port but no path beyond the chart', () => {
-      expect(locate(ChartSource.oci('oci://localhost:5000/reloader', '2.2.11'))).toEqual({ repository: 'oci://localhost:5000', chart: 'reloader', version: '2.2.11' });
+      expect(locate(ChartSource.oci('oci://localhost:5000/reloader', '2.2.11'))).toEqual({
+        repository: 'oci://localhost:5000',
+        chart: 'reloader',
+        version: '2.2.11',
+      });
     });
 
     it('refuses a URL or an empty string as a local path', () => {
       const fix = 'use ChartSource.repository() or .oci() for URLs';
       expectProblems(refused(ChartSource.localPath('https://charts.example.com/reloader-2.2.11.tgz')), [
-        { where: 'test/reloader', path: 'chart.path', says: ['must be a path to a chart directory or .tgz file', 'got "https://charts.example.com/reloader-2.2.11.tgz"', fix] },
+        {
+          where: 'test/reloader',
+          path: 'chart.path',
+          says: [
+            'must be a path to a chart directory or .tgz file',
+            'got "https://charts.example.com/reloader-2.2.11.tgz"',
+            fix,
+          ],
+        },
       ]);
       expectProblems(refused(ChartSource.localPath(' ')), [
-        { where: 'test/reloader', path: 'chart.path', says: ['must be a path to a chart directory or .tgz file', 'got " "', fix] },
+        {
+          where: 'test/reloader',
+          path: 'chart.path',
+          says: ['must be a path to a chart directory or .tgz file', 'got " "', fix],
+        },
       ]);
     });
 
     it('refuses a chart that is not a ChartSource', () => {
       expectProblems(refused({ chart: 'reloader', version: '2.2.11' }), [
-        { where: 'test/reloader', path: 'chart', says: ['must be a ChartSource', 'got {"chart":"reloader","version":"2.2.11"}'] },
+        {
+          where: 'test/reloader',
+          path: 'chart',
+          says: ['must be a ChartSource', 'got {"chart":"reloader","version":"2.2.11"}'],
+        },
       ]);
     });
   });
@@ -162,8 +269,15 @@ describe('ChartSource', () => {
       new Reloader(stack, 'reloader', reloaderChart ? { chart: reloaderChart } : {});
       new CertManager(stack, 'certManager', {});
       Testing.synth(stack, true);
-      const releases = (stack.toTerraform() as { resource: { helm_release: Record<string, Record<string, unknown>> } }).resource.helm_release;
-      return Object.fromEntries(Object.values(releases).map((r) => [r.name, { repository: r.repository, chart: r.chart, version: r.version }]));
+      const releases = (
+        stack.toTerraform() as { resource: { helm_release: Record<string, Record<string, unknown>> } }
+      ).resource.helm_release;
+      return Object.fromEntries(
+        Object.values(releases).map((r) => [
+          r.name,
+          { repository: r.repository, chart: r.chart, version: r.version },
+        ]),
+      );
     };
     const charts = mkdtempSync(join(tmpdir(), 'charts-'));
     writeFileSync(join(charts, 'reloader-2.2.11.tgz'), '');
@@ -179,32 +293,50 @@ describe('ChartSource', () => {
 
     it('leaves an operator with its own chart prop alone', () => {
       const own = ChartSource.repository('https://charts.example.com', 'reloader', '2.2.11');
-      expect(withContext({ [CHART_DIRECTORY_CONTEXT]: charts }, own).reloader).toEqual({ repository: 'https://charts.example.com', chart: 'reloader', version: '2.2.11' });
+      expect(withContext({ [CHART_DIRECTORY_CONTEXT]: charts }, own).reloader).toEqual({
+        repository: 'https://charts.example.com',
+        chart: 'reloader',
+        version: '2.2.11',
+      });
     });
 
     it('installs from the repositories without the context', () => {
-      expect(withContext({}).reloader).toEqual({ repository: DEFAULT_CHARTS.reloader.repository, chart: 'reloader', version: '2.2.11' });
+      expect(withContext({}).reloader).toEqual({
+        repository: DEFAULT_CHARTS.reloader.repository,
+        chart: 'reloader',
+        version: '2.2.11',
+      });
     });
 
     it('refuses a directory without the pinned chart, naming the file and how to get it', () => {
       const empty = mkdtempSync(join(tmpdir(), 'charts-'));
-      expectProblems(() => withContext({ [CHART_DIRECTORY_CONTEXT]: empty }), [
-        {
-          where: 'test/reloader',
-          path: 'chart',
-          says: [
-            'the chart directory has no reloader-2.2.11.tgz',
-            `got ${JSON.stringify(empty)} (context "cdktf-backstage:chartDirectory")`,
-            'helm pull reloader --repo https://stakater.github.io/stakater-charts --version 2.2.11',
-          ],
-        },
-      ]);
+      expectProblems(
+        () => withContext({ [CHART_DIRECTORY_CONTEXT]: empty }),
+        [
+          {
+            where: 'test/reloader',
+            path: 'chart',
+            says: [
+              'the chart directory has no reloader-2.2.11.tgz',
+              `got ${JSON.stringify(empty)} (context "cdktf-backstage:chartDirectory")`,
+              'helm pull reloader --repo https://stakater.github.io/stakater-charts --version 2.2.11',
+            ],
+          },
+        ],
+      );
     });
 
     it('refuses a context value that is not a path', () => {
-      expectProblems(() => withContext({ [CHART_DIRECTORY_CONTEXT]: 42 }), [
-        { where: 'test/reloader', path: 'chart', says: ['the context "cdktf-backstage:chartDirectory" must be a directory path', 'got 42'] },
-      ]);
+      expectProblems(
+        () => withContext({ [CHART_DIRECTORY_CONTEXT]: 42 }),
+        [
+          {
+            where: 'test/reloader',
+            path: 'chart',
+            says: ['the context "cdktf-backstage:chartDirectory" must be a directory path', 'got 42'],
+          },
+        ],
+      );
     });
   });
 });

@@ -1,12 +1,14 @@
 import { TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
+
 import { ChartSource, ExternalSecretsOperator, type ExternalSecretsOperatorProps } from '../../lib';
 import { expectProblems } from '../helpers';
 import { refusedBy, releaseAttributes, synthPlatform, valuesOf } from './platform-helpers';
 
 const synthOperator = (props: (stack: TerraformStack) => ExternalSecretsOperatorProps = () => ({})) =>
   synthPlatform((stack) => new ExternalSecretsOperator(stack, 'eso', props(stack)));
-const refused = (props: Record<string, unknown>) => refusedBy((stack) => new ExternalSecretsOperator(stack, 'eso', props as any));
+const refused = (props: Record<string, unknown>) =>
+  refusedBy((stack) => new ExternalSecretsOperator(stack, 'eso', props as any));
 
 describe('ExternalSecretsOperator', () => {
   it('installs external-secrets 2.9.0 from its Helm repository into external-secrets', () => {
@@ -39,20 +41,32 @@ describe('ExternalSecretsOperator', () => {
   });
 
   it('runs one replica without leader election or disruption budgets when asked', () => {
-    const values = valuesOf(synthOperator(() => ({ replicas: 1 })), 'eso');
-    expect(values).toMatchObject({ replicaCount: 1, leaderElect: false, podDisruptionBudget: { enabled: false }, webhook: { replicaCount: 1, podDisruptionBudget: { enabled: false } } });
+    const values = valuesOf(
+      synthOperator(() => ({ replicas: 1 })),
+      'eso',
+    );
+    expect(values).toMatchObject({
+      replicaCount: 1,
+      leaderElect: false,
+      podDisruptionBudget: { enabled: false },
+      webhook: { replicaCount: 1, podDisruptionBudget: { enabled: false } },
+    });
   });
 
   it('carries workload identity for the secret store: ServiceAccount annotations and pod labels', () => {
     const values = valuesOf(
       synthOperator(() => ({
-        serviceAccountAnnotations: { 'iam.gke.io/gcp-service-account': 'eso@project.iam.gserviceaccount.com' },
+        serviceAccountAnnotations: {
+          'iam.gke.io/gcp-service-account': 'eso@project.iam.gserviceaccount.com',
+        },
         podLabels: { team: 'platform' },
         serviceMonitor: true,
       })),
       'eso',
     );
-    expect(values.serviceAccount).toEqual({ annotations: { 'iam.gke.io/gcp-service-account': 'eso@project.iam.gserviceaccount.com' } });
+    expect(values.serviceAccount).toEqual({
+      annotations: { 'iam.gke.io/gcp-service-account': 'eso@project.iam.gserviceaccount.com' },
+    });
     expect(values.podLabels).toEqual({ team: 'platform' });
     expect(values.serviceMonitor).toEqual({ enabled: true });
   });
@@ -60,16 +74,34 @@ describe('ExternalSecretsOperator', () => {
   it('installs from a mirror into another namespace without creating it', () => {
     expect(
       releaseAttributes(
-        synthOperator(() => ({ namespace: 'secrets', createNamespace: false, chart: ChartSource.repository('https://charts.mirror.example.com/eso', 'external-secrets', '2.14.0') })),
+        synthOperator(() => ({
+          namespace: 'secrets',
+          createNamespace: false,
+          chart: ChartSource.repository(
+            'https://charts.mirror.example.com/eso',
+            'external-secrets',
+            '2.14.0',
+          ),
+        })),
         'eso',
       ),
-    ).toMatchObject({ namespace: 'secrets', create_namespace: false, repository: 'https://charts.mirror.example.com/eso', chart: 'external-secrets', version: '2.14.0' });
+    ).toMatchObject({
+      namespace: 'secrets',
+      create_namespace: false,
+      repository: 'https://charts.mirror.example.com/eso',
+      chart: 'external-secrets',
+      version: '2.14.0',
+    });
   });
 
   it('refuses a fractional replica count, a bad label key and an unknown prop', () => {
     expectProblems(refused({ replicas: 1.5, podLabels: { 'Team Name': 'x' }, installCRDs: false }), [
       { where: 'test/eso', path: 'replicas', says: ['replicas must be a whole number', 'got 1.5'] },
-      { where: 'test/eso', path: 'podLabels.Team Name', says: ['is not a valid label key', 'got "Team Name"'] },
+      {
+        where: 'test/eso',
+        path: 'podLabels.Team Name',
+        says: ['is not a valid label key', 'got "Team Name"'],
+      },
       { where: 'test/eso', path: 'installCRDs', says: ['is not a known property', 'got false'] },
     ]);
   });

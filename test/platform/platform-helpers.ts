@@ -1,8 +1,9 @@
 // Helpers for the platform operator tests: a stack with a helm provider, and the
 // helm_release of one operator with its values YAML parsed.
-import { TerraformStack } from 'cdktf';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
+import { TerraformStack } from 'cdktf';
 import { parse } from 'yaml';
+
 import { resourceAt, synth, type TfJson } from '../helpers';
 
 /** Synthesizes a stack that has a kubernetes and a helm provider (operators need the latter). */

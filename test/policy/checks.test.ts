@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
+
 import { GUARDRAIL_CHECKS } from '../../lib';
 import type { CheckDefinition } from '../../lib/policy/check-definition';
 import { CHECKS } from '../../lib/policy/checks';
@@ -30,7 +31,15 @@ describe('the check registry', () => {
     expect(Object.isFrozen(GUARDRAIL_CHECKS)).toBe(true);
     expect(GUARDRAIL_CHECKS.map((c) => c.id)).toEqual(CHECKS.map((c) => c.id));
     for (const [index, row] of GUARDRAIL_CHECKS.entries()) {
-      expect(Object.keys(row)).toEqual(['id', 'title', 'requirement', 'appliesTo', 'soc2', 'iso27001', 'rationale']);
+      expect(Object.keys(row)).toEqual([
+        'id',
+        'title',
+        'requirement',
+        'appliesTo',
+        'soc2',
+        'iso27001',
+        'rationale',
+      ]);
       expect({ ...row, evaluate: CHECKS[index]?.evaluate }).toEqual(CHECKS[index]);
     }
   });

@@ -1,13 +1,14 @@
+import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
+import type { DeploymentV1SpecTemplateSpecContainer } from '@cdktf/provider-kubernetes/lib/deployment-v1';
+import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { Aspects, TerraformResource, TerraformStack, Testing } from 'cdktf';
+import { Construct } from 'constructs';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Aspects, TerraformResource, TerraformStack, Testing } from 'cdktf';
-import { Construct } from 'constructs';
-import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
-import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
-import type { DeploymentV1SpecTemplateSpecContainer } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 import { afterAll, describe, expect, it } from 'vitest';
+
 import {
   BackstageDatabase,
   BackstagePortal,
@@ -62,7 +63,9 @@ function run(build: (stack: TerraformStack) => void, props: Partial<GuardrailsPr
 }
 
 function readReport(r: Run): GuardrailsReport {
-  return JSON.parse(fs.readFileSync(path.join(r.reportDir, 'guardrails-test.json'), 'utf8')) as GuardrailsReport;
+  return JSON.parse(
+    fs.readFileSync(path.join(r.reportDir, 'guardrails-test.json'), 'utf8'),
+  ) as GuardrailsReport;
 }
 
 const RESTRICTED = {
@@ -87,7 +90,16 @@ function container(overrides: Partial<Container> = {}): Container {
 }
 
 /** A compliant Deployment with PDB (2 replicas); `containers` and `replicas` change it. */
-function workload(scope: Construct, id: string, options: { containers?: Container[]; replicas?: string; labels?: Record<string, string>; pdb?: boolean } = {}) {
+function workload(
+  scope: Construct,
+  id: string,
+  options: {
+    containers?: Container[];
+    replicas?: string;
+    labels?: Record<string, string>;
+    pdb?: boolean;
+  } = {},
+) {
   const labels = options.labels ?? { 'app.kubernetes.io/name': id };
   const deployment = kubernetesResource(scope, id, 'kubernetes_deployment_v1', {
     metadata: { name: id, namespace: 'apps' },
@@ -107,7 +119,12 @@ function workload(scope: Construct, id: string, options: { containers?: Containe
 }
 
 /** A hand-made resource of any type, written the way generated provider classes write it. */
-function rawResource(scope: Construct, id: string, type: string, attributes: Record<string, unknown>): TerraformResource {
+function rawResource(
+  scope: Construct,
+  id: string,
+  type: string,
+  attributes: Record<string, unknown>,
+): TerraformResource {
   const resource = new TerraformResource(scope, id, {
     terraformResourceType: type,
     terraformGeneratorMetadata: { providerName: type.startsWith('helm') ? 'helm' : 'kubernetes' },
@@ -118,7 +135,13 @@ function rawResource(scope: Construct, id: string, type: string, attributes: Rec
   return resource;
 }
 
-function helmRelease(scope: Construct, id: string, chart: string, values: string, set: Array<{ name: string; value: string }> = []) {
+function helmRelease(
+  scope: Construct,
+  id: string,
+  chart: string,
+  values: string,
+  set: Array<{ name: string; value: string }> = [],
+) {
   return rawResource(scope, id, 'helm_release', {
     name: id,
     chart,
@@ -134,7 +157,12 @@ function helmRelease(scope: Construct, id: string, chart: string, values: string
 class ClusterIssuerFixture {
   constructor(stack: TerraformStack) {
     kubernetesResource(stack, 'issuer', 'kubernetes_manifest', {
-      manifest: { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'selfsigned' }, spec: { selfSigned: {} } },
+      manifest: {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'ClusterIssuer',
+        metadata: { name: 'selfsigned' },
+        spec: { selfSigned: {} },
+      },
     });
   }
 }
@@ -153,7 +181,11 @@ describe('Guardrails', () => {
       const r = run((stack) => {
         new BackstagePortal(stack, 'portal', {
           ...portalProps(stack),
-          database: BackstageDatabase.external({ host: 'db.example.com', user: 'backstage', password: variableSecret(stack, 'database_password') }),
+          database: BackstageDatabase.external({
+            host: 'db.example.com',
+            user: 'backstage',
+            password: variableSecret(stack, 'database_password'),
+          }),
           backstage: { replicas: 2 },
         });
         helmRelease(stack, 'controller', 'ingress-nginx', COMPLIANT_INGRESS_NGINX_VALUES);
@@ -161,7 +193,14 @@ describe('Guardrails', () => {
       expect(r.violations).toEqual([]);
       const report = readReport(r);
       expect(report.passed).toBe(true);
-      expect(report.summary).toEqual({ checks: 12, passed: 12, failed: 0, notApplicable: 0, violations: 0, waived: 0 });
+      expect(report.summary).toEqual({
+        checks: 12,
+        passed: 12,
+        failed: 0,
+        notApplicable: 0,
+        violations: 0,
+        waived: 0,
+      });
       expect(report.checks.every((c) => c.status === 'pass')).toBe(true);
     });
 
@@ -176,11 +215,25 @@ describe('Guardrails', () => {
             namespace: 'backstage',
             port: 4180,
             sessionStore: { proxyBufferSize: '32k' },
-            identityUpstream: { serviceName: 'backstage', port: 7007, requestHeaders: ['X-Forwarded-User', 'X-Forwarded-Email', 'X-Forwarded-Preferred-Username', 'X-OAUTH2-PROXY-ID-TOKEN'] },
+            identityUpstream: {
+              serviceName: 'backstage',
+              port: 7007,
+              requestHeaders: [
+                'X-Forwarded-User',
+                'X-Forwarded-Email',
+                'X-Forwarded-Preferred-Username',
+                'X-OAUTH2-PROXY-ID-TOKEN',
+              ],
+            },
           },
           tls: TlsSource.fromSecret('portal-tls'),
         });
-        helmRelease(stack, 'controller', 'oci://charts.example.com/nginx/charts/nginx-ingress', 'controller:\n  config:\n    entries:\n      log-format-escaping: json\n');
+        helmRelease(
+          stack,
+          'controller',
+          'oci://charts.example.com/nginx/charts/nginx-ingress',
+          'controller:\n  config:\n    entries:\n      log-format-escaping: json\n',
+        );
       });
       expect(r.violations).toEqual([]);
       expect(readReport(r).checks.find((c) => c.id === 'hsts-enabled')?.status).toBe('pass');
@@ -190,7 +243,11 @@ describe('Guardrails', () => {
       const r = run((stack) => {
         new BackstagePortal(stack, 'portal', {
           ...portalProps(stack),
-          database: BackstageDatabase.external({ host: 'db.example.com', user: 'backstage', password: variableSecret(stack, 'database_password') }),
+          database: BackstageDatabase.external({
+            host: 'db.example.com',
+            user: 'backstage',
+            password: variableSecret(stack, 'database_password'),
+          }),
           backstage: { replicas: 2 },
           ingressFlavour: 'gateway-api',
           ingress: { gateway: GatewayRef.create({ gatewayClassName: 'nginx' }) },
@@ -198,15 +255,28 @@ describe('Guardrails', () => {
       });
       expect(r.violations).toEqual([]);
       const status = Object.fromEntries(readReport(r).checks.map((c) => [c.id, c.status]));
-      expect(status).toMatchObject({ 'tls-on-every-host': 'pass', 'hsts-enabled': 'pass', 'trusted-certificates': 'pass', 'backstage-network-policy': 'pass' });
+      expect(status).toMatchObject({
+        'tls-on-every-host': 'pass',
+        'hsts-enabled': 'pass',
+        'trusted-certificates': 'pass',
+        'backstage-network-policy': 'pass',
+      });
     });
 
     it('skips the production checks outside production', () => {
-      const r = run((stack) => new BackstagePortal(stack, 'portal', portalProps(stack)), { environment: 'non-production' });
+      const r = run((stack) => new BackstagePortal(stack, 'portal', portalProps(stack)), {
+        environment: 'non-production',
+      });
       expect(r.violations).toEqual([]);
       const report = readReport(r);
       expect(report.environment).toBe('non-production');
-      expect(report.checks.filter((c) => c.status === 'not-applicable').map((c) => c.id)).toEqual(['trusted-certificates', 'hsts-enabled', 'production-replicas', 'production-pdb', 'json-access-logs']);
+      expect(report.checks.filter((c) => c.status === 'not-applicable').map((c) => c.id)).toEqual([
+        'trusted-certificates',
+        'hsts-enabled',
+        'production-replicas',
+        'production-pdb',
+        'json-access-logs',
+      ]);
     });
   });
 
@@ -221,17 +291,24 @@ describe('Guardrails', () => {
           },
         }),
       );
-      expectLines(r.violations, [{ where: 'test/web', subject: 'tls-on-every-host', says: 'host "b.example.com" has no TLS' }]);
+      expectLines(r.violations, [
+        { where: 'test/web', subject: 'tls-on-every-host', says: 'host "b.example.com" has no TLS' },
+      ]);
     });
 
     it('accepts wildcard certificates for one label only', () => {
       const r = run((stack) =>
         kubernetesResource(stack, 'web', 'kubernetes_ingress_v1', {
           metadata: { name: 'web', namespace: 'apps' },
-          spec: { tls: [{ hosts: ['*.example.com'] }], rule: [{ host: 'a.example.com' }, { host: 'x.a.example.com' }] },
+          spec: {
+            tls: [{ hosts: ['*.example.com'] }],
+            rule: [{ host: 'a.example.com' }, { host: 'x.a.example.com' }],
+          },
         }),
       );
-      expectLines(r.violations, [{ where: 'test/web', subject: 'tls-on-every-host', says: 'host "x.a.example.com" has no TLS' }]);
+      expectLines(r.violations, [
+        { where: 'test/web', subject: 'tls-on-every-host', says: 'host "x.a.example.com" has no TLS' },
+      ]);
     });
 
     describe('Gateway API objects', () => {
@@ -245,17 +322,38 @@ describe('Guardrails', () => {
               gatewayClassName: 'nginx',
               listeners: [
                 { name: 'http', protocol: 'HTTP', port: 80 },
-                { name: 'https', protocol: 'HTTPS', port: 443, tls: { certificateRefs: [{ name: 'gw-tls' }] } },
+                {
+                  name: 'https',
+                  protocol: 'HTTPS',
+                  port: 443,
+                  tls: { certificateRefs: [{ name: 'gw-tls' }] },
+                },
               ],
             },
           },
         });
-      const route = (stack: TerraformStack, id: string, parentRefs: Array<Record<string, unknown>>, rule: Record<string, unknown>) =>
+      const route = (
+        stack: TerraformStack,
+        id: string,
+        parentRefs: Array<Record<string, unknown>>,
+        rule: Record<string, unknown>,
+      ) =>
         kubernetesResource(stack, id, 'kubernetes_manifest', {
-          manifest: { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: id, namespace: 'apps' }, spec: { parentRefs, hostnames: ['a.example.com'], rules: [rule] } },
+          manifest: {
+            apiVersion: 'gateway.networking.k8s.io/v1',
+            kind: 'HTTPRoute',
+            metadata: { name: id, namespace: 'apps' },
+            spec: { parentRefs, hostnames: ['a.example.com'], rules: [rule] },
+          },
         });
-      const hsts = { type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: 'Strict-Transport-Security', value: 'max-age=31536000' }] } };
-      const forward = (filters: unknown[] = [hsts]) => ({ filters, backendRefs: [{ name: 'web', port: 80 }] });
+      const hsts = {
+        type: 'ResponseHeaderModifier',
+        responseHeaderModifier: { set: [{ name: 'Strict-Transport-Security', value: 'max-age=31536000' }] },
+      };
+      const forward = (filters: unknown[] = [hsts]) => ({
+        filters,
+        backendRefs: [{ name: 'web', port: 80 }],
+      });
 
       it('a route that forwards on a plain-HTTP listener, or on every listener of its Gateway', () => {
         const r = run((stack) => {
@@ -264,11 +362,19 @@ describe('Guardrails', () => {
           route(stack, 'everywhere', [{ name: 'gw' }], forward());
           route(stack, 'outside', [{ name: 'shared', namespace: 'gateway-system' }], forward());
           // Redirects and HTTPS-only routes are fine.
-          route(stack, 'redirect', [{ name: 'gw', sectionName: 'http' }], { filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https' } }] });
+          route(stack, 'redirect', [{ name: 'gw', sectionName: 'http' }], {
+            filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https' } }],
+          });
           route(stack, 'good', [{ name: 'gw', sectionName: 'https' }], forward());
-          route(stack, 'good-outside', [{ name: 'shared', namespace: 'gateway-system', sectionName: 'portal-https' }], forward());
+          route(
+            stack,
+            'good-outside',
+            [{ name: 'shared', namespace: 'gateway-system', sectionName: 'portal-https' }],
+            forward(),
+          );
         });
-        const fix = 'Attach it to the HTTPS listener only (parentRefs[].sectionName) and answer plain HTTP with a RequestRedirect to https (GatewayApiIngress does).';
+        const fix =
+          'Attach it to the HTTPS listener only (parentRefs[].sectionName) and answer plain HTTP with a RequestRedirect to https (GatewayApiIngress does).';
         expect(r.violations).toEqual([
           `[test/on-http] tls-on-every-host: HTTPRoute "on-http" forwards requests that arrive without TLS: it attaches to listener "http" (HTTP) of Gateway "gw". ${fix}`,
           `[test/everywhere] tls-on-every-host: HTTPRoute "everywhere" forwards requests that arrive without TLS: it attaches to listener "http" (HTTP) of Gateway "gw". ${fix}`,
@@ -280,9 +386,20 @@ describe('Guardrails', () => {
         const r = run((stack) => {
           gateway(stack);
           route(stack, 'no-hsts', [{ name: 'gw', sectionName: 'https' }], forward([]));
-          route(stack, 'zero', [{ name: 'gw', sectionName: 'https' }], forward([{ type: 'ResponseHeaderModifier', responseHeaderModifier: { add: [{ name: 'strict-transport-security', value: 'max-age=0' }] } }]));
+          route(
+            stack,
+            'zero',
+            [{ name: 'gw', sectionName: 'https' }],
+            forward([
+              {
+                type: 'ResponseHeaderModifier',
+                responseHeaderModifier: { add: [{ name: 'strict-transport-security', value: 'max-age=0' }] },
+              },
+            ]),
+          );
         });
-        const fix = 'Give the oauth2-proxy in the request path hsts (BackstagePortal does on the gateway-api flavour), or set the header with a ResponseHeaderModifier where your implementation supports it.';
+        const fix =
+          'Give the oauth2-proxy in the request path hsts (BackstagePortal does on the gateway-api flavour), or set the header with a ResponseHeaderModifier where your implementation supports it.';
         expect(r.violations).toEqual([
           `[test/no-hsts] hsts-enabled: HTTPRoute "no-hsts" answers HTTPS without HSTS: neither a ResponseHeaderModifier on the rule nor its backend sets Strict-Transport-Security. ${fix}`,
           `[test/zero] hsts-enabled: HTTPRoute "zero" answers HTTPS without HSTS: its Strict-Transport-Security has max-age 0 or none. ${fix}`,
@@ -299,11 +416,15 @@ describe('Guardrails', () => {
         ]);
       });
 
-      it('the portal\'s oauth2-proxy without hsts is found (its alpha config is read)', () => {
+      it("the portal's oauth2-proxy without hsts is found (its alpha config is read)", () => {
         const r = run((stack) => {
           const portal = new BackstagePortal(stack, 'portal', {
             ...portalProps(stack),
-            database: BackstageDatabase.external({ host: 'db.example.com', user: 'backstage', password: variableSecret(stack, 'database_password') }),
+            database: BackstageDatabase.external({
+              host: 'db.example.com',
+              user: 'backstage',
+              password: variableSecret(stack, 'database_password'),
+            }),
             backstage: { replicas: 2 },
             ingressFlavour: 'gateway-api',
             ingress: { gateway: GatewayRef.create({ gatewayClassName: 'nginx' }) },
@@ -311,23 +432,38 @@ describe('Guardrails', () => {
           // An escape hatch that drops oauth2-proxy's response headers from its alpha config.
           const data = portal.gateway.configMap.toTerraform() as any;
           const key = Object.keys(data.resource.kubernetes_config_map_v1)[0]!;
-          const yaml = String(data.resource.kubernetes_config_map_v1[key].data['alpha-config.yaml']).replace(/injectResponseHeaders:[\s\S]*?(?=\n[a-z])/, '');
+          const yaml = String(data.resource.kubernetes_config_map_v1[key].data['alpha-config.yaml']).replace(
+            /injectResponseHeaders:[\s\S]*?(?=\n[a-z])/,
+            '',
+          );
           expect(yaml).not.toContain('Strict-Transport-Security');
           portal.gateway.configMap.addOverride('data', { 'alpha-config.yaml': yaml });
         });
-        expect(r.violations).toEqual([expect.stringMatching(/^\[test\/portal\/GatewayApi\/Route\] hsts-enabled: HTTPRoute "backstage" answers HTTPS without HSTS: neither/)]);
+        expect(r.violations).toEqual([
+          expect.stringMatching(
+            /^\[test\/portal\/GatewayApi\/Route\] hsts-enabled: HTTPRoute "backstage" answers HTTPS without HSTS: neither/,
+          ),
+        ]);
       });
     });
 
     it('an F5 minion without a master holding TLS for its host', () => {
       const r = run((stack) =>
         kubernetesResource(stack, 'minion', 'kubernetes_ingress_v1', {
-          metadata: { name: 'minion', namespace: 'apps', annotations: { 'nginx.org/mergeable-ingress-type': 'minion' } },
+          metadata: {
+            name: 'minion',
+            namespace: 'apps',
+            annotations: { 'nginx.org/mergeable-ingress-type': 'minion' },
+          },
           spec: { rule: [{ host: 'a.example.com' }] },
         }),
       );
       expectLines(r.violations, [
-        { where: 'test/minion', subject: 'tls-on-every-host', says: 'host "a.example.com" of this F5 minion has no master Ingress with TLS for it' },
+        {
+          where: 'test/minion',
+          subject: 'tls-on-every-host',
+          says: 'host "a.example.com" of this F5 minion has no master Ingress with TLS for it',
+        },
       ]);
     });
 
@@ -337,21 +473,54 @@ describe('Guardrails', () => {
           metadata: {
             name: 'web',
             namespace: 'apps',
-            annotations: { 'nginx.ingress.kubernetes.io/configuration-snippet': 'more_set_headers "X: y";', 'nginx.org/server-snippets': 'x' },
+            annotations: {
+              'nginx.ingress.kubernetes.io/configuration-snippet': 'more_set_headers "X: y";',
+              'nginx.org/server-snippets': 'x',
+            },
           },
           spec: { tls: [{ hosts: ['a.example.com'] }], rule: [{ host: 'a.example.com' }] },
         });
         kubernetesResource(stack, 'policy', 'kubernetes_manifest', {
-          manifest: { apiVersion: 'k8s.nginx.org/v1', kind: 'Policy', metadata: { name: 'p', namespace: 'apps' }, spec: { externalAuth: { authURI: '/auth', authServiceName: 'a', authSnippets: 'proxy_set_header A b;' } } },
+          manifest: {
+            apiVersion: 'k8s.nginx.org/v1',
+            kind: 'Policy',
+            metadata: { name: 'p', namespace: 'apps' },
+            spec: {
+              externalAuth: { authURI: '/auth', authServiceName: 'a', authSnippets: 'proxy_set_header A b;' },
+            },
+          },
         });
-        helmRelease(stack, 'nginx', 'ingress-nginx', COMPLIANT_INGRESS_NGINX_VALUES, [{ name: 'controller.config.allow-snippet-annotations', value: 'true' }]);
-        helmRelease(stack, 'f5', 'nginx-ingress', 'controller:\n  enableSnippets: true\n  config:\n    entries:\n      hsts: "true"\n      log-format-escaping: json\n');
+        helmRelease(stack, 'nginx', 'ingress-nginx', COMPLIANT_INGRESS_NGINX_VALUES, [
+          { name: 'controller.config.allow-snippet-annotations', value: 'true' },
+        ]);
+        helmRelease(
+          stack,
+          'f5',
+          'nginx-ingress',
+          'controller:\n  enableSnippets: true\n  config:\n    entries:\n      hsts: "true"\n      log-format-escaping: json\n',
+        );
       });
       expectLines(r.violations, [
-        { where: 'test/web', subject: 'no-snippet-annotations', says: 'annotation "nginx.ingress.kubernetes.io/configuration-snippet" injects raw nginx configuration' },
-        { where: 'test/web', subject: 'no-snippet-annotations', says: 'annotation "nginx.org/server-snippets" injects raw nginx configuration' },
-        { where: 'test/policy', subject: 'no-snippet-annotations', says: 'spec.externalAuth.authSnippets injects raw nginx configuration' },
-        { where: 'test/nginx', subject: 'no-snippet-annotations', says: 'the controller allows snippet annotations' },
+        {
+          where: 'test/web',
+          subject: 'no-snippet-annotations',
+          says: 'annotation "nginx.ingress.kubernetes.io/configuration-snippet" injects raw nginx configuration',
+        },
+        {
+          where: 'test/web',
+          subject: 'no-snippet-annotations',
+          says: 'annotation "nginx.org/server-snippets" injects raw nginx configuration',
+        },
+        {
+          where: 'test/policy',
+          subject: 'no-snippet-annotations',
+          says: 'spec.externalAuth.authSnippets injects raw nginx configuration',
+        },
+        {
+          where: 'test/nginx',
+          subject: 'no-snippet-annotations',
+          says: 'the controller allows snippet annotations',
+        },
         { where: 'test/f5', subject: 'no-snippet-annotations', says: 'controller.enableSnippets is true' },
       ]);
     });
@@ -371,20 +540,37 @@ describe('Guardrails', () => {
           ],
         }),
       );
-      expectLines(r.violations, [{ where: 'test/api', subject: 'no-plain-secret-env', says: 'container "app" sets DATABASE_PASSWORD to a literal value' }]);
+      expectLines(r.violations, [
+        {
+          where: 'test/api',
+          subject: 'no-plain-secret-env',
+          says: 'container "app" sets DATABASE_PASSWORD to a literal value',
+        },
+      ]);
       expect(r.violations.join('\n')).not.toContain('hunter2-sentinel');
-      expect(fs.readFileSync(path.join(r.reportDir, 'guardrails-test.json'), 'utf8')).not.toContain('hunter2-sentinel');
-      expect(fs.readFileSync(path.join(r.reportDir, 'guardrails-test.md'), 'utf8')).not.toContain('hunter2-sentinel');
+      expect(fs.readFileSync(path.join(r.reportDir, 'guardrails-test.json'), 'utf8')).not.toContain(
+        'hunter2-sentinel',
+      );
+      expect(fs.readFileSync(path.join(r.reportDir, 'guardrails-test.md'), 'utf8')).not.toContain(
+        'hunter2-sentinel',
+      );
     });
 
     it('containers without limits', () => {
       const r = run((stack) =>
         workload(stack, 'api', {
-          containers: [container({ resources: { requests: { cpu: '100m' } } }), container({ name: 'sidecar', resources: { limits: { cpu: '100m' } } })],
+          containers: [
+            container({ resources: { requests: { cpu: '100m' } } }),
+            container({ name: 'sidecar', resources: { limits: { cpu: '100m' } } }),
+          ],
         }),
       );
       expectLines(r.violations, [
-        { where: 'test/api', subject: 'container-limits', says: 'container "app" has no cpu or memory limit' },
+        {
+          where: 'test/api',
+          subject: 'container-limits',
+          says: 'container "app" has no cpu or memory limit',
+        },
         { where: 'test/api', subject: 'container-limits', says: 'container "sidecar" has no memory limit' },
       ]);
     });
@@ -392,12 +578,19 @@ describe('Guardrails', () => {
     it('containers running as root, by user 0 or without run_as_non_root', () => {
       const r = run((stack) =>
         workload(stack, 'api', {
-          containers: [container({ securityContext: { runAsUser: '0' } }), container({ name: 'maybe-root', securityContext: { readOnlyRootFilesystem: true } })],
+          containers: [
+            container({ securityContext: { runAsUser: '0' } }),
+            container({ name: 'maybe-root', securityContext: { readOnlyRootFilesystem: true } }),
+          ],
         }),
       );
       expectLines(r.violations, [
         { where: 'test/api', subject: 'non-root-containers', says: 'container "app" runs as user 0 (root)' },
-        { where: 'test/api', subject: 'non-root-containers', says: 'container "maybe-root" may run as root (run_as_non_root is not true)' },
+        {
+          where: 'test/api',
+          subject: 'non-root-containers',
+          says: 'container "maybe-root" may run as root (run_as_non_root is not true)',
+        },
       ]);
     });
 
@@ -410,30 +603,53 @@ describe('Guardrails', () => {
             selector: { matchLabels: { app: 'api' } },
             template: {
               metadata: { labels: { app: 'api' } },
-              spec: { securityContext: { runAsNonRoot: true, runAsUser: '1000' }, container: [container({ securityContext: undefined })] },
+              spec: {
+                securityContext: { runAsNonRoot: true, runAsUser: '1000' },
+                container: [container({ securityContext: undefined })],
+              },
             },
           },
         }),
       );
-      expectLines(r.violations, [{ where: 'test/api', subject: 'production-pdb', says: 'no PodDisruptionBudget selects the pods of Deployment "api"' }]);
+      expectLines(r.violations, [
+        {
+          where: 'test/api',
+          subject: 'production-pdb',
+          says: 'no PodDisruptionBudget selects the pods of Deployment "api"',
+        },
+      ]);
     });
 
     it('no NetworkPolicy selecting the Backstage pods, or one that admits every source', () => {
       const r = run((stack) => {
-        workload(stack, 'backstage', { labels: { 'app.kubernetes.io/name': 'backstage', 'app.kubernetes.io/instance': 'backstage' } });
-        workload(stack, 'portal', { containers: [container({ image: 'registry.example.com/platform/backstage:1.4.2' })], labels: { app: 'portal' } });
+        workload(stack, 'backstage', {
+          labels: { 'app.kubernetes.io/name': 'backstage', 'app.kubernetes.io/instance': 'backstage' },
+        });
+        workload(stack, 'portal', {
+          containers: [container({ image: 'registry.example.com/platform/backstage:1.4.2' })],
+          labels: { app: 'portal' },
+        });
         // Selects the first, but lets anyone in.
         kubernetesResource(stack, 'open', 'kubernetes_network_policy_v1', {
           metadata: { name: 'open', namespace: 'apps' },
-          spec: { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'backstage' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: '7007' }] }] },
+          spec: {
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'backstage' } },
+            policyTypes: ['Ingress'],
+            ingress: [{ ports: [{ port: '7007' }] }],
+          },
         });
         // Selects the second, but in another namespace.
         kubernetesResource(stack, 'elsewhere', 'kubernetes_network_policy_v1', {
           metadata: { name: 'elsewhere', namespace: 'other' },
-          spec: { podSelector: { matchLabels: { app: 'portal' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'nginx' } } }] }] },
+          spec: {
+            podSelector: { matchLabels: { app: 'portal' } },
+            policyTypes: ['Ingress'],
+            ingress: [{ from: [{ podSelector: { matchLabels: { app: 'nginx' } } }] }],
+          },
         });
       });
-      const what = 'no NetworkPolicy in namespace "apps" selects these Backstage pods and restricts who may reach them';
+      const what =
+        'no NetworkPolicy in namespace "apps" selects these Backstage pods and restricts who may reach them';
       const fix = 'admits only the ingress controller';
       expectLines(r.violations, [
         { where: 'test/backstage', subject: 'backstage-network-policy', says: [what, fix] },
@@ -449,7 +665,13 @@ describe('Guardrails', () => {
           spec: {
             podSelector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'api'] }] },
             policyTypes: ['Ingress'],
-            ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }] }],
+            ingress: [
+              {
+                from: [
+                  { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
+                ],
+              },
+            ],
           },
         });
       });
@@ -468,25 +690,64 @@ describe('Guardrails', () => {
         }),
       );
       expectLines(r.violations, [
-        { where: 'test/api', subject: 'pinned-images', says: 'container "app" runs "nginx", which is not pinned' },
-        { where: 'test/api', subject: 'pinned-images', says: 'container "b" runs "registry.example.com:5000/team/app:latest", which is not pinned' },
-        { where: 'test/api', subject: 'pinned-images', says: 'container "d" runs "registry.example.com:5000/team/app", which is not pinned' },
+        {
+          where: 'test/api',
+          subject: 'pinned-images',
+          says: 'container "app" runs "nginx", which is not pinned',
+        },
+        {
+          where: 'test/api',
+          subject: 'pinned-images',
+          says: 'container "b" runs "registry.example.com:5000/team/app:latest", which is not pinned',
+        },
+        {
+          where: 'test/api',
+          subject: 'pinned-images',
+          says: 'container "d" runs "registry.example.com:5000/team/app", which is not pinned',
+        },
       ]);
     });
 
     it('HSTS turned off in an ingress-nginx or F5 controller config, and F5 Ingresses without HSTS', () => {
       const r = run((stack) => {
-        helmRelease(stack, 'nginx', 'ingress-nginx', 'controller:\n  config:\n    hsts: "false"\n    log-format-escape-json: "true"\n');
-        helmRelease(stack, 'f5', 'nginx-ingress', 'controller:\n  config:\n    entries:\n      log-format-escaping: json\n', [{ name: 'controller.config.entries.hsts', value: 'false' }]);
+        helmRelease(
+          stack,
+          'nginx',
+          'ingress-nginx',
+          'controller:\n  config:\n    hsts: "false"\n    log-format-escape-json: "true"\n',
+        );
+        helmRelease(
+          stack,
+          'f5',
+          'nginx-ingress',
+          'controller:\n  config:\n    entries:\n      log-format-escaping: json\n',
+          [{ name: 'controller.config.entries.hsts', value: 'false' }],
+        );
         kubernetesResource(stack, 'f5web', 'kubernetes_ingress_v1', {
-          metadata: { name: 'f5web', namespace: 'apps', annotations: { 'nginx.org/client-max-body-size': '4m' } },
+          metadata: {
+            name: 'f5web',
+            namespace: 'apps',
+            annotations: { 'nginx.org/client-max-body-size': '4m' },
+          },
           spec: { tls: [{ hosts: ['a.example.com'] }], rule: [{ host: 'a.example.com' }] },
         });
       });
       expectLines(r.violations, [
-        { where: 'test/nginx', subject: 'hsts-enabled', says: 'controller.config.hsts is "false": browsers are not told to insist on HTTPS' },
-        { where: 'test/f5', subject: 'hsts-enabled', says: 'controller.config.entries.hsts is "false": browsers are not told to insist on HTTPS' },
-        { where: 'test/f5web', subject: 'hsts-enabled', says: 'HSTS is off for this F5 Ingress (nginx.org/hsts is not set and off by default)' },
+        {
+          where: 'test/nginx',
+          subject: 'hsts-enabled',
+          says: 'controller.config.hsts is "false": browsers are not told to insist on HTTPS',
+        },
+        {
+          where: 'test/f5',
+          subject: 'hsts-enabled',
+          says: 'controller.config.entries.hsts is "false": browsers are not told to insist on HTTPS',
+        },
+        {
+          where: 'test/f5web',
+          subject: 'hsts-enabled',
+          says: 'HSTS is off for this F5 Ingress (nginx.org/hsts is not set and off by default)',
+        },
       ]);
     });
 
@@ -496,32 +757,77 @@ describe('Guardrails', () => {
         workload(stack, 'scaled', { replicas: '1' });
         rawResource(stack, 'hpa', 'kubernetes_horizontal_pod_autoscaler_v2', {
           metadata: [{ name: 'scaled', namespace: 'apps' }],
-          spec: [{ min_replicas: 2, max_replicas: 5, scale_target_ref: [{ api_version: 'apps/v1', kind: 'Deployment', name: 'scaled' }] }],
+          spec: [
+            {
+              min_replicas: 2,
+              max_replicas: 5,
+              scale_target_ref: [{ api_version: 'apps/v1', kind: 'Deployment', name: 'scaled' }],
+            },
+          ],
         });
       });
-      expectLines(r.violations, [{ where: 'test/single', subject: 'production-replicas', says: 'Deployment "single" runs 1 replica in production' }]);
+      expectLines(r.violations, [
+        {
+          where: 'test/single',
+          subject: 'production-replicas',
+          says: 'Deployment "single" runs 1 replica in production',
+        },
+      ]);
     });
 
     it('no PodDisruptionBudget in production', () => {
       const r = run((stack) => workload(stack, 'api', { pdb: false }));
-      expectLines(r.violations, [{ where: 'test/api', subject: 'production-pdb', says: 'no PodDisruptionBudget selects the pods of Deployment "api"' }]);
+      expectLines(r.violations, [
+        {
+          where: 'test/api',
+          subject: 'production-pdb',
+          says: 'no PodDisruptionBudget selects the pods of Deployment "api"',
+        },
+      ]);
     });
 
     it('non-JSON access logs', () => {
       const r = run((stack) => {
-        helmRelease(stack, 'nginx', 'ingress-nginx', 'controller:\n  config:\n    log-format-upstream: "$remote_addr $request"\n');
-        helmRelease(stack, 'f5', 'nginx-ingress', 'controller:\n  config:\n    entries:\n      hsts: "true"\n      log-format-escaping: default\n');
+        helmRelease(
+          stack,
+          'nginx',
+          'ingress-nginx',
+          'controller:\n  config:\n    log-format-upstream: "$remote_addr $request"\n',
+        );
+        helmRelease(
+          stack,
+          'f5',
+          'nginx-ingress',
+          'controller:\n  config:\n    entries:\n      hsts: "true"\n      log-format-escaping: default\n',
+        );
       });
       expectLines(r.violations, [
-        { where: 'test/nginx', subject: 'json-access-logs', says: 'controller.config has no log-format-escape-json: "true"' },
-        { where: 'test/f5', subject: 'json-access-logs', says: 'controller.config.entries has no log-format-escaping: "json"' },
+        {
+          where: 'test/nginx',
+          subject: 'json-access-logs',
+          says: 'controller.config has no log-format-escape-json: "true"',
+        },
+        {
+          where: 'test/f5',
+          subject: 'json-access-logs',
+          says: 'controller.config.entries has no log-format-escaping: "json"',
+        },
       ]);
     });
 
     it('reports every violation of a stack at once, in check order', () => {
       const r = run((stack) => {
-        workload(stack, 'api', { replicas: '1', pdb: false, containers: [container({ image: 'app:latest', resources: {}, securityContext: { runAsUser: '0' } })] });
-        kubernetesResource(stack, 'web', 'kubernetes_ingress_v1', { metadata: { name: 'web', namespace: 'apps' }, spec: { rule: [{ host: 'a.example.com' }] } });
+        workload(stack, 'api', {
+          replicas: '1',
+          pdb: false,
+          containers: [
+            container({ image: 'app:latest', resources: {}, securityContext: { runAsUser: '0' } }),
+          ],
+        });
+        kubernetesResource(stack, 'web', 'kubernetes_ingress_v1', {
+          metadata: { name: 'web', namespace: 'apps' },
+          spec: { rule: [{ host: 'a.example.com' }] },
+        });
       });
       expect(r.violations.map((line) => line.slice(0, line.indexOf(':')))).toEqual([
         '[test/web] tls-on-every-host',
@@ -542,7 +848,9 @@ describe('Guardrails', () => {
             selector: { matchLabels: { app: 'generated' } },
             template: {
               metadata: { labels: { app: 'generated' } },
-              spec: { container: [{ name: 'app', image: 'busybox', env: [{ name: 'ADMIN_PASSWORD', value: 'x' }] }] },
+              spec: {
+                container: [{ name: 'app', image: 'busybox', env: [{ name: 'ADMIN_PASSWORD', value: 'x' }] }],
+              },
             },
           },
         });
@@ -559,10 +867,17 @@ describe('Guardrails', () => {
     it('sees escape-hatch overrides, as Terraform will', () => {
       const r = run((stack) => {
         const deployment = workload(stack, 'api');
-        deployment.addOverride('spec.template.spec.container.0.image', 'registry.example.com/team/app:latest');
+        deployment.addOverride(
+          'spec.template.spec.container.0.image',
+          'registry.example.com/team/app:latest',
+        );
       });
       expectLines(r.violations, [
-        { where: 'test/api', subject: 'pinned-images', says: 'container "app" runs "registry.example.com/team/app:latest", which is not pinned' },
+        {
+          where: 'test/api',
+          subject: 'pinned-images',
+          says: 'container "app" runs "registry.example.com/team/app:latest", which is not pinned',
+        },
       ]);
     });
   });
@@ -571,19 +886,33 @@ describe('Guardrails', () => {
     it('refuses a self-signed or ACME-staging certificate in production, not elsewhere', () => {
       for (const [tls, why] of [
         [TlsSource.selfSigned(), 'ClusterIssuer "selfsigned", self-signed'],
-        [TlsSource.acme({ email: 'platform@example.com', server: 'staging' }), 'ClusterIssuer "letsencrypt-staging", from the ACME staging directory https://acme-staging-v02.api.letsencrypt.org/directory'],
+        [
+          TlsSource.acme({ email: 'platform@example.com', server: 'staging' }),
+          'ClusterIssuer "letsencrypt-staging", from the ACME staging directory https://acme-staging-v02.api.letsencrypt.org/directory',
+        ],
       ] as const) {
-        const build = (stack: TerraformStack) => new BackstagePortal(stack, 'portal', { ...portalProps(stack), tls });
+        const build = (stack: TerraformStack) =>
+          new BackstagePortal(stack, 'portal', { ...portalProps(stack), tls });
         const trusted = run(build).violations.filter((v) => v.includes('trusted-certificates'));
         // Only the main Ingress carries the cert-manager annotation (the others share its secret).
-        expectLines(trusted, [{ where: 'test/portal/Ingress/Ingress', subject: 'trusted-certificates', says: `its certificate comes from ${why}: browsers do not trust it` }]);
+        expectLines(trusted, [
+          {
+            where: 'test/portal/Ingress/Ingress',
+            subject: 'trusted-certificates',
+            says: `its certificate comes from ${why}: browsers do not trust it`,
+          },
+        ]);
         expect(run(build, { environment: 'non-production' }).violations).toEqual([]);
       }
     });
 
     it('tells how to handle the single in-cluster Postgres in production: a managed database, or an explicit exemption', () => {
       const build = (stack: TerraformStack) =>
-        new BackstagePortal(stack, 'portal', { ...portalProps(stack), database: BackstageDatabase.inCluster({ password: variableSecret(stack, 'db_password') }), backstage: { replicas: 2 } });
+        new BackstagePortal(stack, 'portal', {
+          ...portalProps(stack),
+          database: BackstageDatabase.inCluster({ password: variableSecret(stack, 'db_password') }),
+          backstage: { replicas: 2 },
+        });
       const path = 'test/portal/Backstage/Postgres/StatefulSet';
       // The advice is what this test is about: a managed database, or the exact exemption to write.
       const advice = (check: string) => [
@@ -592,17 +921,39 @@ describe('Guardrails', () => {
         `exemptions: [{ check: '${check}', path: '${path}', reason: '<who accepted it and why>' }]`,
       ];
       expectLines(run(build).violations, [
-        { where: path, subject: 'production-replicas', says: ['StatefulSet "backstage-postgres" runs 1 replica in production', ...advice('production-replicas')] },
-        { where: path, subject: 'production-pdb', says: ['no PodDisruptionBudget selects the pods of StatefulSet "backstage-postgres"', ...advice('production-pdb')] },
+        {
+          where: path,
+          subject: 'production-replicas',
+          says: [
+            'StatefulSet "backstage-postgres" runs 1 replica in production',
+            ...advice('production-replicas'),
+          ],
+        },
+        {
+          where: path,
+          subject: 'production-pdb',
+          says: [
+            'no PodDisruptionBudget selects the pods of StatefulSet "backstage-postgres"',
+            ...advice('production-pdb'),
+          ],
+        },
       ]);
       const reason = 'Single Postgres accepted for the pilot by the platform team (PLAT-7).';
-      expect(run(build, { exemptions: [{ check: 'production-replicas', path, reason }, { check: 'production-pdb', path, reason }] }).violations).toEqual([]);
+      expect(
+        run(build, {
+          exemptions: [
+            { check: 'production-replicas', path, reason },
+            { check: 'production-pdb', path, reason },
+          ],
+        }).violations,
+      ).toEqual([]);
     });
   });
 
   describe('exemptions', () => {
     it('waives a finding under a construct path, records the reason, and passes', () => {
-      const reason = 'Single-instance PostgreSQL accepted by the platform team until the managed database lands (PLAT-123).';
+      const reason =
+        'Single-instance PostgreSQL accepted by the platform team until the managed database lands (PLAT-123).';
       const r = run(
         (stack) => {
           const scope = new Construct(stack, 'db');
@@ -619,11 +970,14 @@ describe('Guardrails', () => {
           check: 'production-replicas',
           path: 'test/db/postgres',
           resourceType: 'kubernetes_deployment_v1',
-          message: 'Deployment "postgres" runs 1 replica in production. Run 2 or more (or an autoscaler with min_replicas >= 2), or exempt it with a reason.',
+          message:
+            'Deployment "postgres" runs 1 replica in production. Run 2 or more (or an autoscaler with min_replicas >= 2), or exempt it with a reason.',
           waived: reason,
         },
       ]);
-      expect(fs.readFileSync(path.join(r.reportDir, 'guardrails-test.md'), 'utf8')).toContain(`*Waived: ${reason}*`);
+      expect(fs.readFileSync(path.join(r.reportDir, 'guardrails-test.md'), 'utf8')).toContain(
+        `*Waived: ${reason}*`,
+      );
     });
 
     it('does not waive a path that only shares a prefix', () => {
@@ -632,9 +986,15 @@ describe('Guardrails', () => {
           workload(new Construct(stack, 'db'), 'postgres', { replicas: '1' });
           workload(new Construct(stack, 'db2'), 'postgres', { replicas: '1' });
         },
-        { exemptions: [{ check: 'production-replicas', path: 'test/db', reason: 'accepted for the database (PLAT-123)' }] },
+        {
+          exemptions: [
+            { check: 'production-replicas', path: 'test/db', reason: 'accepted for the database (PLAT-123)' },
+          ],
+        },
       );
-      expect(r.violations.map((line) => line.slice(0, line.indexOf(':')))).toEqual(['[test/db2/postgres] production-replicas']);
+      expect(r.violations.map((line) => line.slice(0, line.indexOf(':')))).toEqual([
+        '[test/db2/postgres] production-replicas',
+      ]);
     });
   });
 
@@ -643,14 +1003,35 @@ describe('Guardrails', () => {
       const r = run((stack) => workload(stack, 'api', { pdb: false }));
       const report = readReport(r);
       expect(report).toMatchObject({ version: 1, stack: 'test', environment: 'production', passed: false });
-      expect(report.summary).toEqual({ checks: 12, passed: 6, failed: 1, notApplicable: 5, violations: 1, waived: 0 });
+      expect(report.summary).toEqual({
+        checks: 12,
+        passed: 6,
+        failed: 1,
+        notApplicable: 5,
+        violations: 1,
+        waived: 0,
+      });
       const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
       expect(byId['production-pdb']).toMatchObject({ status: 'fail', soc2: ['A1.2'], iso27001: ['A.8.14'] });
-      expect(byId['tls-on-every-host']).toMatchObject({ status: 'not-applicable', soc2: ['CC6.7'], iso27001: ['A.8.24', 'A.5.14'] });
-      expect(byId['backstage-network-policy']).toMatchObject({ soc2: ['CC6.1', 'CC6.6'], iso27001: ['A.8.20', 'A.8.22'] });
-      expect(byId['pinned-images']).toMatchObject({ status: 'pass', soc2: ['CC8.1'], iso27001: ['A.8.32', 'A.8.19'] });
+      expect(byId['tls-on-every-host']).toMatchObject({
+        status: 'not-applicable',
+        soc2: ['CC6.7'],
+        iso27001: ['A.8.24', 'A.5.14'],
+      });
+      expect(byId['backstage-network-policy']).toMatchObject({
+        soc2: ['CC6.1', 'CC6.6'],
+        iso27001: ['A.8.20', 'A.8.22'],
+      });
+      expect(byId['pinned-images']).toMatchObject({
+        status: 'pass',
+        soc2: ['CC8.1'],
+        iso27001: ['A.8.32', 'A.8.19'],
+      });
       expect(byId['json-access-logs']).toMatchObject({ soc2: ['CC7.2'], iso27001: ['A.8.15', 'A.8.16'] });
-      expect(byId['no-snippet-annotations']).toMatchObject({ soc2: ['CC7.1', 'CC8.1'], iso27001: ['A.8.8', 'A.8.9'] });
+      expect(byId['no-snippet-annotations']).toMatchObject({
+        soc2: ['CC7.1', 'CC8.1'],
+        iso27001: ['A.8.8', 'A.8.9'],
+      });
       expect(report.controls.soc2['CC6.6']).toBe(SOC2_CRITERIA['CC6.6']);
       expect(report.controls.iso27001['A.8.20']).toBe('Networks security');
       // Every mapped control has a title, and every titled control is used.
@@ -664,11 +1045,21 @@ describe('Guardrails', () => {
       const markdown = fs.readFileSync(path.join(r.reportDir, 'guardrails-test.md'), 'utf8');
       expect(markdown).toContain('# Guardrails report: stack `test` (production)');
       expect(markdown).toContain('Result: **FAIL**. 1 violation(s) in 1 of 12 checks.');
-      expect(markdown).toContain('| Check | Applies to | Status | SOC 2 | ISO 27001:2022 Annex A | Violations |');
-      expect(markdown).toContain('| PodDisruptionBudget (`production-pdb`) | production | **FAIL** | A1.2 | A.8.14 | 1 |');
-      expect(markdown).toContain('| NetworkPolicy in front of Backstage (`backstage-network-policy`) | all | n/a | CC6.1, CC6.6 | A.8.20, A.8.22 | 0 |');
-      expect(markdown).toContain('- `test/api` (kubernetes_deployment_v1): no PodDisruptionBudget selects the pods of Deployment "api".');
-      expect(markdown).toContain('| ISO 27001:2022 | A.8.14 | Redundancy of information processing facilities | `production-replicas`, `production-pdb` |');
+      expect(markdown).toContain(
+        '| Check | Applies to | Status | SOC 2 | ISO 27001:2022 Annex A | Violations |',
+      );
+      expect(markdown).toContain(
+        '| PodDisruptionBudget (`production-pdb`) | production | **FAIL** | A1.2 | A.8.14 | 1 |',
+      );
+      expect(markdown).toContain(
+        '| NetworkPolicy in front of Backstage (`backstage-network-policy`) | all | n/a | CC6.1, CC6.6 | A.8.20, A.8.22 | 0 |',
+      );
+      expect(markdown).toContain(
+        '- `test/api` (kubernetes_deployment_v1): no PodDisruptionBudget selects the pods of Deployment "api".',
+      );
+      expect(markdown).toContain(
+        '| ISO 27001:2022 | A.8.14 | Redundancy of information processing facilities | `production-replicas`, `production-pdb` |',
+      );
     });
 
     it('is kept on the aspect and written next to cdk.tf.json by default', () => {
@@ -682,7 +1073,9 @@ describe('Guardrails', () => {
       expect(guardrails.reports.get('portal-prod')?.passed).toBe(true);
       const dir = path.join(app.outdir, 'stacks', 'portal-prod');
       expect(fs.existsSync(path.join(dir, 'cdk.tf.json'))).toBe(true);
-      expect(JSON.parse(fs.readFileSync(path.join(dir, 'guardrails-portal-prod.json'), 'utf8')).passed).toBe(true);
+      expect(JSON.parse(fs.readFileSync(path.join(dir, 'guardrails-portal-prod.json'), 'utf8')).passed).toBe(
+        true,
+      );
       expect(fs.existsSync(path.join(dir, 'guardrails-portal-prod.md'))).toBe(true);
     });
 
@@ -703,12 +1096,28 @@ describe('Guardrails', () => {
             exemptions: [{ check: 'no-latest' as never, path: '', reason: 'because' }],
           }),
         [
-          { where: 'Guardrails', path: 'environment', says: ['must be "production" or "non-production"', 'got "prod"'] },
+          {
+            where: 'Guardrails',
+            path: 'environment',
+            says: ['must be "production" or "non-production"', 'got "prod"'],
+          },
           { where: 'Guardrails', path: 'reportDir', says: ['must be a directory path', 'got " "'] },
           // The fix lists every check id, so the user can pick the one meant.
-          { where: 'Guardrails', path: 'exemptions[0].check', says: ['is not a Guardrails check', 'got "no-latest"', `Use one of ${GUARDRAIL_CHECKS.map((c) => c.id).join(', ')}.`] },
+          {
+            where: 'Guardrails',
+            path: 'exemptions[0].check',
+            says: [
+              'is not a Guardrails check',
+              'got "no-latest"',
+              `Use one of ${GUARDRAIL_CHECKS.map((c) => c.id).join(', ')}.`,
+            ],
+          },
           { where: 'Guardrails', path: 'exemptions[0].path', says: ['must be a construct path', 'got ""'] },
-          { where: 'Guardrails', path: 'exemptions[0].reason', says: ['must say why the finding is accepted', 'got "because"'] },
+          {
+            where: 'Guardrails',
+            path: 'exemptions[0].reason',
+            says: ['must say why the finding is accepted', 'got "because"'],
+          },
         ],
       );
     });
@@ -723,7 +1132,9 @@ describe('Guardrails added below the stack', () => {
     const team = new Construct(stack, 'team');
     workload(stack, 'outside', { pdb: false });
     workload(team, 'inside');
-    Aspects.of(team).add(new Guardrails({ environment: 'production', reportDir: path.join(reportRoot, 'below') }));
+    Aspects.of(team).add(
+      new Guardrails({ environment: 'production', reportDir: path.join(reportRoot, 'below') }),
+    );
     expect(errorOf(() => Testing.synth(stack, true))).toContain(
       '[test/outside] production-pdb: no PodDisruptionBudget selects the pods of Deployment "outside".',
     );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { selects } from '../../lib/policy/label-selectors';
 
 // The pod labels every case below is evaluated against.
@@ -20,7 +21,8 @@ describe('selects', () => {
   });
 
   it('evaluates In, NotIn, Exists and DoesNotExist', () => {
-    const by = (key: string, operator: string, values?: string[] | string) => selects({ match_expressions: [{ key, operator, values }] }, labels);
+    const by = (key: string, operator: string, values?: string[] | string) =>
+      selects({ match_expressions: [{ key, operator, values }] }, labels);
     expect(by('tier', 'In', ['web', 'api'])).toBe(true);
     expect(by('tier', 'In', 'web')).toBe(true);
     expect(by('tier', 'In', ['api'])).toBe(false);
@@ -35,11 +37,32 @@ describe('selects', () => {
   });
 
   it('proves nothing with an operator it cannot evaluate', () => {
-    expect(selects({ match_expressions: [{ key: 'shard', operator: 'Gt', values: ['0'] }] }, labels)).toBe(false);
+    expect(selects({ match_expressions: [{ key: 'shard', operator: 'Gt', values: ['0'] }] }, labels)).toBe(
+      false,
+    );
   });
 
   it('needs match_labels and every expression to hold together', () => {
-    expect(selects({ match_labels: { app: 'backstage' }, match_expressions: { key: 'tier', operator: 'In', values: ['web'] } }, labels)).toBe(true);
-    expect(selects({ match_labels: { app: 'backstage' }, match_expressions: [{ key: 'tier', operator: 'Exists' }, { key: 'tier', operator: 'In', values: ['api'] }] }, labels)).toBe(false);
+    expect(
+      selects(
+        {
+          match_labels: { app: 'backstage' },
+          match_expressions: { key: 'tier', operator: 'In', values: ['web'] },
+        },
+        labels,
+      ),
+    ).toBe(true);
+    expect(
+      selects(
+        {
+          match_labels: { app: 'backstage' },
+          match_expressions: [
+            { key: 'tier', operator: 'Exists' },
+            { key: 'tier', operator: 'In', values: ['api'] },
+          ],
+        },
+        labels,
+      ),
+    ).toBe(false);
   });
 });

@@ -4,38 +4,84 @@
 // ingress-nginx portal, with both front doors side by side.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { BackstagePortal, GatewayApiPortalIngressOptions, GatewayRef, IngressNginxMigration, TlsSource, identityHeaderNames } from '../../lib';
+
 import type { GatewayApiPortalProps } from '../../lib';
-import { TfJson, errorOf, portalProps, resourceAt, resourcesOf, synth } from '../helpers';
+import {
+  BackstagePortal,
+  GatewayApiPortalIngressOptions,
+  GatewayRef,
+  identityHeaderNames,
+  IngressNginxMigration,
+  TlsSource,
+} from '../../lib';
+import { errorOf, portalProps, resourceAt, resourcesOf, synth, TfJson } from '../helpers';
 
 const created = GatewayRef.create({ gatewayClassName: 'nginx' });
-const gatewayPortal = (ingress: GatewayApiPortalIngressOptions = { gateway: created }, more: Partial<GatewayApiPortalProps> = {}) =>
-  synth((stack) => new BackstagePortal(stack, 'portal', { ...portalProps(stack), ingressFlavour: 'gateway-api', ingress, ...more }));
+const gatewayPortal = (
+  ingress: GatewayApiPortalIngressOptions = { gateway: created },
+  more: Partial<GatewayApiPortalProps> = {},
+) =>
+  synth(
+    (stack) =>
+      new BackstagePortal(stack, 'portal', {
+        ...portalProps(stack),
+        ingressFlavour: 'gateway-api',
+        ingress,
+        ...more,
+      }),
+  );
 const portalErrors = (more: Record<string, unknown>) =>
-  errorOf(() => synth((stack) => new BackstagePortal(stack, 'portal', { ...portalProps(stack), ingressFlavour: 'gateway-api', ingress: { gateway: created }, ...more } as GatewayApiPortalProps))).split('\n');
-const containerOf = (json: TfJson, suffix: string) => resourceAt(json, 'kubernetes_deployment_v1', suffix).spec.template.spec.container[0];
-const alphaOf = (json: TfJson, suffix = 'Gateway/Config') => parse(resourceAt(json, 'kubernetes_config_map_v1', suffix).data['alpha-config.yaml']);
-const fromOf = (json: TfJson, suffix: string) => resourceAt(json, 'kubernetes_network_policy_v1', suffix).spec.ingress[0].from;
-const manifests = (json: TfJson) => Object.values(resourcesOf(json, 'kubernetes_manifest')).map((r: any) => r.manifest);
+  errorOf(() =>
+    synth(
+      (stack) =>
+        new BackstagePortal(stack, 'portal', {
+          ...portalProps(stack),
+          ingressFlavour: 'gateway-api',
+          ingress: { gateway: created },
+          ...more,
+        } as GatewayApiPortalProps),
+    ),
+  ).split('\n');
+const containerOf = (json: TfJson, suffix: string) =>
+  resourceAt(json, 'kubernetes_deployment_v1', suffix).spec.template.spec.container[0];
+const alphaOf = (json: TfJson, suffix = 'Gateway/Config') =>
+  parse(resourceAt(json, 'kubernetes_config_map_v1', suffix).data['alpha-config.yaml']);
+const fromOf = (json: TfJson, suffix: string) =>
+  resourceAt(json, 'kubernetes_network_policy_v1', suffix).spec.ingress[0].from;
+const manifests = (json: TfJson) =>
+  Object.values(resourcesOf(json, 'kubernetes_manifest')).map((r: any) => r.manifest);
 const OAUTH2_PROXY_PODS = {
   namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'backstage' } },
-  pod_selector: { match_labels: { 'app.kubernetes.io/name': 'oauth2-proxy', 'app.kubernetes.io/instance': 'oauth2-proxy' } },
+  pod_selector: {
+    match_labels: { 'app.kubernetes.io/name': 'oauth2-proxy', 'app.kubernetes.io/instance': 'oauth2-proxy' },
+  },
 };
 const INGRESS_NGINX_PODS = {
   namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
-  pod_selector: { match_labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } },
+  pod_selector: {
+    match_labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' },
+  },
 };
 
 describe('BackstagePortal on the Gateway API', () => {
   it('types the ingress settings by flavour: an ingress-nginx-only setting does not compile, and the Gateway is required', () => {
     const build = () =>
       synth((stack) => {
-        // @ts-expect-error cors is read by the ingress-nginx flavour only (npm run typecheck checks this line)
-        new BackstagePortal(stack, 'portal', { ...portalProps(stack), ingressFlavour: 'gateway-api', ingress: { gateway: created, cors: {} } });
+        new BackstagePortal(stack, 'portal', {
+          ...portalProps(stack),
+          ingressFlavour: 'gateway-api',
+          // @ts-expect-error cors is read by the ingress-nginx flavour only (npm run typecheck checks this line)
+          ingress: { gateway: created, cors: {} },
+        });
       });
-    expect(build).toThrow('[test/portal] ingress.cors: is not a known property, got {}. Check the spelling against the documented options.');
-    // @ts-expect-error the Gateway API flavour needs ingress.gateway
-    const missing = () => synth((stack) => new BackstagePortal(stack, 'portal', { ...portalProps(stack), ingressFlavour: 'gateway-api' }));
+    expect(build).toThrow(
+      '[test/portal] ingress.cors: is not a known property, got {}. Check the spelling against the documented options.',
+    );
+    const missing = () =>
+      synth((stack) => {
+        // @ts-expect-error the Gateway API flavour needs ingress.gateway
+        new BackstagePortal(stack, 'portal', { ...portalProps(stack), ingressFlavour: 'gateway-api' });
+      });
     expect(missing).toThrow(/\[test\/portal\] ingress: /);
   });
 
@@ -43,24 +89,49 @@ describe('BackstagePortal on the Gateway API', () => {
     const json = gatewayPortal();
     const alpha = alphaOf(json);
     expect(alpha.upstreamConfig.upstreams).toEqual([
-      { id: 'portal', path: '/', uri: 'http://backstage.${kubernetes_namespace_v1.portal_Namespace_A3BFD15A.metadata[0].name}.svc.cluster.local:7007' },
+      {
+        id: 'portal',
+        path: '/',
+        uri: 'http://backstage.${kubernetes_namespace_v1.portal_Namespace_A3BFD15A.metadata[0].name}.svc.cluster.local:7007',
+      },
     ]);
     expect(alpha.injectRequestHeaders.map((h: { name: string }) => h.name)).toEqual(identityHeaderNames());
-    expect(alpha.injectResponseHeaders).toEqual([{ name: 'Strict-Transport-Security', values: [{ secretSource: { value: 'max-age=31536000; includeSubDomains' } }] }]);
-    expect(containerOf(json, 'Gateway/Deployment').args.filter((a: string) => a.startsWith('--api-route='))).toEqual(['--api-route=^/api([/?]|$)']);
+    expect(alpha.injectResponseHeaders).toEqual([
+      {
+        name: 'Strict-Transport-Security',
+        values: [{ secretSource: { value: 'max-age=31536000; includeSubDomains' } }],
+      },
+    ]);
+    expect(
+      containerOf(json, 'Gateway/Deployment').args.filter((a: string) => a.startsWith('--api-route=')),
+    ).toEqual(['--api-route=^/api([/?]|$)']);
   });
 
   it('takes the API prefixes and the HSTS settings of ingress', () => {
-    const json = gatewayPortal({ gateway: created, apiPaths: ['/api', '/graphql'], hsts: { maxAgeSeconds: 63072000, includeSubdomains: false, preload: true } });
-    expect(containerOf(json, 'Gateway/Deployment').args.filter((a: string) => a.startsWith('--api-route='))).toEqual(['--api-route=^/api([/?]|$)', '--api-route=^/graphql([/?]|$)']);
-    expect(alphaOf(json).injectResponseHeaders[0].values).toEqual([{ secretSource: { value: 'max-age=63072000; preload' } }]);
+    const json = gatewayPortal({
+      gateway: created,
+      apiPaths: ['/api', '/graphql'],
+      hsts: { maxAgeSeconds: 63072000, includeSubdomains: false, preload: true },
+    });
+    expect(
+      containerOf(json, 'Gateway/Deployment').args.filter((a: string) => a.startsWith('--api-route=')),
+    ).toEqual(['--api-route=^/api([/?]|$)', '--api-route=^/graphql([/?]|$)']);
+    expect(alphaOf(json).injectResponseHeaders[0].values).toEqual([
+      { secretSource: { value: 'max-age=63072000; preload' } },
+    ]);
   });
 
-  it('lets only oauth2-proxy reach Backstage, and only the Gateway\'s data plane (and the networks given) reach oauth2-proxy', () => {
-    const json = gatewayPortal({ gateway: created, dataPlaneSourceRanges: ['35.191.0.0/16', '2600:2d00:1:1::/64'] });
+  it("lets only oauth2-proxy reach Backstage, and only the Gateway's data plane (and the networks given) reach oauth2-proxy", () => {
+    const json = gatewayPortal({
+      gateway: created,
+      dataPlaneSourceRanges: ['35.191.0.0/16', '2600:2d00:1:1::/64'],
+    });
     expect(fromOf(json, 'Backstage/NetworkPolicy')).toEqual([OAUTH2_PROXY_PODS]);
     expect(fromOf(json, 'Gateway/NetworkPolicy')).toEqual([
-      { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'backstage' } }, pod_selector: { match_labels: { 'gateway.networking.k8s.io/gateway-name': 'backstage' } } },
+      {
+        namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'backstage' } },
+        pod_selector: { match_labels: { 'gateway.networking.k8s.io/gateway-name': 'backstage' } },
+      },
       { ip_block: { cidr: '35.191.0.0/16' } },
       { ip_block: { cidr: '2600:2d00:1:1::/64' } },
     ]);
@@ -68,44 +139,93 @@ describe('BackstagePortal on the Gateway API', () => {
 
   it('renders the Gateway and the two HTTPRoutes, the route on the HTTPS listener to oauth2-proxy', () => {
     const json = gatewayPortal();
-    expect(manifests(json).map((m) => `${m.kind} ${m.metadata.name}`).sort()).toEqual(['ClusterIssuer letsencrypt-production', 'Gateway backstage', 'HTTPRoute backstage', 'HTTPRoute backstage-https-redirect']);
+    expect(
+      manifests(json)
+        .map((m) => `${m.kind} ${m.metadata.name}`)
+        .sort(),
+    ).toEqual([
+      'ClusterIssuer letsencrypt-production',
+      'Gateway backstage',
+      'HTTPRoute backstage',
+      'HTTPRoute backstage-https-redirect',
+    ]);
     const route = resourceAt(json, 'kubernetes_manifest', 'GatewayApi/Route').manifest;
     expect(route.spec.parentRefs.map((p: any) => p.sectionName)).toEqual(['https']);
-    expect(route.spec.rules[0].backendRefs).toEqual([{ group: '', kind: 'Service', name: 'oauth2-proxy', port: 4180, weight: 1 }]);
+    expect(route.spec.rules[0].backendRefs).toEqual([
+      { group: '', kind: 'Service', name: 'oauth2-proxy', port: 4180, weight: 1 },
+    ]);
     expect(Object.keys(resourcesOf(json, 'kubernetes_ingress_v1'))).toEqual([]);
   });
 
   it('keeps the ClusterIssuer where the ingress-nginx flavour has it, so a switch updates it in place', () => {
-    const address = (json: TfJson) => Object.keys(resourcesOf(json, 'kubernetes_manifest')).find((k) => k.includes('ClusterIssuer'));
+    const address = (json: TfJson) =>
+      Object.keys(resourcesOf(json, 'kubernetes_manifest')).find((k) => k.includes('ClusterIssuer'));
     const onIngressNginx = synth((stack) => new BackstagePortal(stack, 'portal', portalProps(stack)));
     expect(address(gatewayPortal())).toBe(address(onIngressNginx));
-    expect(address(onIngressNginx)).toMatch(/^portal_Ingress_ClusterIssuer-letsencrypt-production_[0-9A-F]{8}$/);
+    expect(address(onIngressNginx)).toMatch(
+      /^portal_Ingress_ClusterIssuer-letsencrypt-production_[0-9A-F]{8}$/,
+    );
   });
 
   it('attaches to an existing Gateway, whose data plane is named', () => {
     const json = gatewayPortal(
-      { gateway: GatewayRef.existing({ name: 'shared', namespace: 'gateway-system', httpsListener: 'https', httpListener: 'http' }) },
-      { tls: undefined, ingressController: { namespaceLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' }, podLabels: { 'gateway.envoyproxy.io/owning-gateway-name': 'shared' } } },
+      {
+        gateway: GatewayRef.existing({
+          name: 'shared',
+          namespace: 'gateway-system',
+          httpsListener: 'https',
+          httpListener: 'http',
+        }),
+      },
+      {
+        tls: undefined,
+        ingressController: {
+          namespaceLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' },
+          podLabels: { 'gateway.envoyproxy.io/owning-gateway-name': 'shared' },
+        },
+      },
     );
-    expect(manifests(json).map((m) => `${m.kind} ${m.metadata.name}`).sort()).toEqual(['HTTPRoute backstage', 'HTTPRoute backstage-https-redirect']);
+    expect(
+      manifests(json)
+        .map((m) => `${m.kind} ${m.metadata.name}`)
+        .sort(),
+    ).toEqual(['HTTPRoute backstage', 'HTTPRoute backstage-https-redirect']);
     expect(fromOf(json, 'Gateway/NetworkPolicy')).toEqual([
-      { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } }, pod_selector: { match_labels: { 'gateway.envoyproxy.io/owning-gateway-name': 'shared' } } },
+      {
+        namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } },
+        pod_selector: { match_labels: { 'gateway.envoyproxy.io/owning-gateway-name': 'shared' } },
+      },
     ]);
     // A load balancer outside the cluster: its networks alone.
-    const cloud = gatewayPortal({ gateway: GatewayRef.existing({ name: 'shared', namespace: 'gateway-system', httpsListener: 'https' }), dataPlaneSourceRanges: ['10.10.0.0/24'] }, { tls: undefined });
+    const cloud = gatewayPortal(
+      {
+        gateway: GatewayRef.existing({ name: 'shared', namespace: 'gateway-system', httpsListener: 'https' }),
+        dataPlaneSourceRanges: ['10.10.0.0/24'],
+      },
+      { tls: undefined },
+    );
     expect(fromOf(cloud, 'Gateway/NetworkPolicy')).toEqual([{ ip_block: { cidr: '10.10.0.0/24' } }]);
   });
 
   describe('switching from ingress-nginx (migrateFromIngressNginx)', () => {
-    const migrating = (migration: IngressNginxMigration = {}) => gatewayPortal(undefined, { migrateFromIngressNginx: migration });
+    const migrating = (migration: IngressNginxMigration = {}) =>
+      gatewayPortal(undefined, { migrateFromIngressNginx: migration });
     const onIngressNginx = () => synth((stack) => new BackstagePortal(stack, 'portal', portalProps(stack)));
-    const addresses = (json: TfJson) => Object.entries(json.resource ?? {}).flatMap(([type, byId]) => Object.keys(byId).map((id) => `${type}.${id}`));
+    const addresses = (json: TfJson) =>
+      Object.entries(json.resource ?? {}).flatMap(([type, byId]) =>
+        Object.keys(byId).map((id) => `${type}.${id}`),
+      );
 
     it('keeps every object of the ingress-nginx portal at its address, and only adds the Gateway API ones and an auth-only proxy', () => {
       const before = addresses(onIngressNginx());
       const during = addresses(migrating());
       expect(before.filter((a) => !during.includes(a))).toEqual([]);
-      expect(during.filter((a) => !before.includes(a)).map((a) => a.replace(/_[0-9A-F]{8}$/, '')).sort()).toEqual([
+      expect(
+        during
+          .filter((a) => !before.includes(a))
+          .map((a) => a.replace(/_[0-9A-F]{8}$/, ''))
+          .sort(),
+      ).toEqual([
         'kubernetes_config_map_v1.portal_IngressNginxGateway_Config',
         'kubernetes_deployment_v1.portal_IngressNginxGateway_Deployment',
         'kubernetes_manifest.portal_GatewayApi_Gateway',
@@ -117,37 +237,54 @@ describe('BackstagePortal on the Gateway API', () => {
       ]);
     });
 
-    it('leaves Backstage\'s Deployment as it was, and admits the ingress-nginx controller and oauth2-proxy to it', () => {
+    it("leaves Backstage's Deployment as it was, and admits the ingress-nginx controller and oauth2-proxy to it", () => {
       const before = onIngressNginx();
       const json = migrating();
-      expect(resourceAt(json, 'kubernetes_deployment_v1', 'Backstage/Deployment')).toEqual(resourceAt(before, 'kubernetes_deployment_v1', 'Backstage/Deployment'));
+      expect(resourceAt(json, 'kubernetes_deployment_v1', 'Backstage/Deployment')).toEqual(
+        resourceAt(before, 'kubernetes_deployment_v1', 'Backstage/Deployment'),
+      );
       expect(fromOf(json, 'Backstage/NetworkPolicy')).toEqual([INGRESS_NGINX_PODS, OAUTH2_PROXY_PODS]);
     });
 
     it('serves the Ingresses with their own auth-only proxy, and the Gateway with the certificate they keep renewing', () => {
       const json = migrating();
       const ingresses = Object.values(resourcesOf(json, 'kubernetes_ingress_v1')) as any[];
-      expect(ingresses.map((i) => i.metadata.annotations['nginx.ingress.kubernetes.io/auth-url']).filter(Boolean)).toEqual([
+      expect(
+        ingresses.map((i) => i.metadata.annotations['nginx.ingress.kubernetes.io/auth-url']).filter(Boolean),
+      ).toEqual([
         'http://oauth2-proxy-ingress-nginx.${kubernetes_namespace_v1.portal_Namespace_A3BFD15A.metadata[0].name}.svc.cluster.local:4180/oauth2/auth',
         'http://oauth2-proxy-ingress-nginx.${kubernetes_namespace_v1.portal_Namespace_A3BFD15A.metadata[0].name}.svc.cluster.local:4180/oauth2/auth',
       ]);
-      expect(alphaOf(json, 'IngressNginxGateway/Config').injectResponseHeaders.map((h: { name: string }) => h.name)).toEqual(identityHeaderNames());
+      expect(
+        alphaOf(json, 'IngressNginxGateway/Config').injectResponseHeaders.map(
+          (h: { name: string }) => h.name,
+        ),
+      ).toEqual(identityHeaderNames());
       expect(fromOf(json, 'IngressNginxGateway/NetworkPolicy')).toEqual([INGRESS_NGINX_PODS]);
       // The certificate stays with the Ingress (ingress-shim): the Gateway serves its Secret
       // without asking cert-manager, and the issuer keeps its ingress solver.
       const gateway = resourceAt(json, 'kubernetes_manifest', 'GatewayApi/Gateway').manifest;
       expect(gateway.metadata.annotations).toBeUndefined();
-      expect(gateway.spec.listeners[1].tls.certificateRefs).toEqual([{ group: '', kind: 'Secret', name: 'backstage-example-com-tls' }]);
-      expect(manifests(json).find((m) => m.kind === 'ClusterIssuer').spec.acme.solvers).toEqual([{ http01: { ingress: { ingressClassName: 'nginx' } } }]);
+      expect(gateway.spec.listeners[1].tls.certificateRefs).toEqual([
+        { group: '', kind: 'Secret', name: 'backstage-example-com-tls' },
+      ]);
+      expect(manifests(json).find((m) => m.kind === 'ClusterIssuer').spec.acme.solvers).toEqual([
+        { http01: { ingress: { ingressClassName: 'nginx' } } },
+      ]);
       // After the switch the Gateway asks for it, and the issuer answers through the Gateway.
       const after = gatewayPortal();
-      expect(resourceAt(after, 'kubernetes_manifest', 'GatewayApi/Gateway').manifest.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt-production' });
-      expect(manifests(after).find((m) => m.kind === 'ClusterIssuer').spec.acme.solvers[0].http01).toHaveProperty('gatewayHTTPRoute');
+      expect(
+        resourceAt(after, 'kubernetes_manifest', 'GatewayApi/Gateway').manifest.metadata.annotations,
+      ).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt-production' });
+      expect(
+        manifests(after).find((m) => m.kind === 'ClusterIssuer').spec.acme.solvers[0].http01,
+      ).toHaveProperty('gatewayHTTPRoute');
     });
 
     it('orders the apply so the ingress-nginx path keeps working: Ingresses after their proxy, the request-path proxy after the Ingresses', () => {
       const json = migrating();
-      const dependsOn = (type: string, suffix: string): string[] => (resourceAt(json, type, suffix).depends_on ?? []).map((d: string) => d.replace(/_[0-9A-F]{8}$/, ''));
+      const dependsOn = (type: string, suffix: string): string[] =>
+        (resourceAt(json, type, suffix).depends_on ?? []).map((d: string) => d.replace(/_[0-9A-F]{8}$/, ''));
       for (const ingress of ['Ingress/Ingress', 'Ingress/ApiIngress', 'Ingress/SignInIngress']) {
         expect(dependsOn('kubernetes_ingress_v1', ingress)).toEqual(
           expect.arrayContaining([
@@ -157,7 +294,12 @@ describe('BackstagePortal on the Gateway API', () => {
           ]),
         );
       }
-      const first = ['kubernetes_ingress_v1.portal_Ingress', 'kubernetes_ingress_v1.portal_Ingress_ApiIngress', 'kubernetes_ingress_v1.portal_Ingress_SignInIngress', 'kubernetes_network_policy_v1.portal_Backstage_NetworkPolicy'];
+      const first = [
+        'kubernetes_ingress_v1.portal_Ingress',
+        'kubernetes_ingress_v1.portal_Ingress_ApiIngress',
+        'kubernetes_ingress_v1.portal_Ingress_SignInIngress',
+        'kubernetes_network_policy_v1.portal_Backstage_NetworkPolicy',
+      ];
       for (const [type, suffix] of [
         ['kubernetes_deployment_v1', 'portal/Gateway/Deployment'],
         ['kubernetes_config_map_v1', 'portal/Gateway/Config'],
@@ -168,20 +310,49 @@ describe('BackstagePortal on the Gateway API', () => {
     });
 
     it('takes the ingress-nginx settings and controller of the portal it was', () => {
-      const json = migrating({ ingress: { allowSourceRanges: ['10.0.0.0/8'] }, ingressController: { namespaceLabels: { 'kubernetes.io/metadata.name': 'edge' } } });
+      const json = migrating({
+        ingress: { allowSourceRanges: ['10.0.0.0/8'] },
+        ingressController: { namespaceLabels: { 'kubernetes.io/metadata.name': 'edge' } },
+      });
       const main = resourceAt(json, 'kubernetes_ingress_v1', 'Ingress/Ingress');
-      expect(main.metadata.annotations['nginx.ingress.kubernetes.io/whitelist-source-range']).toBe('10.0.0.0/8');
-      expect(fromOf(json, 'IngressNginxGateway/NetworkPolicy')).toEqual([{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'edge' } } }]);
+      expect(main.metadata.annotations['nginx.ingress.kubernetes.io/whitelist-source-range']).toBe(
+        '10.0.0.0/8',
+      );
+      expect(fromOf(json, 'IngressNginxGateway/NetworkPolicy')).toEqual([
+        { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'edge' } } },
+      ]);
     });
   });
 
   describe('validation', () => {
     it('refuses an existing Gateway without its data plane, tls with it, and bad networks', () => {
-      expect(portalErrors({ tls: undefined, ingress: { gateway: GatewayRef.existing({ name: 'shared', namespace: 'gateway-system', httpsListener: 'https' }) } })).toEqual([
-        '[test/portal] ingressController: is required with an existing Gateway: oauth2-proxy admits only its data plane, got nothing. Name the pods of the Gateway\'s data plane (e.g. Envoy Gateway\'s in envoy-gateway-system), or give ingress.dataPlaneSourceRanges for a load balancer outside the cluster.',
+      expect(
+        portalErrors({
+          tls: undefined,
+          ingress: {
+            gateway: GatewayRef.existing({
+              name: 'shared',
+              namespace: 'gateway-system',
+              httpsListener: 'https',
+            }),
+          },
+        }),
+      ).toEqual([
+        "[test/portal] ingressController: is required with an existing Gateway: oauth2-proxy admits only its data plane, got nothing. Name the pods of the Gateway's data plane (e.g. Envoy Gateway's in envoy-gateway-system), or give ingress.dataPlaneSourceRanges for a load balancer outside the cluster.",
       ]);
-      expect(portalErrors({ ingress: { gateway: GatewayRef.existing({ name: 'shared', namespace: 'gateway-system', httpsListener: 'https' }), dataPlaneSourceRanges: ['10.10.0.0/24'] } })).toEqual([
-        '[test/portal/GatewayApi] tls: is the existing Gateway\'s business: its listener "https" terminates TLS with its owner\'s certificate, got a TlsSource. Leave tls out, and have the Gateway\'s owner add a certificate for the host to that listener (e.g. with cert-manager\'s annotation on their Gateway).',
+      expect(
+        portalErrors({
+          ingress: {
+            gateway: GatewayRef.existing({
+              name: 'shared',
+              namespace: 'gateway-system',
+              httpsListener: 'https',
+            }),
+            dataPlaneSourceRanges: ['10.10.0.0/24'],
+          },
+        }),
+      ).toEqual([
+        "[test/portal/GatewayApi] tls: is the existing Gateway's business: its listener \"https\" terminates TLS with its owner's certificate, got a TlsSource. Leave tls out, and have the Gateway's owner add a certificate for the host to that listener (e.g. with cert-manager's annotation on their Gateway).",
       ]);
       expect(portalErrors({ ingress: { gateway: created, dataPlaneSourceRanges: [] } })).toEqual([
         '[test/portal] ingress.dataPlaneSourceRanges: must list at least one network, got []. Leave it out when the data plane runs in the cluster.',
@@ -190,7 +361,7 @@ describe('BackstagePortal on the Gateway API', () => {
 
     it('needs tls for a rendered Gateway and during the switch', () => {
       expect(portalErrors({ tls: undefined })).toEqual([
-        '[test/portal/GatewayApi] tls: is required when the portal renders its Gateway, got nothing. Say where the HTTPS listener\'s certificate comes from: TlsSource.acme({ email }), .fromIssuer(name), .fromSecret(name) or .privateCa(secret).',
+        "[test/portal/GatewayApi] tls: is required when the portal renders its Gateway, got nothing. Say where the HTTPS listener's certificate comes from: TlsSource.acme({ email }), .fromIssuer(name), .fromSecret(name) or .privateCa(secret).",
       ]);
       expect(portalErrors({ tls: undefined, migrateFromIngressNginx: {} })[0]).toBe(
         '[test/portal] tls: is required during migrateFromIngressNginx: the ingress-nginx Ingresses keep serving the certificate, got nothing. Keep the tls the portal had on ingress-nginx.',
@@ -198,7 +369,12 @@ describe('BackstagePortal on the Gateway API', () => {
     });
 
     it('refuses API paths given twice, bad API prefixes and HSTS ages', () => {
-      expect(portalErrors({ ingress: { gateway: created, apiPaths: ['api/'] }, gateway: { apiPaths: ['^/api/'] } })).toEqual([
+      expect(
+        portalErrors({
+          ingress: { gateway: created, apiPaths: ['api/'] },
+          gateway: { apiPaths: ['^/api/'] },
+        }),
+      ).toEqual([
         '[test/portal] ingress.apiPaths[0]: must be a path prefix such as "/api", got "api/". Start with "/" and leave out regular expressions and the trailing "/".',
         '[test/portal] gateway.apiPaths: contradicts ingress.apiPaths: both set the API paths of the gateway-api flavour, got ["^/api/"]. Keep ingress.apiPaths (prefixes such as "/api") and remove gateway.apiPaths.',
       ]);
@@ -208,14 +384,40 @@ describe('BackstagePortal on the Gateway API', () => {
     });
 
     it('refuses migrateFromIngressNginx outside the gateway-api flavour, and a missing tls elsewhere as before', () => {
-      expect(errorOf(() => synth((stack) => new BackstagePortal(stack, 'portal', { ...portalProps(stack), migrateFromIngressNginx: {} } as any)))).toBe(
+      expect(
+        errorOf(() =>
+          synth(
+            (stack) =>
+              new BackstagePortal(stack, 'portal', {
+                ...portalProps(stack),
+                migrateFromIngressNginx: {},
+              } as any),
+          ),
+        ),
+      ).toBe(
         '[test/portal] migrateFromIngressNginx: only applies with ingressFlavour "gateway-api", got {}. Set ingressFlavour: "gateway-api" to switch, or leave migrateFromIngressNginx out.',
       );
-      expect(errorOf(() => synth((stack) => new BackstagePortal(stack, 'portal', { ...portalProps(stack), tls: undefined } as any)))).toMatch(/^\[test\/portal\] tls: /);
+      expect(
+        errorOf(() =>
+          synth(
+            (stack) => new BackstagePortal(stack, 'portal', { ...portalProps(stack), tls: undefined } as any),
+          ),
+        ),
+      ).toMatch(/^\[test\/portal\] tls: /);
     });
 
     it('names the flavours in the error for an unknown one', () => {
-      expect(errorOf(() => synth((stack) => new BackstagePortal(stack, 'portal', { ...portalProps(stack), ingressFlavour: 'traefik' } as any)))).toBe(
+      expect(
+        errorOf(() =>
+          synth(
+            (stack) =>
+              new BackstagePortal(stack, 'portal', {
+                ...portalProps(stack),
+                ingressFlavour: 'traefik',
+              } as any),
+          ),
+        ),
+      ).toBe(
         '[test/portal] ingressFlavour: must be "ingress-nginx", "f5-nginx" or "gateway-api", got "traefik". Pick the NGINX controller of the cluster, or the Gateway API.',
       );
     });

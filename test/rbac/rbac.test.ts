@@ -1,6 +1,18 @@
-import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { Backstage, BackstageDatabase, BackstagePortal, BackstageProps, OrgSource, RbacCondition, RbacOptions, RbacRole, SecretRef, Team } from '../../lib';
+import { parse, parseAllDocuments } from 'yaml';
+
+import {
+  Backstage,
+  BackstageDatabase,
+  BackstagePortal,
+  BackstageProps,
+  OrgSource,
+  RbacCondition,
+  RbacOptions,
+  RbacRole,
+  SecretRef,
+  Team,
+} from '../../lib';
 import { errorOf, portalProps, resourceAt, synth } from '../helpers';
 
 const admins = Team.of('platform-admins');
@@ -15,12 +27,26 @@ const ORG = OrgSource.staticOrg({
 });
 
 const ROLES = [
-  RbacRole.of({ name: 'catalog-admins', members: [admins], allow: ['catalog.entity.read', 'catalog.location.create', 'catalog.location.delete', 'catalog.entity.delete'] }),
+  RbacRole.of({
+    name: 'catalog-admins',
+    members: [admins],
+    allow: [
+      'catalog.entity.read',
+      'catalog.location.create',
+      'catalog.location.delete',
+      'catalog.entity.delete',
+    ],
+  }),
   RbacRole.of({
     name: 'readers',
     members: [engineering, 'dave'],
     allow: ['catalog.entity.read'],
-    conditional: [{ permissions: ['catalog.entity.refresh', 'catalog.entity.delete'], condition: RbacCondition.isEntityOwner() }],
+    conditional: [
+      {
+        permissions: ['catalog.entity.refresh', 'catalog.entity.delete'],
+        condition: RbacCondition.isEntityOwner(),
+      },
+    ],
   }),
 ];
 
@@ -40,9 +66,12 @@ function synthBackstage(rbac: Partial<RbacOptions> | undefined, overrides: Parti
   );
 }
 
-const appConfigOf = (json: ReturnType<typeof synth>) => parse(resourceAt(json, 'kubernetes_config_map_v1', 'bs/AppConfig').data['app-config.portal.yaml']);
-const podOf = (json: ReturnType<typeof synth>) => resourceAt(json, 'kubernetes_deployment_v1', 'bs/Deployment').spec.template;
-const problemsOf = (rbac: Partial<RbacOptions>, overrides: Partial<BackstageProps> = {}) => errorOf(() => synthBackstage(rbac, overrides)).split('\n');
+const appConfigOf = (json: ReturnType<typeof synth>) =>
+  parse(resourceAt(json, 'kubernetes_config_map_v1', 'bs/AppConfig').data['app-config.portal.yaml']);
+const podOf = (json: ReturnType<typeof synth>) =>
+  resourceAt(json, 'kubernetes_deployment_v1', 'bs/Deployment').spec.template;
+const problemsOf = (rbac: Partial<RbacOptions>, overrides: Partial<BackstageProps> = {}) =>
+  errorOf(() => synthBackstage(rbac, overrides)).split('\n');
 
 describe('RBAC', () => {
   it('turns on the permission framework with the RBAC plugin, its files, admins and superusers', () => {
@@ -53,13 +82,21 @@ describe('RBAC', () => {
         conditionalPoliciesFile: '/etc/backstage-rbac/rbac-conditional-policies.yaml',
         policyFileReload: true,
         pluginsWithPermission: ['catalog'],
-        admin: { users: [{ name: 'group:default/platform-admins' }], superUsers: [{ name: 'user:default/alice' }] },
+        admin: {
+          users: [{ name: 'group:default/platform-admins' }],
+          superUsers: [{ name: 'user:default/alice' }],
+        },
       },
     });
   });
 
-  it('renders the roles in the plugin\'s CSV format: p lines for permissions (name, action, effect), g lines for members', () => {
-    const json = synthBackstage({ roles: [...ROLES, RbacRole.of({ name: 'no-deletes', members: [teamA], deny: ['catalog.entity.delete'] })] });
+  it("renders the roles in the plugin's CSV format: p lines for permissions (name, action, effect), g lines for members", () => {
+    const json = synthBackstage({
+      roles: [
+        ...ROLES,
+        RbacRole.of({ name: 'no-deletes', members: [teamA], deny: ['catalog.entity.delete'] }),
+      ],
+    });
     const cm = resourceAt(json, 'kubernetes_config_map_v1', 'bs/RbacPolicy');
     expect(cm.metadata.name).toBe('backstage-rbac-policy');
     expect(cm.data['rbac-policy.csv']).toBe(
@@ -88,7 +125,11 @@ describe('RBAC', () => {
         pluginId: 'catalog',
         resourceType: 'catalog-entity',
         permissionMapping: ['update', 'delete'],
-        conditions: { rule: 'IS_ENTITY_OWNER', resourceType: 'catalog-entity', params: { claims: ['$ownerRefs'] } },
+        conditions: {
+          rule: 'IS_ENTITY_OWNER',
+          resourceType: 'catalog-entity',
+          params: { claims: ['$ownerRefs'] },
+        },
       },
     ]);
   });
@@ -96,16 +137,29 @@ describe('RBAC', () => {
   it('mounts the policy ConfigMap as a directory (no subPath, so the kubelet updates it) and reloads it in place: no restart on change', () => {
     const before = synthBackstage({});
     const pod = podOf(before);
-    expect(pod.spec.volume).toContainEqual({ name: 'rbac-policy', config_map: { name: '${kubernetes_config_map_v1.bs_RbacPolicy_26957FD3.metadata[0].name}' } });
-    expect(pod.spec.container[0].volume_mount).toContainEqual({ name: 'rbac-policy', mount_path: '/etc/backstage-rbac', read_only: true });
+    expect(pod.spec.volume).toContainEqual({
+      name: 'rbac-policy',
+      config_map: { name: '${kubernetes_config_map_v1.bs_RbacPolicy_26957FD3.metadata[0].name}' },
+    });
+    expect(pod.spec.container[0].volume_mount).toContainEqual({
+      name: 'rbac-policy',
+      mount_path: '/etc/backstage-rbac',
+      read_only: true,
+    });
     expect(pod.spec.container[0].volume_mount.some((m: { sub_path?: string }) => m.sub_path)).toBe(false);
     // A changed binding changes the policy file, not the app-config: the pods are not rolled
     // (no checksum of the policy, no Reloader annotation), the plugin reloads the file.
-    const after = synthBackstage({ roles: [ROLES[0]!, RbacRole.of({ ...ROLES[1]!.options, members: [teamA] })] });
-    expect(resourceAt(after, 'kubernetes_config_map_v1', 'bs/RbacPolicy').data['rbac-policy.csv']).not.toBe(resourceAt(before, 'kubernetes_config_map_v1', 'bs/RbacPolicy').data['rbac-policy.csv']);
+    const after = synthBackstage({
+      roles: [ROLES[0]!, RbacRole.of({ ...ROLES[1]!.options, members: [teamA] })],
+    });
+    expect(resourceAt(after, 'kubernetes_config_map_v1', 'bs/RbacPolicy').data['rbac-policy.csv']).not.toBe(
+      resourceAt(before, 'kubernetes_config_map_v1', 'bs/RbacPolicy').data['rbac-policy.csv'],
+    );
     expect(podOf(after).metadata.annotations).toEqual(pod.metadata.annotations);
     expect(Object.keys(pod.metadata.annotations)).toEqual(['checksum/config']);
-    expect(resourceAt(after, 'kubernetes_deployment_v1', 'bs/Deployment').metadata.annotations).toBeUndefined();
+    expect(
+      resourceAt(after, 'kubernetes_deployment_v1', 'bs/Deployment').metadata.annotations,
+    ).toBeUndefined();
   });
 
   it('with reload: "restart" the policy\'s hash is a pod annotation, so a changed policy rolls the pods', () => {
@@ -119,33 +173,73 @@ describe('RBAC', () => {
   it('names the RBAC backend among the features the image must add', () => {
     let features: readonly string[] = [];
     synth((stack) => {
-      features = new Backstage(stack, 'bs', { namespace: 'backstage', host: 'backstage.example.com', image: 'registry.example.com/b:1.0.0', database: BackstageDatabase.sqliteInMemory(), replicas: 1, rbac: { roles: [], superUsers: ['root'] } }).backendFeatures;
+      features = new Backstage(stack, 'bs', {
+        namespace: 'backstage',
+        host: 'backstage.example.com',
+        image: 'registry.example.com/b:1.0.0',
+        database: BackstageDatabase.sqliteInMemory(),
+        replicas: 1,
+        rbac: { roles: [], superUsers: ['root'] },
+      }).backendFeatures;
     });
     expect(features).toEqual(['@backstage-community/plugin-rbac-backend']);
   });
 
   describe('refusals at synth', () => {
     it('an unknown permission name', () => {
-      expect(problemsOf({ roles: [RbacRole.of({ name: 'x', members: [engineering], allow: ['catalog.entity.update'] })] })).toEqual([
+      expect(
+        problemsOf({
+          roles: [RbacRole.of({ name: 'x', members: [engineering], allow: ['catalog.entity.update'] })],
+        }),
+      ).toEqual([
         '[test/bs] rbac.roles[0].allow[0]: is not a permission any known plugin defines, got "catalog.entity.update". Use one of catalog.entity.read, catalog.entity.create, catalog.entity.delete, catalog.entity.refresh, catalog.entity.validate, catalog.location.read, catalog.location.create, catalog.location.delete, catalog.location.analyze, catalog.ingestion.read, catalog.ingestion.manage; a permission of another plugin must be declared in rbac.extraPermissions.',
       ]);
     });
 
     it('accepts a permission of another plugin once declared', () => {
-      const json = synthBackstage({ roles: [RbacRole.of({ name: 'k8s', members: [engineering], allow: ['kubernetes.proxy'] })], extraPermissions: [{ name: 'kubernetes.proxy', pluginId: 'kubernetes' }] });
-      expect(resourceAt(json, 'kubernetes_config_map_v1', 'bs/RbacPolicy').data['rbac-policy.csv']).toContain('p, role:default/k8s, kubernetes.proxy, use, allow');
+      const json = synthBackstage({
+        roles: [RbacRole.of({ name: 'k8s', members: [engineering], allow: ['kubernetes.proxy'] })],
+        extraPermissions: [{ name: 'kubernetes.proxy', pluginId: 'kubernetes' }],
+      });
+      expect(resourceAt(json, 'kubernetes_config_map_v1', 'bs/RbacPolicy').data['rbac-policy.csv']).toContain(
+        'p, role:default/k8s, kubernetes.proxy, use, allow',
+      );
       expect(appConfigOf(json).permission.rbac.pluginsWithPermission).toEqual(['kubernetes']);
     });
 
     it('a role bound to a group the org source does not provide', () => {
-      expect(problemsOf({ roles: [RbacRole.of({ name: 'x', members: [Team.of('enginering')], allow: ['catalog.entity.read'] })] })).toEqual([
+      expect(
+        problemsOf({
+          roles: [
+            RbacRole.of({ name: 'x', members: [Team.of('enginering')], allow: ['catalog.entity.read'] }),
+          ],
+        }),
+      ).toEqual([
         '[test/bs] rbac.roles[0].members[0]: binds the role to group:default/enginering, which the org source does not provide: it is not one of the static org\'s teams ("platform-admins", "engineering", "team-a"), got "group:default/enginering". Bind the role to a group (or user) the org source ingests, under the name it gives it.',
       ]);
     });
 
     it('a group name an IdP org source can never produce (Entra ID normalizes names to lower case)', () => {
-      const entra = OrgSource.entraId({ tenantId: '0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d', clientId: '11111111-2222-3333-4444-555555555555', clientSecret: SecretRef.fromSecret('s', 'k') });
-      expect(problemsOf({ roles: [RbacRole.of({ name: 'x', members: [Team.of('Platform-Admins')], allow: ['catalog.entity.read'] })], admins: [Team.of('platform-admins')] }, { org: entra })).toEqual([
+      const entra = OrgSource.entraId({
+        tenantId: '0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
+        clientId: '11111111-2222-3333-4444-555555555555',
+        clientSecret: SecretRef.fromSecret('s', 'k'),
+      });
+      expect(
+        problemsOf(
+          {
+            roles: [
+              RbacRole.of({
+                name: 'x',
+                members: [Team.of('Platform-Admins')],
+                allow: ['catalog.entity.read'],
+              }),
+            ],
+            admins: [Team.of('platform-admins')],
+          },
+          { org: entra },
+        ),
+      ).toEqual([
         '[test/bs] rbac.roles[0].members[0]: binds the role to group:default/Platform-Admins, which the org source does not provide: the msgraph module names groups after their mailNickname or displayName in lower case, with every other character than a-z, 0-9, "_", "-" and "." turned into "_", got "group:default/Platform-Admins". Bind the role to a group (or user) the org source ingests, under the name it gives it.',
       ]);
     });
@@ -158,21 +252,54 @@ describe('RBAC', () => {
 
     it('a policy that locks every admin out: the admin team has no members, or a role denies it the policy', () => {
       const empty = Team.of('empty');
-      const org = OrgSource.staticOrg({ teams: [admins, empty], users: [{ name: 'alice', email: 'alice@example.com', memberOf: [admins] }] });
+      const org = OrgSource.staticOrg({
+        teams: [admins, empty],
+        users: [{ name: 'alice', email: 'alice@example.com', memberOf: [admins] }],
+      });
       expect(
         problemsOf(
-          { admins: [admins, empty], roles: [RbacRole.of({ name: 'lockdown', members: [admins], allow: ['catalog.entity.read'], deny: ['policy.entity.update', 'policy.entity.read'] })] },
+          {
+            admins: [admins, empty],
+            roles: [
+              RbacRole.of({
+                name: 'lockdown',
+                members: [admins],
+                allow: ['catalog.entity.read'],
+                deny: ['policy.entity.update', 'policy.entity.read'],
+              }),
+            ],
+          },
           { org },
         ),
       ).toEqual([
         '[test/bs] rbac.admins: are all locked out of the policy: group:default/platform-admins is denied policy.entity.update, policy.entity.read by the role "lockdown"; group:default/empty has no members, got ["group:default/platform-admins","group:default/empty"]. Keep at least one admin able to read and change the policy: remove the deny, bind the admin team to people, or add a superUser.',
       ]);
       // One admin left able to administer is enough.
-      expect(() => synthBackstage({ admins: [admins, 'alice'], roles: [RbacRole.of({ name: 'lockdown', members: [empty], deny: ['policy.entity.update'] })] }, { org })).not.toThrow();
+      expect(() =>
+        synthBackstage(
+          {
+            admins: [admins, 'alice'],
+            roles: [RbacRole.of({ name: 'lockdown', members: [empty], deny: ['policy.entity.update'] })],
+          },
+          { org },
+        ),
+      ).not.toThrow();
     });
 
     it('a conditional grant of a permission no condition can apply to', () => {
-      expect(problemsOf({ roles: [RbacRole.of({ name: 'x', members: [engineering], conditional: [{ permissions: ['catalog.location.create'], condition: RbacCondition.isEntityOwner() }] })] })).toEqual([
+      expect(
+        problemsOf({
+          roles: [
+            RbacRole.of({
+              name: 'x',
+              members: [engineering],
+              conditional: [
+                { permissions: ['catalog.location.create'], condition: RbacCondition.isEntityOwner() },
+              ],
+            }),
+          ],
+        }),
+      ).toEqual([
         '[test/bs] rbac.roles[0].conditional[0].permissions[0]: is not a resource permission, so no condition can apply to it, got "catalog.location.create". Grant it with allow, or pick a resource permission (such as catalog.entity.refresh).',
       ]);
     });
@@ -184,20 +311,36 @@ describe('RBAC', () => {
     });
   });
 
-  it('one Team declaration feeds both the gateway\'s allowed groups and the role bindings: one typed change updates both', () => {
+  it("one Team declaration feeds both the gateway's allowed groups and the role bindings: one typed change updates both", () => {
     const render = (readers: Team) => {
-      const org = OrgSource.staticOrg({ teams: [admins, readers], users: [{ name: 'alice', email: 'alice@example.com', memberOf: [admins] }, { name: 'dave', email: 'dave@example.com', memberOf: [readers] }] });
+      const org = OrgSource.staticOrg({
+        teams: [admins, readers],
+        users: [
+          { name: 'alice', email: 'alice@example.com', memberOf: [admins] },
+          { name: 'dave', email: 'dave@example.com', memberOf: [readers] },
+        ],
+      });
       const json = synth(
         (stack) =>
           new BackstagePortal(stack, 'portal', {
             ...portalProps(stack),
             access: { emailDomains: ['example.com'], groups: [admins, readers] },
             org,
-            rbac: { admins: [admins], roles: [RbacRole.of({ name: 'readers', members: [readers], allow: ['catalog.entity.read'] })] },
+            rbac: {
+              admins: [admins],
+              roles: [RbacRole.of({ name: 'readers', members: [readers], allow: ['catalog.entity.read'] })],
+            },
           }),
       );
-      const alpha = parse(resourceAt(json, 'kubernetes_config_map_v1', 'portal/Gateway/Config').data['alpha-config.yaml']);
-      return { allowedGroups: alpha.providers[0].allowedGroups, csv: resourceAt(json, 'kubernetes_config_map_v1', 'portal/Backstage/RbacPolicy').data['rbac-policy.csv'] };
+      const alpha = parse(
+        resourceAt(json, 'kubernetes_config_map_v1', 'portal/Gateway/Config').data['alpha-config.yaml'],
+      );
+      return {
+        allowedGroups: alpha.providers[0].allowedGroups,
+        csv: resourceAt(json, 'kubernetes_config_map_v1', 'portal/Backstage/RbacPolicy').data[
+          'rbac-policy.csv'
+        ],
+      };
     };
     expect(render(Team.of('engineering'))).toEqual({
       allowedGroups: ['platform-admins', 'engineering'],

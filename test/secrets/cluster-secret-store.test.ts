@@ -1,20 +1,27 @@
 import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+
 import { ClusterSecretStore, type ClusterSecretStoreProps, SecretRef, SecretStoreProvider } from '../../lib';
 import { expectProblems, resourceAt, resourcesOf, synth, type TfJson } from '../helpers';
 
-const synthStore = (props: ClusterSecretStoreProps): TfJson => synth((stack) => new ClusterSecretStore(stack, 'store', props));
+const synthStore = (props: ClusterSecretStoreProps): TfJson =>
+  synth((stack) => new ClusterSecretStore(stack, 'store', props));
 const manifestOf = (json: TfJson) => resourceAt(json, 'kubernetes_manifest', 'store/Resource').manifest;
 const specOf = (provider: SecretStoreProvider) => manifestOf(synthStore({ provider })).spec;
 
 const SA = { name: 'eso-reader', namespace: 'platform-secrets' };
 
 describe('ClusterSecretStore', () => {
-  it('renders an external-secrets.io/v1 ClusterSecretStore for AWS Secrets Manager, with the operator\'s own identity', () => {
-    expect(manifestOf(synthStore({ provider: SecretStoreProvider.awsSecretsManager({ region: 'eu-central-1' }) }))).toEqual({
+  it("renders an external-secrets.io/v1 ClusterSecretStore for AWS Secrets Manager, with the operator's own identity", () => {
+    expect(
+      manifestOf(synthStore({ provider: SecretStoreProvider.awsSecretsManager({ region: 'eu-central-1' }) })),
+    ).toEqual({
       apiVersion: 'external-secrets.io/v1',
       kind: 'ClusterSecretStore',
-      metadata: { name: 'aws-secrets-manager', labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' } },
+      metadata: {
+        name: 'aws-secrets-manager',
+        labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' },
+      },
       spec: { provider: { aws: { service: 'SecretsManager', region: 'eu-central-1' } } },
     });
   });
@@ -32,7 +39,15 @@ describe('ClusterSecretStore', () => {
             service: 'SecretsManager',
             region: 'us-east-1',
             role: 'arn:aws:iam::123456789012:role/backstage-secrets',
-            auth: { jwt: { serviceAccountRef: { name: 'eso-reader', namespace: 'platform-secrets', audiences: ['sts.amazonaws.com'] } } },
+            auth: {
+              jwt: {
+                serviceAccountRef: {
+                  name: 'eso-reader',
+                  namespace: 'platform-secrets',
+                  audiences: ['sts.amazonaws.com'],
+                },
+              },
+            },
           },
         },
       });
@@ -44,19 +59,35 @@ describe('ClusterSecretStore', () => {
       expectProblems(
         () =>
           synthStore({
-            provider: SecretStoreProvider.awsSecretsManager({ region: 'eu-central', role: 'backstage-secrets', serviceAccount: { name: 'eso' } as never }),
+            provider: SecretStoreProvider.awsSecretsManager({
+              region: 'eu-central',
+              role: 'backstage-secrets',
+              serviceAccount: { name: 'eso' } as never,
+            }),
           }),
         [
-          { where: 'test/store', path: 'provider.region', says: ['must be an AWS region code', 'got "eu-central"'] },
-          { where: 'test/store', path: 'provider.role', says: ['must be an IAM role ARN', 'got "backstage-secrets"'] },
-          { where: 'test/store', path: 'provider.serviceAccount.namespace', says: ['is required', 'got nothing'] },
+          {
+            where: 'test/store',
+            path: 'provider.region',
+            says: ['must be an AWS region code', 'got "eu-central"'],
+          },
+          {
+            where: 'test/store',
+            path: 'provider.role',
+            says: ['must be an IAM role ARN', 'got "backstage-secrets"'],
+          },
+          {
+            where: 'test/store',
+            path: 'provider.serviceAccount.namespace',
+            says: ['is required', 'got nothing'],
+          },
         ],
       );
     });
   });
 
   describe('gcpSecretManager', () => {
-    it('renders the project, with the operator\'s own Workload Identity', () => {
+    it("renders the project, with the operator's own Workload Identity", () => {
       expect(specOf(SecretStoreProvider.gcpSecretManager({ projectId: 'platform-secrets-4711' }))).toEqual({
         provider: { gcpsm: { projectID: 'platform-secrets-4711' } },
       });
@@ -90,18 +121,44 @@ describe('ClusterSecretStore', () => {
     });
 
     it('refuses a project name, a bad location and cluster name', () => {
-      expectProblems(() => synthStore({ provider: SecretStoreProvider.gcpSecretManager({ projectId: 'My Project', location: 'Europe', clusterName: 'Prod_EU' }) }), [
-        { where: 'test/store', path: 'provider.projectId', says: ['must be a Google Cloud project id', 'got "My Project"'] },
-        { where: 'test/store', path: 'provider.location', says: ['must be a Google Cloud region or zone', 'got "Europe"'] },
-        { where: 'test/store', path: 'provider.clusterName', says: ['must be a GKE cluster name', 'got "Prod_EU"'] },
-      ]);
+      expectProblems(
+        () =>
+          synthStore({
+            provider: SecretStoreProvider.gcpSecretManager({
+              projectId: 'My Project',
+              location: 'Europe',
+              clusterName: 'Prod_EU',
+            }),
+          }),
+        [
+          {
+            where: 'test/store',
+            path: 'provider.projectId',
+            says: ['must be a Google Cloud project id', 'got "My Project"'],
+          },
+          {
+            where: 'test/store',
+            path: 'provider.location',
+            says: ['must be a Google Cloud region or zone', 'got "Europe"'],
+          },
+          {
+            where: 'test/store',
+            path: 'provider.clusterName',
+            says: ['must be a GKE cluster name', 'got "Prod_EU"'],
+          },
+        ],
+      );
     });
   });
 
   describe('azureKeyVault', () => {
-    it('uses Workload Identity with the operator\'s own identity', () => {
-      expect(specOf(SecretStoreProvider.azureKeyVault({ vaultUrl: 'https://platform-kv.vault.azure.net' }))).toEqual({
-        provider: { azurekv: { authType: 'WorkloadIdentity', vaultUrl: 'https://platform-kv.vault.azure.net' } },
+    it("uses Workload Identity with the operator's own identity", () => {
+      expect(
+        specOf(SecretStoreProvider.azureKeyVault({ vaultUrl: 'https://platform-kv.vault.azure.net' })),
+      ).toEqual({
+        provider: {
+          azurekv: { authType: 'WorkloadIdentity', vaultUrl: 'https://platform-kv.vault.azure.net' },
+        },
       });
     });
 
@@ -125,16 +182,35 @@ describe('ClusterSecretStore', () => {
     });
 
     it('refuses a plain-http vault URL and a tenant that is not a GUID', () => {
-      expectProblems(() => synthStore({ provider: SecretStoreProvider.azureKeyVault({ vaultUrl: 'http://platform-kv.vault.azure.net', tenantId: 'contoso' }) }), [
-        { where: 'test/store', path: 'provider.vaultUrl', says: ['must be an https:// URL', 'got "http://platform-kv.vault.azure.net"'] },
-        { where: 'test/store', path: 'provider.tenantId', says: ['must be the directory (tenant) id, a GUID', 'got "contoso"'] },
-      ]);
+      expectProblems(
+        () =>
+          synthStore({
+            provider: SecretStoreProvider.azureKeyVault({
+              vaultUrl: 'http://platform-kv.vault.azure.net',
+              tenantId: 'contoso',
+            }),
+          }),
+        [
+          {
+            where: 'test/store',
+            path: 'provider.vaultUrl',
+            says: ['must be an https:// URL', 'got "http://platform-kv.vault.azure.net"'],
+          },
+          {
+            where: 'test/store',
+            path: 'provider.tenantId',
+            says: ['must be the directory (tenant) id, a GUID', 'got "contoso"'],
+          },
+        ],
+      );
     });
   });
 
   describe('vault', () => {
     it('defaults to KV v2 at "secret" and the Kubernetes auth method at "kubernetes"', () => {
-      expect(specOf(SecretStoreProvider.vault({ server: 'https://vault.example.com:8200', role: 'backstage' }))).toEqual({
+      expect(
+        specOf(SecretStoreProvider.vault({ server: 'https://vault.example.com:8200', role: 'backstage' })),
+      ).toEqual({
         provider: {
           vault: {
             server: 'https://vault.example.com:8200',
@@ -164,7 +240,12 @@ describe('ClusterSecretStore', () => {
             path: 'platform/kv',
             version: 'v1',
             namespace: 'platform',
-            caProvider: { type: 'ConfigMap', name: 'corp-root-ca', key: 'ca.crt', namespace: 'external-secrets' },
+            caProvider: {
+              type: 'ConfigMap',
+              name: 'corp-root-ca',
+              key: 'ca.crt',
+              namespace: 'external-secrets',
+            },
             auth: {
               kubernetes: {
                 mountPath: 'k8s-prod',
@@ -188,16 +269,45 @@ describe('ClusterSecretStore', () => {
               version: 'v3' as never,
               role: 'backstage reader',
               mountPath: '/kubernetes',
-              caProvider: { type: 'File' as never, name: 'corp-root-ca', key: 'ca.crt', namespace: 'external-secrets' },
+              caProvider: {
+                type: 'File' as never,
+                name: 'corp-root-ca',
+                key: 'ca.crt',
+                namespace: 'external-secrets',
+              },
             }),
           }),
         [
-          { where: 'test/store', path: 'provider.server', says: ['must be an https:// URL', 'got "http://vault.example.com:8200"'] },
-          { where: 'test/store', path: 'provider.path', says: ['must be the mount path of the KV engine', 'got "/secret"', 'without a leading "/"'] },
+          {
+            where: 'test/store',
+            path: 'provider.server',
+            says: ['must be an https:// URL', 'got "http://vault.example.com:8200"'],
+          },
+          {
+            where: 'test/store',
+            path: 'provider.path',
+            says: ['must be the mount path of the KV engine', 'got "/secret"', 'without a leading "/"'],
+          },
           { where: 'test/store', path: 'provider.version', says: ['must be "v1" or "v2"', 'got "v3"'] },
-          { where: 'test/store', path: 'provider.role', says: ['must be the name of a Vault role', 'got "backstage reader"'] },
-          { where: 'test/store', path: 'provider.mountPath', says: ['must be the mount path of the Kubernetes auth method', 'got "/kubernetes"', 'without a leading "/"'] },
-          { where: 'test/store', path: 'provider.caProvider.type', says: ['must be "Secret" or "ConfigMap"', 'got "File"'] },
+          {
+            where: 'test/store',
+            path: 'provider.role',
+            says: ['must be the name of a Vault role', 'got "backstage reader"'],
+          },
+          {
+            where: 'test/store',
+            path: 'provider.mountPath',
+            says: [
+              'must be the mount path of the Kubernetes auth method',
+              'got "/kubernetes"',
+              'without a leading "/"',
+            ],
+          },
+          {
+            where: 'test/store',
+            path: 'provider.caProvider.type',
+            says: ['must be "Secret" or "ConfigMap"', 'got "File"'],
+          },
         ],
       );
     });
@@ -205,7 +315,11 @@ describe('ClusterSecretStore', () => {
 
   it('uses the given name and limits the store to the given namespaces', () => {
     const manifest = manifestOf(
-      synthStore({ provider: SecretStoreProvider.awsSecretsManager({ region: 'eu-central-1' }), name: 'prod-secrets', namespaces: ['backstage', 'backstage-staging'] }),
+      synthStore({
+        provider: SecretStoreProvider.awsSecretsManager({ region: 'eu-central-1' }),
+        name: 'prod-secrets',
+        namespaces: ['backstage', 'backstage-staging'],
+      }),
     );
     expect(manifest.metadata.name).toBe('prod-secrets');
     expect(manifest.spec).toEqual({
@@ -216,39 +330,98 @@ describe('ClusterSecretStore', () => {
 
   it('gives SecretRef.fromExternalSecret the store reference', () => {
     const json = synth((stack) => {
-      const store = new ClusterSecretStore(stack, 'store', { provider: SecretStoreProvider.gcpSecretManager({ projectId: 'platform-secrets-4711' }) });
+      const store = new ClusterSecretStore(stack, 'store', {
+        provider: SecretStoreProvider.gcpSecretManager({ projectId: 'platform-secrets-4711' }),
+      });
       expect(store.reference).toEqual({ name: 'gcp-secret-manager', kind: 'ClusterSecretStore' });
       expect(store.storeName).toBe('gcp-secret-manager');
-      SecretRef.fromExternalSecret({ store: store.reference, remoteKey: 'backstage-github-token' }).bind({ scope: new Construct(stack, 'consumer'), namespace: 'backstage' });
+      SecretRef.fromExternalSecret({ store: store.reference, remoteKey: 'backstage-github-token' }).bind({
+        scope: new Construct(stack, 'consumer'),
+        namespace: 'backstage',
+      });
     });
-    const external = Object.values(resourcesOf(json, 'kubernetes_manifest')).find((r) => r.manifest.kind === 'ExternalSecret');
-    expect(external.manifest.spec.secretStoreRef).toEqual({ name: 'gcp-secret-manager', kind: 'ClusterSecretStore' });
+    const external = Object.values(resourcesOf(json, 'kubernetes_manifest')).find(
+      (r) => r.manifest.kind === 'ExternalSecret',
+    );
+    expect(external.manifest.spec.secretStoreRef).toEqual({
+      name: 'gcp-secret-manager',
+      kind: 'ClusterSecretStore',
+    });
   });
 
   it('refuses a second store of the same name in one stack', () => {
     expectProblems(
       () =>
         synth((stack) => {
-          new ClusterSecretStore(stack, 'a', { provider: SecretStoreProvider.vault({ server: 'https://vault.example.com', role: 'a' }) });
-          new ClusterSecretStore(stack, 'b', { provider: SecretStoreProvider.vault({ server: 'https://vault.example.com', role: 'b' }) });
+          new ClusterSecretStore(stack, 'a', {
+            provider: SecretStoreProvider.vault({ server: 'https://vault.example.com', role: 'a' }),
+          });
+          new ClusterSecretStore(stack, 'b', {
+            provider: SecretStoreProvider.vault({ server: 'https://vault.example.com', role: 'b' }),
+          });
         }),
-      [{ where: 'test/b', path: 'name', says: ['is already used by the ClusterSecretStore at test/a', 'got "vault"', 'its own name'] }],
+      [
+        {
+          where: 'test/b',
+          path: 'name',
+          says: ['is already used by the ClusterSecretStore at test/a', 'got "vault"', 'its own name'],
+        },
+      ],
     );
   });
 
   it('refuses a provider that is not a SecretStoreProvider, a bad name and bad namespaces', () => {
-    expectProblems(() => synthStore({ provider: { aws: { region: 'eu-central-1' } } as never, name: 'Prod Secrets', namespaces: ['Backstage'] }), [
-      { where: 'test/store', path: 'provider', says: ['must be a SecretStoreProvider', 'got {"aws":{"region":"eu-central-1"}}', 'SecretStoreProvider.awsSecretsManager(...)'] },
-      { where: 'test/store', path: 'name', says: ['must be a valid Kubernetes object name', 'got "Prod Secrets"'] },
-      { where: 'test/store', path: 'namespaces[0]', says: ['must be a valid namespace name', 'got "Backstage"'] },
-    ]);
-    expectProblems(() => synthStore({ provider: SecretStoreProvider.awsSecretsManager({ region: 'eu-central-1' }), namespaces: [] }), [
-      { where: 'test/store', path: 'namespaces', says: ['must list at least one namespace when given', 'got []'] },
-    ]);
+    expectProblems(
+      () =>
+        synthStore({
+          provider: { aws: { region: 'eu-central-1' } } as never,
+          name: 'Prod Secrets',
+          namespaces: ['Backstage'],
+        }),
+      [
+        {
+          where: 'test/store',
+          path: 'provider',
+          says: [
+            'must be a SecretStoreProvider',
+            'got {"aws":{"region":"eu-central-1"}}',
+            'SecretStoreProvider.awsSecretsManager(...)',
+          ],
+        },
+        {
+          where: 'test/store',
+          path: 'name',
+          says: ['must be a valid Kubernetes object name', 'got "Prod Secrets"'],
+        },
+        {
+          where: 'test/store',
+          path: 'namespaces[0]',
+          says: ['must be a valid namespace name', 'got "Backstage"'],
+        },
+      ],
+    );
+    expectProblems(
+      () =>
+        synthStore({
+          provider: SecretStoreProvider.awsSecretsManager({ region: 'eu-central-1' }),
+          namespaces: [],
+        }),
+      [
+        {
+          where: 'test/store',
+          path: 'namespaces',
+          says: ['must list at least one namespace when given', 'got []'],
+        },
+      ],
+    );
   });
 
   it('recognises providers by brand', () => {
-    expect(SecretStoreProvider.isSecretStoreProvider(SecretStoreProvider.vault({ server: 'https://vault.example.com', role: 'a' }))).toBe(true);
+    expect(
+      SecretStoreProvider.isSecretStoreProvider(
+        SecretStoreProvider.vault({ server: 'https://vault.example.com', role: 'a' }),
+      ),
+    ).toBe(true);
     expect(SecretStoreProvider.isSecretStoreProvider({ vault: {} })).toBe(false);
   });
 });

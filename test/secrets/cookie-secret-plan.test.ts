@@ -8,13 +8,20 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { BackstagePortal } from '../../lib';
 import { namedEngines } from '../engines';
 import { portalProps, resourcesOf, synth } from '../helpers';
 
 const engines = namedEngines();
-const env = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
+const env = {
+  ...process.env,
+  TF_CLI_CONFIG_FILE: '/dev/null',
+  CHECKPOINT_DISABLE: '1',
+  TF_IN_AUTOMATION: '1',
+};
 
 const json = synth((stack) => new BackstagePortal(stack, 'portal', portalProps(stack)));
 const cookieSecret = Object.values(resourcesOf(json, 'kubernetes_secret_v1')).find((s) => s.lifecycle)!;
@@ -34,12 +41,20 @@ describe.each(engines)('cookie secret check under $name', ({ binary }) => {
     join(dir, 'main.tf.json'),
     JSON.stringify({
       variable: { cookie_secret: json.variable!.cookie_secret },
-      resource: { terraform_data: { cookie_secret: { input: cookieSecret.data.value, lifecycle: cookieSecret.lifecycle } } },
+      resource: {
+        terraform_data: {
+          cookie_secret: { input: cookieSecret.data.value, lifecycle: cookieSecret.lifecycle },
+        },
+      },
     }),
   );
   execFileSync(binary, ['init', '-input=false', '-no-color'], { cwd: dir, env, stdio: 'pipe' });
   const plan = (value: string) =>
-    spawnSync(binary, ['plan', '-input=false', '-no-color'], { cwd: dir, env: { ...env, TF_VAR_cookie_secret: value }, encoding: 'utf8' });
+    spawnSync(binary, ['plan', '-input=false', '-no-color'], {
+      cwd: dir,
+      env: { ...env, TF_VAR_cookie_secret: value },
+      encoding: 'utf8',
+    });
 
   it.each([
     ['16 raw characters', '0123456789abcdef'],
@@ -54,13 +69,18 @@ describe.each(engines)('cookie secret check under $name', ({ binary }) => {
   });
 
   it.each([
-    ['standard base64 with "+" and "/" (44 raw bytes to oauth2-proxy)', 'WhPRTY1ZiU8l+lG0CkDOJEgYqHLLs1FFKWLj97XTpWk='],
+    [
+      'standard base64 with "+" and "/" (44 raw bytes to oauth2-proxy)',
+      'WhPRTY1ZiU8l+lG0CkDOJEgYqHLLs1FFKWLj97XTpWk=',
+    ],
     ['a short password', 'hunter2'],
     ['20 characters', '01234567890123456789'],
   ])('refuses %s at plan time without printing it', (_, value) => {
     const result = plan(value);
     expect(result.status).not.toBe(0);
-    expect(result.stderr.replace(/\s+/g, ' ')).toContain('The oauth2-proxy cookie secret in variable cookie_secret must be 16, 24 or 32 bytes');
+    expect(result.stderr.replace(/\s+/g, ' ')).toContain(
+      'The oauth2-proxy cookie secret in variable cookie_secret must be 16, 24 or 32 bytes',
+    );
     expect(result.stderr + result.stdout).not.toContain(value);
   });
 });

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '../..');
@@ -20,28 +21,33 @@ function filesUnder(dir: string): string[] {
 }
 
 function synthFixture(extraEnv: Record<string, string> = {}): { work: string; leaks: string[] } {
-    const work = mkdtempSync(join(tmpdir(), 'leak-'));
-    writeFileSync(
-      join(work, 'cdktf.json'),
-      JSON.stringify({
-        language: 'typescript',
-        app: `node --require ${join(root, 'node_modules/tsx/dist/cjs/index.cjs')} ${join(root, 'test/security/fixtures/leak-app.ts')}`,
-      }),
-    );
-    const env: Record<string, string> = { ...process.env, CHECKPOINT_DISABLE: '1' } as Record<string, string>;
-    for (const name of SECRETS) {
-      env[`TF_VAR_${name}`] = sentinel(name);
-      env[name.toUpperCase()] = sentinel(name);
-    }
-    env.GITHUB_TOKEN = sentinel('github');
-    env.REDIS_PASSWORD = sentinel('redis');
-    Object.assign(env, extraEnv);
-    execFileSync(join(root, 'node_modules/.bin/cdktf'), ['synth'], { cwd: work, env, stdio: 'pipe', timeout: 120_000 });
-    const files = filesUnder(join(work, 'cdktf.out'));
-    if (!files.some((f) => f.endsWith('cdk.tf.json'))) {
-      throw new Error('cdktf synth wrote no cdk.tf.json');
-    }
-    return { work, leaks: files.filter((f) => readFileSync(f, 'utf8').includes('SENTINEL-')) };
+  const work = mkdtempSync(join(tmpdir(), 'leak-'));
+  writeFileSync(
+    join(work, 'cdktf.json'),
+    JSON.stringify({
+      language: 'typescript',
+      app: `node --require ${join(root, 'node_modules/tsx/dist/cjs/index.cjs')} ${join(root, 'test/security/fixtures/leak-app.ts')}`,
+    }),
+  );
+  const env: Record<string, string> = { ...process.env, CHECKPOINT_DISABLE: '1' } as Record<string, string>;
+  for (const name of SECRETS) {
+    env[`TF_VAR_${name}`] = sentinel(name);
+    env[name.toUpperCase()] = sentinel(name);
+  }
+  env.GITHUB_TOKEN = sentinel('github');
+  env.REDIS_PASSWORD = sentinel('redis');
+  Object.assign(env, extraEnv);
+  execFileSync(join(root, 'node_modules/.bin/cdktf'), ['synth'], {
+    cwd: work,
+    env,
+    stdio: 'pipe',
+    timeout: 120_000,
+  });
+  const files = filesUnder(join(work, 'cdktf.out'));
+  if (!files.some((f) => f.endsWith('cdk.tf.json'))) {
+    throw new Error('cdktf synth wrote no cdk.tf.json');
+  }
+  return { work, leaks: files.filter((f) => readFileSync(f, 'utf8').includes('SENTINEL-')) };
 }
 
 describe('secret leak', () => {

@@ -1,9 +1,21 @@
 import { defineCheck } from '../check-definition';
 import { selects } from '../label-selectors';
-import { InspectedResource, NETWORK_POLICY_TYPES, Workload, many, metadataOf, namespaceOf, one, strings } from '../stack-model';
+import {
+  InspectedResource,
+  many,
+  metadataOf,
+  namespaceOf,
+  NETWORK_POLICY_TYPES,
+  one,
+  strings,
+  Workload,
+} from '../stack-model';
 
 function isBackstage(workload: Workload): boolean {
-  if (workload.podLabels['app.kubernetes.io/name'] === 'backstage' || workload.podLabels.app === 'backstage') {
+  if (
+    workload.podLabels['app.kubernetes.io/name'] === 'backstage' ||
+    workload.podLabels.app === 'backstage'
+  ) {
     return true;
   }
   return workload.containers.some((c) => {
@@ -26,11 +38,13 @@ function restrictsIngress(policy: InspectedResource): boolean {
 export const backstageNetworkPolicy = defineCheck({
   id: 'backstage-network-policy',
   title: 'NetworkPolicy in front of Backstage',
-  requirement: 'Every Backstage workload is selected by a NetworkPolicy of its namespace that restricts ingress to named peers.',
+  requirement:
+    'Every Backstage workload is selected by a NetworkPolicy of its namespace that restricts ingress to named peers.',
   appliesTo: 'all',
   soc2: ['CC6.1', 'CC6.6'],
   iso27001: ['A.8.20', 'A.8.22'],
-  rationale: 'Backstage trusts the identity headers; a pod that reaches it around the gateway can claim to be anyone (CC6.6 boundary protection; CC6.1; A.8.20 networks security; A.8.22 segregation of networks).',
+  rationale:
+    'Backstage trusts the identity headers; a pod that reaches it around the gateway can claim to be anyone (CC6.6 boundary protection; CC6.1; A.8.20 networks security; A.8.22 segregation of networks).',
   inspect(model, report) {
     const backstage = model.workloads.filter(isBackstage);
     const policies = model.ofTypes(NETWORK_POLICY_TYPES);

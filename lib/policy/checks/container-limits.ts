@@ -8,13 +8,17 @@ export const containerLimits = defineCheck({
   appliesTo: 'all',
   soc2: ['A1.1'],
   iso27001: ['A.8.6'],
-  rationale: 'An unbounded container can starve its neighbours on the node, the gateway included (A1.1 capacity; A.8.6 capacity management).',
+  rationale:
+    'An unbounded container can starve its neighbours on the node, the gateway included (A1.1 capacity; A.8.6 capacity management).',
   inspect(model, report) {
     for (const { workload, container } of model.containers) {
       const limits = stringMap(one(container.resources).limits);
       const missing = ['cpu', 'memory'].filter((k) => limits[k] === undefined || limits[k] === '');
       if (missing.length > 0) {
-        report(workload.resource, `container "${containerName(container)}" has no ${missing.join(' or ')} limit. Set resources.limits.cpu and resources.limits.memory.`);
+        report(
+          workload.resource,
+          `container "${containerName(container)}" has no ${missing.join(' or ')} limit. Set resources.limits.cpu and resources.limits.memory.`,
+        );
       }
     }
     return model.workloads.length > 0;

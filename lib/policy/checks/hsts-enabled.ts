@@ -1,5 +1,12 @@
 import { defineCheck } from '../check-definition';
-import { gatewaysOf, hstsMaxAge, hstsOfBackend, hstsOfFilters, httpRoutesOf, listenersOf } from '../gateway-api';
+import {
+  gatewaysOf,
+  hstsMaxAge,
+  hstsOfBackend,
+  hstsOfFilters,
+  httpRoutesOf,
+  listenersOf,
+} from '../gateway-api';
 import { controllerConfigs, nginxConfig } from '../helm-values';
 import { INGRESS_TYPES, metadataOf, stringMap, tlsHosts, truthy } from '../stack-model';
 
@@ -11,7 +18,8 @@ export const hstsEnabled = defineCheck({
   appliesTo: 'all',
   soc2: ['CC6.7'],
   iso27001: ['A.8.24', 'A.8.26'],
-  rationale: 'Without HSTS a network attacker can strip TLS before the first redirect (CC6.7 protection in transit; A.8.24 cryptography; A.8.26 application security requirements).',
+  rationale:
+    'Without HSTS a network attacker can strip TLS before the first redirect (CC6.7 protection in transit; A.8.24 cryptography; A.8.26 application security requirements).',
   inspect(model, report) {
     const configs = controllerConfigs(model);
     let f5GlobalHsts = false;
@@ -21,14 +29,22 @@ export const hstsEnabled = defineCheck({
         f5GlobalHsts = true;
       }
       if (nginx.hsts === false || nginx.hsts === 'false') {
-        const key = config.flavour === 'ingress-nginx' ? 'controller.config.hsts' : 'controller.config.entries.hsts';
-        report(config.resource, `${key} is "false": browsers are not told to insist on HTTPS. Remove it or set it to "true".`);
+        const key =
+          config.flavour === 'ingress-nginx' ? 'controller.config.hsts' : 'controller.config.entries.hsts';
+        report(
+          config.resource,
+          `${key} is "false": browsers are not told to insist on HTTPS. Remove it or set it to "true".`,
+        );
       }
     }
     const f5Ingresses = model.ofTypes(INGRESS_TYPES).filter((r) => {
       const annotations = stringMap(metadataOf(r.attributes).annotations);
       const f5 = Object.keys(annotations).some((k) => k.startsWith('nginx.org/'));
-      return f5 && annotations['nginx.org/mergeable-ingress-type'] !== 'minion' && tlsHosts(r.attributes).length > 0;
+      return (
+        f5 &&
+        annotations['nginx.org/mergeable-ingress-type'] !== 'minion' &&
+        tlsHosts(r.attributes).length > 0
+      );
     });
     for (const ingress of f5Ingresses) {
       const hsts = stringMap(metadataOf(ingress.attributes).annotations)['nginx.org/hsts'];
@@ -54,7 +70,9 @@ export const hstsEnabled = defineCheck({
       }
       for (const rule of route.rules.filter((r) => r.forwards)) {
         httpsRoutes++;
-        const values = rule.backends.map((b) => hstsOfFilters([...rule.filters, ...b.filters]) ?? hstsOfBackend(model, b));
+        const values = rule.backends.map(
+          (b) => hstsOfFilters([...rule.filters, ...b.filters]) ?? hstsOfBackend(model, b),
+        );
         const missing = values.some((v) => v === undefined);
         const off = values.some((v) => v !== undefined && (hstsMaxAge(v) ?? 0) === 0);
         if (missing || off) {

@@ -5,11 +5,13 @@ import { containerName, isExpression, many } from '../stack-model';
 export const noPlainSecretEnv = defineCheck({
   id: 'no-plain-secret-env',
   title: 'No secret values in env vars',
-  requirement: 'An env var named like a secret (password, token, secret, API key, private key, credential) takes its value from a Secret, not a literal.',
+  requirement:
+    'An env var named like a secret (password, token, secret, API key, private key, credential) takes its value from a Secret, not a literal.',
   appliesTo: 'all',
   soc2: ['CC6.1'],
   iso27001: ['A.5.17', 'A.8.12'],
-  rationale: 'A literal value sits in code, in the synthesized JSON and in Terraform state, readable by everyone who can read those (CC6.1 protection of credentials; A.5.17 authentication information; A.8.12 data leakage prevention).',
+  rationale:
+    'A literal value sits in code, in the synthesized JSON and in Terraform state, readable by everyone who can read those (CC6.1 protection of credentials; A.5.17 authentication information; A.8.12 data leakage prevention).',
   inspect(model, report) {
     for (const { workload, container } of model.containers) {
       for (const env of many(container.env)) {

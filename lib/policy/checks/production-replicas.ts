@@ -1,17 +1,19 @@
 import { defineCheck } from '../check-definition';
 import { DATABASE_ADVICE, singleDatabase } from '../single-database';
-import { HPA_TYPES, WorkloadKind, isExpression, metadataOf, namespaceOf, one } from '../stack-model';
+import { HPA_TYPES, isExpression, metadataOf, namespaceOf, one, WorkloadKind } from '../stack-model';
 
 const REPLICATED: ReadonlySet<WorkloadKind> = new Set(['Deployment', 'StatefulSet', 'ReplicationController']);
 
 export const productionReplicas = defineCheck({
   id: 'production-replicas',
   title: 'More than one replica',
-  requirement: 'Production Deployments, StatefulSets and ReplicationControllers run 2 or more replicas (or an autoscaler keeps at least 2).',
+  requirement:
+    'Production Deployments, StatefulSets and ReplicationControllers run 2 or more replicas (or an autoscaler keeps at least 2).',
   appliesTo: 'production',
   soc2: ['A1.2'],
   iso27001: ['A.8.14'],
-  rationale: 'One replica is an outage at every node drain, rollout or crash (A1.2 recovery infrastructure; A.8.14 redundancy).',
+  rationale:
+    'One replica is an outage at every node drain, rollout or crash (A1.2 recovery infrastructure; A.8.14 redundancy).',
   inspect(model, report) {
     const workloads = model.workloads.filter((w) => REPLICATED.has(w.kind));
     const autoscalers = model.ofTypes(HPA_TYPES);
@@ -35,7 +37,9 @@ export const productionReplicas = defineCheck({
         report(
           workload.resource,
           `${workload.kind} "${workload.name}" runs ${replicas} replica${replicas === 1 ? '' : 's'} in production. ${
-            singleDatabase(workload) ? DATABASE_ADVICE('production-replicas', workload.resource.path) : 'Run 2 or more (or an autoscaler with min_replicas >= 2), or exempt it with a reason.'
+            singleDatabase(workload)
+              ? DATABASE_ADVICE('production-replicas', workload.resource.path)
+              : 'Run 2 or more (or an autoscaler with min_replicas >= 2), or exempt it with a reason.'
           }`,
         );
       }

@@ -5,7 +5,13 @@ import { INGRESS_TYPES, many, metadataOf, one, stringMap, tlsHosts } from '../st
 const HOST_FIX = 'Add the host to spec.tls with a certificate secret (TlsSource in this library).';
 
 function covers(tls: readonly string[], host: string): boolean {
-  return tls.some((entry) => entry === host || (entry.startsWith('*.') && host.endsWith(entry.slice(1)) && !host.slice(0, -entry.length + 1).includes('.')));
+  return tls.some(
+    (entry) =>
+      entry === host ||
+      (entry.startsWith('*.') &&
+        host.endsWith(entry.slice(1)) &&
+        !host.slice(0, -entry.length + 1).includes('.')),
+  );
 }
 
 export const tlsOnEveryHost = defineCheck({
@@ -16,14 +22,20 @@ export const tlsOnEveryHost = defineCheck({
   appliesTo: 'all',
   soc2: ['CC6.7'],
   iso27001: ['A.8.24', 'A.5.14'],
-  rationale: 'Sign-in cookies, ID tokens and catalog data cross the internet only encrypted (CC6.7 transmission; A.8.24 cryptography; A.5.14 information transfer).',
+  rationale:
+    'Sign-in cookies, ID tokens and catalog data cross the internet only encrypted (CC6.7 transmission; A.8.24 cryptography; A.5.14 information transfer).',
   inspect(model, report) {
     const ingresses = model.ofTypes(INGRESS_TYPES);
     const masterTls = ingresses
-      .filter((r) => stringMap(metadataOf(r.attributes).annotations)['nginx.org/mergeable-ingress-type'] === 'master')
+      .filter(
+        (r) =>
+          stringMap(metadataOf(r.attributes).annotations)['nginx.org/mergeable-ingress-type'] === 'master',
+      )
       .flatMap((r) => tlsHosts(r.attributes));
     for (const ingress of ingresses) {
-      const minion = stringMap(metadataOf(ingress.attributes).annotations)['nginx.org/mergeable-ingress-type'] === 'minion';
+      const minion =
+        stringMap(metadataOf(ingress.attributes).annotations)['nginx.org/mergeable-ingress-type'] ===
+        'minion';
       const own = tlsHosts(ingress.attributes);
       for (const rule of many(one(ingress.attributes.spec).rule)) {
         const host = rule.host;

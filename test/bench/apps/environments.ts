@@ -6,7 +6,10 @@ export interface BenchEnvironment {
 }
 
 export function environments(count: number): BenchEnvironment[] {
-  return Array.from({ length: count }, (_, i) => ({ name: `env-${i}`, host: `backstage.env-${i}.example.com` }));
+  return Array.from({ length: count }, (_, i) => ({
+    name: `env-${i}`,
+    host: `backstage.env-${i}.example.com`,
+  }));
 }
 
 /** Where the app writes cdktf.out and how many environments it builds, from argv. */

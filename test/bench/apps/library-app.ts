@@ -1,7 +1,8 @@
 // The portal environments written with this library, as a user's compiled cdktf app.
-import { App, TerraformStack, TerraformVariable } from 'cdktf';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { App, TerraformStack, TerraformVariable } from 'cdktf';
 import { BackstageDatabase, BackstagePortal, OidcIssuer, SecretRef, TlsSource } from 'cdktf-backstage';
+
 import { benchArgs, environments, reportPeakRss } from './environments';
 
 const { outdir, count } = benchArgs();
@@ -9,7 +10,8 @@ const app = new App({ outdir });
 for (const env of environments(count)) {
   const stack = new TerraformStack(app, env.name);
   new KubernetesProvider(stack, 'kubernetes', { configPath: '~/.kube/config', configContext: env.name });
-  const secret = (name: string) => SecretRef.fromVariable(new TerraformVariable(stack, name, { type: 'string', sensitive: true }));
+  const secret = (name: string) =>
+    SecretRef.fromVariable(new TerraformVariable(stack, name, { type: 'string', sensitive: true }));
   new BackstagePortal(stack, 'portal', {
     host: env.host,
     image: 'registry.example.com/platform/backstage:1.4.2',

@@ -12,7 +12,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import type { Cluster } from './harness/cluster';
 import type { CdktfProject, ResourceChange } from './harness/project';
 import { vendorDir } from './harness/project';
@@ -39,10 +41,21 @@ const BACKSTAGE_OR_DATABASE = /\.portal_Backstage_/;
 
 /** The plan as counts and as `<action> <address>` lines, hashes dropped for reading. */
 function planSummary(stack: string, changes: readonly ResourceChange[]) {
-  const kind = (c: ResourceChange) => (c.actions.includes('delete') && c.actions.includes('create') ? 'replace' : c.actions.includes('delete') ? 'destroy' : c.actions.includes('create') ? 'add' : 'change');
+  const kind = (c: ResourceChange) =>
+    c.actions.includes('delete') && c.actions.includes('create')
+      ? 'replace'
+      : c.actions.includes('delete')
+        ? 'destroy'
+        : c.actions.includes('create')
+          ? 'add'
+          : 'change';
   const count = (k: string) => changes.filter((c) => kind(c) === k).length;
   const lines = changes.map((c) => `${kind(c)} ${c.address.replace(/_[0-9A-F]{8}$/, '')}`).sort();
-  return { text: `${stack}: ${count('add')} to add, ${count('change')} to change, ${count('destroy')} to destroy, ${count('replace')} to replace`, lines, count };
+  return {
+    text: `${stack}: ${count('add')} to add, ${count('change')} to change, ${count('destroy')} to destroy, ${count('replace')} to replace`,
+    lines,
+    count,
+  };
 }
 
 export function gatewayApiSteps(ctx: GatewayApiContext): void {
@@ -59,15 +72,24 @@ export function gatewayApiSteps(ctx: GatewayApiContext): void {
       console.log(`[migration] ${step}: ${summary.text}\n${summary.lines.map((l) => `  ${l}`).join('\n')}`);
       // Nothing is ever replaced, and nothing of Backstage or its database destroyed or replaced.
       expect(summary.count('replace'), `${step}: replaced\n${summary.lines.join('\n')}`).toBe(0);
-      const touched = plan.changes.filter((c) => BACKSTAGE_OR_DATABASE.test(c.address) && !(c.actions.length === 1 && c.actions[0] === 'update'));
-      expect(touched.map((c) => `${c.actions.join('+')} ${c.address}`), `${step}: Backstage or its database destroyed`).toEqual([]);
+      const touched = plan.changes.filter(
+        (c) =>
+          BACKSTAGE_OR_DATABASE.test(c.address) && !(c.actions.length === 1 && c.actions[0] === 'update'),
+      );
+      expect(
+        touched.map((c) => `${c.actions.join('+')} ${c.address}`),
+        `${step}: Backstage or its database destroyed`,
+      ).toEqual([]);
       return summary.lines;
     };
 
     it('installs the standard-channel Gateway API v1.5.1 CRDs from the vendored tree, checked against SHA256SUMS', async () => {
       const archive = join(vendorDir, CRD_ARCHIVE);
       const sums = readFileSync(join(vendorDir, 'SHA256SUMS'), 'utf8');
-      const listed = sums.split('\n').find((l) => l.trim().endsWith(`  ${CRD_ARCHIVE}`))?.split(/\s+/)[0];
+      const listed = sums
+        .split('\n')
+        .find((l) => l.trim().endsWith(`  ${CRD_ARCHIVE}`))
+        ?.split(/\s+/)[0];
       expect(listed, `${CRD_ARCHIVE} in SHA256SUMS`).toMatch(/^[0-9a-f]{64}$/);
       expect(createHash('sha256').update(readFileSync(archive)).digest('hex')).toBe(listed);
       crdDir = mkdtempSync(join(tmpdir(), 'gateway-api-crds-'));
@@ -79,7 +101,9 @@ export function gatewayApiSteps(ctx: GatewayApiContext): void {
       const crds = await eventually(
         'the Gateway API CRDs established',
         () => ctx.cluster().getJson<{ items: any[] }>(['crd']),
-        (l) => l.items.filter((c) => c.spec.group === 'gateway.networking.k8s.io').every(established) && l.items.some((c) => c.metadata.name === 'httproutes.gateway.networking.k8s.io'),
+        (l) =>
+          l.items.filter((c) => c.spec.group === 'gateway.networking.k8s.io').every(established) &&
+          l.items.some((c) => c.metadata.name === 'httproutes.gateway.networking.k8s.io'),
       );
       const ours = crds.items.filter((c) => c.spec.group === 'gateway.networking.k8s.io');
       expect(ours.map((c) => c.metadata.name).sort()).toEqual([
@@ -92,16 +116,28 @@ export function gatewayApiSteps(ctx: GatewayApiContext): void {
         'referencegrants.gateway.networking.k8s.io',
         'tlsroutes.gateway.networking.k8s.io',
       ]);
-      expect(ours.every((c) => c.metadata.annotations['gateway.networking.k8s.io/channel'] === 'standard')).toBe(true);
+      expect(
+        ours.every((c) => c.metadata.annotations['gateway.networking.k8s.io/channel'] === 'standard'),
+      ).toBe(true);
       // A GatewayClass for the environment's Gateway; no controller reconciles it here.
-      await ctx.cluster().kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: GATEWAY_CLASS }, spec: { controllerName: 'example.com/e2e-gateway' } }));
+      await ctx.cluster().kubectl(
+        ['apply', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'gateway.networking.k8s.io/v1',
+          kind: 'GatewayClass',
+          metadata: { name: GATEWAY_CLASS },
+          spec: { controllerName: 'example.com/e2e-gateway' },
+        }),
+      );
     });
 
     it('step 1, side by side: cert-manager gets Gateway API support in place, and the portal adds the Gateway, its routes and an auth-only proxy for the Ingresses, replacing nothing', async () => {
       const variant = ctx.variant();
       variant.setEnv('E2E_VARIANT', 'gatewayApiSideBySide');
       await variant.synth();
-      expect(await planStep('step 1 (side by side)', 'dev-platform')).toEqual(['change helm_release.CertManager_Release']);
+      expect(await planStep('step 1 (side by side)', 'dev-platform')).toEqual([
+        'change helm_release.CertManager_Release',
+      ]);
       expect(await planStep('step 1 (side by side)', 'dev-portal')).toEqual([
         'add kubernetes_config_map_v1.portal_IngressNginxGateway_Config',
         'add kubernetes_deployment_v1.portal_IngressNginxGateway_Deployment',
@@ -129,24 +165,41 @@ export function gatewayApiSteps(ctx: GatewayApiContext): void {
     it('holds the Gateway and the HTTPRoutes as the real CRD schemas (CEL rules included) accepted them, beside the Ingresses', async () => {
       const cluster = ctx.cluster();
       const stack = readStack(ctx.variant().stackDir('dev-portal'));
-      const wanted = Object.values(resolveNames(stack, resourcesOf(stack, 'kubernetes_manifest'))).map((r: any) => r.manifest);
+      const wanted = Object.values(resolveNames(stack, resourcesOf(stack, 'kubernetes_manifest'))).map(
+        (r: any) => r.manifest,
+      );
       const gateway = wanted.find((m) => m.kind === 'Gateway');
-      const live = await cluster.getJson(['gateways.gateway.networking.k8s.io', '-n', 'backstage', gateway.metadata.name]);
+      const live = await cluster.getJson([
+        'gateways.gateway.networking.k8s.io',
+        '-n',
+        'backstage',
+        gateway.metadata.name,
+      ]);
       expect(live.spec).toEqual(gateway.spec);
       expect(live.metadata.labels).toEqual(gateway.metadata.labels);
       expect(live.metadata.annotations ?? {}).toEqual({});
       for (const route of wanted.filter((m) => m.kind === 'HTTPRoute')) {
-        const held = await cluster.getJson(['httproutes.gateway.networking.k8s.io', '-n', 'backstage', route.metadata.name]);
+        const held = await cluster.getJson([
+          'httproutes.gateway.networking.k8s.io',
+          '-n',
+          'backstage',
+          route.metadata.name,
+        ]);
         expect(held.spec, route.metadata.name).toEqual(route.spec);
       }
       // Both front doors: the Ingresses through their own auth-only proxy, the Gateway through
       // oauth2-proxy in the request path; Backstage admits the controller and that proxy.
       const ingress = await cluster.getJson(['ingress', '-n', 'backstage', 'backstage']);
-      expect(ingress.metadata.annotations['nginx.ingress.kubernetes.io/auth-url']).toBe('http://oauth2-proxy-ingress-nginx.backstage.svc.cluster.local:4180/oauth2/auth');
+      expect(ingress.metadata.annotations['nginx.ingress.kubernetes.io/auth-url']).toBe(
+        'http://oauth2-proxy-ingress-nginx.backstage.svc.cluster.local:4180/oauth2/auth',
+      );
       const deployments = await eventually(
         'both proxies Available',
         () => cluster.getJson<{ items: any[] }>(['deployments', '-n', 'backstage']),
-        (l) => ['backstage', 'oauth2-proxy', 'oauth2-proxy-ingress-nginx'].every((n) => l.items.some((d) => d.metadata.name === n && condition(d, 'Available') === 'True')),
+        (l) =>
+          ['backstage', 'oauth2-proxy', 'oauth2-proxy-ingress-nginx'].every((n) =>
+            l.items.some((d) => d.metadata.name === n && condition(d, 'Available') === 'True'),
+          ),
       );
       const proxy = deployments.items.find((d) => d.metadata.name === 'oauth2-proxy');
       expect(proxy.spec.template.spec.containers[0].args).toContain('--api-route=^/api([/?]|$)');
@@ -157,24 +210,56 @@ export function gatewayApiSteps(ctx: GatewayApiContext): void {
 
     it('the CEL rules are enforced for real: a route that redirects and forwards in one rule, and TLS on a plain-HTTP listener, are refused', async () => {
       const cluster = ctx.cluster();
-      const route = await cluster.getJson(['httproutes.gateway.networking.k8s.io', '-n', 'backstage', 'backstage']);
+      const route = await cluster.getJson([
+        'httproutes.gateway.networking.k8s.io',
+        '-n',
+        'backstage',
+        'backstage',
+      ]);
       const bad = {
         apiVersion: route.apiVersion,
         kind: 'HTTPRoute',
         metadata: { name: 'e2e-cel-control', namespace: 'backstage' },
-        spec: { ...route.spec, rules: [{ ...route.spec.rules[0], filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https' } }] }] },
+        spec: {
+          ...route.spec,
+          rules: [
+            {
+              ...route.spec.rules[0],
+              filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https' } }],
+            },
+          ],
+        },
       };
-      await expect(cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], JSON.stringify(bad))).rejects.toThrow(/RequestRedirect filter must not be used together with backendRefs/);
+      await expect(
+        cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], JSON.stringify(bad)),
+      ).rejects.toThrow(/RequestRedirect filter must not be used together with backendRefs/);
       // The same route without the filter is accepted (the control of the control).
-      await cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], JSON.stringify({ ...bad, spec: route.spec }));
-      const gateway = await cluster.getJson(['gateways.gateway.networking.k8s.io', '-n', 'backstage', 'backstage']);
+      await cluster.kubectl(
+        ['apply', '--dry-run=server', '-f', '-'],
+        JSON.stringify({ ...bad, spec: route.spec }),
+      );
+      const gateway = await cluster.getJson([
+        'gateways.gateway.networking.k8s.io',
+        '-n',
+        'backstage',
+        'backstage',
+      ]);
       const tlsOnHttp = {
         apiVersion: gateway.apiVersion,
         kind: 'Gateway',
         metadata: { name: 'e2e-cel-control', namespace: 'backstage' },
-        spec: { ...gateway.spec, listeners: gateway.spec.listeners.map((l: any) => (l.protocol === 'HTTP' ? { ...l, tls: gateway.spec.listeners.find((h: any) => h.protocol === 'HTTPS').tls } : l)) },
+        spec: {
+          ...gateway.spec,
+          listeners: gateway.spec.listeners.map((l: any) =>
+            l.protocol === 'HTTP'
+              ? { ...l, tls: gateway.spec.listeners.find((h: any) => h.protocol === 'HTTPS').tls }
+              : l,
+          ),
+        },
       };
-      await expect(cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], JSON.stringify(tlsOnHttp))).rejects.toThrow(/tls must not be specified for protocols \['HTTP', 'TCP', 'UDP'\]/);
+      await expect(
+        cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], JSON.stringify(tlsOnHttp)),
+      ).rejects.toThrow(/tls must not be specified for protocols \['HTTP', 'TCP', 'UDP'\]/);
     });
 
     it('plans no changes right after step 1, for both stacks', async () => {
@@ -206,28 +291,71 @@ export function gatewayApiSteps(ctx: GatewayApiContext): void {
         'destroy kubernetes_ingress_v1.IngressNginx_IdentityLogIngress',
         'destroy kubernetes_namespace_v1.IngressNginx_Namespace',
       ]);
-      ctx.expectSuccess(await variant.deploy(['dev-platform']), 'deploy of dev-platform without ingress-nginx');
+      ctx.expectSuccess(
+        await variant.deploy(['dev-platform']),
+        'deploy of dev-platform without ingress-nginx',
+      );
       console.log(`[migration] summary\n${migration.join('\n')}`);
     });
 
     it('after the switch: the Gateway asks cert-manager for its certificate, the issuer answers HTTP-01 through it, and nothing of ingress-nginx is left', async () => {
       const cluster = ctx.cluster();
-      const gateway = await cluster.getJson(['gateways.gateway.networking.k8s.io', '-n', 'backstage', 'backstage']);
-      expect(gateway.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt-staging' });
+      const gateway = await cluster.getJson([
+        'gateways.gateway.networking.k8s.io',
+        '-n',
+        'backstage',
+        'backstage',
+      ]);
+      expect(gateway.metadata.annotations).toEqual({
+        'cert-manager.io/cluster-issuer': 'letsencrypt-staging',
+      });
       const issuer = await cluster.getJson(['clusterissuers.cert-manager.io', 'letsencrypt-staging']);
       expect(issuer.spec.acme.solvers).toEqual([
-        { http01: { gatewayHTTPRoute: { parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'backstage', namespace: 'backstage', sectionName: 'http' }] } } },
+        {
+          http01: {
+            gatewayHTTPRoute: {
+              parentRefs: [
+                {
+                  group: 'gateway.networking.k8s.io',
+                  kind: 'Gateway',
+                  name: 'backstage',
+                  namespace: 'backstage',
+                  sectionName: 'http',
+                },
+              ],
+            },
+          },
+        },
       ]);
       expect((await cluster.getJson<{ items: any[] }>(['ingress', '-A'])).items).toEqual([]);
-      expect((await cluster.getJson<{ items: any[] }>(['deployments', '-n', 'backstage'])).items.map((d) => d.metadata.name).sort()).toEqual(['backstage', 'oauth2-proxy']);
-      await eventually('namespace ingress-nginx gone', () => cluster.getJson<{ items: any[] }>(['namespaces']), (l) => !l.items.some((n) => n.metadata.name === 'ingress-nginx'));
+      expect(
+        (await cluster.getJson<{ items: any[] }>(['deployments', '-n', 'backstage'])).items
+          .map((d) => d.metadata.name)
+          .sort(),
+      ).toEqual(['backstage', 'oauth2-proxy']);
+      await eventually(
+        'namespace ingress-nginx gone',
+        () => cluster.getJson<{ items: any[] }>(['namespaces']),
+        (l) => !l.items.some((n) => n.metadata.name === 'ingress-nginx'),
+      );
       const policy = await cluster.getJson(['networkpolicy', '-n', 'backstage', 'backstage']);
       expect(policy.spec.ingress[0].from).toEqual([
-        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'backstage' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'oauth2-proxy', 'app.kubernetes.io/instance': 'oauth2-proxy' } } },
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'backstage' } },
+          podSelector: {
+            matchLabels: {
+              'app.kubernetes.io/name': 'oauth2-proxy',
+              'app.kubernetes.io/instance': 'oauth2-proxy',
+            },
+          },
+        },
       ]);
       const proxyPolicy = await cluster.getJson(['networkpolicy', '-n', 'backstage', 'oauth2-proxy']);
       expect(proxyPolicy.spec.ingress[0].from).toEqual([
-        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'backstage' } }, podSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'backstage' } } },
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'backstage' } },
+          podSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'backstage' } },
+        },
       ]);
       await ctx.noChanges(ctx.variant(), 'dev-platform');
       await ctx.noChanges(ctx.variant(), 'dev-portal');
@@ -237,11 +365,20 @@ export function gatewayApiSteps(ctx: GatewayApiContext): void {
       const cluster = ctx.cluster();
       const multi = ctx.multi();
       ctx.expectSuccess(await multi.deploy(['dev-platform']), 'deploy of dev-platform back to ingress-nginx');
-      ctx.expectSuccess(await multi.deploy(['dev-portal'], { platformDeployed: true }), 'deploy of dev-portal back to ingress-nginx');
-      expect((await cluster.getJson<{ items: any[] }>(['gateways.gateway.networking.k8s.io', '-A'])).items).toEqual([]);
+      ctx.expectSuccess(
+        await multi.deploy(['dev-portal'], { platformDeployed: true }),
+        'deploy of dev-portal back to ingress-nginx',
+      );
+      expect(
+        (await cluster.getJson<{ items: any[] }>(['gateways.gateway.networking.k8s.io', '-A'])).items,
+      ).toEqual([]);
       await cluster.kubectl(['delete', 'gatewayclass.gateway.networking.k8s.io', GATEWAY_CLASS]);
       await cluster.kubectl(['delete', '-f', join(crdDir, 'standard')]);
-      await eventually('the Gateway API CRDs gone', () => cluster.getJson<{ items: any[] }>(['crd']), (l) => !l.items.some((c) => c.spec.group === 'gateway.networking.k8s.io'));
+      await eventually(
+        'the Gateway API CRDs gone',
+        () => cluster.getJson<{ items: any[] }>(['crd']),
+        (l) => !l.items.some((c) => c.spec.group === 'gateway.networking.k8s.io'),
+      );
       await ctx.noChanges(multi, 'dev-platform');
       await ctx.noChanges(multi, 'dev-portal');
     });

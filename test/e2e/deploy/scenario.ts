@@ -6,24 +6,32 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { gatewayApiSteps } from './gateway-api';
 import { type Cluster, startCluster } from './harness/cluster';
 import type { Engine } from './harness/engines';
 import { CdktfProject, type ResourceChange, vendorDir } from './harness/project';
 import { condition, decodeSecret, established, eventually, helmReleases, tail } from './harness/readback';
 import { cookieSecret, sentinel, tfVars } from './harness/secrets';
-import { gatewayApiSteps } from './gateway-api';
 import { readStack, releaseValues, resolveNames, resourcesOf } from './harness/synthesized';
 
-
 /** Addresses and actions of a plan's changes, sorted, for exact comparison. */
-const summary = (changes: readonly ResourceChange[]) => changes.map((c) => `${c.actions.join('+')} ${c.address}`).sort();
+const summary = (changes: readonly ResourceChange[]) =>
+  changes.map((c) => `${c.actions.join('+')} ${c.address}`).sort();
 
 /** The whole scenario under one engine. */
 export function deployScenario(engine: Engine): void {
   describe(`cdktf deploy under ${engine.name} ${engine.version}`, () => {
     /** The time of each step per stack, for npm run bench:deploy (E2E_TIMINGS_DIR/<engine>.json). */
-    const timings: Array<{ engine: string; stack: string; step: string; seconds: number; resources?: number }> = [];
+    const timings: Array<{
+      engine: string;
+      stack: string;
+      step: string;
+      seconds: number;
+      resources?: number;
+    }> = [];
     const timingsDir = process.env.E2E_TIMINGS_DIR;
     let cluster: Cluster;
     let work: string;
@@ -31,12 +39,23 @@ export function deployScenario(engine: Engine): void {
     let variant: CdktfProject;
     let portal: CdktfProject;
     // Secrets of the multi-cloud dev environment and of the root example, random per run.
-    const devSecrets = { dev_oidc_client_secret: sentinel(), dev_cookie_secret: cookieSecret(), dev_database_password: sentinel() };
-    const portalSecrets = { oidc_client_secret: sentinel(), oauth2_proxy_cookie_secret: cookieSecret(), database_password: sentinel() };
+    const devSecrets = {
+      dev_oidc_client_secret: sentinel(),
+      dev_cookie_secret: cookieSecret(),
+      dev_database_password: sentinel(),
+    };
+    const portalSecrets = {
+      oidc_client_secret: sentinel(),
+      oauth2_proxy_cookie_secret: cookieSecret(),
+      database_password: sentinel(),
+    };
     const rotated = sentinel();
 
     const record = (project: CdktfProject, stack: string, step: string, seconds: number) => {
-      const resources = Object.values(readStack(project.stackDir(stack)).resource).reduce((n, byName) => n + Object.keys(byName).length, 0);
+      const resources = Object.values(readStack(project.stackDir(stack)).resource).reduce(
+        (n, byName) => n + Object.keys(byName).length,
+        0,
+      );
       timings.push({ engine: `${engine.name} ${engine.version}`, stack, step, seconds, resources });
     };
     const expectSuccess = (result: { code: number; output: string }, what: string) => {
@@ -55,7 +74,13 @@ export function deployScenario(engine: Engine): void {
       const home = join(work, 'home');
       mkdirSync(join(home, '.kube'), { recursive: true });
       copyFileSync(cluster.kubeconfig, join(home, '.kube/config'));
-      multi = new CdktfProject({ dir: join(work, 'multi-cloud'), app: 'examples/multi-cloud/main.ts', engine, home, env: tfVars(devSecrets) });
+      multi = new CdktfProject({
+        dir: join(work, 'multi-cloud'),
+        app: 'examples/multi-cloud/main.ts',
+        engine,
+        home,
+        env: tfVars(devSecrets),
+      });
       variant = new CdktfProject({
         dir: join(work, 'multi-cloud-variant'),
         app: 'test/e2e/deploy/apps/multi-cloud-variant.ts',
@@ -64,12 +89,19 @@ export function deployScenario(engine: Engine): void {
         home,
         env: tfVars(devSecrets),
       });
-      portal = new CdktfProject({ dir: join(work, 'portal'), app: 'examples/portal/main.ts', engine, home, env: tfVars(portalSecrets) });
+      portal = new CdktfProject({
+        dir: join(work, 'portal'),
+        app: 'examples/portal/main.ts',
+        engine,
+        home,
+        env: tfVars(portalSecrets),
+      });
     });
 
     afterAll(async () => {
       await cluster?.shutdown();
-      if (timingsDir) writeFileSync(join(timingsDir, `${engine.name}.json`), JSON.stringify(timings, null, 2));
+      if (timingsDir)
+        writeFileSync(join(timingsDir, `${engine.name}.json`), JSON.stringify(timings, null, 2));
       // The cluster's etcd and the projects' provider copies take a few hundred MB a run;
       // E2E_KEEP=1 keeps them for a look after a failure.
       if (process.env.E2E_KEEP !== '1') {
@@ -85,7 +117,9 @@ export function deployScenario(engine: Engine): void {
         const platform = await multi.deploy(['dev-platform']);
         expectSuccess(platform, 'cdktf deploy dev-platform');
         record(multi, 'dev-platform', 'deploy', platform.seconds);
-        const chartPaths = Object.values(resourcesOf(readStack(multi.stackDir('dev-platform')), 'helm_release')).map((r) => r.chart);
+        const chartPaths = Object.values(
+          resourcesOf(readStack(multi.stackDir('dev-platform')), 'helm_release'),
+        ).map((r) => r.chart);
         expect(chartPaths.every((p: string) => p.startsWith(join(vendorDir, 'charts')))).toBe(true);
         // The platform is up: deploy the portal on its own, as after a change to the portal only.
         record(multi, 'dev-portal', 'plan', (await multi.plan('dev-portal')).seconds);
@@ -94,9 +128,13 @@ export function deployScenario(engine: Engine): void {
         record(multi, 'dev-portal', 'deploy', portalRun.seconds);
       });
 
-      it('has every Helm release deployed, and cert-manager\'s CRDs established', async () => {
-        const synthesized = Object.values(resourcesOf(readStack(multi.stackDir('dev-platform')), 'helm_release')).map((r) => `${r.namespace}/${r.name}`);
-        const deployed = (await helmReleases(cluster)).filter((r) => r.status === 'deployed').map((r) => `${r.namespace}/${r.name}`);
+      it("has every Helm release deployed, and cert-manager's CRDs established", async () => {
+        const synthesized = Object.values(
+          resourcesOf(readStack(multi.stackDir('dev-platform')), 'helm_release'),
+        ).map((r) => `${r.namespace}/${r.name}`);
+        const deployed = (await helmReleases(cluster))
+          .filter((r) => r.status === 'deployed')
+          .map((r) => `${r.namespace}/${r.name}`);
         expect(deployed.sort()).toEqual(synthesized.sort());
         const crds = await cluster.getJson<{ items: any[] }>(['crd']);
         const certManager = crds.items.filter((c) => c.spec.group.endsWith('cert-manager.io'));
@@ -113,7 +151,9 @@ export function deployScenario(engine: Engine): void {
 
       it('gives the ingress-nginx controller the ConfigMap keys the library set', async () => {
         const stack = readStack(multi.stackDir('dev-platform'));
-        const release = Object.values(resourcesOf(stack, 'helm_release')).find((r) => r.name === 'ingress-nginx');
+        const release = Object.values(resourcesOf(stack, 'helm_release')).find(
+          (r) => r.name === 'ingress-nginx',
+        );
         const wanted = releaseValues(release).controller.config as Record<string, string>;
         const cm = await cluster.getJson(['configmap', '-n', release.namespace, 'ingress-nginx-controller']);
         for (const [key, value] of Object.entries(wanted)) {
@@ -139,21 +179,33 @@ export function deployScenario(engine: Engine): void {
           const live = await cluster.getJson(['ingress', '-n', namespace, name]);
           expect(live.metadata.annotations, `annotations of ${name}`).toEqual(ingress.metadata.annotations);
           expect(live.spec.ingressClassName).toBe('nginx');
-          expect(live.spec.tls).toEqual([{ hosts: ['backstage.dev.example.com'], secretName: ingress.spec.tls[0].secret_name }]);
-          expect(live.metadata.annotations['nginx.ingress.kubernetes.io/whitelist-source-range']).toBe('10.0.0.0/8');
+          expect(live.spec.tls).toEqual([
+            { hosts: ['backstage.dev.example.com'], secretName: ingress.spec.tls[0].secret_name },
+          ]);
+          expect(live.metadata.annotations['nginx.ingress.kubernetes.io/whitelist-source-range']).toBe(
+            '10.0.0.0/8',
+          );
           expect(live.metadata.annotations['nginx.ingress.kubernetes.io/force-ssl-redirect']).toBe('true');
         }
         const main = await cluster.getJson(['ingress', '-n', 'backstage', wanted[0].metadata.name]);
-        expect(main.metadata.annotations['nginx.ingress.kubernetes.io/auth-url']).toMatch(/^http:\/\/.+\/oauth2\/auth$/);
+        expect(main.metadata.annotations['nginx.ingress.kubernetes.io/auth-url']).toMatch(
+          /^http:\/\/.+\/oauth2\/auth$/,
+        );
       });
 
       it('runs every Deployment Available with its replicas, probes and security contexts', async () => {
         const deployments = await eventually(
           'Deployments Available',
           () => cluster.getJson<{ items: any[] }>(['deployments', '-A']),
-          (list) => list.items.length > 0 && list.items.every((d) => condition(d, 'Available') === 'True' && d.status.readyReplicas === d.spec.replicas),
+          (list) =>
+            list.items.length > 0 &&
+            list.items.every(
+              (d) => condition(d, 'Available') === 'True' && d.status.readyReplicas === d.spec.replicas,
+            ),
         );
-        const byName = Object.fromEntries(deployments.items.map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, d]));
+        const byName = Object.fromEntries(
+          deployments.items.map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, d]),
+        );
         expect(Object.keys(byName).sort()).toEqual([
           'backstage/backstage',
           'backstage/oauth2-proxy',
@@ -165,15 +217,26 @@ export function deployScenario(engine: Engine): void {
         ]);
         const backstage = byName['backstage/backstage'];
         expect(backstage.spec.replicas).toBe(1);
-        expect(backstage.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } });
+        expect(backstage.spec.strategy).toEqual({
+          type: 'RollingUpdate',
+          rollingUpdate: { maxSurge: 0, maxUnavailable: 1 },
+        });
         const container = backstage.spec.template.spec.containers[0];
         expect(container.readinessProbe.httpGet.path).toBe('/.backstage/health/v1/readiness');
         expect(container.livenessProbe.httpGet.path).toBe('/.backstage/health/v1/liveness');
-        expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+        expect(container.securityContext).toMatchObject({
+          runAsNonRoot: true,
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+        });
         expect(backstage.spec.template.spec.automountServiceAccountToken).toBe(false);
         const gateway = byName['backstage/oauth2-proxy'];
         expect(gateway.spec.replicas).toBe(1);
-        expect(gateway.spec.template.spec.containers[0].securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true });
+        expect(gateway.spec.template.spec.containers[0].securityContext).toMatchObject({
+          runAsNonRoot: true,
+          readOnlyRootFilesystem: true,
+        });
         // Pod Security admission ("restricted", enforced on the namespace) let every pod in.
         const ns = await cluster.getJson(['namespace', 'backstage']);
         expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
@@ -189,13 +252,20 @@ export function deployScenario(engine: Engine): void {
           ['kubernetes_pod_disruption_budget_v1', 'poddisruptionbudget'],
         ] as const) {
           for (const resource of Object.values(resolveNames(stack, resourcesOf(stack, type)))) {
-            const live = await cluster.getJson([kind, '-n', resource.metadata.namespace, resource.metadata.name]);
+            const live = await cluster.getJson([
+              kind,
+              '-n',
+              resource.metadata.namespace,
+              resource.metadata.name,
+            ]);
             expect(live.metadata.name).toBe(resource.metadata.name);
           }
         }
         const policy = await cluster.getJson(['networkpolicy', '-n', 'backstage', 'backstage']);
         expect(policy.spec.policyTypes).toContain('Ingress');
-        expect(JSON.stringify(policy.spec.ingress)).toContain('"kubernetes.io/metadata.name":"ingress-nginx"');
+        expect(JSON.stringify(policy.spec.ingress)).toContain(
+          '"kubernetes.io/metadata.name":"ingress-nginx"',
+        );
         const pdb = await cluster.getJson(['poddisruptionbudget', '-n', 'backstage', 'backstage']);
         expect(pdb.spec.maxUnavailable).toBe(1);
         const service = await cluster.getJson(['service', '-n', 'ingress-nginx', 'ingress-nginx-controller']);
@@ -205,8 +275,15 @@ export function deployScenario(engine: Engine): void {
       it('makes Secrets from the TF_VAR_* variables, holding the values passed, and prints none of them', async () => {
         const stack = readStack(multi.stackDir('dev-portal'));
         const held: string[] = [];
-        for (const resource of Object.values(resolveNames(stack, resourcesOf(stack, 'kubernetes_secret_v1')))) {
-          const live = await cluster.getJson(['secret', '-n', resource.metadata.namespace, resource.metadata.name]);
+        for (const resource of Object.values(
+          resolveNames(stack, resourcesOf(stack, 'kubernetes_secret_v1')),
+        )) {
+          const live = await cluster.getJson([
+            'secret',
+            '-n',
+            resource.metadata.namespace,
+            resource.metadata.name,
+          ]);
           held.push(...Object.values(decodeSecret(live)));
         }
         expect(held.sort()).toEqual(Object.values(devSecrets).sort());
@@ -216,7 +293,7 @@ export function deployScenario(engine: Engine): void {
         }
       });
 
-      it('has the ClusterIssuer accepted by cert-manager\'s CRD schema', async () => {
+      it("has the ClusterIssuer accepted by cert-manager's CRD schema", async () => {
         const issuers = await cluster.getJson<{ items: any[] }>(['clusterissuers.cert-manager.io']);
         expect(issuers.items.map((i) => i.metadata.name)).toEqual(['letsencrypt-staging']);
         expect(issuers.items[0].spec.acme).toMatchObject({
@@ -236,9 +313,16 @@ export function deployScenario(engine: Engine): void {
       const P = 'dev-portal';
       const backstageDeployment = 'kubernetes_deployment_v1.portal_Backstage_Deployment_663AF5F9';
       const annotationOf = async (name: string, key: string) =>
-        (await cluster.getJson(['deployment', '-n', 'backstage', name])).spec.template.metadata.annotations?.[key] as string | undefined;
+        (await cluster.getJson(['deployment', '-n', 'backstage', name])).spec.template.metadata.annotations?.[
+          key
+        ] as string | undefined;
       /** Synthesizes the variant, plans `stack`, checks the plan is exactly `expected`, deploys. */
-      const change = async (variantChanges: string, stack: string, expected: unknown[], label = variantChanges.split(',').pop()!) => {
+      const change = async (
+        variantChanges: string,
+        stack: string,
+        expected: unknown[],
+        label = variantChanges.split(',').pop()!,
+      ) => {
         variant.setEnv('E2E_VARIANT', variantChanges);
         await variant.synth();
         const plan = await variant.plan(stack);
@@ -256,7 +340,9 @@ export function deployScenario(engine: Engine): void {
           'update kubernetes_ingress_v1.portal_Ingress_SignInIngress_5D478764',
         ]);
         const live = await cluster.getJson(['ingress', '-n', 'backstage', 'backstage']);
-        expect(live.metadata.annotations['nginx.ingress.kubernetes.io/whitelist-source-range']).toBe('10.0.0.0/8,192.168.0.0/16');
+        expect(live.metadata.annotations['nginx.ingress.kubernetes.io/whitelist-source-range']).toBe(
+          '10.0.0.0/8,192.168.0.0/16',
+        );
       });
 
       it('Backstage replicas: the Deployment only, and both pods come up', async () => {
@@ -269,7 +355,9 @@ export function deployScenario(engine: Engine): void {
       });
 
       it('a chart value: the ingress-nginx release, upgraded in place, and the key in the controller ConfigMap', async () => {
-        await change('annotation,replicas,chartValue', 'dev-platform', ['update helm_release.IngressNginx_Release_68C4D404']);
+        await change('annotation,replicas,chartValue', 'dev-platform', [
+          'update helm_release.IngressNginx_Release_68C4D404',
+        ]);
         const cm = await cluster.getJson(['configmap', '-n', 'ingress-nginx', 'ingress-nginx-controller']);
         expect(cm.data['keep-alive']).toBe('30');
         const releases = (await helmReleases(cluster)).filter((r) => r.name === 'ingress-nginx');
@@ -281,7 +369,10 @@ export function deployScenario(engine: Engine): void {
 
       it('an app-config value: the ConfigMap and the Deployment, whose checksum/config changes so the pods roll', async () => {
         const before = await annotationOf('backstage', 'checksum/config');
-        await change('annotation,replicas,chartValue,appConfig', P, ['update kubernetes_config_map_v1.portal_Backstage_AppConfig_6C010746', `update ${backstageDeployment}`]);
+        await change('annotation,replicas,chartValue,appConfig', P, [
+          'update kubernetes_config_map_v1.portal_Backstage_AppConfig_6C010746',
+          `update ${backstageDeployment}`,
+        ]);
         const after = await annotationOf('backstage', 'checksum/config');
         expect(after).toMatch(/^[0-9a-f]{16,}$/);
         expect(after).not.toBe(before);
@@ -295,7 +386,10 @@ export function deployScenario(engine: Engine): void {
         await change(
           'annotation,replicas,chartValue,appConfig',
           P,
-          ['update kubernetes_deployment_v1.portal_Gateway_Deployment_7BB61A20', 'update kubernetes_secret_v1.portal_Gateway_Secret-dev-oidc-client-secret_1B21B6F1'],
+          [
+            'update kubernetes_deployment_v1.portal_Gateway_Deployment_7BB61A20',
+            'update kubernetes_secret_v1.portal_Gateway_Secret-dev-oidc-client-secret_1B21B6F1',
+          ],
           'rotated secret',
         );
         expect(await annotationOf('oauth2-proxy', 'checksum/secrets')).not.toBe(before);
@@ -307,15 +401,27 @@ export function deployScenario(engine: Engine): void {
 
       it('Backstage autoscaling: the HorizontalPodAutoscaler is created, and the replica count is left to it', async () => {
         await change('annotation,replicas,chartValue,appConfig,autoscaling', P, [
-          expect.stringMatching(/^create kubernetes_horizontal_pod_autoscaler_v2\.portal_Backstage_Autoscaler_[0-9A-F]{8}$/),
+          expect.stringMatching(
+            /^create kubernetes_horizontal_pod_autoscaler_v2\.portal_Backstage_Autoscaler_[0-9A-F]{8}$/,
+          ),
         ]);
-        const hpa = await cluster.getJson(['horizontalpodautoscaler.autoscaling', '-n', 'backstage', 'backstage']);
+        const hpa = await cluster.getJson([
+          'horizontalpodautoscaler.autoscaling',
+          '-n',
+          'backstage',
+          'backstage',
+        ]);
         expect(hpa.apiVersion).toBe('autoscaling/v2');
         expect(hpa.spec).toMatchObject({
           minReplicas: 2,
           maxReplicas: 4,
           scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'backstage' },
-          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 75 } } }],
+          metrics: [
+            {
+              type: 'Resource',
+              resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 75 } },
+            },
+          ],
         });
         await noChanges(variant, P);
       });
@@ -326,7 +432,9 @@ export function deployScenario(engine: Engine): void {
         const result = await variant.tryPlan(P);
         variant.setEnv('TF_VAR_dev_cookie_secret', devSecrets.dev_cookie_secret);
         expect(result.code).not.toBe(0);
-        expect(result.output.replace(/\s+/g, ' ')).toContain('The oauth2-proxy cookie secret in variable dev_cookie_secret must be 16, 24 or 32 bytes');
+        expect(result.output.replace(/\s+/g, ' ')).toContain(
+          'The oauth2-proxy cookie secret in variable dev_cookie_secret must be 16, 24 or 32 bytes',
+        );
         expect(result.output.includes(bad)).toBe(false);
       });
     });
@@ -347,7 +455,14 @@ export function deployScenario(engine: Engine): void {
 
       it('reports a chart hook that fails, and recovers on the next apply', async () => {
         // The chart's pre-upgrade hook (the admission-secret Job) is refused by a quota.
-        await cluster.kubectl(['create', 'quota', 'no-jobs', '-n', 'ingress-nginx', '--hard=count/jobs.batch=0']);
+        await cluster.kubectl([
+          'create',
+          'quota',
+          'no-jobs',
+          '-n',
+          'ingress-nginx',
+          '--hard=count/jobs.batch=0',
+        ]);
         try {
           variant.setEnv('E2E_VARIANT', 'annotation,replicas,appConfig');
           await variant.synth();
@@ -355,7 +470,9 @@ export function deployScenario(engine: Engine): void {
           expect(failed.code).not.toBe(0);
           const message = failed.output.replace(/\s+/g, ' ');
           expect(message).toContain('pre-upgrade hooks failed');
-          expect(message).toContain('jobs.batch "ingress-nginx-admission-create" is forbidden: exceeded quota: no-jobs');
+          expect(message).toContain(
+            'jobs.batch "ingress-nginx-admission-create" is forbidden: exceeded quota: no-jobs',
+          );
           expect(message).toContain('has been rolled back due to atomic being set');
         } finally {
           // Whatever happened above, the tests after this one need Jobs again.
@@ -389,7 +506,10 @@ export function deployScenario(engine: Engine): void {
         expect(killed, 'the apply never reached a modification').toBeDefined();
         await killed;
         const again = await multi.deploy(['dev-portal'], { platformDeployed: true });
-        expectSuccess(again, `re-apply after the API server restart (the interrupted one exited ${interrupted.code})`);
+        expectSuccess(
+          again,
+          `re-apply after the API server restart (the interrupted one exited ${interrupted.code})`,
+        );
         await noChanges(multi, 'dev-portal');
         // Nothing lost or duplicated: exactly the synthesized objects, once each.
         const stack = readStack(multi.stackDir('dev-portal'));
@@ -399,9 +519,23 @@ export function deployScenario(engine: Engine): void {
           ['kubernetes_secret_v1', 'secrets'],
           ['kubernetes_config_map_v1', 'configmaps'],
         ] as const) {
-          const live = await cluster.getJson<{ items: any[] }>([kind, '-n', 'backstage', '-l', 'app.kubernetes.io/managed-by']);
-          const wanted = Object.values(resolveNames(stack, resourcesOf(stack, type))).map((r) => r.metadata.name);
-          expect(live.items.map((i) => i.metadata.name).filter((n) => wanted.includes(n)).sort(), kind).toEqual(wanted.sort());
+          const live = await cluster.getJson<{ items: any[] }>([
+            kind,
+            '-n',
+            'backstage',
+            '-l',
+            'app.kubernetes.io/managed-by',
+          ]);
+          const wanted = Object.values(resolveNames(stack, resourcesOf(stack, type))).map(
+            (r) => r.metadata.name,
+          );
+          expect(
+            live.items
+              .map((i) => i.metadata.name)
+              .filter((n) => wanted.includes(n))
+              .sort(),
+            kind,
+          ).toEqual(wanted.sort());
         }
         const pods = await eventually(
           'Backstage back to one Ready pod',
@@ -417,28 +551,58 @@ export function deployScenario(engine: Engine): void {
         variant.setEnv('E2E_VARIANT', 'externalSecrets');
         await variant.synth();
         expectSuccess(await variant.deploy(['dev-platform']), 'deploy of dev-platform with External Secrets');
-        expectSuccess(await variant.deploy(['dev-portal'], { platformDeployed: true }), 'deploy of dev-portal with an ExternalSecret');
-        const releases = (await helmReleases(cluster)).filter((r) => r.status === 'deployed').map((r) => `${r.namespace}/${r.name}`);
+        expectSuccess(
+          await variant.deploy(['dev-portal'], { platformDeployed: true }),
+          'deploy of dev-portal with an ExternalSecret',
+        );
+        const releases = (await helmReleases(cluster))
+          .filter((r) => r.status === 'deployed')
+          .map((r) => `${r.namespace}/${r.name}`);
         expect(releases).toContain('external-secrets/external-secrets');
         const stores = await cluster.getJson<{ items: any[] }>(['clustersecretstores.external-secrets.io']);
-        expect(stores.items.map((s) => [s.apiVersion, s.spec.provider.vault.server])).toEqual([['external-secrets.io/v1', 'https://vault.example.com']]);
-        const externals = await cluster.getJson<{ items: any[] }>(['externalsecrets.external-secrets.io', '-n', 'backstage']);
+        expect(stores.items.map((s) => [s.apiVersion, s.spec.provider.vault.server])).toEqual([
+          ['external-secrets.io/v1', 'https://vault.example.com'],
+        ]);
+        const externals = await cluster.getJson<{ items: any[] }>([
+          'externalsecrets.external-secrets.io',
+          '-n',
+          'backstage',
+        ]);
         expect(externals.items).toHaveLength(1);
         expect(externals.items[0]).toMatchObject({
           apiVersion: 'external-secrets.io/v1',
-          spec: { secretStoreRef: { kind: 'ClusterSecretStore', name: stores.items[0].metadata.name }, data: [{ remoteRef: { key: 'backstage/dev/database', property: 'password' } }] },
+          spec: {
+            secretStoreRef: { kind: 'ClusterSecretStore', name: stores.items[0].metadata.name },
+            data: [{ remoteRef: { key: 'backstage/dev/database', property: 'password' } }],
+          },
         });
         // The schema is enforced for real: the same object with a refresh policy it does not list is refused.
-        const bad = { ...externals.items[0], metadata: { name: 'e2e-bad', namespace: 'backstage' }, spec: { ...externals.items[0].spec, refreshPolicy: 'Sometimes' } };
-        await expect(cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], JSON.stringify(bad))).rejects.toThrow(/spec\.refreshPolicy: Unsupported value: "Sometimes"/);
+        const bad = {
+          ...externals.items[0],
+          metadata: { name: 'e2e-bad', namespace: 'backstage' },
+          spec: { ...externals.items[0].spec, refreshPolicy: 'Sometimes' },
+        };
+        await expect(
+          cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], JSON.stringify(bad)),
+        ).rejects.toThrow(/spec\.refreshPolicy: Unsupported value: "Sometimes"/);
         await noChanges(variant, 'dev-portal');
       });
 
       it('goes back to variables: the portal first, then the platform, which uninstalls External Secrets', async () => {
-        expectSuccess(await multi.deploy(['dev-portal'], { platformDeployed: true }), 'deploy of dev-portal back to variables');
-        expectSuccess(await multi.deploy(['dev-platform']), 'deploy of dev-platform without External Secrets');
+        expectSuccess(
+          await multi.deploy(['dev-portal'], { platformDeployed: true }),
+          'deploy of dev-portal back to variables',
+        );
+        expectSuccess(
+          await multi.deploy(['dev-platform']),
+          'deploy of dev-platform without External Secrets',
+        );
         expect((await helmReleases(cluster)).map((r) => r.name)).not.toContain('external-secrets');
-        await eventually('namespace external-secrets gone', () => cluster.getJson<{ items: any[] }>(['namespaces']), (l) => !l.items.some((n) => n.metadata.name === 'external-secrets'));
+        await eventually(
+          'namespace external-secrets gone',
+          () => cluster.getJson<{ items: any[] }>(['namespaces']),
+          (l) => !l.items.some((n) => n.metadata.name === 'external-secrets'),
+        );
         await noChanges(multi, 'dev-platform');
         await noChanges(multi, 'dev-portal');
       });
@@ -446,32 +610,60 @@ export function deployScenario(engine: Engine): void {
 
     // dev switched to the Gateway API and back (gateway-api.ts): the platform and the portal
     // are the example as written again when the root example's steps begin.
-    gatewayApiSteps({ cluster: () => cluster, multi: () => multi, variant: () => variant, expectSuccess, noChanges, record });
+    gatewayApiSteps({
+      cluster: () => cluster,
+      multi: () => multi,
+      variant: () => variant,
+      expectSuccess,
+      noChanges,
+      record,
+    });
 
     describe('the root example, then destroy', () => {
       it('destroys dev-portal: its namespace and ClusterIssuer go, the platform stays', async () => {
         const result = await multi.destroy(['dev-portal']);
         expectSuccess(result, 'cdktf destroy dev-portal');
         record(multi, 'dev-portal', 'destroy', result.seconds);
-        await eventually('namespace backstage gone', () => cluster.getJson<{ items: any[] }>(['namespaces']), (l) => !l.items.some((n) => n.metadata.name === 'backstage'));
-        expect((await cluster.getJson<{ items: any[] }>(['clusterissuers.cert-manager.io'])).items).toEqual([]);
+        await eventually(
+          'namespace backstage gone',
+          () => cluster.getJson<{ items: any[] }>(['namespaces']),
+          (l) => !l.items.some((n) => n.metadata.name === 'backstage'),
+        );
+        expect((await cluster.getJson<{ items: any[] }>(['clusterissuers.cert-manager.io'])).items).toEqual(
+          [],
+        );
       });
 
-      it('deploys the root example\'s portal-dev on that platform, reads it back and plans no changes', async () => {
+      it("deploys the root example's portal-dev on that platform, reads it back and plans no changes", async () => {
         await portal.synth();
         record(portal, 'portal-dev', 'plan', (await portal.plan('portal-dev')).seconds);
         const result = await portal.deploy(['portal-dev']);
         expectSuccess(result, 'cdktf deploy portal-dev');
         record(portal, 'portal-dev', 'deploy', result.seconds);
         const stack = readStack(portal.stackDir('portal-dev'));
-        for (const ingress of Object.values(resolveNames(stack, resourcesOf(stack, 'kubernetes_ingress_v1')))) {
-          const live = await cluster.getJson(['ingress', '-n', ingress.metadata.namespace, ingress.metadata.name]);
+        for (const ingress of Object.values(
+          resolveNames(stack, resourcesOf(stack, 'kubernetes_ingress_v1')),
+        )) {
+          const live = await cluster.getJson([
+            'ingress',
+            '-n',
+            ingress.metadata.namespace,
+            ingress.metadata.name,
+          ]);
           expect(live.metadata.annotations).toEqual(ingress.metadata.annotations);
-          expect(live.metadata.annotations['nginx.ingress.kubernetes.io/whitelist-source-range']).toBe('203.0.113.0/24');
+          expect(live.metadata.annotations['nginx.ingress.kubernetes.io/whitelist-source-range']).toBe(
+            '203.0.113.0/24',
+          );
         }
         const held: string[] = [];
         for (const secret of Object.values(resolveNames(stack, resourcesOf(stack, 'kubernetes_secret_v1')))) {
-          held.push(...Object.values(decodeSecret(await cluster.getJson(['secret', '-n', secret.metadata.namespace, secret.metadata.name]))));
+          held.push(
+            ...Object.values(
+              decodeSecret(
+                await cluster.getJson(['secret', '-n', secret.metadata.namespace, secret.metadata.name]),
+              ),
+            ),
+          );
         }
         expect(held.sort()).toEqual(Object.values(portalSecrets).sort());
         await eventually(
@@ -481,7 +673,9 @@ export function deployScenario(engine: Engine): void {
         );
         const postgres = await cluster.getJson(['statefulset', '-n', 'backstage', 'backstage-postgres']);
         expect(postgres.status.readyReplicas).toBe(1);
-        expect((await cluster.getJson(['pvc', '-n', 'backstage'])).items[0].spec.resources.requests.storage).toBe('5Gi');
+        expect(
+          (await cluster.getJson(['pvc', '-n', 'backstage'])).items[0].spec.resources.requests.storage,
+        ).toBe('5Gi');
         await noChanges(portal, 'portal-dev');
         expect(portal.transcript.join('\n')).not.toMatch(new RegExp(Object.values(portalSecrets).join('|')));
       });
@@ -490,7 +684,11 @@ export function deployScenario(engine: Engine): void {
         const result = await portal.destroy(['portal-dev']);
         expectSuccess(result, 'cdktf destroy portal-dev');
         record(portal, 'portal-dev', 'destroy', result.seconds);
-        await eventually('namespace backstage gone', () => cluster.getJson<{ items: any[] }>(['namespaces']), (l) => !l.items.some((n) => n.metadata.name === 'backstage'));
+        await eventually(
+          'namespace backstage gone',
+          () => cluster.getJson<{ items: any[] }>(['namespaces']),
+          (l) => !l.items.some((n) => n.metadata.name === 'backstage'),
+        );
       });
 
       it('destroys dev-platform and leaves none of our objects: no releases, namespaces, cluster-scoped objects or custom resources', async () => {
@@ -499,17 +697,38 @@ export function deployScenario(engine: Engine): void {
         record(multi, 'dev-platform', 'destroy', result.seconds);
         expect(await helmReleases(cluster)).toEqual([]);
         const ours = ['backstage', 'ingress-nginx', 'cert-manager', 'reloader'];
-        await eventually('our namespaces gone', () => cluster.getJson<{ items: any[] }>(['namespaces']), (l) => !l.items.some((n) => ours.includes(n.metadata.name)));
+        await eventually(
+          'our namespaces gone',
+          () => cluster.getJson<{ items: any[] }>(['namespaces']),
+          (l) => !l.items.some((n) => ours.includes(n.metadata.name)),
+        );
         const crds = await cluster.getJson<{ items: any[] }>(['crd']);
         expect(crds.items.map((c) => c.metadata.name)).toEqual([]);
-        for (const kind of ['clusterroles', 'clusterrolebindings', 'ingressclasses', 'validatingwebhookconfigurations', 'mutatingwebhookconfigurations']) {
+        for (const kind of [
+          'clusterroles',
+          'clusterrolebindings',
+          'ingressclasses',
+          'validatingwebhookconfigurations',
+          'mutatingwebhookconfigurations',
+        ]) {
           const left = (await cluster.getJson<{ items: any[] }>([kind])).items
             .map((i) => i.metadata)
-            .filter((m) => /ingress-nginx|cert-manager|reloader|backstage|oauth2-proxy/.test(`${m.name} ${JSON.stringify(m.labels ?? {})}`));
-          expect(left.map((m) => m.name), kind).toEqual([]);
+            .filter((m) =>
+              /ingress-nginx|cert-manager|reloader|backstage|oauth2-proxy/.test(
+                `${m.name} ${JSON.stringify(m.labels ?? {})}`,
+              ),
+            );
+          expect(
+            left.map((m) => m.name),
+            kind,
+          ).toEqual([]);
         }
         // The only volumes were the in-cluster databases'; they go with their claims.
-        await eventually('volumes released and deleted', () => cluster.getJson<{ items: any[] }>(['persistentvolumes']), (l) => l.items.length === 0);
+        await eventually(
+          'volumes released and deleted',
+          () => cluster.getJson<{ items: any[] }>(['persistentvolumes']),
+          (l) => l.items.length === 0,
+        );
       });
     });
   });

@@ -1,5 +1,6 @@
 // The deploy scenario under Terraform, where run.sh named a terraform binary (TERRAFORM).
 import { describe, it } from 'vitest';
+
 import { enginesUnderTest } from './harness/engines';
 import { deployScenario } from './scenario';
 

@@ -7,12 +7,13 @@
 //   npx tsx test/e2e/signin/bench.ts [--requests 2000] [--concurrency 8] [--path /catalog]
 //
 // Needs what the sign-in test needs (bash test/e2e/signin/setup.sh).
-import { performance } from 'node:perf_hooks';
-import { mkdtempSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+import { INGRESS_NGINX_PREFIX } from '../../../lib';
 import { HttpClient } from './harness/http';
 import { USERS } from './harness/idp';
-import { INGRESS_NGINX_PREFIX } from '../../../lib';
 import { startNginx } from './harness/nginx';
 import { SECRETS } from './harness/portal';
 import { startStack } from './harness/stack';
@@ -34,7 +35,13 @@ interface Result {
   readonly rps: number;
 }
 
-async function measure(name: string, client: HttpClient, url: string, cookie: string, n: number): Promise<Result> {
+async function measure(
+  name: string,
+  client: HttpClient,
+  url: string,
+  cookie: string,
+  n: number,
+): Promise<Result> {
   const latencies: number[] = [];
   let issued = 0;
   const started = performance.now();
@@ -64,7 +71,9 @@ async function main(): Promise<void> {
     // The same Ingresses with every auth-* annotation removed: nginx → Backstage only.
     const noAuthIngresses = stack.ingresses.map((i) => ({
       ...i,
-      annotations: Object.fromEntries(Object.entries(i.annotations).filter(([k]) => !k.startsWith(`${INGRESS_NGINX_PREFIX}/auth-`))),
+      annotations: Object.fromEntries(
+        Object.entries(i.annotations).filter(([k]) => !k.startsWith(`${INGRESS_NGINX_PREFIX}/auth-`)),
+      ),
     }));
     const dir = mkdtempSync(join(stack.runDir, 'nginx-noauth-'));
     chmodSync(dir, 0o755);
@@ -72,7 +81,11 @@ async function main(): Promise<void> {
       ['backstage:7007', `127.0.0.1:${stack.backstage.port}`],
       ['oauth2-proxy:4180', `127.0.0.1:${stack.oauth2Proxy.port}`],
     ]);
-    const noAuth = await startNginx(noAuthIngresses, { dir, upstreams, tlsSecrets: new Map([[SECRETS.tls, stack.pki.issue('portal-bench', [stack.host])]]) });
+    const noAuth = await startNginx(noAuthIngresses, {
+      dir,
+      upstreams,
+      tlsSecrets: new Map([[SECRETS.tls, stack.pki.issue('portal-bench', [stack.host])]]),
+    });
 
     // One signed-in user; the same session cookie for every variant.
     const signIn = stack.client();
@@ -83,18 +96,49 @@ async function main(): Promise<void> {
 
     const endpoints = { host: stack.host, caFile: stack.pki.caFile };
     const variants: Array<{ name: string; client: HttpClient }> = [
-      { name: 'no auth in front', client: new HttpClient({ ...endpoints, httpsPort: noAuth.plan.httpsPort, httpPort: noAuth.plan.httpPort }, { keepAlive: true }) },
-      { name: 'auth, no cache (default)', client: new HttpClient({ ...endpoints, httpsPort: stack.nginx.plan.httpsPort, httpPort: stack.nginx.plan.httpPort }, { keepAlive: true }) },
-      { name: 'auth, cache 1m', client: new HttpClient({ ...endpoints, httpsPort: cached.nginx.plan.httpsPort, httpPort: cached.nginx.plan.httpPort }, { keepAlive: true }) },
+      {
+        name: 'no auth in front',
+        client: new HttpClient(
+          { ...endpoints, httpsPort: noAuth.plan.httpsPort, httpPort: noAuth.plan.httpPort },
+          { keepAlive: true },
+        ),
+      },
+      {
+        name: 'auth, no cache (default)',
+        client: new HttpClient(
+          { ...endpoints, httpsPort: stack.nginx.plan.httpsPort, httpPort: stack.nginx.plan.httpPort },
+          { keepAlive: true },
+        ),
+      },
+      {
+        name: 'auth, cache 1m',
+        client: new HttpClient(
+          { ...endpoints, httpsPort: cached.nginx.plan.httpsPort, httpPort: cached.nginx.plan.httpPort },
+          { keepAlive: true },
+        ),
+      },
     ];
     const url = `https://${stack.host}${PATH}`;
     for (const v of variants) await measure(v.name, v.client, url, cookie, WARMUP);
     // Rounds in turn (A B C, C B A, A B C), so warm-up and drift hit every variant alike;
     // each variant's figures are the median of its rounds.
     const rounds: Result[][] = variants.map(() => []);
-    const orders = [[0, 1, 2], [2, 1, 0], [0, 1, 2]];
+    const orders = [
+      [0, 1, 2],
+      [2, 1, 0],
+      [0, 1, 2],
+    ];
     for (const order of orders) {
-      for (const i of order) rounds[i]!.push(await measure(variants[i]!.name, variants[i]!.client, url, cookie, Math.ceil(REQUESTS / orders.length)));
+      for (const i of order)
+        rounds[i]!.push(
+          await measure(
+            variants[i]!.name,
+            variants[i]!.client,
+            url,
+            cookie,
+            Math.ceil(REQUESTS / orders.length),
+          ),
+        );
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const results: Result[] = rounds.map((rs, i) => ({
@@ -106,7 +150,9 @@ async function main(): Promise<void> {
     for (const v of variants) v.client.close();
 
     const base = results[0]!;
-    console.log(`\nGET ${PATH} as alice, ${REQUESTS} requests per variant in ${orders.length} rounds (medians), ${CONCURRENCY} concurrent, keep-alive HTTPS, loopback`);
+    console.log(
+      `\nGET ${PATH} as alice, ${REQUESTS} requests per variant in ${orders.length} rounds (medians), ${CONCURRENCY} concurrent, keep-alive HTTPS, loopback`,
+    );
     console.log('variant                     p50 ms   p99 ms    req/s   p50 ×    p99 ×   req/s ×');
     for (const r of results) {
       console.log(

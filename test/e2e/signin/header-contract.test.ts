@@ -5,13 +5,14 @@
 // this suite's dependencies (test/e2e/signin/package.json); the gateway half (oauth2-proxy
 // emits what nginx forwards, never Authorization) stays in test/access/header-contract.test.ts.
 // No program is started: the synthesized objects and the provider module are enough.
-import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import {
   OAUTH2_PROXY_JWT_HEADER,
   oauth2ProxyAuthenticator,
   oauth2ProxySignInResolvers,
 } from '@backstage/plugin-auth-backend-module-oauth2-proxy-provider';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
 import { BackstagePortal } from '../../../lib';
 import { portalProps, resourceAt, synth } from '../../helpers';
 
@@ -26,7 +27,8 @@ function recordingRequest(values: Record<string, string>) {
 }
 
 async function headersBackstageReads(): Promise<Set<string>> {
-  const fakeJwt = ['{"alg":"none"}', '{"sub":"alice"}'].map((p) => Buffer.from(p).toString('base64url')).join('.') + '.sig';
+  const fakeJwt =
+    ['{"alg":"none"}', '{"sub":"alice"}'].map((p) => Buffer.from(p).toString('base64url')).join('.') + '.sig';
   const { read, req } = recordingRequest({
     'x-forwarded-user': 'alice',
     'x-forwarded-email': 'alice@example.com',
@@ -44,8 +46,11 @@ async function headersBackstageReads(): Promise<Set<string>> {
 
 describe('identity header contract, Backstage side', () => {
   const json = synth((stack) => new BackstagePortal(stack, 'portal', portalProps(stack)));
-  const alpha = parse(resourceAt(json, 'kubernetes_config_map_v1', 'Gateway/Config').data['alpha-config.yaml']);
-  const annotations = resourceAt(json, 'kubernetes_ingress_v1', 'portal/Ingress/Ingress').metadata.annotations;
+  const alpha = parse(
+    resourceAt(json, 'kubernetes_config_map_v1', 'Gateway/Config').data['alpha-config.yaml'],
+  );
+  const annotations = resourceAt(json, 'kubernetes_ingress_v1', 'portal/Ingress/Ingress').metadata
+    .annotations;
   const forwarded: string[] = annotations['nginx.ingress.kubernetes.io/auth-response-headers'].split(',');
 
   it('Backstage reads exactly those headers (case-insensitively), and nothing else', async () => {
@@ -54,7 +59,9 @@ describe('identity header contract, Backstage side', () => {
   });
 
   it('the ID token header carries "Bearer <jwt>" as Backstage expects', () => {
-    const idToken = alpha.injectResponseHeaders.find((h: { name: string }) => h.name.toLowerCase() === OAUTH2_PROXY_JWT_HEADER.toLowerCase());
+    const idToken = alpha.injectResponseHeaders.find(
+      (h: { name: string }) => h.name.toLowerCase() === OAUTH2_PROXY_JWT_HEADER.toLowerCase(),
+    );
     expect(idToken.values).toEqual([{ claimSource: { claim: 'id_token', prefix: 'Bearer ' } }]);
   });
 });

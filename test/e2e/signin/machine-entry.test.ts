@@ -6,9 +6,16 @@ import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { MachineIssuer, startMachineIssuer } from './harness/machine-issuer';
-import { Oauth2ProxyPlan, planOauth2Proxy, RunningOauth2Proxy, startOauth2Proxy } from './harness/oauth2-proxy';
+import {
+  Oauth2ProxyPlan,
+  planOauth2Proxy,
+  RunningOauth2Proxy,
+  startOauth2Proxy,
+} from './harness/oauth2-proxy';
 import { createTestPki } from './harness/pki';
 import { MACHINE_AUDIENCE, SECRETS, synthesizePortal } from './harness/portal';
 import { oauth2ProxyBinary } from './harness/stack';
@@ -22,7 +29,13 @@ const secrets = {
   [SECRETS.clientSecret.name]: { [SECRETS.clientSecret.key]: 'people-client-secret-for-the-test' },
   [SECRETS.cookieSecret.name]: { [SECRETS.cookieSecret.key]: 'a'.repeat(32) },
 };
-const main = { sub: 'repo:acme/service:ref:refs/heads/main', aud: MACHINE_AUDIENCE, repository: 'acme/service', ref: 'refs/heads/main', workflow: 'deploy' };
+const main = {
+  sub: 'repo:acme/service:ref:refs/heads/main',
+  aud: MACHINE_AUDIENCE,
+  repository: 'acme/service',
+  ref: 'refs/heads/main',
+  workflow: 'deploy',
+};
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'machine-entry-'));
@@ -32,9 +45,21 @@ beforeAll(async () => {
   const cert = pki.issue('loopback', ['localhost'], ['127.0.0.1']);
   github = await startMachineIssuer(cert, 'gha-1');
   rogue = await startMachineIssuer(cert, 'rogue-1');
-  const json = synthesizePortal({ issuerUrl: 'https://idp.invalid', machineIssuerUrl: github.issuer, backstageAudienceIssuerUrl: github.issuer, machineEntry: { githubIssuerUrl: github.issuer } });
+  const json = synthesizePortal({
+    issuerUrl: 'https://idp.invalid',
+    machineIssuerUrl: github.issuer,
+    backstageAudienceIssuerUrl: github.issuer,
+    machineEntry: { githubIssuerUrl: github.issuer },
+  });
   mkdirSync(join(dir, 'o2p'));
-  plan = await planOauth2Proxy(json, join(dir, 'o2p'), secrets, pki.caFile, undefined, 'Gateway/Machines/Deployment');
+  plan = await planOauth2Proxy(
+    json,
+    join(dir, 'o2p'),
+    secrets,
+    pki.caFile,
+    undefined,
+    'Gateway/Machines/Deployment',
+  );
   proxy = await startOauth2Proxy(oauth2ProxyBinary(), plan, join(dir, 'oauth2-proxy.log'));
 });
 
@@ -45,13 +70,27 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const ask = (token?: string) => fetch(`http://127.0.0.1:${proxy.port}/oauth2/auth`, { headers: token ? { authorization: `Bearer ${token}` } : {}, redirect: 'manual' });
+const ask = (token?: string) =>
+  fetch(`http://127.0.0.1:${proxy.port}/oauth2/auth`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    redirect: 'manual',
+  });
 
 describe('the machine entry (oauth2-proxy v7.15.6, as synthesized)', () => {
   it('passes oauth2-proxy --config-test', async () => {
     const result = await new Promise<{ status: number; output: string }>((resolve) =>
-      execFile(oauth2ProxyBinary(), [...plan.args, '--config-test'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...plan.env }, timeout: 60_000 }, (error, stdout, stderr) =>
-        resolve({ status: error ? Number((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
+      execFile(
+        oauth2ProxyBinary(),
+        [...plan.args, '--config-test'],
+        {
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...plan.env },
+          timeout: 60_000,
+        },
+        (error, stdout, stderr) =>
+          resolve({
+            status: error ? Number((error as { code?: number }).code ?? 1) : 0,
+            output: `${stdout}${stderr}`,
+          }),
       ),
     );
     expect(result.status, result.output).toBe(0);
@@ -70,8 +109,18 @@ describe('the machine entry (oauth2-proxy v7.15.6, as synthesized)', () => {
     // the same entry admits the right token.
     const cases: Record<string, [string | undefined, number]> = {
       'no token': [undefined, 401],
-      'another repository': [await github.token({ ...main, sub: 'repo:evil/fork:ref:refs/heads/main', repository: 'evil/fork' }), 401],
-      'another ref': [await github.token({ ...main, sub: 'repo:acme/service:ref:refs/heads/feature', ref: 'refs/heads/feature' }), 401],
+      'another repository': [
+        await github.token({ ...main, sub: 'repo:evil/fork:ref:refs/heads/main', repository: 'evil/fork' }),
+        401,
+      ],
+      'another ref': [
+        await github.token({
+          ...main,
+          sub: 'repo:acme/service:ref:refs/heads/feature',
+          ref: 'refs/heads/feature',
+        }),
+        401,
+      ],
       'another audience': [await github.token({ ...main, aud: 'something-else' }), 401],
       expired: [await github.token(main, { expiresIn: '-5m' }), 401],
       'untrusted issuer': [await rogue.token(main), 401],

@@ -6,6 +6,7 @@
 // suite's dependencies (test/e2e/signin/package.json). No program is started.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+
 import { Backstage, BackstageDatabase, SIGN_IN_RESOLVERS } from '../../../lib';
 import { resourceAt, synth } from '../../helpers';
 
@@ -21,7 +22,9 @@ function appConfigWithEveryResolver(): any {
       signIn: { resolvers: [...SIGN_IN_RESOLVERS], dangerouslyAllowSignInWithoutUserInCatalog: true },
     });
   });
-  const raw: string = resourceAt(json, 'kubernetes_config_map_v1', 'bs/AppConfig').data['app-config.portal.yaml'];
+  const raw: string = resourceAt(json, 'kubernetes_config_map_v1', 'bs/AppConfig').data[
+    'app-config.portal.yaml'
+  ];
   return parse(raw.replaceAll('$${', '${').replaceAll('%%{', '%{'));
 }
 
@@ -29,10 +32,17 @@ describe('Backstage app-config against Backstage', () => {
   it("sets only resolver options that Backstage's own resolvers declare (their optionsJsonSchema)", async () => {
     // The real resolver factories of the Backstage packages the sign-in suite runs.
     const { commonSignInResolvers } = await import('@backstage/plugin-auth-node');
-    const { oauth2ProxySignInResolvers } = await import('@backstage/plugin-auth-backend-module-oauth2-proxy-provider');
-    const factories: Record<string, { optionsJsonSchema?: any }> = { ...commonSignInResolvers, ...oauth2ProxySignInResolvers };
+    const { oauth2ProxySignInResolvers } =
+      await import('@backstage/plugin-auth-backend-module-oauth2-proxy-provider');
+    const factories: Record<string, { optionsJsonSchema?: any }> = {
+      ...commonSignInResolvers,
+      ...oauth2ProxySignInResolvers,
+    };
     const declared = (resolver: string): string[] =>
-      Object.keys((factories[resolver]?.optionsJsonSchema?.anyOf ?? []).find((s: any) => s.type === 'object')?.properties ?? {});
+      Object.keys(
+        (factories[resolver]?.optionsJsonSchema?.anyOf ?? []).find((s: any) => s.type === 'object')
+          ?.properties ?? {},
+      );
     const config = appConfigWithEveryResolver();
     const entries: Array<Record<string, unknown>> = config.auth.providers.oauth2Proxy.signIn.resolvers;
     expect(entries.map((e) => e.resolver)).toEqual([...SIGN_IN_RESOLVERS]);

@@ -4,9 +4,16 @@
 // order) on top. Only the dev environment is synthesized.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { App } from 'cdktf';
 import { parse } from 'yaml';
-import { type EnvironmentData, environmentStacks, loadEnvironmentFile, parseSharedAccessPolicy } from '../../../../lib';
+
+import {
+  type EnvironmentData,
+  environmentStacks,
+  loadEnvironmentFile,
+  parseSharedAccessPolicy,
+} from '../../../../lib';
 
 const example = join(__dirname, '../../../../examples/multi-cloud');
 
@@ -17,7 +24,10 @@ const changes: Record<string, (env: EnvironmentData) => EnvironmentData> = {
   // Backstage replicas.
   replicas: (env) => ({ ...env, replicas: 2 }),
   // A chart value: a key of the ingress-nginx controller ConfigMap.
-  chartValue: (env) => ({ ...env, ingressController: { ...env.ingressController, config: { 'keep-alive': '30' } } }),
+  chartValue: (env) => ({
+    ...env,
+    ingressController: { ...env.ingressController, config: { 'keep-alive': '30' } },
+  }),
   // Backstage autoscaling (an HPA; the replica count left to it).
   autoscaling: (env) => ({ ...env, autoscaling: { minReplicas: 2, maxReplicas: 4 } }),
   // An app-config value.
@@ -27,13 +37,27 @@ const changes: Record<string, (env: EnvironmentData) => EnvironmentData> = {
   externalSecrets: (env) => ({
     ...env,
     cloud: { provider: 'generic', vault: { server: 'https://vault.example.com', role: 'backstage' } },
-    database: env.database.type === 'in-cluster' ? { ...env.database, password: { externalSecret: { remoteKey: 'backstage/dev/database', property: 'password' } } } : env.database,
+    database:
+      env.database.type === 'in-cluster'
+        ? {
+            ...env.database,
+            password: { externalSecret: { remoteKey: 'backstage/dev/database', property: 'password' } },
+          }
+        : env.database,
   }),
   // The switch to the Gateway API, step 1: the Gateway and its routes beside the ingress-nginx
   // Ingresses (the allow-list goes: standard Gateway API routes cannot express it).
-  gatewayApiSideBySide: (env) => ({ ...withoutAllowList(env), ingressFlavour: 'gateway-api', gatewayApi: { gatewayClassName: E2E_GATEWAY_CLASS, keepIngressNginx: true } }),
+  gatewayApiSideBySide: (env) => ({
+    ...withoutAllowList(env),
+    ingressFlavour: 'gateway-api',
+    gatewayApi: { gatewayClassName: E2E_GATEWAY_CLASS, keepIngressNginx: true },
+  }),
   // Step 2: ingress-nginx removed.
-  gatewayApi: (env) => ({ ...withoutAllowList(env), ingressFlavour: 'gateway-api', gatewayApi: { gatewayClassName: E2E_GATEWAY_CLASS } }),
+  gatewayApi: (env) => ({
+    ...withoutAllowList(env),
+    ingressFlavour: 'gateway-api',
+    gatewayApi: { gatewayClassName: E2E_GATEWAY_CLASS },
+  }),
 };
 
 /** The GatewayClass the deploy suite creates (nothing reconciles it: the cluster runs no pod for real). */
@@ -47,9 +71,17 @@ function withoutAllowList(env: EnvironmentData): EnvironmentData {
 let env = loadEnvironmentFile(join(example, 'environments/dev.yaml'));
 for (const name of (process.env.E2E_VARIANT ?? '').split(',').filter(Boolean)) {
   const change = changes[name];
-  if (!change) throw new Error(`unknown E2E_VARIANT change "${name}" (known: ${Object.keys(changes).join(', ')})`);
+  if (!change)
+    throw new Error(`unknown E2E_VARIANT change "${name}" (known: ${Object.keys(changes).join(', ')})`);
   env = change(env);
 }
 const app = new App({ outdir: process.env.CDKTF_OUTDIR ?? join(process.cwd(), 'cdktf.out') });
-environmentStacks(app, env, parseSharedAccessPolicy(parse(readFileSync(join(example, 'access-policy.yaml'), 'utf8')), 'access-policy.yaml'));
+environmentStacks(
+  app,
+  env,
+  parseSharedAccessPolicy(
+    parse(readFileSync(join(example, 'access-policy.yaml'), 'utf8')),
+    'access-policy.yaml',
+  ),
+);
 app.synth();

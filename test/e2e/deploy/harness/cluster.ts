@@ -42,17 +42,26 @@ function parseEnvFile(file: string): Record<string, string> {
   );
 }
 
-export async function startCluster(options: { readonly contexts: readonly string[]; readonly nodes?: number }): Promise<Cluster> {
+export async function startCluster(options: {
+  readonly contexts: readonly string[];
+  readonly nodes?: number;
+}): Promise<Cluster> {
   for (const name of ['KUBE_BIN_DIR', 'ETCD', 'KWOK']) {
     if (!process.env[name]) {
-      throw new Error(`${name} is not set: run test/e2e/tools/build-tools.sh and source the env.sh it writes`);
+      throw new Error(
+        `${name} is not set: run test/e2e/tools/build-tools.sh and source the env.sh it writes`,
+      );
     }
   }
   const stateDir = mkdtempSync(join(tmpdir(), 'cdktf-backstage-cluster-'));
   const logFile = join(stateDir, '..', `${stateDir.split('/').pop()}.supervisor.log`);
   const log = createWriteStream(logFile);
   const child: ChildProcess = spawn('bash', [script, join(stateDir, 'state')], {
-    env: { ...process.env, CLUSTER_CONTEXTS: options.contexts.join(','), CLUSTER_NODES: String(options.nodes ?? 3) },
+    env: {
+      ...process.env,
+      CLUSTER_CONTEXTS: options.contexts.join(','),
+      CLUSTER_NODES: String(options.nodes ?? 3),
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   child.stderr!.pipe(log);
@@ -70,11 +79,18 @@ export async function startCluster(options: { readonly contexts: readonly string
   const nextLine = (timeoutMs: number, what: string) =>
     new Promise<string>((resolve, reject) => {
       if (early.length > 0) return resolve(early.shift()!);
-      const timer = setTimeout(() => reject(new Error(`cluster: no answer for ${what} after ${timeoutMs} ms; see ${logFile}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`cluster: no answer for ${what} after ${timeoutMs} ms; see ${logFile}`)),
+        timeoutMs,
+      );
       waiting.push((line) => (clearTimeout(timer), resolve(line)));
       void exit.then(() => {
         clearTimeout(timer);
-        reject(new Error(`cluster.sh exited while waiting for ${what}:\n${readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n')}`));
+        reject(
+          new Error(
+            `cluster.sh exited while waiting for ${what}:\n${readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n')}`,
+          ),
+        );
       });
     });
 
@@ -94,7 +110,9 @@ export async function startCluster(options: { readonly contexts: readonly string
     }
   };
   const kubectl = async (args: readonly string[], input?: string) => {
-    const run = execFileAsync(process.env.KUBECTL ?? 'kubectl', ['--kubeconfig', kubeconfig, ...args], { maxBuffer: 64 * 1024 * 1024 });
+    const run = execFileAsync(process.env.KUBECTL ?? 'kubectl', ['--kubeconfig', kubeconfig, ...args], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
     if (input !== undefined) {
       run.child.stdin!.end(input);
     }

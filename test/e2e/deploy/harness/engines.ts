@@ -19,7 +19,10 @@ function describeBinary(name: string, binary: string): Engine {
     throw new Error(`${name}: "${binary}" is not an absolute path to an existing binary`);
   }
   // An empty CLI config: the machine's TF_CLI_CONFIG_FILE may name a missing file.
-  const out = execFileSync(binary, ['version', '-json'], { encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' } });
+  const out = execFileSync(binary, ['version', '-json'], {
+    encoding: 'utf8',
+    env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' },
+  });
   const version = (JSON.parse(out) as { terraform_version: string }).terraform_version;
   return { name, binary, version };
 }

@@ -6,13 +6,18 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+
 import type { Engine } from './engines';
 
 const execFileAsync = promisify(execFile);
 export const repoRoot = resolve(__dirname, '../../../..');
 /** The vendored charts and sources: next to the repository, or the workspace's shared folder. */
 export const vendorDir =
-  process.env.VENDOR_DIR ?? [resolve(repoRoot, '../shared/vendor'), '/work/shared/vendor'].find((d) => existsSync(join(d, 'SHA256SUMS'))) ?? resolve(repoRoot, '../shared/vendor');
+  process.env.VENDOR_DIR ??
+  [resolve(repoRoot, '../shared/vendor'), '/work/shared/vendor'].find((d) =>
+    existsSync(join(d, 'SHA256SUMS')),
+  ) ??
+  resolve(repoRoot, '../shared/vendor');
 const cdktfBin = join(repoRoot, 'node_modules/.bin/cdktf');
 const tsxLoader = join(repoRoot, 'node_modules/tsx/dist/cjs/index.cjs');
 
@@ -73,7 +78,9 @@ export class CdktfProject {
     // The provider-mirror CLI config that build-tools.sh writes (its env.sh exports it).
     const cliConfig = process.env.TF_CLI_CONFIG_FILE;
     if (!cliConfig || !existsSync(cliConfig)) {
-      throw new Error('TF_CLI_CONFIG_FILE must name the provider-mirror CLI config: source the env.sh that build-tools.sh writes');
+      throw new Error(
+        'TF_CLI_CONFIG_FILE must name the provider-mirror CLI config: source the env.sh that build-tools.sh writes',
+      );
     }
     this.env = {
       PATH: process.env.PATH,
@@ -115,13 +122,28 @@ export class CdktfProject {
   // lock file init wrote is all there is (the README's air-gapped notes say the same).
   // --ignore-missing-stack-dependencies: cdktf refuses to deploy a stack without the stacks
   // it depends on unless told they are deployed already.
-  async deploy(stacks: readonly string[], options: { platformDeployed?: boolean; onOutput?: (text: string) => void } = {}): Promise<RunResult> {
-    const args = ['deploy', ...stacks, '--auto-approve', '--skip-provider-lock', ...(options.platformDeployed ? ['--ignore-missing-stack-dependencies'] : [])];
+  async deploy(
+    stacks: readonly string[],
+    options: { platformDeployed?: boolean; onOutput?: (text: string) => void } = {},
+  ): Promise<RunResult> {
+    const args = [
+      'deploy',
+      ...stacks,
+      '--auto-approve',
+      '--skip-provider-lock',
+      ...(options.platformDeployed ? ['--ignore-missing-stack-dependencies'] : []),
+    ];
     return this.spawn(cdktfBin, args, this.options.dir, 900_000, options.onOutput);
   }
 
   async destroy(stacks: readonly string[]): Promise<RunResult> {
-    return this.cdktf(['destroy', ...stacks, '--auto-approve', '--skip-provider-lock', '--ignore-missing-stack-dependencies']);
+    return this.cdktf([
+      'destroy',
+      ...stacks,
+      '--auto-approve',
+      '--skip-provider-lock',
+      '--ignore-missing-stack-dependencies',
+    ]);
   }
 
   /** Synthesizes the app (cdktf synth), so the engine can plan the new JSON. */
@@ -147,23 +169,46 @@ export class CdktfProject {
     return this.engine(stack, ['plan', '-input=false', '-no-color', '-lock-timeout=60s', '-out=e2e.tfplan']);
   }
 
-  private async savedPlan(stack: string, result: RunResult): Promise<{ changes: ResourceChange[]; seconds: number; result: RunResult }> {
+  private async savedPlan(
+    stack: string,
+    result: RunResult,
+  ): Promise<{ changes: ResourceChange[]; seconds: number; result: RunResult }> {
     const shown = await execFileAsync(this.options.engine.binary, ['show', '-json', 'e2e.tfplan'], {
       cwd: this.stackDir(stack),
       env: this.env as NodeJS.ProcessEnv,
       maxBuffer: 256 * 1024 * 1024,
     });
-    const plan = JSON.parse(shown.stdout) as { resource_changes?: Array<{ address: string; change: { actions: string[]; before: unknown; after: unknown } }> };
+    const plan = JSON.parse(shown.stdout) as {
+      resource_changes?: Array<{
+        address: string;
+        change: { actions: string[]; before: unknown; after: unknown };
+      }>;
+    };
     const changes = (plan.resource_changes ?? [])
       .filter((c) => !(c.change.actions.length === 1 && c.change.actions[0] === 'no-op'))
-      .map((c) => ({ address: c.address, actions: c.change.actions, before: c.change.before, after: c.change.after }));
+      .map((c) => ({
+        address: c.address,
+        actions: c.change.actions,
+        before: c.change.before,
+        after: c.change.after,
+      }));
     return { changes, seconds: result.seconds, result };
   }
 
-  private spawn(command: string, args: readonly string[], cwd: string, timeoutMs: number, onOutput?: (text: string) => void): Promise<RunResult> {
+  private spawn(
+    command: string,
+    args: readonly string[],
+    cwd: string,
+    timeoutMs: number,
+    onOutput?: (text: string) => void,
+  ): Promise<RunResult> {
     const started = Date.now();
     return new Promise((resolvePromise) => {
-      const child = spawn(command, [...args], { cwd, env: this.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(command, [...args], {
+        cwd,
+        env: this.env as NodeJS.ProcessEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       const chunks: Buffer[] = [];
       const take = (d: Buffer) => {
         chunks.push(d);

@@ -2,6 +2,7 @@
 // with what the API server holds.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { parse } from 'yaml';
 
 export interface StackJson {
@@ -36,10 +37,13 @@ export function releaseValues(release: { values: string[] }): any {
  */
 export function resolveNames<T>(stack: StackJson, value: T): T {
   return JSON.parse(
-    JSON.stringify(value).replace(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.metadata\[0\]\.name\}/g, (ref, type: string, name: string) => {
-      const target = stack.resource[type]?.[name];
-      if (!target) throw new Error(`cannot resolve ${ref}`);
-      return target.metadata.name;
-    }),
+    JSON.stringify(value).replace(
+      /\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.metadata\[0\]\.name\}/g,
+      (ref, type: string, name: string) => {
+        const target = stack.resource[type]?.[name];
+        if (!target) throw new Error(`cannot resolve ${ref}`);
+        return target.metadata.name;
+      },
+    ),
   ) as T;
 }

@@ -12,11 +12,24 @@
 //  - NODE_EXTRA_CA_CERTS=<test CA>, so Backstage trusts the loopback machine-token JWKS.
 // The database is the library's BackstageDatabase.sqliteInMemory() config, unchanged.
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
+
 import { stringify } from 'yaml';
+
 import { configMapData, Json, list, one, resolve, resourceAt } from './portal';
-import { freePort, startProcess, Started, waitFor } from './processes';
+import { freePort, Started, startProcess, waitFor } from './processes';
 
 export const FIXTURE_DIR = resolvePath(__dirname, '..', 'fixtures', 'backstage');
 const ENTRY = resolvePath(__dirname, 'backstage-backend.cjs');
@@ -28,7 +41,11 @@ export interface BackstagePlan {
   /** The synthesized app-config (the ConfigMap's YAML). */
   readonly appConfigYaml: string;
   /** Each ConfigMap volume: the ConfigMap's name, its mount path in the pod and its directory here. */
-  readonly volumes: ReadonlyArray<{ readonly configMap: string; readonly mountPath: string; readonly local: string }>;
+  readonly volumes: ReadonlyArray<{
+    readonly configMap: string;
+    readonly mountPath: string;
+    readonly local: string;
+  }>;
 }
 
 /**
@@ -45,17 +62,27 @@ export function writeConfigMapVolume(dir: string, data: Record<string, string>):
   const previous = existsSync(dataLink) ? readlinkSync(dataLink) : undefined;
   symlinkSync(stamp, join(dir, '..data_tmp'));
   renameSync(join(dir, '..data_tmp'), dataLink);
-  for (const file of Object.keys(data)) if (!existsSync(join(dir, file))) symlinkSync(join('..data', file), join(dir, file));
+  for (const file of Object.keys(data))
+    if (!existsSync(join(dir, file))) symlinkSync(join('..data', file), join(dir, file));
   if (previous) rmSync(join(dir, previous), { recursive: true, force: true });
   // Keys no longer in the ConfigMap lose their symlink.
   for (const entry of readdirSync(dir)) {
-    if (!entry.startsWith('..') && !(entry in data) && lstatSync(join(dir, entry)).isSymbolicLink()) unlinkSync(join(dir, entry));
+    if (!entry.startsWith('..') && !(entry in data) && lstatSync(join(dir, entry)).isSymbolicLink())
+      unlinkSync(join(dir, entry));
   }
 }
 
 /** The ConfigMap's files with the pod's mount paths turned into the local directories. */
-export function localFiles(data: Record<string, string>, volumes: BackstagePlan['volumes']): Record<string, string> {
-  return Object.fromEntries(Object.entries(data).map(([file, text]) => [file, volumes.reduce((t, v) => t.split(`${v.mountPath}/`).join(`${v.local}/`), text)]));
+export function localFiles(
+  data: Record<string, string>,
+  volumes: BackstagePlan['volumes'],
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(data).map(([file, text]) => [
+      file,
+      volumes.reduce((t, v) => t.split(`${v.mountPath}/`).join(`${v.local}/`), text),
+    ]),
+  );
 }
 
 export interface RunningBackstage {
@@ -65,7 +92,12 @@ export interface RunningBackstage {
   stop(): Promise<void>;
 }
 
-export async function planBackstage(json: Json, dir: string, secrets: Record<string, Record<string, string>>, caFile: string): Promise<BackstagePlan> {
+export async function planBackstage(
+  json: Json,
+  dir: string,
+  secrets: Record<string, Record<string, string>>,
+  caFile: string,
+): Promise<BackstagePlan> {
   const deployment = resourceAt(json, 'kubernetes_deployment_v1', 'Backstage/Deployment');
   const pod = one(one(one(deployment.spec).template).spec);
   const container = list(pod.container)[0];
@@ -75,7 +107,8 @@ export async function planBackstage(json: Json, dir: string, secrets: Record<str
   for (const mount of list(container.volume_mount)) {
     const volume = list(pod.volume).find((v: any) => v.name === mount.name);
     if (volume?.config_map) {
-      if (mount.sub_path) throw new Error(`${volume.name} is mounted with subPath: the kubelet never updates such a file`);
+      if (mount.sub_path)
+        throw new Error(`${volume.name} is mounted with subPath: the kubelet never updates such a file`);
       const local = join(dir, 'volumes', volume.name);
       const mountPath = String(mount.mount_path).replace(/\/+$/, '');
       volumes.push({ configMap: String(resolve(json, one(volume.config_map).name)), mountPath, local });
@@ -89,11 +122,13 @@ export async function planBackstage(json: Json, dir: string, secrets: Record<str
   }
   const mapPath = (p: string) => {
     if (!isAbsolute(p)) return join(FIXTURE_DIR, p);
-    for (const [mountPath, local] of mounts) if (p.startsWith(`${mountPath}/`)) return local + p.slice(mountPath.length);
+    for (const [mountPath, local] of mounts)
+      if (p.startsWith(`${mountPath}/`)) return local + p.slice(mountPath.length);
     throw new Error(`Backstage reads ${p}, which no volume provides`);
   };
   const args: string[] = list(container.args);
-  if (args[0] !== 'node' || args[1] !== 'packages/backend') throw new Error(`unexpected Backstage command ${args.join(' ')}`);
+  if (args[0] !== 'node' || args[1] !== 'packages/backend')
+    throw new Error(`unexpected Backstage command ${args.join(' ')}`);
   const rest: string[] = [];
   for (let i = 2; i < args.length; i++) {
     if (args[i] === '--config') rest.push('--config', mapPath(args[++i]!));
@@ -101,7 +136,10 @@ export async function planBackstage(json: Json, dir: string, secrets: Record<str
   }
   const port = await freePort();
   const loopback = join(dir, 'app-config.loopback.yaml');
-  writeFileSync(loopback, `# loopback only: where the pod listens on 7007\n${stringify({ backend: { listen: { host: '127.0.0.1', port } } })}`);
+  writeFileSync(
+    loopback,
+    `# loopback only: where the pod listens on 7007\n${stringify({ backend: { listen: { host: '127.0.0.1', port } } })}`,
+  );
   rest.push('--config', loopback);
 
   const env: Record<string, string> = { NODE_EXTRA_CA_CERTS: caFile };
@@ -118,9 +156,19 @@ export async function planBackstage(json: Json, dir: string, secrets: Record<str
 }
 
 export async function startBackstage(plan: BackstagePlan, logFile: string): Promise<RunningBackstage> {
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'production', ...plan.env };
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    NODE_ENV: 'production',
+    ...plan.env,
+  };
   const proc = startProcess('backstage', process.execPath, plan.argv, { cwd: FIXTURE_DIR, env, logFile });
   const base = `http://127.0.0.1:${plan.port}`;
-  await waitFor('Backstage readiness', async () => (await fetch(`${base}/.backstage/health/v1/readiness`)).ok, proc, 120_000);
+  await waitFor(
+    'Backstage readiness',
+    async () => (await fetch(`${base}/.backstage/health/v1/readiness`)).ok,
+    proc,
+    120_000,
+  );
   return { port: plan.port, plan, proc, stop: () => proc.stop() };
 }

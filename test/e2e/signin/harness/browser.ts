@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import type { Browser } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -15,13 +16,22 @@ export interface BrowserHandle {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(o: { host: string; httpsPort: number; httpPort: number; caFile: string }): Promise<BrowserHandle> {
+export async function launchBrowser(o: {
+  host: string;
+  httpsPort: number;
+  httpPort: number;
+  caFile: string;
+}): Promise<BrowserHandle> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run bash test/e2e/signin/setup.sh`);
   const home = mkdtempSync(join(tmpdir(), 'signin-chromium-home-'));
   const nssdb = join(home, '.pki', 'nssdb');
   mkdirSync(nssdb, { recursive: true });
   execFileSync('certutil', ['-d', `sql:${nssdb}`, '-N', '--empty-password'], { stdio: 'pipe' });
-  execFileSync('certutil', ['-d', `sql:${nssdb}`, '-A', '-t', 'C,,', '-n', 'signin-e2e-test-ca', '-i', o.caFile], { stdio: 'pipe' });
+  execFileSync(
+    'certutil',
+    ['-d', `sql:${nssdb}`, '-A', '-t', 'C,,', '-n', 'signin-e2e-test-ca', '-i', o.caFile],
+    { stdio: 'pipe' },
+  );
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,

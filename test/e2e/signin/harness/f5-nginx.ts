@@ -25,7 +25,8 @@
 // default or 502/418 servers, no njs (nothing the portal's host uses).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeriveOptions, IngressSpec, NginxPlan, RunningNginx, runNginx } from './nginx';
+
+import { DeriveOptions, IngressSpec, NginxPlan, runNginx, RunningNginx } from './nginx';
 import { Json, resolve } from './portal';
 import { freePort } from './processes';
 
@@ -62,19 +63,51 @@ const DEFAULTS = {
 const MERGEABLE = 'nginx.org/mergeable-ingress-type';
 /** annotations.go minionDenylist: the controller drops these from minions (with an error log). */
 const MINION_DENYLIST = new Set([
-  'nginx.org/proxy-hide-headers', 'nginx.org/proxy-pass-headers', 'nginx.org/redirect-to-https', 'ingress.kubernetes.io/ssl-redirect',
-  'nginx.org/ssl-redirect', 'nginx.org/http-redirect-code', 'nginx.org/hsts', 'nginx.org/hsts-max-age', 'nginx.org/hsts-include-subdomains',
-  'nginx.org/server-tokens', 'nginx.org/listen-ports', 'nginx.org/listen-ports-ssl', 'nginx.org/server-snippets', 'nginx.org/ssl-ciphers',
-  'nginx.org/ssl-prefer-server-ciphers', 'nginx.org/app-root',
+  'nginx.org/proxy-hide-headers',
+  'nginx.org/proxy-pass-headers',
+  'nginx.org/redirect-to-https',
+  'ingress.kubernetes.io/ssl-redirect',
+  'nginx.org/ssl-redirect',
+  'nginx.org/http-redirect-code',
+  'nginx.org/hsts',
+  'nginx.org/hsts-max-age',
+  'nginx.org/hsts-include-subdomains',
+  'nginx.org/server-tokens',
+  'nginx.org/listen-ports',
+  'nginx.org/listen-ports-ssl',
+  'nginx.org/server-snippets',
+  'nginx.org/ssl-ciphers',
+  'nginx.org/ssl-prefer-server-ciphers',
+  'nginx.org/app-root',
 ]);
 /** annotations.go minionInheritanceList (the part that is modelled): copied from the master when a minion lacks them. */
 const MINION_INHERITS = new Set([
-  'nginx.org/proxy-connect-timeout', 'nginx.org/proxy-read-timeout', 'nginx.org/proxy-send-timeout', 'nginx.org/client-max-body-size',
-  'nginx.org/proxy-buffering', 'nginx.org/proxy-buffers', 'nginx.org/proxy-buffer-size',
+  'nginx.org/proxy-connect-timeout',
+  'nginx.org/proxy-read-timeout',
+  'nginx.org/proxy-send-timeout',
+  'nginx.org/client-max-body-size',
+  'nginx.org/proxy-buffering',
+  'nginx.org/proxy-buffers',
+  'nginx.org/proxy-buffer-size',
 ]);
 /** The annotations this model renders; any other nginx.org/* or nginx.com/* fails the test. */
-const MASTER_HANDLED = new Set([MERGEABLE, 'nginx.org/ssl-redirect', 'nginx.org/redirect-to-https', 'nginx.org/hsts', 'nginx.org/hsts-max-age', 'nginx.org/hsts-include-subdomains', 'nginx.org/hsts-behind-proxy', 'nginx.org/server-tokens', 'nginx.org/policies']);
-const MINION_HANDLED = new Set([MERGEABLE, 'nginx.org/policies', 'nginx.org/proxy-set-headers', ...MINION_INHERITS]);
+const MASTER_HANDLED = new Set([
+  MERGEABLE,
+  'nginx.org/ssl-redirect',
+  'nginx.org/redirect-to-https',
+  'nginx.org/hsts',
+  'nginx.org/hsts-max-age',
+  'nginx.org/hsts-include-subdomains',
+  'nginx.org/hsts-behind-proxy',
+  'nginx.org/server-tokens',
+  'nginx.org/policies',
+]);
+const MINION_HANDLED = new Set([
+  MERGEABLE,
+  'nginx.org/policies',
+  'nginx.org/proxy-set-headers',
+  ...MINION_INHERITS,
+]);
 
 export interface F5Policy {
   readonly namespace: string;
@@ -87,7 +120,11 @@ export function f5PoliciesOf(json: Json): F5Policy[] {
   return (Object.values(json.resource?.kubernetes_manifest ?? {}) as Json[])
     .map((r) => r.manifest as Json)
     .filter((m) => m?.apiVersion === 'k8s.nginx.org/v1' && m.kind === 'Policy')
-    .map((m) => ({ namespace: String(resolve(json, m.metadata.namespace)), name: String(m.metadata.name), spec: m.spec as Json }));
+    .map((m) => ({
+      namespace: String(resolve(json, m.metadata.namespace)),
+      name: String(m.metadata.name),
+      spec: m.spec as Json,
+    }));
 }
 
 /** What the F5 model needs: ingress-nginx's options, less its modules and ConfigMap (F5 has neither here). */
@@ -101,13 +138,18 @@ interface Location {
 /** parseAnnotations' ParseTime: "5s" stays "5s", "5" becomes "5s". */
 function parseTime(value: string, what: string): string {
   const m = /^(\d+y)?(\d+M)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s?)?(\d+ms)?$/.exec(value.trim());
-  if (!value.trim() || !m) throw new Error(`${what}: invalid time ${JSON.stringify(value)} (the controller would ignore it)`);
-  return m.slice(1).map((part, i) => (i === 6 && part && !part.endsWith('s') ? `${part}s` : part ?? '')).join('');
+  if (!value.trim() || !m)
+    throw new Error(`${what}: invalid time ${JSON.stringify(value)} (the controller would ignore it)`);
+  return m
+    .slice(1)
+    .map((part, i) => (i === 6 && part && !part.endsWith('s') ? `${part}s` : (part ?? '')))
+    .join('');
 }
 
 function bool(value: string | undefined, what: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (!['true', 'false', '1', '0', 't', 'f', 'TRUE', 'FALSE', 'True', 'False'].includes(value)) throw new Error(`${what}: not a boolean: ${JSON.stringify(value)}`);
+  if (!['true', 'false', '1', '0', 't', 'f', 'TRUE', 'FALSE', 'True', 'False'].includes(value))
+    throw new Error(`${what}: not a boolean: ${JSON.stringify(value)}`);
   return ['true', '1', 't', 'TRUE', 'True'].includes(value);
 }
 
@@ -120,8 +162,12 @@ function parseProxySetHeaders(annotation: string): Array<{ name: string; value: 
     const colon = entry.indexOf(':');
     const name = (colon < 0 ? entry : entry.slice(0, colon)).trim();
     if (!name) continue;
-    const value = colon < 0 ? `$http_${name.toLowerCase().replace(/-/g, '_')}` : entry.slice(colon + 1).trim();
-    if (value.includes('$') && colon >= 0) throw new Error(`nginx.org/proxy-set-headers: the controller's validation refuses "$" in ${JSON.stringify(entry)}`);
+    const value =
+      colon < 0 ? `$http_${name.toLowerCase().replace(/-/g, '_')}` : entry.slice(colon + 1).trim();
+    if (value.includes('$') && colon >= 0)
+      throw new Error(
+        `nginx.org/proxy-set-headers: the controller's validation refuses "$" in ${JSON.stringify(entry)}`,
+      );
     headers.push({ name, value });
   }
   return headers;
@@ -131,29 +177,44 @@ function parseProxySetHeaders(annotation: string): Array<{ name: string; value: 
 const q = (s: string) => JSON.stringify(s);
 
 /** The nginx.conf the controller would run for the mergeable Ingresses of one host. */
-export function deriveF5NginxConfig(ingresses: readonly IngressSpec[], policies: readonly F5Policy[], o: F5DeriveOptions): NginxPlan {
+export function deriveF5NginxConfig(
+  ingresses: readonly IngressSpec[],
+  policies: readonly F5Policy[],
+  o: F5DeriveOptions,
+): NginxPlan {
   const className = o.ingressClassName ?? 'nginx';
   const mine = ingresses.filter((i) => i.className === className);
   const masters = mine.filter((i) => i.annotations[MERGEABLE] === 'master');
   const minions = mine.filter((i) => i.annotations[MERGEABLE] === 'minion');
   const plain = mine.filter((i) => !i.annotations[MERGEABLE]);
-  if (plain.length) throw new Error(`Ingresses without ${MERGEABLE} not modelled: ${plain.map((i) => i.name).join(', ')}`);
+  if (plain.length)
+    throw new Error(`Ingresses without ${MERGEABLE} not modelled: ${plain.map((i) => i.name).join(', ')}`);
   if (masters.length !== 1) throw new Error(`expected one master Ingress, got ${masters.length}`);
   const master = masters[0]!;
-  if (master.rules.length !== 1 || master.rules[0]!.paths.length) throw new Error(`master ${master.name}: a master has exactly one host and no paths (the controller rejects it otherwise)`);
+  if (master.rules.length !== 1 || master.rules[0]!.paths.length)
+    throw new Error(
+      `master ${master.name}: a master has exactly one host and no paths (the controller rejects it otherwise)`,
+    );
   const host = master.rules[0]!.host;
 
   const checkKeys = (ing: IngressSpec, handled: ReadonlySet<string>) => {
     for (const key of Object.keys(ing.annotations)) {
-      if (!/^(nginx\.org|nginx\.com|f5\.com)\//.test(key) && key !== 'ingress.kubernetes.io/ssl-redirect') continue;
-      if (!handled.has(key)) throw new Error(`Ingress ${ing.name}: annotation ${key} is not modelled by test/e2e/signin/harness/f5-nginx.ts; add it there (as the F5 controller ${F5_CONTROLLER_VERSION} renders it)`);
+      if (!/^(nginx\.org|nginx\.com|f5\.com)\//.test(key) && key !== 'ingress.kubernetes.io/ssl-redirect')
+        continue;
+      if (!handled.has(key))
+        throw new Error(
+          `Ingress ${ing.name}: annotation ${key} is not modelled by test/e2e/signin/harness/f5-nginx.ts; add it there (as the F5 controller ${F5_CONTROLLER_VERSION} renders it)`,
+        );
     }
   };
   checkKeys(master, MASTER_HANDLED);
   const policyOf = (ing: IngressSpec, ref: string): F5Policy => {
     const [ns, name] = ref.includes('/') ? ref.split('/') : [ing.namespace, ref];
     const found = policies.find((p) => p.namespace === ns && p.name === name);
-    if (!found) throw new Error(`Ingress ${ing.name}: policy ${ns}/${name} does not exist (the controller would answer 500)`);
+    if (!found)
+      throw new Error(
+        `Ingress ${ing.name}: policy ${ns}/${name} does not exist (the controller would answer 500)`,
+      );
     return found;
   };
   const policiesOfIngress = (ing: IngressSpec) =>
@@ -165,14 +226,33 @@ export function deriveF5NginxConfig(ingresses: readonly IngressSpec[], policies:
 
   // --- The master: the server block -------------------------------------------------
   const ma = master.annotations;
-  if (policiesOfIngress(master).length) throw new Error(`master ${master.name}: policies on the master are not modelled`);
-  const serverTokens = ma['nginx.org/server-tokens'] === undefined ? DEFAULTS.serverTokens : bool(ma['nginx.org/server-tokens'], 'nginx.org/server-tokens', true) ? 'on' : 'off';
+  if (policiesOfIngress(master).length)
+    throw new Error(`master ${master.name}: policies on the master are not modelled`);
+  const serverTokens =
+    ma['nginx.org/server-tokens'] === undefined
+      ? DEFAULTS.serverTokens
+      : bool(ma['nginx.org/server-tokens'], 'nginx.org/server-tokens', true)
+        ? 'on'
+        : 'off';
   const sslRedirect = bool(ma['nginx.org/ssl-redirect'], 'nginx.org/ssl-redirect', DEFAULTS.sslRedirect);
-  const redirectToHttps = bool(ma['nginx.org/redirect-to-https'], 'nginx.org/redirect-to-https', DEFAULTS.redirectToHttps);
+  const redirectToHttps = bool(
+    ma['nginx.org/redirect-to-https'],
+    'nginx.org/redirect-to-https',
+    DEFAULTS.redirectToHttps,
+  );
   const hsts = bool(ma['nginx.org/hsts'], 'nginx.org/hsts', DEFAULTS.hsts);
-  const hstsMaxAge = ma['nginx.org/hsts-max-age'] !== undefined ? Number(ma['nginx.org/hsts-max-age']) : DEFAULTS.hstsMaxAge;
-  const hstsIncludeSubdomains = bool(ma['nginx.org/hsts-include-subdomains'], 'nginx.org/hsts-include-subdomains', DEFAULTS.hstsIncludeSubdomains);
-  const hstsBehindProxy = bool(ma['nginx.org/hsts-behind-proxy'], 'nginx.org/hsts-behind-proxy', DEFAULTS.hstsBehindProxy);
+  const hstsMaxAge =
+    ma['nginx.org/hsts-max-age'] !== undefined ? Number(ma['nginx.org/hsts-max-age']) : DEFAULTS.hstsMaxAge;
+  const hstsIncludeSubdomains = bool(
+    ma['nginx.org/hsts-include-subdomains'],
+    'nginx.org/hsts-include-subdomains',
+    DEFAULTS.hstsIncludeSubdomains,
+  );
+  const hstsBehindProxy = bool(
+    ma['nginx.org/hsts-behind-proxy'],
+    'nginx.org/hsts-behind-proxy',
+    DEFAULTS.hstsBehindProxy,
+  );
   const tls = master.tls.find((t) => t.hosts.includes(host));
   if (!tls) throw new Error(`master ${master.name}: no TLS section covers ${host}`);
   const certificate = o.tlsSecrets.get(tls.secretName);
@@ -187,7 +267,21 @@ export function deriveF5NginxConfig(ingresses: readonly IngressSpec[], policies:
     return local;
   };
   // The part of the location template after the auth/allow directives (non-gRPC branch).
-  const proxyLines = (l: { connect: string; read: string; send: string; clientMaxBodySize: string; passRequestHeaders?: string; passRequestBody?: string; setHeaders: Array<{ name: string; value: string }>; buffering: boolean; buffers?: string; bufferSize?: string; nextUpstream?: string; nextUpstreamTimeout?: string; proxyPass: string }) => [
+  const proxyLines = (l: {
+    connect: string;
+    read: string;
+    send: string;
+    clientMaxBodySize: string;
+    passRequestHeaders?: string;
+    passRequestBody?: string;
+    setHeaders: Array<{ name: string; value: string }>;
+    buffering: boolean;
+    buffers?: string;
+    bufferSize?: string;
+    nextUpstream?: string;
+    nextUpstreamTimeout?: string;
+    proxyPass: string;
+  }) => [
     'proxy_http_version 1.1;',
     ...(DEFAULTS.keepalive ? ['proxy_set_header Connection "";'] : []),
     `proxy_connect_timeout ${l.connect};`,
@@ -213,20 +307,33 @@ export function deriveF5NginxConfig(ingresses: readonly IngressSpec[], policies:
   ];
 
   for (const original of minions) {
-    if (original.tls.length) throw new Error(`minion ${original.name}: the controller ignores TLS on a minion (it belongs on the master)`);
+    if (original.tls.length)
+      throw new Error(
+        `minion ${original.name}: the controller ignores TLS on a minion (it belongs on the master)`,
+      );
     // filterMinionAnnotations, then mergeMasterAnnotationsIntoMinion.
     const annotations: Record<string, string> = { ...original.annotations };
     for (const key of Object.keys(annotations)) {
-      if (MINION_DENYLIST.has(key)) throw new Error(`minion ${original.name}: the controller drops ${key} from minions (annotations.go minionDenylist)`);
+      if (MINION_DENYLIST.has(key))
+        throw new Error(
+          `minion ${original.name}: the controller drops ${key} from minions (annotations.go minionDenylist)`,
+        );
     }
-    for (const [key, value] of Object.entries(ma)) if (MINION_INHERITS.has(key) && annotations[key] === undefined) annotations[key] = value;
+    for (const [key, value] of Object.entries(ma))
+      if (MINION_INHERITS.has(key) && annotations[key] === undefined) annotations[key] = value;
     const minion: IngressSpec = { ...original, annotations };
     checkKeys(minion, MINION_HANDLED);
     const a = minion.annotations;
     const cfg = {
-      connect: a['nginx.org/proxy-connect-timeout'] ? parseTime(a['nginx.org/proxy-connect-timeout'], 'nginx.org/proxy-connect-timeout') : DEFAULTS.proxyConnectTimeout,
-      read: a['nginx.org/proxy-read-timeout'] ? parseTime(a['nginx.org/proxy-read-timeout'], 'nginx.org/proxy-read-timeout') : DEFAULTS.proxyReadTimeout,
-      send: a['nginx.org/proxy-send-timeout'] ? parseTime(a['nginx.org/proxy-send-timeout'], 'nginx.org/proxy-send-timeout') : DEFAULTS.proxySendTimeout,
+      connect: a['nginx.org/proxy-connect-timeout']
+        ? parseTime(a['nginx.org/proxy-connect-timeout'], 'nginx.org/proxy-connect-timeout')
+        : DEFAULTS.proxyConnectTimeout,
+      read: a['nginx.org/proxy-read-timeout']
+        ? parseTime(a['nginx.org/proxy-read-timeout'], 'nginx.org/proxy-read-timeout')
+        : DEFAULTS.proxyReadTimeout,
+      send: a['nginx.org/proxy-send-timeout']
+        ? parseTime(a['nginx.org/proxy-send-timeout'], 'nginx.org/proxy-send-timeout')
+        : DEFAULTS.proxySendTimeout,
       clientMaxBodySize: a['nginx.org/client-max-body-size'] ?? DEFAULTS.clientMaxBodySize,
       buffering: bool(a['nginx.org/proxy-buffering'], 'nginx.org/proxy-buffering', DEFAULTS.proxyBuffering),
       buffers: a['nginx.org/proxy-buffers'],
@@ -235,21 +342,42 @@ export function deriveF5NginxConfig(ingresses: readonly IngressSpec[], policies:
       setHeaders: [
         ...parseProxySetHeaders(a['nginx.org/proxy-set-headers'] ?? ''),
         ...parseProxySetHeaders(ma['nginx.org/proxy-set-headers'] ?? '').filter(
-          (h) => !parseProxySetHeaders(a['nginx.org/proxy-set-headers'] ?? '').some((m) => m.name.toLowerCase() === h.name.toLowerCase()),
+          (h) =>
+            !parseProxySetHeaders(a['nginx.org/proxy-set-headers'] ?? '').some(
+              (m) => m.name.toLowerCase() === h.name.toLowerCase(),
+            ),
         ),
       ],
     };
 
     // policy.go: one externalAuth per context (a second is ignored with a warning).
-    let externalAuth: { upstream: string; internalPath: string; authUri: string; signinUrl?: string; signinBasePath?: string; endpoint: string; service: string } | undefined;
+    let externalAuth:
+      | {
+          upstream: string;
+          internalPath: string;
+          authUri: string;
+          signinUrl?: string;
+          signinBasePath?: string;
+          endpoint: string;
+          service: string;
+        }
+      | undefined;
     for (const policy of policiesOfIngress(minion)) {
       const kinds = Object.keys(policy.spec).filter((k) => k !== 'ingressClassName');
-      if (kinds.length !== 1) throw new Error(`policy ${policy.name}: exactly one policy kind expected, got ${kinds.join(', ')}`);
-      if (policy.spec.ingressClassName && policy.spec.ingressClassName !== className) throw new Error(`policy ${policy.name}: ingressClassName ${policy.spec.ingressClassName} is another controller's`);
+      if (kinds.length !== 1)
+        throw new Error(`policy ${policy.name}: exactly one policy kind expected, got ${kinds.join(', ')}`);
+      if (policy.spec.ingressClassName && policy.spec.ingressClassName !== className)
+        throw new Error(
+          `policy ${policy.name}: ingressClassName ${policy.spec.ingressClassName} is another controller's`,
+        );
       if (policy.spec.externalAuth) {
         const ea = policy.spec.externalAuth as Json;
-        if (externalAuth) throw new Error(`minion ${minion.name}: a second externalAuth Policy (${policy.name}) is ignored by the controller (policy.go)`);
-        if (ea.sslEnabled || ea.authSnippets) throw new Error(`policy ${policy.name}: sslEnabled/authSnippets not modelled`);
+        if (externalAuth)
+          throw new Error(
+            `minion ${minion.name}: a second externalAuth Policy (${policy.name}) is ignored by the controller (policy.go)`,
+          );
+        if (ea.sslEnabled || ea.authSnippets)
+          throw new Error(`policy ${policy.name}: sslEnabled/authSnippets not modelled`);
         // "<namespace>/<service>" or "<service>"; the harness maps Services by name and port.
         const svcName = String(ea.authServiceName).split('/').pop()!;
         const port = (ea.authServicePorts as number[] | undefined)?.[0] ?? 80;
@@ -257,20 +385,33 @@ export function deriveF5NginxConfig(ingresses: readonly IngressSpec[], policies:
           upstream: `ing_${minion.namespace}_${minion.name}_exauth_${policy.namespace}_${policy.name}`,
           internalPath: `/_external_auth${ea.authURI}`,
           authUri: String(ea.authURI),
-          ...(ea.authSigninURI ? { signinUrl: String(ea.authSigninURI), signinBasePath: String(ea.authSigninRedirectBasePath ?? '/oauth2') } : {}),
+          ...(ea.authSigninURI
+            ? {
+                signinUrl: String(ea.authSigninURI),
+                signinBasePath: String(ea.authSigninRedirectBasePath ?? '/oauth2'),
+              }
+            : {}),
           endpoint: endpoint(svcName, port),
           service: svcName,
         };
       } else {
-        throw new Error(`policy ${policy.name}: kind ${kinds[0]} is not modelled by test/e2e/signin/harness/f5-nginx.ts`);
+        throw new Error(
+          `policy ${policy.name}: kind ${kinds[0]} is not modelled by test/e2e/signin/harness/f5-nginx.ts`,
+        );
       }
     }
 
-    const minionHeader = [`# location for minion ${minion.namespace}/${minion.name}`, `set $resource_name ${q(minion.name)};`, `set $resource_namespace ${q(minion.namespace)};`];
+    const minionHeader = [
+      `# location for minion ${minion.namespace}/${minion.name}`,
+      `set $resource_name ${q(minion.name)};`,
+      `set $resource_namespace ${q(minion.namespace)};`,
+    ];
     for (const rule of minion.rules) {
-      if (rule.host !== host) throw new Error(`minion ${minion.name}: host ${rule.host} is not its master's ${host}`);
+      if (rule.host !== host)
+        throw new Error(`minion ${minion.name}: host ${rule.host} is not its master's ${host}`);
       for (const p of rule.paths) {
-        if (p.pathType !== 'Prefix' && p.pathType !== 'Exact') throw new Error(`pathType ${p.pathType} not modelled`);
+        if (p.pathType !== 'Prefix' && p.pathType !== 'Exact')
+          throw new Error(`pathType ${p.pathType} not modelled`);
         const upstreamName = `${minion.namespace}-${minion.name}-${host}-${p.service}-${p.port}`;
         if (!upstreams.has(upstreamName)) {
           upstreams.set(upstreamName, [
@@ -285,7 +426,12 @@ export function deriveF5NginxConfig(ingresses: readonly IngressSpec[], policies:
           // resolveExternalAuth, once per path: the subrequest location and, with a sign-in
           // URI, the sign-in base path location (auth_request off) to the auth service.
           const ea = externalAuth;
-          upstreams.set(ea.upstream, [`upstream ${ea.upstream} {`, `\tzone ${ea.upstream} 256k;`, `\tserver ${ea.endpoint} max_fails=1 fail_timeout=10s max_conns=0;`, '}']);
+          upstreams.set(ea.upstream, [
+            `upstream ${ea.upstream} {`,
+            `\tzone ${ea.upstream} 256k;`,
+            `\tserver ${ea.endpoint} max_fails=1 fail_timeout=10s max_conns=0;`,
+            '}',
+          ]);
           locations.push({
             path: ea.internalPath,
             lines: [
@@ -293,9 +439,18 @@ export function deriveF5NginxConfig(ingresses: readonly IngressSpec[], policies:
               'internal;',
               ...minionHeader,
               ...proxyLines({
-                connect: cfg.connect, read: cfg.read, send: cfg.send, clientMaxBodySize: '0', passRequestBody: 'off',
-                setHeaders: [{ name: 'Content-Length', value: '0' }, { name: 'X-Scheme', value: '$scheme' }],
-                buffering: false, nextUpstream: 'error timeout', nextUpstreamTimeout: '0s',
+                connect: cfg.connect,
+                read: cfg.read,
+                send: cfg.send,
+                clientMaxBodySize: '0',
+                passRequestBody: 'off',
+                setHeaders: [
+                  { name: 'Content-Length', value: '0' },
+                  { name: 'X-Scheme', value: '$scheme' },
+                ],
+                buffering: false,
+                nextUpstream: 'error timeout',
+                nextUpstreamTimeout: '0s',
                 proxyPass: `http://${ea.upstream}${ea.authUri}`,
               }),
             ],
@@ -308,9 +463,18 @@ export function deriveF5NginxConfig(ingresses: readonly IngressSpec[], policies:
                 ...minionHeader,
                 'auth_request off;',
                 ...proxyLines({
-                  connect: cfg.connect, read: cfg.read, send: cfg.send, clientMaxBodySize: '0', passRequestHeaders: 'on',
-                  setHeaders: [{ name: 'X-Auth-Request-Redirect', value: '$request_uri' }, { name: 'X-Scheme', value: '$scheme' }],
-                  buffering: false, nextUpstream: 'error timeout', nextUpstreamTimeout: '0s',
+                  connect: cfg.connect,
+                  read: cfg.read,
+                  send: cfg.send,
+                  clientMaxBodySize: '0',
+                  passRequestHeaders: 'on',
+                  setHeaders: [
+                    { name: 'X-Auth-Request-Redirect', value: '$request_uri' },
+                    { name: 'X-Scheme', value: '$scheme' },
+                  ],
+                  buffering: false,
+                  nextUpstream: 'error timeout',
+                  nextUpstreamTimeout: '0s',
                   proxyPass: `http://${ea.upstream}`,
                 }),
               ],
@@ -327,7 +491,9 @@ export function deriveF5NginxConfig(ingresses: readonly IngressSpec[], policies:
                   `auth_request ${externalAuth.internalPath};`,
                   // 5.5.4 renders the sign-in redirect without "=" (nginx/kubernetes-ingress#10504,
                   // fixed after 5.5.4 by #10594): the client gets the 401 with the sign-in page's body.
-                  ...(externalAuth.signinUrl ? ['proxy_intercept_errors on;', `error_page 401 ${q(externalAuth.signinUrl)};`] : []),
+                  ...(externalAuth.signinUrl
+                    ? ['proxy_intercept_errors on;', `error_page 401 ${q(externalAuth.signinUrl)};`]
+                    : []),
                 ]
               : []),
             ...proxyLines({ ...cfg, proxyPass: `http://${upstreamName}` }),
@@ -363,8 +529,20 @@ export function deriveF5NginxConfig(ingresses: readonly IngressSpec[], policies:
     '\tset $service "-";',
     ...hstsLines.map((l) => `\t${l}`),
     // The controller's own SSL port (443) in the redirect, as in the cluster.
-    ...(sslRedirect ? ['\tif ($scheme = http) {', `\t\treturn ${DEFAULTS.httpRedirectCode} https://$host:${DEFAULTS.sslPorts[0]}$request_uri;`, '\t}'] : []),
-    ...(redirectToHttps ? ["\tif ($http_x_forwarded_proto = 'http') {", `\t\treturn ${DEFAULTS.httpRedirectCode} https://$host$request_uri;`, '\t}'] : []),
+    ...(sslRedirect
+      ? [
+          '\tif ($scheme = http) {',
+          `\t\treturn ${DEFAULTS.httpRedirectCode} https://$host:${DEFAULTS.sslPorts[0]}$request_uri;`,
+          '\t}',
+        ]
+      : []),
+    ...(redirectToHttps
+      ? [
+          "\tif ($http_x_forwarded_proto = 'http') {",
+          `\t\treturn ${DEFAULTS.httpRedirectCode} https://$host$request_uri;`,
+          '\t}',
+        ]
+      : []),
     ...locations.flatMap((l) => [`\tlocation ${l.path} {`, ...l.lines.map((line) => `\t\t${line}`), '\t}']),
     '}',
   ];
@@ -408,9 +586,17 @@ ${server.map((l) => `  ${l}`).join('\n')}
 }
 
 /** nginx with the F5 controller's config for the synthesized objects (fails if nginx refuses it). */
-export async function startF5Nginx(json: Json, ingresses: readonly IngressSpec[], o: Omit<F5DeriveOptions, 'httpsPort' | 'httpPort'>): Promise<RunningNginx> {
+export async function startF5Nginx(
+  json: Json,
+  ingresses: readonly IngressSpec[],
+  o: Omit<F5DeriveOptions, 'httpsPort' | 'httpPort'>,
+): Promise<RunningNginx> {
   mkdirSync(o.dir, { recursive: true, mode: 0o755 });
-  const plan = deriveF5NginxConfig(ingresses, f5PoliciesOf(json), { ...o, httpsPort: await freePort(), httpPort: await freePort() });
+  const plan = deriveF5NginxConfig(ingresses, f5PoliciesOf(json), {
+    ...o,
+    httpsPort: await freePort(),
+    httpPort: await freePort(),
+  });
   writeFileSync(join(o.dir, 'nginx.conf'), plan.config);
   return runNginx(plan, o.dir);
 }

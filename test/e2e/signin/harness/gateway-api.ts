@@ -20,6 +20,7 @@
 // the certificate Secret → the test CA's files; file paths → the run directory.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import type { NginxPlan, RunningNginx } from './nginx';
 import { runNginx } from './nginx';
 import type { ServerCert } from './pki';
@@ -34,9 +35,17 @@ export interface GatewayApiObjects {
 /** The synthesized Gateways and HTTPRoutes (kubernetes_manifest), Terraform references resolved. */
 export function gatewayApiObjectsOf(json: Json): GatewayApiObjects {
   const manifests = (Object.values(json.resource?.kubernetes_manifest ?? {}) as Json[])
-    .map((r) => JSON.parse(JSON.stringify(r.manifest), (_key, value) => (typeof value === 'string' ? resolve(json, value) : value)) as Json)
+    .map(
+      (r) =>
+        JSON.parse(JSON.stringify(r.manifest), (_key, value) =>
+          typeof value === 'string' ? resolve(json, value) : value,
+        ) as Json,
+    )
     .filter((m) => String(m.apiVersion).startsWith('gateway.networking.k8s.io/'));
-  return { gateways: manifests.filter((m) => m.kind === 'Gateway'), routes: manifests.filter((m) => m.kind === 'HTTPRoute') };
+  return {
+    gateways: manifests.filter((m) => m.kind === 'Gateway'),
+    routes: manifests.filter((m) => m.kind === 'HTTPRoute'),
+  };
 }
 
 export interface GatewayApiDeriveOptions {
@@ -51,11 +60,15 @@ export interface GatewayApiDeriveOptions {
 
 const only = (what: string, object: Json, allowed: readonly string[]) => {
   const extra = Object.keys(object ?? {}).filter((k) => !allowed.includes(k));
-  if (extra.length) throw new Error(`${what}: ${extra.join(', ')} not modelled by test/e2e/signin/harness/gateway-api.ts`);
+  if (extra.length)
+    throw new Error(`${what}: ${extra.join(', ')} not modelled by test/e2e/signin/harness/gateway-api.ts`);
 };
 
 /** The nginx config a data plane would run for the Gateway and the routes attached to it. */
-export function deriveGatewayApiNginxConfig(objects: GatewayApiObjects, o: GatewayApiDeriveOptions): NginxPlan {
+export function deriveGatewayApiNginxConfig(
+  objects: GatewayApiObjects,
+  o: GatewayApiDeriveOptions,
+): NginxPlan {
   if (objects.gateways.length !== 1) throw new Error(`expected one Gateway, got ${objects.gateways.length}`);
   const gateway = objects.gateways[0]!;
   only(`Gateway ${gateway.metadata.name}`, gateway.spec, ['gatewayClassName', 'listeners']);
@@ -65,21 +78,40 @@ export function deriveGatewayApiNginxConfig(objects: GatewayApiObjects, o: Gatew
   const servers: string[] = [];
 
   for (const listener of gateway.spec.listeners as Json[]) {
-    only(`listener ${listener.name}`, listener, ['name', 'protocol', 'port', 'hostname', 'tls', 'allowedRoutes']);
-    if (listener.allowedRoutes?.namespaces?.from !== 'Same') throw new Error(`listener ${listener.name}: allowedRoutes other than from: Same not modelled`);
+    only(`listener ${listener.name}`, listener, [
+      'name',
+      'protocol',
+      'port',
+      'hostname',
+      'tls',
+      'allowedRoutes',
+    ]);
+    if (listener.allowedRoutes?.namespaces?.from !== 'Same')
+      throw new Error(`listener ${listener.name}: allowedRoutes other than from: Same not modelled`);
     host ??= listener.hostname;
-    if (!listener.hostname || listener.hostname !== host) throw new Error(`listener ${listener.name}: one hostname per Gateway is modelled, got ${listener.hostname}`);
+    if (!listener.hostname || listener.hostname !== host)
+      throw new Error(
+        `listener ${listener.name}: one hostname per Gateway is modelled, got ${listener.hostname}`,
+      );
     const lines: string[] = [];
     if (listener.protocol === 'HTTPS') {
       only(`listener ${listener.name} tls`, listener.tls, ['mode', 'certificateRefs']);
-      if (listener.tls.mode !== 'Terminate') throw new Error(`listener ${listener.name}: TLS mode ${listener.tls.mode} not modelled`);
+      if (listener.tls.mode !== 'Terminate')
+        throw new Error(`listener ${listener.name}: TLS mode ${listener.tls.mode} not modelled`);
       const refs = listener.tls.certificateRefs as Json[];
-      if (refs.length !== 1 || refs[0]!.kind !== 'Secret' || refs[0]!.group !== '') throw new Error(`listener ${listener.name}: one Secret certificateRef is modelled`);
+      if (refs.length !== 1 || refs[0]!.kind !== 'Secret' || refs[0]!.group !== '')
+        throw new Error(`listener ${listener.name}: one Secret certificateRef is modelled`);
       const certificate = o.tlsSecrets.get(String(refs[0]!.name));
       if (!certificate) throw new Error(`no test certificate for TLS Secret ${refs[0]!.name}`);
-      lines.push(`listen 127.0.0.1:${o.httpsPort} ssl;`, `ssl_certificate ${certificate.cert};`, `ssl_certificate_key ${certificate.key};`, 'ssl_protocols TLSv1.2 TLSv1.3;');
+      lines.push(
+        `listen 127.0.0.1:${o.httpsPort} ssl;`,
+        `ssl_certificate ${certificate.cert};`,
+        `ssl_certificate_key ${certificate.key};`,
+        'ssl_protocols TLSv1.2 TLSv1.3;',
+      );
     } else if (listener.protocol === 'HTTP') {
-      if (listener.tls) throw new Error(`listener ${listener.name}: TLS on an HTTP listener (the CRD refuses it)`);
+      if (listener.tls)
+        throw new Error(`listener ${listener.name}: TLS on an HTTP listener (the CRD refuses it)`);
       lines.push(`listen 127.0.0.1:${o.httpPort};`);
     } else {
       throw new Error(`listener ${listener.name}: protocol ${listener.protocol} not modelled`);
@@ -87,12 +119,21 @@ export function deriveGatewayApiNginxConfig(objects: GatewayApiObjects, o: Gatew
     lines.push(`server_name ${listener.hostname};`);
 
     const attached = objects.routes.filter((r) =>
-      (r.spec.parentRefs as Json[]).some((p) => p.kind === 'Gateway' && p.name === gateway.metadata.name && (p.namespace ?? r.metadata.namespace) === namespace && p.sectionName === listener.name),
+      (r.spec.parentRefs as Json[]).some(
+        (p) =>
+          p.kind === 'Gateway' &&
+          p.name === gateway.metadata.name &&
+          (p.namespace ?? r.metadata.namespace) === namespace &&
+          p.sectionName === listener.name,
+      ),
     );
     const locations = new Map<string, string[]>();
     for (const route of attached) {
       only(`HTTPRoute ${route.metadata.name}`, route.spec, ['parentRefs', 'hostnames', 'rules']);
-      if (route.metadata.namespace !== namespace) throw new Error(`HTTPRoute ${route.metadata.name}: another namespace than the Gateway's (allowedRoutes Same)`);
+      if (route.metadata.namespace !== namespace)
+        throw new Error(
+          `HTTPRoute ${route.metadata.name}: another namespace than the Gateway's (allowedRoutes Same)`,
+        );
       if (!(route.spec.hostnames as string[]).includes(listener.hostname)) continue;
       for (const rule of route.spec.rules as Json[]) {
         only(`HTTPRoute ${route.metadata.name} rule`, rule, ['matches', 'filters', 'backendRefs']);
@@ -100,19 +141,40 @@ export function deriveGatewayApiNginxConfig(objects: GatewayApiObjects, o: Gatew
         const backends = (rule.backendRefs ?? []) as Json[];
         let body: string[];
         if (filters.length) {
-          if (filters.length !== 1 || filters[0]!.type !== 'RequestRedirect' || backends.length) throw new Error(`HTTPRoute ${route.metadata.name}: filters other than one RequestRedirect are not modelled`);
+          if (filters.length !== 1 || filters[0]!.type !== 'RequestRedirect' || backends.length)
+            throw new Error(
+              `HTTPRoute ${route.metadata.name}: filters other than one RequestRedirect are not modelled`,
+            );
           const redirect = filters[0]!.requestRedirect as Json;
-          only(`HTTPRoute ${route.metadata.name} requestRedirect`, redirect, ['scheme', 'statusCode', 'hostname', 'port']);
+          only(`HTTPRoute ${route.metadata.name} requestRedirect`, redirect, [
+            'scheme',
+            'statusCode',
+            'hostname',
+            'port',
+          ]);
           // No port: the scheme's well-known one, left out of the Location.
           const port = redirect.port ? `:${redirect.port}` : '';
-          body = [`return ${redirect.statusCode ?? 302} ${redirect.scheme ?? '$scheme'}://${redirect.hostname ?? '$host'}${port}$request_uri;`];
+          body = [
+            `return ${redirect.statusCode ?? 302} ${redirect.scheme ?? '$scheme'}://${redirect.hostname ?? '$host'}${port}$request_uri;`,
+          ];
         } else {
-          if (backends.length !== 1) throw new Error(`HTTPRoute ${route.metadata.name}: one backendRef per rule is modelled, got ${backends.length}`);
+          if (backends.length !== 1)
+            throw new Error(
+              `HTTPRoute ${route.metadata.name}: one backendRef per rule is modelled, got ${backends.length}`,
+            );
           const backend = backends[0]!;
-          only(`HTTPRoute ${route.metadata.name} backendRef`, backend, ['group', 'kind', 'name', 'port', 'weight']);
-          if (backend.kind !== 'Service' || backend.group !== '') throw new Error(`backendRef ${backend.name}: only Services are modelled`);
+          only(`HTTPRoute ${route.metadata.name} backendRef`, backend, [
+            'group',
+            'kind',
+            'name',
+            'port',
+            'weight',
+          ]);
+          if (backend.kind !== 'Service' || backend.group !== '')
+            throw new Error(`backendRef ${backend.name}: only Services are modelled`);
           const local = o.upstreams.get(`${backend.name}:${backend.port}`);
-          if (!local) throw new Error(`backendRef ${backend.name}:${backend.port} is not a Service of the stack`);
+          if (!local)
+            throw new Error(`backendRef ${backend.name}:${backend.port} is not a Service of the stack`);
           const upstream = `gw_${String(backend.name).replace(/[^A-Za-z0-9]/g, '_')}_${backend.port}`;
           upstreams.set(upstream, `  upstream ${upstream} {\n    server ${local};\n  }`);
           body = [
@@ -131,10 +193,19 @@ export function deriveGatewayApiNginxConfig(objects: GatewayApiObjects, o: Gatew
           const { type, value } = match.path as { type: string; value: string };
           // Gateway API PathPrefix is element-wise; nginx prefixes are not: "/x" as "= /x" and "/x/".
           const paths =
-            type === 'Exact' ? [`= ${value}`] : type === 'PathPrefix' ? (value === '/' ? ['/'] : [`= ${value.replace(/\/$/, '')}`, `${value.replace(/\/$/, '')}/`]) : undefined;
+            type === 'Exact'
+              ? [`= ${value}`]
+              : type === 'PathPrefix'
+                ? value === '/'
+                  ? ['/']
+                  : [`= ${value.replace(/\/$/, '')}`, `${value.replace(/\/$/, '')}/`]
+                : undefined;
           if (!paths) throw new Error(`HTTPRoute ${route.metadata.name}: path match ${type} not modelled`);
           for (const path of paths) {
-            if (locations.has(path)) throw new Error(`two rules match ${path} on listener ${listener.name} (precedence by route age not modelled)`);
+            if (locations.has(path))
+              throw new Error(
+                `two rules match ${path} on listener ${listener.name} (precedence by route age not modelled)`,
+              );
             locations.set(path, body);
           }
         }
@@ -173,9 +244,16 @@ ${servers.join('\n')}
 }
 
 /** nginx routing the synthesized Gateway and HTTPRoutes (fails if nginx refuses the config). */
-export async function startGatewayApiNginx(json: Json, o: Omit<GatewayApiDeriveOptions, 'httpsPort' | 'httpPort'>): Promise<RunningNginx> {
+export async function startGatewayApiNginx(
+  json: Json,
+  o: Omit<GatewayApiDeriveOptions, 'httpsPort' | 'httpPort'>,
+): Promise<RunningNginx> {
   mkdirSync(o.dir, { recursive: true, mode: 0o755 });
-  const plan = deriveGatewayApiNginxConfig(gatewayApiObjectsOf(json), { ...o, httpsPort: await freePort(), httpPort: await freePort() });
+  const plan = deriveGatewayApiNginxConfig(gatewayApiObjectsOf(json), {
+    ...o,
+    httpsPort: await freePort(),
+    httpPort: await freePort(),
+  });
   writeFileSync(join(o.dir, 'nginx.conf'), plan.config);
   return runNginx(plan, o.dir);
 }

@@ -1,9 +1,9 @@
 // A small HTTP client for the node-side scenarios: it reaches the portal's public host on
 // the loopback nginx (address 127.0.0.1, SNI and Host the public name, as DNS would send
 // it), keeps cookies per host like a browser, and can walk the whole OIDC sign-in.
-import { Agent, request as httpsRequest } from 'node:https';
-import { request as httpRequest } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { Agent, request as httpsRequest } from 'node:https';
 
 export interface Response {
   readonly status: number;
@@ -56,7 +56,10 @@ export class HttpClient {
   private readonly ca: Buffer;
   private readonly agent: Agent;
 
-  constructor(public readonly endpoints: Endpoints, opts: { keepAlive?: boolean } = {}) {
+  constructor(
+    public readonly endpoints: Endpoints,
+    opts: { keepAlive?: boolean } = {},
+  ) {
     this.ca = readFileSync(endpoints.caFile);
     this.agent = new Agent({ ca: this.ca, keepAlive: opts.keepAlive ?? false, maxSockets: 64 });
   }
@@ -86,7 +89,11 @@ export class HttpClient {
     }
     if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
     // The public name resolves to the loopback nginx; the port is the public one (443/80).
-    const port = isPortal ? (https ? this.endpoints.httpsPort : this.endpoints.httpPort) : Number(u.port || (https ? 443 : 80));
+    const port = isPortal
+      ? https
+        ? this.endpoints.httpsPort
+        : this.endpoints.httpPort
+      : Number(u.port || (https ? 443 : 80));
     headers.host = isPortal ? u.hostname : u.host;
     return new Promise((resolve, reject) => {
       const req = (https ? httpsRequest : httpRequest)(
@@ -108,7 +115,10 @@ export class HttpClient {
             const setCookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
             for (const raw of setCookies) {
               const c = parseSetCookie(raw);
-              const expired = c.attributes['max-age'] !== undefined ? Number(c.attributes['max-age']) <= 0 : typeof c.attributes.expires === 'string' && Date.parse(c.attributes.expires) < Date.now();
+              const expired =
+                c.attributes['max-age'] !== undefined
+                  ? Number(c.attributes['max-age']) <= 0
+                  : typeof c.attributes.expires === 'string' && Date.parse(c.attributes.expires) < Date.now();
               if (expired || c.value === '') this.cookies(u.hostname).delete(c.name);
               else this.cookies(u.hostname).set(c.name, c.value);
             }
@@ -136,21 +146,28 @@ export class HttpClient {
   }
 
   /** Follows redirects (up to `max`), returning every response on the way. */
-  async follow(url: string, opts: RequestOptions & { onPage?: (res: Response) => Promise<Response | undefined>; max?: number } = {}): Promise<Response[]> {
+  async follow(
+    url: string,
+    opts: RequestOptions & { onPage?: (res: Response) => Promise<Response | undefined>; max?: number } = {},
+  ): Promise<Response[]> {
     const chain: Response[] = [];
     let res = await this.request(url, opts);
     for (let i = 0; i < (opts.max ?? 20); i++) {
       chain.push(res);
       const location = res.header('location');
       if (res.status >= 300 && res.status < 400 && location) {
-        res = await this.request(new URL(location, res.url).toString(), { headers: { accept: opts.headers?.accept ?? 'text/html' } });
+        res = await this.request(new URL(location, res.url).toString(), {
+          headers: { accept: opts.headers?.accept ?? 'text/html' },
+        });
         continue;
       }
       const next = opts.onPage ? await opts.onPage(res) : undefined;
       if (!next) return chain;
       res = next;
     }
-    throw new Error(`too many redirects from ${url}: ${chain.map((r) => `${r.status} ${r.url}`).join(' → ')}`);
+    throw new Error(
+      `too many redirects from ${url}: ${chain.map((r) => `${r.status} ${r.url}`).join(' → ')}`,
+    );
   }
 
   /**
@@ -163,7 +180,10 @@ export class HttpClient {
       onPage: async (page) => {
         const form = /<form method="post" action="([^"]+)"/.exec(page.body);
         if (page.status !== 200 || !form || !page.url.includes('/interaction/')) return undefined;
-        const action = new URL(form[1]!.replace(/&#(\d+);/g, (_m, c) => String.fromCharCode(Number(c))), page.url).toString();
+        const action = new URL(
+          form[1]!.replace(/&#(\d+);/g, (_m, c) => String.fromCharCode(Number(c))),
+          page.url,
+        ).toString();
         return this.request(action, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },

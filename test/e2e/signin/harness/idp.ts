@@ -5,10 +5,12 @@
 // refresh tokens are issued, so oauth2-proxy's session cookie is as full as in real life.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, Server } from 'node:https';
 import { AddressInfo } from 'node:net';
+
 import { exportJWK, generateKeyPair } from 'jose';
+
 import type { ServerCert } from './pki';
 
 export interface TestUser {
@@ -27,24 +29,87 @@ const manyGroups = ['portal-users', ...Array.from({ length: ENTRA_MAX_GROUPS - 1
 
 export const USERS = {
   /** In the allowed domain and group; a User entity in the catalog. */
-  alice: { sub: '00u1alice7f3a', email: 'alice@example.com', password: 'alice-pw', name: 'Alice', preferredUsername: 'alice', groups: ['portal-users'] },
+  alice: {
+    sub: '00u1alice7f3a',
+    email: 'alice@example.com',
+    password: 'alice-pw',
+    name: 'Alice',
+    preferredUsername: 'alice',
+    groups: ['portal-users'],
+  },
   /** Also allowed; used to try to pass as alice. */
-  dave: { sub: '00u1dave8c2b', email: 'dave@example.com', password: 'dave-pw', name: 'Dave', preferredUsername: 'dave', groups: ['portal-users'] },
+  dave: {
+    sub: '00u1dave8c2b',
+    email: 'dave@example.com',
+    password: 'dave-pw',
+    name: 'Dave',
+    preferredUsername: 'dave',
+    groups: ['portal-users'],
+  },
   /** In the allowed domain but not in the allowed group. */
-  bob: { sub: '00u1bob5d1e', email: 'bob@example.com', password: 'bob-pw', name: 'Bob', preferredUsername: 'bob', groups: ['other-team'] },
+  bob: {
+    sub: '00u1bob5d1e',
+    email: 'bob@example.com',
+    password: 'bob-pw',
+    name: 'Bob',
+    preferredUsername: 'bob',
+    groups: ['other-team'],
+  },
   /** In the allowed group but outside the allowed e-mail domains. */
-  mallory: { sub: '00u1mallory9a0f', email: 'mallory@evil.test', password: 'mallory-pw', name: 'Mallory', preferredUsername: 'mallory', groups: ['portal-users'] },
+  mallory: {
+    sub: '00u1mallory9a0f',
+    email: 'mallory@evil.test',
+    password: 'mallory-pw',
+    name: 'Mallory',
+    preferredUsername: 'mallory',
+    groups: ['portal-users'],
+  },
   /** Allowed, and a member of as many groups as Entra ID puts in a token: a large ID token. */
-  erin: { sub: '00u1erin4b7c', email: 'erin@example.com', password: 'erin-pw', name: 'Erin', preferredUsername: 'erin', groups: manyGroups },
+  erin: {
+    sub: '00u1erin4b7c',
+    email: 'erin@example.com',
+    password: 'erin-pw',
+    name: 'Erin',
+    preferredUsername: 'erin',
+    groups: manyGroups,
+  },
   // The RBAC scenarios' people (their portal's static org has them as Users of these Teams).
   /** In the admin team. */
-  ada: { sub: '00u1ada3e9d1', email: 'ada@example.com', password: 'ada-pw', name: 'Ada', preferredUsername: 'ada', groups: ['platform-admins'] },
+  ada: {
+    sub: '00u1ada3e9d1',
+    email: 'ada@example.com',
+    password: 'ada-pw',
+    name: 'Ada',
+    preferredUsername: 'ada',
+    groups: ['platform-admins'],
+  },
   /** In the readers team. */
-  rita: { sub: '00u1rita6a4c', email: 'rita@example.com', password: 'rita-pw', name: 'Rita', preferredUsername: 'rita', groups: ['readers'] },
+  rita: {
+    sub: '00u1rita6a4c',
+    email: 'rita@example.com',
+    password: 'rita-pw',
+    name: 'Rita',
+    preferredUsername: 'rita',
+    groups: ['readers'],
+  },
   /** In team-a, which owns a component (and team-b another). */
-  olga: { sub: '00u1olga2f8b', email: 'olga@example.com', password: 'olga-pw', name: 'Olga', preferredUsername: 'olga', groups: ['team-a'] },
+  olga: {
+    sub: '00u1olga2f8b',
+    email: 'olga@example.com',
+    password: 'olga-pw',
+    name: 'Olga',
+    preferredUsername: 'olga',
+    groups: ['team-a'],
+  },
   /** In the newcomers team, which no role is bound to at first. */
-  nora: { sub: '00u1nora7b5e', email: 'nora@example.com', password: 'nora-pw', name: 'Nora', preferredUsername: 'nora', groups: ['newcomers'] },
+  nora: {
+    sub: '00u1nora7b5e',
+    email: 'nora@example.com',
+    password: 'nora-pw',
+    name: 'Nora',
+    preferredUsername: 'nora',
+    groups: ['newcomers'],
+  },
 } satisfies Record<string, TestUser>;
 
 /** The client registration at the IdP, made once the issuer URL is known. */
@@ -117,7 +182,12 @@ export async function startIdp(o: IdpOptions): Promise<RunningIdp> {
     cookies: { keys: [randomBytes(32).toString('hex')] },
     pkce: { required: () => true },
     scopes: ['openid', 'email', 'profile', 'groups', 'offline_access'],
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'preferred_username'], groups: ['groups'] },
+    claims: {
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'preferred_username'],
+      groups: ['groups'],
+    },
     // Claims in the ID token even though an access token is issued too (Entra ID, Okta).
     conformIdTokenClaims: false,
     findAccount: async (_ctx: unknown, sub: string) => {
@@ -125,25 +195,43 @@ export async function startIdp(o: IdpOptions): Promise<RunningIdp> {
       if (!user) return undefined;
       return {
         accountId: sub,
-        claims: async () => ({ sub, email: user.email, email_verified: true, name: user.name, preferred_username: user.preferredUsername, groups: [...user.groups] }),
+        claims: async () => ({
+          sub,
+          email: user.email,
+          email_verified: true,
+          name: user.name,
+          preferred_username: user.preferredUsername,
+          groups: [...user.groups],
+        }),
       };
     },
     // Refresh tokens for every session, as the big IdPs issue them to web apps.
     issueRefreshToken: async (_ctx: unknown, client: any) => client.grantTypeAllowed('refresh_token'),
     // First-party client: consent is implied, no consent screen.
     loadExistingGrant: async (ctx: any) => {
-      const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
+      const grantId =
+        ctx.oidc.result?.consent?.grantId || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
       if (grantId) {
         const existing = await ctx.oidc.provider.Grant.find(grantId);
         if (existing) return existing;
       }
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
+      const grant = new ctx.oidc.provider.Grant({
+        clientId: ctx.oidc.client.clientId,
+        accountId: ctx.oidc.session.accountId,
+      });
       grant.addOIDCScope('openid email profile groups offline_access');
       await grant.save();
       return grant;
     },
     features: { devInteractions: { enabled: false } },
-    ttl: { Interaction: 600, Session: 86400, Grant: 86400, AccessToken: 3600, IdToken: 3600, RefreshToken: 86400 },
+    ttl: {
+      Interaction: 600,
+      Session: 86400,
+      Grant: 86400,
+      AccessToken: 3600,
+      IdToken: 3600,
+      RefreshToken: 86400,
+    },
     interactions: { url: (_ctx: unknown, interaction: any) => `/interaction/${interaction.uid}` },
     renderError: async (ctx: any, out: any) => {
       ctx.type = 'text/plain';
@@ -164,7 +252,9 @@ export async function startIdp(o: IdpOptions): Promise<RunningIdp> {
         if (m && req.method === 'GET' && !m[2]) {
           const details = await provider.interactionDetails(req, res);
           if (details.prompt.name !== 'login') throw new Error(`unexpected prompt ${details.prompt.name}`);
-          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(loginPage(details.uid));
+          res
+            .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+            .end(loginPage(details.uid));
           return;
         }
         if (m && req.method === 'POST' && m[2]) {
@@ -172,11 +262,18 @@ export async function startIdp(o: IdpOptions): Promise<RunningIdp> {
           const form = await readForm(req);
           const user = byEmail.get(String(form.get('email') ?? '').toLowerCase());
           if (!user || user.password !== form.get('password')) {
-            res.writeHead(401, { 'content-type': 'text/html; charset=utf-8' }).end(loginPage(details.uid, 'Wrong e-mail or password.'));
+            res
+              .writeHead(401, { 'content-type': 'text/html; charset=utf-8' })
+              .end(loginPage(details.uid, 'Wrong e-mail or password.'));
             return;
           }
           logins.push(user.email);
-          await provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
+          await provider.interactionFinished(
+            req,
+            res,
+            { login: { accountId: user.sub } },
+            { mergeWithLastSubmission: false },
+          );
           return;
         }
         callback(req, res);

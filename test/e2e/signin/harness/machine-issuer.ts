@@ -3,13 +3,18 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { AddressInfo } from 'node:net';
+
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+
 import type { ServerCert } from './pki';
 
 export interface MachineIssuer {
   readonly issuer: string;
   /** A token signed by this issuer's published key. */
-  token(claims: { sub: string; aud: string; [claim: string]: unknown }, opts?: { expiresIn?: string; issuer?: string }): Promise<string>;
+  token(
+    claims: { sub: string; aud: string; [claim: string]: unknown },
+    opts?: { expiresIn?: string; issuer?: string },
+  ): Promise<string>;
   /** A token that claims this issuer but is signed by a key it never published. */
   forgedToken(claims: { sub: string; aud: string; [claim: string]: unknown }): Promise<string>;
   stop(): Promise<void>;
@@ -43,8 +48,18 @@ export async function startMachineIssuer(tls: ServerCert, kid: string): Promise<
       res.writeHead(404).end();
     }
   });
-  const sign = (key: Parameters<SignJWT['sign']>[0], claims: Record<string, unknown>, iss: string, expiresIn: string) =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' }).setIssuer(iss).setIssuedAt().setExpirationTime(expiresIn).sign(key);
+  const sign = (
+    key: Parameters<SignJWT['sign']>[0],
+    claims: Record<string, unknown>,
+    iss: string,
+    expiresIn: string,
+  ) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
+      .setIssuer(iss)
+      .setIssuedAt()
+      .setExpirationTime(expiresIn)
+      .sign(key);
   return {
     issuer,
     token: (claims, opts) => sign(privateKey, claims, opts?.issuer ?? issuer, opts?.expiresIn ?? '10m'),

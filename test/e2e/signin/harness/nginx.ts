@@ -11,11 +11,13 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { parse as parseYaml } from 'yaml';
+
 import { INGRESS_NGINX_PREFIX } from '../../../../lib';
-import { Json, list, one, resolve } from './portal';
-import { freePort, startProcess, Started, waitFor } from './processes';
 import type { ServerCert } from './pki';
+import { Json, list, one, resolve } from './portal';
+import { freePort, Started, startProcess, waitFor } from './processes';
 
 export interface IngressPath {
   readonly path: string;
@@ -42,16 +44,26 @@ export function ingressesOf(json: Json): IngressSpec[] {
       name: String(resolve(json, meta.name)),
       namespace: String(resolve(json, meta.namespace ?? 'default')),
       className: String(spec.ingress_class_name),
-      annotations: Object.fromEntries(Object.entries(meta.annotations ?? {}).map(([k, v]) => [k, String(resolve(json, v))])),
+      annotations: Object.fromEntries(
+        Object.entries(meta.annotations ?? {}).map(([k, v]) => [k, String(resolve(json, v))]),
+      ),
       rules: list(spec.rule).map((rule: any) => ({
         host: String(rule.host),
         // A rule without http (an F5 master Ingress) has no paths.
         paths: list(one(rule.http)?.path).map((p: any) => {
           const svc = one(one(p.backend).service);
-          return { path: String(p.path), pathType: String(p.path_type), service: String(resolve(json, svc.name)), port: Number(one(svc.port).number) };
+          return {
+            path: String(p.path),
+            pathType: String(p.path_type),
+            service: String(resolve(json, svc.name)),
+            port: Number(one(svc.port).number),
+          };
         }),
       })),
-      tls: list(spec.tls).map((t: any) => ({ hosts: list(t.hosts).map(String), secretName: String(resolve(json, t.secret_name)) })),
+      tls: list(spec.tls).map((t: any) => ({
+        hosts: list(t.hosts).map(String),
+        secretName: String(resolve(json, t.secret_name)),
+      })),
     };
   });
 }
@@ -128,10 +140,14 @@ export interface DeriveOptions {
 
 /** The `controller.config` of the ingress-nginx helm_release in the synthesized JSON, if any. */
 export function controllerConfigOf(json: Json): Record<string, string> | undefined {
-  const release = (Object.values(json.resource?.helm_release ?? {}) as Json[]).find((r) => r.chart === 'ingress-nginx');
+  const release = (Object.values(json.resource?.helm_release ?? {}) as Json[]).find(
+    (r) => r.chart === 'ingress-nginx',
+  );
   if (!release) return undefined;
   // The values are one YAML document; JSON-compatible YAML is all it holds for these keys.
-  const values = parseYaml(list(release.values)[0] as string) as { controller?: { config?: Record<string, string> } };
+  const values = parseYaml(list(release.values)[0] as string) as {
+    controller?: { config?: Record<string, string> };
+  };
   return values.controller?.config;
 }
 
@@ -145,7 +161,9 @@ function settingsOf(ingress: IngressSpec) {
     if (!key.startsWith(`${INGRESS_NGINX_PREFIX}/`)) continue; // e.g. cert-manager.io/*: not the controller's
     const short = key.slice(INGRESS_NGINX_PREFIX.length + 1);
     if (!HANDLED.has(short)) {
-      throw new Error(`Ingress ${ingress.name}: annotation ${key} is not emulated by test/e2e/signin/harness/nginx.ts; add it there (as ingress-nginx renders it) so the sign-in test covers it`);
+      throw new Error(
+        `Ingress ${ingress.name}: annotation ${key} is not emulated by test/e2e/signin/harness/nginx.ts; add it there (as ingress-nginx renders it) so the sign-in test covers it`,
+      );
     }
   }
   const bool = (short: string, dflt: boolean) => (get(short) === undefined ? dflt : get(short) === 'true');
@@ -154,13 +172,19 @@ function settingsOf(ingress: IngressSpec) {
   return {
     authUrl: get('auth-url'),
     authSignin: get('auth-signin'),
-    authResponseHeaders: (get('auth-response-headers') ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+    authResponseHeaders: (get('auth-response-headers') ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
     authCacheKey: get('auth-cache-key'),
     authCacheDuration: (get('auth-cache-duration') ?? '200 202 401 5m').split(',').map((d) => d.trim()),
     proxyBufferSize: get('proxy-buffer-size') ?? '4k',
     proxyBuffersNumber: Number(get('proxy-buffers-number') ?? 4),
     sslRedirect: bool('ssl-redirect', true) || bool('force-ssl-redirect', false),
-    whitelist: (get('whitelist-source-range') ?? '').split(',').map((c) => c.trim()).filter(Boolean),
+    whitelist: (get('whitelist-source-range') ?? '')
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean),
     limitRps: get('limit-rps') ? Number(get('limit-rps')) : undefined,
     limitBurstMultiplier: Number(get('limit-burst-multiplier') ?? 5),
     limitConnections: get('limit-connections') ? Number(get('limit-connections')) : undefined,
@@ -203,7 +227,10 @@ export function deriveNginxConfig(ingresses: readonly IngressSpec[], o: DeriveOp
     const name = `upstream_${service}_${port}`.replace(/[^A-Za-z0-9_]/g, '_');
     const local = o.upstreams.get(`${service}:${port}`);
     if (!local) throw new Error(`Ingress backend ${service}:${port} is not a Service of the stack`);
-    upstreamBlocks.set(name, `  upstream ${name} {\n    server ${local};\n    keepalive ${D.upstreamKeepalive};\n  }`);
+    upstreamBlocks.set(
+      name,
+      `  upstream ${name} {\n    server ${local};\n    keepalive ${D.upstreamKeepalive};\n  }`,
+    );
     return name;
   };
 
@@ -227,7 +254,10 @@ export function deriveNginxConfig(ingresses: readonly IngressSpec[], o: DeriveOp
         if (s.limitRps !== undefined) {
           const zone = `${ingress.name}_${id}_rps`.replace(/[^A-Za-z0-9_]/g, '_');
           httpLevel.push(`limit_req_zone $binary_remote_addr zone=${zone}:5m rate=${s.limitRps}r/s;`);
-          body.push(`limit_req zone=${zone} burst=${s.limitRps * s.limitBurstMultiplier} nodelay;`, `limit_req_status ${D.limitStatusCode};`);
+          body.push(
+            `limit_req zone=${zone} burst=${s.limitRps * s.limitBurstMultiplier} nodelay;`,
+            `limit_req_status ${D.limitStatusCode};`,
+          );
         }
         if (s.limitConnections !== undefined) {
           const zone = `${ingress.name}_${id}_conn`.replace(/[^A-Za-z0-9_]/g, '_');
@@ -288,7 +318,9 @@ export function deriveNginxConfig(ingresses: readonly IngressSpec[], o: DeriveOp
           // auth-response-headers: copied from the auth answer onto the upstream request;
           // proxy_set_header replaces (or, when empty, drops) whatever the client sent.
           s.authResponseHeaders.forEach((header, i) => {
-            body.push(`auth_request_set $authHeader${i} $upstream_http_${header.toLowerCase().replace(/-/g, '_')};`);
+            body.push(
+              `auth_request_set $authHeader${i} $upstream_http_${header.toLowerCase().replace(/-/g, '_')};`,
+            );
             body.push(`proxy_set_header '${header}' $authHeader${i};`);
           });
           if (s.authSignin) {
@@ -297,8 +329,17 @@ export function deriveNginxConfig(ingresses: readonly IngressSpec[], o: DeriveOp
             const signinUrl = /[?&]rd=/.test(s.authSignin)
               ? s.authSignin
               : `${s.authSignin}${s.authSignin.includes('?') ? '&' : '?'}rd=$pass_access_scheme://$http_host$escaped_request_uri`;
-            body.push('set_escape_uri $escaped_request_uri $request_uri;', `error_page 401 = ${signinLocation};`);
-            auth.push(`location ${signinLocation} {`, '  internal;', '  add_header Set-Cookie $auth_cookie;', `  return 302 ${signinUrl};`, '}');
+            body.push(
+              'set_escape_uri $escaped_request_uri $request_uri;',
+              `error_page 401 = ${signinLocation};`,
+            );
+            auth.push(
+              `location ${signinLocation} {`,
+              '  internal;',
+              '  add_header Set-Cookie $auth_cookie;',
+              `  return 302 ${signinUrl};`,
+              '}',
+            );
           }
         }
 
@@ -329,7 +370,8 @@ export function deriveNginxConfig(ingresses: readonly IngressSpec[], o: DeriveOp
         );
 
         // ingress-nginx renders a Prefix path "/x" as "location = /x" and "location /x/".
-        const selectors = p.path === '/' ? ['/'] : [`= ${p.path.replace(/\/+$/, '')}`, `${p.path.replace(/\/+$/, '')}/`];
+        const selectors =
+          p.path === '/' ? ['/'] : [`= ${p.path.replace(/\/+$/, '')}`, `${p.path.replace(/\/+$/, '')}/`];
         for (const sel of selectors) {
           httpsLocations.push(`location ${sel} {\n${body.map((l) => `  ${l}`).join('\n')}\n}`);
           httpLocations.push(
@@ -344,7 +386,15 @@ export function deriveNginxConfig(ingresses: readonly IngressSpec[], o: DeriveOp
   }
   if (!certificate) throw new Error(`no TLS section covers ${host}`);
   const dir = o.dir;
-  const indent = (blocks: string[], n: number) => blocks.map((b) => b.split('\n').map((l) => ' '.repeat(n) + l).join('\n')).join('\n');
+  const indent = (blocks: string[], n: number) =>
+    blocks
+      .map((b) =>
+        b
+          .split('\n')
+          .map((l) => ' '.repeat(n) + l)
+          .join('\n'),
+      )
+      .join('\n');
   const config = `# Derived from the synthesized Ingress objects by test/e2e/signin/harness/nginx.ts
 load_module ${modules}/ndk_http_module.so;
 load_module ${modules}/ngx_http_set_misc_module.so;
@@ -400,9 +450,16 @@ export interface RunningNginx {
 
 export const NGINX = '/usr/sbin/nginx';
 
-export async function startNginx(ingresses: readonly IngressSpec[], o: Omit<DeriveOptions, 'httpsPort' | 'httpPort'>): Promise<RunningNginx> {
+export async function startNginx(
+  ingresses: readonly IngressSpec[],
+  o: Omit<DeriveOptions, 'httpsPort' | 'httpPort'>,
+): Promise<RunningNginx> {
   mkdirSync(o.dir, { recursive: true, mode: 0o755 });
-  const plan = deriveNginxConfig(ingresses, { ...o, httpsPort: await freePort(), httpPort: await freePort() });
+  const plan = deriveNginxConfig(ingresses, {
+    ...o,
+    httpsPort: await freePort(),
+    httpPort: await freePort(),
+  });
   writeFileSync(join(o.dir, 'nginx.conf'), plan.config);
   return runNginx(plan, o.dir);
 }
@@ -410,8 +467,10 @@ export async function startNginx(ingresses: readonly IngressSpec[], o: Omit<Deri
 /** `nginx -t` of a config written to `<dir>/nginx.conf`: nginx's verdict and its messages. */
 export function checkNginxConfig(dir: string): Promise<{ ok: boolean; output: string }> {
   return new Promise((resolve) => {
-    execFile(NGINX, ['-t', '-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', 'daemon off;'], (error, stdout, stderr) =>
-      resolve({ ok: !error, output: `${stdout}${stderr}` }),
+    execFile(
+      NGINX,
+      ['-t', '-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', 'daemon off;'],
+      (error, stdout, stderr) => resolve({ ok: !error, output: `${stdout}${stderr}` }),
     );
   });
 }
@@ -419,9 +478,14 @@ export function checkNginxConfig(dir: string): Promise<{ ok: boolean; output: st
 /** Runs nginx on `<dir>/nginx.conf` until it listens on the plan's HTTPS port. */
 export async function runNginx(plan: NginxPlan, dir: string): Promise<RunningNginx> {
   const conf = join(dir, 'nginx.conf');
-  const proc = startProcess('nginx', NGINX, ['-p', dir, '-c', conf, '-e', join(dir, 'error.log'), '-g', 'daemon off;'], {
-    logFile: join(dir, 'nginx.out'),
-  });
+  const proc = startProcess(
+    'nginx',
+    NGINX,
+    ['-p', dir, '-c', conf, '-e', join(dir, 'error.log'), '-g', 'daemon off;'],
+    {
+      logFile: join(dir, 'nginx.out'),
+    },
+  );
   const net = await import('node:net');
   await waitFor(
     'nginx to listen',

@@ -12,9 +12,11 @@
 //    Secret volume and --redis-ca-path (SessionStore.redis({ ca })), as in a cluster.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { parse, stringify } from 'yaml';
+
 import { configMapData, Json, list, one, resolve, resourceAt } from './portal';
-import { freePort, startProcess, Started, waitFor } from './processes';
+import { freePort, Started, startProcess, waitFor } from './processes';
 
 export interface Oauth2ProxyPlan {
   readonly args: string[];
@@ -47,7 +49,8 @@ export async function planOauth2Proxy(
   const deployment = resourceAt(json, 'kubernetes_deployment_v1', deploymentPath);
   const pod = one(one(one(deployment.spec).template).spec);
   const containers = list(pod.container);
-  if (containers.length !== 1) throw new Error(`expected one oauth2-proxy container, got ${containers.length}`);
+  if (containers.length !== 1)
+    throw new Error(`expected one oauth2-proxy container, got ${containers.length}`);
   const container = containers[0];
 
   // Volumes → local directories.
@@ -65,7 +68,8 @@ export async function planOauth2Proxy(
       const items = list(secret.items);
       for (const item of items.length ? items : Object.keys(values).map((key) => ({ key, path: key }))) {
         const value = values[item.key];
-        if (value === undefined) throw new Error(`no test value for Secret ${secret.secret_name} key ${item.key}`);
+        if (value === undefined)
+          throw new Error(`no test value for Secret ${secret.secret_name} key ${item.key}`);
         writeFileSync(join(local, item.path), value, { mode: 0o600 });
       }
     } else {
@@ -91,7 +95,8 @@ export async function planOauth2Proxy(
   const metricsPort = await freePort();
   if (!alphaConfig.server?.bindAddress) throw new Error('alpha config has no server.bindAddress');
   alphaConfig.server.bindAddress = `127.0.0.1:${port}`;
-  if (alphaConfig.metricsServer?.bindAddress) alphaConfig.metricsServer.bindAddress = `127.0.0.1:${metricsPort}`;
+  if (alphaConfig.metricsServer?.bindAddress)
+    alphaConfig.metricsServer.bindAddress = `127.0.0.1:${metricsPort}`;
   for (const upstream of alphaConfig.upstreamConfig?.upstreams ?? []) {
     if (typeof upstream.uri !== 'string' || !services) continue;
     const url = new URL(String(resolve(json, upstream.uri)));
@@ -109,7 +114,9 @@ export async function planOauth2Proxy(
 
   const args = list(container.args).map((arg: string) => {
     const eq = arg.indexOf('=');
-    return eq > 0 && arg.slice(eq + 1).startsWith('/') ? `${arg.slice(0, eq + 1)}${mapPath(arg.slice(eq + 1))}` : arg;
+    return eq > 0 && arg.slice(eq + 1).startsWith('/')
+      ? `${arg.slice(0, eq + 1)}${mapPath(arg.slice(eq + 1))}`
+      : arg;
   });
 
   const env: Record<string, string> = { SSL_CERT_FILE: caFile };
@@ -119,17 +126,27 @@ export async function planOauth2Proxy(
     } else if (e.value_from) {
       const ref = one(one(e.value_from).secret_key_ref);
       const value = secrets[resolve(json, ref.name)]?.[ref.key];
-      if (value === undefined) throw new Error(`no test value for Secret ${ref.name} key ${ref.key} (env ${e.name})`);
+      if (value === undefined)
+        throw new Error(`no test value for Secret ${ref.name} key ${ref.key} (env ${e.name})`);
       env[e.name] = value;
     }
   }
   return { args, env, alphaConfig, port, metricsPort };
 }
 
-export async function startOauth2Proxy(binary: string, plan: Oauth2ProxyPlan, logFile: string): Promise<RunningOauth2Proxy> {
+export async function startOauth2Proxy(
+  binary: string,
+  plan: Oauth2ProxyPlan,
+  logFile: string,
+): Promise<RunningOauth2Proxy> {
   // Only PATH/HOME from the parent: no OAUTH2_PROXY_* of the caller leaks into the test.
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...plan.env };
   const proc = startProcess('oauth2-proxy', binary, plan.args, { env, logFile });
-  await waitFor('oauth2-proxy /ready', async () => (await fetch(`http://127.0.0.1:${plan.port}/ready`)).ok, proc, 30_000);
+  await waitFor(
+    'oauth2-proxy /ready',
+    async () => (await fetch(`http://127.0.0.1:${plan.port}/ready`)).ok,
+    proc,
+    30_000,
+  );
   return { port: plan.port, plan, proc, stop: () => proc.stop() };
 }

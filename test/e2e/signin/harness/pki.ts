@@ -25,8 +25,24 @@ export function createTestPki(dir: string, name = 'cdktf-backstage sign-in e2e t
   const caFile = join(dir, 'ca.crt');
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', caKey], dir);
   openssl(
-    ['req', '-x509', '-new', '-key', caKey, '-sha256', '-days', '2', '-subj', `/CN=${name}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', caFile],
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      caKey,
+      '-sha256',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      '-out',
+      caFile,
+    ],
     dir,
   );
   return {
@@ -37,10 +53,33 @@ export function createTestPki(dir: string, name = 'cdktf-backstage sign-in e2e t
       const cert = join(dir, `${name}.crt`);
       const ext = join(dir, `${name}.ext`);
       const san = [...dnsNames.map((d) => `DNS:${d}`), ...ips.map((ip) => `IP:${ip}`)].join(',');
-      writeFileSync(ext, `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\nbasicConstraints=CA:FALSE\n`);
+      writeFileSync(
+        ext,
+        `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\nbasicConstraints=CA:FALSE\n`,
+      );
       openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', key], dir);
       openssl(['req', '-new', '-key', key, '-subj', `/CN=${dnsNames[0] ?? ips[0]}`, '-out', csr], dir);
-      openssl(['x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-CAcreateserial', '-days', '2', '-sha256', '-extfile', ext, '-out', cert], dir);
+      openssl(
+        [
+          'x509',
+          '-req',
+          '-in',
+          csr,
+          '-CA',
+          caFile,
+          '-CAkey',
+          caKey,
+          '-CAcreateserial',
+          '-days',
+          '2',
+          '-sha256',
+          '-extfile',
+          ext,
+          '-out',
+          cert,
+        ],
+        dir,
+      );
       return { cert, key };
     },
   };

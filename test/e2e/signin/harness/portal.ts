@@ -6,11 +6,23 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, TerraformStack } from 'cdktf';
+
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { BackstageDatabase, BackstagePortal, GatewayRef, IngressNginxController, MachineClient, OidcIssuer, SecretRef, SessionStore, TlsSource } from '../../../../lib';
+import { App, TerraformStack } from 'cdktf';
+
 import type { BackstagePortalProps, OrgSource, PortalAccessPolicy, RbacOptions } from '../../../../lib';
+import {
+  BackstageDatabase,
+  BackstagePortal,
+  GatewayRef,
+  IngressNginxController,
+  MachineClient,
+  OidcIssuer,
+  SecretRef,
+  SessionStore,
+  TlsSource,
+} from '../../../../lib';
 
 export const PORTAL_HOST = 'backstage.example.com';
 export const CLIENT_ID = 'backstage-portal';
@@ -59,7 +71,12 @@ export interface PortalOptions {
    * (repository acme/service, ref refs/heads/main) instead of the policy-meeting CI client.
    */
   readonly machineEntry?: { readonly githubIssuerUrl: string };
-  readonly teams?: { readonly org: OrgSource; readonly rbac: RbacOptions; readonly access: PortalAccessPolicy; readonly catalogFiles?: readonly string[] };
+  readonly teams?: {
+    readonly org: OrgSource;
+    readonly rbac: RbacOptions;
+    readonly access: PortalAccessPolicy;
+    readonly catalogFiles?: readonly string[];
+  };
 }
 
 /** The GatewayClass of the gateway-api front door. */
@@ -85,25 +102,44 @@ export function portalProps(stack: TerraformStack, o: PortalOptions): BackstageP
     tls: TlsSource.fromSecret(SECRETS.tls),
     // (The RBAC scenarios' portal has people only: its access policy names its teams.)
     ...(o.machineEntry ? { machineHost: `api.${PORTAL_HOST}` } : {}),
-    machineClients: o.teams ? [] : o.machineEntry ? [
-      MachineClient.githubActions({ issuerUrl: o.machineEntry.githubIssuerUrl, audience: MACHINE_AUDIENCE, repository: 'acme/service', refs: ['refs/heads/main'], accessRestrictions: [{ plugin: 'catalog' }] }),
-    ] : [
-      MachineClient.jwt({
-        issuerUrl: o.machineIssuerUrl,
-        audience: MACHINE_AUDIENCE,
-        jwksUrl: `${o.machineIssuerUrl}/jwks`,
-        subjectPrefix: 'ci',
-        // What the CI tokens of the policy-meeting scenario carry (the gateway checks both).
-        emailDomain: 'example.com',
-        groups: ['portal-users'],
-        accessRestrictions: [{ plugin: 'catalog' }],
-      }),
-    ],
+    machineClients: o.teams
+      ? []
+      : o.machineEntry
+        ? [
+            MachineClient.githubActions({
+              issuerUrl: o.machineEntry.githubIssuerUrl,
+              audience: MACHINE_AUDIENCE,
+              repository: 'acme/service',
+              refs: ['refs/heads/main'],
+              accessRestrictions: [{ plugin: 'catalog' }],
+            }),
+          ]
+        : [
+            MachineClient.jwt({
+              issuerUrl: o.machineIssuerUrl,
+              audience: MACHINE_AUDIENCE,
+              jwksUrl: `${o.machineIssuerUrl}/jwks`,
+              subjectPrefix: 'ci',
+              // What the CI tokens of the policy-meeting scenario carry (the gateway checks both).
+              emailDomain: 'example.com',
+              groups: ['portal-users'],
+              accessRestrictions: [{ plugin: 'catalog' }],
+            }),
+          ],
     backstage: {
       replicas: 1,
       // The image's catalog.rules allow Users and Groups only; this portal's catalog holds
       // components too (its files', and those an admin registers).
-      ...(o.teams ? { appConfig: { catalog: { rules: [{ allow: ['Component', 'Location', 'User', 'Group'] }], locations: (o.teams.catalogFiles ?? []).map((target) => ({ type: 'file', target })) } } } : {}),
+      ...(o.teams
+        ? {
+            appConfig: {
+              catalog: {
+                rules: [{ allow: ['Component', 'Location', 'User', 'Group'] }],
+                locations: (o.teams.catalogFiles ?? []).map((target) => ({ type: 'file', target })),
+              },
+            },
+          }
+        : {}),
     },
     ...(o.teams ? { org: o.teams.org, rbac: o.teams.rbac } : {}),
     gateway: { replicas: 1, ...(o.redisUrl ? { sessionStore } : {}) },
@@ -112,7 +148,10 @@ export function portalProps(stack: TerraformStack, o: PortalOptions): BackstageP
       : o.ingressFlavour === 'gateway-api'
         ? // A Gateway the portal renders, of a class no controller here reconciles: the router of
           // harness/gateway-api.ts runs its listeners and routes as a data plane would.
-          { ingressFlavour: 'gateway-api' as const, ingress: { gateway: GatewayRef.create({ gatewayClassName: GATEWAY_CLASS }) } }
+          {
+            ingressFlavour: 'gateway-api' as const,
+            ingress: { gateway: GatewayRef.create({ gatewayClassName: GATEWAY_CLASS }) },
+          }
         : { ingress: { ...(o.authCacheDuration ? { authCacheDuration: o.authCacheDuration } : {}) } }),
   };
 }
@@ -120,8 +159,15 @@ export function portalProps(stack: TerraformStack, o: PortalOptions): BackstageP
 /** The session store the options ask for (the gateway and the controller get the same one). */
 function sessionStoreOf(o: PortalOptions): SessionStore {
   if (!o.redisUrl) return SessionStore.cookie();
-  const ca = o.redisUrl.startsWith('rediss://') && !o.withoutRedisCa ? { ca: SecretRef.fromSecret(SECRETS.redisCa.name, SECRETS.redisCa.key) } : {};
-  return SessionStore.redis({ url: o.redisUrl, password: SecretRef.fromSecret(SECRETS.redisPassword.name, SECRETS.redisPassword.key), ...ca });
+  const ca =
+    o.redisUrl.startsWith('rediss://') && !o.withoutRedisCa
+      ? { ca: SecretRef.fromSecret(SECRETS.redisCa.name, SECRETS.redisCa.key) }
+      : {};
+  return SessionStore.redis({
+    url: o.redisUrl,
+    password: SecretRef.fromSecret(SECRETS.redisPassword.name, SECRETS.redisPassword.key),
+    ...ca,
+  });
 }
 
 export type Json = Record<string, any>;
@@ -138,13 +184,17 @@ export function synthesizePortal(o: PortalOptions): Json {
     // are what nginx runs with, instead of the controller's defaults. The identity log
     // placeholder Ingress is left out: it belongs to no portal host.
     new HelmProvider(stack, 'helm', {});
-    new IngressNginxController(stack, 'Controller', { sessionStore: sessionStoreOf(o), accessLog: { identity: false } });
+    new IngressNginxController(stack, 'Controller', {
+      sessionStore: sessionStoreOf(o),
+      accessLog: { identity: false },
+    });
     app.synth();
     const json = JSON.parse(readFileSync(join(outdir, 'stacks', 'signin', 'cdk.tf.json'), 'utf8'));
     if (o.proxyBufferSize) {
       for (const ingress of Object.values(json.resource.kubernetes_ingress_v1 as Record<string, any>)) {
         const annotations = one(ingress.metadata).annotations as Record<string, string>;
-        if (annotations['nginx.ingress.kubernetes.io/proxy-buffer-size']) annotations['nginx.ingress.kubernetes.io/proxy-buffer-size'] = o.proxyBufferSize;
+        if (annotations['nginx.ingress.kubernetes.io/proxy-buffer-size'])
+          annotations['nginx.ingress.kubernetes.io/proxy-buffer-size'] = o.proxyBufferSize;
       }
     }
     return json;
@@ -201,7 +251,9 @@ export function resourceAt(json: Json, type: string, suffix: string): Json {
 export function configMapData(json: Json, name: string): Record<string, string> {
   for (const cm of Object.values(json.resource?.kubernetes_config_map_v1 ?? {}) as Json[]) {
     if (resolve(json, one(cm.metadata).name) === name) {
-      return Object.fromEntries(Object.entries(cm.data ?? {}).map(([k, v]) => [k, unescapeTerraform(String(v))]));
+      return Object.fromEntries(
+        Object.entries(cm.data ?? {}).map(([k, v]) => [k, unescapeTerraform(String(v))]),
+      );
     }
   }
   throw new Error(`no ConfigMap named ${name} in the synthesized stack`);
@@ -211,6 +263,10 @@ export function configMapData(json: Json, name: string): Record<string, string> 
 export function services(json: Json): Array<{ name: string; port: number; targetPort: string | number }> {
   return (Object.values(json.resource?.kubernetes_service_v1 ?? {}) as Json[]).map((s) => {
     const port = list(one(s.spec).port)[0];
-    return { name: String(resolve(json, one(s.metadata).name)), port: Number(port.port), targetPort: port.target_port };
+    return {
+      name: String(resolve(json, one(s.metadata).name)),
+      port: Number(port.port),
+      targetPort: port.target_port,
+    };
   });
 }

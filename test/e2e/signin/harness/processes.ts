@@ -24,9 +24,18 @@ export interface Started {
   stop(): Promise<void>;
 }
 
-export function startProcess(name: string, command: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string }): Started {
+export function startProcess(
+  name: string,
+  command: string,
+  args: readonly string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string },
+): Started {
   const log = createWriteStream(opts.logFile, { flags: 'a' });
-  const child = spawn(command, [...args], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, [...args], {
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   running.add(child);
@@ -64,18 +73,27 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
 /** Polls `check` until it returns true; fails with the process log if it never does. */
-export async function waitFor(what: string, check: () => Promise<boolean>, proc?: Started, timeoutMs = 60_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  proc?: Started,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (proc && proc.child.exitCode !== null) {
-      throw new Error(`${proc.name} exited with code ${proc.child.exitCode} while waiting for ${what}:\n${proc.tail()}`);
+      throw new Error(
+        `${proc.name} exited with code ${proc.child.exitCode} while waiting for ${what}:\n${proc.tail()}`,
+      );
     }
     try {
       if (await check()) return;
@@ -84,5 +102,7 @@ export async function waitFor(what: string, check: () => Promise<boolean>, proc?
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`timed out waiting for ${what} (${String(lastError ?? '')})${proc ? `:\n${proc.tail()}` : ''}`);
+  throw new Error(
+    `timed out waiting for ${what} (${String(lastError ?? '')})${proc ? `:\n${proc.tail()}` : ''}`,
+  );
 }

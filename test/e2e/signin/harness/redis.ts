@@ -6,10 +6,11 @@
 // scenario can tell whether a session really exists server-side.
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createConnection } from 'node:net';
-import { freePort, startProcess, Started, waitFor } from './processes';
+import { join } from 'node:path';
+
 import type { ServerCert } from './pki';
+import { freePort, Started, startProcess, waitFor } from './processes';
 
 export interface RunningRedis {
   /** `redis://127.0.0.1:<port>` */
@@ -26,7 +27,13 @@ export interface RunningRedis {
 export const REDIS_SERVER = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
 const REDIS_CLI = process.env.REDIS_CLI ?? '/usr/bin/redis-cli';
 
-export async function startRedis(o: { dir: string; password: string; tls: ServerCert; caFile: string; logFile: string }): Promise<RunningRedis> {
+export async function startRedis(o: {
+  dir: string;
+  password: string;
+  tls: ServerCert;
+  caFile: string;
+  logFile: string;
+}): Promise<RunningRedis> {
   const port = await freePort();
   const tlsPort = await freePort();
   const conf = join(o.dir, 'redis.conf');
@@ -56,8 +63,14 @@ export async function startRedis(o: { dir: string; password: string; tls: Server
   const cli = (args: string[]) =>
     new Promise<string>((resolve, reject) => {
       // REDISCLI_AUTH keeps the password off the command line.
-      execFile(REDIS_CLI, ['-h', '127.0.0.1', '-p', String(port), '--raw', ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', REDISCLI_AUTH: o.password } }, (error, stdout, stderr) =>
-        error ? reject(new Error(`redis-cli ${args.join(' ')}: ${stderr || error.message}`)) : resolve(stdout),
+      execFile(
+        REDIS_CLI,
+        ['-h', '127.0.0.1', '-p', String(port), '--raw', ...args],
+        { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', REDISCLI_AUTH: o.password } },
+        (error, stdout, stderr) =>
+          error
+            ? reject(new Error(`redis-cli ${args.join(' ')}: ${stderr || error.message}`))
+            : resolve(stdout),
       );
     });
   const listening = (p: number) =>
@@ -68,7 +81,13 @@ export async function startRedis(o: { dir: string; password: string; tls: Server
       });
       socket.on('error', () => resolve(false));
     });
-  await waitFor('redis-server to answer PING', async () => (await listening(port)) && (await listening(tlsPort)) && (await cli(['PING'])).trim() === 'PONG', proc, 15_000);
+  await waitFor(
+    'redis-server to answer PING',
+    async () =>
+      (await listening(port)) && (await listening(tlsPort)) && (await cli(['PING'])).trim() === 'PONG',
+    proc,
+    15_000,
+  );
   return {
     url: `redis://127.0.0.1:${port}`,
     tlsUrl: `rediss://127.0.0.1:${tlsPort}`,

@@ -7,19 +7,38 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { parse } from 'yaml';
+
 import { OAUTH2_PROXY_VERSION } from '../../../../lib';
-import { localFiles, planBackstage, RunningBackstage, startBackstage, writeConfigMapVolume } from './backstage';
+import {
+  localFiles,
+  planBackstage,
+  RunningBackstage,
+  startBackstage,
+  writeConfigMapVolume,
+} from './backstage';
 import { BrowserHandle, launchBrowser } from './browser';
 import { startF5Nginx } from './f5-nginx';
 import { startGatewayApiNginx } from './gateway-api';
 import { HttpClient } from './http';
 import { RunningIdp, startIdp, USERS } from './idp';
 import { MachineIssuer, startMachineIssuer } from './machine-issuer';
-import { IngressSpec, controllerConfigOf, ingressesOf, RunningNginx, startNginx } from './nginx';
+import { controllerConfigOf, ingressesOf, IngressSpec, RunningNginx, startNginx } from './nginx';
 import { planOauth2Proxy, RunningOauth2Proxy, startOauth2Proxy } from './oauth2-proxy';
-import { configMapData, Json, one, PORTAL_HOST, PortalOptions, resolve, resourceAt, SECRETS, services, synthesizePortal } from './portal';
 import { createTestPki, ServerCert, TestPki } from './pki';
+import {
+  configMapData,
+  Json,
+  one,
+  PORTAL_HOST,
+  PortalOptions,
+  resolve,
+  resourceAt,
+  SECRETS,
+  services,
+  synthesizePortal,
+} from './portal';
 import { waitFor } from './processes';
 import { RunningRedis, startRedis } from './redis';
 
@@ -56,7 +75,11 @@ export interface FrontDoor {
 }
 
 export function frontDoorName(spec: FrontDoorSpec): string {
-  const store = { cookie: 'cookie sessions', redis: 'Redis sessions', rediss: 'Redis sessions over TLS (private CA)' }[spec.sessionStore];
+  const store = {
+    cookie: 'cookie sessions',
+    redis: 'Redis sessions',
+    rediss: 'Redis sessions over TLS (private CA)',
+  }[spec.sessionStore];
   return `${spec.flavour}, ${store}`;
 }
 
@@ -89,7 +112,9 @@ export interface Stack {
    * Another nginx in front of the same oauth2-proxy and Backstage, derived from the
    * Ingresses of the same portal synthesized with other ingress settings.
    */
-  nginxFor(overrides: Pick<PortalOptions, 'authCacheDuration' | 'proxyBufferSize'>): Promise<{ nginx: RunningNginx; ingresses: IngressSpec[]; client(): HttpClient }>;
+  nginxFor(
+    overrides: Pick<PortalOptions, 'authCacheDuration' | 'proxyBufferSize'>,
+  ): Promise<{ nginx: RunningNginx; ingresses: IngressSpec[]; client(): HttpClient }>;
   /** The portal options of a front door (what its synthesis is given). */
   portalOptions(spec: FrontDoorSpec): PortalOptions;
   /** A front door of that kind, started once and shared by every caller. */
@@ -158,7 +183,13 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       [SECRETS.redisCa.name]: { [SECRETS.redisCa.key]: readFileSync(redisPki.caFile, 'utf8') },
     };
 
-    const redis = await startRedis({ dir: redisDir, password: secrets[SECRETS.redisPassword.name]![SECRETS.redisPassword.key]!, tls: redisCert, caFile: redisPki.caFile, logFile: join(logDir, 'redis.log') });
+    const redis = await startRedis({
+      dir: redisDir,
+      password: secrets[SECRETS.redisPassword.name]![SECRETS.redisPassword.key]!,
+      tls: redisCert,
+      caFile: redisPki.caFile,
+      logFile: join(logDir, 'redis.log'),
+    });
     stops.push(() => redis.stop());
     const trustedIssuer = await startMachineIssuer(loopbackCert, 'ci-1');
     stops.push(() => trustedIssuer.stop());
@@ -166,7 +197,10 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     stops.push(() => rogueIssuer.stop());
     const exampleIssuer = await startMachineIssuer(loopbackCert, 'example-1');
     stops.push(() => exampleIssuer.stop());
-    const issuers = { machineIssuerUrl: trustedIssuer.issuer, backstageAudienceIssuerUrl: exampleIssuer.issuer };
+    const issuers = {
+      machineIssuerUrl: trustedIssuer.issuer,
+      backstageAudienceIssuerUrl: exampleIssuer.issuer,
+    };
 
     let json: Json = {};
     let registeredRedirect = '';
@@ -176,7 +210,12 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       // says: its client id (alpha config) and its redirect URI output.
       register: async (issuer) => {
         json = synthesizePortal({ issuerUrl: issuer, ...issuers, authCacheDuration: o.authCacheDuration });
-        const alpha = parse(configMapData(json, resolve(json, one(resourceAt(json, 'kubernetes_config_map_v1', 'Gateway/Config').metadata).name))['alpha-config.yaml']!);
+        const alpha = parse(
+          configMapData(
+            json,
+            resolve(json, one(resourceAt(json, 'kubernetes_config_map_v1', 'Gateway/Config').metadata).name),
+          )['alpha-config.yaml']!,
+        );
         registeredRedirect = redirectUriOf(json);
         return {
           clientId: alpha.providers[0].clientID,
@@ -191,7 +230,11 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     const backstage = await startBackstage(bsPlan, join(logDir, 'backstage.log'));
     const sharedBackstage = backstage;
     stops.push(() => backstage.stop());
-    const backstageOf = (j: Json) => JSON.stringify([resourceAt(j, 'kubernetes_deployment_v1', 'Backstage/Deployment').spec, configMapsOf(j, 'Backstage')]);
+    const backstageOf = (j: Json) =>
+      JSON.stringify([
+        resourceAt(j, 'kubernetes_deployment_v1', 'Backstage/Deployment').spec,
+        configMapsOf(j, 'Backstage'),
+      ]);
     const runningBackstage = backstageOf(json);
 
     // The catalog has ingested the users once the sign-in resolver finds them.
@@ -199,7 +242,9 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       'the catalog to hold the test users',
       async () => {
         for (const user of [USERS.alice, USERS.dave, USERS.erin]) {
-          const res = await fetch(`http://127.0.0.1:${backstage.port}/api/auth/oauth2Proxy/refresh`, { headers: { 'x-forwarded-email': user.email, 'x-forwarded-user': user.sub } });
+          const res = await fetch(`http://127.0.0.1:${backstage.port}/api/auth/oauth2Proxy/refresh`, {
+            headers: { 'x-forwarded-email': user.email, 'x-forwarded-user': user.sub },
+          });
           if (!res.ok) return false;
         }
         return true;
@@ -208,21 +253,38 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       90_000,
     );
 
-    const endpointsOf = (nginx: RunningNginx) => ({ host: nginx.plan.host, httpsPort: nginx.plan.httpsPort, httpPort: nginx.plan.httpPort, caFile: pki.caFile });
+    const endpointsOf = (nginx: RunningNginx) => ({
+      host: nginx.plan.host,
+      httpsPort: nginx.plan.httpsPort,
+      httpPort: nginx.plan.httpPort,
+      caFile: pki.caFile,
+    });
     const portalOptions = (spec: FrontDoorSpec): PortalOptions => ({
       issuerUrl: idp.issuer,
       ...issuers,
-      ...(spec.flavour === 'ingress-nginx' ? { authCacheDuration: o.authCacheDuration } : { ingressFlavour: spec.flavour }),
-      ...(spec.sessionStore === 'cookie' ? {} : { redisUrl: spec.sessionStore === 'redis' ? redis.url : redis.tlsUrl }),
+      ...(spec.flavour === 'ingress-nginx'
+        ? { authCacheDuration: o.authCacheDuration }
+        : { ingressFlavour: spec.flavour }),
+      ...(spec.sessionStore === 'cookie'
+        ? {}
+        : { redisUrl: spec.sessionStore === 'redis' ? redis.url : redis.tlsUrl }),
     });
     let doors = 0;
-    const startFrontDoor = async (spec: FrontDoorSpec, synthesized?: Json, own?: RunningBackstage): Promise<FrontDoor> => {
+    const startFrontDoor = async (
+      spec: FrontDoorSpec,
+      synthesized?: Json,
+      own?: RunningBackstage,
+    ): Promise<FrontDoor> => {
       const name = frontDoorName(spec);
       const doorJson = synthesized ?? synthesizePortal(portalOptions(spec));
       const backstage = own ?? sharedBackstage;
       // One Backstage and one IdP client serve every front door: they must be the same.
-      if (!own && backstageOf(doorJson) !== runningBackstage) throw new Error(`${name}: the portal renders another Backstage than the running one; start one for it`);
-      if (redirectUriOf(doorJson) !== registeredRedirect) throw new Error(`${name}: another redirect URI than the registered ${registeredRedirect}`);
+      if (!own && backstageOf(doorJson) !== runningBackstage)
+        throw new Error(
+          `${name}: the portal renders another Backstage than the running one; start one for it`,
+        );
+      if (redirectUriOf(doorJson) !== registeredRedirect)
+        throw new Error(`${name}: another redirect URI than the registered ${registeredRedirect}`);
       const n = ++doors;
       const dir = join(runDir, `door-${n}`);
       mkdirSync(join(dir, 'oauth2-proxy'), { recursive: true, mode: 0o755 });
@@ -233,9 +295,23 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       stops.push(stopDoor);
       try {
         // In the request path (F5, Gateway API), oauth2-proxy proxies to Backstage's Service.
-        const backstageService = new Map(services(doorJson).filter((svc) => svc.name === 'backstage').map((svc) => [`${svc.name}:${svc.port}`, `127.0.0.1:${backstage.port}`] as const));
-        const o2pPlan = await planOauth2Proxy(doorJson, join(dir, 'oauth2-proxy'), secrets, pki.caFile, backstageService);
-        const oauth2Proxy = await startOauth2Proxy(oauth2ProxyBinary(), o2pPlan, join(logDir, `oauth2-proxy-${n}.log`));
+        const backstageService = new Map(
+          services(doorJson)
+            .filter((svc) => svc.name === 'backstage')
+            .map((svc) => [`${svc.name}:${svc.port}`, `127.0.0.1:${backstage.port}`] as const),
+        );
+        const o2pPlan = await planOauth2Proxy(
+          doorJson,
+          join(dir, 'oauth2-proxy'),
+          secrets,
+          pki.caFile,
+          backstageService,
+        );
+        const oauth2Proxy = await startOauth2Proxy(
+          oauth2ProxyBinary(),
+          o2pPlan,
+          join(logDir, `oauth2-proxy-${n}.log`),
+        );
         door.push(() => oauth2Proxy.stop());
         // Services of the stack → loopback addresses of the processes behind them.
         const local = new Map<string, number>([
@@ -254,9 +330,15 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
             ? await startF5Nginx(doorJson, ingresses, { dir: join(dir, 'nginx'), upstreams, tlsSecrets })
             : spec.flavour === 'gateway-api'
               ? await startGatewayApiNginx(doorJson, { dir: join(dir, 'nginx'), upstreams, tlsSecrets })
-              : await startNginx(ingresses, { dir: join(dir, 'nginx'), upstreams, tlsSecrets, controllerConfig: controllerConfigOf(doorJson) });
+              : await startNginx(ingresses, {
+                  dir: join(dir, 'nginx'),
+                  upstreams,
+                  tlsSecrets,
+                  controllerConfig: controllerConfigOf(doorJson),
+                });
         door.push(() => nginx.stop());
-        const arg = (flag: string) => o2pPlan.args.find((a) => a.startsWith(`--${flag}=`))?.slice(flag.length + 3);
+        const arg = (flag: string) =>
+          o2pPlan.args.find((a) => a.startsWith(`--${flag}=`))?.slice(flag.length + 3);
         let browser: Promise<BrowserHandle> | undefined;
         door.push(async () => void (await (await browser)?.close()));
         return {
@@ -267,9 +349,19 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
           oauth2Proxy,
           nginx,
           portal: `https://${nginx.plan.host}`,
-          cookie: { name: arg('cookie-name') ?? '_oauth2_proxy', secret: o2pPlan.env.OAUTH2_PROXY_COOKIE_SECRET!, sameSite: arg('cookie-samesite') ?? '' },
+          cookie: {
+            name: arg('cookie-name') ?? '_oauth2_proxy',
+            secret: o2pPlan.env.OAUTH2_PROXY_COOKIE_SECRET!,
+            sameSite: arg('cookie-samesite') ?? '',
+          },
           client: (opts) => new HttpClient(endpointsOf(nginx), opts),
-          browser: () => (browser ??= launchBrowser({ host: nginx.plan.host, httpsPort: nginx.plan.httpsPort, httpPort: nginx.plan.httpPort, caFile: pki.caFile })),
+          browser: () =>
+            (browser ??= launchBrowser({
+              host: nginx.plan.host,
+              httpsPort: nginx.plan.httpsPort,
+              httpPort: nginx.plan.httpPort,
+              caFile: pki.caFile,
+            })),
           stop: stopDoor,
         };
       } catch (error) {
@@ -301,7 +393,12 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       cookie: primary.cookie,
       client: primary.client,
       nginxFor: async (overrides) => {
-        const other = synthesizePortal({ issuerUrl: idp.issuer, ...issuers, authCacheDuration: o.authCacheDuration, ...overrides });
+        const other = synthesizePortal({
+          issuerUrl: idp.issuer,
+          ...issuers,
+          authCacheDuration: o.authCacheDuration,
+          ...overrides,
+        });
         const otherIngresses = ingressesOf(other);
         const dir = mkdtempSync(join(runDir, 'nginx-'));
         chmodSync(dir, 0o755);
@@ -309,14 +406,20 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
           ['backstage:7007', `127.0.0.1:${backstage.port}`],
           ['oauth2-proxy:4180', `127.0.0.1:${primary.oauth2Proxy.port}`],
         ]);
-        const extra = await startNginx(otherIngresses, { dir, upstreams, tlsSecrets: new Map([[SECRETS.tls, portalCert]]), controllerConfig: controllerConfigOf(other) });
+        const extra = await startNginx(otherIngresses, {
+          dir,
+          upstreams,
+          tlsSecrets: new Map([[SECRETS.tls, portalCert]]),
+          controllerConfig: controllerConfigOf(other),
+        });
         stops.push(() => extra.stop());
         return { nginx: extra, ingresses: otherIngresses, client: () => new HttpClient(endpointsOf(extra)) };
       },
       portalOptions,
       frontDoor: (spec) => {
         const key = frontDoorName(spec);
-        if (spec.flavour === 'ingress-nginx' && spec.sessionStore === 'cookie') return Promise.resolve(primary);
+        if (spec.flavour === 'ingress-nginx' && spec.sessionStore === 'cookie')
+          return Promise.resolve(primary);
         let door = shared.get(key);
         if (!door) shared.set(key, (door = startFrontDoor(spec)));
         return door;
@@ -327,16 +430,24 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
         const teamsJson = synthesizePortal({ ...portalOptions(spec), teams });
         const dir = mkdtempSync(join(runDir, 'teams-backstage-'));
         chmodSync(dir, 0o755);
-        const own = await startBackstage(await planBackstage(teamsJson, dir, secrets, pki.caFile), join(logDir, `${dir.split('/').pop()}.log`));
+        const own = await startBackstage(
+          await planBackstage(teamsJson, dir, secrets, pki.caFile),
+          join(logDir, `${dir.split('/').pop()}.log`),
+        );
         stops.push(() => own.stop());
         const door = await startFrontDoor(spec, teamsJson, own);
-        const deploymentOf = (j: Json) => JSON.stringify(resourceAt(j, 'kubernetes_deployment_v1', 'Backstage/Deployment'));
+        const deploymentOf = (j: Json) =>
+          JSON.stringify(resourceAt(j, 'kubernetes_deployment_v1', 'Backstage/Deployment'));
         return {
           door,
           backstage: own,
           applyConfigMaps: (next) => {
-            if (deploymentOf(next) !== deploymentOf(teamsJson)) throw new Error('the new synthesis changes the Backstage Deployment: the pods would roll, not reload');
-            for (const v of own.plan.volumes) writeConfigMapVolume(v.local, localFiles(configMapData(next, v.configMap), own.plan.volumes));
+            if (deploymentOf(next) !== deploymentOf(teamsJson))
+              throw new Error(
+                'the new synthesis changes the Backstage Deployment: the pods would roll, not reload',
+              );
+            for (const v of own.plan.volumes)
+              writeConfigMapVolume(v.local, localFiles(configMapData(next, v.configMap), own.plan.volumes));
           },
         };
       },
@@ -345,18 +456,24 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   } catch (error) {
     const keep = process.env.SIGNIN_KEEP_RUN_DIR;
     await stopAll();
-    throw new Error(`${String(error instanceof Error ? error.stack : error)}${keep ? `\n(run directory kept: ${runDir})` : ''}`);
+    throw new Error(
+      `${String(error instanceof Error ? error.stack : error)}${keep ? `\n(run directory kept: ${runDir})` : ''}`,
+      { cause: error },
+    );
   }
 }
 
 /** The `*_oidc_redirect_uri` output of a synthesized stack. */
 function redirectUriOf(json: Json): string {
-  const redirect = Object.entries(json.output ?? {}).find(([k]) => k.endsWith('_oidc_redirect_uri'))?.[1] as Json | undefined;
+  const redirect = Object.entries(json.output ?? {}).find(([k]) => k.endsWith('_oidc_redirect_uri'))?.[1] as
+    Json | undefined;
   if (!redirect) throw new Error('the stack has no *_oidc_redirect_uri output');
   return String(redirect.value);
 }
 
 /** The data of the ConfigMaps under a construct path segment, in order. */
 function configMapsOf(json: Json, segment: string): unknown[] {
-  return (Object.values(json.resource?.kubernetes_config_map_v1 ?? {}) as Json[]).filter((cm) => String(cm['//']?.metadata?.path ?? '').includes(`/${segment}/`)).map((cm) => cm.data);
+  return (Object.values(json.resource?.kubernetes_config_map_v1 ?? {}) as Json[])
+    .filter((cm) => String(cm['//']?.metadata?.path ?? '').includes(`/${segment}/`))
+    .map((cm) => cm.data);
 }
