@@ -15,6 +15,7 @@ import {
   extraAnnotationsSchema,
   f5RateLimitSchema,
   hstsMaxAgeSchema,
+  inPathAuthProxySchema,
   proxyBodySizeSchema,
   proxyBufferSizeSchema,
   proxyTimeoutsSchema,
@@ -173,48 +174,12 @@ const MASTER_ONLY = new Set([
   'appprotectdos.f5.com/app-protect-dos-resource',
 ]);
 
-const gatewaySchema = z
-  .custom<F5AuthGateway>(
-    (v) => typeof v === 'object' && v !== null && 'serviceName' in v && 'namespace' in v && 'port' in v,
-    problem(
-      'must be an auth gateway with serviceName, namespace and port',
-      'Pass the oauth2-proxy gateway of the portal.',
-    ),
-  )
-  .superRefine((gateway, ctx) => {
-    if (!isRecord(gateway)) {
-      return;
-    }
-    const upstream = gateway.identityUpstream;
-    if (upstream === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [],
-        message: problem(
-          'cannot hand the identity headers to the backend on the F5 controller',
-          "F5's externalAuth policy does not copy auth-response headers to the backend (nginx/kubernetes-ingress#10525) and snippets are refused: run the gateway as a reverse proxy in front of the backend that sets the identity headers itself (identityUpstream), or use NginxIngress.",
-        ),
-      });
-      return;
-    }
-    const expected = identityHeaderNames();
-    const given = Array.isArray(upstream.requestHeaders) ? upstream.requestHeaders : [];
-    const same =
-      given.length === expected.length &&
-      expected.every((name) =>
-        given.some((g) => typeof g === 'string' && g.toLowerCase() === name.toLowerCase()),
-      );
-    if (!same) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['identityUpstream', 'requestHeaders'],
-        message: problem(
-          'must be exactly the identity headers of the header contract',
-          `Have the gateway set ${expected.join(', ')} (identityHeaderNames()), no more and no fewer: Backstage trusts exactly these.`,
-        ),
-      });
-    }
-  });
+const gatewaySchema = inPathAuthProxySchema<F5AuthGateway>({
+  shapeFix: 'Pass the oauth2-proxy gateway of the portal.',
+  notInPath: 'cannot hand the identity headers to the backend on the F5 controller',
+  notInPathFix:
+    "F5's externalAuth policy does not copy auth-response headers to the backend (nginx/kubernetes-ingress#10525) and snippets are refused: run the gateway as a reverse proxy in front of the backend that sets the identity headers itself (identityUpstream), or use NginxIngress.",
+});
 
 const f5Schema = z
   .strictObject({

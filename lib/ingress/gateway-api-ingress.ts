@@ -2,7 +2,6 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import * as z from 'zod';
 
-import { identityHeaderNames } from '../access/header-contract';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { standardLabels } from '../core/labels';
 import { PeerSelector } from '../core/network';
@@ -12,7 +11,7 @@ import { nestedIssues, problem, validateProps } from '../core/validation';
 import { BoundTls, TlsSource } from '../tls/tls-source';
 import type { F5IdentityUpstream } from './f5-nginx-ingress';
 import { CreatedGatewayOptions, ExistingGatewayOptions, GATEWAY_LISTENERS, GatewayRef } from './gateway-ref';
-import { backendSchema } from './ingress-schemas';
+import { backendSchema, inPathAuthProxySchema } from './ingress-schemas';
 
 // The same access intent as NginxIngress, on the Gateway API (gateway.networking.k8s.io/v1,
 // standard channel). Facts that shape this file:
@@ -87,48 +86,12 @@ export interface GatewayApiIngressProps {
   readonly name?: string;
 }
 
-const authProxySchema = z
-  .custom<GatewayApiAuthProxy>(
-    (v) => typeof v === 'object' && v !== null && 'serviceName' in v && 'namespace' in v && 'port' in v,
-    problem(
-      'must be an auth gateway with serviceName, namespace and port',
-      'Pass the oauth2-proxy gateway of the portal (an OidcGateway with upstream).',
-    ),
-  )
-  .superRefine((proxy, ctx) => {
-    if (!isRecord(proxy)) {
-      return;
-    }
-    const upstream = proxy.identityUpstream;
-    if (upstream === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [],
-        message: problem(
-          'must sit in the request path: the routes only carry traffic to it',
-          'Standard Gateway API has no portable external-auth filter: run oauth2-proxy as a reverse proxy in front of the backend that sets the identity headers itself (OidcGateway upstream), or use NginxIngress.',
-        ),
-      });
-      return;
-    }
-    const expected = identityHeaderNames();
-    const given = Array.isArray(upstream.requestHeaders) ? upstream.requestHeaders : [];
-    const same =
-      given.length === expected.length &&
-      expected.every((name) =>
-        given.some((g) => typeof g === 'string' && g.toLowerCase() === name.toLowerCase()),
-      );
-    if (!same) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['identityUpstream', 'requestHeaders'],
-        message: problem(
-          'must be exactly the identity headers of the header contract',
-          `Have the gateway set ${expected.join(', ')} (identityHeaderNames()), no more and no fewer: Backstage trusts exactly these.`,
-        ),
-      });
-    }
-  });
+const authProxySchema = inPathAuthProxySchema<GatewayApiAuthProxy>({
+  shapeFix: 'Pass the oauth2-proxy gateway of the portal (an OidcGateway with upstream).',
+  notInPath: 'must sit in the request path: the routes only carry traffic to it',
+  notInPathFix:
+    'Standard Gateway API has no portable external-auth filter: run oauth2-proxy as a reverse proxy in front of the backend that sets the identity headers itself (OidcGateway upstream), or use NginxIngress.',
+});
 
 const gatewayApiSchema = z
   .strictObject({

@@ -1,5 +1,7 @@
 import * as z from 'zod';
 
+import { identityHeaderNames } from '../access/header-contract';
+import { isRecord } from '../core/objects';
 import { cidr, kubernetesName } from '../core/schemas';
 import { problem } from '../core/validation';
 import { TlsSource } from '../tls/tls-source';
@@ -170,3 +172,59 @@ export const rateLimitSchema = z.strictObject({
   ...rateShape,
   connections: z.number().int().min(1).optional(),
 });
+
+/** What a front door without auth subrequests says when its oauth2-proxy is not in the request path. */
+export interface InPathAuthProxyMessages {
+  /** The fix when the value is not an auth gateway at all. */
+  readonly shapeFix: string;
+  /** What is wrong when the gateway has no identity upstream. */
+  readonly notInPath: string;
+  /** How to fix that. */
+  readonly notInPathFix: string;
+}
+
+/**
+ * The oauth2-proxy a front door hands every request to when its data plane cannot make auth
+ * subrequests that pass the identity headers on (the F5 controller, the Gateway API): it
+ * must be in the request path (an identity upstream), and set exactly the header
+ * contract's identity headers, which Backstage trusts and nothing else sets.
+ */
+export function inPathAuthProxySchema<T>(messages: InPathAuthProxyMessages): z.ZodType<T> {
+  return z
+    .custom<T>(
+      (v) => typeof v === 'object' && v !== null && 'serviceName' in v && 'namespace' in v && 'port' in v,
+      problem('must be an auth gateway with serviceName, namespace and port', messages.shapeFix),
+    )
+    .superRefine((gateway, ctx) => {
+      if (!isRecord(gateway)) {
+        return;
+      }
+      const upstream = gateway.identityUpstream;
+      if (upstream === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [],
+          message: problem(messages.notInPath, messages.notInPathFix),
+        });
+        return;
+      }
+      const expected = identityHeaderNames();
+      const given =
+        isRecord(upstream) && Array.isArray(upstream.requestHeaders) ? upstream.requestHeaders : [];
+      const same =
+        given.length === expected.length &&
+        expected.every((name) =>
+          given.some((g) => typeof g === 'string' && g.toLowerCase() === name.toLowerCase()),
+        );
+      if (!same) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['identityUpstream', 'requestHeaders'],
+          message: problem(
+            'must be exactly the identity headers of the header contract',
+            `Have the gateway set ${expected.join(', ')} (identityHeaderNames()), no more and no fewer: Backstage trusts exactly these.`,
+          ),
+        });
+      }
+    });
+}
