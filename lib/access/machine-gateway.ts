@@ -4,10 +4,9 @@ import { contentHash } from '../core/hash';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { PeerSelector } from '../core/network';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
+import { restrictedPodSecurityContext } from '../core/pod-security';
 import { ContainerResources } from '../core/resources';
 import {
-  resourcesWithDefaults,
   spreadAcrossNodes,
   workloadDisruptionBudget,
   workloadMetadata,
@@ -24,6 +23,7 @@ import {
   machineEntryArgs,
   machineEntryNames,
 } from './machine-entry';
+import { oauth2ProxyContainerCommon } from './oauth2-proxy-container';
 
 /** @internal What {@link MachineGateway} is built from: the validated gateway props it needs. */
 export interface MachineGatewayProps {
@@ -110,25 +110,11 @@ export class MachineGateway extends Construct {
                     },
                   },
                 ],
-                port: [
-                  { name: 'http', containerPort: MACHINE_ENTRY_PORT, protocol: 'TCP' },
-                  { name: 'metrics', containerPort: MACHINE_ENTRY_METRICS_PORT, protocol: 'TCP' },
-                ],
-                readinessProbe: {
-                  httpGet: { path: '/ready', port: 'http' },
-                  periodSeconds: 10,
-                  timeoutSeconds: 3,
-                },
-                livenessProbe: {
-                  httpGet: { path: '/ping', port: 'http' },
-                  periodSeconds: 20,
-                  timeoutSeconds: 3,
-                },
-                resources: resourcesWithDefaults(props.resources, {
-                  requests: { cpu: '50m', memory: '64Mi' },
-                  limits: { cpu: '500m', memory: '128Mi' },
-                }),
-                securityContext: restrictedContainerSecurityContext(65532),
+                ...oauth2ProxyContainerCommon(
+                  MACHINE_ENTRY_PORT,
+                  MACHINE_ENTRY_METRICS_PORT,
+                  props.resources,
+                ),
                 volumeMount: [{ name: 'config', mountPath: '/etc/oauth2-proxy', readOnly: true }],
               },
             ],

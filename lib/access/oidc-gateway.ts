@@ -8,7 +8,7 @@ import { contentHash } from '../core/hash';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../core/network';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
+import { restrictedPodSecurityContext } from '../core/pod-security';
 import { ContainerResources } from '../core/resources';
 import {
   cidr,
@@ -23,7 +23,6 @@ import {
 import { nestedIssues, problem, validateProps } from '../core/validation';
 import {
   reloaderWiring,
-  resourcesWithDefaults,
   spreadAcrossNodes,
   workloadDisruptionBudget,
   workloadMetadata,
@@ -46,6 +45,7 @@ import {
 import { identityHeaderNames } from './header-contract';
 import { jwtClientOptions, MachineClient, machineClientIssues, machineClientsSchema } from './machine-client';
 import { MachineGateway } from './machine-gateway';
+import { oauth2ProxyContainerCommon } from './oauth2-proxy-container';
 import { OidcIssuer, oidcIssuerSchema } from './oidc-issuer';
 import { redisSessionStoreSchema, SessionStore } from './session-store';
 
@@ -709,25 +709,7 @@ export class OidcGateway extends Construct {
                 image: props.image ?? DEFAULT_IMAGES.oauth2Proxy,
                 args,
                 env: oauth2ProxyEnv(secrets),
-                port: [
-                  { name: 'http', containerPort: OAUTH2_PROXY_PORT, protocol: 'TCP' },
-                  { name: 'metrics', containerPort: OAUTH2_PROXY_METRICS_PORT, protocol: 'TCP' },
-                ],
-                readinessProbe: {
-                  httpGet: { path: '/ready', port: 'http' },
-                  periodSeconds: 10,
-                  timeoutSeconds: 3,
-                },
-                livenessProbe: {
-                  httpGet: { path: '/ping', port: 'http' },
-                  periodSeconds: 20,
-                  timeoutSeconds: 3,
-                },
-                resources: resourcesWithDefaults(props.resources, {
-                  requests: { cpu: '50m', memory: '64Mi' },
-                  limits: { cpu: '500m', memory: '128Mi' },
-                }),
-                securityContext: restrictedContainerSecurityContext(65532),
+                ...oauth2ProxyContainerCommon(OAUTH2_PROXY_PORT, OAUTH2_PROXY_METRICS_PORT, props.resources),
                 volumeMount: files.volumeMounts,
               },
             ],
