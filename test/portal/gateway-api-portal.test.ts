@@ -83,15 +83,17 @@ describe('BackstagePortal on the Gateway API', () => {
           ingress: { gateway: created, cors: {} },
         });
       });
-    expect(build).toThrow(
-      '[test/portal] ingress.cors: is not a known property, got {}. Check the spelling against the documented options.',
-    );
+    expectProblems(build, [
+      { where: 'test/portal', path: 'ingress.cors', says: ['is not a known property', 'got {}'] },
+    ]);
     const missing = () =>
       synth((stack) => {
         // @ts-expect-error the Gateway API flavour needs ingress.gateway
         new BackstagePortal(stack, 'portal', { ...portalProps(stack), ingressFlavour: 'gateway-api' });
       });
-    expect(missing).toThrow(/\[test\/portal\] ingress: /);
+    expect(problemsOf(missing)).toContainEqual(
+      expect.objectContaining({ where: 'test/portal', path: 'ingress' }),
+    );
   });
 
   it('runs oauth2-proxy in front of Backstage, setting exactly the identity headers of the contract and HSTS on what it proxies', () => {
