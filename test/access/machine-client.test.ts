@@ -11,7 +11,7 @@ import {
   SecretRef,
   SessionStore,
 } from '../../lib';
-import { errorOf, resourceAt, synth, variableSecret } from '../helpers';
+import { type ExpectedProblem, expectProblems, resourceAt, synth, variableSecret } from '../helpers';
 
 function gatewayProps(stack: TerraformStack, overrides: Record<string, unknown>): OidcGatewayProps {
   return {
@@ -32,10 +32,14 @@ function containerWith(overrides: (stack: TerraformStack) => Record<string, unkn
   return resourceAt(json, 'kubernetes_deployment_v1', 'gw/Deployment').spec.template.spec.container[0];
 }
 
-function gatewayErrors(overrides: (stack: TerraformStack) => Record<string, unknown>): string[] {
-  return errorOf(() =>
-    synth((stack) => new OidcGateway(stack, 'gw', gatewayProps(stack, overrides(stack)))),
-  ).split('\n');
+function expectGatewayProblems(
+  overrides: (stack: TerraformStack) => Record<string, unknown>,
+  expected: readonly ExpectedProblem[],
+) {
+  return expectProblems(
+    () => synth((stack) => new OidcGateway(stack, 'gw', gatewayProps(stack, overrides(stack)))),
+    expected,
+  );
 }
 
 const ciClient = (options: Partial<Parameters<typeof MachineClient.jwt>[0]> = {}) =>
@@ -107,14 +111,23 @@ describe('MachineClient', () => {
   });
 
   it('refuses an http issuer and a shared-secret (HS*) algorithm', () => {
-    expect(
-      gatewayErrors(() => ({
+    expectGatewayProblems(
+      () => ({
         machineClients: [ciClient({ issuerUrl: 'http://ci.example.com', algorithms: ['HS256'] })],
-      })),
-    ).toEqual([
-      '[test/gw] machineClients[0].issuerUrl: must be an https:// URL, got "http://ci.example.com". Identity and key material must come over TLS: use the https:// address of the endpoint.',
-      '[test/gw] machineClients[0].algorithms[0]: must be an asymmetric JWS algorithm, got "HS256". Use RS256, ES256, PS256 or EdDSA; shared-secret (HS*) tokens cannot be checked with a JWKS.',
-    ]);
+      }),
+      [
+        {
+          where: 'test/gw',
+          path: 'machineClients[0].issuerUrl',
+          says: ['must be an https:// URL', 'got "http://ci.example.com"'],
+        },
+        {
+          where: 'test/gw',
+          path: 'machineClients[0].algorithms[0]',
+          says: ['must be an asymmetric JWS algorithm', 'got "HS256"'],
+        },
+      ],
+    );
   });
 
   it('accepts the asymmetric algorithms', () => {
@@ -126,36 +139,41 @@ describe('MachineClient', () => {
   });
 
   it('refuses an empty audience', () => {
-    expect(gatewayErrors(() => ({ machineClients: [ciClient({ audience: '' })] }))).toEqual([
-      '[test/gw] machineClients[0].audience: must not be empty, got "". Set the audience your token issuer puts in "aud" for Backstage.',
-    ]);
+    expectGatewayProblems(
+      () => ({ machineClients: [ciClient({ audience: '' })] }),
+      [{ where: 'test/gw', path: 'machineClients[0].audience', says: ['must not be empty', 'got ""'] }],
+    );
   });
 
   it('refuses a plain string as a static token without echoing it', () => {
-    const message = errorOf(() =>
-      synth(
-        (stack) =>
-          new OidcGateway(
-            stack,
-            'gw',
-            gatewayProps(stack, {
-              machineClients: [
-                MachineClient.staticToken({ subject: 'ci-bot', token: 'static-token-literal-9' as any }),
-              ],
-            }),
-          ),
-      ),
+    const [problem] = expectGatewayProblems(
+      () => ({
+        machineClients: [
+          MachineClient.staticToken({ subject: 'ci-bot', token: 'static-token-literal-9' as any }),
+        ],
+      }),
+      [
+        {
+          where: 'test/gw',
+          path: 'machineClients[0].token',
+          says: [SECRET_REF_WHAT, 'got a plain value (hidden)', SECRET_REF_FIX],
+        },
+      ],
     );
-    expect(message).toBe(
-      `[test/gw] machineClients[0].token: ${SECRET_REF_WHAT}, got a plain value (hidden). ${SECRET_REF_FIX}`,
-    );
-    expect(message).not.toContain('static-token-literal-9');
+    expect(problem!.message).not.toContain('static-token-literal-9');
   });
 
   it('refuses something that is not a MachineClient', () => {
-    expect(gatewayErrors(() => ({ machineClients: [{ kind: 'jwt' }] }))).toEqual([
-      '[test/gw] machineClients[0]: must be a MachineClient, got {"kind":"jwt"}. Use MachineClient.jwt({...}) or MachineClient.staticToken({...}).',
-    ]);
+    expectGatewayProblems(
+      () => ({ machineClients: [{ kind: 'jwt' }] }),
+      [
+        {
+          where: 'test/gw',
+          path: 'machineClients[0]',
+          says: ['must be a MachineClient', 'got {"kind":"jwt"}'],
+        },
+      ],
+    );
   });
 });
 
@@ -190,111 +208,135 @@ describe('SessionStore', () => {
   });
 
   it('refuses a Redis URL with credentials and hides it', () => {
-    const message = errorOf(() =>
-      synth(
-        (stack) =>
-          new OidcGateway(
-            stack,
-            'gw',
-            gatewayProps(stack, {
-              sessionStore: SessionStore.redis({ url: 'redis://default:hunter2@redis:6379' }),
-            }),
-          ),
-      ),
+    const [problem] = expectGatewayProblems(
+      () => ({ sessionStore: SessionStore.redis({ url: 'redis://default:hunter2@redis:6379' }) }),
+      [
+        {
+          where: 'test/gw',
+          path: 'sessionStore.url',
+          says: [
+            'must be a redis:// or rediss:// URL without credentials',
+            'got a plain value (hidden)',
+            'Put the password in `password` as a SecretRef',
+          ],
+        },
+      ],
     );
-    expect(message).toBe(
-      '[test/gw] sessionStore.url: must be a redis:// or rediss:// URL without credentials, got a plain value (hidden). Put the password in `password` as a SecretRef; keep the URL to scheme, host and port.',
-    );
-    expect(message).not.toContain('hunter2');
+    expect(problem!.message).not.toContain('hunter2');
   });
 
   it('refuses a URL that is not redis:// or rediss://', () => {
-    expect(gatewayErrors(() => ({ sessionStore: SessionStore.redis({ url: 'http://redis:6379' }) }))).toEqual(
+    expectGatewayProblems(
+      () => ({ sessionStore: SessionStore.redis({ url: 'http://redis:6379' }) }),
       [
-        '[test/gw] sessionStore.url: must be a redis:// or rediss:// URL without credentials, got a plain value (hidden). Put the password in `password` as a SecretRef; keep the URL to scheme, host and port.',
+        {
+          where: 'test/gw',
+          path: 'sessionStore.url',
+          says: ['must be a redis:// or rediss:// URL without credentials', 'got a plain value (hidden)'],
+        },
       ],
     );
   });
 
   it('refuses a plain string as the Redis password without echoing it', () => {
-    const message = errorOf(() =>
-      synth(
-        (stack) =>
-          new OidcGateway(
-            stack,
-            'gw',
-            gatewayProps(stack, {
-              sessionStore: SessionStore.redis({
-                url: 'redis://redis:6379',
-                password: 'redis-password-literal' as any,
-              }),
-            }),
-          ),
-      ),
+    const [problem] = expectGatewayProblems(
+      () => ({
+        sessionStore: SessionStore.redis({
+          url: 'redis://redis:6379',
+          password: 'redis-password-literal' as any,
+        }),
+      }),
+      [
+        {
+          where: 'test/gw',
+          path: 'sessionStore.password',
+          says: [SECRET_REF_WHAT, 'got a plain value (hidden)', SECRET_REF_FIX],
+        },
+      ],
     );
-    expect(message).toBe(
-      `[test/gw] sessionStore.password: ${SECRET_REF_WHAT}, got a plain value (hidden). ${SECRET_REF_FIX}`,
-    );
-    expect(message).not.toContain('redis-password-literal');
+    expect(problem!.message).not.toContain('redis-password-literal');
   });
 
   it('refuses something that is not a SessionStore', () => {
-    expect(gatewayErrors(() => ({ sessionStore: { kind: 'redis' } }))).toEqual([
-      '[test/gw] sessionStore: must be a SessionStore, got {"kind":"redis"}. Use SessionStore.cookie() or SessionStore.redis({...}).',
-    ]);
+    expectGatewayProblems(
+      () => ({ sessionStore: { kind: 'redis' } }),
+      [{ where: 'test/gw', path: 'sessionStore', says: ['must be a SessionStore', 'got {"kind":"redis"}'] }],
+    );
   });
 });
 
 describe('MachineClient audience', () => {
   it('refuses the audience "backstage", which Backstage reserves for its own user tokens', () => {
-    const message = errorOf(() =>
-      synth(
-        (stack) =>
-          new Backstage(stack, 'bs', {
-            namespace: 'backstage',
-            host: 'backstage.example.com',
-            image: 'registry.example.com/backstage:1.0.0',
-            database: BackstageDatabase.sqliteInMemory(),
-            replicas: 1,
-            machineClients: [
-              MachineClient.jwt({
-                issuerUrl: 'https://ci.example.com',
-                audience: 'backstage',
-                jwksUrl: 'https://ci.example.com/jwks',
-              }),
-            ],
-          }),
-      ),
-    );
-    expect(message).toBe(
-      '[test/bs] machineClients[0].audience: must not be "backstage", got "backstage". Backstage reserves that audience for its own user tokens; use another, e.g. "backstage-machines".',
+    expectProblems(
+      () =>
+        synth(
+          (stack) =>
+            new Backstage(stack, 'bs', {
+              namespace: 'backstage',
+              host: 'backstage.example.com',
+              image: 'registry.example.com/backstage:1.0.0',
+              database: BackstageDatabase.sqliteInMemory(),
+              replicas: 1,
+              machineClients: [
+                MachineClient.jwt({
+                  issuerUrl: 'https://ci.example.com',
+                  audience: 'backstage',
+                  jwksUrl: 'https://ci.example.com/jwks',
+                }),
+              ],
+            }),
+        ),
+      [
+        {
+          where: 'test/bs',
+          path: 'machineClients[0].audience',
+          says: ['must not be "backstage"', 'got "backstage"', 'use another, e.g. "backstage-machines"'],
+        },
+      ],
     );
   });
 
   describe("against the people's access policy, which the gateway applies to machine tokens too", () => {
     it('refuses a client whose tokens carry no e-mail when the gateway restricts e-mail domains', () => {
-      expect(gatewayErrors(() => ({ machineClients: [ciClient({ emailDomain: undefined })] }))).toEqual([
-        '[test/gw] machineClients[0].emailDomain: must be one of access.emailDomains (example.com): the gateway checks machine tokens against them too, got nothing. If the tokens carry an e-mail claim, set emailDomain to its domain and list that domain in access.emailDomains. Tokens without one (GitHub Actions, GitLab CI, Kubernetes service accounts) cannot pass a gateway that restricts e-mail domains.',
-      ]);
+      expectGatewayProblems(
+        () => ({ machineClients: [ciClient({ emailDomain: undefined })] }),
+        [
+          {
+            where: 'test/gw',
+            path: 'machineClients[0].emailDomain',
+            says: ['must be one of access.emailDomains (example.com)', 'got nothing'],
+          },
+        ],
+      );
     });
 
     it('refuses an e-mail domain outside the allowed ones', () => {
-      expect(
-        gatewayErrors(() => ({ machineClients: [ciClient({ emailDomain: 'ci.example.org' })] }))[0],
-      ).toMatch(
-        /^\[test\/gw\] machineClients\[0\]\.emailDomain: must be one of access\.emailDomains \(example\.com\).*, got "ci\.example\.org"\./,
+      expectGatewayProblems(
+        () => ({ machineClients: [ciClient({ emailDomain: 'ci.example.org' })] }),
+        [
+          {
+            where: 'test/gw',
+            path: 'machineClients[0].emailDomain',
+            says: ['must be one of access.emailDomains (example.com)', 'got "ci.example.org"'],
+          },
+        ],
       );
     });
 
     it('refuses a client without one of the allowed groups when the gateway has group rules', () => {
-      expect(
-        gatewayErrors(() => ({
+      expectGatewayProblems(
+        () => ({
           access: { groups: ['portal-users'] },
           machineClients: [ciClient({ groups: ['ci'] })],
-        })),
-      ).toEqual([
-        '[test/gw] machineClients[0].groups: must include one of access.groups (portal-users): the gateway checks machine tokens against them too, got ["ci"]. List the groups the tokens carry in the groups claim; tokens without one of the allowed groups cannot pass the gateway.',
-      ]);
+        }),
+        [
+          {
+            where: 'test/gw',
+            path: 'machineClients[0].groups',
+            says: ['must include one of access.groups (portal-users)', 'got ["ci"]'],
+          },
+        ],
+      );
       expect(() =>
         containerWith(() => ({
           access: { groups: ['portal-users'] },

@@ -12,7 +12,15 @@ import {
   SessionStore,
 } from '../../lib';
 import type { TfJson } from '../helpers';
-import { errorOf, resourceAt, resourcesOf, synth, variableSecret } from '../helpers';
+import {
+  type ExpectedProblem,
+  expectProblems,
+  problemsOf,
+  resourceAt,
+  resourcesOf,
+  synth,
+  variableSecret,
+} from '../helpers';
 
 /** Minimal valid gateway props; override what a test is about. */
 function gatewayProps(stack: TerraformStack, overrides: Partial<OidcGatewayProps> = {}): OidcGatewayProps {
@@ -34,11 +42,16 @@ function synthGateway(overrides: (stack: TerraformStack) => Partial<OidcGatewayP
   return synth((stack) => new OidcGateway(stack, 'gw', gatewayProps(stack, overrides(stack))));
 }
 
-/** The error lines of a gateway with invalid props (`any`: tests pass what types forbid). */
-function gatewayErrors(overrides: (stack: TerraformStack) => Record<string, unknown>): string[] {
-  return errorOf(() =>
-    synth((stack) => new OidcGateway(stack, 'gw', { ...gatewayProps(stack), ...overrides(stack) } as any)),
-  ).split('\n');
+/** Synthesizes a gateway with invalid props (`any`: tests pass what types forbid). */
+const invalidGateway = (overrides: (stack: TerraformStack) => Record<string, unknown>) => () =>
+  synth((stack) => new OidcGateway(stack, 'gw', { ...gatewayProps(stack), ...overrides(stack) } as any));
+
+/** Asserts the problems a gateway with invalid props is refused with. */
+function gatewayProblems(
+  overrides: (stack: TerraformStack) => Record<string, unknown>,
+  expected: readonly ExpectedProblem[],
+) {
+  return expectProblems(invalidGateway(overrides), expected);
 }
 
 const deploymentOf = (json: ReturnType<typeof synth>) =>
@@ -413,24 +426,46 @@ describe('OidcGateway', () => {
 
   describe('validation', () => {
     it('refuses a host that is not a DNS name', () => {
-      expect(gatewayErrors(() => ({ host: 'https://backstage.example.com/' }))).toEqual([
-        '[test/gw] host: must be a fully qualified DNS name, got "https://backstage.example.com/". Use lower-case letters, digits, "-" and ".", with at least two labels and no scheme, port or path (e.g. "backstage.example.com").',
-      ]);
+      gatewayProblems(
+        () => ({ host: 'https://backstage.example.com/' }),
+        [
+          {
+            where: 'test/gw',
+            path: 'host',
+            says: ['must be a fully qualified DNS name', 'got "https://backstage.example.com/"'],
+          },
+        ],
+      );
     });
 
     it('refuses a client id with whitespace in it, as the portal does (it goes into the alpha config verbatim)', () => {
-      expect(gatewayErrors(() => ({ clientId: ' client-123' }))).toEqual([
-        '[test/gw] clientId: must not contain spaces, line breaks or control characters, got " client-123". Copy the client id again from the IdP app registration, without surrounding whitespace.',
-      ]);
-      expect(gatewayErrors(() => ({ clientId: '' }))).toEqual([
-        '[test/gw] clientId: must not be empty, got "". Copy the client id from the IdP app registration.',
-      ]);
+      gatewayProblems(
+        () => ({ clientId: ' client-123' }),
+        [
+          {
+            where: 'test/gw',
+            path: 'clientId',
+            says: ['must not contain spaces, line breaks or control characters', 'got " client-123"'],
+          },
+        ],
+      );
+      gatewayProblems(
+        () => ({ clientId: '' }),
+        [{ where: 'test/gw', path: 'clientId', says: ['must not be empty', 'got ""'] }],
+      );
     });
 
     it('refuses a cookie domain that does not cover the host', () => {
-      expect(gatewayErrors(() => ({ cookie: { domain: '.example.org' } }))).toEqual([
-        '[test/gw] cookie.domain: does not cover the host "backstage.example.com", got ".example.org". Use the host itself or one of its parent domains (e.g. ".example.com").',
-      ]);
+      gatewayProblems(
+        () => ({ cookie: { domain: '.example.org' } }),
+        [
+          {
+            where: 'test/gw',
+            path: 'cookie.domain',
+            says: ['does not cover the host "backstage.example.com"', 'got ".example.org"'],
+          },
+        ],
+      );
     });
 
     it('accepts a parent cookie domain with or without the leading dot', () => {
@@ -439,90 +474,165 @@ describe('OidcGateway', () => {
     });
 
     it('refuses a cookie refresh that is not shorter than the expiry', () => {
-      expect(gatewayErrors(() => ({ cookie: { refresh: '12h' } }))).toEqual([
-        '[test/gw] cookie.refresh: must be shorter than cookie.expire (12h), got "12h". A session must be refreshed before it expires: lower refresh or raise expire.',
-      ]);
+      gatewayProblems(
+        () => ({ cookie: { refresh: '12h' } }),
+        [
+          {
+            where: 'test/gw',
+            path: 'cookie.refresh',
+            says: ['must be shorter than cookie.expire (12h)', 'got "12h"'],
+          },
+        ],
+      );
     });
 
     it('shows the refresh in effect when a short expiry meets the default refresh', () => {
       // Only expire is set; the default refresh of 30m is what is too long.
-      expect(gatewayErrors(() => ({ cookie: { expire: '10m' } }))).toEqual([
-        '[test/gw] cookie.refresh: must be shorter than cookie.expire (10m), got "30m". A session must be refreshed before it expires: lower refresh or raise expire.',
-      ]);
+      gatewayProblems(
+        () => ({ cookie: { expire: '10m' } }),
+        [
+          {
+            where: 'test/gw',
+            path: 'cookie.refresh',
+            says: ['must be shorter than cookie.expire (10m)', 'got "30m"'],
+          },
+        ],
+      );
     });
 
     it('refuses a cookie name nginx cannot read and an unknown SameSite value', () => {
-      expect(gatewayErrors(() => ({ cookie: { name: 'portal-session', sameSite: 'None' } }))).toEqual([
-        '[test/gw] cookie.name: must be a cookie name of letters, digits and "_", got "portal-session". nginx reads cookies as $cookie_<name>, so "-" and other characters cannot be used.',
-        '[test/gw] cookie.sameSite: must be "lax", "strict" or "none", got "None". Keep "lax" unless you know why not.',
-      ]);
+      gatewayProblems(
+        () => ({ cookie: { name: 'portal-session', sameSite: 'None' } }),
+        [
+          {
+            where: 'test/gw',
+            path: 'cookie.name',
+            says: ['must be a cookie name of letters, digits and "_"', 'got "portal-session"'],
+          },
+          {
+            where: 'test/gw',
+            path: 'cookie.sameSite',
+            says: ['must be "lax", "strict" or "none"', 'got "None"'],
+          },
+        ],
+      );
     });
 
     it('refuses an access policy without any rule', () => {
-      expect(gatewayErrors(() => ({ access: {} }))).toEqual([
-        '[test/gw] access: needs at least one access rule, got {}. Set emailDomains or groups; to let anyone with an account at the issuer in, set allowAnyAuthenticatedUser: true explicitly.',
-      ]);
+      gatewayProblems(
+        () => ({ access: {} }),
+        [
+          {
+            where: 'test/gw',
+            path: 'access',
+            says: [
+              'needs at least one access rule',
+              'got {}',
+              'set allowAnyAuthenticatedUser: true explicitly',
+            ],
+          },
+        ],
+      );
     });
 
     it('refuses "*" as an e-mail domain', () => {
-      expect(gatewayErrors(() => ({ access: { emailDomains: ['*'] } }))).toEqual([
-        '[test/gw] access.emailDomains: must not contain "*", got ["*"]. Use allowAnyAuthenticatedUser: true to say explicitly that any account may sign in.',
-      ]);
+      gatewayProblems(
+        () => ({ access: { emailDomains: ['*'] } }),
+        [
+          {
+            where: 'test/gw',
+            path: 'access.emailDomains',
+            says: ['must not contain "*"', 'got ["*"]', 'Use allowAnyAuthenticatedUser: true'],
+          },
+        ],
+      );
     });
 
     it('refuses allowAnyAuthenticatedUser together with rules', () => {
-      expect(
-        gatewayErrors(() => ({ access: { emailDomains: ['example.com'], allowAnyAuthenticatedUser: true } })),
-      ).toEqual([
-        '[test/gw] access.allowAnyAuthenticatedUser: contradicts the emailDomains/groups rules, got true. Remove allowAnyAuthenticatedUser or the rules.',
-      ]);
+      gatewayProblems(
+        () => ({ access: { emailDomains: ['example.com'], allowAnyAuthenticatedUser: true } }),
+        [
+          {
+            where: 'test/gw',
+            path: 'access.allowAnyAuthenticatedUser',
+            says: ['contradicts the emailDomains/groups rules', 'got true'],
+          },
+        ],
+      );
     });
 
     it('refuses an upper-case e-mail domain', () => {
-      expect(gatewayErrors(() => ({ access: { emailDomains: ['Example.com'] } }))).toEqual([
-        '[test/gw] access.emailDomains[0]: must be a domain name such as "example.com", got "Example.com". Write the part after "@" in lower case; use allowAnyAuthenticatedUser instead of "*".',
-      ]);
+      gatewayProblems(
+        () => ({ access: { emailDomains: ['Example.com'] } }),
+        [
+          {
+            where: 'test/gw',
+            path: 'access.emailDomains[0]',
+            says: ['must be a domain name such as "example.com"', 'got "Example.com"'],
+          },
+        ],
+      );
     });
 
     it('refuses a latest or untagged image', () => {
-      const fix =
-        'Append a release tag (e.g. ":1.2.3") or a digest ("@sha256:<64 hex>") so every environment runs the same build.';
-      expect(gatewayErrors(() => ({ image: 'oauth2-proxy/oauth2-proxy:latest' }))).toEqual([
-        `[test/gw] image: must be pinned to a version tag or a digest, not "latest" or untagged, got "oauth2-proxy/oauth2-proxy:latest". ${fix}`,
-      ]);
-      expect(gatewayErrors(() => ({ image: 'registry.example.com:5000/oauth2-proxy' }))).toEqual([
-        `[test/gw] image: must be pinned to a version tag or a digest, not "latest" or untagged, got "registry.example.com:5000/oauth2-proxy". ${fix}`,
-      ]);
+      gatewayProblems(
+        () => ({ image: 'oauth2-proxy/oauth2-proxy:latest' }),
+        [
+          {
+            where: 'test/gw',
+            path: 'image',
+            says: [
+              'must be pinned to a version tag or a digest, not "latest" or untagged',
+              'got "oauth2-proxy/oauth2-proxy:latest"',
+            ],
+          },
+        ],
+      );
+      gatewayProblems(
+        () => ({ image: 'registry.example.com:5000/oauth2-proxy' }),
+        [
+          {
+            where: 'test/gw',
+            path: 'image',
+            says: [
+              'must be pinned to a version tag or a digest, not "latest" or untagged',
+              'got "registry.example.com:5000/oauth2-proxy"',
+            ],
+          },
+        ],
+      );
     });
 
     it('refuses invalid Kubernetes names', () => {
-      const fix =
-        'Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.';
-      expect(gatewayErrors(() => ({ namespace: 'Back_Stage', name: 'oauth2-proxy-' }))).toEqual([
-        `[test/gw] namespace: must be a valid Kubernetes name (RFC 1123 label), got "Back_Stage". ${fix}`,
-        `[test/gw] name: must be a valid Kubernetes name (RFC 1123 label), got "oauth2-proxy-". ${fix}`,
-      ]);
+      gatewayProblems(
+        () => ({ namespace: 'Back_Stage', name: 'oauth2-proxy-' }),
+        [
+          {
+            where: 'test/gw',
+            path: 'namespace',
+            says: ['must be a valid Kubernetes name (RFC 1123 label)', 'got "Back_Stage"'],
+          },
+          {
+            where: 'test/gw',
+            path: 'name',
+            says: ['must be a valid Kubernetes name (RFC 1123 label)', 'got "oauth2-proxy-"'],
+          },
+        ],
+      );
     });
 
     it('refuses plain strings as secrets without echoing them', () => {
-      const message = errorOf(() =>
-        synth(
-          (stack) =>
-            new OidcGateway(stack, 'gw', {
-              ...gatewayProps(stack),
-              clientSecret: 'client-secret-literal-1' as any,
-              cookieSecret: 'cookie-secret-literal-2' as any,
-            }),
-        ),
-      );
-      const fix =
-        'Use SecretRef.fromSecret(name, key), SecretRef.fromVariable(sensitiveVariable) or SecretRef.fromExternalSecret({...}).';
+      const fix = 'Use SecretRef.fromSecret(name, key), SecretRef.fromVariable(sensitiveVariable)';
       const what =
         'must be a SecretRef, not a plain value: a literal would be written into the synthesized Terraform JSON';
-      expect(message.split('\n')).toEqual([
-        `[test/gw] clientSecret: ${what}, got a plain value (hidden). ${fix}`,
-        `[test/gw] cookieSecret: ${what}, got a plain value (hidden). ${fix}`,
-      ]);
+      const problems = gatewayProblems(
+        () => ({ clientSecret: 'client-secret-literal-1', cookieSecret: 'cookie-secret-literal-2' }),
+        [
+          { where: 'test/gw', path: 'clientSecret', says: [what, 'got a plain value (hidden)', fix] },
+          { where: 'test/gw', path: 'cookieSecret', says: [what, 'got a plain value (hidden)', fix] },
+        ],
+      );
+      const message = problems.map((p) => p.message).join('\n');
       expect(message).not.toContain('client-secret-literal-1');
       expect(message).not.toContain('cookie-secret-literal-2');
     });
@@ -536,49 +646,70 @@ describe('OidcGateway', () => {
         { name: 'Strict-Transport-Security', values: [{ secretSource: { value: 'max-age=31536000' } }] },
       ]);
       expect(alphaConfigOf(synthGateway(() => ({ upstream }))).injectResponseHeaders).toBeUndefined();
-      expect(gatewayErrors(() => ({ hsts: {} }))).toEqual([
-        '[test/gw] hsts: only works when oauth2-proxy is in the request path (upstream), got {}. In auth-url mode the ingress controller answers the browser and sends HSTS (IngressNginxController hsts): leave it out here.',
-      ]);
-      expect(
-        gatewayErrors(() => ({
+      gatewayProblems(
+        () => ({ hsts: {} }),
+        [
+          {
+            where: 'test/gw',
+            path: 'hsts',
+            says: ['only works when oauth2-proxy is in the request path (upstream)', 'got {}'],
+          },
+        ],
+      );
+      gatewayProblems(
+        () => ({
           upstream,
           hsts: { maxAgeSeconds: 3600 },
           dataPlaneSourceRanges: ['10.0.0.0/33'],
-        })),
-      ).toEqual([
-        expect.stringMatching(/^\[test\/gw\] dataPlaneSourceRanges\[0\]: .*got "10\.0\.0\.0\/33"/),
-        '[test/gw] hsts.maxAgeSeconds: must be at least one day (86400), got 3600. Browsers forget a short HSTS policy between visits; use 31536000 (one year).',
-      ]);
+        }),
+        [
+          { where: 'test/gw', path: 'dataPlaneSourceRanges[0]', says: 'got "10.0.0.0/33"' },
+          {
+            where: 'test/gw',
+            path: 'hsts.maxAgeSeconds',
+            says: ['must be at least one day (86400)', 'got 3600', 'use 31536000 (one year)'],
+          },
+        ],
+      );
     });
 
     it('reports a misspelled prop', () => {
-      expect(gatewayErrors(() => ({ replica: 3 }))).toEqual([
-        '[test/gw] replica: is not a known property, got 3. Check the spelling against the documented props.',
-      ]);
+      gatewayProblems(
+        () => ({ replica: 3 }),
+        [{ where: 'test/gw', path: 'replica', says: ['is not a known property', 'got 3'] }],
+      );
     });
 
     it('refuses zero replicas and an empty controller selector', () => {
-      expect(gatewayErrors(() => ({ replicas: 0, ingressController: { namespaceLabels: {} } }))).toEqual([
-        '[test/gw] replicas: replicas must be at least 1, got 0. Use a value of 1 or more.',
-        '[test/gw] ingressController.namespaceLabels: must select at least one label, got {}. An empty selector admits every namespace; name the ingress controller\'s namespace, e.g. {"kubernetes.io/metadata.name": "ingress-nginx"}.',
-      ]);
+      gatewayProblems(
+        () => ({ replicas: 0, ingressController: { namespaceLabels: {} } }),
+        [
+          { where: 'test/gw', path: 'replicas', says: ['replicas must be at least 1', 'got 0'] },
+          {
+            where: 'test/gw',
+            path: 'ingressController.namespaceLabels',
+            says: ['must select at least one label', 'got {}'],
+          },
+        ],
+      );
     });
 
     it('reports several problems in one error, one line each', () => {
-      const lines = gatewayErrors(() => ({
-        namespace: 'Backstage',
-        host: 'not a host',
-        image: 'oauth2-proxy/oauth2-proxy:latest',
-        cookie: { refresh: '13h' },
-      }));
-      expect(lines).toHaveLength(4);
-      expect(lines.map((l) => l.slice(0, l.indexOf(':')))).toEqual([
-        '[test/gw] namespace',
-        '[test/gw] host',
-        '[test/gw] image',
-        '[test/gw] cookie.refresh',
+      const problems = problemsOf(
+        invalidGateway(() => ({
+          namespace: 'Backstage',
+          host: 'not a host',
+          image: 'oauth2-proxy/oauth2-proxy:latest',
+          cookie: { refresh: '13h' },
+        })),
+      );
+      expect(problems.map((p) => [p.where, p.path])).toEqual([
+        ['test/gw', 'namespace'],
+        ['test/gw', 'host'],
+        ['test/gw', 'image'],
+        ['test/gw', 'cookie.refresh'],
       ]);
-      expect(lines.every((l) => l.startsWith('[test/gw] '))).toBe(true);
+      expect(problems.every((p) => p.message.startsWith('[test/gw] '))).toBe(true);
     });
 
     it('accepts allowAnyAuthenticatedUser: true as the only rule', () => {

@@ -5,7 +5,15 @@ import { TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 
 import { OidcGateway, OidcGatewayProps, SecretRef, SessionStore } from '../../lib';
-import { errorOf, gatewayProps, resourceAt, synth, TfJson, variableSecret } from '../helpers';
+import {
+  type ExpectedProblem,
+  expectProblems,
+  gatewayProps,
+  resourceAt,
+  synth,
+  TfJson,
+  variableSecret,
+} from '../helpers';
 
 const propsWith = (stack: TerraformStack, sessionStore: SessionStore): OidcGatewayProps =>
   gatewayProps({ cookieSecret: variableSecret(stack, 'cookie_secret'), sessionStore });
@@ -14,8 +22,8 @@ const synthWith = (store: (stack: TerraformStack) => SessionStore): TfJson =>
   synth((stack) => new OidcGateway(stack, 'gw', propsWith(stack, store(stack))));
 const podOf = (json: TfJson) =>
   resourceAt(json, 'kubernetes_deployment_v1', 'gw/Deployment').spec.template.spec;
-const errorsWith = (store: SessionStore) =>
-  errorOf(() => synth((stack) => new OidcGateway(stack, 'gw', propsWith(stack, store)))).split('\n');
+const problemsWith = (store: SessionStore, expected: readonly ExpectedProblem[]) =>
+  expectProblems(() => synth((stack) => new OidcGateway(stack, 'gw', propsWith(stack, store))), expected);
 
 describe('SessionStore.redis with a CA', () => {
   it('mounts the CA from its Secret and passes it as --redis-ca-path, right after the connection URL', () => {
@@ -98,25 +106,38 @@ describe('SessionStore.redis with a CA', () => {
   });
 
   it('refuses a CA with a redis:// URL: nothing would verify the connection', () => {
-    expect(
-      errorsWith(
-        SessionStore.redis({
-          url: 'redis://redis.backstage.svc:6379',
-          ca: SecretRef.fromSecret('redis-ca', 'ca.crt'),
-        }),
-      ),
-    ).toEqual([
-      '[test/gw] sessionStore.ca: needs a rediss:// URL: a CA only verifies a TLS connection, and redis:// connects in clear text, got a SecretRef. Use rediss://host:port if the server speaks TLS, or leave ca out.',
-    ]);
+    problemsWith(
+      SessionStore.redis({
+        url: 'redis://redis.backstage.svc:6379',
+        ca: SecretRef.fromSecret('redis-ca', 'ca.crt'),
+      }),
+      [
+        {
+          where: 'test/gw',
+          path: 'sessionStore.ca',
+          says: [
+            'needs a rediss:// URL: a CA only verifies a TLS connection, and redis:// connects in clear text',
+            'got a SecretRef',
+            'leave ca out',
+          ],
+        },
+      ],
+    );
   });
 
   it('refuses a CA that is not a SecretRef', () => {
-    expect(
-      errorsWith(
-        SessionStore.redis({ url: 'rediss://redis:6380', ca: '-----BEGIN CERTIFICATE-----' as never }),
-      ),
-    ).toEqual([
-      '[test/gw] sessionStore.ca: must be a SecretRef, not a plain value: a literal would be written into the synthesized Terraform JSON, got a plain value (hidden). Use SecretRef.fromSecret(name, key), SecretRef.fromVariable(sensitiveVariable) or SecretRef.fromExternalSecret({...}).',
-    ]);
+    problemsWith(
+      SessionStore.redis({ url: 'rediss://redis:6380', ca: '-----BEGIN CERTIFICATE-----' as never }),
+      [
+        {
+          where: 'test/gw',
+          path: 'sessionStore.ca',
+          says: [
+            'must be a SecretRef, not a plain value: a literal would be written into the synthesized Terraform JSON',
+            'got a plain value (hidden)',
+          ],
+        },
+      ],
+    );
   });
 });

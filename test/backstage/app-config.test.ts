@@ -11,7 +11,7 @@ import {
   SecretRef,
 } from '../../lib';
 import { findLiteralSecrets } from '../../lib/backstage/app-config';
-import { errorOf, resourceAt, synth, type TfJson, variableSecret } from '../helpers';
+import { expectProblems, resourceAt, synth, type TfJson, variableSecret } from '../helpers';
 
 const ORIGIN = 'https://backstage.example.com';
 
@@ -278,35 +278,54 @@ describe('Backstage app-config', () => {
     });
 
     it('refuses a literal secret and does not echo it', () => {
-      const message = errorOf(() =>
-        synthBackstage({
-          appConfig: { integrations: { github: [{ host: 'github.com', token: 'ghp_x1234567890abcdef' }] } },
-        }),
+      const [problem] = expectProblems(
+        () =>
+          synthBackstage({
+            appConfig: { integrations: { github: [{ host: 'github.com', token: 'ghp_x1234567890abcdef' }] } },
+          }),
+        [
+          {
+            where: 'test/bs',
+            path: 'appConfig.integrations.github[0].token',
+            says: [
+              'looks like a literal secret in the app-config',
+              'got a plain value (hidden)',
+              'Write "${MY_SECRET}" here and pass secretEnv',
+            ],
+          },
+        ],
       );
-      expect(message).toBe(
-        '[test/bs] appConfig.integrations.github[0].token: looks like a literal secret in the app-config, got a plain value (hidden). Write "${MY_SECRET}" here and pass secretEnv: { MY_SECRET: SecretRef.fromSecret(...) } (or fromVariable / fromExternalSecret).',
-      );
-      expect(message).not.toContain('ghp_x1234567890abcdef');
+      expect(problem!.message).not.toContain('ghp_x1234567890abcdef');
     });
 
     it('reports every literal secret on its own line', () => {
-      const message = errorOf(() =>
-        synthBackstage({
-          appConfig: {
-            auth: { providers: { github: { production: { clientSecret: 's3cr3t-value' } } } },
-            techdocs: {
-              publisher: {
-                awsS3: { credentials: { secretAccessKey: '${AWS_SECRET}', accessKeyId: 'AKIA' } },
+      const problems = expectProblems(
+        () =>
+          synthBackstage({
+            appConfig: {
+              auth: { providers: { github: { production: { clientSecret: 's3cr3t-value' } } } },
+              techdocs: {
+                publisher: {
+                  awsS3: { credentials: { secretAccessKey: '${AWS_SECRET}', accessKeyId: 'AKIA' } },
+                },
               },
+              catalog: { providers: { backstageOpenapi: { apiKey: 'k-abcdef' } } },
             },
-            catalog: { providers: { backstageOpenapi: { apiKey: 'k-abcdef' } } },
+          }),
+        [
+          {
+            where: 'test/bs',
+            path: 'appConfig.auth.providers.github.production.clientSecret',
+            says: 'looks like a literal secret in the app-config',
           },
-        }),
+          {
+            where: 'test/bs',
+            path: 'appConfig.catalog.providers.backstageOpenapi.apiKey',
+            says: 'looks like a literal secret in the app-config',
+          },
+        ],
       );
-      expect(message.split('\n').map((line) => line.slice(0, line.indexOf(':', 10)))).toEqual([
-        '[test/bs] appConfig.auth.providers.github.production.clientSecret',
-        '[test/bs] appConfig.catalog.providers.backstageOpenapi.apiKey',
-      ]);
+      const message = problems.map((p) => p.message).join('\n');
       expect(message).not.toContain('s3cr3t-value');
       expect(message).not.toContain('k-abcdef');
     });

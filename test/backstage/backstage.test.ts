@@ -2,7 +2,15 @@ import { TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 
 import { Backstage, BackstageDatabase, BackstageProps, PropsValidationError, SecretRef } from '../../lib';
-import { errorOf, resourceAt, resourcesOf, synth, variableSecret } from '../helpers';
+import {
+  type ExpectedProblem,
+  expectProblems,
+  problemsOf,
+  resourceAt,
+  resourcesOf,
+  synth,
+  variableSecret,
+} from '../helpers';
 
 const IMAGE = 'registry.example.com/platform/backstage:1.4.2';
 
@@ -35,12 +43,17 @@ const deploymentOf = (json: ReturnType<typeof synth>) =>
 const containerOf = (json: ReturnType<typeof synth>) => deploymentOf(json).spec.template.spec.container[0];
 const envOf = (json: ReturnType<typeof synth>): any[] => containerOf(json).env;
 
-/** Runs the constructor and returns its validation problems (one per line). */
-function problemsOf(
+/** Asserts the validation problems the constructor refuses `overrides` with. */
+function backstageProblems(
   overrides: Partial<BackstageProps> | ((stack: TerraformStack) => Partial<BackstageProps>),
-): string[] {
-  return errorOf(() => synthBackstage(overrides)).split('\n');
+  expected: readonly ExpectedProblem[],
+) {
+  return expectProblems(() => synthBackstage(overrides), expected);
 }
+
+/** The problems as "path: message" pairs, for tests that look for some of several problems. */
+const problemLines = (overrides: Partial<BackstageProps>) =>
+  problemsOf(() => synthBackstage(overrides)).map((p) => ({ path: p.path, message: p.message }));
 
 describe('Backstage', () => {
   describe('Deployment', () => {
@@ -393,14 +406,28 @@ describe('Backstage', () => {
 
   describe('validation', () => {
     it('refuses the "latest" tag', () => {
-      expect(problemsOf({ image: 'registry.example.com/backstage:latest' })).toEqual([
-        '[test/bs] image: must be pinned to a version tag or a digest, not "latest" or untagged, got "registry.example.com/backstage:latest". Append a release tag (e.g. ":1.2.3") or a digest ("@sha256:<64 hex>") so every environment runs the same build.',
+      backstageProblems({ image: 'registry.example.com/backstage:latest' }, [
+        {
+          where: 'test/bs',
+          path: 'image',
+          says: [
+            'must be pinned to a version tag or a digest, not "latest" or untagged',
+            'got "registry.example.com/backstage:latest"',
+          ],
+        },
       ]);
     });
 
     it('refuses an untagged image, even from a registry with a port', () => {
-      expect(problemsOf({ image: 'localhost:5000/backstage' })).toEqual([
-        '[test/bs] image: must be pinned to a version tag or a digest, not "latest" or untagged, got "localhost:5000/backstage". Append a release tag (e.g. ":1.2.3") or a digest ("@sha256:<64 hex>") so every environment runs the same build.',
+      backstageProblems({ image: 'localhost:5000/backstage' }, [
+        {
+          where: 'test/bs',
+          path: 'image',
+          says: [
+            'must be pinned to a version tag or a digest, not "latest" or untagged',
+            'got "localhost:5000/backstage"',
+          ],
+        },
       ]);
     });
 
@@ -413,38 +440,63 @@ describe('Backstage', () => {
     });
 
     it('refuses a host that is not a DNS name', () => {
-      expect(problemsOf({ host: 'https://Backstage.example.com/' })).toEqual([
-        '[test/bs] host: must be a fully qualified DNS name, got "https://Backstage.example.com/". Use lower-case letters, digits, "-" and ".", with at least two labels and no scheme, port or path (e.g. "backstage.example.com").',
+      backstageProblems({ host: 'https://Backstage.example.com/' }, [
+        {
+          where: 'test/bs',
+          path: 'host',
+          says: ['must be a fully qualified DNS name', 'got "https://Backstage.example.com/"'],
+        },
       ]);
     });
 
     it('refuses invalid namespace and name', () => {
-      expect(problemsOf({ namespace: 'Team_A', name: 'backstage-' })).toEqual([
-        '[test/bs] namespace: must be a valid Kubernetes name (RFC 1123 label), got "Team_A". Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.',
-        '[test/bs] name: must be a valid Kubernetes name (RFC 1123 label), got "backstage-". Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.',
+      backstageProblems({ namespace: 'Team_A', name: 'backstage-' }, [
+        {
+          where: 'test/bs',
+          path: 'namespace',
+          says: ['must be a valid Kubernetes name (RFC 1123 label)', 'got "Team_A"'],
+        },
+        {
+          where: 'test/bs',
+          path: 'name',
+          says: ['must be a valid Kubernetes name (RFC 1123 label)', 'got "backstage-"'],
+        },
       ]);
     });
 
     it('refuses more than one replica with an in-memory SQLite database', () => {
-      expect(problemsOf({ database: BackstageDatabase.sqliteInMemory(), replicas: 3 })).toEqual([
-        '[test/bs] replicas: must be 1 with an in-memory SQLite database (every pod would have its own data), got 3. Set replicas: 1 for a throwaway environment, or use BackstageDatabase.inCluster({...}) or .external({...}).',
+      backstageProblems({ database: BackstageDatabase.sqliteInMemory(), replicas: 3 }, [
+        {
+          where: 'test/bs',
+          path: 'replicas',
+          says: ['must be 1 with an in-memory SQLite database (every pod would have its own data)', 'got 3'],
+        },
       ]);
     });
 
     it('refuses the default of 2 replicas with an in-memory SQLite database', () => {
-      const [line] = problemsOf({ database: BackstageDatabase.sqliteInMemory() });
-      expect(line).toMatch(/^\[test\/bs\] replicas: must be 1 with an in-memory SQLite database/);
+      const [problem] = problemsOf(() => synthBackstage({ database: BackstageDatabase.sqliteInMemory() }));
+      expect(problem).toMatchObject({ where: 'test/bs', path: 'replicas' });
+      expect(problem!.message).toContain('must be 1 with an in-memory SQLite database');
     });
 
     it('refuses autoscaling with an in-memory SQLite database', () => {
-      expect(
-        problemsOf({
+      backstageProblems(
+        {
           database: BackstageDatabase.sqliteInMemory(),
           autoscaling: { minReplicas: 1, maxReplicas: 3 },
-        }),
-      ).toEqual([
-        '[test/bs] autoscaling: must be 1 with an in-memory SQLite database (every pod would have its own data), got {"minReplicas":1,"maxReplicas":3}. Set replicas: 1 for a throwaway environment, or use BackstageDatabase.inCluster({...}) or .external({...}).',
-      ]);
+        },
+        [
+          {
+            where: 'test/bs',
+            path: 'autoscaling',
+            says: [
+              'must be 1 with an in-memory SQLite database (every pod would have its own data)',
+              'got {"minReplicas":1,"maxReplicas":3}',
+            ],
+          },
+        ],
+      );
     });
 
     it('accepts one replica with an in-memory SQLite database', () => {
@@ -453,8 +505,12 @@ describe('Backstage', () => {
     });
 
     it('refuses autoscaling with maxReplicas below minReplicas', () => {
-      expect(problemsOf({ autoscaling: { minReplicas: 4, maxReplicas: 2 } })).toEqual([
-        '[test/bs] autoscaling: maxReplicas must not be below minReplicas, got {"minReplicas":4,"maxReplicas":2}. Raise maxReplicas or lower minReplicas.',
+      backstageProblems({ autoscaling: { minReplicas: 4, maxReplicas: 2 } }, [
+        {
+          where: 'test/bs',
+          path: 'autoscaling',
+          says: ['maxReplicas must not be below minReplicas', 'got {"minReplicas":4,"maxReplicas":2}'],
+        },
       ]);
     });
 
@@ -465,88 +521,139 @@ describe('Backstage', () => {
         maxReplicas: 6,
         targetCpuUtilizationPercent: 60,
       } as unknown as BackstageProps['autoscaling'];
-      expect(problemsOf({ autoscaling: old })).toEqual([
-        "[test/bs] autoscaling.targetCpuUtilizationPercent: was renamed to targetCPUUtilizationPercentage, got 60. Rename the key to targetCPUUtilizationPercentage (Kubernetes' spelling); the value stays the same.",
+      backstageProblems({ autoscaling: old }, [
+        {
+          where: 'test/bs',
+          path: 'autoscaling.targetCpuUtilizationPercent',
+          says: ['was renamed to targetCPUUtilizationPercentage', 'got 60'],
+        },
       ]);
     });
 
     it('refuses a CPU target outside 10..100', () => {
-      expect(
-        problemsOf({ autoscaling: { minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 5 } }),
-      ).toEqual([
-        '[test/bs] autoscaling.targetCPUUtilizationPercentage: must be at least 10, got 5. Use 10 or more.',
-      ]);
+      backstageProblems(
+        { autoscaling: { minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 5 } },
+        [
+          {
+            where: 'test/bs',
+            path: 'autoscaling.targetCPUUtilizationPercentage',
+            says: ['must be at least 10', 'got 5'],
+          },
+        ],
+      );
     });
 
     it('refuses replicas outside the autoscaling bounds (the autoscaler would override them)', () => {
-      expect(problemsOf({ replicas: 8, autoscaling: { minReplicas: 2, maxReplicas: 6 } })).toEqual([
-        "[test/bs] replicas: must lie within autoscaling's 2..6, got 8. With autoscaling the autoscaler sets the replica count: leave replicas out, or change the autoscaling bounds.",
+      backstageProblems({ replicas: 8, autoscaling: { minReplicas: 2, maxReplicas: 6 } }, [
+        {
+          where: 'test/bs',
+          path: 'replicas',
+          says: ["must lie within autoscaling's 2..6", 'got 8', 'leave replicas out'],
+        },
       ]);
     });
 
     it('refuses a plain env var named like a secret without echoing its value', () => {
-      const message = errorOf(() => synthBackstage({ env: { GITHUB_TOKEN: 'ghp_plainTextValue123' } }));
-      expect(message).toBe(
-        '[test/bs] env.GITHUB_TOKEN: names a secret but is a plain value, got a plain value (hidden). Move it to secretEnv: { GITHUB_TOKEN: SecretRef.fromSecret(...) } so the value stays out of the synthesized JSON.',
-      );
-      expect(message).not.toContain('ghp_plainTextValue123');
+      const [problem] = backstageProblems({ env: { GITHUB_TOKEN: 'ghp_plainTextValue123' } }, [
+        {
+          where: 'test/bs',
+          path: 'env.GITHUB_TOKEN',
+          says: [
+            'names a secret but is a plain value',
+            'got a plain value (hidden)',
+            'Move it to secretEnv: { GITHUB_TOKEN: SecretRef.fromSecret(...) }',
+          ],
+        },
+      ]);
+      expect(problem!.message).not.toContain('ghp_plainTextValue123');
     });
 
     it('refuses a plain string in secretEnv with a pointer to SecretRef, without echoing it', () => {
-      const message = errorOf(() =>
-        synthBackstage({ secretEnv: { GITHUB_TOKEN: 'ghp_plainTextValue123' as unknown as SecretRef } }),
+      const [problem] = backstageProblems(
+        { secretEnv: { GITHUB_TOKEN: 'ghp_plainTextValue123' as unknown as SecretRef } },
+        [
+          {
+            where: 'test/bs',
+            path: 'secretEnv.GITHUB_TOKEN',
+            says: [
+              'must be a SecretRef, not a plain value: a literal would be written into the synthesized Terraform JSON',
+              'got a plain value (hidden)',
+              'Use SecretRef.fromSecret(name, key)',
+            ],
+          },
+        ],
       );
-      expect(message).toBe(
-        '[test/bs] secretEnv.GITHUB_TOKEN: must be a SecretRef, not a plain value: a literal would be written into the synthesized Terraform JSON, got a plain value (hidden). Use SecretRef.fromSecret(name, key), SecretRef.fromVariable(sensitiveVariable) or SecretRef.fromExternalSecret({...}).',
-      );
-      expect(message).not.toContain('ghp_plainTextValue123');
+      expect(problem!.message).not.toContain('ghp_plainTextValue123');
     });
 
     it('refuses env names the construct sets itself', () => {
-      expect(
-        problemsOf({
+      backstageProblems(
+        {
           env: { NODE_OPTIONS: '--inspect' },
           secretEnv: { POSTGRES_CA_CERT: SecretRef.fromSecret('ca', 'ca.crt') },
-        }),
-      ).toEqual([
-        '[test/bs] env.NODE_OPTIONS: is set by the Backstage construct, got a plain value (hidden). Pick another name; the database, static tokens and NODE_OPTIONS are wired for you.',
-        '[test/bs] secretEnv.POSTGRES_CA_CERT: is set by the Backstage construct, got a SecretRef. Pick another name; the database, static tokens and NODE_OPTIONS are wired for you.',
-      ]);
+        },
+        [
+          {
+            where: 'test/bs',
+            path: 'env.NODE_OPTIONS',
+            says: ['is set by the Backstage construct', 'got a plain value (hidden)'],
+          },
+          {
+            where: 'test/bs',
+            path: 'secretEnv.POSTGRES_CA_CERT',
+            says: ['is set by the Backstage construct', 'got a SecretRef'],
+          },
+        ],
+      );
     });
 
     it('refuses static-token env names the construct sets itself', () => {
-      expect(
-        problemsOf({ secretEnv: { BACKSTAGE_STATIC_TOKEN_CI: SecretRef.fromSecret('ci', 'token') } }),
-      ).toEqual([
-        '[test/bs] secretEnv.BACKSTAGE_STATIC_TOKEN_CI: is set by the Backstage construct, got a SecretRef. Pick another name; the database, static tokens and NODE_OPTIONS are wired for you.',
+      backstageProblems({ secretEnv: { BACKSTAGE_STATIC_TOKEN_CI: SecretRef.fromSecret('ci', 'token') } }, [
+        {
+          where: 'test/bs',
+          path: 'secretEnv.BACKSTAGE_STATIC_TOKEN_CI',
+          says: ['is set by the Backstage construct', 'got a SecretRef'],
+        },
       ]);
     });
 
     it('never echoes a plain value given under a reserved secret name (POSTGRES_PASSWORD)', () => {
-      const message = errorOf(() => synthBackstage({ env: { POSTGRES_PASSWORD: 'hunter2-db-password' } }));
-      expect(message).toContain(
-        '[test/bs] env.POSTGRES_PASSWORD: names a secret but is a plain value, got a plain value (hidden).',
-      );
-      expect(message).toContain('[test/bs] env.POSTGRES_PASSWORD: is set by the Backstage construct, got ');
-      expect(message).not.toContain('hunter2-db-password');
+      const problems = problemLines({ env: { POSTGRES_PASSWORD: 'hunter2-db-password' } });
+      expect(problems).toContainEqual({
+        path: 'env.POSTGRES_PASSWORD',
+        message: expect.stringContaining('names a secret but is a plain value, got a plain value (hidden)'),
+      });
+      expect(problems).toContainEqual({
+        path: 'env.POSTGRES_PASSWORD',
+        message: expect.stringContaining('is set by the Backstage construct'),
+      });
+      expect(problems.map((p) => p.message).join('\n')).not.toContain('hunter2-db-password');
     });
 
     it('refuses an invalid env var name with its own message, never echoing the value', () => {
-      const message = errorOf(() => synthBackstage({ env: { 'DB-PASSWORD': 'hunter2-db-password' } }));
-      expect(message).toContain('[test/bs] env.DB-PASSWORD: must be an environment variable name, got ');
-      expect(message).toContain('Use letters, digits and "_", not starting with a digit.');
-      expect(message).not.toContain('hunter2-db-password');
+      const problems = problemLines({ env: { 'DB-PASSWORD': 'hunter2-db-password' } });
+      expect(problems).toContainEqual({
+        path: 'env.DB-PASSWORD',
+        message: expect.stringMatching(
+          /must be an environment variable name, got .*Use letters, digits and "_"/,
+        ),
+      });
+      expect(problems.map((p) => p.message).join('\n')).not.toContain('hunter2-db-password');
     });
 
     it('refuses an unknown sign-in resolver', () => {
-      expect(problemsOf({ signIn: { resolvers: ['usernameMatchingUserEntityName' as never] } })).toEqual([
-        '[test/bs] signIn.resolvers[0]: must be a resolver of the oauth2Proxy provider, got "usernameMatchingUserEntityName". Use one of emailMatchingUserEntityProfileEmail, emailLocalPartMatchingUserEntityName, forwardedUserMatchingUserEntityName, forwardedPreferredUsernameMatchingUserEntityName.',
+      backstageProblems({ signIn: { resolvers: ['usernameMatchingUserEntityName' as never] } }, [
+        {
+          where: 'test/bs',
+          path: 'signIn.resolvers[0]',
+          says: ['must be a resolver of the oauth2Proxy provider', 'got "usernameMatchingUserEntityName"'],
+        },
       ]);
     });
 
     it("refuses lowering the maximum header size below Node's default", () => {
-      expect(problemsOf({ maxHeaderSize: 8192 })).toEqual([
-        '[test/bs] maxHeaderSize: must be at least 16384, got 8192. Node already accepts 16 KiB; raise it, never lower it.',
+      backstageProblems({ maxHeaderSize: 8192 }, [
+        { where: 'test/bs', path: 'maxHeaderSize', says: ['must be at least 16384', 'got 8192'] },
       ]);
     });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 
 import { Backstage, BackstageDatabase, BackstageProps, OrgSource, SecretRef, Team } from '../../lib';
-import { errorOf, resourceAt, synth } from '../helpers';
+import { expectProblems, problemsOf, resourceAt, synth } from '../helpers';
 
 const IMAGE = 'registry.example.com/platform/backstage:1.4.2';
 const TENANT = '0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d';
@@ -260,8 +260,8 @@ describe('OrgSource', () => {
 
   describe('refusals', () => {
     it('the sign-in resolvers and the org source must agree (Entra ID users are not named after the sub claim)', () => {
-      expect(
-        errorOf(() =>
+      expectProblems(
+        () =>
           synthBackstage({
             org: OrgSource.entraId({
               tenantId: TENANT,
@@ -270,33 +270,54 @@ describe('OrgSource', () => {
             }),
             signIn: { resolvers: ['forwardedUserMatchingUserEntityName'] },
           }),
-        ),
-      ).toBe(
-        '[test/bs] signIn.resolvers: cannot find the org source\'s users: forwardedUserMatchingUserEntityName: Entra ID\'s sub claim is an opaque per-application id, which no User entity of the msgraph module is named after, got ["forwardedUserMatchingUserEntityName"]. Use a resolver this org source supports (emailMatchingUserEntityProfileEmail), or change the org source.',
+        [
+          {
+            where: 'test/bs',
+            path: 'signIn.resolvers',
+            says: [
+              "cannot find the org source's users: forwardedUserMatchingUserEntityName: Entra ID's sub claim is an opaque per-application id, which no User entity of the msgraph module is named after",
+              'got ["forwardedUserMatchingUserEntityName"]',
+              'Use a resolver this org source supports',
+            ],
+          },
+        ],
       );
     });
 
     it('the e-mail resolver needs ingested profile e-mails: a static user without one, GitHub without verified e-mails', () => {
-      expect(
-        errorOf(() =>
+      expectProblems(
+        () =>
           synthBackstage({
             org: OrgSource.staticOrg({
               teams: [],
               users: [{ name: 'alice', email: 'alice@example.com' }, { name: 'bob' }],
             }),
           }),
-        ),
-      ).toBe(
-        '[test/bs] signIn.resolvers: cannot find the org source\'s users: emailMatchingUserEntityProfileEmail: the users "bob" have no email, so the e-mail resolver can never find them, got ["emailMatchingUserEntityProfileEmail"]. Use a resolver this org source supports (forwardedUserMatchingUserEntityName, forwardedPreferredUsernameMatchingUserEntityName), or change the org source.',
+        [
+          {
+            where: 'test/bs',
+            path: 'signIn.resolvers',
+            says: [
+              'cannot find the org source\'s users: emailMatchingUserEntityProfileEmail: the users "bob" have no email, so the e-mail resolver can never find them',
+              'got ["emailMatchingUserEntityProfileEmail"]',
+              'Use a resolver this org source supports',
+            ],
+          },
+        ],
       );
       expect(
-        errorOf(() =>
+        problemsOf(() =>
           synthBackstage({
             org: OrgSource.githubOrg({ orgs: ['example'], token: SecretRef.fromSecret('s', 'k') }),
           }),
         ),
-      ).toContain(
-        "signIn.resolvers: cannot find the org source's users: emailMatchingUserEntityProfileEmail: the github-org module takes only public e-mail addresses unless useVerifiedEmails is set",
+      ).toContainEqual(
+        expect.objectContaining({
+          path: 'signIn.resolvers',
+          message: expect.stringContaining(
+            "cannot find the org source's users: emailMatchingUserEntityProfileEmail: the github-org module takes only public e-mail addresses unless useVerifiedEmails is set",
+          ),
+        }),
       );
     });
 
@@ -319,8 +340,8 @@ describe('OrgSource', () => {
     });
 
     it("an org source's own options are checked where it is bound", () => {
-      expect(
-        errorOf(() =>
+      expectProblems(
+        () =>
           synthBackstage({
             org: OrgSource.ldap({
               target: 'ldap://ds.example.com',
@@ -328,40 +349,69 @@ describe('OrgSource', () => {
               groups: { dn: 'ou=groups,dc=example,dc=com' },
             }),
           }),
-        ),
-      ).toBe(
-        '[test/bs] org.target: must be an ldaps:// URL without a path, got "ldap://ds.example.com". Use ldaps://host[:port]: with ldap:// the bind password would cross the network in clear.',
+        [
+          {
+            where: 'test/bs',
+            path: 'org.target',
+            says: ['must be an ldaps:// URL without a path', 'got "ldap://ds.example.com"'],
+          },
+        ],
       );
-      expect(
-        errorOf(() =>
+      expectProblems(
+        () =>
           synthBackstage({
             org: OrgSource.staticOrg({
               teams: [],
               users: [{ name: 'alice', email: 'alice@example.com', memberOf: [Team.of('ghosts')] }],
             }),
           }),
-        ),
-      ).toBe(
-        '[test/bs] org.users[0].memberOf[0]: is the team "ghosts", which is not one of the org\'s teams, got a Team. Add it to teams, or use one of the teams (there are none yet).',
+        [
+          {
+            where: 'test/bs',
+            path: 'org.users[0].memberOf[0]',
+            says: [
+              'is the team "ghosts", which is not one of the org\'s teams',
+              'got a Team',
+              'Add it to teams',
+            ],
+          },
+        ],
       );
     });
 
     it('an integration the org source renders is not set in appConfig too, nor its secret env names', () => {
-      const problems = errorOf(() =>
-        synthBackstage({
-          org: OrgSource.githubOrg({
-            orgs: ['example'],
-            token: SecretRef.fromSecret('s', 'k'),
-            useVerifiedEmails: true,
+      expectProblems(
+        () =>
+          synthBackstage({
+            org: OrgSource.githubOrg({
+              orgs: ['example'],
+              token: SecretRef.fromSecret('s', 'k'),
+              useVerifiedEmails: true,
+            }),
+            appConfig: { integrations: { github: [{ host: 'github.com', token: '${GITHUB_TOKEN}' }] } },
+            secretEnv: { BACKSTAGE_ORG_GITHUB_TOKEN: SecretRef.fromSecret('s', 'k') },
           }),
-          appConfig: { integrations: { github: [{ host: 'github.com', token: '${GITHUB_TOKEN}' }] } },
-          secretEnv: { BACKSTAGE_ORG_GITHUB_TOKEN: SecretRef.fromSecret('s', 'k') },
-        }),
-      ).split('\n');
-      expect(problems).toEqual([
-        '[test/bs] appConfig.integrations.github: is set by the org source (its token), got [{"host":"github.com","token":"${GITHUB_TOKEN}"}]. Leave it out: the org source renders this integration with its own token; Backstage would keep only one of the two lists.',
-        "[test/bs] secretEnv.BACKSTAGE_ORG_GITHUB_TOKEN: is set by the Backstage construct for the org source's secrets, got a SecretRef. Pick a name that does not start with BACKSTAGE_ORG_; give the org source its secrets in its own options.",
-      ]);
+        [
+          {
+            where: 'test/bs',
+            path: 'appConfig.integrations.github',
+            says: [
+              'is set by the org source (its token)',
+              'got [{"host":"github.com","token":"${GITHUB_TOKEN}"}]',
+              'Leave it out',
+            ],
+          },
+          {
+            where: 'test/bs',
+            path: 'secretEnv.BACKSTAGE_ORG_GITHUB_TOKEN',
+            says: [
+              "is set by the Backstage construct for the org source's secrets",
+              'got a SecretRef',
+              'Pick a name that does not start with BACKSTAGE_ORG_',
+            ],
+          },
+        ],
+      );
     });
   });
 });

@@ -6,7 +6,7 @@ import { type IngressAuthGateway, NginxIngress, SecretRef, TlsSource } from '../
 import { CloudProfile } from '../../lib/cloud/cloud-profile';
 import { SecretStoreProvider } from '../../lib/secrets/secret-store-provider';
 import { Dns01Solver } from '../../lib/tls/dns01-solver';
-import { errorOf, resourceAt, resourcesOf, synth, type TfJson } from '../helpers';
+import { expectProblems, resourceAt, resourcesOf, synth, type TfJson } from '../helpers';
 
 /** The solver entry the profile's DNS-01 solver renders for a ClusterIssuer. */
 function solverOf(profile: CloudProfile): unknown {
@@ -204,76 +204,136 @@ describe('CloudProfile.eks', () => {
   });
 
   it('refuses bad region, ARNs, zone id, identity mode, target type and flag in one error', () => {
-    const message = errorOf(() =>
-      CloudProfile.eks({
-        region: 'Frankfurt',
-        workloadIdentity: 'kiam' as never,
-        certManagerRoleArn: 'cert-manager',
-        externalSecretsRoleArn: 'arn:aws:iam::123456789012:policy/eso',
-        hostedZoneId: 'example.com',
-        route53RoleArn: 'arn:aws:iam::12345678901:role/dns',
-        secretsManagerRoleArn: 'arn:aws:sts::123456789012:assumed-role/eso/session',
-        nlbTargetType: 'pod' as never,
-        preserveClientIp: 'yes' as never,
-      }),
+    expectProblems(
+      () =>
+        CloudProfile.eks({
+          region: 'Frankfurt',
+          workloadIdentity: 'kiam' as never,
+          certManagerRoleArn: 'cert-manager',
+          externalSecretsRoleArn: 'arn:aws:iam::123456789012:policy/eso',
+          hostedZoneId: 'example.com',
+          route53RoleArn: 'arn:aws:iam::12345678901:role/dns',
+          secretsManagerRoleArn: 'arn:aws:sts::123456789012:assumed-role/eso/session',
+          nlbTargetType: 'pod' as never,
+          preserveClientIp: 'yes' as never,
+        }),
+      [
+        {
+          where: 'CloudProfile.eks',
+          path: 'region',
+          says: ['must be an AWS region code', 'got "Frankfurt"'],
+        },
+        {
+          where: 'CloudProfile.eks',
+          path: 'workloadIdentity',
+          says: ['must be "irsa" or "pod-identity"', 'got "kiam"'],
+        },
+        {
+          where: 'CloudProfile.eks',
+          path: 'certManagerRoleArn',
+          says: ['must be an IAM role ARN', 'got "cert-manager"'],
+        },
+        {
+          where: 'CloudProfile.eks',
+          path: 'externalSecretsRoleArn',
+          says: ['must be an IAM role ARN', 'got "arn:aws:iam::123456789012:policy/eso"'],
+        },
+        {
+          where: 'CloudProfile.eks',
+          path: 'hostedZoneId',
+          says: ['must be a Route 53 hosted zone id', 'got "example.com"'],
+        },
+        {
+          where: 'CloudProfile.eks',
+          path: 'route53RoleArn',
+          says: ['must be an IAM role ARN', 'got "arn:aws:iam::12345678901:role/dns"'],
+        },
+        {
+          where: 'CloudProfile.eks',
+          path: 'secretsManagerRoleArn',
+          says: ['must be an IAM role ARN', 'got "arn:aws:sts::123456789012:assumed-role/eso/session"'],
+        },
+        {
+          where: 'CloudProfile.eks',
+          path: 'nlbTargetType',
+          says: ['must be "ip" or "instance"', 'got "pod"'],
+        },
+        { where: 'CloudProfile.eks', path: 'preserveClientIp', says: ['must be true or false', 'got "yes"'] },
+      ],
     );
-    expect(message.split('\n')).toEqual([
-      '[CloudProfile.eks] region: must be an AWS region code, got "Frankfurt". Use the region code, e.g. "eu-central-1" or "us-east-1", not its display name.',
-      '[CloudProfile.eks] workloadIdentity: must be "irsa" or "pod-identity", got "kiam". Pick how the cluster gives IAM roles to pods.',
-      '[CloudProfile.eks] certManagerRoleArn: must be an IAM role ARN, got "cert-manager". Copy the role\'s ARN, e.g. "arn:aws:iam::123456789012:role/cert-manager".',
-      '[CloudProfile.eks] externalSecretsRoleArn: must be an IAM role ARN, got "arn:aws:iam::123456789012:policy/eso". Copy the role\'s ARN, e.g. "arn:aws:iam::123456789012:role/cert-manager".',
-      '[CloudProfile.eks] hostedZoneId: must be a Route 53 hosted zone id, got "example.com". Use the id without the "/hostedzone/" prefix, e.g. "Z0123456789ABCDEFGHIJ".',
-      '[CloudProfile.eks] route53RoleArn: must be an IAM role ARN, got "arn:aws:iam::12345678901:role/dns". Copy the role\'s ARN, e.g. "arn:aws:iam::123456789012:role/cert-manager".',
-      '[CloudProfile.eks] secretsManagerRoleArn: must be an IAM role ARN, got "arn:aws:sts::123456789012:assumed-role/eso/session". Copy the role\'s ARN, e.g. "arn:aws:iam::123456789012:role/cert-manager".',
-      '[CloudProfile.eks] nlbTargetType: must be "ip" or "instance", got "pod". Use "ip" with the VPC CNI (the default on EKS).',
-      '[CloudProfile.eks] preserveClientIp: must be true or false, got "yes". Leave it out to keep client IPs.',
-    ]);
   });
 
   it('refuses a referenced ServiceAccount for Secrets Manager with EKS Pod Identity', () => {
-    const message = errorOf(() =>
-      CloudProfile.eks({
-        region: 'eu-central-1',
-        workloadIdentity: 'pod-identity',
-        secretStoreProvider: SecretStoreProvider.awsSecretsManager({
+    expectProblems(
+      () =>
+        CloudProfile.eks({
           region: 'eu-central-1',
-          serviceAccount: { name: 'eso-reader', namespace: 'backstage' },
+          workloadIdentity: 'pod-identity',
+          secretStoreProvider: SecretStoreProvider.awsSecretsManager({
+            region: 'eu-central-1',
+            serviceAccount: { name: 'eso-reader', namespace: 'backstage' },
+          }),
         }),
-      }),
-    );
-    expect(message).toBe(
-      '[CloudProfile.eks] secretStoreProvider.serviceAccount: cannot be used with EKS Pod Identity, got {"name":"eso-reader","namespace":"backstage"}. The operator cannot act as a ServiceAccount whose role comes from a Pod Identity association: leave serviceAccount out and associate the role with the operator\'s own ServiceAccount.',
+      [
+        {
+          where: 'CloudProfile.eks',
+          path: 'secretStoreProvider.serviceAccount',
+          says: [
+            'cannot be used with EKS Pod Identity',
+            'got {"name":"eso-reader","namespace":"backstage"}',
+            'leave serviceAccount out',
+          ],
+        },
+      ],
     );
   });
 
   it('reports the problems of a given solver and store under their option', () => {
-    const message = errorOf(() =>
-      CloudProfile.eks({
-        region: 'eu-central-1',
-        dns01Solver: Dns01Solver.route53({ region: 'eu-central-1', hostedZoneId: 'zone' }),
-        secretStoreProvider: SecretStoreProvider.vault({ server: 'http://vault:8200', role: 'eso' }),
-      }),
+    expectProblems(
+      () =>
+        CloudProfile.eks({
+          region: 'eu-central-1',
+          dns01Solver: Dns01Solver.route53({ region: 'eu-central-1', hostedZoneId: 'zone' }),
+          secretStoreProvider: SecretStoreProvider.vault({ server: 'http://vault:8200', role: 'eso' }),
+        }),
+      [
+        {
+          where: 'CloudProfile.eks',
+          path: 'dns01Solver.hostedZoneId',
+          says: ['must be a Route 53 hosted zone id', 'got "zone"'],
+        },
+        {
+          where: 'CloudProfile.eks',
+          path: 'secretStoreProvider.server',
+          says: ['must be an https:// URL', 'got "http://vault:8200"'],
+        },
+      ],
     );
-    expect(message.split('\n')).toEqual([
-      '[CloudProfile.eks] dns01Solver.hostedZoneId: must be a Route 53 hosted zone id, got "zone". Use the id without the "/hostedzone/" prefix, e.g. "Z0123456789ABCDEFGHIJ".',
-      '[CloudProfile.eks] secretStoreProvider.server: must be an https:// URL, got "http://vault:8200". Identity and key material must come over TLS: use the https:// address of the endpoint.',
-    ]);
   });
 
   it('refuses a solver or store that is not a value object, and operator ServiceAccounts with bad names', () => {
-    const message = errorOf(() =>
-      CloudProfile.eks({
-        region: 'eu-central-1',
-        dns01Solver: 'route53' as never,
-        secretStoreProvider: { aws: {} } as never,
-        certManagerServiceAccount: { namespace: 'Cert-Manager', name: 'cert-manager' },
-      }),
+    expectProblems(
+      () =>
+        CloudProfile.eks({
+          region: 'eu-central-1',
+          dns01Solver: 'route53' as never,
+          secretStoreProvider: { aws: {} } as never,
+          certManagerServiceAccount: { namespace: 'Cert-Manager', name: 'cert-manager' },
+        }),
+      [
+        { where: 'CloudProfile.eks', path: 'dns01Solver', says: ['must be a Dns01Solver', 'got "route53"'] },
+        {
+          where: 'CloudProfile.eks',
+          path: 'secretStoreProvider',
+          says: ['must be a SecretStoreProvider', 'got {"aws":{}}'],
+        },
+        {
+          where: 'CloudProfile.eks',
+          path: 'certManagerServiceAccount.namespace',
+          says: ['must be a valid namespace name (RFC 1123 label)', 'got "Cert-Manager"'],
+        },
+      ],
     );
-    expect(message.split('\n')).toEqual([
-      '[CloudProfile.eks] dns01Solver: must be a Dns01Solver, got "route53". Use Dns01Solver.route53(...), .cloudDns(...), .azureDns(...) or .cloudflare(...).',
-      '[CloudProfile.eks] secretStoreProvider: must be a SecretStoreProvider, got {"aws":{}}. Use SecretStoreProvider.awsSecretsManager(...), .gcpSecretManager(...), .azureKeyVault(...) or .vault(...).',
-      '[CloudProfile.eks] certManagerServiceAccount.namespace: must be a valid namespace name (RFC 1123 label), got "Cert-Manager". Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.',
-    ]);
   });
 
   it('skips values only known at plan time', () => {
@@ -352,24 +412,52 @@ describe('CloudProfile.gke', () => {
   });
 
   it('refuses project names, bad service account e-mails and zone names', () => {
-    const message = errorOf(() =>
-      CloudProfile.gke({
-        project: 'Platform Prod',
-        certManagerServiceAccountEmail: 'cert-manager@platform-prod-4711.gserviceaccount.com',
-        externalSecretsServiceAccountEmail: 'eso',
-        dnsProject: '123456789012',
-        dnsZoneName: 'example.com.',
-        backendServiceLoadBalancer: 'yes' as never,
-      }),
+    expectProblems(
+      () =>
+        CloudProfile.gke({
+          project: 'Platform Prod',
+          certManagerServiceAccountEmail: 'cert-manager@platform-prod-4711.gserviceaccount.com',
+          externalSecretsServiceAccountEmail: 'eso',
+          dnsProject: '123456789012',
+          dnsZoneName: 'example.com.',
+          backendServiceLoadBalancer: 'yes' as never,
+        }),
+      [
+        {
+          where: 'CloudProfile.gke',
+          path: 'project',
+          says: ['must be a Google Cloud project id', 'got "Platform Prod"'],
+        },
+        {
+          where: 'CloudProfile.gke',
+          path: 'certManagerServiceAccountEmail',
+          says: [
+            'must be a Google service account e-mail',
+            'got "cert-manager@platform-prod-4711.gserviceaccount.com"',
+          ],
+        },
+        {
+          where: 'CloudProfile.gke',
+          path: 'externalSecretsServiceAccountEmail',
+          says: ['must be a Google service account e-mail', 'got "eso"'],
+        },
+        {
+          where: 'CloudProfile.gke',
+          path: 'dnsProject',
+          says: ['must be a Google Cloud project id', 'got "123456789012"'],
+        },
+        {
+          where: 'CloudProfile.gke',
+          path: 'dnsZoneName',
+          says: ['must be a Cloud DNS managed zone name', 'got "example.com."'],
+        },
+        {
+          where: 'CloudProfile.gke',
+          path: 'backendServiceLoadBalancer',
+          says: ['must be true or false', 'got "yes"'],
+        },
+      ],
     );
-    expect(message.split('\n')).toEqual([
-      '[CloudProfile.gke] project: must be a Google Cloud project id, got "Platform Prod". Use the project id (6 to 30 lower-case letters, digits and "-", starting with a letter), not the project name or number.',
-      '[CloudProfile.gke] certManagerServiceAccountEmail: must be a Google service account e-mail, got "cert-manager@platform-prod-4711.gserviceaccount.com". Use "<name>@<project id>.iam.gserviceaccount.com".',
-      '[CloudProfile.gke] externalSecretsServiceAccountEmail: must be a Google service account e-mail, got "eso". Use "<name>@<project id>.iam.gserviceaccount.com".',
-      '[CloudProfile.gke] dnsProject: must be a Google Cloud project id, got "123456789012". Use the project id (6 to 30 lower-case letters, digits and "-", starting with a letter), not the project name or number.',
-      '[CloudProfile.gke] dnsZoneName: must be a Cloud DNS managed zone name, got "example.com.". Use the zone\'s name as listed by "gcloud dns managed-zones list" (e.g. "example-com"), not its DNS name.',
-      '[CloudProfile.gke] backendServiceLoadBalancer: must be true or false, got "yes". Leave it out for GKE\'s default external load balancer.',
-    ]);
   });
 });
 
@@ -478,28 +566,68 @@ describe('CloudProfile.aks', () => {
   });
 
   it('refuses ids that are not GUIDs, a bad zone, an http vault URL and a relative probe path', () => {
-    const message = errorOf(() =>
-      CloudProfile.aks({
-        tenantId: 'contoso.onmicrosoft.com',
-        certManagerClientId: 'cert-manager',
-        externalSecretsClientId: '1234',
-        dnsZone: { subscriptionId: 'prod', resourceGroupName: 'rg dns', hostedZoneName: 'Example.com' },
-        keyVaultUrl: 'http://platform-kv.vault.azure.net',
-        healthProbeRequestPath: 'healthz',
-      }),
+    expectProblems(
+      () =>
+        CloudProfile.aks({
+          tenantId: 'contoso.onmicrosoft.com',
+          certManagerClientId: 'cert-manager',
+          externalSecretsClientId: '1234',
+          dnsZone: { subscriptionId: 'prod', resourceGroupName: 'rg dns', hostedZoneName: 'Example.com' },
+          keyVaultUrl: 'http://platform-kv.vault.azure.net',
+          healthProbeRequestPath: 'healthz',
+        }),
+      [
+        {
+          where: 'CloudProfile.aks',
+          path: 'tenantId',
+          says: ['must be the directory (tenant) id, a GUID', 'got "contoso.onmicrosoft.com"'],
+        },
+        {
+          where: 'CloudProfile.aks',
+          path: 'certManagerClientId',
+          says: ['must be the client id of a managed identity, a GUID', 'got "cert-manager"'],
+        },
+        {
+          where: 'CloudProfile.aks',
+          path: 'externalSecretsClientId',
+          says: ['must be the client id of a managed identity, a GUID', 'got "1234"'],
+        },
+        {
+          where: 'CloudProfile.aks',
+          path: 'dnsZone.subscriptionId',
+          says: ['must be the subscription id, a GUID', 'got "prod"'],
+        },
+        {
+          where: 'CloudProfile.aks',
+          path: 'dnsZone.resourceGroupName',
+          says: ['must be an Azure resource group name', 'got "rg dns"'],
+        },
+        {
+          where: 'CloudProfile.aks',
+          path: 'dnsZone.hostedZoneName',
+          says: ['must be a fully qualified DNS name', 'got "Example.com"'],
+        },
+        {
+          where: 'CloudProfile.aks',
+          path: 'keyVaultUrl',
+          says: ['must be an https:// URL', 'got "http://platform-kv.vault.azure.net"'],
+        },
+        {
+          where: 'CloudProfile.aks',
+          path: 'healthProbeRequestPath',
+          says: ['must be an absolute HTTP path or false', 'got "healthz"'],
+        },
+      ],
     );
-    expect(message.split('\n')).toEqual([
-      '[CloudProfile.aks] tenantId: must be the directory (tenant) id, a GUID, got "contoso.onmicrosoft.com". Copy it from Microsoft Entra ID\'s overview page (Tenant ID), e.g. "00000000-0000-0000-0000-000000000000".',
-      '[CloudProfile.aks] certManagerClientId: must be the client id of a managed identity, a GUID, got "cert-manager". Copy it from the managed identity\'s overview page (Client ID), e.g. "00000000-0000-0000-0000-000000000000".',
-      '[CloudProfile.aks] externalSecretsClientId: must be the client id of a managed identity, a GUID, got "1234". Copy it from the managed identity\'s overview page (Client ID), e.g. "00000000-0000-0000-0000-000000000000".',
-      '[CloudProfile.aks] dnsZone.subscriptionId: must be the subscription id, a GUID, got "prod". Copy it from the subscription\'s overview page or `az account show`, e.g. "00000000-0000-0000-0000-000000000000".',
-      '[CloudProfile.aks] dnsZone.resourceGroupName: must be an Azure resource group name, got "rg dns". Use up to 90 letters, digits, "_", "-", ".", "(" and ")", not ending with ".".',
-      '[CloudProfile.aks] dnsZone.hostedZoneName: must be a fully qualified DNS name, got "Example.com". Use lower-case letters, digits, "-" and ".", with at least two labels and no scheme, port or path (e.g. "backstage.example.com").',
-      '[CloudProfile.aks] keyVaultUrl: must be an https:// URL, got "http://platform-kv.vault.azure.net". Identity and key material must come over TLS: use the https:// address of the endpoint.',
-      '[CloudProfile.aks] healthProbeRequestPath: must be an absolute HTTP path or false, got "healthz". Use the controller\'s health path, e.g. "/healthz", or false to leave the annotation out.',
-    ]);
-    expect(errorOf(() => CloudProfile.aks({ healthProbeRequestPath: true as never }))).toBe(
-      '[CloudProfile.aks] healthProbeRequestPath: must be an absolute HTTP path or false, got true. Use the controller\'s health path, e.g. "/healthz", or false to leave the annotation out.',
+    expectProblems(
+      () => CloudProfile.aks({ healthProbeRequestPath: true as never }),
+      [
+        {
+          where: 'CloudProfile.aks',
+          path: 'healthProbeRequestPath',
+          says: ['must be an absolute HTTP path or false', 'got true'],
+        },
+      ],
     );
   });
 });
@@ -552,14 +680,31 @@ describe('CloudProfile.generic', () => {
   });
 
   it('refuses an unknown option and a plain Cloudflare token without echoing it', () => {
-    expect(errorOf(() => CloudProfile.generic({ vault: { server: 'https://vault' } } as never))).toBe(
-      '[CloudProfile.generic] vault: is not a known property, got {"server":"https://vault"}. Check the spelling against the documented props.',
+    expectProblems(
+      () => CloudProfile.generic({ vault: { server: 'https://vault' } } as never),
+      [
+        {
+          where: 'CloudProfile.generic',
+          path: 'vault',
+          says: ['is not a known property', 'got {"server":"https://vault"}'],
+        },
+      ],
     );
-    const message = errorOf(() =>
-      CloudProfile.generic({ dns01Solver: Dns01Solver.cloudflare({ apiToken: 'cf-token-value' as never }) }),
-    );
-    expect(message).toBe(
-      '[CloudProfile.generic] dns01Solver.apiToken: must be a SecretRef, not a plain value: a literal would be written into the synthesized Terraform JSON, got a plain value (hidden). Use SecretRef.fromSecret(name, key), SecretRef.fromVariable(sensitiveVariable) or SecretRef.fromExternalSecret({...}).',
+    expectProblems(
+      () =>
+        CloudProfile.generic({
+          dns01Solver: Dns01Solver.cloudflare({ apiToken: 'cf-token-value' as never }),
+        }),
+      [
+        {
+          where: 'CloudProfile.generic',
+          path: 'dns01Solver.apiToken',
+          says: [
+            'must be a SecretRef, not a plain value: a literal would be written into the synthesized Terraform JSON',
+            'got a plain value (hidden)',
+          ],
+        },
+      ],
     );
   });
 });
@@ -577,12 +722,15 @@ describe('CloudProfile', () => {
   });
 
   it('refuses an unknown visibility', () => {
-    expect(
-      errorOf(() =>
-        CloudProfile.gke({ project: 'platform-prod-4711' }).loadBalancerAnnotations('private' as never),
-      ),
-    ).toBe(
-      '[CloudProfile.gke] visibility: must be "public" or "internal", got "private". Use "internal" for a load balancer reachable only from the private network.',
+    expectProblems(
+      () => CloudProfile.gke({ project: 'platform-prod-4711' }).loadBalancerAnnotations('private' as never),
+      [
+        {
+          where: 'CloudProfile.gke',
+          path: 'visibility',
+          says: ['must be "public" or "internal"', 'got "private"'],
+        },
+      ],
     );
   });
 
@@ -667,8 +815,15 @@ describe('CloudProfile.gatewayApi', () => {
   });
 
   it('refuses an unknown visibility', () => {
-    expect(errorOf(() => gke.gatewayApi('private' as 'public'))).toBe(
-      '[CloudProfile.gke] visibility: must be "public" or "internal", got "private". Use "internal" for a gateway reachable only from the private network.',
+    expectProblems(
+      () => gke.gatewayApi('private' as 'public'),
+      [
+        {
+          where: 'CloudProfile.gke',
+          path: 'visibility',
+          says: ['must be "public" or "internal"', 'got "private"'],
+        },
+      ],
     );
   });
 });

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 import { EnvironmentData, environmentStacks, loadEnvironmentFile, parseSharedAccessPolicy } from '../../lib';
-import { errorOf } from '../helpers';
+import { expectProblems, problemsOf } from '../helpers';
 
 const root = resolve(__dirname, '../..');
 const examples = join(root, 'examples/multi-cloud');
@@ -149,8 +149,15 @@ describe('environmentStacks', () => {
         cookieSecret: { variable: 'cookie' },
       },
     };
-    expect(errorOf(() => synthEnv(data))).toBe(
-      '[environment dev] secrets: come from a secret manager, but the aks cloud profile has none. Configure one (aks: keyVaultUrl, generic: vault) or use {variable} / {secret} sources.',
+    expectProblems(
+      () => synthEnv(data),
+      [
+        {
+          where: 'environment dev',
+          path: 'secrets',
+          says: ['come from a secret manager, but the aks cloud profile has none', 'aks: keyVaultUrl'],
+        },
+      ],
     );
   });
 
@@ -228,8 +235,13 @@ describe('environmentStacks', () => {
         tls: { mode: 'verify-ca' },
       },
     };
-    expect(errorOf(() => synthEnv(data as unknown as EnvironmentData))).toContain(
-      'database.tls.mode: must be "verify-full", "require" or "disable", got "verify-ca". Use "verify-full" and give the server\'s CA in "ca"; "require" does not check who answers.',
+    expect(problemsOf(() => synthEnv(data as unknown as EnvironmentData))).toContainEqual(
+      expect.objectContaining({
+        path: 'database.tls.mode',
+        message: expect.stringContaining(
+          'must be "verify-full", "require" or "disable", got "verify-ca". Use "verify-full" and give the server\'s CA in "ca"',
+        ),
+      }),
     );
   });
 
@@ -295,8 +307,15 @@ describe('environmentStacks', () => {
         },
         { ip_block: { cidr: '10.1.0.0/16' } },
       ]);
-      expect(errorOf(() => synthEnv({ ...dev, ingressFlavour: 'gateway-api' }))).toBe(
-        '[environment dev] gatewayApi.gatewayClassName: is required: the generic cloud profile knows no internal GatewayClass, got nothing. Name the GatewayClass of the implementation in the cluster (kubectl get gatewayclass), e.g. "nginx" for NGINX Gateway Fabric.',
+      expectProblems(
+        () => synthEnv({ ...dev, ingressFlavour: 'gateway-api' }),
+        [
+          {
+            where: 'environment dev',
+            path: 'gatewayApi.gatewayClassName',
+            says: ['is required: the generic cloud profile knows no internal GatewayClass', 'got nothing'],
+          },
+        ],
       );
     });
 
@@ -329,8 +348,8 @@ describe('environmentStacks', () => {
     });
 
     it('refuses what standard Gateway API cannot express, ingress-nginx settings without it, and gatewayApi elsewhere', () => {
-      expect(
-        errorOf(() =>
+      expectProblems(
+        () =>
           synthEnv({
             ...env('dev'),
             rateLimit: { requestsPerSecond: 5 },
@@ -338,14 +357,47 @@ describe('environmentStacks', () => {
             ingressFlavour: 'gateway-api',
             gatewayApi: { gatewayClassName: 'nginx' },
           }),
-        ).split('\n'),
-      ).toEqual([
-        '[environment dev] allowSourceRanges: is not available with ingressFlavour gateway-api: standard Gateway API routes have no such setting, so it would not apply, got ["10.0.0.0/8"]. Restrict the clients at the load balancer or with your implementation\'s policy (Cloud Armor, security groups, a WAF), and remove it here.',
-        '[environment dev] rateLimit: is not available with ingressFlavour gateway-api: standard Gateway API routes have no such setting, so it would not apply, got {"requestsPerSecond":5}. Use your implementation\'s rate-limit policy, and remove it here.',
-        '[environment dev] ingressController: configures the ingress-nginx controller, which ingressFlavour gateway-api does not install, got {"replicas":2}. Remove it, or set gatewayApi.keepIngressNginx: true while the switch is under way.',
-      ]);
-      expect(errorOf(() => synthEnv({ ...env('dev'), gatewayApi: { gatewayClassName: 'nginx' } }))).toBe(
-        '[environment dev] gatewayApi: only applies with ingressFlavour: gateway-api, got {"gatewayClassName":"nginx"}. Set ingressFlavour: gateway-api, or remove gatewayApi.',
+        [
+          {
+            where: 'environment dev',
+            path: 'allowSourceRanges',
+            says: [
+              'is not available with ingressFlavour gateway-api: standard Gateway API routes have no such setting, so it would not apply',
+              'got ["10.0.0.0/8"]',
+            ],
+          },
+          {
+            where: 'environment dev',
+            path: 'rateLimit',
+            says: [
+              'is not available with ingressFlavour gateway-api: standard Gateway API routes have no such setting, so it would not apply',
+              'got {"requestsPerSecond":5}',
+            ],
+          },
+          {
+            where: 'environment dev',
+            path: 'ingressController',
+            says: [
+              'configures the ingress-nginx controller, which ingressFlavour gateway-api does not install',
+              'got {"replicas":2}',
+              'set gatewayApi.keepIngressNginx: true',
+            ],
+          },
+        ],
+      );
+      expectProblems(
+        () => synthEnv({ ...env('dev'), gatewayApi: { gatewayClassName: 'nginx' } }),
+        [
+          {
+            where: 'environment dev',
+            path: 'gatewayApi',
+            says: [
+              'only applies with ingressFlavour: gateway-api',
+              'got {"gatewayClassName":"nginx"}',
+              'or remove gatewayApi',
+            ],
+          },
+        ],
       );
     });
   });
@@ -353,10 +405,19 @@ describe('environmentStacks', () => {
   it('refuses two environments with the same name in one app', () => {
     const app = Testing.app();
     environmentStacks(app as App, env('dev'), access);
-    expect(
-      errorOf(() => environmentStacks(app as App, { ...env('dev'), host: 'other.example.com' }, access)),
-    ).toBe(
-      '[environment dev] name: is the name of another environment of this app, got "dev". Give each environment its own name (its stacks are <name>-platform and <name>-portal).',
+    expectProblems(
+      () => environmentStacks(app as App, { ...env('dev'), host: 'other.example.com' }, access),
+      [
+        {
+          where: 'environment dev',
+          path: 'name',
+          says: [
+            'is the name of another environment of this app',
+            'got "dev"',
+            'Give each environment its own name',
+          ],
+        },
+      ],
     );
   });
 });

@@ -23,7 +23,15 @@ import {
 import { F5AuthGateway, F5NginxIngress, F5NginxIngressProps } from '../../lib/ingress/f5-nginx-ingress';
 import { GatewayApiIngress } from '../../lib/ingress/gateway-api-ingress';
 import { GatewayRef } from '../../lib/ingress/gateway-ref';
-import { errorOf, resourceAt, resourcesOf, synth, TfJson, variableSecret } from '../helpers';
+import {
+  type ExpectedProblem,
+  expectProblems,
+  resourceAt,
+  resourcesOf,
+  synth,
+  TfJson,
+  variableSecret,
+} from '../helpers';
 
 const HOST = 'backstage.example.com';
 const CONTRACT = IDENTITY_HEADERS.map((h) => h.name);
@@ -522,11 +530,14 @@ describe('all flavours', () => {
   });
 
   it('refuse snippet annotations, F5 spellings included', () => {
-    const fix = (construct: string) =>
-      `is a snippet annotation, which injects raw nginx configuration, got "x". Snippets are disabled by default since the IngressNightmare CVEs (2025); use the typed props of ${construct} instead.`;
+    const says = (construct: string) => [
+      'is a snippet annotation, which injects raw nginx configuration',
+      'got "x"',
+      `use the typed props of ${construct} instead`,
+    ];
     const extraAnnotations = { 'nginx.org/server-snippets': 'x', 'nginx.org/location-snippets': 'x' };
-    expect(
-      errorOf(() =>
+    expectProblems(
+      () =>
         synth(
           (stack) =>
             new NginxIngress(stack, 'ing', {
@@ -538,19 +549,30 @@ describe('all flavours', () => {
               extraAnnotations,
             }),
         ),
-      ).split('\n'),
-    ).toEqual([
-      `[test/ing] extraAnnotations.nginx.org/server-snippets: ${fix('NginxIngress')}`,
-      `[test/ing] extraAnnotations.nginx.org/location-snippets: ${fix('NginxIngress')}`,
-    ]);
-    expect(
-      errorOf(() => synth((stack) => new F5NginxIngress(stack, 'ing', f5Props({ extraAnnotations })))).split(
-        '\n',
-      ),
-    ).toEqual([
-      `[test/ing] extraAnnotations.nginx.org/server-snippets: ${fix('F5NginxIngress')}`,
-      `[test/ing] extraAnnotations.nginx.org/location-snippets: ${fix('F5NginxIngress')}`,
-    ]);
+      [
+        { where: 'test/ing', path: 'extraAnnotations.nginx.org/server-snippets', says: says('NginxIngress') },
+        {
+          where: 'test/ing',
+          path: 'extraAnnotations.nginx.org/location-snippets',
+          says: says('NginxIngress'),
+        },
+      ],
+    );
+    expectProblems(
+      () => synth((stack) => new F5NginxIngress(stack, 'ing', f5Props({ extraAnnotations }))),
+      [
+        {
+          where: 'test/ing',
+          path: 'extraAnnotations.nginx.org/server-snippets',
+          says: says('F5NginxIngress'),
+        },
+        {
+          where: 'test/ing',
+          path: 'extraAnnotations.nginx.org/location-snippets',
+          says: says('F5NginxIngress'),
+        },
+      ],
+    );
   });
 });
 
@@ -566,10 +588,11 @@ describe('F5NginxIngress', () => {
     Object.values(resourcesOf(json, 'kubernetes_manifest'))
       .map((r) => r.manifest)
       .filter((m) => m.kind === 'Policy');
-  const errors = (overrides: Record<string, unknown>) =>
-    errorOf(() =>
-      synth((stack) => new F5NginxIngress(stack, 'ing', { ...f5Props(), ...overrides } as any)),
-    ).split('\n');
+  const problemsWith = (overrides: Record<string, unknown>, expected: readonly ExpectedProblem[]) =>
+    expectProblems(
+      () => synth((stack) => new F5NginxIngress(stack, 'ing', { ...f5Props(), ...overrides } as any)),
+      expected,
+    );
   const MINION = {
     'nginx.org/mergeable-ingress-type': 'minion',
     'nginx.org/proxy-buffer-size': '32k',
@@ -734,8 +757,8 @@ describe('F5NginxIngress', () => {
 
   describe('validation', () => {
     it('refuses an auth-only gateway: F5 cannot pass the identity headers from the auth answer', () => {
-      expect(
-        errorOf(() =>
+      expectProblems(
+        () =>
           synth(
             (stack) =>
               new F5NginxIngress(
@@ -744,15 +767,24 @@ describe('F5NginxIngress', () => {
                 f5Props({ gateway: gatewayIn(stack) as unknown as F5AuthGateway }),
               ),
           ),
-        ).split('\n'),
-      ).toEqual([
-        "[test/ing] gateway: cannot hand the identity headers to the backend on the F5 controller, got an OidcGateway. F5's externalAuth policy does not copy auth-response headers to the backend (nginx/kubernetes-ingress#10525) and snippets are refused: run the gateway as a reverse proxy in front of the backend that sets the identity headers itself (identityUpstream), or use NginxIngress.",
-      ]);
+        [
+          {
+            where: 'test/ing',
+            path: 'gateway',
+            says: [
+              'cannot hand the identity headers to the backend on the F5 controller',
+              'got an OidcGateway',
+              'run the gateway as a reverse proxy in front of the backend',
+              'or use NginxIngress',
+            ],
+          },
+        ],
+      );
     });
 
     it('refuses a gateway that sets other identity headers than the contract, or proxies elsewhere', () => {
-      expect(
-        errors({
+      problemsWith(
+        {
           gateway: {
             ...proxyGateway,
             identityUpstream: {
@@ -761,16 +793,32 @@ describe('F5NginxIngress', () => {
               requestHeaders: ['X-Forwarded-User', 'Authorization'],
             },
           },
-        }),
-      ).toEqual([
-        '[test/ing] gateway.identityUpstream.requestHeaders: must be exactly the identity headers of the header contract, got ["X-Forwarded-User","Authorization"]. Have the gateway set X-Forwarded-User, X-Forwarded-Email, X-Forwarded-Preferred-Username, X-OAUTH2-PROXY-ID-TOKEN (identityHeaderNames()), no more and no fewer: Backstage trusts exactly these.',
-        '[test/ing] gateway.identityUpstream: proxies to another Service than the backend (backstage:7007), got "other:80". Point the gateway\'s upstream at the portal\'s backend, or the portal is served without it.',
-      ]);
+        },
+        [
+          {
+            where: 'test/ing',
+            path: 'gateway.identityUpstream.requestHeaders',
+            says: [
+              'must be exactly the identity headers of the header contract',
+              'got ["X-Forwarded-User","Authorization"]',
+            ],
+          },
+          {
+            where: 'test/ing',
+            path: 'gateway.identityUpstream',
+            says: ['proxies to another Service than the backend (backstage:7007)', 'got "other:80"'],
+          },
+        ],
+      );
     });
 
     it('refuses a gateway in another namespace, which the minion could not route to', () => {
-      expect(errors({ gateway: { ...proxyGateway, namespace: 'sso' } })).toEqual([
-        '[test/ing] gateway.namespace: is not the Ingresses\' namespace (backstage), got "sso". An Ingress routes only to Services of its own namespace: run the gateway in the portal\'s namespace.',
+      problemsWith({ gateway: { ...proxyGateway, namespace: 'sso' } }, [
+        {
+          where: 'test/ing',
+          path: 'gateway.namespace',
+          says: ["is not the Ingresses' namespace (backstage)", 'got "sso"'],
+        },
       ]);
     });
 
@@ -787,21 +835,33 @@ describe('F5NginxIngress', () => {
     });
 
     it('refuses something that is not a gateway or a TlsSource', () => {
-      expect(errors({ gateway: {}, tls: 'portal-tls' })).toEqual([
-        '[test/ing] gateway: must be an auth gateway with serviceName, namespace and port, got {}. Pass the oauth2-proxy gateway of the portal.',
-        '[test/ing] tls: must be a TlsSource, got "portal-tls". Use TlsSource.fromIssuer(name), .fromSecret(name) or .privateCa(secret).',
+      problemsWith({ gateway: {}, tls: 'portal-tls' }, [
+        {
+          where: 'test/ing',
+          path: 'gateway',
+          says: ['must be an auth gateway with serviceName, namespace and port', 'got {}'],
+        },
+        { where: 'test/ing', path: 'tls', says: ['must be a TlsSource', 'got "portal-tls"'] },
       ]);
     });
 
     it('refuses an ACME HTTP-01 issuer whose challenge Ingress would collide with the portal host', () => {
-      expect(errors({ tls: TlsSource.acme({ email: 'platform@example.com' }) })).toEqual([
-        '[test/ing] tls: uses an ACME HTTP-01 solver whose challenge Ingress the F5 controller rejects (a second Ingress for the same host), got a TlsSource. Use an issuer whose solver has http01.ingress.ingressTemplate = F5NginxIngress.ACME_SOLVER_INGRESS_TEMPLATE (TlsSource.fromIssuer(name)), a DNS-01 issuer, or TlsSource.fromSecret(name).',
+      problemsWith({ tls: TlsSource.acme({ email: 'platform@example.com' }) }, [
+        {
+          where: 'test/ing',
+          path: 'tls',
+          says: [
+            'uses an ACME HTTP-01 solver whose challenge Ingress the F5 controller rejects (a second Ingress for the same host)',
+            'got a TlsSource',
+            'F5NginxIngress.ACME_SOLVER_INGRESS_TEMPLATE',
+          ],
+        },
       ]);
     });
 
     it('refuses annotations it manages, host-level ones and cert-manager ones', () => {
-      expect(
-        errors({
+      problemsWith(
+        {
           extraAnnotations: {
             'nginx.org/policies': 'other',
             'nginx.org/hsts': 'false',
@@ -809,45 +869,99 @@ describe('F5NginxIngress', () => {
             'nginx.org/proxy-hide-headers': 'Server',
             'acme.cert-manager.io/http01-edit-in-place': 'true',
           },
-        }),
-      ).toEqual([
-        '[test/ing] extraAnnotations.nginx.org/policies: is managed by F5NginxIngress, got "other". Set it through the "allowSourceRanges" prop (the gateway in the request path does the auth).',
-        '[test/ing] extraAnnotations.nginx.org/hsts: is managed by F5NginxIngress, got "false". Set it through nothing: HSTS is always on.',
-        '[test/ing] extraAnnotations.nginx.org/proxy-set-headers: is managed by F5NginxIngress, got "X-Forwarded-User: admin". Set it through nothing: the identity headers are stripped from client requests.',
-        '[test/ing] extraAnnotations.nginx.org/proxy-hide-headers: is a host-level annotation, which the portal\'s minion Ingress cannot carry, got "Server". Set it on the controller\'s ConfigMap (controller.config.entries) instead.',
-        '[test/ing] extraAnnotations.acme.cert-manager.io/http01-edit-in-place: is managed by the tls prop, got "true". Choose the issuer with TlsSource.fromIssuer() or .privateCa(); only the master Ingress asks cert-manager for the certificate.',
-      ]);
+        },
+        [
+          {
+            where: 'test/ing',
+            path: 'extraAnnotations.nginx.org/policies',
+            says: [
+              'is managed by F5NginxIngress',
+              'got "other"',
+              'Set it through the "allowSourceRanges" prop',
+            ],
+          },
+          {
+            where: 'test/ing',
+            path: 'extraAnnotations.nginx.org/hsts',
+            says: ['is managed by F5NginxIngress', 'got "false"', 'HSTS is always on'],
+          },
+          {
+            where: 'test/ing',
+            path: 'extraAnnotations.nginx.org/proxy-set-headers',
+            says: [
+              'is managed by F5NginxIngress',
+              'got "X-Forwarded-User: admin"',
+              'the identity headers are stripped from client requests',
+            ],
+          },
+          {
+            where: 'test/ing',
+            path: 'extraAnnotations.nginx.org/proxy-hide-headers',
+            says: [
+              "is a host-level annotation, which the portal's minion Ingress cannot carry",
+              'got "Server"',
+              "Set it on the controller's ConfigMap",
+            ],
+          },
+          {
+            where: 'test/ing',
+            path: 'extraAnnotations.acme.cert-manager.io/http01-edit-in-place',
+            says: ['is managed by the tls prop', 'got "true"'],
+          },
+        ],
+      );
     });
 
     it('refuses apiPaths: the gateway in the request path decides them', () => {
-      expect(errors({ apiPaths: ['/api'] })).toEqual([
-        '[test/ing] apiPaths: is decided by the gateway on the F5 controller, not by the Ingress, got ["/api"]. oauth2-proxy sits in the request path and answers 401 on its API routes: set the OidcGateway apiPaths (regexes such as "^/api([/?]|$)"), or BackstagePortal ingress.apiPaths (prefixes such as "/api"), and leave it out here.',
+      problemsWith({ apiPaths: ['/api'] }, [
+        {
+          where: 'test/ing',
+          path: 'apiPaths',
+          says: [
+            'is decided by the gateway on the F5 controller, not by the Ingress',
+            'got ["/api"]',
+            'set the OidcGateway apiPaths',
+          ],
+        },
       ]);
     });
 
     it('refuses bad sizes, networks, limits, timeouts and HSTS ages', () => {
-      expect(
-        errors({
+      problemsWith(
+        {
           proxyBufferSize: '16',
           proxyBodySize: 'big',
           allowSourceRanges: [],
           rateLimit: { requestsPerSecond: 0 },
           timeouts: { readSeconds: 7200 },
           hsts: { maxAgeSeconds: 300 },
-        }),
-      ).toEqual([
-        '[test/ing] proxyBufferSize: must be a size such as "16k", got "16". Use a number followed by "k" or "m".',
-        '[test/ing] allowSourceRanges: must list at least one network, got []. Leave it out to allow any address.',
-        '[test/ing] rateLimit.requestsPerSecond: must be at least 1, got 0. Use a whole number of requests per second.',
-        '[test/ing] proxyBodySize: must be a size such as "10m", got "big". Use a number followed by "k", "m" or "g".',
-        '[test/ing] timeouts.readSeconds: readSeconds must be at most 3600 seconds, got 7200. Long-running calls should not hold a proxy connection open for hours.',
-        '[test/ing] hsts.maxAgeSeconds: must be at least 86400 (one day), got 300. Browsers forget a short HSTS policy between visits; use 31536000 (one year).',
-      ]);
+        },
+        [
+          { where: 'test/ing', path: 'proxyBufferSize', says: ['must be a size such as "16k"', 'got "16"'] },
+          {
+            where: 'test/ing',
+            path: 'allowSourceRanges',
+            says: ['must list at least one network', 'got []'],
+          },
+          { where: 'test/ing', path: 'rateLimit.requestsPerSecond', says: ['must be at least 1', 'got 0'] },
+          { where: 'test/ing', path: 'proxyBodySize', says: ['must be a size such as "10m"', 'got "big"'] },
+          {
+            where: 'test/ing',
+            path: 'timeouts.readSeconds',
+            says: ['readSeconds must be at most 3600 seconds', 'got 7200'],
+          },
+          {
+            where: 'test/ing',
+            path: 'hsts.maxAgeSeconds',
+            says: ['must be at least 86400 (one day)', 'got 300'],
+          },
+        ],
+      );
     });
 
     it('reports a misspelled prop', () => {
-      expect(errors({ extraAnnotation: {} })).toEqual([
-        '[test/ing] extraAnnotation: is not a known property, got {}. Check the spelling against the documented props.',
+      problemsWith({ extraAnnotation: {} }, [
+        { where: 'test/ing', path: 'extraAnnotation', says: ['is not a known property', 'got {}'] },
       ]);
     });
   });

@@ -3,7 +3,8 @@ import { TerraformStack, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 
 import { BackstagePortal } from '../../lib';
-import { errorOf, portalProps, resourceAt, resourcesOf, synth } from '../helpers';
+import { errorOf, expectProblems, portalProps, resourceAt, resourcesOf, synth } from '../helpers';
+import { expectLines } from '../lines';
 
 describe('BackstagePortal', () => {
   it('wires namespace, Backstage, gateway, ingress and outputs for one environment', () => {
@@ -19,14 +20,18 @@ describe('BackstagePortal', () => {
   });
 
   it('refuses a client id with a line break or spaces in it', () => {
-    expect(
-      errorOf(() =>
+    expectProblems(
+      () =>
         synth(
           (stack) => new BackstagePortal(stack, 'portal', { ...portalProps(stack), clientId: '0oa1b2c3\n' }),
         ),
-      ),
-    ).toBe(
-      '[test/portal] clientId: must not contain spaces, line breaks or control characters, got "0oa1b2c3\\n". Copy the client id again from the IdP app registration, without surrounding whitespace.',
+      [
+        {
+          where: 'test/portal',
+          path: 'clientId',
+          says: ['must not contain spaces, line breaks or control characters', 'got "0oa1b2c3\\n"'],
+        },
+      ],
     );
   });
 });
@@ -41,9 +46,17 @@ describe('BackstagePortal providers', () => {
       .filter((line) => line.startsWith('[dev-portal/portal]'));
     // One line for the whole portal (not one per part), listing every resource type it
     // renders; the Helm provider is not asked for: the portal renders no release.
-    expect(problems).toEqual([
-      '[dev-portal/portal] BackstagePortal: its kubernetes_config_map_v1, kubernetes_deployment_v1, kubernetes_ingress_v1, kubernetes_manifest, kubernetes_namespace_v1, kubernetes_network_policy_v1, kubernetes_pod_disruption_budget_v1, kubernetes_secret_v1, kubernetes_service_account_v1 and kubernetes_service_v1 need a KubernetesProvider in stack "dev-portal", got none. ' +
-        "Add new KubernetesProvider(stack, 'kubernetes', { configPath: '~/.kube/config', configContext: '<context>' }) (import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider').",
+    // A cdktf validation (a plain Error), compared line by line as test/lines.ts does.
+    expectLines(problems, [
+      {
+        where: 'dev-portal/portal',
+        subject: 'BackstagePortal',
+        says: [
+          'its kubernetes_config_map_v1, kubernetes_deployment_v1, kubernetes_ingress_v1, kubernetes_manifest, kubernetes_namespace_v1, kubernetes_network_policy_v1, kubernetes_pod_disruption_budget_v1, kubernetes_secret_v1, kubernetes_service_account_v1 and kubernetes_service_v1 need a KubernetesProvider in stack "dev-portal"',
+          'got none',
+          "new KubernetesProvider(stack, 'kubernetes'",
+        ],
+      },
     ]);
   });
 

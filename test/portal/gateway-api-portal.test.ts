@@ -14,7 +14,16 @@ import {
   IngressNginxMigration,
   TlsSource,
 } from '../../lib';
-import { errorOf, portalProps, resourceAt, resourcesOf, synth, TfJson } from '../helpers';
+import {
+  type ExpectedProblem,
+  expectProblems,
+  portalProps,
+  problemsOf,
+  resourceAt,
+  resourcesOf,
+  synth,
+  TfJson,
+} from '../helpers';
 
 const created = GatewayRef.create({ gatewayClassName: 'nginx' });
 const gatewayPortal = (
@@ -30,18 +39,18 @@ const gatewayPortal = (
         ...more,
       }),
   );
-const portalErrors = (more: Record<string, unknown>) =>
-  errorOf(() =>
-    synth(
-      (stack) =>
-        new BackstagePortal(stack, 'portal', {
-          ...portalProps(stack),
-          ingressFlavour: 'gateway-api',
-          ingress: { gateway: created },
-          ...more,
-        } as GatewayApiPortalProps),
-    ),
-  ).split('\n');
+const invalidPortal = (more: Record<string, unknown>) => () =>
+  synth(
+    (stack) =>
+      new BackstagePortal(stack, 'portal', {
+        ...portalProps(stack),
+        ingressFlavour: 'gateway-api',
+        ingress: { gateway: created },
+        ...more,
+      } as GatewayApiPortalProps),
+  );
+const portalProblems = (more: Record<string, unknown>, expected: readonly ExpectedProblem[]) =>
+  expectProblems(invalidPortal(more), expected);
 const containerOf = (json: TfJson, suffix: string) =>
   resourceAt(json, 'kubernetes_deployment_v1', suffix).spec.template.spec.container[0];
 const alphaOf = (json: TfJson, suffix = 'Gateway/Config') =>
@@ -74,15 +83,17 @@ describe('BackstagePortal on the Gateway API', () => {
           ingress: { gateway: created, cors: {} },
         });
       });
-    expect(build).toThrow(
-      '[test/portal] ingress.cors: is not a known property, got {}. Check the spelling against the documented options.',
-    );
+    expectProblems(build, [
+      { where: 'test/portal', path: 'ingress.cors', says: ['is not a known property', 'got {}'] },
+    ]);
     const missing = () =>
       synth((stack) => {
         // @ts-expect-error the Gateway API flavour needs ingress.gateway
         new BackstagePortal(stack, 'portal', { ...portalProps(stack), ingressFlavour: 'gateway-api' });
       });
-    expect(missing).toThrow(/\[test\/portal\] ingress: /);
+    expect(problemsOf(missing)).toContainEqual(
+      expect.objectContaining({ where: 'test/portal', path: 'ingress' }),
+    );
   });
 
   it('runs oauth2-proxy in front of Backstage, setting exactly the identity headers of the contract and HSTS on what it proxies', () => {
@@ -326,8 +337,8 @@ describe('BackstagePortal on the Gateway API', () => {
 
   describe('validation', () => {
     it('refuses an existing Gateway without its data plane, tls with it, and bad networks', () => {
-      expect(
-        portalErrors({
+      portalProblems(
+        {
           tls: undefined,
           ingress: {
             gateway: GatewayRef.existing({
@@ -336,12 +347,21 @@ describe('BackstagePortal on the Gateway API', () => {
               httpsListener: 'https',
             }),
           },
-        }),
-      ).toEqual([
-        "[test/portal] ingressController: is required with an existing Gateway: oauth2-proxy admits only its data plane, got nothing. Name the pods of the Gateway's data plane (e.g. Envoy Gateway's in envoy-gateway-system), or give ingress.dataPlaneSourceRanges for a load balancer outside the cluster.",
-      ]);
-      expect(
-        portalErrors({
+        },
+        [
+          {
+            where: 'test/portal',
+            path: 'ingressController',
+            says: [
+              'is required with an existing Gateway: oauth2-proxy admits only its data plane',
+              'got nothing',
+              'or give ingress.dataPlaneSourceRanges',
+            ],
+          },
+        ],
+      );
+      portalProblems(
+        {
           ingress: {
             gateway: GatewayRef.existing({
               name: 'shared',
@@ -350,42 +370,80 @@ describe('BackstagePortal on the Gateway API', () => {
             }),
             dataPlaneSourceRanges: ['10.10.0.0/24'],
           },
-        }),
-      ).toEqual([
-        "[test/portal/GatewayApi] tls: is the existing Gateway's business: its listener \"https\" terminates TLS with its owner's certificate, got a TlsSource. Leave tls out, and have the Gateway's owner add a certificate for the host to that listener (e.g. with cert-manager's annotation on their Gateway).",
-      ]);
-      expect(portalErrors({ ingress: { gateway: created, dataPlaneSourceRanges: [] } })).toEqual([
-        '[test/portal] ingress.dataPlaneSourceRanges: must list at least one network, got []. Leave it out when the data plane runs in the cluster.',
+        },
+        [
+          {
+            where: 'test/portal/GatewayApi',
+            path: 'tls',
+            says: [
+              'is the existing Gateway\'s business: its listener "https" terminates TLS with its owner\'s certificate',
+              'got a TlsSource',
+            ],
+          },
+        ],
+      );
+      portalProblems({ ingress: { gateway: created, dataPlaneSourceRanges: [] } }, [
+        {
+          where: 'test/portal',
+          path: 'ingress.dataPlaneSourceRanges',
+          says: ['must list at least one network', 'got []'],
+        },
       ]);
     });
 
     it('needs tls for a rendered Gateway and during the switch', () => {
-      expect(portalErrors({ tls: undefined })).toEqual([
-        "[test/portal/GatewayApi] tls: is required when the portal renders its Gateway, got nothing. Say where the HTTPS listener's certificate comes from: TlsSource.acme({ email }), .fromIssuer(name), .fromSecret(name) or .privateCa(secret).",
+      portalProblems({ tls: undefined }, [
+        {
+          where: 'test/portal/GatewayApi',
+          path: 'tls',
+          says: ['is required when the portal renders its Gateway', 'got nothing'],
+        },
       ]);
-      expect(portalErrors({ tls: undefined, migrateFromIngressNginx: {} })[0]).toBe(
-        '[test/portal] tls: is required during migrateFromIngressNginx: the ingress-nginx Ingresses keep serving the certificate, got nothing. Keep the tls the portal had on ingress-nginx.',
-      );
+      const [first] = problemsOf(invalidPortal({ tls: undefined, migrateFromIngressNginx: {} }));
+      expect(first).toMatchObject({ where: 'test/portal', path: 'tls' });
+      for (const fragment of [
+        'is required during migrateFromIngressNginx: the ingress-nginx Ingresses keep serving the certificate',
+        'got nothing',
+        'Keep the tls the portal had on ingress-nginx',
+      ]) {
+        expect(first!.message).toContain(fragment);
+      }
     });
 
     it('refuses API paths given twice, bad API prefixes and HSTS ages', () => {
-      expect(
-        portalErrors({
+      portalProblems(
+        {
           ingress: { gateway: created, apiPaths: ['api/'] },
           gateway: { apiPaths: ['^/api/'] },
-        }),
-      ).toEqual([
-        '[test/portal] ingress.apiPaths[0]: must be a path prefix such as "/api", got "api/". Start with "/" and leave out regular expressions and the trailing "/".',
-        '[test/portal] gateway.apiPaths: contradicts ingress.apiPaths: both set the API paths of the gateway-api flavour, got ["^/api/"]. Keep ingress.apiPaths (prefixes such as "/api") and remove gateway.apiPaths.',
-      ]);
-      expect(portalErrors({ ingress: { gateway: created, hsts: { maxAgeSeconds: 60 } } })).toEqual([
-        '[test/portal/Gateway] hsts.maxAgeSeconds: must be at least one day (86400), got 60. Browsers forget a short HSTS policy between visits; use 31536000 (one year).',
+        },
+        [
+          {
+            where: 'test/portal',
+            path: 'ingress.apiPaths[0]',
+            says: ['must be a path prefix such as "/api"', 'got "api/"'],
+          },
+          {
+            where: 'test/portal',
+            path: 'gateway.apiPaths',
+            says: [
+              'contradicts ingress.apiPaths: both set the API paths of the gateway-api flavour',
+              'got ["^/api/"]',
+            ],
+          },
+        ],
+      );
+      portalProblems({ ingress: { gateway: created, hsts: { maxAgeSeconds: 60 } } }, [
+        {
+          where: 'test/portal/Gateway',
+          path: 'hsts.maxAgeSeconds',
+          says: ['must be at least one day (86400)', 'got 60'],
+        },
       ]);
     });
 
     it('refuses migrateFromIngressNginx outside the gateway-api flavour, and a missing tls elsewhere as before', () => {
-      expect(
-        errorOf(() =>
+      expectProblems(
+        () =>
           synth(
             (stack) =>
               new BackstagePortal(stack, 'portal', {
@@ -393,22 +451,29 @@ describe('BackstagePortal on the Gateway API', () => {
                 migrateFromIngressNginx: {},
               } as any),
           ),
-        ),
-      ).toBe(
-        '[test/portal] migrateFromIngressNginx: only applies with ingressFlavour "gateway-api", got {}. Set ingressFlavour: "gateway-api" to switch, or leave migrateFromIngressNginx out.',
+        [
+          {
+            where: 'test/portal',
+            path: 'migrateFromIngressNginx',
+            says: [
+              'only applies with ingressFlavour "gateway-api"',
+              'got {}',
+              'Set ingressFlavour: "gateway-api" to switch',
+            ],
+          },
+        ],
       );
-      expect(
-        errorOf(() =>
-          synth(
-            (stack) => new BackstagePortal(stack, 'portal', { ...portalProps(stack), tls: undefined } as any),
-          ),
+      const [tls] = problemsOf(() =>
+        synth(
+          (stack) => new BackstagePortal(stack, 'portal', { ...portalProps(stack), tls: undefined } as any),
         ),
-      ).toMatch(/^\[test\/portal\] tls: /);
+      );
+      expect(tls).toMatchObject({ where: 'test/portal', path: 'tls' });
     });
 
     it('names the flavours in the error for an unknown one', () => {
-      expect(
-        errorOf(() =>
+      expectProblems(
+        () =>
           synth(
             (stack) =>
               new BackstagePortal(stack, 'portal', {
@@ -416,9 +481,13 @@ describe('BackstagePortal on the Gateway API', () => {
                 ingressFlavour: 'traefik',
               } as any),
           ),
-        ),
-      ).toBe(
-        '[test/portal] ingressFlavour: must be "ingress-nginx", "f5-nginx" or "gateway-api", got "traefik". Pick the NGINX controller of the cluster, or the Gateway API.',
+        [
+          {
+            where: 'test/portal',
+            path: 'ingressFlavour',
+            says: ['must be "ingress-nginx", "f5-nginx" or "gateway-api"', 'got "traefik"'],
+          },
+        ],
       );
     });
   });

@@ -13,7 +13,7 @@ import {
   SecretRef,
   Team,
 } from '../../lib';
-import { errorOf, portalProps, resourceAt, synth } from '../helpers';
+import { type ExpectedProblem, expectProblems, portalProps, resourceAt, synth } from '../helpers';
 
 const admins = Team.of('platform-admins');
 const engineering = Team.of('engineering');
@@ -70,8 +70,15 @@ const appConfigOf = (json: ReturnType<typeof synth>) =>
   parse(resourceAt(json, 'kubernetes_config_map_v1', 'bs/AppConfig').data['app-config.portal.yaml']);
 const podOf = (json: ReturnType<typeof synth>) =>
   resourceAt(json, 'kubernetes_deployment_v1', 'bs/Deployment').spec.template;
-const problemsOf = (rbac: Partial<RbacOptions>, overrides: Partial<BackstageProps> = {}) =>
-  errorOf(() => synthBackstage(rbac, overrides)).split('\n');
+/** Asserts the problems of a Backstage with `rbac` (and other `overrides`, when given). */
+function rbacProblems(
+  ...args:
+    | [rbac: Partial<RbacOptions>, expected: readonly ExpectedProblem[]]
+    | [rbac: Partial<RbacOptions>, overrides: Partial<BackstageProps>, expected: readonly ExpectedProblem[]]
+) {
+  const [rbac, overrides, expected] = args.length === 2 ? [args[0], {}, args[1]] : args;
+  return expectProblems(() => synthBackstage(rbac, overrides), expected);
+}
 
 describe('RBAC', () => {
   it('turns on the permission framework with the RBAC plugin, its files, admins and superusers', () => {
@@ -187,13 +194,22 @@ describe('RBAC', () => {
 
   describe('refusals at synth', () => {
     it('an unknown permission name', () => {
-      expect(
-        problemsOf({
+      rbacProblems(
+        {
           roles: [RbacRole.of({ name: 'x', members: [engineering], allow: ['catalog.entity.update'] })],
-        }),
-      ).toEqual([
-        '[test/bs] rbac.roles[0].allow[0]: is not a permission any known plugin defines, got "catalog.entity.update". Use one of catalog.entity.read, catalog.entity.create, catalog.entity.delete, catalog.entity.refresh, catalog.entity.validate, catalog.location.read, catalog.location.create, catalog.location.delete, catalog.location.analyze, catalog.ingestion.read, catalog.ingestion.manage; a permission of another plugin must be declared in rbac.extraPermissions.',
-      ]);
+        },
+        [
+          {
+            where: 'test/bs',
+            path: 'rbac.roles[0].allow[0]',
+            says: [
+              'is not a permission any known plugin defines',
+              'got "catalog.entity.update"',
+              'Use one of catalog.entity.read, catalog.entity.create',
+            ],
+          },
+        ],
+      );
     });
 
     it('accepts a permission of another plugin once declared', () => {
@@ -208,15 +224,23 @@ describe('RBAC', () => {
     });
 
     it('a role bound to a group the org source does not provide', () => {
-      expect(
-        problemsOf({
+      rbacProblems(
+        {
           roles: [
             RbacRole.of({ name: 'x', members: [Team.of('enginering')], allow: ['catalog.entity.read'] }),
           ],
-        }),
-      ).toEqual([
-        '[test/bs] rbac.roles[0].members[0]: binds the role to group:default/enginering, which the org source does not provide: it is not one of the static org\'s teams ("platform-admins", "engineering", "team-a"), got "group:default/enginering". Bind the role to a group (or user) the org source ingests, under the name it gives it.',
-      ]);
+        },
+        [
+          {
+            where: 'test/bs',
+            path: 'rbac.roles[0].members[0]',
+            says: [
+              'binds the role to group:default/enginering, which the org source does not provide: it is not one of the static org\'s teams ("platform-admins", "engineering", "team-a")',
+              'got "group:default/enginering"',
+            ],
+          },
+        ],
+      );
     });
 
     it('a group name an IdP org source can never produce (Entra ID normalizes names to lower case)', () => {
@@ -225,28 +249,38 @@ describe('RBAC', () => {
         clientId: '11111111-2222-3333-4444-555555555555',
         clientSecret: SecretRef.fromSecret('s', 'k'),
       });
-      expect(
-        problemsOf(
+      rbacProblems(
+        {
+          roles: [
+            RbacRole.of({
+              name: 'x',
+              members: [Team.of('Platform-Admins')],
+              allow: ['catalog.entity.read'],
+            }),
+          ],
+          admins: [Team.of('platform-admins')],
+        },
+        { org: entra },
+        [
           {
-            roles: [
-              RbacRole.of({
-                name: 'x',
-                members: [Team.of('Platform-Admins')],
-                allow: ['catalog.entity.read'],
-              }),
+            where: 'test/bs',
+            path: 'rbac.roles[0].members[0]',
+            says: [
+              'binds the role to group:default/Platform-Admins, which the org source does not provide: the msgraph module names groups after their mailNickname or displayName in lower case, with every other character than a-z, 0-9, "_", "-" and "." turned into "_"',
+              'got "group:default/Platform-Admins"',
             ],
-            admins: [Team.of('platform-admins')],
           },
-          { org: entra },
-        ),
-      ).toEqual([
-        '[test/bs] rbac.roles[0].members[0]: binds the role to group:default/Platform-Admins, which the org source does not provide: the msgraph module names groups after their mailNickname or displayName in lower case, with every other character than a-z, 0-9, "_", "-" and "." turned into "_", got "group:default/Platform-Admins". Bind the role to a group (or user) the org source ingests, under the name it gives it.',
-      ]);
+        ],
+      );
     });
 
     it('a policy nobody can administer: no admin and no superuser', () => {
-      expect(problemsOf({ admins: [] })).toEqual([
-        '[test/bs] rbac.admins: names nobody, and neither does superUsers: nobody could ever change the roles, got []. Name an admin team in rbac.admins (or a break-glass user in rbac.superUsers).',
+      rbacProblems({ admins: [] }, [
+        {
+          where: 'test/bs',
+          path: 'rbac.admins',
+          says: ['names nobody, and neither does superUsers: nobody could ever change the roles', 'got []'],
+        },
       ]);
     });
 
@@ -256,24 +290,30 @@ describe('RBAC', () => {
         teams: [admins, empty],
         users: [{ name: 'alice', email: 'alice@example.com', memberOf: [admins] }],
       });
-      expect(
-        problemsOf(
+      rbacProblems(
+        {
+          admins: [admins, empty],
+          roles: [
+            RbacRole.of({
+              name: 'lockdown',
+              members: [admins],
+              allow: ['catalog.entity.read'],
+              deny: ['policy.entity.update', 'policy.entity.read'],
+            }),
+          ],
+        },
+        { org },
+        [
           {
-            admins: [admins, empty],
-            roles: [
-              RbacRole.of({
-                name: 'lockdown',
-                members: [admins],
-                allow: ['catalog.entity.read'],
-                deny: ['policy.entity.update', 'policy.entity.read'],
-              }),
+            where: 'test/bs',
+            path: 'rbac.admins',
+            says: [
+              'are all locked out of the policy: group:default/platform-admins is denied policy.entity.update, policy.entity.read by the role "lockdown"; group:default/empty has no members',
+              'got ["group:default/platform-admins","group:default/empty"]',
             ],
           },
-          { org },
-        ),
-      ).toEqual([
-        '[test/bs] rbac.admins: are all locked out of the policy: group:default/platform-admins is denied policy.entity.update, policy.entity.read by the role "lockdown"; group:default/empty has no members, got ["group:default/platform-admins","group:default/empty"]. Keep at least one admin able to read and change the policy: remove the deny, bind the admin team to people, or add a superUser.',
-      ]);
+        ],
+      );
       // One admin left able to administer is enough.
       expect(() =>
         synthBackstage(
@@ -287,8 +327,8 @@ describe('RBAC', () => {
     });
 
     it('a conditional grant of a permission no condition can apply to', () => {
-      expect(
-        problemsOf({
+      rbacProblems(
+        {
           roles: [
             RbacRole.of({
               name: 'x',
@@ -298,15 +338,31 @@ describe('RBAC', () => {
               ],
             }),
           ],
-        }),
-      ).toEqual([
-        '[test/bs] rbac.roles[0].conditional[0].permissions[0]: is not a resource permission, so no condition can apply to it, got "catalog.location.create". Grant it with allow, or pick a resource permission (such as catalog.entity.refresh).',
-      ]);
+        },
+        [
+          {
+            where: 'test/bs',
+            path: 'rbac.roles[0].conditional[0].permissions[0]',
+            says: [
+              'is not a resource permission, so no condition can apply to it',
+              'got "catalog.location.create"',
+            ],
+          },
+        ],
+      );
     });
 
     it('permission config of its own next to rbac', () => {
-      expect(problemsOf({}, { appConfig: { permission: { enabled: false } } })).toEqual([
-        '[test/bs] appConfig.permission: is set by the library from the rbac prop, got {"enabled":false}. Declare roles, admins and superUsers in rbac instead.',
+      rbacProblems({}, { appConfig: { permission: { enabled: false } } }, [
+        {
+          where: 'test/bs',
+          path: 'appConfig.permission',
+          says: [
+            'is set by the library from the rbac prop',
+            'got {"enabled":false}',
+            'Declare roles, admins and superUsers in rbac instead',
+          ],
+        },
       ]);
     });
   });
