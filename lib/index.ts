@@ -10,6 +10,12 @@ export type {
 export { generatedAppConfig, mergeAppConfig, SIGN_IN_RESOLVERS } from './backstage/app-config';
 export type { BackstageAutoscaling, BackstageProps } from './backstage/backstage';
 export { Backstage, RBAC_BACKEND_PACKAGE } from './backstage/backstage';
+export type { McpActionsOptions } from './backstage/mcp-actions';
+export {
+  MCP_ACTIONS_BACKEND_PACKAGE,
+  MCP_ACTIONS_PATH,
+  MCP_ACTIONS_PLUGIN_ID,
+} from './backstage/mcp-actions';
 export type {
   BoundDatabase,
   DatabaseBindingContext,

@@ -57,6 +57,13 @@ import {
   StaticTokenEnv,
 } from './app-config';
 import { BackstageDatabase, backstageDatabaseSchema } from './database';
+import {
+  MCP_ACTIONS_BACKEND_PACKAGE,
+  MCP_ACTIONS_PLUGIN_ID,
+  mcpActionsAppConfig,
+  McpActionsOptions,
+  mcpActionsSchema,
+} from './mcp-actions';
 import { signInDisagreement } from './sign-in-agreement';
 
 /** Horizontal autoscaling on CPU. */
@@ -182,6 +189,14 @@ export interface BackstageProps {
    * @default - no permission config from the library
    */
   readonly rbac?: RbacOptions;
+  /**
+   * Backstage's MCP actions backend (`@backstage/plugin-mcp-actions-backend`, which your
+   * image must add): the actions of `pluginSources` offered to AI agents as MCP tools at
+   * `/api/mcp-actions/v1`. A machine client reaches it when its `accessRestrictions` name
+   * `mcp-actions` and the plugins whose actions it calls.
+   * @default - no MCP server config from the library
+   */
+  readonly mcpActions?: McpActionsOptions;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -320,8 +335,27 @@ const backstageSchema = z
         problem('must be an object', 'Give { roles, admins, superUsers }.'),
       )
       .optional(),
+    mcpActions: mcpActionsSchema.optional(),
   })
   .superRefine((props, ctx) => {
+    if (props.mcpActions === undefined) {
+      (props.machineClients ?? []).forEach((client, i) => {
+        const restrictions = MachineClient.isMachineClient(client)
+          ? (client.jwtOptions ?? client.staticTokenOptions)?.accessRestrictions
+          : undefined;
+        const at = (restrictions ?? []).findIndex((r) => r.plugin === MCP_ACTIONS_PLUGIN_ID);
+        if (at >= 0) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['machineClients', i, 'accessRestrictions', at, 'plugin'],
+            message: problem(
+              `allows "${MCP_ACTIONS_PLUGIN_ID}", but mcpActions is not set`,
+              'Set mcpActions (and add @backstage/plugin-mcp-actions-backend to your image), or drop the restriction.',
+            ),
+          });
+        }
+      });
+    }
     const perPod = BackstageDatabase.isBackstageDatabase(props.database) && props.database.perPod;
     const replicas = props.autoscaling?.maxReplicas ?? props.replicas ?? 2;
     if (perPod && replicas > 1) {
@@ -550,8 +584,8 @@ export class Backstage extends Construct {
     const org = props.org?.data();
     this.rbac = props.rbac ? renderRbac(props.rbac) : undefined;
     const rendered = mergeAppConfig(
-      mergeAppConfig(generated, org?.appConfig ?? {}),
-      this.rbac?.appConfig ?? {},
+      mergeAppConfig(mergeAppConfig(generated, org?.appConfig ?? {}), this.rbac?.appConfig ?? {}),
+      props.mcpActions ? mcpActionsAppConfig(props.mcpActions) : {},
     );
     this.appConfig = withCatalogLocations(
       mergeAppConfig(rendered, { ...(props.appConfig ?? {}) }),
@@ -562,6 +596,7 @@ export class Backstage extends Construct {
     this.backendFeatures = [
       ...(org?.modules.map((m) => m.feature) ?? []),
       ...(props.rbac ? [RBAC_BACKEND_PACKAGE] : []),
+      ...(props.mcpActions ? [MCP_ACTIONS_BACKEND_PACKAGE] : []),
     ];
 
     const secretEnv: Array<{ name: string; secret: BoundSecret }> = [

@@ -193,7 +193,7 @@ function apiRouteOf(prefix: string): string {
 export interface BackstagePortalCommonProps
   extends
     Pick<OidcGatewayProps, 'host' | 'issuer' | 'clientId' | 'clientSecret' | 'cookieSecret'>,
-    Pick<BackstageProps, 'image' | 'database' | 'signIn' | 'org' | 'rbac'>,
+    Pick<BackstageProps, 'image' | 'database' | 'signIn' | 'org' | 'rbac' | 'mcpActions'>,
     Pick<IngressCommonProps, 'tls'> {
   /** Who may sign in; `groups` may name {@link Team}s, which RBAC roles can be bound to as well. */
   readonly access: PortalAccessPolicy;
@@ -367,6 +367,7 @@ const portalSchema = z
     ingress: z.record(z.string(), z.unknown()).optional(),
     org: z.unknown().optional(),
     rbac: z.unknown().optional(),
+    mcpActions: z.unknown().optional(),
     migrateFromIngressNginx: z
       .strictObject({
         ingress: z.record(z.string(), z.unknown()).optional(),
@@ -644,6 +645,7 @@ export class BackstagePortal extends Construct {
         : ingressController,
       ...(props.org ? { org: props.org } : {}),
       ...(props.rbac ? { rbac: props.rbac } : {}),
+      ...(props.mcpActions ? { mcpActions: props.mcpActions } : {}),
       ...(props.backstage ?? {}),
       // With oauth2-proxy in the request path, it is the one calling Backstage.
       ...(f5 || migration ? { allowedPeers: [gatewayPeer, ...userPeers] } : {}),
