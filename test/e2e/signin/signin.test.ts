@@ -325,12 +325,12 @@ describe.each(FRONT_DOORS.map((spec) => [frontDoorName(spec), spec] as const))(
       }
     });
 
-    // A LIMITATION (documented in the README, Machine clients): oauth2-proxy applies
-    // --email-domain and allowedGroups to bearer-token sessions too (the e-mail falls back to
-    // `sub`), so a machine token passes the gateway only with claims that meet the access
-    // policy (the scenario above). A genuine token without them is refused at the gateway:
-    // 401 from its auth endpoint (ingress-nginx passes it on for /api), 403 in the request path.
-    it('a genuine token from the trusted issuer without an allowed e-mail and group is refused at the gateway (documented limitation)', async () => {
+    // The people's host keeps the people's policy for bearer tokens too: oauth2-proxy applies
+    // --email-domain and allowedGroups to them (the e-mail falls back to `sub`), so a genuine
+    // token without an allowed e-mail and group is refused there: 401 from its auth endpoint
+    // (ingress-nginx passes it on for /api), 403 in the request path. Machines without an
+    // e-mail get in on the machine host instead (machineHost; machine-agents.test.ts).
+    it("on the people's host, a genuine machine token without an allowed e-mail and group is refused: the people's policy holds", async () => {
       const log = () => readFileSync(door.oauth2Proxy.proc.logFile, 'utf8');
       const refusals = () =>
         (log().match(/Invalid authorization via session \(invalid email\)/g) ?? []).length;

@@ -47,6 +47,9 @@ backend.add(require('@backstage/plugin-catalog-backend'));
 // "permission" plugin (it replaces @backstage/plugin-permission-backend). Without
 // permission.enabled in the config it allows everything, as Backstage does by default.
 backend.add(require('@backstage-community/plugin-rbac-backend'));
+// The MCP actions backend (BackstagePortal mcpActions): without backend.actions.pluginSources
+// in the config it offers no tools, so portals without mcpActions see no change.
+backend.add(require('@backstage/plugin-mcp-actions-backend'));
 backend.start().catch((error) => {
   console.error(error);
   process.exit(1);

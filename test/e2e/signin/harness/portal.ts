@@ -71,6 +71,19 @@ export interface PortalOptions {
    * (repository acme/service, ref refs/heads/main) instead of the policy-meeting CI client.
    */
   readonly machineEntry?: { readonly githubIssuerUrl: string };
+  /**
+   * The machine entry with two clients and Backstage's MCP actions backend: an in-cluster
+   * agent (the ServiceAccount of a real API server, allowed the catalog and MCP) and a
+   * GitHub-Actions-shaped CI job of this issuer (allowed the catalog only).
+   */
+  readonly machineAgents?: {
+    readonly githubIssuerUrl: string;
+    readonly kubernetes: {
+      readonly issuerUrl: string;
+      readonly namespace: string;
+      readonly serviceAccount: string;
+    };
+  };
   readonly teams?: {
     readonly org: OrgSource;
     readonly rbac: RbacOptions;
@@ -84,6 +97,10 @@ export const GATEWAY_CLASS = 'signin-e2e';
 
 /** Audience of the CI tokens. */
 export const MACHINE_AUDIENCE = 'portal-ci';
+/** Audience of the in-cluster agents' projected tokens. */
+export const AGENT_AUDIENCE = 'portal-agents';
+/** The machine host of the portal under test. */
+export const MACHINE_HOST = `api.${PORTAL_HOST}`;
 
 /** The portal under test: the library's public API as a platform team would call it. */
 export function portalProps(stack: TerraformStack, o: PortalOptions): BackstagePortalProps {
@@ -101,31 +118,47 @@ export function portalProps(stack: TerraformStack, o: PortalOptions): BackstageP
     access: o.teams?.access ?? { emailDomains: ['example.com'], groups: ['portal-users'] },
     tls: TlsSource.fromSecret(SECRETS.tls),
     // (The RBAC scenarios' portal has people only: its access policy names its teams.)
-    ...(o.machineEntry ? { machineHost: `api.${PORTAL_HOST}` } : {}),
+    ...(o.machineEntry || o.machineAgents ? { machineHost: MACHINE_HOST } : {}),
+    ...(o.machineAgents ? { mcpActions: {} } : {}),
     machineClients: o.teams
       ? []
-      : o.machineEntry
+      : o.machineAgents
         ? [
+            MachineClient.kubernetesServiceAccount({
+              ...o.machineAgents.kubernetes,
+              audience: AGENT_AUDIENCE,
+              accessRestrictions: [{ plugin: 'catalog' }, { plugin: 'mcp-actions' }],
+            }),
             MachineClient.githubActions({
-              issuerUrl: o.machineEntry.githubIssuerUrl,
+              issuerUrl: o.machineAgents.githubIssuerUrl,
               audience: MACHINE_AUDIENCE,
               repository: 'acme/service',
               refs: ['refs/heads/main'],
               accessRestrictions: [{ plugin: 'catalog' }],
             }),
           ]
-        : [
-            MachineClient.jwt({
-              issuerUrl: o.machineIssuerUrl,
-              audience: MACHINE_AUDIENCE,
-              jwksUrl: `${o.machineIssuerUrl}/jwks`,
-              subjectPrefix: 'ci',
-              // What the CI tokens of the policy-meeting scenario carry (the gateway checks both).
-              emailDomain: 'example.com',
-              groups: ['portal-users'],
-              accessRestrictions: [{ plugin: 'catalog' }],
-            }),
-          ],
+        : o.machineEntry
+          ? [
+              MachineClient.githubActions({
+                issuerUrl: o.machineEntry.githubIssuerUrl,
+                audience: MACHINE_AUDIENCE,
+                repository: 'acme/service',
+                refs: ['refs/heads/main'],
+                accessRestrictions: [{ plugin: 'catalog' }],
+              }),
+            ]
+          : [
+              MachineClient.jwt({
+                issuerUrl: o.machineIssuerUrl,
+                audience: MACHINE_AUDIENCE,
+                jwksUrl: `${o.machineIssuerUrl}/jwks`,
+                subjectPrefix: 'ci',
+                // What the CI tokens of the policy-meeting scenario carry (the gateway checks both).
+                emailDomain: 'example.com',
+                groups: ['portal-users'],
+                accessRestrictions: [{ plugin: 'catalog' }],
+              }),
+            ],
     backstage: {
       replicas: 1,
       // The image's catalog.rules allow Users and Groups only; this portal's catalog holds

@@ -4,7 +4,7 @@
 // sessions); `frontDoor()` adds others (the F5 flavour, Redis sessions) in front of the same
 // Backstage and IdP, each from its own synthesis of the same portal.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -30,6 +30,7 @@ import { createTestPki, ServerCert, TestPki } from './pki';
 import {
   configMapData,
   Json,
+  MACHINE_HOST,
   one,
   PORTAL_HOST,
   PortalOptions,
@@ -71,7 +72,22 @@ export interface FrontDoor {
   client(opts?: { keepAlive?: boolean }): HttpClient;
   /** Chromium mapped onto this front door's nginx (launched on first use, closed with it). */
   browser(): Promise<BrowserHandle>;
+  /** The machine entry (with `machineHost`): its oauth2-proxy and the nginx of its host. */
+  readonly machines?: MachineDoor;
   stop(): Promise<void>;
+}
+
+/**
+ * The machine host of a front door. ingress-nginx serves both hosts from one nginx, one
+ * server block each; here each host gets an nginx of its own from its own Ingresses (the
+ * derivation handles one host), which changes nothing a request to either host sees.
+ */
+export interface MachineDoor {
+  readonly host: string;
+  readonly oauth2Proxy: RunningOauth2Proxy;
+  readonly nginx: RunningNginx;
+  /** A client of the machine host (no cookies are ever set there). */
+  client(): HttpClient;
 }
 
 export function frontDoorName(spec: FrontDoorSpec): string {
@@ -126,6 +142,16 @@ export interface Stack {
    * from its synthesis, behind an ingress-nginx front door with cookie sessions.
    */
   startTeamsPortal(teams: NonNullable<PortalOptions['teams']>): Promise<TeamsPortal>;
+  /**
+   * A portal of its own with a machine entry for agents and CI (`PortalOptions.machineAgents`)
+   * and Backstage's MCP actions backend: its own Backstage, behind an ingress-nginx front
+   * door (cookie sessions for people) and the machine host. `extraCaFile` is trusted by
+   * oauth2-proxy and Backstage besides the test CA (the API server's, for its JWKS).
+   */
+  startMachinePortal(
+    machineAgents: NonNullable<PortalOptions['machineAgents']>,
+    extraCaFile: string,
+  ): Promise<{ door: FrontDoor & { machines: MachineDoor }; backstage: RunningBackstage }>;
   stop(): Promise<void>;
 }
 
@@ -168,6 +194,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   try {
     const pki = createTestPki(pkiDir);
     const portalCert = pki.issue('portal', [PORTAL_HOST]);
+    const machineCert = pki.issue('machines', [MACHINE_HOST]);
     const loopbackCert = pki.issue('loopback', ['localhost'], ['127.0.0.1']);
     // Redis's certificate comes from a CA of its own, which no program trusts by default
     // (oauth2-proxy's SSL_CERT_FILE holds the main test CA only): a rediss:// session store
@@ -274,6 +301,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       spec: FrontDoorSpec,
       synthesized?: Json,
       own?: RunningBackstage,
+      caFile: string = pki.caFile,
     ): Promise<FrontDoor> => {
       const name = frontDoorName(spec);
       const doorJson = synthesized ?? synthesizePortal(portalOptions(spec));
@@ -304,7 +332,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
           doorJson,
           join(dir, 'oauth2-proxy'),
           secrets,
-          pki.caFile,
+          caFile,
           backstageService,
         );
         const oauth2Proxy = await startOauth2Proxy(
@@ -318,12 +346,40 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
           ['backstage', backstage.port],
           ['oauth2-proxy', oauth2Proxy.port],
         ]);
+        // The machine entry (machineHost): its own oauth2-proxy, as its Deployment says.
+        const machineDeployment = resourceMaybe(
+          doorJson,
+          'kubernetes_deployment_v1',
+          'Gateway/Machines/Deployment',
+        );
+        let machinesProxy: RunningOauth2Proxy | undefined;
+        if (machineDeployment) {
+          mkdirSync(join(dir, 'machines'), { recursive: true, mode: 0o755 });
+          const plan = await planOauth2Proxy(
+            doorJson,
+            join(dir, 'machines'),
+            secrets,
+            caFile,
+            undefined,
+            'Gateway/Machines/Deployment',
+          );
+          const started = await startOauth2Proxy(
+            oauth2ProxyBinary(),
+            plan,
+            join(logDir, `oauth2-proxy-${n}-machines.log`),
+          );
+          machinesProxy = started;
+          door.push(() => started.stop());
+          local.set(String(one(machineDeployment.metadata).name), started.port);
+        }
         const upstreams = new Map<string, string>();
         for (const svc of services(doorJson)) {
           const port = local.get(svc.name);
           if (port !== undefined) upstreams.set(`${svc.name}:${svc.port}`, `127.0.0.1:${port}`);
         }
-        const ingresses = ingressesOf(doorJson);
+        const allIngresses = ingressesOf(doorJson);
+        const machineHostOf = (i: IngressSpec) => i.rules.some((r) => r.host === MACHINE_HOST);
+        const ingresses = allIngresses.filter((i) => !machineHostOf(i));
         const tlsSecrets = new Map<string, ServerCert>([[SECRETS.tls, portalCert]]);
         const nginx =
           spec.flavour === 'f5-nginx'
@@ -337,6 +393,25 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
                   controllerConfig: controllerConfigOf(doorJson),
                 });
         door.push(() => nginx.stop());
+        let machines: MachineDoor | undefined;
+        if (machinesProxy) {
+          if (spec.flavour !== 'ingress-nginx')
+            throw new Error(`${name}: the machine entry is emulated for ingress-nginx only`);
+          const machineNginx = await startNginx(allIngresses.filter(machineHostOf), {
+            dir: join(dir, 'nginx-machines'),
+            upstreams,
+            // The portal's TLS Secret, as on the cluster; its certificate covers the machine host.
+            tlsSecrets: new Map([[SECRETS.tls, machineCert]]),
+            controllerConfig: controllerConfigOf(doorJson),
+          });
+          door.push(() => machineNginx.stop());
+          machines = {
+            host: MACHINE_HOST,
+            oauth2Proxy: machinesProxy,
+            nginx: machineNginx,
+            client: () => new HttpClient(endpointsOf(machineNginx)),
+          };
+        }
         const arg = (flag: string) =>
           o2pPlan.args.find((a) => a.startsWith(`--${flag}=`))?.slice(flag.length + 3);
         let browser: Promise<BrowserHandle> | undefined;
@@ -354,6 +429,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
             secret: o2pPlan.env.OAUTH2_PROXY_COOKIE_SECRET!,
             sameSite: arg('cookie-samesite') ?? '',
           },
+          ...(machines ? { machines } : {}),
           client: (opts) => new HttpClient(endpointsOf(nginx), opts),
           browser: () =>
             (browser ??= launchBrowser({
@@ -451,6 +527,22 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
           },
         };
       },
+      startMachinePortal: async (machineAgents, extraCaFile) => {
+        const spec: FrontDoorSpec = { flavour: 'ingress-nginx', sessionStore: 'cookie' };
+        const machineJson = synthesizePortal({ ...portalOptions(spec), machineAgents });
+        const dir = mkdtempSync(join(runDir, 'machines-backstage-'));
+        chmodSync(dir, 0o755);
+        const bundle = join(dir, 'trusted-cas.pem');
+        writeFileSync(bundle, `${readFileSync(pki.caFile, 'utf8')}\n${readFileSync(extraCaFile, 'utf8')}`);
+        const own = await startBackstage(
+          await planBackstage(machineJson, dir, secrets, bundle),
+          join(logDir, `${dir.split('/').pop()}.log`),
+        );
+        stops.push(() => own.stop());
+        const door = await startFrontDoor(spec, machineJson, own, bundle);
+        if (!door.machines) throw new Error('the machine portal has no machine entry');
+        return { door: door as FrontDoor & { machines: MachineDoor }, backstage: own };
+      },
       stop: stopAll,
     };
   } catch (error) {
@@ -476,4 +568,12 @@ function configMapsOf(json: Json, segment: string): unknown[] {
   return (Object.values(json.resource?.kubernetes_config_map_v1 ?? {}) as Json[])
     .filter((cm) => String(cm['//']?.metadata?.path ?? '').includes(`/${segment}/`))
     .map((cm) => cm.data);
+}
+
+/** The one resource of a type at a construct path suffix, if the stack has it. */
+function resourceMaybe(json: Json, type: string, suffix: string): Json | undefined {
+  const found = (Object.values(json.resource?.[type] ?? {}) as Json[]).filter((r) =>
+    String(r['//']?.metadata?.path ?? '').endsWith(`/${suffix}`),
+  );
+  return found.length === 1 ? found[0] : undefined;
 }

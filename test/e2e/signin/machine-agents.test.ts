@@ -1,0 +1,246 @@
+// Machines and AI agents through the front door, every part real and from one synthesis
+// of a BackstagePortal with `machineHost`, two machine clients and `mcpActions`:
+// - the agent's token comes from a TokenRequest to a real kube-apiserver (the deploy
+//   suite's test cluster, test/e2e/cluster), for its ServiceAccount and audience, as the
+//   kubelet asks for a projected token; the API server publishes the issuer's discovery and
+//   JWKS to anyone, as EKS, GKE and AKS do;
+// - the CI job's token comes from a local issuer built with jose, shaped like GitHub
+//   Actions' (claims repository, ref, workflow; no e-mail);
+// - requests go to nginx as derived from the machine host's Ingress, which asks the machine
+//   entry's oauth2-proxy (auth-url) and proxies to the portal's own Backstage, with the
+//   RBAC-free permission default, its externalAccess JWKS check and the MCP actions backend
+//   (@backstage/plugin-mcp-actions-backend 0.2.4, tools from the catalog's actions).
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { Cluster, startCluster } from '../deploy/harness/cluster';
+import { Response } from './harness/http';
+import { USERS } from './harness/idp';
+import { AGENT_AUDIENCE, MACHINE_AUDIENCE, MACHINE_HOST, PORTAL_HOST } from './harness/portal';
+import { waitFor } from './harness/processes';
+import { FrontDoor, MachineDoor, Stack, startStack } from './harness/stack';
+
+/** The tools of the test cluster, from the environment or the env.sh build-tools.sh wrote. */
+function loadClusterTools(): void {
+  if (process.env.KUBE_BIN_DIR && process.env.ETCD && process.env.KWOK) return;
+  const cache = process.env.CDKTF_BACKSTAGE_TOOLS ?? join(homedir(), '.cache', 'cdktf-backstage', 'tools');
+  const envFile = join(cache, 'env.sh');
+  let text: string;
+  try {
+    text = readFileSync(envFile, 'utf8');
+  } catch {
+    throw new Error(
+      `the test cluster's tools are not built: run bash test/e2e/tools/build-tools.sh (${envFile} is missing)`,
+    );
+  }
+  for (const m of text.matchAll(/^export ([A-Z_]+)=(.*)$/gm)) {
+    if (['KUBE_BIN_DIR', 'ETCD', 'KWOK', 'KWOK_STAGES'].includes(m[1]!)) process.env[m[1]!] = m[2]!;
+  }
+}
+
+const AGENT = { namespace: 'agents', serviceAccount: 'catalog-agent' };
+const CI = {
+  sub: 'repo:acme/service:ref:refs/heads/main',
+  aud: MACHINE_AUDIENCE,
+  repository: 'acme/service',
+  ref: 'refs/heads/main',
+  workflow: 'catalog-sync',
+};
+
+let cluster: Cluster;
+let stack: Stack;
+let door: FrontDoor & { machines: MachineDoor };
+
+/** A TokenRequest for a ServiceAccount: the real API server signs it. */
+async function serviceAccountToken(namespace: string, name: string, audience: string): Promise<string> {
+  const out = await cluster.kubectl([
+    'create',
+    'token',
+    name,
+    '-n',
+    namespace,
+    `--audience=${audience}`,
+    '--duration=10m',
+  ]);
+  return out.trim();
+}
+
+const api = (path: string, token?: string, init: { method?: string; body?: unknown } = {}) =>
+  door.machines.client().request(`https://${MACHINE_HOST}${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(init.body !== undefined
+        ? { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }
+        : { accept: 'application/json' }),
+    },
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
+
+/** The JSON-RPC answer of an MCP streamable-HTTP POST (plain JSON or one SSE message). */
+function mcpResult(res: Response): any {
+  const type = res.header('content-type') ?? '';
+  const text = type.includes('text/event-stream')
+    ? res.body
+        .split('\n')
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice(6))
+        .join('')
+    : res.body;
+  return JSON.parse(text);
+}
+
+const mcp = (token: string | undefined, id: number, method: string, params: Record<string, unknown> = {}) =>
+  api('/api/mcp-actions/v1', token, { method: 'POST', body: { jsonrpc: '2.0', id, method, params } });
+
+/**
+ * 401 from the gateway, not a sign-in: no redirect, and neither oauth2-proxy's sign-in page
+ * nor the IdP's. (The body is nginx's own short "401 Authorization Required" page, as
+ * ingress-nginx answers a denied auth subrequest.)
+ */
+function expectRefusedByGateway(res: Response, kind: string): void {
+  expect(res.status, `${kind}: ${res.body.slice(0, 200)}`).toBe(401);
+  expect(res.header('location'), kind).toBeUndefined();
+  expect(res.body, kind).toContain('401 Authorization Required');
+  expect(res.body, kind).not.toMatch(/sign in|oauth2\/start|<form/i);
+}
+
+beforeAll(async () => {
+  loadClusterTools();
+  cluster = await startCluster({ contexts: ['testbed'], nodes: 1 });
+  for (const ns of [AGENT.namespace, 'other-team']) {
+    await cluster.kubectl(['create', 'namespace', ns]);
+    await cluster.kubectl(['-n', ns, 'create', 'serviceaccount', AGENT.serviceAccount]);
+  }
+  stack = await startStack();
+  const portal = await stack.startMachinePortal(
+    {
+      githubIssuerUrl: stack.trustedIssuer.issuer,
+      kubernetes: { issuerUrl: cluster.apiUrl, ...AGENT },
+    },
+    cluster.caFile,
+  );
+  door = portal.door;
+  // The catalog has read its files once the agent finds a user in it.
+  const token = await serviceAccountToken(AGENT.namespace, AGENT.serviceAccount, AGENT_AUDIENCE);
+  await waitFor(
+    'the catalog to hold the test users',
+    async () => (await api('/api/catalog/entities/by-name/user/default/alice', token)).status === 200,
+    portal.backstage.proc,
+    90_000,
+  );
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await cluster?.shutdown();
+});
+
+describe('machines and AI agents through the machine host (real API server tokens, nginx, oauth2-proxy, Backstage)', () => {
+  it("the API server's token is what the portal's client admits: issuer, audience, the agent's subject, no e-mail", async () => {
+    const claims = decodeJwt(
+      await serviceAccountToken(AGENT.namespace, AGENT.serviceAccount, AGENT_AUDIENCE),
+    );
+    expect(claims.iss).toBe(cluster.apiUrl);
+    expect(claims.aud).toEqual([AGENT_AUDIENCE]);
+    expect(claims.sub).toBe(`system:serviceaccount:${AGENT.namespace}:${AGENT.serviceAccount}`);
+    expect(claims.email).toBeUndefined();
+    // ...and the machine entry admits exactly that subject.
+    const alpha = door.machines.oauth2Proxy.plan.alphaConfig as any;
+    expect(alpha.providers[0].allowedGroups).toContain(claims.sub);
+  });
+
+  it('the in-cluster agent lists catalog entities with its service-account token', async () => {
+    const token = await serviceAccountToken(AGENT.namespace, AGENT.serviceAccount, AGENT_AUDIENCE);
+    const res = await api('/api/catalog/entities?filter=kind=user', token);
+    expect(res.status, res.body.slice(0, 300)).toBe(200);
+    const names = (res.json() as Array<{ metadata: { name: string } }>).map((e) => e.metadata.name).sort();
+    expect(names).toEqual(expect.arrayContaining(['alice', 'dave']));
+  });
+
+  it('the agent lists the MCP tools (the catalog’s read-only actions only) and calls one', async () => {
+    const token = await serviceAccountToken(AGENT.namespace, AGENT.serviceAccount, AGENT_AUDIENCE);
+    const listed = await mcp(token, 1, 'tools/list');
+    expect(listed.status, listed.body.slice(0, 300)).toBe(200);
+    const tools = (mcpResult(listed).result.tools as Array<{ name: string }>).map((t) => t.name).sort();
+    expect(tools).toContain('catalog.get-catalog-entity');
+    expect(tools).toContain('catalog.query-catalog-entities');
+    // mcpActions' default `actions: 'read-only'`: the destructive ones are not offered.
+    expect(tools).not.toContain('catalog.register-entity');
+    expect(tools).not.toContain('catalog.unregister-entity');
+
+    const called = await mcp(token, 2, 'tools/call', {
+      name: 'catalog.get-catalog-entity',
+      arguments: { kind: 'User', name: 'alice' },
+    });
+    expect(called.status, called.body.slice(0, 300)).toBe(200);
+    const result = mcpResult(called).result;
+    expect(result.isError ?? false, JSON.stringify(result).slice(0, 300)).toBe(false);
+    expect(JSON.stringify(result.content)).toContain(USERS.alice.email);
+
+    // A tool the filter leaves out cannot be called either.
+    const destructive = await mcp(token, 3, 'tools/call', {
+      name: 'catalog.unregister-entity',
+      arguments: { locationId: 'x' },
+    });
+    const answer = mcpResult(destructive);
+    expect(JSON.stringify(answer)).toMatch(/not found/i);
+  });
+
+  it('a GitHub-Actions-shaped CI token without an e-mail lists the catalog', async () => {
+    const res = await api('/api/catalog/entities?filter=kind=user', await stack.trustedIssuer.token(CI));
+    expect(res.status, res.body.slice(0, 300)).toBe(200);
+  });
+
+  it('Backstage enforces the client’s plugins: the CI client (catalog only) passes the gateway but gets 403 from the MCP server', async () => {
+    const res = await mcp(await stack.trustedIssuer.token(CI), 1, 'tools/list');
+    expect(res.status, res.body.slice(0, 300)).toBe(403);
+    // Backstage's own refusal (its JSON error), not nginx's or oauth2-proxy's.
+    expect(res.json().error.name, res.body.slice(0, 300)).toBe('NotAllowedError');
+  });
+
+  it('refuses with 401 at the gateway, never the login page: another audience, another namespace, expired, untrusted issuer, another repository, no token', async () => {
+    const cases: Record<string, string | undefined> = {
+      'a service-account token for another audience': await serviceAccountToken(
+        AGENT.namespace,
+        AGENT.serviceAccount,
+        'some-other-service',
+      ),
+      "another namespace's service account of the same name": await serviceAccountToken(
+        'other-team',
+        AGENT.serviceAccount,
+        AGENT_AUDIENCE,
+      ),
+      'an expired CI token': await stack.trustedIssuer.token(CI, { expiresIn: '-5m' }),
+      'a token from an untrusted issuer': await stack.rogueIssuer.token(CI),
+      'a CI token of another repository': await stack.trustedIssuer.token({
+        ...CI,
+        sub: 'repo:evil/fork:ref:refs/heads/main',
+        repository: 'evil/fork',
+      }),
+      'no token at all': undefined,
+    };
+    for (const [kind, token] of Object.entries(cases)) {
+      expectRefusedByGateway(await api('/api/catalog/entities', token), `catalog, ${kind}`);
+      expectRefusedByGateway(await mcp(token, 1, 'tools/list'), `MCP, ${kind}`);
+    }
+  });
+
+  it("people's sign-in works beside it, and a person's session cookie opens nothing on the machine host", async () => {
+    const alice = door.client();
+    const chain = await alice.signIn(USERS.alice.email, USERS.alice.password, '/catalog');
+    const last = chain.at(-1)!;
+    expect(last.status, chain.map((r) => `${r.status} ${r.url}`).join(' → ')).toBe(200);
+    expect(last.url).toBe(`https://${PORTAL_HOST}/catalog`);
+    const cookie = alice.cookieHeader(PORTAL_HOST);
+    expect(cookie).not.toBe('');
+    const res = await door.machines
+      .client()
+      .request(`https://${MACHINE_HOST}/api/catalog/entities`, { headers: { cookie } });
+    expectRefusedByGateway(res, "a person's cookie on the machine host");
+  });
+});
