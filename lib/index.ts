@@ -10,12 +10,6 @@ export type {
 export { generatedAppConfig, mergeAppConfig, SIGN_IN_RESOLVERS } from './backstage/app-config';
 export type { BackstageAutoscaling, BackstageProps } from './backstage/backstage';
 export { Backstage, RBAC_BACKEND_PACKAGE } from './backstage/backstage';
-export type { McpActionsOptions } from './backstage/mcp-actions';
-export {
-  MCP_ACTIONS_BACKEND_PACKAGE,
-  MCP_ACTIONS_PATH,
-  MCP_ACTIONS_PLUGIN_ID,
-} from './backstage/mcp-actions';
 export type {
   BoundDatabase,
   DatabaseBindingContext,
@@ -26,6 +20,12 @@ export type {
 export { BackstageDatabase } from './backstage/database';
 export type { InClusterPostgresProps } from './backstage/in-cluster-postgres';
 export { InClusterPostgres } from './backstage/in-cluster-postgres';
+export type { McpActionsOptions } from './backstage/mcp-actions';
+export {
+  MCP_ACTIONS_BACKEND_PACKAGE,
+  MCP_ACTIONS_PATH,
+  MCP_ACTIONS_PLUGIN_ID,
+} from './backstage/mcp-actions';
 export type {
   BackstagePortalCommonProps,
   BackstagePortalProps,

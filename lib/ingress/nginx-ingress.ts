@@ -24,6 +24,7 @@ import {
   rateLimitSchema,
   tlsSourceSchema,
 } from './ingress-schemas';
+import { MACHINE_CHALLENGE_HEADER, machineChallenge } from './machine-challenge';
 
 /** What the ingress needs from the auth gateway (an {@link OidcGateway} provides it). */
 export interface IngressAuthGateway {
@@ -97,6 +98,16 @@ export interface NginxIngressProps extends IngressCommonProps {
    * @default - CORS off (same-origin only)
    */
   readonly cors?: CorsOptions;
+  /**
+   * With a machine entry: the machine host answers with `WWW-Authenticate: Bearer
+   * realm="<machine host>"` (a ConfigMap of response headers and the `custom-headers`
+   * annotation), so API and MCP clients learn the scheme from a 401. The controller must
+   * list the header in `global-allowed-response-headers`, or it denies the machine host's
+   * location (503): {@link IngressNginxController} does. Set false for a controller that
+   * does not allow it.
+   * @default true
+   */
+  readonly machineChallenge?: boolean;
 }
 
 const ingressSchema = z.strictObject({
@@ -108,6 +119,7 @@ const ingressSchema = z.strictObject({
     problem('must be an auth gateway', 'Pass the OidcGateway of the portal.'),
   ),
   tls: tlsSourceSchema,
+  machineChallenge: z.boolean().optional(),
   ingressClassName: kubernetesName.optional(),
   name: kubernetesName.optional(),
   apiPaths: apiPathsSchema.optional(),
@@ -174,6 +186,8 @@ export class NginxIngress extends Construct {
   public readonly machineIngress?: KubernetesResource;
   /** The annotations of the machine host's Ingress. */
   public readonly machineAnnotations?: Readonly<Record<string, string>>;
+  /** The machine host's response headers (its `WWW-Authenticate` challenge), with `machineChallenge`. */
+  public readonly machineResponseHeaders?: KubernetesResource;
   /** The TLS Secret of the host (what the certificate is written to). */
   public readonly tlsSecretName: string;
 
@@ -307,6 +321,18 @@ export class NginxIngress extends Construct {
       // No auth-signin: a caller without a valid token gets the entry's 401 (or 403 for an
       // invalid JWT), never a page. The identity headers of the contract are still set from
       // the auth answer (empty here), so a machine cannot send forged ones to Backstage.
+      const headersName = `${name}-machines-headers`;
+      if (props.machineChallenge ?? true) {
+        this.machineResponseHeaders = kubernetesResource(
+          this,
+          'MachineResponseHeaders',
+          'kubernetes_config_map_v1',
+          {
+            metadata: { name: headersName, namespace: props.namespace, labels },
+            data: { [MACHINE_CHALLENGE_HEADER]: machineChallenge(machines.host) },
+          },
+        );
+      }
       this.machineAnnotations = {
         ...renderIngressNginxAnnotations({
           ...authenticated,
@@ -318,6 +344,10 @@ export class NginxIngress extends Construct {
           corsAllowMethods: undefined,
           corsAllowHeaders: undefined,
         }),
+        // The ConfigMap's namespace/name: the controller reads it when it renders the location.
+        ...(this.machineResponseHeaders
+          ? { 'nginx.ingress.kubernetes.io/custom-headers': `${props.namespace}/${headersName}` }
+          : {}),
         ...(props.extraAnnotations ?? {}),
       };
       this.machineIngress = ingress(
@@ -326,7 +356,8 @@ export class NginxIngress extends Construct {
         this.machineAnnotations,
         ['/'],
         props.backend,
-        [],
+        // The controller denies a location whose header ConfigMap it cannot find yet.
+        this.machineResponseHeaders ? [this.machineResponseHeaders] : [],
         machines.host,
       );
     }

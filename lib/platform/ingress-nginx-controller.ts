@@ -10,6 +10,7 @@ import { ContainerResources } from '../core/resources';
 import { cidr, kubernetesName, positiveInt } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
 import { hstsMaxAgeSchema, proxyBufferSizeSchema } from '../ingress/ingress-schemas';
+import { MACHINE_CHALLENGE_HEADER } from '../ingress/machine-challenge';
 import {
   accessLogOptionsSchema,
   ingressNginxAccessLogFormat,
@@ -487,6 +488,10 @@ export class IngressNginxController extends HelmOperator<IngressNginxValues> {
       'proxy-buffer-size': bufferSize,
       'large-client-header-buffers': `4 ${bufferSize}`,
       'server-tokens': 'false',
+      // The portal's machine host answers with a WWW-Authenticate challenge, set through the
+      // custom-headers annotation; the controller denies any location whose custom header is
+      // not listed here (it answers 503), so the header is allowed beside the user's own.
+      'global-allowed-response-headers': allowedResponseHeaders(props.extraConfig),
     };
 
     const serviceType = props.service?.type ?? 'LoadBalancer';
@@ -599,4 +604,15 @@ export class IngressNginxController extends HelmOperator<IngressNginxValues> {
       podLabels: selector,
     };
   }
+}
+
+/** `global-allowed-response-headers`: the user's list (extraConfig) and the machine host's challenge. */
+function allowedResponseHeaders(extraConfig: Readonly<Record<string, string>> | undefined): string {
+  const own = (extraConfig?.['global-allowed-response-headers'] ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '');
+  // The controller compares the ConfigMap's header names with this list case-sensitively.
+  const all = own.includes(MACHINE_CHALLENGE_HEADER) ? own : [...own, MACHINE_CHALLENGE_HEADER];
+  return all.join(',');
 }

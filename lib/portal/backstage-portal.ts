@@ -376,12 +376,17 @@ const portalSchema = z
       .optional(),
   })
   .superRefine((props, ctx) => {
-    if (props.machineHost !== undefined && props.ingressFlavour === 'f5-nginx') {
+    // Only the ingress-nginx flavour routes the machine host (NginxIngress's machine
+    // Ingress); the others would run the machine entry with nothing sending requests to it.
+    if (
+      props.machineHost !== undefined &&
+      (props.ingressFlavour === 'f5-nginx' || props.ingressFlavour === 'gateway-api')
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['machineHost'],
         message: problem(
-          'is not supported with the f5-nginx flavour yet',
+          `is not supported with the ${props.ingressFlavour} flavour yet`,
           'Use ingressFlavour "ingress-nginx" for a machine entry, or leave machineHost out.',
         ),
       });

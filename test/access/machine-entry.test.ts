@@ -2,7 +2,14 @@ import { TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
-import { BackstagePortal, MachineClient, OidcGateway, OidcGatewayProps, OidcIssuer } from '../../lib';
+import {
+  BackstagePortal,
+  GatewayRef,
+  MachineClient,
+  OidcGateway,
+  OidcGatewayProps,
+  OidcIssuer,
+} from '../../lib';
 import { expectProblems, portalProps, resourceAt, synth, variableSecret } from '../helpers';
 
 const K8S_ISSUER = 'https://kubernetes.default.svc.cluster.local';
@@ -230,6 +237,68 @@ describe('BackstagePortal machineHost', () => {
         },
       },
     ]);
+  });
+
+  it('answers on the machine host with a WWW-Authenticate challenge: a ConfigMap of response headers and the custom-headers annotation', () => {
+    const j = synth(
+      (stack) =>
+        new BackstagePortal(stack, 'portal', {
+          ...portalProps(stack),
+          machineClients: clients(),
+          machineHost: 'api.backstage.example.com',
+        }),
+    );
+    const headers = resourceAt(j, 'kubernetes_config_map_v1', 'portal/Ingress/MachineResponseHeaders');
+    expect(headers.data).toEqual({ 'WWW-Authenticate': 'Bearer realm="api.backstage.example.com"' });
+    const ing = resourceAt(j, 'kubernetes_ingress_v1', 'portal/Ingress/MachineIngress');
+    expect(ing.metadata.annotations['nginx.ingress.kubernetes.io/custom-headers']).toBe(
+      `${headers.metadata.namespace}/${headers.metadata.name}`,
+    );
+    expect(headers.metadata.name).toBe('backstage-machines-headers');
+    // Created before the Ingress: the controller denies a location whose ConfigMap is missing.
+    const configMaps = j.resource!.kubernetes_config_map_v1 as Record<string, unknown>;
+    const headersId = Object.keys(configMaps).find((k) => configMaps[k] === headers);
+    expect(ing.depends_on).toContain(`kubernetes_config_map_v1.${headersId}`);
+    // The people's Ingresses carry no challenge.
+    const people = resourceAt(j, 'kubernetes_ingress_v1', 'portal/Ingress/Ingress');
+    expect(people.metadata.annotations).not.toHaveProperty('nginx.ingress.kubernetes.io/custom-headers');
+  });
+
+  it('with ingress machineChallenge false renders no challenge', () => {
+    const j = synth(
+      (stack) =>
+        new BackstagePortal(stack, 'portal', {
+          ...portalProps(stack),
+          machineClients: clients(),
+          machineHost: 'api.backstage.example.com',
+          ingress: { machineChallenge: false },
+        }),
+    );
+    const ing = resourceAt(j, 'kubernetes_ingress_v1', 'portal/Ingress/MachineIngress');
+    expect(ing.metadata.annotations).not.toHaveProperty('nginx.ingress.kubernetes.io/custom-headers');
+    expect(
+      Object.values(j.resource!.kubernetes_config_map_v1 as Record<string, any>).map(
+        (cm) => cm.metadata.name,
+      ),
+    ).not.toContain('backstage-machines-headers');
+  });
+
+  it('refuses a machine host with the Gateway API flavour (nothing would route it)', () => {
+    expectProblems(
+      () =>
+        synth(
+          (stack) =>
+            new BackstagePortal(stack, 'portal', {
+              ...portalProps(stack),
+              tls: undefined,
+              machineClients: clients(),
+              machineHost: 'api.backstage.example.com',
+              ingressFlavour: 'gateway-api',
+              ingress: { gateway: GatewayRef.create({ gatewayClassName: 'example' }) },
+            }),
+        ),
+      [{ path: 'machineHost', says: ['is not supported with the gateway-api flavour yet'] }],
+    );
   });
 
   it('refuses a machine host with the F5 flavour', () => {

@@ -86,6 +86,7 @@ describe('IngressNginxController', () => {
             'proxy-buffer-size': '32k',
             'large-client-header-buffers': '4 32k',
             'server-tokens': 'false',
+            'global-allowed-response-headers': 'WWW-Authenticate',
           },
           metrics: { enabled: true, serviceMonitor: { enabled: false } },
           service: { type: 'LoadBalancer', externalTrafficPolicy: 'Local' },
@@ -155,6 +156,29 @@ describe('IngressNginxController', () => {
         hsts: 'true',
         'server-tokens': 'false',
       });
+    });
+
+    it("allows the machine host's WWW-Authenticate challenge (custom-headers), beside the user's own allowed headers", () => {
+      expect(configOf()['global-allowed-response-headers']).toBe('WWW-Authenticate');
+      const json = synthController(() => ({
+        extraConfig: { 'global-allowed-response-headers': 'X-Request-Id, Content-Security-Policy' },
+      }));
+      expect(valuesOf(json, 'ingress').controller.config['global-allowed-response-headers']).toBe(
+        'X-Request-Id,Content-Security-Policy,WWW-Authenticate',
+      );
+      // The controller compares names case-sensitively: another spelling does not count.
+      const already = synthController(() => ({
+        extraConfig: { 'global-allowed-response-headers': 'WWW-Authenticate,www-authenticate' },
+      }));
+      expect(valuesOf(already, 'ingress').controller.config['global-allowed-response-headers']).toBe(
+        'WWW-Authenticate,www-authenticate',
+      );
+      const other = synthController(() => ({
+        extraConfig: { 'global-allowed-response-headers': 'www-authenticate' },
+      }));
+      expect(valuesOf(other, 'ingress').controller.config['global-allowed-response-headers']).toBe(
+        'www-authenticate,WWW-Authenticate',
+      );
     });
 
     it('exposes the ConfigMap as the chart renders it, allow-snippet-annotations "false" included', () => {

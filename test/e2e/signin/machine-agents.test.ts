@@ -105,6 +105,8 @@ const mcp = (token: string | undefined, id: number, method: string, params: Reco
 function expectRefusedByGateway(res: Response, kind: string): void {
   expect(res.status, `${kind}: ${res.body.slice(0, 200)}`).toBe(401);
   expect(res.header('location'), kind).toBeUndefined();
+  // The challenge (NginxIngress machineChallenge): the scheme, and the host as realm.
+  expect(res.header('www-authenticate'), kind).toBe(`Bearer realm="${MACHINE_HOST}"`);
   expect(res.body, kind).toContain('401 Authorization Required');
   expect(res.body, kind).not.toMatch(/sign in|oauth2\/start|<form/i);
 }
@@ -236,6 +238,10 @@ describe('machines and AI agents through the machine host (real API server token
     const last = chain.at(-1)!;
     expect(last.status, chain.map((r) => `${r.status} ${r.url}`).join(' → ')).toBe(200);
     expect(last.url).toBe(`https://${PORTAL_HOST}/catalog`);
+    // The challenge is the machine host's: the people's API answers 401 without one.
+    const anonymous = await door.client().request(`https://${PORTAL_HOST}/api/catalog/entities`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.header('www-authenticate')).toBeUndefined();
     const cookie = alice.cookieHeader(PORTAL_HOST);
     expect(cookie).not.toBe('');
     const res = await door.machines

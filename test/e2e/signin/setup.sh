@@ -3,7 +3,8 @@
 # idempotently: a second run changes nothing and takes seconds.
 #
 #   Debian packages   nginx + libnginx-mod-http-set-misc (set_escape_uri, as ingress-nginx
-#                     uses), chromium (driven by the npm package playwright-core),
+#                     uses) + libnginx-mod-http-headers-more-filter (more_set_headers, as
+#                     ingress-nginx renders the custom-headers annotation), chromium (driven by the npm package playwright-core),
 #                     libnss3-tools (certutil: Chromium trusts the test CA through NSS),
 #                     openssl (the test CA), redis-server (the Redis session store: a
 #                     redis-server per run on a free loopback port; redis-cli comes with it)
@@ -24,7 +25,7 @@ log() { printf '[signin-setup] %s\n' "$*" >&2; }
 start=$(date +%s)
 
 # --- Debian packages -------------------------------------------------------------------
-packages=(nginx libnginx-mod-http-set-misc chromium libnss3-tools openssl redis-server)
+packages=(nginx libnginx-mod-http-set-misc libnginx-mod-http-headers-more-filter chromium libnss3-tools openssl redis-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -16,7 +16,7 @@ import { parse as parseYaml } from 'yaml';
 
 import { INGRESS_NGINX_PREFIX } from '../../../../lib';
 import type { ServerCert } from './pki';
-import { Json, list, one, resolve } from './portal';
+import { configMapData, Json, list, one, resolve } from './portal';
 import { freePort, Started, startProcess, waitFor } from './processes';
 
 export interface IngressPath {
@@ -114,6 +114,7 @@ const HANDLED = new Set([
   'proxy-read-timeout',
   'proxy-send-timeout',
   'backend-protocol',
+  'custom-headers',
 ]);
 
 export interface NginxPlan {
@@ -136,6 +137,52 @@ export interface DeriveOptions {
   readonly modulesDir?: string;
   /** The controller ConfigMap the library's IngressNginxController renders (overrides defaults). */
   readonly controllerConfig?: Readonly<Record<string, string>>;
+  /** The stack's ConfigMaps by "<namespace>/<name>" (what `custom-headers` names). */
+  readonly configMaps?: ReadonlyMap<string, Readonly<Record<string, string>>>;
+}
+
+/** The ConfigMaps of a synthesized stack by "<namespace>/<name>", their data unescaped. */
+export function configMapIndex(json: Json): Map<string, Record<string, string>> {
+  const index = new Map<string, Record<string, string>>();
+  for (const cm of Object.values(json.resource?.kubernetes_config_map_v1 ?? {}) as Json[]) {
+    const meta = one(cm.metadata);
+    const name = String(resolve(json, meta.name));
+    index.set(`${String(resolve(json, meta.namespace ?? 'default'))}/${name}`, configMapData(json, name));
+  }
+  return index;
+}
+
+// internal/ingress/annotations/customheaders (v1.15.1): what the controller accepts.
+const CUSTOM_HEADER_NAME = /^[a-zA-Z\d\-_]+$/;
+const CUSTOM_HEADER_VALUE = /^[a-zA-Z\d_ :;.,\\/"'?!(){}[\]@<>=\-+*#$&\x60|~^%]+$/;
+
+/**
+ * The `custom-headers` annotation as the controller renders it: `more_set_headers` per
+ * header of the named ConfigMap, or the location denied (503) when the ConfigMap is missing
+ * or a header is invalid or not in `global-allowed-response-headers` (compared exactly).
+ */
+function customHeaderDirectives(
+  ingress: IngressSpec,
+  o: DeriveOptions,
+): { denied?: string; directives: string[] } {
+  const ref = ingress.annotations[`${INGRESS_NGINX_PREFIX}/custom-headers`];
+  if (ref === undefined) return { directives: [] };
+  const data = o.configMaps?.get(ref);
+  if (!data) return { denied: `unable to find configMap "${ref}"`, directives: [] };
+  const allowed = (o.controllerConfig?.['global-allowed-response-headers'] ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '' && CUSTOM_HEADER_NAME.test(h));
+  const directives: string[] = [];
+  for (const [header, value] of Object.entries(data)) {
+    if (!CUSTOM_HEADER_NAME.test(header))
+      return { denied: 'invalid header name in configmap', directives: [] };
+    if (!CUSTOM_HEADER_VALUE.test(value))
+      return { denied: 'invalid header value in configmap', directives: [] };
+    if (!allowed.includes(header)) return { denied: `header ${header} is not allowed`, directives: [] };
+    directives.push(`more_set_headers ${q(`${header}: ${value}`)};`);
+  }
+  return { directives };
 }
 
 /** The `controller.config` of the ingress-nginx helm_release in the synthesized JSON, if any. */
@@ -343,6 +390,8 @@ export function deriveNginxConfig(ingresses: readonly IngressSpec[], o: DeriveOp
           }
         }
 
+        const custom = customHeaderDirectives(ingress, o);
+        body.push(...custom.directives);
         body.push(
           `add_header Strict-Transport-Security ${q(D.hsts)} always;`,
           'proxy_set_header Host $http_host;',
@@ -368,6 +417,10 @@ export function deriveNginxConfig(ingresses: readonly IngressSpec[], o: DeriveOp
           'proxy_http_version 1.1;',
           `proxy_pass http://${upstream};`,
         );
+
+        // nginx.tmpl: a denied location is its reason and the 503, nothing else.
+        if (custom.denied !== undefined)
+          body.splice(0, body.length, `# Location denied. Reason: ${custom.denied}`, 'return 503;');
 
         // ingress-nginx renders a Prefix path "/x" as "location = /x" and "location /x/".
         const selectors =
@@ -398,6 +451,7 @@ export function deriveNginxConfig(ingresses: readonly IngressSpec[], o: DeriveOp
   const config = `# Derived from the synthesized Ingress objects by test/e2e/signin/harness/nginx.ts
 load_module ${modules}/ndk_http_module.so;
 load_module ${modules}/ngx_http_set_misc_module.so;
+load_module ${modules}/ngx_http_headers_more_filter_module.so;
 worker_processes auto;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log notice;

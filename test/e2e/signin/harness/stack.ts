@@ -24,7 +24,14 @@ import { startGatewayApiNginx } from './gateway-api';
 import { HttpClient } from './http';
 import { RunningIdp, startIdp, USERS } from './idp';
 import { MachineIssuer, startMachineIssuer } from './machine-issuer';
-import { controllerConfigOf, ingressesOf, IngressSpec, RunningNginx, startNginx } from './nginx';
+import {
+  configMapIndex,
+  controllerConfigOf,
+  ingressesOf,
+  IngressSpec,
+  RunningNginx,
+  startNginx,
+} from './nginx';
 import { planOauth2Proxy, RunningOauth2Proxy, startOauth2Proxy } from './oauth2-proxy';
 import { createTestPki, ServerCert, TestPki } from './pki';
 import {
@@ -391,6 +398,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
                   upstreams,
                   tlsSecrets,
                   controllerConfig: controllerConfigOf(doorJson),
+                  configMaps: configMapIndex(doorJson),
                 });
         door.push(() => nginx.stop());
         let machines: MachineDoor | undefined;
@@ -403,6 +411,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
             // The portal's TLS Secret, as on the cluster; its certificate covers the machine host.
             tlsSecrets: new Map([[SECRETS.tls, machineCert]]),
             controllerConfig: controllerConfigOf(doorJson),
+            configMaps: configMapIndex(doorJson),
           });
           door.push(() => machineNginx.stop());
           machines = {
