@@ -9,7 +9,9 @@
 #                     openssl (the test CA), redis-server (the Redis session store: a
 #                     redis-server per run on a free loopback port; redis-cli comes with it)
 #   oauth2-proxy      built from its Go module by test/e2e/tools/build-tools.sh into
-#                     ~/.cache/cdktf-backstage/tools (about 2 minutes the first time)
+#                     ~/.cache/cdktf-backstage/tools (about 2 minutes the first time), and
+#                     the test cluster's kube-apiserver, etcd and kwok (the deploy suite's;
+#                     about 10 minutes the first time), for the machine-agent scenarios
 #   npm packages      the suite's own (test/e2e/signin/package.json: Backstage's backend
 #                     packages, better-sqlite3, oidc-provider, jose, playwright-core) with
 #                     npm ci --prefix test/e2e/signin, skipped when already installed from the
@@ -59,8 +61,10 @@ test -x /usr/bin/chromium || { log "no /usr/bin/chromium"; exit 1; }
 # rediss:// session stores are tested too: the server must be built with TLS.
 redis-server --version | grep -q . && ldd /usr/bin/redis-server | grep -q libssl || { log "redis-server lacks TLS support"; exit 1; }
 
-# --- oauth2-proxy (cached by version) --------------------------------------------------
-bash test/e2e/tools/build-tools.sh oauth2-proxy >&2
+# --- oauth2-proxy and the test cluster (cached by version) --------------------------
+# ...and the test cluster (kube-apiserver, etcd, kwok): machine-agents.test.ts asks a real
+# API server for service-account tokens.
+bash test/e2e/tools/build-tools.sh oauth2-proxy cluster >&2
 
 # --- npm dependencies --------------------------------------------------------------------
 # The library's own packages (vitest, cdktf, tsx: the suite runs on them) come from the root
