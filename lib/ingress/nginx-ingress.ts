@@ -99,12 +99,12 @@ export interface NginxIngressProps extends IngressCommonProps {
    */
   readonly cors?: CorsOptions;
   /**
-   * With a machine entry: the machine host answers with `WWW-Authenticate: Bearer
-   * realm="<machine host>"` (a ConfigMap of response headers and the `custom-headers`
-   * annotation), so API and MCP clients learn the scheme from a 401. The controller must
-   * list the header in `global-allowed-response-headers`, or it denies the machine host's
-   * location (503): {@link IngressNginxController} does. Set false for a controller that
-   * does not allow it.
+   * With a machine entry: the machine host answers with a `WWW-Authenticate` challenge
+   * (`Bearer`, the machine host as `realm`), from a ConfigMap of response headers and the
+   * `custom-headers` annotation, so API and MCP clients learn the scheme from a 401. The
+   * controller must list the header in `global-allowed-response-headers`, or it denies the
+   * machine host's location (503): {@link IngressNginxController} does. Set false for a
+   * controller that does not allow it.
    * @default true
    */
   readonly machineChallenge?: boolean;
