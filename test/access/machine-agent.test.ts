@@ -1,13 +1,18 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import type {
   DeploymentV1SpecTemplateSpecContainerEnv,
   DeploymentV1SpecTemplateSpecContainerVolumeMount,
   DeploymentV1SpecTemplateSpecVolume,
 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
-import { TerraformStack } from 'cdktf';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { Aspects, TerraformStack, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
-import { BackstagePortal, MachineAgent, MachineAgentProps, SecretRef } from '../../lib';
+import { BackstagePortal, Guardrails, MachineAgent, MachineAgentProps, SecretRef } from '../../lib';
 import {
   type ExpectedProblem,
   expectProblems,
@@ -95,7 +100,7 @@ describe('MachineAgent', () => {
     expect(agent.tokenPath).toBe('/var/run/secrets/backstage/token');
     expect(agent.serviceAccountName).toBe('catalog-agent');
     expect(env).toEqual([
-      { name: 'BACKSTAGE_TOKEN_FILE', value: '/var/run/secrets/backstage/token' },
+      { name: 'BACKSTAGE_JWT_FILE', value: '/var/run/secrets/backstage/token' },
       { name: 'BACKSTAGE_URL', value: 'https://api.backstage.example.com' },
       { name: 'BACKSTAGE_MCP_URL', value: 'https://api.backstage.example.com/api/mcp-actions/v1' },
     ]);
@@ -155,7 +160,7 @@ describe('MachineAgent', () => {
       { name: 'tmp', mount_path: '/tmp' },
     ]);
     expect(container.env).toEqual([
-      { name: 'BACKSTAGE_TOKEN_FILE', value: '/var/run/secrets/backstage/token' },
+      { name: 'BACKSTAGE_JWT_FILE', value: '/var/run/secrets/backstage/token' },
       { name: 'BACKSTAGE_URL', value: 'https://api.backstage.example.com' },
       { name: 'BACKSTAGE_MCP_URL', value: 'https://api.backstage.example.com/api/mcp-actions/v1' },
     ]);
@@ -196,7 +201,7 @@ describe('MachineAgent', () => {
       mount_path: '/run/agent',
       read_only: true,
     });
-    expect(spec.container[0].env[0]).toEqual({ name: 'BACKSTAGE_TOKEN_FILE', value: '/run/agent/token' });
+    expect(spec.container[0].env[0]).toEqual({ name: 'BACKSTAGE_JWT_FILE', value: '/run/agent/token' });
     expect(spec.security_context.run_as_user).toBe('1000');
     expect(spec.container[0].security_context.run_as_user).toBe('1000');
     expect(spec.container[0].resources).toEqual({
@@ -229,6 +234,27 @@ describe('MachineAgent', () => {
     const secret = resourceAt(json, 'kubernetes_secret_v1', 'agent/Secret-agent-github-token');
     expect(secret.metadata.namespace).toBe('agents');
     expect(secret.data.value).toMatch(/^\$\{var\.agent_github_token\}$/);
+  });
+
+  it("passes the library's Guardrails checks for every environment (its token path is no secret)", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'agents');
+    new KubernetesProvider(stack, 'k8s', {});
+    new MachineAgent(stack, 'agent', {
+      ...baseProps,
+      image: IMAGE,
+      env: { LLM_API_KEY: SecretRef.fromSecret('agent-llm', 'api-key') },
+    });
+    const guardrails = new Guardrails({
+      environment: 'non-production',
+      reportDir: mkdtempSync(join(tmpdir(), 'agent-guardrails-')),
+    });
+    Aspects.of(stack).add(guardrails);
+    Testing.synth(stack, true);
+    const report = guardrails.reports.get('agents')!;
+    expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(report.checks.find((c) => c.id === 'no-plain-secret-env')?.status).toBe('pass');
+    expect(report.passed).toBe(true);
   });
 
   it('makes the matching machine client, which the portal admits on its machine host', () => {

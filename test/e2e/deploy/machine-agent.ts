@@ -92,7 +92,7 @@ export function machineAgentSteps(ctx: MachineAgentContext): void {
         { name: 'tmp', mountPath: '/tmp', mountPropagation: 'None' },
       ]);
       expect(container.env).toEqual([
-        { name: 'BACKSTAGE_TOKEN_FILE', value: '/var/run/secrets/backstage/token' },
+        { name: 'BACKSTAGE_JWT_FILE', value: '/var/run/secrets/backstage/token' },
         { name: 'BACKSTAGE_URL', value: 'https://api.backstage.dev.example.com' },
         { name: 'BACKSTAGE_MCP_URL', value: 'https://api.backstage.dev.example.com/api/mcp-actions/v1' },
         { name: 'LOG_LEVEL', value: 'info' },
