@@ -56,6 +56,14 @@ export type {
   StaticTokenMachineClientOptions,
 } from './access/machine-client';
 export { MachineClient } from './access/machine-client';
+export type {
+  MachineAgentEnvVar,
+  MachineAgentProps,
+  MachineAgentTokenProjection,
+  MachineAgentTokenVolume,
+  MachineAgentVolumeMount,
+} from './access/machine-agent';
+export { MachineAgent } from './access/machine-agent';
 export { MachineGateway } from './access/machine-gateway';
 export type {
   AccessPolicy,

@@ -171,7 +171,8 @@ export interface StaticTokenMachineClientOptions {
   readonly accessRestrictions?: readonly AccessRestriction[];
 }
 
-const restrictions = z
+/** @internal The `accessRestrictions` of a machine client. */
+export const restrictions = z
   .array(
     z.strictObject({
       plugin: z
@@ -185,28 +186,33 @@ const restrictions = z
   )
   .optional();
 
+/** @internal The audience (`aud`) of a machine client's tokens, as every client and MachineAgent checks it. */
+export const machineAudience = z
+  .string()
+  .min(1, problem('must not be empty', 'Set the audience your token issuer puts in "aud" for Backstage.'))
+  // Backstage takes any JWT whose aud is "backstage" for one of its own user tokens and
+  // rejects it ("Failed user token verification") before externalAccess is consulted.
+  .refine(
+    (aud) => aud !== 'backstage',
+    problem(
+      'must not be "backstage"',
+      'Backstage reserves that audience for its own user tokens; use another, e.g. "backstage-machines".',
+    ),
+  );
+
+/** @internal A machine client's `subjectPrefix`. */
+export const machineSubjectPrefix = z
+  .string()
+  .regex(
+    /^[a-z0-9-]+$/,
+    problem('must be lower-case letters, digits and "-"', 'Use a short name such as "ci".'),
+  );
+
 const jwtMachineClientSchema = z.strictObject({
   issuerUrl: httpsUrl,
-  audience: z
-    .string()
-    .min(1, problem('must not be empty', 'Set the audience your token issuer puts in "aud" for Backstage.'))
-    // Backstage takes any JWT whose aud is "backstage" for one of its own user tokens and
-    // rejects it ("Failed user token verification") before externalAccess is consulted.
-    .refine(
-      (aud) => aud !== 'backstage',
-      problem(
-        'must not be "backstage"',
-        'Backstage reserves that audience for its own user tokens; use another, e.g. "backstage-machines".',
-      ),
-    ),
+  audience: machineAudience,
   jwksUrl: httpsUrl,
-  subjectPrefix: z
-    .string()
-    .regex(
-      /^[a-z0-9-]+$/,
-      problem('must be lower-case letters, digits and "-"', 'Use a short name such as "ci".'),
-    )
-    .optional(),
+  subjectPrefix: machineSubjectPrefix.optional(),
   emailDomain: z
     .string()
     .regex(

@@ -215,5 +215,5 @@ export function findDerivedOverrides(
   });
 }
 
-/** Environment variable names that say they hold a secret. */
-export const SECRET_ENV_NAME = /(SECRET|TOKEN|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
+// Kept here too for the imports that name it from this module (it lives in lib/core now).
+export { SECRET_ENV_NAME } from '../core/env-names';

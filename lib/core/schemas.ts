@@ -205,3 +205,24 @@ export const positiveInt = (what: string) =>
     .number()
     .int(problem(`${what} must be a whole number`, 'Remove the fraction.'))
     .positive(problem(`${what} must be at least 1`, 'Use a value of 1 or more.'));
+
+/**
+ * A pinned image (see `pinnedImage`) whose reference starts with its registry host (a name
+ * with a "." or ":", or `localhost`). A short name such as `team/agent:1.2` resolves against
+ * whatever registry each node's container runtime is configured with, or fails to pull, so
+ * two clusters may run different images from the same description.
+ */
+export const fullyQualifiedImage = pinnedImage.refine(
+  (image) => {
+    const slash = image.indexOf('/');
+    if (slash < 0) {
+      return false;
+    }
+    const host = image.slice(0, slash);
+    return host === 'localhost' || host.includes('.') || host.includes(':');
+  },
+  problem(
+    'must be fully qualified with its registry host',
+    'Start the reference with the registry host, e.g. "registry.example.com/team/agent:1.2.3": a short name resolves against whatever registry each node is configured with.',
+  ),
+);

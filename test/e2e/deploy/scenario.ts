@@ -16,6 +16,7 @@ import { CdktfProject, type ResourceChange, vendorDir } from './harness/project'
 import { condition, decodeSecret, established, eventually, helmReleases, tail } from './harness/readback';
 import { cookieSecret, sentinel, tfVars } from './harness/secrets';
 import { readStack, releaseValues, resolveNames, resourcesOf } from './harness/synthesized';
+import { machineAgentSteps } from './machine-agent';
 
 /** Addresses and actions of a plan's changes, sorted, for exact comparison. */
 const summary = (changes: readonly ResourceChange[]) =>
@@ -38,6 +39,7 @@ export function deployScenario(engine: Engine): void {
     let multi: CdktfProject;
     let variant: CdktfProject;
     let portal: CdktfProject;
+    let agents: CdktfProject;
     // Secrets of the multi-cloud dev environment and of the root example, random per run.
     const devSecrets = {
       dev_oidc_client_secret: sentinel(),
@@ -95,6 +97,13 @@ export function deployScenario(engine: Engine): void {
         engine,
         home,
         env: tfVars(portalSecrets),
+      });
+      agents = new CdktfProject({
+        dir: join(work, 'agents'),
+        app: 'test/e2e/deploy/apps/machine-agent.ts',
+        engine,
+        home,
+        env: { E2E_AGENT_ISSUER: cluster.serviceAccountIssuer },
       });
     });
 
@@ -307,6 +316,15 @@ export function deployScenario(engine: Engine): void {
         await noChanges(multi, 'dev-platform');
         await noChanges(multi, 'dev-portal');
       });
+    });
+
+    // An agent beside dev's portal, in a namespace of its own, applied, read back and removed.
+    machineAgentSteps({
+      cluster: () => cluster,
+      agents: () => agents,
+      expectSuccess,
+      noChanges,
+      record,
     });
 
     describe('one change of each kind, planned as an in-place update that replaces nothing', () => {

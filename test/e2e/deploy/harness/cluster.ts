@@ -19,6 +19,8 @@ export interface Cluster {
   /** Admin kubeconfig with every context asked for. */
   readonly kubeconfig: string;
   readonly apiUrl: string;
+  /** The API server's service-account issuer (`--service-account-issuer`), the `iss` of its tokens. */
+  readonly serviceAccountIssuer: string;
   /** CA of the API server's serving certificate. */
   readonly caFile: string;
   /** Kills a component (SIGKILL, like a crash). */
@@ -122,6 +124,7 @@ export async function startCluster(options: {
     stateDir,
     kubeconfig,
     apiUrl: env.KUBE_API_URL!,
+    serviceAccountIssuer: env.SA_ISSUER!,
     caFile: env.KUBE_CA_FILE!,
     stop: (c) => command(`stop ${c}`),
     start: (c) => command(`start ${c}`),
