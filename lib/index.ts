@@ -51,12 +51,6 @@ export {
   oauth2ProxyInjectResponseHeaders,
 } from './access/header-contract';
 export type {
-  AccessRestriction,
-  JwtMachineClientOptions,
-  StaticTokenMachineClientOptions,
-} from './access/machine-client';
-export { MachineClient } from './access/machine-client';
-export type {
   MachineAgentEnvVar,
   MachineAgentProps,
   MachineAgentTokenProjection,
@@ -64,6 +58,12 @@ export type {
   MachineAgentVolumeMount,
 } from './access/machine-agent';
 export { MachineAgent } from './access/machine-agent';
+export type {
+  AccessRestriction,
+  JwtMachineClientOptions,
+  StaticTokenMachineClientOptions,
+} from './access/machine-client';
+export { MachineClient } from './access/machine-client';
 export { MachineGateway } from './access/machine-gateway';
 export type {
   AccessPolicy,

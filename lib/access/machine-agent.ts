@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { ENV_NAME, SECRET_ENV_NAME } from '../core/env-names';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { selectorLabels, standardLabels } from '../core/labels';
+import { MCP_ACTIONS_PATH } from '../core/mcp';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { ContainerResources } from '../core/resources';
 import {
@@ -39,8 +40,6 @@ const TOKEN_FILE = 'token';
 const DEFAULT_TOKEN_MOUNT_PATH = '/var/run/secrets/backstage';
 /** uid 65532: the `nonroot` user of distroless and Chainguard images. */
 const DEFAULT_UID = 65532;
-/** Where Backstage's MCP actions backend (`@backstage/plugin-mcp-actions-backend`) serves. */
-const MCP_PATH = '/api/mcp-actions/v1';
 /**
  * The variables the agent reads to find Backstage and its token; set by MachineAgent. "JWT",
  * not "TOKEN": a literal under a name that says TOKEN reads as a secret to Guardrails'
@@ -342,7 +341,7 @@ export class MachineAgent extends Construct {
     const mountPath = props.tokenMountPath ?? DEFAULT_TOKEN_MOUNT_PATH;
     this.tokenPath = `${mountPath}/${TOKEN_FILE}`;
     this.backstageUrl = `https://${props.machineHost}`;
-    this.mcpUrl = `${this.backstageUrl}${MCP_PATH}`;
+    this.mcpUrl = `${this.backstageUrl}${MCP_ACTIONS_PATH}`;
     this.volume = {
       name: TOKEN_VOLUME,
       projected: [

@@ -10,14 +10,13 @@
 //   `mcp-actions` (to reach the server) and every plugin whose actions it calls.
 import * as z from 'zod';
 
+import { MCP_ACTIONS_PATH, MCP_ACTIONS_PLUGIN_ID } from '../core/mcp';
 import { problem } from '../core/validation';
+
+export { MCP_ACTIONS_PATH, MCP_ACTIONS_PLUGIN_ID };
 
 /** The npm package your image's backend must add for {@link BackstageProps.mcpActions}. */
 export const MCP_ACTIONS_BACKEND_PACKAGE = '@backstage/plugin-mcp-actions-backend';
-/** The plugin id of the MCP actions backend: what `accessRestrictions` name to allow it. */
-export const MCP_ACTIONS_PLUGIN_ID = 'mcp-actions';
-/** The path of the MCP server (streamable HTTP), below the Backstage base URL. */
-export const MCP_ACTIONS_PATH = '/api/mcp-actions/v1';
 
 /** Options of Backstage's MCP actions backend. */
 export interface McpActionsOptions {

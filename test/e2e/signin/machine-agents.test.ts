@@ -20,7 +20,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, startCluster } from '../deploy/harness/cluster';
 import { Response } from './harness/http';
 import { USERS } from './harness/idp';
-import { AGENT_AUDIENCE, MACHINE_AUDIENCE, MACHINE_HOST, PORTAL_HOST } from './harness/portal';
+import {
+  AGENT_AUDIENCE,
+  MACHINE_AUDIENCE,
+  MACHINE_HOST,
+  one,
+  PORTAL_HOST,
+  resourceAt,
+} from './harness/portal';
 import { waitFor } from './harness/processes';
 import { FrontDoor, MachineDoor, Stack, startStack } from './harness/stack';
 
@@ -114,10 +121,6 @@ function expectRefusedByGateway(res: Response, kind: string): void {
 beforeAll(async () => {
   loadClusterTools();
   cluster = await startCluster({ contexts: ['testbed'], nodes: 1 });
-  for (const ns of [AGENT.namespace, 'other-team']) {
-    await cluster.kubectl(['create', 'namespace', ns]);
-    await cluster.kubectl(['-n', ns, 'create', 'serviceaccount', AGENT.serviceAccount]);
-  }
   stack = await startStack();
   const portal = await stack.startMachinePortal(
     {
@@ -127,6 +130,26 @@ beforeAll(async () => {
     cluster.caFile,
   );
   door = portal.door;
+  // The agent's ServiceAccount as MachineAgent renders it (the deploy suite applies it with
+  // the engines; here kubectl creates the same object), and another team's of the same name.
+  const sa = resourceAt(door.json, 'kubernetes_service_account_v1', 'Agent/ServiceAccount');
+  const meta = one(sa.metadata);
+  expect([meta.namespace, meta.name, sa.automount_service_account_token]).toEqual([
+    AGENT.namespace,
+    AGENT.serviceAccount,
+    false,
+  ]);
+  for (const ns of [AGENT.namespace, 'other-team']) await cluster.kubectl(['create', 'namespace', ns]);
+  await cluster.kubectl(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: meta.name, namespace: meta.namespace },
+      automountServiceAccountToken: sa.automount_service_account_token,
+    }),
+  );
+  await cluster.kubectl(['-n', 'other-team', 'create', 'serviceaccount', AGENT.serviceAccount]);
   // The catalog has read its files once the agent finds a user in it.
   const token = await serviceAccountToken(AGENT.namespace, AGENT.serviceAccount, AGENT_AUDIENCE);
   await waitFor(

@@ -17,6 +17,7 @@ import {
   BackstagePortal,
   GatewayRef,
   IngressNginxController,
+  MachineAgent,
   MachineClient,
   OidcIssuer,
   SecretRef,
@@ -104,7 +105,6 @@ export const MACHINE_HOST = `api.${PORTAL_HOST}`;
 
 /** The portal under test: the library's public API as a platform team would call it. */
 export function portalProps(stack: TerraformStack, o: PortalOptions): BackstagePortalProps {
-  void stack;
   const sessionStore = sessionStoreOf(o);
   return {
     host: PORTAL_HOST,
@@ -124,11 +124,16 @@ export function portalProps(stack: TerraformStack, o: PortalOptions): BackstageP
       ? []
       : o.machineAgents
         ? [
-            MachineClient.kubernetesServiceAccount({
-              ...o.machineAgents.kubernetes,
+            // The agent as a platform team declares it: its ServiceAccount (created on the
+            // test cluster under the same name) and the machine client derived from it.
+            new MachineAgent(stack, 'Agent', {
+              namespace: o.machineAgents.kubernetes.namespace,
+              name: o.machineAgents.kubernetes.serviceAccount,
+              issuerUrl: o.machineAgents.kubernetes.issuerUrl,
               audience: AGENT_AUDIENCE,
+              machineHost: MACHINE_HOST,
               accessRestrictions: [{ plugin: 'catalog' }, { plugin: 'mcp-actions' }],
-            }),
+            }).machineClient(),
             MachineClient.githubActions({
               issuerUrl: o.machineAgents.githubIssuerUrl,
               audience: MACHINE_AUDIENCE,
