@@ -255,3 +255,12 @@ export class GatewayRef {
     return this.kind === 'create' ? createdGatewaySchema : existingGatewaySchema;
   }
 }
+
+/** @internal A prop that takes a {@link GatewayRef} (the Gateway API flavour's `gateway`). */
+export const gatewayRefSchema = z.custom<GatewayRef>(
+  (v) => GatewayRef.isGatewayRef(v),
+  problem(
+    'must be a GatewayRef',
+    'Use GatewayRef.create({ gatewayClassName }) or GatewayRef.existing({ name, namespace, httpsListener }).',
+  ),
+);
