@@ -205,6 +205,25 @@ export function withDefaultResources(
   };
 }
 
+/**
+ * @internal
+ * The values of a controller's pods that cert-manager's and External Secrets' charts name
+ * alike, in the order both write them: the disruption budget, the resources (10m CPU and
+ * 64Mi requested; `limits` are the operator's), the pod labels and the ServiceAccount.
+ */
+export function controllerPodValues(
+  props: HelmOperatorProps & { readonly podLabels?: Readonly<Record<string, string>> },
+  podDisruptionBudget: ReturnType<typeof chartDisruptionBudget>,
+  limits: Required<ContainerResources>['limits'],
+) {
+  return {
+    podDisruptionBudget,
+    resources: withDefaultResources(props.resources, { requests: { cpu: '10m', memory: '64Mi' }, limits }),
+    ...(props.podLabels ? { podLabels: { ...props.podLabels } } : {}),
+    ...serviceAccountValues(props),
+  };
+}
+
 /** @internal A JSON-like values tree; tokens are strings or numbers that resolve at plan time. */
 export type HelmValue =
   string | number | boolean | null | readonly HelmValue[] | { readonly [key: string]: HelmValue | undefined };
