@@ -205,3 +205,22 @@ export const positiveInt = (what: string) =>
     .number()
     .int(problem(`${what} must be a whole number`, 'Remove the fraction.'))
     .positive(problem(`${what} must be at least 1`, 'Use a value of 1 or more.'));
+
+/**
+ * A string map whose keys `keyProblem` checks (label and annotation maps): it returns what
+ * is wrong with a key, or undefined for a good one. Each bad key is reported under its own
+ * path, with the key as the value.
+ */
+export function keyedRecord<V extends z.ZodType<string>>(
+  value: V,
+  keyProblem: (key: string) => string | undefined,
+) {
+  return z.record(z.string(), value).superRefine((map, ctx) => {
+    for (const key of Object.keys(map)) {
+      const message = keyProblem(key);
+      if (message !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [key], message, params: { nestedValue: { value: key } } });
+      }
+    }
+  });
+}
