@@ -1,6 +1,6 @@
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { ContainerResources } from '../core/resources';
-import { resourcesWithDefaults, spreadAcrossNodes } from '../core/workload';
+import { resourcesWithDefaults, spreadAcrossNodes, workloadHttpProbe } from '../core/workload';
 
 /** The uid of the distroless oauth2-proxy image's nonroot user. */
 const OAUTH2_PROXY_UID = 65532;
@@ -21,16 +21,8 @@ export function oauth2ProxyContainerCommon(
       { name: 'http', containerPort: httpPort, protocol: 'TCP' },
       { name: 'metrics', containerPort: metricsPort, protocol: 'TCP' },
     ],
-    readinessProbe: {
-      httpGet: { path: '/ready', port: 'http' },
-      periodSeconds: 10,
-      timeoutSeconds: 3,
-    },
-    livenessProbe: {
-      httpGet: { path: '/ping', port: 'http' },
-      periodSeconds: 20,
-      timeoutSeconds: 3,
-    },
+    readinessProbe: workloadHttpProbe('/ready', { periodSeconds: 10, timeoutSeconds: 3 }),
+    livenessProbe: workloadHttpProbe('/ping', { periodSeconds: 20, timeoutSeconds: 3 }),
     resources: resourcesWithDefaults(resources, {
       requests: { cpu: '50m', memory: '64Mi' },
       limits: { cpu: '500m', memory: '128Mi' },
