@@ -1,6 +1,6 @@
-import { restrictedContainerSecurityContext } from '../core/pod-security';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { ContainerResources } from '../core/resources';
-import { resourcesWithDefaults } from '../core/workload';
+import { resourcesWithDefaults, spreadAcrossNodes, workloadHttpProbe } from '../core/workload';
 
 /** The uid of the distroless oauth2-proxy image's nonroot user. */
 const OAUTH2_PROXY_UID = 65532;
@@ -21,20 +21,33 @@ export function oauth2ProxyContainerCommon(
       { name: 'http', containerPort: httpPort, protocol: 'TCP' },
       { name: 'metrics', containerPort: metricsPort, protocol: 'TCP' },
     ],
-    readinessProbe: {
-      httpGet: { path: '/ready', port: 'http' },
-      periodSeconds: 10,
-      timeoutSeconds: 3,
-    },
-    livenessProbe: {
-      httpGet: { path: '/ping', port: 'http' },
-      periodSeconds: 20,
-      timeoutSeconds: 3,
-    },
+    readinessProbe: workloadHttpProbe('/ready', { periodSeconds: 10, timeoutSeconds: 3 }),
+    livenessProbe: workloadHttpProbe('/ping', { periodSeconds: 20, timeoutSeconds: 3 }),
     resources: resourcesWithDefaults(resources, {
       requests: { cpu: '50m', memory: '64Mi' },
       limits: { cpu: '500m', memory: '128Mi' },
     }),
     securityContext: restrictedContainerSecurityContext(OAUTH2_PROXY_UID),
+  };
+}
+
+/**
+ * @internal
+ * The pod of an oauth2-proxy Deployment: no ServiceAccount token and no service links (it
+ * talks to the IdP and Redis only), the restricted pod security context of the image's
+ * nonroot user, the one `oauth2-proxy` container and its volumes, spread across nodes.
+ */
+export function oauth2ProxyPodSpec<C extends object, V>(
+  selector: Readonly<Record<string, string>>,
+  container: C,
+  volume: V,
+) {
+  return {
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    securityContext: restrictedPodSecurityContext(OAUTH2_PROXY_UID),
+    container: [{ name: 'oauth2-proxy', ...container }],
+    volume,
+    topologySpreadConstraint: spreadAcrossNodes(selector),
   };
 }

@@ -8,7 +8,6 @@ import { contentHash } from '../core/hash';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../core/network';
-import { restrictedPodSecurityContext } from '../core/pod-security';
 import { ContainerResources } from '../core/resources';
 import {
   cidr,
@@ -23,7 +22,6 @@ import {
 import { nestedIssues, problem, validateProps } from '../core/validation';
 import {
   reloaderWiring,
-  spreadAcrossNodes,
   workloadDisruptionBudget,
   workloadMetadata,
   workloadNetworkPolicy,
@@ -45,7 +43,7 @@ import {
 import { identityHeaderNames } from './header-contract';
 import { jwtClientOptions, MachineClient, machineClientIssues, machineClientsSchema } from './machine-client';
 import { MachineGateway } from './machine-gateway';
-import { oauth2ProxyContainerCommon } from './oauth2-proxy-container';
+import { oauth2ProxyContainerCommon, oauth2ProxyPodSpec } from './oauth2-proxy-container';
 import { OidcIssuer, oidcIssuerSchema } from './oidc-issuer';
 import { redisSessionStoreSchema, SessionStore } from './session-store';
 
@@ -699,23 +697,17 @@ export class OidcGateway extends Construct {
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '1', maxUnavailable: '0' } },
         template: {
           metadata: { labels, annotations: podAnnotations },
-          spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: restrictedPodSecurityContext(65532),
-            container: [
-              {
-                name: 'oauth2-proxy',
-                image: props.image ?? DEFAULT_IMAGES.oauth2Proxy,
-                args,
-                env: oauth2ProxyEnv(secrets),
-                ...oauth2ProxyContainerCommon(OAUTH2_PROXY_PORT, OAUTH2_PROXY_METRICS_PORT, props.resources),
-                volumeMount: files.volumeMounts,
-              },
-            ],
-            volume: files.volumes,
-            topologySpreadConstraint: spreadAcrossNodes(selector),
-          },
+          spec: oauth2ProxyPodSpec(
+            selector,
+            {
+              image: props.image ?? DEFAULT_IMAGES.oauth2Proxy,
+              args,
+              env: oauth2ProxyEnv(secrets),
+              ...oauth2ProxyContainerCommon(OAUTH2_PROXY_PORT, OAUTH2_PROXY_METRICS_PORT, props.resources),
+              volumeMount: files.volumeMounts,
+            },
+            files.volumes,
+          ),
         },
       },
       dependsOn: bound.flatMap((b) => b.dependsOn),

@@ -199,19 +199,19 @@ const schemas = {
 
 const DEFAULT_SCOPES: readonly string[] = ['openid', 'email', 'profile'];
 
+/** What a preset decides of its settings. */
+type PresetDecisions = Pick<OidcIssuerSettings, 'providerType' | 'issuerUrl' | 'displayName'> & {
+  readonly scopes?: readonly string[];
+  readonly emailClaim?: string;
+  readonly extra?: Readonly<Record<string, unknown>>;
+};
+
 /**
  * A preset's settings: what the preset decides, and what every preset does alike with the
  * common options (scopes and groups claim, each with its default; the `email` claim; no
  * extra provider fields).
  */
-function presetSettings(
-  options: IssuerCommonOptions,
-  preset: Pick<OidcIssuerSettings, 'providerType' | 'issuerUrl' | 'displayName'> & {
-    readonly scopes?: readonly string[];
-    readonly emailClaim?: string;
-    readonly extra?: Readonly<Record<string, unknown>>;
-  },
-): OidcIssuerSettings {
+function presetSettings(options: IssuerCommonOptions, preset: PresetDecisions): OidcIssuerSettings {
   return {
     providerType: preset.providerType,
     issuerUrl: preset.issuerUrl,
@@ -234,71 +234,54 @@ export class OidcIssuer {
       ? `https://${options.domain}/oauth2/${options.authorizationServerId}`
       : `https://${options.domain}`;
     // Okta's org authorization server returns the groups claim for its `groups` scope.
-    return new OidcIssuer(
-      'okta',
-      options,
-      schemas.okta,
-      presetSettings(options, {
-        providerType: 'oidc',
-        issuerUrl,
-        displayName: 'Okta',
-        scopes: [...DEFAULT_SCOPES, 'groups'],
-      }),
-    );
+    return new OidcIssuer('okta', options, {
+      providerType: 'oidc',
+      issuerUrl,
+      displayName: 'Okta',
+      scopes: [...DEFAULT_SCOPES, 'groups'],
+    });
   }
 
   /** Google Workspace (Google accounts). */
   public static google(options: GoogleIssuerOptions = {}): OidcIssuer {
-    return new OidcIssuer(
-      'google',
-      options,
-      schemas.google,
-      presetSettings(options, {
-        providerType: 'oidc',
-        issuerUrl: 'https://accounts.google.com',
-        displayName: 'Google',
-        extra: options.hostedDomain
-          ? { loginURLParameters: [{ name: 'hd', default: [options.hostedDomain] }] }
-          : {},
-      }),
-    );
+    return new OidcIssuer('google', options, {
+      providerType: 'oidc',
+      issuerUrl: 'https://accounts.google.com',
+      displayName: 'Google',
+      extra: options.hostedDomain
+        ? { loginURLParameters: [{ name: 'hd', default: [options.hostedDomain] }] }
+        : {},
+    });
   }
 
   /** Microsoft Entra ID (v2.0 endpoint of one tenant), with oauth2-proxy's entra-id provider. */
   public static entraId(options: EntraIdIssuerOptions): OidcIssuer {
     const issuerUrl = `https://login.microsoftonline.com/${options.tenantId}/v2.0`;
-    return new OidcIssuer(
-      'entraId',
-      options,
-      schemas.entraId,
-      presetSettings(options, { providerType: 'entra-id', issuerUrl, displayName: 'Microsoft Entra ID' }),
-    );
+    return new OidcIssuer('entraId', options, {
+      providerType: 'entra-id',
+      issuerUrl,
+      displayName: 'Microsoft Entra ID',
+    });
   }
 
   /** Keycloak, one realm. */
   public static keycloak(options: KeycloakIssuerOptions): OidcIssuer {
     const issuerUrl = `${options.url.replace(/\/+$/, '')}/realms/${options.realm}`;
-    return new OidcIssuer(
-      'keycloak',
-      options,
-      schemas.keycloak,
-      presetSettings(options, { providerType: 'keycloak-oidc', issuerUrl, displayName: 'Keycloak' }),
-    );
+    return new OidcIssuer('keycloak', options, {
+      providerType: 'keycloak-oidc',
+      issuerUrl,
+      displayName: 'Keycloak',
+    });
   }
 
   /** Any OpenID Connect issuer with discovery. */
   public static generic(options: GenericIssuerOptions): OidcIssuer {
-    return new OidcIssuer(
-      'generic',
-      options,
-      schemas.generic,
-      presetSettings(options, {
-        providerType: 'oidc',
-        issuerUrl: options.issuerUrl.replace(/\/+$/, ''),
-        displayName: options.displayName ?? 'OpenID Connect',
-        emailClaim: options.emailClaim,
-      }),
-    );
+    return new OidcIssuer('generic', options, {
+      providerType: 'oidc',
+      issuerUrl: options.issuerUrl.replace(/\/+$/, ''),
+      displayName: options.displayName ?? 'OpenID Connect',
+      emailClaim: options.emailClaim,
+    });
   }
 
   public static isOidcIssuer(value: unknown): value is OidcIssuer {
@@ -314,12 +297,17 @@ export class OidcIssuer {
   /** @internal Schema of those options. */
   public readonly schema: z.ZodType;
 
-  private constructor(preset: string, options: unknown, schema: z.ZodType, settings: OidcIssuerSettings) {
+  // Every preset is named after its schema and decides only its part of the settings.
+  private constructor(
+    preset: keyof typeof schemas,
+    options: IssuerCommonOptions,
+    decisions: PresetDecisions,
+  ) {
     brand(this, BRAND);
     this.preset = preset;
     this.options = options;
-    this.schema = schema;
-    this.settings = settings;
+    this.schema = schemas[preset];
+    this.settings = presetSettings(options, decisions);
   }
 }
 

@@ -30,6 +30,7 @@ import {
   resourcesWithDefaults,
   spreadAcrossNodes,
   workloadDisruptionBudget,
+  workloadHttpProbe,
   workloadMetadata,
   workloadNetworkPolicy,
   workloadService,
@@ -707,23 +708,20 @@ export class Backstage extends Construct {
                     valueFrom: { secretKeyRef: { name: e.secret.secretName, key: e.secret.key } },
                   })),
                 ],
-                startupProbe: {
-                  httpGet: { path: '/.backstage/health/v1/liveness', port: 'http' },
+                startupProbe: workloadHttpProbe('/.backstage/health/v1/liveness', {
                   periodSeconds: 10,
                   failureThreshold: 30,
-                },
-                readinessProbe: {
-                  httpGet: { path: '/.backstage/health/v1/readiness', port: 'http' },
+                }),
+                readinessProbe: workloadHttpProbe('/.backstage/health/v1/readiness', {
                   periodSeconds: 10,
                   timeoutSeconds: 5,
                   failureThreshold: 3,
-                },
-                livenessProbe: {
-                  httpGet: { path: '/.backstage/health/v1/liveness', port: 'http' },
+                }),
+                livenessProbe: workloadHttpProbe('/.backstage/health/v1/liveness', {
                   periodSeconds: 20,
                   timeoutSeconds: 5,
                   failureThreshold: 3,
-                },
+                }),
                 resources: resourcesWithDefaults(props.resources, {
                   requests: { cpu: '250m', memory: '512Mi' },
                   limits: { cpu: '2', memory: '2Gi' },

@@ -68,6 +68,23 @@ export interface DatabaseBindingContext {
   readonly clientLabels: Readonly<Record<string, string>>;
 }
 
+/**
+ * @internal
+ * The TLS of a connection to an external database: its mode, and the CA in `ca` given the
+ * way the caller takes secrets (a SecretRef here, a secret source in an environment file);
+ * `modeFix` is the fix line of a wrong mode.
+ */
+export function databaseTlsSchema<Ca extends z.ZodType>(ca: Ca, modeFix: string) {
+  return z.strictObject({
+    mode: z
+      .enum(['verify-full', 'require', 'disable'], {
+        error: problem('must be "verify-full", "require" or "disable"', modeFix),
+      })
+      .optional(),
+    ca: ca.optional(),
+  });
+}
+
 const externalSchema = z.strictObject({
   host: z
     .string()
@@ -81,19 +98,10 @@ const externalSchema = z.strictObject({
   port: z.number().int().min(1).max(65535).optional(),
   user: z.string().min(1, problem('must not be empty', 'Give the database user Backstage connects as.')),
   password: secretRefSchema(),
-  tls: z
-    .strictObject({
-      mode: z
-        .enum(['verify-full', 'require', 'disable'], {
-          error: problem(
-            'must be "verify-full", "require" or "disable"',
-            'Keep "verify-full" and give the CA if the server uses a private one.',
-          ),
-        })
-        .optional(),
-      ca: secretRefSchema().optional(),
-    })
-    .optional(),
+  tls: databaseTlsSchema(
+    secretRefSchema(),
+    'Keep "verify-full" and give the CA if the server uses a private one.',
+  ).optional(),
 }) satisfies z.ZodType<ExternalDatabaseOptions>;
 
 const inClusterSchema = z.strictObject({

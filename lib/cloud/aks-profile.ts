@@ -5,18 +5,8 @@ import { hostName, httpsUrl } from '../core/schemas';
 import { problem } from '../core/validation';
 import { SecretStoreProvider } from '../secrets/secret-store-provider';
 import { Dns01Solver } from '../tls/dns01-solver';
-import type {
-  CloudProfileCommonOptions,
-  NotedIdentity,
-  OperatorServiceAccount,
-  ProfileData,
-} from './profile-common';
-import {
-  checkProfileOptions,
-  commonOptionsShape,
-  nestedOptionIssues,
-  operatorIdentities,
-} from './profile-common';
+import type { CloudProfileCommonOptions, IdentifyOperator, ProfileData } from './profile-common';
+import { checkProfileOptions, operatorIdentities, profileOptionsSchema } from './profile-common';
 
 // Azure AKS: the options of CloudProfile.aks and what it makes of them.
 
@@ -80,46 +70,43 @@ const probePathProblem = problem(
   'Use the controller\'s health path, e.g. "/healthz", or false to leave the annotation out.',
 );
 
-const aksSchema = z
-  .strictObject({
-    ...commonOptionsShape,
-    tenantId: azureGuid(
-      'the directory (tenant) id',
-      "Microsoft Entra ID's overview page (Tenant ID)",
-    ).optional(),
-    certManagerClientId: azureGuid(
-      'the client id of a managed identity',
-      "the managed identity's overview page (Client ID)",
-    ).optional(),
-    externalSecretsClientId: azureGuid(
-      'the client id of a managed identity',
-      "the managed identity's overview page (Client ID)",
-    ).optional(),
-    dnsZone: z
-      .strictObject({
-        subscriptionId: azureGuid(
-          'the subscription id',
-          "the subscription's overview page or `az account show`",
-        ),
-        resourceGroupName: azureResourceGroupName,
-        hostedZoneName: hostName,
-      })
-      .optional(),
-    keyVaultUrl: httpsUrl.optional(),
-    healthProbeRequestPath: z
-      .union([z.string().regex(/^\/\S*$/, probePathProblem), z.literal(false, { error: probePathProblem })], {
-        error: probePathProblem,
-      })
-      .optional(),
-  })
-  .superRefine(nestedOptionIssues) satisfies z.ZodType<AksProfileOptions>;
+const aksSchema = profileOptionsSchema({
+  tenantId: azureGuid(
+    'the directory (tenant) id',
+    "Microsoft Entra ID's overview page (Tenant ID)",
+  ).optional(),
+  certManagerClientId: azureGuid(
+    'the client id of a managed identity',
+    "the managed identity's overview page (Client ID)",
+  ).optional(),
+  externalSecretsClientId: azureGuid(
+    'the client id of a managed identity',
+    "the managed identity's overview page (Client ID)",
+  ).optional(),
+  dnsZone: z
+    .strictObject({
+      subscriptionId: azureGuid(
+        'the subscription id',
+        "the subscription's overview page or `az account show`",
+      ),
+      resourceGroupName: azureResourceGroupName,
+      hostedZoneName: hostName,
+    })
+    .optional(),
+  keyVaultUrl: httpsUrl.optional(),
+  healthProbeRequestPath: z
+    .union([z.string().regex(/^\/\S*$/, probePathProblem), z.literal(false, { error: probePathProblem })], {
+      error: probePathProblem,
+    })
+    .optional(),
+}) satisfies z.ZodType<AksProfileOptions>;
 
 const AZURE_LB = 'service.beta.kubernetes.io/azure-load-balancer';
 
 /** @internal The data of a `CloudProfile.aks` profile. */
 export function aksProfileData(options: AksProfileOptions): ProfileData {
   checkProfileOptions('CloudProfile.aks', aksSchema, options);
-  const workloadIdentity = (clientId: string, sa: OperatorServiceAccount): NotedIdentity => ({
+  const workloadIdentity: IdentifyOperator = (clientId, sa) => ({
     annotations: {
       'azure.workload.identity/client-id': clientId,
       ...(options.tenantId !== undefined ? { 'azure.workload.identity/tenant-id': options.tenantId } : {}),

@@ -10,12 +10,7 @@ import type {
   PodIdentityAssociation,
   ProfileData,
 } from './profile-common';
-import {
-  checkProfileOptions,
-  commonOptionsShape,
-  nestedOptionIssues,
-  operatorIdentities,
-} from './profile-common';
+import { checkProfileOptions, operatorIdentities, profileOptionsSchema } from './profile-common';
 
 // Amazon EKS: the options of CloudProfile.eks and what it makes of them.
 
@@ -71,9 +66,8 @@ export interface EksProfileOptions extends CloudProfileCommonOptions {
   readonly preserveClientIp?: boolean;
 }
 
-const eksSchema = z
-  .strictObject({
-    ...commonOptionsShape,
+const eksSchema = profileOptionsSchema(
+  {
     region: awsRegion,
     workloadIdentity: z
       .enum(['irsa', 'pod-identity'], {
@@ -93,9 +87,8 @@ const eksSchema = z
     preserveClientIp: z
       .boolean({ error: problem('must be true or false', 'Leave it out to keep client IPs.') })
       .optional(),
-  })
-  .superRefine((options, ctx) => {
-    nestedOptionIssues(options, ctx);
+  },
+  (options, ctx) => {
     const store = options.secretStoreProvider;
     if (
       options.workloadIdentity === 'pod-identity' &&
@@ -115,7 +108,8 @@ const eksSchema = z
         });
       }
     }
-  }) satisfies z.ZodType<EksProfileOptions>;
+  },
+) satisfies z.ZodType<EksProfileOptions>;
 
 const AWS_LB = 'service.beta.kubernetes.io/aws-load-balancer';
 

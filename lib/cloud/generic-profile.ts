@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
 import type { CloudProfileCommonOptions, ProfileData } from './profile-common';
-import { checkProfileOptions, commonOptionsShape, nestedOptionIssues, NO_IDENTITY } from './profile-common';
+import { checkProfileOptions, NO_IDENTITY, profileOptionsSchema } from './profile-common';
 
 // Any other cluster: the options of CloudProfile.generic and what it makes of them.
 
@@ -10,9 +10,7 @@ import { checkProfileOptions, commonOptionsShape, nestedOptionIssues, NO_IDENTIT
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface GenericProfileOptions extends CloudProfileCommonOptions {}
 
-const genericSchema = z
-  .strictObject({ ...commonOptionsShape })
-  .superRefine(nestedOptionIssues) satisfies z.ZodType<GenericProfileOptions>;
+const genericSchema = profileOptionsSchema({}) satisfies z.ZodType<GenericProfileOptions>;
 
 /** @internal The data of a `CloudProfile.generic` profile. */
 export function genericProfileData(options: GenericProfileOptions): ProfileData {

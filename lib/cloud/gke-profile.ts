@@ -4,18 +4,8 @@ import { cloudDnsZoneName, gcpProjectId, gcpServiceAccountEmail } from '../core/
 import { problem } from '../core/validation';
 import { SecretStoreProvider } from '../secrets/secret-store-provider';
 import { Dns01Solver } from '../tls/dns01-solver';
-import type {
-  CloudProfileCommonOptions,
-  NotedIdentity,
-  OperatorServiceAccount,
-  ProfileData,
-} from './profile-common';
-import {
-  checkProfileOptions,
-  commonOptionsShape,
-  nestedOptionIssues,
-  operatorIdentities,
-} from './profile-common';
+import type { CloudProfileCommonOptions, IdentifyOperator, ProfileData } from './profile-common';
+import { checkProfileOptions, operatorIdentities, profileOptionsSchema } from './profile-common';
 
 // Google GKE: the options of CloudProfile.gke and what it makes of them.
 
@@ -61,27 +51,24 @@ export interface GkeProfileOptions extends CloudProfileCommonOptions {
   readonly backendServiceLoadBalancer?: boolean;
 }
 
-const gkeSchema = z
-  .strictObject({
-    ...commonOptionsShape,
-    project: gcpProjectId,
-    certManagerServiceAccountEmail: gcpServiceAccountEmail.optional(),
-    externalSecretsServiceAccountEmail: gcpServiceAccountEmail.optional(),
-    dnsProject: gcpProjectId.optional(),
-    dnsZoneName: cloudDnsZoneName.optional(),
-    secretManagerProject: gcpProjectId.optional(),
-    backendServiceLoadBalancer: z
-      .boolean({
-        error: problem('must be true or false', "Leave it out for GKE's default external load balancer."),
-      })
-      .optional(),
-  })
-  .superRefine(nestedOptionIssues) satisfies z.ZodType<GkeProfileOptions>;
+const gkeSchema = profileOptionsSchema({
+  project: gcpProjectId,
+  certManagerServiceAccountEmail: gcpServiceAccountEmail.optional(),
+  externalSecretsServiceAccountEmail: gcpServiceAccountEmail.optional(),
+  dnsProject: gcpProjectId.optional(),
+  dnsZoneName: cloudDnsZoneName.optional(),
+  secretManagerProject: gcpProjectId.optional(),
+  backendServiceLoadBalancer: z
+    .boolean({
+      error: problem('must be true or false', "Leave it out for GKE's default external load balancer."),
+    })
+    .optional(),
+}) satisfies z.ZodType<GkeProfileOptions>;
 
 /** @internal The data of a {@link CloudProfile.gke} profile. */
 export function gkeProfileData(options: GkeProfileOptions): ProfileData {
   checkProfileOptions('CloudProfile.gke', gkeSchema, options);
-  const workloadIdentity = (email: string, sa: OperatorServiceAccount): NotedIdentity => ({
+  const workloadIdentity: IdentifyOperator = (email, sa) => ({
     annotations: { 'iam.gke.io/gcp-service-account': email },
     podLabels: {},
     note: `GKE Workload Identity: grant roles/iam.workloadIdentityUser on ${email} to serviceAccount:${options.project}.svc.id.goog[${sa.namespace}/${sa.name}].`,

@@ -69,22 +69,45 @@ const operatorServiceAccount = z.strictObject({
   name: kubernetesSubdomainName,
 }) satisfies z.ZodType<OperatorServiceAccount>;
 
-/** @internal The schema of the options every profile takes (spread into each cloud's). */
-export const commonOptionsShape = {
+// The schema of the options every profile takes.
+const commonOptionsShape = {
   dns01Solver: dns01SolverSchema.optional(),
   secretStoreProvider: secretStoreProviderSchema.optional(),
   certManagerServiceAccount: operatorServiceAccount.optional(),
   externalSecretsServiceAccount: operatorServiceAccount.optional(),
 };
 
-/** @internal Reports the options of a solver or store given to the profile under their own path. */
-export function nestedOptionIssues(options: CloudProfileCommonOptions, ctx: z.core.$RefinementCtx): void {
+// Reports the options of a solver or store given to the profile under their own path.
+// It takes the options as parsed, before their type is checked: the guards below do that.
+function nestedOptionIssues(
+  options: { readonly dns01Solver?: unknown; readonly secretStoreProvider?: unknown },
+  ctx: z.core.$RefinementCtx,
+): void {
   if (Dns01Solver.isDns01Solver(options.dns01Solver)) {
     options.dns01Solver.addOptionIssues(ctx, ['dns01Solver']);
   }
   if (SecretStoreProvider.isSecretStoreProvider(options.secretStoreProvider)) {
     options.secretStoreProvider.addOptionIssues(ctx, ['secretStoreProvider']);
   }
+}
+
+/**
+ * @internal
+ * The schema of one cloud's options: the common options and the cloud's own `shape`,
+ * strict, with the nested solver's and store's issues, then the cloud's own `check` of
+ * options that depend on each other.
+ */
+export function profileOptionsSchema<S extends z.ZodRawShape>(
+  shape: S,
+  check?: (
+    options: z.output<z.ZodObject<typeof commonOptionsShape & S, z.core.$strict>>,
+    ctx: z.core.$RefinementCtx,
+  ) => void,
+) {
+  return z.strictObject({ ...commonOptionsShape, ...shape }).superRefine((options, ctx) => {
+    nestedOptionIssues(options, ctx);
+    check?.(options, ctx);
+  });
 }
 
 /**
@@ -125,6 +148,17 @@ export interface NotedIdentity extends OperatorIdentity {
   readonly note: string;
 }
 
+/**
+ * @internal
+ * How a cloud makes an operator's identity from its id (a role ARN, a service account
+ * e-mail, a client id) and its ServiceAccount.
+ */
+export type IdentifyOperator = (
+  id: string,
+  serviceAccount: OperatorServiceAccount,
+  component: PodIdentityAssociation['component'],
+) => NotedIdentity;
+
 const CERT_MANAGER_SA: OperatorServiceAccount = { namespace: 'cert-manager', name: 'cert-manager' };
 const EXTERNAL_SECRETS_SA: OperatorServiceAccount = {
   namespace: 'external-secrets',
@@ -141,11 +175,7 @@ const EXTERNAL_SECRETS_SA: OperatorServiceAccount = {
 export function operatorIdentities(
   options: CloudProfileCommonOptions,
   ids: { readonly certManager: string | undefined; readonly externalSecrets: string | undefined },
-  identify: (
-    id: string,
-    serviceAccount: OperatorServiceAccount,
-    component: PodIdentityAssociation['component'],
-  ) => NotedIdentity,
+  identify: IdentifyOperator,
 ): Pick<ProfileData, 'certManager' | 'externalSecrets' | 'notes'> {
   const notes: string[] = [];
   const identity = (

@@ -226,3 +226,22 @@ export const fullyQualifiedImage = pinnedImage.refine(
     'Start the reference with the registry host, e.g. "registry.example.com/team/agent:1.2.3": a short name resolves against whatever registry each node is configured with.',
   ),
 );
+
+/**
+ * A string map whose keys `keyProblem` checks (label and annotation maps): it returns what
+ * is wrong with a key, or undefined for a good one. Each bad key is reported under its own
+ * path, with the key as the value.
+ */
+export function keyedRecord<V extends z.ZodType<string>>(
+  value: V,
+  keyProblem: (key: string) => string | undefined,
+) {
+  return z.record(z.string(), value).superRefine((map, ctx) => {
+    for (const key of Object.keys(map)) {
+      const message = keyProblem(key);
+      if (message !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [key], message, params: { nestedValue: { value: key } } });
+      }
+    }
+  });
+}

@@ -88,6 +88,18 @@ export function resourcesWithDefaults(
   };
 }
 
+/** A probe that GETs `path` on the container's `http` port, with the probe's own timing. */
+export function workloadHttpProbe(
+  path: string,
+  timing: {
+    readonly periodSeconds: number;
+    readonly timeoutSeconds?: number;
+    readonly failureThreshold?: number;
+  },
+) {
+  return { httpGet: { path, port: 'http' }, ...timing };
+}
+
 /** A ClusterIP Service on the pods' `http` port. */
 export function workloadService(w: WorkloadIdentity, port: number): KubernetesResource {
   return kubernetesResource(w.scope, 'Service', 'kubernetes_service_v1', {

@@ -4,6 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import * as z from 'zod';
 
 import { RENAMED_TARGET_CPU } from '../backstage/backstage';
+import { databaseTlsSchema } from '../backstage/database';
 import { gatewayApiProfile } from '../cloud/gateway-classes';
 import { PropsValidationError } from '../core/errors';
 import { isRecord } from '../core/objects';
@@ -369,19 +370,10 @@ export const environmentSchema = z
           user: z.string().min(1),
           password: secretSource,
           port: z.number().int().min(1).max(65535).optional(),
-          tls: z
-            .strictObject({
-              mode: z
-                .enum(['verify-full', 'require', 'disable'], {
-                  error: problem(
-                    'must be "verify-full", "require" or "disable"',
-                    'Use "verify-full" and give the server\'s CA in "ca"; "require" does not check who answers.',
-                  ),
-                })
-                .optional(),
-              ca: secretSource.optional(),
-            })
-            .optional(),
+          tls: databaseTlsSchema(
+            secretSource,
+            'Use "verify-full" and give the server\'s CA in "ca"; "require" does not check who answers.',
+          ).optional(),
         }),
         z.strictObject({ type: z.literal('sqlite-in-memory') }),
       ],

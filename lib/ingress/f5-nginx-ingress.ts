@@ -1,24 +1,26 @@
-import { Annotations, TerraformResource, Token } from 'cdktf';
+import { Annotations, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import * as z from 'zod';
 
 import { identityHeaderNames } from '../access/header-contract';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { isRecord } from '../core/objects';
-import { hostName, kubernetesName, workloadNamespace } from '../core/schemas';
+import { kubernetesName } from '../core/schemas';
 import { fail, problem, validateProps } from '../core/validation';
-import { BoundTls, TlsSource } from '../tls/tls-source';
+import { BoundTls } from '../tls/tls-source';
 import { type IngressCommonProps, resolveIngressCommon } from './ingress-props';
 import {
   allowSourceRangesSchema,
-  backendSchema,
   extraAnnotationsSchema,
   f5RateLimitSchema,
+  frontDoorShape,
   hstsMaxAgeSchema,
+  inPathAuthProxyPlacementIssues,
   inPathAuthProxySchema,
   proxyBodySizeSchema,
   proxyBufferSizeSchema,
   proxyTimeoutsSchema,
+  tlsSourceSchemaOf,
 } from './ingress-schemas';
 import type { RateLimit } from './nginx-ingress';
 
@@ -183,17 +185,9 @@ const gatewaySchema = inPathAuthProxySchema<F5AuthGateway>({
 
 const f5Schema = z
   .strictObject({
-    namespace: workloadNamespace,
-    host: hostName,
-    backend: backendSchema,
+    ...frontDoorShape,
     gateway: gatewaySchema,
-    tls: z.custom<TlsSource>(
-      (v) => TlsSource.isTlsSource(v),
-      problem(
-        'must be a TlsSource',
-        'Use TlsSource.fromIssuer(name), .fromSecret(name) or .privateCa(secret).',
-      ),
-    ),
+    tls: tlsSourceSchemaOf('Use TlsSource.fromIssuer(name), .fromSecret(name) or .privateCa(secret).'),
     ingressClassName: kubernetesName.optional(),
     name: kubernetesName.optional(),
     apiPaths: z
@@ -236,41 +230,12 @@ const f5Schema = z
     }).optional(),
   })
   .superRefine((props, ctx) => {
-    const gatewayNamespace = isRecord(props.gateway) ? props.gateway.namespace : undefined;
-    if (
-      typeof gatewayNamespace === 'string' &&
-      typeof props.namespace === 'string' &&
-      !Token.isUnresolved(gatewayNamespace) &&
-      !Token.isUnresolved(props.namespace) &&
-      gatewayNamespace !== props.namespace
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['gateway', 'namespace'],
-        message: problem(
-          `is not the Ingresses' namespace (${props.namespace})`,
-          "An Ingress routes only to Services of its own namespace: run the gateway in the portal's namespace.",
-        ),
-        params: { nestedValue: { value: gatewayNamespace } },
-      });
-    }
-    const upstream = isRecord(props.gateway) ? props.gateway.identityUpstream : undefined;
-    const backend = props.backend;
-    if (
-      isRecord(upstream) &&
-      isRecord(backend) &&
-      (upstream.serviceName !== backend.serviceName || upstream.port !== backend.port)
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['gateway', 'identityUpstream'],
-        message: problem(
-          `proxies to another Service than the backend (${backend.serviceName}:${backend.port})`,
-          "Point the gateway's upstream at the portal's backend, or the portal is served without it.",
-        ),
-        params: { nestedValue: { value: `${upstream.serviceName}:${upstream.port}` } },
-      });
-    }
+    inPathAuthProxyPlacementIssues(ctx, props, props.gateway, {
+      prop: 'gateway',
+      owner: "the Ingresses'",
+      namespaceFix:
+        "An Ingress routes only to Services of its own namespace: run the gateway in the portal's namespace.",
+    });
   }) satisfies z.ZodType<F5NginxIngressProps>;
 
 /**

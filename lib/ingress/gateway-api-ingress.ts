@@ -1,17 +1,26 @@
-import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import * as z from 'zod';
 
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { standardLabels } from '../core/labels';
 import { PeerSelector } from '../core/network';
-import { isRecord } from '../core/objects';
-import { hostName, kubernetesName, workloadNamespace } from '../core/schemas';
+import { kubernetesName } from '../core/schemas';
 import { nestedIssues, problem, validateProps } from '../core/validation';
 import { BoundTls, TlsSource } from '../tls/tls-source';
 import type { F5IdentityUpstream } from './f5-nginx-ingress';
-import { CreatedGatewayOptions, ExistingGatewayOptions, GATEWAY_LISTENERS, GatewayRef } from './gateway-ref';
-import { backendSchema, inPathAuthProxySchema } from './ingress-schemas';
+import {
+  CreatedGatewayOptions,
+  ExistingGatewayOptions,
+  GATEWAY_LISTENERS,
+  GatewayRef,
+  gatewayRefSchema,
+} from './gateway-ref';
+import {
+  frontDoorShape,
+  inPathAuthProxyPlacementIssues,
+  inPathAuthProxySchema,
+  tlsSourceSchema,
+} from './ingress-schemas';
 
 // The same access intent as NginxIngress, on the Gateway API (gateway.networking.k8s.io/v1,
 // standard channel). Facts that shape this file:
@@ -95,26 +104,10 @@ const authProxySchema = inPathAuthProxySchema<GatewayApiAuthProxy>({
 
 const gatewayApiSchema = z
   .strictObject({
-    namespace: workloadNamespace,
-    host: hostName,
-    backend: backendSchema,
+    ...frontDoorShape,
     authProxy: authProxySchema,
-    gateway: z.custom<GatewayRef>(
-      (v) => GatewayRef.isGatewayRef(v),
-      problem(
-        'must be a GatewayRef',
-        'Use GatewayRef.create({ gatewayClassName }) or GatewayRef.existing({ name, namespace, httpsListener }).',
-      ),
-    ),
-    tls: z
-      .custom<TlsSource>(
-        (v) => TlsSource.isTlsSource(v),
-        problem(
-          'must be a TlsSource',
-          'Use TlsSource.acme({...}), .fromIssuer(name), .fromSecret(name), .privateCa(secret) or .selfSigned().',
-        ),
-      )
-      .optional(),
+    gateway: gatewayRefSchema,
+    tls: tlsSourceSchema.optional(),
     name: kubernetesName.optional(),
   })
   .superRefine((props, ctx) => {
@@ -142,42 +135,12 @@ const gatewayApiSchema = z
         });
       }
     }
-    const proxy = isRecord(props.authProxy) ? props.authProxy : undefined;
-    const proxyNamespace = proxy?.namespace;
-    if (
-      typeof proxyNamespace === 'string' &&
-      typeof props.namespace === 'string' &&
-      !Token.isUnresolved(proxyNamespace) &&
-      !Token.isUnresolved(props.namespace) &&
-      proxyNamespace !== props.namespace
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['authProxy', 'namespace'],
-        message: problem(
-          `is not the routes' namespace (${props.namespace})`,
-          "A route reaches another namespace's Service only with a ReferenceGrant: run the gateway in the portal's namespace.",
-        ),
-        params: { nestedValue: { value: proxyNamespace } },
-      });
-    }
-    const upstream = proxy && isRecord(proxy.identityUpstream) ? proxy.identityUpstream : undefined;
-    const backend = props.backend;
-    if (
-      upstream &&
-      isRecord(backend) &&
-      (upstream.serviceName !== backend.serviceName || upstream.port !== backend.port)
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['authProxy', 'identityUpstream'],
-        message: problem(
-          `proxies to another Service than the backend (${backend.serviceName}:${backend.port})`,
-          "Point the gateway's upstream at the portal's backend, or the portal is served without it.",
-        ),
-        params: { nestedValue: { value: `${upstream.serviceName}:${upstream.port}` } },
-      });
-    }
+    inPathAuthProxyPlacementIssues(ctx, props, props.authProxy, {
+      prop: 'authProxy',
+      owner: "the routes'",
+      namespaceFix:
+        "A route reaches another namespace's Service only with a ReferenceGrant: run the gateway in the portal's namespace.",
+    });
   }) satisfies z.ZodType<GatewayApiIngressProps>;
 
 /** A parentRef to one listener of a Gateway, with the fields the CRD would default written out. */

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
 import { brand, isBranded } from '../core/brand';
-import { kubernetesName, workloadNamespace } from '../core/schemas';
+import { keyedRecord, kubernetesName, workloadNamespace } from '../core/schemas';
 import { problem } from '../core/validation';
 
 const BRAND = Symbol.for('cdktf-backstage.GatewayRef');
@@ -93,31 +93,22 @@ function metadataMap<T extends z.ZodType<string>>(
   value: T,
   options: { readonly max?: number; readonly reservedGatewayApiPrefix?: boolean } = {},
 ) {
-  return z.record(z.string(), value).superRefine((map, ctx) => {
-    for (const key of Object.keys(map)) {
-      if (!METADATA_KEY.test(key)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [key],
-          message: problem(
-            'is not a label or annotation key',
-            'Use an optional DNS prefix and a name, e.g. "example.com/team".',
-          ),
-          params: { nestedValue: { value: key } },
-        });
-      } else if (options.reservedGatewayApiPrefix && key.startsWith('gateway.networking.k8s.io/')) {
-        // The Gateway API CRD refuses keys of its own group on infrastructure (GEP-1867).
-        ctx.addIssue({
-          code: 'custom',
-          path: [key],
-          message: problem(
-            'must not use the gateway.networking.k8s.io/ prefix',
-            'The Gateway API reserves it; pick a prefix of your own.',
-          ),
-          params: { nestedValue: { value: key } },
-        });
-      }
+  return keyedRecord(value, (key) => {
+    if (!METADATA_KEY.test(key)) {
+      return problem(
+        'is not a label or annotation key',
+        'Use an optional DNS prefix and a name, e.g. "example.com/team".',
+      );
     }
+    // The Gateway API CRD refuses keys of its own group on infrastructure (GEP-1867).
+    if (options.reservedGatewayApiPrefix && key.startsWith('gateway.networking.k8s.io/')) {
+      return problem(
+        'must not use the gateway.networking.k8s.io/ prefix',
+        'The Gateway API reserves it; pick a prefix of your own.',
+      );
+    }
+    return undefined;
+  }).superRefine((map, ctx) => {
     if (options.max !== undefined && Object.keys(map).length > options.max) {
       ctx.addIssue({
         code: 'custom',
@@ -255,3 +246,12 @@ export class GatewayRef {
     return this.kind === 'create' ? createdGatewaySchema : existingGatewaySchema;
   }
 }
+
+/** @internal A prop that takes a {@link GatewayRef} (the Gateway API flavour's `gateway`). */
+export const gatewayRefSchema = z.custom<GatewayRef>(
+  (v) => GatewayRef.isGatewayRef(v),
+  problem(
+    'must be a GatewayRef',
+    'Use GatewayRef.create({ gatewayClassName }) or GatewayRef.existing({ name, namespace, httpsListener }).',
+  ),
+);

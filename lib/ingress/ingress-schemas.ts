@@ -1,8 +1,9 @@
+import { Token } from 'cdktf';
 import * as z from 'zod';
 
 import { identityHeaderNames } from '../access/header-contract';
 import { isRecord } from '../core/objects';
-import { cidr, kubernetesName } from '../core/schemas';
+import { cidr, hostName, kubernetesName, workloadNamespace } from '../core/schemas';
 import { problem } from '../core/validation';
 import { TlsSource } from '../tls/tls-source';
 import { isSnippetAnnotation, isValidAnnotationKey } from './annotations';
@@ -29,13 +30,21 @@ export const backendSchema = z.strictObject({
   port: z.number().int().min(1).max(65535),
 });
 
-/** @internal The `tls` prop of NginxIngress and of the portal. */
-export const tlsSourceSchema = z.custom<TlsSource>(
-  (v) => TlsSource.isTlsSource(v),
-  problem(
-    'must be a TlsSource',
-    'Use TlsSource.acme({...}), .fromIssuer(name), .fromSecret(name), .privateCa(secret) or .selfSigned().',
-  ),
+/** @internal The props every front door starts from: where it runs, its host and what it routes to. */
+export const frontDoorShape = {
+  namespace: workloadNamespace,
+  host: hostName,
+  backend: backendSchema,
+};
+
+/** @internal A `tls` prop that takes a TlsSource; `fix` names the sources the front door can use. */
+export function tlsSourceSchemaOf(fix: string) {
+  return z.custom<TlsSource>((v) => TlsSource.isTlsSource(v), problem('must be a TlsSource', fix));
+}
+
+/** @internal The `tls` prop of NginxIngress, of the Gateway API flavour and of the portal. */
+export const tlsSourceSchema = tlsSourceSchemaOf(
+  'Use TlsSource.acme({...}), .fromIssuer(name), .fromSecret(name), .privateCa(secret) or .selfSigned().',
 );
 
 /** @internal Path prefixes of the API (answered 401 instead of a sign-in redirect). */
@@ -227,4 +236,62 @@ export function inPathAuthProxySchema<T>(messages: InPathAuthProxyMessages): z.Z
         });
       }
     });
+}
+
+/** Where a front door holds its in-path oauth2-proxy, and what it says when it is misplaced. */
+export interface InPathAuthProxyPlacement {
+  /** The prop that holds the gateway (`gateway`, `authProxy`). */
+  readonly prop: string;
+  /** Whose namespace the gateway must run in, possessive ("the Ingresses'", "the routes'"). */
+  readonly owner: string;
+  /** How to fix a gateway in another namespace. */
+  readonly namespaceFix: string;
+}
+
+/**
+ * @internal
+ * The checks across props of a front door whose oauth2-proxy is in the request path: the
+ * gateway runs in the namespace of the front door's resources, which reach the Services of
+ * their own namespace only, and proxies to the front door's backend, or the portal is
+ * served without it. Unresolved namespaces are not compared.
+ */
+export function inPathAuthProxyPlacementIssues(
+  ctx: z.core.$RefinementCtx,
+  props: { readonly namespace?: unknown; readonly backend?: unknown },
+  gateway: unknown,
+  placement: InPathAuthProxyPlacement,
+): void {
+  const proxy = isRecord(gateway) ? gateway : undefined;
+  const proxyNamespace = proxy?.namespace;
+  if (
+    typeof proxyNamespace === 'string' &&
+    typeof props.namespace === 'string' &&
+    !Token.isUnresolved(proxyNamespace) &&
+    !Token.isUnresolved(props.namespace) &&
+    proxyNamespace !== props.namespace
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [placement.prop, 'namespace'],
+      message: problem(`is not ${placement.owner} namespace (${props.namespace})`, placement.namespaceFix),
+      params: { nestedValue: { value: proxyNamespace } },
+    });
+  }
+  const upstream = proxy?.identityUpstream;
+  const backend = props.backend;
+  if (
+    isRecord(upstream) &&
+    isRecord(backend) &&
+    (upstream.serviceName !== backend.serviceName || upstream.port !== backend.port)
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [placement.prop, 'identityUpstream'],
+      message: problem(
+        `proxies to another Service than the backend (${backend.serviceName}:${backend.port})`,
+        "Point the gateway's upstream at the portal's backend, or the portal is served without it.",
+      ),
+      params: { nestedValue: { value: `${upstream.serviceName}:${upstream.port}` } },
+    });
+  }
 }

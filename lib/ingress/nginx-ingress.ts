@@ -4,7 +4,7 @@ import * as z from 'zod';
 
 import { ingressAuthResponseHeaders } from '../access/header-contract';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
-import { goDuration, hostName, kubernetesName, workloadNamespace } from '../core/schemas';
+import { goDuration, kubernetesName } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
 import {
   IngressNginxSettings,
@@ -16,8 +16,8 @@ import { type IngressCommonProps, resolveIngressCommon } from './ingress-props';
 import {
   allowSourceRangesSchema,
   apiPathsSchema,
-  backendSchema,
   extraAnnotationsSchema,
+  frontDoorShape,
   proxyBodySizeSchema,
   proxyBufferSizeSchema,
   proxyTimeoutsSchema,
@@ -111,9 +111,7 @@ export interface NginxIngressProps extends IngressCommonProps {
 }
 
 const ingressSchema = z.strictObject({
-  namespace: workloadNamespace,
-  host: hostName,
-  backend: backendSchema,
+  ...frontDoorShape,
   gateway: z.custom<IngressAuthGateway>(
     (v) => typeof v === 'object' && v !== null && 'authUrl' in v,
     problem('must be an auth gateway', 'Pass the OidcGateway of the portal.'),

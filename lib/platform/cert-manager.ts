@@ -7,13 +7,12 @@ import { problem, validateProps } from '../core/validation';
 import { DEFAULT_CHARTS } from './chart-source';
 import {
   chartDisruptionBudget,
+  controllerPodValues,
   flag,
   HelmOperator,
   HelmOperatorProps,
   helmOperatorSchema,
   labelMap,
-  serviceAccountValues,
-  withDefaultResources,
 } from './operator-release';
 
 export interface CertManagerProps extends HelmOperatorProps {
@@ -121,13 +120,7 @@ export class CertManager extends HelmOperator<CertManagerValues> {
       // what it installed on destroy unless asked to keep them.
       crds: { enabled: true, keep: props.keepCrds ?? false },
       replicaCount: replicas,
-      podDisruptionBudget: pdb,
-      resources: withDefaultResources(props.resources, {
-        requests: { cpu: '10m', memory: '64Mi' },
-        limits: { cpu: '500m', memory: '512Mi' },
-      }),
-      ...(props.podLabels ? { podLabels: { ...props.podLabels } } : {}),
-      ...serviceAccountValues(props),
+      ...controllerPodValues(props, pdb, { cpu: '500m', memory: '512Mi' }),
       // The leader-election lease lives in cert-manager's own namespace, not kube-system
       // (which GKE Autopilot and locked-down clusters do not let it write).
       global: { leaderElection: { namespace } },

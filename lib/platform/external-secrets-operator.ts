@@ -7,13 +7,12 @@ import { validateProps } from '../core/validation';
 import { DEFAULT_CHARTS } from './chart-source';
 import {
   chartDisruptionBudget,
+  controllerPodValues,
   flag,
   HelmOperator,
   HelmOperatorProps,
   helmOperatorSchema,
   labelMap,
-  serviceAccountValues,
-  withDefaultResources,
 } from './operator-release';
 
 export interface ExternalSecretsOperatorProps extends HelmOperatorProps {
@@ -78,13 +77,7 @@ export class ExternalSecretsOperator extends HelmOperator<ExternalSecretsOperato
       installCRDs: true,
       replicaCount: replicas,
       leaderElect: replicas > 1,
-      podDisruptionBudget: pdb,
-      resources: withDefaultResources(props.resources, {
-        requests: { cpu: '10m', memory: '64Mi' },
-        limits: { cpu: '500m', memory: '256Mi' },
-      }),
-      ...(props.podLabels ? { podLabels: { ...props.podLabels } } : {}),
-      ...serviceAccountValues(props),
+      ...controllerPodValues(props, pdb, { cpu: '500m', memory: '256Mi' }),
       webhook: { replicaCount: replicas, podDisruptionBudget: pdb },
       serviceMonitor: { enabled: props.serviceMonitor ?? false },
     };

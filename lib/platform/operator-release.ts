@@ -10,7 +10,7 @@ import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resou
 import { standardLabels } from '../core/labels';
 import { requireProviders } from '../core/providers';
 import { ContainerResources } from '../core/resources';
-import { kubernetesName, positiveInt, resources } from '../core/schemas';
+import { keyedRecord, kubernetesName, positiveInt, resources } from '../core/schemas';
 import { containsToken, nestedIssues, problem } from '../core/validation';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
 import { ChartSource, defaultChartSource, PinnedChart } from './chart-source';
@@ -77,45 +77,33 @@ const ANNOTATION_KEY =
 /** @internal A yes/no prop. */
 export const flag = z.boolean({ error: problem('must be true or false', 'Give a boolean, not a string.') });
 
-/** A map whose keys must match `key`; a bad key is reported with the key as the value. */
-function keyedMap(key: RegExp, keyProblem: string, value: z.ZodType<string>) {
-  return z.record(z.string(), value).superRefine((map, ctx) => {
-    for (const name of Object.keys(map)) {
-      if (!key.test(name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [name],
-          message: keyProblem,
-          params: { nestedValue: { value: name } },
-        });
-      }
-    }
-  });
-}
-
 /** @internal An annotation map (ServiceAccount, Service). */
-export const annotationMap = keyedMap(
-  ANNOTATION_KEY,
-  problem(
-    'is not a valid annotation key',
-    'Use an optional DNS prefix and "/" followed by a name of letters, digits, "-", "_" and ".", e.g. "eks.amazonaws.com/role-arn".',
-  ),
+export const annotationMap = keyedRecord(
   z.string({ error: problem('must be a string', 'Annotation values are text: quote numbers and booleans.') }),
+  (key) =>
+    ANNOTATION_KEY.test(key)
+      ? undefined
+      : problem(
+          'is not a valid annotation key',
+          'Use an optional DNS prefix and "/" followed by a name of letters, digits, "-", "_" and ".", e.g. "eks.amazonaws.com/role-arn".',
+        ),
 );
 
 /** @internal A label map (pod labels). */
-export const labelMap = keyedMap(
-  ANNOTATION_KEY,
-  problem(
-    'is not a valid label key',
-    'Use an optional DNS prefix and "/" followed by a name, e.g. "azure.workload.identity/use".',
-  ),
+export const labelMap = keyedRecord(
   z
     .string({ error: problem('must be a string', 'Label values are text: quote numbers and booleans.') })
     .regex(
       /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/,
       problem('must be a valid label value', 'Use at most 63 letters, digits, "-", "_" and ".".'),
     ),
+  (key) =>
+    ANNOTATION_KEY.test(key)
+      ? undefined
+      : problem(
+          'is not a valid label key',
+          'Use an optional DNS prefix and "/" followed by a name, e.g. "azure.workload.identity/use".',
+        ),
 );
 
 /** @internal The schema shape of {@link HelmOperatorProps}. */
@@ -202,6 +190,25 @@ export function withDefaultResources(
   return {
     requests: { ...defaults.requests, ...given?.requests },
     limits: { ...defaults.limits, ...given?.limits },
+  };
+}
+
+/**
+ * @internal
+ * The values of a controller's pods that cert-manager's and External Secrets' charts name
+ * alike, in the order both write them: the disruption budget, the resources (10m CPU and
+ * 64Mi requested; `limits` are the operator's), the pod labels and the ServiceAccount.
+ */
+export function controllerPodValues(
+  props: HelmOperatorProps & { readonly podLabels?: Readonly<Record<string, string>> },
+  podDisruptionBudget: ReturnType<typeof chartDisruptionBudget>,
+  limits: Required<ContainerResources>['limits'],
+) {
+  return {
+    podDisruptionBudget,
+    resources: withDefaultResources(props.resources, { requests: { cpu: '10m', memory: '64Mi' }, limits }),
+    ...(props.podLabels ? { podLabels: { ...props.podLabels } } : {}),
+    ...serviceAccountValues(props),
   };
 }
 

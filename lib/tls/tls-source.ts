@@ -6,7 +6,7 @@ import { brand, isBranded } from '../core/brand';
 import { namespaceName } from '../core/cloud-ids';
 import { httpsUrl, kubernetesName, kubernetesSubdomainName } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
-import { ensureClusterIssuer } from './cluster-issuer';
+import { ensureClusterIssuer, IssuerRequester } from './cluster-issuer';
 import { Dns01Solver, dns01SolverSchema } from './dns01-solver';
 
 const BRAND = Symbol.for('cdktf-backstage.TlsSource');
@@ -249,19 +249,32 @@ function resolveAcmeServer(
   return { directory: server, defaultIssuerName: `acme${suffix}` };
 }
 
-// The HTTP-01, private CA and self-signed issuers are one kind for the name-clash check
-// (the DNS-01 ones, below, another).
-const REQUESTER = { kind: 'tls-source', differsBy: 'another ingress class or ACME server' };
-
-class AcmeTlsSource extends TlsSource {
-  constructor(private readonly options: AcmeOptions) {
+// What both ACME sources share: the check of their options, the issuer's name from the
+// server, the ClusterIssuer (made once per name, clashes found by the stack's registry)
+// and what the ingress needs of it. Each kind brings its challenge solvers.
+abstract class AcmeIssuerTlsSource<O extends AcmeOptions | AcmeDns01Options> extends TlsSource {
+  constructor(
+    protected readonly options: O,
+    private readonly schema: z.ZodType,
+    private readonly issuer: { readonly nameSuffix: string; readonly requester: IssuerRequester },
+  ) {
     super();
   }
 
+  /** The issuer's solvers, and what the issuer has to wait for. */
+  protected abstract solve(context: TlsBindingContext): {
+    readonly solvers: readonly unknown[];
+    readonly dependsOn?: readonly ITerraformDependable[];
+  };
+
   public bind(context: TlsBindingContext): BoundTls {
-    validateProps(context.scope, acmeSchema, this.options, ['tls']);
-    const { directory, defaultIssuerName } = resolveAcmeServer(this.options.server ?? 'production');
+    validateProps(context.scope, this.schema, this.options, ['tls']);
+    const { directory, defaultIssuerName } = resolveAcmeServer(
+      this.options.server ?? 'production',
+      this.issuer.nameSuffix,
+    );
     const issuerName = this.options.issuerName ?? defaultIssuerName;
+    const { solvers, dependsOn } = this.solve(context);
     const issuer = ensureClusterIssuer(
       context.scope,
       issuerName,
@@ -270,16 +283,11 @@ class AcmeTlsSource extends TlsSource {
           server: directory,
           email: this.options.email,
           privateKeySecretRef: { name: `${issuerName}-account-key` },
-          solvers: [
-            {
-              // cert-manager answers the challenge with its own Ingress of this class (or its
-              // own HTTPRoute on the portal's Gateway), outside the portal's auth.
-              http01: http01Solver(context),
-            },
-          ],
+          solvers,
         },
       },
-      REQUESTER,
+      this.issuer.requester,
+      dependsOn,
     );
     return {
       secretName: defaultSecretName(context.host),
@@ -289,45 +297,40 @@ class AcmeTlsSource extends TlsSource {
   }
 }
 
+// The HTTP-01, private CA and self-signed issuers are one kind for the name-clash check
+// (the DNS-01 ones, below, another).
+const REQUESTER = { kind: 'tls-source', differsBy: 'another ingress class or ACME server' };
+
+class AcmeTlsSource extends AcmeIssuerTlsSource<AcmeOptions> {
+  constructor(options: AcmeOptions) {
+    super(options, acmeSchema, { nameSuffix: '', requester: REQUESTER });
+  }
+
+  protected solve(context: TlsBindingContext) {
+    // cert-manager answers the challenge with its own Ingress of this class (or its own
+    // HTTPRoute on the portal's Gateway), outside the portal's auth.
+    return { solvers: [{ http01: http01Solver(context) }] };
+  }
+}
+
 // Issuers of this kind differ by DNS solver or server; a clash with another kind of
 // TlsSource's issuer is found by the shared registry too.
 const DNS01_REQUESTER = { kind: 'acme-dns01', differsBy: 'another DNS solver or ACME server' };
 
-class AcmeDns01TlsSource extends TlsSource {
-  constructor(private readonly options: AcmeDns01Options) {
-    super();
+class AcmeDns01TlsSource extends AcmeIssuerTlsSource<AcmeDns01Options> {
+  constructor(options: AcmeDns01Options) {
+    super(options, acmeDns01Schema, { nameSuffix: '-dns01', requester: DNS01_REQUESTER });
   }
 
-  public bind(context: TlsBindingContext): BoundTls {
-    validateProps(context.scope, acmeDns01Schema, this.options, ['tls']);
-    const { directory, defaultIssuerName } = resolveAcmeServer(this.options.server ?? 'production', '-dns01');
-    const issuerName = this.options.issuerName ?? defaultIssuerName;
+  protected solve(context: TlsBindingContext) {
     const bound = this.options.solver.bind({
       scope: context.scope,
       certManagerNamespace: this.options.certManagerNamespace ?? 'cert-manager',
       prop: 'tls.solver',
     });
-    const issuer = ensureClusterIssuer(
-      context.scope,
-      issuerName,
-      {
-        acme: {
-          server: directory,
-          email: this.options.email,
-          privateKeySecretRef: { name: `${issuerName}-account-key` },
-          // DNS-01 only: no challenge route through the ingress, so the auth and IP
-          // allow-list annotations of the portal cannot get in the way.
-          solvers: [bound.solver],
-        },
-      },
-      DNS01_REQUESTER,
-      bound.dependsOn,
-    );
-    return {
-      secretName: defaultSecretName(context.host),
-      annotations: { 'cert-manager.io/cluster-issuer': issuerName },
-      dependsOn: [issuer.manifest],
-    };
+    // DNS-01 only: no challenge route through the ingress, so the auth and IP allow-list
+    // annotations of the portal cannot get in the way.
+    return { solvers: [bound.solver], dependsOn: bound.dependsOn };
   }
 }
 
