@@ -526,23 +526,20 @@ export class BackstagePortal extends Construct {
       if (other === this || !(other instanceof BackstagePortal)) {
         continue;
       }
-      if (other.host === this.host) {
-        fail(
-          this,
-          'host',
-          `is already the host of the portal ${other.node.path}`,
-          props.host,
-          'Give each portal its own host.',
-        );
-      }
-      if (other.namespaceName === this.namespaceName) {
-        fail(
-          this,
-          'namespace',
-          `is already the namespace of the portal ${other.node.path}`,
-          this.namespaceName,
-          'Give each portal its own namespace.',
-        );
+      const shared = [
+        ['host', other.host, this.host],
+        ['namespace', other.namespaceName, this.namespaceName],
+      ] as const;
+      for (const [prop, theirs, mine] of shared) {
+        if (theirs === mine) {
+          fail(
+            this,
+            prop,
+            `is already the ${prop} of the portal ${other.node.path}`,
+            mine,
+            `Give each portal its own ${prop}.`,
+          );
+        }
       }
     }
 
