@@ -136,7 +136,9 @@ function main(): void {
     console.log(`  ${label}: ${cost.ms.toFixed(0)} ms, +${cost.rssMb.toFixed(0)} MB RSS`);
   }
 
-  const synthRuns = Array.from({ length: 3 }, () => synthMs(process.execPath, [join(root, 'scripts/synth.mjs')]));
+  const synthRuns = Array.from({ length: 3 }, () =>
+    synthMs(process.execPath, [join(root, 'scripts/synth.mjs')]),
+  );
   console.log(
     `npm run synth of examples/portal (2 stacks, tsx included), median of 3: ${median(synthRuns).toFixed(0)} ms`,
   );
@@ -146,7 +148,9 @@ function main(): void {
       `cdktf synth (cdktf-cli) of examples/portal (2 stacks, CLI + tsx included), median of 3: ${median(cliRuns).toFixed(0)} ms`,
     );
   } else {
-    console.log('cdktf synth (cdktf-cli): not measured, the CLI is not installed (bash test/e2e/deploy/setup.sh installs it)');
+    console.log(
+      'cdktf synth (cdktf-cli): not measured, the CLI is not installed (bash test/e2e/deploy/setup.sh installs it)',
+    );
   }
   console.log(
     'no-change plan per stack: not measured here (needs the kubernetes provider binary, which this machine cannot build yet)',

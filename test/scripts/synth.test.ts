@@ -69,6 +69,9 @@ describe('npm run synth (scripts/synth.mjs)', () => {
         terraformModules: ['./modules/local', 'some/registry-module@1.0.0'],
       },
       { TF_VAR_secret: 'not-for-synth', FIXTURE_PLAIN: 'plain-value' },
+      [],
+      // The bindings `cdktf get` generates for the modules (none are imported here).
+      (dir) => mkdirSync(join(dir, '.gen')),
     );
     expect(run.status, run.output).toBe(0);
     expect(run.output).toContain('Generated Terraform code for the stacks: fixture');
@@ -84,11 +87,11 @@ describe('npm run synth (scripts/synth.mjs)', () => {
   });
 
   it("leaves the caller's NODE_OPTIONS alone and takes --app and --output over cdktf.json", () => {
-    const run = synth(
-      { app: 'exit 7', output: 'never-written' },
-      { NODE_OPTIONS: '--no-warnings' },
-      ['--app', fixtureApp, '--output=elsewhere'],
-    );
+    const run = synth({ app: 'exit 7', output: 'never-written' }, { NODE_OPTIONS: '--no-warnings' }, [
+      '--app',
+      fixtureApp,
+      '--output=elsewhere',
+    ]);
     expect(run.status, run.output).toBe(0);
     expect(existsSync(join(run.dir, 'never-written'))).toBe(false);
     const json = JSON.parse(readFileSync(join(run.dir, 'elsewhere/stacks/fixture/cdk.tf.json'), 'utf8'));
@@ -114,7 +117,7 @@ describe('npm run synth (scripts/synth.mjs)', () => {
     expect(existsSync(join(run.dir, 'cdktf.out/stacks/fixture/cdk.tf.json'))).toBe(true);
   });
 
-  it('refuses a directory without cdktf.json, an unknown argument, a failing app and an app that never synthesizes', () => {
+  it('refuses a directory without cdktf.json, an unknown argument, missing bindings, a failing app and an app that never synthesizes', () => {
     const none = synth(undefined);
     expect(none.status).toBe(1);
     expect(none.output).toContain(`synth: no cdktf.json in ${none.dir}: run it in a cdktf project directory`);
@@ -123,6 +126,12 @@ describe('npm run synth (scripts/synth.mjs)', () => {
     expect(unknown.status).toBe(1);
     expect(unknown.output).toContain('synth: unknown argument --hcl');
 
+    const ungot = synth({ app: fixtureApp, terraformProviders: ['hashicorp/random@3.6.0'] });
+    expect(ungot.status).toBe(1);
+    expect(ungot.output).toContain(
+      'synth: cdktf.json lists providers or modules and .gen does not exist: run "cdktf get" first',
+    );
+
     const failing = synth({ app: fixtureApp }, { FIXTURE_MODE: 'throw' });
     expect(failing.status).toBe(1);
     expect(failing.output).toContain('fixture app failed on purpose');
@@ -130,6 +139,8 @@ describe('npm run synth (scripts/synth.mjs)', () => {
 
     const silent = synth({ app: fixtureApp }, { FIXTURE_MODE: 'no-synth' });
     expect(silent.status).toBe(1);
-    expect(silent.output).toContain('synth: the app did not write cdktf.out/manifest.json: it must call app.synth()');
+    expect(silent.output).toContain(
+      'synth: the app did not write cdktf.out/manifest.json: it must call app.synth()',
+    );
   });
 });
