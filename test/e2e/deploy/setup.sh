@@ -4,7 +4,7 @@
 # skipped when that tree was installed from the current lock file (a stamp written after a
 # successful install), so a second run takes no time and a changed lock file installs afresh.
 # The CLI is the suite's alone: the library, the unit tests and `npm run synth` do not need it,
-# and it is most of what the root install used to be (~500 packages, ~550 MB).
+# and it is most of what the root install used to be (565 packages, 427 MB here).
 # No install script runs (the package.json allows none): the CLI's node-pty dependency ships
 # prebuilt binaries through its install script, and the suite never uses it (cdktf runs the
 # engine through child processes, not a terminal).
