@@ -22,6 +22,7 @@ export default tseslint.config(
       '.scratch/',
       'test/bench/.build/',
       'test/e2e/signin/node_modules/',
+      'test/e2e/deploy/node_modules/',
     ],
   },
   js.configs.recommended,

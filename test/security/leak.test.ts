@@ -1,7 +1,9 @@
 // Security rule 1: no secret value is ever written into synthesized output. Sentinel
 // values are offered in every way a secret can reach the library (TF_VAR_* for the
-// sensitive variables, plain environment variables of the same names), the real cdktf
-// CLI synthesizes, and every file under cdktf.out/ is searched for them.
+// sensitive variables, plain environment variables of the same names), `npm run synth`
+// (scripts/synth.mjs, which runs the app exactly as `cdktf synth` does; the deploy suite
+// checks the two write the same bytes) synthesizes, and every file under cdktf.out/ is
+// searched for them.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,7 +39,7 @@ function synthFixture(extraEnv: Record<string, string> = {}): { work: string; le
   env.GITHUB_TOKEN = sentinel('github');
   env.REDIS_PASSWORD = sentinel('redis');
   Object.assign(env, extraEnv);
-  execFileSync(join(root, 'node_modules/.bin/cdktf'), ['synth'], {
+  execFileSync(process.execPath, [join(root, 'scripts/synth.mjs')], {
     cwd: work,
     env,
     stdio: 'pipe',
@@ -45,7 +47,7 @@ function synthFixture(extraEnv: Record<string, string> = {}): { work: string; le
   });
   const files = filesUnder(join(work, 'cdktf.out'));
   if (!files.some((f) => f.endsWith('cdk.tf.json'))) {
-    throw new Error('cdktf synth wrote no cdk.tf.json');
+    throw new Error('npm run synth wrote no cdk.tf.json');
   }
   return { work, leaks: files.filter((f) => readFileSync(f, 'utf8').includes('SENTINEL-')) };
 }

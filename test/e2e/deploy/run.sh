@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# npm run test:e2e: builds (or reuses, by version) the real tools, names the engines, then
-# runs the deploy suite. Each engine is an absolute path handed to the suite: OpenTofu from
-# the tools cache always, and Terraform too when a terraform binary is installed (or when
-# TERRAFORM names one; TERRAFORM=none skips it).
+# npm run test:e2e: installs the suite's own npm package (the cdktf CLI, setup.sh), builds (or
+# reuses, by version) the real tools, names the engines, then runs the deploy suite. Each
+# engine is an absolute path handed to the suite: OpenTofu from the tools cache always, and
+# Terraform too when a terraform binary is installed (or when TERRAFORM names one;
+# TERRAFORM=none skips it).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
+
+echo "== deploy suite: npm packages (bash test/e2e/deploy/setup.sh: the cdktf CLI, its own lock file)"
+bash test/e2e/deploy/setup.sh
 
 echo "== deploy suite: tools (cached by version under ${CDKTF_BACKSTAGE_TOOLS:-$HOME/.cache/cdktf-backstage/tools})"
 bash test/e2e/tools/build-tools.sh

@@ -18,7 +18,9 @@ export const vendorDir =
     existsSync(join(d, 'SHA256SUMS')),
   ) ??
   resolve(repoRoot, '../shared/vendor');
-const cdktfBin = join(repoRoot, 'node_modules/.bin/cdktf');
+// The CLI is the suite's own package (test/e2e/deploy/package.json, installed by setup.sh),
+// not the root's: the library's install stays small.
+const cdktfBin = join(repoRoot, 'test/e2e/deploy/node_modules/.bin/cdktf');
 const tsxLoader = join(repoRoot, 'node_modules/tsx/dist/cjs/index.cjs');
 
 export interface RunResult {
