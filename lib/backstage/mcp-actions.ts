@@ -72,11 +72,6 @@ export const mcpActionsSchema = z.strictObject({
   description: z.string().min(1).optional(),
 });
 
-/** @internal The plugins whose actions are offered (the default included). */
-export function mcpPluginSources(options: McpActionsOptions): readonly string[] {
-  return options.pluginSources ?? ['catalog'];
-}
-
 /** @internal The app-config the MCP actions backend reads. */
 export function mcpActionsAppConfig(options: McpActionsOptions): Record<string, unknown> {
   const server = {
@@ -86,7 +81,7 @@ export function mcpActionsAppConfig(options: McpActionsOptions): Record<string, 
   return {
     backend: {
       actions: {
-        pluginSources: [...mcpPluginSources(options)],
+        pluginSources: [...(options.pluginSources ?? ['catalog'])],
         // The actions service filters before the MCP server lists or calls anything, so a
         // destructive action is neither listed nor callable.
         ...((options.actions ?? 'read-only') === 'read-only'

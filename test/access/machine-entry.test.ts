@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 
 import {
   BackstagePortal,
+  BackstagePortalProps,
   GatewayRef,
   MachineClient,
   OidcGateway,
@@ -189,16 +190,26 @@ describe('the machine entry (OidcGateway machineHost)', () => {
   });
 });
 
+/** A portal with the test clients on the machine host, with `extra` props on top. */
+function synthMachinePortal(extra: Partial<BackstagePortalProps> = {}) {
+  return synth(
+    (stack) =>
+      new BackstagePortal(stack, 'portal', {
+        ...portalProps(stack),
+        machineClients: clients(),
+        machineHost: 'api.backstage.example.com',
+        ...extra,
+      } as BackstagePortalProps),
+  );
+}
+
+let defaultSynth: ReturnType<typeof synth> | undefined;
+/** The portal without extras, synthesized once for the tests that only read it. */
+const defaultMachinePortal = () => (defaultSynth ??= synthMachinePortal());
+
 describe('BackstagePortal machineHost', () => {
   it('adds an Ingress on the machine host through the machine entry, without a sign-in redirect; Backstage gets the clients as externalAccess', () => {
-    const j = synth(
-      (stack) =>
-        new BackstagePortal(stack, 'portal', {
-          ...portalProps(stack),
-          machineClients: clients(),
-          machineHost: 'api.backstage.example.com',
-        }),
-    );
+    const j = defaultMachinePortal();
     const ing = resourceAt(j, 'kubernetes_ingress_v1', 'portal/Ingress/MachineIngress');
     expect(ing.spec.rule[0].host).toBe('api.backstage.example.com');
     const annotations = ing.metadata.annotations;
@@ -240,14 +251,7 @@ describe('BackstagePortal machineHost', () => {
   });
 
   it('answers on the machine host with a WWW-Authenticate challenge: a ConfigMap of response headers and the custom-headers annotation', () => {
-    const j = synth(
-      (stack) =>
-        new BackstagePortal(stack, 'portal', {
-          ...portalProps(stack),
-          machineClients: clients(),
-          machineHost: 'api.backstage.example.com',
-        }),
-    );
+    const j = defaultMachinePortal();
     const headers = resourceAt(j, 'kubernetes_config_map_v1', 'portal/Ingress/MachineResponseHeaders');
     expect(headers.data).toEqual({ 'WWW-Authenticate': 'Bearer realm="api.backstage.example.com"' });
     const ing = resourceAt(j, 'kubernetes_ingress_v1', 'portal/Ingress/MachineIngress');
@@ -265,15 +269,7 @@ describe('BackstagePortal machineHost', () => {
   });
 
   it('with ingress machineChallenge false renders no challenge', () => {
-    const j = synth(
-      (stack) =>
-        new BackstagePortal(stack, 'portal', {
-          ...portalProps(stack),
-          machineClients: clients(),
-          machineHost: 'api.backstage.example.com',
-          ingress: { machineChallenge: false },
-        }),
-    );
+    const j = synthMachinePortal({ ingress: { machineChallenge: false } });
     const ing = resourceAt(j, 'kubernetes_ingress_v1', 'portal/Ingress/MachineIngress');
     expect(ing.metadata.annotations).not.toHaveProperty('nginx.ingress.kubernetes.io/custom-headers');
     expect(
@@ -286,33 +282,18 @@ describe('BackstagePortal machineHost', () => {
   it('refuses a machine host with the Gateway API flavour (nothing would route it)', () => {
     expectProblems(
       () =>
-        synth(
-          (stack) =>
-            new BackstagePortal(stack, 'portal', {
-              ...portalProps(stack),
-              tls: undefined,
-              machineClients: clients(),
-              machineHost: 'api.backstage.example.com',
-              ingressFlavour: 'gateway-api',
-              ingress: { gateway: GatewayRef.create({ gatewayClassName: 'example' }) },
-            }),
-        ),
+        synthMachinePortal({
+          tls: undefined,
+          ingressFlavour: 'gateway-api',
+          ingress: { gateway: GatewayRef.create({ gatewayClassName: 'example' }) },
+        }),
       [{ path: 'machineHost', says: ['is not supported with the gateway-api flavour yet'] }],
     );
   });
 
   it('refuses a machine host with the F5 flavour', () => {
     expectProblems(
-      () =>
-        synth(
-          (stack) =>
-            new BackstagePortal(stack, 'portal', {
-              ...portalProps(stack),
-              machineClients: clients(),
-              machineHost: 'api.backstage.example.com',
-              ingressFlavour: 'f5-nginx',
-            }),
-        ),
+      () => synthMachinePortal({ ingressFlavour: 'f5-nginx' }),
       [{ path: 'machineHost', says: ['is not supported with the f5-nginx flavour yet'] }],
     );
   });

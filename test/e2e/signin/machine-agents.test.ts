@@ -11,15 +11,16 @@
 //   RBAC-free permission default, its externalAccess JWKS check and the MCP actions backend
 //   (@backstage/plugin-mcp-actions-backend 0.2.4, tools from the catalog's actions).
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
 
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { MCP_ACTIONS_BACKEND_PACKAGE, MCP_ACTIONS_PATH, MCP_ACTIONS_PLUGIN_ID } from '../../../lib';
 import { Cluster, startCluster } from '../deploy/harness/cluster';
 import { Response } from './harness/http';
 import { USERS } from './harness/idp';
+import { configMapIndex, controllerConfigOf, deriveNginxConfig, ingressesOf } from './harness/nginx';
 import {
   AGENT_AUDIENCE,
   MACHINE_AUDIENCE,
@@ -27,27 +28,11 @@ import {
   one,
   PORTAL_HOST,
   resourceAt,
+  SECRETS,
+  services,
 } from './harness/portal';
 import { waitFor } from './harness/processes';
 import { FrontDoor, MachineDoor, Stack, startStack } from './harness/stack';
-
-/** The tools of the test cluster, from the environment or the env.sh build-tools.sh wrote. */
-function loadClusterTools(): void {
-  if (process.env.KUBE_BIN_DIR && process.env.ETCD && process.env.KWOK) return;
-  const cache = process.env.CDKTF_BACKSTAGE_TOOLS ?? join(homedir(), '.cache', 'cdktf-backstage', 'tools');
-  const envFile = join(cache, 'env.sh');
-  let text: string;
-  try {
-    text = readFileSync(envFile, 'utf8');
-  } catch {
-    throw new Error(
-      `the test cluster's tools are not built: run bash test/e2e/tools/build-tools.sh (${envFile} is missing)`,
-    );
-  }
-  for (const m of text.matchAll(/^export ([A-Z_]+)=(.*)$/gm)) {
-    if (['KUBE_BIN_DIR', 'ETCD', 'KWOK', 'KWOK_STAGES'].includes(m[1]!)) process.env[m[1]!] = m[2]!;
-  }
-}
 
 const AGENT = { namespace: 'agents', serviceAccount: 'catalog-agent' };
 const CI = {
@@ -102,7 +87,7 @@ function mcpResult(res: Response): any {
 }
 
 const mcp = (token: string | undefined, id: number, method: string, params: Record<string, unknown> = {}) =>
-  api('/api/mcp-actions/v1', token, { method: 'POST', body: { jsonrpc: '2.0', id, method, params } });
+  api(MCP_ACTIONS_PATH, token, { method: 'POST', body: { jsonrpc: '2.0', id, method, params } });
 
 /**
  * 401 from the gateway, not a sign-in: no redirect, and neither oauth2-proxy's sign-in page
@@ -119,7 +104,6 @@ function expectRefusedByGateway(res: Response, kind: string): void {
 }
 
 beforeAll(async () => {
-  loadClusterTools();
   cluster = await startCluster({ contexts: ['testbed'], nodes: 1 });
   stack = await startStack();
   const portal = await stack.startMachinePortal(
@@ -185,6 +169,17 @@ describe('machines and AI agents through the machine host (real API server token
     expect(res.status, res.body.slice(0, 300)).toBe(200);
     const names = (res.json() as Array<{ metadata: { name: string } }>).map((e) => e.metadata.name).sort();
     expect(names).toEqual(expect.arrayContaining(['alice', 'dave']));
+  });
+
+  it("the library's MCP names are the real plugin's: the package the image must add, its plugin id", () => {
+    // The package the stand-in backend adds (harness/backstage-backend.cjs) is the one the
+    // Backstage construct names in backendFeatures, and its plugin id is what accessRestrictions
+    // name; MCP_ACTIONS_PATH is where it answered in the test below.
+    const manifest = JSON.parse(
+      readFileSync(createRequire(__filename).resolve(`${MCP_ACTIONS_BACKEND_PACKAGE}/package.json`), 'utf8'),
+    ) as { backstage: { pluginId: string } };
+    expect(manifest.backstage.pluginId).toBe(MCP_ACTIONS_PLUGIN_ID);
+    expect(MCP_ACTIONS_PATH).toBe(`/api/${MCP_ACTIONS_PLUGIN_ID}/v1`);
   });
 
   it('the agent lists the MCP tools (the catalog’s read-only actions only) and calls one', async () => {
@@ -253,6 +248,36 @@ describe('machines and AI agents through the machine host (real API server token
       expectRefusedByGateway(await api('/api/catalog/entities', token), `catalog, ${kind}`);
       expectRefusedByGateway(await mcp(token, 1, 'tools/list'), `MCP, ${kind}`);
     }
+  });
+
+  it('a controller that does not allow the header denies the machine host (503), as ingress-nginx does: why IngressNginxController allows it', () => {
+    const config = controllerConfigOf(door.json)!;
+    expect(config['global-allowed-response-headers']).toBe('WWW-Authenticate');
+    // The derivation follows nginx.tmpl and the customheaders parser of ingress-nginx v1.15.1.
+    const machineIngresses = ingressesOf(door.json).filter((i) =>
+      i.rules.some((r) => r.host === MACHINE_HOST),
+    );
+    const derive = (controllerConfig: Record<string, string>) =>
+      deriveNginxConfig(machineIngresses, {
+        dir: '/nonexistent',
+        // Only the text is compared: every Service of the stack maps to a dead address.
+        upstreams: new Map(
+          services(door.json).map((svc) => [`${svc.name}:${svc.port}`, '127.0.0.1:1'] as const),
+        ),
+        tlsSecrets: new Map([[SECRETS.tls, { cert: '/nonexistent.crt', key: '/nonexistent.key' }]]),
+        httpsPort: 1,
+        httpPort: 2,
+        controllerConfig,
+        configMaps: configMapIndex(door.json),
+      }).config;
+    expect(derive(config)).toContain(
+      'more_set_headers "WWW-Authenticate: Bearer realm=\\"api.backstage.example.com\\"";',
+    );
+    const { ['global-allowed-response-headers']: _allowed, ...without } = config;
+    const denied = derive(without);
+    expect(denied).toContain('# Location denied. Reason: header WWW-Authenticate is not allowed');
+    expect(denied).toContain('return 503;');
+    expect(denied).not.toContain('more_set_headers');
   });
 
   it("people's sign-in works beside it, and a person's session cookie opens nothing on the machine host", async () => {

@@ -2,8 +2,8 @@
 // temporary directory per suite run. The script stops everything it started when its
 // stdin closes, so the cluster goes away with this process however it ends.
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -44,10 +44,27 @@ function parseEnvFile(file: string): Record<string, string> {
   );
 }
 
+/**
+ * The cluster's binaries from the env.sh build-tools.sh writes, when the environment does not
+ * name them already (the deploy suite's run.sh sources it; the sign-in suite, which starts a
+ * cluster for its service-account issuer, is run without it).
+ */
+function loadToolsEnv(): void {
+  const names = ['KUBE_BIN_DIR', 'ETCD', 'KWOK', 'KWOK_STAGES'];
+  if (names.every((n) => process.env[n])) return;
+  const cache = process.env.CDKTF_BACKSTAGE_TOOLS ?? join(homedir(), '.cache', 'cdktf-backstage', 'tools');
+  const envFile = join(cache, 'env.sh');
+  if (!existsSync(envFile)) return;
+  for (const m of readFileSync(envFile, 'utf8').matchAll(/^export ([A-Z_]+)=(.*)$/gm)) {
+    if (names.includes(m[1]!) && !process.env[m[1]!]) process.env[m[1]!] = m[2]!;
+  }
+}
+
 export async function startCluster(options: {
   readonly contexts: readonly string[];
   readonly nodes?: number;
 }): Promise<Cluster> {
+  loadToolsEnv();
   for (const name of ['KUBE_BIN_DIR', 'ETCD', 'KWOK']) {
     if (!process.env[name]) {
       throw new Error(
