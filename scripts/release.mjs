@@ -8,7 +8,7 @@
 //  3. bumps the version in package.json and package-lock.json (`npm version --no-git-tag-version`),
 //     moves CHANGELOG.md's Unreleased section under "## <version> - <today>" (leaving an empty
 //     Unreleased heading above it) and points the README's `cdktf-backstage@<version>` install specs
-//     at the new version (the packaging test requires they name the package's version);
+//     at the new version (the quick-start suite requires they name the package's version);
 //  4. commits those files as "Release v<version>" and makes the annotated tag v<version>.
 //
 // It publishes nothing and pushes nothing: it prints the commands for that. Any failure after

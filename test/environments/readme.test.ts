@@ -15,7 +15,7 @@ import {
   parseEnvironment,
   parseSharedAccessPolicy,
 } from '../../lib';
-import { readmeBlocks } from '../packaging/readme-blocks';
+import { readmeBlocks } from '../readme-blocks';
 
 const examples = resolve(__dirname, '../../examples/multi-cloud');
 type Json = Record<string, any>;

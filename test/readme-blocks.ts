@@ -15,7 +15,7 @@ export type ReadmeBlock =
       readonly line: number;
     };
 
-export const README = resolve(__dirname, '../../README.md');
+export const README = resolve(__dirname, '../README.md');
 
 /** The blocks marked `marker`, in document order; `file=<path>` makes a block a file. */
 export function readmeBlocks(marker: string, readme = readFileSync(README, 'utf8')): ReadmeBlock[] {

@@ -12,14 +12,14 @@ import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
-import { readmeBlocks } from './readme-blocks';
+import { readmeBlocks } from '../../readme-blocks';
 
-const root = resolve(__dirname, '../..');
+const root = resolve(__dirname, '../../..');
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 const spec = `cdktf-backstage@${version}`;
 
 /**
- * A reader's shell: the caller's environment without the npm_* variables that `npm test`
+ * A reader's shell: the caller's environment without the npm_* variables that `npm run`
  * sets for its scripts (they would configure the npm commands under test). Only the npm
  * cache is shared, and prefer-offline keeps it from revalidating what it already holds
  * (anything missing still comes from the registry). No telemetry from cdktf-cli.
