@@ -1,6 +1,5 @@
 // The pieces the org sources that run a catalog module of their IdP (Entra ID, Okta,
 // Keycloak, GitHub, LDAP) build their OrgSourceData from.
-import type { SignInResolver } from '../backstage/app-config';
 import { OrgModule, OrgSourceData } from './org-source-data';
 
 /** @internal A catalog module whose npm package is itself the backend feature. */
@@ -23,11 +22,11 @@ export function defaultCatalogProvider(
 /**
  * @internal
  * The `resolverProblem` of a source whose reasons do not depend on its options: the
- * table's reason for each resolver it names, none for the others.
+ * table's reason for each resolver it names (by its `SignInResolver` name), none for the
+ * others.
  */
 export function resolverProblems(
-  reasons: Readonly<Partial<Record<SignInResolver, string>>>,
+  reasons: Readonly<Record<string, string>>,
 ): OrgSourceData['resolverProblem'] {
-  const table: Readonly<Record<string, string | undefined>> = reasons;
-  return (resolver) => (Object.hasOwn(table, resolver) ? table[resolver] : undefined);
+  return (resolver) => (Object.hasOwn(reasons, resolver) ? reasons[resolver] : undefined);
 }
