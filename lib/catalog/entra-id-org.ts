@@ -4,6 +4,7 @@ import { GUID } from '../core/schemas';
 import { problem } from '../core/validation';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
 import { orgSecretEnv, OrgSourceData } from './org-source-data';
+import { defaultCatalogProvider, packageModule, resolverProblems } from './org-source-parts';
 import { OrgSyncSchedule, orgSyncScheduleSchema, scheduleConfig } from './sync-schedule';
 
 // Microsoft Entra ID through Microsoft Graph: @backstage/plugin-catalog-backend-module-msgraph
@@ -61,44 +62,26 @@ function normalizedName(name: string): boolean {
 export function entraIdOrgData(o: EntraIdOrgOptions): OrgSourceData {
   const env = orgSecretEnv('entra', 'client_secret');
   return {
-    modules: [
-      {
-        npmPackage: '@backstage/plugin-catalog-backend-module-msgraph',
-        feature: '@backstage/plugin-catalog-backend-module-msgraph',
-      },
-    ],
-    appConfig: {
-      catalog: {
-        providers: {
-          microsoftGraphOrg: {
-            default: {
-              tenantId: o.tenantId,
-              clientId: o.clientId,
-              clientSecret: `\${${env}}`,
-              ...(o.userFilter ? { user: { filter: o.userFilter } } : {}),
-              ...(o.groupFilter ? { group: { filter: o.groupFilter } } : {}),
-              schedule: scheduleConfig(o.schedule),
-            },
-          },
-        },
-      },
-    },
-    locations: [],
+    modules: [packageModule('@backstage/plugin-catalog-backend-module-msgraph')],
+    appConfig: defaultCatalogProvider('microsoftGraphOrg', {
+      tenantId: o.tenantId,
+      clientId: o.clientId,
+      clientSecret: `\${${env}}`,
+      ...(o.userFilter ? { user: { filter: o.userFilter } } : {}),
+      ...(o.groupFilter ? { group: { filter: o.groupFilter } } : {}),
+      schedule: scheduleConfig(o.schedule),
+    }),
     secrets: [{ env, ref: o.clientSecret, prop: 'clientSecret' }],
-    resolverProblem(resolver) {
-      // The default user transformer names users normalizeEntityName(mail ?? userPrincipalName),
-      // e.g. "alice_example.com", and the ID token's sub is a pairwise id per application.
-      switch (resolver) {
-        case 'emailLocalPartMatchingUserEntityName':
-          return 'the msgraph module names users after their whole e-mail address (alice@example.com becomes alice_example.com), not its local part';
-        case 'forwardedUserMatchingUserEntityName':
-          return "Entra ID's sub claim is an opaque per-application id, which no User entity of the msgraph module is named after";
-        case 'forwardedPreferredUsernameMatchingUserEntityName':
-          return 'the preferred_username claim is the user principal name (alice@example.com), while the msgraph module names users alice_example.com';
-        default:
-          return undefined;
-      }
-    },
+    // The default user transformer names users normalizeEntityName(mail ?? userPrincipalName),
+    // e.g. "alice_example.com", and the ID token's sub is a pairwise id per application.
+    resolverProblem: resolverProblems({
+      emailLocalPartMatchingUserEntityName:
+        'the msgraph module names users after their whole e-mail address (alice@example.com becomes alice_example.com), not its local part',
+      forwardedUserMatchingUserEntityName:
+        "Entra ID's sub claim is an opaque per-application id, which no User entity of the msgraph module is named after",
+      forwardedPreferredUsernameMatchingUserEntityName:
+        'the preferred_username claim is the user principal name (alice@example.com), while the msgraph module names users alice_example.com',
+    }),
     groupProblem: (name) =>
       normalizedName(name)
         ? undefined

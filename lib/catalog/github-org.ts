@@ -4,6 +4,7 @@ import { httpsUrl } from '../core/schemas';
 import { problem } from '../core/validation';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
 import { orgSecretEnv, OrgSourceData } from './org-source-data';
+import { packageModule } from './org-source-parts';
 import { OrgSyncSchedule, orgSyncScheduleSchema, scheduleConfig } from './sync-schedule';
 
 // GitHub organizations: @backstage/plugin-catalog-backend-module-github-org (keys as its
@@ -56,12 +57,7 @@ export function githubOrgData(o: GithubOrgOptions): OrgSourceData {
   const env = orgSecretEnv('github', 'token');
   const githubUrl = (o.githubUrl ?? 'https://github.com').replace(/\/+$/, '');
   return {
-    modules: [
-      {
-        npmPackage: '@backstage/plugin-catalog-backend-module-github-org',
-        feature: '@backstage/plugin-catalog-backend-module-github-org',
-      },
-    ],
+    modules: [packageModule('@backstage/plugin-catalog-backend-module-github-org')],
     appConfig: {
       catalog: {
         providers: {
@@ -78,7 +74,6 @@ export function githubOrgData(o: GithubOrgOptions): OrgSourceData {
       },
       integrations: { github: [{ host: new URL(githubUrl).host, token: `\${${env}}` }] },
     },
-    locations: [],
     secrets: [{ env, ref: o.token, prop: 'token' }],
     resolverProblem(resolver) {
       if (resolver === 'emailMatchingUserEntityProfileEmail' && !o.useVerifiedEmails) {

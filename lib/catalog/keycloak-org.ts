@@ -4,6 +4,7 @@ import { httpsUrl } from '../core/schemas';
 import { problem } from '../core/validation';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
 import { orgSecretEnv, OrgSourceData } from './org-source-data';
+import { defaultCatalogProvider, packageModule, resolverProblems } from './org-source-parts';
 import { OrgSyncSchedule, orgSyncScheduleSchema, scheduleConfig } from './sync-schedule';
 
 // Keycloak: @backstage-community/plugin-catalog-backend-module-keycloak (config keys as its
@@ -50,34 +51,20 @@ export const keycloakOrgSchema = z.strictObject({
 export function keycloakOrgData(o: KeycloakOrgOptions): OrgSourceData {
   const env = orgSecretEnv('keycloak', 'client_secret');
   return {
-    modules: [
-      {
-        npmPackage: '@backstage-community/plugin-catalog-backend-module-keycloak',
-        feature: '@backstage-community/plugin-catalog-backend-module-keycloak',
-      },
-    ],
-    appConfig: {
-      catalog: {
-        providers: {
-          keycloakOrg: {
-            default: {
-              baseUrl: o.baseUrl.replace(/\/+$/, ''),
-              realm: o.realm,
-              loginRealm: o.loginRealm ?? o.realm,
-              clientId: o.clientId,
-              clientSecret: `\${${env}}`,
-              schedule: scheduleConfig(o.schedule),
-            },
-          },
-        },
-      },
-    },
-    locations: [],
+    modules: [packageModule('@backstage-community/plugin-catalog-backend-module-keycloak')],
+    appConfig: defaultCatalogProvider('keycloakOrg', {
+      baseUrl: o.baseUrl.replace(/\/+$/, ''),
+      realm: o.realm,
+      loginRealm: o.loginRealm ?? o.realm,
+      clientId: o.clientId,
+      clientSecret: `\${${env}}`,
+      schedule: scheduleConfig(o.schedule),
+    }),
     secrets: [{ env, ref: o.clientSecret, prop: 'clientSecret' }],
-    resolverProblem: (resolver) =>
-      resolver === 'forwardedUserMatchingUserEntityName'
-        ? "Keycloak's sub claim is the user's UUID, while the keycloak module names users after their username"
-        : undefined,
+    resolverProblem: resolverProblems({
+      forwardedUserMatchingUserEntityName:
+        "Keycloak's sub claim is the user's UUID, while the keycloak module names users after their username",
+    }),
     groupProblem: () => undefined,
   };
 }

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { problem } from '../core/validation';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
 import { orgSecretEnv, OrgSourceData } from './org-source-data';
+import { defaultCatalogProvider, packageModule } from './org-source-parts';
 import { OrgSyncSchedule, orgSyncScheduleSchema, scheduleConfig } from './sync-schedule';
 
 // LDAP: @backstage/plugin-catalog-backend-module-ldap (config keys as its config.schema.json,
@@ -77,28 +78,14 @@ export function ldapOrgData(o: LdapOrgOptions): OrgSourceData {
   const env = orgSecretEnv('ldap', 'bind_secret');
   const searchConfig = (s: LdapSearch) => ({ dn: s.dn, options: s.filter ? { filter: s.filter } : {} });
   return {
-    modules: [
-      {
-        npmPackage: '@backstage/plugin-catalog-backend-module-ldap',
-        feature: '@backstage/plugin-catalog-backend-module-ldap',
-      },
-    ],
-    appConfig: {
-      catalog: {
-        providers: {
-          ldapOrg: {
-            default: {
-              target: o.target,
-              ...(o.bind ? { bind: { dn: o.bind.dn, secret: `\${${env}}` } } : {}),
-              users: searchConfig(o.users),
-              groups: searchConfig(o.groups),
-              schedule: scheduleConfig(o.schedule),
-            },
-          },
-        },
-      },
-    },
-    locations: [],
+    modules: [packageModule('@backstage/plugin-catalog-backend-module-ldap')],
+    appConfig: defaultCatalogProvider('ldapOrg', {
+      target: o.target,
+      ...(o.bind ? { bind: { dn: o.bind.dn, secret: `\${${env}}` } } : {}),
+      users: searchConfig(o.users),
+      groups: searchConfig(o.groups),
+      schedule: scheduleConfig(o.schedule),
+    }),
     secrets: o.bind ? [{ env, ref: o.bind.secret, prop: 'bind.secret' }] : [],
     // Users are named after uid and carry mail as spec.profile.email (the module's
     // defaults); whether those match what the IdP sends is the directory's business.

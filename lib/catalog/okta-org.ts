@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { httpsUrl } from '../core/schemas';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
 import { orgSecretEnv, OrgSourceData } from './org-source-data';
+import { resolverProblems } from './org-source-parts';
 import { OrgSyncSchedule, orgSyncScheduleSchema, scheduleConfig } from './sync-schedule';
 
 // Okta: @roadiehq/catalog-backend-module-okta (config keys as its config.d.ts, version 1.4.1:
@@ -62,18 +63,13 @@ export function oktaOrgData(o: OktaOrgOptions): OrgSourceData {
         },
       },
     },
-    locations: [],
     secrets: [{ env, ref: o.token, prop: 'token' }],
-    resolverProblem(resolver) {
-      switch (resolver) {
-        case 'forwardedUserMatchingUserEntityName':
-          return "Okta's sub claim is the user id (00u...), while the org-provider-factory names users after their e-mail without the domain";
-        case 'forwardedPreferredUsernameMatchingUserEntityName':
-          return "Okta's preferred_username is the login (usually the whole e-mail address), while the org-provider-factory names users after their e-mail without the domain";
-        default:
-          return undefined;
-      }
-    },
+    resolverProblem: resolverProblems({
+      forwardedUserMatchingUserEntityName:
+        "Okta's sub claim is the user id (00u...), while the org-provider-factory names users after their e-mail without the domain",
+      forwardedPreferredUsernameMatchingUserEntityName:
+        "Okta's preferred_username is the login (usually the whole e-mail address), while the org-provider-factory names users after their e-mail without the domain",
+    }),
     groupProblem: (name) =>
       /^[a-z0-9]+(-[a-z0-9]+)*$/.test(name)
         ? undefined

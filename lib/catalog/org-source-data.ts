@@ -25,7 +25,7 @@ export interface OrgSourceData {
   /** App-config merged into Backstage's (catalog.providers.<key>, integrations...). */
   readonly appConfig: Record<string, unknown>;
   /** Catalog locations the source adds (the static org's file). */
-  readonly locations: ReadonlyArray<Record<string, unknown>>;
+  readonly locations?: ReadonlyArray<Record<string, unknown>>;
   /** Secrets the app-config refers to. */
   readonly secrets: readonly OrgSecret[];
   /** Files of a ConfigMap mounted read-only at `mountPath` (the static org's catalog file). */

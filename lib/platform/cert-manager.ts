@@ -3,7 +3,7 @@ import * as z from 'zod';
 
 import { ContainerResources } from '../core/resources';
 import { positiveInt } from '../core/schemas';
-import { problem, validateProps } from '../core/validation';
+import { problem } from '../core/validation';
 import { DEFAULT_CHARTS } from './chart-source';
 import {
   chartDisruptionBudget,
@@ -109,8 +109,7 @@ const certManagerSchema = helmOperatorSchema({
  */
 export class CertManager extends HelmOperator<CertManagerValues> {
   constructor(scope: Construct, id: string, props: CertManagerProps = {}) {
-    super(scope, id);
-    validateProps(this, certManagerSchema, props);
+    super(scope, id, certManagerSchema, props);
 
     const namespace = props.namespace ?? 'cert-manager';
     const replicas = props.replicas ?? 2;

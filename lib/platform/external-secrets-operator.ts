@@ -3,7 +3,6 @@ import * as z from 'zod';
 
 import { ContainerResources } from '../core/resources';
 import { positiveInt } from '../core/schemas';
-import { validateProps } from '../core/validation';
 import { DEFAULT_CHARTS } from './chart-source';
 import {
   chartDisruptionBudget,
@@ -68,8 +67,7 @@ const esoSchema = helmOperatorSchema({
  */
 export class ExternalSecretsOperator extends HelmOperator<ExternalSecretsOperatorValues> {
   constructor(scope: Construct, id: string, props: ExternalSecretsOperatorProps = {}) {
-    super(scope, id);
-    validateProps(this, esoSchema, props);
+    super(scope, id, esoSchema, props);
 
     const replicas = props.replicas ?? 2;
     const pdb = chartDisruptionBudget(replicas);

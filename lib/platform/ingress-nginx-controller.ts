@@ -8,7 +8,7 @@ import { standardLabels } from '../core/labels';
 import { PeerSelector } from '../core/network';
 import { ContainerResources } from '../core/resources';
 import { cidr, kubernetesName, positiveInt } from '../core/schemas';
-import { problem, validateProps } from '../core/validation';
+import { problem } from '../core/validation';
 import { hstsMaxAgeSchema, proxyBufferSizeSchema } from '../ingress/ingress-schemas';
 import { MACHINE_CHALLENGE_HEADER } from '../ingress/machine-challenge';
 import {
@@ -448,8 +448,7 @@ export class IngressNginxController extends HelmOperator<IngressNginxValues> {
   public readonly namespaceResource?: KubernetesResource;
 
   constructor(scope: Construct, id: string, props: IngressNginxControllerProps = {}) {
-    super(scope, id);
-    validateProps(this, controllerSchema, props);
+    super(scope, id, controllerSchema, props);
 
     const releaseName = props.releaseName ?? DEFAULT_CHARTS.ingressNginx.chart;
     const className = props.ingressClassName ?? 'nginx';

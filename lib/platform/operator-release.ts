@@ -11,7 +11,7 @@ import { standardLabels } from '../core/labels';
 import { requireProviders } from '../core/providers';
 import { ContainerResources } from '../core/resources';
 import { keyedRecord, kubernetesName, positiveInt, resources } from '../core/schemas';
-import { containsToken, nestedIssues, problem } from '../core/validation';
+import { containsToken, nestedIssues, problem, validateProps } from '../core/validation';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
 import { ChartSource, defaultChartSource, PinnedChart } from './chart-source';
 
@@ -383,11 +383,18 @@ export function renderOperatorRelease(scope: Construct, spec: OperatorReleaseSpe
 }
 
 /**
- * The base of the platform operators: each one validates its props, computes its typed
- * chart values and calls `install` once; the release and its facts are then read here.
+ * The base of the platform operators: each one passes its props and their schema to this
+ * constructor (which validates them), computes its typed chart values and calls `install`
+ * once; the release and its facts are then read here.
  */
 export abstract class HelmOperator<V extends object> extends Construct {
   private installed?: RenderedRelease & { readonly values: V };
+
+  /** @internal Checks the operator's props against its schema before it renders anything. */
+  protected constructor(scope: Construct, id: string, schema: z.ZodType, props: HelmOperatorProps) {
+    super(scope, id);
+    validateProps(this, schema, props);
+  }
 
   /** The `helm_release`. */
   public get release(): KubernetesResource {

@@ -3,7 +3,7 @@ import * as z from 'zod';
 
 import { ContainerResources } from '../core/resources';
 import { positiveInt } from '../core/schemas';
-import { problem, validateProps } from '../core/validation';
+import { problem } from '../core/validation';
 import { DEFAULT_CHARTS } from './chart-source';
 import {
   chartDisruptionBudget,
@@ -65,8 +65,7 @@ const reloaderSchema = helmOperatorSchema({
  */
 export class Reloader extends HelmOperator<ReloaderValues> {
   constructor(scope: Construct, id: string, props: ReloaderProps = {}) {
-    super(scope, id);
-    validateProps(this, reloaderSchema, props);
+    super(scope, id, reloaderSchema, props);
 
     const replicas = props.replicas ?? 1;
     const values: ReloaderValues = {
