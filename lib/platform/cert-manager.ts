@@ -2,18 +2,10 @@ import { Construct } from 'constructs';
 import * as z from 'zod';
 
 import { ContainerResources } from '../core/resources';
-import { positiveInt } from '../core/schemas';
 import { problem } from '../core/validation';
+import { chartDisruptionBudget, controllerPodShape, controllerPodValues } from './chart-pod-values';
 import { DEFAULT_CHARTS } from './chart-source';
-import {
-  chartDisruptionBudget,
-  controllerPodValues,
-  flag,
-  HelmOperator,
-  HelmOperatorProps,
-  helmOperatorSchema,
-  labelMap,
-} from './operator-release';
+import { flag, HelmOperator, HelmOperatorProps, helmOperatorSchema } from './operator-release';
 
 export interface CertManagerProps extends HelmOperatorProps {
   /**
@@ -91,8 +83,7 @@ const nameserver = z
   );
 
 const certManagerSchema = helmOperatorSchema({
-  replicas: positiveInt('replicas').optional(),
-  podLabels: labelMap.optional(),
+  ...controllerPodShape,
   dns01RecursiveNameservers: z
     .array(nameserver)
     .min(1, problem('must list at least one name server', 'Leave it out to use the cluster resolver.'))

@@ -2,17 +2,9 @@ import { Construct } from 'constructs';
 import * as z from 'zod';
 
 import { ContainerResources } from '../core/resources';
-import { positiveInt } from '../core/schemas';
+import { chartDisruptionBudget, controllerPodShape, controllerPodValues } from './chart-pod-values';
 import { DEFAULT_CHARTS } from './chart-source';
-import {
-  chartDisruptionBudget,
-  controllerPodValues,
-  flag,
-  HelmOperator,
-  HelmOperatorProps,
-  helmOperatorSchema,
-  labelMap,
-} from './operator-release';
+import { flag, HelmOperator, HelmOperatorProps, helmOperatorSchema } from './operator-release';
 
 export interface ExternalSecretsOperatorProps extends HelmOperatorProps {
   /**
@@ -53,8 +45,7 @@ export interface ExternalSecretsOperatorValues {
 }
 
 const esoSchema = helmOperatorSchema({
-  replicas: positiveInt('replicas').optional(),
-  podLabels: labelMap.optional(),
+  ...controllerPodShape,
   serviceMonitor: flag.optional(),
 }) satisfies z.ZodType<ExternalSecretsOperatorProps>;
 

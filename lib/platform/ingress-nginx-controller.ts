@@ -16,6 +16,7 @@ import {
   ingressNginxAccessLogFormat,
   IngressNginxAccessLogOptions,
 } from './access-log';
+import { serviceAccountValues, withDefaultResources } from './chart-pod-values';
 import { DEFAULT_CHARTS } from './chart-source';
 import {
   annotationMap,
@@ -25,8 +26,6 @@ import {
   HelmOperatorProps,
   helmOperatorShape,
   operatorNamespace,
-  serviceAccountValues,
-  withDefaultResources,
 } from './operator-release';
 
 /** HTTP Strict Transport Security sent by the controller on every TLS host. HSTS cannot be turned off. */

@@ -161,57 +161,6 @@ export function helmOperatorSchema<S extends z.core.$ZodLooseShape>(shape: S) {
     .superRefine((props: { readonly chart?: unknown }, ctx) => chartIssues(ctx, props.chart));
 }
 
-/**
- * @internal
- * A chart's `podDisruptionBudget` values for `replicas`: one that keeps a pod up, but only
- * with more than one replica (with one it would block every node drain).
- */
-export function chartDisruptionBudget(replicas: number): {
-  readonly enabled: boolean;
-  readonly minAvailable?: number;
-} {
-  return replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false };
-}
-
-/** @internal The chart's `serviceAccount.annotations` (workload identity), only when given. */
-export function serviceAccountValues(props: HelmOperatorProps): {
-  readonly serviceAccount?: { readonly annotations: Readonly<Record<string, string>> };
-} {
-  return props.serviceAccountAnnotations
-    ? { serviceAccount: { annotations: { ...props.serviceAccountAnnotations } } }
-    : {};
-}
-
-/** @internal Requests and limits with the operator's defaults filled in. */
-export function withDefaultResources(
-  given: ContainerResources | undefined,
-  defaults: Required<ContainerResources>,
-): Required<ContainerResources> {
-  return {
-    requests: { ...defaults.requests, ...given?.requests },
-    limits: { ...defaults.limits, ...given?.limits },
-  };
-}
-
-/**
- * @internal
- * The values of a controller's pods that cert-manager's and External Secrets' charts name
- * alike, in the order both write them: the disruption budget, the resources (10m CPU and
- * 64Mi requested; `limits` are the operator's), the pod labels and the ServiceAccount.
- */
-export function controllerPodValues(
-  props: HelmOperatorProps & { readonly podLabels?: Readonly<Record<string, string>> },
-  podDisruptionBudget: ReturnType<typeof chartDisruptionBudget>,
-  limits: Required<ContainerResources>['limits'],
-) {
-  return {
-    podDisruptionBudget,
-    resources: withDefaultResources(props.resources, { requests: { cpu: '10m', memory: '64Mi' }, limits }),
-    ...(props.podLabels ? { podLabels: { ...props.podLabels } } : {}),
-    ...serviceAccountValues(props),
-  };
-}
-
 /** @internal A JSON-like values tree; tokens are strings or numbers that resolve at plan time. */
 export type HelmValue =
   string | number | boolean | null | readonly HelmValue[] | { readonly [key: string]: HelmValue | undefined };

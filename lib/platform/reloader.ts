@@ -4,15 +4,9 @@ import * as z from 'zod';
 import { ContainerResources } from '../core/resources';
 import { positiveInt } from '../core/schemas';
 import { problem } from '../core/validation';
+import { chartDisruptionBudget, serviceAccountValues, withDefaultResources } from './chart-pod-values';
 import { DEFAULT_CHARTS } from './chart-source';
-import {
-  chartDisruptionBudget,
-  HelmOperator,
-  HelmOperatorProps,
-  helmOperatorSchema,
-  serviceAccountValues,
-  withDefaultResources,
-} from './operator-release';
+import { HelmOperator, HelmOperatorProps, helmOperatorSchema } from './operator-release';
 
 export interface ReloaderProps extends HelmOperatorProps {
   /**
