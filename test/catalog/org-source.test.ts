@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 
-import { Backstage, BackstageDatabase, BackstageProps, OrgSource, SecretRef, Team } from '../../lib';
+import {
+  Backstage,
+  BackstageDatabase,
+  BackstageProps,
+  OrgSource,
+  SecretRef,
+  SignInResolver,
+  Team,
+} from '../../lib';
 import { expectProblems, problemsOf, resourceAt, synth } from '../helpers';
 
 const IMAGE = 'registry.example.com/platform/backstage:1.4.2';
@@ -283,6 +291,72 @@ describe('OrgSource', () => {
         ],
       );
     });
+
+    // Every resolver against each IdP source whose reasons are a table: a reason keyed by a
+    // misspelt resolver name would turn its refusal into an acceptance here.
+    const idpSources = {
+      entraId: () =>
+        OrgSource.entraId({
+          tenantId: TENANT,
+          clientId: CLIENT,
+          clientSecret: SecretRef.fromSecret('s', 'k'),
+        }),
+      okta: () =>
+        OrgSource.okta({ orgUrl: 'https://example.okta.com', token: SecretRef.fromSecret('s', 'k') }),
+      keycloak: () =>
+        OrgSource.keycloak({
+          baseUrl: 'https://keycloak.example.com',
+          realm: 'staff',
+          clientId: 'backstage',
+          clientSecret: SecretRef.fromSecret('s', 'k'),
+        }),
+    };
+    const resolverReasons: Record<keyof typeof idpSources, Record<SignInResolver, string | undefined>> = {
+      entraId: {
+        emailMatchingUserEntityProfileEmail: undefined,
+        emailLocalPartMatchingUserEntityName:
+          'the msgraph module names users after their whole e-mail address',
+        forwardedUserMatchingUserEntityName: "Entra ID's sub claim is an opaque per-application id",
+        forwardedPreferredUsernameMatchingUserEntityName:
+          'the preferred_username claim is the user principal name (alice@example.com)',
+      },
+      okta: {
+        emailMatchingUserEntityProfileEmail: undefined,
+        emailLocalPartMatchingUserEntityName: undefined,
+        forwardedUserMatchingUserEntityName: "Okta's sub claim is the user id (00u...)",
+        forwardedPreferredUsernameMatchingUserEntityName:
+          "Okta's preferred_username is the login (usually the whole e-mail address)",
+      },
+      keycloak: {
+        emailMatchingUserEntityProfileEmail: undefined,
+        emailLocalPartMatchingUserEntityName: undefined,
+        forwardedUserMatchingUserEntityName: "Keycloak's sub claim is the user's UUID",
+        forwardedPreferredUsernameMatchingUserEntityName: undefined,
+      },
+    };
+    for (const [source, reasons] of Object.entries(resolverReasons) as Array<
+      [keyof typeof idpSources, Record<SignInResolver, string | undefined>]
+    >) {
+      for (const [resolver, reason] of Object.entries(reasons) as Array<
+        [SignInResolver, string | undefined]
+      >) {
+        it(`${source} with only ${resolver}: ${reason === undefined ? 'accepted' : 'refused with the reason'}`, () => {
+          const run = () => synthBackstage({ org: idpSources[source](), signIn: { resolvers: [resolver] } });
+          if (reason === undefined) {
+            expect(appConfigOf(run()).auth.providers.oauth2Proxy.signIn.resolvers).toEqual([{ resolver }]);
+          } else {
+            expect(problemsOf(run)).toContainEqual(
+              expect.objectContaining({
+                path: 'signIn.resolvers',
+                message: expect.stringContaining(
+                  `cannot find the org source's users: ${resolver}: ${reason}`,
+                ),
+              }),
+            );
+          }
+        });
+      }
+    }
 
     it('the e-mail resolver needs ingested profile e-mails: a static user without one, GitHub without verified e-mails', () => {
       expectProblems(
