@@ -7,18 +7,9 @@ import { parseDuration } from '../core/duration';
 import { contentHash } from '../core/hash';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { selectorLabels, standardLabels } from '../core/labels';
-import { INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../core/network';
+import { INGRESS_NGINX_CONTROLLER, PeerSelector } from '../core/network';
 import { ContainerResources } from '../core/resources';
-import {
-  cidr,
-  goDuration,
-  hostName,
-  kubernetesName,
-  pinnedImage,
-  positiveInt,
-  resources,
-  workloadNamespace,
-} from '../core/schemas';
+import { cidr, goDuration, hostName, kubernetesName, pinnedImage } from '../core/schemas';
 import { nestedIssues, problem, validateProps } from '../core/validation';
 import {
   reloaderWiring,
@@ -27,6 +18,7 @@ import {
   workloadNetworkPolicy,
   workloadService,
 } from '../core/workload';
+import { workloadOptionsShape } from '../core/workload-options';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
 import { BoundSecret, SecretRef, secretRefSchema, secretRevisions } from '../secrets/secret-ref';
 import {
@@ -458,8 +450,7 @@ function machineEntryIssues(
 
 const gatewaySchema = z
   .strictObject({
-    namespace: workloadNamespace,
-    host: hostName,
+    ...workloadOptionsShape,
     issuer: oidcIssuerSchema,
     clientId: clientIdSchema,
     clientSecret: secretRefSchema(),
@@ -492,11 +483,7 @@ const gatewaySchema = z
         ),
       )
       .optional(),
-    name: kubernetesName.optional(),
     image: pinnedImage.optional(),
-    replicas: positiveInt('replicas').optional(),
-    resources: resources.optional(),
-    ingressController: peerSelectorSchema.optional(),
     dataPlaneSourceRanges: z
       .array(cidr)
       .min(

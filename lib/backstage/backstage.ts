@@ -16,14 +16,7 @@ import { INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../c
 import { isPlainObject } from '../core/objects';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { ContainerResources } from '../core/resources';
-import {
-  hostName,
-  kubernetesName,
-  pinnedImage,
-  positiveInt,
-  resources,
-  workloadNamespace,
-} from '../core/schemas';
+import { pinnedImage, positiveInt } from '../core/schemas';
 import { nestedIssues, problem, validateProps } from '../core/validation';
 import {
   reloaderWiring,
@@ -35,6 +28,7 @@ import {
   workloadNetworkPolicy,
   workloadService,
 } from '../core/workload';
+import { workloadOptionsShape } from '../core/workload-options';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
 import {
   RBAC_CONDITIONS_FILE,
@@ -223,12 +217,9 @@ export const RENAMED_TARGET_CPU = z
 
 const backstageSchema = z
   .strictObject({
-    namespace: workloadNamespace,
-    host: hostName,
+    ...workloadOptionsShape,
     image: pinnedImage,
     database: backstageDatabaseSchema,
-    name: kubernetesName.optional(),
-    replicas: positiveInt('replicas').optional(),
     autoscaling: z
       .strictObject({
         minReplicas: positiveInt('minReplicas'),
@@ -241,7 +232,6 @@ const backstageSchema = z
         problem('maxReplicas must not be below minReplicas', 'Raise maxReplicas or lower minReplicas.'),
       )
       .optional(),
-    resources: resources.optional(),
     signIn: z
       .strictObject({
         resolvers: z
@@ -322,7 +312,6 @@ const backstageSchema = z
         error: problem('must be "rolling" or "recreate"', 'Pick how pods are replaced on update.'),
       })
       .optional(),
-    ingressController: peerSelectorSchema.optional(),
     allowedPeers: z.array(peerSelectorSchema).optional(),
     maxHeaderSize: z
       .number()
