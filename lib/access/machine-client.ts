@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
 import { brand, isBranded } from '../core/brand';
-import { httpsUrl } from '../core/schemas';
+import { httpsUrl, valueObjectSchema } from '../core/schemas';
 import { nestedIssues, problem } from '../core/validation';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
 
@@ -490,9 +490,10 @@ export function staticTokenClientOptions(
 /** @internal The zod schema for a list of machine clients. */
 export function machineClientsSchema() {
   return z.array(
-    z.custom<MachineClient>(
-      (value) => MachineClient.isMachineClient(value),
-      problem('must be a MachineClient', 'Use MachineClient.jwt({...}) or MachineClient.staticToken({...}).'),
+    valueObjectSchema(
+      MachineClient.isMachineClient,
+      'a MachineClient',
+      'Use MachineClient.jwt({...}) or MachineClient.staticToken({...}).',
     ),
   );
 }

@@ -9,7 +9,7 @@ import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resou
 import { selectorLabels, standardLabels } from '../core/labels';
 import { INGRESS_NGINX_CONTROLLER, PeerSelector } from '../core/network';
 import { ContainerResources } from '../core/resources';
-import { cidr, goDuration, hostName, kubernetesName, pinnedImage } from '../core/schemas';
+import { cidr, goDuration, hostName, kubernetesName, pinnedImage, valueObjectSchema } from '../core/schemas';
 import { nestedIssues, problem, validateProps } from '../core/validation';
 import {
   reloaderWiring,
@@ -457,12 +457,11 @@ const gatewaySchema = z
     cookieSecret: secretRefSchema(),
     access: accessSchema,
     cookie: cookieSchema.optional(),
-    sessionStore: z
-      .custom<SessionStore>(
-        (v) => SessionStore.isSessionStore(v),
-        problem('must be a SessionStore', 'Use SessionStore.cookie() or SessionStore.redis({...}).'),
-      )
-      .optional(),
+    sessionStore: valueObjectSchema(
+      SessionStore.isSessionStore,
+      'a SessionStore',
+      'Use SessionStore.cookie() or SessionStore.redis({...}).',
+    ).optional(),
     machineClients: machineClientsSchema().optional(),
     machineHost: hostName.optional(),
     upstream: z

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
 import { brand, isBranded } from '../core/brand';
-import { GUID, hostName, httpsUrl } from '../core/schemas';
+import { GUID, hostName, httpsUrl, valueObjectSchema } from '../core/schemas';
 import { problem } from '../core/validation';
 
 const BRAND = Symbol.for('cdktf-backstage.OidcIssuer');
@@ -312,10 +312,8 @@ export class OidcIssuer {
 }
 
 /** @internal The `issuer` prop of the gateway and of the portal. */
-export const oidcIssuerSchema = z.custom<OidcIssuer>(
-  (v) => OidcIssuer.isOidcIssuer(v),
-  problem(
-    'must be an OidcIssuer',
-    'Use OidcIssuer.okta(), .google(), .entraId(), .keycloak() or .generic().',
-  ),
+export const oidcIssuerSchema = valueObjectSchema(
+  OidcIssuer.isOidcIssuer,
+  'an OidcIssuer',
+  'Use OidcIssuer.okta(), .google(), .entraId(), .keycloak() or .generic().',
 );

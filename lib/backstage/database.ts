@@ -3,7 +3,7 @@ import * as z from 'zod';
 
 import { brand, isBranded } from '../core/brand';
 import { DEFAULT_IMAGES } from '../core/defaults';
-import { hostName, kubernetesName, pinnedImage, quantity } from '../core/schemas';
+import { hostName, kubernetesName, pinnedImage, quantity, valueObjectSchema } from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
 import { BoundSecret, SecretRef, secretRefSchema } from '../secrets/secret-ref';
 import { InClusterPostgres } from './in-cluster-postgres';
@@ -146,12 +146,10 @@ export abstract class BackstageDatabase {
 }
 
 /** @internal The `database` prop of Backstage and of the portal. */
-export const backstageDatabaseSchema = z.custom<BackstageDatabase>(
-  (v) => BackstageDatabase.isBackstageDatabase(v),
-  problem(
-    'must be a BackstageDatabase',
-    'Use BackstageDatabase.external({...}), .inCluster({...}) or .sqliteInMemory().',
-  ),
+export const backstageDatabaseSchema = valueObjectSchema(
+  BackstageDatabase.isBackstageDatabase,
+  'a BackstageDatabase',
+  'Use BackstageDatabase.external({...}), .inCluster({...}) or .sqliteInMemory().',
 );
 
 /** Where a PostgreSQL server is, as Backstage connects to it. */

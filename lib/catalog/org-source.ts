@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
 import { brand, isBranded } from '../core/brand';
-import { problem } from '../core/validation';
+import { valueObjectSchema } from '../core/schemas';
 import { entraIdOrgData, EntraIdOrgOptions, entraIdOrgSchema } from './entra-id-org';
 import { githubOrgData, GithubOrgOptions, githubOrgSchema } from './github-org';
 import { keycloakOrgData, KeycloakOrgOptions, keycloakOrgSchema } from './keycloak-org';
@@ -107,10 +107,8 @@ export class OrgSource {
 }
 
 /** @internal */
-export const orgSourceSchema = z.custom<OrgSource>(
-  (value) => OrgSource.isOrgSource(value),
-  problem(
-    'must be an OrgSource',
-    'Use OrgSource.entraId({...}), .okta({...}), .keycloak({...}), .ldap({...}), .githubOrg({...}) or .staticOrg({...}).',
-  ),
+export const orgSourceSchema = valueObjectSchema(
+  OrgSource.isOrgSource,
+  'an OrgSource',
+  'Use OrgSource.entraId({...}), .okta({...}), .keycloak({...}), .ldap({...}), .githubOrg({...}) or .staticOrg({...}).',
 );

@@ -245,3 +245,13 @@ export function keyedRecord<V extends z.ZodType<string>>(
     }
   });
 }
+
+/**
+ * @internal A prop that takes one of the library's value objects (an OidcIssuer, a
+ * TlsSource...), recognised by its brand check so a copy made by another install of the
+ * library is accepted too. `what` names it with its article ("an OrgSource"); `fix` lists
+ * the factories that make one.
+ */
+export function valueObjectSchema<T>(isValue: (value: unknown) => value is T, what: string, fix: string) {
+  return z.custom<T>((value) => isValue(value), problem(`must be ${what}`, fix));
+}

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
 import { brand, isBranded } from '../core/brand';
-import { keyedRecord, kubernetesName, workloadNamespace } from '../core/schemas';
+import { keyedRecord, kubernetesName, valueObjectSchema,workloadNamespace } from '../core/schemas';
 import { problem } from '../core/validation';
 
 const BRAND = Symbol.for('cdktf-backstage.GatewayRef');
@@ -248,10 +248,8 @@ export class GatewayRef {
 }
 
 /** @internal A prop that takes a {@link GatewayRef} (the Gateway API flavour's `gateway`). */
-export const gatewayRefSchema = z.custom<GatewayRef>(
-  (v) => GatewayRef.isGatewayRef(v),
-  problem(
-    'must be a GatewayRef',
-    'Use GatewayRef.create({ gatewayClassName }) or GatewayRef.existing({ name, namespace, httpsListener }).',
-  ),
+export const gatewayRefSchema = valueObjectSchema(
+  GatewayRef.isGatewayRef,
+  'a GatewayRef',
+  'Use GatewayRef.create({ gatewayClassName }) or GatewayRef.existing({ name, namespace, httpsListener }).',
 );

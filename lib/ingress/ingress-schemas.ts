@@ -3,7 +3,7 @@ import * as z from 'zod';
 
 import { identityHeaderNames } from '../access/header-contract';
 import { isRecord } from '../core/objects';
-import { cidr, hostName, kubernetesName, workloadNamespace } from '../core/schemas';
+import { cidr, hostName, kubernetesName, valueObjectSchema,workloadNamespace } from '../core/schemas';
 import { problem } from '../core/validation';
 import { TlsSource } from '../tls/tls-source';
 import { isSnippetAnnotation, isValidAnnotationKey } from './annotations';
@@ -39,7 +39,7 @@ export const frontDoorShape = {
 
 /** @internal A `tls` prop that takes a TlsSource; `fix` names the sources the front door can use. */
 export function tlsSourceSchemaOf(fix: string) {
-  return z.custom<TlsSource>((v) => TlsSource.isTlsSource(v), problem('must be a TlsSource', fix));
+  return valueObjectSchema(TlsSource.isTlsSource, 'a TlsSource', fix);
 }
 
 /** @internal The `tls` prop of NginxIngress, of the Gateway API flavour and of the portal. */

@@ -7,7 +7,7 @@ import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resou
 import { standardLabels } from '../core/labels';
 import { PeerSelector } from '../core/network';
 import { ContainerResources } from '../core/resources';
-import { cidr, kubernetesName, positiveInt } from '../core/schemas';
+import { cidr, kubernetesName, positiveInt, valueObjectSchema } from '../core/schemas';
 import { problem } from '../core/validation';
 import { hstsMaxAgeSchema, proxyBufferSizeSchema } from '../ingress/ingress-schemas';
 import { MACHINE_CHALLENGE_HEADER } from '../ingress/machine-challenge';
@@ -233,15 +233,11 @@ const controllerSchema = z
     ingressClassName: kubernetesName.optional(),
     defaultIngressClass: flag.optional(),
     replicas: positiveInt('replicas').optional(),
-    sessionStore: z
-      .custom<SessionStore>(
-        (v) => SessionStore.isSessionStore(v),
-        problem(
-          'must be a SessionStore',
-          'Use SessionStore.cookie() or SessionStore.redis({...}), the same store as the gateway.',
-        ),
-      )
-      .optional(),
+    sessionStore: valueObjectSchema(
+      SessionStore.isSessionStore,
+      'a SessionStore',
+      'Use SessionStore.cookie() or SessionStore.redis({...}), the same store as the gateway.',
+    ).optional(),
     proxyBufferSize: proxyBufferSizeSchema.optional(),
     hsts: z
       .strictObject({

@@ -32,7 +32,7 @@ import { cidr, createdNamespace, hostName, pinnedImage, workloadNamespace } from
 import { fail, nestedIssues, problem, validateProps } from '../core/validation';
 import { F5NginxIngress, type F5NginxIngressProps } from '../ingress/f5-nginx-ingress';
 import { GatewayApiIngress } from '../ingress/gateway-api-ingress';
-import { CreatedGatewayOptions, GatewayRef } from '../ingress/gateway-ref';
+import { CreatedGatewayOptions, GatewayRef, gatewayRefSchema } from '../ingress/gateway-ref';
 import type { IngressCommonProps } from '../ingress/ingress-props';
 import { apiPathsSchema, tlsSourceSchema } from '../ingress/ingress-schemas';
 import { NginxIngress, type NginxIngressProps } from '../ingress/nginx-ingress';
@@ -318,13 +318,7 @@ export interface GatewayApiPortalProps extends Omit<BackstagePortalCommonProps, 
 export type BackstagePortalProps = IngressNginxPortalProps | F5NginxPortalProps | GatewayApiPortalProps;
 
 const gatewayApiIngressSchema = z.strictObject({
-  gateway: z.custom<GatewayRef>(
-    (v) => GatewayRef.isGatewayRef(v),
-    problem(
-      'must be a GatewayRef',
-      'Use GatewayRef.create({ gatewayClassName }) or GatewayRef.existing({ name, namespace, httpsListener }).',
-    ),
-  ),
+  gateway: gatewayRefSchema,
   apiPaths: z.array(z.string()).optional(),
   hsts: z.record(z.string(), z.unknown()).optional(),
   dataPlaneSourceRanges: z

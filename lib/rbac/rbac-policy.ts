@@ -2,6 +2,7 @@ import * as z from 'zod';
 
 import type { OrgSourceData } from '../catalog/org-source-data';
 import { ENTITY_NAME, Team, teamSchema } from '../catalog/team';
+import { valueObjectSchema } from '../core/schemas';
 import { problem } from '../core/validation';
 import { toYaml } from '../core/yaml';
 import {
@@ -85,10 +86,7 @@ function permissionIssues(
 export const rbacOptionsSchema = z
   .strictObject({
     roles: z.array(
-      z.custom<RbacRole>(
-        (v) => RbacRole.isRbacRole(v),
-        problem('must be an RbacRole', 'Use RbacRole.of({ name, members, allow }).'),
-      ),
+      valueObjectSchema(RbacRole.isRbacRole, 'an RbacRole', 'Use RbacRole.of({ name, members, allow }).'),
     ),
     admins: z.array(z.union([teamSchema, userName])).optional(),
     superUsers: z.array(userName).optional(),

@@ -9,7 +9,7 @@ import {
   iamRoleArn,
   namespaceName,
 } from '../core/cloud-ids';
-import { httpsUrl, kubernetesSubdomainName, secretKey } from '../core/schemas';
+import { httpsUrl, kubernetesSubdomainName, secretKey, valueObjectSchema } from '../core/schemas';
 import { nestedIssues, problem } from '../core/validation';
 
 const BRAND = Symbol.for('cdktf-backstage.SecretStoreProvider');
@@ -392,10 +392,8 @@ class ProviderStore<O extends { readonly serviceAccount?: StoreServiceAccount }>
 }
 
 /** @internal A prop that takes a {@link SecretStoreProvider} (a ClusterSecretStore's, a cloud profile's). */
-export const secretStoreProviderSchema = z.custom<SecretStoreProvider>(
-  (value) => SecretStoreProvider.isSecretStoreProvider(value),
-  problem(
-    'must be a SecretStoreProvider',
-    'Use SecretStoreProvider.awsSecretsManager(...), .gcpSecretManager(...), .azureKeyVault(...) or .vault(...).',
-  ),
+export const secretStoreProviderSchema = valueObjectSchema(
+  SecretStoreProvider.isSecretStoreProvider,
+  'a SecretStoreProvider',
+  'Use SecretStoreProvider.awsSecretsManager(...), .gcpSecretManager(...), .azureKeyVault(...) or .vault(...).',
 );

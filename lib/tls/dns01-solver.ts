@@ -12,7 +12,7 @@ import {
   iamRoleArn,
   route53HostedZoneId,
 } from '../core/cloud-ids';
-import { hostName } from '../core/schemas';
+import { hostName, valueObjectSchema } from '../core/schemas';
 import { nestedIssues, problem, validateProps } from '../core/validation';
 import { SecretRef, secretRefSchema } from '../secrets/secret-ref';
 
@@ -294,10 +294,8 @@ class ProviderSolver<O extends Dns01SolverCommonOptions> extends Dns01Solver {
 }
 
 /** @internal A prop that takes a {@link Dns01Solver} (`TlsSource.acmeDns01`'s solver, a cloud profile's). */
-export const dns01SolverSchema = z.custom<Dns01Solver>(
-  (value) => Dns01Solver.isDns01Solver(value),
-  problem(
-    'must be a Dns01Solver',
-    'Use Dns01Solver.route53(...), .cloudDns(...), .azureDns(...) or .cloudflare(...).',
-  ),
+export const dns01SolverSchema = valueObjectSchema(
+  Dns01Solver.isDns01Solver,
+  'a Dns01Solver',
+  'Use Dns01Solver.route53(...), .cloudDns(...), .azureDns(...) or .cloudflare(...).',
 );
