@@ -2,16 +2,13 @@ import { fileURLToPath } from 'node:url';
 
 import { defineConfig } from 'vitest/config';
 
-// CI sets CI_TEST_RESULTS to collect a JSON summary next to the normal output, so it can
-// run the README's command unchanged and still print one closing count.
-const results = process.env.CI_TEST_RESULTS;
+import { suiteReporters } from './ci-reporters.mjs';
 
 export default defineConfig({
   // The repository root, so paths below read from there (this file lives in test/).
   root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
-    reporters: results ? ['default', 'json'] : ['default'],
-    ...(results ? { outputFile: { json: `${results}/unit.json` } } : {}),
+    ...suiteReporters('unit'),
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**', 'node_modules/**'],
     // Synth tests are CPU-bound and small; two workers match the CI machine.

@@ -1,16 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
+import { suiteReporters } from '../../ci-reporters.mjs';
+
 // The deploy suite: the real cdktf CLI applies the example stacks to a real Kubernetes API
 // server (test/e2e/cluster/cluster.sh) with the real providers and charts. Not part of
 // `npm test`. Run: npm run test:e2e (it builds or reuses the tools first).
-// CI sets CI_TEST_RESULTS to collect a JSON summary next to the normal output.
-const results = process.env.CI_TEST_RESULTS;
-
 export default defineConfig({
   test: {
     // verbose: each step is printed when it ends (a run takes minutes).
-    reporters: results ? ['verbose', 'json'] : ['verbose'],
-    ...(results ? { outputFile: { json: `${results}/deploy.json` } } : {}),
+    ...suiteReporters('deploy', 'verbose'),
     root: new URL('../../..', import.meta.url).pathname,
     include: ['test/e2e/deploy/**/*.test.ts'],
     // One file per engine, each with a cluster of its own: the two run side by side, one

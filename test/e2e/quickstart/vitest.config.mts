@@ -1,18 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
+import { suiteReporters } from '../../ci-reporters.mjs';
+
 // The README's quick start, run as written against the package as published: `npm pack` of
 // this repository, then every quick-start block in an empty folder against the npm registry
 // (cdktf-cli and its ~565 packages included, as a user installs them). It takes a minute or
 // more where the unit suite takes seconds, so it is a suite of its own, not part of `npm test`
 // (the root config excludes test/e2e/**). Run: npm run test:quickstart.
-// CI sets CI_TEST_RESULTS to collect a JSON summary next to the normal output, so it can
-// run the README's command unchanged and still print one closing count.
-const results = process.env.CI_TEST_RESULTS;
-
 export default defineConfig({
   test: {
-    reporters: results ? ['default', 'json'] : ['default'],
-    ...(results ? { outputFile: { json: `${results}/quickstart.json` } } : {}),
+    ...suiteReporters('quickstart'),
     root: new URL('../../..', import.meta.url).pathname,
     include: ['test/e2e/quickstart/**/*.test.ts'],
     pool: 'forks',
