@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import * as z from 'zod';
 
 import { PropsValidationError, ValidationProblem } from './errors';
+import { isPlainObject } from './objects';
 
 export { PropsValidationError };
 
@@ -28,7 +29,7 @@ export function containsToken(value: unknown): boolean {
   if (Array.isArray(value)) {
     return Token.isUnresolved(value) || value.some(containsToken);
   }
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+  if (isPlainObject(value)) {
     return Object.values(value).some(containsToken);
   }
   return value !== null && value !== undefined && typeof value === 'object' && Token.isUnresolved(value);
