@@ -1,6 +1,7 @@
 import * as z from 'zod';
 
 import { brand, isBranded } from '../core/brand';
+import { valueObjectSchema } from '../core/schemas';
 import { problem } from '../core/validation';
 
 const BRAND = Symbol.for('cdktf-backstage.Team');
@@ -85,27 +86,29 @@ export class Team {
 }
 
 /** @internal A Team, checked (name and options) where a prop takes it. */
-export const teamSchema = z
-  .custom<Team>((value) => Team.isTeam(value), problem('must be a Team', 'Use Team.of("<group name>").'))
-  .superRefine((team, ctx) => {
-    const name = teamNameSchema.safeParse(team.name);
-    if (!name.success) {
+export const teamSchema = valueObjectSchema(
+  Team.isTeam,
+  'a Team',
+  'Use Team.of("<group name>").',
+).superRefine((team, ctx) => {
+  const name = teamNameSchema.safeParse(team.name);
+  if (!name.success) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['name'],
+      message: name.error.issues[0]!.message,
+      params: { nestedValue: { value: team.name } },
+    });
+  }
+  const options = teamOptionsSchema.safeParse(team.options);
+  if (!options.success) {
+    for (const issue of options.error.issues) {
       ctx.addIssue({
         code: 'custom',
-        path: ['name'],
-        message: name.error.issues[0]!.message,
-        params: { nestedValue: { value: team.name } },
+        path: ['idpGroup'],
+        message: issue.message,
+        params: { nestedValue: { value: team.idpGroup } },
       });
     }
-    const options = teamOptionsSchema.safeParse(team.options);
-    if (!options.success) {
-      for (const issue of options.error.issues) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['idpGroup'],
-          message: issue.message,
-          params: { nestedValue: { value: team.idpGroup } },
-        });
-      }
-    }
-  });
+  }
+});
