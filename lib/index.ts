@@ -92,7 +92,7 @@ export type { OktaOrgOptions } from './catalog/okta-org';
 export type { OrgSourceKind } from './catalog/org-source';
 export { OrgSource } from './catalog/org-source';
 export type { OrgModule } from './catalog/org-source-data';
-export type { StaticOrgOptions, StaticOrgUser } from './catalog/static-org';
+export type { StaticOrgOptions, StaticOrgSubteams, StaticOrgUser } from './catalog/static-org';
 export { STATIC_ORG_FILE, STATIC_ORG_MOUNT_PATH, staticOrgCatalog } from './catalog/static-org';
 export type { OrgSyncSchedule } from './catalog/sync-schedule';
 export type { TeamOptions } from './catalog/team';

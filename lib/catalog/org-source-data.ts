@@ -40,6 +40,8 @@ export interface OrgSourceData {
   membersOf?(group: string): readonly string[];
   /** The groups of a user, when known at synth time. */
   groupsOf?(user: string): readonly string[];
+  /** The groups above a group (its parent, the parent's parent...), when known at synth time. */
+  groupsAbove?(group: string): readonly string[];
 }
 
 /** The secret env var of an org source option: `BACKSTAGE_ORG_<KIND>_<OPTION>`. */

@@ -27,12 +27,30 @@ export interface StaticOrgUser {
   readonly memberOf?: readonly Team[];
 }
 
+/**
+ * A team and the teams directly under it: the Groups' `spec.parent` and `spec.children`.
+ * The RBAC plugin gives a member of a child team the roles bound to every team above it.
+ */
+export interface StaticOrgSubteams {
+  /** The team above; one of the org's teams. */
+  readonly parent: Team;
+  /** The teams directly under it, each one of the org's teams and under no other parent. */
+  readonly children: readonly Team[];
+}
+
 /** Options of {@link OrgSource.staticOrg}. */
 export interface StaticOrgOptions {
   /** The teams, one Group entity each (`spec.type: team`). */
   readonly teams: readonly Team[];
   /** The people. */
   readonly users: readonly StaticOrgUser[];
+  /**
+   * The team hierarchy: which teams sit under which. Backstage gives a Group one parent, so a
+   * team is a child once at most, and the hierarchy has no cycle (the RBAC plugin would grant
+   * no group role to anyone while the catalog holds one).
+   * @default - none: every team stands alone
+   */
+  readonly hierarchy?: readonly StaticOrgSubteams[];
 }
 
 /** Where the Backstage pod reads the static org's catalog file. */
@@ -68,6 +86,22 @@ export const staticOrgSchema = z
         memberOf: z.array(teamSchema).optional(),
       }),
     ),
+    hierarchy: z
+      .array(
+        z.strictObject({
+          parent: teamSchema,
+          children: z
+            .array(teamSchema)
+            .min(
+              1,
+              problem(
+                'must name at least one team',
+                'List the teams under the parent, or leave the entry out.',
+              ),
+            ),
+        }),
+      )
+      .optional(),
   })
   .superRefine((org, ctx) => {
     const teamNames = org.teams.map((t) => t.name);
@@ -92,29 +126,110 @@ export const staticOrgSchema = z
           ),
         });
       }
-      user.memberOf?.forEach((team, j) => {
-        if (Team.isTeam(team) && !teamNames.includes(team.name)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['users', i, 'memberOf', j],
-            message: problem(
-              `is the team "${team.name}", which is not one of the org's teams`,
-              `Add it to teams, or use one of ${teamNames.map((n) => `"${n}"`).join(', ') || 'the teams (there are none yet)'}.`,
-            ),
-          });
-        }
-      });
+      user.memberOf?.forEach((team, j) => requireOrgTeam(team, ['users', i, 'memberOf', j]));
     });
+    hierarchyIssues(org.hierarchy ?? [], requireOrgTeam, ctx);
+
+    function requireOrgTeam(team: Team, path: PropertyKey[]): void {
+      if (Team.isTeam(team) && !teamNames.includes(team.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: problem(
+            `is the team "${team.name}", which is not one of the org's teams`,
+            `Add it to teams, or use one of ${teamNames.map((n) => `"${n}"`).join(', ') || 'the teams (there are none yet)'}.`,
+          ),
+        });
+      }
+    }
   }) satisfies z.ZodType<StaticOrgOptions>;
+
+/**
+ * The hierarchy's own rules: each parent listed once, a team under one parent at most and
+ * never under itself, and no cycle. The RBAC plugin finds a cycle when it resolves a user's
+ * groups, logs it and then grants no group role to anyone, so one is refused here.
+ */
+function hierarchyIssues(
+  hierarchy: readonly StaticOrgSubteams[],
+  requireOrgTeam: (team: Team, path: PropertyKey[]) => void,
+  ctx: z.core.$RefinementCtx,
+): void {
+  const parentOf = new Map<string, string>();
+  const parents = new Set<string>();
+  hierarchy.forEach((entry, i) => {
+    requireOrgTeam(entry.parent, ['hierarchy', i, 'parent']);
+    if (parents.has(entry.parent.name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hierarchy', i, 'parent'],
+        message: problem(
+          `names the parent "${entry.parent.name}" a second time`,
+          'List all the teams under it in one entry.',
+        ),
+      });
+    }
+    parents.add(entry.parent.name);
+    entry.children.forEach((child, j) => {
+      const path = ['hierarchy', i, 'children', j];
+      requireOrgTeam(child, path);
+      const earlier = parentOf.get(child.name);
+      if (child.name === entry.parent.name) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: problem(`puts the team "${child.name}" under itself`, 'Remove it from its own children.'),
+        });
+      } else if (earlier !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: problem(
+            `puts the team "${child.name}" under "${entry.parent.name}", but it is under "${earlier}" already`,
+            'A Backstage Group has one parent: keep the team under one of them.',
+          ),
+        });
+      } else {
+        parentOf.set(child.name, entry.parent.name);
+      }
+    });
+  });
+  // Walking up from each team must end at a team without a parent.
+  for (const start of parentOf.keys()) {
+    const seen = [start];
+    for (let at = parentOf.get(start); at !== undefined; at = parentOf.get(at)) {
+      if (at === start) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hierarchy'],
+          message: problem(
+            `has a cycle: ${[...seen, start].map((n) => `"${n}"`).join(' under ')}`,
+            'Take one of these teams out from under the next: a team cannot sit under itself, directly or not.',
+          ),
+        });
+        return;
+      }
+      seen.push(at);
+      if (seen.length > parentOf.size + 1) {
+        break; // a cycle above this team, reported when the walk starts inside it
+      }
+    }
+  }
+}
 
 /** The catalog file: one Group per team, one User per person. */
 export function staticOrgCatalog(o: StaticOrgOptions): string {
-  const groups = o.teams.map((team) => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Group',
-    metadata: { name: team.name },
-    spec: { type: 'team', children: [] },
-  }));
+  const hierarchy = o.hierarchy ?? [];
+  const groups = o.teams.map((team) => {
+    // Plain names: the RBAC plugin matches spec.parent against the Groups' metadata.name.
+    const parent = parentOf(o, team.name);
+    const children = hierarchy.find((h) => h.parent.name === team.name)?.children.map((c) => c.name) ?? [];
+    return {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: { name: team.name },
+      spec: { type: 'team', ...(parent !== undefined ? { parent } : {}), children },
+    };
+  });
   const users = o.users.map((user) => ({
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'User',
@@ -174,9 +289,36 @@ export function staticOrgData(o: StaticOrgOptions): OrgSourceData {
       o.users.some((u) => u.name.toLowerCase() === name.toLowerCase())
         ? undefined
         : `it is not one of the static org's users (${o.users.map((u) => `"${u.name}"`).join(', ') || 'none'})`,
+    // The RBAC plugin resolves a user's groups upwards: the user's teams and every team above
+    // them. A role bound to a parent team reaches the members of the teams below it.
     membersOf: (group) =>
-      o.users.filter((u) => (u.memberOf ?? []).some((t) => t.name === group)).map((u) => u.name),
-    groupsOf: (user) =>
-      o.users.find((u) => u.name.toLowerCase() === user.toLowerCase())?.memberOf?.map((t) => t.name) ?? [],
+      o.users
+        .filter((u) => (u.memberOf ?? []).some((t) => withAncestors(o, t.name).includes(group)))
+        .map((u) => u.name),
+    groupsOf: (user) => [
+      ...new Set(
+        (o.users.find((u) => u.name.toLowerCase() === user.toLowerCase())?.memberOf ?? []).flatMap((t) =>
+          withAncestors(o, t.name),
+        ),
+      ),
+    ],
+    groupsAbove: (group) => withAncestors(o, group).slice(1),
   };
+}
+
+/** The team and every team above it, nearest first. */
+function withAncestors(o: StaticOrgOptions, team: string): string[] {
+  const chain = [team];
+  for (
+    let parent = parentOf(o, team);
+    parent !== undefined && !chain.includes(parent);
+    parent = parentOf(o, parent)
+  ) {
+    chain.push(parent);
+  }
+  return chain;
+}
+
+function parentOf(o: StaticOrgOptions, team: string): string | undefined {
+  return (o.hierarchy ?? []).find((h) => h.children.some((c) => c.name === team))?.parent.name;
 }

@@ -309,10 +309,11 @@ function lockOutReason(
   if (Team.isTeam(admin) && org?.membersOf && org.membersOf(admin.name).length === 0) {
     return 'has no members';
   }
-  // The admin's own refs: the team, or the user and the user's teams where the org knows them.
+  // The refs whose roles reach the admin: the team and the teams above it (the plugin resolves
+  // groups upwards), or the user and the user's teams, where the org knows them.
   const refs = new Set(
     Team.isTeam(admin)
-      ? [admin.entityRef]
+      ? [admin.entityRef, ...(org?.groupsAbove?.(admin.name) ?? []).map((g) => `group:default/${g}`)]
       : [memberRef(admin), ...(org?.groupsOf?.(admin) ?? []).map((g) => `group:default/${g}`)],
   );
   for (const role of rbac.roles) {

@@ -1420,6 +1420,21 @@ add(
   'names the team "a" a second time',
 );
 add(
+  'org: a static team hierarchy with a cycle',
+  portal(() => ({
+    org: OrgSource.staticOrg({
+      teams: [Team.of('a'), Team.of('b')],
+      users: [],
+      hierarchy: [
+        { parent: Team.of('a'), children: [Team.of('b')] },
+        { parent: Team.of('b'), children: [Team.of('a')] },
+      ],
+    }),
+  })),
+  `${BS} org.hierarchy`,
+  'has a cycle: "b" under "a" under "b"',
+);
+add(
   'org: a static user e-mail without "@"',
   portal(() => ({
     org: OrgSource.staticOrg({ teams: [], users: [{ name: 'alice', email: 'alice.example.com' }] }),
