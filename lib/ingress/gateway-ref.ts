@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
 import { brand, isBranded } from '../core/brand';
-import { keyedRecord, kubernetesName, valueObjectSchema,workloadNamespace } from '../core/schemas';
+import { keyedRecord, kubernetesName, valueObjectSchema, workloadNamespace } from '../core/schemas';
 import { problem } from '../core/validation';
 
 const BRAND = Symbol.for('cdktf-backstage.GatewayRef');

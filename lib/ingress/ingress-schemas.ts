@@ -3,7 +3,7 @@ import * as z from 'zod';
 
 import { identityHeaderNames } from '../access/header-contract';
 import { isRecord } from '../core/objects';
-import { cidr, hostName, kubernetesName, valueObjectSchema,workloadNamespace } from '../core/schemas';
+import { cidr, hostName, kubernetesName, valueObjectSchema, workloadNamespace } from '../core/schemas';
 import { problem } from '../core/validation';
 import { TlsSource } from '../tls/tls-source';
 import { isSnippetAnnotation, isValidAnnotationKey } from './annotations';
