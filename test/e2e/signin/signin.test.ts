@@ -920,8 +920,11 @@ describe('teams and RBAC (static org, rbac-backend plugin)', () => {
   const teamA = Team.of('team-a');
   const teamB = Team.of('team-b');
   const newcomers = Team.of('newcomers');
+  // A team above team-a and team-b: no one is in it directly, its role reaches them.
+  const engineering = Team.of('engineering');
   const org = OrgSource.staticOrg({
-    teams: [admins, readers, teamA, teamB, newcomers],
+    teams: [admins, readers, teamA, teamB, newcomers, engineering],
+    hierarchy: [{ parent: engineering, children: [teamA, teamB] }],
     users: [
       { name: 'ada', email: USERS.ada.email, memberOf: [admins] },
       { name: 'rita', email: USERS.rita.email, memberOf: [readers] },
@@ -954,6 +957,12 @@ describe('teams and RBAC (static org, rbac-backend plugin)', () => {
           name: 'readers',
           members: readersRole,
           allow: ['catalog.entity.read', 'catalog.location.read'],
+        }),
+        // Bound to the team above only: its members are in the teams below.
+        RbacRole.of({
+          name: 'location-readers',
+          members: [engineering],
+          allow: ['catalog.location.read'],
         }),
         // Owners may refresh (the catalog's update action) only what their team owns.
         RbacRole.of({
@@ -1098,6 +1107,25 @@ describe('teams and RBAC (static org, rbac-backend plugin)', () => {
       body: { entityRef: 'component:default/team-b-service' },
     });
     expect(other.status, other.body.slice(0, 300)).toBe(403);
+  });
+
+  it("a member of a team below engineering gets engineering's role (the Groups' spec.parent), a member of another team does not", async () => {
+    const olga = await as(USERS.olga);
+    // The plugin walks the catalog's childOf relations, stitched from spec.parent after the
+    // Groups are ingested.
+    await waitFor(
+      'olga (team-a, under engineering) to list the catalog locations',
+      async () => (await olga.call('/api/catalog/locations')).status === 200,
+      portalUnderTest.backstage.proc,
+      30_000,
+    );
+    const locations = await olga.call('/api/catalog/locations');
+    expect(locations.status, locations.body.slice(0, 300)).toBe(200);
+    expect((locations.json() as Array<{ data: { type: string } }>).length).toBeGreaterThan(0);
+    // Nora's team (newcomers) is under no team: no role, no locations.
+    const nora = await as(USERS.nora);
+    const refused = await nora.call('/api/catalog/locations');
+    expect(refused.status, refused.body.slice(0, 300)).toBe(403);
   });
 
   it('a user in no role gets the default policy: nothing (no entity to read, 403 on every change)', async () => {
