@@ -154,7 +154,7 @@ function hierarchyIssues(
   requireOrgTeam: (team: Team, path: PropertyKey[]) => void,
   ctx: z.core.$RefinementCtx,
 ): void {
-  const parentOf = new Map<string, string>();
+  const parentByChild = new Map<string, string>();
   const parents = new Set<string>();
   hierarchy.forEach((entry, i) => {
     requireOrgTeam(entry.parent, ['hierarchy', i, 'parent']);
@@ -172,7 +172,7 @@ function hierarchyIssues(
     entry.children.forEach((child, j) => {
       const path = ['hierarchy', i, 'children', j];
       requireOrgTeam(child, path);
-      const earlier = parentOf.get(child.name);
+      const earlier = parentByChild.get(child.name);
       if (child.name === entry.parent.name) {
         ctx.addIssue({
           code: 'custom',
@@ -189,14 +189,14 @@ function hierarchyIssues(
           ),
         });
       } else {
-        parentOf.set(child.name, entry.parent.name);
+        parentByChild.set(child.name, entry.parent.name);
       }
     });
   });
   // Walking up from each team must end at a team without a parent.
-  for (const start of parentOf.keys()) {
+  for (const start of parentByChild.keys()) {
     const seen = [start];
-    for (let at = parentOf.get(start); at !== undefined; at = parentOf.get(at)) {
+    for (let at = parentByChild.get(start); at !== undefined; at = parentByChild.get(at)) {
       if (at === start) {
         ctx.addIssue({
           code: 'custom',
@@ -209,7 +209,7 @@ function hierarchyIssues(
         return;
       }
       seen.push(at);
-      if (seen.length > parentOf.size + 1) {
+      if (seen.length > parentByChild.size + 1) {
         break; // a cycle above this team, reported when the walk starts inside it
       }
     }
