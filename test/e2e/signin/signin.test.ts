@@ -960,9 +960,9 @@ describe('teams and RBAC (static org, rbac-backend plugin)', () => {
         }),
         // Bound to the team above only: its members are in the teams below.
         RbacRole.of({
-          name: 'location-readers',
+          name: 'location-registrars',
           members: [engineering],
-          allow: ['catalog.location.read'],
+          allow: ['catalog.location.create'],
         }),
         // Owners may refresh (the catalog's update action) only what their team owns.
         RbacRole.of({
@@ -1110,22 +1110,44 @@ describe('teams and RBAC (static org, rbac-backend plugin)', () => {
   });
 
   it("a member of a team below engineering gets engineering's role (the Groups' spec.parent), a member of another team does not", async () => {
+    // Only engineering is bound to the role, and olga is in team-a alone: what it lets her do
+    // reaches her through the hierarchy.
+    const csv = configMapData(
+      portalUnderTest.door.json,
+      resolve(
+        portalUnderTest.door.json,
+        one(
+          resourceAt(portalUnderTest.door.json, 'kubernetes_config_map_v1', 'Backstage/RbacPolicy').metadata,
+        ).name,
+      ),
+    )['rbac-policy.csv']!;
+    expect(csv.split('\n').filter((line) => line.endsWith('role:default/location-registrars'))).toEqual([
+      'g, group:default/engineering, role:default/location-registrars',
+    ]);
     const olga = await as(USERS.olga);
+    const target = { type: 'url', target: 'https://127.0.0.1:9/team-a/catalog-info.yaml' };
     // The plugin walks the catalog's childOf relations, stitched from spec.parent after the
     // Groups are ingested.
+    let created: Awaited<ReturnType<typeof olga.call>> | undefined;
     await waitFor(
-      'olga (team-a, under engineering) to list the catalog locations',
-      async () => (await olga.call('/api/catalog/locations')).status === 200,
+      'olga (team-a, under engineering) to register a catalog location',
+      async () => {
+        created = await olga.call('/api/catalog/locations', { method: 'POST', body: target });
+        return created.status !== 403;
+      },
       portalUnderTest.backstage.proc,
       30_000,
     );
-    const locations = await olga.call('/api/catalog/locations');
-    expect(locations.status, locations.body.slice(0, 300)).toBe(200);
-    expect((locations.json() as Array<{ data: { type: string } }>).length).toBeGreaterThan(0);
-    // Nora's team (newcomers) is under no team: no role, no locations.
+    expect(created!.status, created!.body.slice(0, 300)).toBe(201);
+    // Nora's team (newcomers) is under no team: 403, as for a reader.
     const nora = await as(USERS.nora);
-    const refused = await nora.call('/api/catalog/locations');
+    const refused = await nora.call('/api/catalog/locations', { method: 'POST', body: registered });
     expect(refused.status, refused.body.slice(0, 300)).toBe(403);
+    // The role grants registering only; an admin removes the location again.
+    const id = created!.json().location.id as string;
+    expect((await olga.call(`/api/catalog/locations/${id}`, { method: 'DELETE' })).status).toBe(403);
+    const ada = await as(USERS.ada);
+    expect((await ada.call(`/api/catalog/locations/${id}`, { method: 'DELETE' })).status).toBe(204);
   });
 
   it('a user in no role gets the default policy: nothing (no entity to read, 403 on every change)', async () => {
