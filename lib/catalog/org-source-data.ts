@@ -36,12 +36,13 @@ export interface OrgSourceData {
   groupProblem(name: string): string | undefined;
   /** Why no User entity of this source can have that name, when that is known (the static org). */
   userProblem?(name: string): string | undefined;
-  /** The users of a group, when the source knows them at synth time (the static org). */
-  membersOf?(group: string): readonly string[];
-  /** The groups of a user, when known at synth time. */
-  groupsOf?(user: string): readonly string[];
+  // `levels` is how many levels of parent groups count (RBAC's maxDepth); all when undefined.
+  /** The users of a group or of the groups below it, when the source knows them at synth time (the static org). */
+  membersOf?(group: string, levels?: number): readonly string[];
+  /** The groups of a user and the groups above them, when known at synth time. */
+  groupsOf?(user: string, levels?: number): readonly string[];
   /** The groups above a group (its parent, the parent's parent...), when known at synth time. */
-  groupsAbove?(group: string): readonly string[];
+  groupsAbove?(group: string, levels?: number): readonly string[];
 }
 
 /** The secret env var of an org source option: `BACKSTAGE_ORG_<KIND>_<OPTION>`. */

@@ -289,29 +289,29 @@ export function staticOrgData(o: StaticOrgOptions): OrgSourceData {
       o.users.some((u) => u.name.toLowerCase() === name.toLowerCase())
         ? undefined
         : `it is not one of the static org's users (${o.users.map((u) => `"${u.name}"`).join(', ') || 'none'})`,
-    // The RBAC plugin resolves a user's groups upwards: the user's teams and every team above
-    // them. A role bound to a parent team reaches the members of the teams below it.
-    membersOf: (group) =>
+    // The RBAC plugin resolves a user's groups upwards: the user's teams and the teams above
+    // them, up to its maxDepth. A role bound to a parent team reaches the members below it.
+    membersOf: (group, levels) =>
       o.users
-        .filter((u) => (u.memberOf ?? []).some((t) => withAncestors(o, t.name).includes(group)))
+        .filter((u) => (u.memberOf ?? []).some((t) => withAncestors(o, t.name, levels).includes(group)))
         .map((u) => u.name),
-    groupsOf: (user) => [
+    groupsOf: (user, levels) => [
       ...new Set(
         (o.users.find((u) => u.name.toLowerCase() === user.toLowerCase())?.memberOf ?? []).flatMap((t) =>
-          withAncestors(o, t.name),
+          withAncestors(o, t.name, levels),
         ),
       ),
     ],
-    groupsAbove: (group) => withAncestors(o, group).slice(1),
+    groupsAbove: (group, levels) => withAncestors(o, group, levels).slice(1),
   };
 }
 
-/** The team and every team above it, nearest first. */
-function withAncestors(o: StaticOrgOptions, team: string): string[] {
+/** The team and the teams above it, nearest first: `levels` of them at most (all when undefined). */
+function withAncestors(o: StaticOrgOptions, team: string, levels = Infinity): string[] {
   const chain = [team];
   for (
     let parent = parentOf(o, team);
-    parent !== undefined && !chain.includes(parent);
+    parent !== undefined && !chain.includes(parent) && chain.length <= levels;
     parent = parentOf(o, parent)
   ) {
     chain.push(parent);

@@ -46,6 +46,13 @@ export interface RbacOptions {
    * @default "in-place"
    */
   readonly reload?: 'in-place' | 'restart';
+  /**
+   * How many levels of teams above a person's own teams pass their roles down
+   * (`permission.rbac.maxDepth`): 0 gives people the roles of their own teams only, 1 those
+   * of the teams' parents too, and so on.
+   * @default - every level
+   */
+  readonly maxDepth?: number;
 }
 
 /** Where the Backstage pod reads the RBAC policy files. */
@@ -117,6 +124,11 @@ export const rbacOptionsSchema = z
       .enum(['in-place', 'restart'], {
         error: problem('must be "in-place" or "restart"', 'Pick how a changed policy reaches running pods.'),
       })
+      .optional(),
+    maxDepth: z
+      .number()
+      .int(problem('must be a whole number', 'Give the number of parent levels, e.g. 1.'))
+      .min(0, problem('must be 0 or more', 'Use 0 for no roles from parent teams, or leave it out for all.'))
       .optional(),
   })
   .superRefine((rbac, ctx) => {
@@ -306,15 +318,16 @@ function lockOutReason(
   if (org?.[Team.isTeam(admin) ? 'groupProblem' : 'userProblem']?.(Team.isTeam(admin) ? admin.name : admin)) {
     return 'is not in the org';
   }
-  if (Team.isTeam(admin) && org?.membersOf && org.membersOf(admin.name).length === 0) {
+  const levels = rbac.maxDepth;
+  if (Team.isTeam(admin) && org?.membersOf && org.membersOf(admin.name, levels).length === 0) {
     return 'has no members';
   }
   // The refs whose roles reach the admin: the team and the teams above it (the plugin resolves
   // groups upwards), or the user and the user's teams, where the org knows them.
   const refs = new Set(
     Team.isTeam(admin)
-      ? [admin.entityRef, ...(org?.groupsAbove?.(admin.name) ?? []).map((g) => `group:default/${g}`)]
-      : [memberRef(admin), ...(org?.groupsOf?.(admin) ?? []).map((g) => `group:default/${g}`)],
+      ? [admin.entityRef, ...(org?.groupsAbove?.(admin.name, levels) ?? []).map((g) => `group:default/${g}`)]
+      : [memberRef(admin), ...(org?.groupsOf?.(admin, levels) ?? []).map((g) => `group:default/${g}`)],
   );
   for (const role of rbac.roles) {
     const denied = (role.options.deny ?? []).filter((p) => POLICY_ADMIN_PERMISSIONS.includes(p));
@@ -394,6 +407,7 @@ export function renderRbac(rbac: RbacOptions): RenderedRbac {
           policyFileReload: inPlace,
           ...(pluginsWithPermission.length > 0 ? { pluginsWithPermission } : {}),
           ...(Object.keys(admin).length > 0 ? { admin } : {}),
+          ...(rbac.maxDepth !== undefined ? { maxDepth: rbac.maxDepth } : {}),
         },
       },
     },

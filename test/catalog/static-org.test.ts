@@ -198,6 +198,49 @@ describe('static org: the team hierarchy', () => {
       );
     });
 
+    it('with maxDepth the check counts only the levels the plugin walks', () => {
+      const twoLevels = OrgSource.staticOrg({
+        teams: TEAMS,
+        users: [alice],
+        hierarchy: [
+          { parent: company, children: [engineering] },
+          { parent: engineering, children: [teamA] },
+        ],
+      });
+      // At 0 no role passes down: engineering, with no one in it directly, has no members.
+      expectProblems(
+        () => synthBackstage({ org: twoLevels, rbac: { admins: [engineering], roles: [], maxDepth: 0 } }),
+        [{ path: 'rbac.admins', says: 'group:default/engineering has no members' }],
+      );
+      expect(() =>
+        synthBackstage({ org: twoLevels, rbac: { admins: [engineering], roles: [], maxDepth: 1 } }),
+      ).not.toThrow();
+      // A deny two levels up reaches team-a's admins at maxDepth 2, not at 1.
+      const lockdown = RbacRole.of({ name: 'lockdown', members: [company], deny: ['policy.entity.update'] });
+      expect(() =>
+        synthBackstage({
+          org: twoLevels,
+          rbac: { admins: [teamA, 'alice'], roles: [lockdown], maxDepth: 1 },
+        }),
+      ).not.toThrow();
+      expectProblems(
+        () =>
+          synthBackstage({
+            org: twoLevels,
+            rbac: { admins: [teamA, 'alice'], roles: [lockdown], maxDepth: 2 },
+          }),
+        [
+          {
+            path: 'rbac.admins',
+            says: [
+              'group:default/team-a is denied policy.entity.update by the role "lockdown"',
+              'user:default/alice is denied policy.entity.update by the role "lockdown"',
+            ],
+          },
+        ],
+      );
+    });
+
     it('a deny bound to a team above reaches the admins below it, teams and users alike', () => {
       const lockdown = RbacRole.of({
         name: 'lockdown',

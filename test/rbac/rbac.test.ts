@@ -177,6 +177,18 @@ describe('RBAC', () => {
     expect(appConfigOf(synthBackstage({ reload: 'restart' })).permission.rbac.policyFileReload).toBe(false);
   });
 
+  it('maxDepth caps the levels of parent teams whose roles pass down (permission.rbac.maxDepth); unset by default', () => {
+    expect(appConfigOf(synthBackstage({ maxDepth: 1 })).permission.rbac.maxDepth).toBe(1);
+    expect(appConfigOf(synthBackstage({ maxDepth: 0 })).permission.rbac.maxDepth).toBe(0);
+    expect(appConfigOf(synthBackstage({})).permission.rbac).not.toHaveProperty('maxDepth');
+    rbacProblems({ maxDepth: -1 }, [
+      { where: 'test/bs', path: 'rbac.maxDepth', says: ['must be 0 or more', 'got -1'] },
+    ]);
+    rbacProblems({ maxDepth: 1.5 }, [
+      { where: 'test/bs', path: 'rbac.maxDepth', says: ['must be a whole number', 'got 1.5'] },
+    ]);
+  });
+
   it('names the RBAC backend among the features the image must add', () => {
     let features: readonly string[] = [];
     synth((stack) => {

@@ -920,11 +920,16 @@ describe('teams and RBAC (static org, rbac-backend plugin)', () => {
   const teamA = Team.of('team-a');
   const teamB = Team.of('team-b');
   const newcomers = Team.of('newcomers');
-  // A team above team-a and team-b: no one is in it directly, its role reaches them.
+  // A team above team-a and team-b, and one above that: no one is in either directly. With
+  // maxDepth 1 the role of the first reaches team-a and team-b, the role of the second does not.
   const engineering = Team.of('engineering');
+  const company = Team.of('company');
   const org = OrgSource.staticOrg({
-    teams: [admins, readers, teamA, teamB, newcomers, engineering],
-    hierarchy: [{ parent: engineering, children: [teamA, teamB] }],
+    teams: [admins, readers, teamA, teamB, newcomers, engineering, company],
+    hierarchy: [
+      { parent: company, children: [engineering] },
+      { parent: engineering, children: [teamA, teamB] },
+    ],
     users: [
       { name: 'ada', email: USERS.ada.email, memberOf: [admins] },
       { name: 'rita', email: USERS.rita.email, memberOf: [readers] },
@@ -939,6 +944,7 @@ describe('teams and RBAC (static org, rbac-backend plugin)', () => {
     catalogFiles: ['./catalog/rbac-components.yaml'],
     rbac: {
       admins: [admins],
+      maxDepth: 1,
       roles: [
         RbacRole.of({
           name: 'catalog-admins',
@@ -963,6 +969,11 @@ describe('teams and RBAC (static org, rbac-backend plugin)', () => {
           name: 'location-registrars',
           members: [engineering],
           allow: ['catalog.location.create'],
+        }),
+        RbacRole.of({
+          name: 'location-removers',
+          members: [company],
+          allow: ['catalog.location.delete'],
         }),
         // Owners may refresh (the catalog's update action) only what their team owns.
         RbacRole.of({
@@ -1109,7 +1120,7 @@ describe('teams and RBAC (static org, rbac-backend plugin)', () => {
     expect(other.status, other.body.slice(0, 300)).toBe(403);
   });
 
-  it("a member of a team below engineering gets engineering's role (the Groups' spec.parent), a member of another team does not", async () => {
+  it("a member of a team below engineering gets engineering's role (the Groups' spec.parent) but not that of the team above it (maxDepth 1); a member of another team gets neither", async () => {
     // Only engineering is bound to the role, and olga is in team-a alone: what it lets her do
     // reaches her through the hierarchy.
     const csv = configMapData(
@@ -1143,7 +1154,9 @@ describe('teams and RBAC (static org, rbac-backend plugin)', () => {
     const nora = await as(USERS.nora);
     const refused = await nora.call('/api/catalog/locations', { method: 'POST', body: registered });
     expect(refused.status, refused.body.slice(0, 300)).toBe(403);
-    // The role grants registering only; an admin removes the location again.
+    // Removing is company's role, two levels above team-a: maxDepth 1 stops it. An admin
+    // removes the location again.
+    expect(csv).toContain('g, group:default/company, role:default/location-removers');
     const id = created!.json().location.id as string;
     expect((await olga.call(`/api/catalog/locations/${id}`, { method: 'DELETE' })).status).toBe(403);
     const ada = await as(USERS.ada);
