@@ -1,5 +1,5 @@
 // The props that Backstage and the oauth2-proxy gateway take alike, checked by one schema
-// shape: a rule such as "namespace is a DNS label other than kube-system" or "replicas is a
+// shape: a rule such as "namespace is not a kube-* system namespace" or "replicas is a
 // positive whole number" then reads the same for both and cannot drift between them.
 import { peerSelectorSchema } from './network';
 import { hostName, kubernetesName, positiveInt, resources, workloadNamespace } from './schemas';
