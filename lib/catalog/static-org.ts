@@ -105,12 +105,20 @@ export const staticOrgSchema = z
   })
   .superRefine((org, ctx) => {
     const teamNames = org.teams.map((t) => t.name);
+    // Backstage compares entity names without case: "Platform" and "platform" are one Group.
+    const lowerTeamNames = teamNames.map((name) => name.toLowerCase());
     teamNames.forEach((name, i) => {
-      if (teamNames.indexOf(name) !== i) {
+      const first = lowerTeamNames.indexOf(name.toLowerCase());
+      if (first !== i) {
         ctx.addIssue({
           code: 'custom',
           path: ['teams', i],
-          message: problem(`names the team "${name}" a second time`, 'List each team once.'),
+          message: problem(
+            teamNames[first] === name
+              ? `names the team "${name}" a second time`
+              : `names the team "${teamNames[first]}" a second time (as "${name}": Backstage compares entity names without case)`,
+            'List each team once.',
+          ),
         });
       }
     });

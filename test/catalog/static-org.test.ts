@@ -48,6 +48,27 @@ const hierarchyProblems = (hierarchy: StaticOrgOptions['hierarchy'], expected: E
     expected,
   );
 
+describe('static org: teams', () => {
+  it('a team twice, also in another case (Backstage compares entity names without case)', () => {
+    expectProblems(
+      () =>
+        synthBackstage({
+          org: OrgSource.staticOrg({
+            teams: [teamA, Team.of('team-a'), Team.of('Team-A'), teamB],
+            users: [],
+          }),
+        }),
+      [
+        { path: 'org.teams[1]', says: 'names the team "team-a" a second time' },
+        {
+          path: 'org.teams[2]',
+          says: 'names the team "team-a" a second time (as "Team-A": Backstage compares entity names without case)',
+        },
+      ],
+    );
+  });
+});
+
 describe('static org: the team hierarchy', () => {
   it("renders each team's parent and children into its Group, by plain name (what the RBAC plugin matches)", () => {
     expect(
