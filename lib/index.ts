@@ -130,6 +130,15 @@ export { KubernetesResource } from './core/kubernetes-resource';
 export type { PeerSelector } from './core/network';
 export { INGRESS_NGINX_CONTROLLER } from './core/network';
 export type { ContainerResources } from './core/resources';
+export type {
+  AccessTeamsData,
+  OrgData,
+  RbacConditionData,
+  RbacData,
+  RbacMembersData,
+  RbacRoleData,
+  TeamData,
+} from './environments/access-teams';
 export { applyBackend } from './environments/backend';
 export type {
   BackendData,

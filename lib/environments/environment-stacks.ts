@@ -18,6 +18,7 @@ import { ClusterSecretStore } from '../secrets/cluster-secret-store';
 import { SecretRef } from '../secrets/secret-ref';
 import { SecretStoreProvider } from '../secrets/secret-store-provider';
 import { TlsSource } from '../tls/tls-source';
+import { accessTeamsProps, orgSecretSources } from './access-teams';
 import { applyBackend } from './backend';
 import {
   EnvironmentData,
@@ -71,8 +72,12 @@ function cloudProfile(env: EnvironmentData): CloudProfile {
   }
 }
 
-function usesExternalSecrets(env: EnvironmentData): boolean {
-  const sources: SecretSourceData[] = [env.secrets.clientSecret, env.secrets.cookieSecret];
+function usesExternalSecrets(env: EnvironmentData, access: SharedAccessPolicy): boolean {
+  const sources: SecretSourceData[] = [
+    env.secrets.clientSecret,
+    env.secrets.cookieSecret,
+    ...orgSecretSources(access),
+  ];
   if (env.database.type !== 'sqlite-in-memory') {
     sources.push(env.database.password);
   }
@@ -131,7 +136,7 @@ export function environmentStacks(
   const cloud = cloudProfile(env);
   const namespace = env.namespace ?? 'backstage';
   const exposure = env.exposure ?? 'public';
-  const externalSecrets = usesExternalSecrets(env);
+  const externalSecrets = usesExternalSecrets(env, access);
   const kubeconfig = {
     configPath: env.kubernetes.configPath ?? '~/.kube/config',
     configContext: env.kubernetes.context,
@@ -246,6 +251,8 @@ export function environmentStacks(
     ? gatewayApiFrontDoor(env, cloud, exposure, controller)
     : ingressNginxFrontDoor(env, controller!);
 
+  const { org, rbac } = accessTeamsProps(access, secretRef);
+
   const portalConstruct = new BackstagePortal(portal, 'portal', {
     ...frontDoor,
     host: env.host,
@@ -266,6 +273,8 @@ export function environmentStacks(
         ? { autoscaling: env.autoscaling }
         : { replicas: env.replicas ?? (env.production ? 2 : 1) }),
       ...(env.appConfig ? { appConfig: env.appConfig } : {}),
+      ...(org ? { org } : {}),
+      ...(rbac ? { rbac } : {}),
     },
     gateway: { replicas: env.production ? 2 : 1 },
   });

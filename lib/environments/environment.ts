@@ -20,6 +20,7 @@ import {
   secretKey,
 } from '../core/schemas';
 import { describeIssues, parseWithProblems, problem } from '../core/validation';
+import { AccessTeamsData, accessTeamsIssues, accessTeamsShape } from './access-teams';
 
 // An environment is plain data: a TypeScript object, or a YAML/JSON file checked by the
 // same schema. Secrets appear only as references (a variable name, a Secret key, a key
@@ -182,7 +183,7 @@ export interface EnvironmentData {
 }
 
 /** The access policy shared by every environment. */
-export interface SharedAccessPolicy {
+export interface SharedAccessPolicy extends AccessTeamsData {
   /** The identity provider. */
   readonly issuer:
     | { readonly type: 'okta'; readonly domain: string; readonly authorizationServerId?: string }
@@ -523,34 +524,37 @@ export const environmentSchema = z
   }) satisfies z.ZodType<EnvironmentData>;
 
 /** @internal */
-export const sharedAccessPolicySchema = z.strictObject({
-  issuer: z.discriminatedUnion(
-    'type',
-    [
-      z.strictObject({
-        type: z.literal('okta'),
-        domain: hostName,
-        authorizationServerId: z.string().min(1).optional(),
-      }),
-      z.strictObject({ type: z.literal('google'), hostedDomain: hostName.optional() }),
-      z.strictObject({
-        type: z.literal('entra-id'),
-        tenantId: z.string().regex(GUID, problem('must be a GUID', 'Copy the directory (tenant) id.')),
-      }),
-      z.strictObject({ type: z.literal('keycloak'), url: httpsUrl, realm: z.string().min(1) }),
-      z.strictObject({ type: z.literal('oidc'), issuerUrl: httpsUrl }),
-    ],
-    {
-      error: problem(
-        'must have type "okta", "google", "entra-id", "keycloak" or "oidc"',
-        'Pick the identity provider.',
-      ),
-    },
-  ),
-  clientId: z.string().min(1),
-  emailDomains: z.array(hostName).optional(),
-  groups: z.array(z.string().min(1)).optional(),
-}) satisfies z.ZodType<SharedAccessPolicy>;
+export const sharedAccessPolicySchema = z
+  .strictObject({
+    issuer: z.discriminatedUnion(
+      'type',
+      [
+        z.strictObject({
+          type: z.literal('okta'),
+          domain: hostName,
+          authorizationServerId: z.string().min(1).optional(),
+        }),
+        z.strictObject({ type: z.literal('google'), hostedDomain: hostName.optional() }),
+        z.strictObject({
+          type: z.literal('entra-id'),
+          tenantId: z.string().regex(GUID, problem('must be a GUID', 'Copy the directory (tenant) id.')),
+        }),
+        z.strictObject({ type: z.literal('keycloak'), url: httpsUrl, realm: z.string().min(1) }),
+        z.strictObject({ type: z.literal('oidc'), issuerUrl: httpsUrl }),
+      ],
+      {
+        error: problem(
+          'must have type "okta", "google", "entra-id", "keycloak" or "oidc"',
+          'Pick the identity provider.',
+        ),
+      },
+    ),
+    clientId: z.string().min(1),
+    emailDomains: z.array(hostName).optional(),
+    groups: z.array(z.string().min(1)).optional(),
+    ...accessTeamsShape(secretSource),
+  })
+  .superRefine(accessTeamsIssues) satisfies z.ZodType<SharedAccessPolicy>;
 
 function check<T>(schema: z.ZodType<T>, data: unknown, source: string): T {
   const result = parseWithProblems(schema, data);
