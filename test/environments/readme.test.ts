@@ -94,4 +94,25 @@ describe('the README on environment files', () => {
     // keepIngressNginx: the Ingresses are still there.
     expect(resources(portal, 'kubernetes_ingress_v1')).toHaveLength(3);
   });
+
+  it('the teams block is a valid part of the shared access policy and synthesizes what it says', () => {
+    const [teamsBlock, ...moreTeams] = readmeBlocks('access-policy-teams');
+    expect(moreTeams).toEqual([]);
+    const policy = parseSharedAccessPolicy(
+      { ...access(), ...(parse(teamsBlock!.text) as Json) },
+      'README.md',
+    );
+    const { portal } = environmentStacks(Testing.app(), dev(), policy);
+    const configMaps = resources(portal, 'kubernetes_config_map_v1');
+    const org = configMaps.find((c) => String(c.metadata.name).endsWith('-org'))!.data['org.yaml'] as string;
+    expect(org).toContain('name: olga');
+    expect(org).toContain('parent: engineering');
+    const rbac = configMaps.find((c) => String(c.metadata.name).endsWith('-rbac-policy'))!.data;
+    expect(rbac['rbac-policy.csv']).toContain('g, group:default/payments, role:default/owners');
+    expect(rbac['rbac-conditional-policies.yaml']).toContain('IS_ENTITY_KIND');
+    const appConfig = configMaps.find((c) => String(c.metadata.name).endsWith('-app-config'))!.data[
+      'app-config.portal.yaml'
+    ] as string;
+    expect(parse(appConfig).permission.rbac.maxDepth).toBe(1);
+  });
 });

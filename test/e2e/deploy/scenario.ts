@@ -281,6 +281,37 @@ export function deployScenario(engine: Engine): void {
         expect(service.spec.type).toBe('LoadBalancer');
       });
 
+      it("holds the shared access policy's org and RBAC files, mounted into Backstage", async () => {
+        const stack = readStack(multi.stackDir('dev-portal'));
+        const configMaps = Object.values(resolveNames(stack, resourcesOf(stack, 'kubernetes_config_map_v1')));
+        const synthesized = (suffix: string) =>
+          configMaps.find((c) => String(c.metadata.name).endsWith(suffix))!;
+        for (const suffix of ['-org', '-rbac-policy']) {
+          const wanted = synthesized(suffix);
+          const live = await cluster.getJson(['configmap', '-n', 'backstage', wanted.metadata.name]);
+          expect(live.data, `ConfigMap ${wanted.metadata.name}`).toEqual(wanted.data);
+        }
+        const org = await cluster.getJson([
+          'configmap',
+          '-n',
+          'backstage',
+          synthesized('-org').metadata.name,
+        ]);
+        expect(org.data['org.yaml']).toContain('parent: engineering');
+        const rbac = await cluster.getJson([
+          'configmap',
+          '-n',
+          'backstage',
+          synthesized('-rbac-policy').metadata.name,
+        ]);
+        expect(rbac.data['rbac-policy.csv']).toContain(
+          'g, group:default/engineering, role:default/engineers',
+        );
+        const backstage = await cluster.getJson(['deployment', '-n', 'backstage', 'backstage']);
+        const mounts = backstage.spec.template.spec.containers[0].volumeMounts.map((m: any) => m.mountPath);
+        expect(mounts).toEqual(expect.arrayContaining(['/etc/backstage-org', '/etc/backstage-rbac']));
+      });
+
       it('makes Secrets from the TF_VAR_* variables, holding the values passed, and prints none of them', async () => {
         const stack = readStack(multi.stackDir('dev-portal'));
         const held: string[] = [];
