@@ -58,7 +58,8 @@ export const STATIC_ORG_MOUNT_PATH = '/etc/backstage-org';
 /** The catalog file's name in its ConfigMap. */
 export const STATIC_ORG_FILE = 'org.yaml';
 
-const entityName = z
+/** @internal A User or Group name of the static org (Backstage's entity name rule). */
+export const entityNameSchema = z
   .string()
   .max(
     63,
@@ -78,7 +79,7 @@ export const staticOrgSchema = z
     teams: z.array(teamSchema),
     users: z.array(
       z.strictObject({
-        name: entityName,
+        name: entityNameSchema,
         email: z
           .email(problem('must be an e-mail address', 'Write it as the IdP sends it in the email claim.'))
           .optional(),

@@ -7,8 +7,9 @@
 import * as z from 'zod';
 
 import { OrgSource } from '../catalog/org-source';
+import { entityNameSchema } from '../catalog/static-org';
 import { OrgSyncSchedule, orgSyncScheduleSchema } from '../catalog/sync-schedule';
-import { ENTITY_NAME, Team } from '../catalog/team';
+import { Team } from '../catalog/team';
 import { problem } from '../core/validation';
 import { RbacCondition } from '../rbac/rbac-condition';
 import { RbacOptions } from '../rbac/rbac-policy';
@@ -117,19 +118,7 @@ export interface AccessTeamsData {
   readonly rbac?: RbacData;
 }
 
-const name = z
-  .string()
-  .max(
-    63,
-    problem('must be at most 63 characters long', 'Backstage entity names have at most 63 characters.'),
-  )
-  .regex(
-    ENTITY_NAME,
-    problem(
-      'must be a Backstage entity name',
-      'Use letters and digits, separated by single ".", "_" or "-".',
-    ),
-  );
+const name = entityNameSchema;
 const text = z.string().min(1);
 
 const conditionSchema: z.ZodType<RbacConditionData> = z.lazy(() =>
@@ -378,27 +367,26 @@ function orgSource(
             }
           : {}),
       });
-    case 'entra-id': {
-      const { type, clientSecret, ...options } = org;
-      void type;
-      return OrgSource.entraId({ ...options, clientSecret: secretRef(clientSecret) });
-    }
-    case 'okta': {
-      const { type, token, ...options } = org;
-      void type;
-      return OrgSource.okta({ ...options, token: secretRef(token) });
-    }
-    case 'keycloak': {
-      const { type, clientSecret, ...options } = org;
-      void type;
-      return OrgSource.keycloak({ ...options, clientSecret: secretRef(clientSecret) });
-    }
-    case 'github': {
-      const { type, token, ...options } = org;
-      void type;
-      return OrgSource.githubOrg({ ...options, token: secretRef(token) });
-    }
+    case 'entra-id':
+      return OrgSource.entraId(withSecretRef(org, 'clientSecret', secretRef));
+    case 'okta':
+      return OrgSource.okta(withSecretRef(org, 'token', secretRef));
+    case 'keycloak':
+      return OrgSource.keycloak(withSecretRef(org, 'clientSecret', secretRef));
+    case 'github':
+      return OrgSource.githubOrg(withSecretRef(org, 'token', secretRef));
   }
+}
+
+/** An IdP org's options: its data without `type`, and its one secret source as a SecretRef. */
+function withSecretRef<T extends { readonly type: string }, K extends keyof T>(
+  data: T,
+  key: K,
+  secretRef: (source: SecretSourceData) => SecretRef,
+): Omit<T, 'type' | K> & Record<K, SecretRef> {
+  const { type: _type, ...options } = data;
+  return { ...options, [key]: secretRef(data[key] as SecretSourceData) } as Omit<T, 'type' | K> &
+    Record<K, SecretRef>;
 }
 
 function rbacCondition(condition: RbacConditionData): RbacCondition {
