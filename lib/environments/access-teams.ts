@@ -290,7 +290,7 @@ export function orgSecretSources(policy: AccessTeamsData): SecretSourceData[] {
   return [org.type === 'okta' || org.type === 'github' ? org.token : org.clientSecret];
 }
 
-/** What the policy's teams, org and roles become: Backstage's `org` and `rbac` props. */
+/** @internal What the policy's teams, org and roles become: Backstage's `org` and `rbac` props. */
 export interface AccessTeamsProps {
   readonly teams: ReadonlyMap<string, Team>;
   readonly org?: OrgSource;
