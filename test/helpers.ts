@@ -9,7 +9,9 @@ import { Construct } from 'constructs';
 import { expect } from 'vitest';
 
 import {
+  Backstage,
   BackstageDatabase,
+  BackstageProps,
   OidcGatewayProps,
   OidcIssuer,
   PropsValidationError,
@@ -34,6 +36,26 @@ export function synth(build: (stack: TerraformStack) => void): TfJson {
   // paths) that the assertions below use, so the JSON is taken from the stack itself.
   Testing.synth(stack, true);
   return JSON.parse(JSON.stringify(stack.toTerraform())) as TfJson;
+}
+
+/**
+ * A stack with one Backstage (`bs`: namespace backstage, host backstage.example.com, a pinned
+ * image, the in-memory database, one replica) and `overrides` laid over those props; a function
+ * gets the stack, for props that need it (variables, other constructs).
+ */
+export function synthBackstage(
+  overrides: Partial<BackstageProps> | ((stack: TerraformStack) => Partial<BackstageProps>) = {},
+): TfJson {
+  return synth((stack) => {
+    new Backstage(stack, 'bs', {
+      namespace: 'backstage',
+      host: 'backstage.example.com',
+      image: 'registry.example.com/platform/backstage:1.4.2',
+      database: BackstageDatabase.sqliteInMemory(),
+      replicas: 1,
+      ...(typeof overrides === 'function' ? overrides(stack) : overrides),
+    });
+  });
 }
 
 /** All resources of one Terraform type, keyed by logical id. */

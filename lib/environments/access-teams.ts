@@ -292,7 +292,6 @@ export function orgSecretSources(policy: AccessTeamsData): SecretSourceData[] {
 
 /** @internal What the policy's teams, org and roles become: Backstage's `org` and `rbac` props. */
 export interface AccessTeamsProps {
-  readonly teams: ReadonlyMap<string, Team>;
   readonly org?: OrgSource;
   readonly rbac?: RbacOptions;
 }
@@ -313,7 +312,6 @@ export function accessTeamsProps(
   const membersOf = (m: RbacMembersData): RbacMember[] => [...(m.teams ?? []).map(team), ...(m.users ?? [])];
   const rbac = policy.rbac;
   return {
-    teams,
     ...(policy.org ? { org: orgSource(policy.org, [...teams.values()], team, secretRef) } : {}),
     ...(rbac
       ? {

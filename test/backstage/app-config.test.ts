@@ -1,35 +1,11 @@
-import { TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
-import {
-  Backstage,
-  BackstageDatabase,
-  BackstageProps,
-  MachineClient,
-  mergeAppConfig,
-  SecretRef,
-} from '../../lib';
+import { Backstage, BackstageDatabase, MachineClient, mergeAppConfig, SecretRef } from '../../lib';
 import { findLiteralSecrets } from '../../lib/backstage/app-config';
-import { expectProblems, resourceAt, synth, type TfJson, variableSecret } from '../helpers';
+import { expectProblems, resourceAt, synth, synthBackstage, type TfJson, variableSecret } from '../helpers';
 
 const ORIGIN = 'https://backstage.example.com';
-
-function synthBackstage(
-  overrides: Partial<BackstageProps> | ((stack: TerraformStack) => Partial<BackstageProps>) = {},
-): TfJson {
-  return synth((stack) => {
-    const extra = typeof overrides === 'function' ? overrides(stack) : overrides;
-    new Backstage(stack, 'bs', {
-      namespace: 'backstage',
-      host: 'backstage.example.com',
-      image: 'registry.example.com/platform/backstage:1.4.2',
-      database: BackstageDatabase.sqliteInMemory(),
-      replicas: 1,
-      ...extra,
-    });
-  });
-}
 
 /** The ConfigMap data exactly as synthesized (Terraform template syntax escaped). */
 function rawAppConfig(json: TfJson): string {

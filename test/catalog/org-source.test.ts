@@ -1,34 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 
-import {
-  Backstage,
-  BackstageDatabase,
-  BackstageProps,
-  OrgSource,
-  SecretRef,
-  SignInResolver,
-  Team,
-} from '../../lib';
-import { expectProblems, problemsOf, resourceAt, synth } from '../helpers';
+import { OrgSource, SecretRef, SignInResolver, Team } from '../../lib';
+import { expectProblems, problemsOf, resourceAt, synth, synthBackstage } from '../helpers';
 
-const IMAGE = 'registry.example.com/platform/backstage:1.4.2';
 const TENANT = '0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d';
 const CLIENT = '11111111-2222-3333-4444-555555555555';
-
-function synthBackstage(overrides: Partial<BackstageProps>) {
-  return synth(
-    (stack) =>
-      new Backstage(stack, 'bs', {
-        namespace: 'backstage',
-        host: 'backstage.example.com',
-        image: IMAGE,
-        database: BackstageDatabase.sqliteInMemory(),
-        replicas: 1,
-        ...overrides,
-      }),
-  );
-}
 
 const appConfigOf = (json: ReturnType<typeof synth>) =>
   parse(

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 
-import {
-  Backstage,
-  BackstageDatabase,
-  BackstageProps,
-  OrgSource,
-  RbacRole,
-  StaticOrgOptions,
-  Team,
-} from '../../lib';
-import { type ExpectedProblem, expectProblems, resourceAt, synth } from '../helpers';
+import { OrgSource, RbacRole, StaticOrgOptions, Team } from '../../lib';
+import { type ExpectedProblem, expectProblems, resourceAt, synthBackstage } from '../helpers';
 
 const company = Team.of('company');
 const engineering = Team.of('engineering');
@@ -18,20 +10,6 @@ const teamA = Team.of('team-a');
 const teamB = Team.of('team-b');
 const sales = Team.of('sales');
 const TEAMS = [company, engineering, teamA, teamB, sales];
-
-function synthBackstage(overrides: Partial<BackstageProps>) {
-  return synth(
-    (stack) =>
-      new Backstage(stack, 'bs', {
-        namespace: 'backstage',
-        host: 'backstage.example.com',
-        image: 'registry.example.com/platform/backstage:1.4.2',
-        database: BackstageDatabase.sqliteInMemory(),
-        replicas: 1,
-        ...overrides,
-      }),
-  );
-}
 
 /** The Groups of the static org's catalog file, as Backstage reads them. */
 function groupsOf(org: StaticOrgOptions) {

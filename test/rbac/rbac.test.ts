@@ -13,7 +13,14 @@ import {
   SecretRef,
   Team,
 } from '../../lib';
-import { type ExpectedProblem, expectProblems, portalProps, resourceAt, synth } from '../helpers';
+import {
+  type ExpectedProblem,
+  expectProblems,
+  portalProps,
+  resourceAt,
+  synth,
+  synthBackstage,
+} from '../helpers';
 
 const admins = Team.of('platform-admins');
 const engineering = Team.of('engineering');
@@ -50,20 +57,13 @@ const ROLES = [
   }),
 ];
 
-function synthBackstage(rbac: Partial<RbacOptions> | undefined, overrides: Partial<BackstageProps> = {}) {
-  return synth(
-    (stack) =>
-      new Backstage(stack, 'bs', {
-        namespace: 'backstage',
-        host: 'backstage.example.com',
-        image: 'registry.example.com/platform/backstage:1.4.2',
-        database: BackstageDatabase.sqliteInMemory(),
-        replicas: 1,
-        org: ORG,
-        ...(rbac ? { rbac: { roles: ROLES, admins: [admins], ...rbac } } : {}),
-        ...overrides,
-      }),
-  );
+/** A Backstage with the static org above and `rbac` over the default roles and admins. */
+function synthWithRbac(rbac: Partial<RbacOptions> | undefined, overrides: Partial<BackstageProps> = {}) {
+  return synthBackstage({
+    org: ORG,
+    ...(rbac ? { rbac: { roles: ROLES, admins: [admins], ...rbac } } : {}),
+    ...overrides,
+  });
 }
 
 const appConfigOf = (json: ReturnType<typeof synth>) =>
@@ -77,12 +77,12 @@ function rbacProblems(
     | [rbac: Partial<RbacOptions>, overrides: Partial<BackstageProps>, expected: readonly ExpectedProblem[]]
 ) {
   const [rbac, overrides, expected] = args.length === 2 ? [args[0], {}, args[1]] : args;
-  return expectProblems(() => synthBackstage(rbac, overrides), expected);
+  return expectProblems(() => synthWithRbac(rbac, overrides), expected);
 }
 
 describe('RBAC', () => {
   it('turns on the permission framework with the RBAC plugin, its files, admins and superusers', () => {
-    expect(appConfigOf(synthBackstage({ superUsers: ['alice'] })).permission).toEqual({
+    expect(appConfigOf(synthWithRbac({ superUsers: ['alice'] })).permission).toEqual({
       enabled: true,
       rbac: {
         'policies-csv-file': '/etc/backstage-rbac/rbac-policy.csv',
@@ -98,7 +98,7 @@ describe('RBAC', () => {
   });
 
   it("renders the roles in the plugin's CSV format: p lines for permissions (name, action, effect), g lines for members", () => {
-    const json = synthBackstage({
+    const json = synthWithRbac({
       roles: [
         ...ROLES,
         RbacRole.of({ name: 'no-deletes', members: [teamA], deny: ['catalog.entity.delete'] }),
@@ -124,7 +124,7 @@ describe('RBAC', () => {
   });
 
   it('renders conditional grants to the conditional-policies file: actions, and the owner alias the plugin resolves', () => {
-    const cm = resourceAt(synthBackstage({}), 'kubernetes_config_map_v1', 'bs/RbacPolicy');
+    const cm = resourceAt(synthWithRbac({}), 'kubernetes_config_map_v1', 'bs/RbacPolicy');
     expect(parseAllDocuments(cm.data['rbac-conditional-policies.yaml']).map((d) => d.toJS())).toEqual([
       {
         result: 'CONDITIONAL',
@@ -142,7 +142,7 @@ describe('RBAC', () => {
   });
 
   it('mounts the policy ConfigMap as a directory (no subPath, so the kubelet updates it) and reloads it in place: no restart on change', () => {
-    const before = synthBackstage({});
+    const before = synthWithRbac({});
     const pod = podOf(before);
     expect(pod.spec.volume).toContainEqual({
       name: 'rbac-policy',
@@ -156,7 +156,7 @@ describe('RBAC', () => {
     expect(pod.spec.container[0].volume_mount.some((m: { sub_path?: string }) => m.sub_path)).toBe(false);
     // A changed binding changes the policy file, not the app-config: the pods are not rolled
     // (no checksum of the policy, no Reloader annotation), the plugin reloads the file.
-    const after = synthBackstage({
+    const after = synthWithRbac({
       roles: [ROLES[0]!, RbacRole.of({ ...ROLES[1]!.options, members: [teamA] })],
     });
     expect(resourceAt(after, 'kubernetes_config_map_v1', 'bs/RbacPolicy').data['rbac-policy.csv']).not.toBe(
@@ -170,17 +170,17 @@ describe('RBAC', () => {
   });
 
   it('with reload: "restart" the policy\'s hash is a pod annotation, so a changed policy rolls the pods', () => {
-    const before = podOf(synthBackstage({ reload: 'restart' })).metadata.annotations;
-    const after = podOf(synthBackstage({ reload: 'restart', roles: [ROLES[0]!] })).metadata.annotations;
+    const before = podOf(synthWithRbac({ reload: 'restart' })).metadata.annotations;
+    const after = podOf(synthWithRbac({ reload: 'restart', roles: [ROLES[0]!] })).metadata.annotations;
     expect(before['checksum/rbac-policy']).toMatch(/^[0-9a-f]{64}$/);
     expect(after['checksum/rbac-policy']).not.toBe(before['checksum/rbac-policy']);
-    expect(appConfigOf(synthBackstage({ reload: 'restart' })).permission.rbac.policyFileReload).toBe(false);
+    expect(appConfigOf(synthWithRbac({ reload: 'restart' })).permission.rbac.policyFileReload).toBe(false);
   });
 
   it('maxDepth caps the levels of parent teams whose roles pass down (permission.rbac.maxDepth); unset by default', () => {
-    expect(appConfigOf(synthBackstage({ maxDepth: 1 })).permission.rbac.maxDepth).toBe(1);
-    expect(appConfigOf(synthBackstage({ maxDepth: 0 })).permission.rbac.maxDepth).toBe(0);
-    expect(appConfigOf(synthBackstage({})).permission.rbac).not.toHaveProperty('maxDepth');
+    expect(appConfigOf(synthWithRbac({ maxDepth: 1 })).permission.rbac.maxDepth).toBe(1);
+    expect(appConfigOf(synthWithRbac({ maxDepth: 0 })).permission.rbac.maxDepth).toBe(0);
+    expect(appConfigOf(synthWithRbac({})).permission.rbac).not.toHaveProperty('maxDepth');
     rbacProblems({ maxDepth: -1 }, [
       { where: 'test/bs', path: 'rbac.maxDepth', says: ['must be 0 or more', 'got -1'] },
     ]);
@@ -225,7 +225,7 @@ describe('RBAC', () => {
     });
 
     it('accepts a permission of another plugin once declared', () => {
-      const json = synthBackstage({
+      const json = synthWithRbac({
         roles: [RbacRole.of({ name: 'k8s', members: [engineering], allow: ['kubernetes.proxy'] })],
         extraPermissions: [{ name: 'kubernetes.proxy', pluginId: 'kubernetes' }],
       });
@@ -328,7 +328,7 @@ describe('RBAC', () => {
       );
       // One admin left able to administer is enough.
       expect(() =>
-        synthBackstage(
+        synthWithRbac(
           {
             admins: [admins, 'alice'],
             roles: [RbacRole.of({ name: 'lockdown', members: [empty], deny: ['policy.entity.update'] })],

@@ -7,20 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
-import { Backstage, BackstageDatabase, SIGN_IN_RESOLVERS } from '../../../lib';
-import { resourceAt, synth } from '../../helpers';
+import { SIGN_IN_RESOLVERS } from '../../../lib';
+import { resourceAt, synthBackstage } from '../../helpers';
 
 /** The app-config Backstage reads: the ConfigMap's YAML after Terraform has rendered `$${` to `${`. */
 function appConfigWithEveryResolver(): any {
-  const json = synth((stack) => {
-    new Backstage(stack, 'bs', {
-      namespace: 'backstage',
-      host: 'backstage.example.com',
-      image: 'registry.example.com/platform/backstage:1.4.2',
-      database: BackstageDatabase.sqliteInMemory(),
-      replicas: 1,
-      signIn: { resolvers: [...SIGN_IN_RESOLVERS], dangerouslyAllowSignInWithoutUserInCatalog: true },
-    });
+  const json = synthBackstage({
+    signIn: { resolvers: [...SIGN_IN_RESOLVERS], dangerouslyAllowSignInWithoutUserInCatalog: true },
   });
   const raw: string = resourceAt(json, 'kubernetes_config_map_v1', 'bs/AppConfig').data[
     'app-config.portal.yaml'

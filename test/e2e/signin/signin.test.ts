@@ -1037,6 +1037,12 @@ describe('teams and RBAC (static org, rbac-backend plugin)', () => {
   // Backstage registers url locations only (a stored location is read later, by the
   // processing loop); a loopback URL that no reader is allowed to fetch keeps it offline.
   const registered = { type: 'url', target: 'https://127.0.0.1:9/platform/catalog-info.yaml' };
+  /** The synthesized RBAC policy file of a portal's stack JSON. */
+  const policyCsv = (json: Parameters<typeof resourceAt>[0]): string =>
+    configMapData(
+      json,
+      resolve(json, one(resourceAt(json, 'kubernetes_config_map_v1', 'Backstage/RbacPolicy').metadata).name),
+    )['rbac-policy.csv']!;
   const componentNames = (res: { json(): any }) =>
     (res.json() as Array<{ metadata: { name: string } }>).map((e) => e.metadata.name).sort();
 
@@ -1049,15 +1055,7 @@ describe('teams and RBAC (static org, rbac-backend plugin)', () => {
       'team-b',
       'newcomers',
     ]);
-    const csv = configMapData(
-      portalUnderTest.door.json,
-      resolve(
-        portalUnderTest.door.json,
-        one(
-          resourceAt(portalUnderTest.door.json, 'kubernetes_config_map_v1', 'Backstage/RbacPolicy').metadata,
-        ).name,
-      ),
-    )['rbac-policy.csv'];
+    const csv = policyCsv(portalUnderTest.door.json);
     expect(csv).toContain('g, group:default/readers, role:default/readers');
     expect(
       readFileSync(
@@ -1123,15 +1121,7 @@ describe('teams and RBAC (static org, rbac-backend plugin)', () => {
   it("a member of a team below engineering gets engineering's role (the Groups' spec.parent) but not that of the team above it (maxDepth 1); a member of another team gets neither", async () => {
     // Only engineering is bound to the role, and olga is in team-a alone: what it lets her do
     // reaches her through the hierarchy.
-    const csv = configMapData(
-      portalUnderTest.door.json,
-      resolve(
-        portalUnderTest.door.json,
-        one(
-          resourceAt(portalUnderTest.door.json, 'kubernetes_config_map_v1', 'Backstage/RbacPolicy').metadata,
-        ).name,
-      ),
-    )['rbac-policy.csv']!;
+    const csv = policyCsv(portalUnderTest.door.json);
     expect(csv.split('\n').filter((line) => line.endsWith('role:default/location-registrars'))).toEqual([
       'g, group:default/engineering, role:default/location-registrars',
     ]);
@@ -1192,10 +1182,7 @@ describe('teams and RBAC (static org, rbac-backend plugin)', () => {
       ...stack.portalOptions({ flavour: 'ingress-nginx', sessionStore: 'cookie' }),
       teams: teams([readers, newcomers]),
     });
-    const csv = configMapData(
-      next,
-      resolve(next, one(resourceAt(next, 'kubernetes_config_map_v1', 'Backstage/RbacPolicy').metadata).name),
-    )['rbac-policy.csv']!;
+    const csv = policyCsv(next);
     expect(csv).toContain('g, group:default/newcomers, role:default/readers');
     // The kubelet's update of the mounted ConfigMap (same Deployment: no pod restart).
     portalUnderTest.applyConfigMaps(next);
