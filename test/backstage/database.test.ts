@@ -2,24 +2,25 @@ import { TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
-import { Backstage, BackstageDatabase, SecretRef } from '../../lib';
-import { expectProblems, resourceAt, resourcesOf, synth, type TfJson, variableSecret } from '../helpers';
+import { BackstageDatabase, SecretRef } from '../../lib';
+import {
+  expectProblems,
+  resourceAt,
+  resourcesOf,
+  synthBackstage,
+  type TfJson,
+  variableSecret,
+} from '../helpers';
 
 /** Synthesizes a Backstage (named `bs`) with the given database. */
 function synthWith(
   database: BackstageDatabase | ((stack: TerraformStack) => BackstageDatabase),
   extra: { name?: string } = {},
 ): TfJson {
-  return synth((stack) => {
-    new Backstage(stack, 'bs', {
-      namespace: 'backstage',
-      host: 'backstage.example.com',
-      image: 'registry.example.com/platform/backstage:1.4.2',
-      database: typeof database === 'function' ? database(stack) : database,
-      replicas: 1,
-      ...extra,
-    });
-  });
+  return synthBackstage((stack) => ({
+    database: typeof database === 'function' ? database(stack) : database,
+    ...extra,
+  }));
 }
 
 const rawAppConfig = (json: TfJson): string =>
