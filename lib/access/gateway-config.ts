@@ -109,6 +109,44 @@ export function oauth2ProxyProvider(
   };
 }
 
+/**
+ * @internal The part of an alpha config that puts oauth2-proxy in the request path: it
+ * proxies to the upstream Service and sets the identity headers on the request, replacing
+ * whatever the client sent under those names. The people's gateway and the machine entry
+ * share it, so a machine cannot send forged identity headers through either.
+ */
+export function inRequestPathAlphaConfig(
+  upstream: { readonly serviceName: string; readonly port: number },
+  namespace: string,
+  hsts: GatewayHstsOptions | undefined,
+): Record<string, unknown> {
+  return {
+    upstreamConfig: {
+      upstreams: [
+        {
+          id: 'portal',
+          path: '/',
+          uri: `http://${upstream.serviceName}.${namespace}.svc.cluster.local:${upstream.port}`,
+        },
+      ],
+    },
+    injectRequestHeaders: oauth2ProxyInjectRequestHeaders(),
+    // oauth2-proxy adds these to the responses it proxies for signed-in requests. A static
+    // value is a secretSource (the nested form of v7.14+, as claimSource is), whose `value`
+    // v7.15 takes as the literal bytes (its decode hook), not base64.
+    ...(hsts
+      ? {
+          injectResponseHeaders: [
+            {
+              name: 'Strict-Transport-Security',
+              values: [{ secretSource: { value: hstsHeaderValue(hsts) } }],
+            },
+          ],
+        }
+      : {}),
+  };
+}
+
 /** @internal oauth2-proxy's alpha config (`--alpha-config`), as an object to write as YAML. */
 export function oauth2ProxyAlphaConfig(input: GatewayConfigInput): Record<string, unknown> {
   const { props } = input;
@@ -116,33 +154,7 @@ export function oauth2ProxyAlphaConfig(input: GatewayConfigInput): Record<string
     server: { bindAddress: `0.0.0.0:${OAUTH2_PROXY_PORT}` },
     metricsServer: { bindAddress: `0.0.0.0:${OAUTH2_PROXY_METRICS_PORT}` },
     ...(props.upstream
-      ? {
-          // In the request path: proxy to Backstage and set the identity headers on the
-          // request, replacing whatever the client sent.
-          upstreamConfig: {
-            upstreams: [
-              {
-                id: 'portal',
-                path: '/',
-                uri: `http://${props.upstream.serviceName}.${props.namespace}.svc.cluster.local:${props.upstream.port}`,
-              },
-            ],
-          },
-          injectRequestHeaders: oauth2ProxyInjectRequestHeaders(),
-          // oauth2-proxy adds these to the responses it proxies for signed-in requests. A
-          // static value is a secretSource (the nested form of v7.14+, as claimSource is),
-          // whose `value` v7.15 takes as the literal bytes (its decode hook), not base64.
-          ...(props.hsts
-            ? {
-                injectResponseHeaders: [
-                  {
-                    name: 'Strict-Transport-Security',
-                    values: [{ secretSource: { value: hstsHeaderValue(props.hsts) } }],
-                  },
-                ],
-              }
-            : {}),
-        }
+      ? inRequestPathAlphaConfig(props.upstream, props.namespace, props.hsts)
       : {
           // Auth-only: nginx proxies to Backstage itself; a static 202 answers anything else.
           upstreamConfig: { upstreams: [{ id: 'auth-only', path: '/', static: true, staticCode: 202 }] },

@@ -14,7 +14,9 @@
 // every client: each preset derives them from its claims (repository + ref/environment,
 // project + ref, namespace + service account). Issuer and audience are checked by the
 // verifier of each client (`--extra-jwt-issuers=<issuer>=<audience>`).
+import { inRequestPathAlphaConfig } from './gateway-config';
 import type { JwtMachineClientOptions } from './machine-client';
+import type { GatewayHstsOptions } from './oidc-gateway';
 
 /** @internal oauth2-proxy's HTTP port in the machine entry (as the people's). */
 export const MACHINE_ENTRY_PORT = 4180;
@@ -51,6 +53,18 @@ export function machineEntryNames(
   };
 }
 
+/**
+ * @internal Where the machine entry sends admitted requests when it sits in the request
+ * path (the F5 and Gateway API flavours route the machine host to it): Backstage, and the
+ * HSTS it adds to what it proxies.
+ */
+export interface MachineEntryUpstream {
+  readonly serviceName: string;
+  readonly port: number;
+  readonly namespace: string;
+  readonly hsts?: GatewayHstsOptions;
+}
+
 /** @internal Every client's subjects, in order, each once. */
 export function machineEntrySubjects(clients: readonly JwtMachineClientOptions[]): string[] {
   return [...new Set(clients.flatMap((c) => c.subjects ?? []))];
@@ -59,14 +73,18 @@ export function machineEntrySubjects(clients: readonly JwtMachineClientOptions[]
 /** @internal The machine entry's alpha config. */
 export function machineEntryAlphaConfig(
   clients: readonly JwtMachineClientOptions[],
+  upstream?: MachineEntryUpstream,
 ): Record<string, unknown> {
   const first = clients[0]!;
   return {
     server: { bindAddress: `0.0.0.0:${MACHINE_ENTRY_PORT}` },
     metricsServer: { bindAddress: `0.0.0.0:${MACHINE_ENTRY_METRICS_PORT}` },
-    // Auth-only: nginx proxies to Backstage itself, the bearer token included, so Backstage
-    // checks it again (externalAccess).
-    upstreamConfig: { upstreams: [{ id: 'auth-only', path: '/', static: true, staticCode: 202 }] },
+    // Either way the bearer token reaches Backstage as the caller sent it (oauth2-proxy
+    // strips only the injected header names), so Backstage checks it again (externalAccess).
+    ...(upstream
+      ? inRequestPathAlphaConfig(upstream, upstream.namespace, upstream.hsts)
+      : // Auth-only: nginx proxies to Backstage itself.
+        { upstreamConfig: { upstreams: [{ id: 'auth-only', path: '/', static: true, staticCode: 202 }] } }),
     providers: [
       {
         // The first client is the provider (oauth2-proxy needs one); its verifier is built
@@ -101,6 +119,7 @@ export function machineEntryArgs(
   clients: readonly JwtMachineClientOptions[],
   names: MachineEntryNames,
   host: string,
+  inRequestPath = false,
 ): string[] {
   return [
     `--alpha-config=${CONFIG_DIR}/alpha-config.yaml`,
@@ -114,6 +133,9 @@ export function machineEntryArgs(
     '--session-store-type=cookie',
     '--skip-jwt-bearer-tokens=true',
     ...clients.slice(1).map((c) => `--extra-jwt-issuers=${c.issuerUrl}=${c.audience}`),
+    // In the request path every path is an API route: a request without an acceptable token
+    // gets 401, never a redirect to a sign-in that no machine can follow.
+    ...(inRequestPath ? ['--api-route=^/'] : []),
     '--skip-provider-button=true',
     '--silence-ping-logging=true',
   ];

@@ -22,6 +22,7 @@ import {
   machineEntryAlphaConfig,
   machineEntryArgs,
   machineEntryNames,
+  type MachineEntryUpstream,
 } from './machine-entry';
 import { oauth2ProxyContainerCommon } from './oauth2-proxy-container';
 
@@ -37,7 +38,15 @@ export interface MachineGatewayProps {
   readonly image: string;
   readonly replicas: number;
   readonly resources?: ContainerResources;
-  readonly ingressController: PeerSelector;
+  /** Who may call it: the people's gateway's peers (the ingress controller or the data plane). */
+  readonly peers: readonly PeerSelector[];
+  /** Networks of a data plane outside the cluster, admitted as the people's gateway admits them. */
+  readonly dataPlaneSourceRanges: readonly string[];
+  /**
+   * In the request path (F5 and Gateway API flavours): it proxies admitted requests to
+   * Backstage. Without it, auth-only: ingress-nginx asks it (`auth-url`) and proxies itself.
+   */
+  readonly upstream?: MachineEntryUpstream;
 }
 
 /**
@@ -53,6 +62,10 @@ export class MachineGateway extends Construct {
   /** The public host machines call. */
   public readonly host: string;
   public readonly port = MACHINE_ENTRY_PORT;
+  /** Labels selecting its pods (in the request path, Backstage admits them as a peer). */
+  public readonly podSelector: Readonly<Record<string, string>>;
+  /** It proxies to Backstage itself (`upstream`), rather than answering auth subrequests. */
+  public readonly inRequestPath: boolean;
   public readonly args: readonly string[];
   public readonly alphaConfig: string;
   public readonly deployment: KubernetesResource;
@@ -69,11 +82,13 @@ export class MachineGateway extends Construct {
     this.serviceName = name;
     this.authUrl = names.authUrl;
     this.host = props.host;
-    this.alphaConfig = toYaml(machineEntryAlphaConfig(props.clients));
-    const args = machineEntryArgs(props.clients, names, props.host);
+    this.inRequestPath = props.upstream !== undefined;
+    this.alphaConfig = toYaml(machineEntryAlphaConfig(props.clients, props.upstream));
+    const args = machineEntryArgs(props.clients, names, props.host, this.inRequestPath);
     this.args = args;
     const labels = standardLabels('oauth2-proxy', name, 'machine-gateway');
     const selector = selectorLabels('oauth2-proxy', name);
+    this.podSelector = selector;
     this.configMap = kubernetesResource(this, 'Config', 'kubernetes_config_map_v1', {
       metadata: { name: `${name}-config`, namespace: props.namespace, labels },
       data: {
@@ -126,6 +141,11 @@ export class MachineGateway extends Construct {
     });
     this.service = workloadService(workload, MACHINE_ENTRY_PORT);
     this.podDisruptionBudget = workloadDisruptionBudget(workload);
-    this.networkPolicy = workloadNetworkPolicy(workload, [props.ingressController], MACHINE_ENTRY_PORT);
+    this.networkPolicy = workloadNetworkPolicy(
+      workload,
+      props.peers,
+      MACHINE_ENTRY_PORT,
+      props.dataPlaneSourceRanges,
+    );
   }
 }

@@ -708,12 +708,8 @@ export class OidcGateway extends Construct {
       : props.dataPlaneSourceRanges
         ? []
         : [INGRESS_NGINX_CONTROLLER];
-    this.networkPolicy = workloadNetworkPolicy(
-      workload,
-      peers,
-      OAUTH2_PROXY_PORT,
-      props.dataPlaneSourceRanges ?? [],
-    );
+    const sourceRanges = props.dataPlaneSourceRanges ?? [];
+    this.networkPolicy = workloadNetworkPolicy(workload, peers, OAUTH2_PROXY_PORT, sourceRanges);
 
     if (props.machineHost !== undefined) {
       this.machineGateway = new MachineGateway(this, 'Machines', {
@@ -726,7 +722,12 @@ export class OidcGateway extends Construct {
         image: props.image ?? DEFAULT_IMAGES.oauth2Proxy,
         replicas,
         resources: props.resources,
-        ingressController: props.ingressController ?? INGRESS_NGINX_CONTROLLER,
+        peers,
+        dataPlaneSourceRanges: sourceRanges,
+        // In the request path like the people's gateway: it proxies to the same Backstage.
+        ...(props.upstream
+          ? { upstream: { ...props.upstream, namespace: props.namespace, hsts: props.hsts } }
+          : {}),
       });
     }
   }

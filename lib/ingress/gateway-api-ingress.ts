@@ -69,6 +69,17 @@ export interface GatewayApiAuthProxy {
   readonly identityUpstream?: GatewayApiIdentityUpstream;
 }
 
+/** The machine entry GatewayApiIngress routes the machine host to (`OidcGateway` `machineGateway`). */
+export interface GatewayApiMachineEntry {
+  /** The machine host. */
+  readonly host: string;
+  /** Its Service, in the routes' namespace. */
+  readonly serviceName: string;
+  readonly port: number;
+  /** It proxies admitted requests to Backstage itself: required, the route only carries traffic to it. */
+  readonly inRequestPath: boolean;
+}
+
 export interface GatewayApiIngressProps {
   /** Namespace of the routes (and of a rendered Gateway): the portal's. */
   readonly namespace: string;
@@ -93,6 +104,15 @@ export interface GatewayApiIngressProps {
    * @default "backstage"
    */
   readonly name?: string;
+  /**
+   * The machine entry (`OidcGateway` `machineHost`, in the request path): the route
+   * `<name>-machines` sends every path of the machine host to it. A rendered Gateway gets
+   * listeners `http-machines` and `https-machines` for that host, with the portal's
+   * certificate Secret (gateway-shim asks for one certificate with both hosts); on an
+   * existing Gateway the route attaches to `machineHttpsListener`.
+   * @default - none
+   */
+  readonly machineEntry?: GatewayApiMachineEntry;
 }
 
 const authProxySchema = inPathAuthProxySchema<GatewayApiAuthProxy>({
@@ -109,8 +129,31 @@ const gatewayApiSchema = z
     gateway: gatewayRefSchema,
     tls: tlsSourceSchema.optional(),
     name: kubernetesName.optional(),
+    machineEntry: z
+      .strictObject({
+        host: z.string(),
+        serviceName: kubernetesName,
+        port: z.number().int(),
+        inRequestPath: z.literal(true, {
+          error: problem(
+            'must sit in the request path: the route only carries traffic to it',
+            'Give the OidcGateway upstream (BackstagePortal does on the gateway-api flavour); an auth-only machine entry is for ingress-nginx.',
+          ),
+        }),
+      })
+      .optional(),
   })
   .superRefine((props, ctx) => {
+    if (props.machineEntry !== undefined && props.machineEntry.host === props.host) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['machineEntry', 'host'],
+        message: problem(
+          'must differ from host',
+          'The machine entry gets every path of a host of its own: give machines e.g. "api.<host>".',
+        ),
+      });
+    }
     const gateway = props.gateway;
     if (GatewayRef.isGatewayRef(gateway)) {
       nestedIssues(ctx, ['gateway'], gateway.schema, gateway.options);
@@ -124,6 +167,7 @@ const gatewayApiSchema = z
           ),
         });
       }
+      machineListenerIssues(ctx, gateway, props.machineEntry !== undefined, ['gateway']);
       if (gateway.kind === 'existing' && props.tls !== undefined) {
         ctx.addIssue({
           code: 'custom',
@@ -143,10 +187,34 @@ const gatewayApiSchema = z
     });
   }) satisfies z.ZodType<GatewayApiIngressProps>;
 
+/**
+ * @internal An existing Gateway's `machineHttpsListener` without a machine entry: refused
+ * where the props name the Gateway (`path`), by GatewayApiIngress and by the portal.
+ */
+export function machineListenerIssues(
+  ctx: z.core.$RefinementCtx,
+  gateway: GatewayRef,
+  hasMachineEntry: boolean,
+  path: readonly (string | number)[],
+): void {
+  const options = gateway.kind === 'existing' ? (gateway.options as ExistingGatewayOptions) : undefined;
+  if (options?.machineHttpsListener !== undefined && !hasMachineEntry) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [...path, 'machineHttpsListener'],
+      message: problem(
+        'has no machine entry to route',
+        'Give the portal a machineHost (its machine entry gets a route there), or leave machineHttpsListener out.',
+      ),
+    });
+  }
+}
+
 /** A parentRef to one listener of a Gateway, with the fields the CRD would default written out. */
 function parentRef(name: string, namespace: string, sectionName: string) {
   return { group: GATEWAY_GROUP, kind: 'Gateway', name, namespace, sectionName };
 }
+type ParentRef = ReturnType<typeof parentRef>;
 
 /**
  * The portal's front door on the Gateway API (gateway.networking.k8s.io/v1, standard
@@ -164,6 +232,8 @@ export class GatewayApiIngress extends Construct {
   public readonly gateway?: KubernetesResource;
   /** The route on the HTTPS listener: every path of the host to oauth2-proxy. */
   public readonly route: KubernetesResource;
+  /** With a machine entry: the route of the machine host, every path to the machine entry. */
+  public readonly machineRoute?: KubernetesResource;
   /** The route on the HTTP listener that redirects to HTTPS (none on an existing Gateway without `httpListener`). */
   public readonly redirectRoute?: KubernetesResource;
   /** The Gateway the routes attach to. */
@@ -188,23 +258,31 @@ export class GatewayApiIngress extends Construct {
     this.url = `https://${props.host}`;
     const proxy = props.authProxy;
 
-    let https: ReturnType<typeof parentRef>;
-    let http: ReturnType<typeof parentRef> | undefined;
+    const machines = props.machineEntry;
+    let https: ParentRef;
+    let http: ParentRef | undefined;
+    let machinesHttps: ParentRef | undefined;
+    let machinesHttp: ParentRef | undefined;
     const dependsOn: KubernetesResource[] = [];
     if (props.gateway.kind === 'create') {
       const options = props.gateway.options as CreatedGatewayOptions;
       this.gatewayName = options.name ?? name;
       this.gatewayNamespace = props.namespace;
-      https = parentRef(this.gatewayName, props.namespace, GATEWAY_LISTENERS.https);
-      http = parentRef(this.gatewayName, props.namespace, GATEWAY_LISTENERS.http);
+      const ref = (sectionName: string) => parentRef(this.gatewayName, props.namespace, sectionName);
+      https = ref(GATEWAY_LISTENERS.https);
+      http = ref(GATEWAY_LISTENERS.http);
+      machinesHttps = machines ? ref(GATEWAY_LISTENERS.machinesHttps) : undefined;
+      machinesHttp = machines ? ref(GATEWAY_LISTENERS.machinesHttp) : undefined;
       const tls: BoundTls = props.tls!.bind({
         scope: this,
         host: props.host,
         ingressClassName: options.gatewayClassName,
+        // With a machine host the challenge of each host is served on its own HTTP listener:
+        // no sectionName, so cert-manager's route attaches to the listener of its hostname.
         http01Gateway: {
           name: this.gatewayName,
           namespace: props.namespace,
-          sectionName: GATEWAY_LISTENERS.http,
+          ...(machines ? {} : { sectionName: GATEWAY_LISTENERS.http }),
         },
       });
       this.dataPlane = {
@@ -216,6 +294,24 @@ export class GatewayApiIngress extends Construct {
         namespaces: { from: 'Same' },
         kinds: [{ group: GATEWAY_GROUP, kind: 'HTTPRoute' }],
       };
+      const listener = (listenerName: string, hostname: string, secure: boolean) => ({
+        name: listenerName,
+        protocol: secure ? 'HTTPS' : 'HTTP',
+        port: secure ? 443 : 80,
+        hostname,
+        // gateway-shim wants a Secret of the Gateway's own namespace (no cross-namespace
+        // refs); for listeners sharing one Secret it asks for one certificate with all
+        // their hostnames (cert-manager 1.19, certificate-shim buildCertificates).
+        ...(secure
+          ? {
+              tls: {
+                mode: 'Terminate',
+                certificateRefs: [{ group: '', kind: 'Secret', name: tls.secretName }],
+              },
+            }
+          : {}),
+        allowedRoutes,
+      });
       const annotations = { ...(options.annotations ?? {}), ...tls.annotations };
       this.gateway = kubernetesResource(this, 'Gateway', 'kubernetes_manifest', {
         manifest: {
@@ -231,25 +327,14 @@ export class GatewayApiIngress extends Construct {
             gatewayClassName: options.gatewayClassName,
             ...(options.infrastructure ? { infrastructure: { ...options.infrastructure } } : {}),
             listeners: [
-              {
-                name: GATEWAY_LISTENERS.http,
-                protocol: 'HTTP',
-                port: 80,
-                hostname: props.host,
-                allowedRoutes,
-              },
-              {
-                name: GATEWAY_LISTENERS.https,
-                protocol: 'HTTPS',
-                port: 443,
-                hostname: props.host,
-                // gateway-shim wants a Secret of the Gateway's own namespace (no cross-namespace refs).
-                tls: {
-                  mode: 'Terminate',
-                  certificateRefs: [{ group: '', kind: 'Secret', name: tls.secretName }],
-                },
-                allowedRoutes,
-              },
+              listener(GATEWAY_LISTENERS.http, props.host, false),
+              listener(GATEWAY_LISTENERS.https, props.host, true),
+              ...(machines
+                ? [
+                    listener(GATEWAY_LISTENERS.machinesHttp, machines.host, false),
+                    listener(GATEWAY_LISTENERS.machinesHttps, machines.host, true),
+                  ]
+                : []),
             ],
           },
         },
@@ -264,52 +349,59 @@ export class GatewayApiIngress extends Construct {
       http = options.httpListener
         ? parentRef(options.name, options.namespace, options.httpListener)
         : undefined;
+      machinesHttps = machines
+        ? parentRef(options.name, options.namespace, options.machineHttpsListener ?? options.httpsListener)
+        : undefined;
     }
 
-    const everyPath = [{ path: { type: 'PathPrefix', value: '/' } }];
-    this.route = kubernetesResource(this, 'Route', 'kubernetes_manifest', {
-      manifest: {
-        apiVersion: GATEWAY_API_VERSION,
-        kind: 'HTTPRoute',
-        metadata: { name, namespace: props.namespace, labels },
-        spec: {
-          parentRefs: [https],
-          hostnames: [props.host],
-          // One rule: oauth2-proxy decides per path (its /oauth2 endpoints, 401 on the API
-          // routes, sign-in elsewhere) and proxies signed-in requests to Backstage.
-          rules: [
-            {
-              matches: everyPath,
-              backendRefs: [
-                { group: '', kind: 'Service', name: proxy.serviceName, port: proxy.port, weight: 1 },
-              ],
-            },
-          ],
-        },
-      },
-      dependsOn: [...dependsOn],
-    });
-
-    if (http) {
-      this.redirectRoute = kubernetesResource(this, 'RedirectRoute', 'kubernetes_manifest', {
+    const route = (
+      routeId: string,
+      routeName: string,
+      parentRefs: readonly ParentRef[],
+      hostnames: readonly string[],
+      rule: Record<string, unknown>,
+    ) =>
+      kubernetesResource(this, routeId, 'kubernetes_manifest', {
         manifest: {
           apiVersion: GATEWAY_API_VERSION,
           kind: 'HTTPRoute',
-          metadata: { name: `${name}-https-redirect`, namespace: props.namespace, labels },
-          spec: {
-            parentRefs: [http],
-            hostnames: [props.host],
-            // No port: a redirect to the https scheme goes to its well-known port (443).
-            rules: [
-              {
-                matches: everyPath,
-                filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }],
-              },
-            ],
-          },
+          metadata: { name: routeName, namespace: props.namespace, labels },
+          spec: { parentRefs: [...parentRefs], hostnames: [...hostnames], rules: [rule] },
         },
         dependsOn: [...dependsOn],
       });
+    const everyPath = [{ path: { type: 'PathPrefix', value: '/' } }];
+    const toService = (service: { readonly serviceName: string; readonly port: number }) => ({
+      matches: everyPath,
+      backendRefs: [{ group: '', kind: 'Service', name: service.serviceName, port: service.port, weight: 1 }],
+    });
+
+    // One rule: oauth2-proxy decides per path (its /oauth2 endpoints, 401 on the API routes,
+    // sign-in elsewhere) and proxies signed-in requests to Backstage.
+    this.route = route('Route', name, [https], [props.host], toService(proxy));
+    if (machines && machinesHttps) {
+      // Every path of the machine host to the machine entry, which answers 401 without an
+      // admitted token and proxies the rest to Backstage, the bearer token included.
+      this.machineRoute = route(
+        'MachineRoute',
+        `${name}-machines`,
+        [machinesHttps],
+        [machines.host],
+        toService(machines),
+      );
+    }
+    if (http) {
+      // No port: a redirect to the https scheme goes to its well-known port (443).
+      this.redirectRoute = route(
+        'RedirectRoute',
+        `${name}-https-redirect`,
+        machinesHttp ? [http, machinesHttp] : [http],
+        machinesHttp && machines ? [props.host, machines.host] : [props.host],
+        {
+          matches: everyPath,
+          filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }],
+        },
+      );
     }
   }
 }

@@ -7,7 +7,14 @@ import { problem } from '../core/validation';
 const BRAND = Symbol.for('cdktf-backstage.GatewayRef');
 
 /** The listener names of a Gateway the library renders. */
-export const GATEWAY_LISTENERS = Object.freeze({ http: 'http', https: 'https' });
+export const GATEWAY_LISTENERS = Object.freeze({
+  http: 'http',
+  https: 'https',
+  /** With a machine entry: plain HTTP for the machine host (the redirect, cert-manager's HTTP-01 routes). */
+  machinesHttp: 'http-machines',
+  /** With a machine entry: HTTPS for the machine host (its route to the machine entry). */
+  machinesHttps: 'https-machines',
+});
 
 /** `spec.infrastructure` of a rendered Gateway (GEP-1867): settings for what the implementation creates for it. */
 export interface GatewayInfrastructure {
@@ -74,6 +81,12 @@ export interface ExistingGatewayOptions {
    * @default - no redirect route: the Gateway's owner redirects plain HTTP
    */
   readonly httpListener?: string;
+  /**
+   * With a machine entry (`machineHost`): the Gateway's HTTPS listener for the machine host,
+   * where its route attaches. Its certificate must cover the machine host.
+   * @default - `httpsListener` (a listener without a hostname, or a wildcard one, serves both hosts)
+   */
+  readonly machineHttpsListener?: string;
 }
 
 const labelValue = z
@@ -192,6 +205,7 @@ export const existingGatewaySchema = z
     namespace: workloadNamespace,
     httpsListener: listenerName,
     httpListener: listenerName.optional(),
+    machineHttpsListener: listenerName.optional(),
   })
   .superRefine((options, ctx) => {
     if (options.httpListener !== undefined && options.httpListener === options.httpsListener) {

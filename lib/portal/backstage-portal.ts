@@ -31,7 +31,7 @@ import { requireProviders } from '../core/providers';
 import { cidr, createdNamespace, hostName, pinnedImage, workloadNamespace } from '../core/schemas';
 import { fail, nestedIssues, problem, validateProps } from '../core/validation';
 import { F5NginxIngress, type F5NginxIngressProps } from '../ingress/f5-nginx-ingress';
-import { GatewayApiIngress } from '../ingress/gateway-api-ingress';
+import { GatewayApiIngress, machineListenerIssues } from '../ingress/gateway-api-ingress';
 import { CreatedGatewayOptions, GatewayRef, gatewayRefSchema } from '../ingress/gateway-ref';
 import type { IngressCommonProps } from '../ingress/ingress-props';
 import { apiPathsSchema, tlsSourceSchema } from '../ingress/ingress-schemas';
@@ -216,7 +216,9 @@ export interface BackstagePortalCommonProps
   /**
    * Host of the machine entry (see `OidcGatewayProps.machineHost`): machines call Backstage
    * there, admitted by their own policy (issuer, audience, subject), never the people's.
-   * ingress-nginx only for now. The TLS certificate must cover it too.
+   * The ingress-nginx and Gateway API flavours (not F5 yet). The TLS certificate must cover
+   * it too: an issuer's certificate does (the Ingresses or the Gateway's listeners name both
+   * hosts); a `TlsSource.fromSecret` one needs both names.
    * @default - none: JWT machine clients pass the people's entry and its access policy
    */
   readonly machineHost?: string;
@@ -370,18 +372,15 @@ const portalSchema = z
       .optional(),
   })
   .superRefine((props, ctx) => {
-    // Only the ingress-nginx flavour routes the machine host (NginxIngress's machine
-    // Ingress); the others would run the machine entry with nothing sending requests to it.
-    if (
-      props.machineHost !== undefined &&
-      (props.ingressFlavour === 'f5-nginx' || props.ingressFlavour === 'gateway-api')
-    ) {
+    // The F5 flavour has no route to a machine entry yet; it would run with nothing sending
+    // requests to it.
+    if (props.machineHost !== undefined && props.ingressFlavour === 'f5-nginx') {
       ctx.addIssue({
         code: 'custom',
         path: ['machineHost'],
         message: problem(
-          `is not supported with the ${props.ingressFlavour} flavour yet`,
-          'Use ingressFlavour "ingress-nginx" for a machine entry, or leave machineHost out.',
+          'is not supported with the f5-nginx flavour yet',
+          'Use ingressFlavour "ingress-nginx" or "gateway-api" for a machine entry, or leave machineHost out.',
         ),
       });
     }
@@ -395,6 +394,9 @@ const portalSchema = z
     if (gatewayApi) {
       nestedIssues(ctx, ['ingress'], gatewayApiIngressSchema, props.ingress);
       const gateway = props.ingress?.gateway;
+      if (GatewayRef.isGatewayRef(gateway)) {
+        machineListenerIssues(ctx, gateway, props.machineHost !== undefined, ['ingress', 'gateway']);
+      }
       if (
         GatewayRef.isGatewayRef(gateway) &&
         gateway.kind === 'existing' &&
@@ -607,17 +609,24 @@ export class BackstagePortal extends Construct {
         : {}),
       ...(props.gateway ?? {}),
     });
-    const gatewayPeer: PeerSelector = {
+    const podsPeer = (podLabels: Readonly<Record<string, string>>): PeerSelector => ({
       namespaceLabels: { 'kubernetes.io/metadata.name': namespaceName },
-      podLabels: this.gateway.podSelector,
-    };
+      podLabels,
+    });
+    const gatewayPeer = podsPeer(this.gateway.podSelector);
+    // In the request path the machine entry calls Backstage too.
+    const machines = this.gateway.machineGateway;
+    const machinePeers = machines?.inRequestPath ? [podsPeer(machines.podSelector)] : [];
 
     if (migration) {
       // The switch: the Ingresses keep their auth-url mode, with an auth-only proxy of their
       // own (created first by the plan), while "Gateway" moves into the request path.
       const { apiPaths: _inPathOnly, ...gatewayOptions } = props.gateway ?? {};
+      // With a machine host, the Ingresses keep an auth-only machine entry of their own too,
+      // so machines get in through either path while DNS moves.
       this.legacyGateway = new OidcGateway(this, 'IngressNginxGateway', {
         ...oidc,
+        ...(props.machineHost !== undefined ? { machineHost: props.machineHost } : {}),
         ...gatewayOptions,
         name: 'oauth2-proxy-ingress-nginx',
         ingressController: migration.ingressController ?? INGRESS_NGINX_CONTROLLER,
@@ -644,7 +653,11 @@ export class BackstagePortal extends Construct {
       ...(props.mcpActions ? { mcpActions: props.mcpActions } : {}),
       ...(props.backstage ?? {}),
       // With oauth2-proxy in the request path, it is the one calling Backstage.
-      ...(f5 || migration ? { allowedPeers: [gatewayPeer, ...userPeers] } : {}),
+      ...(f5 || migration
+        ? { allowedPeers: [gatewayPeer, ...machinePeers, ...userPeers] }
+        : machinePeers.length > 0
+          ? { allowedPeers: [...machinePeers, ...userPeers] }
+          : {}),
     });
 
     const ingressCommon = {
@@ -702,6 +715,16 @@ export class BackstagePortal extends Construct {
         },
         gateway: props.ingress.gateway,
         ...(tls ? { tls } : {}),
+        ...(machines
+          ? {
+              machineEntry: {
+                host: machines.host,
+                serviceName: machines.serviceName,
+                port: machines.port,
+                inRequestPath: machines.inRequestPath,
+              },
+            }
+          : {}),
       });
     } else if (props.ingressFlavour === 'f5-nginx') {
       this.ingress = new F5NginxIngress(this, 'Ingress', {

@@ -5,7 +5,6 @@ import { parse } from 'yaml';
 import {
   BackstagePortal,
   BackstagePortalProps,
-  GatewayRef,
   MachineClient,
   OidcGateway,
   OidcGatewayProps,
@@ -277,18 +276,6 @@ describe('BackstagePortal machineHost', () => {
         (cm) => cm.metadata.name,
       ),
     ).not.toContain('backstage-machines-headers');
-  });
-
-  it('refuses a machine host with the Gateway API flavour (nothing would route it)', () => {
-    expectProblems(
-      () =>
-        synthMachinePortal({
-          tls: undefined,
-          ingressFlavour: 'gateway-api',
-          ingress: { gateway: GatewayRef.create({ gatewayClassName: 'example' }) },
-        }),
-      [{ path: 'machineHost', says: ['is not supported with the gateway-api flavour yet'] }],
-    );
   });
 
   it('refuses a machine host with the F5 flavour', () => {

@@ -19,6 +19,7 @@ import {
   type GuardrailsProps,
   type GuardrailsReport,
   ISO27001_CONTROLS,
+  MachineClient,
   SOC2_CRITERIA,
   TlsSource,
 } from '../../lib';
@@ -259,6 +260,38 @@ describe('Guardrails', () => {
         'tls-on-every-host': 'pass',
         'hsts-enabled': 'pass',
         'trusted-certificates': 'pass',
+        'backstage-network-policy': 'pass',
+      });
+    });
+
+    it('passes with a machine host on the Gateway API flavour: its route is HTTPS-only and the machine entry sends HSTS', () => {
+      const r = run((stack) => {
+        new BackstagePortal(stack, 'portal', {
+          ...portalProps(stack),
+          database: BackstageDatabase.external({
+            host: 'db.example.com',
+            user: 'backstage',
+            password: variableSecret(stack, 'database_password'),
+          }),
+          backstage: { replicas: 2 },
+          ingressFlavour: 'gateway-api',
+          ingress: { gateway: GatewayRef.create({ gatewayClassName: 'nginx' }) },
+          machineHost: 'api.backstage.example.com',
+          machineClients: [
+            MachineClient.githubActions({
+              audience: 'backstage-ci',
+              repository: 'acme/service',
+              refs: ['refs/heads/main'],
+            }),
+          ],
+        });
+      });
+      expect(r.violations).toEqual([]);
+      const report = readReport(r);
+      const status = Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
+      expect(status).toMatchObject({
+        'tls-on-every-host': 'pass',
+        'hsts-enabled': 'pass',
         'backstage-network-policy': 'pass',
       });
     });
