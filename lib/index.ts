@@ -168,6 +168,7 @@ export type {
   GatewayApiAuthProxy,
   GatewayApiIdentityUpstream,
   GatewayApiIngressProps,
+  GatewayApiMachineEntry,
 } from './ingress/gateway-api-ingress';
 export { GatewayApiIngress } from './ingress/gateway-api-ingress';
 export type {

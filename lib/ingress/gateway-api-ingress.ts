@@ -75,6 +75,7 @@ export interface GatewayApiMachineEntry {
   readonly host: string;
   /** Its Service, in the routes' namespace. */
   readonly serviceName: string;
+  /** That Service's port. */
   readonly port: number;
   /** It proxies admitted requests to Backstage itself: required, the route only carries traffic to it. */
   readonly inRequestPath: boolean;

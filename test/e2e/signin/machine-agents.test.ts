@@ -6,10 +6,14 @@
 //   JWKS to anyone, as EKS, GKE and AKS do;
 // - the CI job's token comes from a local issuer built with jose, shaped like GitHub
 //   Actions' (claims repository, ref, workflow; no e-mail);
-// - requests go to nginx as derived from the machine host's Ingress, which asks the machine
-//   entry's oauth2-proxy (auth-url) and proxies to the portal's own Backstage, with the
-//   RBAC-free permission default, its externalAccess JWKS check and the MCP actions backend
-//   (@backstage/plugin-mcp-actions-backend 0.2.4, tools from the catalog's actions).
+// - on the ingress-nginx flavour, requests go to nginx as derived from the machine host's
+//   Ingress, which asks the machine entry's oauth2-proxy (auth-url) and proxies to the
+//   portal's own Backstage; on the Gateway API flavour, to the router of harness/gateway-api.ts
+//   as derived from the Gateway's machine listeners and the machine route, which carries every
+//   path to the machine entry's oauth2-proxy, in the request path, proxying to Backstage;
+// - Backstage runs with the RBAC-free permission default, its externalAccess JWKS check and
+//   the MCP actions backend (@backstage/plugin-mcp-actions-backend 0.2.4, tools from the
+//   catalog's actions). Each flavour gets a Backstage of its own, from its own synthesis.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -23,6 +27,7 @@ import { USERS } from './harness/idp';
 import { configMapIndex, controllerConfigOf, deriveNginxConfig, ingressesOf } from './harness/nginx';
 import {
   AGENT_AUDIENCE,
+  Json,
   MACHINE_AUDIENCE,
   MACHINE_HOST,
   one,
@@ -89,40 +94,44 @@ function mcpResult(res: Response): any {
 const mcp = (token: string | undefined, id: number, method: string, params: Record<string, unknown> = {}) =>
   api(MCP_ACTIONS_PATH, token, { method: 'POST', body: { jsonrpc: '2.0', id, method, params } });
 
+type Flavour = 'ingress-nginx' | 'gateway-api';
+let flavour: Flavour;
+
 /**
  * 401 from the gateway, not a sign-in: no redirect, and neither oauth2-proxy's sign-in page
- * nor the IdP's. (The body is nginx's own short "401 Authorization Required" page, as
- * ingress-nginx answers a denied auth subrequest.)
+ * nor the IdP's. On ingress-nginx the body is nginx's own short "401 Authorization Required"
+ * page, as ingress-nginx answers a denied auth subrequest, with the machine host's challenge;
+ * on the Gateway API the machine entry answers itself (its API route covers every path).
  */
 function expectRefusedByGateway(res: Response, kind: string): void {
   expect(res.status, `${kind}: ${res.body.slice(0, 200)}`).toBe(401);
   expect(res.header('location'), kind).toBeUndefined();
-  // The challenge (NginxIngress machineChallenge): the scheme, and the host as realm.
-  expect(res.header('www-authenticate'), kind).toBe(`Bearer realm="${MACHINE_HOST}"`);
-  expect(res.body, kind).toContain('401 Authorization Required');
   expect(res.body, kind).not.toMatch(/sign in|oauth2\/start|<form/i);
+  if (flavour === 'ingress-nginx') {
+    // The challenge (NginxIngress machineChallenge): the scheme, and the host as realm.
+    expect(res.header('www-authenticate'), kind).toBe(`Bearer realm="${MACHINE_HOST}"`);
+    expect(res.body, kind).toContain('401 Authorization Required');
+  } else {
+    // No portable response-header filter on the Gateway API: no challenge there (README).
+    expect(res.header('www-authenticate'), kind).toBeUndefined();
+    // oauth2-proxy's own answer: it never reached Backstage (whose errors are JSON).
+    expect(res.header('content-type') ?? '', kind).not.toContain('application/json');
+  }
 }
 
-beforeAll(async () => {
-  cluster = await startCluster({ contexts: ['testbed'], nodes: 1 });
-  stack = await startStack();
-  const portal = await stack.startMachinePortal(
-    {
-      githubIssuerUrl: stack.trustedIssuer.issuer,
-      kubernetes: { issuerUrl: cluster.apiUrl, ...AGENT },
-    },
-    cluster.caFile,
-  );
-  door = portal.door;
-  // The agent's ServiceAccount as MachineAgent renders it (the deploy suite applies it with
-  // the engines; here kubectl creates the same object), and another team's of the same name.
-  const sa = resourceAt(door.json, 'kubernetes_service_account_v1', 'Agent/ServiceAccount');
+let agentAccountsCreated = false;
+/** The agent's ServiceAccount as MachineAgent renders it, and another team's of the same name. */
+async function createAgentAccounts(json: Json): Promise<void> {
+  // The deploy suite applies it with the engines; here kubectl creates the same object.
+  const sa = resourceAt(json, 'kubernetes_service_account_v1', 'Agent/ServiceAccount');
   const meta = one(sa.metadata);
   expect([meta.namespace, meta.name, sa.automount_service_account_token]).toEqual([
     AGENT.namespace,
     AGENT.serviceAccount,
     false,
   ]);
+  if (agentAccountsCreated) return;
+  agentAccountsCreated = true;
   for (const ns of [AGENT.namespace, 'other-team']) await cluster.kubectl(['create', 'namespace', ns]);
   await cluster.kubectl(
     ['apply', '-f', '-'],
@@ -134,6 +143,31 @@ beforeAll(async () => {
     }),
   );
   await cluster.kubectl(['-n', 'other-team', 'create', 'serviceaccount', AGENT.serviceAccount]);
+}
+
+beforeAll(async () => {
+  cluster = await startCluster({ contexts: ['testbed'], nodes: 1 });
+  stack = await startStack();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await cluster?.shutdown();
+});
+
+/** The machine portal of a flavour, its Backstage's catalog read. */
+async function startFlavour(which: Flavour): Promise<void> {
+  flavour = which;
+  const portal = await stack.startMachinePortal(
+    {
+      githubIssuerUrl: stack.trustedIssuer.issuer,
+      kubernetes: { issuerUrl: cluster.apiUrl, ...AGENT },
+    },
+    cluster.caFile,
+    which,
+  );
+  door = portal.door;
+  await createAgentAccounts(door.json);
   // The catalog has read its files once the agent finds a user in it.
   const token = await serviceAccountToken(AGENT.namespace, AGENT.serviceAccount, AGENT_AUDIENCE);
   await waitFor(
@@ -142,159 +176,165 @@ beforeAll(async () => {
     portal.backstage.proc,
     90_000,
   );
-});
+}
 
-afterAll(async () => {
-  await stack?.stop();
-  await cluster?.shutdown();
-});
+describe.each<Flavour>(['ingress-nginx', 'gateway-api'])(
+  'machines and AI agents through the machine host, %s flavour (real API server tokens, nginx, oauth2-proxy, Backstage)',
+  (which) => {
+    beforeAll(() => startFlavour(which));
 
-describe('machines and AI agents through the machine host (real API server tokens, nginx, oauth2-proxy, Backstage)', () => {
-  it("the API server's token is what the portal's client admits: issuer, audience, the agent's subject, no e-mail", async () => {
-    const claims = decodeJwt(
-      await serviceAccountToken(AGENT.namespace, AGENT.serviceAccount, AGENT_AUDIENCE),
-    );
-    expect(claims.iss).toBe(cluster.apiUrl);
-    expect(claims.aud).toEqual([AGENT_AUDIENCE]);
-    expect(claims.sub).toBe(`system:serviceaccount:${AGENT.namespace}:${AGENT.serviceAccount}`);
-    expect(claims.email).toBeUndefined();
-    // ...and the machine entry admits exactly that subject.
-    const alpha = door.machines.oauth2Proxy.plan.alphaConfig as any;
-    expect(alpha.providers[0].allowedGroups).toContain(claims.sub);
-  });
-
-  it('the in-cluster agent lists catalog entities with its service-account token', async () => {
-    const token = await serviceAccountToken(AGENT.namespace, AGENT.serviceAccount, AGENT_AUDIENCE);
-    const res = await api('/api/catalog/entities?filter=kind=user', token);
-    expect(res.status, res.body.slice(0, 300)).toBe(200);
-    const names = (res.json() as Array<{ metadata: { name: string } }>).map((e) => e.metadata.name).sort();
-    expect(names).toEqual(expect.arrayContaining(['alice', 'dave']));
-  });
-
-  it("the library's MCP names are the real plugin's: the package the image must add, its plugin id", () => {
-    // The package the stand-in backend adds (harness/backstage-backend.cjs) is the one the
-    // Backstage construct names in backendFeatures, and its plugin id is what accessRestrictions
-    // name; MCP_ACTIONS_PATH is where it answered in the test below.
-    const manifest = JSON.parse(
-      readFileSync(createRequire(__filename).resolve(`${MCP_ACTIONS_BACKEND_PACKAGE}/package.json`), 'utf8'),
-    ) as { backstage: { pluginId: string } };
-    expect(manifest.backstage.pluginId).toBe(MCP_ACTIONS_PLUGIN_ID);
-    expect(MCP_ACTIONS_PATH).toBe(`/api/${MCP_ACTIONS_PLUGIN_ID}/v1`);
-  });
-
-  it('the agent lists the MCP tools (the catalog’s read-only actions only) and calls one', async () => {
-    const token = await serviceAccountToken(AGENT.namespace, AGENT.serviceAccount, AGENT_AUDIENCE);
-    const listed = await mcp(token, 1, 'tools/list');
-    expect(listed.status, listed.body.slice(0, 300)).toBe(200);
-    const tools = (mcpResult(listed).result.tools as Array<{ name: string }>).map((t) => t.name).sort();
-    expect(tools).toContain('catalog.get-catalog-entity');
-    expect(tools).toContain('catalog.query-catalog-entities');
-    // mcpActions' default `actions: 'read-only'`: the destructive ones are not offered.
-    expect(tools).not.toContain('catalog.register-entity');
-    expect(tools).not.toContain('catalog.unregister-entity');
-
-    const called = await mcp(token, 2, 'tools/call', {
-      name: 'catalog.get-catalog-entity',
-      arguments: { kind: 'User', name: 'alice' },
+    it("the API server's token is what the portal's client admits: issuer, audience, the agent's subject, no e-mail", async () => {
+      const claims = decodeJwt(
+        await serviceAccountToken(AGENT.namespace, AGENT.serviceAccount, AGENT_AUDIENCE),
+      );
+      expect(claims.iss).toBe(cluster.apiUrl);
+      expect(claims.aud).toEqual([AGENT_AUDIENCE]);
+      expect(claims.sub).toBe(`system:serviceaccount:${AGENT.namespace}:${AGENT.serviceAccount}`);
+      expect(claims.email).toBeUndefined();
+      // ...and the machine entry admits exactly that subject.
+      const alpha = door.machines.oauth2Proxy.plan.alphaConfig as any;
+      expect(alpha.providers[0].allowedGroups).toContain(claims.sub);
     });
-    expect(called.status, called.body.slice(0, 300)).toBe(200);
-    const result = mcpResult(called).result;
-    expect(result.isError ?? false, JSON.stringify(result).slice(0, 300)).toBe(false);
-    expect(JSON.stringify(result.content)).toContain(USERS.alice.email);
 
-    // A tool the filter leaves out cannot be called either.
-    const destructive = await mcp(token, 3, 'tools/call', {
-      name: 'catalog.unregister-entity',
-      arguments: { locationId: 'x' },
+    it('the in-cluster agent lists catalog entities with its service-account token', async () => {
+      const token = await serviceAccountToken(AGENT.namespace, AGENT.serviceAccount, AGENT_AUDIENCE);
+      const res = await api('/api/catalog/entities?filter=kind=user', token);
+      expect(res.status, res.body.slice(0, 300)).toBe(200);
+      const names = (res.json() as Array<{ metadata: { name: string } }>).map((e) => e.metadata.name).sort();
+      expect(names).toEqual(expect.arrayContaining(['alice', 'dave']));
     });
-    const answer = mcpResult(destructive);
-    expect(JSON.stringify(answer)).toMatch(/not found/i);
-  });
 
-  it('a GitHub-Actions-shaped CI token without an e-mail lists the catalog', async () => {
-    const res = await api('/api/catalog/entities?filter=kind=user', await stack.trustedIssuer.token(CI));
-    expect(res.status, res.body.slice(0, 300)).toBe(200);
-  });
-
-  it('Backstage enforces the client’s plugins: the CI client (catalog only) passes the gateway but gets 403 from the MCP server', async () => {
-    const res = await mcp(await stack.trustedIssuer.token(CI), 1, 'tools/list');
-    expect(res.status, res.body.slice(0, 300)).toBe(403);
-    // Backstage's own refusal (its JSON error), not nginx's or oauth2-proxy's.
-    expect(res.json().error.name, res.body.slice(0, 300)).toBe('NotAllowedError');
-  });
-
-  it('refuses with 401 at the gateway, never the login page: another audience, another namespace, expired, untrusted issuer, another repository, no token', async () => {
-    const cases: Record<string, string | undefined> = {
-      'a service-account token for another audience': await serviceAccountToken(
-        AGENT.namespace,
-        AGENT.serviceAccount,
-        'some-other-service',
-      ),
-      "another namespace's service account of the same name": await serviceAccountToken(
-        'other-team',
-        AGENT.serviceAccount,
-        AGENT_AUDIENCE,
-      ),
-      'an expired CI token': await stack.trustedIssuer.token(CI, { expiresIn: '-5m' }),
-      'a token from an untrusted issuer': await stack.rogueIssuer.token(CI),
-      'a CI token of another repository': await stack.trustedIssuer.token({
-        ...CI,
-        sub: 'repo:evil/fork:ref:refs/heads/main',
-        repository: 'evil/fork',
-      }),
-      'no token at all': undefined,
-    };
-    for (const [kind, token] of Object.entries(cases)) {
-      expectRefusedByGateway(await api('/api/catalog/entities', token), `catalog, ${kind}`);
-      expectRefusedByGateway(await mcp(token, 1, 'tools/list'), `MCP, ${kind}`);
-    }
-  });
-
-  it('a controller that does not allow the header denies the machine host (503), as ingress-nginx does: why IngressNginxController allows it', () => {
-    const config = controllerConfigOf(door.json)!;
-    expect(config['global-allowed-response-headers']).toBe('WWW-Authenticate');
-    // The derivation follows nginx.tmpl and the customheaders parser of ingress-nginx v1.15.1.
-    const machineIngresses = ingressesOf(door.json).filter((i) =>
-      i.rules.some((r) => r.host === MACHINE_HOST),
-    );
-    const derive = (controllerConfig: Record<string, string>) =>
-      deriveNginxConfig(machineIngresses, {
-        dir: '/nonexistent',
-        // Only the text is compared: every Service of the stack maps to a dead address.
-        upstreams: new Map(
-          services(door.json).map((svc) => [`${svc.name}:${svc.port}`, '127.0.0.1:1'] as const),
+    it("the library's MCP names are the real plugin's: the package the image must add, its plugin id", () => {
+      // The package the stand-in backend adds (harness/backstage-backend.cjs) is the one the
+      // Backstage construct names in backendFeatures, and its plugin id is what accessRestrictions
+      // name; MCP_ACTIONS_PATH is where it answered in the test below.
+      const manifest = JSON.parse(
+        readFileSync(
+          createRequire(__filename).resolve(`${MCP_ACTIONS_BACKEND_PACKAGE}/package.json`),
+          'utf8',
         ),
-        tlsSecrets: new Map([[SECRETS.tls, { cert: '/nonexistent.crt', key: '/nonexistent.key' }]]),
-        httpsPort: 1,
-        httpPort: 2,
-        controllerConfig,
-        configMaps: configMapIndex(door.json),
-      }).config;
-    expect(derive(config)).toContain(
-      'more_set_headers "WWW-Authenticate: Bearer realm=\\"api.backstage.example.com\\"";',
-    );
-    const { ['global-allowed-response-headers']: _allowed, ...without } = config;
-    const denied = derive(without);
-    expect(denied).toContain('# Location denied. Reason: header WWW-Authenticate is not allowed');
-    expect(denied).toContain('return 503;');
-    expect(denied).not.toContain('more_set_headers');
-  });
+      ) as { backstage: { pluginId: string } };
+      expect(manifest.backstage.pluginId).toBe(MCP_ACTIONS_PLUGIN_ID);
+      expect(MCP_ACTIONS_PATH).toBe(`/api/${MCP_ACTIONS_PLUGIN_ID}/v1`);
+    });
 
-  it("people's sign-in works beside it, and a person's session cookie opens nothing on the machine host", async () => {
-    const alice = door.client();
-    const chain = await alice.signIn(USERS.alice.email, USERS.alice.password, '/catalog');
-    const last = chain.at(-1)!;
-    expect(last.status, chain.map((r) => `${r.status} ${r.url}`).join(' → ')).toBe(200);
-    expect(last.url).toBe(`https://${PORTAL_HOST}/catalog`);
-    // The challenge is the machine host's: the people's API answers 401 without one.
-    const anonymous = await door.client().request(`https://${PORTAL_HOST}/api/catalog/entities`);
-    expect(anonymous.status).toBe(401);
-    expect(anonymous.header('www-authenticate')).toBeUndefined();
-    const cookie = alice.cookieHeader(PORTAL_HOST);
-    expect(cookie).not.toBe('');
-    const res = await door.machines
-      .client()
-      .request(`https://${MACHINE_HOST}/api/catalog/entities`, { headers: { cookie } });
-    expectRefusedByGateway(res, "a person's cookie on the machine host");
-  });
-});
+    it('the agent lists the MCP tools (the catalog’s read-only actions only) and calls one', async () => {
+      const token = await serviceAccountToken(AGENT.namespace, AGENT.serviceAccount, AGENT_AUDIENCE);
+      const listed = await mcp(token, 1, 'tools/list');
+      expect(listed.status, listed.body.slice(0, 300)).toBe(200);
+      const tools = (mcpResult(listed).result.tools as Array<{ name: string }>).map((t) => t.name).sort();
+      expect(tools).toContain('catalog.get-catalog-entity');
+      expect(tools).toContain('catalog.query-catalog-entities');
+      // mcpActions' default `actions: 'read-only'`: the destructive ones are not offered.
+      expect(tools).not.toContain('catalog.register-entity');
+      expect(tools).not.toContain('catalog.unregister-entity');
+
+      const called = await mcp(token, 2, 'tools/call', {
+        name: 'catalog.get-catalog-entity',
+        arguments: { kind: 'User', name: 'alice' },
+      });
+      expect(called.status, called.body.slice(0, 300)).toBe(200);
+      const result = mcpResult(called).result;
+      expect(result.isError ?? false, JSON.stringify(result).slice(0, 300)).toBe(false);
+      expect(JSON.stringify(result.content)).toContain(USERS.alice.email);
+
+      // A tool the filter leaves out cannot be called either.
+      const destructive = await mcp(token, 3, 'tools/call', {
+        name: 'catalog.unregister-entity',
+        arguments: { locationId: 'x' },
+      });
+      const answer = mcpResult(destructive);
+      expect(JSON.stringify(answer)).toMatch(/not found/i);
+    });
+
+    it('a GitHub-Actions-shaped CI token without an e-mail lists the catalog', async () => {
+      const res = await api('/api/catalog/entities?filter=kind=user', await stack.trustedIssuer.token(CI));
+      expect(res.status, res.body.slice(0, 300)).toBe(200);
+    });
+
+    it('Backstage enforces the client’s plugins: the CI client (catalog only) passes the gateway but gets 403 from the MCP server', async () => {
+      const res = await mcp(await stack.trustedIssuer.token(CI), 1, 'tools/list');
+      expect(res.status, res.body.slice(0, 300)).toBe(403);
+      // Backstage's own refusal (its JSON error), not nginx's or oauth2-proxy's.
+      expect(res.json().error.name, res.body.slice(0, 300)).toBe('NotAllowedError');
+    });
+
+    it('refuses with 401 at the gateway, never the login page: another audience, another namespace, expired, untrusted issuer, another repository, no token', async () => {
+      const cases: Record<string, string | undefined> = {
+        'a service-account token for another audience': await serviceAccountToken(
+          AGENT.namespace,
+          AGENT.serviceAccount,
+          'some-other-service',
+        ),
+        "another namespace's service account of the same name": await serviceAccountToken(
+          'other-team',
+          AGENT.serviceAccount,
+          AGENT_AUDIENCE,
+        ),
+        'an expired CI token': await stack.trustedIssuer.token(CI, { expiresIn: '-5m' }),
+        'a token from an untrusted issuer': await stack.rogueIssuer.token(CI),
+        'a CI token of another repository': await stack.trustedIssuer.token({
+          ...CI,
+          sub: 'repo:evil/fork:ref:refs/heads/main',
+          repository: 'evil/fork',
+        }),
+        'no token at all': undefined,
+      };
+      for (const [kind, token] of Object.entries(cases)) {
+        expectRefusedByGateway(await api('/api/catalog/entities', token), `catalog, ${kind}`);
+        expectRefusedByGateway(await mcp(token, 1, 'tools/list'), `MCP, ${kind}`);
+      }
+    });
+
+    it.runIf(which === 'ingress-nginx')(
+      'a controller that does not allow the header denies the machine host (503), as ingress-nginx does: why IngressNginxController allows it',
+      () => {
+        const config = controllerConfigOf(door.json)!;
+        expect(config['global-allowed-response-headers']).toBe('WWW-Authenticate');
+        // The derivation follows nginx.tmpl and the customheaders parser of ingress-nginx v1.15.1.
+        const machineIngresses = ingressesOf(door.json).filter((i) =>
+          i.rules.some((r) => r.host === MACHINE_HOST),
+        );
+        const derive = (controllerConfig: Record<string, string>) =>
+          deriveNginxConfig(machineIngresses, {
+            dir: '/nonexistent',
+            // Only the text is compared: every Service of the stack maps to a dead address.
+            upstreams: new Map(
+              services(door.json).map((svc) => [`${svc.name}:${svc.port}`, '127.0.0.1:1'] as const),
+            ),
+            tlsSecrets: new Map([[SECRETS.tls, { cert: '/nonexistent.crt', key: '/nonexistent.key' }]]),
+            httpsPort: 1,
+            httpPort: 2,
+            controllerConfig,
+            configMaps: configMapIndex(door.json),
+          }).config;
+        expect(derive(config)).toContain(
+          'more_set_headers "WWW-Authenticate: Bearer realm=\\"api.backstage.example.com\\"";',
+        );
+        const { ['global-allowed-response-headers']: _allowed, ...without } = config;
+        const denied = derive(without);
+        expect(denied).toContain('# Location denied. Reason: header WWW-Authenticate is not allowed');
+        expect(denied).toContain('return 503;');
+        expect(denied).not.toContain('more_set_headers');
+      },
+    );
+
+    it("people's sign-in works beside it, and a person's session cookie opens nothing on the machine host", async () => {
+      const alice = door.client();
+      const chain = await alice.signIn(USERS.alice.email, USERS.alice.password, '/catalog');
+      const last = chain.at(-1)!;
+      expect(last.status, chain.map((r) => `${r.status} ${r.url}`).join(' → ')).toBe(200);
+      expect(last.url).toBe(`https://${PORTAL_HOST}/catalog`);
+      // The challenge is the machine host's: the people's API answers 401 without one.
+      const anonymous = await door.client().request(`https://${PORTAL_HOST}/api/catalog/entities`);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.header('www-authenticate')).toBeUndefined();
+      const cookie = alice.cookieHeader(PORTAL_HOST);
+      expect(cookie).not.toBe('');
+      const res = await door.machines
+        .client()
+        .request(`https://${MACHINE_HOST}/api/catalog/entities`, { headers: { cookie } });
+      expectRefusedByGateway(res, "a person's cookie on the machine host");
+    });
+  },
+);

@@ -1,6 +1,7 @@
 // Debian's nginx as a plain router, the way a Gateway API data plane routes the synthesized
 // Gateway and HTTPRoutes (gateway.networking.k8s.io/v1): one server per listener of the
-// Gateway (its port, protocol, hostname and certificate), and in it the rules of the
+// Gateway (its port, protocol, hostname and certificate; listeners of several hostnames on
+// one port are one server each, told apart by SNI and Host), and in it the rules of the
 // HTTPRoutes attached to that listener (parentRefs sectionName), each match a location with
 // the Gateway API's semantics: `PathPrefix /x` matches `/x` and `/x/…` but not `/xy`, an
 // `Exact` match only the path itself, and the most specific match wins (nginx's exact and
@@ -88,11 +89,10 @@ export function deriveGatewayApiNginxConfig(
     ]);
     if (listener.allowedRoutes?.namespaces?.from !== 'Same')
       throw new Error(`listener ${listener.name}: allowedRoutes other than from: Same not modelled`);
+    // The first listener's hostname is the portal's; a machine host has listeners of its own.
+    if (!listener.hostname)
+      throw new Error(`listener ${listener.name}: a listener without hostname is not modelled`);
     host ??= listener.hostname;
-    if (!listener.hostname || listener.hostname !== host)
-      throw new Error(
-        `listener ${listener.name}: one hostname per Gateway is modelled, got ${listener.hostname}`,
-      );
     const lines: string[] = [];
     if (listener.protocol === 'HTTPS') {
       only(`listener ${listener.name} tls`, listener.tls, ['mode', 'certificateRefs']);

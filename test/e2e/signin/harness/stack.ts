@@ -87,7 +87,8 @@ export interface FrontDoor {
 /**
  * The machine host of a front door. ingress-nginx serves both hosts from one nginx, one
  * server block each; here each host gets an nginx of its own from its own Ingresses (the
- * derivation handles one host), which changes nothing a request to either host sees.
+ * derivation handles one host), which changes nothing a request to either host sees. On
+ * the Gateway API flavour the router serves both hosts, as the Gateway's listeners say.
  */
 export interface MachineDoor {
   readonly host: string;
@@ -151,13 +152,14 @@ export interface Stack {
   startTeamsPortal(teams: NonNullable<PortalOptions['teams']>): Promise<TeamsPortal>;
   /**
    * A portal of its own with a machine entry for agents and CI (`PortalOptions.machineAgents`)
-   * and Backstage's MCP actions backend: its own Backstage, behind an ingress-nginx front
-   * door (cookie sessions for people) and the machine host. `extraCaFile` is trusted by
+   * and Backstage's MCP actions backend: its own Backstage, behind a front door of the
+   * flavour (default ingress-nginx; cookie sessions for people) and the machine host. `extraCaFile` is trusted by
    * oauth2-proxy and Backstage besides the test CA (the API server's, for its JWKS).
    */
   startMachinePortal(
     machineAgents: NonNullable<PortalOptions['machineAgents']>,
     extraCaFile: string,
+    flavour?: 'ingress-nginx' | 'gateway-api',
   ): Promise<{ door: FrontDoor & { machines: MachineDoor }; backstage: RunningBackstage }>;
   stop(): Promise<void>;
 }
@@ -202,6 +204,9 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     const pki = createTestPki(pkiDir);
     const portalCert = pki.issue('portal', [PORTAL_HOST]);
     const machineCert = pki.issue('machines', [MACHINE_HOST]);
+    // What cert-manager's gateway-shim issues for a Gateway whose listeners of both hosts
+    // share the portal's Secret: one certificate with both names.
+    const bothHostsCert = pki.issue('portal-and-machines', [PORTAL_HOST, MACHINE_HOST]);
     const loopbackCert = pki.issue('loopback', ['localhost'], ['127.0.0.1']);
     // Redis's certificate comes from a CA of its own, which no program trusts by default
     // (oauth2-proxy's SSL_CERT_FILE holds the main test CA only): a rediss:// session store
@@ -362,12 +367,13 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
         let machinesProxy: RunningOauth2Proxy | undefined;
         if (machineDeployment) {
           mkdirSync(join(dir, 'machines'), { recursive: true, mode: 0o755 });
+          // In the request path (Gateway API) it proxies to Backstage, as the people's does.
           const plan = await planOauth2Proxy(
             doorJson,
             join(dir, 'machines'),
             secrets,
             caFile,
-            undefined,
+            spec.flavour === 'ingress-nginx' ? undefined : backstageService,
             'Gateway/Machines/Deployment',
           );
           const started = await startOauth2Proxy(
@@ -387,7 +393,9 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
         const allIngresses = ingressesOf(doorJson);
         const machineHostOf = (i: IngressSpec) => i.rules.some((r) => r.host === MACHINE_HOST);
         const ingresses = allIngresses.filter((i) => !machineHostOf(i));
-        const tlsSecrets = new Map<string, ServerCert>([[SECRETS.tls, portalCert]]);
+        const tlsSecrets = new Map<string, ServerCert>([
+          [SECRETS.tls, machinesProxy && spec.flavour === 'gateway-api' ? bothHostsCert : portalCert],
+        ]);
         const nginx =
           spec.flavour === 'f5-nginx'
             ? await startF5Nginx(doorJson, ingresses, { dir: join(dir, 'nginx'), upstreams, tlsSecrets })
@@ -402,9 +410,19 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
                 });
         door.push(() => nginx.stop());
         let machines: MachineDoor | undefined;
-        if (machinesProxy) {
+        if (machinesProxy && spec.flavour === 'gateway-api') {
+          // The router serves both hosts from the Gateway's listeners, one server each.
+          machines = {
+            host: MACHINE_HOST,
+            oauth2Proxy: machinesProxy,
+            nginx,
+            client: () => new HttpClient({ ...endpointsOf(nginx), host: MACHINE_HOST }),
+          };
+        } else if (machinesProxy) {
           if (spec.flavour !== 'ingress-nginx')
-            throw new Error(`${name}: the machine entry is emulated for ingress-nginx only`);
+            throw new Error(
+              `${name}: the machine entry is emulated for ingress-nginx and the Gateway API only`,
+            );
           const machineNginx = await startNginx(allIngresses.filter(machineHostOf), {
             dir: join(dir, 'nginx-machines'),
             upstreams,
@@ -536,8 +554,8 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
           },
         };
       },
-      startMachinePortal: async (machineAgents, extraCaFile) => {
-        const spec: FrontDoorSpec = { flavour: 'ingress-nginx', sessionStore: 'cookie' };
+      startMachinePortal: async (machineAgents, extraCaFile, flavour = 'ingress-nginx') => {
+        const spec: FrontDoorSpec = { flavour, sessionStore: 'cookie' };
         const machineJson = synthesizePortal({ ...portalOptions(spec), machineAgents });
         const dir = mkdtempSync(join(runDir, 'machines-backstage-'));
         chmodSync(dir, 0o755);
