@@ -111,14 +111,15 @@ export function oauth2ProxyProvider(
 
 /**
  * @internal The part of an alpha config that puts oauth2-proxy in the request path: it
- * proxies to the upstream Service and sets the identity headers on the request, replacing
- * whatever the client sent under those names. The people's gateway and the machine entry
- * share it, so a machine cannot send forged identity headers through either.
+ * proxies to the upstream Service and replaces whatever the client sent under the identity
+ * header names with `requestHeaders` (the people's gateway: the contract's values; the
+ * machine entry: none), so no client can forge them through either.
  */
 export function inRequestPathAlphaConfig(
   upstream: { readonly serviceName: string; readonly port: number },
   namespace: string,
   hsts: GatewayHstsOptions | undefined,
+  requestHeaders: ReadonlyArray<Record<string, unknown>> = oauth2ProxyInjectRequestHeaders(),
 ): Record<string, unknown> {
   return {
     upstreamConfig: {
@@ -130,7 +131,7 @@ export function inRequestPathAlphaConfig(
         },
       ],
     },
-    injectRequestHeaders: oauth2ProxyInjectRequestHeaders(),
+    injectRequestHeaders: [...requestHeaders],
     // oauth2-proxy adds these to the responses it proxies for signed-in requests. A static
     // value is a secretSource (the nested form of v7.14+, as claimSource is), whose `value`
     // v7.15 takes as the literal bytes (its decode hook), not base64.

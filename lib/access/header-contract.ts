@@ -64,6 +64,18 @@ export function oauth2ProxyInjectRequestHeaders(): Array<Record<string, unknown>
   return oauth2ProxyInjectResponseHeaders();
 }
 
+/**
+ * `injectRequestHeaders` that strip the contract's headers and set none (a header with no
+ * values: oauth2-proxy removes the client's copy and adds nothing), for the machine entry in
+ * the request path. Machines are not people: Backstage gets no identity headers from it, as
+ * from the auth-only machine entry on ingress-nginx, only the bearer token, which it checks
+ * itself. Otherwise a machine's `sub` would arrive as X-Forwarded-User, which the
+ * forwardedUserMatchingUserEntityName resolver would sign in as the User of that name.
+ */
+export function oauth2ProxyStrippedRequestHeaders(): Array<Record<string, unknown>> {
+  return IDENTITY_HEADERS.map((h) => ({ name: h.name, values: [] }));
+}
+
 /** The `nginx.ingress.kubernetes.io/auth-response-headers` value. */
 export function ingressAuthResponseHeaders(): string {
   return identityHeaderNames().join(',');

@@ -15,6 +15,7 @@
 // project + ref, namespace + service account). Issuer and audience are checked by the
 // verifier of each client (`--extra-jwt-issuers=<issuer>=<audience>`).
 import { inRequestPathAlphaConfig } from './gateway-config';
+import { oauth2ProxyStrippedRequestHeaders } from './header-contract';
 import type { JwtMachineClientOptions } from './machine-client';
 import type { GatewayHstsOptions } from './oidc-gateway';
 
@@ -82,7 +83,12 @@ export function machineEntryAlphaConfig(
     // Either way the bearer token reaches Backstage as the caller sent it (oauth2-proxy
     // strips only the injected header names), so Backstage checks it again (externalAccess).
     ...(upstream
-      ? inRequestPathAlphaConfig(upstream, upstream.namespace, upstream.hsts)
+      ? inRequestPathAlphaConfig(
+          upstream,
+          upstream.namespace,
+          upstream.hsts,
+          oauth2ProxyStrippedRequestHeaders(),
+        )
       : // Auth-only: nginx proxies to Backstage itself.
         { upstreamConfig: { upstreams: [{ id: 'auth-only', path: '/', static: true, staticCode: 202 }] } }),
     providers: [
@@ -134,8 +140,10 @@ export function machineEntryArgs(
     '--skip-jwt-bearer-tokens=true',
     ...clients.slice(1).map((c) => `--extra-jwt-issuers=${c.issuerUrl}=${c.audience}`),
     // In the request path every path is an API route: a request without an acceptable token
-    // gets 401, never a redirect to a sign-in that no machine can follow.
-    ...(inRequestPath ? ['--api-route=^/'] : []),
+    // gets 401, never a redirect to a sign-in that no machine can follow; and every error is
+    // JSON (an empty object), not oauth2-proxy's HTML page, whose 403 (a verified token of a
+    // subject not admitted) offers a "Sign in" button.
+    ...(inRequestPath ? ['--api-route=^/', '--force-json-errors=true'] : []),
     '--skip-provider-button=true',
     '--silence-ping-logging=true',
   ];

@@ -113,20 +113,22 @@ describe('BackstagePortal machineHost on the Gateway API', () => {
     expect(resourcesOf(json, 'kubernetes_ingress_v1')).toEqual({});
   });
 
-  it('puts the machine entry in the request path: it proxies to Backstage, replaces the identity headers, sends HSTS and never redirects', () => {
+  it('puts the machine entry in the request path: it proxies to Backstage, strips the identity headers, sends HSTS and never redirects', () => {
     const alpha = alphaOf(json, 'portal/Gateway/Machines/Config');
     const people = alphaOf(json, 'portal/Gateway/Config');
     expect(alpha.upstreamConfig).toEqual(people.upstreamConfig);
     expect(alpha.upstreamConfig.upstreams[0].uri).toBe(
       `http://backstage.${NAMESPACE}.svc.cluster.local:7007`,
     );
-    expect(alpha.injectRequestHeaders.map((h: { name: string }) => h.name)).toEqual(identityHeaderNames());
+    // The contract's headers are stripped, none set: a machine is nobody's identity to Backstage.
+    expect(alpha.injectRequestHeaders).toEqual(identityHeaderNames().map((name) => ({ name, values: [] })));
     expect(alpha.injectResponseHeaders).toEqual(people.injectResponseHeaders);
     expect(alpha.injectResponseHeaders[0].name).toBe('Strict-Transport-Security');
     // Still the machines' provider: subjects as the one compared claim.
     expect(alpha.providers[0].allowedGroups).toEqual(['repo:acme/service:ref:refs/heads/main']);
     const args = argsOf(json, 'portal/Gateway/Machines/Deployment');
     expect(args.filter((a) => a.startsWith('--api-route='))).toEqual(['--api-route=^/']);
+    expect(args).toContain('--force-json-errors=true');
     expect(args).toContain('--skip-jwt-bearer-tokens=true');
   });
 

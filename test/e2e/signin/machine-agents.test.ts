@@ -101,10 +101,11 @@ let flavour: Flavour;
  * 401 from the gateway, not a sign-in: no redirect, and neither oauth2-proxy's sign-in page
  * nor the IdP's. On ingress-nginx the body is nginx's own short "401 Authorization Required"
  * page, as ingress-nginx answers a denied auth subrequest, with the machine host's challenge;
- * on the Gateway API the machine entry answers itself (its API route covers every path).
+ * on the Gateway API the machine entry answers itself (its API route covers every path),
+ * with the empty JSON object oauth2-proxy sends clients that accept JSON.
  */
-function expectRefusedByGateway(res: Response, kind: string): void {
-  expect(res.status, `${kind}: ${res.body.slice(0, 200)}`).toBe(401);
+function expectRefusedByGateway(res: Response, kind: string, status = 401): void {
+  expect(res.status, `${kind}: ${res.body.slice(0, 200)}`).toBe(status);
   expect(res.header('location'), kind).toBeUndefined();
   expect(res.body, kind).not.toMatch(/sign in|oauth2\/start|<form/i);
   if (flavour === 'ingress-nginx') {
@@ -114,10 +115,15 @@ function expectRefusedByGateway(res: Response, kind: string): void {
   } else {
     // No portable response-header filter on the Gateway API: no challenge there (README).
     expect(res.header('www-authenticate'), kind).toBeUndefined();
-    // oauth2-proxy's own answer: it never reached Backstage (whose errors are JSON).
-    expect(res.header('content-type') ?? '', kind).not.toContain('application/json');
+    // oauth2-proxy's own answer to a JSON client (its errorJSON: an empty object): the
+    // request never reached Backstage, whose errors carry an `error` object.
+    expect(res.header('content-type'), kind).toBe('application/json');
+    expect(res.body, kind).toBe('{}');
   }
 }
+
+/** The running Backstage of the flavour's portal (its loopback port). */
+let backstagePort: number;
 
 let agentAccountsCreated = false;
 /** The agent's ServiceAccount as MachineAgent renders it, and another team's of the same name. */
@@ -167,6 +173,7 @@ async function startFlavour(which: Flavour): Promise<void> {
     which,
   );
   door = portal.door;
+  backstagePort = portal.backstage.port;
   await createAgentAccounts(door.json);
   // The catalog has read its files once the agent finds a user in it.
   const token = await serviceAccountToken(AGENT.namespace, AGENT.serviceAccount, AGENT_AUDIENCE);
@@ -252,6 +259,33 @@ describe.each<Flavour>(['ingress-nginx', 'gateway-api'])(
       expect(res.status, res.body.slice(0, 300)).toBe(200);
     });
 
+    it('an admitted machine cannot pass as a person: the identity headers it sends never reach Backstage', async () => {
+      const forged = {
+        'x-requested-with': 'XMLHttpRequest',
+        'x-forwarded-user': 'alice',
+        'x-forwarded-email': USERS.alice.email,
+        'x-forwarded-preferred-username': 'alice',
+      };
+      // Control: straight to Backstage, the same headers sign in as alice.
+      const direct = await fetch(`http://127.0.0.1:${backstagePort}/api/auth/oauth2Proxy/refresh`, {
+        headers: forged,
+      });
+      expect(direct.status).toBe(200);
+      const identity = ((await direct.json()) as any).backstageIdentity.identity.userEntityRef;
+      expect(identity).toBe('user:default/alice');
+      // Through the machine host, with a token the machine entry admits: Backstage gets no
+      // identity headers, so its oauth2Proxy provider has nobody to sign in.
+      const res = await door.machines
+        .client()
+        .request(`https://${MACHINE_HOST}/api/auth/oauth2Proxy/refresh`, {
+          headers: { ...forged, authorization: `Bearer ${await stack.trustedIssuer.token(CI)}` },
+        });
+      expect(res.status, res.body.slice(0, 300)).toBe(401);
+      // Backstage's own refusal (the request passed the gateway), naming no user.
+      expect(res.json().error.name, res.body.slice(0, 300)).toBe('AuthenticationError');
+      expect(res.body).not.toContain('alice');
+    });
+
     it('Backstage enforces the client’s plugins: the CI client (catalog only) passes the gateway but gets 403 from the MCP server', async () => {
       const res = await mcp(await stack.trustedIssuer.token(CI), 1, 'tools/list');
       expect(res.status, res.body.slice(0, 300)).toBe(403);
@@ -280,10 +314,23 @@ describe.each<Flavour>(['ingress-nginx', 'gateway-api'])(
         }),
         'no token at all': undefined,
       };
+      // On the Gateway API the machine entry answers itself: a verified token whose subject it
+      // does not admit fails its authorization (403), as RFC 6750 has it; the auth endpoint
+      // ingress-nginx asks answers 401 to both.
+      const forbidden =
+        which === 'gateway-api'
+          ? ["another namespace's service account of the same name", 'a CI token of another repository']
+          : [];
       for (const [kind, token] of Object.entries(cases)) {
-        expectRefusedByGateway(await api('/api/catalog/entities', token), `catalog, ${kind}`);
-        expectRefusedByGateway(await mcp(token, 1, 'tools/list'), `MCP, ${kind}`);
+        const status = forbidden.includes(kind) ? 403 : 401;
+        expectRefusedByGateway(await api('/api/catalog/entities', token), `catalog, ${kind}`, status);
+        expectRefusedByGateway(await mcp(token, 1, 'tools/list'), `MCP, ${kind}`, status);
       }
+      // Without Accept: application/json too, still JSON and never a page.
+      expectRefusedByGateway(
+        await door.machines.client().request(`https://${MACHINE_HOST}/catalog`),
+        'a page path without a token',
+      );
     });
 
     it.runIf(which === 'ingress-nginx')(
