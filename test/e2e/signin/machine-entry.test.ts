@@ -76,23 +76,53 @@ const ask = (token?: string) =>
     redirect: 'manual',
   });
 
+/** `oauth2-proxy --config-test` with a plan's flags, environment and files. */
+function configTest(of: Oauth2ProxyPlan): Promise<{ status: number; output: string }> {
+  return new Promise((resolve) =>
+    execFile(
+      oauth2ProxyBinary(),
+      [...of.args, '--config-test'],
+      {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...of.env },
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) =>
+        resolve({
+          status: error ? Number((error as { code?: number }).code ?? 1) : 0,
+          output: `${stdout}${stderr}`,
+        }),
+    ),
+  );
+}
+
 describe('the machine entry (oauth2-proxy v7.15.6, as synthesized)', () => {
   it('passes oauth2-proxy --config-test', async () => {
-    const result = await new Promise<{ status: number; output: string }>((resolve) =>
-      execFile(
-        oauth2ProxyBinary(),
-        [...plan.args, '--config-test'],
-        {
-          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...plan.env },
-          timeout: 60_000,
-        },
-        (error, stdout, stderr) =>
-          resolve({
-            status: error ? Number((error as { code?: number }).code ?? 1) : 0,
-            output: `${stdout}${stderr}`,
-          }),
-      ),
+    const result = await configTest(plan);
+    expect(result.status, result.output).toBe(0);
+    expect(result.output).toContain('configuration is valid');
+  });
+
+  it('in the request path (the Gateway API flavour) passes oauth2-proxy --config-test too', async () => {
+    const json = synthesizePortal({
+      issuerUrl: 'https://idp.invalid',
+      machineIssuerUrl: github.issuer,
+      backstageAudienceIssuerUrl: github.issuer,
+      machineEntry: { githubIssuerUrl: github.issuer },
+      ingressFlavour: 'gateway-api',
+    });
+    mkdirSync(join(dir, 'o2p-in-path'));
+    const inPath = await planOauth2Proxy(
+      json,
+      join(dir, 'o2p-in-path'),
+      secrets,
+      join(dir, 'pki', 'ca.crt'),
+      new Map([['backstage:7007', '127.0.0.1:1']]),
+      'Gateway/Machines/Deployment',
     );
+    // The flags and the alpha config of that mode (run live by machine-agents.test.ts).
+    expect(inPath.args).toEqual(expect.arrayContaining(['--api-route=^/', '--force-json-errors=true']));
+    expect((inPath.alphaConfig as any).injectRequestHeaders).toHaveLength(4);
+    const result = await configTest(inPath);
     expect(result.status, result.output).toBe(0);
     expect(result.output).toContain('configuration is valid');
   });
