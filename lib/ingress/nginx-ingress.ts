@@ -276,12 +276,13 @@ export class NginxIngress extends Construct {
       service: { serviceName: string; port: number },
       dependsOn: ITerraformDependable[] = [],
       host: string = props.host,
+      tlsHosts: readonly string[] = [host],
     ) =>
       kubernetesResource(this, id, 'kubernetes_ingress_v1', {
         metadata: { name: ingressName, namespace: props.namespace, labels, annotations: { ...annotations } },
         spec: {
           ingressClassName,
-          tls: [{ hosts: [host], secretName: tls.secretName }],
+          tls: [{ hosts: [...tlsHosts], secretName: tls.secretName }],
           rule: [
             {
               host,
@@ -298,7 +299,19 @@ export class NginxIngress extends Construct {
         dependsOn,
       });
 
-    this.ingress = ingress('Ingress', name, this.annotations, ['/'], props.backend, [...tls.dependsOn]);
+    // The Ingress that asks cert-manager for the certificate names the machine host too, so
+    // that one certificate (ingress-shim: the TLS hosts of the annotated Ingress) covers both.
+    const machineHost = props.gateway.machineGateway?.host;
+    this.ingress = ingress(
+      'Ingress',
+      name,
+      this.annotations,
+      ['/'],
+      props.backend,
+      [...tls.dependsOn],
+      props.host,
+      machineHost !== undefined ? [props.host, machineHost] : [props.host],
+    );
     this.signInIngress = ingress(
       'SignInIngress',
       `${name}-oauth2`,

@@ -249,6 +249,26 @@ describe('BackstagePortal machineHost', () => {
     ]);
   });
 
+  it("asks cert-manager for one certificate naming both hosts: the annotated Ingress's TLS hosts", () => {
+    const j = defaultMachinePortal();
+    const people = resourceAt(j, 'kubernetes_ingress_v1', 'portal/Ingress/Ingress');
+    expect(people.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt-production');
+    expect(people.spec.tls).toEqual([
+      {
+        hosts: ['backstage.example.com', 'api.backstage.example.com'],
+        secret_name: 'backstage-example-com-tls',
+      },
+    ]);
+    // The machine Ingress serves the same Secret and asks for nothing itself.
+    const machines = resourceAt(j, 'kubernetes_ingress_v1', 'portal/Ingress/MachineIngress');
+    expect(machines.spec.tls).toEqual([
+      { hosts: ['api.backstage.example.com'], secret_name: 'backstage-example-com-tls' },
+    ]);
+    expect(
+      Object.keys(machines.metadata.annotations).filter((k) => k.startsWith('cert-manager.io/')),
+    ).toEqual([]);
+  });
+
   it('answers on the machine host with a WWW-Authenticate challenge: a ConfigMap of response headers and the custom-headers annotation', () => {
     const j = defaultMachinePortal();
     const headers = resourceAt(j, 'kubernetes_config_map_v1', 'portal/Ingress/MachineResponseHeaders');
