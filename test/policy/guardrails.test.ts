@@ -69,6 +69,14 @@ function readReport(r: Run): GuardrailsReport {
   ) as GuardrailsReport;
 }
 
+/** A database outside the cluster (what the production checks want), its password a variable. */
+const externalDatabase = (stack: TerraformStack) =>
+  BackstageDatabase.external({
+    host: 'db.example.com',
+    user: 'backstage',
+    password: variableSecret(stack, 'database_password'),
+  });
+
 const RESTRICTED = {
   runAsNonRoot: true,
   runAsUser: '1000',
@@ -182,11 +190,7 @@ describe('Guardrails', () => {
       const r = run((stack) => {
         new BackstagePortal(stack, 'portal', {
           ...portalProps(stack),
-          database: BackstageDatabase.external({
-            host: 'db.example.com',
-            user: 'backstage',
-            password: variableSecret(stack, 'database_password'),
-          }),
+          database: externalDatabase(stack),
           backstage: { replicas: 2 },
         });
         helmRelease(stack, 'controller', 'ingress-nginx', COMPLIANT_INGRESS_NGINX_VALUES);
@@ -240,61 +244,43 @@ describe('Guardrails', () => {
       expect(readReport(r).checks.find((c) => c.id === 'hsts-enabled')?.status).toBe('pass');
     });
 
-    it('passes with the Gateway API flavour: HTTPS-only routes, HSTS from oauth2-proxy, trusted certificates', () => {
-      const r = run((stack) => {
-        new BackstagePortal(stack, 'portal', {
-          ...portalProps(stack),
-          database: BackstageDatabase.external({
-            host: 'db.example.com',
-            user: 'backstage',
-            password: variableSecret(stack, 'database_password'),
-          }),
-          backstage: { replicas: 2 },
-          ingressFlavour: 'gateway-api',
-          ingress: { gateway: GatewayRef.create({ gatewayClassName: 'nginx' }) },
+    const machineHost = {
+      machineHost: 'api.backstage.example.com',
+      machineClients: [
+        MachineClient.githubActions({
+          audience: 'backstage-ci',
+          repository: 'acme/service',
+          refs: ['refs/heads/main'],
+        }),
+      ],
+    };
+    it.each([
+      ['', {}],
+      // The machine route is HTTPS-only too, and the machine entry in the request path sends HSTS.
+      [', and with a machine host', machineHost],
+    ])(
+      'passes with the Gateway API flavour%s: HTTPS-only routes, HSTS from oauth2-proxy, trusted certificates',
+      (_, more) => {
+        const r = run((stack) => {
+          new BackstagePortal(stack, 'portal', {
+            ...portalProps(stack),
+            database: externalDatabase(stack),
+            backstage: { replicas: 2 },
+            ingressFlavour: 'gateway-api',
+            ingress: { gateway: GatewayRef.create({ gatewayClassName: 'nginx' }) },
+            ...more,
+          });
         });
-      });
-      expect(r.violations).toEqual([]);
-      const status = Object.fromEntries(readReport(r).checks.map((c) => [c.id, c.status]));
-      expect(status).toMatchObject({
-        'tls-on-every-host': 'pass',
-        'hsts-enabled': 'pass',
-        'trusted-certificates': 'pass',
-        'backstage-network-policy': 'pass',
-      });
-    });
-
-    it('passes with a machine host on the Gateway API flavour: its route is HTTPS-only and the machine entry sends HSTS', () => {
-      const r = run((stack) => {
-        new BackstagePortal(stack, 'portal', {
-          ...portalProps(stack),
-          database: BackstageDatabase.external({
-            host: 'db.example.com',
-            user: 'backstage',
-            password: variableSecret(stack, 'database_password'),
-          }),
-          backstage: { replicas: 2 },
-          ingressFlavour: 'gateway-api',
-          ingress: { gateway: GatewayRef.create({ gatewayClassName: 'nginx' }) },
-          machineHost: 'api.backstage.example.com',
-          machineClients: [
-            MachineClient.githubActions({
-              audience: 'backstage-ci',
-              repository: 'acme/service',
-              refs: ['refs/heads/main'],
-            }),
-          ],
+        expect(r.violations).toEqual([]);
+        const status = Object.fromEntries(readReport(r).checks.map((c) => [c.id, c.status]));
+        expect(status).toMatchObject({
+          'tls-on-every-host': 'pass',
+          'hsts-enabled': 'pass',
+          'trusted-certificates': 'pass',
+          'backstage-network-policy': 'pass',
         });
-      });
-      expect(r.violations).toEqual([]);
-      const report = readReport(r);
-      const status = Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
-      expect(status).toMatchObject({
-        'tls-on-every-host': 'pass',
-        'hsts-enabled': 'pass',
-        'backstage-network-policy': 'pass',
-      });
-    });
+      },
+    );
 
     it('skips the production checks outside production', () => {
       const r = run((stack) => new BackstagePortal(stack, 'portal', portalProps(stack)), {
@@ -453,11 +439,7 @@ describe('Guardrails', () => {
         const r = run((stack) => {
           const portal = new BackstagePortal(stack, 'portal', {
             ...portalProps(stack),
-            database: BackstageDatabase.external({
-              host: 'db.example.com',
-              user: 'backstage',
-              password: variableSecret(stack, 'database_password'),
-            }),
+            database: externalDatabase(stack),
             backstage: { replicas: 2 },
             ingressFlavour: 'gateway-api',
             ingress: { gateway: GatewayRef.create({ gatewayClassName: 'nginx' }) },

@@ -26,18 +26,28 @@ const clients = () => [
     accessRestrictions: [{ plugin: 'catalog' }],
   }),
 ];
-const machinePortal = (more: Partial<GatewayApiPortalProps> = {}) =>
+/** A Gateway API portal (a rendered Gateway unless `more` says otherwise). */
+const gatewayPortal = (more: Partial<GatewayApiPortalProps> = {}) =>
   synth(
     (stack) =>
       new BackstagePortal(stack, 'portal', {
         ...portalProps(stack),
         ingressFlavour: 'gateway-api',
         ingress: { gateway: GatewayRef.create({ gatewayClassName: 'nginx' }) },
-        machineClients: clients(),
-        machineHost: MACHINE_HOST,
         ...more,
       } as GatewayApiPortalProps),
   );
+/** The same with the machine host and a CI client. */
+const machinePortal = (more: Partial<GatewayApiPortalProps> = {}) =>
+  gatewayPortal({ machineClients: clients(), machineHost: MACHINE_HOST, ...more });
+/** An existing Gateway with a wildcard HTTPS listener, and `machineHttpsListener` when given. */
+const sharedGateway = (machineHttpsListener?: string) =>
+  GatewayRef.existing({
+    name: 'shared',
+    namespace: 'gateways',
+    httpsListener: 'https-wildcard',
+    ...(machineHttpsListener ? { machineHttpsListener } : {}),
+  });
 const manifestAt = (json: TfJson, suffix: string) => resourceAt(json, 'kubernetes_manifest', suffix).manifest;
 const alphaOf = (json: TfJson, suffix: string) =>
   parse(resourceAt(json, 'kubernetes_config_map_v1', suffix).data['alpha-config.yaml']);
@@ -173,14 +183,7 @@ describe('BackstagePortal machineHost on the Gateway API', () => {
       machinePortal({
         tls: undefined,
         ingressController: DATA_PLANE,
-        ingress: {
-          gateway: GatewayRef.existing({
-            name: 'shared',
-            namespace: 'gateways',
-            httpsListener: 'https-wildcard',
-            ...(machineHttpsListener ? { machineHttpsListener } : {}),
-          }),
-        },
+        ingress: { gateway: sharedGateway(machineHttpsListener) },
       });
     const parentsOf = (j: TfJson) => manifestAt(j, 'portal/GatewayApi/MachineRoute').spec.parentRefs;
     const shared = {
@@ -217,30 +220,18 @@ describe('BackstagePortal machineHost on the Gateway API', () => {
   it('refuses machineHttpsListener without a machine host', () => {
     expectProblems(
       () =>
-        synth(
-          (stack) =>
-            new BackstagePortal(stack, 'portal', {
-              ...portalProps(stack),
-              tls: undefined,
-              ingressController: DATA_PLANE,
-              ingressFlavour: 'gateway-api',
-              ingress: {
-                gateway: GatewayRef.existing({
-                  name: 'shared',
-                  namespace: 'gateways',
-                  httpsListener: 'https',
-                  machineHttpsListener: 'https-api',
-                }),
-              },
-            } as GatewayApiPortalProps),
-        ),
+        gatewayPortal({
+          tls: undefined,
+          ingressController: DATA_PLANE,
+          ingress: { gateway: sharedGateway('https-api') },
+        }),
       [{ path: 'ingress.gateway.machineHttpsListener', says: ['has no machine entry to route'] }],
     );
   });
 });
 
 describe('GatewayApiIngress machineEntry', () => {
-  const ingress = (machineEntry: Record<string, unknown>) => () =>
+  const ingress = (more: Record<string, unknown>) => () =>
     synth(
       (stack) =>
         new GatewayApiIngress(stack, 'ingress', {
@@ -255,62 +246,34 @@ describe('GatewayApiIngress machineEntry', () => {
           },
           gateway: GatewayRef.create({ gatewayClassName: 'nginx' }),
           tls: TlsSource.fromSecret('backstage-tls'),
-          machineEntry: machineEntry as never,
+          ...more,
         }),
     );
+  const machineEntry = (host: string, inRequestPath: boolean) => ({
+    machineEntry: { host, serviceName: 'oauth2-proxy-machines', port: 4180, inRequestPath },
+  });
 
   it('refuses an auth-only machine entry: nothing would authenticate the route', () => {
-    expectProblems(
-      ingress({ host: MACHINE_HOST, serviceName: 'oauth2-proxy-machines', port: 4180, inRequestPath: false }),
-      [
-        {
-          path: 'machineEntry.inRequestPath',
-          says: ['must sit in the request path', 'Give the OidcGateway upstream'],
-        },
-      ],
-    );
+    expectProblems(ingress(machineEntry(MACHINE_HOST, false)), [
+      {
+        path: 'machineEntry.inRequestPath',
+        says: ['must sit in the request path', 'Give the OidcGateway upstream'],
+      },
+    ]);
   });
 
   it('refuses machineHttpsListener of an existing Gateway without a machine entry', () => {
-    expectProblems(
-      () =>
-        synth(
-          (stack) =>
-            new GatewayApiIngress(stack, 'ingress', {
-              namespace: 'backstage',
-              host: HOST,
-              backend: { serviceName: 'backstage', port: 7007 },
-              authProxy: {
-                serviceName: 'oauth2-proxy',
-                namespace: 'backstage',
-                port: 4180,
-                identityUpstream: {
-                  serviceName: 'backstage',
-                  port: 7007,
-                  requestHeaders: identityHeaderNames(),
-                },
-              },
-              gateway: GatewayRef.existing({
-                name: 'shared',
-                namespace: 'gateways',
-                httpsListener: 'https',
-                machineHttpsListener: 'https-api',
-              }),
-            }),
-        ),
-      [
-        {
-          path: 'gateway.machineHttpsListener',
-          says: ['has no machine entry to route', 'Give the portal a machineHost'],
-        },
-      ],
-    );
+    expectProblems(ingress({ gateway: sharedGateway('https-api'), tls: undefined }), [
+      {
+        path: 'gateway.machineHttpsListener',
+        says: ['has no machine entry to route', 'Give the portal a machineHost'],
+      },
+    ]);
   });
 
   it("refuses the people's host as the machine host", () => {
-    expectProblems(
-      ingress({ host: HOST, serviceName: 'oauth2-proxy-machines', port: 4180, inRequestPath: true }),
-      [{ path: 'machineEntry.host', says: ['must differ from host', 'a host of its own'] }],
-    );
+    expectProblems(ingress(machineEntry(HOST, true)), [
+      { path: 'machineEntry.host', says: ['must differ from host', 'a host of its own'] },
+    ]);
   });
 });

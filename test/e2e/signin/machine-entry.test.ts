@@ -2,7 +2,6 @@
 // a GitHub-Actions-shaped client), run for real: --config-test, then started and asked at
 // /oauth2/auth the way the machine host's Ingress asks it (auth-url). Tokens come from a
 // local issuer built with jose that publishes its JWKS where GitHub's does.
-import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +17,7 @@ import {
 } from './harness/oauth2-proxy';
 import { createTestPki } from './harness/pki';
 import { MACHINE_AUDIENCE, SECRETS, synthesizePortal } from './harness/portal';
-import { oauth2ProxyBinary } from './harness/stack';
+import { configTest, oauth2ProxyBinary } from './harness/stack';
 
 let dir: string;
 let github: MachineIssuer;
@@ -75,25 +74,6 @@ const ask = (token?: string) =>
     headers: token ? { authorization: `Bearer ${token}` } : {},
     redirect: 'manual',
   });
-
-/** `oauth2-proxy --config-test` with a plan's flags, environment and files. */
-function configTest(of: Oauth2ProxyPlan): Promise<{ status: number; output: string }> {
-  return new Promise((resolve) =>
-    execFile(
-      oauth2ProxyBinary(),
-      [...of.args, '--config-test'],
-      {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...of.env },
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) =>
-        resolve({
-          status: error ? Number((error as { code?: number }).code ?? 1) : 0,
-          output: `${stdout}${stderr}`,
-        }),
-    ),
-  );
-}
 
 describe('the machine entry (oauth2-proxy v7.15.6, as synthesized)', () => {
   it('passes oauth2-proxy --config-test', async () => {

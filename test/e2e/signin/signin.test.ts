@@ -5,7 +5,6 @@
 // Gateway and HTTPRoutes as a Gateway API data plane routes them), Debian's
 // redis-server (the Redis session store), an OpenID provider (npm oidc-provider) and a
 // Backstage backend from Backstage's npm packages, all on 127.0.0.1. Run: npm run test:signin.
-import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +20,7 @@ import { deriveGatewayApiNginxConfig, GatewayApiObjects, gatewayApiObjectsOf } f
 import { HttpClient, parseSetCookie } from './harness/http';
 import { ENTRA_MAX_GROUPS, TestUser, USERS } from './harness/idp';
 import { ingressesOf, IngressSpec } from './harness/nginx';
-import { Oauth2ProxyPlan, planOauth2Proxy } from './harness/oauth2-proxy';
+import { planOauth2Proxy } from './harness/oauth2-proxy';
 import {
   configMapData,
   MACHINE_AUDIENCE,
@@ -35,10 +34,10 @@ import {
 } from './harness/portal';
 import { waitFor } from './harness/processes';
 import {
+  configTest,
   FrontDoor,
   frontDoorName,
   FrontDoorSpec,
-  oauth2ProxyBinary,
   Stack,
   startStack,
   TeamsPortal,
@@ -692,25 +691,6 @@ describe('auth caching (ingress authCacheDuration)', () => {
     }
   });
 });
-
-/** `oauth2-proxy <args> --config-test`, asynchronously: the IdP and issuers answer from this process. */
-function configTest(plan: Oauth2ProxyPlan): Promise<{ status: number; output: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      oauth2ProxyBinary(),
-      [...plan.args, '--config-test'],
-      {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...plan.env },
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) =>
-        resolve({
-          status: error ? Number((error as { code?: number }).code ?? 1) : 0,
-          output: `${stdout}${stderr}`,
-        }),
-    );
-  });
-}
 
 // Every gateway config the library renders, run through the real program's own check:
 // oauth2-proxy --config-test parses the exact args and alpha config (an unknown or legacy-only

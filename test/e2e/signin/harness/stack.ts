@@ -3,6 +3,7 @@
 // BackstagePortal. The primary front door is the library's default (ingress-nginx, cookie
 // sessions); `frontDoor()` adds others (the F5 flavour, Redis sessions) in front of the same
 // Backstage and IdP, each from its own synthesis of the same portal.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -32,7 +33,7 @@ import {
   RunningNginx,
   startNginx,
 } from './nginx';
-import { planOauth2Proxy, RunningOauth2Proxy, startOauth2Proxy } from './oauth2-proxy';
+import { Oauth2ProxyPlan, planOauth2Proxy, RunningOauth2Proxy, startOauth2Proxy } from './oauth2-proxy';
 import { createTestPki, ServerCert, TestPki } from './pki';
 import {
   configMapData,
@@ -184,6 +185,25 @@ export function oauth2ProxyBinary(): string {
   const built = join(cache, `oauth2-proxy-${OAUTH2_PROXY_VERSION}`, 'bin', 'oauth2-proxy');
   if (existsSync(built)) return built;
   throw new Error(`oauth2-proxy ${OAUTH2_PROXY_VERSION} is not built: run bash test/e2e/signin/setup.sh`);
+}
+
+/** `oauth2-proxy <args> --config-test`, asynchronously: the IdP and issuers answer from this process. */
+export function configTest(plan: Oauth2ProxyPlan): Promise<{ status: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      oauth2ProxyBinary(),
+      [...plan.args, '--config-test'],
+      {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...plan.env },
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) =>
+        resolve({
+          status: error ? Number((error as { code?: number }).code ?? 1) : 0,
+          output: `${stdout}${stderr}`,
+        }),
+    );
+  });
 }
 
 export async function startStack(o: StackOptions = {}): Promise<Stack> {
