@@ -168,7 +168,6 @@ export type {
   GatewayApiAuthProxy,
   GatewayApiIdentityUpstream,
   GatewayApiIngressProps,
-  GatewayApiMachineEntry,
 } from './ingress/gateway-api-ingress';
 export { GatewayApiIngress } from './ingress/gateway-api-ingress';
 export type {
@@ -178,6 +177,7 @@ export type {
 } from './ingress/gateway-ref';
 export { GATEWAY_LISTENERS, GatewayRef } from './ingress/gateway-ref';
 export type { IngressCommonProps, ProxyTimeouts } from './ingress/ingress-props';
+export type { InPathMachineEntry } from './ingress/machine-entry-route';
 export type { CorsOptions, IngressAuthGateway, NginxIngressProps, RateLimit } from './ingress/nginx-ingress';
 export { NginxIngress } from './ingress/nginx-ingress';
 export type { IngressNginxAccessLogOptions } from './platform/access-log';

@@ -22,6 +22,11 @@ import {
   proxyTimeoutsSchema,
   tlsSourceSchemaOf,
 } from './ingress-schemas';
+import {
+  type InPathMachineEntry,
+  inPathMachineEntrySchema,
+  machineEntryHostIssues,
+} from './machine-entry-route';
 import type { RateLimit } from './nginx-ingress';
 
 // The same access intent as NginxIngress, rendered for the F5 NGINX Ingress Controller
@@ -136,6 +141,14 @@ export interface F5NginxIngressProps extends IngressCommonProps {
    * @default false
    */
   readonly behindTlsTerminatingProxy?: boolean;
+  /**
+   * The machine entry (`OidcGateway` `machineHost`, in the request path): its host gets a
+   * master and a minion of its own, with the master's host-level settings and the minion's
+   * (the allow-list and rate limits included), every path to the machine entry. The portal's
+   * master names both hosts in its TLS hosts, so a certificate from an issuer covers both.
+   * @default - none
+   */
+  readonly machineEntry?: InPathMachineEntry;
 }
 
 /** Annotations this construct sets, and where a user sets each instead. */
@@ -210,6 +223,7 @@ const f5Schema = z
       })
       .optional(),
     behindTlsTerminatingProxy: z.boolean().optional(),
+    machineEntry: inPathMachineEntrySchema.optional(),
     extraAnnotations: extraAnnotationsSchema('F5NginxIngress', (key) => {
       if (key in MANAGED) {
         return problem('is managed by F5NginxIngress', `Set it through ${MANAGED[key]}.`);
@@ -230,6 +244,7 @@ const f5Schema = z
     }).optional(),
   })
   .superRefine((props, ctx) => {
+    machineEntryHostIssues(ctx, props.host, props.machineEntry);
     inPathAuthProxyPlacementIssues(ctx, props, props.gateway, {
       prop: 'gateway',
       owner: "the Ingresses'",
@@ -315,6 +330,10 @@ export class F5NginxIngress extends Construct {
   public readonly annotations: Readonly<Record<string, string>>;
   /** The annotations of the portal's minion. */
   public readonly appAnnotations: Readonly<Record<string, string>>;
+  /** With a machine entry: the machine host's master (host, TLS, host-level settings). */
+  public readonly machineIngress?: KubernetesResource;
+  /** With a machine entry: the machine host's minion (every path to the machine entry). */
+  public readonly machineAppIngress?: KubernetesResource;
   /** The portal URL. */
   public readonly url: string;
 
@@ -359,7 +378,7 @@ export class F5NginxIngress extends Construct {
     }
 
     const behindProxy = props.behindTlsTerminatingProxy ?? false;
-    this.annotations = {
+    const hostLevel = {
       [MERGEABLE]: 'master',
       'nginx.org/ssl-redirect': 'true',
       ...(behindProxy
@@ -369,6 +388,9 @@ export class F5NginxIngress extends Construct {
       'nginx.org/hsts-max-age': String(props.hsts?.maxAgeSeconds ?? 31536000),
       'nginx.org/hsts-include-subdomains': String(props.hsts?.includeSubdomains ?? false),
       'nginx.org/server-tokens': 'false',
+    };
+    this.annotations = {
+      ...hostLevel,
       // cert-manager's ingress-shim issues the certificate from the master, which holds the TLS.
       ...tls.annotations,
     };
@@ -399,39 +421,78 @@ export class F5NginxIngress extends Construct {
       ...(props.extraAnnotations ?? {}),
     };
 
-    this.ingress = kubernetesResource(this, 'Ingress', 'kubernetes_ingress_v1', {
-      metadata: { name, namespace: props.namespace, labels, annotations: this.annotations },
-      spec: {
-        ingressClassName,
-        tls: [{ hosts: [props.host], secretName: tls.secretName }],
-        // A master carries the host and no paths.
-        rule: [{ host: props.host }],
-      },
-      dependsOn: [...tls.dependsOn],
-    });
+    const machines = props.machineEntry;
+    const master = (
+      masterId: string,
+      masterName: string,
+      annotations: Record<string, string>,
+      host: string,
+      tlsHosts: readonly string[],
+    ) =>
+      kubernetesResource(this, masterId, 'kubernetes_ingress_v1', {
+        metadata: { name: masterName, namespace: props.namespace, labels, annotations },
+        spec: {
+          ingressClassName,
+          tls: [{ hosts: [...tlsHosts], secretName: tls.secretName }],
+          // A master carries the host and no paths.
+          rule: [{ host }],
+        },
+        dependsOn: [...tls.dependsOn],
+      });
+    const minion = (
+      minionId: string,
+      minionName: string,
+      host: string,
+      service: { readonly serviceName: string; readonly port: number },
+      after: KubernetesResource,
+    ) =>
+      kubernetesResource(this, minionId, 'kubernetes_ingress_v1', {
+        metadata: { name: minionName, namespace: props.namespace, labels, annotations: this.appAnnotations },
+        spec: {
+          ingressClassName,
+          rule: [
+            {
+              host,
+              http: {
+                path: [
+                  {
+                    path: '/',
+                    pathType: 'Prefix',
+                    backend: { service: { name: service.serviceName, port: { number: service.port } } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+        dependsOn: [...(this.accessControlPolicy ? [this.accessControlPolicy] : []), after],
+      });
 
+    // The portal's master names the machine host too: ingress-shim issues one certificate
+    // for the TLS hosts of the annotated Ingress.
+    this.ingress = master(
+      'Ingress',
+      name,
+      this.annotations,
+      props.host,
+      machines ? [props.host, machines.host] : [props.host],
+    );
     // The gateway is in the request path: it proxies to its identityUpstream (the
     // backend) with the identity headers it sets itself, and serves /oauth2 itself.
-    this.appIngress = kubernetesResource(this, 'AppIngress', 'kubernetes_ingress_v1', {
-      metadata: { name: `${name}-app`, namespace: props.namespace, labels, annotations: this.appAnnotations },
-      spec: {
-        ingressClassName,
-        rule: [
-          {
-            host: props.host,
-            http: {
-              path: [
-                {
-                  path: '/',
-                  pathType: 'Prefix',
-                  backend: { service: { name: gateway.serviceName, port: { number: gateway.port } } },
-                },
-              ],
-            },
-          },
-        ],
-      },
-      dependsOn: [...(this.accessControlPolicy ? [this.accessControlPolicy] : []), this.ingress],
-    });
+    this.appIngress = minion('AppIngress', `${name}-app`, props.host, gateway, this.ingress);
+    if (machines) {
+      // The machine entry, in the request path too, answers 401/403 itself and proxies what
+      // it admits to Backstage. Its master asks cert-manager for nothing: the portal's does.
+      this.machineIngress = master('MachineIngress', `${name}-machines`, hostLevel, machines.host, [
+        machines.host,
+      ]);
+      this.machineAppIngress = minion(
+        'MachineAppIngress',
+        `${name}-machines-app`,
+        machines.host,
+        machines,
+        this.machineIngress,
+      );
+    }
   }
 }

@@ -21,6 +21,11 @@ import {
   inPathAuthProxySchema,
   tlsSourceSchema,
 } from './ingress-schemas';
+import {
+  type InPathMachineEntry,
+  inPathMachineEntrySchema,
+  machineEntryHostIssues,
+} from './machine-entry-route';
 
 // The same access intent as NginxIngress, on the Gateway API (gateway.networking.k8s.io/v1,
 // standard channel). Facts that shape this file:
@@ -69,18 +74,6 @@ export interface GatewayApiAuthProxy {
   readonly identityUpstream?: GatewayApiIdentityUpstream;
 }
 
-/** The machine entry GatewayApiIngress routes the machine host to (`OidcGateway` `machineGateway`). */
-export interface GatewayApiMachineEntry {
-  /** The machine host. */
-  readonly host: string;
-  /** Its Service, in the routes' namespace. */
-  readonly serviceName: string;
-  /** That Service's port. */
-  readonly port: number;
-  /** It proxies admitted requests to Backstage itself: required, the route only carries traffic to it. */
-  readonly inRequestPath: boolean;
-}
-
 export interface GatewayApiIngressProps {
   /** Namespace of the routes (and of a rendered Gateway): the portal's. */
   readonly namespace: string;
@@ -113,7 +106,7 @@ export interface GatewayApiIngressProps {
    * existing Gateway the route attaches to `machineHttpsListener`.
    * @default - none
    */
-  readonly machineEntry?: GatewayApiMachineEntry;
+  readonly machineEntry?: InPathMachineEntry;
 }
 
 const authProxySchema = inPathAuthProxySchema<GatewayApiAuthProxy>({
@@ -130,31 +123,10 @@ const gatewayApiSchema = z
     gateway: gatewayRefSchema,
     tls: tlsSourceSchema.optional(),
     name: kubernetesName.optional(),
-    machineEntry: z
-      .strictObject({
-        host: z.string(),
-        serviceName: kubernetesName,
-        port: z.number().int(),
-        inRequestPath: z.literal(true, {
-          error: problem(
-            'must sit in the request path: the route only carries traffic to it',
-            'Give the OidcGateway upstream (BackstagePortal does on the gateway-api flavour); an auth-only machine entry is for ingress-nginx.',
-          ),
-        }),
-      })
-      .optional(),
+    machineEntry: inPathMachineEntrySchema.optional(),
   })
   .superRefine((props, ctx) => {
-    if (props.machineEntry !== undefined && props.machineEntry.host === props.host) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['machineEntry', 'host'],
-        message: problem(
-          'must differ from host',
-          'The machine entry gets every path of a host of its own: give machines e.g. "api.<host>".',
-        ),
-      });
-    }
+    machineEntryHostIssues(ctx, props.host, props.machineEntry);
     const gateway = props.gateway;
     if (GatewayRef.isGatewayRef(gateway)) {
       nestedIssues(ctx, ['gateway'], gateway.schema, gateway.options);

@@ -216,9 +216,10 @@ export interface BackstagePortalCommonProps
   /**
    * Host of the machine entry (see `OidcGatewayProps.machineHost`): machines call Backstage
    * there, admitted by their own policy (issuer, audience, subject), never the people's.
-   * The ingress-nginx and Gateway API flavours (not F5 yet). The TLS certificate must cover
-   * it too: an issuer's certificate does (the Ingresses or the Gateway's listeners name both
-   * hosts); a `TlsSource.fromSecret` one needs both names.
+   * On every flavour: auth-only behind ingress-nginx, in the request path on the Gateway API
+   * and F5. The TLS certificate must cover it too: an issuer's certificate does (the
+   * Ingresses or the Gateway's listeners name both hosts); a `TlsSource.fromSecret` one needs
+   * both names.
    * @default - none: JWT machine clients pass the people's entry and its access policy
    */
   readonly machineHost?: string;
@@ -372,18 +373,6 @@ const portalSchema = z
       .optional(),
   })
   .superRefine((props, ctx) => {
-    // The F5 flavour has no route to a machine entry yet; it would run with nothing sending
-    // requests to it.
-    if (props.machineHost !== undefined && props.ingressFlavour === 'f5-nginx') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['machineHost'],
-        message: problem(
-          'is not supported with the f5-nginx flavour yet',
-          'Use ingressFlavour "ingress-nginx" or "gateway-api" for a machine entry, or leave machineHost out.',
-        ),
-      });
-    }
     if (props.createNamespace !== false && props.namespace !== undefined) {
       nestedIssues(ctx, ['namespace'], createdNamespace, props.namespace);
     }
@@ -665,6 +654,17 @@ export class BackstagePortal extends Construct {
       host: props.host,
       backend: { serviceName: this.backstage.serviceName, port: this.backstage.port },
     };
+    // Gateway API and F5: the machine entry is in the request path, the ingress routes its host to it.
+    const machineEntry = machines?.inRequestPath
+      ? {
+          machineEntry: {
+            host: machines.host,
+            serviceName: machines.serviceName,
+            port: machines.port,
+            inRequestPath: machines.inRequestPath,
+          },
+        }
+      : {};
     if (props.ingressFlavour === 'gateway-api') {
       let tls = props.tls;
       if (migration && this.legacyGateway) {
@@ -715,16 +715,7 @@ export class BackstagePortal extends Construct {
         },
         gateway: props.ingress.gateway,
         ...(tls ? { tls } : {}),
-        ...(machines
-          ? {
-              machineEntry: {
-                host: machines.host,
-                serviceName: machines.serviceName,
-                port: machines.port,
-                inRequestPath: machines.inRequestPath,
-              },
-            }
-          : {}),
+        ...machineEntry,
       });
     } else if (props.ingressFlavour === 'f5-nginx') {
       this.ingress = new F5NginxIngress(this, 'Ingress', {
@@ -738,6 +729,7 @@ export class BackstagePortal extends Construct {
           identityUpstream: this.gateway.identityUpstream,
         },
         ...withoutApiPaths(props.ingress),
+        ...machineEntry,
       });
     } else {
       this.ingress = new NginxIngress(this, 'Ingress', {

@@ -297,11 +297,4 @@ describe('BackstagePortal machineHost', () => {
       ),
     ).not.toContain('backstage-machines-headers');
   });
-
-  it('refuses a machine host with the F5 flavour', () => {
-    expectProblems(
-      () => synthMachinePortal({ ingressFlavour: 'f5-nginx' }),
-      [{ path: 'machineHost', says: ['is not supported with the f5-nginx flavour yet'] }],
-    );
-  });
 });
