@@ -10,7 +10,9 @@
 //   Ingress, which asks the machine entry's oauth2-proxy (auth-url) and proxies to the
 //   portal's own Backstage; on the Gateway API flavour, to the router of harness/gateway-api.ts
 //   as derived from the Gateway's machine listeners and the machine route, which carries every
-//   path to the machine entry's oauth2-proxy, in the request path, proxying to Backstage;
+//   path to the machine entry's oauth2-proxy, in the request path, proxying to Backstage; on
+//   the F5 flavour, to nginx as derived (harness/f5-nginx.ts) from the machine host's master
+//   and minion, which send every path to that machine entry in the request path;
 // - Backstage runs with the RBAC-free permission default, its externalAccess JWKS check and
 //   the MCP actions backend (@backstage/plugin-mcp-actions-backend 0.2.4, tools from the
 //   catalog's actions). Each flavour gets a Backstage of its own, from its own synthesis.
@@ -94,15 +96,15 @@ function mcpResult(res: Response): any {
 const mcp = (token: string | undefined, id: number, method: string, params: Record<string, unknown> = {}) =>
   api(MCP_ACTIONS_PATH, token, { method: 'POST', body: { jsonrpc: '2.0', id, method, params } });
 
-type Flavour = 'ingress-nginx' | 'gateway-api';
+type Flavour = 'ingress-nginx' | 'gateway-api' | 'f5-nginx';
 let flavour: Flavour;
 
 /**
  * 401 from the gateway, not a sign-in: no redirect, and neither oauth2-proxy's sign-in page
  * nor the IdP's. On ingress-nginx the body is nginx's own short "401 Authorization Required"
  * page, as ingress-nginx answers a denied auth subrequest, with the machine host's challenge;
- * on the Gateway API the machine entry answers itself (its API route covers every path),
- * with the empty JSON object oauth2-proxy sends clients that accept JSON.
+ * on the Gateway API and F5 the machine entry, in the request path, answers itself (its API
+ * route covers every path, --force-json-errors) with oauth2-proxy's empty JSON object.
  */
 function expectRefusedByGateway(res: Response, kind: string, status = 401): void {
   expect(res.status, `${kind}: ${res.body.slice(0, 200)}`).toBe(status);
@@ -113,15 +115,18 @@ function expectRefusedByGateway(res: Response, kind: string, status = 401): void
     expect(res.header('www-authenticate'), kind).toBe(`Bearer realm="${MACHINE_HOST}"`);
     expect(res.body, kind).toContain('401 Authorization Required');
   } else {
-    // No portable response-header filter on the Gateway API: no challenge there (README).
+    // No challenge: the Gateway API has no portable response-header filter, and the F5
+    // controller no response-header annotation without snippets (README).
     expect(res.header('www-authenticate'), kind).toBeUndefined();
-    // oauth2-proxy's own answer to a JSON client (its errorJSON: an empty object): the
-    // request never reached Backstage, whose errors carry an `error` object.
+    // oauth2-proxy's own JSON error (an empty object): the request never reached Backstage,
+    // whose errors carry an `error` object.
     expect(res.header('content-type'), kind).toBe('application/json');
     expect(res.body, kind).toBe('{}');
   }
 }
 
+/** The ingress-nginx flavour's synthesis (its scenario runs first). */
+let ingressNginxJson: Json | undefined;
 /** The running Backstage of the flavour's portal (its loopback port). */
 let backstagePort: number;
 
@@ -173,6 +178,7 @@ async function startFlavour(which: Flavour): Promise<void> {
     which,
   );
   door = portal.door;
+  if (which === 'ingress-nginx') ingressNginxJson = door.json;
   backstagePort = portal.backstage.port;
   await createAgentAccounts(door.json);
   // The catalog has read its files once the agent finds a user in it.
@@ -185,7 +191,7 @@ async function startFlavour(which: Flavour): Promise<void> {
   );
 }
 
-describe.each<Flavour>(['ingress-nginx', 'gateway-api'])(
+describe.each<Flavour>(['ingress-nginx', 'gateway-api', 'f5-nginx'])(
   'machines and AI agents through the machine host, %s flavour (real API server tokens, nginx, oauth2-proxy, Backstage)',
   (which) => {
     beforeAll(() => startFlavour(which));
@@ -316,11 +322,11 @@ describe.each<Flavour>(['ingress-nginx', 'gateway-api'])(
         }),
         'no token at all': undefined,
       };
-      // On the Gateway API the machine entry answers itself: a verified token whose subject it
-      // does not admit fails its authorization (403), as RFC 6750 has it; the auth endpoint
-      // ingress-nginx asks answers 401 to both.
+      // In the request path (Gateway API, F5) the machine entry answers itself: a verified
+      // token whose subject it does not admit fails its authorization (403), as RFC 6750 has
+      // it; the auth endpoint ingress-nginx asks answers 401 to both.
       const forbidden =
-        which === 'gateway-api'
+        which !== 'ingress-nginx'
           ? ["another namespace's service account of the same name", 'a CI token of another repository']
           : [];
       for (const [kind, token] of Object.entries(cases)) {
@@ -334,39 +340,6 @@ describe.each<Flavour>(['ingress-nginx', 'gateway-api'])(
         'a page path without a token',
       );
     });
-
-    it.runIf(which === 'ingress-nginx')(
-      'a controller that does not allow the header denies the machine host (503), as ingress-nginx does: why IngressNginxController allows it',
-      () => {
-        const config = controllerConfigOf(door.json)!;
-        expect(config['global-allowed-response-headers']).toBe('WWW-Authenticate');
-        // The derivation follows nginx.tmpl and the customheaders parser of ingress-nginx v1.15.1.
-        const machineIngresses = ingressesOf(door.json).filter((i) =>
-          i.rules.some((r) => r.host === MACHINE_HOST),
-        );
-        const derive = (controllerConfig: Record<string, string>) =>
-          deriveNginxConfig(machineIngresses, {
-            dir: '/nonexistent',
-            // Only the text is compared: every Service of the stack maps to a dead address.
-            upstreams: new Map(
-              services(door.json).map((svc) => [`${svc.name}:${svc.port}`, '127.0.0.1:1'] as const),
-            ),
-            tlsSecrets: new Map([[SECRETS.tls, { cert: '/nonexistent.crt', key: '/nonexistent.key' }]]),
-            httpsPort: 1,
-            httpPort: 2,
-            controllerConfig,
-            configMaps: configMapIndex(door.json),
-          }).config;
-        expect(derive(config)).toContain(
-          'more_set_headers "WWW-Authenticate: Bearer realm=\\"api.backstage.example.com\\"";',
-        );
-        const { ['global-allowed-response-headers']: _allowed, ...without } = config;
-        const denied = derive(without);
-        expect(denied).toContain('# Location denied. Reason: header WWW-Authenticate is not allowed');
-        expect(denied).toContain('return 503;');
-        expect(denied).not.toContain('more_set_headers');
-      },
-    );
 
     it("people's sign-in works beside it, and a person's session cookie opens nothing on the machine host", async () => {
       const alice = door.client();
@@ -387,3 +360,34 @@ describe.each<Flavour>(['ingress-nginx', 'gateway-api'])(
     });
   },
 );
+
+// The machine host's challenge needs the controller's allow-list of response headers: read
+// from the ingress-nginx flavour's synthesis, derived with and without it.
+describe('the ingress-nginx machine host and its controller', () => {
+  it('a controller that does not allow the header denies the machine host (503), as ingress-nginx does: why IngressNginxController allows it', () => {
+    const json = ingressNginxJson!;
+    const config = controllerConfigOf(json)!;
+    expect(config['global-allowed-response-headers']).toBe('WWW-Authenticate');
+    // The derivation follows nginx.tmpl and the customheaders parser of ingress-nginx v1.15.1.
+    const machineIngresses = ingressesOf(json).filter((i) => i.rules.some((r) => r.host === MACHINE_HOST));
+    const derive = (controllerConfig: Record<string, string>) =>
+      deriveNginxConfig(machineIngresses, {
+        dir: '/nonexistent',
+        // Only the text is compared: every Service of the stack maps to a dead address.
+        upstreams: new Map(services(json).map((svc) => [`${svc.name}:${svc.port}`, '127.0.0.1:1'] as const)),
+        tlsSecrets: new Map([[SECRETS.tls, { cert: '/nonexistent.crt', key: '/nonexistent.key' }]]),
+        httpsPort: 1,
+        httpPort: 2,
+        controllerConfig,
+        configMaps: configMapIndex(json),
+      }).config;
+    expect(derive(config)).toContain(
+      'more_set_headers "WWW-Authenticate: Bearer realm=\\"api.backstage.example.com\\"";',
+    );
+    const { ['global-allowed-response-headers']: _allowed, ...without } = config;
+    const denied = derive(without);
+    expect(denied).toContain('# Location denied. Reason: header WWW-Authenticate is not allowed');
+    expect(denied).toContain('return 503;');
+    expect(denied).not.toContain('more_set_headers');
+  });
+});

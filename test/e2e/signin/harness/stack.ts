@@ -88,8 +88,9 @@ export interface FrontDoor {
 /**
  * The machine host of a front door. ingress-nginx serves both hosts from one nginx, one
  * server block each; here each host gets an nginx of its own from its own Ingresses (the
- * derivation handles one host), which changes nothing a request to either host sees. On
- * the Gateway API flavour the router serves both hosts, as the Gateway's listeners say.
+ * derivation handles one host), which changes nothing a request to either host sees; so
+ * does the F5 flavour (the machine host's master and minion). On the Gateway API flavour
+ * the router serves both hosts, as the Gateway's listeners say.
  */
 export interface MachineDoor {
   readonly host: string;
@@ -160,7 +161,7 @@ export interface Stack {
   startMachinePortal(
     machineAgents: NonNullable<PortalOptions['machineAgents']>,
     extraCaFile: string,
-    flavour?: 'ingress-nginx' | 'gateway-api',
+    flavour?: FrontDoorSpec['flavour'],
   ): Promise<{ door: FrontDoor & { machines: MachineDoor }; backstage: RunningBackstage }>;
   stop(): Promise<void>;
 }
@@ -387,7 +388,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
         let machinesProxy: RunningOauth2Proxy | undefined;
         if (machineDeployment) {
           mkdirSync(join(dir, 'machines'), { recursive: true, mode: 0o755 });
-          // In the request path (Gateway API) it proxies to Backstage, as the people's does.
+          // In the request path (Gateway API, F5) it proxies to Backstage, as the people's does.
           const plan = await planOauth2Proxy(
             doorJson,
             join(dir, 'machines'),
@@ -439,18 +440,22 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
             client: () => new HttpClient({ ...endpointsOf(nginx), host: MACHINE_HOST }),
           };
         } else if (machinesProxy) {
-          if (spec.flavour !== 'ingress-nginx')
-            throw new Error(
-              `${name}: the machine entry is emulated for ingress-nginx and the Gateway API only`,
-            );
-          const machineNginx = await startNginx(allIngresses.filter(machineHostOf), {
+          const machineOptions = {
             dir: join(dir, 'nginx-machines'),
             upstreams,
             // The portal's TLS Secret, as on the cluster; its certificate covers the machine host.
             tlsSecrets: new Map([[SECRETS.tls, machineCert]]),
-            controllerConfig: controllerConfigOf(doorJson),
-            configMaps: configMapIndex(doorJson),
-          });
+          };
+          const machineIngresses = allIngresses.filter(machineHostOf);
+          // F5: the machine host's master and minion, derived as the controller would.
+          const machineNginx =
+            spec.flavour === 'f5-nginx'
+              ? await startF5Nginx(doorJson, machineIngresses, machineOptions)
+              : await startNginx(machineIngresses, {
+                  ...machineOptions,
+                  controllerConfig: controllerConfigOf(doorJson),
+                  configMaps: configMapIndex(doorJson),
+                });
           door.push(() => machineNginx.stop());
           machines = {
             host: MACHINE_HOST,
