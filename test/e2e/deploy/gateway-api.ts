@@ -13,8 +13,19 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { TerraformStack, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 
+import {
+  BackstageDatabase,
+  BackstagePortal,
+  GatewayRef,
+  MachineClient,
+  OidcIssuer,
+  SecretRef,
+  TlsSource,
+} from '../../../lib';
 import type { Cluster } from './harness/cluster';
 import type { CdktfProject, ResourceChange } from './harness/project';
 import { vendorDir } from './harness/project';
@@ -38,6 +49,50 @@ const GATEWAY_CLASS = 'e2e-gateway';
 
 /** Resources of Backstage and its in-cluster database (`portal/Backstage/Postgres/...`): a switch of front door must leave them alone. */
 const BACKSTAGE_OR_DATABASE = /\.portal_Backstage_/;
+
+/**
+ * The Gateway API objects of a portal with a machine host, synthesized here (the example's
+ * environments declare no machine clients): on a Gateway it renders, or on an existing one
+ * whose machine host has a listener of its own. Names resolved as Terraform resolves them.
+ */
+function machineHostManifests(gateway: GatewayRef): any[] {
+  const stack = new TerraformStack(Testing.app(), 'machines');
+  new KubernetesProvider(stack, 'kubernetes', {});
+  new BackstagePortal(stack, 'portal', {
+    host: 'backstage.dev.example.com',
+    namespace: 'backstage',
+    image: 'registry.example.com/platform/backstage:1.4.2',
+    database: BackstageDatabase.sqliteInMemory(),
+    backstage: { replicas: 1 },
+    issuer: OidcIssuer.okta({ domain: 'example.okta.com' }),
+    clientId: 'client-123',
+    clientSecret: SecretRef.fromSecret('oidc-client', 'client-secret'),
+    cookieSecret: SecretRef.fromSecret('oauth2-proxy-cookie', 'cookie-secret'),
+    access: { emailDomains: ['example.com'] },
+    ingressFlavour: 'gateway-api',
+    ingress: { gateway },
+    ...(gateway.kind === 'create'
+      ? { tls: TlsSource.fromIssuer('letsencrypt-staging') }
+      : {
+          ingressController: {
+            namespaceLabels: { 'kubernetes.io/metadata.name': 'gateways' },
+            podLabels: { app: 'data-plane' },
+          },
+        }),
+    machineHost: 'api.backstage.dev.example.com',
+    machineClients: [
+      MachineClient.githubActions({
+        audience: 'backstage-ci',
+        repository: 'acme/service',
+        refs: ['refs/heads/main'],
+      }),
+    ],
+  });
+  const json = JSON.parse(Testing.synth(stack));
+  return Object.values(resolveNames(json, resourcesOf(json, 'kubernetes_manifest')))
+    .map((r: any) => r.manifest)
+    .filter((m) => String(m.apiVersion).startsWith('gateway.networking.k8s.io/'));
+}
 
 /** The plan as counts and as `<action> <address>` lines, hashes dropped for reading. */
 function planSummary(stack: string, changes: readonly ResourceChange[]) {
@@ -260,6 +315,41 @@ export function gatewayApiSteps(ctx: GatewayApiContext): void {
       await expect(
         cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], JSON.stringify(tlsOnHttp)),
       ).rejects.toThrow(/tls must not be specified for protocols \['HTTP', 'TCP', 'UDP'\]/);
+    });
+
+    it('with a machine host: the Gateway with its machine listeners and the three HTTPRoutes, and the machine route to an existing Gateway, pass the real CRD schemas, CEL rules included (server-side dry run)', async () => {
+      const cluster = ctx.cluster();
+      const created = machineHostManifests(
+        GatewayRef.create({ gatewayClassName: GATEWAY_CLASS, name: 'e2e-machines' }),
+      );
+      expect(created.map((m) => `${m.kind} ${m.metadata.name}`).sort()).toEqual([
+        'Gateway e2e-machines',
+        'HTTPRoute backstage',
+        'HTTPRoute backstage-https-redirect',
+        'HTTPRoute backstage-machines',
+      ]);
+      expect(created.find((m) => m.kind === 'Gateway').spec.listeners.map((l: any) => l.name)).toEqual([
+        'http',
+        'https',
+        'http-machines',
+        'https-machines',
+      ]);
+      const existing = machineHostManifests(
+        GatewayRef.existing({
+          name: 'shared',
+          namespace: 'gateways',
+          httpsListener: 'https',
+          machineHttpsListener: 'https-api',
+        }),
+      ).filter((m) => m.metadata.name === 'backstage-machines');
+      expect(existing.map((m) => m.spec.parentRefs[0].sectionName)).toEqual(['https-api']);
+      for (const manifest of [...created, ...existing]) {
+        const answer = await cluster.kubectl(
+          ['apply', '--dry-run=server', '-f', '-'],
+          JSON.stringify(manifest),
+        );
+        expect(answer, `${manifest.kind} ${manifest.metadata.name}`).toMatch(/\(server dry run\)/);
+      }
     });
 
     it('plans no changes right after step 1, for both stacks', async () => {
