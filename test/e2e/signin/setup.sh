@@ -30,7 +30,8 @@ start=$(date +%s)
 packages=(nginx libnginx-mod-http-set-misc libnginx-mod-http-headers-more-filter chromium libnss3-tools openssl redis-server)
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ $status == *'install ok installed'* ]] || missing+=("$p")
 done
 if ((${#missing[@]} > 0)); then
   log "installing ${missing[*]}"
@@ -55,11 +56,16 @@ if ((${#missing[@]} > 0)); then
 else
   log "Debian packages present: ${packages[*]}"
 fi
-nginx -V 2>&1 | grep -q -- '--with-http_auth_request_module' || { log "nginx lacks the auth_request module"; exit 1; }
+# Outputs are captured before they are matched: `cmd | grep -q` under pipefail fails at random
+# when grep exits at its first match and cmd, still writing, dies of SIGPIPE.
+nginx_build=$(nginx -V 2>&1)
+[[ $nginx_build == *--with-http_auth_request_module* ]] || { log "nginx lacks the auth_request module"; exit 1; }
 test -f /usr/lib/nginx/modules/ngx_http_set_misc_module.so || { log "set-misc module missing"; exit 1; }
 test -x /usr/bin/chromium || { log "no /usr/bin/chromium"; exit 1; }
 # rediss:// session stores are tested too: the server must be built with TLS.
-redis-server --version | grep -q . && ldd /usr/bin/redis-server | grep -q libssl || { log "redis-server lacks TLS support"; exit 1; }
+redis_version=$(redis-server --version)
+redis_libraries=$(ldd /usr/bin/redis-server)
+[[ -n $redis_version && $redis_libraries == *libssl* ]] || { log "redis-server lacks TLS support"; exit 1; }
 
 # --- oauth2-proxy and the test cluster (cached by version) --------------------------
 # ...and the test cluster (kube-apiserver, etcd, kwok): machine-agents.test.ts asks a real

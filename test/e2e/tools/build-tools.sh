@@ -445,7 +445,10 @@ EOF
   BUILD_CWD=$TMP/src run_logged "$logf" "$GO" mod edit -require "$ETCD_MODULE@$ver"
   BUILD_CWD=$TMP/src run_logged "$logf" "$GO" mod tidy
   BUILD_CWD=$TMP/src run_logged "$logf" "$GO" build -trimpath -ldflags "-s -w" -o "$TMP/bin/etcd" .
-  got=$("$TMP/bin/etcd" --version 2>&1 | head -n1)
+  # The whole output first, then its first line: `etcd --version | head -n1` under pipefail
+  # fails at random when head exits before etcd has written its later lines (SIGPIPE).
+  got=$("$TMP/bin/etcd" --version 2>&1)
+  got=${got%%$'\n'*}
   echo "$got" | tee -a "$logf" >&2
   if [[ $got != *"${ver#v}"* ]]; then
     log "etcd --version says '$got', expected ${ver#v}"
