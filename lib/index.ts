@@ -155,6 +155,7 @@ export {
 } from './environments/environment';
 export type { EnvironmentStacks } from './environments/environment-stacks';
 export { environmentStacks } from './environments/environment-stacks';
+export type { MachineClientData } from './environments/machine-clients';
 export { INGRESS_NGINX_PREFIX, isSnippetAnnotation } from './ingress/annotations';
 export type {
   F5AuthGateway,

@@ -27,6 +27,7 @@ import {
   SecretSourceData,
   SharedAccessPolicy,
 } from './environment';
+import { machineClientsOf } from './machine-clients';
 
 /** The stacks of one environment. */
 export interface EnvironmentStacks {
@@ -252,6 +253,7 @@ export function environmentStacks(
     : ingressNginxFrontDoor(env, controller!);
 
   const { org, rbac } = accessTeamsProps(access, secretRef);
+  const machineClients = machineClientsOf([...(access.machineClients ?? []), ...(env.machineClients ?? [])]);
 
   const portalConstruct = new BackstagePortal(portal, 'portal', {
     ...frontDoor,
@@ -267,6 +269,8 @@ export function environmentStacks(
       ...(access.emailDomains?.length ? { emailDomains: access.emailDomains } : {}),
       ...(access.groups?.length ? { groups: access.groups } : {}),
     },
+    ...(machineClients.length > 0 ? { machineClients } : {}),
+    ...(env.machineHost !== undefined ? { machineHost: env.machineHost } : {}),
     tls,
     backstage: {
       ...(env.autoscaling

@@ -21,6 +21,7 @@ import {
 } from '../core/schemas';
 import { describeIssues, parseWithProblems, problem } from '../core/validation';
 import { AccessTeamsData, accessTeamsIssues, accessTeamsShape } from './access-teams';
+import { type MachineClientData, machineClientDataSchema } from './machine-clients';
 
 // An environment is plain data: a TypeScript object, or a YAML/JSON file checked by the
 // same schema. Secrets appear only as references (a variable name, a Secret key, a key
@@ -96,6 +97,19 @@ export interface EnvironmentData {
   readonly backend: BackendData;
   /** Public host of the portal. */
   readonly host: string;
+  /**
+   * Host of the machine entry (`BackstagePortal` `machineHost`): the machine clients (the
+   * access policy's and this environment's) call Backstage there, admitted by issuer,
+   * audience and subject.
+   * @default - none: machine clients can only pass the people's entry
+   */
+  readonly machineHost?: string;
+  /**
+   * Machine clients of this environment only, besides the access policy's (e.g. an agent's
+   * ServiceAccount, whose issuer is this cluster's).
+   * @default - none
+   */
+  readonly machineClients?: readonly MachineClientData[];
   /** Backstage image, pinned. */
   readonly image: string;
   /** Load balancer of the ingress controller: reachable from the internet or only inside the network. */
@@ -197,6 +211,12 @@ export interface SharedAccessPolicy extends AccessTeamsData {
   readonly emailDomains?: readonly string[];
   /** IdP groups allowed to sign in. */
   readonly groups?: readonly string[];
+  /**
+   * The CI jobs and agents every environment admits (with its `machineHost`): GitHub
+   * Actions, GitLab CI, Kubernetes service accounts or any OIDC issuer, by their tokens.
+   * @default - none
+   */
+  readonly machineClients?: readonly MachineClientData[];
 }
 
 const secretSource = z.union(
@@ -340,6 +360,8 @@ export const environmentSchema = z
     kubernetes: z.strictObject({ context: z.string().min(1), configPath: z.string().min(1).optional() }),
     backend,
     host: hostName,
+    machineHost: hostName.optional(),
+    machineClients: z.array(machineClientDataSchema).optional(),
     image: pinnedImage,
     exposure: z
       .enum(['public', 'internal'], {
@@ -552,6 +574,7 @@ export const sharedAccessPolicySchema = z
     clientId: z.string().min(1),
     emailDomains: z.array(hostName).optional(),
     groups: z.array(z.string().min(1)).optional(),
+    machineClients: z.array(machineClientDataSchema).optional(),
     ...accessTeamsShape(secretSource),
   })
   .superRefine(accessTeamsIssues) satisfies z.ZodType<SharedAccessPolicy>;

@@ -70,6 +70,35 @@ describe('the README on environment files', () => {
       name: 'POSTGRES_CA_CERT',
       value_from: { secret_key_ref: { name: 'rds-ca', key: 'ca.pem' } },
     });
+    // The machine host, its Ingress, and the environment's agent among the admitted subjects.
+    expect(ingresses.find((i) => i.metadata.name === 'backstage-machines')!.spec.rule[0].host).toBe(
+      'api.backstage.dev.example.com',
+    );
+    const machines = resources(portal, 'kubernetes_config_map_v1').find(
+      (c) => c.metadata.name === 'oauth2-proxy-machines-config',
+    )!;
+    expect(parse(machines.data['alpha-config.yaml']).providers[0].allowedGroups).toEqual([
+      'system:serviceaccount:agents:catalog-agent',
+    ]);
+  });
+
+  it("the machine clients block is a valid part of the shared access policy, admitted beside the environment's own", () => {
+    const [machinesBlock, ...moreMachines] = readmeBlocks('access-policy-machines');
+    expect(moreMachines).toEqual([]);
+    const policy = parseSharedAccessPolicy(
+      { ...access(), ...(parse(machinesBlock!.text) as Json) },
+      'README.md',
+    );
+    const environment = parseEnvironment({ ...dev(), ...fields }, 'README.md');
+    const { portal } = environmentStacks(Testing.app(), environment, policy);
+    const machines = resources(portal, 'kubernetes_config_map_v1').find(
+      (c) => c.metadata.name === 'oauth2-proxy-machines-config',
+    )!;
+    expect(parse(machines.data['alpha-config.yaml']).providers[0].allowedGroups).toEqual([
+      'repo:acme/service:ref:refs/heads/main',
+      'project_path:acme/platform:ref_type:branch:ref:main',
+      'system:serviceaccount:agents:catalog-agent',
+    ]);
   });
 
   it('the Gateway API block is valid over the dev environment (without its allowSourceRanges) and synthesizes what it says', () => {
