@@ -78,26 +78,23 @@ export const machineClientDataSchema = z.discriminatedUnion(
   },
 ) satisfies z.ZodType<MachineClientData>;
 
+/** A preset's options: the entry without its `type`. */
+function optionsOf<T extends { readonly type: string }>({ type: _preset, ...options }: T): Omit<T, 'type'> {
+  return options;
+}
+
 /** The `MachineClient` of each entry, in order. */
 export function machineClientsOf(data: readonly MachineClientData[]): MachineClient[] {
   return data.map((entry) => {
     switch (entry.type) {
-      case 'github-actions': {
-        const { type: _preset, ...options } = entry;
-        return MachineClient.githubActions(options);
-      }
-      case 'gitlab-ci': {
-        const { type: _preset, ...options } = entry;
-        return MachineClient.gitlabCi(options);
-      }
-      case 'kubernetes-service-account': {
-        const { type: _preset, ...options } = entry;
-        return MachineClient.kubernetesServiceAccount(options);
-      }
-      case 'oidc': {
-        const { type: _preset, ...options } = entry;
-        return MachineClient.oidc(options);
-      }
+      case 'github-actions':
+        return MachineClient.githubActions(optionsOf(entry));
+      case 'gitlab-ci':
+        return MachineClient.gitlabCi(optionsOf(entry));
+      case 'kubernetes-service-account':
+        return MachineClient.kubernetesServiceAccount(optionsOf(entry));
+      case 'oidc':
+        return MachineClient.oidc(optionsOf(entry));
     }
   });
 }
