@@ -417,7 +417,7 @@ function machineEntryIssues(
       path: ['machineHost'],
       message: problem(
         'must differ from host',
-        'ingress-nginx chooses the auth endpoint per host and path: give machines a host of their own, e.g. "api.<host>".',
+        'The front door sends the machine host to the machine entry as a whole (ingress-nginx picks the auth endpoint by host and path): give machines a host of their own, e.g. "api.<host>".',
       ),
     });
   }
