@@ -260,9 +260,13 @@ describe.each<Flavour>(['ingress-nginx', 'gateway-api', 'f5-nginx'])(
       expect(JSON.stringify(answer)).toMatch(/not found/i);
     });
 
-    it('a GitHub-Actions-shaped CI token without an e-mail lists the catalog', async () => {
+    it('a GitHub-Actions-shaped CI token without an e-mail lists the catalog, over HSTS', async () => {
       const res = await api('/api/catalog/entities?filter=kind=user', await stack.trustedIssuer.token(CI));
       expect(res.status, res.body.slice(0, 300)).toBe(200);
+      // The front door's Strict-Transport-Security (the controller's, or on the Gateway API the
+      // machine entry's own, one year), beside Backstage's helmet one (180 days).
+      const hsts = String(res.headers['strict-transport-security'] ?? '').split(/,\s*(?=max-age)/);
+      expect(hsts, JSON.stringify(res.headers)).toContainEqual(expect.stringMatching(/^max-age=31536000\b/));
     });
 
     it('an admitted machine cannot pass as a person: the identity headers it sends never reach Backstage', async () => {
