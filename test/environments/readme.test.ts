@@ -48,6 +48,13 @@ describe('the README on environment files', () => {
     parseSharedAccessPolicy(parse(readFileSync(join(examples, 'access-policy.yaml'), 'utf8')));
   const resources = (stack: TerraformStack, type: string): Json[] =>
     Object.values(JSON.parse(Testing.synth(stack)).resource[type] ?? {});
+  /** The subjects the portal's machine entry admits (its alpha config's allowed "groups"). */
+  const machineSubjects = (stack: TerraformStack): string[] => {
+    const config = resources(stack, 'kubernetes_config_map_v1').find(
+      (c) => c.metadata.name === 'oauth2-proxy-machines-config',
+    )!;
+    return parse(config.data['alpha-config.yaml']).providers[0].allowedGroups;
+  };
 
   it('is valid over the dev environment and synthesizes what it says', () => {
     const environment = parseEnvironment({ ...dev(), ...fields }, 'README.md');
@@ -74,12 +81,7 @@ describe('the README on environment files', () => {
     expect(ingresses.find((i) => i.metadata.name === 'backstage-machines')!.spec.rule[0].host).toBe(
       'api.backstage.dev.example.com',
     );
-    const machines = resources(portal, 'kubernetes_config_map_v1').find(
-      (c) => c.metadata.name === 'oauth2-proxy-machines-config',
-    )!;
-    expect(parse(machines.data['alpha-config.yaml']).providers[0].allowedGroups).toEqual([
-      'system:serviceaccount:agents:catalog-agent',
-    ]);
+    expect(machineSubjects(portal)).toEqual(['system:serviceaccount:agents:catalog-agent']);
   });
 
   it("the machine clients block is a valid part of the shared access policy, admitted beside the environment's own", () => {
@@ -91,10 +93,7 @@ describe('the README on environment files', () => {
     );
     const environment = parseEnvironment({ ...dev(), ...fields }, 'README.md');
     const { portal } = environmentStacks(Testing.app(), environment, policy);
-    const machines = resources(portal, 'kubernetes_config_map_v1').find(
-      (c) => c.metadata.name === 'oauth2-proxy-machines-config',
-    )!;
-    expect(parse(machines.data['alpha-config.yaml']).providers[0].allowedGroups).toEqual([
+    expect(machineSubjects(portal)).toEqual([
       'repo:acme/service:ref:refs/heads/main',
       'project_path:acme/platform:ref_type:branch:ref:main',
       'system:serviceaccount:agents:catalog-agent',

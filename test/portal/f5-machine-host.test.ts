@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 import type { F5NginxPortalProps } from '../../lib';
-import { BackstagePortal, F5NginxIngress, identityHeaderNames, MachineClient, TlsSource } from '../../lib';
-import { expectProblems, portalProps, resourceAt, resourcesOf, synth, TfJson } from '../helpers';
+import { BackstagePortal, identityHeaderNames, MachineClient, TlsSource } from '../../lib';
+import { portalProps, resourceAt, resourcesOf, synth, TfJson } from '../helpers';
 
 const HOST = 'backstage.example.com';
 const MACHINE_HOST = 'api.backstage.example.com';
@@ -102,42 +102,5 @@ describe('BackstagePortal machineHost on the F5 NGINX Ingress Controller', () =>
     expect(backstagePeers).toContain('oauth2-proxy-machines');
     // Four Ingresses: the portal's master and minion, the machine host's master and minion.
     expect(Object.keys(resourcesOf(json, 'kubernetes_ingress_v1'))).toHaveLength(4);
-  });
-});
-
-describe('F5NginxIngress machineEntry', () => {
-  const ingress = (machineEntry: Record<string, unknown>) => () =>
-    synth(
-      (stack) =>
-        new F5NginxIngress(stack, 'ingress', {
-          namespace: 'backstage',
-          host: HOST,
-          backend: { serviceName: 'backstage', port: 7007 },
-          gateway: {
-            serviceName: 'oauth2-proxy',
-            namespace: 'backstage',
-            port: 4180,
-            sessionStore: { proxyBufferSize: '16k', kind: 'redis' },
-            identityUpstream: { serviceName: 'backstage', port: 7007, requestHeaders: identityHeaderNames() },
-          },
-          tls: TlsSource.fromSecret('backstage-tls'),
-          machineEntry: machineEntry as never,
-        }),
-    );
-
-  it('refuses an auth-only machine entry and the people’s host', () => {
-    expectProblems(
-      ingress({ host: MACHINE_HOST, serviceName: 'oauth2-proxy-machines', port: 4180, inRequestPath: false }),
-      [
-        {
-          path: 'machineEntry.inRequestPath',
-          says: ['must sit in the request path', 'an auth-only machine entry is for ingress-nginx'],
-        },
-      ],
-    );
-    expectProblems(
-      ingress({ host: HOST, serviceName: 'oauth2-proxy-machines', port: 4180, inRequestPath: true }),
-      [{ path: 'machineEntry.host', says: ['must differ from host', 'a host of its own'] }],
-    );
   });
 });

@@ -6,14 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 import type { GatewayApiPortalProps } from '../../lib';
-import {
-  BackstagePortal,
-  GatewayApiIngress,
-  GatewayRef,
-  identityHeaderNames,
-  MachineClient,
-  TlsSource,
-} from '../../lib';
+import { BackstagePortal, GatewayRef, identityHeaderNames, MachineClient, TlsSource } from '../../lib';
 import { expectProblems, portalProps, resourceAt, resourcesOf, synth, TfJson } from '../helpers';
 
 const HOST = 'backstage.example.com';
@@ -227,53 +220,5 @@ describe('BackstagePortal machineHost on the Gateway API', () => {
         }),
       [{ path: 'ingress.gateway.machineHttpsListener', says: ['has no machine entry to route'] }],
     );
-  });
-});
-
-describe('GatewayApiIngress machineEntry', () => {
-  const ingress = (more: Record<string, unknown>) => () =>
-    synth(
-      (stack) =>
-        new GatewayApiIngress(stack, 'ingress', {
-          namespace: 'backstage',
-          host: HOST,
-          backend: { serviceName: 'backstage', port: 7007 },
-          authProxy: {
-            serviceName: 'oauth2-proxy',
-            namespace: 'backstage',
-            port: 4180,
-            identityUpstream: { serviceName: 'backstage', port: 7007, requestHeaders: identityHeaderNames() },
-          },
-          gateway: GatewayRef.create({ gatewayClassName: 'nginx' }),
-          tls: TlsSource.fromSecret('backstage-tls'),
-          ...more,
-        }),
-    );
-  const machineEntry = (host: string, inRequestPath: boolean) => ({
-    machineEntry: { host, serviceName: 'oauth2-proxy-machines', port: 4180, inRequestPath },
-  });
-
-  it('refuses an auth-only machine entry: nothing would authenticate the route', () => {
-    expectProblems(ingress(machineEntry(MACHINE_HOST, false)), [
-      {
-        path: 'machineEntry.inRequestPath',
-        says: ['must sit in the request path', 'Give the OidcGateway upstream'],
-      },
-    ]);
-  });
-
-  it('refuses machineHttpsListener of an existing Gateway without a machine entry', () => {
-    expectProblems(ingress({ gateway: sharedGateway('https-api'), tls: undefined }), [
-      {
-        path: 'gateway.machineHttpsListener',
-        says: ['has no machine entry to route', 'Give the portal a machineHost'],
-      },
-    ]);
-  });
-
-  it("refuses the people's host as the machine host", () => {
-    expectProblems(ingress(machineEntry(HOST, true)), [
-      { path: 'machineEntry.host', says: ['must differ from host', 'a host of its own'] },
-    ]);
   });
 });
