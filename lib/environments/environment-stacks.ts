@@ -338,6 +338,7 @@ function gatewayApiFrontDoor(
         ...(settings.annotations ? { annotations: settings.annotations } : {}),
       }),
       ...(ranges.length > 0 ? { dataPlaneSourceRanges: ranges } : {}),
+      ...(settings.machineChallenge !== undefined ? { machineChallenge: settings.machineChallenge } : {}),
     },
     ...(settings.keepIngressNginx && controller
       ? { migrateFromIngressNginx: { ingressController: controller.peer } }

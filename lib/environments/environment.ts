@@ -20,6 +20,7 @@ import {
   secretKey,
 } from '../core/schemas';
 import { describeIssues, parseWithProblems, problem } from '../core/validation';
+import { machineChallengeIssues } from '../ingress/gateway-api-ingress';
 import { AccessTeamsData, accessTeamsIssues, accessTeamsShape } from './access-teams';
 import { type MachineClientData, machineClientDataSchema } from './machine-clients';
 
@@ -186,6 +187,12 @@ export interface EnvironmentData {
     };
     /** Keep serving through ingress-nginx during the switch (both side by side); remove it afterwards. */
     readonly keepIngressNginx?: boolean;
+    /**
+     * With `machineHost`: the machine host's `WWW-Authenticate` challenge, set by its route's
+     * `ResponseHeaderModifier` filter. Only for an implementation that supports the filter
+     * (Extended support; not the AWS ALB or VPC Lattice): default false.
+     */
+    readonly machineChallenge?: boolean;
   };
   /** The ingress-nginx controller of the platform stack. */
   readonly ingressController?: {
@@ -466,6 +473,7 @@ export const environmentSchema = z
           .strictObject({ namespace: kubernetesName, podLabels: z.record(z.string(), z.string()).optional() })
           .optional(),
         keepIngressNginx: z.boolean().optional(),
+        machineChallenge: z.boolean().optional(),
       })
       .optional(),
     ingressController: z
@@ -489,6 +497,10 @@ export const environmentSchema = z
       }
       return;
     }
+    machineChallengeIssues(ctx, env.gatewayApi?.machineChallenge, env.machineHost !== undefined, [
+      'gatewayApi',
+      'machineChallenge',
+    ]);
     // Standard Gateway API has no client allow-list or rate limit: they would silently not apply.
     const notPortable = 'standard Gateway API routes have no such setting, so it would not apply';
     if (env.allowSourceRanges !== undefined) {

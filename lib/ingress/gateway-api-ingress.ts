@@ -21,6 +21,7 @@ import {
   inPathAuthProxySchema,
   tlsSourceSchema,
 } from './ingress-schemas';
+import { MACHINE_CHALLENGE_HEADER, machineChallenge } from './machine-challenge';
 import {
   type InPathMachineEntry,
   inPathMachineEntrySchema,
@@ -107,6 +108,17 @@ export interface GatewayApiIngressProps {
    * @default - none
    */
   readonly machineEntry?: InPathMachineEntry;
+  /**
+   * With a machine entry: the route `<name>-machines` sets a `WWW-Authenticate` challenge
+   * (`Bearer`, the machine host as `realm`) on every response of the machine host, its
+   * 401s included, with a `ResponseHeaderModifier` filter, so API and MCP clients learn the
+   * scheme. That filter has Extended support: turn it on only where the implementation
+   * supports it (Envoy Gateway, Application Gateway for Containers, ...; not the AWS Load
+   * Balancer Controller's ALB or VPC Lattice), since an implementation without it may leave
+   * the route not Accepted, and the machine host without a route.
+   * @default false
+   */
+  readonly machineChallenge?: boolean;
 }
 
 const authProxySchema = inPathAuthProxySchema<GatewayApiAuthProxy>({
@@ -124,9 +136,13 @@ const gatewayApiSchema = z
     tls: tlsSourceSchema.optional(),
     name: kubernetesName.optional(),
     machineEntry: inPathMachineEntrySchema.optional(),
+    machineChallenge: z.boolean().optional(),
   })
   .superRefine((props, ctx) => {
     machineEntryHostIssues(ctx, props.host, props.machineEntry);
+    machineChallengeIssues(ctx, props.machineChallenge, props.machineEntry !== undefined, [
+      'machineChallenge',
+    ]);
     const gateway = props.gateway;
     if (GatewayRef.isGatewayRef(gateway)) {
       nestedIssues(ctx, ['gateway'], gateway.schema, gateway.options);
@@ -178,6 +194,28 @@ export function machineListenerIssues(
       message: problem(
         'has no machine entry to route',
         'Give the portal a machineHost (its machine entry gets a route there), or leave machineHttpsListener out.',
+      ),
+    });
+  }
+}
+
+/**
+ * @internal `machineChallenge: true` without a machine entry: there is no machine host to
+ * challenge for. Refused where the props set it (`path`), by GatewayApiIngress and by the portal.
+ */
+export function machineChallengeIssues(
+  ctx: z.core.$RefinementCtx,
+  machineChallenge: unknown,
+  hasMachineEntry: boolean,
+  path: readonly (string | number)[],
+): void {
+  if (machineChallenge === true && !hasMachineEntry) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [...path],
+      message: problem(
+        'has no machine host to challenge for',
+        'Give the portal a machineHost (its route gets the challenge), or leave machineChallenge out.',
       ),
     });
   }
@@ -355,13 +393,25 @@ export class GatewayApiIngress extends Construct {
     if (machines && machinesHttps) {
       // Every path of the machine host to the machine entry, which answers 401 without an
       // admitted token and proxies the rest to Backstage, the bearer token included.
-      this.machineRoute = route(
-        'MachineRoute',
-        `${name}-machines`,
-        [machinesHttps],
-        [machines.host],
-        toService(machines),
-      );
+      // oauth2-proxy sends no challenge with its 401 (and its injectResponseHeaders apply to
+      // authenticated responses only), so the route sets it. `set`, not `add`: one challenge,
+      // whatever the backend sends.
+      const challenge = props.machineChallenge
+        ? {
+            filters: [
+              {
+                type: 'ResponseHeaderModifier',
+                responseHeaderModifier: {
+                  set: [{ name: MACHINE_CHALLENGE_HEADER, value: machineChallenge(machines.host) }],
+                },
+              },
+            ],
+          }
+        : {};
+      this.machineRoute = route('MachineRoute', `${name}-machines`, [machinesHttps], [machines.host], {
+        ...toService(machines),
+        ...challenge,
+      });
     }
     if (http) {
       // No port: a redirect to the https scheme goes to its well-known port (443).

@@ -31,7 +31,11 @@ import { requireProviders } from '../core/providers';
 import { cidr, createdNamespace, hostName, pinnedImage, workloadNamespace } from '../core/schemas';
 import { fail, nestedIssues, problem, validateProps } from '../core/validation';
 import { F5NginxIngress, type F5NginxIngressProps } from '../ingress/f5-nginx-ingress';
-import { GatewayApiIngress, machineListenerIssues } from '../ingress/gateway-api-ingress';
+import {
+  GatewayApiIngress,
+  machineChallengeIssues,
+  machineListenerIssues,
+} from '../ingress/gateway-api-ingress';
 import { CreatedGatewayOptions, GatewayRef, gatewayRefSchema } from '../ingress/gateway-ref';
 import type { IngressCommonProps } from '../ingress/ingress-props';
 import { apiPathsSchema, tlsSourceSchema } from '../ingress/ingress-schemas';
@@ -155,6 +159,13 @@ export interface GatewayApiPortalIngressOptions {
    * @default - none
    */
   readonly dataPlaneSourceRanges?: readonly string[];
+  /**
+   * With a `machineHost`: its route sets the `WWW-Authenticate` challenge on the machine
+   * host's responses (a `ResponseHeaderModifier` filter, Extended support): see
+   * `GatewayApiIngressProps.machineChallenge` for the implementations that take it.
+   * @default false
+   */
+  readonly machineChallenge?: boolean;
 }
 
 /**
@@ -331,6 +342,7 @@ const gatewayApiIngressSchema = z.strictObject({
       problem('must list at least one network', 'Leave it out when the data plane runs in the cluster.'),
     )
     .optional(),
+  machineChallenge: z.boolean().optional(),
 }) satisfies z.ZodType<GatewayApiPortalIngressOptions>;
 
 const portalSchema = z
@@ -386,6 +398,10 @@ const portalSchema = z
       if (GatewayRef.isGatewayRef(gateway)) {
         machineListenerIssues(ctx, gateway, props.machineHost !== undefined, ['ingress', 'gateway']);
       }
+      machineChallengeIssues(ctx, props.ingress?.machineChallenge, props.machineHost !== undefined, [
+        'ingress',
+        'machineChallenge',
+      ]);
       if (
         GatewayRef.isGatewayRef(gateway) &&
         gateway.kind === 'existing' &&
@@ -716,6 +732,9 @@ export class BackstagePortal extends Construct {
         gateway: props.ingress.gateway,
         ...(tls ? { tls } : {}),
         ...machineEntry,
+        ...(props.ingress.machineChallenge !== undefined
+          ? { machineChallenge: props.ingress.machineChallenge }
+          : {}),
       });
     } else if (props.ingressFlavour === 'f5-nginx') {
       this.ingress = new F5NginxIngress(this, 'Ingress', {

@@ -99,6 +99,30 @@ describe('machine clients in environment data', () => {
     const route = resourceNamed(json, 'kubernetes_manifest', 'portal_GatewayApi_MachineRoute').manifest;
     expect(route.spec.hostnames).toEqual(['api.backstage.dev.example.com']);
     expect(alphaOf(json, 'portal_Gateway_Machines_Config').upstreamConfig.upstreams[0].id).toBe('portal');
+    // No challenge unless the environment says its implementation takes the filter.
+    expect(route.spec.rules[0].filters).toBeUndefined();
+  });
+
+  it('on the gateway-api flavour gatewayApi.machineChallenge sets the challenge on the machine route', () => {
+    const json = portalOf(
+      {
+        ...dev(),
+        ingressFlavour: 'gateway-api',
+        gatewayApi: { gatewayClassName: 'eg', machineChallenge: true },
+        allowSourceRanges: undefined,
+        machineHost: 'api.backstage.dev.example.com',
+      },
+      { ...policy, machineClients: [CI] },
+    );
+    const route = resourceNamed(json, 'kubernetes_manifest', 'portal_GatewayApi_MachineRoute').manifest;
+    expect(route.spec.rules[0].filters).toEqual([
+      {
+        type: 'ResponseHeaderModifier',
+        responseHeaderModifier: {
+          set: [{ name: 'WWW-Authenticate', value: 'Bearer realm="api.backstage.dev.example.com"' }],
+        },
+      },
+    ]);
   });
 
   describe('refusals', () => {
@@ -133,6 +157,25 @@ describe('machine clients in environment data', () => {
       expectProblems(
         () => parseEnvironment({ ...dev(), machineHost: 'https://api.example.com' }, 'dev.yaml'),
         [{ where: 'dev.yaml', path: 'machineHost', says: 'must be a fully qualified DNS name' }],
+      );
+      expectProblems(
+        () =>
+          parseEnvironment(
+            {
+              ...dev(),
+              ingressFlavour: 'gateway-api',
+              gatewayApi: { gatewayClassName: 'eg', machineChallenge: true },
+              allowSourceRanges: undefined,
+            },
+            'dev.yaml',
+          ),
+        [
+          {
+            where: 'dev.yaml',
+            path: 'gatewayApi.machineChallenge',
+            says: ['has no machine host to challenge for', 'Give the portal a machineHost'],
+          },
+        ],
       );
     });
 

@@ -100,9 +100,10 @@ describe('the README on environment files', () => {
     ]);
   });
 
-  it('the Gateway API block is valid over the dev environment (without its allowSourceRanges) and synthesizes what it says', () => {
+  it('the Gateway API block is valid over the dev environment (without its allowSourceRanges, with the machine host of the fields block) and synthesizes what it says', () => {
     const { allowSourceRanges: _refusedWithGatewayApi, ...rest } = dev();
-    const environment = parseEnvironment({ ...rest, ...gatewayFields }, 'README.md');
+    const machines = { machineHost: fields.machineHost, machineClients: fields.machineClients };
+    const environment = parseEnvironment({ ...rest, ...machines, ...gatewayFields }, 'README.md');
     const { portal } = environmentStacks(Testing.app(), environment, access());
     const gateway = resources(portal, 'kubernetes_manifest')
       .map((r) => r.manifest)
@@ -119,8 +120,24 @@ describe('the README on environment files', () => {
       },
       { ip_block: { cidr: '10.1.0.0/16' } },
     ]);
-    // keepIngressNginx: the Ingresses are still there.
-    expect(resources(portal, 'kubernetes_ingress_v1')).toHaveLength(3);
+    // keepIngressNginx: the Ingresses are still there, the machine host's too.
+    expect(
+      resources(portal, 'kubernetes_ingress_v1')
+        .map((i) => i.metadata.name)
+        .sort(),
+    ).toEqual(['backstage', 'backstage-api', 'backstage-machines', 'backstage-oauth2']);
+    // machineChallenge: the machine route sets the challenge.
+    const machineRoute = resources(portal, 'kubernetes_manifest')
+      .map((r) => r.manifest)
+      .find((m) => m.metadata.name === 'backstage-machines');
+    expect(machineRoute.spec.rules[0].filters).toEqual([
+      {
+        type: 'ResponseHeaderModifier',
+        responseHeaderModifier: {
+          set: [{ name: 'WWW-Authenticate', value: `Bearer realm="${fields.machineHost}"` }],
+        },
+      },
+    ]);
   });
 
   it('the teams block is a valid part of the shared access policy and synthesizes what it says', () => {

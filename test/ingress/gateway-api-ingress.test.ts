@@ -216,6 +216,16 @@ describe('GatewayApiIngress', () => {
   });
 
   describe('validation', () => {
+    it('refuses machineChallenge without a machine entry: there is no machine host to challenge for', () => {
+      problemsWith({ machineChallenge: true }, [
+        {
+          where: 'test/gw',
+          path: 'machineChallenge',
+          says: ['has no machine host to challenge for', 'or leave machineChallenge out'],
+        },
+      ]);
+    });
+
     it('refuses an auth-only gateway: the routes only carry traffic to it', () => {
       const { identityUpstream: _upstream, ...authOnly } = proxy;
       problemsWith({ authProxy: authOnly }, [

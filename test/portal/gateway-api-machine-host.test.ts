@@ -210,6 +210,75 @@ describe('BackstagePortal machineHost on the Gateway API', () => {
     expect(peers).toContainEqual(podsOf('oauth2-proxy'));
   });
 
+  describe('machineChallenge', () => {
+    const challengeFilter = [
+      {
+        type: 'ResponseHeaderModifier',
+        responseHeaderModifier: {
+          set: [{ name: 'WWW-Authenticate', value: `Bearer realm="${MACHINE_HOST}"` }],
+        },
+      },
+    ];
+    const filtersOf = (j: TfJson, suffix: string) => manifestAt(j, suffix).spec.rules[0].filters;
+
+    it("sets the challenge on the machine host's route only, on a rendered and on an existing Gateway", () => {
+      const rendered = machinePortal({
+        ingress: { gateway: GatewayRef.create({ gatewayClassName: 'nginx' }), machineChallenge: true },
+      });
+      expect(manifestAt(rendered, 'portal/GatewayApi/MachineRoute').spec.rules).toEqual([
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+          backendRefs: [{ group: '', kind: 'Service', name: 'oauth2-proxy-machines', port: 4180, weight: 1 }],
+          filters: challengeFilter,
+        },
+      ]);
+      // The people's host answers with a redirect to the IdP: no bearer challenge there.
+      expect(filtersOf(rendered, 'portal/GatewayApi/Route')).toBeUndefined();
+      expect(filtersOf(rendered, 'portal/GatewayApi/RedirectRoute').map((f: any) => f.type)).toEqual([
+        'RequestRedirect',
+      ]);
+      const existing = machinePortal({
+        tls: undefined,
+        ingressController: DATA_PLANE,
+        ingress: { gateway: sharedGateway('https-api'), machineChallenge: true },
+      });
+      expect(filtersOf(existing, 'portal/GatewayApi/MachineRoute')).toEqual(challengeFilter);
+    });
+
+    it('is off by default and with false: the filter has Extended support only', () => {
+      expect(filtersOf(json, 'portal/GatewayApi/MachineRoute')).toBeUndefined();
+      const off = machinePortal({
+        ingress: { gateway: GatewayRef.create({ gatewayClassName: 'nginx' }), machineChallenge: false },
+      });
+      expect(filtersOf(off, 'portal/GatewayApi/MachineRoute')).toBeUndefined();
+    });
+
+    it('refuses it without a machine host, and a value that is not a boolean', () => {
+      expectProblems(
+        () =>
+          gatewayPortal({
+            ingress: { gateway: GatewayRef.create({ gatewayClassName: 'nginx' }), machineChallenge: true },
+          }),
+        [
+          {
+            path: 'ingress.machineChallenge',
+            says: ['has no machine host to challenge for', 'Give the portal a machineHost'],
+          },
+        ],
+      );
+      expectProblems(
+        () =>
+          machinePortal({
+            ingress: {
+              gateway: GatewayRef.create({ gatewayClassName: 'nginx' }),
+              machineChallenge: 'yes' as unknown as boolean,
+            },
+          }),
+        [{ path: 'ingress.machineChallenge', says: ['must be true or false, got "yes"'] }],
+      );
+    });
+  });
+
   it('refuses machineHttpsListener without a machine host', () => {
     expectProblems(
       () =>

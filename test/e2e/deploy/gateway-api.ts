@@ -55,7 +55,7 @@ const BACKSTAGE_OR_DATABASE = /\.portal_Backstage_/;
  * environments declare no machine clients): on a Gateway it renders, or on an existing one
  * whose machine host has a listener of its own. Names resolved as Terraform resolves them.
  */
-function machineHostManifests(gateway: GatewayRef): any[] {
+function machineHostManifests(gateway: GatewayRef, machineChallenge?: boolean): any[] {
   const stack = new TerraformStack(Testing.app(), 'machines');
   new KubernetesProvider(stack, 'kubernetes', {});
   new BackstagePortal(stack, 'portal', {
@@ -70,7 +70,7 @@ function machineHostManifests(gateway: GatewayRef): any[] {
     cookieSecret: SecretRef.fromSecret('oauth2-proxy-cookie', 'cookie-secret'),
     access: { emailDomains: ['example.com'] },
     ingressFlavour: 'gateway-api',
-    ingress: { gateway },
+    ingress: { gateway, ...(machineChallenge !== undefined ? { machineChallenge } : {}) },
     ...(gateway.kind === 'create'
       ? { tls: TlsSource.fromIssuer('letsencrypt-staging') }
       : {
@@ -317,7 +317,7 @@ export function gatewayApiSteps(ctx: GatewayApiContext): void {
       ).rejects.toThrow(/tls must not be specified for protocols \['HTTP', 'TCP', 'UDP'\]/);
     });
 
-    it('with a machine host: the Gateway with its machine listeners and the three HTTPRoutes, and the machine route to an existing Gateway, pass the real CRD schemas, CEL rules included (server-side dry run)', async () => {
+    it('with a machine host: the Gateway with its machine listeners and the three HTTPRoutes, and the machine route to an existing Gateway with the response-header filter of machineChallenge, pass the real CRD schemas, CEL rules included, which keep the filter as sent (server-side dry run)', async () => {
       const cluster = ctx.cluster();
       const created = machineHostManifests(
         GatewayRef.create({ gatewayClassName: GATEWAY_CLASS, name: 'e2e-machines' }),
@@ -341,8 +341,27 @@ export function gatewayApiSteps(ctx: GatewayApiContext): void {
           httpsListener: 'https',
           machineHttpsListener: 'https-api',
         }),
+        true,
       ).filter((m) => m.metadata.name === 'backstage-machines');
       expect(existing.map((m) => m.spec.parentRefs[0].sectionName)).toEqual(['https-api']);
+      // machineChallenge: the ResponseHeaderModifier filter, which the API server must keep as
+      // sent (a field the schema does not know would be pruned without an error).
+      const challenge = [
+        {
+          type: 'ResponseHeaderModifier',
+          responseHeaderModifier: {
+            set: [{ name: 'WWW-Authenticate', value: 'Bearer realm="api.backstage.dev.example.com"' }],
+          },
+        },
+      ];
+      expect(existing[0].spec.rules[0].filters).toEqual(challenge);
+      const held = JSON.parse(
+        await cluster.kubectl(
+          ['apply', '--dry-run=server', '-o', 'json', '-f', '-'],
+          JSON.stringify(existing[0]),
+        ),
+      );
+      expect(held.spec.rules[0].filters).toEqual(challenge);
       for (const manifest of [...created, ...existing]) {
         const answer = await cluster.kubectl(
           ['apply', '--dry-run=server', '-f', '-'],

@@ -100,24 +100,32 @@ type Flavour = 'ingress-nginx' | 'gateway-api' | 'f5-nginx';
 let flavour: Flavour;
 
 /**
+ * The machine host's challenge, the scheme and the host as realm: ingress-nginx's from
+ * NginxIngress machineChallenge (on by default), the Gateway API's from the machine route's
+ * ResponseHeaderModifier (machineChallenge, on in harness/portal.ts). None on F5: the
+ * controller has no response-header annotation without snippets (README).
+ */
+function expectChallenge(res: Response, kind: string): void {
+  expect(res.header('www-authenticate'), kind).toBe(
+    flavour === 'f5-nginx' ? undefined : `Bearer realm="${MACHINE_HOST}"`,
+  );
+}
+
+/**
  * 401 from the gateway, not a sign-in: no redirect, and neither oauth2-proxy's sign-in page
  * nor the IdP's. On ingress-nginx the body is nginx's own short "401 Authorization Required"
- * page, as ingress-nginx answers a denied auth subrequest, with the machine host's challenge;
- * on the Gateway API and F5 the machine entry, in the request path, answers itself (its API
- * route covers every path, --force-json-errors) with oauth2-proxy's empty JSON object.
+ * page, as ingress-nginx answers a denied auth subrequest; on the Gateway API and F5 the
+ * machine entry, in the request path, answers itself (its API route covers every path,
+ * --force-json-errors) with oauth2-proxy's empty JSON object. The challenge comes with it.
  */
 function expectRefusedByGateway(res: Response, kind: string, status = 401): void {
   expect(res.status, `${kind}: ${res.body.slice(0, 200)}`).toBe(status);
   expect(res.header('location'), kind).toBeUndefined();
   expect(res.body, kind).not.toMatch(/sign in|oauth2\/start|<form/i);
+  expectChallenge(res, kind);
   if (flavour === 'ingress-nginx') {
-    // The challenge (NginxIngress machineChallenge): the scheme, and the host as realm.
-    expect(res.header('www-authenticate'), kind).toBe(`Bearer realm="${MACHINE_HOST}"`);
     expect(res.body, kind).toContain('401 Authorization Required');
   } else {
-    // No challenge: the Gateway API has no portable response-header filter, and the F5
-    // controller no response-header annotation without snippets (README).
-    expect(res.header('www-authenticate'), kind).toBeUndefined();
     // oauth2-proxy's own JSON error (an empty object): the request never reached Backstage,
     // whose errors carry an `error` object.
     expect(res.header('content-type'), kind).toBe('application/json');
@@ -260,13 +268,15 @@ describe.each<Flavour>(['ingress-nginx', 'gateway-api', 'f5-nginx'])(
       expect(JSON.stringify(answer)).toMatch(/not found/i);
     });
 
-    it('a GitHub-Actions-shaped CI token without an e-mail lists the catalog, over HSTS', async () => {
+    it('a GitHub-Actions-shaped CI token without an e-mail lists the catalog, over HSTS, with the challenge', async () => {
       const res = await api('/api/catalog/entities?filter=kind=user', await stack.trustedIssuer.token(CI));
       expect(res.status, res.body.slice(0, 300)).toBe(200);
       // The front door's Strict-Transport-Security (the controller's, or on the Gateway API the
       // machine entry's own, one year), beside Backstage's helmet one (180 days).
       const hsts = String(res.headers['strict-transport-security'] ?? '').split(/,\s*(?=max-age)/);
       expect(hsts, JSON.stringify(res.headers)).toContainEqual(expect.stringMatching(/^max-age=31536000\b/));
+      // The challenge is on every answer of the machine host (RFC 9110 11.6.1), this one too.
+      expectChallenge(res, "the CI job's admitted read");
     });
 
     it('an admitted machine cannot pass as a person: the identity headers it sends never reach Backstage', async () => {

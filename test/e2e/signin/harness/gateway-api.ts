@@ -6,8 +6,9 @@
 // the Gateway API's semantics: `PathPrefix /x` matches `/x` and `/x/…` but not `/xy`, an
 // `Exact` match only the path itself, and the most specific match wins (nginx's exact and
 // longest-prefix locations rank them the same way). A rule forwards to its backendRef
-// Service, or answers with its RequestRedirect. Nothing else: no auth, no header
-// filtering; client headers pass as they are, as through a Gateway with no filters; the
+// Service (setting the response headers of its ResponseHeaderModifier), or answers with its
+// RequestRedirect. Nothing else: no auth, no request-header filtering; client headers pass
+// as they are, as through a Gateway with no request filters; the
 // data plane adds Host and X-Forwarded-For/-Proto, as Envoy-based ones do. Any field of the
 // objects this file does not model (another filter, header or query matches, weights, TLS
 // passthrough, ...) fails the test instead of being ignored.
@@ -64,6 +65,24 @@ const only = (what: string, object: Json, allowed: readonly string[]) => {
   if (extra.length)
     throw new Error(`${what}: ${extra.join(', ')} not modelled by test/e2e/signin/harness/gateway-api.ts`);
 };
+
+/**
+ * A ResponseHeaderModifier's `set` as nginx does it: the backend's header of that name
+ * hidden, and the value added to every response whatever its status (`always`), the
+ * backend's 401s included, as the filter applies to whatever the backend answers. Only
+ * `set` is modelled; a value nginx would interpolate or unquote fails the test.
+ */
+function responseHeaderLines(routeName: string, modifier: Json | undefined): string[] {
+  if (modifier === undefined) return [];
+  only(`HTTPRoute ${routeName} responseHeaderModifier`, modifier, ['set']);
+  return (modifier.set as Json[]).flatMap((header) => {
+    only(`HTTPRoute ${routeName} responseHeaderModifier.set`, header, ['name', 'value']);
+    const { name, value } = header as { name: string; value: string };
+    if (!/^[A-Za-z0-9-]+$/.test(name) || /['$\\]/.test(value))
+      throw new Error(`HTTPRoute ${routeName}: header ${name}: ${value} is not modelled`);
+    return [`proxy_hide_header ${name};`, `add_header ${name} '${value}' always;`];
+  });
+}
 
 /** The nginx config a data plane would run for the Gateway and the routes attached to it. */
 export function deriveGatewayApiNginxConfig(
@@ -139,13 +158,20 @@ export function deriveGatewayApiNginxConfig(
         only(`HTTPRoute ${route.metadata.name} rule`, rule, ['matches', 'filters', 'backendRefs']);
         const filters = (rule.filters ?? []) as Json[];
         const backends = (rule.backendRefs ?? []) as Json[];
+        const redirects = filters.filter((f) => f.type === 'RequestRedirect');
+        const responseHeaders = filters.filter((f) => f.type === 'ResponseHeaderModifier');
+        if (
+          redirects.length + responseHeaders.length !== filters.length ||
+          redirects.length > 1 ||
+          responseHeaders.length > 1 ||
+          (redirects.length === 1 && (backends.length > 0 || responseHeaders.length > 0))
+        )
+          throw new Error(
+            `HTTPRoute ${route.metadata.name}: filters other than one RequestRedirect (alone) or one ResponseHeaderModifier are not modelled`,
+          );
         let body: string[];
-        if (filters.length) {
-          if (filters.length !== 1 || filters[0]!.type !== 'RequestRedirect' || backends.length)
-            throw new Error(
-              `HTTPRoute ${route.metadata.name}: filters other than one RequestRedirect are not modelled`,
-            );
-          const redirect = filters[0]!.requestRedirect as Json;
+        if (redirects.length) {
+          const redirect = redirects[0]!.requestRedirect as Json;
           only(`HTTPRoute ${route.metadata.name} requestRedirect`, redirect, [
             'scheme',
             'statusCode',
@@ -178,6 +204,7 @@ export function deriveGatewayApiNginxConfig(
           const upstream = `gw_${String(backend.name).replace(/[^A-Za-z0-9]/g, '_')}_${backend.port}`;
           upstreams.set(upstream, `  upstream ${upstream} {\n    server ${local};\n  }`);
           body = [
+            ...responseHeaderLines(route.metadata.name, responseHeaders[0]?.responseHeaderModifier),
             'proxy_http_version 1.1;',
             'proxy_set_header Host $host;',
             'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
@@ -218,7 +245,7 @@ export function deriveGatewayApiNginxConfig(
 
   const dir = o.dir;
   const config = `# Derived from the synthesized Gateway and HTTPRoutes by test/e2e/signin/harness/gateway-api.ts:
-# a plain router, as a Gateway API data plane routes them (no auth, no header filters).
+# a plain router, as a Gateway API data plane routes them (no auth, no request-header filters).
 worker_processes auto;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log notice;

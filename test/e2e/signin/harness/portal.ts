@@ -185,10 +185,14 @@ export function portalProps(stack: TerraformStack, o: PortalOptions): BackstageP
       ? { ingressFlavour: 'f5-nginx' as const }
       : o.ingressFlavour === 'gateway-api'
         ? // A Gateway the portal renders, of a class no controller here reconciles: the router of
-          // harness/gateway-api.ts runs its listeners and routes as a data plane would.
+          // harness/gateway-api.ts runs its listeners and routes as a data plane would. With a
+          // machine host, its challenge on (the router models the ResponseHeaderModifier).
           {
             ingressFlavour: 'gateway-api' as const,
-            ingress: { gateway: GatewayRef.create({ gatewayClassName: GATEWAY_CLASS }) },
+            ingress: {
+              gateway: GatewayRef.create({ gatewayClassName: GATEWAY_CLASS }),
+              ...(o.machineEntry || o.machineAgents ? { machineChallenge: true } : {}),
+            },
           }
         : { ingress: { ...(o.authCacheDuration ? { authCacheDuration: o.authCacheDuration } : {}) } }),
   };
