@@ -6,6 +6,7 @@
 // themselves, the same rules as in TypeScript.
 import * as z from 'zod';
 
+import type { LdapSearch } from '../catalog/ldap-org';
 import { OrgSource } from '../catalog/org-source';
 import { entityNameSchema } from '../catalog/static-org';
 import { OrgSyncSchedule, orgSyncScheduleSchema } from '../catalog/sync-schedule';
@@ -70,6 +71,16 @@ export type OrgData =
       readonly token: SecretSourceData;
       readonly githubUrl?: string;
       readonly useVerifiedEmails?: boolean;
+      readonly schedule?: OrgSyncSchedule;
+    }
+  | {
+      readonly type: 'ldap';
+      /** `ldaps://host[:port]`. */
+      readonly target: string;
+      /** The account to bind as, its password from a secret source (default: anonymous search). */
+      readonly bind?: { readonly dn: string; readonly secret: SecretSourceData };
+      readonly users: LdapSearch;
+      readonly groups: LdapSearch;
       readonly schedule?: OrgSyncSchedule;
     };
 
@@ -141,6 +152,10 @@ const conditionSchema: z.ZodType<RbacConditionData> = z.lazy(() =>
 
 const members = { teams: z.array(name).optional(), users: z.array(name).optional() };
 
+// The shape only: what a DN, a filter or the target must look like is OrgSource.ldap's to
+// check, with its messages, as for the other org sources.
+const ldapSearch = z.strictObject({ dn: text, filter: text.optional() });
+
 /** @internal The fields, spread into the shared access policy's schema. */
 export function accessTeamsShape(secretSource: z.ZodType<SecretSourceData>) {
   const schedule = orgSyncScheduleSchema.optional();
@@ -196,10 +211,18 @@ export function accessTeamsShape(secretSource: z.ZodType<SecretSourceData>) {
             useVerifiedEmails: z.boolean().optional(),
             schedule,
           }),
+          z.strictObject({
+            type: z.literal('ldap'),
+            target: text,
+            bind: z.strictObject({ dn: text, secret: secretSource }).optional(),
+            users: ldapSearch,
+            groups: ldapSearch,
+            schedule,
+          }),
         ],
         {
           error: problem(
-            'must have type "static", "entra-id", "okta", "keycloak" or "github"',
+            'must have type "static", "entra-id", "okta", "keycloak", "github" or "ldap"',
             'Pick where Backstage reads its users and groups.',
           ),
         },
@@ -284,10 +307,19 @@ export function accessTeamsIssues(policy: AccessTeamsData, ctx: z.core.$Refineme
 /** @internal The secret sources of the org, so the environment knows when it needs External Secrets. */
 export function orgSecretSources(policy: AccessTeamsData): SecretSourceData[] {
   const org = policy.org;
-  if (org === undefined || org.type === 'static') {
-    return [];
+  switch (org?.type) {
+    case undefined:
+    case 'static':
+      return [];
+    case 'ldap':
+      return org.bind ? [org.bind.secret] : [];
+    case 'okta':
+    case 'github':
+      return [org.token];
+    case 'entra-id':
+    case 'keycloak':
+      return [org.clientSecret];
   }
-  return [org.type === 'okta' || org.type === 'github' ? org.token : org.clientSecret];
 }
 
 /** @internal What the policy's teams, org and roles become: Backstage's `org` and `rbac` props. */
@@ -373,6 +405,13 @@ function orgSource(
       return OrgSource.keycloak(withSecretRef(org, 'clientSecret', secretRef));
     case 'github':
       return OrgSource.githubOrg(withSecretRef(org, 'token', secretRef));
+    case 'ldap': {
+      const { type: _type, bind, ...options } = org;
+      return OrgSource.ldap({
+        ...options,
+        ...(bind ? { bind: { dn: bind.dn, secret: secretRef(bind.secret) } } : {}),
+      });
+    }
   }
 }
 

@@ -154,6 +154,41 @@ describe('shared access policy: teams, org and RBAC as data', () => {
     expect(json.variable.entra_org_client_secret).toMatchObject({ sensitive: true, type: 'string' });
   });
 
+  it('an LDAP org binds with a password from a secret source, or searches anonymously without bind', () => {
+    const ldap = {
+      type: 'ldap',
+      target: 'ldaps://ds.example.com:636',
+      users: { dn: 'ou=people,dc=example,dc=com', filter: '(objectClass=inetOrgPerson)' },
+      groups: { dn: 'ou=groups,dc=example,dc=com' },
+    } as const;
+    const json = portalOf({
+      teams: TEAMS,
+      org: {
+        ...ldap,
+        bind: { dn: 'uid=backstage,ou=robots,dc=example,dc=com', secret: { variable: 'ldap_bind_password' } },
+      },
+    });
+    expect(appConfigOf(json).catalog.providers.ldapOrg.default).toEqual({
+      target: 'ldaps://ds.example.com:636',
+      bind: { dn: 'uid=backstage,ou=robots,dc=example,dc=com', secret: '${BACKSTAGE_ORG_LDAP_BIND_SECRET}' },
+      users: { dn: 'ou=people,dc=example,dc=com', options: { filter: '(objectClass=inetOrgPerson)' } },
+      groups: { dn: 'ou=groups,dc=example,dc=com', options: {} },
+      schedule: { frequency: { hours: 1 }, timeout: { minutes: 50 }, initialDelay: { seconds: 15 } },
+    });
+    // The password reaches Backstage from the variable's Secret, never as a value in the config.
+    expect(json.variable.ldap_bind_password).toMatchObject({ sensitive: true, type: 'string' });
+    const env: Json[] = resourcesOf(json, 'kubernetes_deployment_v1').find(
+      (d) => d.metadata.name === 'backstage',
+    )!.spec.template.spec.container[0].env;
+    const bindEnv = env.find((e) => e.name === 'BACKSTAGE_ORG_LDAP_BIND_SECRET')!;
+    expect(bindEnv.value).toBeUndefined();
+    expect(bindEnv.value_from.secret_key_ref).toBeDefined();
+
+    const anonymous = portalOf({ teams: TEAMS, org: ldap });
+    expect(appConfigOf(anonymous).catalog.providers.ldapOrg.default).not.toHaveProperty('bind');
+    expect(anonymous.variable?.ldap_bind_password).toBeUndefined();
+  });
+
   it("an org secret from the cloud's secret manager is an ExternalSecret, and the platform gets External Secrets for it", () => {
     const aks = loadEnvironmentFile(join(examples, 'environments/dev.yaml'));
     const { platform, portal } = environmentStacks(
@@ -222,11 +257,11 @@ describe('shared access policy: teams, org and RBAC as data', () => {
           says: ['is the name of another team too', 'without case'],
         },
       ]);
-      expectProblems(policy({ org: { type: 'ldap' } as never }), [
+      expectProblems(policy({ org: { type: 'google-workspace' } as never }), [
         {
           where: 'access policy',
           path: 'org.type',
-          says: 'must have type "static", "entra-id", "okta", "keycloak" or "github"',
+          says: 'must have type "static", "entra-id", "okta", "keycloak", "github" or "ldap"',
         },
       ]);
       expectProblems(
@@ -256,6 +291,49 @@ describe('shared access policy: teams, org and RBAC as data', () => {
               'must be "isEntityOwner", {isEntityKind: [...]}, {allOf: [...]}, {anyOf: [...]} or {not: ...}',
               'got "isOwner"',
             ],
+          },
+        ],
+      );
+    });
+
+    it('an LDAP bind without its secret source, and a search without its DN', () => {
+      expectProblems(
+        policy({
+          org: {
+            type: 'ldap',
+            target: 'ldaps://ds.example.com',
+            bind: { dn: 'uid=backstage,ou=robots,dc=example,dc=com' } as never,
+            users: { dn: 'ou=people,dc=example,dc=com' },
+            groups: { filter: '(objectClass=groupOfNames)' } as never,
+          },
+        }),
+        [
+          {
+            where: 'access policy',
+            path: 'org.bind.secret',
+            says: 'must be {variable}, {secret: {name, key}} or {externalSecret: {remoteKey}}, got nothing',
+          },
+          { where: 'access policy', path: 'org.groups.dn', says: 'is required' },
+        ],
+      );
+    });
+
+    it("what an LDAP value means is OrgSource.ldap's to check, with its message (ldap:// would bind in clear)", () => {
+      expectProblems(
+        () =>
+          portalOf({
+            org: {
+              type: 'ldap',
+              target: 'ldap://ds.example.com',
+              users: { dn: 'ou=people,dc=example,dc=com' },
+              groups: { dn: 'ou=groups,dc=example,dc=com' },
+            },
+          }),
+        [
+          {
+            where: 'dev-portal/portal/Backstage',
+            path: 'org.target',
+            says: ['must be an ldaps:// URL without a path', 'got "ldap://ds.example.com"'],
           },
         ],
       );

@@ -160,4 +160,34 @@ describe('the README on environment files', () => {
     ] as string;
     expect(parse(appConfig).permission.rbac.maxDepth).toBe(1);
   });
+
+  it("the teams block's commented org examples are valid orgs and synthesize their providers", () => {
+    const [teamsBlock] = readmeBlocks('access-policy-teams');
+    // Each example starts at a "# { type:" comment and runs to the line whose braces close it.
+    const examples: string[] = [];
+    let open: string[] | undefined;
+    for (const line of teamsBlock!.text.split('\n')) {
+      const comment = /#\s*(.*)$/.exec(line)?.[1] ?? '';
+      if (open === undefined && comment.startsWith('{ type:')) open = [];
+      if (open === undefined) continue;
+      open.push(comment);
+      const text = open.join('\n');
+      if ((text.match(/\{/g) ?? []).length === (text.match(/\}/g) ?? []).length) {
+        examples.push(text);
+        open = undefined;
+      }
+    }
+    const orgs = examples.map((text) => parse(text) as Json);
+    expect(orgs.map((org) => org.type)).toEqual(['okta', 'ldap']);
+    const { org: _static, ...teamsPolicy } = parse(teamsBlock!.text) as Json;
+    const providers = orgs.map((org) => {
+      const policy = parseSharedAccessPolicy({ ...access(), ...teamsPolicy, org }, 'README.md');
+      const { portal } = environmentStacks(Testing.app(), dev(), policy);
+      const appConfig = resources(portal, 'kubernetes_config_map_v1').find((c) =>
+        String(c.metadata.name).endsWith('-app-config'),
+      )!.data['app-config.portal.yaml'] as string;
+      return Object.keys(parse(appConfig).catalog.providers);
+    });
+    expect(providers).toEqual([['okta'], ['ldapOrg']]);
+  });
 });
