@@ -20,7 +20,7 @@ import {
   secretKey,
 } from '../core/schemas';
 import { describeIssues, parseWithProblems, problem } from '../core/validation';
-import { machineChallengeIssues } from '../ingress/gateway-api-ingress';
+import { machineOnlyIssues } from '../ingress/gateway-api-ingress';
 import { AccessTeamsData, accessTeamsIssues, accessTeamsShape } from './access-teams';
 import { type MachineClientData, machineClientDataSchema } from './machine-clients';
 
@@ -497,10 +497,13 @@ export const environmentSchema = z
       }
       return;
     }
-    machineChallengeIssues(ctx, env.gatewayApi?.machineChallenge, env.machineHost !== undefined, [
-      'gatewayApi',
+    machineOnlyIssues(
+      ctx,
       'machineChallenge',
-    ]);
+      env.gatewayApi?.machineChallenge,
+      env.machineHost !== undefined,
+      ['gatewayApi'],
+    );
     // Standard Gateway API has no client allow-list or rate limit: they would silently not apply.
     const notPortable = 'standard Gateway API routes have no such setting, so it would not apply';
     if (env.allowSourceRanges !== undefined) {

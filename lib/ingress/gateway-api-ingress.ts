@@ -140,9 +140,7 @@ const gatewayApiSchema = z
   })
   .superRefine((props, ctx) => {
     machineEntryHostIssues(ctx, props.host, props.machineEntry);
-    machineChallengeIssues(ctx, props.machineChallenge, props.machineEntry !== undefined, [
-      'machineChallenge',
-    ]);
+    machineOnlyIssues(ctx, 'machineChallenge', props.machineChallenge, props.machineEntry !== undefined, []);
     const gateway = props.gateway;
     if (GatewayRef.isGatewayRef(gateway)) {
       nestedIssues(ctx, ['gateway'], gateway.schema, gateway.options);
@@ -176,10 +174,37 @@ const gatewayApiSchema = z
     });
   }) satisfies z.ZodType<GatewayApiIngressProps>;
 
+// Settings that only mean something with a machine host, and what is wrong without one.
+const MACHINE_ONLY = {
+  machineHttpsListener: [
+    'has no machine entry to route',
+    'Give the portal a machineHost (its machine entry gets a route there), or leave machineHttpsListener out.',
+  ],
+  machineChallenge: [
+    'has no machine host to challenge for',
+    'Give the portal a machineHost (its route gets the challenge), or leave machineChallenge out.',
+  ],
+} as const;
+
 /**
- * @internal An existing Gateway's `machineHttpsListener` without a machine entry: refused
- * where the props name the Gateway (`path`), by GatewayApiIngress and by the portal.
+ * @internal A machine-host setting given (neither undefined nor false) without a machine
+ * entry: refused at `path` + the setting, by GatewayApiIngress, the portal and environment data.
  */
+export function machineOnlyIssues(
+  ctx: z.core.$RefinementCtx,
+  setting: keyof typeof MACHINE_ONLY,
+  given: unknown,
+  hasMachineEntry: boolean,
+  path: readonly (string | number)[],
+): void {
+  if (given === undefined || given === false || hasMachineEntry) {
+    return;
+  }
+  const [says, fix] = MACHINE_ONLY[setting];
+  ctx.addIssue({ code: 'custom', path: [...path, setting], message: problem(says, fix) });
+}
+
+/** @internal An existing Gateway's `machineHttpsListener` without a machine entry (see {@link machineOnlyIssues}). */
 export function machineListenerIssues(
   ctx: z.core.$RefinementCtx,
   gateway: GatewayRef,
@@ -187,38 +212,7 @@ export function machineListenerIssues(
   path: readonly (string | number)[],
 ): void {
   const options = gateway.kind === 'existing' ? (gateway.options as ExistingGatewayOptions) : undefined;
-  if (options?.machineHttpsListener !== undefined && !hasMachineEntry) {
-    ctx.addIssue({
-      code: 'custom',
-      path: [...path, 'machineHttpsListener'],
-      message: problem(
-        'has no machine entry to route',
-        'Give the portal a machineHost (its machine entry gets a route there), or leave machineHttpsListener out.',
-      ),
-    });
-  }
-}
-
-/**
- * @internal `machineChallenge: true` without a machine entry: there is no machine host to
- * challenge for. Refused where the props set it (`path`), by GatewayApiIngress and by the portal.
- */
-export function machineChallengeIssues(
-  ctx: z.core.$RefinementCtx,
-  machineChallenge: unknown,
-  hasMachineEntry: boolean,
-  path: readonly (string | number)[],
-): void {
-  if (machineChallenge === true && !hasMachineEntry) {
-    ctx.addIssue({
-      code: 'custom',
-      path: [...path],
-      message: problem(
-        'has no machine host to challenge for',
-        'Give the portal a machineHost (its route gets the challenge), or leave machineChallenge out.',
-      ),
-    });
-  }
+  machineOnlyIssues(ctx, 'machineHttpsListener', options?.machineHttpsListener, hasMachineEntry, path);
 }
 
 /** A parentRef to one listener of a Gateway, with the fields the CRD would default written out. */

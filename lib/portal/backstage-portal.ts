@@ -31,11 +31,7 @@ import { requireProviders } from '../core/providers';
 import { cidr, createdNamespace, hostName, pinnedImage, workloadNamespace } from '../core/schemas';
 import { fail, nestedIssues, problem, validateProps } from '../core/validation';
 import { F5NginxIngress, type F5NginxIngressProps } from '../ingress/f5-nginx-ingress';
-import {
-  GatewayApiIngress,
-  machineChallengeIssues,
-  machineListenerIssues,
-} from '../ingress/gateway-api-ingress';
+import { GatewayApiIngress, machineListenerIssues, machineOnlyIssues } from '../ingress/gateway-api-ingress';
 import { CreatedGatewayOptions, GatewayRef, gatewayRefSchema } from '../ingress/gateway-ref';
 import type { IngressCommonProps } from '../ingress/ingress-props';
 import { apiPathsSchema, tlsSourceSchema } from '../ingress/ingress-schemas';
@@ -398,10 +394,13 @@ const portalSchema = z
       if (GatewayRef.isGatewayRef(gateway)) {
         machineListenerIssues(ctx, gateway, props.machineHost !== undefined, ['ingress', 'gateway']);
       }
-      machineChallengeIssues(ctx, props.ingress?.machineChallenge, props.machineHost !== undefined, [
-        'ingress',
+      machineOnlyIssues(
+        ctx,
         'machineChallenge',
-      ]);
+        props.ingress?.machineChallenge,
+        props.machineHost !== undefined,
+        ['ingress'],
+      );
       if (
         GatewayRef.isGatewayRef(gateway) &&
         gateway.kind === 'existing' &&
