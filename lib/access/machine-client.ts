@@ -501,15 +501,52 @@ export function machineClientsSchema() {
 /**
  * @internal
  * Adds the problems of each client's options to a props check, under
- * `machineClients[<index>]`.
+ * `machineClients[<index>]`, and those of clients of one issuer that grant different access.
  */
 export function machineClientIssues(
   clients: readonly MachineClient[] | undefined,
   ctx: z.core.$RefinementCtx,
 ): void {
+  const firstOfIssuer = new Map<string, { index: number; restrictions: string }>();
   clients?.forEach((client, index) => {
-    if (MachineClient.isMachineClient(client)) {
-      client.addOptionIssues(ctx, ['machineClients', index]);
+    if (!MachineClient.isMachineClient(client)) {
+      return;
+    }
+    client.addOptionIssues(ctx, ['machineClients', index]);
+    // Backstage tells a token's client by issuer and audience alone: the first externalAccess
+    // entry that verifies the token wins, whatever its subject (backend-defaults'
+    // ExternalAuthTokenHandler and jwks handler), and the machine entry's subject list is
+    // one for all clients. The caller picks the audience it asks its issuer for (GitHub
+    // Actions, GitLab id_tokens, a pod's projected token), so one client's subjects could
+    // take another's access by asking for its audience. Clients of one issuer must grant
+    // the same.
+    const options = client.jwtOptions;
+    if (options === undefined) {
+      return;
+    }
+    const restrictions = restrictionsKey(options.accessRestrictions);
+    const first = firstOfIssuer.get(options.issuerUrl);
+    if (first === undefined) {
+      firstOfIssuer.set(options.issuerUrl, { index, restrictions });
+    } else if (first.restrictions !== restrictions) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['machineClients', index, 'accessRestrictions'],
+        message: problem(
+          `differ from those of machineClients[${first.index}], a client of the same issuer ${options.issuerUrl}: Backstage tells the clients of one issuer apart by the audience alone, which the caller picks, so the subjects of either could get the access of the other`,
+          'Give the clients of one issuer the same accessRestrictions (a client of its own issuer can have others).',
+        ),
+        params: { nestedValue: { value: options.accessRestrictions } },
+      });
     }
   });
+}
+
+/** What a client's restrictions grant, as one comparable string (order does not matter). */
+function restrictionsKey(restrictions: readonly AccessRestriction[] | undefined): string {
+  if (restrictions === undefined) {
+    return 'unrestricted';
+  }
+  const entries = restrictions.map((r) => JSON.stringify([r.plugin, [...(r.permissions ?? [])].sort()]));
+  return JSON.stringify([...new Set(entries)].sort());
 }

@@ -2,6 +2,7 @@ import { TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 
 import {
+  type AccessRestriction,
   Backstage,
   BackstageDatabase,
   MachineClient,
@@ -353,5 +354,83 @@ describe('MachineClient audience', () => {
         })),
       ).not.toThrow();
     });
+  });
+});
+
+describe('MachineClient: clients of one issuer', () => {
+  // Backstage picks a token's externalAccess entry by issuer and audience alone, and the
+  // caller picks the audience: different grants for one issuer would be an illusion.
+  const backstageWith = (machineClients: MachineClient[]) => () =>
+    synth(
+      (stack) =>
+        new Backstage(stack, 'bs', {
+          namespace: 'backstage',
+          host: 'backstage.example.com',
+          image: 'registry.example.com/backstage:1.0.0',
+          database: BackstageDatabase.sqliteInMemory(),
+          replicas: 1,
+          machineClients,
+        }),
+    );
+  const github = (repository: string, audience: string, accessRestrictions?: AccessRestriction[]) =>
+    MachineClient.githubActions({
+      audience,
+      repository,
+      refs: ['refs/heads/main'],
+      ...(accessRestrictions ? { accessRestrictions } : {}),
+    });
+
+  it('refuses two that grant different access, with either audience, on the Backstage and the gateway side', () => {
+    const clients = [
+      github('acme/docs', 'backstage-docs', [{ plugin: 'catalog' }]),
+      github('acme/deploy', 'backstage-deploy', [{ plugin: 'catalog' }, { plugin: 'scaffolder' }]),
+    ];
+    const says = [
+      'differ from those of machineClients[0], a client of the same issuer https://token.actions.githubusercontent.com',
+      'the subjects of either could get the access of the other',
+      'Give the clients of one issuer the same accessRestrictions',
+    ];
+    expectProblems(backstageWith(clients), [
+      { where: 'test/bs', path: 'machineClients[1].accessRestrictions', says },
+    ]);
+    // One unrestricted client beside a restricted one of the same issuer, and the same audience.
+    expectProblems(
+      backstageWith([
+        github('acme/docs', 'backstage-ci'),
+        github('acme/deploy', 'backstage-ci', [{ plugin: 'catalog' }]),
+      ]),
+      [{ where: 'test/bs', path: 'machineClients[1].accessRestrictions', says: says[0]! }],
+    );
+    expectGatewayProblems(
+      () => ({
+        access: { allowAnyAuthenticatedUser: true },
+        machineClients: clients,
+        machineHost: 'api.backstage.example.com',
+      }),
+      [{ where: 'test/gw', path: 'machineClients[1].accessRestrictions', says: says[0]! }],
+    );
+  });
+
+  it('accepts the same grants in another order, and different grants from different issuers', () => {
+    const json = backstageWith([
+      github('acme/docs', 'backstage-docs', [
+        { plugin: 'scaffolder' },
+        { plugin: 'catalog', permissions: ['catalog.entity.read', 'catalog.location.read'] },
+      ]),
+      github('acme/deploy', 'backstage-deploy', [
+        { plugin: 'catalog', permissions: ['catalog.location.read', 'catalog.entity.read'] },
+        { plugin: 'scaffolder' },
+      ]),
+      MachineClient.kubernetesServiceAccount({
+        issuerUrl: 'https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE',
+        audience: 'backstage-agents',
+        namespace: 'agents',
+        serviceAccount: 'catalog-agent',
+      }),
+    ])();
+    const config = Object.values(json.resource.kubernetes_config_map_v1 as Record<string, any>)
+      .flatMap((cm) => Object.values(cm.data as Record<string, string>))
+      .find((d) => d.includes('externalAccess'))!;
+    expect(config.match(/type: jwks/g)).toHaveLength(3);
   });
 });
