@@ -428,7 +428,7 @@ describe('MachineClient: clients of one issuer', () => {
         serviceAccount: 'catalog-agent',
       }),
     ])();
-    const config = Object.values(json.resource.kubernetes_config_map_v1 as Record<string, any>)
+    const config = Object.values(json.resource!.kubernetes_config_map_v1 as Record<string, any>)
       .flatMap((cm) => Object.values(cm.data as Record<string, string>))
       .find((d) => d.includes('externalAccess'))!;
     expect(config.match(/type: jwks/g)).toHaveLength(3);
