@@ -1288,7 +1288,30 @@ describe('Gateway API, the objects as synthesized', () => {
             ],
           })),
         ),
-      ).toThrow('HTTPRoute backstage: filters other than one RequestRedirect are not modelled');
+      ).toThrow(
+        'HTTPRoute backstage: filters other than one RequestRedirect (alone) or one ResponseHeaderModifier are not modelled',
+      );
+    });
+
+    it("a response-header filter's add or remove, or a value nginx would interpolate; its set is modelled", () => {
+      const withHeaders = (responseHeaderModifier: Record<string, unknown>) =>
+        derive(
+          withRoute((rule) => ({
+            ...rule,
+            filters: [{ type: 'ResponseHeaderModifier', responseHeaderModifier }],
+          })),
+        );
+      expect(withHeaders({ add: [{ name: 'X-A', value: 'a' }] })).toThrow(
+        'HTTPRoute backstage responseHeaderModifier: add not modelled by test/e2e/signin/harness/gateway-api.ts',
+      );
+      expect(withHeaders({ remove: ['Server'] })).toThrow('responseHeaderModifier: remove not modelled');
+      expect(withHeaders({ set: [{ name: 'X-A', value: '$host' }] })).toThrow(
+        'HTTPRoute backstage: header X-A: $host is not modelled',
+      );
+      // set: the backend's header hidden, the value on every status (the backend's 401s too).
+      expect(withHeaders({ set: [{ name: 'X-A', value: 'Bearer realm="a"' }] })().config).toContain(
+        `proxy_hide_header X-A;\n      add_header X-A 'Bearer realm="a"' always;`,
+      );
     });
 
     it('a header match', () => {
