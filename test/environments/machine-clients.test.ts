@@ -192,5 +192,32 @@ describe('machine clients in environment data', () => {
         /machineHost: has no JWT machine client to admit/,
       );
     });
+
+    it("an environment's client of the policy's issuer with other restrictions, refused after the policy's clients", () => {
+      // The portal's list is the policy's clients, then the environment's: [1] is the environment's.
+      expectProblems(
+        () =>
+          portalOf(
+            {
+              ...dev(),
+              machineHost: 'api.backstage.dev.example.com',
+              machineClients: [
+                { ...CI, audience: 'backstage-deploy', accessRestrictions: [{ plugin: 'scaffolder' }] },
+              ],
+            },
+            { ...policy, machineClients: [CI] },
+          ),
+        [
+          {
+            where: 'dev-portal/portal/Gateway',
+            path: 'machineClients[1].accessRestrictions',
+            says: [
+              'differ from those of machineClients[0], a client of the same issuer https://token.actions.githubusercontent.com',
+              'got [{"plugin":"scaffolder"}]',
+            ],
+          },
+        ],
+      );
+    });
   });
 });
