@@ -8,6 +8,8 @@
 #                     libnss3-tools (certutil: Chromium trusts the test CA through NSS),
 #                     openssl (the test CA), redis-server (the Redis session store: a
 #                     redis-server per run on a free loopback port; redis-cli comes with it)
+#                     slapd + ldap-utils (OpenLDAP: the LDAP org scenario's directory, one slapd
+#                     per run on a free loopback port over LDAPS; ldapsearch asks it)
 #   oauth2-proxy      built from its Go module by test/e2e/tools/build-tools.sh into
 #                     ~/.cache/cdktf-backstage/tools (about 2 minutes the first time), and
 #                     the test cluster's kube-apiserver, etcd and kwok (the deploy suite's;
@@ -27,7 +29,7 @@ log() { printf '[signin-setup] %s\n' "$*" >&2; }
 start=$(date +%s)
 
 # --- Debian packages -------------------------------------------------------------------
-packages=(nginx libnginx-mod-http-set-misc libnginx-mod-http-headers-more-filter chromium libnss3-tools openssl redis-server)
+packages=(nginx libnginx-mod-http-set-misc libnginx-mod-http-headers-more-filter chromium libnss3-tools openssl redis-server slapd ldap-utils)
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
@@ -51,7 +53,7 @@ if ((${#missing[@]} > 0)); then
   DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # Where systemd runs, make sure the packaged services stay off.
   if command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then
-    "${SUDO[@]}" systemctl disable --now nginx redis-server >/dev/null 2>&1 || true
+    "${SUDO[@]}" systemctl disable --now nginx redis-server slapd >/dev/null 2>&1 || true
   fi
 else
   log "Debian packages present: ${packages[*]}"
@@ -66,6 +68,9 @@ test -x /usr/bin/chromium || { log "no /usr/bin/chromium"; exit 1; }
 redis_version=$(redis-server --version)
 redis_libraries=$(ldd /usr/bin/redis-server)
 [[ -n $redis_version && $redis_libraries == *libssl* ]] || { log "redis-server lacks TLS support"; exit 1; }
+# The LDAP org scenario's directory loads its entries offline and serves LDAPS with mdb.
+test -x /usr/sbin/slapd && test -x /usr/sbin/slapadd && test -x /usr/bin/ldapsearch || { log "slapd or ldap-utils missing"; exit 1; }
+test -f /usr/lib/ldap/back_mdb.so || { log "slapd lacks the mdb backend module"; exit 1; }
 
 # --- oauth2-proxy and the test cluster (cached by version) --------------------------
 # ...and the test cluster (kube-apiserver, etcd, kwok): machine-agents.test.ts asks a real

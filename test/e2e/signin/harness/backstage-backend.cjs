@@ -43,6 +43,9 @@ backend.add(appStandIn);
 backend.add(require('@backstage/plugin-auth-backend'));
 backend.add(require('@backstage/plugin-auth-backend-module-oauth2-proxy-provider'));
 backend.add(require('@backstage/plugin-catalog-backend'));
+// The LDAP org source's module (OrgSource.ldap's backendFeatures): without
+// catalog.providers.ldapOrg in the config it provides nothing.
+backend.add(require('@backstage/plugin-catalog-backend-module-ldap'));
 // The permission plugin as the library's RBAC expects it: the RBAC backend is the
 // "permission" plugin (it replaces @backstage/plugin-permission-backend). Without
 // permission.enabled in the config it allows everything, as Backstage does by default.
