@@ -130,6 +130,7 @@ export { KubernetesResource } from './core/kubernetes-resource';
 export type { PeerSelector } from './core/network';
 export { INGRESS_NGINX_CONTROLLER } from './core/network';
 export type { ContainerResources } from './core/resources';
+export type { TrustedCaBundle } from './core/trusted-ca';
 export type {
   AccessTeamsData,
   OrgData,

@@ -6,6 +6,7 @@ import { selectorLabels, standardLabels } from '../core/labels';
 import { PeerSelector } from '../core/network';
 import { restrictedPodSecurityContext } from '../core/pod-security';
 import { ContainerResources } from '../core/resources';
+import { TrustedCaBundle, trustedCaWiring } from '../core/trusted-ca';
 import {
   spreadAcrossNodes,
   workloadDisruptionBudget,
@@ -24,7 +25,7 @@ import {
   machineEntryNames,
   type MachineEntryUpstream,
 } from './machine-entry';
-import { oauth2ProxyContainerCommon } from './oauth2-proxy-container';
+import { OAUTH2_PROXY_TRUSTED_CA_DIR, oauth2ProxyContainerCommon } from './oauth2-proxy-container';
 
 /** @internal What {@link MachineGateway} is built from: the validated gateway props it needs. */
 export interface MachineGatewayProps {
@@ -42,6 +43,8 @@ export interface MachineGatewayProps {
   readonly peers: readonly PeerSelector[];
   /** Networks of a data plane outside the cluster, admitted as the people's gateway admits them. */
   readonly dataPlaneSourceRanges: readonly string[];
+  /** The people's gateway's `trustedCa`: the machine issuers' discovery and JWKS need it as much. */
+  readonly trustedCa?: TrustedCaBundle;
   /**
    * In the request path (F5 and Gateway API flavours): it proxies admitted requests to
    * Backstage. Without it, auth-only: ingress-nginx asks it (`auth-url`) and proxies itself.
@@ -97,6 +100,7 @@ export class MachineGateway extends Construct {
       },
     });
     const workload = { scope: this, name, namespace: props.namespace, labels, selector };
+    const trust = trustedCaWiring(props.trustedCa, OAUTH2_PROXY_TRUSTED_CA_DIR, 'SSL_CERT_DIR');
     this.deployment = kubernetesResource(this, 'Deployment', 'kubernetes_deployment_v1', {
       metadata: workloadMetadata(workload),
       spec: {
@@ -124,16 +128,20 @@ export class MachineGateway extends Construct {
                       secretKeyRef: { name: props.cookieSecret.secretName, key: props.cookieSecret.key },
                     },
                   },
+                  ...trust.env,
                 ],
                 ...oauth2ProxyContainerCommon(
                   MACHINE_ENTRY_PORT,
                   MACHINE_ENTRY_METRICS_PORT,
                   props.resources,
                 ),
-                volumeMount: [{ name: 'config', mountPath: '/etc/oauth2-proxy', readOnly: true }],
+                volumeMount: [
+                  { name: 'config', mountPath: '/etc/oauth2-proxy', readOnly: true },
+                  ...trust.volumeMounts,
+                ],
               },
             ],
-            volume: [{ name: 'config', configMap: { name: this.configMap.metadataName } }],
+            volume: [{ name: 'config', configMap: { name: this.configMap.metadataName } }, ...trust.volumes],
             topologySpreadConstraint: spreadAcrossNodes(selector),
           },
         },

@@ -2,6 +2,9 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import { ContainerResources } from '../core/resources';
 import { resourcesWithDefaults, spreadAcrossNodes, workloadHttpProbe } from '../core/workload';
 
+/** @internal Where both oauth2-proxy Deployments mount their `trustedCa` (named by SSL_CERT_DIR). */
+export const OAUTH2_PROXY_TRUSTED_CA_DIR = '/etc/oauth2-proxy-trusted-ca';
+
 /** The uid of the distroless oauth2-proxy image's nonroot user. */
 const OAUTH2_PROXY_UID = 65532;
 

@@ -10,6 +10,7 @@ import { selectorLabels, standardLabels } from '../core/labels';
 import { INGRESS_NGINX_CONTROLLER, PeerSelector } from '../core/network';
 import { ContainerResources } from '../core/resources';
 import { cidr, goDuration, hostName, kubernetesName, pinnedImage, valueObjectSchema } from '../core/schemas';
+import { TrustedCaBundle, trustedCaBundleSchema, trustedCaWiring } from '../core/trusted-ca';
 import { nestedIssues, problem, validateProps } from '../core/validation';
 import {
   reloaderWiring,
@@ -35,7 +36,11 @@ import {
 import { identityHeaderNames } from './header-contract';
 import { jwtClientOptions, MachineClient, machineClientIssues, machineClientsSchema } from './machine-client';
 import { MachineGateway } from './machine-gateway';
-import { oauth2ProxyContainerCommon, oauth2ProxyPodSpec } from './oauth2-proxy-container';
+import {
+  OAUTH2_PROXY_TRUSTED_CA_DIR,
+  oauth2ProxyContainerCommon,
+  oauth2ProxyPodSpec,
+} from './oauth2-proxy-container';
 import { OidcIssuer, oidcIssuerSchema } from './oidc-issuer';
 import { redisSessionStoreSchema, SessionStore } from './session-store';
 
@@ -186,6 +191,14 @@ export interface OidcGatewayProps {
    * @default - requests 50m/64Mi, limits 500m/128Mi
    */
   readonly resources?: ContainerResources;
+  /**
+   * CA certificates oauth2-proxy trusts besides the image's public roots (`SSL_CERT_DIR`),
+   * in both Deployments (the people's and the machine entry): an IdP with a company CA, or
+   * the cluster's CA when an API server is a machine client's issuer (`{ configMapName:
+   * 'kube-root-ca.crt', key: 'ca.crt' }`).
+   * @default - the image's roots only
+   */
+  readonly trustedCa?: TrustedCaBundle;
   /**
    * Pods allowed to reach oauth2-proxy (the ingress controller).
    * @default - the ingress-nginx controller in namespace `ingress-nginx`, unless only `dataPlaneSourceRanges` are given
@@ -483,6 +496,7 @@ const gatewaySchema = z
       )
       .optional(),
     image: pinnedImage.optional(),
+    trustedCa: trustedCaBundleSchema.optional(),
     dataPlaneSourceRanges: z
       .array(cidr)
       .min(
@@ -665,6 +679,7 @@ export class OidcGateway extends Construct {
       data: { 'alpha-config.yaml': escapeTerraformTemplate(this.alphaConfig) },
     });
     const files = oauth2ProxyFiles(this.configMap.metadataName, secrets);
+    const trust = trustedCaWiring(props.trustedCa, OAUTH2_PROXY_TRUSTED_CA_DIR, 'SSL_CERT_DIR');
 
     const revisions = secretRevisions(bound);
     const reloader = reloaderWiring(bound);
@@ -688,11 +703,11 @@ export class OidcGateway extends Construct {
             {
               image: props.image ?? DEFAULT_IMAGES.oauth2Proxy,
               args,
-              env: oauth2ProxyEnv(secrets),
+              env: [...oauth2ProxyEnv(secrets), ...trust.env],
               ...oauth2ProxyContainerCommon(OAUTH2_PROXY_PORT, OAUTH2_PROXY_METRICS_PORT, props.resources),
-              volumeMount: files.volumeMounts,
+              volumeMount: [...files.volumeMounts, ...trust.volumeMounts],
             },
-            files.volumes,
+            [...files.volumes, ...trust.volumes],
           ),
         },
       },
@@ -724,6 +739,7 @@ export class OidcGateway extends Construct {
         resources: props.resources,
         peers,
         dataPlaneSourceRanges: sourceRanges,
+        ...(props.trustedCa ? { trustedCa: props.trustedCa } : {}),
         // In the request path like the people's gateway: it proxies to the same Backstage.
         ...(props.upstream
           ? { upstream: { ...props.upstream, namespace: props.namespace, hsts: props.hsts } }

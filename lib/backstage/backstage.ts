@@ -17,6 +17,7 @@ import { isPlainObject } from '../core/objects';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { ContainerResources } from '../core/resources';
 import { pinnedImage, positiveInt } from '../core/schemas';
+import { TrustedCaBundle, trustedCaBundleSchema, trustedCaWiring } from '../core/trusted-ca';
 import { nestedIssues, problem, validateProps } from '../core/validation';
 import {
   reloaderWiring,
@@ -146,6 +147,14 @@ export interface BackstageProps {
    * @default false
    */
   readonly mountServiceAccountToken?: boolean;
+  /**
+   * CA certificates Backstage trusts besides Node's public roots (`NODE_EXTRA_CA_CERTS`): the
+   * cluster's CA when an API server is a machine client's issuer (`{ configMapName:
+   * 'kube-root-ca.crt', key: 'ca.crt' }`), a company CA of an LDAPS directory or a JWKS host.
+   * One PEM file, which may hold several certificates.
+   * @default - the image's roots only
+   */
+  readonly trustedCa?: TrustedCaBundle;
   /**
    * Rollout strategy. Backstage migrates its database at start: `rolling` starts one new
    * pod at a time (maxSurge 0) so two new pods never migrate at once; `recreate` stops
@@ -307,6 +316,7 @@ const backstageSchema = z
       .optional(),
     baseConfigFiles: z.array(z.string().min(1)).optional(),
     mountServiceAccountToken: z.boolean().optional(),
+    trustedCa: trustedCaBundleSchema.optional(),
     rollout: z
       .enum(['rolling', 'recreate'], {
         error: problem('must be "rolling" or "recreate"', 'Pick how pods are replaced on update.'),
@@ -630,6 +640,8 @@ export class Backstage extends Construct {
         },
       });
     }
+    // Read-only, beside the app-config: Node reads the file once, at start.
+    const trust = trustedCaWiring(props.trustedCa, '/etc/backstage-trusted-ca', 'NODE_EXTRA_CA_CERTS');
     const extraVolumes = [
       ...(this.orgConfigMap && org?.files
         ? [{ name: 'org-catalog', mountPath: org.files.mountPath, configMap: this.orgConfigMap }]
@@ -696,6 +708,7 @@ export class Backstage extends Construct {
                     name: e.name,
                     valueFrom: { secretKeyRef: { name: e.secret.secretName, key: e.secret.key } },
                   })),
+                  ...trust.env,
                 ],
                 startupProbe: workloadHttpProbe('/.backstage/health/v1/liveness', {
                   periodSeconds: 10,
@@ -719,6 +732,7 @@ export class Backstage extends Construct {
                 volumeMount: [
                   { name: 'app-config', mountPath: '/etc/backstage', readOnly: true },
                   ...extraVolumes.map((v) => ({ name: v.name, mountPath: v.mountPath, readOnly: true })),
+                  ...trust.volumeMounts,
                   { name: 'tmp', mountPath: '/tmp' },
                 ],
               },
@@ -726,6 +740,7 @@ export class Backstage extends Construct {
             volume: [
               { name: 'app-config', configMap: { name: this.configMap.metadataName } },
               ...extraVolumes.map((v) => ({ name: v.name, configMap: { name: v.configMap.metadataName } })),
+              ...trust.volumes,
               { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
             ],
             topologySpreadConstraint: spreadAcrossNodes(selector),

@@ -29,6 +29,7 @@ import {
 } from '../core/network';
 import { requireProviders } from '../core/providers';
 import { cidr, createdNamespace, hostName, pinnedImage, workloadNamespace } from '../core/schemas';
+import { TrustedCaBundle, trustedCaBundleSchema } from '../core/trusted-ca';
 import { fail, nestedIssues, problem, validateProps } from '../core/validation';
 import { F5NginxIngress, type F5NginxIngressProps } from '../ingress/f5-nginx-ingress';
 import { GatewayApiIngress, machineListenerIssues, machineOnlyIssues } from '../ingress/gateway-api-ingress';
@@ -231,6 +232,15 @@ export interface BackstagePortalCommonProps
    */
   readonly machineHost?: string;
   /**
+   * CA certificates oauth2-proxy and Backstage trust besides their images' public roots (see
+   * `OidcGatewayProps.trustedCa`, `BackstageProps.trustedCa`): the cluster's CA when the API
+   * server is a machine client's issuer (`{ configMapName: 'kube-root-ca.crt', key: 'ca.crt' }`,
+   * in every namespace), a company CA of the IdP or an LDAPS directory. Both read it at start:
+   * a changed bundle takes effect with the next rollout.
+   * @default - the images' roots only
+   */
+  readonly trustedCa?: TrustedCaBundle;
+  /**
    * Which NGINX controller serves the portal. `ingress-nginx`: the community controller,
    * auth through `auth-url`. `f5-nginx`: the F5 NGINX Ingress Controller (5.4.0 or later);
    * its external auth cannot pass the identity headers on, so oauth2-proxy runs in the request
@@ -358,6 +368,7 @@ const portalSchema = z
     signIn: z.record(z.string(), z.unknown()).optional(),
     machineClients: machineClientsSchema().optional(),
     machineHost: z.string().optional(),
+    trustedCa: trustedCaBundleSchema.optional(),
     ingressFlavour: z
       .enum(['ingress-nginx', 'f5-nginx', 'gateway-api'], {
         error: problem(
@@ -592,6 +603,7 @@ export class BackstagePortal extends Construct {
       cookieSecret: props.cookieSecret,
       access: gatewayAccess(props.access),
       machineClients: props.machineClients,
+      ...(props.trustedCa ? { trustedCa: props.trustedCa } : {}),
     };
 
     this.gateway = new OidcGateway(this, 'Gateway', {
@@ -655,6 +667,7 @@ export class BackstagePortal extends Construct {
       ...(props.org ? { org: props.org } : {}),
       ...(props.rbac ? { rbac: props.rbac } : {}),
       ...(props.mcpActions ? { mcpActions: props.mcpActions } : {}),
+      ...(props.trustedCa ? { trustedCa: props.trustedCa } : {}),
       ...(props.backstage ?? {}),
       // With oauth2-proxy in the request path, it is the one calling Backstage.
       ...(f5 || migration
