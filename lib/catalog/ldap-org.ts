@@ -22,7 +22,10 @@ export interface LdapSearch {
 
 /** Options of {@link OrgSource.ldap}. */
 export interface LdapOrgOptions {
-  /** The server, `ldaps://host[:port]` (the bind password must not cross the network in clear). */
+  /**
+   * The server, `ldaps://host[:port]` (the bind password must not cross the network in clear).
+   * A certificate of a company CA needs that CA in Backstage's trust: the portal's `trustedCa`.
+   */
   readonly target: string;
   /**
    * The account to bind as.

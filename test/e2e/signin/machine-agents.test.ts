@@ -18,6 +18,7 @@
 //   catalog's actions). Each flavour gets a Backstage of its own, from its own synthesis.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,6 +138,8 @@ function expectRefusedByGateway(res: Response, kind: string, status = 401): void
 let ingressNginxJson: Json | undefined;
 /** The running Backstage of the flavour's portal (its loopback port). */
 let backstagePort: number;
+/** Its environment, as the harness started it from the synthesized Deployment. */
+let backstageEnv: Record<string, string>;
 
 let agentAccountsCreated = false;
 /** The agent's ServiceAccount as MachineAgent renders it, and another team's of the same name. */
@@ -188,6 +191,7 @@ async function startFlavour(which: Flavour): Promise<void> {
   door = portal.door;
   if (which === 'ingress-nginx') ingressNginxJson = door.json;
   backstagePort = portal.backstage.port;
+  backstageEnv = portal.backstage.plan.env;
   await createAgentAccounts(door.json);
   // The catalog has read its files once the agent finds a user in it.
   const token = await serviceAccountToken(AGENT.namespace, AGENT.serviceAccount, AGENT_AUDIENCE);
@@ -203,6 +207,18 @@ describe.each<Flavour>(['ingress-nginx', 'gateway-api', 'f5-nginx'])(
   'machines and AI agents through the machine host, %s flavour (real API server tokens, nginx, oauth2-proxy, Backstage)',
   (which) => {
     beforeAll(() => startFlavour(which));
+
+    it("the API server's CA reaches the machine entry and Backstage only as the portal's trustedCa bundle", () => {
+      const apiCa = readFileSync(cluster.caFile, 'utf8').trim();
+      const entry = door.machines.oauth2Proxy.plan.env;
+      // The harness's own trust (SSL_CERT_FILE) is the test CA alone...
+      expect(readFileSync(entry.SSL_CERT_FILE!, 'utf8')).not.toContain(apiCa);
+      // ...and the synthesized SSL_CERT_DIR and NODE_EXTRA_CA_CERTS, mapped from the pods' mount
+      // paths, hold the bundle's file (the ConfigMap's key as ca.pem).
+      expect(readFileSync(join(entry.SSL_CERT_DIR!, 'ca.pem'), 'utf8')).toContain(apiCa);
+      expect(backstageEnv.NODE_EXTRA_CA_CERTS!.endsWith('/ca.pem')).toBe(true);
+      expect(readFileSync(backstageEnv.NODE_EXTRA_CA_CERTS!, 'utf8')).toContain(apiCa);
+    });
 
     it("the API server's token is what the portal's client admits: issuer, audience, the agent's subject, no e-mail", async () => {
       const claims = decodeJwt(

@@ -28,7 +28,7 @@ import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 
 import { stringify } from 'yaml';
 
-import { configMapData, Json, list, one, resolve, resourceAt } from './portal';
+import { configMapVolumeFiles, Json, list, one, resolve, resourceAt } from './portal';
 import { freePort, Started, startProcess, waitFor } from './processes';
 
 export const FIXTURE_DIR = resolvePath(__dirname, '..', 'fixtures', 'backstage');
@@ -104,6 +104,8 @@ export async function planBackstage(
   const mounts = new Map<string, string>();
   let appConfigYaml = '';
   const volumes: Array<{ configMap: string; mountPath: string; local: string }> = [];
+  // The volume blocks, for the `items` a volume may pick (trustedCa's key → ca.pem).
+  const blocks = new Map<string, Json>();
   for (const mount of list(container.volume_mount)) {
     const volume = list(pod.volume).find((v: any) => v.name === mount.name);
     if (volume?.config_map) {
@@ -112,11 +114,12 @@ export async function planBackstage(
       const local = join(dir, 'volumes', volume.name);
       const mountPath = String(mount.mount_path).replace(/\/+$/, '');
       volumes.push({ configMap: String(resolve(json, one(volume.config_map).name)), mountPath, local });
+      blocks.set(local, one(volume.config_map));
       mounts.set(mountPath, local);
     }
   }
   for (const v of volumes) {
-    const data = configMapData(json, v.configMap);
+    const data = configMapVolumeFiles(json, blocks.get(v.local)!);
     if (data['app-config.portal.yaml'] !== undefined) appConfigYaml = data['app-config.portal.yaml'];
     writeConfigMapVolume(v.local, localFiles(data, volumes));
   }
@@ -142,9 +145,12 @@ export async function planBackstage(
   );
   rest.push('--config', loopback);
 
+  // The test CA, unless the synthesis names a bundle of its own (trustedCa), which then
+  // replaces it as in the pod: that bundle must hold every CA Backstage needs.
   const env: Record<string, string> = { NODE_EXTRA_CA_CERTS: caFile };
   for (const e of list(container.env)) {
-    if (e.value !== undefined) env[e.name] = String(e.value);
+    if (e.value !== undefined)
+      env[e.name] = e.name === 'NODE_EXTRA_CA_CERTS' ? mapPath(String(e.value)) : String(e.value);
     else {
       const ref = one(one(e.value_from).secret_key_ref);
       const value = secrets[resolve(json, ref.name)]?.[ref.key];

@@ -7,7 +7,8 @@
 //    → the loopback address of that Service (Terraform references in it resolved first);
 //  - env `valueFrom.secretKeyRef` → the test's secret values (what the kubelet does);
 //  - SSL_CERT_FILE=<test CA> so Go trusts the loopback IdP and machine issuer (in a
-//    cluster the IdP has a publicly trusted certificate; the alpha config is left as is).
+//    cluster the IdP has a publicly trusted certificate; the alpha config is left as is);
+//    a synthesized SSL_CERT_DIR (trustedCa) is kept, its mount paths mapped: Go reads both.
 //    Not the Redis server's CA: that one reaches oauth2-proxy only as the synthesized
 //    Secret volume and --redis-ca-path (SessionStore.redis({ ca })), as in a cluster.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 
 import { parse, stringify } from 'yaml';
 
-import { configMapData, Json, list, one, resolve, resourceAt } from './portal';
+import { configMapVolumeFiles, Json, list, one, resolve, resourceAt } from './portal';
 import { freePort, Started, startProcess, waitFor } from './processes';
 
 export interface Oauth2ProxyPlan {
@@ -59,7 +60,7 @@ export async function planOauth2Proxy(
     const local = join(dir, 'volumes', volume.name);
     mkdirSync(local, { recursive: true });
     if (volume.config_map) {
-      const data = configMapData(json, resolve(json, one(volume.config_map).name));
+      const data = configMapVolumeFiles(json, one(volume.config_map));
       for (const [file, content] of Object.entries(data)) writeFileSync(join(local, file), content);
     } else if (volume.secret) {
       const secret = one(volume.secret);
@@ -122,7 +123,9 @@ export async function planOauth2Proxy(
   const env: Record<string, string> = { SSL_CERT_FILE: caFile };
   for (const e of list(container.env)) {
     if (e.value !== undefined) {
-      env[e.name] = String(e.value);
+      // SSL_CERT_DIR (trustedCa) names mounted directories: their local copies.
+      env[e.name] =
+        e.name === 'SSL_CERT_DIR' ? String(e.value).split(':').map(mapPath).join(':') : String(e.value);
     } else if (e.value_from) {
       const ref = one(one(e.value_from).secret_key_ref);
       const value = secrets[resolve(json, ref.name)]?.[ref.key];

@@ -93,6 +93,9 @@ export interface PortalOptions {
   };
 }
 
+/** The CA bundle ConfigMap of the machine-agent portals (`trustedCa`), which the cluster holds. */
+export const TRUSTED_CAS = { configMapName: 'portal-trusted-cas', key: 'ca-bundle.pem' } as const;
+
 /** The GatewayClass of the gateway-api front door. */
 export const GATEWAY_CLASS = 'signin-e2e';
 
@@ -120,6 +123,9 @@ export function portalProps(stack: TerraformStack, o: PortalOptions): BackstageP
     // (The RBAC scenarios' portal has people only: its access policy names its teams.)
     ...(o.machineEntry || o.machineAgents ? { machineHost: MACHINE_HOST } : {}),
     ...(o.machineAgents ? { mcpActions: {} } : {}),
+    // The API server's CA reaches oauth2-proxy and Backstage only through this bundle (a
+    // trust-manager-style ConfigMap of the cluster: harness/stack.ts puts it there).
+    ...(o.machineAgents ? { trustedCa: TRUSTED_CAS } : {}),
     machineClients: o.teams
       ? []
       : o.machineAgents
@@ -289,7 +295,16 @@ export function resourceAt(json: Json, type: string, suffix: string): Json {
   return found[0]!;
 }
 
-/** A ConfigMap's data by name (as a volume or envFrom names it). */
+/**
+ * ConfigMaps the cluster holds that no synthesis renders (`kube-root-ca.crt`, a
+ * trust-manager bundle): what a scenario puts here, a volume of that name reads.
+ */
+const clusterConfigMaps = new Map<string, Record<string, string>>();
+export function addClusterConfigMap(name: string, data: Record<string, string>): void {
+  clusterConfigMaps.set(name, data);
+}
+
+/** A ConfigMap's data by name (as a volume or envFrom names it): the synthesized one, or the cluster's. */
 export function configMapData(json: Json, name: string): Record<string, string> {
   for (const cm of Object.values(json.resource?.kubernetes_config_map_v1 ?? {}) as Json[]) {
     if (resolve(json, one(cm.metadata).name) === name) {
@@ -298,7 +313,24 @@ export function configMapData(json: Json, name: string): Record<string, string> 
       );
     }
   }
-  throw new Error(`no ConfigMap named ${name} in the synthesized stack`);
+  const cluster = clusterConfigMaps.get(name);
+  if (cluster) return cluster;
+  throw new Error(`no ConfigMap named ${name} in the synthesized stack or the cluster`);
+}
+
+/** The files a ConfigMap volume holds: every key, or the `items` it names under their paths. */
+export function configMapVolumeFiles(json: Json, configMap: Json): Record<string, string> {
+  const name = String(resolve(json, configMap.name));
+  const data = configMapData(json, name);
+  const items = list(configMap.items);
+  if (items.length === 0) return data;
+  return Object.fromEntries(
+    items.map((item: Json) => {
+      const value = data[item.key];
+      if (value === undefined) throw new Error(`ConfigMap ${name} has no key ${item.key}`);
+      return [String(item.path), value];
+    }),
+  );
 }
 
 /** A Service's port by Service name (the harness maps each to a loopback port). */

@@ -5,7 +5,7 @@
 // Backstage and IdP, each from its own synthesis of the same portal.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -36,6 +36,7 @@ import {
 import { Oauth2ProxyPlan, planOauth2Proxy, RunningOauth2Proxy, startOauth2Proxy } from './oauth2-proxy';
 import { createTestPki, ServerCert, TestPki } from './pki';
 import {
+  addClusterConfigMap,
   configMapData,
   Json,
   MACHINE_HOST,
@@ -47,6 +48,7 @@ import {
   SECRETS,
   services,
   synthesizePortal,
+  TRUSTED_CAS,
 } from './portal';
 import { waitFor } from './processes';
 import { RunningRedis, startRedis } from './redis';
@@ -584,14 +586,19 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
         const machineJson = synthesizePortal({ ...portalOptions(spec), machineAgents });
         const dir = mkdtempSync(join(runDir, 'machines-backstage-'));
         chmodSync(dir, 0o755);
-        const bundle = join(dir, 'trusted-cas.pem');
-        writeFileSync(bundle, `${readFileSync(pki.caFile, 'utf8')}\n${readFileSync(extraCaFile, 'utf8')}`);
+        // The API server's CA only as the cluster's CA bundle ConfigMap the portal's trustedCa
+        // names (beside the test CA of the loopback issuers, which a cluster's would not need):
+        // oauth2-proxy gets it from its synthesized SSL_CERT_DIR, Backstage from its
+        // NODE_EXTRA_CA_CERTS. The harness's own trust stays the test CA alone.
+        addClusterConfigMap(TRUSTED_CAS.configMapName, {
+          [TRUSTED_CAS.key]: `${readFileSync(pki.caFile, 'utf8')}\n${readFileSync(extraCaFile, 'utf8')}`,
+        });
         const own = await startBackstage(
-          await planBackstage(machineJson, dir, secrets, bundle),
+          await planBackstage(machineJson, dir, secrets, pki.caFile),
           join(logDir, `${dir.split('/').pop()}.log`),
         );
         stops.push(() => own.stop());
-        const door = await startFrontDoor(spec, machineJson, own, bundle);
+        const door = await startFrontDoor(spec, machineJson, own, pki.caFile);
         if (!door.machines) throw new Error('the machine portal has no machine entry');
         return { door: door as FrontDoor & { machines: MachineDoor }, backstage: own };
       },
