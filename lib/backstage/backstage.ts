@@ -383,6 +383,17 @@ const backstageSchema = z
       });
     }
     machineClientIssues(props.machineClients, ctx);
+    if (props.trustedCa !== undefined && props.env?.NODE_EXTRA_CA_CERTS !== undefined) {
+      // Two values of one variable: Kubernetes would keep the last, and one of them is lost.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['env', 'NODE_EXTRA_CA_CERTS'],
+        message: problem(
+          'is set by trustedCa',
+          'Put every CA into the trustedCa bundle (one PEM file may hold several), and remove this variable.',
+        ),
+      });
+    }
     orgAndRbacIssues(props, ctx);
     const reserved = ['POSTGRES_PASSWORD', 'POSTGRES_CA_CERT', 'NODE_OPTIONS'];
     for (const name of [...Object.keys(props.env ?? {}), ...Object.keys(props.secretEnv ?? {})]) {

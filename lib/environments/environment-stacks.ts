@@ -271,6 +271,7 @@ export function environmentStacks(
     },
     ...(machineClients.length > 0 ? { machineClients } : {}),
     ...(env.machineHost !== undefined ? { machineHost: env.machineHost } : {}),
+    ...(env.trustedCa !== undefined ? { trustedCa: env.trustedCa } : {}),
     tls,
     backstage: {
       ...(env.autoscaling

@@ -7,6 +7,7 @@ import { RENAMED_TARGET_CPU } from '../backstage/backstage';
 import { databaseTlsSchema } from '../backstage/database';
 import { gatewayApiProfile } from '../cloud/gateway-classes';
 import { PropsValidationError } from '../core/errors';
+import { TrustedCaBundle, trustedCaBundleSchema } from '../core/trusted-ca';
 import { isRecord } from '../core/objects';
 import {
   cidr,
@@ -105,6 +106,12 @@ export interface EnvironmentData {
    * @default - none: machine clients can only pass the people's entry
    */
   readonly machineHost?: string;
+  /**
+   * A CA bundle ConfigMap of the portal's namespace that oauth2-proxy and Backstage trust
+   * (`BackstagePortal` `trustedCa`), e.g. `{ configMapName: kube-root-ca.crt, key: ca.crt }`
+   * where this cluster's API server is an agent's issuer.
+   */
+  readonly trustedCa?: TrustedCaBundle;
   /**
    * Machine clients of this environment only, besides the access policy's (e.g. an agent's
    * ServiceAccount, whose issuer is this cluster's).
@@ -368,6 +375,7 @@ export const environmentSchema = z
     backend,
     host: hostName,
     machineHost: hostName.optional(),
+    trustedCa: trustedCaBundleSchema.optional(),
     machineClients: z.array(machineClientDataSchema).optional(),
     image: pinnedImage,
     exposure: z

@@ -82,6 +82,15 @@ describe('the README on environment files', () => {
       'api.backstage.dev.example.com',
     );
     expect(machineSubjects(portal)).toEqual(['system:serviceaccount:agents:catalog-agent']);
+    // trustedCa: the cluster's CA bundle for Backstage and the machine entry.
+    expect(env.find((e) => e.name === 'NODE_EXTRA_CA_CERTS')!.value).toBe('/etc/backstage-trusted-ca/ca.pem');
+    const entry = resources(portal, 'kubernetes_deployment_v1').find(
+      (d) => d.metadata.name === 'oauth2-proxy-machines',
+    )!;
+    expect(entry.spec.template.spec.volume).toContainEqual({
+      name: 'trusted-ca',
+      config_map: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.pem' }] },
+    });
   });
 
   it("the machine clients block is a valid part of the shared access policy, admitted beside the environment's own", () => {

@@ -74,6 +74,22 @@ describe('BackstagePortal trustedCa', () => {
       expect(trustOf(plain, path)).toEqual({ env: [], mounts: [], volumes: [] });
   });
 
+  it('refuses NODE_EXTRA_CA_CERTS in Backstage env beside it: one of the two values would be lost', () => {
+    expectProblems(
+      () =>
+        portal({
+          trustedCa: CLUSTER_CA,
+          backstage: { replicas: 1, env: { NODE_EXTRA_CA_CERTS: '/ca.pem' } },
+        }),
+      [
+        {
+          path: 'env.NODE_EXTRA_CA_CERTS',
+          says: ['is set by trustedCa', 'Put every CA into the trustedCa bundle'],
+        },
+      ],
+    );
+  });
+
   it('refuses a ConfigMap name or key Kubernetes would refuse', () => {
     expectProblems(
       () => portal({ trustedCa: { configMapName: 'Kube_Root', key: 'ca crt' } }),
