@@ -7,7 +7,6 @@ import { RENAMED_TARGET_CPU } from '../backstage/backstage';
 import { databaseTlsSchema } from '../backstage/database';
 import { gatewayApiProfile } from '../cloud/gateway-classes';
 import { PropsValidationError } from '../core/errors';
-import { TrustedCaBundle, trustedCaBundleSchema } from '../core/trusted-ca';
 import { isRecord } from '../core/objects';
 import {
   cidr,
@@ -20,6 +19,7 @@ import {
   pinnedImage,
   secretKey,
 } from '../core/schemas';
+import { TrustedCaBundle, trustedCaBundleSchema } from '../core/trusted-ca';
 import { describeIssues, parseWithProblems, problem } from '../core/validation';
 import { machineOnlyIssues } from '../ingress/gateway-api-ingress';
 import { AccessTeamsData, accessTeamsIssues, accessTeamsShape } from './access-teams';
