@@ -186,7 +186,13 @@ export type { IngressNginxAccessLogOptions } from './platform/access-log';
 export { ingressNginxAccessLogFormat } from './platform/access-log';
 export type { CertManagerProps, CertManagerValues } from './platform/cert-manager';
 export { CertManager } from './platform/cert-manager';
-export type { HelmChartLocation, PinnedChart } from './platform/chart-source';
+export type {
+  ChartLogin,
+  ChartRegistryOptions,
+  ChartRepositoryOptions,
+  HelmChartLocation,
+  PinnedChart,
+} from './platform/chart-source';
 export { CHART_DIRECTORY_CONTEXT, ChartSource, DEFAULT_CHARTS } from './platform/chart-source';
 export type {
   ExternalSecretsOperatorProps,

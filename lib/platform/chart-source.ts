@@ -1,13 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-import { Token } from 'cdktf';
+import { TerraformVariable, Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import * as z from 'zod';
 
 import { brand, isBranded } from '../core/brand';
 import { DEFAULT_CHARTS, type PinnedChart } from '../core/defaults';
 import { PropsValidationError } from '../core/errors';
+import { secretVariableSchema } from '../core/secret-variable';
 import { problem } from '../core/validation';
 
 const BRAND = Symbol.for('cdktf-backstage.ChartSource');
@@ -29,11 +30,77 @@ export interface HelmChartLocation {
    * @default - none (a local chart has the version it has)
    */
   readonly version?: string;
+  /**
+   * `repository_username` attribute.
+   * @default - none (no login)
+   */
+  readonly repositoryUsername?: string;
+  /**
+   * `repository_password` attribute: a reference to the sensitive variable, never a value.
+   * @default - none (no login)
+   */
+  readonly repositoryPassword?: string;
+  /**
+   * `repository_ca_file` attribute.
+   * @default - none (the system's trusted CAs)
+   */
+  readonly repositoryCaFile?: string;
+}
+
+/**
+ * The login of a chart repository or registry that wants one (a company mirror such as
+ * Artifactory, Harbor or Nexus; a cloud registry such as Amazon ECR, where the user name is
+ * `AWS` and the password the output of `aws ecr get-login-password`).
+ */
+export interface ChartLogin {
+  /** The user name: not a secret, so a plain value (or a Terraform reference). */
+  readonly username: string;
+  /**
+   * The password or token: a `sensitive` TerraformVariable without a default, filled from
+   * `TF_VAR_<name>` at deploy time. It reaches `helm_release`'s `repository_password` as a
+   * reference: never in code or synthesized JSON; in Terraform state, marked sensitive
+   * (encrypt your backend).
+   */
+  readonly password: TerraformVariable;
+}
+
+/** How Terraform reaches a Helm repository that is not public. */
+export interface ChartRepositoryOptions {
+  /**
+   * Log in with HTTP basic authentication. Helm sends the login for `index.yaml` and for the
+   * charts it lists on the repository's own host, never to another host the index points at.
+   * @default - no login
+   */
+  readonly login?: ChartLogin;
+  /**
+   * A PEM file of the CA that signed the repository's TLS certificate (a mirror behind a
+   * company CA), on the machine that runs Terraform. A relative path is resolved against the
+   * directory `cdktf synth` runs in; the synthesized JSON holds the absolute path.
+   * @default - the system's trusted CAs
+   */
+  readonly caFile?: string;
+}
+
+/** How Terraform reaches an OCI registry that is not public. */
+export interface ChartRegistryOptions {
+  /**
+   * Log in to the registry host before pulling the chart. The helm provider's OCI client
+   * stores the login, as `helm registry login` does, in Helm's registry config on the machine
+   * that runs Terraform (`$HELM_CONFIG_HOME/registry/config.json`, by default under
+   * `~/.config/helm`): in CI, point HELM_CONFIG_HOME at a directory the job throws away.
+   * @default - no login
+   */
+  readonly login?: ChartLogin;
 }
 
 type ChartSourceOptions =
-  | { readonly kind: 'repository'; readonly url: string; readonly chart: string; readonly version: string }
-  | { readonly kind: 'oci'; readonly reference: string; readonly version: string }
+  | ({
+      readonly kind: 'repository';
+      readonly url: string;
+      readonly chart: string;
+      readonly version: string;
+    } & ChartRepositoryOptions)
+  | ({ readonly kind: 'oci'; readonly reference: string; readonly version: string } & ChartRegistryOptions)
   | { readonly kind: 'local'; readonly path: string };
 
 const VERSION_FIX =
@@ -70,7 +137,7 @@ const repositoryUrl = z.string().superRefine((value, ctx) => {
       code: 'custom',
       message: problem(
         'must not contain credentials',
-        'Remove the user name and password from the URL; mirrors that need a login are not supported yet.',
+        'Remove the user name and password from the URL and give them as the login option: ChartSource.repository(url, chart, version, { login: { username, password: sensitiveVariable } }).',
         { redact: true },
       ),
     });
@@ -98,7 +165,7 @@ const ociReference = z.string().superRefine((value, ctx) => {
       code: 'custom',
       message: problem(
         'must not contain credentials',
-        'Remove the user name and password; registries that need a login are not supported yet.',
+        'Remove the user name and password from the reference and give them as the login option: ChartSource.oci(reference, version, { login: { username, password: sensitiveVariable } }).',
         { redact: true },
       ),
     });
@@ -157,14 +224,59 @@ const localPath = z
     }
   });
 
+const chartLogin = z.strictObject({
+  // RFC 7617: the user-id of basic authentication cannot hold a colon.
+  username: z
+    .string()
+    .regex(
+      /^[^:\s]+$/,
+      problem(
+        'must be a user name without ":" or white space',
+        'Give the user name of the login alone; the password goes in `password`.',
+      ),
+    ),
+  password: secretVariableSchema('password or token of the login'),
+}) satisfies z.ZodType<ChartLogin>;
+
+/** A PEM file on the machine that runs Terraform. */
+const caFile = z.string().superRefine((value, ctx) => {
+  const resolved = resolve(value);
+  if (value.trim() === '' || !existsSync(resolved) || !statSync(resolved).isFile()) {
+    ctx.addIssue({
+      code: 'custom',
+      message: problem(
+        `must be a PEM file of CA certificates (resolved to ${resolved})`,
+        'Check the path; relative paths are resolved against the directory cdktf synth runs in.',
+      ),
+    });
+  }
+});
+
 const schemas = {
   repository: z.strictObject({
     kind: z.literal('repository'),
     url: repositoryUrl,
     chart: chartName,
     version: chartVersion,
+    login: chartLogin.optional(),
+    caFile: caFile.optional(),
   }),
-  oci: z.strictObject({ kind: z.literal('oci'), reference: ociReference, version: chartVersion }),
+  oci: z.strictObject({
+    kind: z.literal('oci'),
+    reference: ociReference,
+    version: chartVersion,
+    login: chartLogin.optional(),
+    // Only JavaScript callers get here (the type has no caFile): say why rather than
+    // "not a known property".
+    caFile: z
+      .never(
+        problem(
+          'is not read for OCI registries',
+          "The helm provider pulls OCI charts with its own registry client, which ignores repository_ca_file: add the registry's CA to the trust store of the machine that runs Terraform (or SSL_CERT_FILE), and leave caFile out.",
+        ),
+      )
+      .optional(),
+  }),
   local: z.strictObject({ kind: z.literal('local'), path: localPath }),
 };
 
@@ -179,18 +291,25 @@ export class ChartSource {
    * @param url - https URL of the repository (the directory holding `index.yaml`)
    * @param chart - chart name in the repository
    * @param version - exact chart version
+   * @param options - a login and a CA for a repository that is not public
    */
-  public static repository(url: string, chart: string, version: string): ChartSource {
-    return new ChartSource({ kind: 'repository', url, chart, version });
+  public static repository(
+    url: string,
+    chart: string,
+    version: string,
+    options: ChartRepositoryOptions = {},
+  ): ChartSource {
+    return new ChartSource({ ...options, kind: 'repository', url, chart, version });
   }
 
   /**
    * A chart in an OCI registry, pinned to a version.
    * @param reference - `oci://<host>/<path>/<chart>`, without tag or digest
    * @param version - exact chart version (the OCI tag)
+   * @param options - a login for a registry that is not public
    */
-  public static oci(reference: string, version: string): ChartSource {
-    return new ChartSource({ kind: 'oci', reference, version });
+  public static oci(reference: string, version: string, options: ChartRegistryOptions = {}): ChartSource {
+    return new ChartSource({ ...options, kind: 'oci', reference, version });
   }
 
   /**
@@ -236,6 +355,14 @@ export class ChartSource {
           repository: options.url.replace(/\/+$/, ''),
           chart: options.chart,
           version: options.version,
+          ...loginAttributes(options.login),
+          ...(options.caFile === undefined
+            ? {}
+            : {
+                repositoryCaFile: Token.isUnresolved(options.caFile)
+                  ? options.caFile
+                  : resolve(options.caFile),
+              }),
         };
       case 'oci': {
         // The documented form of the helm provider: the registry path as `repository`,
@@ -245,6 +372,7 @@ export class ChartSource {
           repository: options.reference.slice(0, cut),
           chart: options.reference.slice(cut + 1),
           version: options.version,
+          ...loginAttributes(options.login),
         };
       }
       case 'local':
@@ -256,6 +384,13 @@ export class ChartSource {
   public get version(): string | undefined {
     return this.options.kind === 'local' ? undefined : this.options.version;
   }
+}
+
+/** The login as `helm_release` attributes: the password as a reference to its variable. */
+function loginAttributes(login: ChartLogin | undefined) {
+  return login === undefined
+    ? {}
+    : { repositoryUsername: login.username, repositoryPassword: login.password.stringValue };
 }
 
 /**

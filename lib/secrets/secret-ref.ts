@@ -6,6 +6,7 @@ import { brand, isBranded } from '../core/brand';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { toKubernetesName } from '../core/labels';
 import { goDuration, kubernetesSubdomainName, secretKey } from '../core/schemas';
+import { secretVariableProblem } from '../core/secret-variable';
 import { StackRegistry } from '../core/stack-registry';
 import { fail, problem, validateProps } from '../core/validation';
 import {
@@ -219,24 +220,9 @@ class VariableSecretRef extends SecretRef {
 
   public bind(context: SecretBindingContext): BoundSecret {
     const { scope, namespace } = context;
-    if (this.variable.sensitive !== true) {
-      fail(
-        scope,
-        context.prop ?? 'secret',
-        `variable "${this.variable.node.id}" is not declared sensitive`,
-        { sensitive: this.variable.sensitive ?? false },
-        'Declare it with `sensitive: true` so Terraform never prints its value in plans or logs.',
-      );
-    }
-    if (this.variable.default !== undefined) {
-      // The default is written into the synthesized JSON: the secret would sit in code.
-      fail(
-        scope,
-        context.prop ?? 'secret',
-        `variable "${this.variable.node.id}" has a default value`,
-        { default: '(hidden)' },
-        'Remove the default: a secret comes from TF_VAR_<name> at deploy time, never from the code.',
-      );
+    const unfit = secretVariableProblem(this.variable);
+    if (unfit) {
+      fail(scope, context.prop ?? 'secret', unfit.what, unfit.got, unfit.fix);
     }
     validateProps(
       scope,

@@ -4,7 +4,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { TerraformStack, TerraformVariable, type TerraformVariableConfig, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 
 import { CertManager, CHART_DIRECTORY_CONTEXT, ChartSource, DEFAULT_CHARTS, Reloader } from '../../lib';
@@ -248,6 +248,24 @@ describe('ChartSource', () => {
       ]);
     });
 
+    it('says where a login goes instead of credentials in the URL or reference', () => {
+      expectProblems(
+        refused(ChartSource.repository('https://robot:s3cr3t@charts.example.com', 'r', '1.0.0')),
+        [
+          {
+            path: 'chart.url',
+            says: ['must not contain credentials', '{ login: { username, password: sensitiveVariable } }'],
+          },
+        ],
+      );
+      expectProblems(refused(ChartSource.oci('oci://robot:s3cr3t@registry.example.com/r', '1.0.0')), [
+        {
+          path: 'chart.reference',
+          says: ['must not contain credentials', '{ login: { username, password: sensitiveVariable } }'],
+        },
+      ]);
+    });
+
     it('refuses a chart that is not a ChartSource', () => {
       expectProblems(refused({ chart: 'reloader', version: '2.2.11' }), [
         {
@@ -337,6 +355,200 @@ describe('ChartSource', () => {
           },
         ],
       );
+    });
+  });
+
+  describe('a repository or registry that wants a login', () => {
+    /** A sensitive variable for the password, as a user declares it. */
+    const password = (stack: TerraformStack, config: Partial<TerraformVariableConfig> = {}) =>
+      new TerraformVariable(stack, 'chart_password', { type: 'string', sensitive: true, ...config });
+
+    /** The refusal of a Reloader whose chart is built in the stack (a variable needs one). */
+    const refusedWith = (chart: (stack: TerraformStack) => unknown) =>
+      refusedBy((stack) => new Reloader(stack, 'reloader', { chart: chart(stack) } as any));
+
+    it('logs in to a Helm repository with the variable as a reference, and trusts its CA file by absolute path', () => {
+      const ca = join(mkdtempSync(join(tmpdir(), 'chart-ca-')), 'mirror-ca.pem');
+      writeFileSync(ca, '-----BEGIN CERTIFICATE-----\n');
+      const json = synthPlatform((stack) => {
+        const chart = ChartSource.repository('https://charts.example.com/mirror', 'reloader', '2.2.11', {
+          login: { username: 'ci-robot', password: password(stack) },
+          caFile: relative(process.cwd(), ca),
+        });
+        new Reloader(stack, 'reloader', { chart });
+      });
+      const release = releaseAttributes(json, 'reloader');
+      expect(release).toMatchObject({
+        repository: 'https://charts.example.com/mirror',
+        chart: 'reloader',
+        version: '2.2.11',
+        repository_username: 'ci-robot',
+        repository_password: '${var.chart_password}',
+        repository_ca_file: ca,
+      });
+      // Helm's default: the login goes to the repository's host only.
+      expect(release.pass_credentials).toBeUndefined();
+      // The value comes from TF_VAR_chart_password at deploy time: the JSON has none.
+      expect((json as any).variable.chart_password).toEqual({ sensitive: true, type: 'string' });
+    });
+
+    it('logs in to an OCI registry with the same two attributes', () => {
+      const json = synthPlatform((stack) => {
+        const chart = ChartSource.oci(
+          'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts/reloader',
+          '2.2.11',
+          {
+            login: { username: 'AWS', password: password(stack) },
+          },
+        );
+        new Reloader(stack, 'reloader', { chart });
+      });
+      const release = releaseAttributes(json, 'reloader');
+      expect(release).toMatchObject({
+        repository: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts',
+        chart: 'reloader',
+        repository_username: 'AWS',
+        repository_password: '${var.chart_password}',
+      });
+      expect(release.repository_ca_file).toBeUndefined();
+    });
+
+    it('sends no login attributes without a login', () => {
+      const release = releaseAttributes(
+        synthPlatform(
+          (stack) =>
+            new Reloader(stack, 'reloader', {
+              chart: ChartSource.repository('https://charts.example.com', 'reloader', '2.2.11'),
+            }),
+        ),
+        'reloader',
+      );
+      expect(Object.keys(release).filter((k) => k.startsWith('repository_'))).toEqual([]);
+    });
+
+    it('refuses a password that is not a TerraformVariable, without echoing it', () => {
+      const [problem] = expectProblems(
+        refusedWith(() =>
+          ChartSource.repository('https://charts.example.com', 'reloader', '2.2.11', {
+            login: { username: 'ci-robot', password: 's3cr3t' as any },
+          }),
+        ),
+        [
+          {
+            where: 'test/reloader',
+            path: 'chart.login.password',
+            says: [
+              'must be a sensitive TerraformVariable holding the password or token of the login',
+              'got a plain value (hidden)',
+              'fill it from TF_VAR_name at deploy time',
+            ],
+          },
+        ],
+      );
+      expect(problem!.message).not.toContain('s3cr3t');
+    });
+
+    it('refuses a variable that is not sensitive, or that has a default', () => {
+      expectProblems(
+        refusedWith((stack) =>
+          ChartSource.oci('oci://registry.example.com/charts/reloader', '2.2.11', {
+            login: { username: 'ci-robot', password: password(stack, { sensitive: false }) },
+          }),
+        ),
+        [
+          {
+            path: 'chart.login.password',
+            says: [
+              'variable "chart_password" is not declared sensitive',
+              'got {"sensitive":false}',
+              'sensitive: true',
+            ],
+          },
+        ],
+      );
+      const [withDefault] = expectProblems(
+        refusedWith((stack) =>
+          ChartSource.oci('oci://registry.example.com/charts/reloader', '2.2.11', {
+            login: { username: 'ci-robot', password: password(stack, { default: 's3cr3t' }) },
+          }),
+        ),
+        [
+          {
+            path: 'chart.login.password',
+            says: [
+              'variable "chart_password" has a default value',
+              'got {"default":"(hidden)"}',
+              'TF_VAR_<name>',
+            ],
+          },
+        ],
+      );
+      expect(withDefault!.message).not.toContain('s3cr3t');
+    });
+
+    it('refuses a login without a user name, or with a colon in it', () => {
+      expectProblems(
+        refusedWith((stack) =>
+          ChartSource.repository('https://charts.example.com', 'reloader', '2.2.11', {
+            login: { password: password(stack) } as any,
+          }),
+        ),
+        [{ path: 'chart.login.username', says: ['is required'] }],
+      );
+      expectProblems(
+        refusedWith((stack) =>
+          ChartSource.repository('https://charts.example.com', 'reloader', '2.2.11', {
+            login: { username: 'robot:s3cr3t', password: password(stack) },
+          }),
+        ),
+        [{ path: 'chart.login.username', says: ['must be a user name without ":" or white space'] }],
+      );
+    });
+
+    it('refuses a CA file that is not there, and a CA file for an OCI registry, saying why', () => {
+      const missing = resolve('no/such/ca.pem');
+      expectProblems(
+        refused(
+          ChartSource.repository('https://charts.example.com', 'reloader', '2.2.11', {
+            caFile: 'no/such/ca.pem',
+          }),
+        ),
+        [
+          {
+            path: 'chart.caFile',
+            says: [`must be a PEM file of CA certificates (resolved to ${missing})`, 'got "no/such/ca.pem"'],
+          },
+        ],
+      );
+      expectProblems(
+        refused(
+          ChartSource.oci('oci://registry.example.com/charts/reloader', '2.2.11', {
+            caFile: '/etc/ssl/ca.pem',
+          } as any),
+        ),
+        [
+          {
+            path: 'chart.caFile',
+            says: ['is not read for OCI registries', 'ignores repository_ca_file', 'SSL_CERT_FILE'],
+          },
+        ],
+      );
+    });
+
+    it('passes Terraform references as the user name and the CA file unchanged', () => {
+      const json = synthPlatform((stack) => {
+        const user = new TerraformVariable(stack, 'chart_user', { type: 'string' });
+        const ca = new TerraformVariable(stack, 'chart_ca_file', { type: 'string' });
+        const chart = ChartSource.repository('https://charts.example.com', 'reloader', '2.2.11', {
+          login: { username: user.stringValue, password: password(stack) },
+          caFile: ca.stringValue,
+        });
+        new Reloader(stack, 'reloader', { chart });
+      });
+      expect(releaseAttributes(json, 'reloader')).toMatchObject({
+        repository_username: '${var.chart_user}',
+        repository_ca_file: '${var.chart_ca_file}',
+      });
     });
   });
 });
