@@ -9,6 +9,7 @@ import { backstageNetworkPolicy } from './checks/backstage-network-policy';
 import { containerLimits } from './checks/container-limits';
 import { hstsEnabled } from './checks/hsts-enabled';
 import { jsonAccessLogs } from './checks/json-access-logs';
+import { noPlainChartSecrets } from './checks/no-plain-chart-secrets';
 import { noPlainSecretEnv } from './checks/no-plain-secret-env';
 import { noSnippetAnnotations } from './checks/no-snippet-annotations';
 import { nonRootContainers } from './checks/non-root-containers';
@@ -45,6 +46,7 @@ export const CHECKS = registry([
   hstsEnabled,
   noSnippetAnnotations,
   noPlainSecretEnv,
+  noPlainChartSecrets,
   containerLimits,
   nonRootContainers,
   backstageNetworkPolicy,

@@ -199,8 +199,8 @@ describe('Guardrails', () => {
       const report = readReport(r);
       expect(report.passed).toBe(true);
       expect(report.summary).toEqual({
-        checks: 12,
-        passed: 12,
+        checks: 13,
+        passed: 13,
         failed: 0,
         notApplicable: 0,
         violations: 0,
@@ -292,6 +292,7 @@ describe('Guardrails', () => {
       expect(report.checks.filter((c) => c.status === 'not-applicable').map((c) => c.id)).toEqual([
         'trusted-certificates',
         'hsts-enabled',
+        'no-plain-chart-secrets',
         'production-replicas',
         'production-pdb',
         'json-access-logs',
@@ -569,6 +570,47 @@ describe('Guardrails', () => {
       expect(fs.readFileSync(path.join(r.reportDir, 'guardrails-test.md'), 'utf8')).not.toContain(
         'hunter2-sentinel',
       );
+    });
+
+    it('a literal chart mirror password or set_sensitive value in a helm_release, without repeating it', () => {
+      const r = run((stack) => {
+        kubernetesResource(stack, 'mirrored', 'helm_release', {
+          name: 'mirrored',
+          chart: 'reloader',
+          repository: 'https://charts.example.com',
+          repositoryUsername: 'ci-robot',
+          repositoryPassword: 'hunter2-sentinel',
+          setSensitive: [
+            { name: 'token', value: 'hunter3-sentinel' },
+            { name: 'fromVariable', value: '${var.token}' },
+          ],
+        });
+        kubernetesResource(stack, 'referenced', 'helm_release', {
+          name: 'referenced',
+          chart: 'reloader',
+          repository: 'https://charts.example.com',
+          repositoryUsername: 'ci-robot',
+          repositoryPassword: '${var.chart_password}',
+        });
+      });
+      expectLines(r.violations, [
+        {
+          where: 'test/mirrored',
+          subject: 'no-plain-chart-secrets',
+          says: 'helm_release "mirrored" has a literal repository_password',
+        },
+        {
+          where: 'test/mirrored',
+          subject: 'no-plain-chart-secrets',
+          says: 'helm_release "mirrored" sets the sensitive value "token" to a literal',
+        },
+      ]);
+      for (const file of ['guardrails-test.json', 'guardrails-test.md']) {
+        const text = fs.readFileSync(path.join(r.reportDir, file), 'utf8');
+        expect(text).not.toContain('hunter2-sentinel');
+        expect(text).not.toContain('hunter3-sentinel');
+      }
+      expect(r.violations.join('\n')).not.toMatch(/hunter[23]-sentinel/);
     });
 
     it('containers without limits', () => {
@@ -1019,10 +1061,10 @@ describe('Guardrails', () => {
       const report = readReport(r);
       expect(report).toMatchObject({ version: 1, stack: 'test', environment: 'production', passed: false });
       expect(report.summary).toEqual({
-        checks: 12,
+        checks: 13,
         passed: 6,
         failed: 1,
-        notApplicable: 5,
+        notApplicable: 6,
         violations: 1,
         waived: 0,
       });
@@ -1059,7 +1101,7 @@ describe('Guardrails', () => {
 
       const markdown = fs.readFileSync(path.join(r.reportDir, 'guardrails-test.md'), 'utf8');
       expect(markdown).toContain('# Guardrails report: stack `test` (production)');
-      expect(markdown).toContain('Result: **FAIL**. 1 violation(s) in 1 of 12 checks.');
+      expect(markdown).toContain('Result: **FAIL**. 1 violation(s) in 1 of 13 checks.');
       expect(markdown).toContain(
         '| Check | Applies to | Status | SOC 2 | ISO 27001:2022 Annex A | Violations |',
       );
