@@ -28,6 +28,22 @@ export function secretVariableProblem(
   return undefined;
 }
 
+const JSII_RTTI = Symbol.for('jsii.rtti');
+
+/**
+ * True for a TerraformVariable of any copy of cdktf: an app may load another copy than this
+ * library does (a nested node_modules), and `instanceof` would refuse its variables. cdktf's
+ * classes carry their jsii type name (`cdktf.TerraformVariable`), the same in every copy.
+ */
+export function isTerraformVariable(value: unknown): value is TerraformVariable {
+  // A subclass inherits the static type name too.
+  const type =
+    value !== null && typeof value === 'object'
+      ? (value as { constructor?: { [JSII_RTTI]?: { fqn?: string } } }).constructor?.[JSII_RTTI]
+      : undefined;
+  return type?.fqn === 'cdktf.TerraformVariable';
+}
+
 /**
  * @internal A prop that takes a secret as a TerraformVariable: refused as anything else (a
  * plain value is never shown) and unless {@link secretVariableProblem} finds nothing.
@@ -35,7 +51,7 @@ export function secretVariableProblem(
 export function secretVariableSchema(what: string) {
   return z
     .custom<TerraformVariable>(
-      (v) => v instanceof TerraformVariable,
+      (v) => isTerraformVariable(v),
       problem(
         `must be a sensitive TerraformVariable holding the ${what}`,
         'Declare `new TerraformVariable(stack, "name", { type: "string", sensitive: true })` and fill it from TF_VAR_name at deploy time; a value written here would sit in the code and the synthesized JSON.',

@@ -238,14 +238,14 @@ const chartLogin = z.strictObject({
   password: secretVariableSchema('password or token of the login'),
 }) satisfies z.ZodType<ChartLogin>;
 
-/** A PEM file on the machine that runs Terraform. */
+/** A PEM file on the machine that runs Terraform: that it exists is checked, its content is the provider's to read. */
 const caFile = z.string().superRefine((value, ctx) => {
   const resolved = resolve(value);
   if (value.trim() === '' || !existsSync(resolved) || !statSync(resolved).isFile()) {
     ctx.addIssue({
       code: 'custom',
       message: problem(
-        `must be a PEM file of CA certificates (resolved to ${resolved})`,
+        `must be an existing file of PEM CA certificates (resolved to ${resolved})`,
         'Check the path; relative paths are resolved against the directory cdktf synth runs in.',
       ),
     });

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
@@ -448,6 +449,30 @@ describe('ChartSource', () => {
       expect(problem!.message).not.toContain('s3cr3t');
     });
 
+    it("takes a variable of another copy of cdktf (an app's nested node_modules), as the deploy suite's app has", () => {
+      // A second instance of the cdktf package: what `instanceof` would refuse.
+      const load = createRequire(__filename);
+      const cached = Object.keys(load.cache).filter((k) => k.includes(`${sep}node_modules${sep}cdktf${sep}`));
+      const saved = cached.map((k) => [k, load.cache[k]] as const);
+      for (const k of cached) delete load.cache[k];
+      const other = load('cdktf') as typeof import('cdktf');
+      for (const [k, m] of saved) load.cache[k] = m;
+      expect(other.TerraformVariable).not.toBe(TerraformVariable);
+      const json = synthPlatform((stack) => {
+        const variable = new other.TerraformVariable(stack, 'chart_password', {
+          type: 'string',
+          sensitive: true,
+        });
+        expect(variable instanceof TerraformVariable).toBe(false);
+        new Reloader(stack, 'reloader', {
+          chart: ChartSource.oci('oci://registry.example.com/charts/reloader', '2.2.11', {
+            login: { username: 'ci-robot', password: variable },
+          }),
+        });
+      });
+      expect(releaseAttributes(json, 'reloader').repository_password).toBe('${var.chart_password}');
+    });
+
     it('refuses a variable that is not sensitive, or that has a default', () => {
       expectProblems(
         refusedWith((stack) =>
@@ -516,7 +541,10 @@ describe('ChartSource', () => {
         [
           {
             path: 'chart.caFile',
-            says: [`must be a PEM file of CA certificates (resolved to ${missing})`, 'got "no/such/ca.pem"'],
+            says: [
+              `must be an existing file of PEM CA certificates (resolved to ${missing})`,
+              'got "no/such/ca.pem"',
+            ],
           },
         ],
       );

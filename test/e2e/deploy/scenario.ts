@@ -9,6 +9,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { chartMirrorSteps } from './chart-mirrors';
 import { gatewayApiSteps } from './gateway-api';
 import { type Cluster, startCluster } from './harness/cluster';
 import type { Engine } from './harness/engines';
@@ -356,6 +357,16 @@ export function deployScenario(engine: Engine): void {
       expectSuccess,
       noChanges,
       record,
+    });
+
+    // Operators' charts from a Helm repository and an OCI registry that want a login.
+    chartMirrorSteps({
+      cluster: () => cluster,
+      project: (name, app, env) =>
+        new CdktfProject({ dir: join(work, name), app, engine, home: join(work, 'home'), env }),
+      expectSuccess,
+      noChanges,
+      home: () => join(work, 'home'),
     });
 
     describe('one change of each kind, planned as an in-place update that replaces nothing', () => {

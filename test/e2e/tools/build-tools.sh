@@ -13,6 +13,8 @@
 #                         from k8s.io/kubernetes through a wrapper module
 #   etcd                  go.etcd.io/etcd/server/v3 through a wrapper module
 #   kwok                  sigs.k8s.io/kwok/cmd/kwok
+#   registry              github.com/distribution/distribution/v3/cmd/registry (the
+#                         CNCF distribution registry: the deploy suite's OCI chart mirror)
 # "providers" is short for the two providers, "cluster" for kubernetes, etcd
 # and kwok. The providers need tofu: it is built (or taken from the cache)
 # first whenever a provider is asked for. The vendored tarballs are checked
@@ -35,6 +37,7 @@
 #                        kube-scheduler
 #   ETCD, KWOK           paths of the etcd and kwok binaries
 #   KWOK_STAGES          kwok's node and pod stages (YAML from its module)
+#   REGISTRY             path of the distribution registry binary
 #
 # Usage: test/e2e/tools/build-tools.sh [-h] [TOOL...]
 #
@@ -95,8 +98,10 @@ ETCD_MODULE=go.etcd.io/etcd/server/v3
 ETCD_VERSION=v3.6.16
 KWOK_MODULE=sigs.k8s.io/kwok/cmd/kwok
 KWOK_VERSION=v0.8.0
+REGISTRY_MODULE=github.com/distribution/distribution/v3/cmd/registry
+REGISTRY_VERSION=v3.1.2
 
-ALL_TOOLS=(oauth2-proxy tofu provider-kubernetes provider-helm kubernetes etcd kwok)
+ALL_TOOLS=(oauth2-proxy tofu provider-kubernetes provider-helm kubernetes etcd kwok registry)
 
 usage() {
   sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
@@ -115,7 +120,7 @@ for arg in "$@"; do
     providers) requested+=(provider-kubernetes provider-helm) ;;
     cluster) requested+=(kubernetes etcd kwok) ;;
     opentofu) requested+=(tofu) ;;
-    oauth2-proxy | tofu | provider-kubernetes | provider-helm | kubernetes | etcd | kwok) requested+=("$arg") ;;
+    oauth2-proxy | tofu | provider-kubernetes | provider-helm | kubernetes | etcd | kwok | registry) requested+=("$arg") ;;
     *) log "unknown tool: $arg (known: ${ALL_TOOLS[*]} providers all)"; exit 2 ;;
   esac
 done
@@ -497,6 +502,30 @@ build_kwok() {
   install_dir "$TMP" "$dest"
 }
 
+# ---------------------------------------------------------------------------
+# The distribution registry (an OCI registry with htpasswd logins, for chart mirrors)
+# ---------------------------------------------------------------------------
+registry_dir() { echo "$TOOLS_DIR/registry-$REGISTRY_VERSION"; }
+
+build_registry() {
+  local ver=$REGISTRY_VERSION dest logf info
+  dest=$(registry_dir)
+  logf=$LOG_DIR/registry-$ver.log
+  : >"$logf"
+  new_tmp "registry-$ver"
+  mkdir -p "$TMP/bin"
+  # No replace directive in its go.mod, so `go install MOD@VERSION` works.
+  GOBIN=$TMP/bin run_logged "$logf" "$GO" install -trimpath -ldflags "-s -w" "$REGISTRY_MODULE@$ver"
+  info=$("$TMP/bin/registry" --version 2>&1)
+  echo "$info" | tee -a "$logf" >&2
+  if [[ $info != *"$ver"* ]]; then
+    log "registry --version does not mention $ver"
+    return 1
+  fi
+  echo "$ver" >"$TMP/VERSION"
+  install_dir "$TMP" "$dest"
+}
+
 # The registry host that OpenTofu puts in front of a provider source address
 # that has none ("hashicorp/kubernetes"). Asked of the binary itself rather
 # than written here: `tofu providers` lists the fully-qualified address of each
@@ -717,6 +746,10 @@ if wants kubernetes; then
   step "kubernetes-$KUBERNETES_VERSION" "$KUBE_BIN_DIR/kube-scheduler" build_kubernetes
 fi
 
+# --- the OCI chart mirror
+REGISTRY_BIN=$(registry_dir)/bin/registry
+if wants registry; then step "registry-$REGISTRY_VERSION" "$REGISTRY_BIN" build_registry; fi
+
 # ---------------------------------------------------------------------------
 # env.sh: what the cache holds now, whatever was asked for this time
 # ---------------------------------------------------------------------------
@@ -737,6 +770,7 @@ TOFU_VER=$(cached_tofu)
     echo "export KWOK=$(printf %q "$KWOK_BIN")"
     echo "export KWOK_STAGES=$(printf %q "$(kwok_dir)/stages.yaml")"
   fi
+  if [[ -x $REGISTRY_BIN ]]; then echo "export REGISTRY=$(printf %q "$REGISTRY_BIN")"; fi
   if [[ -f $TOFURC && -f $MIRROR_DIR/.verified ]]; then
     echo "export TF_CLI_CONFIG_FILE=$(printf %q "$TOFURC")"
   fi

@@ -138,14 +138,11 @@ export class CdktfProject {
     return this.spawn(cdktfBin, args, this.options.dir, 900_000, options.onOutput);
   }
 
-  async destroy(stacks: readonly string[]): Promise<RunResult> {
-    return this.cdktf([
-      'destroy',
-      ...stacks,
-      '--auto-approve',
-      '--skip-provider-lock',
-      '--ignore-missing-stack-dependencies',
-    ]);
+  async destroy(stacks: readonly string[], timeoutMs?: number): Promise<RunResult> {
+    return this.cdktf(
+      ['destroy', ...stacks, '--auto-approve', '--skip-provider-lock', '--ignore-missing-stack-dependencies'],
+      timeoutMs,
+    );
   }
 
   /** Synthesizes the app (cdktf synth), so the engine can plan the new JSON. */
@@ -206,10 +203,14 @@ export class CdktfProject {
   ): Promise<RunResult> {
     const started = Date.now();
     return new Promise((resolvePromise) => {
+      // A process group of its own, so a timeout ends the engine and providers too: a cdktf CLI
+      // that ignored SIGTERM once kept spinning after its test, opening pseudo-terminals until
+      // none were left for any later run.
       const child = spawn(command, [...args], {
         cwd,
         env: this.env as NodeJS.ProcessEnv,
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
       });
       const chunks: Buffer[] = [];
       const take = (d: Buffer) => {
@@ -218,7 +219,13 @@ export class CdktfProject {
       };
       child.stdout.on('data', take);
       child.stderr.on('data', take);
-      const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
+      }, timeoutMs);
       child.on('close', (code, signal) => {
         clearTimeout(timer);
         const output = Buffer.concat(chunks).toString('utf8');

@@ -1,0 +1,225 @@
+// Charts from mirrors that want a login (ChartSource's `login` and `caFile`), installed for
+// real by the helm provider: a Helm repository behind basic authentication and a company CA,
+// and an OCI registry (the CNCF distribution registry) with htpasswd authentication, both on
+// loopback (harness/chart-mirrors.ts). Each is refused first with a wrong password and
+// without trust in its CA, then installs the chart; neither password is ever printed. Last,
+// both stacks are destroyed.
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import {
+  type HelmRepository,
+  makePki,
+  type OciRegistry,
+  startHelmRepository,
+  startOciRegistry,
+  type TestPki,
+} from './harness/chart-mirrors';
+import type { Cluster } from './harness/cluster';
+import { CdktfProject, vendorDir } from './harness/project';
+import { eventually, helmReleases, tail } from './harness/readback';
+import { sentinel } from './harness/secrets';
+import { readStack, resourcesOf } from './harness/synthesized';
+
+/** What the steps use of the scenario they run in. */
+export interface ChartMirrorContext {
+  readonly cluster: () => Cluster;
+  /** A project of the given app with the given extra environment (HOME and engine as the scenario's). */
+  readonly project: (name: string, app: string, env: Readonly<Record<string, string>>) => CdktfProject;
+  readonly expectSuccess: (result: { code: number; output: string }, what: string) => void;
+  readonly noChanges: (project: CdktfProject, stack: string) => Promise<void>;
+  readonly home: () => string;
+}
+
+const REPOSITORY_STACK = 'dev-chart-repository';
+const REGISTRY_STACK = 'dev-chart-registry';
+const CHART = join(vendorDir, 'charts/reloader-2.2.11.tgz');
+
+export function chartMirrorSteps(ctx: ChartMirrorContext): void {
+  describe('charts from mirrors that want a login', () => {
+    const passwords = { repository: sentinel(), registry: sentinel() };
+    const wrong = sentinel();
+    let dir: string;
+    let repositoryPki: TestPki;
+    let registryPki: TestPki;
+    let repository: HelmRepository;
+    let registry: OciRegistry;
+    let project: CdktfProject;
+
+    /** The deployed release of that name, if any. */
+    const deployed = async (name: string) =>
+      (await helmReleases(ctx.cluster())).filter((r) => r.name === name && r.status === 'deployed');
+    /** Neither password, nor the wrong one, in anything any command printed. */
+    const printedNoPassword = () => {
+      const printed = project.transcript.join('\n');
+      for (const value of [passwords.repository, passwords.registry, wrong]) {
+        expect(printed.includes(value), 'a password was printed').toBe(false);
+      }
+    };
+
+    beforeAll(async () => {
+      const registryBin = process.env.REGISTRY;
+      if (!registryBin) throw new Error('REGISTRY is not set: source the env.sh that build-tools.sh writes');
+      dir = mkdtempSync(join(tmpdir(), 'cdktf-backstage-mirrors-'));
+      repositoryPki = makePki(join(dir, 'repository-pki'), 'chart repository');
+      registryPki = makePki(join(dir, 'registry-pki'), 'chart registry');
+      repository = await startHelmRepository({
+        chartTgz: CHART,
+        pki: repositoryPki,
+        username: 'ci-robot',
+        password: passwords.repository,
+      });
+      registry = await startOciRegistry({
+        registryBin,
+        dir: join(dir, 'registry'),
+        pki: registryPki,
+        username: 'ci-robot',
+        password: passwords.registry,
+        chartTgz: CHART,
+        repository: 'mirror/charts/reloader',
+      });
+      project = ctx.project('chart-mirrors', 'test/e2e/deploy/apps/chart-mirrors.ts', {
+        E2E_CHART_REPOSITORY_URL: repository.url,
+        E2E_CHART_REPOSITORY_CA: repositoryPki.caFile,
+        E2E_CHART_REGISTRY_REFERENCE: `oci://${registry.host}/mirror/charts/reloader`,
+        TF_VAR_chart_repository_password: passwords.repository,
+        TF_VAR_chart_registry_password: passwords.registry,
+      });
+    });
+
+    afterAll(async () => {
+      await repository?.close();
+      await registry?.close();
+    });
+
+    it('synthesizes each login as a user name and a reference to its sensitive variable, and the CA as its file', async () => {
+      await project.synth();
+      const repositoryRelease = Object.values(
+        resourcesOf(readStack(project.stackDir(REPOSITORY_STACK)), 'helm_release'),
+      )[0];
+      expect(repositoryRelease).toMatchObject({
+        repository: repository.url,
+        chart: 'reloader',
+        version: '2.2.11',
+        repository_username: 'ci-robot',
+        repository_password: '${var.chart_repository_password}',
+        repository_ca_file: repositoryPki.caFile,
+      });
+      const registryRelease = Object.values(
+        resourcesOf(readStack(project.stackDir(REGISTRY_STACK)), 'helm_release'),
+      )[0];
+      expect(registryRelease).toMatchObject({
+        repository: `oci://${registry.host}/mirror/charts`,
+        chart: 'reloader',
+        repository_username: 'ci-robot',
+        repository_password: '${var.chart_registry_password}',
+      });
+      for (const stack of [REPOSITORY_STACK, REGISTRY_STACK]) {
+        const text = readFileSync(join(project.stackDir(stack), 'cdk.tf.json'), 'utf8');
+        expect(text.includes(passwords.repository) || text.includes(passwords.registry)).toBe(false);
+      }
+    });
+
+    it('Helm repository: a wrong password gets 401 and installs nothing, the password unprinted', async () => {
+      project.setEnv('TF_VAR_chart_repository_password', wrong);
+      const result = await project.deploy([REPOSITORY_STACK]);
+      project.setEnv('TF_VAR_chart_repository_password', passwords.repository);
+      expect(result.code, tail(result.output)).not.toBe(0);
+      expect(result.output).toContain('401 Unauthorized');
+      expect(repository.requests).toContainEqual({ path: '/charts/index.yaml', user: null, status: 401 });
+      expect(await deployed('reloader-from-repository')).toEqual([]);
+      printedNoPassword();
+    });
+
+    it('Helm repository: without caFile the company CA is not trusted, so the repository is never asked', async () => {
+      const asked = repository.requests.length;
+      project.setEnv('E2E_CHART_REPOSITORY_CA', '');
+      await project.synth();
+      const result = await project.deploy([REPOSITORY_STACK]);
+      project.setEnv('E2E_CHART_REPOSITORY_CA', repositoryPki.caFile);
+      await project.synth();
+      expect(result.code, tail(result.output)).not.toBe(0);
+      expect(result.output).toContain('x509: certificate signed by unknown authority');
+      expect(repository.requests.length).toBe(asked);
+      expect(await deployed('reloader-from-repository')).toEqual([]);
+    });
+
+    it('Helm repository: with the login and caFile, Helm fetches index.yaml and the chart with the login, and the release is deployed', async () => {
+      const before = repository.requests.length;
+      const result = await project.deploy([REPOSITORY_STACK]);
+      ctx.expectSuccess(result, `cdktf deploy ${REPOSITORY_STACK}`);
+      const answered = repository.requests.slice(before);
+      expect(answered).toContainEqual({ path: '/charts/index.yaml', user: 'ci-robot', status: 200 });
+      expect(answered).toContainEqual({ path: '/charts/reloader-2.2.11.tgz', user: 'ci-robot', status: 200 });
+      expect(answered.filter((r) => r.status !== 200)).toEqual([]);
+      expect(await deployed('reloader-from-repository')).toHaveLength(1);
+      const deployment = await ctx
+        .cluster()
+        .getJson(['deployment', '-n', 'reloader-from-repository', 'reloader-from-repository-reloader']);
+      expect(deployment.metadata.labels.chart).toBe('reloader-2.2.11');
+      await ctx.noChanges(project, REPOSITORY_STACK);
+      printedNoPassword();
+    });
+
+    it("OCI registry: the helm provider's registry client does not trust the registry's CA by itself", async () => {
+      const result = await project.deploy([REGISTRY_STACK]);
+      expect(result.code, tail(result.output)).not.toBe(0);
+      expect(result.output).toContain('x509: certificate signed by unknown authority');
+      expect(await deployed('reloader-from-registry')).toEqual([]);
+    });
+
+    it('OCI registry: trusted through SSL_CERT_FILE, a wrong password fails the login and installs nothing', async () => {
+      // The machine's trust store, as the README tells users with a company CA.
+      project.setEnv('SSL_CERT_FILE', registryPki.caFile);
+      project.setEnv('TF_VAR_chart_registry_password', wrong);
+      const result = await project.deploy([REGISTRY_STACK]);
+      project.setEnv('TF_VAR_chart_registry_password', passwords.registry);
+      expect(result.code, tail(result.output)).not.toBe(0);
+      expect(result.output).toMatch(/OCI Registry Login Failed|401 Unauthorized|unauthorized/);
+      expect(await deployed('reloader-from-registry')).toEqual([]);
+      printedNoPassword();
+    });
+
+    it("OCI registry: with the login the chart is pulled and deployed, and the login is left in Helm's registry config under HOME", async () => {
+      const result = await project.deploy([REGISTRY_STACK]);
+      ctx.expectSuccess(result, `cdktf deploy ${REGISTRY_STACK}`);
+      expect(await deployed('reloader-from-registry')).toHaveLength(1);
+      const deployment = await ctx
+        .cluster()
+        .getJson(['deployment', '-n', 'reloader-from-registry', 'reloader-from-registry-reloader']);
+      expect(deployment.metadata.labels.chart).toBe('reloader-2.2.11');
+      await ctx.noChanges(project, REGISTRY_STACK);
+      printedNoPassword();
+      // What ChartRegistryOptions.login documents: the provider's OCI client stores the login
+      // as `helm registry login` does, readable by anyone who can read that file.
+      const config = join(ctx.home(), '.config/helm/registry/config.json');
+      expect(existsSync(config), `${config} (${readdirSync(ctx.home()).join(', ')})`).toBe(true);
+      const auths = (JSON.parse(readFileSync(config, 'utf8')) as { auths: Record<string, { auth: string }> })
+        .auths;
+      expect(Object.keys(auths)).toContain(registry.host);
+      expect(Buffer.from(auths[registry.host]!.auth, 'base64').toString('utf8')).toBe(
+        `ci-robot:${passwords.registry}`,
+      );
+    });
+
+    it('destroys both stacks: the releases and their namespaces go', async () => {
+      // One at a time: `cdktf destroy` (0.21.0) of these two independent stacks in one run never
+      // ended here (it spun, opening pseudo-terminals). Each within a bound, so a hang fails
+      // with its output rather than at the test's timeout.
+      for (const stack of [REGISTRY_STACK, REPOSITORY_STACK]) {
+        const result = await project.destroy([stack], 300_000);
+        ctx.expectSuccess(result, `cdktf destroy ${stack}`);
+      }
+      await eventually(
+        'mirror namespaces gone',
+        () => ctx.cluster().getJson<{ items: any[] }>(['namespaces']),
+        (l) => !l.items.some((n) => n.metadata.name.startsWith('reloader-from-')),
+      );
+      expect(await deployed('reloader-from-repository')).toEqual([]);
+      expect(await deployed('reloader-from-registry')).toEqual([]);
+    });
+  });
+}
