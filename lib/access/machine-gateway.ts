@@ -8,6 +8,7 @@ import { restrictedPodSecurityContext } from '../core/pod-security';
 import { ContainerResources } from '../core/resources';
 import { TrustedCaBundle, trustedCaWiring } from '../core/trusted-ca';
 import {
+  reloaderWiring,
   spreadAcrossNodes,
   workloadDisruptionBudget,
   workloadMetadata,
@@ -101,8 +102,11 @@ export class MachineGateway extends Construct {
     });
     const workload = { scope: this, name, namespace: props.namespace, labels, selector };
     const trust = trustedCaWiring(props.trustedCa, OAUTH2_PROXY_TRUSTED_CA_DIR, 'SSL_CERT_DIR');
+    // The CA bundle restarts it; its only Secret, the cookie secret, seals no session here
+    // (machines bring a token with every call).
+    const reloader = reloaderWiring([], trust.configMaps);
     this.deployment = kubernetesResource(this, 'Deployment', 'kubernetes_deployment_v1', {
-      metadata: workloadMetadata(workload),
+      metadata: workloadMetadata(workload, reloader.annotations),
       spec: {
         replicas: String(props.replicas),
         selector: { matchLabels: selector },
@@ -146,6 +150,7 @@ export class MachineGateway extends Construct {
           },
         },
       },
+      ...(reloader.ignoreChanges.length > 0 ? { lifecycle: { ignoreChanges: reloader.ignoreChanges } } : {}),
     });
     this.service = workloadService(workload, MACHINE_ENTRY_PORT);
     this.podDisruptionBudget = workloadDisruptionBudget(workload);

@@ -682,7 +682,7 @@ export class OidcGateway extends Construct {
     const trust = trustedCaWiring(props.trustedCa, OAUTH2_PROXY_TRUSTED_CA_DIR, 'SSL_CERT_DIR');
 
     const revisions = secretRevisions(bound);
-    const reloader = reloaderWiring(bound);
+    const reloader = reloaderWiring(bound, trust.configMaps);
     const workload = { scope: this, name, namespace: props.namespace, labels, selector };
     const podAnnotations: Record<string, string> = {
       'checksum/config': contentHash(this.alphaConfig + args.join('\n')),

@@ -678,7 +678,7 @@ export class Backstage extends Construct {
       ...[...baseConfigFiles, CONFIG_PATH].flatMap((f) => ['--config', f]),
     ];
     const revisions = secretRevisions(bound);
-    const reloader = reloaderWiring(bound);
+    const reloader = reloaderWiring(bound, trust.configMaps);
     const workload = { scope: this, name, namespace: props.namespace, labels, selector };
     const replicas = props.replicas ?? 2;
     const rolling = (props.rollout ?? 'rolling') === 'rolling';

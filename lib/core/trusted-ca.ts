@@ -36,7 +36,8 @@ const FILE = 'ca.pem';
 /**
  * @internal The volume, mount and environment that make a container trust `bundle`: mounted
  * read-only at `mountPath`, named to the program by `env` (NODE_EXTRA_CA_CERTS gets the
- * file, SSL_CERT_DIR the directory).
+ * file, SSL_CERT_DIR the directory); and the ConfigMap to restart the pods on (both programs
+ * read the bundle once, at start).
  */
 export function trustedCaWiring(
   bundle: TrustedCaBundle | undefined,
@@ -44,7 +45,7 @@ export function trustedCaWiring(
   env: 'NODE_EXTRA_CA_CERTS' | 'SSL_CERT_DIR',
 ) {
   if (bundle === undefined) {
-    return { volumes: [], volumeMounts: [], env: [] };
+    return { volumes: [], volumeMounts: [], env: [], configMaps: [] };
   }
   return {
     volumes: [
@@ -55,5 +56,6 @@ export function trustedCaWiring(
     ],
     volumeMounts: [{ name: VOLUME_NAME, mountPath, readOnly: true }],
     env: [{ name: env, value: env === 'NODE_EXTRA_CA_CERTS' ? `${mountPath}/${FILE}` : mountPath }],
+    configMaps: [bundle.configMapName],
   };
 }

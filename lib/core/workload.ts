@@ -26,23 +26,33 @@ export interface ReadSecret {
 }
 
 /**
- * Secrets written outside Terraform (existing ones, External Secrets) restart the pods
- * through Stakater Reloader when they rotate: the Deployment names them in Reloader's
- * annotation, and Terraform must then leave Reloader's restart stamp on the pod template
- * alone.
+ * Secrets and ConfigMaps written outside Terraform (existing Secrets, External Secrets, a CA
+ * bundle such as `kube-root-ca.crt` or a trust-manager Bundle) restart the pods through
+ * Stakater Reloader when they change, since the programs read them only at start: the
+ * Deployment names them in Reloader's annotations, and Terraform must then leave Reloader's
+ * restart stamp on the pod template alone.
  */
-export function reloaderWiring(secrets: readonly ReadSecret[]): {
+export function reloaderWiring(
+  secrets: readonly ReadSecret[],
+  configMaps: readonly string[] = [],
+): {
   readonly annotations: Record<string, string>;
   readonly ignoreChanges: string[];
 } {
   const externallyManaged = [
     ...new Set(secrets.filter((s) => s.owner !== 'terraform').map((s) => s.secretName)),
   ];
-  return externallyManaged.length > 0
-    ? {
-        annotations: { 'secret.reloader.stakater.com/reload': externallyManaged.join(',') },
-        ignoreChanges: [RELOADER_RESTART_ANNOTATION_PATH],
-      }
+  const watchedConfigMaps = [...new Set(configMaps)];
+  const annotations: Record<string, string> = {
+    ...(externallyManaged.length > 0
+      ? { 'secret.reloader.stakater.com/reload': externallyManaged.join(',') }
+      : {}),
+    ...(watchedConfigMaps.length > 0
+      ? { 'configmap.reloader.stakater.com/reload': watchedConfigMaps.join(',') }
+      : {}),
+  };
+  return Object.keys(annotations).length > 0
+    ? { annotations, ignoreChanges: [RELOADER_RESTART_ANNOTATION_PATH] }
     : { annotations: {}, ignoreChanges: [] };
 }
 

@@ -2,7 +2,7 @@
 // trust besides their images' roots, each told the way its runtime reads it.
 import { describe, expect, it } from 'vitest';
 
-import { BackstagePortal, MachineClient } from '../../lib';
+import { BackstagePortal, MachineClient, SecretRef } from '../../lib';
 import { expectProblems, portalProps, resourceAt, synth, TfJson } from '../helpers';
 
 const CLUSTER_CA = { configMapName: 'kube-root-ca.crt', key: 'ca.crt' };
@@ -64,14 +64,52 @@ describe('BackstagePortal trustedCa', () => {
     expect(trustOf(json, 'portal/Gateway/Machines/Deployment')).toEqual(gateway);
   });
 
+  it("restarts all three Deployments through Reloader when the bundle changes (each reads it only at start), and leaves Reloader's stamp to it", () => {
+    for (const path of [
+      'portal/Backstage/Deployment',
+      'portal/Gateway/Deployment',
+      'portal/Gateway/Machines/Deployment',
+    ]) {
+      const deployment = resourceAt(json, 'kubernetes_deployment_v1', path);
+      expect(deployment.metadata.annotations, path).toEqual({
+        'configmap.reloader.stakater.com/reload': 'kube-root-ca.crt',
+      });
+      expect(deployment.lifecycle.ignore_changes, path).toContain(
+        'spec[0].template[0].metadata[0].annotations["reloader.stakater.com/last-reloaded-from"]',
+      );
+    }
+  });
+
+  it('names the bundle beside the Secrets Reloader already watches', () => {
+    const withExisting = portal({
+      trustedCa: CLUSTER_CA,
+      clientSecret: SecretRef.fromSecret('oidc', 'client-secret'),
+    });
+    expect(
+      resourceAt(withExisting, 'kubernetes_deployment_v1', 'portal/Gateway/Deployment').metadata.annotations,
+    ).toEqual({
+      'secret.reloader.stakater.com/reload': 'oidc',
+      'configmap.reloader.stakater.com/reload': 'kube-root-ca.crt',
+    });
+  });
+
   it('renders none of it by default', () => {
     const plain = portal();
     for (const path of [
       'portal/Backstage/Deployment',
       'portal/Gateway/Deployment',
       'portal/Gateway/Machines/Deployment',
-    ])
+    ]) {
       expect(trustOf(plain, path)).toEqual({ env: [], mounts: [], volumes: [] });
+      const deployment = resourceAt(plain, 'kubernetes_deployment_v1', path);
+      expect(
+        deployment.metadata.annotations?.['configmap.reloader.stakater.com/reload'],
+        path,
+      ).toBeUndefined();
+    }
+    expect(
+      resourceAt(plain, 'kubernetes_deployment_v1', 'portal/Gateway/Machines/Deployment').lifecycle,
+    ).toBeUndefined();
   });
 
   it('refuses NODE_EXTRA_CA_CERTS in Backstage env beside it: one of the two values would be lost', () => {
