@@ -9,6 +9,7 @@ import { CloudProfile } from '../cloud/cloud-profile';
 import { PropsValidationError } from '../core/errors';
 import { GatewayRef } from '../ingress/gateway-ref';
 import { CertManager } from '../platform/cert-manager';
+import { ChartSource, DEFAULT_CHARTS, type PinnedChart } from '../platform/chart-source';
 import { ExternalSecretsOperator } from '../platform/external-secrets-operator';
 import { IngressNginxController } from '../platform/ingress-nginx-controller';
 import { Reloader } from '../platform/reloader';
@@ -105,6 +106,37 @@ function issuerOf(access: SharedAccessPolicy): OidcIssuer {
 }
 
 /**
+ * The `chart` prop of each operator from the environment's `chartMirror`: the pinned chart's
+ * name and version from the mirror, with its login (a sensitive variable of the platform
+ * stack). Without a mirror, no prop: the operators take their defaults.
+ */
+function chartMirror(platform: TerraformStack, env: EnvironmentData) {
+  const mirror = env.chartMirror;
+  if (mirror === undefined) {
+    return (_pinned: PinnedChart): { chart?: ChartSource } => ({});
+  }
+  const login = mirror.login && {
+    username: mirror.login.username,
+    password: new TerraformVariable(platform, mirror.login.password.variable, {
+      type: 'string',
+      sensitive: true,
+      description: `chart mirror password of environment ${env.name}`,
+    }),
+  };
+  return (pinned: PinnedChart): { chart?: ChartSource } => ({
+    chart:
+      mirror.type === 'repository'
+        ? ChartSource.repository(mirror.url, pinned.chart, pinned.version, {
+            ...(login ? { login } : {}),
+            ...(mirror.caFile !== undefined ? { caFile: mirror.caFile } : {}),
+          })
+        : ChartSource.oci(`${mirror.url.replace(/\/+$/, '')}/${pinned.chart}`, pinned.version, {
+            ...(login ? { login } : {}),
+          }),
+  });
+}
+
+/**
  * Turns one environment (plain data, checked by the environment schema) and the access
  * policy shared by all environments into its stacks:
  *
@@ -148,6 +180,7 @@ export function environmentStacks(
   applyBackend(platform, env.backend);
   new KubernetesProvider(platform, 'kubernetes', kubeconfig);
   new HelmProvider(platform, 'helm', { kubernetes: kubeconfig });
+  const chart = chartMirror(platform, env);
   const gatewayApi = env.ingressFlavour === 'gateway-api';
   // ingress-nginx stays installed while a switch to the Gateway API is under way.
   const controller =
@@ -155,6 +188,7 @@ export function environmentStacks(
       ? new IngressNginxController(platform, 'IngressNginx', {
           service: { annotations: cloud.loadBalancerAnnotations(exposure) },
           replicas: env.ingressController?.replicas ?? (env.production ? 2 : 1),
+          ...chart(DEFAULT_CHARTS.ingressNginx),
           ...(env.ingressController?.config ? { extraConfig: env.ingressController.config } : {}),
         })
       : undefined;
@@ -163,14 +197,16 @@ export function environmentStacks(
     podLabels: cloud.certManagerPodLabels,
     // The gateway-shim and the HTTPRoute HTTP-01 solver; the Gateway API CRDs must be in the cluster.
     ...(gatewayApi ? { gatewayApi: true } : {}),
+    ...chart(DEFAULT_CHARTS.certManager),
   });
   if (externalSecrets) {
     new ExternalSecretsOperator(platform, 'ExternalSecrets', {
       serviceAccountAnnotations: cloud.externalSecretsServiceAccountAnnotations,
       podLabels: cloud.externalSecretsPodLabels,
+      ...chart(DEFAULT_CHARTS.externalSecrets),
     });
   }
-  new Reloader(platform, 'Reloader', {});
+  new Reloader(platform, 'Reloader', { ...chart(DEFAULT_CHARTS.reloader) });
 
   // --- portal --------------------------------------------------------------------------
   const portal = new TerraformStack(scope, `${env.name}-portal`);

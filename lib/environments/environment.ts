@@ -22,6 +22,7 @@ import {
 import { TrustedCaBundle, trustedCaBundleSchema } from '../core/trusted-ca';
 import { describeIssues, parseWithProblems, problem } from '../core/validation';
 import { machineOnlyIssues } from '../ingress/gateway-api-ingress';
+import { OCI_CA_FILE_PROBLEM } from '../platform/chart-source';
 import { AccessTeamsData, accessTeamsIssues, accessTeamsShape } from './access-teams';
 import { type MachineClientData, machineClientDataSchema } from './machine-clients';
 
@@ -201,6 +202,21 @@ export interface EnvironmentData {
      */
     readonly machineChallenge?: boolean;
   };
+  /**
+   * One mirror all the platform stack's operator charts come from, each by its pinned name and
+   * version (`DEFAULT_CHARTS`): a Helm repository holding them all, or an OCI registry path
+   * under which each is `<url>/<chart>`. The password of a `login` is a sensitive variable of
+   * the platform stack, filled from `TF_VAR_<name>`.
+   * @default - the charts' own public repositories (or the chart-directory context)
+   */
+  readonly chartMirror?: {
+    readonly type: 'repository' | 'oci';
+    /** `https://...` of the repository (the directory of `index.yaml`), or `oci://<host>/<path>`. */
+    readonly url: string;
+    readonly login?: { readonly username: string; readonly password: { readonly variable: string } };
+    /** The repository's company CA, a PEM file on the machine that runs Terraform (repository only). */
+    readonly caFile?: string;
+  };
   /** The ingress-nginx controller of the platform stack. */
   readonly ingressController?: {
     /** Controller replicas (default: 2 in production, else 1). */
@@ -233,19 +249,21 @@ export interface SharedAccessPolicy extends AccessTeamsData {
   readonly machineClients?: readonly MachineClientData[];
 }
 
+const variableSource = z.strictObject({
+  variable: z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9_]*$/,
+      problem(
+        'must be a Terraform variable name',
+        'Use lower-case letters, digits and "_" (it is filled from TF_VAR_<name>).',
+      ),
+    ),
+});
+
 const secretSource = z.union(
   [
-    z.strictObject({
-      variable: z
-        .string()
-        .regex(
-          /^[a-z][a-z0-9_]*$/,
-          problem(
-            'must be a Terraform variable name',
-            'Use lower-case letters, digits and "_" (it is filled from TF_VAR_<name>).',
-          ),
-        ),
-    }),
+    variableSource,
     z.strictObject({ secret: z.strictObject({ name: kubernetesSubdomainName, key: secretKey }) }),
     z.strictObject({
       externalSecret: z.strictObject({
@@ -488,6 +506,37 @@ export const environmentSchema = z
       .strictObject({
         replicas: z.number().int().min(1).optional(),
         config: z.record(z.string(), z.string()).optional(),
+      })
+      .optional(),
+    // Shapes here; the URL, user name and CA file are checked by ChartSource at each operator.
+    chartMirror: z
+      .strictObject({
+        type: z.enum(['repository', 'oci']),
+        url: z.string(),
+        login: z
+          .strictObject({
+            username: z.string(),
+            // The helm provider takes a Terraform value: a Secret in the cluster cannot be it. (A
+            // union, so a wrong shape gets this one message rather than one per key.)
+            password: z.union([variableSource, z.never()], {
+              error: problem(
+                'must be {variable: <name>}',
+                'The chart mirror password is a sensitive Terraform variable of the platform stack, filled from TF_VAR_<name>; Helm reads it before anything is in the cluster.',
+                { redact: true },
+              ),
+            }),
+          })
+          .optional(),
+        caFile: z.string().optional(),
+      })
+      .superRefine((mirror, ctx) => {
+        if (mirror.type === 'oci' && mirror.caFile !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['caFile'],
+            message: OCI_CA_FILE_PROBLEM,
+          });
+        }
       })
       .optional(),
   })

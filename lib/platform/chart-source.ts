@@ -252,6 +252,16 @@ const caFile = z.string().superRefine((value, ctx) => {
   }
 });
 
+/**
+ * @internal Why a CA file is refused for an OCI registry: the helm provider's OCI client is
+ * made once, without TLS options, and Helm's OCI getter uses it as given (helm provider 3.1.1
+ * `registry.NewClient()`; Helm 3.18 `OCIGetter.get`).
+ */
+export const OCI_CA_FILE_PROBLEM = problem(
+  'is not read for OCI registries',
+  "The helm provider pulls OCI charts with its own registry client, which ignores repository_ca_file: add the registry's CA to the trust store of the machine that runs Terraform (or SSL_CERT_FILE), and leave caFile out.",
+);
+
 const schemas = {
   repository: z.strictObject({
     kind: z.literal('repository'),
@@ -268,14 +278,7 @@ const schemas = {
     login: chartLogin.optional(),
     // Only JavaScript callers get here (the type has no caFile): say why rather than
     // "not a known property".
-    caFile: z
-      .never(
-        problem(
-          'is not read for OCI registries',
-          "The helm provider pulls OCI charts with its own registry client, which ignores repository_ca_file: add the registry's CA to the trust store of the machine that runs Terraform (or SSL_CERT_FILE), and leave caFile out.",
-        ),
-      )
-      .optional(),
+    caFile: z.never(OCI_CA_FILE_PROBLEM).optional(),
   }),
   local: z.strictObject({ kind: z.literal('local'), path: localPath }),
 };

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -7,7 +7,13 @@ import { App, TerraformStack, Testing } from 'cdktf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
-import { EnvironmentData, environmentStacks, loadEnvironmentFile, parseSharedAccessPolicy } from '../../lib';
+import {
+  DEFAULT_CHARTS,
+  EnvironmentData,
+  environmentStacks,
+  loadEnvironmentFile,
+  parseSharedAccessPolicy,
+} from '../../lib';
 import { expectProblems, problemsOf } from '../helpers';
 
 const root = resolve(__dirname, '../..');
@@ -222,6 +228,136 @@ describe('environmentStacks', () => {
     const values = parse(nginx.values[0]);
     expect(values.controller.replicaCount).toBe(3);
     expect(values.controller.config['keep-alive']).toBe('30');
+  });
+
+  describe('a chart mirror for the platform stack', () => {
+    const chartsOf = (platform: TerraformStack) =>
+      Object.fromEntries(
+        resources(platform, 'helm_release').map((r) => [
+          r.name,
+          Object.fromEntries(Object.entries(r).filter(([k]) => /^(repository.*|chart|version)$/.test(k))),
+        ]),
+      );
+
+    it('installs every operator chart by its pinned name and version from a Helm repository, with the login and CA', () => {
+      const ca = join(mkdtempSync(join(tmpdir(), 'mirror-ca-')), 'corp-ca.pem');
+      writeFileSync(ca, '-----BEGIN CERTIFICATE-----\n');
+      const { platform } = synthEnv({
+        ...env('dev'),
+        chartMirror: {
+          type: 'repository',
+          url: 'https://charts.corp.example/helm',
+          login: { username: 'ci-robot', password: { variable: 'chart_mirror_password' } },
+          caFile: ca,
+        },
+      });
+      const login = {
+        repository: 'https://charts.corp.example/helm',
+        repository_username: 'ci-robot',
+        repository_password: '${var.chart_mirror_password}',
+        repository_ca_file: ca,
+      };
+      expect(chartsOf(platform)).toEqual({
+        'ingress-nginx': { ...login, chart: 'ingress-nginx', version: DEFAULT_CHARTS.ingressNginx.version },
+        'cert-manager': { ...login, chart: 'cert-manager', version: DEFAULT_CHARTS.certManager.version },
+        reloader: { ...login, chart: 'reloader', version: DEFAULT_CHARTS.reloader.version },
+      });
+      expect(JSON.parse(Testing.synth(platform)).variable.chart_mirror_password).toEqual({
+        description: 'chart mirror password of environment dev',
+        sensitive: true,
+        type: 'string',
+      });
+    });
+
+    it('installs each chart from <url>/<chart> of an OCI registry, without a login where none is given', () => {
+      const { platform } = synthEnv({
+        ...env('dev'),
+        chartMirror: { type: 'oci', url: 'oci://registry.corp.example/helm-mirror/' },
+      });
+      expect(chartsOf(platform)).toEqual({
+        'ingress-nginx': {
+          repository: 'oci://registry.corp.example/helm-mirror',
+          chart: 'ingress-nginx',
+          version: DEFAULT_CHARTS.ingressNginx.version,
+        },
+        'cert-manager': {
+          repository: 'oci://registry.corp.example/helm-mirror',
+          chart: 'cert-manager',
+          version: DEFAULT_CHARTS.certManager.version,
+        },
+        reloader: {
+          repository: 'oci://registry.corp.example/helm-mirror',
+          chart: 'reloader',
+          version: DEFAULT_CHARTS.reloader.version,
+        },
+      });
+    });
+
+    it('refuses a password that is not a variable, a CA file for OCI, and a URL the operators refuse', () => {
+      expectProblems(
+        () =>
+          synthEnv({
+            ...env('dev'),
+            chartMirror: {
+              type: 'repository',
+              url: 'https://charts.corp.example/helm',
+              login: {
+                username: 'ci-robot',
+                password: { secret: { name: 'mirror', key: 'password' } } as any,
+              },
+            },
+          }),
+        [
+          {
+            where: 'environment dev',
+            path: 'chartMirror.login.password',
+            says: ['must be {variable: <name>}', 'Helm reads it before anything is in the cluster'],
+          },
+        ],
+      );
+      const [plain] = expectProblems(
+        () =>
+          synthEnv({
+            ...env('dev'),
+            chartMirror: {
+              type: 'repository',
+              url: 'https://charts.corp.example/helm',
+              login: { username: 'ci-robot', password: 'hunter2-sentinel' as any },
+            },
+          }),
+        [
+          {
+            where: 'environment dev',
+            path: 'chartMirror.login.password',
+            says: ['must be {variable: <name>}', 'got a plain value (hidden)'],
+          },
+        ],
+      );
+      expect(plain!.message).not.toContain('hunter2-sentinel');
+      expectProblems(
+        () =>
+          synthEnv({
+            ...env('dev'),
+            chartMirror: {
+              type: 'oci',
+              url: 'oci://registry.corp.example/helm',
+              caFile: '/etc/ssl/corp.pem',
+            },
+          }),
+        [{ where: 'environment dev', path: 'chartMirror.caFile', says: ['is not read for OCI registries'] }],
+      );
+      expectProblems(
+        () =>
+          synthEnv({ ...env('dev'), chartMirror: { type: 'repository', url: 'http://charts.corp.example' } }),
+        [
+          {
+            where: 'dev-platform/IngressNginx',
+            path: 'chart.url',
+            says: ['must be an https:// Helm repository URL'],
+          },
+        ],
+      );
+    });
   });
 
   it('refuses an unknown database TLS mode with the modes it takes', () => {
