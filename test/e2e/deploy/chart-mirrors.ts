@@ -165,9 +165,12 @@ export function chartMirrorSteps(ctx: ChartMirrorContext): void {
     });
 
     it("OCI registry: the helm provider's registry client does not trust the registry's CA by itself", async () => {
+      const asked = registry.requests().length;
       const result = await project.deploy([REGISTRY_STACK]);
       expect(result.code, tail(result.output)).not.toBe(0);
       expect(result.output).toContain('x509: certificate signed by unknown authority');
+      // The TLS handshake failed: the registry answered nothing.
+      expect(registry.requests().length).toBe(asked);
       expect(await deployed('reloader-from-registry')).toEqual([]);
     });
 
@@ -175,17 +178,35 @@ export function chartMirrorSteps(ctx: ChartMirrorContext): void {
       // The machine's trust store, as the README tells users with a company CA.
       project.setEnv('SSL_CERT_FILE', registryPki.caFile);
       project.setEnv('TF_VAR_chart_registry_password', wrong);
+      const asked = registry.requests().length;
       const result = await project.deploy([REGISTRY_STACK]);
       project.setEnv('TF_VAR_chart_registry_password', passwords.registry);
       expect(result.code, tail(result.output)).not.toBe(0);
-      expect(result.output).toMatch(/OCI Registry Login Failed|401 Unauthorized|unauthorized/);
+      // Refused for the password, not for trust: the registry answered the login's ping with
+      // 401, and nothing of the chart was asked for.
+      expect(result.output).toContain('OCI Registry Login Failed');
+      expect(result.output).not.toContain('x509:');
+      const answered = registry.requests().slice(asked);
+      expect(answered).toContainEqual({ method: 'GET', path: '/v2/', status: 401 });
+      expect(answered.filter((r) => r.path.startsWith('/v2/mirror/'))).toEqual([]);
       expect(await deployed('reloader-from-registry')).toEqual([]);
       printedNoPassword();
     });
 
     it("OCI registry: with the login the chart is pulled and deployed, and the login is left in Helm's registry config under HOME", async () => {
+      const asked = registry.requests().length;
       const result = await project.deploy([REGISTRY_STACK]);
       ctx.expectSuccess(result, `cdktf deploy ${REGISTRY_STACK}`);
+      // The tag resolved and its manifest and blobs fetched, by the logged-in client.
+      const pulled = registry.requests().slice(asked);
+      expect(
+        pulled.filter((r) => r.path.startsWith('/v2/mirror/charts/reloader/manifests/') && r.status === 200),
+        JSON.stringify(pulled),
+      ).not.toEqual([]);
+      expect(
+        pulled.filter((r) => r.path.startsWith('/v2/mirror/charts/reloader/blobs/') && r.status === 200)
+          .length,
+      ).toBeGreaterThanOrEqual(1);
       expect(await deployed('reloader-from-registry')).toHaveLength(1);
       const deployment = await ctx
         .cluster()

@@ -152,11 +152,20 @@ export async function startHelmRepository(options: {
   };
 }
 
+/** One request the registry answered, from its access log. */
+export interface RegistryRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+}
+
 export interface OciRegistry {
   /** 127.0.0.1:<port> */
   readonly host: string;
-  /** Its log: one JSON line a request, for a look after a failure. */
+  /** Its log: JSON lines and one access-log line a request, for a look after a failure. */
   readonly logFile: string;
+  /** Every request it answered so far (a failed TLS handshake is none). */
+  requests(): RegistryRequest[];
   close(): Promise<void>;
 }
 
@@ -313,6 +322,11 @@ export async function startOciRegistry(options: {
   return {
     host,
     logFile,
+    // The combined-log-format lines: `<ip> - <user> [<time>] "<method> <uri> <proto>" <status> ...`.
+    requests: () =>
+      [...readFileSync(logFile, 'utf8').matchAll(/^\S+ - \S+ \[[^\]]+\] "(\S+) (\S+) [^"]*" (\d{3}) /gm)].map(
+        (m) => ({ method: m[1]!, path: m[2]!.split('?')[0]!, status: Number(m[3]) }),
+      ),
     close: async () => {
       child.kill('SIGTERM');
       await exited;
