@@ -293,18 +293,18 @@ describe('environmentStacks', () => {
       });
     });
 
+    /** The dev environment with this mirror, synthesized. */
+    const withMirror = (chartMirror: unknown) => synthEnv({ ...env('dev'), chartMirror } as EnvironmentData);
+
     it('refuses a password that is not a variable, a CA file for OCI, and a URL the operators refuse', () => {
       expectProblems(
         () =>
-          synthEnv({
-            ...env('dev'),
-            chartMirror: {
-              type: 'repository',
-              url: 'https://charts.corp.example/helm',
-              login: {
-                username: 'ci-robot',
-                password: { secret: { name: 'mirror', key: 'password' } } as any,
-              },
+          withMirror({
+            type: 'repository',
+            url: 'https://charts.corp.example/helm',
+            login: {
+              username: 'ci-robot',
+              password: { secret: { name: 'mirror', key: 'password' } },
             },
           }),
         [
@@ -317,13 +317,10 @@ describe('environmentStacks', () => {
       );
       const [plain] = expectProblems(
         () =>
-          synthEnv({
-            ...env('dev'),
-            chartMirror: {
-              type: 'repository',
-              url: 'https://charts.corp.example/helm',
-              login: { username: 'ci-robot', password: 'hunter2-sentinel' as any },
-            },
+          withMirror({
+            type: 'repository',
+            url: 'https://charts.corp.example/helm',
+            login: { username: 'ci-robot', password: 'hunter2-sentinel' },
           }),
         [
           {
@@ -336,19 +333,15 @@ describe('environmentStacks', () => {
       expect(plain!.message).not.toContain('hunter2-sentinel');
       expectProblems(
         () =>
-          synthEnv({
-            ...env('dev'),
-            chartMirror: {
-              type: 'oci',
-              url: 'oci://registry.corp.example/helm',
-              caFile: '/etc/ssl/corp.pem',
-            },
+          withMirror({
+            type: 'oci',
+            url: 'oci://registry.corp.example/helm',
+            caFile: '/etc/ssl/corp.pem',
           }),
         [{ where: 'environment dev', path: 'chartMirror.caFile', says: ['is not read for OCI registries'] }],
       );
       expectProblems(
-        () =>
-          synthEnv({ ...env('dev'), chartMirror: { type: 'repository', url: 'http://charts.corp.example' } }),
+        () => withMirror({ type: 'repository', url: 'http://charts.corp.example' }),
         [
           {
             where: 'dev-platform/IngressNginx',

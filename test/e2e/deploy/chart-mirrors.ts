@@ -13,10 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type HelmRepository,
   makePki,
+  type MirrorPki,
   type OciRegistry,
   startHelmRepository,
   startOciRegistry,
-  type TestPki,
 } from './harness/chart-mirrors';
 import type { Cluster } from './harness/cluster';
 import { CdktfProject, vendorDir } from './harness/project';
@@ -43,8 +43,8 @@ export function chartMirrorSteps(ctx: ChartMirrorContext): void {
     const passwords = { repository: sentinel(), registry: sentinel() };
     const wrong = sentinel();
     let dir: string;
-    let repositoryPki: TestPki;
-    let registryPki: TestPki;
+    let repositoryPki: MirrorPki;
+    let registryPki: MirrorPki;
     let repository: HelmRepository;
     let registry: OciRegistry;
     let project: CdktfProject;
@@ -136,11 +136,10 @@ export function chartMirrorSteps(ctx: ChartMirrorContext): void {
 
     it('Helm repository: without caFile the company CA is not trusted, so the repository is never asked', async () => {
       const asked = repository.requests.length;
+      // cdktf deploy synthesizes the app anew, with the environment as it is then.
       project.setEnv('E2E_CHART_REPOSITORY_CA', '');
-      await project.synth();
       const result = await project.deploy([REPOSITORY_STACK]);
       project.setEnv('E2E_CHART_REPOSITORY_CA', repositoryPki.caFile);
-      await project.synth();
       expect(result.code, tail(result.output)).not.toBe(0);
       expect(result.output).toContain('x509: certificate signed by unknown authority');
       expect(repository.requests.length).toBe(asked);

@@ -14,63 +14,22 @@ import { basename, join } from 'node:path';
 import { hashSync } from 'bcryptjs';
 import { parse } from 'yaml';
 
-/** A CA and a serving certificate for 127.0.0.1 signed by it (openssl, as cluster.sh makes its PKI). */
-export interface TestPki {
+import { createTestPki } from '../../signin/harness/pki';
+import { freePort } from '../../signin/harness/processes';
+
+/** A CA of its own and a serving certificate for 127.0.0.1 signed by it. */
+export interface MirrorPki {
   readonly caFile: string;
   readonly certFile: string;
   readonly keyFile: string;
 }
 
-export function makePki(dir: string, name: string): TestPki {
+/** Made with the sign-in suite's test PKI (the openssl CLI; nothing of that suite's packages). */
+export function makePki(dir: string, name: string): MirrorPki {
   mkdirSync(dir, { recursive: true });
-  const file = (f: string) => join(dir, f);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    `/CN=${name} test CA`,
-    '-keyout',
-    file('ca.key'),
-    '-out',
-    file('ca.crt'),
-  );
-  writeFileSync(file('server.ext'), 'subjectAltName = IP:127.0.0.1\nextendedKeyUsage = serverAuth\n');
-  openssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    `/CN=${name}`,
-    '-keyout',
-    file('server.key'),
-    '-out',
-    file('server.csr'),
-  );
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    file('server.csr'),
-    '-CA',
-    file('ca.crt'),
-    '-CAkey',
-    file('ca.key'),
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    file('server.ext'),
-    '-out',
-    file('server.crt'),
-  );
-  return { caFile: file('ca.crt'), certFile: file('server.crt'), keyFile: file('server.key') };
+  const pki = createTestPki(dir, `${name} test CA`);
+  const server = pki.issue('server', ['localhost'], ['127.0.0.1']);
+  return { caFile: pki.caFile, certFile: server.cert, keyFile: server.key };
 }
 
 /** The chart's own Chart.yaml, read from the packaged chart. */
@@ -106,7 +65,7 @@ export interface HelmRepository {
  */
 export async function startHelmRepository(options: {
   readonly chartTgz: string;
-  readonly pki: TestPki;
+  readonly pki: MirrorPki;
   readonly username: string;
   readonly password: string;
 }): Promise<HelmRepository> {
@@ -169,17 +128,6 @@ export interface OciRegistry {
   close(): Promise<void>;
 }
 
-/** A free port on loopback, from the kernel. */
-async function freePort(): Promise<number> {
-  const { createServer: plain } = await import('node:net');
-  return new Promise((resolve) => {
-    const s = plain().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** An HTTPS request with Basic authentication to the registry, trusting only its CA. */
 function registryRequest(
   registry: { host: string; ca: Buffer; authorization: string },
@@ -225,7 +173,7 @@ function registryRequest(
 export async function startOciRegistry(options: {
   readonly registryBin: string;
   readonly dir: string;
-  readonly pki: TestPki;
+  readonly pki: MirrorPki;
   readonly username: string;
   readonly password: string;
   readonly chartTgz: string;
