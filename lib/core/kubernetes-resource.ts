@@ -7,6 +7,8 @@ import type { ManifestConfig } from '@cdktf/provider-kubernetes/lib/manifest';
 import type { NamespaceV1Config } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import type { NetworkPolicyV1Config } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import type { PodDisruptionBudgetV1Config } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
+import type { RoleBindingV1Config } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
+import type { RoleV1Config } from '@cdktf/provider-kubernetes/lib/role-v1';
 import type { SecretV1Config } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import type { ServiceAccountV1Config } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import type { ServiceV1Config } from '@cdktf/provider-kubernetes/lib/service-v1';
@@ -153,6 +155,8 @@ export interface ResourceConfigs {
   readonly kubernetes_namespace_v1: NamespaceV1Config;
   readonly kubernetes_network_policy_v1: NetworkPolicyV1Config;
   readonly kubernetes_pod_disruption_budget_v1: PodDisruptionBudgetV1Config;
+  readonly kubernetes_role_binding_v1: RoleBindingV1Config;
+  readonly kubernetes_role_v1: RoleV1Config;
   readonly kubernetes_secret_v1: SecretV1Config;
   readonly kubernetes_service_account_v1: ServiceAccountV1Config;
   readonly kubernetes_service_v1: ServiceV1Config;

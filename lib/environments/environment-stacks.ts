@@ -46,6 +46,16 @@ function cloudProfile(env: EnvironmentData): CloudProfile {
   const cloud = env.cloud;
   switch (cloud.provider) {
     case 'generic':
+      if (cloud.kubernetesSecrets) {
+        const { remoteNamespace, serviceAccount, secretNames } = cloud.kubernetesSecrets;
+        return CloudProfile.generic({
+          secretStoreProvider: SecretStoreProvider.kubernetes({
+            remoteNamespace,
+            serviceAccount: { name: serviceAccount ?? 'external-secrets-reader', namespace: remoteNamespace },
+            ...(secretNames ? { secretNames } : {}),
+          }),
+        });
+      }
       return CloudProfile.generic(
         cloud.vault
           ? {
@@ -219,7 +229,7 @@ export function environmentStacks(
     store = cloud.secretStore(portal, 'SecretStore', { namespaces: [namespace] });
     if (!store) {
       throw new PropsValidationError([
-        `[environment ${env.name}] secrets: come from a secret manager, but the ${cloud.cloud} cloud profile has none. Configure one (aks: keyVaultUrl, generic: vault) or use {variable} / {secret} sources.`,
+        `[environment ${env.name}] secrets: come from a secret manager, but the ${cloud.cloud} cloud profile has none. Configure one (aks: keyVaultUrl, generic: vault or kubernetesSecrets) or use {variable} / {secret} sources.`,
       ]);
     }
   }
@@ -244,6 +254,9 @@ export function environmentStacks(
       store: store!.reference,
       remoteKey: source.externalSecret.remoteKey,
       ...(source.externalSecret.property ? { property: source.externalSecret.property } : {}),
+      ...(source.externalSecret.refreshInterval
+        ? { refreshInterval: source.externalSecret.refreshInterval }
+        : {}),
     });
   };
 

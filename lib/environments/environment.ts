@@ -6,11 +6,13 @@ import * as z from 'zod';
 import { RENAMED_TARGET_CPU } from '../backstage/backstage';
 import { databaseTlsSchema } from '../backstage/database';
 import { gatewayApiProfile } from '../cloud/gateway-classes';
+import { namespaceName } from '../core/cloud-ids';
 import { PropsValidationError } from '../core/errors';
 import { isRecord } from '../core/objects';
 import {
   cidr,
   createdNamespace,
+  goDuration,
   GUID,
   hostName,
   httpsUrl,
@@ -34,7 +36,14 @@ import { type MachineClientData, machineClientDataSchema } from './machine-clien
 export type SecretSourceData =
   | { readonly variable: string }
   | { readonly secret: { readonly name: string; readonly key: string } }
-  | { readonly externalSecret: { readonly remoteKey: string; readonly property?: string } };
+  | {
+      readonly externalSecret: {
+        readonly remoteKey: string;
+        readonly property?: string;
+        /** How often the operator re-reads it (rotation); default "1h". */
+        readonly refreshInterval?: string;
+      };
+    };
 
 /** Terraform state backend of an environment's stacks. */
 export type BackendData =
@@ -57,7 +66,20 @@ export type BackendData =
 
 /** The cluster and cloud an environment runs on. */
 export type CloudData =
-  | { readonly provider: 'generic'; readonly vault?: { readonly server: string; readonly role: string } }
+  | {
+      readonly provider: 'generic';
+      readonly vault?: { readonly server: string; readonly role: string };
+      /**
+       * Secrets of a namespace of this cluster, read through External Secrets as the
+       * ServiceAccount `serviceAccount` of that namespace (default "external-secrets-reader"),
+       * which gets `get` on them (on `secretNames` only, when given).
+       */
+      readonly kubernetesSecrets?: {
+        readonly remoteNamespace: string;
+        readonly serviceAccount?: string;
+        readonly secretNames?: readonly string[];
+      };
+    }
   | {
       readonly provider: 'eks';
       readonly region: string;
@@ -269,6 +291,7 @@ const secretSource = z.union(
       externalSecret: z.strictObject({
         remoteKey: z.string().min(1),
         property: z.string().min(1).optional(),
+        refreshInterval: goDuration.optional(),
       }),
     }),
   ],
@@ -331,10 +354,25 @@ const cloud = z.discriminatedUnion(
   'provider',
   [
     // The cloud-specific ids are checked by CloudProfile itself when the stacks are built.
-    z.strictObject({
-      provider: z.literal('generic'),
-      vault: z.strictObject({ server: httpsUrl, role: z.string().min(1) }).optional(),
-    }),
+    z
+      .strictObject({
+        provider: z.literal('generic'),
+        vault: z.strictObject({ server: httpsUrl, role: z.string().min(1) }).optional(),
+        kubernetesSecrets: z
+          .strictObject({
+            remoteNamespace: namespaceName,
+            serviceAccount: kubernetesSubdomainName.optional(),
+            secretNames: z.array(kubernetesSubdomainName).min(1).optional(),
+          })
+          .optional(),
+      })
+      .refine((c) => c.vault === undefined || c.kubernetesSecrets === undefined, {
+        path: ['kubernetesSecrets'],
+        message: problem(
+          'cannot be set together with vault',
+          'An environment reads its secrets from one store: keep vault or kubernetesSecrets.',
+        ),
+      }),
     z.strictObject({
       provider: z.literal('eks'),
       region,

@@ -14,7 +14,7 @@ export interface ClusterSecretStoreProps {
   readonly provider: SecretStoreProvider;
   /**
    * Name of the ClusterSecretStore (cluster-scoped: unique in the cluster).
-   * @default - the provider's default name (`aws-secrets-manager`, `gcp-secret-manager`, `azure-key-vault`, `vault`)
+   * @default - the provider's default name (`aws-secrets-manager`, `gcp-secret-manager`, `azure-key-vault`, `vault`, `kubernetes-<remoteNamespace>`)
    */
   readonly name?: string;
   /**
@@ -81,7 +81,11 @@ export class ClusterSecretStore extends Construct {
     }
     byName.set(this.storeName, this);
     this.reference = { name: this.storeName, kind: 'ClusterSecretStore' };
+    // The access the store reads with comes first, so the operator's first check of the
+    // store already finds it.
+    const access = props.provider.renderAccess(this, this.storeName);
     this.manifest = kubernetesResource(this, 'Resource', 'kubernetes_manifest', {
+      dependsOn: access,
       manifest: {
         apiVersion: 'external-secrets.io/v1',
         kind: 'ClusterSecretStore',

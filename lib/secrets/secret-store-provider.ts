@@ -1,3 +1,5 @@
+import { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
 import * as z from 'zod';
 
 import { brand, isBranded } from '../core/brand';
@@ -9,6 +11,7 @@ import {
   iamRoleArn,
   namespaceName,
 } from '../core/cloud-ids';
+import { kubernetesResource } from '../core/kubernetes-resource';
 import { httpsUrl, kubernetesSubdomainName, secretKey, valueObjectSchema } from '../core/schemas';
 import { nestedIssues, problem } from '../core/validation';
 
@@ -98,8 +101,8 @@ export interface AzureKeyVaultStoreOptions {
   readonly serviceAccount?: StoreServiceAccount;
 }
 
-/** A CA certificate in a Secret or ConfigMap, for a Vault server with a private CA. */
-export interface VaultCaProvider {
+/** A CA certificate in a Secret or ConfigMap, for a server with a private CA. */
+export interface StoreCaProvider {
   /** `Secret` or `ConfigMap`. */
   readonly type: 'Secret' | 'ConfigMap';
   /** Name of the object. */
@@ -109,6 +112,10 @@ export interface VaultCaProvider {
   /** Namespace of the object. */
   readonly namespace: string;
 }
+
+/** A CA certificate in a Secret or ConfigMap, for a Vault server with a private CA. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface VaultCaProvider extends StoreCaProvider {}
 
 /** Options of {@link SecretStoreProvider.vault}. */
 export interface VaultStoreOptions {
@@ -148,14 +155,61 @@ export interface VaultStoreOptions {
   readonly caProvider?: VaultCaProvider;
 }
 
+/** Options of {@link SecretStoreProvider.kubernetes}. */
+export interface KubernetesStoreOptions {
+  /** The namespace whose Secrets the store reads (`remoteNamespace`). It must exist. */
+  readonly remoteNamespace: string;
+  /**
+   * The ServiceAccount the operator requests a short-lived token for (TokenRequest) and
+   * reads as: no token is stored anywhere. It needs `get` on the Secrets of
+   * `remoteNamespace`, which `grantRead` gives it.
+   */
+  readonly serviceAccount: StoreServiceAccount;
+  /**
+   * URL of the API server that holds the Secrets. Another cluster must accept this
+   * cluster's ServiceAccount tokens (structured authentication with this cluster's
+   * issuer) and grant the ServiceAccount's user `get` on the Secrets itself.
+   * @default "https://kubernetes.default.svc" (this cluster)
+   */
+  readonly server?: string;
+  /**
+   * CA certificate of that API server. Required with `server`.
+   * @default - the ConfigMap `kube-root-ca.crt` (key `ca.crt`) that Kubernetes publishes in every namespace, read from the ServiceAccount's namespace
+   */
+  readonly caProvider?: StoreCaProvider;
+  /**
+   * Render the read access on this cluster: the ServiceAccount (no token mounted), a Role
+   * in `remoteNamespace` that allows `get` on Secrets (the one verb the operator reads a
+   * key with), and the RoleBinding. Turn it off when the ServiceAccount and its access are
+   * managed elsewhere.
+   * @default true without `server`; false with it (the access belongs on the other cluster)
+   */
+  readonly grantRead?: boolean;
+  /**
+   * With `grantRead`: only these Secrets of `remoteNamespace` may be read (the Role's
+   * `resourceNames`), so the store cannot read the rest of the namespace.
+   * @default - every Secret of `remoteNamespace`
+   */
+  readonly secretNames?: readonly string[];
+}
+
 /** The External Secrets providers this library renders. */
-export type SecretStoreProviderKey = 'aws' | 'gcpsm' | 'azurekv' | 'vault';
+export type SecretStoreProviderKey = 'aws' | 'gcpsm' | 'azurekv' | 'vault' | 'kubernetes';
 
 const serviceAccount = z.strictObject({
   name: kubernetesSubdomainName,
   namespace: namespaceName,
   audiences: z.array(z.string().min(1, problem('must not be empty', 'Remove empty audiences.'))).optional(),
 }) satisfies z.ZodType<StoreServiceAccount>;
+
+const caProvider = z.strictObject({
+  type: z.enum(['Secret', 'ConfigMap'], {
+    error: problem('must be "Secret" or "ConfigMap"', 'Say which kind of object holds the CA certificate.'),
+  }),
+  name: kubernetesSubdomainName,
+  key: secretKey,
+  namespace: namespaceName,
+}) satisfies z.ZodType<StoreCaProvider>;
 
 const schemas = {
   aws: z.strictObject({
@@ -229,20 +283,55 @@ const schemas = {
       )
       .optional(),
     serviceAccount: serviceAccount.optional(),
-    caProvider: z
-      .strictObject({
-        type: z.enum(['Secret', 'ConfigMap'], {
-          error: problem(
-            'must be "Secret" or "ConfigMap"',
-            'Say which kind of object holds the CA certificate.',
-          ),
-        }),
-        name: kubernetesSubdomainName,
-        key: secretKey,
-        namespace: namespaceName,
-      })
-      .optional(),
+    caProvider: caProvider.optional(),
   }) satisfies z.ZodType<VaultStoreOptions>,
+  kubernetes: z
+    .strictObject({
+      remoteNamespace: namespaceName,
+      serviceAccount,
+      server: httpsUrl.optional(),
+      caProvider: caProvider.optional(),
+      grantRead: z.boolean().optional(),
+      secretNames: z
+        .array(kubernetesSubdomainName)
+        .min(
+          1,
+          problem('must list at least one Secret when given', 'Leave secretNames out to allow every Secret.'),
+        )
+        .optional(),
+    })
+    .superRefine((o, ctx) => {
+      if (o.server !== undefined && o.caProvider === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['caProvider'],
+          message: problem(
+            'is required with server',
+            "Name the Secret or ConfigMap that holds the CA certificate of that API server: this cluster's kube-root-ca.crt does not sign another cluster's.",
+          ),
+        });
+      }
+      if (o.server !== undefined && o.grantRead === true) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['grantRead'],
+          message: problem(
+            'cannot be true with server',
+            "The Role and RoleBinding would be made in this cluster, but the Secrets are read at server: grant the ServiceAccount's user access there.",
+          ),
+        });
+      }
+      if (o.secretNames !== undefined && !(o.grantRead ?? o.server === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['secretNames'],
+          message: problem(
+            'needs grantRead',
+            'secretNames limits the Role that grantRead renders; without it, limit the access where it is granted.',
+          ),
+        });
+      }
+    }) satisfies z.ZodType<KubernetesStoreOptions>,
 };
 
 const DEFAULT_NAMES: Record<SecretStoreProviderKey, string> = {
@@ -250,6 +339,7 @@ const DEFAULT_NAMES: Record<SecretStoreProviderKey, string> = {
   gcpsm: 'gcp-secret-manager',
   azurekv: 'azure-key-vault',
   vault: 'vault',
+  kubernetes: 'kubernetes',
 };
 
 function serviceAccountRef(sa: StoreServiceAccount): Record<string, unknown> {
@@ -262,8 +352,9 @@ function serviceAccountRef(sa: StoreServiceAccount): Record<string, unknown> {
 
 /**
  * Where a ClusterSecretStore reads secrets: AWS Secrets Manager, Google Secret Manager,
- * Azure Key Vault or HashiCorp Vault. Every provider authenticates without a stored
- * credential (workload identity, or Vault's Kubernetes auth).
+ * Azure Key Vault, HashiCorp Vault or a namespace of a Kubernetes cluster. Every provider
+ * authenticates without a stored credential (workload identity, Vault's Kubernetes auth,
+ * or a ServiceAccount token requested for each read).
  */
 export abstract class SecretStoreProvider {
   /** AWS Secrets Manager (`aws` provider, service `SecretsManager`). */
@@ -329,14 +420,25 @@ export abstract class SecretStoreProvider {
     }));
   }
 
+  /**
+   * Secrets of a namespace of a Kubernetes cluster (`kubernetes` provider): for a cluster
+   * without a cloud secret manager, or a namespace the security team fills that the portal
+   * reads across the namespace boundary. The operator reads as `serviceAccount`, with a
+   * short-lived token it requests each time; by default the store also renders that
+   * ServiceAccount's `get` access to the namespace's Secrets (`grantRead`).
+   */
+  public static kubernetes(options: KubernetesStoreOptions): SecretStoreProvider {
+    return new KubernetesStore(options);
+  }
+
   /** True for any SecretStoreProvider, even one from another copy of this library. */
   public static isSecretStoreProvider(value: unknown): value is SecretStoreProvider {
     return isBranded(value, BRAND);
   }
 
-  /** The External Secrets provider key: `aws`, `gcpsm`, `azurekv` or `vault`. */
+  /** The External Secrets provider key: `aws`, `gcpsm`, `azurekv`, `vault` or `kubernetes`. */
   public abstract readonly provider: SecretStoreProviderKey;
-  /** Store name used when none is given (`aws-secrets-manager`, `gcp-secret-manager`, `azure-key-vault`, `vault`). */
+  /** Store name used when none is given (`aws-secrets-manager`, `gcp-secret-manager`, `azure-key-vault`, `vault`, `kubernetes-<remoteNamespace>`). */
   public abstract readonly defaultStoreName: string;
 
   protected constructor() {
@@ -362,12 +464,20 @@ export abstract class SecretStoreProvider {
    * options of its own has none to add.
    */
   public addOptionIssues(_ctx: z.core.$RefinementCtx, _path: readonly PropertyKey[]): void {}
+
+  /**
+   * @internal
+   * Renders, in the store's construct, the Kubernetes objects the store needs to read
+   * (none for the cloud providers: their access is IAM, outside the cluster), and returns
+   * them so the store is created after them.
+   */
+  public renderAccess(_scope: Construct, _storeName: string): ITerraformDependable[] {
+    return [];
+  }
 }
 
 /** The store provider of one External Secrets provider key: its options, their schema and how they render. */
 class ProviderStore<O extends { readonly serviceAccount?: StoreServiceAccount }> extends SecretStoreProvider {
-  public readonly defaultStoreName: string;
-
   constructor(
     public readonly provider: SecretStoreProviderKey,
     private readonly options: O,
@@ -375,7 +485,10 @@ class ProviderStore<O extends { readonly serviceAccount?: StoreServiceAccount }>
     private readonly renderProvider: (options: O) => Record<string, unknown>,
   ) {
     super();
-    this.defaultStoreName = DEFAULT_NAMES[provider];
+  }
+
+  public get defaultStoreName(): string {
+    return DEFAULT_NAMES[this.provider];
   }
 
   public render(): Record<string, unknown> {
@@ -391,9 +504,76 @@ class ProviderStore<O extends { readonly serviceAccount?: StoreServiceAccount }>
   }
 }
 
+/** The API server of the cluster the operator runs in, as pods reach it. */
+const IN_CLUSTER_API_SERVER = 'https://kubernetes.default.svc';
+
+/**
+ * The `kubernetes` provider: its spec, and the ServiceAccount, Role and RoleBinding it reads
+ * with when the Secrets are in this cluster.
+ */
+class KubernetesStore extends ProviderStore<KubernetesStoreOptions> {
+  constructor(private readonly kubernetesOptions: KubernetesStoreOptions) {
+    super('kubernetes', kubernetesOptions, schemas.kubernetes, (o) => ({
+      remoteNamespace: o.remoteNamespace,
+      server: {
+        url: o.server ?? IN_CLUSTER_API_SERVER,
+        // kube-controller-manager publishes the cluster's CA in every namespace under this
+        // name, so the default needs nothing copied.
+        caProvider: o.caProvider
+          ? { ...o.caProvider }
+          : {
+              type: 'ConfigMap',
+              name: 'kube-root-ca.crt',
+              key: 'ca.crt',
+              namespace: o.serviceAccount.namespace,
+            },
+      },
+      auth: { serviceAccount: serviceAccountRef(o.serviceAccount) },
+    }));
+  }
+
+  public override get defaultStoreName(): string {
+    return `kubernetes-${this.kubernetesOptions.remoteNamespace}`;
+  }
+
+  public override renderAccess(scope: Construct, storeName: string): ITerraformDependable[] {
+    const o = this.kubernetesOptions;
+    if (!(o.grantRead ?? o.server === undefined)) {
+      return [];
+    }
+    const labels = { 'app.kubernetes.io/managed-by': 'cdktf-backstage' };
+    const serviceAccount = kubernetesResource(scope, 'Reader', 'kubernetes_service_account_v1', {
+      metadata: { name: o.serviceAccount.name, namespace: o.serviceAccount.namespace, labels },
+      // Only the operator uses it, through TokenRequest: no pod mounts its token.
+      automountServiceAccountToken: false,
+    });
+    const name = `${storeName}-reader`;
+    const role = kubernetesResource(scope, 'ReadRole', 'kubernetes_role_v1', {
+      metadata: { name, namespace: o.remoteNamespace, labels },
+      rule: [
+        {
+          apiGroups: [''],
+          resources: ['secrets'],
+          // An ExternalSecret's remoteRef reads one Secret by name: get is all it needs.
+          verbs: ['get'],
+          ...(o.secretNames !== undefined ? { resourceNames: [...o.secretNames] } : {}),
+        },
+      ],
+    });
+    const binding = kubernetesResource(scope, 'ReadRoleBinding', 'kubernetes_role_binding_v1', {
+      metadata: { name, namespace: o.remoteNamespace, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadataName },
+      subject: [
+        { kind: 'ServiceAccount', name: serviceAccount.metadataName, namespace: o.serviceAccount.namespace },
+      ],
+    });
+    return [binding];
+  }
+}
+
 /** @internal A prop that takes a {@link SecretStoreProvider} (a ClusterSecretStore's, a cloud profile's). */
 export const secretStoreProviderSchema = valueObjectSchema(
   SecretStoreProvider.isSecretStoreProvider,
   'a SecretStoreProvider',
-  'Use SecretStoreProvider.awsSecretsManager(...), .gcpSecretManager(...), .azureKeyVault(...) or .vault(...).',
+  'Use SecretStoreProvider.awsSecretsManager(...), .gcpSecretManager(...), .azureKeyVault(...), .vault(...) or .kubernetes(...).',
 );

@@ -6,6 +6,8 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
+import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
+import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { ServiceV1, type ServiceV1Config } from '@cdktf/provider-kubernetes/lib/service-v1';
@@ -209,6 +211,23 @@ describe('KubernetesResource renders every resource type of the library as the g
         'kubernetes_service_account_v1',
         ServiceAccountV1,
         { metadata: meta, automountServiceAccountToken: false },
+      ],
+      [
+        'kubernetes_role_v1',
+        RoleV1,
+        {
+          metadata: meta,
+          rule: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['db'] }],
+        },
+      ],
+      [
+        'kubernetes_role_binding_v1',
+        RoleBindingV1,
+        {
+          metadata: meta,
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reader' },
+          subject: [{ kind: 'ServiceAccount', name: 'reader', namespace: 'portal' }],
+        },
       ],
       [
         'kubernetes_deployment_v1',

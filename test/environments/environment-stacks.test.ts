@@ -170,6 +170,102 @@ describe('environmentStacks', () => {
   const resources = (stack: TerraformStack, type: string): Json[] =>
     Object.values(JSON.parse(Testing.synth(stack)).resource[type] ?? {});
 
+  describe('secrets from a namespace of the cluster (generic: kubernetesSecrets)', () => {
+    const withNamespaceSecrets = (kubernetesSecrets: Json): EnvironmentData => {
+      const dev = env('dev');
+      return {
+        ...dev,
+        cloud: { provider: 'generic', kubernetesSecrets } as EnvironmentData['cloud'],
+        database:
+          dev.database.type === 'in-cluster'
+            ? {
+                ...dev.database,
+                password: {
+                  externalSecret: {
+                    remoteKey: 'backstage-database',
+                    property: 'password',
+                    refreshInterval: '30s',
+                  },
+                },
+              }
+            : dev.database,
+      };
+    };
+
+    it('reads them as a ServiceAccount of that namespace, which gets get on its Secrets, and rotates every refreshInterval', () => {
+      const { platform, portal } = synthEnv(
+        withNamespaceSecrets({ remoteNamespace: 'platform-secrets', secretNames: ['backstage-database'] }),
+      );
+      expect(resources(platform, 'helm_release').map((r) => r.name)).toContain('external-secrets');
+      const manifests = resources(portal, 'kubernetes_manifest').map((r) => r.manifest);
+      const store = manifests.find((m) => m.kind === 'ClusterSecretStore');
+      expect(store.metadata.name).toBe('kubernetes-platform-secrets');
+      expect(store.spec).toEqual({
+        provider: {
+          kubernetes: {
+            remoteNamespace: 'platform-secrets',
+            server: {
+              url: 'https://kubernetes.default.svc',
+              caProvider: {
+                type: 'ConfigMap',
+                name: 'kube-root-ca.crt',
+                key: 'ca.crt',
+                namespace: 'platform-secrets',
+              },
+            },
+            auth: { serviceAccount: { name: 'external-secrets-reader', namespace: 'platform-secrets' } },
+          },
+        },
+        conditions: [{ namespaces: ['backstage'] }],
+      });
+      const external = manifests.find((m) => m.kind === 'ExternalSecret');
+      expect(external.spec).toMatchObject({
+        refreshInterval: '30s',
+        secretStoreRef: { kind: 'ClusterSecretStore', name: 'kubernetes-platform-secrets' },
+        data: [{ remoteRef: { key: 'backstage-database', property: 'password' } }],
+      });
+      expect(resources(portal, 'kubernetes_role_v1').map((r) => r.rule)).toEqual([
+        [
+          {
+            api_groups: [''],
+            resources: ['secrets'],
+            verbs: ['get'],
+            resource_names: ['backstage-database'],
+          },
+        ],
+      ]);
+      expect(resources(portal, 'kubernetes_service_account_v1').map((r) => r.metadata.name)).toContain(
+        'external-secrets-reader',
+      );
+    });
+
+    it('refuses kubernetesSecrets beside vault, and a bad namespace', () => {
+      expectProblems(
+        () =>
+          synthEnv({
+            ...env('dev'),
+            cloud: {
+              provider: 'generic',
+              vault: { server: 'https://vault.example.com', role: 'backstage' },
+              kubernetesSecrets: { remoteNamespace: 'platform-secrets' },
+            },
+          }),
+        [
+          {
+            where: 'environment dev',
+            path: 'cloud.kubernetesSecrets',
+            says: ['cannot be set together with vault', 'keep vault or kubernetesSecrets'],
+          },
+        ],
+      );
+      expect(
+        problemsOf(() => synthEnv(withNamespaceSecrets({ remoteNamespace: 'Platform Secrets' }))).map(
+          (p) => p.path,
+        ),
+      ).toContain('cloud.kubernetesSecrets.remoteNamespace');
+    });
+  });
+
   it('gives an external database TLS settings and a private CA from the environment', () => {
     const data: EnvironmentData = {
       ...env('dev'),

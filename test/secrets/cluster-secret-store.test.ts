@@ -313,6 +313,217 @@ describe('ClusterSecretStore', () => {
     });
   });
 
+  describe('kubernetes', () => {
+    const READER = { name: 'backstage-secrets-reader', namespace: 'platform-secrets' };
+
+    it("reads this cluster's API server with the CA Kubernetes publishes, as the ServiceAccount, and renders its get access to the namespace's Secrets", () => {
+      const json = synthStore({
+        provider: SecretStoreProvider.kubernetes({
+          remoteNamespace: 'platform-secrets',
+          serviceAccount: READER,
+        }),
+        namespaces: ['backstage'],
+      });
+      const manifest = manifestOf(json);
+      expect(manifest.metadata.name).toBe('kubernetes-platform-secrets');
+      expect(manifest.spec).toEqual({
+        provider: {
+          kubernetes: {
+            remoteNamespace: 'platform-secrets',
+            server: {
+              url: 'https://kubernetes.default.svc',
+              caProvider: {
+                type: 'ConfigMap',
+                name: 'kube-root-ca.crt',
+                key: 'ca.crt',
+                namespace: 'platform-secrets',
+              },
+            },
+            auth: { serviceAccount: { name: 'backstage-secrets-reader', namespace: 'platform-secrets' } },
+          },
+        },
+        conditions: [{ namespaces: ['backstage'] }],
+      });
+      expect(resourceAt(json, 'kubernetes_service_account_v1', 'store/Reader')).toMatchObject({
+        metadata: {
+          name: 'backstage-secrets-reader',
+          namespace: 'platform-secrets',
+          labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' },
+        },
+        automount_service_account_token: false,
+      });
+      expect(resourceAt(json, 'kubernetes_role_v1', 'store/ReadRole')).toMatchObject({
+        metadata: {
+          name: 'kubernetes-platform-secrets-reader',
+          namespace: 'platform-secrets',
+          labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' },
+        },
+      });
+      // Exactly get, on any Secret of the namespace: no list, no resourceNames.
+      expect(resourceAt(json, 'kubernetes_role_v1', 'store/ReadRole').rule).toEqual([
+        { api_groups: [''], resources: ['secrets'], verbs: ['get'] },
+      ]);
+      const binding = resourceAt(json, 'kubernetes_role_binding_v1', 'store/ReadRoleBinding');
+      expect(binding).toMatchObject({
+        metadata: { name: 'kubernetes-platform-secrets-reader', namespace: 'platform-secrets' },
+        role_ref: { api_group: 'rbac.authorization.k8s.io', kind: 'Role' },
+        subject: [{ kind: 'ServiceAccount', namespace: 'platform-secrets' }],
+      });
+      // By reference, so the binding waits for the Role and the ServiceAccount.
+      expect(binding.role_ref.name).toMatch(
+        /^\$\{kubernetes_role_v1\.store_ReadRole_[0-9A-F]+\.metadata\[0\]\.name\}$/,
+      );
+      expect(binding.subject[0].name).toMatch(
+        /^\$\{kubernetes_service_account_v1\.store_Reader_[0-9A-F]+\.metadata\[0\]\.name\}$/,
+      );
+      const store = resourceAt(json, 'kubernetes_manifest', 'store/Resource');
+      expect(store.depends_on).toEqual([
+        expect.stringMatching(/^kubernetes_role_binding_v1\.store_ReadRoleBinding_/),
+      ]);
+    });
+
+    it('limits the Role to secretNames', () => {
+      const json = synthStore({
+        provider: SecretStoreProvider.kubernetes({
+          remoteNamespace: 'platform-secrets',
+          serviceAccount: READER,
+          secretNames: ['backstage-database', 'backstage-github'],
+        }),
+      });
+      expect(resourceAt(json, 'kubernetes_role_v1', 'store/ReadRole').rule).toEqual([
+        {
+          api_groups: [''],
+          resources: ['secrets'],
+          verbs: ['get'],
+          resource_names: ['backstage-database', 'backstage-github'],
+        },
+      ]);
+    });
+
+    it("reads another cluster at server with that cluster's CA, and renders no access here", () => {
+      const json = synthStore({
+        provider: SecretStoreProvider.kubernetes({
+          remoteNamespace: 'shared-secrets',
+          serviceAccount: { ...READER, audiences: ['https://secrets.example.com'] },
+          server: 'https://api.secrets.example.com:6443',
+          caProvider: {
+            type: 'Secret',
+            name: 'secrets-cluster-ca',
+            key: 'ca.crt',
+            namespace: 'external-secrets',
+          },
+        }),
+      });
+      expect(manifestOf(json).spec.provider.kubernetes).toEqual({
+        remoteNamespace: 'shared-secrets',
+        server: {
+          url: 'https://api.secrets.example.com:6443',
+          caProvider: {
+            type: 'Secret',
+            name: 'secrets-cluster-ca',
+            key: 'ca.crt',
+            namespace: 'external-secrets',
+          },
+        },
+        auth: {
+          serviceAccount: {
+            name: 'backstage-secrets-reader',
+            namespace: 'platform-secrets',
+            audiences: ['https://secrets.example.com'],
+          },
+        },
+      });
+      expect(resourcesOf(json, 'kubernetes_role_v1')).toEqual({});
+      expect(resourcesOf(json, 'kubernetes_role_binding_v1')).toEqual({});
+      expect(resourcesOf(json, 'kubernetes_service_account_v1')).toEqual({});
+      expect(resourceAt(json, 'kubernetes_manifest', 'store/Resource').depends_on).toBeUndefined();
+    });
+
+    it('renders no access with grantRead false', () => {
+      const json = synthStore({
+        provider: SecretStoreProvider.kubernetes({
+          remoteNamespace: 'platform-secrets',
+          serviceAccount: READER,
+          grantRead: false,
+        }),
+      });
+      expect(resourcesOf(json, 'kubernetes_role_v1')).toEqual({});
+      expect(manifestOf(json).spec.provider.kubernetes.server.url).toBe('https://kubernetes.default.svc');
+    });
+
+    it('refuses another cluster without its CA, grantRead there, secretNames without grantRead and bad names', () => {
+      expectProblems(
+        () =>
+          synthStore({
+            provider: SecretStoreProvider.kubernetes({
+              remoteNamespace: 'Platform_Secrets',
+              serviceAccount: { name: 'reader' } as never,
+              server: 'http://api.secrets.example.com',
+              grantRead: true,
+              secretNames: [],
+            }),
+          }),
+        [
+          {
+            where: 'test/store',
+            path: 'provider.remoteNamespace',
+            says: ['must be a valid namespace name', 'got "Platform_Secrets"'],
+          },
+          {
+            where: 'test/store',
+            path: 'provider.serviceAccount.namespace',
+            says: ['is required, got nothing'],
+          },
+          {
+            where: 'test/store',
+            path: 'provider.server',
+            says: ['must be an https:// URL', 'got "http://api.secrets.example.com"'],
+          },
+          {
+            where: 'test/store',
+            path: 'provider.secretNames',
+            says: ['must list at least one Secret when given', 'got []'],
+          },
+        ],
+      );
+      expectProblems(
+        () =>
+          synthStore({
+            provider: SecretStoreProvider.kubernetes({
+              remoteNamespace: 'shared-secrets',
+              serviceAccount: READER,
+              server: 'https://api.secrets.example.com:6443',
+              grantRead: true,
+            }),
+          }),
+        [
+          {
+            where: 'test/store',
+            path: 'provider.caProvider',
+            says: ['is required with server', "kube-root-ca.crt does not sign another cluster's"],
+          },
+          {
+            where: 'test/store',
+            path: 'provider.grantRead',
+            says: ['cannot be true with server', "grant the ServiceAccount's user access there"],
+          },
+        ],
+      );
+      expectProblems(
+        () =>
+          synthStore({
+            provider: SecretStoreProvider.kubernetes({
+              remoteNamespace: 'platform-secrets',
+              serviceAccount: READER,
+              grantRead: false,
+              secretNames: ['backstage-database'],
+            }),
+          }),
+        [{ where: 'test/store', path: 'provider.secretNames', says: ['needs grantRead'] }],
+      );
+    });
+  });
+
   it('uses the given name and limits the store to the given namespaces', () => {
     const manifest = manifestOf(
       synthStore({
