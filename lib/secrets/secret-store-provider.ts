@@ -321,7 +321,7 @@ const schemas = {
           ),
         });
       }
-      if (o.secretNames !== undefined && !(o.grantRead ?? o.server === undefined)) {
+      if (o.secretNames !== undefined && !grantsRead(o)) {
         ctx.addIssue({
           code: 'custom',
           path: ['secretNames'],
@@ -333,6 +333,11 @@ const schemas = {
       }
     }) satisfies z.ZodType<KubernetesStoreOptions>,
 };
+
+/** Whether the store renders its reader's access here: by default only for this cluster. */
+function grantsRead(o: KubernetesStoreOptions): boolean {
+  return o.grantRead ?? o.server === undefined;
+}
 
 const DEFAULT_NAMES: Record<SecretStoreProviderKey, string> = {
   aws: 'aws-secrets-manager',
@@ -538,7 +543,7 @@ class KubernetesStore extends ProviderStore<KubernetesStoreOptions> {
 
   public override renderAccess(scope: Construct, storeName: string): ITerraformDependable[] {
     const o = this.kubernetesOptions;
-    if (!(o.grantRead ?? o.server === undefined)) {
+    if (!grantsRead(o)) {
       return [];
     }
     const labels = { 'app.kubernetes.io/managed-by': 'cdktf-backstage' };

@@ -200,24 +200,13 @@ describe('environmentStacks', () => {
       const manifests = resources(portal, 'kubernetes_manifest').map((r) => r.manifest);
       const store = manifests.find((m) => m.kind === 'ClusterSecretStore');
       expect(store.metadata.name).toBe('kubernetes-platform-secrets');
-      expect(store.spec).toEqual({
-        provider: {
-          kubernetes: {
-            remoteNamespace: 'platform-secrets',
-            server: {
-              url: 'https://kubernetes.default.svc',
-              caProvider: {
-                type: 'ConfigMap',
-                name: 'kube-root-ca.crt',
-                key: 'ca.crt',
-                namespace: 'platform-secrets',
-              },
-            },
-            auth: { serviceAccount: { name: 'external-secrets-reader', namespace: 'platform-secrets' } },
-          },
-        },
-        conditions: [{ namespaces: ['backstage'] }],
+      // What the environment decides: the namespace, the reader's default name beside it, and
+      // the portal's namespace as the only one served (the rest is SecretStoreProvider.kubernetes's).
+      expect(store.spec.provider.kubernetes.remoteNamespace).toBe('platform-secrets');
+      expect(store.spec.provider.kubernetes.auth).toEqual({
+        serviceAccount: { name: 'external-secrets-reader', namespace: 'platform-secrets' },
       });
+      expect(store.spec.conditions).toEqual([{ namespaces: ['backstage'] }]);
       const external = manifests.find((m) => m.kind === 'ExternalSecret');
       expect(external.spec).toMatchObject({
         refreshInterval: '30s',

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { chartMirrorSteps } from './chart-mirrors';
+import { namespaceSecretSteps } from './external-secrets';
 import { gatewayApiSteps } from './gateway-api';
 import { type Cluster, startCluster } from './harness/cluster';
 import type { Engine } from './harness/engines';
@@ -647,6 +648,9 @@ export function deployScenario(engine: Engine): void {
         ).rejects.toThrow(/spec\.refreshPolicy: Unsupported value: "Sometimes"/);
         await noChanges(variant, 'dev-portal');
       });
+
+      // The same operator, now with its controller running for real, reading a namespace.
+      namespaceSecretSteps({ cluster: () => cluster, variant: () => variant, expectSuccess, noChanges });
 
       it('goes back to variables: the portal first, then the platform, which uninstalls External Secrets', async () => {
         expectSuccess(

@@ -15,6 +15,8 @@
 #   kwok                  sigs.k8s.io/kwok/cmd/kwok
 #   registry              github.com/distribution/distribution/v3/cmd/registry (the
 #                         CNCF distribution registry: the deploy suite's OCI chart mirror)
+#   external-secrets      github.com/external-secrets/external-secrets (the External
+#                         Secrets Operator's controller, run against the test cluster)
 # "providers" is short for the two providers, "cluster" for kubernetes, etcd
 # and kwok. The providers need tofu: it is built (or taken from the cache)
 # first whenever a provider is asked for. The vendored tarballs are checked
@@ -38,6 +40,7 @@
 #   ETCD, KWOK           paths of the etcd and kwok binaries
 #   KWOK_STAGES          kwok's node and pod stages (YAML from its module)
 #   REGISTRY             path of the distribution registry binary
+#   EXTERNAL_SECRETS     path of the External Secrets Operator binary
 #
 # Usage: test/e2e/tools/build-tools.sh [-h] [TOOL...]
 #
@@ -100,8 +103,13 @@ KWOK_MODULE=sigs.k8s.io/kwok/cmd/kwok
 KWOK_VERSION=v0.8.0
 REGISTRY_MODULE=github.com/distribution/distribution/v3/cmd/registry
 REGISTRY_VERSION=v3.1.2
+# The only release of the operator whose module the proxy here serves whole: from v1 on, its
+# providers are nested modules that the root module's zip leaves out. v0.16 serves the
+# external-secrets.io/v1 API that the library renders and the pinned chart installs.
+ESO_MODULE=github.com/external-secrets/external-secrets
+ESO_VERSION=v0.16.2
 
-ALL_TOOLS=(oauth2-proxy tofu provider-kubernetes provider-helm kubernetes etcd kwok registry)
+ALL_TOOLS=(oauth2-proxy tofu provider-kubernetes provider-helm kubernetes etcd kwok registry external-secrets)
 
 usage() {
   sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
@@ -120,7 +128,7 @@ for arg in "$@"; do
     providers) requested+=(provider-kubernetes provider-helm) ;;
     cluster) requested+=(kubernetes etcd kwok) ;;
     opentofu) requested+=(tofu) ;;
-    oauth2-proxy | tofu | provider-kubernetes | provider-helm | kubernetes | etcd | kwok | registry) requested+=("$arg") ;;
+    oauth2-proxy | tofu | provider-kubernetes | provider-helm | kubernetes | etcd | kwok | registry | external-secrets) requested+=("$arg") ;;
     *) log "unknown tool: $arg (known: ${ALL_TOOLS[*]} providers all)"; exit 2 ;;
   esac
 done
@@ -526,6 +534,49 @@ build_registry() {
   install_dir "$TMP" "$dest"
 }
 
+# ---------------------------------------------------------------------------
+# The External Secrets Operator (its controller, run outside the cluster)
+# ---------------------------------------------------------------------------
+eso_dir() { echo "$TOOLS_DIR/external-secrets-$ESO_VERSION"; }
+
+build_external_secrets() {
+  local ver=$ESO_VERSION dest logf gomod replaces r got
+  dest=$(eso_dir)
+  logf=$LOG_DIR/external-secrets-$ver.log
+  : >"$logf"
+  new_tmp "external-secrets-$ver"
+  mkdir -p "$TMP/src" "$TMP/bin"
+  (cd "$TMP/src" && "$GO" mod init cdktf-backstage.test/external-secrets) >>"$logf" 2>&1
+  cat >"$TMP/src/main.go" <<EOF
+// The External Secrets Operator $ver, built from its module as a dependency.
+package main
+
+import "$ESO_MODULE/cmd/controller"
+
+func main() { controller.Execute() }
+EOF
+  BUILD_CWD=$TMP/src run_logged "$logf" "$GO" mod edit -require "$ESO_MODULE@$ver"
+  # A dependency's replace directives do not apply to the module that requires it: copy the
+  # operator's own (it builds against a fork of sprig) from its go.mod.
+  gomod=$(cd "$TMP/src" && "$GO" mod download -json "$ESO_MODULE@$ver" | sed -n 's/^\s*"GoMod": "\(.*\)",$/\1/p')
+  replaces=$(sed -n 's/^replace \(\S\+\) => \(\S\+\) \(v\S\+\)$/\1=\2@\3/p' "$gomod")
+  for r in $replaces; do
+    BUILD_CWD=$TMP/src run_logged "$logf" "$GO" mod edit -replace "$r"
+  done
+  BUILD_CWD=$TMP/src run_logged "$logf" "$GO" mod tidy
+  BUILD_CWD=$TMP/src run_logged "$logf" "$GO" build -trimpath -ldflags "-s -w" -o "$TMP/bin/external-secrets" .
+  # It prints no version of its own: the build info names the module version linked in.
+  got=$("$GO" version -m "$TMP/bin/external-secrets" | awk -v m="$ESO_MODULE" '$1 == "dep" && $2 == m { print $3 }')
+  echo "external-secrets $got" | tee -a "$logf" >&2
+  if [[ $got != "$ver" ]]; then
+    log "the external-secrets binary links $ESO_MODULE '$got', expected $ver"
+    return 1
+  fi
+  "$TMP/bin/external-secrets" --help >>"$logf" 2>&1
+  echo "$ver" >"$TMP/VERSION"
+  install_dir "$TMP" "$dest"
+}
+
 # The registry host that OpenTofu puts in front of a provider source address
 # that has none ("hashicorp/kubernetes"). Asked of the binary itself rather
 # than written here: `tofu providers` lists the fully-qualified address of each
@@ -750,6 +801,12 @@ fi
 REGISTRY_BIN=$(registry_dir)/bin/registry
 if wants registry; then step "registry-$REGISTRY_VERSION" "$REGISTRY_BIN" build_registry; fi
 
+# --- the External Secrets Operator
+ESO_BIN=$(eso_dir)/bin/external-secrets
+if wants external-secrets; then
+  step "external-secrets-$ESO_VERSION" "$ESO_BIN" build_external_secrets
+fi
+
 # ---------------------------------------------------------------------------
 # env.sh: what the cache holds now, whatever was asked for this time
 # ---------------------------------------------------------------------------
@@ -771,6 +828,7 @@ TOFU_VER=$(cached_tofu)
     echo "export KWOK_STAGES=$(printf %q "$(kwok_dir)/stages.yaml")"
   fi
   if [[ -x $REGISTRY_BIN ]]; then echo "export REGISTRY=$(printf %q "$REGISTRY_BIN")"; fi
+  if [[ -x $ESO_BIN ]]; then echo "export EXTERNAL_SECRETS=$(printf %q "$ESO_BIN")"; fi
   if [[ -f $TOFURC && -f $MIRROR_DIR/.verified ]]; then
     echo "export TF_CLI_CONFIG_FILE=$(printf %q "$TOFURC")"
   fi

@@ -45,6 +45,29 @@ const changes: Record<string, (env: EnvironmentData) => EnvironmentData> = {
           }
         : env.database,
   }),
+  // The database password from a namespace of the cluster (the kubernetes provider), for the
+  // real External Secrets controller: the store, its reader's access and an ExternalSecret
+  // re-read every 5s.
+  namespaceSecrets: (env) => ({
+    ...env,
+    cloud: {
+      provider: 'generic',
+      kubernetesSecrets: { remoteNamespace: 'platform-secrets', secretNames: ['backstage-database'] },
+    },
+    database:
+      env.database.type === 'in-cluster'
+        ? {
+            ...env.database,
+            password: {
+              externalSecret: {
+                remoteKey: 'backstage-database',
+                property: 'password',
+                refreshInterval: '5s',
+              },
+            },
+          }
+        : env.database,
+  }),
   // The switch to the Gateway API, step 1: the Gateway and its routes beside the ingress-nginx
   // Ingresses (the allow-list goes: standard Gateway API routes cannot express it).
   gatewayApiSideBySide: (env) => ({
