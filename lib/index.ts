@@ -187,6 +187,7 @@ export { ingressNginxAccessLogFormat } from './platform/access-log';
 export type { CertManagerProps, CertManagerValues } from './platform/cert-manager';
 export { CertManager } from './platform/cert-manager';
 export type {
+  ChartClientCertificate,
   ChartLogin,
   ChartRegistryOptions,
   ChartRepositoryOptions,

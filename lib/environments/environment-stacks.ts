@@ -139,6 +139,9 @@ function chartMirror(platform: TerraformStack, env: EnvironmentData) {
         ? ChartSource.repository(mirror.url, pinned.chart, pinned.version, {
             ...(login ? { login } : {}),
             ...(mirror.caFile !== undefined ? { caFile: mirror.caFile } : {}),
+            ...(mirror.clientCertificate !== undefined
+              ? { clientCertificate: mirror.clientCertificate }
+              : {}),
           })
         : ChartSource.oci(`${mirror.url.replace(/\/+$/, '')}/${pinned.chart}`, pinned.version, {
             ...(login ? { login } : {}),

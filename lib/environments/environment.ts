@@ -24,7 +24,7 @@ import {
 import { TrustedCaBundle, trustedCaBundleSchema } from '../core/trusted-ca';
 import { describeIssues, parseWithProblems, problem } from '../core/validation';
 import { machineOnlyIssues } from '../ingress/gateway-api-ingress';
-import { OCI_CA_FILE_PROBLEM } from '../platform/chart-source';
+import { OCI_CA_FILE_PROBLEM, OCI_CLIENT_CERTIFICATE_PROBLEM } from '../platform/chart-source';
 import { AccessTeamsData, accessTeamsIssues, accessTeamsShape } from './access-teams';
 import { type MachineClientData, machineClientDataSchema } from './machine-clients';
 
@@ -238,6 +238,8 @@ export interface EnvironmentData {
     readonly login?: { readonly username: string; readonly password: { readonly variable: string } };
     /** The repository's company CA, a PEM file on the machine that runs Terraform (repository only). */
     readonly caFile?: string;
+    /** The TLS client certificate the repository asks for: two PEM files (repository only). */
+    readonly clientCertificate?: { readonly certFile: string; readonly keyFile: string };
   };
   /** The ingress-nginx controller of the platform stack. */
   readonly ingressController?: {
@@ -566,13 +568,18 @@ export const environmentSchema = z
           })
           .optional(),
         caFile: z.string().optional(),
+        clientCertificate: z.strictObject({ certFile: z.string(), keyFile: z.string() }).optional(),
       })
       .superRefine((mirror, ctx) => {
-        if (mirror.type === 'oci' && mirror.caFile !== undefined) {
+        if (mirror.type !== 'oci') return;
+        if (mirror.caFile !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['caFile'], message: OCI_CA_FILE_PROBLEM });
+        }
+        if (mirror.clientCertificate !== undefined) {
           ctx.addIssue({
             code: 'custom',
-            path: ['caFile'],
-            message: OCI_CA_FILE_PROBLEM,
+            path: ['clientCertificate'],
+            message: OCI_CLIENT_CERTIFICATE_PROBLEM,
           });
         }
       })

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { TerraformVariable, Token } from 'cdktf';
@@ -45,6 +45,28 @@ export interface HelmChartLocation {
    * @default - none (the system's trusted CAs)
    */
   readonly repositoryCaFile?: string;
+  /**
+   * `repository_cert_file` attribute.
+   * @default - none (no client certificate)
+   */
+  readonly repositoryCertFile?: string;
+  /**
+   * `repository_key_file` attribute: a path, never the key.
+   * @default - none (no client certificate)
+   */
+  readonly repositoryKeyFile?: string;
+}
+
+/**
+ * The TLS client certificate a Helm repository asks for (mutual TLS, as mirrors behind a
+ * company gateway do): two PEM files on the machine that runs Terraform. Only their paths
+ * reach the synthesized JSON; keep the key file readable by the deploying user alone.
+ */
+export interface ChartClientCertificate {
+  /** PEM file of the client certificate (and its intermediates, if any). */
+  readonly certFile: string;
+  /** PEM file of its private key, unencrypted (Helm cannot ask for a passphrase). */
+  readonly keyFile: string;
 }
 
 /**
@@ -79,6 +101,12 @@ export interface ChartRepositoryOptions {
    * @default - the system's trusted CAs
    */
   readonly caFile?: string;
+  /**
+   * Present this TLS client certificate (mutual TLS). A relative path is resolved as for
+   * `caFile`.
+   * @default - no client certificate
+   */
+  readonly clientCertificate?: ChartClientCertificate;
 }
 
 /** How Terraform reaches an OCI registry that is not public. */
@@ -253,6 +281,54 @@ const caFile = z.string().superRefine((value, ctx) => {
 });
 
 /**
+ * A PEM file on the machine that runs Terraform holding a block of one of `labels`
+ * (`CERTIFICATE`; `PRIVATE KEY` and its RSA/EC forms), so a swapped or empty file fails at
+ * synth time rather than in the provider. Only the labels are looked at and reported.
+ */
+function pemFile(what: string, labels: RegExp, fix: string) {
+  return z.string().superRefine((value, ctx) => {
+    // A Terraform reference is read at apply time, by the provider.
+    if (Token.isUnresolved(value)) return;
+    const resolved = resolve(value);
+    if (value.trim() === '' || !existsSync(resolved) || !statSync(resolved).isFile()) {
+      ctx.addIssue({
+        code: 'custom',
+        message: problem(
+          `must be an existing file of ${what} (resolved to ${resolved})`,
+          'Check the path; relative paths are resolved against the directory cdktf synth runs in.',
+        ),
+      });
+      return;
+    }
+    const found = [...readFileSync(resolved, 'utf8').matchAll(/^-----BEGIN ([A-Z0-9 ]+)-----$/gm)].map(
+      (m) => m[1]!,
+    );
+    if (!found.some((label) => labels.test(label))) {
+      ctx.addIssue({
+        code: 'custom',
+        message: problem(
+          `must hold ${what} (${resolved} has ${found.length === 0 ? 'no PEM block' : `PEM blocks ${found.join(', ')}`})`,
+          fix,
+        ),
+      });
+    }
+  });
+}
+
+const clientCertificate = z.strictObject({
+  certFile: pemFile(
+    'a PEM client certificate',
+    /^CERTIFICATE$/,
+    'Name the certificate file in certFile and its key in keyFile.',
+  ),
+  keyFile: pemFile(
+    'a PEM private key',
+    /^(RSA |EC )?PRIVATE KEY$/,
+    'Name the unencrypted private key (BEGIN PRIVATE KEY) in keyFile; an ENCRYPTED PRIVATE KEY cannot be used, as Helm asks for no passphrase.',
+  ),
+}) satisfies z.ZodType<ChartClientCertificate>;
+
+/**
  * @internal Why a CA file is refused for an OCI registry: the helm provider's OCI client is
  * made once, without TLS options, and Helm's OCI getter uses it as given (helm provider 3.1.1
  * `registry.NewClient()`; Helm 3.18 `OCIGetter.get`).
@@ -260,6 +336,15 @@ const caFile = z.string().superRefine((value, ctx) => {
 export const OCI_CA_FILE_PROBLEM = problem(
   'is not read for OCI registries',
   "The helm provider pulls OCI charts with its own registry client, which ignores repository_ca_file: add the registry's CA to the trust store of the machine that runs Terraform (or SSL_CERT_FILE), and leave caFile out.",
+);
+
+/**
+ * @internal Why a client certificate is refused for an OCI registry: the same registry
+ * client, made without TLS options, ignores repository_cert_file and repository_key_file.
+ */
+export const OCI_CLIENT_CERTIFICATE_PROBLEM = problem(
+  'is not read for OCI registries',
+  'The helm provider pulls OCI charts with its own registry client, which ignores repository_cert_file and repository_key_file: serve the chart from a Helm repository for mutual TLS, or reach the registry without a client certificate.',
 );
 
 const schemas = {
@@ -270,6 +355,7 @@ const schemas = {
     version: chartVersion,
     login: chartLogin.optional(),
     caFile: caFile.optional(),
+    clientCertificate: clientCertificate.optional(),
   }),
   oci: z.strictObject({
     kind: z.literal('oci'),
@@ -279,6 +365,7 @@ const schemas = {
     // Only JavaScript callers get here (the type has no caFile): say why rather than
     // "not a known property".
     caFile: z.never(OCI_CA_FILE_PROBLEM).optional(),
+    clientCertificate: z.never(OCI_CLIENT_CERTIFICATE_PROBLEM).optional(),
   }),
   local: z.strictObject({ kind: z.literal('local'), path: localPath }),
 };
@@ -359,12 +446,12 @@ export class ChartSource {
           chart: options.chart,
           version: options.version,
           ...loginAttributes(options.login),
-          ...(options.caFile === undefined
+          ...(options.caFile === undefined ? {} : { repositoryCaFile: absolute(options.caFile) }),
+          ...(options.clientCertificate === undefined
             ? {}
             : {
-                repositoryCaFile: Token.isUnresolved(options.caFile)
-                  ? options.caFile
-                  : resolve(options.caFile),
+                repositoryCertFile: absolute(options.clientCertificate.certFile),
+                repositoryKeyFile: absolute(options.clientCertificate.keyFile),
               }),
         };
       case 'oci': {
@@ -379,7 +466,7 @@ export class ChartSource {
         };
       }
       case 'local':
-        return { chart: Token.isUnresolved(options.path) ? options.path : resolve(options.path) };
+        return { chart: absolute(options.path) };
     }
   }
 
@@ -387,6 +474,11 @@ export class ChartSource {
   public get version(): string | undefined {
     return this.options.kind === 'local' ? undefined : this.options.version;
   }
+}
+
+/** A path as Terraform must see it: absolute (it runs in cdktf.out/stacks/<stack>), or a token left as it is. */
+function absolute(path: string): string {
+  return Token.isUnresolved(path) ? path : resolve(path);
 }
 
 /** The login as `helm_release` attributes: the password as a reference to its variable. */

@@ -318,6 +318,8 @@ export function renderOperatorRelease(scope: Construct, spec: OperatorReleaseSpe
     repositoryUsername: location.repositoryUsername,
     repositoryPassword: location.repositoryPassword,
     repositoryCaFile: location.repositoryCaFile,
+    repositoryCertFile: location.repositoryCertFile,
+    repositoryKeyFile: location.repositoryKeyFile,
     values: [escapeTerraformTemplate(valuesYaml)],
     set: set.length > 0 ? set : undefined,
     setList: setList.length > 0 ? setList : undefined,

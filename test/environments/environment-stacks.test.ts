@@ -324,16 +324,20 @@ describe('environmentStacks', () => {
         ]),
       );
 
-    it('installs every operator chart by its pinned name and version from a Helm repository, with the login and CA', () => {
-      const ca = join(mkdtempSync(join(tmpdir(), 'mirror-ca-')), 'corp-ca.pem');
-      writeFileSync(ca, '-----BEGIN CERTIFICATE-----\n');
+    it('installs every operator chart by its pinned name and version from a Helm repository, with the login, CA and client certificate', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'mirror-ca-'));
+      const [ca, cert, key] = ['corp-ca.pem', 'client.crt', 'client.key'].map((name) => join(dir, name));
+      writeFileSync(ca!, '-----BEGIN CERTIFICATE-----\n');
+      writeFileSync(cert!, '-----BEGIN CERTIFICATE-----\n');
+      writeFileSync(key!, '-----BEGIN PRIVATE KEY-----\n');
       const { platform } = synthEnv({
         ...env('dev'),
         chartMirror: {
           type: 'repository',
           url: 'https://charts.corp.example/helm',
           login: { username: 'ci-robot', password: { variable: 'chart_mirror_password' } },
-          caFile: ca,
+          caFile: ca!,
+          clientCertificate: { certFile: cert!, keyFile: key! },
         },
       });
       const login = {
@@ -341,6 +345,8 @@ describe('environmentStacks', () => {
         repository_username: 'ci-robot',
         repository_password: '${var.chart_mirror_password}',
         repository_ca_file: ca,
+        repository_cert_file: cert,
+        repository_key_file: key,
       };
       expect(chartsOf(platform)).toEqual({
         'ingress-nginx': { ...login, chart: 'ingress-nginx', version: DEFAULT_CHARTS.ingressNginx.version },
@@ -381,7 +387,7 @@ describe('environmentStacks', () => {
     /** The dev environment with this mirror, synthesized. */
     const withMirror = (chartMirror: unknown) => synthEnv({ ...env('dev'), chartMirror } as EnvironmentData);
 
-    it('refuses a password that is not a variable, a CA file for OCI, and a URL the operators refuse', () => {
+    it('refuses a password that is not a variable, a CA file or client certificate for OCI, and a URL the operators refuse', () => {
       expectProblems(
         () =>
           withMirror({
@@ -424,6 +430,21 @@ describe('environmentStacks', () => {
             caFile: '/etc/ssl/corp.pem',
           }),
         [{ where: 'environment dev', path: 'chartMirror.caFile', says: ['is not read for OCI registries'] }],
+      );
+      expectProblems(
+        () =>
+          withMirror({
+            type: 'oci',
+            url: 'oci://registry.corp.example/helm',
+            clientCertificate: { certFile: '/etc/ssl/client.crt', keyFile: '/etc/ssl/client.key' },
+          }),
+        [
+          {
+            where: 'environment dev',
+            path: 'chartMirror.clientCertificate',
+            says: ['is not read for OCI registries', 'ignores repository_cert_file and repository_key_file'],
+          },
+        ],
       );
       expectProblems(
         () => withMirror({ type: 'repository', url: 'http://charts.corp.example' }),

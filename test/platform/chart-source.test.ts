@@ -563,6 +563,117 @@ describe('ChartSource', () => {
       );
     });
 
+    describe('a client certificate (mutual TLS)', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'chart-mtls-'));
+      const pem = (name: string, ...labels: string[]) => {
+        const file = join(dir, name);
+        writeFileSync(file, labels.map((l) => `-----BEGIN ${l}-----\nAAAA\n-----END ${l}-----\n`).join(''));
+        return file;
+      };
+      const cert = pem('client.crt', 'CERTIFICATE', 'CERTIFICATE');
+      const key = pem('client.key', 'PRIVATE KEY');
+
+      it('presents the certificate and key files to a Helm repository, by absolute path', () => {
+        const json = synthPlatform((stack) => {
+          const chart = ChartSource.repository('https://charts.example.com/mirror', 'reloader', '2.2.11', {
+            clientCertificate: { certFile: relative(process.cwd(), cert), keyFile: key },
+          });
+          new Reloader(stack, 'reloader', { chart });
+        });
+        expect(releaseAttributes(json, 'reloader')).toMatchObject({
+          repository: 'https://charts.example.com/mirror',
+          repository_cert_file: cert,
+          repository_key_file: key,
+        });
+      });
+
+      it('takes RSA and EC keys, and Terraform references as they are', () => {
+        for (const label of ['RSA PRIVATE KEY', 'EC PRIVATE KEY']) {
+          const other = pem(`${label.split(' ')[0]}.key`, label);
+          expect(
+            releaseAttributes(
+              synthPlatform((stack) => {
+                new Reloader(stack, 'reloader', {
+                  chart: ChartSource.repository('https://charts.example.com', 'reloader', '2.2.11', {
+                    clientCertificate: { certFile: cert, keyFile: other },
+                  }),
+                });
+              }),
+              'reloader',
+            ).repository_key_file,
+          ).toBe(other);
+        }
+        const json = synthPlatform((stack) => {
+          const keyFile = new TerraformVariable(stack, 'chart_key_file', { type: 'string' });
+          new Reloader(stack, 'reloader', {
+            chart: ChartSource.repository('https://charts.example.com', 'reloader', '2.2.11', {
+              clientCertificate: { certFile: cert, keyFile: keyFile.stringValue },
+            }),
+          });
+        });
+        expect(releaseAttributes(json, 'reloader').repository_key_file).toBe('${var.chart_key_file}');
+      });
+
+      it('refuses a missing file, swapped files and an encrypted key, naming only the PEM labels', () => {
+        const encrypted = pem('encrypted.key', 'ENCRYPTED PRIVATE KEY');
+        const missing = resolve('no/such/client.crt');
+        expectProblems(
+          refused(
+            ChartSource.repository('https://charts.example.com', 'reloader', '2.2.11', {
+              clientCertificate: { certFile: 'no/such/client.crt', keyFile: key },
+            }),
+          ),
+          [
+            {
+              path: 'chart.clientCertificate.certFile',
+              says: [`must be an existing file of a PEM client certificate (resolved to ${missing})`],
+            },
+          ],
+        );
+        const problems = expectProblems(
+          refused(
+            ChartSource.repository('https://charts.example.com', 'reloader', '2.2.11', {
+              clientCertificate: { certFile: key, keyFile: encrypted },
+            }),
+          ),
+          [
+            {
+              path: 'chart.clientCertificate.certFile',
+              says: [`must hold a PEM client certificate (${key} has PEM blocks PRIVATE KEY)`],
+            },
+            {
+              path: 'chart.clientCertificate.keyFile',
+              says: [
+                `must hold a PEM private key (${encrypted} has PEM blocks ENCRYPTED PRIVATE KEY)`,
+                'Helm asks for no passphrase',
+              ],
+            },
+          ],
+        );
+        // The files' contents are never quoted.
+        expect(JSON.stringify(problems)).not.toContain('AAAA');
+      });
+
+      it('refuses a client certificate for an OCI registry, saying why', () => {
+        expectProblems(
+          refused(
+            ChartSource.oci('oci://registry.example.com/charts/reloader', '2.2.11', {
+              clientCertificate: { certFile: cert, keyFile: key },
+            } as any),
+          ),
+          [
+            {
+              path: 'chart.clientCertificate',
+              says: [
+                'is not read for OCI registries',
+                'ignores repository_cert_file and repository_key_file',
+              ],
+            },
+          ],
+        );
+      });
+    });
+
     it('passes Terraform references as the user name and the CA file unchanged', () => {
       const json = synthPlatform((stack) => {
         const user = new TerraformVariable(stack, 'chart_user', { type: 'string' });

@@ -1,9 +1,10 @@
-// Charts from mirrors that want a login (ChartSource's `login` and `caFile`), installed for
-// real by the helm provider: a Helm repository behind basic authentication and a company CA,
-// and an OCI registry (the CNCF distribution registry) with htpasswd authentication, both on
-// loopback (harness/chart-mirrors.ts). Each is refused first with a wrong password and
-// without trust in its CA, then installs the chart; neither password is ever printed. Last,
-// both stacks are destroyed.
+// Charts from mirrors that want a login or a client certificate (ChartSource's `login`,
+// `caFile` and `clientCertificate`), installed for real by the helm provider: a Helm
+// repository behind basic authentication and a company CA, an OCI registry (the CNCF
+// distribution registry) with htpasswd authentication, and a Helm repository that wants a
+// TLS client certificate, all on loopback (harness/chart-mirrors.ts). Each is refused first
+// (a wrong password, a CA not trusted, no client certificate), then installs the chart;
+// no password is ever printed. Last, the three stacks are destroyed.
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
+  type ClientPki,
   type HelmRepository,
+  makeClientPki,
   makePki,
   type MirrorPki,
   type OciRegistry,
@@ -36,10 +39,11 @@ export interface ChartMirrorContext {
 
 const REPOSITORY_STACK = 'dev-chart-repository';
 const REGISTRY_STACK = 'dev-chart-registry';
+const MTLS_STACK = 'dev-chart-repository-mtls';
 const CHART = join(vendorDir, 'charts/reloader-2.2.11.tgz');
 
 export function chartMirrorSteps(ctx: ChartMirrorContext): void {
-  describe('charts from mirrors that want a login', () => {
+  describe('charts from mirrors that want a login or a client certificate', () => {
     const passwords = { repository: sentinel(), registry: sentinel() };
     const wrong = sentinel();
     let dir: string;
@@ -47,6 +51,9 @@ export function chartMirrorSteps(ctx: ChartMirrorContext): void {
     let registryPki: MirrorPki;
     let repository: HelmRepository;
     let registry: OciRegistry;
+    let mtlsPki: MirrorPki;
+    let clients: ClientPki;
+    let mtlsRepository: HelmRepository;
     let project: CdktfProject;
 
     /** The deployed release of that name, if any. */
@@ -69,8 +76,7 @@ export function chartMirrorSteps(ctx: ChartMirrorContext): void {
       repository = await startHelmRepository({
         chartTgz: CHART,
         pki: repositoryPki,
-        username: 'ci-robot',
-        password: passwords.repository,
+        login: { username: 'ci-robot', password: passwords.repository },
       });
       registry = await startOciRegistry({
         registryBin,
@@ -81,10 +87,17 @@ export function chartMirrorSteps(ctx: ChartMirrorContext): void {
         chartTgz: CHART,
         repository: 'mirror/charts/reloader',
       });
+      mtlsPki = makePki(join(dir, 'mtls-pki'), 'mutual TLS chart repository');
+      clients = makeClientPki(join(dir, 'client-pki'), 'ci-robot');
+      mtlsRepository = await startHelmRepository({ chartTgz: CHART, pki: mtlsPki, clientCa: clients.caFile });
       project = ctx.project('chart-mirrors', 'test/e2e/deploy/apps/chart-mirrors.ts', {
         E2E_CHART_REPOSITORY_URL: repository.url,
         E2E_CHART_REPOSITORY_CA: repositoryPki.caFile,
         E2E_CHART_REGISTRY_REFERENCE: `oci://${registry.host}/mirror/charts/reloader`,
+        E2E_CHART_MTLS_REPOSITORY_URL: mtlsRepository.url,
+        E2E_CHART_MTLS_REPOSITORY_CA: mtlsPki.caFile,
+        E2E_CHART_CLIENT_CERT: clients.certFile,
+        E2E_CHART_CLIENT_KEY: clients.keyFile,
         TF_VAR_chart_repository_password: passwords.repository,
         TF_VAR_chart_registry_password: passwords.registry,
       });
@@ -93,6 +106,7 @@ export function chartMirrorSteps(ctx: ChartMirrorContext): void {
     afterAll(async () => {
       await repository?.close();
       await registry?.close();
+      await mtlsRepository?.close();
     });
 
     it('synthesizes each login as a user name and a reference to its sensitive variable, and the CA as its file', async () => {
@@ -225,11 +239,60 @@ export function chartMirrorSteps(ctx: ChartMirrorContext): void {
       );
     });
 
-    it('destroys both stacks: the releases and their namespaces go', async () => {
+    it('Helm repository with mutual TLS: without the client certificate the handshake fails and nothing is asked or installed', async () => {
+      const release = Object.values(resourcesOf(readStack(project.stackDir(MTLS_STACK)), 'helm_release'))[0];
+      expect(release).toMatchObject({
+        repository: mtlsRepository.url,
+        repository_ca_file: mtlsPki.caFile,
+        repository_cert_file: clients.certFile,
+        repository_key_file: clients.keyFile,
+      });
+      expect(release.repository_username).toBeUndefined();
+      project.setEnv('E2E_CHART_CLIENT_CERT', '');
+      const result = await project.deploy([MTLS_STACK]);
+      project.setEnv('E2E_CHART_CLIENT_CERT', clients.certFile);
+      expect(result.code, tail(result.output)).not.toBe(0);
+      // TLS 1.3: the server's alert for a handshake without the certificate it asked for (the
+      // CLI wraps long lines, so any white space between the words).
+      expect(result.output).toMatch(/remote error: tls: certificate\s+required/);
+      expect(mtlsRepository.requests).toEqual([]);
+      expect(await deployed('reloader-from-mtls-repository')).toEqual([]);
+    });
+
+    it('Helm repository with mutual TLS: with clientCertificate, Helm fetches index.yaml and the chart as the certificate, and the release is deployed', async () => {
+      const result = await project.deploy([MTLS_STACK]);
+      ctx.expectSuccess(result, `cdktf deploy ${MTLS_STACK}`);
+      expect(mtlsRepository.requests).toContainEqual({
+        path: '/charts/index.yaml',
+        user: null,
+        status: 200,
+        client: 'ci-robot',
+      });
+      expect(mtlsRepository.requests).toContainEqual({
+        path: '/charts/reloader-2.2.11.tgz',
+        user: null,
+        status: 200,
+        client: 'ci-robot',
+      });
+      expect(mtlsRepository.requests.filter((r) => r.status !== 200)).toEqual([]);
+      expect(await deployed('reloader-from-mtls-repository')).toHaveLength(1);
+      const deployment = await ctx
+        .cluster()
+        .getJson([
+          'deployment',
+          '-n',
+          'reloader-from-mtls-repository',
+          'reloader-from-mtls-repository-reloader',
+        ]);
+      expect(deployment.metadata.labels.chart).toBe('reloader-2.2.11');
+      await ctx.noChanges(project, MTLS_STACK);
+    });
+
+    it('destroys the three stacks: the releases and their namespaces go', async () => {
       // One at a time: `cdktf destroy` (0.21.0) of these two independent stacks in one run never
       // ended here (it spun, opening pseudo-terminals). Each within a bound, so a hang fails
       // with its output rather than at the test's timeout.
-      for (const stack of [REGISTRY_STACK, REPOSITORY_STACK]) {
+      for (const stack of [MTLS_STACK, REGISTRY_STACK, REPOSITORY_STACK]) {
         const result = await project.destroy([stack], 300_000);
         ctx.expectSuccess(result, `cdktf destroy ${stack}`);
       }
@@ -240,6 +303,7 @@ export function chartMirrorSteps(ctx: ChartMirrorContext): void {
       );
       expect(await deployed('reloader-from-repository')).toEqual([]);
       expect(await deployed('reloader-from-registry')).toEqual([]);
+      expect(await deployed('reloader-from-mtls-repository')).toEqual([]);
     });
   });
 }

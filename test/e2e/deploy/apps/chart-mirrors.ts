@@ -3,6 +3,11 @@
 //   dev-chart-repository  a Helm repository: E2E_CHART_REPOSITORY_URL, its CA in
 //                         E2E_CHART_REPOSITORY_CA (left out: no caFile, for the control)
 //   dev-chart-registry    an OCI registry: E2E_CHART_REGISTRY_REFERENCE
+//   dev-chart-repository-mtls  a Helm repository that wants a client certificate (mutual
+//                         TLS) and no login: E2E_CHART_MTLS_REPOSITORY_URL, its CA in
+//                         E2E_CHART_MTLS_REPOSITORY_CA, the client certificate and key in
+//                         E2E_CHART_CLIENT_CERT and E2E_CHART_CLIENT_KEY (left out: none, for
+//                         the control)
 // The passwords are sensitive variables, filled from TF_VAR_chart_repository_password and
 // TF_VAR_chart_registry_password at deploy time.
 import { join } from 'node:path';
@@ -44,6 +49,14 @@ new MirrorStack(app, 'dev-chart-repository', 'reloader-from-repository', (stack)
   ChartSource.repository(required('E2E_CHART_REPOSITORY_URL'), 'reloader', '2.2.11', {
     login: { username: 'ci-robot', password: password(stack, 'chart_repository_password') },
     caFile: process.env.E2E_CHART_REPOSITORY_CA || undefined,
+  }),
+);
+const clientCert = process.env.E2E_CHART_CLIENT_CERT;
+const clientKey = process.env.E2E_CHART_CLIENT_KEY;
+new MirrorStack(app, 'dev-chart-repository-mtls', 'reloader-from-mtls-repository', () =>
+  ChartSource.repository(required('E2E_CHART_MTLS_REPOSITORY_URL'), 'reloader', '2.2.11', {
+    caFile: required('E2E_CHART_MTLS_REPOSITORY_CA'),
+    ...(clientCert && clientKey ? { clientCertificate: { certFile: clientCert, keyFile: clientKey } } : {}),
   }),
 );
 new MirrorStack(app, 'dev-chart-registry', 'reloader-from-registry', (stack) =>

@@ -10,6 +10,7 @@ import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:
 import { createServer, request, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 
 import { hashSync } from 'bcryptjs';
 import { parse } from 'yaml';
@@ -46,9 +47,26 @@ const sha256 = (data: Buffer | string) => createHash('sha256').update(data).dige
 /** One request the Helm repository answered. */
 export interface RepositoryRequest {
   readonly path: string;
-  /** The user of a correct login; null without one or with a wrong one. */
+  /** The user of a correct login; null without one or with a wrong one (or when none is asked for). */
   readonly user: string | null;
   readonly status: number;
+  /** With `clientCa`: the common name of the verified client certificate. */
+  readonly client?: string;
+}
+
+/** A client certificate for a repository that wants one, and the CA that signed it. */
+export interface ClientPki {
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/** A client CA and a client certificate (extendedKeyUsage clientAuth) for `commonName`. */
+export function makeClientPki(dir: string, commonName: string): ClientPki {
+  mkdirSync(dir, { recursive: true });
+  const pki = createTestPki(dir, 'chart repository clients test CA');
+  const client = pki.issue('client', [commonName], [], 'clientAuth');
+  return { caFile: pki.caFile, certFile: client.cert, keyFile: client.key };
 }
 
 export interface HelmRepository {
@@ -61,13 +79,15 @@ export interface HelmRepository {
 /**
  * A Helm repository at /charts holding one chart: index.yaml (written from the chart's
  * Chart.yaml, with its digest and a relative URL, as `helm repo index` writes it) and the
- * .tgz. Every path needs the login; a request without it, or with another, gets 401.
+ * .tgz. With a login, every path needs it; a request without it, or with another, gets 401.
+ * With `clientCa`, the TLS handshake itself needs a client certificate signed by that CA
+ * (mutual TLS): without one no request is ever answered.
  */
 export async function startHelmRepository(options: {
   readonly chartTgz: string;
   readonly pki: MirrorPki;
-  readonly username: string;
-  readonly password: string;
+  readonly login?: { readonly username: string; readonly password: string };
+  readonly clientCa?: string;
 }): Promise<HelmRepository> {
   const tgz = readFileSync(options.chartTgz);
   const metadata = chartMetadata(options.chartTgz);
@@ -80,23 +100,33 @@ export async function startHelmRepository(options: {
     `generated: ${JSON.stringify(new Date().toISOString())}`,
     '',
   ].join('\n');
-  const expected = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
+  const { login } = options;
+  const expected = login && `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}`;
   const requests: RepositoryRequest[] = [];
   const server: Server = createServer(
-    { cert: readFileSync(options.pki.certFile), key: readFileSync(options.pki.keyFile) },
+    {
+      cert: readFileSync(options.pki.certFile),
+      key: readFileSync(options.pki.keyFile),
+      ...(options.clientCa
+        ? { ca: readFileSync(options.clientCa), requestCert: true, rejectUnauthorized: true }
+        : {}),
+    },
     (req, res) => {
       const path = (req.url ?? '/').split('?')[0]!;
-      const user = req.headers.authorization === expected ? options.username : null;
-      const body =
-        user === null
-          ? undefined
-          : path === '/charts/index.yaml'
-            ? index
-            : path === `/charts/${file}`
-              ? tgz
-              : undefined;
-      const status = user === null ? 401 : body === undefined ? 404 : 200;
-      requests.push({ path, user, status });
+      const user = login && req.headers.authorization === expected ? login.username : null;
+      const refused = login !== undefined && user === null;
+      const client = options.clientCa
+        ? String((req.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '')
+        : undefined;
+      const body = refused
+        ? undefined
+        : path === '/charts/index.yaml'
+          ? index
+          : path === `/charts/${file}`
+            ? tgz
+            : undefined;
+      const status = refused ? 401 : body === undefined ? 404 : 200;
+      requests.push({ path, user, status, ...(client !== undefined ? { client } : {}) });
       if (status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="charts"');
       res.writeHead(status, { 'Content-Type': path.endsWith('.tgz') ? 'application/gzip' : 'text/yaml' });
       res.end(body);

@@ -11,8 +11,13 @@ export interface ServerCert {
 export interface TestPki {
   /** PEM file of the CA (for the main test CA: the one every client of the test trusts). */
   readonly caFile: string;
-  /** Issues a certificate for DNS names and IP addresses. */
-  issue(name: string, dnsNames: readonly string[], ips?: readonly string[]): ServerCert;
+  /** Issues a certificate for DNS names and IP addresses (a server's, or with `clientAuth` a client's). */
+  issue(
+    name: string,
+    dnsNames: readonly string[],
+    ips?: readonly string[],
+    extendedKeyUsage?: 'serverAuth' | 'clientAuth',
+  ): ServerCert;
 }
 
 function openssl(args: string[], cwd: string): void {
@@ -47,7 +52,7 @@ export function createTestPki(dir: string, name = 'cdktf-backstage sign-in e2e t
   );
   return {
     caFile,
-    issue(name, dnsNames, ips = []) {
+    issue(name, dnsNames, ips = [], extendedKeyUsage = 'serverAuth') {
       const key = join(dir, `${name}.key`);
       const csr = join(dir, `${name}.csr`);
       const cert = join(dir, `${name}.crt`);
@@ -55,7 +60,7 @@ export function createTestPki(dir: string, name = 'cdktf-backstage sign-in e2e t
       const san = [...dnsNames.map((d) => `DNS:${d}`), ...ips.map((ip) => `IP:${ip}`)].join(',');
       writeFileSync(
         ext,
-        `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\nbasicConstraints=CA:FALSE\n`,
+        `subjectAltName=${san}\nextendedKeyUsage=${extendedKeyUsage}\nkeyUsage=critical,digitalSignature\nbasicConstraints=CA:FALSE\n`,
       );
       openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', key], dir);
       openssl(['req', '-new', '-key', key, '-subj', `/CN=${dnsNames[0] ?? ips[0]}`, '-out', csr], dir);
