@@ -16,6 +16,7 @@ import { nonRootContainers } from './checks/non-root-containers';
 import { pinnedImages } from './checks/pinned-images';
 import { productionPdb } from './checks/production-pdb';
 import { productionReplicas } from './checks/production-replicas';
+import { scopedSecretStores } from './checks/scoped-secret-stores';
 import { tlsOnEveryHost } from './checks/tls-on-every-host';
 import { trustedCertificates } from './checks/trusted-certificates';
 
@@ -47,6 +48,7 @@ export const CHECKS = registry([
   noSnippetAnnotations,
   noPlainSecretEnv,
   noPlainChartSecrets,
+  scopedSecretStores,
   containerLimits,
   nonRootContainers,
   backstageNetworkPolicy,

@@ -5,6 +5,8 @@
 /** Titles of the SOC 2 criteria used by the checks. */
 export const SOC2_CRITERIA: Readonly<Record<string, string>> = {
   'CC6.1': 'Logical access security software, infrastructure and architectures protect information assets',
+  'CC6.3':
+    'Access to protected information assets is authorized, changed or removed by role, with least privilege and segregation of duties',
   'CC6.6': 'Logical access security measures against threats from sources outside the system boundaries',
   'CC6.7': 'Transmission of information is restricted to authorized parties and protected in transit',
   'CC6.8': 'Controls prevent or detect unauthorized or malicious software',
@@ -20,8 +22,10 @@ export const SOC2_CRITERIA: Readonly<Record<string, string>> = {
 /** Titles of the ISO/IEC 27001:2022 Annex A controls used by the checks. */
 export const ISO27001_CONTROLS: Readonly<Record<string, string>> = {
   'A.5.14': 'Information transfer',
+  'A.5.15': 'Access control',
   'A.5.17': 'Authentication information',
   'A.8.2': 'Privileged access rights',
+  'A.8.3': 'Information access restriction',
   'A.8.6': 'Capacity management',
   'A.8.8': 'Management of technical vulnerabilities',
   'A.8.9': 'Configuration management',

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   BackstageDatabase,
   BackstagePortal,
+  ClusterSecretStore,
   F5NginxIngress,
   GatewayRef,
   GUARDRAIL_CHECKS,
@@ -20,6 +21,7 @@ import {
   type GuardrailsReport,
   ISO27001_CONTROLS,
   MachineClient,
+  SecretStoreProvider,
   SOC2_CRITERIA,
   TlsSource,
 } from '../../lib';
@@ -194,13 +196,17 @@ describe('Guardrails', () => {
           backstage: { replicas: 2 },
         });
         helmRelease(stack, 'controller', 'ingress-nginx', COMPLIANT_INGRESS_NGINX_VALUES);
+        new ClusterSecretStore(stack, 'store', {
+          provider: SecretStoreProvider.vault({ server: 'https://vault.example.com', role: 'backstage' }),
+          namespaces: ['backstage'],
+        });
       });
       expect(r.violations).toEqual([]);
       const report = readReport(r);
       expect(report.passed).toBe(true);
       expect(report.summary).toEqual({
-        checks: 13,
-        passed: 13,
+        checks: 14,
+        passed: 14,
         failed: 0,
         notApplicable: 0,
         violations: 0,
@@ -293,6 +299,7 @@ describe('Guardrails', () => {
         'trusted-certificates',
         'hsts-enabled',
         'no-plain-chart-secrets',
+        'scoped-secret-stores',
         'production-replicas',
         'production-pdb',
         'json-access-logs',
@@ -611,6 +618,50 @@ describe('Guardrails', () => {
         expect(text).not.toContain('hunter3-sentinel');
       }
       expect(r.violations.join('\n')).not.toMatch(/hunter[23]-sentinel/);
+    });
+
+    it('a ClusterSecretStore that serves every namespace: no conditions, or a condition that names none', () => {
+      const vault = SecretStoreProvider.vault({ server: 'https://vault.example.com', role: 'backstage' });
+      const r = run((stack) => {
+        new ClusterSecretStore(stack, 'open', { provider: vault, name: 'open' });
+        new ClusterSecretStore(stack, 'scoped', {
+          provider: vault,
+          name: 'scoped',
+          namespaces: ['backstage'],
+        });
+        // ESO admits a namespace that any condition matches: an empty one beside a scoped one opens it.
+        kubernetesResource(stack, 'widened', 'kubernetes_manifest', {
+          manifest: {
+            apiVersion: 'external-secrets.io/v1',
+            kind: 'ClusterSecretStore',
+            metadata: { name: 'widened' },
+            spec: { provider: vault.render(), conditions: [{ namespaces: ['backstage'] }, {}] },
+          },
+        });
+        kubernetesResource(stack, 'labelled', 'kubernetes_manifest', {
+          manifest: {
+            apiVersion: 'external-secrets.io/v1',
+            kind: 'ClusterSecretStore',
+            metadata: { name: 'labelled' },
+            spec: {
+              provider: vault.render(),
+              conditions: [{ namespaceSelector: { matchLabels: { 'secrets.example.com/portal': 'true' } } }],
+            },
+          },
+        });
+      });
+      expectLines(r.violations, [
+        {
+          where: 'test/open/Resource',
+          subject: 'scoped-secret-stores',
+          says: 'ClusterSecretStore "open" serves every namespace. List the namespaces that may use it',
+        },
+        {
+          where: 'test/widened',
+          subject: 'scoped-secret-stores',
+          says: 'ClusterSecretStore "widened" serves every namespace',
+        },
+      ]);
     });
 
     it('containers without limits', () => {
@@ -1061,10 +1112,10 @@ describe('Guardrails', () => {
       const report = readReport(r);
       expect(report).toMatchObject({ version: 1, stack: 'test', environment: 'production', passed: false });
       expect(report.summary).toEqual({
-        checks: 13,
+        checks: 14,
         passed: 6,
         failed: 1,
-        notApplicable: 6,
+        notApplicable: 7,
         violations: 1,
         waived: 0,
       });
@@ -1101,7 +1152,7 @@ describe('Guardrails', () => {
 
       const markdown = fs.readFileSync(path.join(r.reportDir, 'guardrails-test.md'), 'utf8');
       expect(markdown).toContain('# Guardrails report: stack `test` (production)');
-      expect(markdown).toContain('Result: **FAIL**. 1 violation(s) in 1 of 13 checks.');
+      expect(markdown).toContain('Result: **FAIL**. 1 violation(s) in 1 of 14 checks.');
       expect(markdown).toContain(
         '| Check | Applies to | Status | SOC 2 | ISO 27001:2022 Annex A | Violations |',
       );
