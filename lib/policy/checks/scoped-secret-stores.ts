@@ -1,5 +1,5 @@
 import { defineCheck } from '../check-definition';
-import { metadataOf, many, one, strings } from '../stack-model';
+import { many, metadataOf, one, strings } from '../stack-model';
 
 export const scopedSecretStores = defineCheck({
   id: 'scoped-secret-stores',
