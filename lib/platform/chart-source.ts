@@ -266,20 +266,6 @@ const chartLogin = z.strictObject({
   password: secretVariableSchema('password or token of the login'),
 }) satisfies z.ZodType<ChartLogin>;
 
-/** A PEM file on the machine that runs Terraform: that it exists is checked, its content is the provider's to read. */
-const caFile = z.string().superRefine((value, ctx) => {
-  const resolved = resolve(value);
-  if (value.trim() === '' || !existsSync(resolved) || !statSync(resolved).isFile()) {
-    ctx.addIssue({
-      code: 'custom',
-      message: problem(
-        `must be an existing file of PEM CA certificates (resolved to ${resolved})`,
-        'Check the path; relative paths are resolved against the directory cdktf synth runs in.',
-      ),
-    });
-  }
-});
-
 /**
  * A PEM file on the machine that runs Terraform holding a block of one of `labels`
  * (`CERTIFICATE`; `PRIVATE KEY` and its RSA/EC forms), so a swapped or empty file fails at
@@ -314,6 +300,13 @@ function pemFile(what: string, labels: RegExp, fix: string) {
     }
   });
 }
+
+/** The CA a repository's certificate chains to: a file with at least one PEM certificate. */
+const caFile = pemFile(
+  'PEM CA certificates',
+  /^CERTIFICATE$/,
+  "Name the PEM file of the CA that signed the repository's certificate (BEGIN CERTIFICATE).",
+);
 
 const clientCertificate = z.strictObject({
   certFile: pemFile(

@@ -530,7 +530,7 @@ describe('ChartSource', () => {
       );
     });
 
-    it('refuses a CA file that is not there, and a CA file for an OCI registry, saying why', () => {
+    it('refuses a CA file that is not there or holds no certificate, and a CA file for an OCI registry, saying why', () => {
       const missing = resolve('no/such/ca.pem');
       expectProblems(
         refused(
@@ -544,6 +544,22 @@ describe('ChartSource', () => {
             says: [
               `must be an existing file of PEM CA certificates (resolved to ${missing})`,
               'got "no/such/ca.pem"',
+            ],
+          },
+        ],
+      );
+      const notCa = join(mkdtempSync(join(tmpdir(), 'chart-ca-')), 'key.pem');
+      writeFileSync(notCa, '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
+      expectProblems(
+        refused(
+          ChartSource.repository('https://charts.example.com', 'reloader', '2.2.11', { caFile: notCa }),
+        ),
+        [
+          {
+            path: 'chart.caFile',
+            says: [
+              `must hold PEM CA certificates (${notCa} has PEM blocks PRIVATE KEY)`,
+              'BEGIN CERTIFICATE',
             ],
           },
         ],
