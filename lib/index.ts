@@ -242,6 +242,8 @@ export type {
   VariableSecretOptions,
 } from './secrets/secret-ref';
 export { SecretRef } from './secrets/secret-ref';
+export type { SecretStoreProps } from './secrets/secret-store';
+export { SecretStore } from './secrets/secret-store';
 export type {
   AwsSecretsManagerStoreOptions,
   AzureKeyVaultStoreOptions,

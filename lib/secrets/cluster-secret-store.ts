@@ -2,12 +2,12 @@ import { Construct } from 'constructs';
 import * as z from 'zod';
 
 import { namespaceName } from '../core/cloud-ids';
-import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
+import { KubernetesResource } from '../core/kubernetes-resource';
 import { kubernetesSubdomainName } from '../core/schemas';
-import { StackRegistry } from '../core/stack-registry';
-import { fail, problem, validateProps } from '../core/validation';
+import { problem, validateProps } from '../core/validation';
 import { SecretStoreReference } from './external-secret';
 import { SecretStoreProvider, secretStoreProviderSchema } from './secret-store-provider';
+import { renderStore } from './store-resource';
 
 export interface ClusterSecretStoreProps {
   /** Where the secrets are read from. */
@@ -47,9 +47,6 @@ const propsSchema = z
     }
   }) satisfies z.ZodType<ClusterSecretStoreProps>;
 
-// ClusterSecretStores are cluster-scoped: one Terraform resource per name and stack.
-const REGISTRY_ID = 'cdktf-backstage.ClusterSecretStores';
-
 /**
  * An External Secrets Operator `ClusterSecretStore` (`external-secrets.io/v1`), shared by
  * the ExternalSecrets of every namespace it admits. Pass {@link ClusterSecretStore.reference}
@@ -68,35 +65,14 @@ export class ClusterSecretStore extends Construct {
     super(scope, id);
     validateProps(this, propsSchema, props);
     this.storeName = props.name ?? props.provider.defaultStoreName;
-    const byName = StackRegistry.of<ClusterSecretStore>(this, REGISTRY_ID);
-    const existing = byName.get(this.storeName);
-    if (existing) {
-      fail(
-        this,
-        'name',
-        `is already used by the ClusterSecretStore at ${existing.node.path}`,
-        this.storeName,
-        "ClusterSecretStores are cluster-wide: share the existing store's reference, or give this one its own name.",
-      );
-    }
-    byName.set(this.storeName, this);
     this.reference = { name: this.storeName, kind: 'ClusterSecretStore' };
-    // The access the store reads with comes first, so the operator's first check of the
-    // store already finds it.
-    const access = props.provider.renderAccess(this, this.storeName);
-    this.manifest = kubernetesResource(this, 'Resource', 'kubernetes_manifest', {
-      dependsOn: access,
-      manifest: {
-        apiVersion: 'external-secrets.io/v1',
-        kind: 'ClusterSecretStore',
-        metadata: {
-          name: this.storeName,
-          labels: { 'app.kubernetes.io/managed-by': 'cdktf-backstage' },
-        },
-        spec: {
-          provider: props.provider.render(),
-          ...(props.namespaces !== undefined ? { conditions: [{ namespaces: [...props.namespaces] }] } : {}),
-        },
+    this.manifest = renderStore(this, {
+      kind: 'ClusterSecretStore',
+      name: this.storeName,
+      provider: props.provider,
+      spec: {
+        provider: props.provider.render(),
+        ...(props.namespaces !== undefined ? { conditions: [{ namespaces: [...props.namespaces] }] } : {}),
       },
     });
   }

@@ -473,10 +473,10 @@ export abstract class SecretStoreProvider {
   /**
    * @internal
    * Renders, in the store's construct, the Kubernetes objects the store needs to read
-   * (none for the cloud providers: their access is IAM, outside the cluster), and returns
-   * them so the store is created after them.
+   * (none for the cloud providers: their access is IAM, outside the cluster), named after
+   * `accessName` (unique per store), and returns them so the store is created after them.
    */
-  public renderAccess(_scope: Construct, _storeName: string): ITerraformDependable[] {
+  public renderAccess(_scope: Construct, _accessName: string): ITerraformDependable[] {
     return [];
   }
 }
@@ -541,7 +541,7 @@ class KubernetesStore extends ProviderStore<KubernetesStoreOptions> {
     return `kubernetes-${this.kubernetesOptions.remoteNamespace}`;
   }
 
-  public override renderAccess(scope: Construct, storeName: string): ITerraformDependable[] {
+  public override renderAccess(scope: Construct, accessName: string): ITerraformDependable[] {
     const o = this.kubernetesOptions;
     if (!grantsRead(o)) {
       return [];
@@ -552,7 +552,7 @@ class KubernetesStore extends ProviderStore<KubernetesStoreOptions> {
       // Only the operator uses it, through TokenRequest: no pod mounts its token.
       automountServiceAccountToken: false,
     });
-    const name = `${storeName}-reader`;
+    const name = `${accessName}-reader`;
     const role = kubernetesResource(scope, 'ReadRole', 'kubernetes_role_v1', {
       metadata: { name, namespace: o.remoteNamespace, labels },
       rule: [

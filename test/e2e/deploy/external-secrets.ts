@@ -28,6 +28,8 @@ export interface NamespaceSecretContext {
 
 const SOURCE_NAMESPACE = 'platform-secrets';
 const STORE = 'kubernetes-platform-secrets';
+/** The team namespace whose own SecretStore the variant app renders (apps/multi-cloud-variant.ts). */
+const TEAM_NAMESPACE = 'e2e-team';
 
 /** The ExternalSecret's condition Ready, as [status, reason, message]. */
 const ready = (object: any): [string?, string?, string?] => {
@@ -49,10 +51,17 @@ export function namespaceSecretSteps(ctx: NamespaceSecretContext): void {
   afterAll(async () => {
     await controller?.stop();
     await proxy?.close();
-    // The security team's namespace, made by kubectl below (Terraform never owned it).
+    // The namespaces made by kubectl below (Terraform never owned them).
     await ctx
       .cluster()
-      .kubectl(['delete', 'namespace', SOURCE_NAMESPACE, '--ignore-not-found', '--wait=false'])
+      .kubectl([
+        'delete',
+        'namespace',
+        SOURCE_NAMESPACE,
+        TEAM_NAMESPACE,
+        '--ignore-not-found',
+        '--wait=false',
+      ])
       .catch(() => undefined);
   });
 
@@ -70,6 +79,8 @@ export function namespaceSecretSteps(ctx: NamespaceSecretContext): void {
     const cluster = ctx.cluster();
     // What the security team keeps in its namespace, by hand: the store reads it.
     await cluster.kubectl(['create', 'namespace', SOURCE_NAMESPACE]);
+    // A team's namespace, there before the team's own store (the variant renders one in it).
+    await cluster.kubectl(['create', 'namespace', TEAM_NAMESPACE]);
     await cluster.kubectl(['apply', '-f', '-'], secretManifest('backstage-database', passwords.first));
     await cluster.kubectl(['apply', '-f', '-'], secretManifest('other-team-database', passwords.otherTeam));
 
@@ -167,6 +178,39 @@ export function namespaceSecretSteps(ctx: NamespaceSecretContext): void {
       60_000,
     );
     expect(Object.values(decodeSecret(rotated))).toEqual([passwords.rotated]);
+  });
+
+  it("a team's SecretStore reads the same Secret as the team's own ServiceAccount, for the team's namespace only", async () => {
+    expect(controller, 'the controller of the first step').toBeDefined();
+    const cluster = ctx.cluster();
+    const store = await eventually(
+      'the SecretStore validated',
+      () => cluster.getJson(['secretstores.external-secrets.io', '-n', TEAM_NAMESPACE, 'platform-secrets']),
+      (s) => ready(s)[0] !== undefined,
+      60_000,
+    );
+    expect(ready(store)).toEqual(['True', 'Valid', 'store validated']);
+    // As the operator read it: the references without a namespace (a SecretStore's own).
+    expect(store.spec.provider.kubernetes.auth).toEqual({ serviceAccount: { name: 'team-secrets-reader' } });
+    const external = await eventually(
+      'the team ExternalSecret synced',
+      () => cluster.getJson(['externalsecrets.external-secrets.io', '-n', TEAM_NAMESPACE, 'team-database']),
+      (e) => ready(e)[0] === 'True',
+      60_000,
+    );
+    expect(ready(external)).toEqual(['True', 'SecretSynced', 'secret synced']);
+    const synced = await cluster.getJson(['secret', '-n', TEAM_NAMESPACE, 'team-database']);
+    expect(decodeSecret(synced)).toEqual({ password: passwords.rotated });
+    // The Role the store rendered binds the team's ServiceAccount, in the namespace it reads.
+    const binding = await cluster.getJson([
+      'rolebinding',
+      '-n',
+      SOURCE_NAMESPACE,
+      `${TEAM_NAMESPACE}-platform-secrets-reader`,
+    ]);
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'team-secrets-reader', namespace: TEAM_NAMESPACE },
+    ]);
   });
 
   it("the reader gets only secretNames, and the store serves only the portal's namespace", async () => {

@@ -11,8 +11,11 @@ import { parse } from 'yaml';
 import {
   type EnvironmentData,
   environmentStacks,
+  ExternalSecret,
   loadEnvironmentFile,
   parseSharedAccessPolicy,
+  SecretStore,
+  SecretStoreProvider,
 } from '../../../../lib';
 
 const example = join(__dirname, '../../../../examples/multi-cloud');
@@ -83,6 +86,9 @@ const changes: Record<string, (env: EnvironmentData) => EnvironmentData> = {
   }),
 };
 
+/** The namespace of the team with a SecretStore of its own (namespaceSecrets; test/e2e/deploy/external-secrets.ts makes it). */
+const E2E_TEAM_NAMESPACE = 'e2e-team';
+
 /** The GatewayClass the deploy suite creates (nothing reconciles it: the cluster runs no pod for real). */
 const E2E_GATEWAY_CLASS = 'e2e-gateway';
 
@@ -92,14 +98,15 @@ function withoutAllowList(env: EnvironmentData): EnvironmentData {
 }
 
 let env = loadEnvironmentFile(join(example, 'environments/dev.yaml'));
-for (const name of (process.env.E2E_VARIANT ?? '').split(',').filter(Boolean)) {
+const names = (process.env.E2E_VARIANT ?? '').split(',').filter(Boolean);
+for (const name of names) {
   const change = changes[name];
   if (!change)
     throw new Error(`unknown E2E_VARIANT change "${name}" (known: ${Object.keys(changes).join(', ')})`);
   env = change(env);
 }
 const app = new App({ outdir: process.env.CDKTF_OUTDIR ?? join(process.cwd(), 'cdktf.out') });
-environmentStacks(
+const stacks = environmentStacks(
   app,
   env,
   parseSharedAccessPolicy(
@@ -107,4 +114,25 @@ environmentStacks(
     'access-policy.yaml',
   ),
 );
+if (names.includes('namespaceSecrets')) {
+  // Beside the environment's ClusterSecretStore: another team's namespace (made by the test,
+  // as a team's namespace exists before its stores) with a SecretStore of its own, reading the
+  // same namespace as a ServiceAccount of that team, and an ExternalSecret that uses it.
+  const store = new SecretStore(stacks.portal, 'TeamStore', {
+    namespace: E2E_TEAM_NAMESPACE,
+    name: 'platform-secrets',
+    provider: SecretStoreProvider.kubernetes({
+      remoteNamespace: 'platform-secrets',
+      serviceAccount: { name: 'team-secrets-reader', namespace: E2E_TEAM_NAMESPACE },
+      secretNames: ['backstage-database'],
+    }),
+  });
+  new ExternalSecret(stacks.portal, 'TeamSecret', {
+    namespace: E2E_TEAM_NAMESPACE,
+    name: 'team-database',
+    store: store.reference,
+    refreshInterval: '5s',
+    data: [{ secretKey: 'password', remoteKey: 'backstage-database', property: 'password' }],
+  });
+}
 app.synth();
