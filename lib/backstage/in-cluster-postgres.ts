@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
-import { BoundSecret } from '../secrets/secret-ref';
+import { reloaderWiring } from '../core/workload';
+import { BoundSecret, secretRevisions } from '../secrets/secret-ref';
 
 export interface InClusterPostgresProps {
   readonly namespace: string;
@@ -24,6 +25,33 @@ export interface InClusterPostgresProps {
 }
 
 const UID = 999; // the postgres user of the official image
+
+/**
+ * The postStart hook of the postgres container. The image sets POSTGRES_PASSWORD only when it
+ * creates the data directory, so a rotated password would lock Backstage out after its restart;
+ * this applies the password of the Secret at every start (a rotated Secret restarts the pod:
+ * Reloader for one written outside Terraform, `checksum/secrets` for a variable). It connects
+ * over the local socket, where the image's initdb trusts the server's own user, and psql quotes
+ * the value itself (`:'pw'`). The session logs no statement, even a failing one, so the value
+ * never reaches the server log; nothing here prints it.
+ */
+const APPLY_PASSWORD_SCRIPT = `set -u
+i=0
+while [ "$i" -lt 120 ]; do
+  if pg_isready -q -U "$POSTGRES_USER" -d postgres && psql -X -q -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d postgres <<'SQL'
+SET log_statement = 'none';
+SET log_min_error_statement = 'panic';
+\\getenv pw POSTGRES_PASSWORD
+\\getenv role POSTGRES_USER
+ALTER ROLE :"role" PASSWORD :'pw';
+SQL
+  then exit 0; fi
+  i=$((i + 1))
+  sleep 1
+done
+echo 'could not apply the password of the database user within 120 s' >&2
+exit 1
+`;
 
 /**
  * A single-instance PostgreSQL for small installs: a StatefulSet with a volume, a
@@ -52,14 +80,22 @@ export class InClusterPostgres extends Construct {
       },
     });
 
+    // A changed password must restart the server, which applies it at start (the hook).
+    const revisions = secretRevisions([props.password]);
+    const reloader = reloaderWiring([props.password]);
     this.statefulSet = kubernetesResource(this, 'StatefulSet', 'kubernetes_stateful_set_v1', {
-      metadata: { name: props.name, namespace: props.namespace, labels },
+      metadata: {
+        name: props.name,
+        namespace: props.namespace,
+        labels,
+        ...(Object.keys(reloader.annotations).length > 0 ? { annotations: reloader.annotations } : {}),
+      },
       spec: {
         serviceName: props.name,
         replicas: '1',
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels },
+          metadata: { labels, ...(revisions ? { annotations: { 'checksum/secrets': revisions } } : {}) },
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
@@ -78,6 +114,7 @@ export class InClusterPostgres extends Construct {
                   // A subdirectory: the volume root holds lost+found on many filesystems.
                   { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
                 ],
+                lifecycle: { postStart: [{ exec: { command: ['sh', '-c', APPLY_PASSWORD_SCRIPT] } }] },
                 readinessProbe: {
                   exec: { command: ['pg_isready', '-U', props.user, '-h', '127.0.0.1'] },
                   periodSeconds: 10,
@@ -119,6 +156,7 @@ export class InClusterPostgres extends Construct {
         ],
       },
       dependsOn: [...props.password.dependsOn],
+      ...(reloader.ignoreChanges.length > 0 ? { lifecycle: { ignoreChanges: reloader.ignoreChanges } } : {}),
     });
 
     this.networkPolicy = kubernetesResource(this, 'NetworkPolicy', 'kubernetes_network_policy_v1', {

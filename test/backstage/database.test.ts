@@ -139,6 +139,34 @@ describe('BackstageDatabase', () => {
       expect(container.liveness_probe.exec.command).toEqual(command);
     });
 
+    it('restarts when its password changes, since it applies the password at start', () => {
+      // A variable: the pod template carries the Secret's revision, so a new value rolls the pod.
+      const fromVariable = resourceAt(
+        synthWith(inCluster),
+        'kubernetes_stateful_set_v1',
+        'bs/Postgres/StatefulSet',
+      );
+      expect(fromVariable.spec.template.metadata.annotations['checksum/secrets']).toMatch(
+        /^\$\{sha256\(join\(",", \[sha256\(join\(":", \[kubernetes_secret_v1\.bs_Secret-db-password_[0-9A-F]+\.metadata\[0\]\.uid, var\.db_password\]\)\)\]\)\)\}$/,
+      );
+      expect(fromVariable.metadata.annotations).toBeUndefined();
+      // A Secret written outside Terraform: Reloader restarts it, and Terraform leaves its stamp alone.
+      const fromSecret = resourceAt(
+        synthWith(BackstageDatabase.inCluster({ password: dbPassword })),
+        'kubernetes_stateful_set_v1',
+        'bs/Postgres/StatefulSet',
+      );
+      expect(fromSecret.metadata.annotations).toEqual({
+        'secret.reloader.stakater.com/reload': 'backstage-db',
+      });
+      expect(fromSecret.spec.template.metadata.annotations).toBeUndefined();
+      expect(fromSecret.lifecycle.ignore_changes).toEqual([
+        'spec[0].template[0].metadata[0].annotations["reloader.stakater.com/last-reloaded-from"]',
+      ]);
+      // The hook that applies it (run against a real PostgreSQL in the sign-in suite).
+      expect(fromSecret.spec.template.spec.container[0].lifecycle.post_start[0].exec.command[0]).toBe('sh');
+    });
+
     it('is reached through a headless Service on 5432', () => {
       const service = resourceAt(synthWith(inCluster), 'kubernetes_service_v1', 'bs/Postgres/Service');
       expect(service.metadata.name).toBe('backstage-postgres');

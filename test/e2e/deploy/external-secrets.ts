@@ -160,6 +160,14 @@ export function namespaceSecretSteps(ctx: NamespaceSecretContext): void {
       optional: false,
     });
     const backstage = await cluster.getJson(['deployment', '-n', 'backstage', 'backstage']);
+    // And name it for Reloader, which restarts them when the operator writes a rotated value
+    // (they read it only at start; Reloader itself is not run here).
+    for (const workload of [postgres, backstage]) {
+      expect(
+        String(workload.metadata.annotations?.['secret.reloader.stakater.com/reload'] ?? '').split(','),
+        workload.metadata.name,
+      ).toContain(target);
+    }
     expect(passwordRefs(backstage.spec.template.spec)).toContainEqual({
       name: target,
       key: secretKey,

@@ -10,6 +10,8 @@
 #                     redis-server per run on a free loopback port; redis-cli comes with it)
 #                     slapd + ldap-utils (OpenLDAP: the LDAP org scenario's directory, one slapd
 #                     per run on a free loopback port over LDAPS; ldapsearch asks it)
+#                     postgresql-15 (a PostgreSQL server per run, as its own user, for the
+#                     in-cluster database's password hook)
 #   oauth2-proxy      built from its Go module by test/e2e/tools/build-tools.sh into
 #                     ~/.cache/cdktf-backstage/tools (about 2 minutes the first time), and
 #                     the test cluster's kube-apiserver, etcd and kwok (the deploy suite's;
@@ -29,7 +31,7 @@ log() { printf '[signin-setup] %s\n' "$*" >&2; }
 start=$(date +%s)
 
 # --- Debian packages -------------------------------------------------------------------
-packages=(nginx libnginx-mod-http-set-misc libnginx-mod-http-headers-more-filter chromium libnss3-tools openssl redis-server slapd ldap-utils)
+packages=(nginx libnginx-mod-http-set-misc libnginx-mod-http-headers-more-filter chromium libnss3-tools openssl redis-server slapd ldap-utils postgresql-15)
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
@@ -53,7 +55,7 @@ if ((${#missing[@]} > 0)); then
   DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # Where systemd runs, make sure the packaged services stay off.
   if command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then
-    "${SUDO[@]}" systemctl disable --now nginx redis-server slapd >/dev/null 2>&1 || true
+    "${SUDO[@]}" systemctl disable --now nginx redis-server slapd postgresql >/dev/null 2>&1 || true
   fi
 else
   log "Debian packages present: ${packages[*]}"

@@ -28,13 +28,16 @@ export function startProcess(
   name: string,
   command: string,
   args: readonly string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string },
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string; uid?: number; gid?: number },
 ): Started {
   const log = createWriteStream(opts.logFile, { flags: 'a' });
   const child = spawn(command, [...args], {
     cwd: opts.cwd,
     env: opts.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A server that refuses to run as root (PostgreSQL) runs as its own user.
+    ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
+    ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
   });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
