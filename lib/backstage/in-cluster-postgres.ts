@@ -95,7 +95,16 @@ export class InClusterPostgres extends Construct {
         replicas: '1',
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels, ...(revisions ? { annotations: { 'checksum/secrets': revisions } } : {}) },
+          metadata: {
+            labels,
+            annotations: {
+              // Always some annotation: with none, a later switch to a variable password adds
+              // the map with a sensitive value, which the kubernetes provider (2.38.0) fails to
+              // apply ("inconsistent values for sensitive attribute"; seen in the deploy suite).
+              'kubectl.kubernetes.io/default-container': 'postgres',
+              ...(revisions ? { 'checksum/secrets': revisions } : {}),
+            },
+          },
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,

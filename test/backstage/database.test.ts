@@ -159,7 +159,9 @@ describe('BackstageDatabase', () => {
       expect(fromSecret.metadata.annotations).toEqual({
         'secret.reloader.stakater.com/reload': 'backstage-db',
       });
-      expect(fromSecret.spec.template.metadata.annotations).toBeUndefined();
+      expect(fromSecret.spec.template.metadata.annotations).toEqual({
+        'kubectl.kubernetes.io/default-container': 'postgres',
+      });
       expect(fromSecret.lifecycle.ignore_changes).toEqual([
         'spec[0].template[0].metadata[0].annotations["reloader.stakater.com/last-reloaded-from"]',
       ]);
