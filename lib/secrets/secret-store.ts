@@ -1,3 +1,4 @@
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import * as z from 'zod';
 
@@ -11,7 +12,12 @@ import { SecretStoreProvider, secretStoreProviderSchema } from './secret-store-p
 import { renderStore } from './store-resource';
 
 export interface SecretStoreProps {
-  /** The namespace of the store: only ExternalSecrets of this namespace can use it. */
+  /**
+   * The namespace of the store: only ExternalSecrets of this namespace can use it. It must
+   * exist first: when the same stack creates it, pass the namespace resource's name
+   * (`portal.namespace.metadataName`), here and as the provider's ServiceAccount namespace,
+   * so every object of the store is created after it.
+   */
   readonly namespace: string;
   /**
    * Where the secrets are read from. Its ServiceAccount and CA source, if any, must be in
@@ -77,7 +83,10 @@ const propsSchema = z
     }
     const wrong = new Map<string, string>();
     for (const { path, reference } of namespacedReferences(spec)) {
-      if (reference.namespace !== props.namespace) {
+      // A reference (the namespace resource's name, to order the store after it) is known
+      // only at plan time: only literal names can be compared here.
+      const comparable = !Token.isUnresolved(props.namespace) && !Token.isUnresolved(reference.namespace);
+      if (comparable && reference.namespace !== props.namespace) {
         // Every provider's options name these two `serviceAccount` and `caProvider`.
         wrong.set(
           path.at(-1) === 'caProvider' ? 'caProvider' : 'serviceAccount',

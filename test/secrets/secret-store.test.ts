@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { SecretStore, type SecretStoreProps, SecretStoreProvider } from '../../lib';
+import { KubernetesResource, SecretStore, type SecretStoreProps, SecretStoreProvider } from '../../lib';
 import { expectProblems, resourceAt, synth, type TfJson } from '../helpers';
 
 const synthStore = (props: SecretStoreProps): TfJson =>
@@ -78,6 +78,31 @@ describe('SecretStore', () => {
       expect.objectContaining({ kind: 'ServiceAccount', namespace: 'backstage' }),
     ]);
     expect(store.depends_on).toEqual([expect.stringMatching(/^kubernetes_role_binding_v1\./)]);
+  });
+
+  it('is created after a namespace of the same stack when given its reference, as its reader is', () => {
+    const json = synth((stack) => {
+      const team = new KubernetesResource(stack, 'TeamNamespace', 'kubernetes_namespace_v1', {
+        metadata: { name: 'team-a' },
+      });
+      new SecretStore(stack, 'store', {
+        namespace: team.metadataName,
+        provider: SecretStoreProvider.kubernetes({
+          remoteNamespace: 'platform-secrets',
+          serviceAccount: { name: 'team-a-reader', namespace: team.metadataName },
+        }),
+      });
+    });
+    const namespaceRef = '${kubernetes_namespace_v1.TeamNamespace.metadata[0].name}';
+    expect(resourceAt(json, 'kubernetes_manifest', 'store/Resource').manifest.metadata.namespace).toBe(
+      namespaceRef,
+    );
+    expect(resourceAt(json, 'kubernetes_service_account_v1', 'store/Reader').metadata.namespace).toBe(
+      namespaceRef,
+    );
+    expect(resourceAt(json, 'kubernetes_role_binding_v1', 'store/ReadRoleBinding').subject[0].namespace).toBe(
+      namespaceRef,
+    );
   });
 
   it('gives SecretRef.fromExternalSecret a SecretStore reference', () => {

@@ -28,7 +28,7 @@ export interface NamespaceSecretContext {
 
 const SOURCE_NAMESPACE = 'platform-secrets';
 const STORE = 'kubernetes-platform-secrets';
-/** The team namespace whose own SecretStore the variant app renders (apps/multi-cloud-variant.ts). */
+/** The team namespace that the variant app creates, with a SecretStore of its own (apps/multi-cloud-variant.ts). */
 const TEAM_NAMESPACE = 'e2e-team';
 
 /** The ExternalSecret's condition Ready, as [status, reason, message]. */
@@ -51,17 +51,10 @@ export function namespaceSecretSteps(ctx: NamespaceSecretContext): void {
   afterAll(async () => {
     await controller?.stop();
     await proxy?.close();
-    // The namespaces made by kubectl below (Terraform never owned them).
+    // The security team's namespace, made by kubectl below (Terraform never owned it).
     await ctx
       .cluster()
-      .kubectl([
-        'delete',
-        'namespace',
-        SOURCE_NAMESPACE,
-        TEAM_NAMESPACE,
-        '--ignore-not-found',
-        '--wait=false',
-      ])
+      .kubectl(['delete', 'namespace', SOURCE_NAMESPACE, '--ignore-not-found', '--wait=false'])
       .catch(() => undefined);
   });
 
@@ -79,8 +72,6 @@ export function namespaceSecretSteps(ctx: NamespaceSecretContext): void {
     const cluster = ctx.cluster();
     // What the security team keeps in its namespace, by hand: the store reads it.
     await cluster.kubectl(['create', 'namespace', SOURCE_NAMESPACE]);
-    // A team's namespace, there before the team's own store (the variant renders one in it).
-    await cluster.kubectl(['create', 'namespace', TEAM_NAMESPACE]);
     await cluster.kubectl(['apply', '-f', '-'], secretManifest('backstage-database', passwords.first));
     await cluster.kubectl(['apply', '-f', '-'], secretManifest('other-team-database', passwords.otherTeam));
 

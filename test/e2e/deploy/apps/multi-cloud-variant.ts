@@ -12,6 +12,7 @@ import {
   type EnvironmentData,
   environmentStacks,
   ExternalSecret,
+  KubernetesResource,
   loadEnvironmentFile,
   parseSharedAccessPolicy,
   SecretStore,
@@ -86,7 +87,7 @@ const changes: Record<string, (env: EnvironmentData) => EnvironmentData> = {
   }),
 };
 
-/** The namespace of the team with a SecretStore of its own (namespaceSecrets; test/e2e/deploy/external-secrets.ts makes it). */
+/** The namespace of the team with a SecretStore of its own (namespaceSecrets). */
 const E2E_TEAM_NAMESPACE = 'e2e-team';
 
 /** The GatewayClass the deploy suite creates (nothing reconciles it: the cluster runs no pod for real). */
@@ -115,20 +116,24 @@ const stacks = environmentStacks(
   ),
 );
 if (names.includes('namespaceSecrets')) {
-  // Beside the environment's ClusterSecretStore: another team's namespace (made by the test,
-  // as a team's namespace exists before its stores) with a SecretStore of its own, reading the
-  // same namespace as a ServiceAccount of that team, and an ExternalSecret that uses it.
+  // Beside the environment's ClusterSecretStore: another team's namespace, created by this
+  // stack, with a SecretStore of its own reading the same namespace as a ServiceAccount of that
+  // team, and an ExternalSecret that uses it. The namespace's reference orders them after it
+  // on the first apply.
+  const team = new KubernetesResource(stacks.portal, 'TeamNamespace', 'kubernetes_namespace_v1', {
+    metadata: { name: E2E_TEAM_NAMESPACE },
+  });
   const store = new SecretStore(stacks.portal, 'TeamStore', {
-    namespace: E2E_TEAM_NAMESPACE,
+    namespace: team.metadataName,
     name: 'platform-secrets',
     provider: SecretStoreProvider.kubernetes({
       remoteNamespace: 'platform-secrets',
-      serviceAccount: { name: 'team-secrets-reader', namespace: E2E_TEAM_NAMESPACE },
+      serviceAccount: { name: 'team-secrets-reader', namespace: team.metadataName },
       secretNames: ['backstage-database'],
     }),
   });
   new ExternalSecret(stacks.portal, 'TeamSecret', {
-    namespace: E2E_TEAM_NAMESPACE,
+    namespace: team.metadataName,
     name: 'team-database',
     store: store.reference,
     refreshInterval: '5s',
