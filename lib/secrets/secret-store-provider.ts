@@ -485,7 +485,7 @@ export abstract class SecretStoreProvider {
 class ProviderStore<O extends { readonly serviceAccount?: StoreServiceAccount }> extends SecretStoreProvider {
   constructor(
     public readonly provider: SecretStoreProviderKey,
-    private readonly options: O,
+    protected readonly options: O,
     private readonly schema: z.ZodType<O>,
     private readonly renderProvider: (options: O) => Record<string, unknown>,
   ) {
@@ -517,8 +517,8 @@ const IN_CLUSTER_API_SERVER = 'https://kubernetes.default.svc';
  * with when the Secrets are in this cluster.
  */
 class KubernetesStore extends ProviderStore<KubernetesStoreOptions> {
-  constructor(private readonly kubernetesOptions: KubernetesStoreOptions) {
-    super('kubernetes', kubernetesOptions, schemas.kubernetes, (o) => ({
+  constructor(options: KubernetesStoreOptions) {
+    super('kubernetes', options, schemas.kubernetes, (o) => ({
       remoteNamespace: o.remoteNamespace,
       server: {
         url: o.server ?? IN_CLUSTER_API_SERVER,
@@ -538,11 +538,11 @@ class KubernetesStore extends ProviderStore<KubernetesStoreOptions> {
   }
 
   public override get defaultStoreName(): string {
-    return `kubernetes-${this.kubernetesOptions.remoteNamespace}`;
+    return `kubernetes-${this.options.remoteNamespace}`;
   }
 
   public override renderAccess(scope: Construct, accessName: string): ITerraformDependable[] {
-    const o = this.kubernetesOptions;
+    const o = this.options;
     if (!grantsRead(o)) {
       return [];
     }

@@ -72,17 +72,12 @@ const propsSchema = z
   })
   .superRefine((props, ctx) => {
     if (!SecretStoreProvider.isSecretStoreProvider(props.provider)) return;
+    const before = ctx.issues.length;
     props.provider.addOptionIssues(ctx, ['provider']);
-    if (typeof props.namespace !== 'string') return;
-    let spec: Record<string, unknown>;
-    try {
-      spec = props.provider.render();
-    } catch {
-      // Options the provider cannot render are reported by addOptionIssues above.
-      return;
-    }
+    // Options with problems of their own may not render; those problems are reported already.
+    if (ctx.issues.length > before || typeof props.namespace !== 'string') return;
     const wrong = new Map<string, string>();
-    for (const { path, reference } of namespacedReferences(spec)) {
+    for (const { path, reference } of namespacedReferences(props.provider.render())) {
       // A reference (the namespace resource's name, to order the store after it) is known
       // only at plan time: only literal names can be compared here.
       const comparable = !Token.isUnresolved(props.namespace) && !Token.isUnresolved(reference.namespace);

@@ -76,8 +76,8 @@ export function namespaceSecretSteps(ctx: NamespaceSecretContext): void {
     await cluster.kubectl(['apply', '-f', '-'], secretManifest('other-team-database', passwords.otherTeam));
 
     const variant = ctx.variant();
+    // cdktf deploy synthesizes the app itself, with E2E_VARIANT as it is now.
     variant.setEnv('E2E_VARIANT', 'namespaceSecrets');
-    await variant.synth();
     ctx.expectSuccess(
       await variant.deploy(['dev-platform']),
       'deploy of dev-platform with secrets from a namespace',
