@@ -8,7 +8,7 @@ export type {
   StaticTokenEnv,
 } from './backstage/app-config';
 export { generatedAppConfig, mergeAppConfig, SIGN_IN_RESOLVERS } from './backstage/app-config';
-export type { BackstageAutoscaling, BackstageProps } from './backstage/backstage';
+export type { BackstageAutoscaling, BackstageMetrics, BackstageProps } from './backstage/backstage';
 export { Backstage, RBAC_BACKEND_PACKAGE } from './backstage/backstage';
 export type {
   BoundDatabase,
@@ -127,6 +127,7 @@ export type { ValidationProblem } from './core/errors';
 export { PropsValidationError } from './core/errors';
 export type { KubernetesResourceMeta } from './core/kubernetes-resource';
 export { KubernetesResource } from './core/kubernetes-resource';
+export type { MetricsScraping, ServiceMonitorOptions } from './core/metrics-scraping';
 export type { PeerSelector } from './core/network';
 export { INGRESS_NGINX_CONTROLLER } from './core/network';
 export type { ContainerResources } from './core/resources';

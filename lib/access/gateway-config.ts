@@ -19,6 +19,8 @@ import type { SessionStore } from './session-store';
 export const OAUTH2_PROXY_PORT = 4180;
 /** @internal Its metrics port. */
 export const OAUTH2_PROXY_METRICS_PORT = 44180;
+/** @internal Where it serves them (its metrics server answers every path with them). */
+export const OAUTH2_PROXY_METRICS_PATH = '/metrics';
 const CONFIG_DIR = '/etc/oauth2-proxy';
 const CLIENT_SECRET_DIR = '/etc/oauth2-proxy/client-secret';
 const REDIS_CA_DIR = '/etc/oauth2-proxy/redis-ca';

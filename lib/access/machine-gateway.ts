@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { contentHash } from '../core/hash';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { selectorLabels, standardLabels } from '../core/labels';
+import { metricsPodAnnotations, MetricsScraping, renderServiceMonitor } from '../core/metrics-scraping';
 import { PeerSelector } from '../core/network';
 import { restrictedPodSecurityContext } from '../core/pod-security';
 import { ContainerResources } from '../core/resources';
@@ -16,6 +17,7 @@ import {
   workloadService,
 } from '../core/workload';
 import { escapeTerraformTemplate, toYaml } from '../core/yaml';
+import { OAUTH2_PROXY_METRICS_PATH } from './gateway-config';
 import type { JwtMachineClientOptions } from './machine-client';
 import {
   MACHINE_ENTRY_METRICS_PORT,
@@ -51,6 +53,8 @@ export interface MachineGatewayProps {
    * Backstage. Without it, auth-only: ingress-nginx asks it (`auth-url`) and proxies itself.
    */
   readonly upstream?: MachineEntryUpstream;
+  /** The people's gateway's `metrics`: this entry's metrics are opened to the same scraper. */
+  readonly metrics?: MetricsScraping;
 }
 
 /**
@@ -77,6 +81,8 @@ export class MachineGateway extends Construct {
   public readonly configMap: KubernetesResource;
   public readonly networkPolicy: KubernetesResource;
   public readonly podDisruptionBudget: KubernetesResource;
+  /** The Prometheus Operator ServiceMonitor, with the gateway's `metrics.serviceMonitor`. */
+  public readonly serviceMonitor?: KubernetesResource;
 
   /** @internal OidcGateway makes it (its `machineHost` prop); its props are OidcGateway's. */
   constructor(scope: Construct, id: string, props: MachineGatewayProps) {
@@ -105,6 +111,10 @@ export class MachineGateway extends Construct {
     // The CA bundle restarts it; its only Secret, the cookie secret, seals no session here
     // (machines bring a token with every call).
     const reloader = reloaderWiring([], trust.configMaps);
+    const metrics = props.metrics && {
+      scraping: props.metrics,
+      endpoint: { port: MACHINE_ENTRY_METRICS_PORT, path: OAUTH2_PROXY_METRICS_PATH },
+    };
     this.deployment = kubernetesResource(this, 'Deployment', 'kubernetes_deployment_v1', {
       metadata: workloadMetadata(workload, reloader.annotations),
       spec: {
@@ -114,7 +124,10 @@ export class MachineGateway extends Construct {
         template: {
           metadata: {
             labels,
-            annotations: { 'checksum/config': contentHash(this.alphaConfig + args.join('\n')) },
+            annotations: {
+              'checksum/config': contentHash(this.alphaConfig + args.join('\n')),
+              ...(metrics ? metricsPodAnnotations(metrics.endpoint) : {}),
+            },
           },
           spec: {
             automountServiceAccountToken: false,
@@ -152,13 +165,21 @@ export class MachineGateway extends Construct {
       },
       ...(reloader.ignoreChanges.length > 0 ? { lifecycle: { ignoreChanges: reloader.ignoreChanges } } : {}),
     });
-    this.service = workloadService(workload, MACHINE_ENTRY_PORT);
+    this.service = workloadService(workload, MACHINE_ENTRY_PORT, metrics);
     this.podDisruptionBudget = workloadDisruptionBudget(workload);
     this.networkPolicy = workloadNetworkPolicy(
       workload,
       props.peers,
       MACHINE_ENTRY_PORT,
       props.dataPlaneSourceRanges,
+      metrics,
     );
+    if (metrics?.scraping.serviceMonitor) {
+      this.serviceMonitor = renderServiceMonitor(
+        workload,
+        metrics.scraping.serviceMonitor,
+        metrics.endpoint.path,
+      );
+    }
   }
 }

@@ -7,6 +7,12 @@ import { parseDuration } from '../core/duration';
 import { contentHash } from '../core/hash';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { selectorLabels, standardLabels } from '../core/labels';
+import {
+  metricsPodAnnotations,
+  MetricsScraping,
+  metricsScrapingSchema,
+  renderServiceMonitor,
+} from '../core/metrics-scraping';
 import { INGRESS_NGINX_CONTROLLER, PeerSelector } from '../core/network';
 import { ContainerResources } from '../core/resources';
 import { cidr, goDuration, hostName, kubernetesName, pinnedImage, valueObjectSchema } from '../core/schemas';
@@ -26,6 +32,7 @@ import {
   DEFAULT_COOKIE_EXPIRE,
   DEFAULT_COOKIE_REFRESH,
   gatewayNames,
+  OAUTH2_PROXY_METRICS_PATH,
   OAUTH2_PROXY_METRICS_PORT,
   OAUTH2_PROXY_PORT,
   oauth2ProxyAlphaConfig,
@@ -211,6 +218,15 @@ export interface OidcGatewayProps {
    * @default - none
    */
   readonly dataPlaneSourceRanges?: readonly string[];
+  /**
+   * Let a scraper read oauth2-proxy's Prometheus metrics (`oauth2_proxy_requests_total`,
+   * `oauth2_proxy_response_duration_seconds`, ...), which it serves on their own port
+   * (44180, `/metrics`), never on the one the ingress reaches: the Service gets a `metrics`
+   * port, the NetworkPolicy admits `scraper` on it alone, and the pods carry the
+   * `prometheus.io/*` annotations. The machine entry (`machineHost`) is scraped alike.
+   * @default - the metrics port admits nobody
+   */
+  readonly metrics?: MetricsScraping;
   /**
    * With `upstream`: send `Strict-Transport-Security` on the responses oauth2-proxy
    * proxies (the signed-in requests), for data planes that do not send it themselves.
@@ -497,6 +513,7 @@ const gatewaySchema = z
       .optional(),
     image: pinnedImage.optional(),
     trustedCa: trustedCaBundleSchema.optional(),
+    metrics: metricsScrapingSchema.optional(),
     dataPlaneSourceRanges: z
       .array(cidr)
       .min(
@@ -630,6 +647,8 @@ export class OidcGateway extends Construct {
   public readonly podDisruptionBudget: KubernetesResource;
   /** The machine entry, with `machineHost`. */
   public readonly machineGateway?: MachineGateway;
+  /** The Prometheus Operator ServiceMonitor, with `metrics.serviceMonitor`. */
+  public readonly serviceMonitor?: KubernetesResource;
 
   constructor(scope: Construct, id: string, props: OidcGatewayProps) {
     super(scope, id);
@@ -684,9 +703,14 @@ export class OidcGateway extends Construct {
     const revisions = secretRevisions(bound);
     const reloader = reloaderWiring(bound, trust.configMaps);
     const workload = { scope: this, name, namespace: props.namespace, labels, selector };
+    const metrics = props.metrics && {
+      scraping: props.metrics,
+      endpoint: { port: OAUTH2_PROXY_METRICS_PORT, path: OAUTH2_PROXY_METRICS_PATH },
+    };
     const podAnnotations: Record<string, string> = {
       'checksum/config': contentHash(this.alphaConfig + args.join('\n')),
       ...(revisions ? { 'checksum/secrets': revisions } : {}),
+      ...(metrics ? metricsPodAnnotations(metrics.endpoint) : {}),
     };
     const replicas = props.replicas ?? 2;
 
@@ -715,7 +739,7 @@ export class OidcGateway extends Construct {
       ...(reloader.ignoreChanges.length > 0 ? { lifecycle: { ignoreChanges: reloader.ignoreChanges } } : {}),
     });
 
-    this.service = workloadService(workload, OAUTH2_PROXY_PORT);
+    this.service = workloadService(workload, OAUTH2_PROXY_PORT, metrics);
     this.podDisruptionBudget = workloadDisruptionBudget(workload);
     // Networks alone (a load balancer outside the cluster) replace the default controller peer.
     const peers = props.ingressController
@@ -724,7 +748,14 @@ export class OidcGateway extends Construct {
         ? []
         : [INGRESS_NGINX_CONTROLLER];
     const sourceRanges = props.dataPlaneSourceRanges ?? [];
-    this.networkPolicy = workloadNetworkPolicy(workload, peers, OAUTH2_PROXY_PORT, sourceRanges);
+    this.networkPolicy = workloadNetworkPolicy(workload, peers, OAUTH2_PROXY_PORT, sourceRanges, metrics);
+    if (metrics?.scraping.serviceMonitor) {
+      this.serviceMonitor = renderServiceMonitor(
+        workload,
+        metrics.scraping.serviceMonitor,
+        metrics.endpoint.path,
+      );
+    }
 
     if (props.machineHost !== undefined) {
       this.machineGateway = new MachineGateway(this, 'Machines', {
@@ -740,6 +771,7 @@ export class OidcGateway extends Construct {
         peers,
         dataPlaneSourceRanges: sourceRanges,
         ...(props.trustedCa ? { trustedCa: props.trustedCa } : {}),
+        ...(props.metrics ? { metrics: props.metrics } : {}),
         // In the request path like the people's gateway: it proxies to the same Backstage.
         ...(props.upstream
           ? { upstream: { ...props.upstream, namespace: props.namespace, hsts: props.hsts } }

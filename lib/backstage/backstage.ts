@@ -12,6 +12,12 @@ import { ORG_SECRET_ENV_PREFIX, OrgSourceData } from '../catalog/org-source-data
 import { contentHash } from '../core/hash';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { selectorLabels, standardLabels, toKubernetesName } from '../core/labels';
+import {
+  metricsPodAnnotations,
+  MetricsScraping,
+  metricsScrapingShape,
+  renderServiceMonitor,
+} from '../core/metrics-scraping';
 import { INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../core/network';
 import { isPlainObject } from '../core/objects';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
@@ -61,6 +67,24 @@ import {
   mcpActionsSchema,
 } from './mcp-actions';
 import { signInDisagreement } from './sign-in-agreement';
+
+/** @internal Backstage's listen and Service port. */
+export const BACKSTAGE_PORT = 7007;
+
+/**
+ * Backstage's Prometheus metrics. Backstage serves none by itself: your app's OpenTelemetry
+ * set-up does (`@opentelemetry/exporter-prometheus`, on port 9464 by default), on a port of
+ * its own that only the scraper may reach.
+ */
+export interface BackstageMetrics extends MetricsScraping {
+  /** The port your app's exporter listens on (not Backstage's own 7007). */
+  readonly port: number;
+  /**
+   * The path it serves them on.
+   * @default "/metrics"
+   */
+  readonly path?: string;
+}
 
 /** Horizontal autoscaling on CPU. */
 export interface BackstageAutoscaling {
@@ -173,6 +197,13 @@ export interface BackstageProps {
    * @default - none
    */
   readonly allowedPeers?: readonly PeerSelector[];
+  /**
+   * Let a scraper read the metrics your app exports: the container and the Service get a
+   * `metrics` port, the NetworkPolicy admits `scraper` on it alone, and the pods carry the
+   * `prometheus.io/*` annotations.
+   * @default - no metrics port
+   */
+  readonly metrics?: BackstageMetrics;
   /**
    * Largest request header Node accepts, in bytes; the ID token header of users in many
    * groups exceeds Node's 16 KiB default.
@@ -323,6 +354,30 @@ const backstageSchema = z
       })
       .optional(),
     allowedPeers: z.array(peerSelectorSchema).optional(),
+    metrics: z
+      .strictObject({
+        ...metricsScrapingShape,
+        port: z
+          .number()
+          .int(problem('must be a whole number', 'Give the port your exporter listens on, e.g. 9464.'))
+          .min(1, problem('must be from 1 to 65535', 'Give the port your exporter listens on, e.g. 9464.'))
+          .max(
+            65535,
+            problem('must be from 1 to 65535', 'Give the port your exporter listens on, e.g. 9464.'),
+          )
+          .refine(
+            (port) => port !== BACKSTAGE_PORT,
+            problem(
+              `must not be Backstage's own port ${BACKSTAGE_PORT}`,
+              "Serve the metrics on a port of their own (the exporter's default is 9464): the scraper would be admitted to the whole backend otherwise.",
+            ),
+          ),
+        path: z
+          .string()
+          .regex(/^\/[A-Za-z0-9._~/-]*$/, problem('must be a path such as "/metrics"', 'Start it with "/".'))
+          .optional(),
+      })
+      .optional(),
     maxHeaderSize: z
       .number()
       .int()
@@ -518,8 +573,6 @@ function withCatalogLocations(
   return { ...config, catalog: { ...catalog, locations: [...userLocations, ...locations] } };
 }
 
-/** @internal Backstage's listen and Service port. */
-export const BACKSTAGE_PORT = 7007;
 /** @internal Name of Backstage's objects when `name` is not given. */
 export const DEFAULT_BACKSTAGE_NAME = 'backstage';
 const PORT = BACKSTAGE_PORT;
@@ -549,6 +602,8 @@ export class Backstage extends Construct {
   public readonly podDisruptionBudget: KubernetesResource;
   public readonly networkPolicy: KubernetesResource;
   public readonly autoscaler?: KubernetesResource;
+  /** The Prometheus Operator ServiceMonitor, with `metrics.serviceMonitor`. */
+  public readonly serviceMonitor?: KubernetesResource;
   /** The static org's catalog file (with `org: OrgSource.staticOrg(...)`). */
   public readonly orgConfigMap?: KubernetesResource;
   /** The RBAC policy files (with `rbac`). */
@@ -680,6 +735,10 @@ export class Backstage extends Construct {
     const revisions = secretRevisions(bound);
     const reloader = reloaderWiring(bound, trust.configMaps);
     const workload = { scope: this, name, namespace: props.namespace, labels, selector };
+    const metrics = props.metrics && {
+      scraping: props.metrics,
+      endpoint: { port: props.metrics.port, path: props.metrics.path ?? '/metrics' },
+    };
     const replicas = props.replicas ?? 2;
     const rolling = (props.rollout ?? 'rolling') === 'rolling';
 
@@ -699,6 +758,7 @@ export class Backstage extends Construct {
               'checksum/config': contentHash(this.appConfigYaml),
               ...(revisions ? { 'checksum/secrets': revisions } : {}),
               ...rbacRestart,
+              ...(metrics ? metricsPodAnnotations(metrics.endpoint) : {}),
             },
           },
           spec: {
@@ -711,7 +771,12 @@ export class Backstage extends Construct {
                 name: 'backstage',
                 image: props.image,
                 args,
-                port: [{ name: 'http', containerPort: PORT, protocol: 'TCP' }],
+                port: [
+                  { name: 'http', containerPort: PORT, protocol: 'TCP' },
+                  ...(metrics
+                    ? [{ name: 'metrics', containerPort: metrics.endpoint.port, protocol: 'TCP' }]
+                    : []),
+                ],
                 env: [
                   { name: 'NODE_OPTIONS', value: `--max-http-header-size=${props.maxHeaderSize ?? 65536}` },
                   ...Object.entries(props.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
@@ -770,8 +835,15 @@ export class Backstage extends Construct {
         : {}),
     });
 
-    this.service = workloadService(workload, PORT);
+    this.service = workloadService(workload, PORT, metrics);
     this.podDisruptionBudget = workloadDisruptionBudget(workload);
+    if (metrics?.scraping.serviceMonitor) {
+      this.serviceMonitor = renderServiceMonitor(
+        workload,
+        metrics.scraping.serviceMonitor,
+        metrics.endpoint.path,
+      );
+    }
 
     if (props.autoscaling) {
       this.autoscaler = kubernetesResource(this, 'Autoscaler', 'kubernetes_horizontal_pod_autoscaler_v2', {
@@ -800,6 +872,8 @@ export class Backstage extends Construct {
       workload,
       [props.ingressController ?? INGRESS_NGINX_CONTROLLER, ...(props.allowedPeers ?? [])],
       PORT,
+      [],
+      metrics,
     );
   }
 }

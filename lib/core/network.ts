@@ -25,7 +25,8 @@ export const F5_NGINX_INGRESS_CONTROLLER: PeerSelector = Object.freeze({
   podLabels: { 'app.kubernetes.io/name': 'nginx-ingress' },
 });
 
-const labelMap = z.record(
+/** @internal Kubernetes label keys and values (selectors, the labels of objects we render). */
+export const labelMap = z.record(
   z
     .string()
     .regex(

@@ -229,6 +229,25 @@ function describe(issue: z.core.$ZodIssue, props: unknown, at: readonly Property
     });
   }
 
+  if (issue.code === 'invalid_key') {
+    // A record's key failed its schema: say what the key's own schema says, and show the key
+    // (the value under it is not what is wrong).
+    const keyMessage = issue.issues[0]?.message;
+    const [what, fix] =
+      keyMessage?.includes(SEPARATOR) === true
+        ? (keyMessage.split(SEPARATOR) as [string, string])
+        : [message.split(SEPARATOR)[0] ?? message, 'Check the names used as keys here.'];
+    const propPath = formatPath([...at, ...path]);
+    const key = path[path.length - 1];
+    return [
+      {
+        path: propPath,
+        code: issue.code,
+        text: `${propPath}: ${what}, got the key ${formatValue(String(key))}. ${fix}`,
+      },
+    ];
+  }
+
   // Issues re-raised from a nested value object carry the offending value with them
   // (see nestedIssues); the others are looked up in the props by path.
   const params = (issue as { params?: { nestedValue?: { value: unknown }; code?: string } }).params;

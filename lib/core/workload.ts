@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 
 import { KubernetesResource, kubernetesResource } from './kubernetes-resource';
 import { RELOADER_RESTART_ANNOTATION_PATH } from './labels';
+import type { MetricsEndpoint, MetricsScraping } from './metrics-scraping';
 import { networkPolicyPeer, networkPolicySourceRange, PeerSelector } from './network';
 import { ContainerResources } from './resources';
 
@@ -110,14 +111,32 @@ export function workloadHttpProbe(
   return { httpGet: { path, port: 'http' }, ...timing };
 }
 
-/** A ClusterIP Service on the pods' `http` port. */
-export function workloadService(w: WorkloadIdentity, port: number): KubernetesResource {
+/** A workload's metrics: who scrapes them, and where its container serves them. */
+export interface ScrapedMetrics {
+  readonly scraping: MetricsScraping;
+  readonly endpoint: MetricsEndpoint;
+}
+
+/**
+ * A ClusterIP Service on the pods' `http` port, and on their `metrics` port when they are
+ * scraped (what a ServiceMonitor names; the ingress and the routes only ever name `http`).
+ */
+export function workloadService(
+  w: WorkloadIdentity,
+  port: number,
+  metrics?: ScrapedMetrics,
+): KubernetesResource {
   return kubernetesResource(w.scope, 'Service', 'kubernetes_service_v1', {
     metadata: workloadMetadata(w),
     spec: {
       type: 'ClusterIP',
       selector: { ...w.selector },
-      port: [{ name: 'http', port, targetPort: 'http', protocol: 'TCP' }],
+      port: [
+        { name: 'http', port, targetPort: 'http', protocol: 'TCP' },
+        ...(metrics
+          ? [{ name: 'metrics', port: metrics.endpoint.port, targetPort: 'metrics', protocol: 'TCP' }]
+          : []),
+      ],
     },
   });
 }
@@ -130,12 +149,16 @@ export function workloadDisruptionBudget(w: WorkloadIdentity): KubernetesResourc
   });
 }
 
-/** Admits only the named peers (pods, and networks outside the cluster), on the one port. */
+/**
+ * Admits only the named peers (pods, and networks outside the cluster), on the one port;
+ * and the scraper of its metrics, on the metrics port alone.
+ */
 export function workloadNetworkPolicy(
   w: WorkloadIdentity,
   peers: readonly PeerSelector[],
   port: number,
   sourceRanges: readonly string[] = [],
+  metrics?: ScrapedMetrics,
 ): KubernetesResource {
   return kubernetesResource(w.scope, 'NetworkPolicy', 'kubernetes_network_policy_v1', {
     metadata: workloadMetadata(w),
@@ -147,6 +170,14 @@ export function workloadNetworkPolicy(
           from: [...peers.map(networkPolicyPeer), ...sourceRanges.map(networkPolicySourceRange)],
           ports: [{ port: String(port), protocol: 'TCP' }],
         },
+        ...(metrics
+          ? [
+              {
+                from: [networkPolicyPeer(metrics.scraping.scraper)],
+                ports: [{ port: String(metrics.endpoint.port), protocol: 'TCP' }],
+              },
+            ]
+          : []),
       ],
     },
   });

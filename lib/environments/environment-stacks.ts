@@ -307,6 +307,15 @@ export function environmentStacks(
   const { org, rbac } = accessTeamsProps(access, secretRef);
   const machineClients = machineClientsOf([...(access.machineClients ?? []), ...(env.machineClients ?? [])]);
 
+  const metrics = env.metrics && {
+    scraper: {
+      namespaceLabels: { 'kubernetes.io/metadata.name': env.metrics.scraper.namespace },
+      ...(env.metrics.scraper.podLabels ? { podLabels: env.metrics.scraper.podLabels } : {}),
+    },
+    ...(env.metrics.serviceMonitor ? { serviceMonitor: env.metrics.serviceMonitor } : {}),
+  };
+  const backstageMetrics = metrics && env.metrics?.backstage && { ...metrics, ...env.metrics.backstage };
+
   const portalConstruct = new BackstagePortal(portal, 'portal', {
     ...frontDoor,
     host: env.host,
@@ -332,8 +341,9 @@ export function environmentStacks(
       ...(env.appConfig ? { appConfig: env.appConfig } : {}),
       ...(org ? { org } : {}),
       ...(rbac ? { rbac } : {}),
+      ...(backstageMetrics ? { metrics: backstageMetrics } : {}),
     },
-    gateway: { replicas: env.production ? 2 : 1 },
+    gateway: { replicas: env.production ? 2 : 1, ...(metrics ? { metrics } : {}) },
   });
 
   // Both stacks are checked as a whole before anything is written (and a report of the

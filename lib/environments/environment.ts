@@ -197,6 +197,25 @@ export interface EnvironmentData {
   /** Backstage app-config merged over the generated one (no secret values: use `${ENV}` references). */
   readonly appConfig?: Readonly<Record<string, unknown>>;
   /**
+   * Prometheus metrics of the portal's workloads, opened to one scraper (`OidcGateway` and
+   * `Backstage` `metrics`): oauth2-proxy's, both entries', always; Backstage's when its app
+   * exports them (`backstage.port`). `serviceMonitor` renders Prometheus Operator
+   * ServiceMonitors (its CRDs must be in the cluster before the portal stack is planned).
+   */
+  readonly metrics?: {
+    /** The scraping pods: their namespace, and their labels (default: every pod there). */
+    readonly scraper: {
+      readonly namespace: string;
+      readonly podLabels?: Readonly<Record<string, string>>;
+    };
+    readonly serviceMonitor?: {
+      readonly labels?: Readonly<Record<string, string>>;
+      readonly interval?: string;
+    };
+    /** Where the app's exporter serves Backstage's metrics (path default `/metrics`). */
+    readonly backstage?: { readonly port: number; readonly path?: string };
+  };
+  /**
    * The front door: `ingress-nginx` (the platform stack installs the controller) or
    * `gateway-api` (the portal renders a Gateway of the cloud's GatewayClass, or of
    * `gatewayApi.gatewayClassName`, and HTTPRoutes; oauth2-proxy sits in the request path).
@@ -516,6 +535,22 @@ export const environmentSchema = z
       })
       .optional(),
     appConfig: z.record(z.string(), z.unknown()).optional(),
+    // Shapes here; the labels, interval, port and path are checked by the constructs.
+    metrics: z
+      .strictObject({
+        scraper: z.strictObject({
+          namespace: kubernetesName,
+          podLabels: z.record(z.string(), z.string()).optional(),
+        }),
+        serviceMonitor: z
+          .strictObject({
+            labels: z.record(z.string(), z.string()).optional(),
+            interval: z.string().optional(),
+          })
+          .optional(),
+        backstage: z.strictObject({ port: z.number(), path: z.string().optional() }).optional(),
+      })
+      .optional(),
     ingressFlavour: z
       .enum(['ingress-nginx', 'gateway-api'], {
         error: problem('must be "ingress-nginx" or "gateway-api"', 'Pick the front door of the portal.'),

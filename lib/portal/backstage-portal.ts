@@ -78,6 +78,7 @@ export type PortalBackstageOptions = Pick<
   | 'mountServiceAccountToken'
   | 'rollout'
   | 'allowedPeers'
+  | 'metrics'
 >;
 
 /**
@@ -86,7 +87,7 @@ export type PortalBackstageOptions = Pick<
  */
 export interface PortalGatewayOptions extends Pick<
   OidcGatewayProps,
-  'cookie' | 'sessionStore' | 'image' | 'replicas'
+  'cookie' | 'sessionStore' | 'image' | 'replicas' | 'metrics'
 > {
   /**
    * With `ingressFlavour: 'f5-nginx'`: path regexes oauth2-proxy answers with 401 instead of

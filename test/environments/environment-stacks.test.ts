@@ -315,6 +315,75 @@ describe('environmentStacks', () => {
     expect(values.controller.config['keep-alive']).toBe('30');
   });
 
+  it("opens oauth2-proxy's metrics, and Backstage's exporter port, to the environment's scraper, with ServiceMonitors", () => {
+    const { portal } = synthEnv({
+      ...env('dev'),
+      machineHost: 'api.backstage.dev.example.com',
+      machineClients: [
+        {
+          type: 'kubernetes-service-account',
+          issuerUrl: 'https://kubernetes.default.svc.cluster.local',
+          audience: 'backstage-agents',
+          namespace: 'agents',
+          serviceAccount: 'catalog-agent',
+        },
+      ],
+      metrics: {
+        scraper: { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+        serviceMonitor: { labels: { release: 'kube-prometheus-stack' }, interval: '30s' },
+        backstage: { port: 9464 },
+      },
+    });
+    const scraper = {
+      namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+      pod_selector: { match_labels: { 'app.kubernetes.io/name': 'prometheus' } },
+    };
+    const scraped = resources(portal, 'kubernetes_network_policy_v1')
+      .map((policy) => [
+        policy.metadata.name,
+        policy.spec.ingress
+          .filter((rule: any) => JSON.stringify(rule.from) === JSON.stringify([scraper]))
+          .map((rule: any) => rule.ports.map((p: any) => p.port)),
+      ])
+      .sort();
+    expect(scraped).toEqual([
+      ['backstage', [['9464']]],
+      // The database exports nothing and stays closed to the scraper.
+      ['backstage-postgres', []],
+      ['oauth2-proxy', [['44180']]],
+      ['oauth2-proxy-machines', [['44180']]],
+    ]);
+    const monitors = Object.values(JSON.parse(Testing.synth(portal)).resource.kubernetes_manifest)
+      .map((r: any) => r.manifest)
+      .filter((m: any) => m.kind === 'ServiceMonitor');
+    expect(
+      monitors.map((m: any) => [m.metadata.name, m.metadata.labels.release, m.spec.endpoints]).sort(),
+    ).toEqual([
+      [
+        'backstage',
+        'kube-prometheus-stack',
+        [{ port: 'metrics', path: '/metrics', scheme: 'http', interval: '30s' }],
+      ],
+      [
+        'oauth2-proxy',
+        'kube-prometheus-stack',
+        [{ port: 'metrics', path: '/metrics', scheme: 'http', interval: '30s' }],
+      ],
+      [
+        'oauth2-proxy-machines',
+        'kube-prometheus-stack',
+        [{ port: 'metrics', path: '/metrics', scheme: 'http', interval: '30s' }],
+      ],
+    ]);
+  });
+
+  it('refuses a metrics scraper without a namespace, naming the file', () => {
+    expectProblems(
+      () => synthEnv({ ...env('dev'), metrics: { scraper: {} } } as never),
+      [{ path: 'metrics.scraper.namespace', says: 'is required' }],
+    );
+  });
+
   describe('a chart mirror for the platform stack', () => {
     const chartsOf = (platform: TerraformStack) =>
       Object.fromEntries(

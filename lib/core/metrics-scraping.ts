@@ -1,0 +1,126 @@
+// Metrics of the workloads this library runs (oauth2-proxy's own, Backstage's when its app
+// exports them), opened to one scraper and nobody else: the NetworkPolicy that keeps every
+// other pod away from Backstage and the gateway admits the scraper on the metrics port only.
+import * as z from 'zod';
+
+import { KubernetesResource, kubernetesResource } from './kubernetes-resource';
+import { labelMap, PeerSelector, peerSelectorSchema } from './network';
+import { problem } from './validation';
+import type { WorkloadIdentity } from './workload';
+
+/** A Prometheus Operator `ServiceMonitor` for a workload's Service. */
+export interface ServiceMonitorOptions {
+  /**
+   * Labels of the ServiceMonitor: what your Prometheus' `serviceMonitorSelector` matches
+   * (kube-prometheus-stack selects `release: <its release name>` by default).
+   * @default - none: a Prometheus that selects every ServiceMonitor
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * How often Prometheus scrapes, a Prometheus duration such as "30s" or "1m".
+   * @default - the Prometheus' global `scrape_interval`
+   */
+  readonly interval?: string;
+}
+
+/** Who scrapes a workload's metrics, and how the scraper finds them. */
+export interface MetricsScraping {
+  /**
+   * The scraping pods (Prometheus, an OpenTelemetry Collector, a Datadog or Grafana agent).
+   * The workload's NetworkPolicy admits them on its metrics port, and on no other port.
+   */
+  readonly scraper: PeerSelector;
+  /**
+   * Render a Prometheus Operator `ServiceMonitor` (`monitoring.coreos.com/v1`) for the
+   * workload's `metrics` Service port. Like every custom resource it needs its CRD at plan
+   * time: install the operator (or its CRDs) from an earlier stack.
+   * @default - none: the pods carry the `prometheus.io/scrape`, `prometheus.io/port` and
+   * `prometheus.io/path` annotations, which annotation-based discovery reads
+   */
+  readonly serviceMonitor?: ServiceMonitorOptions;
+}
+
+/**
+ * The Prometheus duration a ServiceMonitor's `interval` takes: the CRD's own pattern, with at
+ * least one unit (the pattern alone admits an empty string).
+ */
+const PROMETHEUS_DURATION =
+  /^(?=[0-9])(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?$/;
+
+const serviceMonitorSchema = z.strictObject({
+  labels: labelMap.optional(),
+  interval: z
+    .string()
+    .regex(
+      PROMETHEUS_DURATION,
+      problem(
+        'must be a Prometheus duration such as "30s" or "1m"',
+        'Use whole numbers, each followed by y, w, d, h, m, s or ms, largest first.',
+      ),
+    )
+    .refine(
+      (value) => /[1-9]/.test(value),
+      problem('must be longer than zero', 'Leave it out for the global scrape interval, or give e.g. "30s".'),
+    )
+    .optional(),
+}) satisfies z.ZodType<ServiceMonitorOptions>;
+
+/** @internal The fields of {@link MetricsScraping}, to spread into a schema that adds its own. */
+export const metricsScrapingShape = {
+  scraper: peerSelectorSchema,
+  serviceMonitor: serviceMonitorSchema.optional(),
+};
+
+/** @internal */
+export const metricsScrapingSchema = z.strictObject(
+  metricsScrapingShape,
+) satisfies z.ZodType<MetricsScraping>;
+
+/** @internal Where a workload's container serves its metrics. */
+export interface MetricsEndpoint {
+  readonly port: number;
+  readonly path: string;
+}
+
+/** @internal The annotations that annotation-based discovery (Prometheus' `kubernetes-pods` job, agents) reads on a pod. */
+export function metricsPodAnnotations(endpoint: MetricsEndpoint): Record<string, string> {
+  return {
+    'prometheus.io/scrape': 'true',
+    'prometheus.io/port': String(endpoint.port),
+    'prometheus.io/path': endpoint.path,
+  };
+}
+
+/**
+ * @internal The ServiceMonitor of a workload: its Service by the workload's selector labels
+ * (which its Service carries and no other workload's does), the `metrics` port, in the
+ * Service's namespace (a ServiceMonitor selects Services of its own namespace by default).
+ */
+export function renderServiceMonitor(
+  w: WorkloadIdentity,
+  options: ServiceMonitorOptions,
+  path: string,
+): KubernetesResource {
+  return kubernetesResource(w.scope, 'ServiceMonitor', 'kubernetes_manifest', {
+    manifest: {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: {
+        name: w.name,
+        namespace: w.namespace,
+        labels: { ...w.labels, ...(options.labels ?? {}) },
+      },
+      spec: {
+        selector: { matchLabels: { ...w.selector } },
+        endpoints: [
+          {
+            port: 'metrics',
+            path,
+            scheme: 'http',
+            ...(options.interval !== undefined ? { interval: options.interval } : {}),
+          },
+        ],
+      },
+    },
+  });
+}
