@@ -3,15 +3,7 @@
 // Prometheus Operator ServiceMonitor, for the gateway, its machine entry and Backstage.
 import { describe, expect, it } from 'vitest';
 
-import {
-  Backstage,
-  BackstageDatabase,
-  BackstagePortal,
-  MachineClient,
-  MetricsScraping,
-  OidcGateway,
-  SecretRef,
-} from '../../lib';
+import { BackstagePortal, MachineClient, MetricsScraping, OidcGateway } from '../../lib';
 import {
   expectProblems,
   gatewayProps,
@@ -19,6 +11,7 @@ import {
   resourceAt,
   resourcesOf,
   synth,
+  synthBackstage,
   type TfJson,
 } from '../helpers';
 
@@ -59,20 +52,9 @@ const gateway = (metrics: MetricsScraping | undefined, withMachines = false) =>
       ),
   );
 
-const backstageProps = {
-  namespace: 'backstage',
-  host: 'backstage.example.com',
-  image: 'registry.example.com/platform/backstage:1.4.2',
-  database: BackstageDatabase.external({
-    host: 'db.example.com',
-    user: 'backstage',
-    password: SecretRef.fromSecret('backstage-db', 'password'),
-  }),
-};
+/** Backstage (`bs`) with these metrics (`never`: the refusal tests pass what the types forbid). */
 const backstage = (metrics: Record<string, unknown> | undefined) =>
-  synth(
-    (stack) => new Backstage(stack, 'bs', { ...backstageProps, ...(metrics ? { metrics } : {}) } as never),
-  );
+  synthBackstage(metrics ? { metrics: metrics as never } : {});
 
 const at = (json: TfJson, type: string, path: string) => resourceAt(json, type, path);
 const manifests = (json: TfJson) =>

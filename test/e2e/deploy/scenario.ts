@@ -487,6 +487,103 @@ export function deployScenario(engine: Engine): void {
         await noChanges(variant, P);
       });
 
+      it("metrics scraping: the Services and NetworkPolicies gain the metrics ports in place, and the ServiceMonitors are accepted by the operator's CRD", async () => {
+        const crds = process.env.PROMETHEUS_OPERATOR_CRDS;
+        if (!crds)
+          throw new Error(
+            'PROMETHEUS_OPERATOR_CRDS is not set: source the env.sh that build-tools.sh writes',
+          );
+        // As a platform team's Prometheus Operator would have installed it (server-side: it is
+        // larger than client-side apply's last-applied annotation allows).
+        await cluster.kubectl([
+          'apply',
+          '--server-side',
+          '-f',
+          join(crds, 'monitoring.coreos.com_servicemonitors.yaml'),
+        ]);
+        await eventually(
+          'the ServiceMonitor CRD established',
+          () => cluster.getJson(['crd', 'servicemonitors.monitoring.coreos.com']),
+          established,
+        );
+        await change('annotation,replicas,chartValue,appConfig,autoscaling,metrics', P, [
+          `update ${backstageDeployment}`,
+          'update kubernetes_deployment_v1.portal_Gateway_Deployment_7BB61A20',
+          'update kubernetes_service_v1.portal_Backstage_Service_6C4460A4',
+          expect.stringMatching(/^update kubernetes_service_v1\.portal_Gateway_Service_[0-9A-F]{8}$/),
+          'update kubernetes_network_policy_v1.portal_Backstage_NetworkPolicy_DBE1B08D',
+          expect.stringMatching(
+            /^update kubernetes_network_policy_v1\.portal_Gateway_NetworkPolicy_[0-9A-F]{8}$/,
+          ),
+          expect.stringMatching(/^create kubernetes_manifest\.portal_Backstage_ServiceMonitor_[0-9A-F]{8}$/),
+          expect.stringMatching(/^create kubernetes_manifest\.portal_Gateway_ServiceMonitor_[0-9A-F]{8}$/),
+        ]);
+        const scraper = {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+        };
+        const monitors = await cluster.getJson<{ items: any[] }>([
+          'servicemonitors.monitoring.coreos.com',
+          '-n',
+          'backstage',
+        ]);
+        expect(monitors.items.map((m) => m.metadata.name).sort()).toEqual(['backstage', 'oauth2-proxy']);
+        for (const [name, port] of [
+          ['backstage', 9464],
+          ['oauth2-proxy', 44180],
+        ] as const) {
+          const monitor = monitors.items.find((m) => m.metadata.name === name);
+          expect(monitor.metadata.labels.release, name).toBe('e2e-prometheus');
+          expect(monitor.spec.endpoints, name).toEqual([
+            { port: 'metrics', path: '/metrics', scheme: 'http', interval: '30s' },
+          ]);
+          // Its selector picks its own workload's Service, and that Service alone.
+          const selector = Object.entries(monitor.spec.selector.matchLabels as Record<string, string>)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',');
+          const services = await cluster.getJson<{ items: any[] }>([
+            'service',
+            '-n',
+            'backstage',
+            '-l',
+            selector,
+          ]);
+          expect(
+            services.items.map((svc) => svc.metadata.name),
+            name,
+          ).toEqual([name]);
+          expect(
+            services.items[0].spec.ports.find((p: any) => p.name === 'metrics'),
+            name,
+          ).toEqual({
+            name: 'metrics',
+            port,
+            targetPort: 'metrics',
+            protocol: 'TCP',
+          });
+          // The scraper is admitted on the metrics port alone; the traffic port keeps its one peer.
+          const policy = await cluster.getJson(['networkpolicy', '-n', 'backstage', name]);
+          expect(policy.spec.ingress, name).toHaveLength(2);
+          expect(policy.spec.ingress[1], name).toEqual({
+            from: [scraper],
+            ports: [{ port, protocol: 'TCP' }],
+          });
+          expect(JSON.stringify(policy.spec.ingress[0].from), name).not.toContain('monitoring');
+          const template = (await cluster.getJson(['deployment', '-n', 'backstage', name])).spec.template;
+          expect(template.metadata.annotations, name).toMatchObject({
+            'prometheus.io/scrape': 'true',
+            'prometheus.io/port': String(port),
+            'prometheus.io/path': '/metrics',
+          });
+          expect(template.spec.containers[0].ports, name).toContainEqual({
+            name: 'metrics',
+            containerPort: port,
+            protocol: 'TCP',
+          });
+        }
+        await noChanges(variant, P);
+      });
+
       it('refuses a cookie secret oauth2-proxy would crash on, at plan time, without printing it', async () => {
         const bad = `${sentinel(4)}+/x`;
         variant.setEnv('TF_VAR_dev_cookie_secret', bad);

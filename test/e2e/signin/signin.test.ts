@@ -12,6 +12,7 @@ import { join } from 'node:path';
 
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 
 import { OrgSource, RbacCondition, RbacRole, Team } from '../../../lib';
 import { BrowserHandle, launchBrowser } from './harness/browser';
@@ -698,6 +699,78 @@ describe('auth caching (ingress authCacheDuration)', () => {
 // session store, connects to Redis and sets, reads and deletes a key. (It does not need the
 // IdP to answer: v7.15.6 discovers the provider only when the proxy starts, which every live
 // scenario above does for the configs it runs.)
+describe('oauth2-proxy metrics (OidcGateway metrics), the primary front door', () => {
+  /** Sums the samples of `oauth2_proxy_requests_total` with this status code (0 when there are none yet). */
+  const requestsWith = (text: string, code: number) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(`oauth2_proxy_requests_total{code="${code}"}`))
+      .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+  const scrape = async () => {
+    const res = await fetch(`http://127.0.0.1:${primary.oauth2Proxy.plan.metricsPort}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    return res.text();
+  };
+
+  it('the port the Service, the NetworkPolicy and the pod annotations open to the scraper is the one oauth2-proxy binds its metrics server to', () => {
+    const json = primary.json;
+    const deployment = resourceAt(json, 'kubernetes_deployment_v1', 'Gateway/Deployment');
+    const template = one(one(deployment.spec).template);
+    const container = one(one(template.spec).container);
+    // The alpha config as synthesized (the harness rewrites the bind addresses of its copy).
+    expect(container.args).toContain('--alpha-config=/etc/oauth2-proxy/alpha-config.yaml');
+    const alpha = parseYaml(configMapData(json, 'oauth2-proxy-config')['alpha-config.yaml']!);
+    const bound = Number(String(alpha.metricsServer.bindAddress).split(':').pop());
+    expect(alpha.metricsServer.bindAddress).toBe(`0.0.0.0:${bound}`);
+    expect(container.port).toContainEqual({ name: 'metrics', container_port: bound, protocol: 'TCP' });
+    expect(one(template.metadata).annotations).toMatchObject({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': String(bound),
+      'prometheus.io/path': '/metrics',
+    });
+    const service = resourceAt(json, 'kubernetes_service_v1', 'Gateway/Service');
+    expect(one(service.spec).port).toContainEqual({
+      name: 'metrics',
+      port: bound,
+      target_port: 'metrics',
+      protocol: 'TCP',
+    });
+    const policy = resourceAt(json, 'kubernetes_network_policy_v1', 'Gateway/NetworkPolicy');
+    const scraperRules = one(policy.spec).ingress.filter((rule: any) =>
+      JSON.stringify(rule.from).includes('"monitoring"'),
+    );
+    expect(scraperRules.map((rule: any) => rule.ports)).toEqual([[{ port: String(bound), protocol: 'TCP' }]]);
+    const monitor = resourceAt(json, 'kubernetes_manifest', 'Gateway/ServiceMonitor').manifest;
+    expect(monitor.spec.endpoints).toEqual([
+      { port: 'metrics', path: '/metrics', scheme: 'http', interval: '15s' },
+    ]);
+  });
+
+  it('serves Prometheus metrics there that count the auth answers it gave; the port nginx reaches serves none', async () => {
+    const before = requestsWith(await scrape(), 401);
+    const client = primary.client();
+    for (let i = 0; i < 3; i++) {
+      // No session: nginx's auth subrequest gets oauth2-proxy's 401, and the browser a redirect.
+      const res = await client.request(`${portal}/catalog`);
+      expect(res.status).toBe(302);
+    }
+    const after = await scrape();
+    expect(requestsWith(after, 401) - before).toBeGreaterThanOrEqual(3);
+    expect(after).toContain('# TYPE oauth2_proxy_response_duration_seconds histogram');
+    // Through nginx, /metrics is a portal path like any other: sign in first.
+    const viaNginx = await client.request(`${portal}/metrics`);
+    expect(viaNginx.status).toBe(302);
+    expect(viaNginx.body).not.toContain('oauth2_proxy_requests_total');
+    // Straight to the gateway's own port (what the ingress controller reaches): no metrics either.
+    const direct = await fetch(`http://127.0.0.1:${primary.oauth2Proxy.port}/metrics`, {
+      redirect: 'manual',
+    });
+    expect(direct.status).not.toBe(200);
+    expect(await direct.text()).not.toContain('oauth2_proxy_requests_total');
+  });
+});
+
 describe('oauth2-proxy --config-test of the synthesized gateway configs', () => {
   const stores = {
     cookie: 'cookie sessions',

@@ -17,6 +17,10 @@
 #                         CNCF distribution registry: the deploy suite's OCI chart mirror)
 #   external-secrets      github.com/external-secrets/external-secrets (the External
 #                         Secrets Operator's controller, run against the test cluster)
+#   prometheus-operator-crds
+#                         the Prometheus Operator's ServiceMonitor CRD, as its module
+#                         github.com/prometheus-operator/prometheus-operator ships it
+#                         (nothing to build: the file is copied out of the module)
 # "providers" is short for the two providers, "cluster" for kubernetes, etcd
 # and kwok. The providers need tofu: it is built (or taken from the cache)
 # first whenever a provider is asked for. The vendored tarballs are checked
@@ -41,6 +45,7 @@
 #   KWOK_STAGES          kwok's node and pod stages (YAML from its module)
 #   REGISTRY             path of the distribution registry binary
 #   EXTERNAL_SECRETS     path of the External Secrets Operator binary
+#   PROMETHEUS_OPERATOR_CRDS  directory of the Prometheus Operator CRD files
 #
 # Usage: test/e2e/tools/build-tools.sh [-h] [TOOL...]
 #
@@ -108,8 +113,12 @@ REGISTRY_VERSION=v3.1.2
 # external-secrets.io/v1 API that the library renders and the pinned chart installs.
 ESO_MODULE=github.com/external-secrets/external-secrets
 ESO_VERSION=v0.16.2
+# The newest release whose module the proxy here serves (v0.95.x are refused).
+PROMETHEUS_OPERATOR_MODULE=github.com/prometheus-operator/prometheus-operator
+PROMETHEUS_OPERATOR_VERSION=v0.94.1
 
-ALL_TOOLS=(oauth2-proxy tofu provider-kubernetes provider-helm kubernetes etcd kwok registry external-secrets)
+ALL_TOOLS=(oauth2-proxy tofu provider-kubernetes provider-helm kubernetes etcd kwok registry external-secrets
+  prometheus-operator-crds)
 
 usage() {
   sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
@@ -128,7 +137,7 @@ for arg in "$@"; do
     providers) requested+=(provider-kubernetes provider-helm) ;;
     cluster) requested+=(kubernetes etcd kwok) ;;
     opentofu) requested+=(tofu) ;;
-    oauth2-proxy | tofu | provider-kubernetes | provider-helm | kubernetes | etcd | kwok | registry | external-secrets) requested+=("$arg") ;;
+    oauth2-proxy | tofu | provider-kubernetes | provider-helm | kubernetes | etcd | kwok | registry | external-secrets | prometheus-operator-crds) requested+=("$arg") ;;
     *) log "unknown tool: $arg (known: ${ALL_TOOLS[*]} providers all)"; exit 2 ;;
   esac
 done
@@ -577,6 +586,35 @@ EOF
   install_dir "$TMP" "$dest"
 }
 
+# ---------------------------------------------------------------------------
+# The Prometheus Operator's CRDs (for the ServiceMonitors the library renders)
+# ---------------------------------------------------------------------------
+prometheus_crds_dir() { echo "$TOOLS_DIR/prometheus-operator-crds-$PROMETHEUS_OPERATOR_VERSION"; }
+
+build_prometheus_operator_crds() {
+  local ver=$PROMETHEUS_OPERATOR_VERSION dest logf dir file got
+  dest=$(prometheus_crds_dir)
+  logf=$LOG_DIR/prometheus-operator-crds-$ver.log
+  : >"$logf"
+  new_tmp "prometheus-operator-crds-$ver"
+  mod_download "$PROMETHEUS_OPERATOR_MODULE@$ver" "$TMP/mod.json"
+  dir=$(json_field Dir <"$TMP/mod.json")
+  rm -f "$TMP/mod.json"
+  for file in monitoring.coreos.com_servicemonitors.yaml; do
+    cp "$dir/example/prometheus-operator-crd/$file" "$TMP/$file"
+    chmod 0644 "$TMP/$file"
+    # The CRD names the operator release it belongs to.
+    got=$(sed -n 's/^\s*operator.prometheus.io\/version: \(\S\+\)$/\1/p' "$TMP/$file")
+    echo "$file: operator.prometheus.io/version $got" | tee -a "$logf" >&2
+    if [[ "v$got" != "$ver" ]]; then
+      log "$file is of operator version '$got', expected ${ver#v}"
+      return 1
+    fi
+  done
+  echo "$ver" >"$TMP/VERSION"
+  install_dir "$TMP" "$dest"
+}
+
 # The registry host that OpenTofu puts in front of a provider source address
 # that has none ("hashicorp/kubernetes"). Asked of the binary itself rather
 # than written here: `tofu providers` lists the fully-qualified address of each
@@ -807,6 +845,13 @@ if wants external-secrets; then
   step "external-secrets-$ESO_VERSION" "$ESO_BIN" build_external_secrets
 fi
 
+# --- the Prometheus Operator's CRDs
+PROMETHEUS_CRDS=$(prometheus_crds_dir)
+if wants prometheus-operator-crds; then
+  step "prometheus-operator-crds-$PROMETHEUS_OPERATOR_VERSION" \
+    "$PROMETHEUS_CRDS/monitoring.coreos.com_servicemonitors.yaml" build_prometheus_operator_crds
+fi
+
 # ---------------------------------------------------------------------------
 # env.sh: what the cache holds now, whatever was asked for this time
 # ---------------------------------------------------------------------------
@@ -829,6 +874,9 @@ TOFU_VER=$(cached_tofu)
   fi
   if [[ -x $REGISTRY_BIN ]]; then echo "export REGISTRY=$(printf %q "$REGISTRY_BIN")"; fi
   if [[ -x $ESO_BIN ]]; then echo "export EXTERNAL_SECRETS=$(printf %q "$ESO_BIN")"; fi
+  if [[ -f $PROMETHEUS_CRDS/monitoring.coreos.com_servicemonitors.yaml ]]; then
+    echo "export PROMETHEUS_OPERATOR_CRDS=$(printf %q "$PROMETHEUS_CRDS")"
+  fi
   if [[ -f $TOFURC && -f $MIRROR_DIR/.verified ]]; then
     echo "export TF_CLI_CONFIG_FILE=$(printf %q "$TOFURC")"
   fi

@@ -36,6 +36,17 @@ const changes: Record<string, (env: EnvironmentData) => EnvironmentData> = {
   autoscaling: (env) => ({ ...env, autoscaling: { minReplicas: 2, maxReplicas: 4 } }),
   // An app-config value.
   appConfig: (env) => ({ ...env, appConfig: { app: { title: 'Backstage (dev, changed)' } } }),
+  // Prometheus scraping: oauth2-proxy's metrics port and Backstage's exporter's opened to the
+  // monitoring namespace's Prometheus, found through ServiceMonitors (the suite installs their
+  // CRD first, as a platform team's Prometheus Operator would have).
+  metrics: (env) => ({
+    ...env,
+    metrics: {
+      scraper: { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+      serviceMonitor: { labels: { release: 'e2e-prometheus' }, interval: '30s' },
+      backstage: { port: 9464 },
+    },
+  }),
   // The database password from a secret manager (Vault) through External Secrets: adds the
   // operator to the platform and a ClusterSecretStore and an ExternalSecret to the portal.
   externalSecrets: (env) => ({

@@ -37,6 +37,15 @@ export const SECRETS = {
   tls: 'backstage-tls',
 } as const;
 
+/** The scraper every synthesized gateway admits to its metrics port, with a ServiceMonitor. */
+export const GATEWAY_METRICS = {
+  scraper: {
+    namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' },
+    podLabels: { 'app.kubernetes.io/name': 'prometheus' },
+  },
+  serviceMonitor: { interval: '15s' },
+} as const;
+
 export interface PortalOptions {
   /** https URL of the test IdP. */
   readonly issuerUrl: string;
@@ -186,7 +195,9 @@ export function portalProps(stack: TerraformStack, o: PortalOptions): BackstageP
         : {}),
     },
     ...(o.teams ? { org: o.teams.org, rbac: o.teams.rbac } : {}),
-    gateway: { replicas: 1, ...(o.redisUrl ? { sessionStore } : {}) },
+    // Scraped as a monitored install is: the metrics scenario reads what oauth2-proxy serves
+    // on the port these objects open to the scraper.
+    gateway: { replicas: 1, metrics: GATEWAY_METRICS, ...(o.redisUrl ? { sessionStore } : {}) },
     ...(o.ingressFlavour === 'f5-nginx'
       ? { ingressFlavour: 'f5-nginx' as const }
       : o.ingressFlavour === 'gateway-api'
