@@ -5,7 +5,7 @@ import * as z from 'zod';
 
 import { KubernetesResource, kubernetesResource } from './kubernetes-resource';
 import { labelMap, PeerSelector, peerSelectorSchema } from './network';
-import { problem } from './validation';
+import { nestedIssues, problem } from './validation';
 import type { WorkloadIdentity } from './workload';
 
 /** A Prometheus Operator `ServiceMonitor` for a workload's Service. */
@@ -47,7 +47,8 @@ export interface MetricsScraping {
 const PROMETHEUS_DURATION =
   /^(?=[0-9])(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?$/;
 
-const serviceMonitorSchema = z.strictObject({
+/** @internal */
+export const serviceMonitorSchema = z.strictObject({
   labels: labelMap.optional(),
   interval: z
     .string()
@@ -123,4 +124,75 @@ export function renderServiceMonitor(
       },
     },
   });
+}
+
+/**
+ * @internal An operator chart's ServiceMonitor switch: `true`, `false`, or the options (which
+ * turn it on). A plain union would report one "no branch matched" for a bad interval; this
+ * reports the option's own problem.
+ */
+export const chartServiceMonitorSchema = z.unknown().superRefine((value, ctx) => {
+  if (typeof value === 'boolean') {
+    return;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: problem(
+        'must be true, false or { labels, interval }',
+        "Give true for a ServiceMonitor with the chart's defaults, or its labels and interval.",
+      ),
+    });
+    return;
+  }
+  nestedIssues(ctx, [], serviceMonitorSchema, value);
+}) as unknown as z.ZodType<boolean | ServiceMonitorOptions>;
+
+/** @internal What a chart's ServiceMonitor values are made of. */
+export interface ChartServiceMonitor {
+  readonly enabled: boolean;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly interval?: string;
+}
+
+/** @internal The switch as the charts' values take it apart. */
+export function chartServiceMonitor(value: boolean | ServiceMonitorOptions | undefined): ChartServiceMonitor {
+  if (value === undefined || typeof value === 'boolean') {
+    return { enabled: value ?? false };
+  }
+  return {
+    enabled: true,
+    ...(value.labels ? { labels: { ...value.labels } } : {}),
+    ...(value.interval !== undefined ? { interval: value.interval } : {}),
+  };
+}
+
+/** @internal Milliseconds of a Prometheus duration (one that passed serviceMonitorSchema). */
+export function prometheusDurationMs(value: string): number {
+  const unit: Record<string, number> = {
+    y: 31_536_000_000,
+    w: 604_800_000,
+    d: 86_400_000,
+    h: 3_600_000,
+    m: 60_000,
+    s: 1000,
+    ms: 1,
+  };
+  let total = 0;
+  for (const [, n, u] of value.matchAll(/([0-9]+)(ms|y|w|d|h|m|s)/g)) {
+    total += Number(n) * (unit[u as string] as number);
+  }
+  return total;
+}
+
+/**
+ * @internal The scrape timeout a chart needs with this interval: the Prometheus Operator
+ * refuses a ServiceMonitor whose timeout is longer than its interval, and the charts default
+ * to fixed timeouts (25s, 30s) that a short interval undercuts.
+ */
+export function scrapeTimeoutFor(interval: string | undefined, chartDefault: string): string | undefined {
+  if (interval === undefined) {
+    return undefined;
+  }
+  return prometheusDurationMs(interval) < prometheusDurationMs(chartDefault) ? interval : undefined;
 }

@@ -195,6 +195,8 @@ export function environmentStacks(
   new HelmProvider(platform, 'helm', { kubernetes: kubeconfig });
   const chart = chartMirror(platform, env);
   const gatewayApi = env.ingressFlavour === 'gateway-api';
+  // With metrics.serviceMonitor, the operators' charts render theirs with the same labels and interval.
+  const operatorMonitor = env.metrics?.serviceMonitor ? { serviceMonitor: env.metrics.serviceMonitor } : {};
   // ingress-nginx stays installed while a switch to the Gateway API is under way.
   const controller =
     !gatewayApi || env.gatewayApi?.keepIngressNginx
@@ -203,6 +205,7 @@ export function environmentStacks(
           replicas: env.ingressController?.replicas ?? (env.production ? 2 : 1),
           ...chart(DEFAULT_CHARTS.ingressNginx),
           ...(env.ingressController?.config ? { extraConfig: env.ingressController.config } : {}),
+          ...operatorMonitor,
         })
       : undefined;
   new CertManager(platform, 'CertManager', {
@@ -211,12 +214,14 @@ export function environmentStacks(
     // The gateway-shim and the HTTPRoute HTTP-01 solver; the Gateway API CRDs must be in the cluster.
     ...(gatewayApi ? { gatewayApi: true } : {}),
     ...chart(DEFAULT_CHARTS.certManager),
+    ...operatorMonitor,
   });
   if (externalSecrets) {
     new ExternalSecretsOperator(platform, 'ExternalSecrets', {
       serviceAccountAnnotations: cloud.externalSecretsServiceAccountAnnotations,
       podLabels: cloud.externalSecretsPodLabels,
       ...chart(DEFAULT_CHARTS.externalSecrets),
+      ...operatorMonitor,
     });
   }
   new Reloader(platform, 'Reloader', { ...chart(DEFAULT_CHARTS.reloader) });

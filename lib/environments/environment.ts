@@ -200,7 +200,9 @@ export interface EnvironmentData {
    * Prometheus metrics of the portal's workloads, opened to one scraper (`OidcGateway` and
    * `Backstage` `metrics`): oauth2-proxy's, both entries', always; Backstage's when its app
    * exports them (`backstage.port`). `serviceMonitor` renders Prometheus Operator
-   * ServiceMonitors (its CRDs must be in the cluster before the portal stack is planned).
+   * ServiceMonitors for them and turns on those of the platform stack's operator charts
+   * (ingress-nginx, cert-manager, External Secrets) with the same labels and interval: the
+   * CRD must be in the cluster before either stack is applied.
    */
   readonly metrics?: {
     /** The scraping pods: their namespace, and their labels (default: every pod there). */

@@ -1,6 +1,12 @@
 import { Construct } from 'constructs';
 import * as z from 'zod';
 
+import {
+  chartServiceMonitor,
+  chartServiceMonitorSchema,
+  scrapeTimeoutFor,
+  ServiceMonitorOptions,
+} from '../core/metrics-scraping';
 import { ContainerResources } from '../core/resources';
 import { problem } from '../core/validation';
 import { chartDisruptionBudget, controllerPodShape, controllerPodValues } from './chart-pod-values';
@@ -29,9 +35,12 @@ export interface CertManagerProps extends HelmOperatorProps {
   /**
    * Create a Prometheus Operator ServiceMonitor (the metrics endpoint itself is always on).
    * Needs the ServiceMonitor CRD.
+   * `true`, or its `labels` (what your Prometheus' `serviceMonitorSelector` matches) and
+   * `interval` (a shorter interval than the chart's scrape timeout shortens the timeout too:
+   * the Prometheus Operator refuses a timeout longer than the interval).
    * @default false
    */
-  readonly serviceMonitor?: boolean;
+  readonly serviceMonitor?: boolean | ServiceMonitorOptions;
   /**
    * Keep the CRDs (and with them every Certificate, Issuer and ClusterIssuer in the
    * cluster) when the release is uninstalled, e.g. by `cdktf destroy` of the platform stack.
@@ -64,7 +73,15 @@ export interface CertManagerValues {
     readonly replicaCount: number;
     readonly podDisruptionBudget: { readonly enabled: boolean; readonly minAvailable?: number };
   };
-  readonly prometheus: { readonly enabled: true; readonly servicemonitor: { readonly enabled: boolean } };
+  readonly prometheus: {
+    readonly enabled: true;
+    readonly servicemonitor: {
+      readonly enabled: boolean;
+      readonly labels?: Readonly<Record<string, string>>;
+      readonly interval?: string;
+      readonly scrapeTimeout?: string;
+    };
+  };
   readonly dns01RecursiveNameservers?: string;
   readonly dns01RecursiveNameserversOnly?: boolean;
   /** The controller's configuration file (the chart renders it as a ControllerConfiguration). */
@@ -88,10 +105,22 @@ const certManagerSchema = helmOperatorSchema({
     .array(nameserver)
     .min(1, problem('must list at least one name server', 'Leave it out to use the cluster resolver.'))
     .optional(),
-  serviceMonitor: flag.optional(),
+  serviceMonitor: chartServiceMonitorSchema.optional(),
   keepCrds: flag.optional(),
   gatewayApi: flag.optional(),
 }) satisfies z.ZodType<CertManagerProps>;
+
+/** The chart's `prometheus.servicemonitor` values (its scrape timeout defaults to 30s). */
+function certManagerServiceMonitor(value: boolean | ServiceMonitorOptions | undefined) {
+  const { enabled, labels, interval } = chartServiceMonitor(value);
+  const timeout = scrapeTimeoutFor(interval, '30s');
+  return {
+    enabled,
+    ...(labels ? { labels } : {}),
+    ...(interval !== undefined ? { interval } : {}),
+    ...(timeout !== undefined ? { scrapeTimeout: timeout } : {}),
+  };
+}
 
 /**
  * cert-manager (v1.19.x) through Helm, with its CRDs, so `ClusterIssuer`s and
@@ -115,7 +144,7 @@ export class CertManager extends HelmOperator<CertManagerValues> {
       // (which GKE Autopilot and locked-down clusters do not let it write).
       global: { leaderElection: { namespace } },
       webhook: { replicaCount: replicas, podDisruptionBudget: pdb },
-      prometheus: { enabled: true, servicemonitor: { enabled: props.serviceMonitor ?? false } },
+      prometheus: { enabled: true, servicemonitor: certManagerServiceMonitor(props.serviceMonitor) },
       ...(props.dns01RecursiveNameservers
         ? {
             dns01RecursiveNameservers: props.dns01RecursiveNameservers.join(','),

@@ -1,10 +1,16 @@
 import { Construct } from 'constructs';
 import * as z from 'zod';
 
+import {
+  chartServiceMonitor,
+  chartServiceMonitorSchema,
+  scrapeTimeoutFor,
+  ServiceMonitorOptions,
+} from '../core/metrics-scraping';
 import { ContainerResources } from '../core/resources';
 import { chartDisruptionBudget, controllerPodShape, controllerPodValues } from './chart-pod-values';
 import { DEFAULT_CHARTS } from './chart-source';
-import { flag, HelmOperator, HelmOperatorProps, helmOperatorSchema } from './operator-release';
+import { HelmOperator, HelmOperatorProps, helmOperatorSchema } from './operator-release';
 
 export interface ExternalSecretsOperatorProps extends HelmOperatorProps {
   /**
@@ -21,9 +27,12 @@ export interface ExternalSecretsOperatorProps extends HelmOperatorProps {
   readonly podLabels?: Readonly<Record<string, string>>;
   /**
    * Create a Prometheus Operator ServiceMonitor. Needs the ServiceMonitor CRD.
+   * `true`, or its `labels` (what your Prometheus' `serviceMonitorSelector` matches) and
+   * `interval` (a shorter interval than the chart's scrape timeout shortens the timeout too:
+   * the Prometheus Operator refuses a timeout longer than the interval).
    * @default false
    */
-  readonly serviceMonitor?: boolean;
+  readonly serviceMonitor?: boolean | ServiceMonitorOptions;
 }
 
 /** The values this construct gives the external-secrets chart. */
@@ -41,13 +50,30 @@ export interface ExternalSecretsOperatorValues {
     readonly replicaCount: number;
     readonly podDisruptionBudget: { readonly enabled: boolean; readonly minAvailable?: number };
   };
-  readonly serviceMonitor: { readonly enabled: boolean };
+  readonly serviceMonitor: {
+    readonly enabled: boolean;
+    readonly additionalLabels?: Readonly<Record<string, string>>;
+    readonly interval?: string;
+    readonly scrapeTimeout?: string;
+  };
 }
 
 const esoSchema = helmOperatorSchema({
   ...controllerPodShape,
-  serviceMonitor: flag.optional(),
+  serviceMonitor: chartServiceMonitorSchema.optional(),
 }) satisfies z.ZodType<ExternalSecretsOperatorProps>;
+
+/** The chart's `serviceMonitor` values (its scrape timeout defaults to 25s). */
+function esoServiceMonitor(value: boolean | ServiceMonitorOptions | undefined) {
+  const { enabled, labels, interval } = chartServiceMonitor(value);
+  const timeout = scrapeTimeoutFor(interval, '25s');
+  return {
+    enabled,
+    ...(labels ? { additionalLabels: labels } : {}),
+    ...(interval !== undefined ? { interval } : {}),
+    ...(timeout !== undefined ? { scrapeTimeout: timeout } : {}),
+  };
+}
 
 /**
  * External Secrets Operator through Helm, with its CRDs (`external-secrets.io/v1`
@@ -68,7 +94,7 @@ export class ExternalSecretsOperator extends HelmOperator<ExternalSecretsOperato
       leaderElect: replicas > 1,
       ...controllerPodValues(props, pdb, { cpu: '500m', memory: '256Mi' }),
       webhook: { replicaCount: replicas, podDisruptionBudget: pdb },
-      serviceMonitor: { enabled: props.serviceMonitor ?? false },
+      serviceMonitor: esoServiceMonitor(props.serviceMonitor),
     };
 
     this.install({

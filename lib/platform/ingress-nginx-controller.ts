@@ -5,6 +5,12 @@ import { ingressAuthResponseHeaders } from '../access/header-contract';
 import { SessionStore } from '../access/session-store';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { standardLabels } from '../core/labels';
+import {
+  chartServiceMonitor,
+  chartServiceMonitorSchema,
+  scrapeTimeoutFor,
+  ServiceMonitorOptions,
+} from '../core/metrics-scraping';
 import { PeerSelector } from '../core/network';
 import { ContainerResources } from '../core/resources';
 import { cidr, kubernetesName, positiveInt, valueObjectSchema } from '../core/schemas';
@@ -150,9 +156,12 @@ export interface IngressNginxControllerProps extends HelmOperatorProps {
   /**
    * Create a Prometheus Operator ServiceMonitor for the controller metrics (the metrics
    * endpoint itself is always on). Needs the ServiceMonitor CRD.
+   * `true`, or its `labels` (what your Prometheus' `serviceMonitorSelector` matches) and
+   * `interval` (a shorter interval than the chart's scrape timeout shortens the timeout too:
+   * the Prometheus Operator refuses a timeout longer than the interval).
    * @default false
    */
-  readonly serviceMonitor?: boolean;
+  readonly serviceMonitor?: boolean | ServiceMonitorOptions;
   /**
    * More controller ConfigMap settings (string values, as ingress-nginx reads them).
    * Snippets, `allow-snippet-annotations`, `annotations-risk-level` and the keys this
@@ -177,7 +186,15 @@ export interface IngressNginxValues {
       readonly controllerValue: string;
     };
     readonly config: Readonly<Record<string, string>>;
-    readonly metrics: { readonly enabled: true; readonly serviceMonitor: { readonly enabled: boolean } };
+    readonly metrics: {
+      readonly enabled: true;
+      readonly serviceMonitor: {
+        readonly enabled: boolean;
+        readonly additionalLabels?: Readonly<Record<string, string>>;
+        readonly scrapeInterval?: string;
+        readonly scrapeTimeout?: string;
+      };
+    };
     readonly service: {
       readonly type: 'LoadBalancer' | 'NodePort' | 'ClusterIP';
       readonly externalTrafficPolicy?: 'Local' | 'Cluster';
@@ -343,7 +360,7 @@ const controllerSchema = z
         }
       })
       .optional(),
-    serviceMonitor: flag.optional(),
+    serviceMonitor: chartServiceMonitorSchema.optional(),
     extraConfig: z
       .record(z.string(), z.string())
       .superRefine((config, ctx) => {
@@ -411,6 +428,21 @@ const controllerSchema = z
     }
     chartIssues(ctx, props.chart);
   }) satisfies z.ZodType<IngressNginxControllerProps>;
+
+/**
+ * The chart's `controller.metrics.serviceMonitor` values. It leaves the scrape timeout to
+ * Prometheus (10s by default), so a shorter interval sets it.
+ */
+function ingressNginxServiceMonitor(value: boolean | ServiceMonitorOptions | undefined) {
+  const { enabled, labels, interval } = chartServiceMonitor(value);
+  const timeout = scrapeTimeoutFor(interval, '10s');
+  return {
+    enabled,
+    ...(labels ? { additionalLabels: labels } : {}),
+    ...(interval !== undefined ? { scrapeInterval: interval } : {}),
+    ...(timeout !== undefined ? { scrapeTimeout: timeout } : {}),
+  };
+}
 
 /**
  * The community ingress-nginx controller (chart 4.15.x, controller v1.15.x) through Helm,
@@ -510,7 +542,7 @@ export class IngressNginxController extends HelmOperator<IngressNginxValues> {
             className === 'nginx' ? 'k8s.io/ingress-nginx' : `k8s.io/ingress-nginx-${className}`,
         },
         config,
-        metrics: { enabled: true, serviceMonitor: { enabled: props.serviceMonitor ?? false } },
+        metrics: { enabled: true, serviceMonitor: ingressNginxServiceMonitor(props.serviceMonitor) },
         service: {
           type: serviceType,
           ...(serviceType === 'ClusterIP'

@@ -3,7 +3,15 @@
 // Prometheus Operator ServiceMonitor, for the gateway, its machine entry and Backstage.
 import { describe, expect, it } from 'vitest';
 
-import { BackstagePortal, MachineClient, MetricsScraping, OidcGateway } from '../../lib';
+import {
+  BackstagePortal,
+  CertManager,
+  ExternalSecretsOperator,
+  IngressNginxController,
+  MachineClient,
+  MetricsScraping,
+  OidcGateway,
+} from '../../lib';
 import {
   expectProblems,
   gatewayProps,
@@ -14,6 +22,7 @@ import {
   synthBackstage,
   type TfJson,
 } from '../helpers';
+import { refusedBy, synthPlatform, valuesOf } from '../platform/platform-helpers';
 
 const PROMETHEUS = {
   namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' },
@@ -269,6 +278,81 @@ describe('metrics scraping', () => {
         from: [PROMETHEUS_PEER],
         ports: [{ port: '44180', protocol: 'TCP' }],
       });
+    });
+  });
+
+  describe("the operators' charts (serviceMonitor of IngressNginxController, CertManager, ExternalSecretsOperator)", () => {
+    const operators = (serviceMonitor: unknown) =>
+      synthPlatform((stack) => {
+        new IngressNginxController(stack, 'ingress', { serviceMonitor } as never);
+        new CertManager(stack, 'cm', { serviceMonitor } as never);
+        new ExternalSecretsOperator(stack, 'eso', { serviceMonitor } as never);
+      });
+
+    it('give each chart the labels and interval under its own keys, and a scrape timeout no longer than the interval', () => {
+      const long = operators({ labels: { release: 'kube-prometheus-stack' }, interval: '1m' });
+      expect(valuesOf(long, 'ingress').controller.metrics.serviceMonitor).toEqual({
+        enabled: true,
+        additionalLabels: { release: 'kube-prometheus-stack' },
+        scrapeInterval: '1m',
+      });
+      expect(valuesOf(long, 'cm').prometheus.servicemonitor).toEqual({
+        enabled: true,
+        labels: { release: 'kube-prometheus-stack' },
+        interval: '1m',
+      });
+      expect(valuesOf(long, 'eso').serviceMonitor).toEqual({
+        enabled: true,
+        additionalLabels: { release: 'kube-prometheus-stack' },
+        interval: '1m',
+      });
+      // 5s is shorter than every chart's timeout (Prometheus' 10s, cert-manager's 30s, ESO's 25s).
+      const short = operators({ interval: '5s' });
+      expect(valuesOf(short, 'ingress').controller.metrics.serviceMonitor).toEqual({
+        enabled: true,
+        scrapeInterval: '5s',
+        scrapeTimeout: '5s',
+      });
+      expect(valuesOf(short, 'cm').prometheus.servicemonitor).toEqual({
+        enabled: true,
+        interval: '5s',
+        scrapeTimeout: '5s',
+      });
+      expect(valuesOf(short, 'eso').serviceMonitor).toEqual({
+        enabled: true,
+        interval: '5s',
+        scrapeTimeout: '5s',
+      });
+      // 20s: shorter than cert-manager's and ESO's timeouts only.
+      const middle = operators({ interval: '20s' });
+      expect(valuesOf(middle, 'ingress').controller.metrics.serviceMonitor).not.toHaveProperty(
+        'scrapeTimeout',
+      );
+      expect(valuesOf(middle, 'cm').prometheus.servicemonitor.scrapeTimeout).toBe('20s');
+      expect(valuesOf(middle, 'eso').serviceMonitor.scrapeTimeout).toBe('20s');
+      // true and false still mean on and off with the chart's defaults.
+      expect(valuesOf(operators(true), 'eso').serviceMonitor).toEqual({ enabled: true });
+      expect(valuesOf(operators(false), 'cm').prometheus.servicemonitor).toEqual({ enabled: false });
+    });
+
+    it("refuses a bad interval or label under the option's own path, and a value that is neither", () => {
+      expectProblems(
+        refusedBy((stack) => new CertManager(stack, 'cm', { serviceMonitor: { interval: '90 seconds' } })),
+        [{ path: 'serviceMonitor.interval', says: ['must be a Prometheus duration', 'got "90 seconds"'] }],
+      );
+      expectProblems(
+        refusedBy(
+          (stack) =>
+            new ExternalSecretsOperator(stack, 'eso', { serviceMonitor: { labels: { release: 'a b' } } }),
+        ),
+        [{ path: 'serviceMonitor.labels.release', says: ['must be a valid label value', 'got "a b"'] }],
+      );
+      expectProblems(
+        refusedBy(
+          (stack) => new IngressNginxController(stack, 'ingress', { serviceMonitor: 'yes' } as never),
+        ),
+        [{ path: 'serviceMonitor', says: ['must be true, false or { labels, interval }', 'got "yes"'] }],
+      );
     });
   });
 });

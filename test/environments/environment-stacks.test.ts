@@ -316,7 +316,7 @@ describe('environmentStacks', () => {
   });
 
   it("opens oauth2-proxy's metrics, and Backstage's exporter port, to the environment's scraper, with ServiceMonitors", () => {
-    const { portal } = synthEnv({
+    const { platform, portal } = synthEnv({
       ...env('dev'),
       machineHost: 'api.backstage.dev.example.com',
       machineClients: [
@@ -375,6 +375,19 @@ describe('environmentStacks', () => {
         [{ port: 'metrics', path: '/metrics', scheme: 'http', interval: '30s' }],
       ],
     ]);
+    // The platform stack's operator charts render theirs with the same labels and interval.
+    const valuesOfRelease = (name: string) =>
+      parse(resources(platform, 'helm_release').find((r) => r.name === name)!.values[0]);
+    expect(valuesOfRelease('ingress-nginx').controller.metrics.serviceMonitor).toEqual({
+      enabled: true,
+      additionalLabels: { release: 'kube-prometheus-stack' },
+      scrapeInterval: '30s',
+    });
+    expect(valuesOfRelease('cert-manager').prometheus.servicemonitor).toEqual({
+      enabled: true,
+      labels: { release: 'kube-prometheus-stack' },
+      interval: '30s',
+    });
   });
 
   it('refuses a metrics scraper without a namespace, naming the file', () => {

@@ -176,7 +176,11 @@ describe('CertManager', () => {
         path: 'dns01RecursiveNameservers',
         says: ['must list at least one name server', 'got []'],
       },
-      { where: 'test/cm', path: 'serviceMonitor', says: ['must be true or false', 'got "true"'] },
+      {
+        where: 'test/cm',
+        path: 'serviceMonitor',
+        says: ['must be true, false or { labels, interval }', 'got "true"'],
+      },
     ]);
   });
 });

@@ -510,13 +510,11 @@ export function deployScenario(engine: Engine): void {
           `update ${backstageDeployment}`,
           'update kubernetes_deployment_v1.portal_Gateway_Deployment_7BB61A20',
           'update kubernetes_service_v1.portal_Backstage_Service_6C4460A4',
-          expect.stringMatching(/^update kubernetes_service_v1\.portal_Gateway_Service_[0-9A-F]{8}$/),
+          'update kubernetes_service_v1.portal_Gateway_Service_2683326B',
           'update kubernetes_network_policy_v1.portal_Backstage_NetworkPolicy_DBE1B08D',
-          expect.stringMatching(
-            /^update kubernetes_network_policy_v1\.portal_Gateway_NetworkPolicy_[0-9A-F]{8}$/,
-          ),
-          expect.stringMatching(/^create kubernetes_manifest\.portal_Backstage_ServiceMonitor_[0-9A-F]{8}$/),
-          expect.stringMatching(/^create kubernetes_manifest\.portal_Gateway_ServiceMonitor_[0-9A-F]{8}$/),
+          'update kubernetes_network_policy_v1.portal_Gateway_NetworkPolicy_F71C0D87',
+          'create kubernetes_manifest.portal_Backstage_ServiceMonitor_72AF3920',
+          'create kubernetes_manifest.portal_Gateway_ServiceMonitor_EA21D677',
         ]);
         const scraper = {
           namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
@@ -582,6 +580,28 @@ export function deployScenario(engine: Engine): void {
           });
         }
         await noChanges(variant, P);
+      });
+
+      it("metrics scraping, platform: the operators' charts render their ServiceMonitors with the environment's labels and interval", async () => {
+        await change('annotation,replicas,chartValue,appConfig,autoscaling,metrics', 'dev-platform', [
+          'update helm_release.CertManager_Release_9AF6ABF4',
+          'update helm_release.IngressNginx_Release_68C4D404',
+        ]);
+        for (const namespace of ['ingress-nginx', 'cert-manager']) {
+          const monitors = await cluster.getJson<{ items: any[] }>([
+            'servicemonitors.monitoring.coreos.com',
+            '-n',
+            namespace,
+          ]);
+          expect(monitors.items, namespace).toHaveLength(1);
+          const [monitor] = monitors.items;
+          expect(monitor.metadata.labels.release, namespace).toBe('e2e-prometheus');
+          expect(
+            monitor.spec.endpoints.map((e: any) => e.interval),
+            namespace,
+          ).toEqual(['30s']);
+        }
+        await noChanges(variant, 'dev-platform');
       });
 
       it('refuses a cookie secret oauth2-proxy would crash on, at plan time, without printing it', async () => {
