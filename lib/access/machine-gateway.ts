@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { contentHash } from '../core/hash';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { selectorLabels, standardLabels } from '../core/labels';
-import { metricsPodAnnotations, MetricsScraping, renderServiceMonitor } from '../core/metrics-scraping';
+import { metricsPodAnnotations, MetricsScraping, workloadServiceMonitor } from '../core/metrics-scraping';
 import { PeerSelector } from '../core/network';
 import { restrictedPodSecurityContext } from '../core/pod-security';
 import { ContainerResources } from '../core/resources';
@@ -174,12 +174,6 @@ export class MachineGateway extends Construct {
       props.dataPlaneSourceRanges,
       metrics,
     );
-    if (metrics?.scraping.serviceMonitor) {
-      this.serviceMonitor = renderServiceMonitor(
-        workload,
-        metrics.scraping.serviceMonitor,
-        metrics.endpoint.path,
-      );
-    }
+    this.serviceMonitor = workloadServiceMonitor(workload, metrics);
   }
 }

@@ -11,7 +11,7 @@ import {
   metricsPodAnnotations,
   MetricsScraping,
   metricsScrapingSchema,
-  renderServiceMonitor,
+  workloadServiceMonitor,
 } from '../core/metrics-scraping';
 import { INGRESS_NGINX_CONTROLLER, PeerSelector } from '../core/network';
 import { ContainerResources } from '../core/resources';
@@ -749,13 +749,7 @@ export class OidcGateway extends Construct {
         : [INGRESS_NGINX_CONTROLLER];
     const sourceRanges = props.dataPlaneSourceRanges ?? [];
     this.networkPolicy = workloadNetworkPolicy(workload, peers, OAUTH2_PROXY_PORT, sourceRanges, metrics);
-    if (metrics?.scraping.serviceMonitor) {
-      this.serviceMonitor = renderServiceMonitor(
-        workload,
-        metrics.scraping.serviceMonitor,
-        metrics.endpoint.path,
-      );
-    }
+    this.serviceMonitor = workloadServiceMonitor(workload, metrics);
 
     if (props.machineHost !== undefined) {
       this.machineGateway = new MachineGateway(this, 'Machines', {

@@ -16,7 +16,7 @@ import {
   metricsPodAnnotations,
   MetricsScraping,
   metricsScrapingShape,
-  renderServiceMonitor,
+  workloadServiceMonitor,
 } from '../core/metrics-scraping';
 import { INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../core/network';
 import { isPlainObject } from '../core/objects';
@@ -837,13 +837,7 @@ export class Backstage extends Construct {
 
     this.service = workloadService(workload, PORT, metrics);
     this.podDisruptionBudget = workloadDisruptionBudget(workload);
-    if (metrics?.scraping.serviceMonitor) {
-      this.serviceMonitor = renderServiceMonitor(
-        workload,
-        metrics.scraping.serviceMonitor,
-        metrics.endpoint.path,
-      );
-    }
+    this.serviceMonitor = workloadServiceMonitor(workload, metrics);
 
     if (props.autoscaling) {
       this.autoscaler = kubernetesResource(this, 'Autoscaler', 'kubernetes_horizontal_pod_autoscaler_v2', {

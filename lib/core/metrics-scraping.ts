@@ -92,16 +92,26 @@ export function metricsPodAnnotations(endpoint: MetricsEndpoint): Record<string,
   };
 }
 
+/** @internal A workload's metrics: who scrapes them, and where its container serves them. */
+export interface ScrapedMetrics {
+  readonly scraping: MetricsScraping;
+  readonly endpoint: MetricsEndpoint;
+}
+
 /**
- * @internal The ServiceMonitor of a workload: its Service by the workload's selector labels
- * (which its Service carries and no other workload's does), the `metrics` port, in the
- * Service's namespace (a ServiceMonitor selects Services of its own namespace by default).
+ * @internal The ServiceMonitor of a workload, when its `metrics` ask for one: its Service by
+ * the workload's selector labels (which its Service carries and no other workload's does),
+ * the `metrics` port, in the Service's namespace (a ServiceMonitor selects Services of its
+ * own namespace by default).
  */
-export function renderServiceMonitor(
+export function workloadServiceMonitor(
   w: WorkloadIdentity,
-  options: ServiceMonitorOptions,
-  path: string,
-): KubernetesResource {
+  metrics: ScrapedMetrics | undefined,
+): KubernetesResource | undefined {
+  const options = metrics?.scraping.serviceMonitor;
+  if (!metrics || !options) {
+    return undefined;
+  }
   return kubernetesResource(w.scope, 'ServiceMonitor', 'kubernetes_manifest', {
     manifest: {
       apiVersion: 'monitoring.coreos.com/v1',
@@ -116,7 +126,7 @@ export function renderServiceMonitor(
         endpoints: [
           {
             port: 'metrics',
-            path,
+            path: metrics.endpoint.path,
             scheme: 'http',
             ...(options.interval !== undefined ? { interval: options.interval } : {}),
           },

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 
 import { KubernetesResource, kubernetesResource } from './kubernetes-resource';
 import { RELOADER_RESTART_ANNOTATION_PATH } from './labels';
-import type { MetricsEndpoint, MetricsScraping } from './metrics-scraping';
+import type { ScrapedMetrics } from './metrics-scraping';
 import { networkPolicyPeer, networkPolicySourceRange, PeerSelector } from './network';
 import { ContainerResources } from './resources';
 
@@ -109,12 +109,6 @@ export function workloadHttpProbe(
   },
 ) {
   return { httpGet: { path, port: 'http' }, ...timing };
-}
-
-/** A workload's metrics: who scrapes them, and where its container serves them. */
-export interface ScrapedMetrics {
-  readonly scraping: MetricsScraping;
-  readonly endpoint: MetricsEndpoint;
 }
 
 /**
