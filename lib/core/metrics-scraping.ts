@@ -158,27 +158,49 @@ export const chartServiceMonitorSchema = z.unknown().superRefine((value, ctx) =>
   nestedIssues(ctx, [], serviceMonitorSchema, value);
 }) as unknown as z.ZodType<boolean | ServiceMonitorOptions>;
 
-/** @internal What a chart's ServiceMonitor values are made of. */
-export interface ChartServiceMonitor {
-  readonly enabled: boolean;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly interval?: string;
+/** @internal How an operator chart spells its ServiceMonitor values. */
+export interface ChartServiceMonitorKeys<L extends string, I extends string> {
+  /** The key of the ServiceMonitor's labels (`labels`, `additionalLabels`). */
+  readonly labels: L;
+  /** The key of the interval (`interval`, `scrapeInterval`). */
+  readonly interval: I;
+  /** The scrape timeout the chart (or Prometheus) uses when none is given. */
+  readonly defaultTimeout: string;
 }
 
-/** @internal The switch as the charts' values take it apart. */
-export function chartServiceMonitor(value: boolean | ServiceMonitorOptions | undefined): ChartServiceMonitor {
+/** @internal A chart's ServiceMonitor values, under its own keys. */
+export type ChartServiceMonitorValues<L extends string, I extends string> = {
+  readonly enabled: boolean;
+  readonly scrapeTimeout?: string;
+} & { readonly [K in L]?: Readonly<Record<string, string>> } & { readonly [K in I]?: string };
+
+/**
+ * @internal A chart's ServiceMonitor values from the switch: on or off, the labels and the
+ * interval under the chart's own keys, and a scrape timeout only where the interval is shorter
+ * than the chart's (the Prometheus Operator refuses a ServiceMonitor whose timeout is longer
+ * than its interval, and the charts default to fixed timeouts that a short interval undercuts).
+ */
+export function chartServiceMonitorValues<L extends string, I extends string>(
+  value: boolean | ServiceMonitorOptions | undefined,
+  keys: ChartServiceMonitorKeys<L, I>,
+): ChartServiceMonitorValues<L, I> {
   if (value === undefined || typeof value === 'boolean') {
-    return { enabled: value ?? false };
+    return { enabled: value ?? false } as ChartServiceMonitorValues<L, I>;
   }
+  const shorter =
+    value.interval !== undefined &&
+    prometheusDurationMs(value.interval) < prometheusDurationMs(keys.defaultTimeout);
   return {
     enabled: true,
-    ...(value.labels ? { labels: { ...value.labels } } : {}),
-    ...(value.interval !== undefined ? { interval: value.interval } : {}),
-  };
+    ...(value.labels ? { [keys.labels]: { ...value.labels } } : {}),
+    ...(value.interval !== undefined ? { [keys.interval]: value.interval } : {}),
+    ...(shorter ? { scrapeTimeout: value.interval } : {}),
+    // Keys computed from type parameters do not narrow: the spreads above are those types.
+  } as ChartServiceMonitorValues<L, I>;
 }
 
-/** @internal Milliseconds of a Prometheus duration (one that passed serviceMonitorSchema). */
-export function prometheusDurationMs(value: string): number {
+/** Milliseconds of a Prometheus duration (one that passed serviceMonitorSchema). */
+function prometheusDurationMs(value: string): number {
   const unit: Record<string, number> = {
     y: 31_536_000_000,
     w: 604_800_000,
@@ -193,16 +215,4 @@ export function prometheusDurationMs(value: string): number {
     total += Number(n) * (unit[u as string] as number);
   }
   return total;
-}
-
-/**
- * @internal The scrape timeout a chart needs with this interval: the Prometheus Operator
- * refuses a ServiceMonitor whose timeout is longer than its interval, and the charts default
- * to fixed timeouts (25s, 30s) that a short interval undercuts.
- */
-export function scrapeTimeoutFor(interval: string | undefined, chartDefault: string): string | undefined {
-  if (interval === undefined) {
-    return undefined;
-  }
-  return prometheusDurationMs(interval) < prometheusDurationMs(chartDefault) ? interval : undefined;
 }

@@ -2,9 +2,8 @@ import { Construct } from 'constructs';
 import * as z from 'zod';
 
 import {
-  chartServiceMonitor,
   chartServiceMonitorSchema,
-  scrapeTimeoutFor,
+  chartServiceMonitorValues,
   ServiceMonitorOptions,
 } from '../core/metrics-scraping';
 import { ContainerResources } from '../core/resources';
@@ -110,18 +109,6 @@ const certManagerSchema = helmOperatorSchema({
   gatewayApi: flag.optional(),
 }) satisfies z.ZodType<CertManagerProps>;
 
-/** The chart's `prometheus.servicemonitor` values (its scrape timeout defaults to 30s). */
-function certManagerServiceMonitor(value: boolean | ServiceMonitorOptions | undefined) {
-  const { enabled, labels, interval } = chartServiceMonitor(value);
-  const timeout = scrapeTimeoutFor(interval, '30s');
-  return {
-    enabled,
-    ...(labels ? { labels } : {}),
-    ...(interval !== undefined ? { interval } : {}),
-    ...(timeout !== undefined ? { scrapeTimeout: timeout } : {}),
-  };
-}
-
 /**
  * cert-manager (v1.19.x) through Helm, with its CRDs, so `ClusterIssuer`s and
  * certificates can be planned once it is installed. Install it in a platform stack that
@@ -144,7 +131,14 @@ export class CertManager extends HelmOperator<CertManagerValues> {
       // (which GKE Autopilot and locked-down clusters do not let it write).
       global: { leaderElection: { namespace } },
       webhook: { replicaCount: replicas, podDisruptionBudget: pdb },
-      prometheus: { enabled: true, servicemonitor: certManagerServiceMonitor(props.serviceMonitor) },
+      prometheus: {
+        enabled: true,
+        servicemonitor: chartServiceMonitorValues(props.serviceMonitor, {
+          labels: 'labels',
+          interval: 'interval',
+          defaultTimeout: '30s',
+        }),
+      },
       ...(props.dns01RecursiveNameservers
         ? {
             dns01RecursiveNameservers: props.dns01RecursiveNameservers.join(','),

@@ -2,9 +2,8 @@ import { Construct } from 'constructs';
 import * as z from 'zod';
 
 import {
-  chartServiceMonitor,
   chartServiceMonitorSchema,
-  scrapeTimeoutFor,
+  chartServiceMonitorValues,
   ServiceMonitorOptions,
 } from '../core/metrics-scraping';
 import { ContainerResources } from '../core/resources';
@@ -63,18 +62,6 @@ const esoSchema = helmOperatorSchema({
   serviceMonitor: chartServiceMonitorSchema.optional(),
 }) satisfies z.ZodType<ExternalSecretsOperatorProps>;
 
-/** The chart's `serviceMonitor` values (its scrape timeout defaults to 25s). */
-function esoServiceMonitor(value: boolean | ServiceMonitorOptions | undefined) {
-  const { enabled, labels, interval } = chartServiceMonitor(value);
-  const timeout = scrapeTimeoutFor(interval, '25s');
-  return {
-    enabled,
-    ...(labels ? { additionalLabels: labels } : {}),
-    ...(interval !== undefined ? { interval } : {}),
-    ...(timeout !== undefined ? { scrapeTimeout: timeout } : {}),
-  };
-}
-
 /**
  * External Secrets Operator through Helm, with its CRDs (`external-secrets.io/v1`
  * `SecretStore`, `ClusterSecretStore`, `ExternalSecret`, ...). The ServiceAccount
@@ -94,7 +81,11 @@ export class ExternalSecretsOperator extends HelmOperator<ExternalSecretsOperato
       leaderElect: replicas > 1,
       ...controllerPodValues(props, pdb, { cpu: '500m', memory: '256Mi' }),
       webhook: { replicaCount: replicas, podDisruptionBudget: pdb },
-      serviceMonitor: esoServiceMonitor(props.serviceMonitor),
+      serviceMonitor: chartServiceMonitorValues(props.serviceMonitor, {
+        labels: 'additionalLabels',
+        interval: 'interval',
+        defaultTimeout: '25s',
+      }),
     };
 
     this.install({

@@ -6,9 +6,8 @@ import { SessionStore } from '../access/session-store';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { standardLabels } from '../core/labels';
 import {
-  chartServiceMonitor,
   chartServiceMonitorSchema,
-  scrapeTimeoutFor,
+  chartServiceMonitorValues,
   ServiceMonitorOptions,
 } from '../core/metrics-scraping';
 import { PeerSelector } from '../core/network';
@@ -430,21 +429,6 @@ const controllerSchema = z
   }) satisfies z.ZodType<IngressNginxControllerProps>;
 
 /**
- * The chart's `controller.metrics.serviceMonitor` values. It leaves the scrape timeout to
- * Prometheus (10s by default), so a shorter interval sets it.
- */
-function ingressNginxServiceMonitor(value: boolean | ServiceMonitorOptions | undefined) {
-  const { enabled, labels, interval } = chartServiceMonitor(value);
-  const timeout = scrapeTimeoutFor(interval, '10s');
-  return {
-    enabled,
-    ...(labels ? { additionalLabels: labels } : {}),
-    ...(interval !== undefined ? { scrapeInterval: interval } : {}),
-    ...(timeout !== undefined ? { scrapeTimeout: timeout } : {}),
-  };
-}
-
-/**
  * The community ingress-nginx controller (chart 4.15.x, controller v1.15.x) through Helm,
  * hardened for an OIDC-protected portal: no snippet annotations, `annotations-risk-level`
  * High (auth annotations work, snippets do not), TLS 1.2/1.3 only, HSTS, gzip, one JSON
@@ -542,7 +526,15 @@ export class IngressNginxController extends HelmOperator<IngressNginxValues> {
             className === 'nginx' ? 'k8s.io/ingress-nginx' : `k8s.io/ingress-nginx-${className}`,
         },
         config,
-        metrics: { enabled: true, serviceMonitor: ingressNginxServiceMonitor(props.serviceMonitor) },
+        metrics: {
+          enabled: true,
+          serviceMonitor: chartServiceMonitorValues(props.serviceMonitor, {
+            labels: 'additionalLabels',
+            interval: 'scrapeInterval',
+            // The chart leaves the timeout to Prometheus, whose default is 10s.
+            defaultTimeout: '10s',
+          }),
+        },
         service: {
           type: serviceType,
           ...(serviceType === 'ClusterIP'
