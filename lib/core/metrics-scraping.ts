@@ -18,7 +18,7 @@ export interface ServiceMonitorOptions {
   readonly labels?: Readonly<Record<string, string>>;
   /**
    * How often Prometheus scrapes, a Prometheus duration such as "30s" or "1m".
-   * @default - the Prometheus' global `scrape_interval`
+   * @default - Prometheus' global `scrape_interval`
    */
   readonly interval?: string;
 }
