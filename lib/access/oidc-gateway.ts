@@ -15,7 +15,15 @@ import {
 } from '../core/metrics-scraping';
 import { INGRESS_NGINX_CONTROLLER, PeerSelector } from '../core/network';
 import { ContainerResources } from '../core/resources';
-import { cidr, goDuration, hostName, kubernetesName, pinnedImage, valueObjectSchema } from '../core/schemas';
+import {
+  cidr,
+  goDuration,
+  hostName,
+  kubernetesName,
+  pinnedImage,
+  portNumber,
+  valueObjectSchema,
+} from '../core/schemas';
 import { TrustedCaBundle, trustedCaBundleSchema, trustedCaWiring } from '../core/trusted-ca';
 import { nestedIssues, problem, validateProps } from '../core/validation';
 import {
@@ -493,9 +501,7 @@ const gatewaySchema = z
     ).optional(),
     machineClients: machineClientsSchema().optional(),
     machineHost: hostName.optional(),
-    upstream: z
-      .strictObject({ serviceName: kubernetesName, port: z.number().int().min(1).max(65535) })
-      .optional(),
+    upstream: z.strictObject({ serviceName: kubernetesName, port: portNumber }).optional(),
     apiPaths: z
       .array(
         z.string().refine(

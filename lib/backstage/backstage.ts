@@ -22,7 +22,7 @@ import { INGRESS_NGINX_CONTROLLER, PeerSelector, peerSelectorSchema } from '../c
 import { isPlainObject } from '../core/objects';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { ContainerResources } from '../core/resources';
-import { pinnedImage, positiveInt } from '../core/schemas';
+import { pinnedImage, portNumber, positiveInt } from '../core/schemas';
 import { TrustedCaBundle, trustedCaBundleSchema, trustedCaWiring } from '../core/trusted-ca';
 import { nestedIssues, problem, validateProps } from '../core/validation';
 import {
@@ -357,21 +357,13 @@ const backstageSchema = z
     metrics: z
       .strictObject({
         ...metricsScrapingShape,
-        port: z
-          .number()
-          .int(problem('must be a whole number', 'Give the port your exporter listens on, e.g. 9464.'))
-          .min(1, problem('must be from 1 to 65535', 'Give the port your exporter listens on, e.g. 9464.'))
-          .max(
-            65535,
-            problem('must be from 1 to 65535', 'Give the port your exporter listens on, e.g. 9464.'),
-          )
-          .refine(
-            (port) => port !== BACKSTAGE_PORT,
-            problem(
-              `must not be Backstage's own port ${BACKSTAGE_PORT}`,
-              "Serve the metrics on a port of their own (the exporter's default is 9464): the scraper would be admitted to the whole backend otherwise.",
-            ),
+        port: portNumber.refine(
+          (port) => port !== BACKSTAGE_PORT,
+          problem(
+            `must not be Backstage's own port ${BACKSTAGE_PORT}`,
+            "Serve the metrics on a port of their own (the exporter's default is 9464): the scraper would be admitted to the whole backend otherwise.",
           ),
+        ),
         path: z
           .string()
           .regex(/^\/[A-Za-z0-9._~/-]*$/, problem('must be a path such as "/metrics"', 'Start it with "/".'))

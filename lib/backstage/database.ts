@@ -3,7 +3,14 @@ import * as z from 'zod';
 
 import { brand, isBranded } from '../core/brand';
 import { DEFAULT_IMAGES } from '../core/defaults';
-import { hostName, kubernetesName, pinnedImage, quantity, valueObjectSchema } from '../core/schemas';
+import {
+  hostName,
+  kubernetesName,
+  pinnedImage,
+  portNumber,
+  quantity,
+  valueObjectSchema,
+} from '../core/schemas';
 import { problem, validateProps } from '../core/validation';
 import { BoundSecret, SecretRef, secretRefSchema } from '../secrets/secret-ref';
 import { InClusterPostgres } from './in-cluster-postgres';
@@ -95,7 +102,7 @@ const externalSchema = z.strictObject({
         'Give the database endpoint without scheme, port or path (the port goes in "port").',
       ),
     ),
-  port: z.number().int().min(1).max(65535).optional(),
+  port: portNumber.optional(),
   user: z.string().min(1, problem('must not be empty', 'Give the database user Backstage connects as.')),
   password: secretRefSchema(),
   tls: databaseTlsSchema(

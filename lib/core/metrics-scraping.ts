@@ -3,6 +3,7 @@
 // other pod away from Backstage and the gateway admits the scraper on the metrics port only.
 import * as z from 'zod';
 
+import { prometheusDurationMs } from './duration';
 import { KubernetesResource, kubernetesResource } from './kubernetes-resource';
 import { labelMap, PeerSelector, peerSelectorSchema } from './network';
 import { nestedIssues, problem } from './validation';
@@ -197,22 +198,4 @@ export function chartServiceMonitorValues<L extends string, I extends string>(
     ...(shorter ? { scrapeTimeout: value.interval } : {}),
     // Keys computed from type parameters do not narrow: the spreads above are those types.
   } as ChartServiceMonitorValues<L, I>;
-}
-
-/** Milliseconds of a Prometheus duration (one that passed serviceMonitorSchema). */
-function prometheusDurationMs(value: string): number {
-  const unit: Record<string, number> = {
-    y: 31_536_000_000,
-    w: 604_800_000,
-    d: 86_400_000,
-    h: 3_600_000,
-    m: 60_000,
-    s: 1000,
-    ms: 1,
-  };
-  let total = 0;
-  for (const [, n, u] of value.matchAll(/([0-9]+)(ms|y|w|d|h|m|s)/g)) {
-    total += Number(n) * (unit[u as string] as number);
-  }
-  return total;
 }

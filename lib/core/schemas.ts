@@ -200,6 +200,13 @@ export const cidr = z
     problem('must be a CIDR range', 'Use a network such as "203.0.113.0/24" or "2001:db8::/32".'),
   );
 
+/** A TCP port. */
+export const portNumber = z
+  .number()
+  .int(problem('must be a whole number', 'Give a TCP port from 1 to 65535.'))
+  .min(1, problem('must be at least 1', 'Give a TCP port from 1 to 65535.'))
+  .max(65535, problem('must be at most 65535', 'Give a TCP port from 1 to 65535.'));
+
 export const positiveInt = (what: string) =>
   z
     .number()

@@ -19,6 +19,7 @@ import {
   kubernetesName,
   kubernetesSubdomainName,
   pinnedImage,
+  portNumber,
   secretKey,
 } from '../core/schemas';
 import { TrustedCaBundle, trustedCaBundleSchema } from '../core/trusted-ca';
@@ -486,7 +487,7 @@ export const environmentSchema = z
           host: z.string().min(1),
           user: z.string().min(1),
           password: secretSource,
-          port: z.number().int().min(1).max(65535).optional(),
+          port: portNumber.optional(),
           tls: databaseTlsSchema(
             secretSource,
             'Use "verify-full" and give the server\'s CA in "ca"; "require" does not check who answers.',

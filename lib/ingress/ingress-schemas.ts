@@ -3,7 +3,14 @@ import * as z from 'zod';
 
 import { identityHeaderNames } from '../access/header-contract';
 import { isRecord } from '../core/objects';
-import { cidr, hostName, kubernetesName, valueObjectSchema, workloadNamespace } from '../core/schemas';
+import {
+  cidr,
+  hostName,
+  kubernetesName,
+  portNumber,
+  valueObjectSchema,
+  workloadNamespace,
+} from '../core/schemas';
 import { problem } from '../core/validation';
 import { TlsSource } from '../tls/tls-source';
 import { isSnippetAnnotation, isValidAnnotationKey } from './annotations';
@@ -27,7 +34,7 @@ const seconds = (what: string) =>
 /** @internal */
 export const backendSchema = z.strictObject({
   serviceName: kubernetesName,
-  port: z.number().int().min(1).max(65535),
+  port: portNumber,
 });
 
 /** @internal The props every front door starts from: where it runs, its host and what it routes to. */

@@ -244,7 +244,7 @@ describe('metrics scraping', () => {
       expectProblems(
         () => backstage({ scraper: PROMETHEUS, port: 70000, path: 'metrics' }),
         [
-          { path: 'metrics.port', says: 'must be from 1 to 65535' },
+          { path: 'metrics.port', says: 'must be at most 65535' },
           { path: 'metrics.path', says: ['must be a path such as "/metrics"', 'got "metrics"'] },
         ],
       );

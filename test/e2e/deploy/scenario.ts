@@ -533,7 +533,7 @@ export function deployScenario(engine: Engine): void {
           const monitor = monitors.items.find((m) => m.metadata.name === name);
           expect(monitor.metadata.labels.release, name).toBe('e2e-prometheus');
           expect(monitor.spec.endpoints, name).toEqual([
-            { port: 'metrics', path: '/metrics', scheme: 'http', interval: '30s' },
+            { port: 'metrics', path: '/metrics', scheme: 'http', interval: '20s' },
           ]);
           // Its selector picks its own workload's Service, and that Service alone.
           const selector = Object.entries(monitor.spec.selector.matchLabels as Record<string, string>)
@@ -582,12 +582,17 @@ export function deployScenario(engine: Engine): void {
         await noChanges(variant, P);
       });
 
-      it("metrics scraping, platform: the operators' charts render their ServiceMonitors with the environment's labels and interval", async () => {
+      it("metrics scraping, platform: the operators' charts render their ServiceMonitors with the environment's labels, interval and a timeout within it", async () => {
         await change('annotation,replicas,chartValue,appConfig,autoscaling,metrics', 'dev-platform', [
           'update helm_release.CertManager_Release_9AF6ABF4',
           'update helm_release.IngressNginx_Release_68C4D404',
         ]);
-        for (const namespace of ['ingress-nginx', 'cert-manager']) {
+        // [namespace, the scrape timeout its chart writes]: cert-manager's 30s default is cut to the
+        // interval; ingress-nginx's chart writes none (Prometheus' 10s is within it).
+        for (const [namespace, timeout] of [
+          ['ingress-nginx', undefined],
+          ['cert-manager', '20s'],
+        ] as const) {
           const monitors = await cluster.getJson<{ items: any[] }>([
             'servicemonitors.monitoring.coreos.com',
             '-n',
@@ -597,9 +602,9 @@ export function deployScenario(engine: Engine): void {
           const [monitor] = monitors.items;
           expect(monitor.metadata.labels.release, namespace).toBe('e2e-prometheus');
           expect(
-            monitor.spec.endpoints.map((e: any) => e.interval),
+            monitor.spec.endpoints.map((e: any) => [e.interval, e.scrapeTimeout]),
             namespace,
-          ).toEqual(['30s']);
+          ).toEqual([['20s', timeout]]);
         }
         await noChanges(variant, 'dev-platform');
       });
@@ -729,9 +734,29 @@ export function deployScenario(engine: Engine): void {
 
     describe('secrets from a secret manager', () => {
       it('installs External Secrets; its ClusterSecretStore and ExternalSecret are accepted by the real CRD schemas', async () => {
-        variant.setEnv('E2E_VARIANT', 'externalSecrets');
+        // With metrics still on, so the External Secrets chart renders its ServiceMonitors too.
+        variant.setEnv('E2E_VARIANT', 'externalSecrets,metrics');
         await variant.synth();
         expectSuccess(await variant.deploy(['dev-platform']), 'deploy of dev-platform with External Secrets');
+        // Its three (controller, webhook, cert controller), its 25s timeout cut to the 20s interval.
+        const esoMonitors = await cluster.getJson<{ items: any[] }>([
+          'servicemonitors.monitoring.coreos.com',
+          '-n',
+          'external-secrets',
+        ]);
+        expect(
+          esoMonitors.items
+            .map((m) => [
+              m.metadata.name,
+              m.metadata.labels.release,
+              m.spec.endpoints.map((e: any) => [e.interval, e.scrapeTimeout]),
+            ])
+            .sort(),
+        ).toEqual([
+          ['external-secrets-cert-controller-metrics', 'e2e-prometheus', [['20s', '20s']]],
+          ['external-secrets-metrics', 'e2e-prometheus', [['20s', '20s']]],
+          ['external-secrets-webhook-metrics', 'e2e-prometheus', [['20s', '20s']]],
+        ]);
         expectSuccess(
           await variant.deploy(['dev-portal'], { platformDeployed: true }),
           'deploy of dev-portal with an ExternalSecret',
