@@ -159,6 +159,12 @@ export type { EnvironmentStacks } from './environments/environment-stacks';
 export { environmentStacks } from './environments/environment-stacks';
 export type { MachineClientData } from './environments/machine-clients';
 export { INGRESS_NGINX_PREFIX, isSnippetAnnotation } from './ingress/annotations';
+export type { EnvoyAccessLogOptions } from './ingress/envoy-access-log';
+export type {
+  EnvoyGatewayOptions,
+  EnvoyRateLimit,
+  EnvoyTrafficPolicies,
+} from './ingress/envoy-gateway-policies';
 export type {
   F5AuthGateway,
   F5HstsOptions,

@@ -7,6 +7,14 @@ import { PeerSelector } from '../core/network';
 import { kubernetesName } from '../core/schemas';
 import { nestedIssues, problem, validateProps } from '../core/validation';
 import { BoundTls, TlsSource } from '../tls/tls-source';
+import {
+  EnvoyGatewayOptions,
+  envoyGatewayOptionsSchema,
+  envoyProxyParametersRef,
+  EnvoyTrafficPolicies,
+  renderEnvoyProxy,
+  renderEnvoyTrafficPolicies,
+} from './envoy-gateway-policies';
 import type { F5IdentityUpstream } from './f5-nginx-ingress';
 import {
   CreatedGatewayOptions,
@@ -119,6 +127,15 @@ export interface GatewayApiIngressProps {
    * @default false
    */
   readonly machineChallenge?: boolean;
+  /**
+   * Where Envoy Gateway runs the GatewayClass: its own policies for what standard Gateway
+   * API cannot say (a per-client rate limit, a client allow-list, gzip, a JSON access log,
+   * trusted X-Forwarded-For hops), attached to the portal's routes and, for a Gateway the
+   * portal renders, to that Gateway. Envoy Gateway's CRDs must be in the cluster when the
+   * stack is planned.
+   * @default - none: only standard Gateway API objects
+   */
+  readonly envoyGateway?: EnvoyGatewayOptions;
 }
 
 const authProxySchema = inPathAuthProxySchema<GatewayApiAuthProxy>({
@@ -137,6 +154,7 @@ const gatewayApiSchema = z
     name: kubernetesName.optional(),
     machineEntry: inPathMachineEntrySchema.optional(),
     machineChallenge: z.boolean().optional(),
+    envoyGateway: envoyGatewayOptionsSchema.optional(),
   })
   .superRefine((props, ctx) => {
     machineEntryHostIssues(ctx, props.host, props.machineEntry);
@@ -155,6 +173,9 @@ const gatewayApiSchema = z
         });
       }
       machineListenerIssues(ctx, gateway, props.machineEntry !== undefined, ['gateway']);
+      if (props.envoyGateway) {
+        envoyGatewayPlacementIssues(ctx, gateway, props.envoyGateway, ['envoyGateway']);
+      }
       if (gateway.kind === 'existing' && props.tls !== undefined) {
         ctx.addIssue({
           code: 'custom',
@@ -215,6 +236,54 @@ export function machineListenerIssues(
   machineOnlyIssues(ctx, 'machineHttpsListener', options?.machineHttpsListener, hasMachineEntry, path);
 }
 
+/**
+ * @internal Envoy Gateway settings of the Envoy fleet (the access log, the trusted hops) on an
+ * existing Gateway, which is its owner's, or the access log's EnvoyProxy where the rendered
+ * Gateway already names other parameters: refused at `path` + the setting.
+ */
+export function envoyGatewayPlacementIssues(
+  ctx: z.core.$RefinementCtx,
+  gateway: GatewayRef,
+  options: EnvoyGatewayOptions,
+  path: readonly (string | number)[],
+): void {
+  if (gateway.kind === 'existing') {
+    const owner = "is the existing Gateway owner's business: the Envoy fleet that serves it is theirs";
+    if (options.accessLog !== undefined && options.accessLog !== false) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'accessLog'],
+        message: problem(
+          owner,
+          "Leave accessLog out, and ask the Gateway's owner for the access log of its EnvoyProxy.",
+        ),
+      });
+    }
+    if (options.trustedProxyHops !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'trustedProxyHops'],
+        message: problem(
+          owner,
+          "Leave trustedProxyHops out, and ask the Gateway's owner for a ClientTrafficPolicy on their Gateway.",
+        ),
+      });
+    }
+    return;
+  }
+  const parametersRef = (gateway.options as CreatedGatewayOptions).infrastructure?.parametersRef;
+  if (parametersRef !== undefined && options.accessLog !== false) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [...path, 'accessLog'],
+      message: problem(
+        `needs the Gateway's infrastructure.parametersRef for its EnvoyProxy, which names ${parametersRef.kind} "${parametersRef.name}"`,
+        "Set accessLog: false and put the access log in your own EnvoyProxy, or leave the Gateway's parametersRef out.",
+      ),
+    });
+  }
+}
+
 /** A parentRef to one listener of a Gateway, with the fields the CRD would default written out. */
 function parentRef(name: string, namespace: string, sectionName: string) {
   return { group: GATEWAY_GROUP, kind: 'Gateway', name, namespace, sectionName };
@@ -253,6 +322,10 @@ export class GatewayApiIngress extends Construct {
   public readonly dataPlane?: PeerSelector;
   /** The portal URL. */
   public readonly url: string;
+  /** With `envoyGateway`: the Envoy Gateway policies of the routes and the rendered Gateway. */
+  public readonly envoyPolicies?: EnvoyTrafficPolicies;
+  /** With `envoyGateway` and a rendered Gateway: its EnvoyProxy (the JSON access log), unless `accessLog` is false. */
+  public readonly envoyProxy?: KubernetesResource;
 
   constructor(scope: Construct, id: string, props: GatewayApiIngressProps) {
     super(scope, id);
@@ -318,6 +391,14 @@ export class GatewayApiIngress extends Construct {
         allowedRoutes,
       });
       const annotations = { ...(options.annotations ?? {}), ...tls.annotations };
+      // The Gateway names its EnvoyProxy, so Envoy Gateway finds it when it first sees the Gateway.
+      this.envoyProxy = props.envoyGateway
+        ? renderEnvoyProxy(this, props.envoyGateway, { name, namespace: props.namespace, labels })
+        : undefined;
+      const infrastructure = {
+        ...(options.infrastructure ?? {}),
+        ...(this.envoyProxy ? { parametersRef: envoyProxyParametersRef(name) } : {}),
+      };
       this.gateway = kubernetesResource(this, 'Gateway', 'kubernetes_manifest', {
         manifest: {
           apiVersion: GATEWAY_API_VERSION,
@@ -330,7 +411,7 @@ export class GatewayApiIngress extends Construct {
           },
           spec: {
             gatewayClassName: options.gatewayClassName,
-            ...(options.infrastructure ? { infrastructure: { ...options.infrastructure } } : {}),
+            ...(Object.keys(infrastructure).length > 0 ? { infrastructure } : {}),
             listeners: [
               listener(GATEWAY_LISTENERS.http, props.host, false),
               listener(GATEWAY_LISTENERS.https, props.host, true),
@@ -343,7 +424,7 @@ export class GatewayApiIngress extends Construct {
             ],
           },
         },
-        dependsOn: [...tls.dependsOn],
+        dependsOn: [...tls.dependsOn, ...(this.envoyProxy ? [this.envoyProxy] : [])],
       });
       dependsOn.push(this.gateway);
     } else {
@@ -419,6 +500,16 @@ export class GatewayApiIngress extends Construct {
           filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }],
         },
       );
+    }
+    if (props.envoyGateway) {
+      this.envoyPolicies = renderEnvoyTrafficPolicies(this, props.envoyGateway, {
+        namespace: props.namespace,
+        name,
+        labels,
+        routeNames: this.machineRoute ? [name, `${name}-machines`] : [name],
+        renderedGateway: this.gateway ? this.gatewayName : undefined,
+        dependsOn: [this.route, ...(this.machineRoute ? [this.machineRoute] : [])],
+      });
     }
   }
 }

@@ -21,6 +21,9 @@
 #                         the Prometheus Operator's ServiceMonitor CRD, as its module
 #                         github.com/prometheus-operator/prometheus-operator ships it
 #                         (nothing to build: the file is copied out of the module)
+#   envoy-gateway         github.com/envoyproxy/gateway: its CLI egctl (whose
+#                         `x translate` runs Envoy Gateway's own translator offline)
+#                         and its CRDs, copied out of the same module
 # "providers" is short for the two providers, "cluster" for kubernetes, etcd
 # and kwok. The providers need tofu: it is built (or taken from the cache)
 # first whenever a provider is asked for. The vendored tarballs are checked
@@ -116,9 +119,12 @@ ESO_VERSION=v0.16.2
 # The newest release whose module the proxy here serves (v0.95.x are refused).
 PROMETHEUS_OPERATOR_MODULE=github.com/prometheus-operator/prometheus-operator
 PROMETHEUS_OPERATOR_VERSION=v0.94.1
+# Envoy Gateway: the release whose policies (gateway.envoyproxy.io/v1alpha1) the library renders.
+ENVOY_GATEWAY_MODULE=github.com/envoyproxy/gateway
+ENVOY_GATEWAY_VERSION=v1.9.1
 
 ALL_TOOLS=(oauth2-proxy tofu provider-kubernetes provider-helm kubernetes etcd kwok registry external-secrets
-  prometheus-operator-crds)
+  prometheus-operator-crds envoy-gateway)
 
 usage() {
   sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
@@ -137,7 +143,7 @@ for arg in "$@"; do
     providers) requested+=(provider-kubernetes provider-helm) ;;
     cluster) requested+=(kubernetes etcd kwok) ;;
     opentofu) requested+=(tofu) ;;
-    oauth2-proxy | tofu | provider-kubernetes | provider-helm | kubernetes | etcd | kwok | registry | external-secrets | prometheus-operator-crds) requested+=("$arg") ;;
+    oauth2-proxy | tofu | provider-kubernetes | provider-helm | kubernetes | etcd | kwok | registry | external-secrets | prometheus-operator-crds | envoy-gateway) requested+=("$arg") ;;
     *) log "unknown tool: $arg (known: ${ALL_TOOLS[*]} providers all)"; exit 2 ;;
   esac
 done
@@ -615,6 +621,41 @@ build_prometheus_operator_crds() {
   install_dir "$TMP" "$dest"
 }
 
+# ---------------------------------------------------------------------------
+# Envoy Gateway: egctl (its offline translator) and the CRDs of its policies
+# ---------------------------------------------------------------------------
+envoy_gateway_dir() { echo "$TOOLS_DIR/envoy-gateway-$ENVOY_GATEWAY_VERSION"; }
+
+build_envoy_gateway() {
+  local ver=$ENVOY_GATEWAY_VERSION dest logf dir got
+  dest=$(envoy_gateway_dir)
+  logf=$LOG_DIR/envoy-gateway-$ver.log
+  : >"$logf"
+  new_tmp "envoy-gateway-$ver"
+  mod_download "$ENVOY_GATEWAY_MODULE@$ver" "$TMP/mod.json"
+  dir=$(json_field Dir <"$TMP/mod.json")
+  rm -f "$TMP/mod.json"
+  # The module states its own release (egctl prints no version unless stamped).
+  got=$(cat "$dir/VERSION")
+  echo "envoy-gateway module VERSION $got" | tee -a "$logf" >&2
+  if [[ $got != "$ver" ]]; then
+    log "the envoy-gateway module says it is '$got', expected $ver"
+    return 1
+  fi
+  mkdir -p "$TMP/bin" "$TMP/crds"
+  # No replace directive in its go.mod, so `go install MOD/cmd/egctl@VERSION` works.
+  GOBIN=$TMP/bin run_logged "$logf" "$GO" install -trimpath \
+    -ldflags "-s -w -X $ENVOY_GATEWAY_MODULE/internal/cmd/version.envoyGatewayVersion=$ver" \
+    "$ENVOY_GATEWAY_MODULE/cmd/egctl@$ver"
+  "$TMP/bin/egctl" x translate --help >>"$logf" 2>&1
+  # The plain CRDs (the chart's templates/ copies are wrapped in Helm conditionals).
+  cp "$dir"/charts/gateway-helm/charts/crds/crds/generated/gateway.envoyproxy.io_*.yaml "$TMP/crds/"
+  chmod 0644 "$TMP"/crds/*.yaml
+  ls "$TMP/crds" | tee -a "$logf" >&2
+  echo "$ver" >"$TMP/VERSION"
+  install_dir "$TMP" "$dest"
+}
+
 # The registry host that OpenTofu puts in front of a provider source address
 # that has none ("hashicorp/kubernetes"). Asked of the binary itself rather
 # than written here: `tofu providers` lists the fully-qualified address of each
@@ -852,6 +893,12 @@ if wants prometheus-operator-crds; then
     "$PROMETHEUS_CRDS/monitoring.coreos.com_servicemonitors.yaml" build_prometheus_operator_crds
 fi
 
+# --- Envoy Gateway
+ENVOY_GATEWAY=$(envoy_gateway_dir)
+if wants envoy-gateway; then
+  step "envoy-gateway-$ENVOY_GATEWAY_VERSION" "$ENVOY_GATEWAY/VERSION" build_envoy_gateway
+fi
+
 # ---------------------------------------------------------------------------
 # env.sh: what the cache holds now, whatever was asked for this time
 # ---------------------------------------------------------------------------
@@ -876,6 +923,10 @@ TOFU_VER=$(cached_tofu)
   if [[ -x $ESO_BIN ]]; then echo "export EXTERNAL_SECRETS=$(printf %q "$ESO_BIN")"; fi
   if [[ -f $PROMETHEUS_CRDS/monitoring.coreos.com_servicemonitors.yaml ]]; then
     echo "export PROMETHEUS_OPERATOR_CRDS=$(printf %q "$PROMETHEUS_CRDS")"
+  fi
+  if [[ -f $ENVOY_GATEWAY/VERSION ]]; then
+    echo "export EGCTL=$(printf %q "$ENVOY_GATEWAY/bin/egctl")"
+    echo "export ENVOY_GATEWAY_CRDS=$(printf %q "$ENVOY_GATEWAY/crds")"
   fi
   if [[ -f $TOFURC && -f $MIRROR_DIR/.verified ]]; then
     echo "export TF_CLI_CONFIG_FILE=$(printf %q "$TOFURC")"
