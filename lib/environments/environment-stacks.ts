@@ -407,6 +407,14 @@ function gatewayApiFrontDoor(
       }),
       ...(ranges.length > 0 ? { dataPlaneSourceRanges: ranges } : {}),
       ...(settings.machineChallenge !== undefined ? { machineChallenge: settings.machineChallenge } : {}),
+      ...(settings.envoyGateway
+        ? {
+            envoyGateway: {
+              ...settings.envoyGateway,
+              ...(env.allowSourceRanges?.length ? { allowSourceRanges: env.allowSourceRanges } : {}),
+            },
+          }
+        : {}),
     },
     ...(settings.keepIngressNginx && controller
       ? { migrateFromIngressNginx: { ingressController: controller.peer } }

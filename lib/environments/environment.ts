@@ -24,6 +24,7 @@ import {
 } from '../core/schemas';
 import { TrustedCaBundle, trustedCaBundleSchema } from '../core/trusted-ca';
 import { describeIssues, parseWithProblems, problem } from '../core/validation';
+import { type EnvoyGatewayOptions, envoyGatewayOptionsSchema } from '../ingress/envoy-gateway-policies';
 import { machineOnlyIssues } from '../ingress/gateway-api-ingress';
 import { OCI_CA_FILE_PROBLEM, OCI_CLIENT_CERTIFICATE_PROBLEM } from '../platform/chart-source';
 import { AccessTeamsData, accessTeamsIssues, accessTeamsShape } from './access-teams';
@@ -245,6 +246,14 @@ export interface EnvironmentData {
      * (Extended support; not the AWS ALB or VPC Lattice): default false.
      */
     readonly machineChallenge?: boolean;
+    /**
+     * Where Envoy Gateway runs the GatewayClass: its policies for the portal's routes and
+     * Gateway (see `EnvoyGatewayOptions`): `rateLimit` (`requests` per `unit` and client
+     * address), `gzip` (default true), `accessLog` (default true: JSON on the Envoy pods'
+     * stdout) and `trustedProxyHops`. With it, the environment's `allowSourceRanges` apply
+     * too (a SecurityPolicy). Envoy Gateway's CRDs must be in the cluster.
+     */
+    readonly envoyGateway?: Omit<EnvoyGatewayOptions, 'allowSourceRanges'>;
   };
   /**
    * One mirror all the platform stack's operator charts come from, each by its pinned name and
@@ -578,6 +587,8 @@ export const environmentSchema = z
           .optional(),
         keepIngressNginx: z.boolean().optional(),
         machineChallenge: z.boolean().optional(),
+        // The allow-list is the environment's own allowSourceRanges, for every flavour.
+        envoyGateway: envoyGatewayOptionsSchema.omit({ allowSourceRanges: true }).optional(),
       })
       .optional(),
     ingressController: z
@@ -644,15 +655,17 @@ export const environmentSchema = z
       env.machineHost !== undefined,
       ['gatewayApi'],
     );
-    // Standard Gateway API has no client allow-list or rate limit: they would silently not apply.
+    // Standard Gateway API has no client allow-list or rate limit: they would silently not
+    // apply, unless Envoy Gateway's policies carry them.
     const notPortable = 'standard Gateway API routes have no such setting, so it would not apply';
-    if (env.allowSourceRanges !== undefined) {
+    const envoyGateway = env.gatewayApi?.envoyGateway !== undefined;
+    if (env.allowSourceRanges !== undefined && !envoyGateway) {
       ctx.addIssue({
         code: 'custom',
         path: ['allowSourceRanges'],
         message: problem(
           `is not available with ingressFlavour gateway-api: ${notPortable}`,
-          "Restrict the clients at the load balancer or with your implementation's policy (Cloud Armor, security groups, a WAF), and remove it here.",
+          "On Envoy Gateway add gatewayApi.envoyGateway (a SecurityPolicy applies it); elsewhere restrict the clients at the load balancer or with your implementation's policy (Cloud Armor, security groups, a WAF), and remove it here.",
         ),
       });
     }
@@ -661,8 +674,10 @@ export const environmentSchema = z
         code: 'custom',
         path: ['rateLimit'],
         message: problem(
-          `is not available with ingressFlavour gateway-api: ${notPortable}`,
-          "Use your implementation's rate-limit policy, and remove it here.",
+          `is not available with ingressFlavour gateway-api: ${envoyGateway ? "it is ingress-nginx's per-IP limit (limit-rps, burst, connections)" : notPortable}`,
+          envoyGateway
+            ? 'Set gatewayApi.envoyGateway.rateLimit ({ requests, unit }: each client address gets that many per unit), and remove it here.'
+            : "On Envoy Gateway use gatewayApi.envoyGateway.rateLimit; elsewhere your implementation's rate-limit policy. Remove it here.",
         ),
       });
     }

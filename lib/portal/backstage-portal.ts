@@ -31,8 +31,15 @@ import { requireProviders } from '../core/providers';
 import { cidr, createdNamespace, hostName, pinnedImage, workloadNamespace } from '../core/schemas';
 import { TrustedCaBundle, trustedCaBundleSchema } from '../core/trusted-ca';
 import { fail, nestedIssues, problem, validateProps } from '../core/validation';
+import { envoyGatewayOptionsSchema } from '../ingress/envoy-gateway-policies';
 import { F5NginxIngress, type F5NginxIngressProps } from '../ingress/f5-nginx-ingress';
-import { GatewayApiIngress, machineListenerIssues, machineOnlyIssues } from '../ingress/gateway-api-ingress';
+import {
+  envoyGatewayPlacementIssues,
+  GatewayApiIngress,
+  type GatewayApiIngressProps,
+  machineListenerIssues,
+  machineOnlyIssues,
+} from '../ingress/gateway-api-ingress';
 import { CreatedGatewayOptions, GatewayRef, gatewayRefSchema } from '../ingress/gateway-ref';
 import type { IngressCommonProps } from '../ingress/ingress-props';
 import { apiPathsSchema, tlsSourceSchema } from '../ingress/ingress-schemas';
@@ -130,7 +137,7 @@ export interface F5PortalIngressOptions extends Omit<
  * Ingress settings of the `gateway-api` flavour: the Gateway the portal's HTTPRoutes attach
  * to, and what oauth2-proxy, in the request path, does there.
  */
-export interface GatewayApiPortalIngressOptions {
+export interface GatewayApiPortalIngressOptions extends Pick<GatewayApiIngressProps, 'envoyGateway'> {
   /**
    * The Gateway: `GatewayRef.create({ gatewayClassName })` renders one in the portal's
    * namespace (listeners `http` and `https` for the host, the certificate from `tls`), or
@@ -350,6 +357,7 @@ const gatewayApiIngressSchema = z.strictObject({
     )
     .optional(),
   machineChallenge: z.boolean().optional(),
+  envoyGateway: envoyGatewayOptionsSchema.optional(),
 }) satisfies z.ZodType<GatewayApiPortalIngressOptions>;
 
 const portalSchema = z
@@ -405,6 +413,9 @@ const portalSchema = z
       const gateway = props.ingress?.gateway;
       if (GatewayRef.isGatewayRef(gateway)) {
         machineListenerIssues(ctx, gateway, props.machineHost !== undefined, ['ingress', 'gateway']);
+        if (props.ingress?.envoyGateway) {
+          envoyGatewayPlacementIssues(ctx, gateway, props.ingress.envoyGateway, ['ingress', 'envoyGateway']);
+        }
       }
       machineOnlyIssues(
         ctx,
@@ -748,6 +759,7 @@ export class BackstagePortal extends Construct {
         ...(props.ingress.machineChallenge !== undefined
           ? { machineChallenge: props.ingress.machineChallenge }
           : {}),
+        ...(props.ingress.envoyGateway ? { envoyGateway: props.ingress.envoyGateway } : {}),
       });
     } else if (props.ingressFlavour === 'f5-nginx') {
       this.ingress = new F5NginxIngress(this, 'Ingress', {

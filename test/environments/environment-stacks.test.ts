@@ -664,6 +664,71 @@ describe('environmentStacks', () => {
       ).toEqual(['ClusterIssuer', 'Gateway', 'HTTPRoute', 'HTTPRoute']);
     });
 
+    it("on Envoy Gateway (gatewayApi.envoyGateway): its policies, with the environment's allow-list, and the access log's EnvoyProxy", () => {
+      const { portal } = synthEnv({
+        ...env('dev'),
+        ingressFlavour: 'gateway-api',
+        gatewayApi: {
+          gatewayClassName: 'eg',
+          envoyGateway: { rateLimit: { requests: 300, unit: 'Minute' }, trustedProxyHops: 1 },
+        },
+      });
+      const byKind = (kind: string) => manifestsOf(portal).filter((m) => m.kind === kind);
+      expect(byKind('SecurityPolicy').map((m) => m.spec.authorization.rules[0].principal)).toEqual([
+        { clientCIDRs: ['10.0.0.0/8'] },
+      ]);
+      expect(
+        byKind('BackendTrafficPolicy').map((m) => m.spec.rateLimit.local.rules.map((r: any) => r.limit)),
+      ).toEqual([
+        [
+          { requests: 300, unit: 'Minute' },
+          { requests: 300, unit: 'Minute' },
+        ],
+      ]);
+      expect(byKind('ClientTrafficPolicy').map((m) => m.spec.clientIPDetection)).toEqual([
+        { xForwardedFor: { numTrustedHops: 1 } },
+      ]);
+      expect(byKind('EnvoyProxy').map((m) => m.metadata.name)).toEqual(['backstage']);
+      expect(byKind('Gateway')[0].spec.infrastructure).toEqual({
+        parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: 'backstage' },
+      });
+      // ingress-nginx's rate limit stays refused there: Envoy's is per unit, without burst or connections.
+      expectProblems(
+        () =>
+          synthEnv({
+            ...env('dev'),
+            rateLimit: { requestsPerSecond: 5 },
+            ingressFlavour: 'gateway-api',
+            gatewayApi: { gatewayClassName: 'eg', envoyGateway: {} },
+          }),
+        [
+          {
+            where: 'environment dev',
+            path: 'rateLimit',
+            says: [
+              "is not available with ingressFlavour gateway-api: it is ingress-nginx's per-IP limit",
+              'Set gatewayApi.envoyGateway.rateLimit ({ requests, unit }',
+            ],
+          },
+        ],
+      );
+      expectProblems(
+        () =>
+          synthEnv({
+            ...env('dev'),
+            ingressFlavour: 'gateway-api',
+            gatewayApi: { gatewayClassName: 'eg', envoyGateway: { allowSourceRanges: ['10.0.0.0/8'] } },
+          }),
+        [
+          {
+            where: 'environment dev',
+            path: 'gatewayApi.envoyGateway.allowSourceRanges',
+            says: ['is not a known property'],
+          },
+        ],
+      );
+    });
+
     it('refuses what standard Gateway API cannot express, ingress-nginx settings without it, and gatewayApi elsewhere', () => {
       expectProblems(
         () =>

@@ -12,6 +12,7 @@ import {
   GatewayRef,
   identityHeaderNames,
   IngressNginxMigration,
+  MachineClient,
   TlsSource,
 } from '../../lib';
 import {
@@ -218,6 +219,52 @@ describe('BackstagePortal on the Gateway API', () => {
     expect(fromOf(cloud, 'Gateway/NetworkPolicy')).toEqual([{ ip_block: { cidr: '10.10.0.0/24' } }]);
   });
 
+  it("passes envoyGateway on: Envoy Gateway's policies on the portal's route (and the machine host's), the access log's EnvoyProxy named by its Gateway", () => {
+    const json = gatewayPortal(
+      {
+        gateway: GatewayRef.create({ gatewayClassName: 'eg' }),
+        envoyGateway: { rateLimit: { requests: 100 }, allowSourceRanges: ['198.51.100.0/24'] },
+      },
+      {
+        machineHost: 'api.backstage.example.com',
+        machineClients: [
+          MachineClient.githubActions({
+            audience: 'backstage-ci',
+            repository: 'acme/service',
+            refs: ['refs/heads/main'],
+            accessRestrictions: [{ plugin: 'catalog' }],
+          }),
+        ],
+      },
+    );
+    expect(
+      manifests(json)
+        .map((m) => `${m.kind} ${m.metadata.name}`)
+        .sort(),
+    ).toEqual([
+      'BackendTrafficPolicy backstage',
+      'ClusterIssuer letsencrypt-production',
+      'EnvoyProxy backstage',
+      'Gateway backstage',
+      'HTTPRoute backstage',
+      'HTTPRoute backstage-https-redirect',
+      'HTTPRoute backstage-machines',
+      'SecurityPolicy backstage-allow-list',
+    ]);
+    const byKind = (kind: string) => manifests(json).find((m) => m.kind === kind);
+    for (const kind of ['BackendTrafficPolicy', 'SecurityPolicy']) {
+      expect(
+        byKind(kind).spec.targetRefs.map((r: any) => r.name),
+        kind,
+      ).toEqual(['backstage', 'backstage-machines']);
+    }
+    expect(byKind('Gateway').spec.infrastructure.parametersRef).toEqual({
+      group: 'gateway.envoyproxy.io',
+      kind: 'EnvoyProxy',
+      name: 'backstage',
+    });
+  });
+
   describe('switching from ingress-nginx (migrateFromIngressNginx)', () => {
     const migrating = (migration: IngressNginxMigration = {}) =>
       gatewayPortal(undefined, { migrateFromIngressNginx: migration });
@@ -336,6 +383,30 @@ describe('BackstagePortal on the Gateway API', () => {
   });
 
   describe('validation', () => {
+    it("refuses envoyGateway's access log on an existing Gateway, at the portal's own path", () => {
+      portalProblems(
+        {
+          ingress: {
+            gateway: GatewayRef.existing({
+              name: 'shared',
+              namespace: 'gateway-system',
+              httpsListener: 'https',
+            }),
+            envoyGateway: { accessLog: true },
+          },
+          tls: undefined,
+          ingressController: { namespaceLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } },
+        },
+        [
+          {
+            where: 'test/portal',
+            path: 'ingress.envoyGateway.accessLog',
+            says: ["is the existing Gateway owner's business", 'Leave accessLog out'],
+          },
+        ],
+      );
+    });
+
     it('refuses an existing Gateway without its data plane, tls with it, and bad networks', () => {
       portalProblems(
         {
