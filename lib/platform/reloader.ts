@@ -17,9 +17,10 @@ export interface ReloaderProps extends HelmOperatorProps {
   readonly replicas?: number;
   /**
    * How Reloader restarts a workload whose Secret or ConfigMap changed: a pod-template
-   * annotation (`annotations`, no change to the containers) or an environment variable
-   * (`env-vars`). Either way the next `terraform apply` of that workload removes the
-   * marker again, which rolls the pods once more.
+   * annotation (`annotations`, no change to the containers; the library's workloads tell
+   * Terraform to ignore that one annotation, so the next apply leaves it) or an environment
+   * variable (`env-vars`: the next `terraform apply` of that workload removes the variable
+   * again, which rolls the pods once more).
    * @default "annotations"
    */
   readonly reloadStrategy?: 'annotations' | 'env-vars';

@@ -149,6 +149,28 @@ describe('the README on environment files', () => {
     ]);
   });
 
+  it("the Envoy Gateway block is valid over the dev environment (its allow-list kept) and synthesizes Envoy Gateway's policies", () => {
+    const [envoyBlock, ...moreEnvoy] = readmeBlocks('environment-fields-envoy-gateway');
+    expect(moreEnvoy).toEqual([]);
+    const environment = parseEnvironment({ ...dev(), ...(parse(envoyBlock!.text) as Json) }, 'README.md');
+    const { portal } = environmentStacks(Testing.app(), environment, access());
+    const manifests = resources(portal, 'kubernetes_manifest').map((r) => r.manifest);
+    const byKind = (kind: string) => manifests.filter((m) => m.kind === kind);
+    expect(byKind('Gateway').map((g) => g.spec.gatewayClassName)).toEqual(['eg']);
+    expect(byKind('SecurityPolicy').map((p) => p.spec.authorization.rules[0].principal.clientCIDRs)).toEqual([
+      dev().allowSourceRanges,
+    ]);
+    const [traffic] = byKind('BackendTrafficPolicy');
+    expect(traffic.spec.rateLimit.local.rules[0].limit).toEqual({ requests: 600, unit: 'Minute' });
+    expect(traffic.spec.compressor).toEqual([{ type: 'Gzip', gzip: {} }]);
+    expect(byKind('EnvoyProxy')[0].spec.telemetry.accessLog.settings[0].format.json.trace_id).toBe(
+      '%REQ(TRACEPARENT)%',
+    );
+    expect(byKind('ClientTrafficPolicy')[0].spec.clientIPDetection).toEqual({
+      xForwardedFor: { numTrustedHops: 1 },
+    });
+  });
+
   it('the teams block is a valid part of the shared access policy and synthesizes what it says', () => {
     const [teamsBlock, ...moreTeams] = readmeBlocks('access-policy-teams');
     expect(moreTeams).toEqual([]);

@@ -470,7 +470,127 @@ export function gatewayApiSteps(ctx: GatewayApiContext): void {
       await ctx.noChanges(ctx.variant(), 'dev-portal');
     });
 
-    it('goes back to the example as written (ingress-nginx), and removes the Gateway API CRDs', async () => {
+    it("on Envoy Gateway: its v1.9.1 CRDs installed from its module, the environment's envoyGateway adds the policies and the access log's EnvoyProxy and changes the Gateway in place, replacing nothing", async () => {
+      const crds = process.env.ENVOY_GATEWAY_CRDS;
+      if (!crds)
+        throw new Error('ENVOY_GATEWAY_CRDS is not set: source the env.sh that build-tools.sh writes');
+      const cluster = ctx.cluster();
+      // As a platform team's Envoy Gateway install would have them (server-side: they are large).
+      await cluster.kubectl(['apply', '--server-side', '-f', crds]);
+      const installed = await eventually(
+        "Envoy Gateway's CRDs established",
+        () => cluster.getJson<{ items: any[] }>(['crd']),
+        (l) => {
+          const eg = l.items.filter((c) => c.spec.group === 'gateway.envoyproxy.io');
+          return eg.length === 8 && eg.every(established);
+        },
+      );
+      expect(
+        installed.items
+          .filter((c) => c.spec.group === 'gateway.envoyproxy.io')
+          .map((c) => c.metadata.name)
+          .sort(),
+      ).toEqual([
+        'backends.gateway.envoyproxy.io',
+        'backendtrafficpolicies.gateway.envoyproxy.io',
+        'clienttrafficpolicies.gateway.envoyproxy.io',
+        'envoyextensionpolicies.gateway.envoyproxy.io',
+        'envoypatchpolicies.gateway.envoyproxy.io',
+        'envoyproxies.gateway.envoyproxy.io',
+        'httproutefilters.gateway.envoyproxy.io',
+        'securitypolicies.gateway.envoyproxy.io',
+      ]);
+      const variant = ctx.variant();
+      variant.setEnv('E2E_VARIANT', 'gatewayApiEnvoy');
+      await variant.synth();
+      expect(await planStep('step 3 (Envoy Gateway policies)', 'dev-portal')).toEqual([
+        'add kubernetes_manifest.portal_GatewayApi_EnvoyBackendTrafficPolicy',
+        'add kubernetes_manifest.portal_GatewayApi_EnvoyClientTrafficPolicy',
+        'add kubernetes_manifest.portal_GatewayApi_EnvoyProxy',
+        'add kubernetes_manifest.portal_GatewayApi_EnvoySecurityPolicy',
+        'change kubernetes_manifest.portal_GatewayApi_Gateway',
+      ]);
+      const portal = await variant.deploy(['dev-portal'], { platformDeployed: true });
+      ctx.expectSuccess(portal, 'deploy of dev-portal with Envoy Gateway policies');
+      ctx.record(variant, 'dev-portal', 'apply (Envoy Gateway policies)', portal.seconds);
+    });
+
+    it("holds Envoy Gateway's objects as its real CRD schemas (CEL rules included) accepted them, a second plan shows no change, and the rules are enforced", async () => {
+      const cluster = ctx.cluster();
+      const get = (kind: string, name: string) =>
+        cluster.getJson([`${kind}.gateway.envoyproxy.io`, '-n', 'backstage', name]);
+      const routes = [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'backstage' }];
+      const perClient = (value: string) => ({
+        clientSelectors: [{ sourceCIDR: { type: 'Distinct', value, invert: false } }],
+        limit: { requests: 300, unit: 'Minute' },
+      });
+      expect((await get('backendtrafficpolicies', 'backstage')).spec).toEqual({
+        targetRefs: routes,
+        rateLimit: { local: { rules: [perClient('0.0.0.0/0'), perClient('::/0')] } },
+        compressor: [{ type: 'Gzip', gzip: {} }],
+      });
+      // The environment's allow-list, which standard Gateway API routes could not carry.
+      expect((await get('securitypolicies', 'backstage-allow-list')).spec).toEqual({
+        targetRefs: routes,
+        authorization: {
+          defaultAction: 'Deny',
+          rules: [{ name: 'allowed-networks', action: 'Allow', principal: { clientCIDRs: ['10.0.0.0/8'] } }],
+        },
+      });
+      expect((await get('clienttrafficpolicies', 'backstage')).spec).toEqual({
+        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'backstage' }],
+        clientIPDetection: { xForwardedFor: { numTrustedHops: 1 } },
+      });
+      const proxy = await get('envoyproxies', 'backstage');
+      expect(proxy.spec.mergeType).toBe('StrategicMerge');
+      expect(proxy.spec.telemetry.accessLog.settings).toEqual([
+        {
+          format: {
+            type: 'JSON',
+            json: expect.objectContaining({ path: '%PATH(NQ:ORIG_OR_PATH)%', status: '%RESPONSE_CODE%' }),
+          },
+          sinks: [{ type: 'File', file: { path: '/dev/stdout' } }],
+        },
+      ]);
+      const gateway = await cluster.getJson([
+        'gateways.gateway.networking.k8s.io',
+        '-n',
+        'backstage',
+        'backstage',
+      ]);
+      expect(gateway.spec.infrastructure).toEqual({
+        parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: 'backstage' },
+      });
+      await ctx.noChanges(ctx.variant(), 'dev-portal');
+      // The CEL rules are enforced for real (server-side dry runs of the objects as read back).
+      const bad = (object: any, patch: (spec: any) => any) =>
+        cluster.kubectl(
+          ['apply', '--dry-run=server', '-f', '-'],
+          JSON.stringify({
+            apiVersion: object.apiVersion,
+            kind: object.kind,
+            metadata: { name: 'e2e-bad', namespace: 'backstage' },
+            spec: patch(object.spec),
+          }),
+        );
+      const client = await get('clienttrafficpolicies', 'backstage');
+      await expect(
+        bad(client, (spec) => ({
+          ...spec,
+          clientIPDetection: { xForwardedFor: { numTrustedHops: 1, trustedCIDRs: ['10.0.0.0/8'] } },
+        })),
+      ).rejects.toThrow(/only one of numTrustedHops or trustedCIDRs must be set/);
+      await expect(
+        bad(proxy, (spec) => ({
+          ...spec,
+          telemetry: {
+            accessLog: { settings: [{ ...spec.telemetry.accessLog.settings[0], format: { type: 'JSON' } }] },
+          },
+        })),
+      ).rejects.toThrow(/If AccessLogFormat type is JSON, json field needs to be set/);
+    });
+
+    it('goes back to the example as written (ingress-nginx), and removes the Gateway API and Envoy Gateway CRDs', async () => {
       const cluster = ctx.cluster();
       const multi = ctx.multi();
       ctx.expectSuccess(await multi.deploy(['dev-platform']), 'deploy of dev-platform back to ingress-nginx');
@@ -481,12 +601,25 @@ export function gatewayApiSteps(ctx: GatewayApiContext): void {
       expect(
         (await cluster.getJson<{ items: any[] }>(['gateways.gateway.networking.k8s.io', '-A'])).items,
       ).toEqual([]);
+      for (const kind of [
+        'backendtrafficpolicies',
+        'securitypolicies',
+        'clienttrafficpolicies',
+        'envoyproxies',
+      ]) {
+        expect(
+          (await cluster.getJson<{ items: any[] }>([`${kind}.gateway.envoyproxy.io`, '-A'])).items,
+          kind,
+        ).toEqual([]);
+      }
       await cluster.kubectl(['delete', 'gatewayclass.gateway.networking.k8s.io', GATEWAY_CLASS]);
       await cluster.kubectl(['delete', '-f', join(crdDir, 'standard')]);
+      await cluster.kubectl(['delete', '-f', process.env.ENVOY_GATEWAY_CRDS!]);
       await eventually(
-        'the Gateway API CRDs gone',
+        'the Gateway API and Envoy Gateway CRDs gone',
         () => cluster.getJson<{ items: any[] }>(['crd']),
-        (l) => !l.items.some((c) => c.spec.group === 'gateway.networking.k8s.io'),
+        (l) =>
+          !l.items.some((c) => ['gateway.networking.k8s.io', 'gateway.envoyproxy.io'].includes(c.spec.group)),
       );
       await ctx.noChanges(multi, 'dev-platform');
       await ctx.noChanges(multi, 'dev-portal');

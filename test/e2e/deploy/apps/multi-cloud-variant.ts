@@ -98,6 +98,15 @@ const changes: Record<string, (env: EnvironmentData) => EnvironmentData> = {
     ingressFlavour: 'gateway-api',
     gatewayApi: { gatewayClassName: E2E_GATEWAY_CLASS },
   }),
+  // Step 3, on Envoy Gateway: its policies, and the allow-list again (a SecurityPolicy carries it).
+  gatewayApiEnvoy: (env) => ({
+    ...env,
+    ingressFlavour: 'gateway-api',
+    gatewayApi: {
+      gatewayClassName: E2E_GATEWAY_CLASS,
+      envoyGateway: { rateLimit: { requests: 300, unit: 'Minute' }, trustedProxyHops: 1 },
+    },
+  }),
 };
 
 /** The namespace of the team with a SecretStore of its own (namespaceSecrets). */
