@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { problem } from '../core/validation';
 import { envoyAccessLogFormat, EnvoyAccessLogOptions, envoyAccessLogOptionsSchema } from './envoy-access-log';
+import type { CreatedGatewayOptions, GatewayRef } from './gateway-ref';
 import { allowSourceRangesSchema } from './ingress-schemas';
 
 // What standard Gateway API cannot say, in Envoy Gateway's own policies
@@ -124,6 +125,53 @@ export const envoyGatewayOptionsSchema = z.strictObject({
     )
     .optional(),
 });
+
+/** Envoy Gateway settings of the Gateway's Envoy fleet, and what to do instead on an existing Gateway. */
+const ENVOY_FLEET_SETTINGS = {
+  accessLog: "Leave accessLog out, and ask the Gateway's owner for the access log of its EnvoyProxy.",
+  trustedProxyHops:
+    "Leave trustedProxyHops out, and ask the Gateway's owner for a ClientTrafficPolicy on their Gateway.",
+} as const;
+
+/**
+ * @internal Envoy Gateway settings of the Envoy fleet (the access log, the trusted hops) on an
+ * existing Gateway, which is its owner's, or the access log's EnvoyProxy where the rendered
+ * Gateway already names other parameters: refused at `path` + the setting.
+ */
+export function envoyGatewayPlacementIssues(
+  ctx: z.core.$RefinementCtx,
+  gateway: GatewayRef,
+  options: EnvoyGatewayOptions,
+  path: readonly (string | number)[],
+): void {
+  if (gateway.kind === 'existing') {
+    for (const [setting, fix] of Object.entries(ENVOY_FLEET_SETTINGS)) {
+      const given = options[setting as keyof typeof ENVOY_FLEET_SETTINGS];
+      if (given !== undefined && given !== false) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, setting],
+          message: problem(
+            "is the existing Gateway owner's business: the Envoy fleet that serves it is theirs",
+            fix,
+          ),
+        });
+      }
+    }
+    return;
+  }
+  const parametersRef = (gateway.options as CreatedGatewayOptions).infrastructure?.parametersRef;
+  if (parametersRef !== undefined && options.accessLog !== false) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [...path, 'accessLog'],
+      message: problem(
+        `needs the Gateway's infrastructure.parametersRef for its EnvoyProxy, which names ${parametersRef.kind} "${parametersRef.name}"`,
+        "Set accessLog: false and put the access log in your own EnvoyProxy, or leave the Gateway's parametersRef out.",
+      ),
+    });
+  }
+}
 
 /** Where the policies go, and what they attach to. */
 export interface EnvoyPolicyTargets {

@@ -10,6 +10,7 @@ import { BoundTls, TlsSource } from '../tls/tls-source';
 import {
   EnvoyGatewayOptions,
   envoyGatewayOptionsSchema,
+  envoyGatewayPlacementIssues,
   envoyProxyParametersRef,
   EnvoyTrafficPolicies,
   renderEnvoyProxy,
@@ -236,54 +237,6 @@ export function machineListenerIssues(
   machineOnlyIssues(ctx, 'machineHttpsListener', options?.machineHttpsListener, hasMachineEntry, path);
 }
 
-/**
- * @internal Envoy Gateway settings of the Envoy fleet (the access log, the trusted hops) on an
- * existing Gateway, which is its owner's, or the access log's EnvoyProxy where the rendered
- * Gateway already names other parameters: refused at `path` + the setting.
- */
-export function envoyGatewayPlacementIssues(
-  ctx: z.core.$RefinementCtx,
-  gateway: GatewayRef,
-  options: EnvoyGatewayOptions,
-  path: readonly (string | number)[],
-): void {
-  if (gateway.kind === 'existing') {
-    const owner = "is the existing Gateway owner's business: the Envoy fleet that serves it is theirs";
-    if (options.accessLog !== undefined && options.accessLog !== false) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [...path, 'accessLog'],
-        message: problem(
-          owner,
-          "Leave accessLog out, and ask the Gateway's owner for the access log of its EnvoyProxy.",
-        ),
-      });
-    }
-    if (options.trustedProxyHops !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [...path, 'trustedProxyHops'],
-        message: problem(
-          owner,
-          "Leave trustedProxyHops out, and ask the Gateway's owner for a ClientTrafficPolicy on their Gateway.",
-        ),
-      });
-    }
-    return;
-  }
-  const parametersRef = (gateway.options as CreatedGatewayOptions).infrastructure?.parametersRef;
-  if (parametersRef !== undefined && options.accessLog !== false) {
-    ctx.addIssue({
-      code: 'custom',
-      path: [...path, 'accessLog'],
-      message: problem(
-        `needs the Gateway's infrastructure.parametersRef for its EnvoyProxy, which names ${parametersRef.kind} "${parametersRef.name}"`,
-        "Set accessLog: false and put the access log in your own EnvoyProxy, or leave the Gateway's parametersRef out.",
-      ),
-    });
-  }
-}
-
 /** A parentRef to one listener of a Gateway, with the fields the CRD would default written out. */
 function parentRef(name: string, namespace: string, sectionName: string) {
   return { group: GATEWAY_GROUP, kind: 'Gateway', name, namespace, sectionName };
@@ -310,6 +263,10 @@ export class GatewayApiIngress extends Construct {
   public readonly machineRoute?: KubernetesResource;
   /** The route on the HTTP listener that redirects to HTTPS (none on an existing Gateway without `httpListener`). */
   public readonly redirectRoute?: KubernetesResource;
+  /** With `envoyGateway`: the Envoy Gateway policies of the routes and the rendered Gateway. */
+  public readonly envoyPolicies?: EnvoyTrafficPolicies;
+  /** With `envoyGateway` and a rendered Gateway: its EnvoyProxy (the JSON access log), unless `accessLog` is false. */
+  public readonly envoyProxy?: KubernetesResource;
   /** The Gateway the routes attach to. */
   public readonly gatewayName: string;
   /** Its namespace. */
@@ -322,10 +279,6 @@ export class GatewayApiIngress extends Construct {
   public readonly dataPlane?: PeerSelector;
   /** The portal URL. */
   public readonly url: string;
-  /** With `envoyGateway`: the Envoy Gateway policies of the routes and the rendered Gateway. */
-  public readonly envoyPolicies?: EnvoyTrafficPolicies;
-  /** With `envoyGateway` and a rendered Gateway: its EnvoyProxy (the JSON access log), unless `accessLog` is false. */
-  public readonly envoyProxy?: KubernetesResource;
 
   constructor(scope: Construct, id: string, props: GatewayApiIngressProps) {
     super(scope, id);

@@ -31,10 +31,9 @@ import { requireProviders } from '../core/providers';
 import { cidr, createdNamespace, hostName, pinnedImage, workloadNamespace } from '../core/schemas';
 import { TrustedCaBundle, trustedCaBundleSchema } from '../core/trusted-ca';
 import { fail, nestedIssues, problem, validateProps } from '../core/validation';
-import { envoyGatewayOptionsSchema } from '../ingress/envoy-gateway-policies';
+import { envoyGatewayOptionsSchema, envoyGatewayPlacementIssues } from '../ingress/envoy-gateway-policies';
 import { F5NginxIngress, type F5NginxIngressProps } from '../ingress/f5-nginx-ingress';
 import {
-  envoyGatewayPlacementIssues,
   GatewayApiIngress,
   type GatewayApiIngressProps,
   machineListenerIssues,
