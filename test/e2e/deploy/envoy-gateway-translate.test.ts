@@ -2,7 +2,9 @@
 // Envoy Gateway's own translator (egctl x translate, v1.9.1, built by build-tools.sh) reads
 // the synthesized manifests, as its controller would read them from the cluster, and answers
 // with each object's status (Accepted or why not) and the Envoy configuration (xDS) it would
-// send to the data plane. No cluster: the real CRD schemas and a second plan are checked by the
+// send to the data plane. The standard objects alone are translated too, as one real
+// implementation's reading of them: the routes Accepted, cert-manager's HTTP-01 route ahead of
+// the redirect on the HTTP listener only, the 301, the machine host's challenge. No cluster: the real CRD schemas and a second plan are checked by the
 // Gateway API steps of the scenario (gateway-api.ts). No Envoy runs here (no Envoy binary is
 // reachable), so what Envoy does with the configuration is Envoy's documented behaviour.
 import { execFileSync } from 'node:child_process';
@@ -43,7 +45,7 @@ const serving = pki.issue('portal', [HOST, MACHINE_HOST], []);
 const b64 = (file: string) => readFileSync(file).toString('base64');
 
 /** The portal's front door as synthesized: every kubernetes_manifest's manifest. */
-function portalManifests(overrides: Partial<GatewayApiIngressProps>): any[] {
+function portalManifests(overrides: Partial<GatewayApiIngressProps>, withMachineHost = true): any[] {
   const stack = new TerraformStack(Testing.app(), 'envoy');
   new KubernetesProvider(stack, 'kubernetes', {});
   new GatewayApiIngress(stack, 'ingress', {
@@ -56,12 +58,16 @@ function portalManifests(overrides: Partial<GatewayApiIngressProps>): any[] {
       port: 4180,
       identityUpstream: { serviceName: 'backstage', port: 7007, requestHeaders: identityHeaderNames() },
     },
-    machineEntry: {
-      host: MACHINE_HOST,
-      serviceName: 'oauth2-proxy-machines',
-      port: 4180,
-      inRequestPath: true,
-    },
+    ...(withMachineHost
+      ? {
+          machineEntry: {
+            host: MACHINE_HOST,
+            serviceName: 'oauth2-proxy-machines',
+            port: 4180,
+            inRequestPath: true,
+          },
+        }
+      : {}),
     gateway: GatewayRef.create({ gatewayClassName: 'eg' }),
     tls: TlsSource.fromSecret('portal-tls'),
     envoyGateway: OPTIONS,
@@ -370,5 +376,116 @@ describe('Envoy Gateway v1.9.1 translates the portal with envoyGateway on an exi
         'envoy.filters.http.rbac',
       ]);
     }
+  });
+});
+
+/**
+ * The HTTPRoute cert-manager's `gatewayHTTPRoute` solver creates for one challenge (cert-manager
+ * v1.19, pkg/issuer/acme/http/httproute.go): the solver's parentRefs, the challenged host, an
+ * Exact match on the token's path, to the solver pod's Service on 8089.
+ */
+function acmeSolverRoute(issuer: any, host: string): any {
+  const [solver] = issuer.spec.acme.solvers;
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'cm-acme-http-solver-e2e', namespace: 'backstage' },
+    spec: {
+      parentRefs: solver.http01.gatewayHTTPRoute.parentRefs,
+      hostnames: [host],
+      rules: [
+        {
+          matches: [{ path: { type: 'Exact', value: '/.well-known/acme-challenge/e2e-token' } }],
+          backendRefs: [
+            { group: '', kind: 'Service', name: 'cm-acme-http-solver-e2e', port: 8089, weight: 1 },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+describe('Envoy Gateway v1.9.1 translates the standard objects alone (no envoyGateway), as any conformant implementation reads them', () => {
+  const routesByHost = (result: any) => {
+    const out: Record<string, string[]> = {};
+    for (const rc of dump(result, 'backstage/backstage', 'RoutesConfigDump').dynamicRouteConfigs) {
+      for (const vh of rc.routeConfig.virtualHosts) {
+        out[`${rc.routeConfig.name} ${vh.domains.join(',')}`] = vh.routes.map(
+          (r: any) => `${r.name.split('/')[2]} ${JSON.stringify(r.match)}`,
+        );
+      }
+    }
+    return out;
+  };
+
+  it('accepts the Gateway and every route; the ACME challenge, an Exact match, is routed before the redirect on the HTTP listener only, and the redirect is a 301 to https', () => {
+    const manifests = portalManifests(
+      { envoyGateway: undefined, tls: TlsSource.acme({ email: 'platform@example.com' }) },
+      false,
+    );
+    expect(manifests.map((m) => m.kind).sort()).toEqual([
+      'ClusterIssuer',
+      'Gateway',
+      'HTTPRoute',
+      'HTTPRoute',
+    ]);
+    const issuer = manifests.find((m) => m.kind === 'ClusterIssuer');
+    const portal = manifests.filter((m) => m.kind !== 'ClusterIssuer');
+    // The Gateway's certificate Secret, as cert-manager's gateway-shim would name it.
+    const secret = portal.find((m) => m.kind === 'Gateway').spec.listeners[1].tls.certificateRefs[0].name;
+    const around = surroundings(portal, 'backstage').map((o) =>
+      o.kind === 'Secret' ? { ...o, metadata: { ...o.metadata, name: secret } } : o,
+    );
+    const solver = acmeSolverRoute(issuer, HOST);
+    const solverService = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'cm-acme-http-solver-e2e', namespace: 'backstage' },
+      spec: { ports: [{ port: 8089, targetPort: 8089, protocol: 'TCP' }] },
+    };
+    const result = translate('standard', [...around, solverService, ...portal, solver]);
+    for (const route of result.httpRoutes as any[]) {
+      expect(
+        conditions(route).map(([section, type, status]) => [section, type, status]),
+        route.metadata.name,
+      ).toEqual([
+        [route.metadata.name === 'backstage' ? 'https' : 'http', 'Accepted', 'True'],
+        [route.metadata.name === 'backstage' ? 'https' : 'http', 'ResolvedRefs', 'True'],
+      ]);
+    }
+    expect(routesByHost(result)).toEqual({
+      [`backstage/backstage/http ${HOST}`]: [
+        'cm-acme-http-solver-e2e {"path":"/.well-known/acme-challenge/e2e-token"}',
+        'backstage-https-redirect {"prefix":"/"}',
+      ],
+      [`backstage/backstage/https ${HOST}`]: ['backstage {"prefix":"/"}'],
+    });
+    const envoy = [...envoyRoutes(result, 'backstage/backstage').values()];
+    const redirect = envoy.find((r) => r.name.startsWith('httproute/backstage/backstage-https-redirect/'));
+    // No responseCode: Envoy's default, 301 (MOVED_PERMANENTLY).
+    expect(redirect.redirect).toEqual({ schemeRedirect: 'https' });
+    const portalRoute = envoy.find((r) => r.name.startsWith('httproute/backstage/backstage/rule/0/'));
+    expect(portalRoute.route.cluster).toBe('httproute/backstage/backstage/rule/0');
+    expect(portalRoute.typedPerFilterConfig).toBeUndefined();
+  });
+
+  it('with a machine host: its route carries the WWW-Authenticate challenge of machineChallenge, set (not appended) on its responses', () => {
+    const manifests = portalManifests({ envoyGateway: undefined, machineChallenge: true });
+    const result = translate('standard-machines', [...surroundings(manifests, 'backstage'), ...manifests]);
+    for (const route of result.httpRoutes as any[]) {
+      expect(
+        conditions(route).every(([, , status]) => status === 'True'),
+        route.metadata.name,
+      ).toBe(true);
+    }
+    const machine = [...envoyRoutes(result, 'backstage/backstage').values()].find((r) =>
+      r.name.startsWith('httproute/backstage/backstage-machines/'),
+    );
+    expect(machine.responseHeadersToAdd).toEqual([
+      {
+        appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD',
+        header: { key: 'WWW-Authenticate', value: `Bearer realm="${MACHINE_HOST}"` },
+      },
+    ]);
   });
 });
