@@ -4,9 +4,10 @@
 // with each object's status (Accepted or why not) and the Envoy configuration (xDS) it would
 // send to the data plane. The standard objects alone are translated too, as one real
 // implementation's reading of them: the routes Accepted, cert-manager's HTTP-01 route ahead of
-// the redirect on the HTTP listener only, the 301, the machine host's challenge. No cluster: the real CRD schemas and a second plan are checked by the
-// Gateway API steps of the scenario (gateway-api.ts). No Envoy runs here (no Envoy binary is
-// reachable), so what Envoy does with the configuration is Envoy's documented behaviour.
+// the redirect on the HTTP listener only, the 301, the machine host's challenge. No cluster:
+// the real CRD schemas and a second plan are checked by the Gateway API steps of the scenario
+// (gateway-api.ts). No Envoy runs here (no Envoy binary is reachable), so what Envoy does with
+// the configuration is Envoy's documented behaviour.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
