@@ -12,6 +12,11 @@ import {
   Backstage,
   BackstageDatabase,
   BackstageProps,
+  type GatewayApiAuthProxy,
+  GatewayApiIngress,
+  type GatewayApiIngressProps,
+  GatewayRef,
+  identityHeaderNames,
   OidcGatewayProps,
   OidcIssuer,
   PropsValidationError,
@@ -111,6 +116,60 @@ export function gatewayProps(overrides: Partial<OidcGatewayProps> = {}): OidcGat
     access: { emailDomains: ['example.com'] },
     ...overrides,
   };
+}
+
+/** oauth2-proxy in the request path, in front of Backstage, as GatewayApiIngress takes it. */
+export const IN_PATH_AUTH_PROXY: GatewayApiAuthProxy = {
+  serviceName: 'oauth2-proxy',
+  namespace: 'backstage',
+  port: 4180,
+  identityUpstream: { serviceName: 'backstage', port: 7007, requestHeaders: identityHeaderNames() },
+};
+
+/** The labels of the front door's objects (name "backstage"). */
+export const INGRESS_LABELS = {
+  'app.kubernetes.io/name': 'backstage',
+  'app.kubernetes.io/instance': 'backstage',
+  'app.kubernetes.io/component': 'ingress',
+  'app.kubernetes.io/part-of': 'backstage-portal',
+  'app.kubernetes.io/managed-by': 'cdktf-backstage',
+};
+
+/**
+ * Minimal valid GatewayApiIngress props: host backstage.example.com in namespace backstage, a
+ * rendered Gateway of class "nginx" with the certificate Secret portal-tls; override what a
+ * test is about.
+ */
+export function gatewayApiIngressProps(
+  overrides: Partial<GatewayApiIngressProps> = {},
+): GatewayApiIngressProps {
+  return {
+    namespace: 'backstage',
+    host: 'backstage.example.com',
+    backend: { serviceName: 'backstage', port: 7007 },
+    authProxy: IN_PATH_AUTH_PROXY,
+    gateway: GatewayRef.create({ gatewayClassName: 'nginx' }),
+    tls: TlsSource.fromSecret('portal-tls'),
+    ...overrides,
+  };
+}
+
+/** The problems of a GatewayApiIngress (id `gw`) with `overrides` laid over {@link gatewayApiIngressProps}. */
+export function expectGatewayApiIngressProblems(
+  overrides: Record<string, unknown>,
+  expected: readonly ExpectedProblem[],
+): readonly ValidationProblem[] {
+  return expectProblems(
+    () =>
+      synth(
+        (stack) =>
+          new GatewayApiIngress(stack, 'gw', {
+            ...gatewayApiIngressProps(),
+            ...overrides,
+          } as GatewayApiIngressProps),
+      ),
+    expected,
+  );
 }
 
 /** Runs `fn` and returns the error message it throws (fails the test if it does not throw). */

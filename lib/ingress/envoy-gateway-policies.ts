@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { KubernetesResource, kubernetesResource } from '../core/kubernetes-resource';
 import { problem } from '../core/validation';
 import { envoyAccessLogFormat, EnvoyAccessLogOptions, envoyAccessLogOptionsSchema } from './envoy-access-log';
-import type { CreatedGatewayOptions, GatewayRef } from './gateway-ref';
+import { type CreatedGatewayOptions, GATEWAY_API_GROUP, type GatewayRef } from './gateway-ref';
 import { allowSourceRangesSchema } from './ingress-schemas';
 
 // What standard Gateway API cannot say, in Envoy Gateway's own policies
@@ -32,8 +32,8 @@ import { allowSourceRangesSchema } from './ingress-schemas';
 //    shows no change.
 
 const ENVOY_GATEWAY_API_VERSION = 'gateway.envoyproxy.io/v1alpha1';
-/** The API group of Envoy Gateway's policies, for a Gateway's `infrastructure.parametersRef`. */
-export const ENVOY_GATEWAY_GROUP = 'gateway.envoyproxy.io';
+/** The API group of Envoy Gateway's objects, for a Gateway's `infrastructure.parametersRef`. */
+const ENVOY_GATEWAY_GROUP = 'gateway.envoyproxy.io';
 
 /** A per-client-address request rate (Envoy Gateway's local rate limit). */
 export interface EnvoyRateLimit {
@@ -173,13 +173,17 @@ export function envoyGatewayPlacementIssues(
   }
 }
 
-/** Where the policies go, and what they attach to. */
-export interface EnvoyPolicyTargets {
-  /** Namespace of the routes, and of the policies. */
-  readonly namespace: string;
-  /** Name of the policies (the portal's `name`; the allow-list is `<name>-allow-list`). */
+/** Name, namespace and labels of an Envoy Gateway object the portal renders. */
+export interface EnvoyObjectMeta {
+  /** The portal's `name` (the allow-list is `<name>-allow-list`). */
   readonly name: string;
+  /** The portal's namespace: the routes', and the Gateway's when the portal renders it. */
+  readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
+}
+
+/** Where the policies go, and what they attach to. */
+export interface EnvoyPolicyTargets extends EnvoyObjectMeta {
   /** The portal's HTTPRoutes: its host's, and the machine host's. */
   readonly routeNames: readonly string[];
   /** The Gateway, when the portal renders it (the trusted hops are set on it). */
@@ -203,11 +207,7 @@ function envoyGatewayObject(
   scope: Construct,
   id: string,
   kind: string,
-  meta: {
-    readonly name: string;
-    readonly namespace: string;
-    readonly labels: Readonly<Record<string, string>>;
-  },
+  meta: EnvoyObjectMeta,
   spec: Record<string, unknown>,
   dependsOn: readonly KubernetesResource[] = [],
 ): KubernetesResource {
@@ -229,11 +229,7 @@ function envoyGatewayObject(
 export function renderEnvoyProxy(
   scope: Construct,
   options: EnvoyGatewayOptions,
-  meta: {
-    readonly name: string;
-    readonly namespace: string;
-    readonly labels: Readonly<Record<string, string>>;
-  },
+  meta: EnvoyObjectMeta,
 ): KubernetesResource | undefined {
   const accessLog = options.accessLog ?? true;
   if (accessLog === false) {
@@ -265,11 +261,7 @@ export function renderEnvoyTrafficPolicies(
   options: EnvoyGatewayOptions,
   targets: EnvoyPolicyTargets,
 ): EnvoyTrafficPolicies {
-  const routeRefs = targets.routeNames.map((name) => ({
-    group: 'gateway.networking.k8s.io',
-    kind: 'HTTPRoute',
-    name,
-  }));
+  const routeRefs = targets.routeNames.map((name) => ({ group: GATEWAY_API_GROUP, kind: 'HTTPRoute', name }));
   const gzip = options.gzip ?? true;
   const rate = options.rateLimit;
   const perClient = (network: string, limit: EnvoyRateLimit) => ({
@@ -327,7 +319,7 @@ export function renderEnvoyTrafficPolicies(
           'ClientTrafficPolicy',
           targets,
           {
-            targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway }],
+            targetRefs: [{ group: GATEWAY_API_GROUP, kind: 'Gateway', name: gateway }],
             clientIPDetection: { xForwardedFor: { numTrustedHops: options.trustedProxyHops } },
           },
           targets.dependsOn,

@@ -20,6 +20,7 @@ import type { F5IdentityUpstream } from './f5-nginx-ingress';
 import {
   CreatedGatewayOptions,
   ExistingGatewayOptions,
+  GATEWAY_API_GROUP,
   GATEWAY_LISTENERS,
   GatewayRef,
   gatewayRefSchema,
@@ -63,7 +64,6 @@ import {
 //    code, tls.mode) is written out, so a second plan shows no change.
 
 const GATEWAY_API_VERSION = 'gateway.networking.k8s.io/v1';
-const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
 /** Where a gateway in the request path sends signed-in requests, and what it adds to them. */
 export type GatewayApiIdentityUpstream = F5IdentityUpstream;
@@ -239,7 +239,7 @@ export function machineListenerIssues(
 
 /** A parentRef to one listener of a Gateway, with the fields the CRD would default written out. */
 function parentRef(name: string, namespace: string, sectionName: string) {
-  return { group: GATEWAY_GROUP, kind: 'Gateway', name, namespace, sectionName };
+  return { group: GATEWAY_API_GROUP, kind: 'Gateway', name, namespace, sectionName };
 }
 type ParentRef = ReturnType<typeof parentRef>;
 
@@ -323,7 +323,7 @@ export class GatewayApiIngress extends Construct {
       // Only the portal's HTTPRoutes, and cert-manager's (in the same namespace), attach.
       const allowedRoutes = {
         namespaces: { from: 'Same' },
-        kinds: [{ group: GATEWAY_GROUP, kind: 'HTTPRoute' }],
+        kinds: [{ group: GATEWAY_API_GROUP, kind: 'HTTPRoute' }],
       };
       const listener = (listenerName: string, hostname: string, secure: boolean) => ({
         name: listenerName,

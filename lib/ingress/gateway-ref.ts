@@ -6,6 +6,9 @@ import { problem } from '../core/validation';
 
 const BRAND = Symbol.for('cdktf-backstage.GatewayRef');
 
+/** @internal The Gateway API's group, in parentRefs, targetRefs and route kinds. */
+export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+
 /** The listener names of a Gateway the library renders. */
 export const GATEWAY_LISTENERS = Object.freeze({
   http: 'http',

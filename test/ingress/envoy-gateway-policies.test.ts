@@ -9,41 +9,21 @@ import {
   GatewayApiIngress,
   type GatewayApiIngressProps,
   GatewayRef,
-  identityHeaderNames,
-  TlsSource,
 } from '../../lib';
 import {
-  type ExpectedProblem,
-  expectProblems,
+  expectGatewayApiIngressProblems as problemsWith,
+  gatewayApiIngressProps,
+  INGRESS_LABELS as LABELS,
   resourceAt,
   resourcesOf,
   synth,
   type TfJson,
 } from '../helpers';
 
-const HOST = 'backstage.example.com';
 const MACHINE_HOST = 'api.backstage.example.com';
-const LABELS = {
-  'app.kubernetes.io/name': 'backstage',
-  'app.kubernetes.io/instance': 'backstage',
-  'app.kubernetes.io/component': 'ingress',
-  'app.kubernetes.io/part-of': 'backstage-portal',
-  'app.kubernetes.io/managed-by': 'cdktf-backstage',
-};
-const props = (overrides: Partial<GatewayApiIngressProps> = {}): GatewayApiIngressProps => ({
-  namespace: 'backstage',
-  host: HOST,
-  backend: { serviceName: 'backstage', port: 7007 },
-  authProxy: {
-    serviceName: 'oauth2-proxy',
-    namespace: 'backstage',
-    port: 4180,
-    identityUpstream: { serviceName: 'backstage', port: 7007, requestHeaders: identityHeaderNames() },
-  },
-  gateway: GatewayRef.create({ gatewayClassName: 'eg' }),
-  tls: TlsSource.fromSecret('portal-tls'),
-  ...overrides,
-});
+/** The portal on a Gateway of Envoy Gateway's usual class. */
+const props = (overrides: Partial<GatewayApiIngressProps> = {}): GatewayApiIngressProps =>
+  gatewayApiIngressProps({ gateway: GatewayRef.create({ gatewayClassName: 'eg' }), ...overrides });
 const machineEntry = {
   host: MACHINE_HOST,
   serviceName: 'oauth2-proxy-machines',
@@ -56,14 +36,6 @@ const manifestsOf = (json: TfJson, kind: string) =>
   Object.values(resourcesOf(json, 'kubernetes_manifest'))
     .map((r) => r.manifest)
     .filter((m) => m.kind === kind);
-const problemsWith = (overrides: Record<string, unknown>, expected: readonly ExpectedProblem[]) =>
-  expectProblems(
-    () =>
-      synth(
-        (stack) => new GatewayApiIngress(stack, 'gw', { ...props(), ...overrides } as GatewayApiIngressProps),
-      ),
-    expected,
-  );
 const routeRef = (name: string) => ({ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name });
 const ROUTE_IDS = [
   expect.stringMatching(/^kubernetes_manifest\.gw_Route_[0-9A-F]{8}$/),

@@ -3,49 +3,24 @@
 // messages of each rule.
 import { describe, expect, it } from 'vitest';
 
-import { identityHeaderNames, TlsSource } from '../../lib';
-import {
-  GatewayApiAuthProxy,
-  GatewayApiIngress,
-  GatewayApiIngressProps,
-} from '../../lib/ingress/gateway-api-ingress';
+import { TlsSource } from '../../lib';
+import { GatewayApiIngress, GatewayApiIngressProps } from '../../lib/ingress/gateway-api-ingress';
 import { GatewayRef } from '../../lib/ingress/gateway-ref';
-import { type ExpectedProblem, expectProblems, resourceAt, resourcesOf, synth, TfJson } from '../helpers';
+import {
+  expectGatewayApiIngressProblems as problemsWith,
+  gatewayApiIngressProps as props,
+  IN_PATH_AUTH_PROXY as proxy,
+  INGRESS_LABELS as LABELS,
+  resourceAt,
+  resourcesOf,
+  synth,
+  TfJson,
+} from '../helpers';
 
 const HOST = 'backstage.example.com';
-const LABELS = {
-  'app.kubernetes.io/name': 'backstage',
-  'app.kubernetes.io/instance': 'backstage',
-  'app.kubernetes.io/component': 'ingress',
-  'app.kubernetes.io/part-of': 'backstage-portal',
-  'app.kubernetes.io/managed-by': 'cdktf-backstage',
-};
-const proxy: GatewayApiAuthProxy = {
-  serviceName: 'oauth2-proxy',
-  namespace: 'backstage',
-  port: 4180,
-  identityUpstream: { serviceName: 'backstage', port: 7007, requestHeaders: identityHeaderNames() },
-};
-const props = (overrides: Partial<GatewayApiIngressProps> = {}): GatewayApiIngressProps => ({
-  namespace: 'backstage',
-  host: HOST,
-  backend: { serviceName: 'backstage', port: 7007 },
-  authProxy: proxy,
-  gateway: GatewayRef.create({ gatewayClassName: 'nginx' }),
-  tls: TlsSource.fromSecret('portal-tls'),
-  ...overrides,
-});
 const synthGateway = (overrides: Partial<GatewayApiIngressProps> = {}) =>
   synth((stack) => new GatewayApiIngress(stack, 'gw', props(overrides)));
 const manifest = (json: TfJson, suffix: string) => resourceAt(json, 'kubernetes_manifest', suffix).manifest;
-const problemsWith = (overrides: Record<string, unknown>, expected: readonly ExpectedProblem[]) =>
-  expectProblems(
-    () =>
-      synth(
-        (stack) => new GatewayApiIngress(stack, 'gw', { ...props(), ...overrides } as GatewayApiIngressProps),
-      ),
-    expected,
-  );
 const allowedRoutes = {
   namespaces: { from: 'Same' },
   kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],

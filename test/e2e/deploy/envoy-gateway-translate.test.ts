@@ -13,8 +13,6 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { TerraformStack, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 
@@ -23,9 +21,9 @@ import {
   GatewayApiIngress,
   type GatewayApiIngressProps,
   GatewayRef,
-  identityHeaderNames,
   TlsSource,
 } from '../../../lib';
+import { gatewayApiIngressProps, resourcesOf, synth } from '../../helpers';
 import { createTestPki } from '../signin/harness/pki';
 
 const egctl = process.env.EGCTL;
@@ -47,36 +45,26 @@ const b64 = (file: string) => readFileSync(file).toString('base64');
 
 /** The portal's front door as synthesized: every kubernetes_manifest's manifest. */
 function portalManifests(overrides: Partial<GatewayApiIngressProps>, withMachineHost = true): any[] {
-  const stack = new TerraformStack(Testing.app(), 'envoy');
-  new KubernetesProvider(stack, 'kubernetes', {});
-  new GatewayApiIngress(stack, 'ingress', {
-    namespace: 'backstage',
-    host: HOST,
-    backend: { serviceName: 'backstage', port: 7007 },
-    authProxy: {
-      serviceName: 'oauth2-proxy',
-      namespace: 'backstage',
-      port: 4180,
-      identityUpstream: { serviceName: 'backstage', port: 7007, requestHeaders: identityHeaderNames() },
-    },
-    ...(withMachineHost
-      ? {
-          machineEntry: {
-            host: MACHINE_HOST,
-            serviceName: 'oauth2-proxy-machines',
-            port: 4180,
-            inRequestPath: true,
-          },
-        }
-      : {}),
-    gateway: GatewayRef.create({ gatewayClassName: 'eg' }),
-    tls: TlsSource.fromSecret('portal-tls'),
-    envoyGateway: OPTIONS,
-    ...overrides,
-  });
-  Testing.synth(stack, true);
-  const json = JSON.parse(JSON.stringify(stack.toTerraform()));
-  return Object.values(json.resource.kubernetes_manifest as Record<string, any>).map((r) => r.manifest);
+  const machineEntry = {
+    host: MACHINE_HOST,
+    serviceName: 'oauth2-proxy-machines',
+    port: 4180,
+    inRequestPath: true,
+  };
+  const json = synth(
+    (stack) =>
+      new GatewayApiIngress(
+        stack,
+        'ingress',
+        gatewayApiIngressProps({
+          ...(withMachineHost ? { machineEntry } : {}),
+          gateway: GatewayRef.create({ gatewayClassName: 'eg' }),
+          envoyGateway: OPTIONS,
+          ...overrides,
+        }),
+      ),
+  );
+  return Object.values(resourcesOf(json, 'kubernetes_manifest')).map((r) => r.manifest);
 }
 
 /** What the cluster around the portal holds: the GatewayClass, the Services the routes name, the certificate. */
